@@ -1,0 +1,85 @@
+/** Port: the append-only, hash-chained event log. Implemented by adapters/eventstore/*. */
+
+export interface EventMetadata {
+  readonly tenantId: string;
+  /** ISO-8601 time the event was decided (from the Clock port). */
+  readonly time: string;
+  /** The signal (alert) that started the chain of work, if any. */
+  readonly correlationId?: string;
+  /** The event or command id that directly caused this event. */
+  readonly causationId?: string;
+}
+
+export interface NewEvent {
+  readonly type: string;
+  /** JSON-serialisable; decimals are strings. */
+  readonly data: Record<string, unknown>;
+}
+
+export interface RecordedEvent {
+  readonly globalPosition: number;
+  readonly streamId: string;
+  /** 1-based, contiguous per stream. */
+  readonly streamVersion: number;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata: EventMetadata;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** The stream's current version: 0 means "the stream must not exist yet"; 'any' skips the check. */
+export type ExpectedVersion = number | 'any';
+
+export interface DedupeClaim {
+  /** e.g. the strategy id */
+  readonly scope: string;
+  /** the idempotency key */
+  readonly key: string;
+  /** what a later duplicate gets back (e.g. the signal id) */
+  readonly value: string;
+}
+
+export interface AppendRequest {
+  readonly streamId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly NewEvent[];
+  readonly metadata: EventMetadata;
+  /** Claimed atomically with the append; if already claimed nothing is appended. */
+  readonly dedupe?: DedupeClaim;
+}
+
+export type AppendResult =
+  | { readonly kind: 'appended'; readonly firstPosition: number; readonly lastPosition: number; readonly nextExpectedVersion: number }
+  | { readonly kind: 'conflict'; readonly streamId: string; readonly actualVersion: number }
+  | { readonly kind: 'duplicate'; readonly existingValue: string };
+
+export type ChainVerification =
+  | { readonly ok: true; readonly eventsChecked: number; readonly lastPosition: number }
+  | { readonly ok: false; readonly eventsChecked: number; readonly brokenAt: number; readonly reason: string };
+
+export interface EventStore {
+  /** Appends one stream's events; durable (committed) when the promise resolves. */
+  append(request: AppendRequest): Promise<AppendResult>;
+  /**
+   * Appends to several streams atomically: every request is appended, or none is
+   * (the first failing request's result is returned for all of them).
+   */
+  appendAtomic(requests: readonly AppendRequest[]): Promise<AppendResult>;
+  /** Events of one stream with version >= fromVersion, in order. */
+  readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  /** Events with globalPosition > afterPosition, in order, at most `limit`. */
+  readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
+  /** Highest committed global position (0 when empty). */
+  headPosition(): Promise<number>;
+  /** Called (asynchronously) after each commit with the new head position. */
+  onAppended(listener: (headPosition: number) => void): () => void;
+  /** Looks up a dedupe claim without claiming. */
+  findDedupe(scope: string, key: string): Promise<string | undefined>;
+  /** Named checkpoints of log consumers (workflows) that live beside the log. */
+  loadCheckpoint(name: string): Promise<number>;
+  saveCheckpoint(name: string, position: number): Promise<void>;
+  /** Recomputes the hash chain from the start; reports the first broken position. */
+  verifyChain(): Promise<ChainVerification>;
+  close(): Promise<void>;
+}

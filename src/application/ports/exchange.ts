@@ -1,0 +1,93 @@
+/** Port: an exchange account we can trade on (paper simulator or a real exchange). */
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit';
+
+export interface Market {
+  /** Unified symbol, e.g. "BTC/USDT". */
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  /** Price increment, decimal string. */
+  readonly tickSize: string;
+  /** Quantity increment, decimal string. */
+  readonly stepSize: string;
+  readonly minQty: string;
+  readonly maxQty: string;
+  readonly minNotional: string;
+}
+
+export interface PlaceOrderRequest {
+  /** Deterministic, 32 lowercase hex chars. The exchange keeps it unique per account. */
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly quantity: string;
+  readonly limitPrice?: string;
+  readonly reduceOnly?: boolean;
+}
+
+export type ExchangeOrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected';
+
+export interface ExchangeFill {
+  /** Unique per account on the exchange. */
+  readonly tradeId: string;
+  readonly clientOrderId: string;
+  readonly exchangeOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly quantity: string;
+  readonly price: string;
+  readonly fee: string;
+  readonly feeCurrency: string;
+  readonly liquidity: 'maker' | 'taker';
+  /** ISO-8601 */
+  readonly time: string;
+}
+
+export interface ExchangeOrder {
+  readonly clientOrderId: string;
+  readonly exchangeOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly quantity: string;
+  readonly limitPrice?: string;
+  readonly filledQuantity: string;
+  readonly status: ExchangeOrderStatus;
+  readonly fills: readonly ExchangeFill[];
+}
+
+export type PlaceOrderResult =
+  | { readonly kind: 'accepted'; readonly order: ExchangeOrder }
+  /** Definitive: the exchange refused it and no order exists. */
+  | { readonly kind: 'rejected'; readonly code: string; readonly reason: string }
+  /** Timeout, 5xx, connection loss: the order may or may not exist. */
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+export interface Balance {
+  readonly asset: string;
+  readonly total: string;
+  readonly available: string;
+}
+
+export interface OrderUpdate {
+  readonly accountId: string;
+  readonly order: ExchangeOrder;
+  /** The fill that caused this update, if any. */
+  readonly fill?: ExchangeFill;
+}
+
+export interface ExchangeGateway {
+  /** Markets this exchange lists (loaded at start). */
+  markets(): readonly Market[];
+  placeOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderResult>;
+  /** `null` means the exchange definitively has no order with this clientOrderId. */
+  fetchOrder(accountId: string, clientOrderId: string): Promise<ExchangeOrder | null>;
+  cancelOrder(accountId: string, clientOrderId: string): Promise<ExchangeOrder | null>;
+  fetchOpenOrders(accountId: string): Promise<ExchangeOrder[]>;
+  fetchBalances(accountId: string): Promise<Balance[]>;
+  /** Pushes order updates (fills, cancels) like an exchange's user-data stream. */
+  onOrderUpdate(listener: (update: OrderUpdate) => void): () => void;
+}

@@ -1,0 +1,5 @@
+/** Port: small durable settings beside the log that must not be in it (e.g. webhook secrets). */
+export interface KeyValueStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
