@@ -70,6 +70,8 @@ export interface EventStore {
   readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
   /** Events with globalPosition > afterPosition, in order, at most `limit`. */
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
+  /** Every event whose metadata.correlationId is this id (the trace of one alert), in log order. */
+  readByCorrelation(correlationId: string): Promise<RecordedEvent[]>;
   /** Highest committed global position (0 when empty). */
   headPosition(): Promise<number>;
   /** Called (asynchronously) after each commit with the new head position. */

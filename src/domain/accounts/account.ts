@@ -1,0 +1,13 @@
+import type { RiskLimits } from '../risk/limits.js';
+
+export interface AccountConfig {
+  readonly accountId: string;
+  readonly tenantId: string;
+  readonly name: string;
+  /** 'paper' for the built-in simulator */
+  readonly exchange: string;
+  /** asset PnL and notionals are measured in, e.g. USDT */
+  readonly quoteAsset: string;
+  readonly initialBalances: readonly { readonly asset: string; readonly amount: string }[];
+  readonly risk: RiskLimits;
+}

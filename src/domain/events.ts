@@ -1,0 +1,127 @@
+/**
+ * Every event PATRIOT records, as one discriminated union. Decimals are canonical
+ * decimal strings; times are ISO-8601 strings decided by the application's Clock.
+ *
+ * Streams:
+ *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased
+ *   system                  GlobalKillSwitchEngaged, GlobalKillSwitchReleased
+ *   strategy-<strategyId>   StrategyConfigured
+ *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
+ *   order-<clientOrderId>   OrderApproved | OrderRejected, then exchange outcomes and fills
+ */
+import type { StrategyConfig } from './strategies/strategy.js';
+import type { AccountConfig } from './accounts/account.js';
+import type { NormalizedSignal } from './signals/signal.js';
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit';
+
+export interface RiskReason {
+  /** stable code, e.g. MAX_ORDER_NOTIONAL, KILL_SWITCH, SYMBOL_NOT_ALLOWED */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface OrderIntent {
+  readonly clientOrderId: string;
+  readonly accountId: string;
+  readonly strategyId: string;
+  readonly signalId: string;
+  /** unified symbol, e.g. BTC/USDT */
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly quantity: string;
+  readonly limitPrice?: string;
+  /** price used for sizing and risk (feed mark price at decision time) */
+  readonly referencePrice: string;
+  readonly reduceOnly: boolean;
+}
+
+export type PatriotEvent =
+  | { readonly type: 'AccountOpened'; readonly data: AccountConfig }
+  | { readonly type: 'KillSwitchEngaged'; readonly data: { readonly accountId: string; readonly reason: string } }
+  | { readonly type: 'KillSwitchReleased'; readonly data: { readonly accountId: string } }
+  | { readonly type: 'GlobalKillSwitchEngaged'; readonly data: { readonly reason: string } }
+  | { readonly type: 'GlobalKillSwitchReleased'; readonly data: Record<string, never> }
+  | { readonly type: 'StrategyConfigured'; readonly data: StrategyConfig }
+  | {
+      readonly type: 'SignalReceived';
+      readonly data: {
+        readonly signalId: string;
+        readonly strategyId: string;
+        readonly idempotencyKey: string;
+        readonly receivedAt: string;
+        /** sha256 of the raw body (the body itself may hold the secret and is not stored) */
+        readonly bodySha256: string;
+        readonly format: string;
+        readonly signal: NormalizedSignal;
+      };
+    }
+  | {
+      /** An authenticated alert that could not be accepted; kept as an audit record. */
+      readonly type: 'SignalRejected';
+      readonly data: {
+        readonly signalId: string;
+        readonly strategyId: string;
+        readonly idempotencyKey: string;
+        readonly receivedAt: string;
+        readonly bodySha256: string;
+        readonly code: string;
+        readonly message: string;
+      };
+    }
+  | {
+      readonly type: 'SignalProcessed';
+      readonly data: {
+        readonly signalId: string;
+        readonly orders: readonly { readonly accountId: string; readonly clientOrderId: string; readonly outcome: 'approved' | 'rejected' }[];
+        /** accounts the signal produced no order for (e.g. already at target position), with why */
+        readonly skipped: readonly { readonly accountId: string; readonly code: string; readonly message: string }[];
+      };
+    }
+  | { readonly type: 'OrderApproved'; readonly data: OrderIntent }
+  | { readonly type: 'OrderRejected'; readonly data: OrderIntent & { readonly reasons: readonly RiskReason[] } }
+  | {
+      readonly type: 'OrderAccepted';
+      readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly exchangeOrderId: string };
+    }
+  | {
+      readonly type: 'OrderExchangeRejected';
+      readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly code: string; readonly reason: string };
+    }
+  | { readonly type: 'OrderStatusUnknown'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly reason: string } }
+  | {
+      readonly type: 'OrderFilled';
+      readonly data: {
+        readonly clientOrderId: string;
+        readonly accountId: string;
+        readonly strategyId: string;
+        readonly tradeId: string;
+        readonly symbol: string;
+        readonly side: OrderSide;
+        readonly quantity: string;
+        readonly price: string;
+        readonly fee: string;
+        readonly feeCurrency: string;
+        readonly liquidity: 'maker' | 'taker';
+        readonly filledAt: string;
+        /** cumulative filled quantity after this fill */
+        readonly cumulativeQuantity: string;
+        /** true when this fill completes the order */
+        readonly complete: boolean;
+      };
+    }
+  | { readonly type: 'OrderCancelled'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly reason: string } }
+  | { readonly type: 'OrderExpired'; readonly data: { readonly clientOrderId: string; readonly accountId: string } };
+
+export type PatriotEventType = PatriotEvent['type'];
+export type EventOf<T extends PatriotEventType> = Extract<PatriotEvent, { type: T }>;
+
+export const streams = {
+  account: (accountId: string) => `account-${accountId}`,
+  system: () => 'system',
+  strategy: (strategyId: string) => `strategy-${strategyId}`,
+  signal: (signalId: string) => `signal-${signalId}`,
+  order: (clientOrderId: string) => `order-${clientOrderId}`,
+} as const;

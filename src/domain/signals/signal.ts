@@ -1,0 +1,26 @@
+/** A TradingView (or peer-format) alert after parsing and normalisation. Decimals are strings. */
+export type SignalAction = 'buy' | 'sell' | 'close';
+
+export interface NormalizedSignal {
+  readonly action: SignalAction;
+  /** the instrument as the alert named it, e.g. "BINANCE:BTCUSDT.P" */
+  readonly ticker: string;
+  /** unified symbol after mapping, e.g. "BTC/USDT" */
+  readonly symbol: string;
+  /** base quantity the alert asked for ({{strategy.order.contracts}}), if any */
+  readonly quantity?: string;
+  /** quote amount the alert asked for, if any */
+  readonly quoteAmount?: string;
+  /** price the alert carried ({{close}} / {{strategy.order.price}}), if any */
+  readonly price?: string;
+  readonly orderType?: 'market' | 'limit';
+  readonly limitPrice?: string;
+  /** signed target position ({{strategy.position_size}}), if any */
+  readonly targetPosition?: string;
+  readonly marketPosition?: 'long' | 'short' | 'flat';
+  /** {{strategy.order.id}} */
+  readonly orderId?: string;
+  readonly comment?: string;
+  /** {{timenow}} as ISO-8601, if sent */
+  readonly alertTime?: string;
+}

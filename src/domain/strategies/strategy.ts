@@ -1,0 +1,32 @@
+import type { RiskLimits } from '../risk/limits.js';
+
+export type SizingRule =
+  /** always this base quantity */
+  | { readonly kind: 'fixed_quantity'; readonly quantity: string }
+  /** spend this quote amount (quantity = amount / price, rounded down to the step) */
+  | { readonly kind: 'quote_amount'; readonly amount: string }
+  /** the alert's own quantity ({{strategy.order.contracts}}) times a multiplier */
+  | { readonly kind: 'signal_quantity'; readonly multiplier: string };
+
+export type OrderTemplate =
+  | { readonly type: 'market' }
+  /** limit at the reference price shifted by offsetBps in the passive direction (buy below, sell above) */
+  | { readonly type: 'limit'; readonly offsetBps: string };
+
+export interface StrategyAccountLink {
+  readonly accountId: string;
+  readonly sizing: SizingRule;
+  readonly orderTemplate: OrderTemplate;
+}
+
+export interface StrategyConfig {
+  readonly strategyId: string;
+  readonly tenantId: string;
+  readonly name: string;
+  /** alert ticker -> unified symbol, e.g. "BINANCE:BTCUSDT.P" -> "BTC/USDT" (besides automatic mapping) */
+  readonly symbolMap: Readonly<Record<string, string>>;
+  readonly accounts: readonly StrategyAccountLink[];
+  readonly risk: RiskLimits;
+  /** alerts whose {{timenow}} is older than this are rejected as stale; 0 = no guard */
+  readonly maxSignalAgeSeconds: number;
+}
