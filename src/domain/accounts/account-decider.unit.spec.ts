@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { accountDecider, type AccountEvent } from './account-decider.js';
+import type { AccountConfig } from './account.js';
+import { deciderSpec } from '../test-support/decider-spec.js';
+
+const spec = deciderSpec(accountDecider);
+const config: AccountConfig = {
+  accountId: 'acc-1',
+  tenantId: 't-1',
+  name: 'Paper',
+  exchange: 'paper',
+  quoteAsset: 'USDT',
+  initialBalances: [{ asset: 'USDT', amount: '10000' }],
+  risk: {},
+};
+const opened: AccountEvent = { type: 'AccountOpened', data: config };
+const engaged: AccountEvent = { type: 'KillSwitchEngaged', data: { accountId: 'acc-1', reason: 'drawdown' } };
+const released: AccountEvent = { type: 'KillSwitchReleased', data: { accountId: 'acc-1' } };
+
+describe('account decider', () => {
+  it('OpenAccount → AccountOpened', () => {
+    spec.given([]).when({ type: 'OpenAccount', config }).then([opened]);
+  });
+  it('OpenAccount twice → ACCOUNT_EXISTS', () => {
+    spec.given([opened]).when({ type: 'OpenAccount', config }).thenError('ACCOUNT_EXISTS');
+  });
+  it('OpenAccount validates balances', () => {
+    spec
+      .given([])
+      .when({ type: 'OpenAccount', config: { ...config, initialBalances: [{ asset: 'USDT', amount: '-1' }] } })
+      .thenError('INVALID_ACCOUNT_CONFIG', /-1 USDT/);
+  });
+  it('kill switch before opening → ACCOUNT_NOT_FOUND', () => {
+    spec.given([]).when({ type: 'EngageKillSwitch', reason: 'x' }).thenError('ACCOUNT_NOT_FOUND');
+    spec.given([]).when({ type: 'ReleaseKillSwitch' }).thenError('ACCOUNT_NOT_FOUND');
+  });
+  it('EngageKillSwitch → KillSwitchEngaged', () => {
+    spec
+      .given([opened])
+      .when({ type: 'EngageKillSwitch', reason: 'drawdown' })
+      .thenState((s) => expect(s.killSwitch).toEqual({ engaged: true, reason: 'drawdown' }));
+    spec.given([opened, engaged, released]).when({ type: 'EngageKillSwitch', reason: 'drawdown' }).then([engaged]);
+  });
+  it('EngageKillSwitch when engaged → []', () => {
+    spec.given([opened, engaged]).when({ type: 'EngageKillSwitch', reason: 'again' }).then([]);
+  });
+  it('ReleaseKillSwitch → KillSwitchReleased', () => {
+    spec.given([opened, engaged]).when({ type: 'ReleaseKillSwitch' }).then([released]);
+  });
+  it('ReleaseKillSwitch when not engaged → []', () => {
+    spec.given([opened]).when({ type: 'ReleaseKillSwitch' }).then([]);
+    spec.given([opened, engaged, released]).when({ type: 'ReleaseKillSwitch' }).then([]);
+  });
+});

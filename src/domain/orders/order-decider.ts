@@ -1,0 +1,336 @@
+import type { EventOf, OrderIntent, RiskReason } from '../events.js';
+import { Dec, ZERO, decToString, parseDec } from '../shared/decimal.js';
+import { assertNever, type Decider } from '../shared/decider.js';
+import { err, ok, type DomainError, type Result } from '../shared/result.js';
+
+/**
+ * The order aggregate, one stream per order: `order-<clientOrderId>`.
+ *
+ *   none -> approved | rejected
+ *   approved -> accepted | exchange_rejected | unknown | partially_filled | filled | cancelled | expired
+ *   unknown  -> accepted | exchange_rejected | partially_filled | filled | cancelled | expired
+ *   accepted / partially_filled -> partially_filled | filled | cancelled | expired
+ *
+ * Exchange outcomes are facts reported (by the submitter, the fill monitor or the reconciler), so
+ * the decider is idempotent for repeats: the same acceptance, a trade id already recorded, or the
+ * same terminal outcome again decide no events rather than an error.
+ *
+ * One deliberate exception to "terminal states refuse transitions": a NEW trade on a cancelled or
+ * expired order is recorded (a cancel can race a trade on the exchange, and the cancel response
+ * often arrives before the user-data fill). A trade is an exchange fact; refusing it would leave
+ * positions and balances permanently wrong. The status stays cancelled/expired unless that fill
+ * completes the order (then it is filled). Fills still never exceed the order quantity (OVERFILL),
+ * and a fill on an exchange_rejected order is refused (ORDER_TERMINAL): that order never existed.
+ */
+
+export type OrderStatus =
+  | 'none'
+  | 'approved'
+  | 'rejected'
+  | 'accepted'
+  | 'partially_filled'
+  | 'filled'
+  | 'cancelled'
+  | 'expired'
+  | 'exchange_rejected'
+  | 'unknown';
+
+const TERMINAL: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['filled', 'cancelled', 'expired', 'exchange_rejected', 'rejected']);
+const NEEDS_RECONCILIATION: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['approved', 'unknown', 'accepted', 'partially_filled']);
+
+/** No further exchange activity is expected for an order in this status. */
+export function isTerminal(status: OrderStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/** The order may exist (or still be live) on the exchange: the reconciler must look it up. */
+export function needsReconciliation(status: OrderStatus): boolean {
+  return NEEDS_RECONCILIATION.has(status);
+}
+
+export interface OrderState {
+  readonly status: OrderStatus;
+  readonly intent?: OrderIntent;
+  /** order quantity, parsed from the intent (ZERO before approval) */
+  readonly quantity: Dec;
+  readonly riskReasons?: readonly RiskReason[];
+  readonly exchangeOrderId?: string;
+  readonly filledQuantity: Dec;
+  readonly tradeIds: ReadonlySet<string>;
+  /** last terminal / unknown explanation (exchange rejection code+reason, cancel reason, unknown reason) */
+  readonly exchangeRejection?: { readonly code: string; readonly reason: string };
+  readonly cancelReason?: string;
+  readonly unknownReason?: string;
+}
+
+export type OrderEventType =
+  | 'OrderApproved'
+  | 'OrderRejected'
+  | 'OrderAccepted'
+  | 'OrderExchangeRejected'
+  | 'OrderStatusUnknown'
+  | 'OrderFilled'
+  | 'OrderCancelled'
+  | 'OrderExpired';
+export type OrderEvent = EventOf<OrderEventType>;
+
+export interface RecordFillCommand {
+  readonly type: 'RecordFill';
+  readonly tradeId: string;
+  /** the exchange's order id; used to record the acceptance when the fill is the first news of it */
+  readonly exchangeOrderId: string;
+  readonly quantity: Dec;
+  readonly price: Dec;
+  /** may be negative (maker rebate) */
+  readonly fee: Dec;
+  readonly feeCurrency: string;
+  readonly liquidity: 'maker' | 'taker';
+  /** ISO-8601 */
+  readonly filledAt: string;
+}
+
+export type OrderCommand =
+  | { readonly type: 'Approve'; readonly intent: OrderIntent }
+  | { readonly type: 'Reject'; readonly intent: OrderIntent; readonly reasons: readonly RiskReason[] }
+  | { readonly type: 'RecordAccepted'; readonly exchangeOrderId: string }
+  | { readonly type: 'RecordExchangeRejected'; readonly code: string; readonly reason: string }
+  | { readonly type: 'RecordUnknown'; readonly reason: string }
+  | RecordFillCommand
+  | { readonly type: 'RecordCancelled'; readonly reason: string }
+  | { readonly type: 'RecordExpired' };
+
+export const initialOrderState = (): OrderState => ({ status: 'none', quantity: ZERO, filledQuantity: ZERO, tradeIds: new Set<string>() });
+
+type Decision = Result<readonly OrderEvent[], DomainError>;
+const fail = (code: string, message: string): Decision => err({ code, message });
+const none: Decision = ok([]);
+const s = decToString;
+
+function validateIntent(intent: OrderIntent): DomainError | undefined {
+  const quantity = parseDec(intent.quantity);
+  if (quantity === undefined || !quantity.greaterThan(0)) {
+    return { code: 'INVALID_INTENT', message: `order quantity ${intent.quantity} is not a positive decimal` };
+  }
+  const reference = parseDec(intent.referencePrice);
+  if (reference === undefined || !reference.greaterThan(0)) {
+    return { code: 'INVALID_INTENT', message: `reference price ${intent.referencePrice} is not a positive decimal` };
+  }
+  if (intent.type === 'limit') {
+    const limit = intent.limitPrice === undefined ? undefined : parseDec(intent.limitPrice);
+    if (limit === undefined || !limit.greaterThan(0)) {
+      return { code: 'INVALID_INTENT', message: `a limit order needs a positive limit price, got ${intent.limitPrice ?? 'none'}` };
+    }
+  }
+  return undefined;
+}
+
+/** The intent of an order that went through approval, or the error explaining why it did not. */
+function approvedIntent(state: OrderState, action: string): Result<OrderIntent, DomainError> {
+  if (state.status === 'none' || state.status === 'rejected' || state.intent === undefined) {
+    return err({
+      code: 'ORDER_NOT_APPROVED',
+      message: state.status === 'rejected' ? `cannot ${action}: the order was rejected by risk and never sent` : `cannot ${action}: the order was never approved`,
+    });
+  }
+  return ok(state.intent);
+}
+
+function terminal(state: OrderState, action: string): Decision {
+  return fail('ORDER_TERMINAL', `cannot ${action}: the order is already ${state.status}`);
+}
+
+function decideFill(command: RecordFillCommand, state: OrderState, intent: OrderIntent): Decision {
+  if (state.tradeIds.has(command.tradeId)) return none;
+  if (state.status === 'exchange_rejected') return terminal(state, `record fill ${command.tradeId}`);
+  if (!command.quantity.greaterThan(0)) {
+    return fail('INVALID_FILL', `fill ${command.tradeId} quantity ${s(command.quantity)} must be positive`);
+  }
+  if (!command.price.greaterThan(0)) {
+    return fail('INVALID_FILL', `fill ${command.tradeId} price ${s(command.price)} must be positive`);
+  }
+  if (state.exchangeOrderId !== undefined && state.exchangeOrderId !== command.exchangeOrderId) {
+    return fail(
+      'EXCHANGE_ORDER_ID_MISMATCH',
+      `fill ${command.tradeId} names exchange order ${command.exchangeOrderId}, but the order was accepted as ${state.exchangeOrderId}`,
+    );
+  }
+  const cumulative = state.filledQuantity.plus(command.quantity);
+  if (cumulative.greaterThan(state.quantity)) {
+    return fail(
+      'OVERFILL',
+      `fill ${command.tradeId} of ${s(command.quantity)} would bring the filled quantity to ${s(cumulative)}, above the order quantity ${s(state.quantity)} (already filled ${s(state.filledQuantity)})`,
+    );
+  }
+  const events: OrderEvent[] = [];
+  if (state.status === 'approved' || state.status === 'unknown') {
+    events.push({
+      type: 'OrderAccepted',
+      data: { clientOrderId: intent.clientOrderId, accountId: intent.accountId, exchangeOrderId: command.exchangeOrderId },
+    });
+  }
+  events.push({
+    type: 'OrderFilled',
+    data: {
+      clientOrderId: intent.clientOrderId,
+      accountId: intent.accountId,
+      strategyId: intent.strategyId,
+      tradeId: command.tradeId,
+      symbol: intent.symbol,
+      side: intent.side,
+      quantity: s(command.quantity),
+      price: s(command.price),
+      fee: s(command.fee),
+      feeCurrency: command.feeCurrency,
+      liquidity: command.liquidity,
+      filledAt: command.filledAt,
+      cumulativeQuantity: s(cumulative),
+      complete: cumulative.equals(state.quantity),
+    },
+  });
+  return ok(events);
+}
+
+export function decideOrder(command: OrderCommand, state: OrderState): Decision {
+  switch (command.type) {
+    case 'Approve':
+    case 'Reject': {
+      if (state.status !== 'none') {
+        return fail('ORDER_EXISTS', `order ${state.intent?.clientOrderId ?? command.intent.clientOrderId} already exists (${state.status})`);
+      }
+      if (command.type === 'Approve') {
+        // only an approval is validated: a rejection must always be recordable, whatever the intent
+        const invalid = validateIntent(command.intent);
+        if (invalid) return err(invalid);
+        return ok([{ type: 'OrderApproved', data: command.intent }]);
+      }
+      if (command.reasons.length === 0) return fail('REJECT_WITHOUT_REASONS', 'a risk rejection must give at least one reason');
+      return ok([{ type: 'OrderRejected', data: { ...command.intent, reasons: command.reasons } }]);
+    }
+
+    case 'RecordAccepted': {
+      const intent = approvedIntent(state, 'record acceptance');
+      if (!intent.ok) return intent;
+      switch (state.status) {
+        case 'approved':
+        case 'unknown':
+          return ok([
+            {
+              type: 'OrderAccepted',
+              data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, exchangeOrderId: command.exchangeOrderId },
+            },
+          ]);
+        case 'exchange_rejected':
+          return terminal(state, 'record acceptance');
+        default:
+          // accepted, partially_filled, filled, cancelled, expired: the acceptance is known
+          // (or, for a cancel/expiry of a never-accepted order, no longer relevant).
+          if (state.exchangeOrderId === undefined) return terminal(state, 'record acceptance');
+          if (state.exchangeOrderId !== command.exchangeOrderId) {
+            return fail(
+              'EXCHANGE_ORDER_ID_MISMATCH',
+              `the order was accepted as exchange order ${state.exchangeOrderId}, not ${command.exchangeOrderId}`,
+            );
+          }
+          return none;
+      }
+    }
+
+    case 'RecordExchangeRejected': {
+      const intent = approvedIntent(state, 'record an exchange rejection');
+      if (!intent.ok) return intent;
+      switch (state.status) {
+        case 'approved':
+        case 'unknown':
+          return ok([
+            {
+              type: 'OrderExchangeRejected',
+              data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, code: command.code, reason: command.reason },
+            },
+          ]);
+        case 'exchange_rejected':
+          return none;
+        case 'accepted':
+        case 'partially_filled':
+          return fail('INVALID_TRANSITION', `cannot record an exchange rejection: the exchange already accepted the order (${state.status})`);
+        default:
+          return terminal(state, 'record an exchange rejection');
+      }
+    }
+
+    case 'RecordUnknown': {
+      const intent = approvedIntent(state, 'record an unknown outcome');
+      if (!intent.ok) return intent;
+      if (state.status !== 'approved') return none; // unknown already, known to exist, or terminal
+      return ok([{ type: 'OrderStatusUnknown', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, reason: command.reason } }]);
+    }
+
+    case 'RecordFill': {
+      const intent = approvedIntent(state, `record fill ${command.tradeId}`);
+      if (!intent.ok) return intent;
+      return decideFill(command, state, intent.value);
+    }
+
+    case 'RecordCancelled': {
+      const intent = approvedIntent(state, 'record a cancellation');
+      if (!intent.ok) return intent;
+      if (state.status === 'cancelled') return none;
+      if (isTerminal(state.status)) return terminal(state, 'record a cancellation');
+      return ok([{ type: 'OrderCancelled', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, reason: command.reason } }]);
+    }
+
+    case 'RecordExpired': {
+      const intent = approvedIntent(state, 'record an expiry');
+      if (!intent.ok) return intent;
+      if (state.status === 'expired') return none;
+      if (isTerminal(state.status)) return terminal(state, 'record an expiry');
+      return ok([{ type: 'OrderExpired', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId } }]);
+    }
+
+    default:
+      return assertNever(command);
+  }
+}
+
+export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
+  switch (event.type) {
+    case 'OrderApproved':
+      return { ...state, status: 'approved', intent: event.data, quantity: new Dec(event.data.quantity) };
+    case 'OrderRejected': {
+      const { reasons, ...intent } = event.data;
+      return { ...state, status: 'rejected', intent, quantity: parseDec(intent.quantity) ?? ZERO, riskReasons: reasons };
+    }
+    case 'OrderAccepted':
+      return { ...state, status: 'accepted', exchangeOrderId: event.data.exchangeOrderId };
+    case 'OrderExchangeRejected':
+      return { ...state, status: 'exchange_rejected', exchangeRejection: { code: event.data.code, reason: event.data.reason } };
+    case 'OrderStatusUnknown':
+      return { ...state, status: 'unknown', unknownReason: event.data.reason };
+    case 'OrderFilled': {
+      const tradeIds = new Set(state.tradeIds);
+      tradeIds.add(event.data.tradeId);
+      return {
+        ...state,
+        // a late fill on a cancelled/expired order (the cancel raced a trade) keeps that status
+        status: event.data.complete
+          ? 'filled'
+          : state.status === 'cancelled' || state.status === 'expired'
+            ? state.status
+            : 'partially_filled',
+        filledQuantity: new Dec(event.data.cumulativeQuantity),
+        tradeIds,
+      };
+    }
+    case 'OrderCancelled':
+      return { ...state, status: 'cancelled', cancelReason: event.data.reason };
+    case 'OrderExpired':
+      return { ...state, status: 'expired' };
+    default:
+      return assertNever(event);
+  }
+}
+
+export const orderDecider: Decider<OrderCommand, OrderEvent, OrderState> = {
+  initialState: initialOrderState,
+  decide: decideOrder,
+  evolve: evolveOrder,
+};

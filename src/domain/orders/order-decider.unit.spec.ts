@@ -1,0 +1,245 @@
+import { describe, expect, it } from 'vitest';
+import { orderDecider, isTerminal, needsReconciliation, type OrderCommand, type OrderEvent, type OrderStatus, type RecordFillCommand } from './order-decider.js';
+import type { OrderIntent, RiskReason } from '../events.js';
+import { deciderSpec } from '../test-support/decider-spec.js';
+import { fold } from '../shared/decider.js';
+import { dec } from '../shared/decimal.js';
+
+const spec = deciderSpec(orderDecider);
+
+const intent: OrderIntent = {
+  clientOrderId: '0123456789abcdef0123456789abcdef',
+  accountId: 'acc-1',
+  strategyId: 'strat-1',
+  signalId: 'sig-1',
+  symbol: 'BTC/USDT',
+  side: 'buy',
+  type: 'market',
+  quantity: '1',
+  referencePrice: '100',
+  reduceOnly: false,
+};
+const ids = { clientOrderId: intent.clientOrderId, accountId: intent.accountId };
+const reasons: RiskReason[] = [{ code: 'MAX_ORDER_NOTIONAL', message: 'too big' }];
+
+const approved: OrderEvent = { type: 'OrderApproved', data: intent };
+const rejected: OrderEvent = { type: 'OrderRejected', data: { ...intent, reasons } };
+const accepted: OrderEvent = { type: 'OrderAccepted', data: { ...ids, exchangeOrderId: 'X1' } };
+const unknown: OrderEvent = { type: 'OrderStatusUnknown', data: { ...ids, reason: 'timeout' } };
+const exchangeRejected: OrderEvent = { type: 'OrderExchangeRejected', data: { ...ids, code: '-2010', reason: 'insufficient balance' } };
+const cancelled: OrderEvent = { type: 'OrderCancelled', data: { ...ids, reason: 'user' } };
+const expired: OrderEvent = { type: 'OrderExpired', data: ids };
+
+const fillCmd = (tradeId: string, quantity: string, over: Partial<RecordFillCommand> = {}): RecordFillCommand => ({
+  type: 'RecordFill',
+  tradeId,
+  exchangeOrderId: 'X1',
+  quantity: dec(quantity),
+  price: dec('100.5'),
+  fee: dec('0.1'),
+  feeCurrency: 'USDT',
+  liquidity: 'taker',
+  filledAt: '2024-01-01T00:00:00.000Z',
+  ...over,
+});
+const filled = (tradeId: string, quantity: string, cumulativeQuantity: string, complete: boolean): OrderEvent => ({
+  type: 'OrderFilled',
+  data: {
+    ...ids,
+    strategyId: 'strat-1',
+    tradeId,
+    symbol: 'BTC/USDT',
+    side: 'buy',
+    quantity,
+    price: '100.5',
+    fee: '0.1',
+    feeCurrency: 'USDT',
+    liquidity: 'taker',
+    filledAt: '2024-01-01T00:00:00.000Z',
+    cumulativeQuantity,
+    complete,
+  },
+});
+const partial = filled('t1', '0.4', '0.4', false);
+const full = filled('t1', '1', '1', true);
+
+describe('order decider: approval', () => {
+  it('Approve on a new stream → OrderApproved', () => {
+    spec.given([]).when({ type: 'Approve', intent }).then([approved]);
+  });
+  it('Reject on a new stream → OrderRejected with the reasons', () => {
+    spec.given([]).when({ type: 'Reject', intent, reasons }).then([rejected]);
+  });
+  it.each([[[approved]], [[rejected]], [[approved, accepted, full]]])('Approve/Reject on an existing order → ORDER_EXISTS', (given) => {
+    spec.given(given).when({ type: 'Approve', intent }).thenError('ORDER_EXISTS');
+    spec.given(given).when({ type: 'Reject', intent, reasons }).thenError('ORDER_EXISTS');
+  });
+  it('Reject needs at least one reason', () => {
+    spec.given([]).when({ type: 'Reject', intent, reasons: [] }).thenError('REJECT_WITHOUT_REASONS');
+  });
+  it('Approve validates the intent', () => {
+    spec.given([]).when({ type: 'Approve', intent: { ...intent, quantity: '0' } }).thenError('INVALID_INTENT', /quantity 0/);
+    spec.given([]).when({ type: 'Approve', intent: { ...intent, type: 'limit' } }).thenError('INVALID_INTENT', /limit price/);
+  });
+});
+
+describe('order decider: exchange outcomes need approval', () => {
+  const outcomes: OrderCommand[] = [
+    { type: 'RecordAccepted', exchangeOrderId: 'X1' },
+    { type: 'RecordExchangeRejected', code: 'c', reason: 'r' },
+    { type: 'RecordUnknown', reason: 'timeout' },
+    fillCmd('t1', '1'),
+    { type: 'RecordCancelled', reason: 'user' },
+    { type: 'RecordExpired' },
+  ];
+  it.each(outcomes)('$type on a new stream → ORDER_NOT_APPROVED', (command) => {
+    spec.given([]).when(command).thenError('ORDER_NOT_APPROVED', /never approved/);
+  });
+  it.each(outcomes)('$type on a risk-rejected order → ORDER_NOT_APPROVED', (command) => {
+    spec.given([rejected]).when(command).thenError('ORDER_NOT_APPROVED', /rejected by risk/);
+  });
+});
+
+describe('order decider: acceptance', () => {
+  it('approved → OrderAccepted', () => {
+    spec.given([approved]).when({ type: 'RecordAccepted', exchangeOrderId: 'X1' }).then([accepted]);
+  });
+  it('unknown → OrderAccepted (reconciled)', () => {
+    spec.given([approved, unknown]).when({ type: 'RecordAccepted', exchangeOrderId: 'X1' }).then([accepted]);
+  });
+  it.each([[[approved, accepted]], [[approved, accepted, partial]], [[approved, accepted, full]], [[approved, accepted, cancelled]]])(
+    'a repeated RecordAccepted decides [] (%#)',
+    (given) => {
+      spec.given(given).when({ type: 'RecordAccepted', exchangeOrderId: 'X1' }).then([]);
+    },
+  );
+  it('a different exchange order id → EXCHANGE_ORDER_ID_MISMATCH', () => {
+    spec.given([approved, accepted]).when({ type: 'RecordAccepted', exchangeOrderId: 'X2' }).thenError('EXCHANGE_ORDER_ID_MISMATCH', /X1, not X2/);
+  });
+  it('after an exchange rejection → ORDER_TERMINAL', () => {
+    spec.given([approved, exchangeRejected]).when({ type: 'RecordAccepted', exchangeOrderId: 'X1' }).thenError('ORDER_TERMINAL');
+  });
+  it('after a cancel of a never-accepted order → ORDER_TERMINAL', () => {
+    spec.given([approved, cancelled]).when({ type: 'RecordAccepted', exchangeOrderId: 'X1' }).thenError('ORDER_TERMINAL');
+  });
+});
+
+describe('order decider: exchange rejection and unknown', () => {
+  it('approved → OrderExchangeRejected', () => {
+    spec.given([approved]).when({ type: 'RecordExchangeRejected', code: '-2010', reason: 'insufficient balance' }).then([exchangeRejected]);
+  });
+  it('unknown → OrderExchangeRejected (the lookup found no order)', () => {
+    spec.given([approved, unknown]).when({ type: 'RecordExchangeRejected', code: '-2010', reason: 'insufficient balance' }).then([exchangeRejected]);
+  });
+  it('repeat → []', () => {
+    spec.given([approved, exchangeRejected]).when({ type: 'RecordExchangeRejected', code: '-2010', reason: 'insufficient balance' }).then([]);
+  });
+  it('after acceptance → INVALID_TRANSITION', () => {
+    spec.given([approved, accepted]).when({ type: 'RecordExchangeRejected', code: 'c', reason: 'r' }).thenError('INVALID_TRANSITION');
+  });
+  it('after a terminal outcome → ORDER_TERMINAL', () => {
+    spec.given([approved, accepted, full]).when({ type: 'RecordExchangeRejected', code: 'c', reason: 'r' }).thenError('ORDER_TERMINAL');
+  });
+  it('approved → OrderStatusUnknown', () => {
+    spec.given([approved]).when({ type: 'RecordUnknown', reason: 'timeout' }).then([unknown]);
+  });
+  it.each([
+    [[approved, unknown]],
+    [[approved, accepted]],
+    [[approved, accepted, partial]],
+    [[approved, accepted, full]],
+    [[approved, cancelled]],
+    [[approved, expired]],
+    [[approved, exchangeRejected]],
+  ])('RecordUnknown when unknown, known to exist or terminal → [] (%#)', (given) => {
+    spec.given(given).when({ type: 'RecordUnknown', reason: 'timeout' }).then([]);
+  });
+});
+
+describe('order decider: fills', () => {
+  it('a fill on an accepted order → OrderFilled with cumulative quantity', () => {
+    spec.given([approved, accepted]).when(fillCmd('t1', '0.4')).then([partial]);
+  });
+  it('a fill completing the order → complete = true', () => {
+    spec.given([approved, accepted, partial]).when(fillCmd('t2', '0.6')).then([filled('t2', '0.6', '1', true)]);
+  });
+  it.each([[[approved]], [[approved, unknown]]])('a fill on an approved/unknown order first records the acceptance (%#)', (given) => {
+    spec.given(given).when(fillCmd('t1', '0.4')).then([accepted, partial]);
+  });
+  it('a fill with a recorded trade id → [] (even when the order is filled)', () => {
+    spec.given([approved, accepted, partial]).when(fillCmd('t1', '0.4')).then([]);
+    spec.given([approved, accepted, full]).when(fillCmd('t1', '1')).then([]);
+  });
+  it('a fill exceeding the order quantity → OVERFILL', () => {
+    spec
+      .given([approved, accepted, partial])
+      .when(fillCmd('t2', '0.7'))
+      .thenError('OVERFILL', 'fill t2 of 0.7 would bring the filled quantity to 1.1, above the order quantity 1 (already filled 0.4)');
+  });
+  it('a new trade on a filled order → OVERFILL', () => {
+    spec.given([approved, accepted, full]).when(fillCmd('t9', '0.1')).thenError('OVERFILL');
+  });
+  it('a fill naming another exchange order → EXCHANGE_ORDER_ID_MISMATCH', () => {
+    spec.given([approved, accepted]).when(fillCmd('t1', '0.4', { exchangeOrderId: 'X9' })).thenError('EXCHANGE_ORDER_ID_MISMATCH');
+  });
+  it('a fill on an exchange-rejected order → ORDER_TERMINAL', () => {
+    spec.given([approved, exchangeRejected]).when(fillCmd('t1', '0.4')).thenError('ORDER_TERMINAL');
+  });
+  it('non-positive quantity or price → INVALID_FILL', () => {
+    spec.given([approved, accepted]).when(fillCmd('t1', '0')).thenError('INVALID_FILL');
+    spec.given([approved, accepted]).when(fillCmd('t1', '0.1', { price: dec(0) })).thenError('INVALID_FILL');
+  });
+  it('a late fill on a cancelled order is recorded and the order stays cancelled', () => {
+    spec
+      .given([approved, accepted, cancelled])
+      .when(fillCmd('t1', '0.4'))
+      .thenState((s) => {
+        expect(s.status).toBe('cancelled');
+        expect(s.filledQuantity.toFixed()).toBe('0.4');
+      });
+  });
+  it('state after partial fills', () => {
+    const state = fold(orderDecider, [approved, accepted, partial, filled('t2', '0.5', '0.9', false)]);
+    expect(state.status).toBe('partially_filled');
+    expect(state.filledQuantity.toFixed()).toBe('0.9');
+    expect([...state.tradeIds]).toEqual(['t1', 't2']);
+    expect(state.exchangeOrderId).toBe('X1');
+  });
+});
+
+describe('order decider: cancel and expiry', () => {
+  it.each([[[approved]], [[approved, unknown]], [[approved, accepted]], [[approved, accepted, partial]]])('RecordCancelled on a live order → OrderCancelled (%#)', (given) => {
+    spec.given(given).when({ type: 'RecordCancelled', reason: 'user' }).then([cancelled]);
+  });
+  it.each([[[approved]], [[approved, accepted, partial]]])('RecordExpired on a live order → OrderExpired (%#)', (given) => {
+    spec.given(given).when({ type: 'RecordExpired' }).then([expired]);
+  });
+  it('repeats → []', () => {
+    spec.given([approved, cancelled]).when({ type: 'RecordCancelled', reason: 'again' }).then([]);
+    spec.given([approved, expired]).when({ type: 'RecordExpired' }).then([]);
+  });
+  it.each([[[approved, accepted, full]], [[approved, exchangeRejected]], [[approved, expired]]])('RecordCancelled on a terminal order → ORDER_TERMINAL (%#)', (given) => {
+    spec.given(given).when({ type: 'RecordCancelled', reason: 'user' }).thenError('ORDER_TERMINAL');
+  });
+  it.each([[[approved, accepted, full]], [[approved, exchangeRejected]], [[approved, cancelled]]])('RecordExpired on a terminal order → ORDER_TERMINAL (%#)', (given) => {
+    spec.given(given).when({ type: 'RecordExpired' }).thenError('ORDER_TERMINAL');
+  });
+});
+
+describe('isTerminal / needsReconciliation', () => {
+  it.each<[OrderStatus, boolean, boolean]>([
+    ['none', false, false],
+    ['approved', false, true],
+    ['rejected', true, false],
+    ['accepted', false, true],
+    ['partially_filled', false, true],
+    ['filled', true, false],
+    ['cancelled', true, false],
+    ['expired', true, false],
+    ['exchange_rejected', true, false],
+    ['unknown', false, true],
+  ])('%s: terminal %s, reconcile %s', (status, terminal, reconcile) => {
+    expect(isTerminal(status)).toBe(terminal);
+    expect(needsReconciliation(status)).toBe(reconcile);
+  });
+});

@@ -1,0 +1,173 @@
+import type { OrderSide } from '../events.js';
+import type { NormalizedSignal } from '../signals/signal.js';
+import type { SizingRule } from '../strategies/strategy.js';
+import { type Dec, decToString, parseDec } from '../shared/decimal.js';
+import { assertNever } from '../shared/decider.js';
+import { err, ok, type DomainError, type Result } from '../shared/result.js';
+
+/**
+ * The exchange's trading rules for one market, as the domain needs them. Structurally the same
+ * fields as the application port's `Market` (which is assignable to it), declared here so the
+ * domain never imports from the application layer. Decimals are strings; a `maxQty` of 0 means
+ * "no maximum", a `stepSize`/`tickSize` of 0 means "no increment".
+ */
+export interface MarketRules {
+  readonly symbol: string;
+  readonly tickSize: string;
+  readonly stepSize: string;
+  readonly minQty: string;
+  readonly maxQty: string;
+  readonly minNotional: string;
+}
+
+export interface SizeOrderInput {
+  readonly signal: NormalizedSignal;
+  readonly sizing: SizingRule;
+  /** price used to convert quote amounts and to check the minimum notional */
+  readonly referencePrice: Dec;
+  readonly market: MarketRules;
+  /** signed current base position (long > 0, short < 0) */
+  readonly position: Dec;
+}
+
+export interface SizedOrder {
+  readonly side: OrderSide;
+  readonly quantity: Dec;
+  readonly reduceOnly: boolean;
+}
+
+const fail = (code: string, message: string) => err<DomainError>({ code, message });
+const s = decToString;
+
+/** Rounds a non-negative quantity down to a multiple of `step` (no-op when step <= 0). */
+export function roundDownToStep(quantity: Dec, step: Dec): Dec {
+  if (step.lessThanOrEqualTo(0)) return quantity;
+  return quantity.dividedToIntegerBy(step).times(step);
+}
+
+interface ParsedRules {
+  readonly step: Dec;
+  readonly minQty: Dec;
+  readonly maxQty: Dec;
+  readonly minNotional: Dec;
+}
+
+function parseRules(market: MarketRules): Result<ParsedRules, DomainError> {
+  const step = parseDec(market.stepSize);
+  const minQty = parseDec(market.minQty);
+  const maxQty = parseDec(market.maxQty);
+  const minNotional = parseDec(market.minNotional);
+  if (!step || !minQty || !maxQty || !minNotional || step.isNegative() || minQty.isNegative() || maxQty.isNegative() || minNotional.isNegative()) {
+    return fail(
+      'INVALID_MARKET',
+      `market ${market.symbol} has invalid trading rules (stepSize ${market.stepSize}, minQty ${market.minQty}, maxQty ${market.maxQty}, minNotional ${market.minNotional})`,
+    );
+  }
+  return ok({ step, minQty, maxQty, minNotional });
+}
+
+/** The raw (unrounded) base quantity a buy/sell signal asks for under the sizing rule. */
+function ruleQuantity(signal: NormalizedSignal, sizing: SizingRule, referencePrice: Dec): Result<Dec, DomainError> {
+  switch (sizing.kind) {
+    case 'fixed_quantity': {
+      const quantity = parseDec(sizing.quantity);
+      if (!quantity || !quantity.greaterThan(0)) {
+        return fail('INVALID_SIZING', `fixed quantity ${sizing.quantity} is not a positive decimal`);
+      }
+      return ok(quantity);
+    }
+    case 'quote_amount': {
+      const amount = parseDec(sizing.amount);
+      if (!amount || !amount.greaterThan(0)) {
+        return fail('INVALID_SIZING', `quote amount ${sizing.amount} is not a positive decimal`);
+      }
+      if (!referencePrice.greaterThan(0)) {
+        return fail('INVALID_REFERENCE_PRICE', `reference price ${s(referencePrice)} must be positive to size a quote amount`);
+      }
+      return ok(amount.dividedBy(referencePrice));
+    }
+    case 'signal_quantity': {
+      const multiplier = parseDec(sizing.multiplier);
+      if (!multiplier || !multiplier.greaterThan(0)) {
+        return fail('INVALID_SIZING', `signal quantity multiplier ${sizing.multiplier} is not a positive decimal`);
+      }
+      if (signal.quantity === undefined || signal.quantity.trim() === '') {
+        return fail('MISSING_SIGNAL_QUANTITY', `the alert carries no quantity, but sizing is signal_quantity (multiplier ${sizing.multiplier})`);
+      }
+      const quantity = parseDec(signal.quantity);
+      if (!quantity || !quantity.greaterThan(0)) {
+        return fail('INVALID_SIGNAL_QUANTITY', `the alert quantity ${signal.quantity} is not a positive decimal`);
+      }
+      return ok(quantity.times(multiplier));
+    }
+    default:
+      return assertNever(sizing);
+  }
+}
+
+/**
+ * Turns a normalised signal into an order side and base quantity for one account.
+ *
+ * - buy / sell: quantity from the sizing rule, rounded DOWN to the market's step size.
+ * - close: the side opposite to the position, quantity |position| (rounded down to the step, so a
+ *   sub-step dust remainder stays), reduceOnly. A flat position is NOTHING_TO_CLOSE.
+ *
+ * Then the market's limits: BELOW_MIN_QUANTITY (also when the quantity rounds down to 0),
+ * ABOVE_MAX_QUANTITY, BELOW_MIN_NOTIONAL (quantity × referencePrice < minNotional). Reduce-only
+ * closes are exempt from the min-notional check (exchanges exempt reduce-only orders, and a small
+ * leftover position must remain closable).
+ */
+export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError> {
+  const { signal, sizing, referencePrice, market, position } = input;
+  const rules = parseRules(market);
+  if (!rules.ok) return rules;
+  const { step, minQty, maxQty, minNotional } = rules.value;
+
+  let side: OrderSide;
+  let raw: Dec;
+  let reduceOnly: boolean;
+  switch (signal.action) {
+    case 'buy':
+    case 'sell': {
+      const quantity = ruleQuantity(signal, sizing, referencePrice);
+      if (!quantity.ok) return quantity;
+      side = signal.action;
+      raw = quantity.value;
+      reduceOnly = false;
+      break;
+    }
+    case 'close': {
+      if (position.isZero()) {
+        return fail('NOTHING_TO_CLOSE', `no open position in ${market.symbol} to close`);
+      }
+      side = position.isNegative() ? 'buy' : 'sell';
+      raw = position.abs();
+      reduceOnly = true;
+      break;
+    }
+    default:
+      return assertNever(signal.action);
+  }
+
+  const quantity = roundDownToStep(raw, step);
+  const stepNote = raw.equals(quantity) ? '' : ` (${s(raw)} rounded down to step ${s(step)})`;
+  if (quantity.isZero()) {
+    return fail('BELOW_MIN_QUANTITY', `order quantity ${s(raw)} rounds down to 0 at step ${s(step)} for ${market.symbol}`);
+  }
+  if (quantity.lessThan(minQty)) {
+    return fail('BELOW_MIN_QUANTITY', `order quantity ${s(quantity)}${stepNote} is below the minimum quantity ${s(minQty)} for ${market.symbol}`);
+  }
+  if (!maxQty.isZero() && quantity.greaterThan(maxQty)) {
+    return fail('ABOVE_MAX_QUANTITY', `order quantity ${s(quantity)}${stepNote} is above the maximum quantity ${s(maxQty)} for ${market.symbol}`);
+  }
+  if (!reduceOnly) {
+    const notional = quantity.times(referencePrice);
+    if (notional.lessThan(minNotional)) {
+      return fail(
+        'BELOW_MIN_NOTIONAL',
+        `order notional ${s(notional)} (${s(quantity)} × ${s(referencePrice)}) is below the minimum notional ${s(minNotional)} for ${market.symbol}`,
+      );
+    }
+  }
+  return ok({ side, quantity, reduceOnly });
+}
