@@ -3,6 +3,11 @@ export type SignalAction = 'buy' | 'sell' | 'close';
 
 export interface NormalizedSignal {
   readonly action: SignalAction;
+  /**
+   * for 'close' only: the alert named the side to close (close_long / close_short / closelong ...);
+   * absent = close whatever position is open
+   */
+  readonly closeSide?: 'long' | 'short';
   /** the instrument as the alert named it, e.g. "BINANCE:BTCUSDT.P" */
   readonly ticker: string;
   /** unified symbol after mapping, e.g. "BTC/USDT" */
