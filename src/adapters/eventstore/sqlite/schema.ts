@@ -1,0 +1,85 @@
+/** Opening a PATRIOT SQLite database file and creating the event store schema (idempotent). */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type SqliteDatabase = Database.Database;
+/** A prepared statement taking positional parameters. */
+export type SqliteStatement = Database.Statement<unknown[], unknown>;
+
+export interface OpenDatabaseOptions {
+  /** Path of the database file (parent directories are created), or ':memory:'. */
+  readonly path: string;
+  /** How long a writer waits for another connection's write lock (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens better-sqlite3 with the durability settings the log needs: WAL journal (readers never
+ * block the single writer), synchronous=FULL (a commit is fsynced before it returns), busy_timeout.
+ */
+export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
+  const { path } = options;
+  if (path !== ':memory:' && path !== '') {
+    mkdirSync(dirname(path), { recursive: true });
+  }
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** Schema version stored in PRAGMA user_version. */
+export const EVENT_STORE_SCHEMA_VERSION = 1;
+
+const EVENT_STORE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  global_position INTEGER PRIMARY KEY,
+  stream_id       TEXT    NOT NULL,
+  stream_version  INTEGER NOT NULL,
+  type            TEXT    NOT NULL,
+  data            TEXT    NOT NULL,
+  metadata        TEXT    NOT NULL,
+  tenant_id       TEXT    NOT NULL,
+  correlation_id  TEXT,
+  causation_id    TEXT,
+  recorded_time   TEXT    NOT NULL,
+  prev_hash       TEXT    NOT NULL,
+  hash            TEXT    NOT NULL,
+  UNIQUE (stream_id, stream_version)
+) STRICT;
+CREATE INDEX IF NOT EXISTS events_by_correlation
+  ON events (correlation_id, global_position) WHERE correlation_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS dedupe (
+  scope TEXT NOT NULL,
+  key   TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (scope, key)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  name     TEXT    PRIMARY KEY,
+  position INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+`;
+
+/** Creates the events, dedupe and checkpoints tables if they do not exist. */
+export function ensureEventStoreSchema(db: SqliteDatabase): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > EVENT_STORE_SCHEMA_VERSION) {
+    throw new Error(
+      `event store schema version ${version} is newer than this build supports (${EVENT_STORE_SCHEMA_VERSION})`,
+    );
+  }
+  db.transaction(() => {
+    db.exec(EVENT_STORE_SCHEMA);
+    if (version < EVENT_STORE_SCHEMA_VERSION) {
+      db.pragma(`user_version = ${EVENT_STORE_SCHEMA_VERSION}`);
+    }
+  }).immediate();
+}

@@ -1,0 +1,541 @@
+/**
+ * SQLite implementation of the EventStore port (better-sqlite3, one writer connection).
+ *
+ * Usage:
+ *   const store = new SqliteEventStore({ path: 'data/patriot.db' });   // or: await SqliteEventStore.open({ path })
+ *   ...
+ *   await store.close();
+ *
+ * - The constructor opens the file synchronously (parent directories are created; ':memory:' is
+ *   allowed for tests) with journal_mode=WAL, synchronous=FULL and busy_timeout, and creates the
+ *   schema idempotently (see schema.ts). `SqliteEventStore.open` is the same, returning a promise.
+ * - `store.database` is the underlying better-sqlite3 handle, e.g. to share the file with
+ *   SqliteKeyValueStore (adapters/kv). Do not run long transactions on it.
+ *
+ * Group commit: append/appendAtomic calls made during one event-loop turn are validated and
+ * written together in one BEGIN IMMEDIATE … COMMIT transaction (one fsync), flushed with
+ * setImmediate. Each call sees the database plus the calls before it in the same batch. A call that
+ * conflicts or is a duplicate fails alone; an appendAtomic call is all or nothing. Promises settle
+ * only after COMMIT returned. If the transaction itself fails (e.g. SQLITE_FULL) it is rolled back,
+ * every call of that batch rejects with the error, and the in-memory caches are reloaded.
+ *
+ * Caches: the head position and head hash live in memory (loaded at open), and stream versions
+ * are kept in a bounded Map; an indexed MAX(stream_version) lookup fills misses. If another
+ * connection commits to the same file (detected with PRAGMA data_version at the start of each
+ * batch), the caches are reloaded, so a second writer process is safe, if slower.
+ *
+ * Conventions beyond the port:
+ * - A zero-event append only checks the expected version (its dedupe claim is neither checked nor
+ *   taken) and returns { kind: 'appended', firstPosition: head + 1, lastPosition: head } (an empty
+ *   range) with nextExpectedVersion = the stream's current version.
+ * - appendAtomic's nextExpectedVersion is that of the first request's stream; appendAtomic([])
+ *   rejects with a TypeError.
+ * - Dedupe claims are checked before the version: a retried request reports 'duplicate'.
+ * - data and metadata are stored as canonical JSON (sorted keys); they read back deep-equal.
+ *   recorded_time holds metadata.time.
+ * - Invalid input (bad stream id, expected version, event type, data that is not JSON, e.g. NaN or
+ *   a bigint) rejects that call with a TypeError before it is queued.
+ */
+import type {
+  AppendRequest,
+  AppendResult,
+  ChainVerification,
+  DedupeClaim,
+  EventMetadata,
+  EventStore,
+  ExpectedVersion,
+  RecordedEvent,
+} from '../../../application/ports/event-store.js';
+import { canonicalJson } from '../canonical-json.js';
+import { ChainVerifier, GENESIS_HASH, computeEventHashFromCanonical } from '../hash-chain.js';
+import { GroupCommitQueue } from './group-commit.js';
+import { ensureEventStoreSchema, openDatabase, type SqliteDatabase, type SqliteStatement } from './schema.js';
+
+export interface SqliteEventStoreOptions {
+  /** Path of the database file (parent directories are created), or ':memory:'. */
+  readonly path: string;
+  /** How long to wait for another connection's write lock (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+  /** How many stream versions to keep in memory (default 100,000). */
+  readonly streamVersionCacheSize?: number;
+  /** Rows per page when verifying the chain (default 1,000). */
+  readonly verifyPageSize?: number;
+  /** Receives errors thrown by onAppended listeners (default: process.emitWarning). */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+interface PreparedEvent {
+  readonly type: string;
+  readonly typeJson: string;
+  readonly dataJson: string;
+}
+
+interface PreparedRequest {
+  readonly streamId: string;
+  readonly streamIdJson: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly PreparedEvent[];
+  readonly metadataJson: string;
+  readonly tenantId: string;
+  readonly time: string;
+  readonly correlationId: string | null;
+  readonly causationId: string | null;
+  readonly dedupe: DedupeClaim | undefined;
+}
+
+interface Job {
+  readonly requests: readonly PreparedRequest[];
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface EventRow {
+  global_position: number;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  data: string;
+  metadata: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const EVENT_COLUMNS = 'global_position, stream_id, stream_version, type, data, metadata, prev_hash, hash';
+
+export class SqliteEventStore implements EventStore {
+  /** Opens (and creates if needed) the store; the same as the constructor. */
+  static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+    return new SqliteEventStore(options);
+  }
+
+  private readonly db: SqliteDatabase;
+  private readonly queue: GroupCommitQueue<Job>;
+  private readonly listeners = new Set<(headPosition: number) => void>();
+  private readonly streamVersions = new Map<string, number>();
+  private readonly streamVersionCacheSize: number;
+  private readonly verifyPageSize: number;
+  private readonly onListenerError: (error: unknown) => void;
+
+  private head = 0;
+  private headHash = GENESIS_HASH;
+  private dataVersion = 0;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private readonly stmt: {
+    begin: Statement;
+    commit: Statement;
+    rollback: Statement;
+    dataVersion: Statement;
+    headRow: Statement;
+    streamVersion: Statement;
+    insertEvent: Statement;
+    findDedupe: Statement;
+    insertDedupe: Statement;
+    readStream: Statement;
+    readAll: Statement;
+    readByCorrelation: Statement;
+    loadCheckpoint: Statement;
+    saveCheckpoint: Statement;
+  };
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.streamVersionCacheSize = Math.max(1, Math.floor(options.streamVersionCacheSize ?? 100_000));
+    this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
+    this.onListenerError =
+      options.onListenerError ??
+      ((error) => process.emitWarning(`event store onAppended listener threw: ${String(error)}`));
+    this.db = openDatabase({
+      path: options.path,
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    });
+    try {
+      ensureEventStoreSchema(this.db);
+      const db = this.db;
+      this.stmt = {
+        begin: db.prepare('BEGIN IMMEDIATE'),
+        commit: db.prepare('COMMIT'),
+        rollback: db.prepare('ROLLBACK'),
+        dataVersion: db.prepare('PRAGMA data_version').pluck(),
+        headRow: db.prepare('SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1'),
+        streamVersion: db.prepare('SELECT MAX(stream_version) FROM events WHERE stream_id = ?').pluck(),
+        insertEvent: db.prepare(
+          `INSERT INTO events (global_position, stream_id, stream_version, type, data, metadata,
+             tenant_id, correlation_id, causation_id, recorded_time, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ),
+        findDedupe: db.prepare('SELECT value FROM dedupe WHERE scope = ? AND key = ?').pluck(),
+        insertDedupe: db.prepare('INSERT INTO dedupe (scope, key, value) VALUES (?, ?, ?)'),
+        readStream: db.prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version`,
+        ),
+        readAll: db.prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`,
+        ),
+        readByCorrelation: db.prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE correlation_id = ? ORDER BY global_position`,
+        ),
+        loadCheckpoint: db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck(),
+        saveCheckpoint: db.prepare(
+          `INSERT INTO checkpoints (name, position) VALUES (?, ?)
+           ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+        ),
+      };
+      this.dataVersion = this.stmt.dataVersion.get() as number;
+      this.reloadHead();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.queue = new GroupCommitQueue<Job>((jobs) => this.flush(jobs));
+  }
+
+  /** The underlying better-sqlite3 connection (e.g. for SqliteKeyValueStore on the same file). */
+  get database(): SqliteDatabase {
+    return this.db;
+  }
+
+  append(request: AppendRequest): Promise<AppendResult> {
+    return this.submit([request]);
+  }
+
+  appendAtomic(requests: readonly AppendRequest[]): Promise<AppendResult> {
+    if (requests.length === 0) {
+      return Promise.reject(new TypeError('appendAtomic needs at least one request'));
+    }
+    return this.submit(requests);
+  }
+
+  async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    return (this.stmt.readStream.all(streamId, fromVersion) as EventRow[]).map(toRecordedEvent);
+  }
+
+  async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
+    if (!(limit > 0)) return [];
+    return (this.stmt.readAll.all(afterPosition, Math.floor(limit)) as EventRow[]).map(toRecordedEvent);
+  }
+
+  async readByCorrelation(correlationId: string): Promise<RecordedEvent[]> {
+    return (this.stmt.readByCorrelation.all(correlationId) as EventRow[]).map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    this.refreshIfChangedElsewhere();
+    return this.head;
+  }
+
+  onAppended(listener: (headPosition: number) => void): () => void {
+    // Wrap so the same function can be subscribed twice and unsubscribed independently.
+    const entry = (headPosition: number): void => listener(headPosition);
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  async findDedupe(scope: string, key: string): Promise<string | undefined> {
+    return (this.stmt.findDedupe.get(scope, key) as string | undefined) ?? undefined;
+  }
+
+  async loadCheckpoint(name: string): Promise<number> {
+    return (this.stmt.loadCheckpoint.get(name) as number | undefined) ?? 0;
+  }
+
+  async saveCheckpoint(name: string, position: number): Promise<void> {
+    if (!Number.isSafeInteger(position) || position < 0) {
+      throw new TypeError(`checkpoint position must be a non-negative integer, got ${position}`);
+    }
+    this.stmt.saveCheckpoint.run(name, position);
+  }
+
+  async verifyChain(): Promise<ChainVerification> {
+    const verifier = new ChainVerifier();
+    let after = 0;
+    for (;;) {
+      this.assertOpen();
+      const rows = this.stmt.readAll.all(after, this.verifyPageSize) as EventRow[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        let event: RecordedEvent;
+        try {
+          event = toRecordedEvent(row);
+        } catch (error) {
+          verifier.reportUnreadable(row.global_position, `event cannot be decoded: ${(error as Error).message}`);
+          return verifier.result();
+        }
+        if (!verifier.check(event)) return verifier.result();
+        after = row.global_position;
+      }
+      if (rows.length < this.verifyPageSize) break;
+      // Let appends and other work proceed between pages.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return verifier.result();
+  }
+
+  /** Waits for queued appends to commit, then closes the database. Idempotent. */
+  close(): Promise<void> {
+    if (this.closing === undefined) {
+      this.closed = true;
+      this.closing = (async () => {
+        await this.queue.drain();
+        this.listeners.clear();
+        this.db.close();
+      })();
+    }
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed && !this.db.open) throw new Error('SqliteEventStore is closed');
+  }
+
+  private submit(requests: readonly AppendRequest[]): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    let prepared: PreparedRequest[];
+    try {
+      prepared = requests.map(prepareRequest);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.enqueue({ requests: prepared, resolve, reject });
+    });
+  }
+
+  /** Runs one batch in one write transaction. Never throws: every job is settled. */
+  private flush(jobs: Job[]): void {
+    const outcomes: AppendResult[] = [];
+    const batchVersions = new Map<string, number>();
+    const headBefore = this.head;
+    try {
+      this.stmt.begin.run();
+      this.refreshIfChangedElsewhere();
+      for (const job of jobs) {
+        outcomes.push(this.applyUnit(job.requests, batchVersions));
+      }
+      this.stmt.commit.run();
+    } catch (error) {
+      this.recoverFromFailedBatch();
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
+    for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
+    if (this.head !== headBefore) this.notify(this.head);
+  }
+
+  private recoverFromFailedBatch(): void {
+    try {
+      if (this.db.inTransaction) this.stmt.rollback.run();
+    } catch {
+      // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing else to undo.
+    }
+    this.streamVersions.clear();
+    try {
+      this.dataVersion = this.stmt.dataVersion.get() as number;
+      this.reloadHead();
+    } catch {
+      // Leave the caches as they are; the next batch re-checks data_version.
+    }
+  }
+
+  /**
+   * Validates one append (or appendAtomic) against the database plus earlier units of this batch,
+   * and writes it if every request passes. Returns the first failure otherwise.
+   */
+  private applyUnit(requests: readonly PreparedRequest[], batchVersions: Map<string, number>): AppendResult {
+    // Validation pass: nothing is written until every request of the unit is known to succeed.
+    const startVersions: number[] = [];
+    let unitVersions: Map<string, number> | undefined;
+    let unitClaims: Map<string, string> | undefined;
+    for (const request of requests) {
+      if (request.events.length > 0 && request.dedupe !== undefined) {
+        const { scope, key } = request.dedupe;
+        const claimKey = scope + '\u0000' + key;
+        const existing =
+          unitClaims?.get(claimKey) ?? (this.stmt.findDedupe.get(scope, key) as string | undefined);
+        if (existing !== undefined) return { kind: 'duplicate', existingValue: existing };
+        if (requests.length > 1) (unitClaims ??= new Map()).set(claimKey, request.dedupe.value);
+      }
+      const current =
+        unitVersions?.get(request.streamId) ??
+        batchVersions.get(request.streamId) ??
+        this.currentVersion(request.streamId);
+      if (request.expectedVersion !== 'any' && request.expectedVersion !== current) {
+        return { kind: 'conflict', streamId: request.streamId, actualVersion: current };
+      }
+      startVersions.push(current);
+      if (requests.length > 1) (unitVersions ??= new Map()).set(request.streamId, current + request.events.length);
+    }
+
+    // Write pass.
+    const firstPosition = this.head + 1;
+    let firstStreamNextVersion = 0;
+    for (let r = 0; r < requests.length; r++) {
+      const request = requests[r]!;
+      let version = startVersions[r]!;
+      for (const event of request.events) {
+        const position = this.head + 1;
+        version++;
+        const prevHash = this.headHash;
+        const hash = computeEventHashFromCanonical(
+          prevHash,
+          position,
+          request.streamIdJson,
+          version,
+          event.typeJson,
+          event.dataJson,
+          request.metadataJson,
+        );
+        this.stmt.insertEvent.run(
+          position,
+          request.streamId,
+          version,
+          event.type,
+          event.dataJson,
+          request.metadataJson,
+          request.tenantId,
+          request.correlationId,
+          request.causationId,
+          request.time,
+          prevHash,
+          hash,
+        );
+        this.head = position;
+        this.headHash = hash;
+      }
+      if (request.events.length > 0) {
+        if (request.dedupe !== undefined) {
+          this.stmt.insertDedupe.run(request.dedupe.scope, request.dedupe.key, request.dedupe.value);
+        }
+        batchVersions.set(request.streamId, version);
+      }
+      if (request.streamId === requests[0]!.streamId) firstStreamNextVersion = version;
+    }
+    return {
+      kind: 'appended',
+      firstPosition,
+      lastPosition: this.head,
+      nextExpectedVersion: firstStreamNextVersion,
+    };
+  }
+
+  private currentVersion(streamId: string): number {
+    const cached = this.streamVersions.get(streamId);
+    if (cached !== undefined) return cached;
+    const version = (this.stmt.streamVersion.get(streamId) as number | null) ?? 0;
+    this.rememberVersion(streamId, version);
+    return version;
+  }
+
+  private rememberVersion(streamId: string, version: number): void {
+    const cache = this.streamVersions;
+    // Re-insert so recently used streams survive eviction (oldest first).
+    cache.delete(streamId);
+    cache.set(streamId, version);
+    if (cache.size > this.streamVersionCacheSize) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+  }
+
+  /** If another connection committed to this file since we last looked, reload the caches. */
+  private refreshIfChangedElsewhere(): void {
+    const dataVersion = this.stmt.dataVersion.get() as number;
+    if (dataVersion !== this.dataVersion) {
+      this.dataVersion = dataVersion;
+      this.streamVersions.clear();
+      this.reloadHead();
+    }
+  }
+
+  private reloadHead(): void {
+    const row = this.stmt.headRow.get() as { global_position: number; hash: string } | undefined;
+    this.head = row?.global_position ?? 0;
+    this.headHash = row?.hash ?? GENESIS_HASH;
+  }
+
+  private notify(headPosition: number): void {
+    if (this.listeners.size === 0) return;
+    queueMicrotask(() => {
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(headPosition);
+        } catch (error) {
+          try {
+            this.onListenerError(error);
+          } catch {
+            // An error reporter that throws must not break the store either.
+          }
+        }
+      }
+    });
+  }
+}
+
+type Statement = SqliteStatement;
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    globalPosition: row.global_position,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    type: row.type,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function prepareRequest(request: AppendRequest): PreparedRequest {
+  const { streamId, expectedVersion, events, metadata, dedupe } = request;
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw new TypeError('append: streamId must be a non-empty string');
+  }
+  if (expectedVersion !== 'any' && !(Number.isSafeInteger(expectedVersion) && expectedVersion >= 0)) {
+    throw new TypeError(`append: expectedVersion must be 'any' or an integer >= 0, got ${String(expectedVersion)}`);
+  }
+  if (!Array.isArray(events)) throw new TypeError('append: events must be an array');
+  if (metadata === null || typeof metadata !== 'object') throw new TypeError('append: metadata is required');
+  if (typeof metadata.tenantId !== 'string' || typeof metadata.time !== 'string') {
+    throw new TypeError('append: metadata.tenantId and metadata.time must be strings');
+  }
+  if (metadata.correlationId !== undefined && typeof metadata.correlationId !== 'string') {
+    throw new TypeError('append: metadata.correlationId must be a string');
+  }
+  if (metadata.causationId !== undefined && typeof metadata.causationId !== 'string') {
+    throw new TypeError('append: metadata.causationId must be a string');
+  }
+  if (
+    dedupe !== undefined &&
+    (typeof dedupe.scope !== 'string' || typeof dedupe.key !== 'string' || typeof dedupe.value !== 'string')
+  ) {
+    throw new TypeError('append: dedupe scope, key and value must be strings');
+  }
+  const prepared: PreparedEvent[] = events.map((event) => {
+    if (typeof event.type !== 'string' || event.type.length === 0) {
+      throw new TypeError('append: event type must be a non-empty string');
+    }
+    if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) {
+      throw new TypeError(`append: data of event ${event.type} must be an object`);
+    }
+    return { type: event.type, typeJson: JSON.stringify(event.type), dataJson: canonicalJson(event.data) };
+  });
+  return {
+    streamId,
+    streamIdJson: JSON.stringify(streamId),
+    expectedVersion,
+    events: prepared,
+    metadataJson: canonicalJson(metadata),
+    tenantId: metadata.tenantId,
+    time: metadata.time,
+    correlationId: metadata.correlationId ?? null,
+    causationId: metadata.causationId ?? null,
+    dedupe: dedupe === undefined ? undefined : { scope: dedupe.scope, key: dedupe.key, value: dedupe.value },
+  };
+}
