@@ -1,0 +1,110 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { DocQuery, ProjectionStore, ReadDoc } from '../../application/ports/projection-store.js';
+
+interface DocRow {
+  collection: string;
+  tenant_id: string;
+  id: string;
+  account_id: string | null;
+  strategy_id: string | null;
+  signal_id: string | null;
+  seq: number;
+  data: string;
+}
+
+const toDoc = (r: DocRow): ReadDoc => ({
+  collection: r.collection,
+  id: r.id,
+  tenantId: r.tenant_id,
+  ...(r.account_id !== null ? { accountId: r.account_id } : {}),
+  ...(r.strategy_id !== null ? { strategyId: r.strategy_id } : {}),
+  ...(r.signal_id !== null ? { signalId: r.signal_id } : {}),
+  seq: r.seq,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+});
+
+/**
+ * Read models in their own SQLite file. They are rebuildable from the log, so the file
+ * uses synchronous=NORMAL: a power loss can only lose whole recent batches (documents
+ * and checkpoint commit together), which the runner projects again.
+ */
+export class SqliteProjectionStore implements ProjectionStore {
+  private readonly db: Database.Database;
+  private readonly upsert: Database.Statement;
+  private readonly setCheckpoint: Database.Statement;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS docs (
+        collection TEXT NOT NULL, tenant_id TEXT NOT NULL, id TEXT NOT NULL,
+        account_id TEXT, strategy_id TEXT, signal_id TEXT, seq INTEGER NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (collection, tenant_id, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS docs_by_seq ON docs (collection, tenant_id, seq);
+      CREATE INDEX IF NOT EXISTS docs_by_account ON docs (collection, tenant_id, account_id, seq);
+      CREATE INDEX IF NOT EXISTS docs_by_strategy ON docs (collection, tenant_id, strategy_id, seq);
+      CREATE INDEX IF NOT EXISTS docs_by_signal ON docs (collection, tenant_id, signal_id, seq);
+      CREATE TABLE IF NOT EXISTS projection_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+    `);
+    this.upsert = this.db.prepare(
+      `INSERT INTO docs (collection, tenant_id, id, account_id, strategy_id, signal_id, seq, data)
+       VALUES (@collection, @tenant_id, @id, @account_id, @strategy_id, @signal_id, @seq, @data)
+       ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = excluded.account_id, strategy_id = excluded.strategy_id,
+         signal_id = excluded.signal_id, seq = excluded.seq, data = excluded.data`,
+    );
+    this.setCheckpoint = this.db.prepare(
+      'INSERT INTO projection_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
+    );
+  }
+
+  async checkpoint(): Promise<number> {
+    const row = this.db.prepare('SELECT position FROM projection_checkpoint WHERE id = 1').get() as { position: number } | undefined;
+    return row?.position ?? 0;
+  }
+
+  async loadAll(): Promise<ReadDoc[]> {
+    return (this.db.prepare('SELECT * FROM docs').all() as DocRow[]).map(toDoc);
+  }
+
+  async commit(docs: readonly ReadDoc[], checkpoint: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const d of docs) {
+        this.upsert.run({
+          collection: d.collection, tenant_id: d.tenantId, id: d.id, account_id: d.accountId ?? null, strategy_id: d.strategyId ?? null,
+          signal_id: d.signalId ?? null, seq: d.seq, data: JSON.stringify(d.data),
+        });
+      }
+      this.setCheckpoint.run(checkpoint);
+    })();
+  }
+
+  async reset(): Promise<void> {
+    this.db.exec('DELETE FROM docs; DELETE FROM projection_checkpoint;');
+  }
+
+  async get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined> {
+    const row = this.db.prepare('SELECT * FROM docs WHERE collection = ? AND tenant_id = ? AND id = ?').get(collection, tenantId, id) as DocRow | undefined;
+    return row ? toDoc(row) : undefined;
+  }
+
+  async list(q: DocQuery): Promise<ReadDoc[]> {
+    const where = ['collection = @collection', 'tenant_id = @tenantId'];
+    if (q.accountId !== undefined) where.push('account_id = @accountId');
+    if (q.strategyId !== undefined) where.push('strategy_id = @strategyId');
+    if (q.signalId !== undefined) where.push('signal_id = @signalId');
+    if (q.before !== undefined) where.push('seq < @before');
+    const sql = `SELECT * FROM docs WHERE ${where.join(' AND ')} ORDER BY seq DESC, id DESC LIMIT @limit`;
+    return (this.db.prepare(sql).all({ ...q }) as DocRow[]).map(toDoc);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

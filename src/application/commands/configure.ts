@@ -1,0 +1,37 @@
+import type { EventStore } from '../ports/event-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { KeyedMutex } from '../shared/keyed-mutex.js';
+import type { AccountConfig } from '../../domain/accounts/account.js';
+import type { StrategyConfig } from '../../domain/strategies/strategy.js';
+import type { DomainError, Result } from '../../domain/shared/result.js';
+import { accountDecider } from '../../domain/accounts/account-decider.js';
+import { streams } from '../../domain/events.js';
+import { handleCommand } from './command-handler.js';
+
+type Deps = { readonly store: EventStore; readonly mutex: KeyedMutex; readonly clock: Clock };
+
+const meta = (deps: Deps, tenantId: string, causationId: string) => () => ({ tenantId, time: new Date(deps.clock.now()).toISOString(), causationId });
+
+export async function openAccount(deps: Deps, config: AccountConfig, causationId: string): Promise<Result<unknown, DomainError>> {
+  return handleCommand(deps.store, deps.mutex, accountDecider, streams.account(config.accountId), { type: 'OpenAccount', config }, meta(deps, config.tenantId, causationId));
+}
+
+/** Records a strategy's configuration (a new version of it when it exists). Its accounts must exist in the same tenant. */
+export async function configureStrategy(
+  deps: Deps,
+  config: StrategyConfig,
+  accountTenant: (accountId: string) => string | undefined,
+  causationId: string,
+): Promise<Result<unknown, DomainError>> {
+  for (const link of config.accounts) {
+    if (accountTenant(link.accountId) !== config.tenantId) return { ok: false, error: { code: 'ACCOUNT_NOT_FOUND', message: `account ${link.accountId} does not exist` } };
+  }
+  if (config.accounts.length === 0) return { ok: false, error: { code: 'NO_ACCOUNTS', message: 'a strategy needs at least one account' } };
+  await deps.store.append({
+    streamId: streams.strategy(config.strategyId),
+    expectedVersion: 'any',
+    events: [{ type: 'StrategyConfigured', data: config as unknown as Record<string, unknown> }],
+    metadata: meta(deps, config.tenantId, causationId)(),
+  });
+  return { ok: true, value: undefined };
+}

@@ -1,0 +1,101 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { EventStore } from '../ports/event-store.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { Catalog } from './catalog.js';
+import { readAlertEnvelope } from '../../domain/signals/alert-envelope.js';
+import { normalizeSignal } from '../../domain/signals/normalize-signal.js';
+import { checkStaleness } from '../../domain/signals/staleness.js';
+import { signalDecider, type SignalCommand } from '../../domain/signals/signal-decider.js';
+import type { NormalizedSignal } from '../../domain/signals/signal.js';
+import type { DomainError } from '../../domain/shared/result.js';
+import { streams } from '../../domain/events.js';
+
+export type IngestOutcome =
+  | { readonly kind: 'accepted'; readonly signalId: string }
+  | { readonly kind: 'duplicate'; readonly signalId: string }
+  /** Refused. `signalId` is set when the refusal was recorded as an audit event. */
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string; readonly signalId?: string };
+
+export interface AlertRequest {
+  readonly strategyId: string;
+  /** raw body as received, whatever the content type */
+  readonly body: string;
+  /** secret from the URL (`?token=`), for senders that cannot put it in the body */
+  readonly urlToken?: string;
+}
+
+export interface IngestDeps {
+  readonly store: EventStore;
+  readonly catalog: Catalog;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** the strategy's webhook secret (cached by the caller; never logged) */
+  readonly secretOf: (strategyId: string) => string | undefined;
+  readonly onAccepted?: (signalId: string) => void;
+}
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** Constant-time comparison that also hides the length of the expected secret. */
+export function secretsMatch(given: string, expected: string): boolean {
+  return timingSafeEqual(sha256(given), sha256(expected)) && given.length === expected.length;
+}
+
+/**
+ * Validates, authenticates and deduplicates one alert, and appends it durably.
+ * Only the returned outcome decides the HTTP answer; nothing here throws for bad input.
+ */
+export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Promise<IngestOutcome> {
+  const strategy = deps.catalog.strategy(request.strategyId);
+  const expected = strategy ? deps.secretOf(strategy.strategyId) : undefined;
+  if (!strategy || expected === undefined) return { kind: 'refused', code: 'UNKNOWN_STRATEGY', message: 'no strategy with this id' };
+
+  const envelope = readAlertEnvelope(request.body);
+  if (!envelope.ok && request.urlToken === undefined) return { kind: 'refused', code: envelope.error.code, message: envelope.error.message };
+  const given = (envelope.ok ? envelope.value.secret : undefined) ?? request.urlToken;
+  if (given === undefined) return { kind: 'refused', code: 'MISSING_SECRET', message: 'the alert carries no secret (put "secret" in the body or ?token= in the URL)' };
+  if (!secretsMatch(given, expected)) return { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy' };
+
+  // Authenticated from here on: a refusal is worth an audit record the trader can see.
+  const bodySha256 = sha256(request.body).toString('hex');
+  const idempotencyKey = (envelope.ok ? envelope.value.explicitId : undefined) ?? sha256(`${strategy.strategyId}\n${request.body}`).toString('hex');
+  const receivedAt = new Date(deps.clock.now()).toISOString();
+  const signalId = deps.ids.next('sig');
+  const base = { signalId, strategyId: strategy.strategyId, idempotencyKey, receivedAt, bodySha256 };
+
+  let failure: DomainError | undefined;
+  let signal: NormalizedSignal | undefined;
+  if (!envelope.ok) failure = envelope.error;
+  else {
+    const normalized = normalizeSignal(envelope.value, { listedSymbols: deps.catalog.listedSymbols(), symbolMap: strategy.symbolMap });
+    if (!normalized.ok) failure = normalized.error;
+    else {
+      const fresh = checkStaleness(normalized.value.alertTime, receivedAt, strategy.maxSignalAgeSeconds);
+      if (!fresh.ok) failure = fresh.error;
+      else signal = normalized.value;
+    }
+  }
+  const command: SignalCommand = signal
+    ? { type: 'Receive', ...base, format: envelope.ok ? envelope.value.format : 'unknown', signal }
+    : { type: 'RejectAlert', ...base, code: failure!.code, message: failure!.message };
+  const decided = signalDecider.decide(command, signalDecider.initialState());
+  if (!decided.ok) throw new Error(`signal decider refused a new stream: ${decided.error.code}`);
+
+  const result = await deps.store.append({
+    streamId: streams.signal(signalId),
+    expectedVersion: 0,
+    events: decided.value.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> })),
+    metadata: { tenantId: strategy.tenantId, time: receivedAt, correlationId: signalId },
+    dedupe: { scope: strategy.strategyId, key: idempotencyKey, value: signalId },
+  });
+  switch (result.kind) {
+    case 'duplicate':
+      return { kind: 'duplicate', signalId: result.existingValue };
+    case 'conflict':
+      throw new Error(`fresh signal stream ${signalId} already exists`);
+    case 'appended':
+      if (failure) return { kind: 'refused', code: failure.code, message: failure.message, signalId };
+      deps.onAccepted?.(signalId);
+      return { kind: 'accepted', signalId };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Port: where read models (projections) live. Read models are documents in named
+ * collections, keyed by id, with a few indexed fields for queries. Projection logic
+ * (application/projections) is backend-independent; adapters store the documents.
+ */
+export interface ReadDoc {
+  readonly collection: string;
+  readonly id: string;
+  readonly tenantId: string;
+  readonly accountId?: string;
+  readonly strategyId?: string;
+  readonly signalId?: string;
+  /** ordering key for lists: the global position of the event that created the doc */
+  readonly seq: number;
+  readonly data: Record<string, unknown>;
+}
+
+export interface DocQuery {
+  readonly collection: string;
+  readonly tenantId: string;
+  readonly accountId?: string;
+  readonly strategyId?: string;
+  readonly signalId?: string;
+  /** newest first (by seq) */
+  readonly limit: number;
+  /** only docs with seq < before (paging) */
+  readonly before?: number;
+}
+
+export interface ProjectionStore {
+  /** Position of the last event the read models include (0 when empty). */
+  checkpoint(): Promise<number>;
+  /** Every stored document (used by the projection runner to warm its cache). */
+  loadAll(): Promise<ReadDoc[]>;
+  /** Writes changed documents and the new checkpoint atomically. */
+  commit(docs: readonly ReadDoc[], checkpoint: number): Promise<void>;
+  /** Drops every document and the checkpoint (for a rebuild). */
+  reset(): Promise<void>;
+  get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined>;
+  list(query: DocQuery): Promise<ReadDoc[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,178 @@
+import type { RecordedEvent } from '../ports/event-store.js';
+import type { ReadDoc } from '../ports/projection-store.js';
+import type { PatriotEvent } from '../../domain/events.js';
+import { assertNever } from '../../domain/shared/decider.js';
+import { Dec, ZERO, decToString } from '../../domain/shared/decimal.js';
+import { applyFill } from '../../domain/positions/position.js';
+import { applyFillToBalances, splitSymbol } from '../../domain/portfolio/balances.js';
+import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView } from './read-models.js';
+
+/** Read/write access to the documents of one tenant while projecting. */
+export interface DocAccess {
+  get(collection: string, tenantId: string, id: string): ReadDoc | undefined;
+  put(doc: ReadDoc): void;
+}
+
+type Keys = { accountId?: string; strategyId?: string; signalId?: string };
+
+/** Applies one recorded event to the read models. Pure apart from the DocAccess it is given. */
+export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
+  const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
+  const tenantId = recorded.metadata.tenantId;
+  const time = recorded.metadata.time;
+  const seq = recorded.globalPosition;
+
+  const get = <T>(collection: string, id: string): T | undefined => docs.get(collection, tenantId, id)?.data as T | undefined;
+  const put = <T extends object>(collection: string, id: string, data: T, keys: Keys, createdSeq?: number): void => {
+    const existing = docs.get(collection, tenantId, id);
+    docs.put({ collection, id, tenantId, ...keys, seq: existing?.seq ?? createdSeq ?? seq, data: data as Record<string, unknown> });
+  };
+  const updateOrder = (clientOrderId: string, patch: (o: OrderView) => OrderView): OrderView | undefined => {
+    const order = get<OrderView>(C.orders, clientOrderId);
+    if (!order) return undefined;
+    const next = { ...patch(order), updatedAt: time };
+    put(C.orders, clientOrderId, next, { accountId: next.accountId, strategyId: next.strategyId, signalId: next.signalId });
+    syncSignalOrderStatus(next);
+    return next;
+  };
+  const syncSignalOrderStatus = (order: OrderView): void => {
+    const signal = get<SignalView>(C.signals, order.signalId);
+    if (!signal) return;
+    const orders = signal.orders.map((o) => (o.clientOrderId === order.clientOrderId ? { ...o, status: order.status } : o));
+    put(C.signals, order.signalId, { ...signal, orders }, { strategyId: signal.strategyId, signalId: signal.signalId });
+  };
+
+  switch (event.type) {
+    case 'AccountOpened': {
+      const a = event.data;
+      const view: AccountView = { accountId: a.accountId, name: a.name, exchange: a.exchange, quoteAsset: a.quoteAsset, killSwitch: { engaged: false }, openedAt: time };
+      put(C.accounts, a.accountId, view, { accountId: a.accountId });
+      for (const b of a.initialBalances) {
+        const balance: BalanceView = { accountId: a.accountId, asset: b.asset, total: decToString(new Dec(b.amount)), updatedAt: time };
+        put(C.balances, `${a.accountId}:${b.asset}`, balance, { accountId: a.accountId });
+      }
+      return;
+    }
+    case 'KillSwitchEngaged':
+    case 'KillSwitchReleased': {
+      const account = get<AccountView>(C.accounts, event.data.accountId);
+      if (!account) return;
+      const killSwitch = event.type === 'KillSwitchEngaged' ? { engaged: true, reason: event.data.reason } : { engaged: false };
+      put(C.accounts, account.accountId, { ...account, killSwitch }, { accountId: account.accountId });
+      return;
+    }
+    case 'GlobalKillSwitchEngaged':
+      put(C.system, 'global', { killSwitch: { engaged: true, reason: event.data.reason } }, {});
+      return;
+    case 'GlobalKillSwitchReleased':
+      put(C.system, 'global', { killSwitch: { engaged: false } }, {});
+      return;
+    case 'StrategyConfigured':
+      put(C.strategies, event.data.strategyId, { ...event.data, updatedAt: time }, { strategyId: event.data.strategyId });
+      return;
+    case 'SignalReceived': {
+      const d = event.data;
+      const view: SignalView = {
+        signalId: d.signalId, strategyId: d.strategyId, receivedAt: d.receivedAt, format: d.format, idempotencyKey: d.idempotencyKey,
+        signal: Object.fromEntries(Object.entries(d.signal).filter(([, v]) => typeof v === 'string')) as Record<string, string>, outcome: 'pending', orders: [], skipped: [],
+      };
+      put(C.signals, d.signalId, view, { strategyId: d.strategyId, signalId: d.signalId });
+      return;
+    }
+    case 'SignalRejected': {
+      const d = event.data;
+      const view: SignalView = {
+        signalId: d.signalId, strategyId: d.strategyId, receivedAt: d.receivedAt, idempotencyKey: d.idempotencyKey,
+        outcome: 'rejected', rejection: { code: d.code, message: d.message }, orders: [], skipped: [],
+      };
+      put(C.signals, d.signalId, view, { strategyId: d.strategyId, signalId: d.signalId });
+      return;
+    }
+    case 'SignalProcessed': {
+      const signal = get<SignalView>(C.signals, event.data.signalId);
+      if (!signal) return;
+      const orders = event.data.orders.map((o) => {
+        const order = get<OrderView>(C.orders, o.clientOrderId);
+        return { ...o, status: order?.status ?? (o.outcome === 'approved' ? 'approved' : 'rejected'), ...(order?.reasons ? { reasons: [...order.reasons] } : {}) };
+      });
+      const approved = orders.filter((o) => o.outcome === 'approved').length;
+      const outcome = orders.length === 0 ? 'skipped' : approved === orders.length ? 'accepted' : approved === 0 ? 'rejected' : 'partially_rejected';
+      put(C.signals, signal.signalId, { ...signal, orders, skipped: [...event.data.skipped], outcome }, { strategyId: signal.strategyId, signalId: signal.signalId });
+      return;
+    }
+    case 'OrderApproved':
+    case 'OrderRejected': {
+      const i = event.data;
+      const view: OrderView = {
+        clientOrderId: i.clientOrderId, accountId: i.accountId, strategyId: i.strategyId, signalId: i.signalId, symbol: i.symbol,
+        side: i.side, type: i.type, quantity: i.quantity, ...(i.limitPrice !== undefined ? { limitPrice: i.limitPrice } : {}),
+        referencePrice: i.referencePrice, reduceOnly: i.reduceOnly,
+        status: event.type === 'OrderApproved' ? 'approved' : 'rejected',
+        filledQuantity: '0', fees: '0', ...(event.type === 'OrderRejected' ? { reasons: [...event.data.reasons] } : {}),
+        createdAt: time, updatedAt: time,
+      };
+      put(C.orders, i.clientOrderId, view, { accountId: i.accountId, strategyId: i.strategyId, signalId: i.signalId });
+      return;
+    }
+    case 'OrderAccepted':
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, exchangeOrderId: event.data.exchangeOrderId, status: o.status === 'approved' || o.status === 'unknown' ? 'accepted' : o.status }));
+      return;
+    case 'OrderExchangeRejected':
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'exchange_rejected', statusReason: `${event.data.code}: ${event.data.reason}` }));
+      return;
+    case 'OrderStatusUnknown':
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'unknown', statusReason: event.data.reason }));
+      return;
+    case 'OrderCancelled':
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'cancelled', statusReason: event.data.reason }));
+      return;
+    case 'OrderExpired':
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'expired' }));
+      return;
+    case 'OrderFilled': {
+      const f = event.data;
+      const quantity = new Dec(f.quantity);
+      const price = new Dec(f.price);
+      const fee = new Dec(f.fee);
+      updateOrder(f.clientOrderId, (o) => {
+        const before = new Dec(o.filledQuantity);
+        const filled = before.plus(quantity);
+        const avg = before.isZero() ? price : new Dec(o.averageFillPrice ?? '0').times(before).plus(price.times(quantity)).dividedBy(filled);
+        return { ...o, filledQuantity: decToString(filled), averageFillPrice: decToString(avg), fees: decToString(new Dec(o.fees).plus(fee)), status: f.complete ? 'filled' : 'partially_filled' };
+      });
+      const fill: FillView = {
+        tradeId: f.tradeId, clientOrderId: f.clientOrderId, accountId: f.accountId, strategyId: f.strategyId, symbol: f.symbol, side: f.side,
+        quantity: f.quantity, price: f.price, fee: f.fee, feeCurrency: f.feeCurrency, liquidity: f.liquidity, filledAt: f.filledAt,
+      };
+      put(C.fills, `${f.accountId}:${f.tradeId}`, fill, { accountId: f.accountId, strategyId: f.strategyId });
+
+      const { base, quote } = splitSymbol(f.symbol);
+      const positionId = `${f.accountId}:${f.symbol}`;
+      const pos = get<PositionView>(C.positions, positionId);
+      const feeInQuote = f.feeCurrency === quote ? fee : ZERO;
+      const { position } = applyFill(
+        pos
+          ? { quantity: new Dec(pos.quantity), averageEntryPrice: new Dec(pos.averageEntryPrice), realizedPnl: new Dec(pos.realizedPnl), feesPaid: new Dec(pos.feesPaid) }
+          : { quantity: ZERO, averageEntryPrice: ZERO, realizedPnl: ZERO, feesPaid: ZERO },
+        { side: f.side, quantity, price, fee: feeInQuote },
+      );
+      const positionView: PositionView = {
+        accountId: f.accountId, symbol: f.symbol, quantity: decToString(position.quantity), averageEntryPrice: decToString(position.averageEntryPrice),
+        realizedPnl: decToString(position.realizedPnl), feesPaid: decToString(position.feesPaid), updatedAt: time,
+      };
+      put(C.positions, positionId, positionView, { accountId: f.accountId });
+
+      const touched = new Set([base, quote, f.feeCurrency]);
+      const before = new Map<string, Dec>();
+      for (const asset of touched) before.set(asset, new Dec(get<BalanceView>(C.balances, `${f.accountId}:${asset}`)?.total ?? '0'));
+      const after = applyFillToBalances(before, { side: f.side, quantity, price, fee, feeCurrency: f.feeCurrency }, base, quote);
+      for (const asset of touched) {
+        const balance: BalanceView = { accountId: f.accountId, asset, total: decToString(after.get(asset) ?? ZERO), updatedAt: time };
+        put(C.balances, `${f.accountId}:${asset}`, balance, { accountId: f.accountId });
+      }
+      return;
+    }
+    default:
+      assertNever(event);
+  }
+}

@@ -1,0 +1,95 @@
+/** Names and shapes of the read-model documents (what the REST API returns). Decimals are strings. */
+export const C = {
+  signals: 'signals',
+  orders: 'orders',
+  fills: 'fills',
+  positions: 'positions',
+  balances: 'balances',
+  accounts: 'accounts',
+  strategies: 'strategies',
+  system: 'system',
+} as const;
+export type Collection = (typeof C)[keyof typeof C];
+
+export type SignalOutcome = 'pending' | 'accepted' | 'rejected' | 'partially_rejected' | 'skipped';
+
+export interface SignalView {
+  readonly signalId: string;
+  readonly strategyId: string;
+  readonly receivedAt: string;
+  readonly format?: string;
+  readonly idempotencyKey: string;
+  readonly signal?: Record<string, string>;
+  readonly outcome: SignalOutcome;
+  readonly rejection?: { readonly code: string; readonly message: string };
+  readonly orders: { readonly accountId: string; readonly clientOrderId: string; readonly outcome: 'approved' | 'rejected'; readonly status: string; reasons?: { code: string; message: string }[] }[];
+  readonly skipped: { readonly accountId: string; readonly code: string; readonly message: string }[];
+}
+
+export interface OrderView {
+  readonly clientOrderId: string;
+  readonly accountId: string;
+  readonly strategyId: string;
+  readonly signalId: string;
+  readonly symbol: string;
+  readonly side: string;
+  readonly type: string;
+  readonly quantity: string;
+  readonly limitPrice?: string;
+  readonly referencePrice: string;
+  readonly reduceOnly: boolean;
+  readonly status: string;
+  readonly exchangeOrderId?: string;
+  readonly filledQuantity: string;
+  readonly averageFillPrice?: string;
+  readonly fees: string;
+  reasons?: { code: string; message: string }[];
+  readonly statusReason?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface FillView {
+  readonly tradeId: string;
+  readonly clientOrderId: string;
+  readonly accountId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: string;
+  readonly quantity: string;
+  readonly price: string;
+  readonly fee: string;
+  readonly feeCurrency: string;
+  readonly liquidity: string;
+  readonly filledAt: string;
+}
+
+export interface PositionView {
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly quantity: string;
+  readonly averageEntryPrice: string;
+  readonly realizedPnl: string;
+  readonly feesPaid: string;
+  readonly updatedAt: string;
+}
+
+export interface BalanceView {
+  readonly accountId: string;
+  readonly asset: string;
+  readonly total: string;
+  readonly updatedAt: string;
+}
+
+export interface AccountView {
+  readonly accountId: string;
+  readonly name: string;
+  readonly exchange: string;
+  readonly quoteAsset: string;
+  readonly killSwitch: { readonly engaged: boolean; readonly reason?: string };
+  readonly openedAt: string;
+}
+
+export interface SystemView {
+  readonly killSwitch: { readonly engaged: boolean; readonly reason?: string };
+}

@@ -1,0 +1,123 @@
+import type { EventStore } from '../ports/event-store.js';
+import type { ProjectionStore, ReadDoc } from '../ports/projection-store.js';
+import type { PriceFeed } from '../ports/price-feed.js';
+import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView, type SystemView } from '../projections/read-models.js';
+import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
+import { unrealizedPnl } from '../../domain/positions/position.js';
+import type { StrategyConfig } from '../../domain/strategies/strategy.js';
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextBefore?: number;
+}
+
+export interface ListFilter {
+  readonly limit?: number;
+  readonly before?: number;
+  readonly accountId?: string;
+  readonly strategyId?: string;
+  readonly signalId?: string;
+}
+
+export interface PositionWithPnl extends PositionView {
+  readonly markPrice?: string;
+  readonly unrealizedPnl?: string;
+}
+
+export interface TraceEvent {
+  readonly globalPosition: number;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly type: string;
+  readonly time: string;
+  readonly causationId?: string;
+  readonly data: Record<string, unknown>;
+  readonly hash: string;
+}
+
+/** The read side: every query is scoped to one tenant. */
+export class ReadQueries {
+  constructor(
+    private readonly docs: ProjectionStore,
+    private readonly events: EventStore,
+    private readonly feed: PriceFeed,
+  ) {}
+
+  signals(tenantId: string, filter: ListFilter): Promise<Page<SignalView>> {
+    return this.page<SignalView>(C.signals, tenantId, filter);
+  }
+
+  signal(tenantId: string, signalId: string): Promise<SignalView | undefined> {
+    return this.one<SignalView>(C.signals, tenantId, signalId);
+  }
+
+  orders(tenantId: string, filter: ListFilter): Promise<Page<OrderView>> {
+    return this.page<OrderView>(C.orders, tenantId, filter);
+  }
+
+  order(tenantId: string, clientOrderId: string): Promise<OrderView | undefined> {
+    return this.one<OrderView>(C.orders, tenantId, clientOrderId);
+  }
+
+  fills(tenantId: string, filter: ListFilter): Promise<Page<FillView>> {
+    return this.page<FillView>(C.fills, tenantId, filter);
+  }
+
+  async positions(tenantId: string, filter: ListFilter): Promise<PositionWithPnl[]> {
+    const page = await this.page<PositionView>(C.positions, tenantId, { ...filter, limit: 500 });
+    return page.items.map((p) => {
+      const mark = this.feed.latest(p.symbol);
+      const markPrice = mark ? parseDec(mark.price) : undefined;
+      if (!markPrice) return p;
+      const upnl = unrealizedPnl({ quantity: new Dec(p.quantity), averageEntryPrice: new Dec(p.averageEntryPrice), realizedPnl: new Dec(p.realizedPnl), feesPaid: new Dec(p.feesPaid) }, markPrice);
+      return { ...p, markPrice: decToString(markPrice), unrealizedPnl: decToString(upnl) };
+    });
+  }
+
+  async balances(tenantId: string, filter: ListFilter): Promise<BalanceView[]> {
+    return (await this.page<BalanceView>(C.balances, tenantId, { ...filter, limit: 500 })).items;
+  }
+
+  async accounts(tenantId: string): Promise<AccountView[]> {
+    return (await this.page<AccountView>(C.accounts, tenantId, { limit: 500 })).items;
+  }
+
+  account(tenantId: string, accountId: string): Promise<AccountView | undefined> {
+    return this.one<AccountView>(C.accounts, tenantId, accountId);
+  }
+
+  async strategies(tenantId: string): Promise<StrategyConfig[]> {
+    return (await this.page<StrategyConfig>(C.strategies, tenantId, { limit: 500 })).items;
+  }
+
+  async system(tenantId: string): Promise<SystemView> {
+    return (await this.one<SystemView>(C.system, tenantId, 'global')) ?? { killSwitch: { engaged: false } };
+  }
+
+  /** Every event one alert caused, in log order; undefined when the signal is not this tenant's. */
+  async trace(tenantId: string, signalId: string): Promise<TraceEvent[] | undefined> {
+    const events = (await this.events.readByCorrelation(signalId)).filter((e) => e.metadata.tenantId === tenantId);
+    if (events.length === 0) return undefined;
+    return events.map((e) => ({
+      globalPosition: e.globalPosition, streamId: e.streamId, streamVersion: e.streamVersion, type: e.type, time: e.metadata.time,
+      ...(e.metadata.causationId !== undefined ? { causationId: e.metadata.causationId } : {}), data: e.data, hash: e.hash,
+    }));
+  }
+
+  private async one<T>(collection: string, tenantId: string, id: string): Promise<T | undefined> {
+    return (await this.docs.get(collection, tenantId, id))?.data as T | undefined;
+  }
+
+  private async page<T>(collection: string, tenantId: string, filter: ListFilter): Promise<Page<T>> {
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
+    const docs: ReadDoc[] = await this.docs.list({
+      collection, tenantId, limit,
+      ...(filter.before !== undefined ? { before: filter.before } : {}),
+      ...(filter.accountId !== undefined ? { accountId: filter.accountId } : {}),
+      ...(filter.strategyId !== undefined ? { strategyId: filter.strategyId } : {}),
+      ...(filter.signalId !== undefined ? { signalId: filter.signalId } : {}),
+    });
+    const last = docs[docs.length - 1];
+    return { items: docs.map((d) => d.data as T), ...(docs.length === limit && last ? { nextBefore: last.seq } : {}) };
+  }
+}

@@ -1,0 +1,178 @@
+import type { EventStore, RecordedEvent } from '../ports/event-store.js';
+import type { ExchangeGateway, ExchangeOrder, PlaceOrderResult } from '../ports/exchange.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { OrderIntent } from '../../domain/events.js';
+import { streams } from '../../domain/events.js';
+import { orderDecider, type OrderCommand, type OrderState } from '../../domain/orders/order-decider.js';
+import { Dec } from '../../domain/shared/decimal.js';
+import { handleCommand } from '../commands/command-handler.js';
+import { KeyedMutex } from '../shared/keyed-mutex.js';
+
+export interface ExecutorDeps {
+  readonly store: EventStore;
+  readonly exchange: ExchangeGateway;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** serialises writers of one order stream (shared with anything else writing order streams) */
+  readonly streamMutex: KeyedMutex;
+  /** back-off before each look-up of an order in unknown state, in ms; the last repeats */
+  readonly lookupDelaysMs?: readonly number[];
+  /** called just before an order request leaves for the exchange */
+  readonly onPlacing?: (intent: OrderIntent) => void;
+  readonly onOutcome?: (intent: OrderIntent, outcome: PlaceOrderResult['kind']) => void;
+}
+
+const DEFAULT_DELAYS = [250, 1000, 2000, 5000, 10000, 30000];
+
+/**
+ * Sends approved orders to the exchange and records what happened. One FIFO queue per
+ * account keeps each account's orders in signal order. An order whose fate is unknown
+ * (timeout, 5xx) is looked up by clientOrderId with back-off and is only sent again,
+ * with the same clientOrderId, once the exchange definitively has no such order.
+ */
+export class OrderExecutor {
+  private readonly accounts = new KeyedMutex();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Queues a freshly approved order for placement. */
+  submit(intent: OrderIntent): void {
+    void this.accounts.run(intent.accountId, () => this.place(intent));
+  }
+
+  /** Queues a look-up of an order whose exchange state we do not know (after a restart or an unknown outcome). */
+  reconcile(clientOrderId: string, accountId: string, attempt = 0): void {
+    void this.accounts.run(accountId, () => this.lookUp(clientOrderId, attempt));
+  }
+
+  /** Records a fill or cancel pushed by the exchange. */
+  async onExchangeUpdate(order: ExchangeOrder): Promise<void> {
+    await this.recordExchangeOrder(order, `exchange:${order.exchangeOrderId}`);
+  }
+
+  /** Resolves when nothing is queued (look-ups waiting on a timer are not counted). */
+  idle(): Promise<void> {
+    return this.accounts.idle();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.accounts.idle();
+  }
+
+  private async place(intent: OrderIntent): Promise<void> {
+    if (this.stopped) return;
+    this.deps.onPlacing?.(intent);
+    let result: PlaceOrderResult;
+    try {
+      result = await this.deps.exchange.placeOrder(intent.accountId, {
+        clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
+        ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}), reduceOnly: intent.reduceOnly,
+      });
+    } catch (error) {
+      result = { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
+    }
+    this.deps.onOutcome?.(intent, result.kind);
+    switch (result.kind) {
+      case 'accepted':
+        await this.recordExchangeOrder(result.order, `place:${intent.clientOrderId}`);
+        return;
+      case 'rejected':
+        await this.command(intent.clientOrderId, [{ type: 'RecordExchangeRejected', code: result.code, reason: result.reason }], `place:${intent.clientOrderId}`);
+        return;
+      case 'unknown':
+        this.deps.log.warn({ clientOrderId: intent.clientOrderId, accountId: intent.accountId, reason: result.reason }, 'order outcome unknown; will look it up');
+        await this.command(intent.clientOrderId, [{ type: 'RecordUnknown', reason: result.reason }], `place:${intent.clientOrderId}`);
+        this.later(intent.clientOrderId, intent.accountId, 0);
+        return;
+    }
+  }
+
+  private async lookUp(clientOrderId: string, attempt: number): Promise<void> {
+    if (this.stopped) return;
+    const state = await this.orderState(clientOrderId);
+    const intent = state.intent;
+    if (!intent || state.status === 'none' || state.status === 'rejected') return;
+    let found: ExchangeOrder | null;
+    try {
+      found = await this.deps.exchange.fetchOrder(intent.accountId, clientOrderId);
+    } catch (error) {
+      this.deps.log.warn({ clientOrderId, attempt, reason: error instanceof Error ? error.message : String(error) }, 'order look-up failed; retrying');
+      this.later(clientOrderId, intent.accountId, attempt + 1);
+      return;
+    }
+    if (found) {
+      await this.recordExchangeOrder(found, `lookup:${clientOrderId}`);
+      return;
+    }
+    if (state.status === 'approved' || state.status === 'unknown') {
+      // The exchange definitively has no such order: it never arrived. Send it now, same clientOrderId.
+      await this.place(intent);
+    }
+  }
+
+  private later(clientOrderId: string, accountId: string, attempt: number): void {
+    if (this.stopped) return;
+    const delays = this.deps.lookupDelaysMs ?? DEFAULT_DELAYS;
+    const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1000;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.reconcile(clientOrderId, accountId, attempt);
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private async recordExchangeOrder(order: ExchangeOrder, causationId: string): Promise<void> {
+    const commands: OrderCommand[] = [{ type: 'RecordAccepted', exchangeOrderId: order.exchangeOrderId }];
+    for (const f of order.fills) {
+      commands.push({
+        type: 'RecordFill', tradeId: f.tradeId, exchangeOrderId: f.exchangeOrderId, quantity: new Dec(f.quantity), price: new Dec(f.price),
+        fee: new Dec(f.fee), feeCurrency: f.feeCurrency, liquidity: f.liquidity, filledAt: f.time,
+      });
+    }
+    switch (order.status) {
+      case 'cancelled':
+        commands.push({ type: 'RecordCancelled', reason: 'cancelled on the exchange' });
+        break;
+      case 'expired':
+        commands.push({ type: 'RecordExpired' });
+        break;
+      case 'rejected':
+        commands.splice(0, commands.length, { type: 'RecordExchangeRejected', code: 'EXCHANGE_REJECTED', reason: 'the exchange reports the order as rejected' });
+        break;
+      case 'open':
+      case 'partially_filled':
+      case 'filled':
+        break;
+    }
+    await this.command(order.clientOrderId, commands, causationId);
+  }
+
+  private async command(clientOrderId: string, commands: OrderCommand[], causationId: string): Promise<void> {
+    const result = await handleCommand(this.deps.store, this.deps.streamMutex, orderDecider, streams.order(clientOrderId), commands, (history) =>
+      this.metadata(history, causationId),
+    );
+    if (!result.ok) this.deps.log.warn({ clientOrderId, code: result.error.code, message: result.error.message }, 'exchange report not recorded');
+  }
+
+  private metadata(history: readonly RecordedEvent[], causationId: string) {
+    const first = history[0];
+    return {
+      tenantId: first?.metadata.tenantId ?? 'unknown',
+      time: new Date(this.deps.clock.now()).toISOString(),
+      ...(first?.metadata.correlationId !== undefined ? { correlationId: first.metadata.correlationId } : {}),
+      causationId,
+    };
+  }
+
+  private async orderState(clientOrderId: string): Promise<OrderState> {
+    const history = await this.deps.store.readStream(streams.order(clientOrderId));
+    return history.reduce((s, r) => orderDecider.evolve(s, { type: r.type, data: r.data } as never), orderDecider.initialState());
+  }
+}

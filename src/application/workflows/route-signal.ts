@@ -1,0 +1,118 @@
+import type { EventOf, OrderIntent, PatriotEvent, RiskReason } from '../../domain/events.js';
+import type { StrategyConfig } from '../../domain/strategies/strategy.js';
+import type { AccountConfig } from '../../domain/accounts/account.js';
+import type { MarketRules } from '../../domain/sizing/size-order.js';
+import { sizeOrder } from '../../domain/sizing/size-order.js';
+import { limitPriceFor } from '../../domain/orders/limit-price.js';
+import { checkRisk } from '../../domain/risk/check-risk.js';
+import { orderDecider } from '../../domain/orders/order-decider.js';
+import { signalDecider } from '../../domain/signals/signal-decider.js';
+import { fold } from '../../domain/shared/decider.js';
+import { type Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
+
+/** What routing needs to know about one account at decision time. */
+export interface AccountSnapshot {
+  readonly config: AccountConfig;
+  readonly positionQuantity: (symbol: string) => Dec;
+  readonly openOrders: number;
+  readonly killSwitch: boolean;
+}
+
+export interface RoutingContext {
+  readonly account: (accountId: string) => AccountSnapshot | undefined;
+  readonly market: (symbol: string) => MarketRules | undefined;
+  readonly listedSymbols: readonly string[];
+  /** latest price from the feed */
+  readonly markPrice: (symbol: string) => Dec | undefined;
+  readonly globalKillSwitch: boolean;
+  readonly clientOrderId: (accountId: string, leg: number) => string;
+}
+
+export interface RoutedOrder {
+  readonly intent: OrderIntent;
+  readonly event: PatriotEvent & { type: 'OrderApproved' | 'OrderRejected' };
+}
+
+export interface RoutingDecision {
+  readonly orders: readonly RoutedOrder[];
+  readonly processed: PatriotEvent & { type: 'SignalProcessed' };
+}
+
+/**
+ * Fans one accepted signal out to the strategy's accounts: per account it sizes the order,
+ * prices it, runs the pre-trade risk checks and decides OrderApproved or OrderRejected,
+ * then decides SignalProcessed. Pure: every input is given.
+ */
+export function routeSignal(received: EventOf<'SignalReceived'>, strategy: StrategyConfig, ctx: RoutingContext): RoutingDecision {
+  const { signalId, signal } = received.data;
+  const orders: RoutedOrder[] = [];
+  const skipped: { accountId: string; code: string; message: string }[] = [];
+
+  for (const link of strategy.accounts) {
+    const account = ctx.account(link.accountId);
+    if (!account) {
+      skipped.push({ accountId: link.accountId, code: 'ACCOUNT_NOT_FOUND', message: `account ${link.accountId} does not exist` });
+      continue;
+    }
+    const market = ctx.market(signal.symbol);
+    if (!market) {
+      skipped.push({ accountId: link.accountId, code: 'SYMBOL_NOT_LISTED', message: `${signal.symbol} is not listed on ${account.config.exchange}` });
+      continue;
+    }
+    const referencePrice = ctx.markPrice(signal.symbol) ?? (signal.price !== undefined ? parseDec(signal.price) : undefined);
+    if (!referencePrice || !referencePrice.greaterThan(0)) {
+      skipped.push({ accountId: link.accountId, code: 'NO_PRICE', message: `no price for ${signal.symbol} to size and check the order` });
+      continue;
+    }
+    const position = account.positionQuantity(signal.symbol);
+    const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position });
+    if (!sized.ok) {
+      skipped.push({ accountId: link.accountId, ...sized.error });
+      continue;
+    }
+    const { side, quantity, reduceOnly } = sized.value;
+    const signalLimit = signal.limitPrice !== undefined ? parseDec(signal.limitPrice) : undefined;
+    const template = signal.orderType === 'limit' ? { type: 'limit' as const, offsetBps: '0' } : signal.orderType === 'market' ? { type: 'market' as const } : link.orderTemplate;
+    const limitPrice = limitPriceFor(template, side, referencePrice, market, signalLimit);
+    const intent: OrderIntent = {
+      clientOrderId: ctx.clientOrderId(link.accountId, 0),
+      accountId: link.accountId,
+      strategyId: strategy.strategyId,
+      signalId,
+      symbol: signal.symbol,
+      side,
+      type: limitPrice === undefined ? 'market' : 'limit',
+      quantity: decToString(quantity),
+      ...(limitPrice !== undefined ? { limitPrice: decToString(limitPrice) } : {}),
+      referencePrice: decToString(referencePrice),
+      reduceOnly,
+    };
+    const reasons: RiskReason[] = checkRisk({
+      intent: { symbol: signal.symbol, side, quantity, referencePrice: limitPrice ?? referencePrice, reduceOnly },
+      accountLimits: account.config.risk,
+      strategyLimits: strategy.risk,
+      listedSymbols: ctx.listedSymbols,
+      positionQuantity: position,
+      openOrders: account.openOrders,
+      killSwitch: { global: ctx.globalKillSwitch, account: account.killSwitch },
+    });
+    const decided = orderDecider.decide(reasons.length === 0 ? { type: 'Approve', intent } : { type: 'Reject', intent, reasons }, orderDecider.initialState());
+    if (!decided.ok) {
+      skipped.push({ accountId: link.accountId, ...decided.error });
+      continue;
+    }
+    const event = decided.value[0] as RoutedOrder['event'];
+    orders.push({ intent, event });
+  }
+
+  const processed = signalDecider.decide(
+    {
+      type: 'MarkProcessed',
+      orders: orders.map((o) => ({ accountId: o.intent.accountId, clientOrderId: o.intent.clientOrderId, outcome: o.event.type === 'OrderApproved' ? 'approved' : 'rejected' })),
+      skipped,
+    },
+    fold(signalDecider, [received]),
+  );
+  if (!processed.ok) throw new Error(`signal decider refused MarkProcessed: ${processed.error.code}`);
+  return { orders, processed: processed.value[0] as RoutingDecision['processed'] };
+}

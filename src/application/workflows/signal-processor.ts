@@ -1,0 +1,170 @@
+import type { AppendRequest, EventStore } from '../ports/event-store.js';
+import type { PriceFeed } from '../ports/price-feed.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { EventOf, OrderIntent } from '../../domain/events.js';
+import { streams } from '../../domain/events.js';
+import { parseDec } from '../../domain/shared/decimal.js';
+import { clientOrderIdFor } from '../shared/client-order-id.js';
+import { routeSignal, type RoutingDecision } from './route-signal.js';
+import { TradingState } from './trading-state.js';
+import type { Market } from '../ports/exchange.js';
+
+const toNewEvent = (e: { type: string; data: object }) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> });
+
+export interface SignalProcessorDeps {
+  readonly store: EventStore;
+  readonly feed: PriceFeed;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly markets: readonly Market[];
+  /** receives approved orders, in signal order */
+  readonly submit: (intent: OrderIntent) => void;
+  /** receives orders whose exchange state must be looked up (at start-up) */
+  readonly reconcile: (clientOrderId: string, accountId: string) => void;
+  readonly onProcessed?: (signalId: string, decision: RoutingDecision) => void;
+  readonly batchSize?: number;
+}
+
+/**
+ * The signal -> order workflow. Folds the whole log into a TradingState, then routes every
+ * accepted signal that has no SignalProcessed yet, appending SignalProcessed together with
+ * the order decisions atomically (the signal stream's expected version makes a second
+ * routing of one signal impossible). Approved orders go to the executor only after commit.
+ * Restart-safe: signals acknowledged but not routed before a crash are routed at start-up.
+ */
+export class SignalProcessor {
+  state: TradingState;
+  private position = 0;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private unsubscribe: (() => void) | undefined;
+  /** events this processor applied to its state before reading them back from the log */
+  private readonly appliedAhead = new Set<string>();
+
+  constructor(private readonly deps: SignalProcessorDeps) {
+    this.state = new TradingState(deps.markets);
+  }
+
+  /** Folds every event not yet seen into the state, without routing anything. */
+  async catchUp(): Promise<void> {
+    await this.readToHead();
+  }
+
+  /** Asks for reconciliation of live orders, routes pending signals, then follows the log. */
+  async run(): Promise<void> {
+    await this.readToHead();
+    for (const o of this.state.ordersToReconcile()) this.deps.reconcile(o.clientOrderId, o.accountId);
+    await this.pump();
+    this.unsubscribe = this.deps.store.onAppended(() => void this.pump().catch((e: unknown) => this.deps.log.error({ err: String(e) }, 'signal processing failed')));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    await this.running;
+  }
+
+  get checkpoint(): number {
+    return this.position;
+  }
+
+  /** Reads new events and routes pending signals; concurrent calls share one pass. */
+  pump(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.readToHead();
+          await this.routePending();
+        } while (this.again && !this.stopped);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async readToHead(): Promise<void> {
+    const batchSize = this.deps.batchSize ?? 5000;
+    for (;;) {
+      const batch = await this.deps.store.readAll(this.position, batchSize);
+      for (const e of batch) {
+        const key = `${e.streamId}@${e.streamVersion}`;
+        if (this.appliedAhead.delete(key)) continue;
+        this.state.apply(e);
+      }
+      if (batch.length > 0) this.position = batch[batch.length - 1]!.globalPosition;
+      if (batch.length < batchSize) return;
+    }
+  }
+
+  private async routePending(): Promise<void> {
+    const pending = this.state.pendingSignals();
+    if (pending.length === 0 || this.stopped) return;
+    const work: { signal: EventOf<'SignalReceived'>; decision: RoutingDecision; tenantId: string; append: Promise<unknown> }[] = [];
+    for (const signal of pending) {
+      const strategy = this.state.strategy(signal.data.strategyId);
+      if (!strategy) {
+        this.deps.log.error({ signalId: signal.data.signalId, strategyId: signal.data.strategyId }, 'signal for an unknown strategy left pending');
+        continue;
+      }
+      const decision = routeSignal(signal, strategy, {
+        account: (id) => this.state.snapshot(id),
+        market: (symbol) => this.state.market(symbol),
+        listedSymbols: this.state.listedSymbols(),
+        markPrice: (symbol) => {
+          const tick = this.deps.feed.latest(symbol);
+          return tick ? parseDec(tick.price) : undefined;
+        },
+        globalKillSwitch: this.state.globalKillSwitch,
+        clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
+      });
+      // Apply the decision now so the next signal of this batch sees its open orders.
+      const signalStream = streams.signal(signal.data.signalId);
+      this.state.apply(decision.processed);
+      this.appliedAhead.add(`${signalStream}@2`);
+      for (const o of decision.orders) {
+        this.state.apply(o.event);
+        this.appliedAhead.add(`${streams.order(o.intent.clientOrderId)}@1`);
+      }
+      const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
+      const requests: AppendRequest[] = [
+        { streamId: signalStream, expectedVersion: 1, events: [toNewEvent(decision.processed)], metadata },
+        ...decision.orders.map((o) => ({ streamId: streams.order(o.intent.clientOrderId), expectedVersion: 0, events: [toNewEvent(o.event)], metadata })),
+      ];
+      work.push({ signal, decision, tenantId: strategy.tenantId, append: this.deps.store.appendAtomic(requests) });
+    }
+    const results = await Promise.allSettled(work.map((w) => w.append));
+    let consistent = true;
+    results.forEach((r, i) => {
+      const w = work[i]!;
+      if (r.status === 'fulfilled' && (r.value as { kind: string }).kind === 'appended') {
+        for (const o of w.decision.orders) if (o.event.type === 'OrderApproved') this.deps.submit(o.intent);
+        this.deps.onProcessed?.(w.signal.data.signalId, w.decision);
+        return;
+      }
+      consistent = false;
+      const reason = r.status === 'rejected' ? String(r.reason) : JSON.stringify(r.value);
+      this.deps.log.warn({ signalId: w.signal.data.signalId, reason }, 'routing not recorded; rebuilding state from the log');
+    });
+    if (!consistent) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await this.rebuild();
+    }
+  }
+
+  /** Forgets the tentative state and folds the log again (after a failed or conflicting append). */
+  private async rebuild(): Promise<void> {
+    this.state = new TradingState(this.deps.markets);
+    this.appliedAhead.clear();
+    this.position = 0;
+    await this.readToHead();
+    this.again = true;
+  }
+}

@@ -1,0 +1,135 @@
+import type { RecordedEvent } from '../ports/event-store.js';
+import type { Market } from '../ports/exchange.js';
+import type { Catalog } from '../ingest/catalog.js';
+import type { AccountSnapshot } from './route-signal.js';
+import type { EventOf, PatriotEvent } from '../../domain/events.js';
+import type { StrategyConfig } from '../../domain/strategies/strategy.js';
+import type { AccountConfig } from '../../domain/accounts/account.js';
+import { applyPortfolioEvent, emptyPortfolio, openOrderCount, positionQuantity, type Portfolio } from '../../domain/portfolio/portfolio.js';
+import { isTerminal, type OrderStatus } from '../../domain/orders/order-decider.js';
+
+const ORDER_STATUS_AFTER: Partial<Record<PatriotEvent['type'], OrderStatus>> = {
+  OrderApproved: 'approved',
+  OrderRejected: 'rejected',
+  OrderAccepted: 'accepted',
+  OrderExchangeRejected: 'exchange_rejected',
+  OrderStatusUnknown: 'unknown',
+  OrderCancelled: 'cancelled',
+  OrderExpired: 'expired',
+};
+
+/**
+ * The write side's in-memory view of the log, folded event by event: configured strategies
+ * and accounts, each account's portfolio (positions, open orders, kill switch) for risk,
+ * the global kill switch, signals not yet processed, and orders whose exchange state is
+ * not final. Serves as the ingest Catalog.
+ */
+export class TradingState implements Catalog {
+  private readonly strategies = new Map<string, StrategyConfig>();
+  private readonly accounts = new Map<string, { config: AccountConfig; portfolio: Portfolio }>();
+  private readonly marketBySymbol: ReadonlyMap<string, Market>;
+  private readonly symbols: readonly string[];
+  private readonly pending = new Map<string, EventOf<'SignalReceived'>>();
+  private readonly liveOrders = new Map<string, { accountId: string; status: OrderStatus }>();
+  globalKillSwitch = false;
+
+  constructor(markets: readonly Market[]) {
+    this.marketBySymbol = new Map(markets.map((m) => [m.symbol, m]));
+    this.symbols = markets.map((m) => m.symbol);
+  }
+
+  apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object }): void {
+    const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
+    switch (event.type) {
+      case 'StrategyConfigured':
+        this.strategies.set(event.data.strategyId, event.data);
+        return;
+      case 'AccountOpened':
+        this.accounts.set(event.data.accountId, { config: event.data, portfolio: applyPortfolioEvent(emptyPortfolio(event.data), event) });
+        return;
+      case 'GlobalKillSwitchEngaged':
+        this.globalKillSwitch = true;
+        return;
+      case 'GlobalKillSwitchReleased':
+        this.globalKillSwitch = false;
+        return;
+      case 'SignalReceived':
+        this.pending.set(event.data.signalId, event);
+        return;
+      case 'SignalProcessed':
+        this.pending.delete(event.data.signalId);
+        return;
+      case 'SignalRejected':
+        return;
+      case 'KillSwitchEngaged':
+      case 'KillSwitchReleased':
+        this.applyToAccount(event.data.accountId, event);
+        return;
+      case 'OrderApproved':
+      case 'OrderRejected':
+      case 'OrderAccepted':
+      case 'OrderExchangeRejected':
+      case 'OrderStatusUnknown':
+      case 'OrderCancelled':
+      case 'OrderExpired':
+      case 'OrderFilled': {
+        this.applyToAccount(event.data.accountId, event);
+        const status = event.type === 'OrderFilled' ? (event.data.complete ? 'filled' : 'partially_filled') : ORDER_STATUS_AFTER[event.type]!;
+        if (isTerminal(status)) this.liveOrders.delete(event.data.clientOrderId);
+        else this.liveOrders.set(event.data.clientOrderId, { accountId: event.data.accountId, status });
+        return;
+      }
+    }
+  }
+
+  strategy(strategyId: string): StrategyConfig | undefined {
+    return this.strategies.get(strategyId);
+  }
+
+  allStrategies(): StrategyConfig[] {
+    return [...this.strategies.values()];
+  }
+
+  account(accountId: string): AccountConfig | undefined {
+    return this.accounts.get(accountId)?.config;
+  }
+
+  allAccounts(): AccountConfig[] {
+    return [...this.accounts.values()].map((a) => a.config);
+  }
+
+  listedSymbols(): readonly string[] {
+    return this.symbols;
+  }
+
+  market(symbol: string): Market | undefined {
+    return this.marketBySymbol.get(symbol);
+  }
+
+  snapshot(accountId: string): AccountSnapshot | undefined {
+    const a = this.accounts.get(accountId);
+    if (!a) return undefined;
+    const portfolio = a.portfolio;
+    return {
+      config: a.config,
+      positionQuantity: (symbol) => positionQuantity(portfolio, symbol),
+      openOrders: openOrderCount(portfolio),
+      killSwitch: portfolio.killSwitch.engaged,
+    };
+  }
+
+  /** Accepted signals not yet routed, in log order. */
+  pendingSignals(): EventOf<'SignalReceived'>[] {
+    return [...this.pending.values()];
+  }
+
+  /** Orders the exchange may know more about than we do (approved, unknown, open). */
+  ordersToReconcile(): { clientOrderId: string; accountId: string; status: OrderStatus }[] {
+    return [...this.liveOrders].map(([clientOrderId, o]) => ({ clientOrderId, ...o }));
+  }
+
+  private applyToAccount(accountId: string, event: PatriotEvent): void {
+    const a = this.accounts.get(accountId);
+    if (a) a.portfolio = applyPortfolioEvent(a.portfolio, event);
+  }
+}

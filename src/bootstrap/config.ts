@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** Typed configuration: environment variables win over the optional JSON config file (PATRIOT_CONFIG). */
+export interface PatriotConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databaseUrl?: string;
+  readonly masterKey?: string;
+  /** base URL users (and TradingView) reach this server at; shown in webhook URLs */
+  readonly publicUrl?: string;
+  readonly logLevel: string;
+  readonly feed: { readonly seed: number; readonly intervalMs: number };
+  readonly paper: { readonly takerFeeBps: number; readonly makerFeeBps: number; readonly slippageBps: number };
+  /** create the demo account and strategy when they do not exist */
+  readonly demo: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Source = Record<string, string | undefined>;
+
+const KEYS = [
+  'PORT', 'HOST', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
+  'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO',
+] as const;
+
+function int(source: Source, key: string, fallback: number, min: number, max: number): number {
+  const raw = source[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got "${raw}"`);
+  return value;
+}
+
+function num(source: Source, key: string, fallback: number, min: number, max: number): number {
+  const raw = source[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`${key} must be a number between ${min} and ${max}, got "${raw}"`);
+  return value;
+}
+
+/** Reads the configuration from the environment (and PATRIOT_CONFIG, a JSON file of the same keys). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<PatriotConfig> = {}): PatriotConfig {
+  let file: Source = {};
+  if (env.PATRIOT_CONFIG) {
+    try {
+      file = JSON.parse(readFileSync(env.PATRIOT_CONFIG, 'utf8')) as Source;
+    } catch (error) {
+      throw new ConfigError(`PATRIOT_CONFIG ${env.PATRIOT_CONFIG} is not a readable JSON file: ${(error as Error).message}`);
+    }
+  }
+  const source: Source = {};
+  for (const key of KEYS) {
+    const value = env[key] ?? (file[key] !== undefined ? String(file[key]) : undefined);
+    if (value !== undefined) source[key] = value;
+  }
+  const config: PatriotConfig = {
+    host: source.HOST || '127.0.0.1',
+    port: int(source, 'PORT', 8080, 0, 65535),
+    dataDir: resolve(source.PATRIOT_DATA_DIR || 'data'),
+    ...(source.DATABASE_URL ? { databaseUrl: source.DATABASE_URL } : {}),
+    ...(source.PATRIOT_MASTER_KEY ? { masterKey: source.PATRIOT_MASTER_KEY } : {}),
+    ...(source.PATRIOT_PUBLIC_URL ? { publicUrl: source.PATRIOT_PUBLIC_URL.replace(/\/+$/, '') } : {}),
+    logLevel: source.LOG_LEVEL || 'info',
+    feed: { seed: int(source, 'PATRIOT_FEED_SEED', 42, 0, 2 ** 31), intervalMs: int(source, 'PATRIOT_FEED_INTERVAL_MS', 250, 10, 60_000) },
+    paper: {
+      takerFeeBps: num(source, 'PATRIOT_TAKER_FEE_BPS', 10, 0, 1000),
+      makerFeeBps: num(source, 'PATRIOT_MAKER_FEE_BPS', 2, -100, 1000),
+      slippageBps: num(source, 'PATRIOT_SLIPPAGE_BPS', 5, 0, 1000),
+    },
+    demo: source.PATRIOT_DEMO !== 'false',
+  };
+  if (config.databaseUrl) {
+    throw new ConfigError('DATABASE_URL is set, but the PostgreSQL backend is not available in this version; unset it to run on SQLite');
+  }
+  return { ...config, ...overrides };
+}

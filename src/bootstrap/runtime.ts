@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger as Pino } from 'pino';
+import { SqliteEventStore } from '../adapters/eventstore/sqlite/sqlite-event-store.js';
+import { SqliteKeyValueStore } from '../adapters/kv/sqlite-key-value-store.js';
+import { SqliteProjectionStore } from '../adapters/readmodels/sqlite-projection-store.js';
+import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
+import { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
+import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
+import { RandomIds, systemClock } from '../adapters/system/system-clock.js';
+import { ingestAlert } from '../application/ingest/ingest-alert.js';
+import { ProjectionRunner } from '../application/projections/projection-runner.js';
+import { ReadQueries } from '../application/queries/read-queries.js';
+import { SignalProcessor } from '../application/workflows/signal-processor.js';
+import { OrderExecutor } from '../application/workflows/order-executor.js';
+import { KeyedMutex } from '../application/shared/keyed-mutex.js';
+import { setKillSwitch } from '../application/commands/kill-switch.js';
+import { configureStrategy, openAccount } from '../application/commands/configure.js';
+import type { Clock } from '../application/ports/clock.js';
+import { tradingViewAlertMessage } from '../domain/signals/alert-template.js';
+import { buildHttpApp } from '../http/app.js';
+import type { PatriotConfig } from './config.js';
+import { asLogger, createLogger } from './logger.js';
+import { PatriotMetrics } from './metrics.js';
+import { DEMO_STRATEGY, DEMO_TENANT, demoAccount, demoStrategy, newWebhookSecret } from './demo.js';
+
+export interface DemoInfo {
+  readonly tenantId: string;
+  readonly strategyId: string;
+  readonly accountId: string;
+  readonly secret: string;
+  readonly webhookUrl: string;
+  readonly alertMessage: string;
+}
+
+export interface PatriotRuntime {
+  /** http://host:port the server listens on */
+  readonly url: string;
+  readonly publicUrl: string;
+  readonly demo?: DemoInfo;
+  readonly logger: Pino;
+  readonly app: FastifyInstance;
+  readonly exchange: PaperExchange;
+  readonly feed: SyntheticPriceFeed;
+  readonly events: SqliteEventStore;
+  /** resolves when the read models include everything appended so far */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  /** where log lines go (default stdout) */
+  readonly logDestination?: NodeJS.WritableStream;
+  /** do not start the feed's timer (tests drive prices by hand) */
+  readonly manualFeed?: boolean;
+}
+
+const secretKey = (strategyId: string) => `webhook-secret/${strategyId}`;
+
+/** The one composition root: chooses the adapters, wires the application, starts the workers and the HTTP server. */
+export async function startPatriot(config: PatriotConfig, options: StartOptions = {}): Promise<PatriotRuntime> {
+  const clock = options.clock ?? systemClock;
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const log = asLogger(logger);
+  const metrics = new PatriotMetrics();
+  const ids = new RandomIds(clock);
+  const streamMutex = new KeyedMutex();
+
+  const events = await SqliteEventStore.open({ path: join(config.dataDir, 'patriot.db'), onListenerError: (e) => log.error({ err: String(e) }, 'event listener failed') });
+  const kv = new SqliteKeyValueStore(events.database);
+  const readModels = new SqliteProjectionStore(join(config.dataDir, 'readmodels.db'));
+  const feed = new SyntheticPriceFeed({ clock, seed: config.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: config.feed.intervalMs });
+  const exchange = new PaperExchange({
+    path: join(config.dataDir, 'paper-exchange.db'), feed, clock, markets: PAPER_MARKETS, seed: config.feed.seed,
+    takerFeeBps: config.paper.takerFeeBps, makerFeeBps: config.paper.makerFeeBps, slippageBps: config.paper.slippageBps,
+    onListenerError: (e) => log.error({ err: String(e) }, 'exchange update listener failed'),
+  });
+
+  const executor = new OrderExecutor({
+    store: events, exchange, clock, log, streamMutex,
+    onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
+    onOutcome: (_intent, outcome) => metrics.orders.inc({ outcome }),
+  });
+  exchange.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order).catch((e: unknown) => log.error({ err: String(e) }, 'recording an exchange update failed')));
+
+  const processor = new SignalProcessor({
+    store: events, feed, clock, log, markets: PAPER_MARKETS,
+    submit: (intent) => executor.submit(intent),
+    reconcile: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
+    onProcessed: (signalId, decision) => {
+      if (!decision.orders.some((o) => o.event.type === 'OrderApproved')) metrics.signalDone(signalId);
+    },
+  });
+  const projections = new ProjectionRunner(events, readModels, {
+    onError: (e) => log.error({ err: String(e) }, 'projection failed'),
+    onLag: (lag) => metrics.projectionLag.set(lag),
+  });
+
+  // Catch up with the log, then seed the demo if this is a fresh data directory.
+  await processor.catchUp();
+  const commandDeps = { store: events, mutex: streamMutex, clock };
+  if (config.demo && !processor.state.strategy(DEMO_STRATEGY)) {
+    if (!processor.state.account(demoAccount.accountId)) await openAccount(commandDeps, demoAccount, 'demo');
+    await kv.set(secretKey(DEMO_STRATEGY), newWebhookSecret());
+    await processor.catchUp();
+    await configureStrategy(commandDeps, demoStrategy, (id) => processor.state.account(id)?.tenantId, 'demo');
+    await processor.catchUp();
+  }
+  for (const account of processor.state.allAccounts()) {
+    if (account.exchange === 'paper') exchange.openAccount(account.accountId, account.initialBalances);
+  }
+  const secrets = new Map<string, string>();
+  for (const strategy of processor.state.allStrategies()) {
+    const secret = await kv.get(secretKey(strategy.strategyId));
+    if (secret !== undefined) secrets.set(strategy.strategyId, secret);
+  }
+
+  await projections.start();
+  await processor.run();
+
+  let ready = false;
+  const publicUrlFor = (port: number) => config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+  let publicUrl = publicUrlFor(config.port);
+  const queries = new ReadQueries(readModels, events, feed);
+  const app = await buildHttpApp({
+    logger,
+    ingest: async (request) => {
+      const outcome = await ingestAlert({ store: events, catalog: processor.state, clock, ids, secretOf: (id) => secrets.get(id) }, request);
+      metrics.alerts.inc({ outcome: outcome.kind === 'refused' ? outcome.code : outcome.kind });
+      return outcome;
+    },
+    onAlertAccepted: (signalId, receivedAtNs) => metrics.alertAccepted(signalId, receivedAtNs),
+    queries,
+    feed,
+    setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(commandDeps, tenantId, target, engaged, reason),
+    waitForProjection: (position) => projections.waitFor(position),
+    isReady: () => ready,
+    metrics: metrics.registry,
+    get publicUrl() {
+      return publicUrl;
+    },
+    tenantOf: () => DEMO_TENANT,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  publicUrl = publicUrlFor(port);
+  if (!options.manualFeed) feed.start();
+  ready = true;
+
+  const demoSecret = secrets.get(DEMO_STRATEGY);
+  const demo: DemoInfo | undefined = demoSecret === undefined ? undefined : {
+    tenantId: DEMO_TENANT, strategyId: DEMO_STRATEGY, accountId: demoAccount.accountId, secret: demoSecret,
+    webhookUrl: `${publicUrl}/webhook/${DEMO_STRATEGY}`, alertMessage: tradingViewAlertMessage({ secret: demoSecret, mode: 'strategy' }),
+  };
+  logger.info({ url, publicUrl, dataDir: config.dataDir, strategies: secrets.size }, 'PATRIOT listening');
+
+  let closed = false;
+  return {
+    url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, feed, events,
+    settle: async () => {
+      await processor.pump();
+      await executor.idle();
+      await projections.waitFor(await events.headPosition());
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      ready = false;
+      feed.stop();
+      await app.close();
+      await processor.stop();
+      await executor.stop();
+      await projections.stop();
+      await exchange.close();
+      await readModels.close();
+      await events.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../bootstrap/config.js';
+import { startPatriot } from '../bootstrap/runtime.js';
+import { printBanner } from './banner.js';
+import { replayCommand, verifyCommand } from './maintenance.js';
+
+const HELP = `patriot <command>
+
+  serve    run the server (SQLite + paper exchange + demo strategy by default)
+  verify   check the event log's hash chain; exit 1 and name the first broken position
+  replay   rebuild every read model from the event log and compare with the current ones
+
+Configuration: PORT, HOST, PATRIOT_DATA_DIR, PATRIOT_PUBLIC_URL, LOG_LEVEL, PATRIOT_CONFIG (JSON file of the same keys).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const command = positionals[0] ?? 'help';
+  switch (command) {
+    case 'serve': {
+      const runtime = await startPatriot(loadConfig());
+      printBanner(runtime);
+      const shutdown = (signal: string) => {
+        runtime.logger.info({ signal }, 'shutting down');
+        runtime.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      return -1;
+    }
+    case 'verify':
+      return verifyCommand(loadConfig());
+    case 'replay':
+      return replayCommand(loadConfig());
+    case 'help':
+    case '--help':
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof ConfigError ? 'configuration error' : 'error'}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  },
+);

@@ -1,0 +1,108 @@
+import { Type } from 'typebox';
+import { DecimalString } from './common.js';
+
+const Reason = Type.Object({ code: Type.String(), message: Type.String() });
+
+export const SignalDto = Type.Object({
+  signalId: Type.String(),
+  strategyId: Type.String(),
+  receivedAt: Type.String({ format: 'date-time' }),
+  format: Type.Optional(Type.String()),
+  idempotencyKey: Type.String(),
+  signal: Type.Optional(Type.Record(Type.String(), Type.String())),
+  outcome: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('rejected'), Type.Literal('partially_rejected'), Type.Literal('skipped')]),
+  rejection: Type.Optional(Reason),
+  orders: Type.Array(
+    Type.Object({ accountId: Type.String(), clientOrderId: Type.String(), outcome: Type.String(), status: Type.String(), reasons: Type.Optional(Type.Array(Reason)) }),
+  ),
+  skipped: Type.Array(Type.Object({ accountId: Type.String(), code: Type.String(), message: Type.String() })),
+});
+
+export const OrderDto = Type.Object({
+  clientOrderId: Type.String({ pattern: '^[0-9a-f]{32}$' }),
+  accountId: Type.String(),
+  strategyId: Type.String(),
+  signalId: Type.String(),
+  symbol: Type.String(),
+  side: Type.String(),
+  type: Type.String(),
+  quantity: DecimalString,
+  limitPrice: Type.Optional(DecimalString),
+  referencePrice: DecimalString,
+  reduceOnly: Type.Boolean(),
+  status: Type.String(),
+  exchangeOrderId: Type.Optional(Type.String()),
+  filledQuantity: DecimalString,
+  averageFillPrice: Type.Optional(DecimalString),
+  fees: DecimalString,
+  reasons: Type.Optional(Type.Array(Reason)),
+  statusReason: Type.Optional(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const FillDto = Type.Object({
+  tradeId: Type.String(),
+  clientOrderId: Type.String(),
+  accountId: Type.String(),
+  strategyId: Type.String(),
+  symbol: Type.String(),
+  side: Type.String(),
+  quantity: DecimalString,
+  price: DecimalString,
+  fee: DecimalString,
+  feeCurrency: Type.String(),
+  liquidity: Type.String(),
+  filledAt: Type.String(),
+});
+
+export const PositionDto = Type.Object({
+  accountId: Type.String(),
+  symbol: Type.String(),
+  quantity: DecimalString,
+  averageEntryPrice: DecimalString,
+  realizedPnl: DecimalString,
+  feesPaid: DecimalString,
+  markPrice: Type.Optional(DecimalString),
+  unrealizedPnl: Type.Optional(DecimalString),
+  updatedAt: Type.String(),
+});
+
+export const BalanceDto = Type.Object({ accountId: Type.String(), asset: Type.String(), total: DecimalString, updatedAt: Type.String() });
+
+export const AccountDto = Type.Object({
+  accountId: Type.String(),
+  name: Type.String(),
+  exchange: Type.String(),
+  quoteAsset: Type.String(),
+  killSwitch: Type.Object({ engaged: Type.Boolean(), reason: Type.Optional(Type.String()) }),
+  openedAt: Type.String(),
+});
+
+export const StrategyDto = Type.Object({
+  strategyId: Type.String(),
+  name: Type.String(),
+  webhookUrl: Type.String(),
+  accounts: Type.Array(Type.Object({ accountId: Type.String(), sizing: Type.Record(Type.String(), Type.String()), orderTemplate: Type.Record(Type.String(), Type.String()) })),
+  symbolMap: Type.Record(Type.String(), Type.String()),
+  maxSignalAgeSeconds: Type.Integer(),
+});
+
+export const TraceEventDto = Type.Object({
+  globalPosition: Type.Integer(),
+  streamId: Type.String(),
+  streamVersion: Type.Integer(),
+  type: Type.String(),
+  time: Type.String(),
+  causationId: Type.Optional(Type.String()),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  hash: Type.String(),
+});
+
+export const PriceDto = Type.Object({ symbol: Type.String(), price: DecimalString, time: Type.String() });
+
+export const KillSwitchBody = Type.Object(
+  { engaged: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export const KillSwitchState = Type.Object({ engaged: Type.Boolean(), reason: Type.Optional(Type.String()) });

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { HttpDeps } from './deps.js';
+import { installErrorHandling } from './errors.js';
+import { installRequestMetrics } from './request-metrics.js';
+import { webhookRoutes } from './routes/webhook/index.js';
+import { signalRoutes } from './routes/signals/index.js';
+import { orderRoutes } from './routes/orders/index.js';
+import { portfolioRoutes } from './routes/portfolio/index.js';
+import { accountRoutes } from './routes/accounts/index.js';
+import { strategyRoutes } from './routes/strategies/index.js';
+import { probeRoutes, systemRoutes } from './routes/system/index.js';
+import { ErrorBody } from '../contracts/common.js';
+
+/** Builds the Fastify app: OpenAPI 3.1 from the route schemas, the webhook, the REST API and probes. */
+export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: 256 * 1024,
+    disableRequestLogging: true,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  installErrorHandling(app);
+  installRequestMetrics(app, deps.metrics);
+  app.addSchema(ErrorBody);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'PATRIOT', version: '0.1.0', description: 'TradingView alerts to risk-checked orders, with an append-only hash-chained event log.' },
+      tags: [
+        { name: 'alerts', description: 'Webhook ingest' },
+        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'system' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(probeRoutes, { deps });
+  await app.register(webhookRoutes, { deps });
+  await app.register(
+    async (api) => {
+      await api.register(signalRoutes, { deps });
+      await api.register(orderRoutes, { deps });
+      await api.register(portfolioRoutes, { deps });
+      await api.register(accountRoutes, { deps });
+      await api.register(strategyRoutes, { deps });
+      await api.register(systemRoutes, { deps });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

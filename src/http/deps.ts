@@ -1,0 +1,25 @@
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { AlertRequest, IngestOutcome } from '../application/ingest/ingest-alert.js';
+import type { ReadQueries } from '../application/queries/read-queries.js';
+import type { DomainError, Result } from '../domain/shared/result.js';
+import type { PriceFeed } from '../application/ports/price-feed.js';
+
+/** Everything the HTTP layer may call: application services only, never adapters. */
+export interface HttpDeps {
+  readonly logger: FastifyBaseLogger;
+  readonly ingest: (request: AlertRequest) => Promise<IngestOutcome>;
+  /** called when an alert was acknowledged (for the receipt -> exchange latency figure) */
+  readonly onAlertAccepted?: (signalId: string, receivedAtNs: bigint) => void;
+  readonly queries: ReadQueries;
+  readonly feed: PriceFeed;
+  readonly setKillSwitch: (tenantId: string, target: { accountId?: string }, engaged: boolean, reason: string) => Promise<Result<{ changed: boolean; lastPosition?: number }, DomainError>>;
+  /** resolves once the read models include the given position (read-your-writes after a command) */
+  readonly waitForProjection: (position: number) => Promise<void>;
+  readonly isReady: () => boolean;
+  readonly metrics: Registry;
+  /** public base URL used in webhook URLs shown to users */
+  readonly publicUrl: string;
+  /** the tenant a request acts for (one demo tenant until users and auth exist) */
+  readonly tenantOf: (request: FastifyRequest) => string;
+}

@@ -1,0 +1,40 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { HttpDeps } from '../../deps.js';
+import { ErrorBody } from '../../../contracts/common.js';
+import { AccountDto, KillSwitchBody, KillSwitchState } from '../../../contracts/read-api.js';
+import { sendError } from '../../errors.js';
+
+const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
+
+export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/accounts', {
+    schema: { tags: ['accounts'], summary: 'Exchange accounts', response: { 200: Type.Object({ items: Type.Array(AccountDto) }) } },
+  }, async (request) => ({ items: await deps.queries.accounts(deps.tenantOf(request)) }));
+
+  r.get('/accounts/:accountId', {
+    schema: { tags: ['accounts'], summary: 'One exchange account', params: AccountParams, response: { 200: AccountDto, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const account = await deps.queries.account(deps.tenantOf(request), request.params.accountId);
+    return account ?? sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+  });
+
+  r.put('/accounts/:accountId/kill-switch', {
+    schema: {
+      tags: ['risk'], summary: "Engage or release one account's kill switch (every new order of the account is refused while engaged)",
+      params: AccountParams, body: KillSwitchBody, response: { 200: KillSwitchState, 404: ErrorBody, 422: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const tenantId = deps.tenantOf(request);
+    const account = await deps.queries.account(tenantId, request.params.accountId);
+    if (!account) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    const reason = request.body.reason ?? 'engaged through the API';
+    const result = await deps.setKillSwitch(tenantId, { accountId: account.accountId }, request.body.engaged, reason);
+    if (!result.ok) return sendError(reply, 422, result.error.code, result.error.message);
+    if (result.value.lastPosition !== undefined) await deps.waitForProjection(result.value.lastPosition);
+    return (await deps.queries.account(tenantId, account.accountId))!.killSwitch;
+  });
+};

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { HttpDeps } from '../../deps.js';
+import { ErrorBody, Paging, pageOf } from '../../../contracts/common.js';
+import { OrderDto } from '../../../contracts/read-api.js';
+import { sendError } from '../../errors.js';
+
+export const orderRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/orders', {
+    schema: {
+      tags: ['orders'], summary: 'Orders, newest first',
+      querystring: Type.Intersect([Paging, Type.Object({ accountId: Type.Optional(Type.String()), signalId: Type.Optional(Type.String()) })]),
+      response: { 200: pageOf(OrderDto) },
+    },
+  }, async (request) => deps.queries.orders(deps.tenantOf(request), request.query));
+
+  r.get('/orders/:clientOrderId', {
+    schema: { tags: ['orders'], summary: 'One order by its clientOrderId', params: Type.Object({ clientOrderId: Type.String({ maxLength: 64 }) }), response: { 200: OrderDto, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const order = await deps.queries.order(deps.tenantOf(request), request.params.clientOrderId);
+    return order ?? sendError(reply, 404, 'ORDER_NOT_FOUND', 'no such order');
+  });
+};

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { HttpDeps } from '../../deps.js';
+import { ErrorBody } from '../../../contracts/common.js';
+import { KillSwitchBody, KillSwitchState } from '../../../contracts/read-api.js';
+import { sendError } from '../../errors.js';
+
+/** /health, /ready and /metrics live at the root. */
+export const probeRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get('/health', { schema: { tags: ['system'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  r.get('/ready', {
+    schema: { tags: ['system'], summary: 'Readiness: log caught up, recovery done, accepting alerts', response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: ErrorBody } },
+  }, async (_request, reply) => (deps.isReady() ? { status: 'ready' as const } : sendError(reply, 503, 'NOT_READY', 'starting up: catching up with the event log')));
+  r.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+    reply.header('content-type', deps.metrics.contentType);
+    return deps.metrics.metrics();
+  });
+};
+
+/** The global kill switch, under /api/v1. */
+export const systemRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get('/kill-switch', { schema: { tags: ['risk'], summary: 'The global kill switch', response: { 200: KillSwitchState } } }, async (request) => (await deps.queries.system(deps.tenantOf(request))).killSwitch);
+  r.put('/kill-switch', {
+    schema: { tags: ['risk'], summary: 'Engage or release the global kill switch (every new order is refused while engaged)', body: KillSwitchBody, response: { 200: KillSwitchState, 422: ErrorBody } },
+  }, async (request, reply) => {
+    const tenantId = deps.tenantOf(request);
+    const result = await deps.setKillSwitch(tenantId, {}, request.body.engaged, request.body.reason ?? 'engaged through the API');
+    if (!result.ok) return sendError(reply, 422, result.error.code, result.error.message);
+    if (result.value.lastPosition !== undefined) await deps.waitForProjection(result.value.lastPosition);
+    return (await deps.queries.system(tenantId)).killSwitch;
+  });
+};

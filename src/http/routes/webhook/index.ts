@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { HttpDeps } from '../../deps.js';
+import { WebhookAck, WebhookParams, WebhookQuery } from '../../../contracts/webhook.js';
+import { ErrorBody } from '../../../contracts/common.js';
+import { alertStatus, sendError } from '../../errors.js';
+
+export const ALERT_BODY_LIMIT = 64 * 1024;
+
+/**
+ * POST /webhook/:strategyId — TradingView alert ingest. The body is read raw whatever its
+ * content type (TradingView sends JSON as application/json and anything else as text/plain).
+ * 202 only after the alert is durably in the log; a duplicate gets 200 and the original id.
+ */
+export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ALERT_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/webhook/:strategyId',
+    {
+      bodyLimit: ALERT_BODY_LIMIT,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Receive a TradingView alert',
+        description:
+          'Send the alert message as the body (JSON or text, up to 64 KiB). Authenticate with the strategy secret in the body ("secret") or as ?token=. ' +
+          'Answers 202 once the alert is durably recorded; a repeat of an alert already received answers 200 with the original signalId.',
+        params: WebhookParams,
+        querystring: WebhookQuery,
+        response: { 200: WebhookAck, 202: WebhookAck, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const receivedAtNs = process.hrtime.bigint();
+      const body = typeof request.body === 'string' ? request.body : '';
+      let outcome;
+      try {
+        outcome = await deps.ingest({ strategyId: request.params.strategyId, body, ...(request.query.token !== undefined ? { urlToken: request.query.token } : {}) });
+      } catch (error) {
+        request.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'alert could not be recorded');
+        return sendError(reply, 503, 'STORE_UNAVAILABLE', 'the alert could not be recorded; it was not acknowledged, send it again');
+      }
+      switch (outcome.kind) {
+        case 'accepted':
+          deps.onAlertAccepted?.(outcome.signalId, receivedAtNs);
+          return reply.code(202).send({ signalId: outcome.signalId, status: 'accepted' });
+        case 'duplicate':
+          return reply.code(200).send({ signalId: outcome.signalId, status: 'duplicate' });
+        case 'refused':
+          return sendError(reply, alertStatus(outcome.code), outcome.code, outcome.message, outcome.signalId !== undefined ? { signalId: outcome.signalId } : {});
+      }
+    },
+  );
+};
