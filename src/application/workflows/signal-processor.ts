@@ -134,9 +134,10 @@ export class SignalProcessor {
         this.appliedAhead.add(`${streams.order(o.intent.clientOrderId)}@1`);
       }
       const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
+      // order decisions first, so readers of the log meet each order before the summary naming it
       const requests: AppendRequest[] = [
-        { streamId: signalStream, expectedVersion: 1, events: [toNewEvent(decision.processed)], metadata },
         ...decision.orders.map((o) => ({ streamId: streams.order(o.intent.clientOrderId), expectedVersion: 0, events: [toNewEvent(o.event)], metadata })),
+        { streamId: signalStream, expectedVersion: 1, events: [toNewEvent(decision.processed)], metadata },
       ];
       work.push({ signal, decision, tenantId: strategy.tenantId, append: this.deps.store.appendAtomic(requests) });
     }

@@ -1,0 +1,719 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../../application/ports/clock.js';
+import type {
+  Balance,
+  ExchangeFill,
+  ExchangeGateway,
+  ExchangeOrder,
+  Market,
+  OrderUpdate,
+  PlaceOrderRequest,
+  PlaceOrderResult,
+} from '../../../application/ports/exchange.js';
+import type { PriceFeed, PriceTick } from '../../../application/ports/price-feed.js';
+import { Dec, ZERO, decToString, parseDec } from '../../../domain/shared/decimal.js';
+import { SeededRandom, deriveSeed, type Seed } from '../../marketdata/seeded-random.js';
+import { bpsRate, buyCost, feeFor, slippedPrice } from './fill-pricing.js';
+import { RejectCode, isRejection, marketSpec, validateStatic, type MarketSpec } from './filters.js';
+import { PAPER_MARKETS } from './markets.js';
+import { PARTIAL_MAX_BPS, PARTIAL_MIN_BPS, crosses, isMarketable, partialFillQuantity } from './matching.js';
+import { BatchContext } from './batch-context.js';
+import { PaperStatements, openPaperDatabase, type FillRow, type OrderRow } from './schema.js';
+
+export interface PaperExchangeOptions {
+  /** SQLite file owned by this exchange, or ':memory:' (state then dies with the object). */
+  readonly path: string;
+  readonly feed: PriceFeed;
+  readonly clock: Clock;
+  /** Listed markets. Default: PAPER_MARKETS (BTC/USDT, ETH/USDT, SOL/USDT). */
+  readonly markets?: readonly Market[];
+  /** Default 10 (0.10%). */
+  readonly takerFeeBps?: number;
+  /** Default 2 (0.02%). */
+  readonly makerFeeBps?: number;
+  /** Market orders fill this far against the taker. Default 5. */
+  readonly slippageBps?: number;
+  /** Seeds the partial-fill sizes. Default 1. */
+  readonly seed?: Seed;
+  /** Resting orders fill in random 30%..100% chunks per crossing tick; false = whole remainder. Default true. */
+  readonly partialFills?: boolean;
+  /** Called when an onOrderUpdate listener throws (the stream keeps going). Default: ignore. */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+/** Faults for tests; each one applies to the next placeOrder call (FIFO when several are queued). */
+export type PaperFault =
+  /** The order is processed and committed (fills included, updates emitted), but the caller gets `unknown`. */
+  | { readonly kind: 'unknown_after_accept'; readonly reason?: string }
+  /** Nothing is stored (the request "never arrived"); the caller gets `unknown`. */
+  | { readonly kind: 'unknown_before_accept'; readonly reason?: string }
+  /** The call is rejected with this code; nothing is stored. */
+  | { readonly kind: 'reject'; readonly code: string; readonly reason?: string };
+
+export interface InitialBalance {
+  readonly asset: string;
+  readonly amount: string;
+}
+
+type Deferred<T> = { resolve: (value: T) => void; reject: (error: unknown) => void };
+
+type Op =
+  | ({ kind: 'place'; accountId: string; request: PlaceOrderRequest; fault: PaperFault | undefined } & Deferred<PlaceOrderResult>)
+  | ({ kind: 'cancel'; accountId: string; clientOrderId: string } & Deferred<ExchangeOrder | null>)
+  | ({ kind: 'read'; run: () => unknown } & Deferred<unknown>)
+  | { kind: 'tick'; tick: PriceTick };
+
+interface OpOutcome {
+  readonly value: unknown;
+  readonly updates: readonly OrderUpdate[];
+}
+
+const OPEN_STATUSES = new Set(['open', 'partially_filled']);
+
+class Rejected extends Error {
+  constructor(
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(`${code}: ${reason}`);
+  }
+}
+
+/**
+ * The built-in paper exchange: a spot simulator fed by a PriceFeed, durable in its own SQLite file.
+ *
+ * Every operation (placeOrder, cancelOrder, reads, and feed ticks that may fill resting orders)
+ * goes through one FIFO queue that is drained once per event-loop turn in ONE immediate
+ * transaction (group commit, one fsync), each operation in its own savepoint. Promises resolve
+ * after the commit; order updates are emitted afterwards, asynchronously and in commit order.
+ * Reads are queued too, so a read always sees every write requested before it.
+ *
+ * The file is the single source of truth: matching reads each order's remaining quantity inside
+ * the transaction, so a restart (or a second instance on the same file) can never fill twice.
+ */
+export class PaperExchange implements ExchangeGateway {
+  private readonly db: Database.Database;
+  private readonly sql: PaperStatements;
+  private readonly feed: PriceFeed;
+  private readonly clock: Clock;
+  private readonly marketList: readonly Market[];
+  private readonly specs = new Map<string, MarketSpec>();
+  private readonly takerRate: Dec;
+  private readonly makerRate: Dec;
+  private readonly slippageRate: Dec;
+  private readonly seed: Seed;
+  private readonly partialFills: boolean;
+  private readonly onListenerError: (error: unknown) => void;
+
+  private readonly listeners = new Set<(update: OrderUpdate) => void>();
+  private readonly unsubscribeFeed: () => void;
+  private readonly faults: PaperFault[] = [];
+  /** placeOrder calls not yet committed (their attempt rows are written with the batch). */
+  private readonly unflushedAttempts = new Map<string, number>();
+  /** Attempt keys used through this instance, and their counts frozen at close(). */
+  private readonly sessionAttemptKeys = new Map<string, readonly [string, string]>();
+  private closedAttempts = new Map<string, number>();
+  /** The open group-commit transaction's cache, while one runs. */
+  private ctx: BatchContext | undefined;
+  /** Last price seen in queue order (what a placement at this point of the queue trades against). */
+  private readonly prices = new Map<string, PriceTick>();
+  /** Open-order count per symbol, refreshed after each commit: ticks for idle symbols skip the queue. */
+  private openCounts = new Map<string, number>();
+
+  private queue: Op[] = [];
+  private flushHandle: NodeJS.Immediate | undefined;
+  private pendingUpdates: OrderUpdate[] = [];
+  private drainHandle: NodeJS.Immediate | undefined;
+  private closed = false;
+  private batches = 0;
+  private operations = 0;
+
+  private readonly batchTxn: Database.Transaction<(ops: readonly Op[], time: string, isolate: boolean) => (OpOutcome | { error: unknown })[]>;
+  private readonly opTxn: Database.Transaction<(op: Op) => OpOutcome>;
+
+  constructor(options: PaperExchangeOptions) {
+    this.feed = options.feed;
+    this.clock = options.clock;
+    this.marketList = Object.freeze([...(options.markets ?? PAPER_MARKETS)]);
+    for (const market of this.marketList) {
+      if (this.specs.has(market.symbol)) throw new Error(`duplicate market ${market.symbol}`);
+      this.specs.set(market.symbol, marketSpec(market));
+    }
+    this.takerRate = bpsRate(options.takerFeeBps ?? 10);
+    this.makerRate = bpsRate(options.makerFeeBps ?? 2);
+    this.slippageRate = bpsRate(options.slippageBps ?? 5);
+    this.seed = options.seed ?? 1;
+    this.partialFills = options.partialFills ?? true;
+    this.onListenerError = options.onListenerError ?? (() => undefined);
+
+    this.db = openPaperDatabase(options.path);
+    this.sql = new PaperStatements(this.db);
+    this.opTxn = this.db.transaction((op: Op) => this.apply(op));
+    this.batchTxn = this.db.transaction((ops: readonly Op[], time: string, isolate: boolean) => {
+      const ctx = new BatchContext(this.sql, time);
+      this.ctx = ctx;
+      try {
+        const outcomes: (OpOutcome | { error: unknown })[] = [];
+        for (const op of ops) {
+          if (op.kind === 'place' && typeof op.accountId === 'string' && typeof op.request?.clientOrderId === 'string') {
+            this.sql.bumpAttempts.run(op.accountId, op.request.clientOrderId);
+          }
+          if (!isolate) {
+            outcomes.push(this.apply(op));
+            continue;
+          }
+          const snapshot = ctx.snapshot();
+          try {
+            outcomes.push(this.opTxn(op)); // nested: a savepoint per operation
+          } catch (error) {
+            ctx.restore(snapshot);
+            outcomes.push({ error });
+          }
+        }
+        ctx.flush();
+        return outcomes;
+      } finally {
+        this.ctx = undefined;
+      }
+    });
+    this.refreshOpenCounts();
+    for (const symbol of this.specs.keys()) {
+      const latest = this.feed.latest(symbol);
+      if (latest) this.prices.set(symbol, latest);
+    }
+    this.unsubscribeFeed = this.feed.subscribe((tick) => this.onTick(tick));
+  }
+
+  // ---------------------------------------------------------------- ExchangeGateway
+
+  markets(): readonly Market[] {
+    return this.marketList;
+  }
+
+  placeOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    if (this.closed) return Promise.reject(new Error('PaperExchange is closed'));
+    const key = attemptKey(accountId, request?.clientOrderId);
+    this.unflushedAttempts.set(key, (this.unflushedAttempts.get(key) ?? 0) + 1);
+    this.sessionAttemptKeys.set(key, [accountId, String(request?.clientOrderId)]);
+    const fault = this.faults.shift();
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'place', accountId, request, fault, resolve, reject }));
+  }
+
+  fetchOrder(accountId: string, clientOrderId: string): Promise<ExchangeOrder | null> {
+    return this.read(() => {
+      const row = this.sql.getOrder.get(accountId, clientOrderId);
+      return row ? this.toOrder(row) : null;
+    });
+  }
+
+  cancelOrder(accountId: string, clientOrderId: string): Promise<ExchangeOrder | null> {
+    if (this.closed) return Promise.reject(new Error('PaperExchange is closed'));
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'cancel', accountId, clientOrderId, resolve, reject }));
+  }
+
+  fetchOpenOrders(accountId: string): Promise<ExchangeOrder[]> {
+    return this.read(() => this.sql.openOrdersByAccount.all(accountId).map((row) => this.toOrder(row)));
+  }
+
+  /** Every asset the account has ever held (zero balances included), sorted by asset; [] for an unknown account. */
+  fetchBalances(accountId: string): Promise<Balance[]> {
+    return this.read(() =>
+      this.sql.listBalances.all(accountId).map((row) => {
+        const total = new Dec(row.total);
+        const locked = new Dec(row.locked);
+        return { asset: row.asset, total: decToString(total), available: decToString(total.minus(locked)) };
+      }),
+    );
+  }
+
+  onOrderUpdate(listener: (update: OrderUpdate) => void): () => void {
+    const entry = (update: OrderUpdate): void => listener(update);
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  // ---------------------------------------------------------------- accounts, hooks, lifecycle
+
+  /**
+   * Creates an account with starting balances, committed synchronously. Idempotent: if the account
+   * exists nothing changes and `false` is returned. Amounts must be non-negative decimals; the same
+   * asset listed twice is summed.
+   */
+  openAccount(accountId: string, balances: readonly InitialBalance[] = []): boolean {
+    this.assertOpen();
+    if (typeof accountId !== 'string' || accountId.length === 0) throw new TypeError('accountId must be a non-empty string');
+    const sums = new Map<string, Dec>();
+    for (const { asset, amount } of balances) {
+      const value = parseDec(amount);
+      if (typeof asset !== 'string' || asset.length === 0) throw new TypeError('asset must be a non-empty string');
+      if (!value || value.isNegative()) throw new RangeError(`amount for ${asset} must be a non-negative decimal, got ${String(amount)}`);
+      sums.set(asset, (sums.get(asset) ?? ZERO).plus(value));
+    }
+    const create = this.db.transaction((): boolean => {
+      if (this.sql.accountExists.get(accountId)) return false;
+      this.sql.insertAccount.run(accountId, this.isoNow());
+      for (const [asset, amount] of sums) this.sql.upsertBalance.run(accountId, asset, decToString(amount), '0');
+      return true;
+    });
+    return create.immediate();
+  }
+
+  /** True when the account exists (synchronous, committed state). */
+  hasAccount(accountId: string): boolean {
+    this.assertOpen();
+    return this.sql.accountExists.get(accountId) !== undefined;
+  }
+
+  /**
+   * How many times placeOrder was called with this clientOrderId on this account, whatever the
+   * outcome (rejections and faults included). Counted at call time, persisted with the batch,
+   * so it survives restarts. After close() it still answers for the ids used through this instance.
+   */
+  placementAttempts(accountId: string, clientOrderId: string): number {
+    const key = attemptKey(accountId, clientOrderId);
+    if (this.closed) return this.closedAttempts.get(key) ?? 0;
+    const stored = this.sql.getAttempts.get(accountId, String(clientOrderId))?.count ?? 0;
+    return stored + (this.unflushedAttempts.get(key) ?? 0);
+  }
+
+  /** Queues a fault for the next placeOrder call (several faults apply to successive calls). */
+  injectFault(fault: PaperFault): void {
+    if (fault.kind === 'reject' && (typeof fault.code !== 'string' || fault.code.length === 0)) throw new TypeError('reject fault needs a code');
+    this.faults.push(fault);
+  }
+
+  /** Faults not yet consumed. */
+  pendingFaults(): readonly PaperFault[] {
+    return [...this.faults];
+  }
+
+  /** Group-commit counters: transactions run and operations they carried (since construction). */
+  stats(): { readonly batches: number; readonly operations: number } {
+    return { batches: this.batches, operations: this.operations };
+  }
+
+  /** Resolves once everything queued so far is committed (and its updates queued for emission). */
+  async settle(): Promise<void> {
+    if (this.closed) return;
+    await this.read(() => undefined);
+  }
+
+  /**
+   * Stops listening to the feed, commits whatever is already queued (those promises resolve),
+   * then closes the database. Later calls reject. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.unsubscribeFeed();
+    if (this.flushHandle) {
+      clearImmediate(this.flushHandle);
+      this.flushHandle = undefined;
+    }
+    this.flush();
+    const frozen = new Map<string, number>();
+    for (const [key, [accountId, clientOrderId]] of this.sessionAttemptKeys) frozen.set(key, this.placementAttempts(accountId, clientOrderId));
+    this.closedAttempts = frozen;
+    this.closed = true;
+    this.db.close();
+  }
+
+  // ---------------------------------------------------------------- queue and group commit
+
+  private read<T>(run: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('PaperExchange is closed'));
+    return new Promise<T>((resolve, reject) =>
+      this.enqueue({ kind: 'read', run, resolve: resolve as (value: unknown) => void, reject }),
+    );
+  }
+
+  private enqueue(op: Op): void {
+    this.queue.push(op);
+    if (!this.flushHandle) this.flushHandle = setImmediate(() => {
+      this.flushHandle = undefined;
+      this.flush();
+    });
+  }
+
+  private onTick(tick: PriceTick): void {
+    if (this.closed || !this.specs.has(tick.symbol)) return;
+    if (this.queue.length === 0 && (this.openCounts.get(tick.symbol) ?? 0) === 0) {
+      this.prices.set(tick.symbol, tick);
+      return;
+    }
+    this.enqueue({ kind: 'tick', tick });
+  }
+
+  private flush(): void {
+    const ops = this.queue;
+    if (ops.length === 0) return;
+    this.queue = [];
+    this.batches += 1;
+    this.operations += ops.length;
+    const writes = ops.some((op) => op.kind !== 'read');
+    const time = this.isoNow();
+    const run = (isolate: boolean) => (writes ? this.batchTxn.immediate(ops, time, isolate) : this.batchTxn.deferred(ops, time, isolate));
+    let outcomes: (OpOutcome | { error: unknown })[];
+    try {
+      try {
+        // fast path: the whole batch in one transaction, no savepoints
+        outcomes = run(false);
+      } catch {
+        // an operation failed unexpectedly (the batch rolled back): redo it with a savepoint per
+        // operation, so only the failing ones fail (every operation is re-runnable: state is in the DB)
+        outcomes = run(true);
+      }
+    } catch (commitError) {
+      // Nothing of this batch is stored.
+      this.refreshOpenCountsSafely();
+      for (const op of ops) {
+        if (op.kind === 'place') op.resolve({ kind: 'unknown', reason: `storage_error: ${messageOf(commitError)}` });
+        else if (op.kind !== 'tick') op.reject(commitError);
+      }
+      return;
+    }
+    for (const op of ops) {
+      if (op.kind !== 'place') continue;
+      const key = attemptKey(op.accountId, op.request?.clientOrderId);
+      const left = (this.unflushedAttempts.get(key) ?? 1) - 1;
+      if (left > 0) this.unflushedAttempts.set(key, left);
+      else this.unflushedAttempts.delete(key);
+    }
+    if (writes) this.refreshOpenCountsSafely();
+    ops.forEach((op, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) {
+        if (op.kind === 'place') {
+          op.resolve({ kind: 'rejected', code: RejectCode.INTERNAL_ERROR, reason: messageOf(outcome.error) });
+        } else if (op.kind !== 'tick') op.reject(outcome.error);
+        return;
+      }
+      this.pendingUpdates.push(...outcome.updates);
+      if (op.kind !== 'tick') (op.resolve as (value: unknown) => void)(outcome.value);
+    });
+    if (this.pendingUpdates.length > 0 && !this.drainHandle) {
+      this.drainHandle = setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    this.drainHandle = undefined;
+    const updates = this.pendingUpdates;
+    this.pendingUpdates = [];
+    for (const update of updates) {
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(update);
+        } catch (error) {
+          this.onListenerError(error);
+        }
+      }
+    }
+  }
+
+  private refreshOpenCounts(): void {
+    const counts = new Map<string, number>();
+    for (const row of this.sql.openCounts.all()) counts.set(row.symbol, row.n);
+    this.openCounts = counts;
+  }
+
+  private refreshOpenCountsSafely(): void {
+    try {
+      this.refreshOpenCounts();
+    } catch {
+      // keep the old counts; a tick for a symbol with orders is at worst queued needlessly
+    }
+  }
+
+  // ---------------------------------------------------------------- operations (inside the transaction)
+
+  private apply(op: Op): OpOutcome {
+    switch (op.kind) {
+      case 'place':
+        return this.applyPlace(op.accountId, op.request, op.fault);
+      case 'cancel':
+        return this.applyCancel(op.accountId, op.clientOrderId);
+      case 'read':
+        this.batch().flush(); // reads query the tables: write the cached balances first
+        return { value: op.run(), updates: [] };
+      case 'tick':
+        return this.applyTick(op.tick);
+    }
+  }
+
+  private applyPlace(accountId: string, request: PlaceOrderRequest, fault: PaperFault | undefined): OpOutcome {
+    if (fault?.kind === 'reject') return noUpdates({ kind: 'rejected', code: fault.code, reason: fault.reason ?? 'injected fault' });
+    if (fault?.kind === 'unknown_before_accept') return noUpdates({ kind: 'unknown', reason: fault.reason ?? 'timeout' });
+    const updates: OrderUpdate[] = [];
+    let result: PlaceOrderResult;
+    try {
+      // every Rejected is thrown before the first write; other errors roll the op's savepoint back
+      const order = this.placeChecked(accountId, request, updates);
+      result = { kind: 'accepted', order };
+    } catch (error) {
+      if (!(error instanceof Rejected)) throw error;
+      updates.length = 0;
+      result = { kind: 'rejected', code: error.code, reason: error.reason };
+    }
+    if (fault?.kind === 'unknown_after_accept') result = { kind: 'unknown', reason: fault.reason ?? 'timeout' };
+    return { value: result, updates };
+  }
+
+  private placeChecked(accountId: string, request: PlaceOrderRequest, updates: OrderUpdate[]): ExchangeOrder {
+    if (typeof request !== 'object' || request === null) throw new Rejected(RejectCode.INVALID_ORDER, 'request must be an object');
+    if (!this.sql.accountExists.get(accountId)) throw new Rejected(RejectCode.UNKNOWN_ACCOUNT, `no account ${accountId}`);
+    const spec = this.specs.get(request.symbol);
+    if (!spec) throw new Rejected(RejectCode.UNKNOWN_SYMBOL, `symbol ${String(request.symbol)} is not listed`);
+    const checked = validateStatic(spec, request);
+    if (isRejection(checked)) throw new Rejected(checked.code, checked.reason);
+    if (this.sql.getOrder.get(accountId, request.clientOrderId)) {
+      throw new Rejected(RejectCode.DUPLICATE_CLIENT_ORDER_ID, `clientOrderId ${request.clientOrderId} was already used on this account`);
+    }
+    const { market } = spec;
+    const quantity = checked.quantity;
+    const side = request.side;
+    const tick = this.priceFor(market.symbol);
+    const feedPrice = tick ? new Dec(tick.price) : undefined;
+
+    // Decide how it executes: immediately as taker at `execPrice`, or resting at the limit.
+    let execPrice: Dec | undefined;
+    if (request.type === 'market') {
+      if (!feedPrice) throw new Rejected(RejectCode.NO_PRICE, `no price for ${market.symbol}`);
+      execPrice = slippedPrice(side, feedPrice, this.slippageRate, spec.tick);
+    } else if (feedPrice && isMarketable(side, checked.limitPrice!, feedPrice)) {
+      execPrice = feedPrice;
+    }
+    const notionalPrice = request.type === 'market' ? execPrice! : checked.limitPrice!;
+    const notional = quantity.times(notionalPrice);
+    if (notional.lessThan(spec.minNotional)) {
+      throw new Rejected(RejectCode.MIN_NOTIONAL, `notional ${decToString(notional)} < minNotional ${market.minNotional}`);
+    }
+
+    // Funds: immediate fills need available funds; resting orders lock them.
+    const need =
+      side === 'buy'
+        ? execPrice
+          ? buyCost(quantity, execPrice, this.takerRate)
+          : buyCost(quantity, checked.limitPrice!, this.makerRate)
+        : quantity;
+    const needAsset = side === 'buy' ? market.quote : market.base;
+    const available = this.available(accountId, needAsset);
+    if (available.lessThan(need)) {
+      throw new Rejected(
+        RejectCode.INSUFFICIENT_BALANCE,
+        `needs ${decToString(need)} ${needAsset} available, has ${decToString(available)}`,
+      );
+    }
+
+    const now = this.batch().time;
+    const resting = execPrice === undefined;
+    const row: OrderRow = {
+      order_id: this.nextId('order'),
+      account_id: accountId,
+      client_order_id: request.clientOrderId,
+      symbol: market.symbol,
+      side,
+      type: request.type,
+      quantity: decToString(quantity),
+      limit_price: request.type === 'limit' ? decToString(checked.limitPrice!) : null,
+      filled_quantity: '0',
+      status: 'open',
+      locked_asset: resting ? needAsset : null,
+      locked_amount: resting ? decToString(need) : '0',
+      fill_count: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    if (resting) {
+      this.sql.insertOrder.run(row);
+      this.adjustBalance(accountId, needAsset, ZERO, need);
+      return this.toOrder(row, []);
+    }
+    return this.applyFill(row, [], quantity, execPrice!, 'taker', now, updates, true);
+  }
+
+  private applyCancel(accountId: string, clientOrderId: string): OpOutcome {
+    const row = this.sql.getOrder.get(accountId, clientOrderId);
+    if (!row) return noUpdates(null);
+    if (!OPEN_STATUSES.has(row.status)) return noUpdates(this.toOrder(row));
+    const locked = new Dec(row.locked_amount);
+    if (row.locked_asset && locked.greaterThan(0)) this.adjustBalance(accountId, row.locked_asset, ZERO, locked.negated());
+    row.status = 'cancelled';
+    row.locked_amount = '0';
+    row.updated_at = this.batch().time;
+    this.sql.updateOrder.run(row);
+    const order = this.toOrder(row);
+    return { value: order, updates: [{ accountId, order }] };
+  }
+
+  private applyTick(tick: PriceTick): OpOutcome {
+    this.prices.set(tick.symbol, tick);
+    const spec = this.specs.get(tick.symbol);
+    const price = parseDec(tick.price);
+    if (!spec || !price || !price.greaterThan(0)) return noUpdates(undefined);
+    const updates: OrderUpdate[] = [];
+    const now = this.batch().time;
+    for (const row of this.sql.openOrdersBySymbol.all(tick.symbol)) {
+      const limit = new Dec(row.limit_price ?? '0');
+      if (row.type !== 'limit' || !crosses(row.side, limit, price)) continue;
+      const remaining = new Dec(row.quantity).minus(row.filled_quantity);
+      const fraction = this.partialFills
+        ? new SeededRandom(deriveSeed(this.seed, 'partial-fill', row.account_id, row.client_order_id, row.fill_count)).nextInt(PARTIAL_MIN_BPS, PARTIAL_MAX_BPS)
+        : PARTIAL_MAX_BPS;
+      const quantity = partialFillQuantity(remaining, fraction, spec.step, spec.minQty);
+      const fills = this.sql.fillsOfOrder.all(row.order_id);
+      this.applyFill(row, fills, quantity, limit, 'maker', now, updates);
+    }
+    return { value: undefined, updates };
+  }
+
+  /**
+   * Books one fill: balances (and the order's lock when it rests), the fill row, the order row.
+   * `fills` holds the order's earlier fills and gets the new one appended; one update is pushed.
+   * `insert`: the order row is new (written once, in its post-fill state).
+   */
+  private applyFill(
+    row: OrderRow,
+    fills: FillRow[],
+    quantity: Dec,
+    price: Dec,
+    liquidity: 'maker' | 'taker',
+    time: string,
+    updates: OrderUpdate[],
+    insert = false,
+  ): ExchangeOrder {
+    const spec = this.specs.get(row.symbol)!;
+    const { base, quote } = spec.market;
+    const rate = liquidity === 'maker' ? this.makerRate : this.takerRate;
+    const notional = quantity.times(price);
+    const fee = feeFor(quantity, price, rate);
+    const resting = row.locked_asset !== null;
+    let locked = new Dec(row.locked_amount);
+    if (row.side === 'buy') {
+      const cost = notional.plus(fee);
+      const unlock = resting ? cost : ZERO;
+      this.adjustBalance(row.account_id, quote, cost.negated(), unlock.negated());
+      this.adjustBalance(row.account_id, base, quantity, ZERO);
+      locked = locked.minus(unlock);
+    } else {
+      const unlock = resting ? quantity : ZERO;
+      this.adjustBalance(row.account_id, base, quantity.negated(), unlock.negated());
+      this.adjustBalance(row.account_id, quote, notional.minus(fee), ZERO);
+      locked = locked.minus(unlock);
+    }
+    const filled = new Dec(row.filled_quantity).plus(quantity);
+    const total = new Dec(row.quantity);
+    if (filled.greaterThan(total)) throw new Error(`overfill of order ${row.order_id}`);
+    const done = filled.equals(total);
+    if (done && resting && !locked.isZero()) {
+      // release any remainder of the lock (zero by construction; kept as a guard)
+      this.adjustBalance(row.account_id, row.locked_asset!, ZERO, locked.negated());
+      locked = ZERO;
+    }
+    if (locked.isNegative()) throw new Error(`negative lock on order ${row.order_id}`);
+    const fill: FillRow = {
+      trade_id: this.nextId('trade'),
+      order_id: row.order_id,
+      account_id: row.account_id,
+      client_order_id: row.client_order_id,
+      symbol: row.symbol,
+      side: row.side,
+      quantity: decToString(quantity),
+      price: decToString(price),
+      fee: decToString(fee),
+      fee_currency: quote,
+      liquidity,
+      time,
+    };
+    fills.push(fill);
+    row.filled_quantity = decToString(filled);
+    row.status = done ? 'filled' : 'partially_filled';
+    row.locked_amount = decToString(locked);
+    row.fill_count += 1;
+    row.updated_at = time;
+    if (insert) this.sql.insertOrder.run(row);
+    else this.sql.updateOrder.run(row);
+    this.sql.insertFill.run(fill);
+    const order = this.toOrder(row, fills);
+    updates.push({ accountId: row.account_id, order, fill: order.fills[order.fills.length - 1]! });
+    return order;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private priceFor(symbol: string): PriceTick | undefined {
+    return this.prices.get(symbol) ?? this.feed.latest(symbol);
+  }
+
+  private batch(): BatchContext {
+    if (!this.ctx) throw new Error('no batch transaction is open');
+    return this.ctx;
+  }
+
+  private available(accountId: string, asset: string): Dec {
+    return this.batch().available(accountId, asset);
+  }
+
+  /** Adds deltas to total and locked; throws (rolling the batch back) if an invariant breaks. */
+  private adjustBalance(accountId: string, asset: string, totalDelta: Dec, lockedDelta: Dec): void {
+    this.batch().adjust(accountId, asset, totalDelta, lockedDelta);
+  }
+
+  private nextId(counter: 'order' | 'trade'): number {
+    return this.batch().nextId(counter);
+  }
+
+  private toOrder(row: OrderRow, fills?: readonly FillRow[]): ExchangeOrder {
+    const fillRows = fills ?? this.sql.fillsOfOrder.all(row.order_id);
+    const order: ExchangeOrder = {
+      clientOrderId: row.client_order_id,
+      exchangeOrderId: String(row.order_id),
+      symbol: row.symbol,
+      side: row.side,
+      type: row.type,
+      quantity: row.quantity,
+      ...(row.limit_price !== null ? { limitPrice: row.limit_price } : {}),
+      filledQuantity: row.filled_quantity,
+      status: row.status,
+      fills: fillRows.map(toFill),
+    };
+    return order;
+  }
+
+  private isoNow(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('PaperExchange is closed');
+  }
+}
+
+function toFill(row: FillRow): ExchangeFill {
+  return {
+    tradeId: String(row.trade_id),
+    clientOrderId: row.client_order_id,
+    exchangeOrderId: String(row.order_id),
+    symbol: row.symbol,
+    side: row.side,
+    quantity: row.quantity,
+    price: row.price,
+    fee: row.fee,
+    feeCurrency: row.fee_currency,
+    liquidity: row.liquidity,
+    time: row.time,
+  };
+}
+
+function noUpdates(value: unknown): OpOutcome {
+  return { value, updates: [] };
+}
+
+function attemptKey(accountId: string, clientOrderId: unknown): string {
+  return `${accountId}\u0000${String(clientOrderId)}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
