@@ -455,6 +455,57 @@ describe('PaperExchange: order updates and faults', () => {
     expect(await ex.placeOrder('a', buy('0.01', { clientOrderId: id }))).toMatchObject({ kind: 'accepted' });
   });
 
+  it('operations queued in one turn apply in call order (a cancel sees the order placed just before it)', async () => {
+    const ex = exchange();
+    ex.openAccount('a', [{ asset: 'USDT', amount: '100000' }]);
+    const id = cid();
+    const placed = ex.placeOrder('a', buy('0.1', { clientOrderId: id, type: 'limit', limitPrice: '90000' }));
+    const cancelled = ex.cancelOrder('a', id);
+    const balances = ex.fetchBalances('a');
+    expect((accepted(await placed)).status).toBe('open');
+    expect((await cancelled)!.status).toBe('cancelled');
+    expect(await balances).toEqual([{ asset: 'USDT', total: '100000', available: '100000' }]);
+  });
+
+  it('an unexpected failure in one operation fails only that operation (savepoint retry)', async () => {
+    const ex = exchange();
+    ex.openAccount('a', [{ asset: 'USDT', amount: '100000' }]);
+    const bad = buy('0.01');
+    Object.defineProperty(bad, 'symbol', {
+      get() {
+        throw new Error('exploding request');
+      },
+    });
+    const before = ex.stats().batches;
+    const [r1, r2, r3] = await Promise.all([ex.placeOrder('a', buy('0.01')), ex.placeOrder('a', bad), ex.placeOrder('a', buy('0.02'))]);
+    expect(ex.stats().batches - before).toBe(1);
+    expect(r1).toMatchObject({ kind: 'accepted' });
+    expect(r2).toMatchObject({ kind: 'rejected', code: 'INTERNAL_ERROR' });
+    expect(accepted(r3).exchangeOrderId).toBe(String(Number(accepted(r1).exchangeOrderId) + 1)); // no id gap
+    expect(ex.placementAttempts('a', bad.clientOrderId)).toBe(1);
+    const spent = [r1, r3].map((r) => accepted(r).fills[0]!).reduce((t, f) => t.plus(d(f.quantity).times(f.price)).plus(f.fee), ZERO);
+    expect(bal(await ex.fetchBalances('a'), 'USDT').total).toBe(decToString(d(100000).minus(spent)));
+  });
+
+  it('a throwing update listener does not stop the others', async () => {
+    const errors: unknown[] = [];
+    const ex = exchange({ onListenerError: (e) => errors.push(e) });
+    ex.openAccount('a', [{ asset: 'USDT', amount: '100000' }]);
+    const seen: OrderUpdate[] = [];
+    ex.onOrderUpdate(() => {
+      throw new Error('listener boom');
+    });
+    const off = ex.onOrderUpdate((u) => seen.push(u));
+    await ex.placeOrder('a', buy('0.01'));
+    await nextTurn();
+    expect(seen).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    off();
+    await ex.placeOrder('a', buy('0.01'));
+    await nextTurn();
+    expect(seen).toHaveLength(1);
+  });
+
   it('close() commits what is already queued, then refuses new work', async () => {
     const path = join(dir, 'close.db');
     const ex = exchange({ path });
