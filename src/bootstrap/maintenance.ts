@@ -5,9 +5,8 @@ import { SqliteEventStore } from '../adapters/eventstore/sqlite/sqlite-event-sto
 import { SqliteProjectionStore } from '../adapters/readmodels/sqlite-projection-store.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
 import type { ProjectionStore } from '../application/ports/projection-store.js';
-import type { PatriotConfig } from '../bootstrap/config.js';
+import type { PatriotConfig } from './config.js';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
 
 function requireLog(config: PatriotConfig): string {
   const path = join(config.dataDir, 'patriot.db');
@@ -15,17 +14,14 @@ function requireLog(config: PatriotConfig): string {
   return path;
 }
 
-/** `patriot verify`: recomputes the hash chain; exit code 1 on the first broken position. */
-export async function verifyCommand(config: PatriotConfig): Promise<number> {
+/** `patriot verify`: recomputes the hash chain from the start and reports the first broken position. */
+export async function verifyLog(config: PatriotConfig): Promise<Record<string, unknown> & { ok: boolean }> {
   const events = await SqliteEventStore.open({ path: requireLog(config) });
   try {
     const result = await events.verifyChain();
-    if (result.ok) {
-      out(JSON.stringify({ ok: true, eventsChecked: result.eventsChecked, lastPosition: result.lastPosition }));
-      return 0;
-    }
-    out(JSON.stringify({ ok: false, eventsChecked: result.eventsChecked, brokenAt: result.brokenAt, reason: result.reason }));
-    return 1;
+    return result.ok
+      ? { ok: true, eventsChecked: result.eventsChecked, lastPosition: result.lastPosition }
+      : { ok: false, eventsChecked: result.eventsChecked, brokenAt: result.brokenAt, reason: result.reason };
   } finally {
     await events.close();
   }
@@ -48,7 +44,7 @@ function sortKeys(value: unknown): unknown {
  * `patriot replay`: rebuilds all read models from the log and reports whether they equal
  * the ones the server kept. Run it with the server stopped.
  */
-export async function replayCommand(config: PatriotConfig): Promise<number> {
+export async function replayProjections(config: PatriotConfig): Promise<Record<string, unknown> & { identical: boolean }> {
   const events = await SqliteEventStore.open({ path: requireLog(config) });
   const readModels = new SqliteProjectionStore(join(config.dataDir, 'readmodels.db'));
   try {
@@ -60,8 +56,7 @@ export async function replayCommand(config: PatriotConfig): Promise<number> {
     const projected = await live.rebuild();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const after = await digestReadModels(readModels);
-    out(JSON.stringify({ eventsProjected: projected, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(projected / Math.max(seconds, 1e-9)), before, after, identical: before.sha256 === after.sha256 }));
-    return before.sha256 === after.sha256 ? 0 : 1;
+    return { eventsProjected: projected, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(projected / Math.max(seconds, 1e-9)), before, after, identical: before.sha256 === after.sha256 };
   } finally {
     await readModels.close();
     await events.close();

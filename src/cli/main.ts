@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../bootstrap/config.js';
 import { startPatriot } from '../bootstrap/runtime.js';
 import { printBanner } from './banner.js';
-import { replayCommand, verifyCommand } from './maintenance.js';
+import { replayProjections, verifyLog } from '../bootstrap/maintenance.js';
 
 const HELP = `patriot <command>
 
@@ -28,10 +28,16 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       return -1;
     }
-    case 'verify':
-      return verifyCommand(loadConfig());
-    case 'replay':
-      return replayCommand(loadConfig());
+    case 'verify': {
+      const result = await verifyLog(loadConfig());
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return result.ok ? 0 : 1;
+    }
+    case 'replay': {
+      const result = await replayProjections(loadConfig());
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return result.identical ? 0 : 1;
+    }
     case 'help':
     case '--help':
       process.stdout.write(`${HELP}\n`);

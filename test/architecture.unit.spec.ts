@@ -1,0 +1,81 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The dependency rule of DESIGN.md, checked on every import in src/:
+ * domain <- application <- {adapters, http, workers, cli}; only bootstrap wires adapters.
+ */
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
+
+const layers = ['domain', 'application', 'contracts', 'adapters', 'http', 'workers', 'cli', 'bootstrap'] as const;
+type Layer = (typeof layers)[number];
+
+/** Which layers each layer may import (besides itself). */
+const allowed: Record<Layer, readonly Layer[]> = {
+  domain: [],
+  application: ['domain'],
+  contracts: [],
+  adapters: ['application', 'domain'],
+  http: ['application', 'domain', 'contracts'],
+  workers: ['application', 'domain'],
+  cli: ['bootstrap', 'application', 'domain'],
+  bootstrap: ['adapters', 'application', 'domain', 'http', 'workers', 'contracts'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.spec.ts') && !path.includes('test-support') ? [path] : [];
+  });
+}
+
+const layerOf = (file: string): Layer => relative(SRC, file).split('/')[0] as Layer;
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!);
+}
+
+const files = sourceFiles(SRC);
+
+describe('architecture: dependencies point inward', () => {
+  it('finds the source tree', () => {
+    expect(files.length).toBeGreaterThan(20);
+  });
+
+  it('no layer imports a layer it may not depend on', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const from = layerOf(file);
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = layerOf(resolve(dirname(file), spec));
+        if (target !== from && !allowed[from].includes(target)) violations.push(`${relative(SRC, file)} imports ${spec} (${from} -> ${target})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('the domain is pure: no node built-ins, no packages but decimal.js, no clock or randomness', () => {
+    const violations: string[] = [];
+    for (const file of files.filter((f) => layerOf(f) === 'domain')) {
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith('.') && spec !== 'decimal.js') violations.push(`${relative(SRC, file)} imports ${spec}`);
+      }
+      const text = readFileSync(file, 'utf8');
+      if (/\bDate\.now\(|\bnew Date\(\s*\)|Math\.random\(|\bprocess\.(?:env|argv|hrtime|exit|stdout|stderr|cwd|nextTick)\b/.test(text)) violations.push(`${relative(SRC, file)} reads the clock, randomness or the process`);
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('finds a violation when one exists (the checker is not vacuous)', () => {
+    const fake = join(SRC, 'domain/fake.ts');
+    const spec = '../adapters/eventstore/canonical-json.js';
+    const target = layerOf(resolve(dirname(fake), spec));
+    expect(allowed[layerOf(fake)].includes(target)).toBe(false);
+  });
+});
