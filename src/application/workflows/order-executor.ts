@@ -33,14 +33,25 @@ const DEFAULT_DELAYS = [250, 1000, 2000, 5000, 10000, 30000];
  */
 export class OrderExecutor {
   private readonly accounts = new KeyedMutex();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  /** Queues a freshly approved order for placement. */
+  /**
+   * Queues a freshly approved order for placement. The account's queue only orders the
+   * dispatch: the request leaves as soon as the orders before it have left (and any look-up
+   * queued before it has finished); recording the outcome happens outside the queue.
+   */
   submit(intent: OrderIntent): void {
-    void this.accounts.run(intent.accountId, () => this.place(intent));
+    void this.accounts.run(intent.accountId, async () => {
+      const recorded = this.dispatch(intent)
+        .then((result) => this.recordOutcome(intent, result))
+        .catch((e: unknown) => this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed'));
+      this.inFlight.add(recorded);
+      void recorded.finally(() => this.inFlight.delete(recorded));
+    });
   }
 
   /** Queues a look-up of an order whose exchange state we do not know (after a restart or an unknown outcome). */
@@ -53,30 +64,38 @@ export class OrderExecutor {
     await this.recordExchangeOrder(order, `exchange:${order.exchangeOrderId}`);
   }
 
-  /** Resolves when nothing is queued (look-ups waiting on a timer are not counted). */
-  idle(): Promise<void> {
-    return this.accounts.idle();
+  /** Resolves when nothing is queued or in flight (look-ups waiting on a timer are not counted). */
+  async idle(): Promise<void> {
+    do {
+      await this.accounts.idle();
+      await Promise.all([...this.inFlight]);
+    } while (this.inFlight.size > 0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await this.accounts.idle();
+    await this.idle();
   }
 
-  private async place(intent: OrderIntent): Promise<void> {
-    if (this.stopped) return;
+  /** Sends the order; never throws (a thrown error is an unknown outcome). */
+  private dispatch(intent: OrderIntent): Promise<PlaceOrderResult> {
+    if (this.stopped) return Promise.resolve({ kind: 'unknown', reason: 'executor stopped before sending' });
     this.deps.onPlacing?.(intent);
-    let result: PlaceOrderResult;
     try {
-      result = await this.deps.exchange.placeOrder(intent.accountId, {
-        clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
-        ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}), reduceOnly: intent.reduceOnly,
-      });
+      return this.deps.exchange
+        .placeOrder(intent.accountId, {
+          clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
+          ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}), reduceOnly: intent.reduceOnly,
+        })
+        .catch((error: unknown): PlaceOrderResult => ({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) }));
     } catch (error) {
-      result = { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
+      return Promise.resolve({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  private async recordOutcome(intent: OrderIntent, result: PlaceOrderResult): Promise<void> {
     this.deps.onOutcome?.(intent, result.kind);
     switch (result.kind) {
       case 'accepted':
@@ -112,7 +131,7 @@ export class OrderExecutor {
     }
     if (state.status === 'approved' || state.status === 'unknown') {
       // The exchange definitively has no such order: it never arrived. Send it now, same clientOrderId.
-      await this.place(intent);
+      await this.recordOutcome(intent, await this.dispatch(intent));
     }
   }
 
