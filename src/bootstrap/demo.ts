@@ -6,6 +6,9 @@ export const DEMO_TENANT = 'tnt_demo';
 export const DEMO_ACCOUNT = 'acc_demo_paper';
 export const DEMO_STRATEGY = 'strat_demo';
 
+export const DEMO_USER = 'usr_demo';
+export const demoUser = { userId: DEMO_USER, tenantId: DEMO_TENANT, name: 'Demo trader', role: 'admin' as const };
+
 export const demoAccount: AccountConfig = {
   accountId: DEMO_ACCOUNT,
   tenantId: DEMO_TENANT,

@@ -15,17 +15,18 @@ import { SignalProcessor } from '../application/workflows/signal-processor.js';
 import { OrderExecutor } from '../application/workflows/order-executor.js';
 import { KeyedMutex } from '../application/shared/keyed-mutex.js';
 import { setKillSwitch } from '../application/commands/kill-switch.js';
-import { configureStrategy, openAccount } from '../application/commands/configure.js';
+import { configureStrategy, openAccount, registerUser } from '../application/commands/configure.js';
 import type { Clock } from '../application/ports/clock.js';
 import { tradingViewAlertMessage } from '../domain/signals/alert-template.js';
 import { buildHttpApp } from '../http/app.js';
 import type { PatriotConfig } from './config.js';
 import { asLogger, createLogger } from './logger.js';
 import { PatriotMetrics } from './metrics.js';
-import { DEMO_STRATEGY, DEMO_TENANT, demoAccount, demoStrategy, newWebhookSecret } from './demo.js';
+import { DEMO_STRATEGY, DEMO_TENANT, DEMO_USER, demoAccount, demoUser, demoStrategy, newWebhookSecret } from './demo.js';
 
 export interface DemoInfo {
   readonly tenantId: string;
+  readonly userId: string;
   readonly strategyId: string;
   readonly accountId: string;
   readonly secret: string;
@@ -101,6 +102,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   await processor.catchUp();
   const commandDeps = { store: events, mutex: streamMutex, clock };
   if (config.demo && !processor.state.strategy(DEMO_STRATEGY)) {
+    await registerUser(commandDeps, demoUser, 'demo'); // refused harmlessly when the user exists
     if (!processor.state.account(demoAccount.accountId)) await openAccount(commandDeps, demoAccount, 'demo');
     await kv.set(secretKey(DEMO_STRATEGY), newWebhookSecret());
     await processor.catchUp();
@@ -141,6 +143,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       return publicUrl;
     },
     tenantOf: () => DEMO_TENANT,
+    userOf: () => DEMO_USER,
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -152,7 +155,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
 
   const demoSecret = secrets.get(DEMO_STRATEGY);
   const demo: DemoInfo | undefined = demoSecret === undefined ? undefined : {
-    tenantId: DEMO_TENANT, strategyId: DEMO_STRATEGY, accountId: demoAccount.accountId, secret: demoSecret,
+    tenantId: DEMO_TENANT, userId: DEMO_USER, strategyId: DEMO_STRATEGY, accountId: demoAccount.accountId, secret: demoSecret,
     webhookUrl: `${publicUrl}/webhook/${DEMO_STRATEGY}`, alertMessage: tradingViewAlertMessage({ secret: demoSecret, mode: 'strategy' }),
   };
   logger.info({ url, publicUrl, dataDir: config.dataDir, strategies: secrets.size }, 'PATRIOT listening');

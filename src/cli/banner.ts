@@ -21,7 +21,8 @@ export function printBanner(runtime: PatriotRuntime, out: NodeJS.WritableStream 
       `    curl -s -X POST '${demo.webhookUrl}' -H 'content-type: application/json' \\`,
       `      -d '{"secret":"${demo.secret}","action":"buy","ticker":"BINANCE:BTCUSDT","contracts":"0.01"}'`,
       `    curl -s '${runtime.publicUrl}/api/v1/positions'`,
-      '  (no demo login yet: the API is open to the demo tenant until users and auth land)',
+      `  Demo user:    ${demo.userId} (admin of tenant ${demo.tenantId}); no password is set — this version has no`,
+      '                login, so the API answers for the demo tenant to anyone who can reach it: keep HOST on loopback.',
     );
   }
   out.write(`${lines.join('\n')}\n\n`);

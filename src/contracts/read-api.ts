@@ -70,6 +70,13 @@ export const PositionDto = Type.Object({
 
 export const BalanceDto = Type.Object({ accountId: Type.String(), asset: Type.String(), total: DecimalString, updatedAt: Type.String() });
 
+export const UserDto = Type.Object({
+  userId: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('admin'), Type.Literal('trader'), Type.Literal('viewer')]),
+  registeredAt: Type.String(),
+});
+
 export const AccountDto = Type.Object({
   accountId: Type.String(),
   name: Type.String(),

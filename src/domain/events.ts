@@ -3,6 +3,7 @@
  * decimal strings; times are ISO-8601 strings decided by the application's Clock.
  *
  * Streams:
+ *   user-<userId>           UserRegistered
  *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased
  *   system                  GlobalKillSwitchEngaged, GlobalKillSwitchReleased
  *   strategy-<strategyId>   StrategyConfigured
@@ -38,7 +39,10 @@ export interface OrderIntent {
   readonly reduceOnly: boolean;
 }
 
+export type UserRole = 'admin' | 'trader' | 'viewer';
+
 export type PatriotEvent =
+  | { readonly type: 'UserRegistered'; readonly data: { readonly userId: string; readonly tenantId: string; readonly name: string; readonly role: UserRole } }
   | { readonly type: 'AccountOpened'; readonly data: AccountConfig }
   | { readonly type: 'KillSwitchEngaged'; readonly data: { readonly accountId: string; readonly reason: string } }
   | { readonly type: 'KillSwitchReleased'; readonly data: { readonly accountId: string } }
@@ -119,6 +123,7 @@ export type PatriotEventType = PatriotEvent['type'];
 export type EventOf<T extends PatriotEventType> = Extract<PatriotEvent, { type: T }>;
 
 export const streams = {
+  user: (userId: string) => `user-${userId}`,
   account: (accountId: string) => `account-${accountId}`,
   system: () => 'system',
   strategy: (strategyId: string) => `strategy-${strategyId}`,

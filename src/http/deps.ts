@@ -22,4 +22,6 @@ export interface HttpDeps {
   readonly publicUrl: string;
   /** the tenant a request acts for (one demo tenant until users and auth exist) */
   readonly tenantOf: (request: FastifyRequest) => string;
+  /** the user a request acts for */
+  readonly userOf: (request: FastifyRequest) => string;
 }

@@ -5,7 +5,7 @@ import { assertNever } from '../../domain/shared/decider.js';
 import { Dec, ZERO, decToString } from '../../domain/shared/decimal.js';
 import { applyFill } from '../../domain/positions/position.js';
 import { applyFillToBalances, splitSymbol } from '../../domain/portfolio/balances.js';
-import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView } from './read-models.js';
+import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView, type UserView } from './read-models.js';
 
 /** Read/write access to the documents of one tenant while projecting. */
 export interface DocAccess {
@@ -43,6 +43,11 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
   };
 
   switch (event.type) {
+    case 'UserRegistered': {
+      const user: UserView = { userId: event.data.userId, name: event.data.name, role: event.data.role, registeredAt: time };
+      put(C.users, event.data.userId, user, {});
+      return;
+    }
     case 'AccountOpened': {
       const a = event.data;
       const view: AccountView = { accountId: a.accountId, name: a.name, exchange: a.exchange, quoteAsset: a.quoteAsset, killSwitch: { engaged: false }, openedAt: time };

@@ -1,3 +1,5 @@
+import type { UserRole } from '../../domain/events.js';
+
 /** Names and shapes of the read-model documents (what the REST API returns). Decimals are strings. */
 export const C = {
   signals: 'signals',
@@ -8,6 +10,7 @@ export const C = {
   accounts: 'accounts',
   strategies: 'strategies',
   system: 'system',
+  users: 'users',
 } as const;
 export type Collection = (typeof C)[keyof typeof C];
 
@@ -88,6 +91,13 @@ export interface AccountView {
   readonly quoteAsset: string;
   readonly killSwitch: { readonly engaged: boolean; readonly reason?: string };
   readonly openedAt: string;
+}
+
+export interface UserView {
+  readonly userId: string;
+  readonly name: string;
+  readonly role: UserRole;
+  readonly registeredAt: string;
 }
 
 export interface SystemView {

@@ -1,7 +1,7 @@
 import type { EventStore } from '../ports/event-store.js';
 import type { ProjectionStore, ReadDoc } from '../ports/projection-store.js';
 import type { PriceFeed } from '../ports/price-feed.js';
-import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView, type SystemView } from '../projections/read-models.js';
+import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView, type SystemView, type UserView } from '../projections/read-models.js';
 import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
 import { unrealizedPnl } from '../../domain/positions/position.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
@@ -88,6 +88,10 @@ export class ReadQueries {
 
   async strategies(tenantId: string): Promise<StrategyConfig[]> {
     return (await this.page<StrategyConfig>(C.strategies, tenantId, { limit: 500 })).items;
+  }
+
+  user(tenantId: string, userId: string): Promise<UserView | undefined> {
+    return this.one<UserView>(C.users, tenantId, userId);
   }
 
   async system(tenantId: string): Promise<SystemView> {

@@ -60,6 +60,7 @@ export class TradingState implements Catalog {
         this.pending.delete(event.data.signalId);
         return;
       case 'SignalRejected':
+      case 'UserRegistered':
         return;
       case 'KillSwitchEngaged':
       case 'KillSwitchReleased':

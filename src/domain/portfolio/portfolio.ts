@@ -123,6 +123,7 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderStatusUnknown':
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
+    case 'UserRegistered':
     case 'StrategyConfigured':
     case 'SignalReceived':
     case 'SignalRejected':

@@ -3,13 +3,17 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { AccountDto, KillSwitchBody, KillSwitchState } from '../../../contracts/read-api.js';
+import { AccountDto, KillSwitchBody, KillSwitchState, UserDto } from '../../../contracts/read-api.js';
 import { sendError } from '../../errors.js';
 
 const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
 
 export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/me', {
+    schema: { tags: ['accounts'], summary: 'The user this request acts for', response: { 200: UserDto, 404: ErrorBody } },
+  }, async (request, reply) => (await deps.queries.user(deps.tenantOf(request), deps.userOf(request))) ?? sendError(reply, 404, 'USER_NOT_FOUND', 'no such user'));
 
   r.get('/accounts', {
     schema: { tags: ['accounts'], summary: 'Exchange accounts', response: { 200: Type.Object({ items: Type.Array(AccountDto) }) } },
