@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { DocQuery, ProjectionStore, ReadDoc } from '../../application/ports/projection-store.js';
+import type { DocKey, DocQuery, ProjectionStore, ReadDoc } from '../../application/ports/projection-store.js';
 
 interface DocRow {
   collection: string;
@@ -34,6 +34,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
   private readonly setCheckpoint: Database.Statement;
+  private readonly getOne: Database.Statement;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -59,6 +60,7 @@ export class SqliteProjectionStore implements ProjectionStore {
        ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = excluded.account_id, strategy_id = excluded.strategy_id,
          signal_id = excluded.signal_id, seq = excluded.seq, data = excluded.data`,
     );
+    this.getOne = this.db.prepare('SELECT * FROM docs WHERE collection = ? AND tenant_id = ? AND id = ?');
     this.setCheckpoint = this.db.prepare(
       'INSERT INTO projection_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
     );
@@ -90,8 +92,17 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined> {
-    const row = this.db.prepare('SELECT * FROM docs WHERE collection = ? AND tenant_id = ? AND id = ?').get(collection, tenantId, id) as DocRow | undefined;
+    const row = this.getOne.get(collection, tenantId, id) as DocRow | undefined;
     return row ? toDoc(row) : undefined;
+  }
+
+  async getMany(keys: readonly DocKey[]): Promise<ReadDoc[]> {
+    const found: ReadDoc[] = [];
+    for (const k of keys) {
+      const row = this.getOne.get(k.collection, k.tenantId, k.id) as DocRow | undefined;
+      if (row) found.push(toDoc(row));
+    }
+    return found;
   }
 
   async list(q: DocQuery): Promise<ReadDoc[]> {
@@ -101,7 +112,12 @@ export class SqliteProjectionStore implements ProjectionStore {
     if (q.signalId !== undefined) where.push('signal_id = @signalId');
     if (q.before !== undefined) where.push('seq < @before');
     const sql = `SELECT * FROM docs WHERE ${where.join(' AND ')} ORDER BY seq DESC, id DESC LIMIT @limit`;
-    return (this.db.prepare(sql).all({ ...q }) as DocRow[]).map(toDoc);
+    const params: Record<string, string | number> = { collection: q.collection, tenantId: q.tenantId, limit: q.limit };
+    if (q.accountId !== undefined) params.accountId = q.accountId;
+    if (q.strategyId !== undefined) params.strategyId = q.strategyId;
+    if (q.signalId !== undefined) params.signalId = q.signalId;
+    if (q.before !== undefined) params.before = q.before;
+    return (this.db.prepare(sql).all(params) as DocRow[]).map(toDoc);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,12 @@ export interface ReadDoc {
   readonly data: Record<string, unknown>;
 }
 
+export interface DocKey {
+  readonly collection: string;
+  readonly tenantId: string;
+  readonly id: string;
+}
+
 export interface DocQuery {
   readonly collection: string;
   readonly tenantId: string;
@@ -37,6 +43,8 @@ export interface ProjectionStore {
   /** Drops every document and the checkpoint (for a rebuild). */
   reset(): Promise<void>;
   get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined>;
+  /** The documents that exist among these keys (absent ones are simply missing from the answer). */
+  getMany(keys: readonly DocKey[]): Promise<ReadDoc[]>;
   list(query: DocQuery): Promise<ReadDoc[]>;
   close(): Promise<void>;
 }

@@ -15,6 +15,54 @@ export interface DocAccess {
 
 type Keys = { accountId?: string; strategyId?: string; signalId?: string };
 
+/**
+ * The documents projecting this event will read (a prefetch hint for a cache that does not
+ * hold every document; the runner still detects any read it did not foresee).
+ */
+export function documentsReadBy(recorded: RecordedEvent): [collection: string, id: string][] {
+  const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
+  const signalOf = recorded.metadata.correlationId;
+  const orderAndSignal = (clientOrderId: string): [string, string][] => [[C.orders, clientOrderId], ...(signalOf ? [[C.signals, signalOf] as [string, string]] : [])];
+  switch (event.type) {
+    case 'UserRegistered':
+      return [[C.users, event.data.userId]];
+    case 'AccountOpened':
+      return [[C.accounts, event.data.accountId], ...event.data.initialBalances.map((b): [string, string] => [C.balances, `${event.data.accountId}:${b.asset}`])];
+    case 'KillSwitchEngaged':
+    case 'KillSwitchReleased':
+      return [[C.accounts, event.data.accountId]];
+    case 'GlobalKillSwitchEngaged':
+    case 'GlobalKillSwitchReleased':
+      return [[C.system, 'global']];
+    case 'StrategyConfigured':
+      return [[C.strategies, event.data.strategyId]];
+    case 'SignalReceived':
+    case 'SignalRejected':
+      return [[C.signals, event.data.signalId]];
+    case 'SignalProcessed':
+      return [[C.signals, event.data.signalId], ...event.data.orders.map((o): [string, string] => [C.orders, o.clientOrderId])];
+    case 'OrderApproved':
+    case 'OrderRejected':
+      return [[C.orders, event.data.clientOrderId]];
+    case 'OrderAccepted':
+    case 'OrderExchangeRejected':
+    case 'OrderStatusUnknown':
+    case 'OrderCancelled':
+    case 'OrderExpired':
+      return orderAndSignal(event.data.clientOrderId);
+    case 'OrderFilled': {
+      const { base, quote } = splitSymbol(event.data.symbol);
+      const a = event.data.accountId;
+      return [
+        ...orderAndSignal(event.data.clientOrderId), [C.fills, `${a}:${event.data.tradeId}`], [C.positions, `${a}:${event.data.symbol}`],
+        [C.balances, `${a}:${base}`], [C.balances, `${a}:${quote}`], [C.balances, `${a}:${event.data.feeCurrency}`],
+      ];
+    }
+    default:
+      return assertNever(event);
+  }
+}
+
 /** Applies one recorded event to the read models. Pure apart from the DocAccess it is given. */
 export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
   const event = { type: recorded.type, data: recorded.data } as PatriotEvent;

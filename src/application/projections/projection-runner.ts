@@ -1,16 +1,31 @@
-import type { EventStore } from '../ports/event-store.js';
-import type { ProjectionStore, ReadDoc } from '../ports/projection-store.js';
-import { projectEvent } from './project-event.js';
+import type { EventStore, RecordedEvent } from '../ports/event-store.js';
+import type { DocKey, ProjectionStore, ReadDoc } from '../ports/projection-store.js';
+import { documentsReadBy, projectEvent, type DocAccess } from './project-event.js';
 
-const key = (collection: string, tenantId: string, id: string): string => `${collection}\u0000${tenantId}\u0000${id}`;
+const keyOf = (collection: string, tenantId: string, id: string): string => `${collection}\u0000${tenantId}\u0000${id}`;
+
+export interface ProjectionRunnerOptions {
+  readonly batchSize?: number;
+  /** documents kept in memory between batches (default 50,000); the store holds the rest */
+  readonly cacheSize?: number;
+  readonly onError?: (error: unknown) => void;
+  readonly onLag?: (lag: number) => void;
+}
 
 /**
  * Keeps the read models up to date with the log: reads events after its checkpoint in
- * batches, projects them through an in-memory document cache, and commits the changed
+ * batches, projects them through a bounded document cache, and commits the changed
  * documents together with the new checkpoint (so a crash never applies an event twice).
+ *
+ * The cache holds recently written documents and "known absent" marks. Before a batch it
+ * prefetches what the batch will read; a read it did not foresee is a miss: the pass is
+ * thrown away, the missing documents are loaded, and the batch is projected again.
  */
 export class ProjectionRunner {
-  private readonly cache = new Map<string, ReadDoc>();
+  /** null = known not to exist */
+  private readonly cache = new Map<string, ReadDoc | null>();
+  /** true while every stored document is in the cache (a miss then means "absent") */
+  private complete = false;
   private position = 0;
   private running: Promise<void> | undefined;
   private again = false;
@@ -21,16 +36,18 @@ export class ProjectionRunner {
   constructor(
     private readonly events: EventStore,
     private readonly store: ProjectionStore,
-    private readonly options: { batchSize?: number; onError?: (error: unknown) => void; onLag?: (lag: number) => void } = {},
+    private readonly options: ProjectionRunnerOptions = {},
   ) {}
 
   get checkpoint(): number {
     return this.position;
   }
 
-  /** Loads the stored read models, catches up with the log and follows new appends. */
+  /** Catches up with the log and follows new appends. */
   async start(): Promise<void> {
-    await this.load();
+    this.position = await this.store.checkpoint();
+    this.cache.clear();
+    this.complete = this.position === 0; // documents are only ever committed with a checkpoint >= 1
     await this.catchUp();
     this.unsubscribe = this.events.onAppended(() => void this.catchUp().catch((e: unknown) => this.options.onError?.(e)));
   }
@@ -41,11 +58,12 @@ export class ProjectionRunner {
     await this.running;
   }
 
-  /** Drops the read models and projects the whole log again; returns the number of events projected. */
+  /** Drops the read models and projects the whole log again; returns the position reached. */
   async rebuild(): Promise<number> {
     await this.running;
     await this.store.reset();
     this.cache.clear();
+    this.complete = true;
     this.position = 0;
     await this.catchUp();
     return this.position;
@@ -76,38 +94,70 @@ export class ProjectionRunner {
     return this.running;
   }
 
-  private async load(): Promise<void> {
-    this.cache.clear();
-    for (const doc of await this.store.loadAll()) this.cache.set(key(doc.collection, doc.tenantId, doc.id), doc);
-    this.position = await this.store.checkpoint();
-  }
-
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 2000;
     for (;;) {
       const batch = await this.events.readAll(this.position, batchSize);
       if (batch.length === 0) return;
-      const dirty = new Map<string, ReadDoc>();
-      const access = {
-        get: (collection: string, tenantId: string, id: string) => this.cache.get(key(collection, tenantId, id)),
-        put: (doc: ReadDoc) => {
-          const k = key(doc.collection, doc.tenantId, doc.id);
-          this.cache.set(k, doc);
-          dirty.set(k, doc);
-        },
-      };
-      for (const event of batch) projectEvent(event, access);
+      const written = await this.project(batch);
       const last = batch[batch.length - 1]!.globalPosition;
-      try {
-        await this.store.commit([...dirty.values()], last);
-      } catch (error) {
-        await this.load(); // the cache ran ahead of what was stored: start again from the store
-        throw error;
+      await this.store.commit([...written.values()], last);
+      for (const [k, doc] of written) {
+        this.cache.delete(k); // re-insert: the Map's order is the eviction order
+        this.cache.set(k, doc);
       }
+      this.evict();
       this.position = last;
       this.releaseWaiters();
       if (this.options.onLag) this.options.onLag(Math.max(0, (await this.events.headPosition()) - last));
       if (batch.length < batchSize || this.stopped) return;
+    }
+  }
+
+  /** Projects a batch into a set of written documents, loading whatever it reads that the cache lacks. */
+  private async project(batch: readonly RecordedEvent[]): Promise<Map<string, ReadDoc>> {
+    if (!this.complete) {
+      await this.load(batch.flatMap((e) => documentsReadBy(e).map(([collection, id]) => ({ collection, tenantId: e.metadata.tenantId, id }))));
+    }
+    for (;;) {
+      const written = new Map<string, ReadDoc>();
+      const misses = new Map<string, DocKey>();
+      const access: DocAccess = {
+        get: (collection, tenantId, id) => {
+          const k = keyOf(collection, tenantId, id);
+          const own = written.get(k);
+          if (own) return own;
+          const cached = this.cache.get(k);
+          if (cached !== undefined) return cached ?? undefined;
+          if (!this.complete) misses.set(k, { collection, tenantId, id });
+          return undefined;
+        },
+        put: (doc) => void written.set(keyOf(doc.collection, doc.tenantId, doc.id), doc),
+      };
+      for (const event of batch) projectEvent(event, access);
+      if (misses.size === 0) return written;
+      await this.load([...misses.values()]);
+    }
+  }
+
+  private async load(keys: readonly DocKey[]): Promise<void> {
+    const wanted = new Map<string, DocKey>();
+    for (const k of keys) {
+      const key = keyOf(k.collection, k.tenantId, k.id);
+      if (!this.cache.has(key)) wanted.set(key, k);
+    }
+    if (wanted.size === 0) return;
+    for (const key of wanted.keys()) this.cache.set(key, null);
+    for (const doc of await this.store.getMany([...wanted.values()])) this.cache.set(keyOf(doc.collection, doc.tenantId, doc.id), doc);
+  }
+
+  private evict(): void {
+    const max = this.options.cacheSize ?? 50_000;
+    if (this.cache.size <= max) return;
+    this.complete = false;
+    for (const k of this.cache.keys()) {
+      if (this.cache.size <= max) break;
+      this.cache.delete(k);
     }
   }
 
