@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { SqliteProjectionStore } from '../adapters/readmodels/sqlite-projection-store.js';
-import { PAPER_MARKETS } from '../adapters/exchanges/paper/markets.js';
+import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
+import { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
+import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import { RandomIds, systemClock } from '../adapters/system/system-clock.js';
 import { ingestAlert } from '../application/ingest/ingest-alert.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
@@ -226,6 +228,45 @@ describe('restart recovery', () => {
     expect(restarted.runtime.exchange.placementAttempts(accountId, clientOrderId)).toBe(2);
     expect(ordersAtExchange(clientOrderId)).toBe(1);
     expect(await eventTypesOf(restarted, streams.order(clientOrderId))).toEqual(['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
+    await quiesce(restarted.runtime);
+    await stop();
+  });
+
+  it('(e) a resting limit order that filled on the exchange while PATRIOT was down is reconciled at start-up', async () => {
+    const s = await start();
+    const res = await postAlert(s.runtime, marketAlert(secret, { id: 'restart-e', quantity: '0.004', order_type: 'limit', limit_price: '90000' }));
+    expect(res.status).toBe(202);
+    const signalId = res.body.signalId!;
+    const clientOrderId = clientOrderIdFor(tenantId, signalId, accountId, 0);
+    await waitUntil(async () => {
+      await s.runtime.settle();
+      const orders = await ordersOfSignal(s, signalId);
+      return orders[0]?.status === 'accepted';
+    }, 'the limit order to rest');
+    await quiesce(s.runtime);
+    await stop();
+
+    // PATRIOT is down; the exchange keeps trading and fills the order
+    const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 42, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: 1000 });
+    const exchange = new PaperExchange({ path: join(dataDir, 'paper-exchange.db'), feed, clock: systemClock, markets: PAPER_MARKETS, seed: 42 });
+    try {
+      for (let i = 0; i < 40 && (await exchange.fetchOrder(accountId, clientOrderId))?.status !== 'filled'; i++) feed.setPrice('BTC/USDT', '89000');
+      const filledThere = await exchange.fetchOrder(accountId, clientOrderId);
+      expect(filledThere?.status).toBe('filled');
+      expect(filledThere!.fills.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      exchange.close();
+    }
+
+    const restarted = await start();
+    const order = await filledOrder(restarted, signalId);
+    expect(order.clientOrderId).toBe(clientOrderId);
+    expect(order.filledQuantity).toBe('0.004');
+    expect(order.averageFillPrice).toBe('90000');
+    expect(restarted.runtime.exchange.placementAttempts(accountId, clientOrderId)).toBe(1);
+    const types = await eventTypesOf(restarted, streams.order(clientOrderId));
+    expect(types.slice(0, 2)).toEqual(['OrderApproved', 'OrderAccepted']);
+    expect(types.slice(2).every((t) => t === 'OrderFilled')).toBe(true);
     await quiesce(restarted.runtime);
     await stop();
   });

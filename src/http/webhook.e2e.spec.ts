@@ -74,6 +74,14 @@ describe('accepted alerts', () => {
     expect(signal.body.signal).toMatchObject({ action: 'buy', symbol: 'BTC/USDT', quantity: '0.001' });
   });
 
+  it('accepts a body of exactly 64 KiB (the limit is inclusive)', async () => {
+    const base = JSON.stringify({ ...uniqueAlert(), padding: '' });
+    const padded = base.replace('"padding":""', `"padding":"${'p'.repeat(64 * 1024 - base.length)}"`);
+    expect(Buffer.byteLength(padded)).toBe(64 * 1024);
+    const res = await post(padded, { contentType: 'application/json; charset=utf-8' });
+    expect(res.status, res.text).toBe(202);
+  });
+
   it('takes the secret from ?token= when the body has none', async () => {
     const { secret: _omit, ...noSecret } = uniqueAlert();
     const res = await post(noSecret, { token: secret });
@@ -149,6 +157,8 @@ describe('authenticated but invalid alerts are kept as one SignalRejected audit 
     { name: 'an absurd quantity (1e12)', fields: () => ({ quantity: '1e12' }), code: 'INVALID_QUANTITY' },
     { name: 'an unresolved {{placeholder}}', fields: () => ({ quantity: '{{strategy.order.contracts}}' }), code: 'UNRESOLVED_PLACEHOLDER' },
     { name: 'a stale {{timenow}} (older than 300 s)', fields: () => ({ timenow: staleTime() }), code: 'STALE_SIGNAL' },
+    { name: 'a {{timenow}} 10 minutes in the future', fields: () => ({ timenow: new Date(Date.now() + 600_000).toISOString() }), code: 'CLOCK_SKEW' },
+    { name: 'an unknown action', fields: () => ({ action: 'moon' }), code: 'INVALID_ACTION' },
   ];
 
   for (const c of cases) {

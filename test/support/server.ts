@@ -1,0 +1,195 @@
+/**
+ * Test helpers for the HTTP end-to-end and restart suites: a real PATRIOT runtime on a fresh
+ * temp data directory and a free port, its log lines captured in memory, and small fetch helpers.
+ * Everything uses Node's global fetch; nothing here adds a dependency.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig, type PatriotConfig } from '../../src/bootstrap/config.js';
+import { startPatriot, type PatriotRuntime } from '../../src/bootstrap/runtime.js';
+import type { BalanceView, FillView, OrderView, PositionView, SignalView } from '../../src/application/projections/read-models.js';
+
+export type { BalanceView, FillView, OrderView, PositionView, SignalView };
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextBefore?: number;
+}
+export interface Items<T> {
+  readonly items: T[];
+}
+export interface ErrorAnswer {
+  readonly error: { readonly code: string; readonly message: string; readonly signalId?: string };
+}
+export interface PositionWithPnl extends PositionView {
+  readonly markPrice?: string;
+  readonly unrealizedPnl?: string;
+}
+export interface TraceAnswer {
+  readonly signalId: string;
+  readonly events: { readonly globalPosition: number; readonly streamId: string; readonly streamVersion: number; readonly type: string; readonly data: Record<string, unknown> }[];
+}
+
+const tempDirs = new Set<string>();
+
+/** A fresh temp directory, removed by cleanupTempDirs(). */
+export function makeTempDir(prefix = 'patriot-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Removes every temp directory made by makeTempDir() (call from afterAll). */
+export function cleanupTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+/** An in-memory sink for pino's JSON lines. */
+export class LogBuffer extends Writable {
+  private readonly chunks: string[] = [];
+
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+    callback();
+  }
+
+  text(): string {
+    return this.chunks.join('');
+  }
+}
+
+export interface TestServer {
+  readonly runtime: PatriotRuntime;
+  readonly dataDir: string;
+  readonly logs: LogBuffer;
+  /** closes the runtime (idempotent); the data directory stays until cleanupTempDirs() */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** reuse a data directory (restart); default a fresh temp dir */
+  readonly dataDir?: string;
+  /** share one log buffer across restarts */
+  readonly logs?: LogBuffer;
+  readonly logLevel?: string;
+  readonly config?: Partial<PatriotConfig>;
+}
+
+/** Starts a runtime on 127.0.0.1, port 0, manual feed, logs captured in memory. */
+export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? makeTempDir();
+  const logs = options.logs ?? new LogBuffer();
+  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: options.logLevel ?? 'warn', ...options.config });
+  const runtime = await startPatriot(config, { logDestination: logs, manualFeed: true });
+  return { runtime, dataDir, logs, close: () => runtime.close() };
+}
+
+export interface HttpResult<T = unknown> {
+  readonly status: number;
+  readonly text: string;
+  /** parsed JSON body, or undefined when the body is not JSON */
+  readonly body: T;
+  readonly contentType: string;
+}
+
+async function toResult<T>(response: Response): Promise<HttpResult<T>> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, text, body: body as T, contentType: response.headers.get('content-type') ?? '' };
+}
+
+/** GET (or any method with a JSON body) against the runtime; never throws on a 4xx/5xx. */
+export async function fetchJson<T = unknown>(runtime: { url: string }, path: string, init: { method?: string; json?: unknown } = {}): Promise<HttpResult<T>> {
+  const response = await fetch(`${runtime.url}${path}`, {
+    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+    ...(init.json !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.json) } : {}),
+  });
+  return toResult<T>(response);
+}
+
+export interface PostAlertOptions {
+  /** default application/json for objects, text/plain for strings */
+  readonly contentType?: string;
+  /** sent as ?token= */
+  readonly token?: string;
+  /** default the demo strategy */
+  readonly strategyId?: string;
+}
+
+export interface AlertAnswer {
+  readonly signalId?: string;
+  readonly status?: string;
+  readonly error?: { readonly code: string; readonly message: string; readonly signalId?: string };
+}
+
+/** POSTs an alert to /webhook/:strategyId. An object body is JSON-encoded; a string is sent as is. */
+export async function postAlert(runtime: { url: string; demo?: { strategyId: string } }, body: string | object, options: PostAlertOptions = {}): Promise<HttpResult<AlertAnswer>> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const contentType = options.contentType ?? (typeof body === 'string' ? 'text/plain' : 'application/json');
+  const strategyId = options.strategyId ?? runtime.demo?.strategyId ?? 'strat_demo';
+  const query = options.token !== undefined ? `?token=${encodeURIComponent(options.token)}` : '';
+  const response = await fetch(`${runtime.url}/webhook/${encodeURIComponent(strategyId)}${query}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: text,
+  });
+  return toResult<AlertAnswer>(response);
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** The demo info, asserted present (a fresh data dir always seeds the demo strategy). */
+export function demoOf(runtime: PatriotRuntime): NonNullable<PatriotRuntime['demo']> {
+  if (!runtime.demo) throw new Error('the runtime has no demo strategy');
+  return runtime.demo;
+}
+
+/** A minimal valid market alert for the demo strategy. */
+export function marketAlert(secret: string, fields: Record<string, string> = {}): Record<string, string> {
+  return { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', ...fields };
+}
+
+/**
+ * Waits until the runtime has nothing left to do: everything appended is processed and projected,
+ * the paper exchange has committed and emitted its updates, and the log head stops moving.
+ */
+export async function quiesce(runtime: PatriotRuntime, maxRounds = 200): Promise<number> {
+  let head = await runtime.events.headPosition();
+  let stable = 0;
+  for (let round = 0; round < maxRounds; round++) {
+    await runtime.settle();
+    await runtime.exchange.settle();
+    // exchange updates are emitted on a later turn of the event loop, then recorded asynchronously
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    await runtime.settle();
+    const next = await runtime.events.headPosition();
+    if (next === head) {
+      if (++stable >= 2) return head;
+    } else {
+      stable = 0;
+      head = next;
+    }
+  }
+  throw new Error('the runtime did not become quiet');
+}
