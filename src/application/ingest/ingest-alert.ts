@@ -36,9 +36,17 @@ export interface IngestDeps {
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-/** Constant-time comparison that also hides the length of the expected secret. */
+const expectedDigests = new Map<string, Buffer>();
+
+/** Constant-time comparison of digests, which also hides the length of the expected secret. */
 export function secretsMatch(given: string, expected: string): boolean {
-  return timingSafeEqual(sha256(given), sha256(expected)) && given.length === expected.length;
+  let digest = expectedDigests.get(expected);
+  if (!digest) {
+    digest = sha256(expected);
+    if (expectedDigests.size > 10_000) expectedDigests.clear();
+    expectedDigests.set(expected, digest);
+  }
+  return timingSafeEqual(sha256(given), digest) && given.length === expected.length;
 }
 
 /**
@@ -58,7 +66,8 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
 
   // Authenticated from here on: a refusal is worth an audit record the trader can see.
   const bodySha256 = sha256(request.body).toString('hex');
-  const idempotencyKey = (envelope.ok ? envelope.value.explicitId : undefined) ?? sha256(`${strategy.strategyId}\n${request.body}`).toString('hex');
+  // Claims are scoped to the strategy, so the body's hash alone identifies a repeat.
+  const idempotencyKey = (envelope.ok ? envelope.value.explicitId : undefined) ?? bodySha256;
   const receivedAt = new Date(deps.clock.now()).toISOString();
   const signalId = deps.ids.next('sig');
   const base = { signalId, strategyId: strategy.strategyId, idempotencyKey, receivedAt, bodySha256 };

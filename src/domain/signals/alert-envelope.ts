@@ -61,7 +61,7 @@ export function readAlertEnvelope(body: string): Result<AlertEnvelope, DomainErr
 // JSON
 
 function readJsonEnvelope(text: string): Result<AlertEnvelope, DomainError> {
-  const parsed = parseJson(text);
+  const parsed = fastParseJson(text) ?? parseJson(text);
   if (!parsed.ok) return parsed;
   const root = parsed.value;
   if (root.kind !== 'object') {
@@ -157,6 +157,58 @@ class JsonFailure {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The common case, fast: the platform's JSON.parse, used only when its result is exact — no
+ * JSON numbers (a number would lose its source digits), nesting and field count within the
+ * limits. Anything else (invalid JSON included, for its precise error) goes to `parseJson`.
+ */
+function fastParseJson(text: string): Result<JsonValue, DomainError> | undefined {
+  let native: unknown;
+  try {
+    native = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  let leaves = 0;
+  const convert = (value: unknown, depth: number): JsonValue | undefined => {
+    switch (typeof value) {
+      case 'string':
+        leaves++;
+        return { kind: 'string', text: value };
+      case 'boolean':
+        leaves++;
+        return { kind: 'boolean', value };
+      case 'object': {
+        if (value === null) {
+          leaves++;
+          return { kind: 'null' };
+        }
+        if (depth >= ALERT_LIMITS.maxDepth) return undefined;
+        if (Array.isArray(value)) {
+          const items: JsonValue[] = [];
+          for (const item of value) {
+            const converted = convert(item, depth + 1);
+            if (converted === undefined) return undefined;
+            items.push(converted);
+          }
+          return { kind: 'array', items };
+        }
+        const entries: (readonly [string, JsonValue])[] = [];
+        for (const key of Object.keys(value)) {
+          const converted = convert((value as Record<string, unknown>)[key], depth + 1);
+          if (converted === undefined) return undefined;
+          entries.push([key, converted]);
+        }
+        return { kind: 'object', entries };
+      }
+      default:
+        return undefined; // a number: keep its exact text via the full parser
+    }
+  };
+  const root = convert(native, 0);
+  return root === undefined || leaves > ALERT_LIMITS.maxFields ? undefined : ok(root);
+}
 
 function parseJson(text: string): Result<JsonValue, DomainError> {
   let pos = 0;
