@@ -62,11 +62,11 @@ async function serve(): Promise<Served> {
   return { child, url, secret, output: () => out };
 }
 
-async function stopGracefully(served: Served): Promise<void> {
-  if (served.child.exitCode !== null || served.child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => served.child.once('exit', () => done()));
+async function stopGracefully(served: Served): Promise<number | null> {
+  if (served.child.exitCode !== null || served.child.signalCode !== null) return served.child.exitCode;
+  const exited = new Promise<number | null>((done) => served.child.once('exit', (code) => done(code)));
   served.child.kill('SIGTERM');
-  await exited;
+  return exited;
 }
 
 type Answer = { kind: 'answered'; status: number; signalId?: string; body: string } | { kind: 'failed'; error: string };
@@ -212,7 +212,7 @@ describe('kill -9 under load, restart, re-send', () => {
       exchangeDb.close();
     }
 
-    await stopGracefully(second);
+    expect(await stopGracefully(second), second.output()).toBe(0);
 
     // ---- the log: contiguous stream versions, and `patriot verify` is happy
     const logDb = new Database(join(dataDir, 'patriot.db'), { readonly: true, fileMustExist: true });

@@ -119,6 +119,12 @@ describe('bad input that is not authenticated or not readable appends nothing', 
     { name: 'a wrong secret', send: () => post(marketAlert('not-the-secret-0123456789')), status: 401, code: 'INVALID_SECRET' },
     { name: 'a wrong ?token=', send: () => post({ action: 'buy', ticker: 'BTCUSDT', quantity: '0.01' }, { token: 'wrong-token-0123456789' }), status: 401, code: 'INVALID_SECRET' },
     { name: 'a missing secret', send: () => post({ action: 'buy', ticker: 'BTCUSDT', quantity: '0.01' }), status: 401, code: 'MISSING_SECRET' },
+    {
+      name: 'JSON nested deeper than 8 levels',
+      send: () => post(JSON.stringify({ ...marketAlert(secret), a: { b: { c: { d: { e: { f: { g: { h: {} } } } } } } } }), { contentType: 'application/json' }),
+      status: 400,
+      code: 'BODY_TOO_DEEP',
+    },
     { name: 'an unknown strategy', send: () => post(marketAlert(secret), { strategyId: 'strat_nope' }), status: 404, code: 'UNKNOWN_STRATEGY' },
     {
       name: 'a body of 65 KiB',
@@ -133,6 +139,17 @@ describe('bad input that is not authenticated or not readable appends nothing', 
       code: 'BODY_TOO_LARGE',
     },
   ];
+
+  it('more than 256 fields -> 4xx TOO_MANY_FIELDS, log unchanged', async () => {
+    const head = await quiesce(server.runtime);
+    const fields = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}`, 'x']));
+    const res = await post({ ...marketAlert(secret), ...fields });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((res.body as ErrorAnswer).error.code).toBe('TOO_MANY_FIELDS');
+    await quiesce(server.runtime);
+    expect(await server.runtime.events.headPosition()).toBe(head);
+  });
 
   for (const c of cases) {
     it(`${c.name} -> ${c.status} ${c.code}, log unchanged`, async () => {
@@ -188,14 +205,40 @@ describe('authenticated but invalid alerts are kept as one SignalRejected audit 
     });
   }
 
-  it('a rejected alert sent again is a duplicate of its audit record, not a second record', async () => {
+  it('malformed JSON authenticated by ?token= is kept as an audit record (authenticated wins over unparseable)', async () => {
+    const head = await quiesce(server.runtime);
+    const res = await post('{"action":"buy","ticker":', { contentType: 'application/json', token: secret });
+    expect(res.status).toBe(400);
+    const error = (res.body as ErrorAnswer).error;
+    expect(error.code).toBe('MALFORMED_BODY');
+    expect(error.signalId).toMatch(/^sig_/);
+    await quiesce(server.runtime);
+    const appended = await server.runtime.events.readAll(head, 100);
+    expect(appended.map((e) => e.type)).toEqual(['SignalRejected']);
+  });
+
+  // BUG (reported): a repeat of a refused-but-recorded alert answers 200 {status:"duplicate"}, so the
+  // same bad input gets a 2xx the second time instead of the same clear 4xx and code.
+  it.fails('a rejected alert sent again gets the original refusal again (same 4xx, code and signalId), and no second record', async () => {
     const body = uniqueAlert({ quantity: '-5' });
+    const first = await post(body);
+    expect(first.status).toBe(422);
+    const original = (first.body as ErrorAnswer).error;
+    const head = await quiesce(server.runtime);
+    const again = await post(body);
+    expect(await server.runtime.events.headPosition()).toBe(head);
+    expect(again.status).toBe(422);
+    expect((again.body as ErrorAnswer).error).toMatchObject({ code: 'INVALID_QUANTITY', signalId: original.signalId });
+  });
+
+  it('a rejected alert sent again appends no second record and names the original signal id', async () => {
+    const body = uniqueAlert({ quantity: '-6' });
     const first = await post(body);
     expect(first.status).toBe(422);
     const head = await quiesce(server.runtime);
     const again = await post(body);
-    expect(again.status).toBe(200);
-    expect(again.body).toEqual({ signalId: (first.body as ErrorAnswer).error.signalId, status: 'duplicate' });
+    expect(again.text).toContain((first.body as ErrorAnswer).error.signalId!);
+    await quiesce(server.runtime);
     expect(await server.runtime.events.headPosition()).toBe(head);
   });
 });
@@ -230,7 +273,13 @@ describe('the secret never leaks', () => {
     // make sure the info/debug paths ran at least once more: metrics, signals, strategies
     answers.push((await get<unknown>('/api/v1/strategies')).text);
     answers.push((await get<unknown>('/metrics')).text);
+    const signals = await get<Page<SignalView>>('/api/v1/signals?limit=500');
+    for (const sig of signals.body.items) answers.push((await get<unknown>(`/api/v1/signals/${sig.signalId}/trace`)).text);
     await quiesce(server.runtime);
+    // nor in the event log (the body is kept only as its sha256)
+    const events = await server.runtime.events.readAll(0, 100_000);
+    expect(events.length).toBeGreaterThan(30);
+    for (const e of events) expect(JSON.stringify([e.data, e.metadata])).not.toContain(secret);
     expect(answers.length).toBeGreaterThan(30);
     for (const text of answers) expect(text).not.toContain(secret);
     const logs = server.logs.text();
