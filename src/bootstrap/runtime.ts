@@ -164,9 +164,17 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   return {
     url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, feed, events,
     settle: async () => {
-      await processor.pump();
-      await executor.idle();
-      await projections.waitFor(await events.headPosition());
+      // until a whole round changes nothing: route, let the exchange commit and publish, record, project
+      for (let head = -1; ; ) {
+        await processor.pump();
+        await exchange.settle();
+        await new Promise((resolve) => setImmediate(resolve));
+        await executor.idle();
+        const now = await events.headPosition();
+        await projections.waitFor(now);
+        if (now === head) return;
+        head = now;
+      }
     },
     close: async () => {
       if (closed) return;

@@ -7,6 +7,7 @@ const ALERT_STATUS: Record<string, number> = {
   INVALID_SECRET: 401,
   MALFORMED_BODY: 400,
   BODY_TOO_DEEP: 400,
+  TOO_MANY_FIELDS: 400,
   BODY_TOO_LARGE: 413,
 };
 

@@ -219,7 +219,7 @@ describe('authenticated but invalid alerts are kept as one SignalRejected audit 
 
   // BUG (reported): a repeat of a refused-but-recorded alert answers 200 {status:"duplicate"}, so the
   // same bad input gets a 2xx the second time instead of the same clear 4xx and code.
-  it.fails('a rejected alert sent again gets the original refusal again (same 4xx, code and signalId), and no second record', async () => {
+  it('a rejected alert sent again gets the original refusal again (same 4xx, code and signalId), and no second record', async () => {
     const body = uniqueAlert({ quantity: '-5' });
     const first = await post(body);
     expect(first.status).toBe(422);

@@ -49,6 +49,16 @@ export function secretsMatch(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), digest) && given.length === expected.length;
 }
 
+/** A repeat gets the original's answer: the same signal id, and the same refusal if it was refused. */
+async function repeatOf(store: EventStore, signalId: string): Promise<IngestOutcome> {
+  const [first] = await store.readStream(streams.signal(signalId));
+  if (first?.type === 'SignalRejected') {
+    const data = first.data as { code: string; message: string };
+    return { kind: 'refused', code: data.code, message: data.message, signalId };
+  }
+  return { kind: 'duplicate', signalId };
+}
+
 /**
  * Validates, authenticates and deduplicates one alert, and appends it durably.
  * Only the returned outcome decides the HTTP answer; nothing here throws for bad input.
@@ -99,7 +109,7 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   });
   switch (result.kind) {
     case 'duplicate':
-      return { kind: 'duplicate', signalId: result.existingValue };
+      return repeatOf(deps.store, result.existingValue);
     case 'conflict':
       throw new Error(`fresh signal stream ${signalId} already exists`);
     case 'appended':

@@ -46,11 +46,11 @@ export class OrderExecutor {
    */
   submit(intent: OrderIntent): void {
     void this.accounts.run(intent.accountId, async () => {
-      const recorded = this.dispatch(intent)
-        .then((result) => this.recordOutcome(intent, result))
-        .catch((e: unknown) => this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed'));
-      this.inFlight.add(recorded);
-      void recorded.finally(() => this.inFlight.delete(recorded));
+      void this.track(
+        this.dispatch(intent)
+          .then((result) => this.recordOutcome(intent, result))
+          .catch((e: unknown) => this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed')),
+      );
     });
   }
 
@@ -60,8 +60,14 @@ export class OrderExecutor {
   }
 
   /** Records a fill or cancel pushed by the exchange. */
-  async onExchangeUpdate(order: ExchangeOrder): Promise<void> {
-    await this.recordExchangeOrder(order, `exchange:${order.exchangeOrderId}`);
+  onExchangeUpdate(order: ExchangeOrder): Promise<void> {
+    return this.track(this.recordExchangeOrder(order, `exchange:${order.exchangeOrderId}`));
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+    return work;
   }
 
   /** Resolves when nothing is queued or in flight (look-ups waiting on a timer are not counted). */
