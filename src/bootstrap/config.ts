@@ -26,21 +26,18 @@ const KEYS = [
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO',
 ] as const;
 
-function int(source: Source, key: string, fallback: number, min: number, max: number): number {
+function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
   const raw = source[key];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got "${raw}"`);
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw new ConfigError(`${key} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}, got "${raw}"`);
+  }
   return value;
 }
 
-function num(source: Source, key: string, fallback: number, min: number, max: number): number {
-  const raw = source[key];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`${key} must be a number between ${min} and ${max}, got "${raw}"`);
-  return value;
-}
+const int = (source: Source, key: string, fallback: number, min: number, max: number) => numberSetting(source, key, fallback, min, max, true);
+const num = (source: Source, key: string, fallback: number, min: number, max: number) => numberSetting(source, key, fallback, min, max, false);
 
 /** Reads the configuration from the environment (and PATRIOT_CONFIG, a JSON file of the same keys). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<PatriotConfig> = {}): PatriotConfig {

@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { DocKey, ProjectionStore, ReadDoc } from '../ports/projection-store.js';
+import { SingleFlight } from '../shared/single-flight.js';
 import { documentsReadBy, projectEvent, type DocAccess } from './project-event.js';
 
 const keyOf = (collection: string, tenantId: string, id: string): string => `${collection}\u0000${tenantId}\u0000${id}`;
@@ -27,9 +28,8 @@ export class ProjectionRunner {
   /** true while every stored document is in the cache (a miss then means "absent") */
   private complete = false;
   private position = 0;
-  private running: Promise<void> | undefined;
-  private again = false;
   private stopped = false;
+  private readonly flight = new SingleFlight(() => this.drain(), () => this.stopped);
   private unsubscribe: (() => void) | undefined;
   private readonly waiters: { position: number; resolve: () => void }[] = [];
 
@@ -55,12 +55,12 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
-    await this.running;
+    await this.flight.idle();
   }
 
   /** Drops the read models and projects the whole log again; returns the position reached. */
   async rebuild(): Promise<number> {
-    await this.running;
+    await this.flight.idle();
     await this.store.reset();
     this.cache.clear();
     this.complete = true;
@@ -77,21 +77,7 @@ export class ProjectionRunner {
 
   /** Projects every committed event not yet projected; concurrent calls share one pass. */
   catchUp(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.drain();
-        } while (this.again && !this.stopped);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.flight.run();
   }
 
   private async drain(): Promise<void> {

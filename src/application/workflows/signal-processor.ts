@@ -5,6 +5,7 @@ import type { Logger } from '../ports/logger.js';
 import type { EventOf, OrderIntent } from '../../domain/events.js';
 import { streams } from '../../domain/events.js';
 import { parseDec } from '../../domain/shared/decimal.js';
+import { SingleFlight } from '../shared/single-flight.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
 import { routeSignal, type RoutingDecision } from './route-signal.js';
 import { TradingState } from './trading-state.js';
@@ -36,9 +37,11 @@ export interface SignalProcessorDeps {
 export class SignalProcessor {
   state: TradingState;
   private position = 0;
-  private running: Promise<void> | undefined;
-  private again = false;
   private stopped = false;
+  private readonly flight = new SingleFlight(async () => {
+    await this.readToHead();
+    await this.routePending();
+  }, () => this.stopped);
   private unsubscribe: (() => void) | undefined;
   /** events this processor applied to its state before reading them back from the log */
   private readonly appliedAhead = new Set<string>();
@@ -63,7 +66,7 @@ export class SignalProcessor {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
-    await this.running;
+    await this.flight.idle();
   }
 
   get checkpoint(): number {
@@ -72,22 +75,7 @@ export class SignalProcessor {
 
   /** Reads new events and routes pending signals; concurrent calls share one pass. */
   pump(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.readToHead();
-          await this.routePending();
-        } while (this.again && !this.stopped);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.flight.run();
   }
 
   private async readToHead(): Promise<void> {
@@ -166,6 +154,6 @@ export class SignalProcessor {
     this.appliedAhead.clear();
     this.position = 0;
     await this.readToHead();
-    this.again = true;
+    void this.pump(); // route what is pending, against the rebuilt state
   }
 }
