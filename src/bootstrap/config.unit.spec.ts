@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('has sensible defaults: loopback, port 8080, ./data, demo on', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: resolve('data'), demo: true, logLevel: 'info' });
+    expect(config.paper).toEqual({ takerFeeBps: 10, makerFeeBps: 2, slippageBps: 5 });
+  });
+
+  it('reads the environment', () => {
+    const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', PATRIOT_DATA_DIR: '/tmp/x', PATRIOT_PUBLIC_URL: 'https://bot.example.com/', PATRIOT_DEMO: 'false' });
+    expect(config).toMatchObject({ port: 0, host: '0.0.0.0', dataDir: '/tmp/x', publicUrl: 'https://bot.example.com', demo: false });
+  });
+
+  it('reads a JSON config file, with the environment taking precedence', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patriot-cfg-'));
+    const file = join(dir, 'patriot.json');
+    writeFileSync(file, JSON.stringify({ PORT: 9000, HOST: '10.0.0.1', PATRIOT_SLIPPAGE_BPS: 7 }));
+    try {
+      expect(loadConfig({ PATRIOT_CONFIG: file, HOST: '127.0.0.2' })).toMatchObject({ port: 9000, host: '127.0.0.2', paper: { slippageBps: 7 } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be an integer between 0 and 65535/],
+    [{ PATRIOT_SLIPPAGE_BPS: '-1' }, /PATRIOT_SLIPPAGE_BPS must be a number/],
+    [{ PATRIOT_CONFIG: '/nonexistent/patriot.json' }, /not a readable JSON file/],
+    [{ DATABASE_URL: 'postgres://u:p@localhost/db' }, /PostgreSQL backend is not available/],
+  ])('refuses %j with a clear message', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes a DATABASE_URL password in its error', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:hunter2@localhost/db' })).not.toThrow(/hunter2/);
+  });
+});
