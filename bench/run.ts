@@ -1,0 +1,295 @@
+/**
+ * PATRIOT benchmark suite (npm run bench). Not a test: prints JSON to stdout and writes
+ * bench/results/latest.json; a compact human summary goes to stderr.
+ *
+ *   npm run bench                                  # everything (~2 min on 2 cores)
+ *   npm run build && node --import tsx bench/run.ts --only=ingest_sqlite_64 --duration=10
+ *   BENCH_CPU_PROF=/tmp/prof node --import tsx bench/run.ts --only=ingest_sqlite_64
+ *                                                  # server children write .cpuprofile files there
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem, platform, arch, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { spawnChild, type RunningChild } from './children.js';
+import { alertBodies, runLoad, type LoadResult } from './load.js';
+import { counterByLabel, quantile, readHistogram, type Histogram } from './prom.js';
+
+type FigureName = 'baseline' | 'ingest_sqlite_64' | 'ingest_sqlite_256' | 'alert_to_exchange' | 'startup_memory';
+const ALL: readonly FigureName[] = ['baseline', 'ingest_sqlite_64', 'ingest_sqlite_256', 'alert_to_exchange', 'startup_memory'];
+
+interface Figure {
+  readonly name: string;
+  readonly unit: string;
+  readonly target: string | null;
+  readonly meets: boolean | null;
+  readonly [key: string]: unknown;
+}
+
+const argv = new Map(process.argv.slice(2).map((a) => {
+  const [k, v] = a.replace(/^--/, '').split('=');
+  return [k!, v ?? 'true'] as const;
+}));
+const DURATION_S = Number(argv.get('duration') ?? 10);
+const WARMUP_S = Number(argv.get('warmup') ?? 2);
+const only = argv.get('only')?.split(',') as FigureName[] | undefined;
+const selected = new Set<FigureName>(only ?? ALL);
+const cpuProfDir = process.env.BENCH_CPU_PROF;
+const serverFlags = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+
+const round = (x: number, digits = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const runPrefix = `bench-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+
+const serverStarts: Array<{ figure: string; timeToReadyMs: number; childStartupMs: number; phasesMs: Record<string, number> }> = [];
+const serverPeaks: Array<{ figure: string; peakRssMb: number }> = [];
+
+async function startServer(figure: string): Promise<RunningChild> {
+  const child = await spawnChild('server-child.ts', { nodeFlags: serverFlags });
+  serverStarts.push({ figure, timeToReadyMs: round(child.timeToReadyMs, 1), childStartupMs: round(child.ready.childStartupMs, 1),
+    phasesMs: Object.fromEntries(Object.entries(child.ready.phasesMs ?? {}).map(([k, v]) => [k, round(v, 1)])) });
+  log(`  server for ${figure}: pid ${child.pid}, ready in ${child.timeToReadyMs.toFixed(0)} ms`);
+  return child;
+}
+
+async function stopServer(figure: string, child: RunningChild): Promise<void> {
+  const stopped = await child.stop();
+  serverPeaks.push({ figure, peakRssMb: round(stopped.peakRssBytes / 2 ** 20, 1) });
+}
+
+async function metricsText(baseUrl: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  return response.text();
+}
+
+/** CPU the child used between two usage() readings, as ms per unit of work and as cores busy. */
+async function cpuOf(child: RunningChild, work: () => Promise<{ units: number; seconds: number }>) {
+  const before = await child.usage();
+  const { units, seconds } = await work();
+  const after = await child.usage();
+  const cpuMs = (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs) / 1000;
+  const active = after.loopActiveMs - before.loopActiveMs;
+  const idle = after.loopIdleMs - before.loopIdleMs;
+  return {
+    cpuMs: round(cpuMs, 0), cpuMsPerUnit: units > 0 ? round(cpuMs / units, 4) : null, coresBusy: round(cpuMs / 1000 / seconds, 2),
+    eventLoopUtilization: active + idle > 0 ? round(active / (active + idle), 3) : null,
+  };
+}
+
+function latency(result: LoadResult) {
+  return { p50: result.latencyMs.p50, p90: result.latencyMs.p90, p99: result.latencyMs.p99, max: result.latencyMs.max, mean: round(result.latencyMs.mean) };
+}
+
+async function baseline(): Promise<Figure & { requestsPerS: number }> {
+  log(`baseline: bare Fastify POST, 64 connections, ${WARMUP_S}s warm-up + ${DURATION_S}s`);
+  const child = await spawnChild('baseline-child.ts');
+  try {
+    const url = `${child.ready.url}/webhook`;
+    const bodies = alertBodies('baseline-secret', `${runPrefix}-base`);
+    if (WARMUP_S > 0) await runLoad({ url, connections: 64, durationS: WARMUP_S, body: bodies.next });
+    let r!: LoadResult;
+    const cpu = await cpuOf(child, async () => {
+      r = await runLoad({ url, connections: 64, durationS: DURATION_S, body: bodies.next });
+      return { units: r.requests, seconds: r.durationS };
+    });
+    return {
+      serverCpu: { msPerRequest: cpu.cpuMsPerUnit, coresBusy: cpu.coresBusy, eventLoopUtilization: cpu.eventLoopUtilization },
+      name: 'baseline', unit: 'requests/s', target: null, meets: null,
+      note: 'machine reference (bare Fastify, JSON body parsed, 202), no target; other figures are given as ratios to it',
+      connections: 64, durationS: round(r.durationS), requestsPerS: round(r.requestsPerS, 0), requests: r.requests,
+      byStatus: r.byStatus, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, latencyMs: latency(r),
+    };
+  } finally {
+    await child.stop();
+  }
+}
+
+async function ingest(name: 'ingest_sqlite_64' | 'ingest_sqlite_256', connections: number, baselineRps: number | undefined): Promise<Figure> {
+  log(`${name}: durable alert ingest on SQLite, ${connections} connections, ${WARMUP_S}s warm-up + ${DURATION_S}s, unique alerts`);
+  const child = await startServer(name);
+  try {
+    const webhookUrl = child.ready.webhookUrl!;
+    const bodies = alertBodies(child.ready.secret!, `${runPrefix}-${connections}`);
+    if (WARMUP_S > 0) await runLoad({ url: webhookUrl, connections, durationS: WARMUP_S, body: bodies.next });
+    const before = counterByLabel(await metricsText(child.ready.url), 'patriot_alerts_total', 'outcome');
+    let r!: LoadResult;
+    const cpu = await cpuOf(child, async () => {
+      r = await runLoad({ url: webhookUrl, connections, durationS: DURATION_S, body: bodies.next });
+      return { units: r.byStatus['202'] ?? 0, seconds: r.durationS };
+    });
+    const text = await metricsText(child.ready.url);
+    const after = counterByLabel(text, 'patriot_alerts_total', 'outcome');
+    const serverAlerts: Record<string, number> = {};
+    for (const [k, v] of Object.entries(after)) serverAlerts[k] = v - (before[k] ?? 0);
+    const accepted = r.byStatus['202'] ?? 0;
+    const acceptedPerS = accepted / r.durationS;
+    const rejectedOrBad = r.requests - accepted;
+    const meets = acceptedPerS >= 30_000 && r.latencyMs.p99 <= 10 && r.non2xx === 0 && r.errors === 0 && rejectedOrBad === 0;
+    return {
+      name, unit: 'accepted alerts/s (202 only)',
+      target: connections === 64 ? '>= 30,000/s on SQLite, p99 <= 10 ms, 0 non-2xx' : '(target is stated for 64 connections) same bar: >= 30,000/s, p99 <= 10 ms, 0 non-2xx',
+      meets,
+      connections, durationS: round(r.durationS), acceptedPerS: round(acceptedPerS, 0), accepted,
+      ratioToBaseline: baselineRps ? round(acceptedPerS / baselineRps, 3) : null,
+      non2xx: r.non2xx, not202: rejectedOrBad, errors: r.errors, timeouts: r.timeouts, byStatus: r.byStatus,
+      latencyMs: latency(r),
+      serverCpu: {
+        msPerAcceptedAlert: cpu.cpuMsPerUnit, coresBusy: cpu.coresBusy, eventLoopUtilization: cpu.eventLoopUtilization,
+        note: 'CPU of the server process during the run (ingest AND the in-process pipeline behind it), per 202; event-loop utilisation near 1 with coresBusy well below 1 means the loop is blocked in synchronous I/O (better-sqlite3 writes/fsync)',
+      },
+      serverAlertsDuringRun: serverAlerts,
+      serverOrdersTotal: counterByLabel(text, 'patriot_orders_total', 'outcome'),
+      projectionLagEventsAtEnd: counterByLabel(text, 'patriot_projection_lag_events', 'x')[''] ?? null,
+    };
+  } finally {
+    await stopServer(name, child);
+  }
+}
+
+function diffHistogram(after: Histogram, before: Histogram): Histogram {
+  return {
+    buckets: after.buckets.map((b, i) => ({ le: b.le, count: b.count - (before.buckets[i]?.count ?? 0) })),
+    count: after.count - before.count,
+    sum: after.sum - before.sum,
+  };
+}
+
+async function alertToExchange(): Promise<Figure> {
+  const RATE = Number(argv.get('rate') ?? 1000);
+  log(`alert_to_exchange: fresh server, ${RATE} alerts/s, 20 connections, ${WARMUP_S}s warm-up + ${DURATION_S}s, histogram from /metrics`);
+  const child = await startServer('alert_to_exchange');
+  const H = 'patriot_alert_to_exchange_seconds';
+  try {
+    const webhookUrl = child.ready.webhookUrl!;
+    const bodies = alertBodies(child.ready.secret!, `${runPrefix}-a2e`);
+    const settle = async (): Promise<string> => {
+      // wait until every accepted alert has gone through (the histogram count stops moving)
+      let last = -1;
+      let stable = 0;
+      let text = '';
+      for (let i = 0; i < 100 && stable < 5; i++) {
+        text = await metricsText(child.ready.url);
+        const { count } = readHistogram(text, H);
+        stable = count === last ? stable + 1 : 0;
+        last = count;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return text;
+    };
+    if (WARMUP_S > 0) await runLoad({ url: webhookUrl, connections: 20, durationS: WARMUP_S, body: bodies.next, overallRate: RATE });
+    const beforeText = await settle();
+    const before = readHistogram(beforeText, H);
+    const beforeAlerts = counterByLabel(beforeText, 'patriot_alerts_total', 'outcome');
+    const beforeOrders = counterByLabel(beforeText, 'patriot_orders_total', 'outcome');
+    let r!: LoadResult;
+    let afterText = '';
+    const cpu = await cpuOf(child, async () => {
+      r = await runLoad({ url: webhookUrl, connections: 20, durationS: DURATION_S, body: bodies.next, overallRate: RATE });
+      const loadS = r.durationS;
+      const t0 = Date.now();
+      afterText = await settle();
+      return { units: r.byStatus['202'] ?? 0, seconds: loadS + (Date.now() - t0) / 1000 };
+    });
+    const h = diffHistogram(readHistogram(afterText, H), before);
+    const alerts: Record<string, number> = {};
+    for (const [k, v] of Object.entries(counterByLabel(afterText, 'patriot_alerts_total', 'outcome'))) alerts[k] = v - (beforeAlerts[k] ?? 0);
+    const orders: Record<string, number> = {};
+    for (const [k, v] of Object.entries(counterByLabel(afterText, 'patriot_orders_total', 'outcome'))) orders[k] = v - (beforeOrders[k] ?? 0);
+    const p50 = quantile(h, 0.5);
+    const p99 = quantile(h, 0.99);
+    const ms = (x: number | undefined) => (x === undefined ? null : Number.isFinite(x) ? round(x * 1000, 3) : 'Infinity');
+    const accepted = r.byStatus['202'] ?? 0;
+    const meets = p50 !== undefined && p99 !== undefined && p50.estimate <= 0.001 && p99.estimate <= 0.005 && h.count >= accepted * 0.99 && r.non2xx === 0;
+    return {
+      name: 'alert_to_exchange', unit: 'ms (alert receipt in the HTTP handler -> order request leaves for the exchange)',
+      target: 'p50 <= 1 ms, p99 <= 5 ms at 1,000 alerts/s', meets: RATE >= 1000 ? meets : false,
+      p50Ms: ms(p50?.estimate), p99Ms: ms(p99?.estimate), p50BucketUpperBoundMs: ms(p50?.upperBound), p99BucketUpperBoundMs: ms(p99?.upperBound),
+      meanMs: h.count > 0 ? round((h.sum / h.count) * 1000, 3) : null,
+      resolution: 'bucket resolution: estimated by linear interpolation inside prometheus buckets (0.5,1,2,3,5,7.5,10,25,50,100,500,1000 ms); the upper bound is a hard ceiling',
+      count: h.count, alertsSentAccepted: accepted, alertsServerSide: alerts, ordersServerSide: orders,
+      buckets: Object.fromEntries(h.buckets.map((b) => [Number.isFinite(b.le) ? String(b.le) : '+Inf', b.count])),
+      offeredRatePerS: RATE, achievedRatePerS: round(r.requestsPerS, 0), non2xx: r.non2xx, errors: r.errors,
+      httpLatencyMs: latency(r),
+      serverCpu: { msPerAcceptedAlert: cpu.cpuMsPerUnit, coresBusy: cpu.coresBusy, eventLoopUtilization: cpu.eventLoopUtilization, note: 'from the start of the load until the histogram stopped moving' },
+      note: `warm-up of ${WARMUP_S}s at the same rate excluded by differencing the histogram before/after; count = alerts measured (those whose first order left for the exchange)`,
+    };
+  } finally {
+    await stopServer('alert_to_exchange', child);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadAtStart = loadavg().map((x) => round(x));
+  if (loadAtStart[0]! > 0.5) log(`WARNING: load average ${loadAtStart[0]} at start: other processes share these ${cpus().length} cores; figures will be low`);
+  const figures: Figure[] = [];
+  const needServer = selected.has('startup_memory') && !['ingest_sqlite_64', 'ingest_sqlite_256', 'alert_to_exchange'].some((f) => selected.has(f as FigureName));
+  let baselineRps: number | undefined;
+  if (selected.has('baseline')) {
+    const b = await baseline();
+    baselineRps = b.requestsPerS;
+    figures.push(b);
+  }
+  if (selected.has('ingest_sqlite_64')) figures.push(await ingest('ingest_sqlite_64', 64, baselineRps));
+  if (selected.has('ingest_sqlite_256')) figures.push(await ingest('ingest_sqlite_256', 256, baselineRps));
+  if (selected.has('alert_to_exchange')) figures.push(await alertToExchange());
+  if (needServer) {
+    const child = await startServer('startup_memory');
+    await new Promise((r) => setTimeout(r, 1000));
+    await stopServer('startup_memory', child);
+  }
+  if (selected.has('startup_memory')) {
+    const readies = serverStarts.map((s) => s.timeToReadyMs);
+    const peaks = serverPeaks.map((p) => p.peakRssMb);
+    const maxReady = Math.max(...readies);
+    const maxPeak = Math.max(...peaks);
+    figures.push({
+      name: 'time_to_ready_ms', unit: 'ms (fork of the server child -> IPC ready: node start + import of dist/ + startPatriot on a fresh data dir)', target: 'ready < 2 s',
+      meets: maxReady < 2000, value: maxReady, median: readies.sort((a, b) => a - b)[Math.floor(readies.length / 2)], samples: serverStarts,
+    });
+    figures.push({
+      name: 'peak_rss_mb', unit: 'MB (max process.memoryUsage().rss sampled every 200 ms in the server child, over every server run incl. load)', target: '< 256 MB RSS',
+      meets: maxPeak < 256, value: maxPeak, samples: serverPeaks,
+    });
+  }
+
+  const cpu = cpus();
+  const output = {
+    suite: 'patriot-bench',
+    at: new Date(started).toISOString(),
+    command: `node --import tsx bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    totalSeconds: round((Date.now() - started) / 1000, 1),
+    machine: {
+      cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${platform()} ${release()} ${arch()}`,
+      loadavgAtStart: loadAtStart,
+      totalMemMb: Math.round(totalmem() / 2 ** 20), freeMemMbAtEnd: Math.round(freemem() / 2 ** 20), loadavgAtEnd: loadavg().map((x) => round(x)),
+      note: 'load generator (autocannon, this process) and server child share the same cores',
+    },
+    settings: { durationS: DURATION_S, warmupS: WARMUP_S, alert: { ticker: 'BINANCE:BTCUSDT', contracts: '0.0001', actions: 'buy/sell alternating', id: `${runPrefix}-<n>` }, cpuProfDir: cpuProfDir ?? null },
+    figures,
+  };
+  const json = JSON.stringify(output, null, 2);
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}latest.json`, `${json}\n`);
+  process.stdout.write(`${json}\n`);
+
+  log('\nPATRIOT bench summary');
+  log(`  machine: ${output.machine.cpus} cpus (${output.machine.cpuModel}), node ${output.machine.node}; load ${loadAtStart[0]} at start; ${output.totalSeconds}s total`);
+  for (const f of figures) {
+    const mark = f.meets === null ? '  ref' : f.meets ? '  OK ' : ' MISS';
+    let line = '';
+    if (f.name === 'baseline') line = `${f.requestsPerS} req/s, p50 ${(f.latencyMs as LoadResult['latencyMs']).p50} ms, p99 ${(f.latencyMs as LoadResult['latencyMs']).p99} ms`;
+    else if (f.name.startsWith('ingest')) line = `${f.acceptedPerS} accepted/s (x${f.ratioToBaseline} of baseline), p50 ${(f.latencyMs as LoadResult['latencyMs']).p50} ms, p99 ${(f.latencyMs as LoadResult['latencyMs']).p99} ms, max ${(f.latencyMs as LoadResult['latencyMs']).max} ms, non-2xx ${f.non2xx}, errors ${f.errors}`;
+    else if (f.name === 'alert_to_exchange') line = `p50 ~${f.p50Ms} ms (<= ${f.p50BucketUpperBoundMs}), p99 ~${f.p99Ms} ms (<= ${f.p99BucketUpperBoundMs}), count ${f.count} of ${f.alertsSentAccepted} accepted`;
+    else line = `${f.value} (${f.unit.split(' ')[0]})`;
+    log(`${mark} ${f.name.padEnd(18)} ${line}   [target: ${f.target ?? 'none'}]`);
+  }
+  log(`  written to bench/results/latest.json`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
