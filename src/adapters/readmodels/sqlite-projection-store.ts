@@ -49,9 +49,9 @@ export class SqliteProjectionStore implements ProjectionStore {
         PRIMARY KEY (collection, tenant_id, id)
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS docs_by_seq ON docs (collection, tenant_id, seq);
-      CREATE INDEX IF NOT EXISTS docs_by_account ON docs (collection, tenant_id, account_id, seq);
-      CREATE INDEX IF NOT EXISTS docs_by_strategy ON docs (collection, tenant_id, strategy_id, seq);
-      CREATE INDEX IF NOT EXISTS docs_by_signal ON docs (collection, tenant_id, signal_id, seq);
+      CREATE INDEX IF NOT EXISTS docs_by_account ON docs (collection, tenant_id, account_id, seq) WHERE account_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS docs_by_strategy ON docs (collection, tenant_id, strategy_id, seq) WHERE strategy_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS docs_by_signal ON docs (collection, tenant_id, signal_id, seq) WHERE signal_id IS NOT NULL;
       CREATE TABLE IF NOT EXISTS projection_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
     `);
     this.upsert = this.db.prepare(

@@ -7,6 +7,8 @@ const keyOf = (collection: string, tenantId: string, id: string): string => `${c
 
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
+  /** how long appends are gathered before a projection pass (default 20 ms) */
+  readonly intervalMs?: number;
   /** documents kept in memory between batches (default 50,000); the store holds the rest */
   readonly cacheSize?: number;
   readonly onError?: (error: unknown) => void;
@@ -29,6 +31,7 @@ export class ProjectionRunner {
   private complete = false;
   private position = 0;
   private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
   private readonly flight = new SingleFlight(() => this.drain(), () => this.stopped);
   private unsubscribe: (() => void) | undefined;
   private readonly waiters: { position: number; resolve: () => void }[] = [];
@@ -49,12 +52,26 @@ export class ProjectionRunner {
     this.cache.clear();
     this.complete = this.position === 0; // documents are only ever committed with a checkpoint >= 1
     await this.catchUp();
-    this.unsubscribe = this.events.onAppended(() => void this.catchUp().catch((e: unknown) => this.options.onError?.(e)));
+    this.unsubscribe = this.events.onAppended(() => this.schedule());
+  }
+
+  /**
+   * Read models may lag the log a little: gathering the appends of a short interval into one
+   * projection pass costs one read-model transaction instead of one per commit.
+   */
+  private schedule(): void {
+    if (this.timer !== undefined || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.catchUp().catch((e: unknown) => this.options.onError?.(e));
+    }, this.options.intervalMs ?? 20);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
+    clearTimeout(this.timer);
+    this.timer = undefined;
     await this.flight.idle();
   }
 
@@ -69,10 +86,12 @@ export class ProjectionRunner {
     return this.position;
   }
 
-  /** Resolves once the read models include the event at `position`. */
+  /** Resolves once the read models include the event at `position` (projecting now rather than at the next interval). */
   waitFor(position: number): Promise<void> {
     if (this.position >= position) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ position, resolve }));
+    const reached = new Promise<void>((resolve) => this.waiters.push({ position, resolve }));
+    void this.catchUp().catch((e: unknown) => this.options.onError?.(e));
+    return reached;
   }
 
   /** Projects every committed event not yet projected; concurrent calls share one pass. */
