@@ -136,6 +136,21 @@ describe('SqliteEventStore (SQLite specifics)', () => {
     expect(await store.verifyChain()).toEqual({ ok: true, eventsChecked: 5, lastPosition: 5 });
   });
 
+  it('given a small recent-events cache, then readAll from memory equals readAll from the file at every position, also after another connection writes', async () => {
+    const store = openStore({ recentEventsCacheSize: 4 });
+    for (let i = 0; i < 6; i++) await Promise.all([store.append(req(`s-${i}-a`, 0, 2, { i })), store.append(req(`s-${i}-b`, 0, 1, { i, b: true }))]);
+    const fromFile = openStore({ recentEventsCacheSize: 0 });
+    const head = await store.headPosition();
+    for (let after = 0; after <= head; after++) {
+      for (const limit of [1, 3, 100]) expect(await store.readAll(after, limit)).toEqual(await fromFile.readAll(after, limit));
+    }
+    await fromFile.append(req('elsewhere', 0, 2));
+    await store.append(req('here', 0, 1));
+    const all = await store.readAll(0, 1000);
+    expect(all.map((e) => e.globalPosition)).toEqual(Array.from({ length: head + 3 }, (_, i) => i + 1));
+    expect(await store.readAll(head, 10)).toEqual(await fromFile.readAll(head, 10));
+  });
+
   it('given a tiny stream-version cache, then versions are still correct for many streams', async () => {
     const store = openStore({ streamVersionCacheSize: 2 });
     for (let round = 0; round < 3; round++) {

@@ -58,6 +58,8 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How many stream versions to keep in memory (default 100,000). */
   readonly streamVersionCacheSize?: number;
+  /** Most recent committed events kept in memory to serve readAll without SQL (default 20,000; 0 disables). */
+  readonly recentEventsCacheSize?: number;
   /** Rows per page when verifying the chain (default 1,000). */
   readonly verifyPageSize?: number;
   /** Receives errors thrown by onAppended listeners (default: process.emitWarning). */
@@ -118,6 +120,15 @@ export class SqliteEventStore implements EventStore {
 
   private head = 0;
   private headHash = GENESIS_HASH;
+  /**
+   * The newest committed events, contiguous and ending at `head` (or empty): log consumers in
+   * this process (signal processor, projections) read what was just written from here instead
+   * of querying and parsing it again. Cleared whenever another connection writes the file.
+   */
+  private tail: RecordedEvent[] = [];
+  private readonly tailSize: number;
+  /** events written by the batch in progress; joins `tail` only once the batch commits */
+  private batchEvents: RecordedEvent[] = [];
   private dataVersion = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -141,6 +152,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     this.streamVersionCacheSize = Math.max(1, Math.floor(options.streamVersionCacheSize ?? 100_000));
+    this.tailSize = Math.max(0, Math.floor(options.recentEventsCacheSize ?? 20_000));
     this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
     this.onListenerError =
       options.onListenerError ??
@@ -212,6 +224,11 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
     if (!(limit > 0)) return [];
+    const first = this.tail[0];
+    if (first !== undefined && afterPosition >= first.globalPosition - 1 && !this.changedElsewhere()) {
+      const start = afterPosition - first.globalPosition + 1;
+      return this.tail.slice(start, start + Math.floor(limit));
+    }
     return (this.stmt.readAll.all(afterPosition, Math.floor(limit)) as EventRow[]).map(toRecordedEvent);
   }
 
@@ -311,6 +328,7 @@ export class SqliteEventStore implements EventStore {
     const outcomes: AppendResult[] = [];
     const batchVersions = new Map<string, number>();
     const headBefore = this.head;
+    this.batchEvents = [];
     try {
       this.stmt.begin.run();
       this.refreshIfChangedElsewhere();
@@ -324,11 +342,30 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
+    this.extendTail(headBefore);
     for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
     if (this.head !== headBefore) this.notify(this.head);
   }
 
+  private extendTail(headBefore: number): void {
+    const written = this.batchEvents;
+    this.batchEvents = [];
+    if (this.tailSize === 0 || written.length === 0) return;
+    const last = this.tail[this.tail.length - 1];
+    if (last !== undefined && last.globalPosition !== headBefore) this.tail = []; // not contiguous: start again
+    for (const e of written) this.tail.push(e);
+    if (this.tail.length > this.tailSize * 2) this.tail = this.tail.slice(this.tail.length - this.tailSize);
+  }
+
+  /** True when another connection committed since we last looked (the tail may then have gaps). */
+  private changedElsewhere(): boolean {
+    if ((this.stmt.dataVersion.get() as number) === this.dataVersion) return false;
+    this.tail = [];
+    return true;
+  }
+
   private recoverFromFailedBatch(): void {
+    this.batchEvents = [];
     try {
       if (this.db.inTransaction) this.stmt.rollback.run();
     } catch {
@@ -377,6 +414,7 @@ export class SqliteEventStore implements EventStore {
     let firstStreamNextVersion = 0;
     for (let r = 0; r < requests.length; r++) {
       const request = requests[r]!;
+      let metadata: EventMetadata | undefined;
       let version = startVersions[r]!;
       for (const event of request.events) {
         const position = this.head + 1;
@@ -407,6 +445,18 @@ export class SqliteEventStore implements EventStore {
         );
         this.head = position;
         this.headHash = hash;
+        if (this.tailSize > 0) {
+          this.batchEvents.push({
+            globalPosition: position,
+            streamId: request.streamId,
+            streamVersion: version,
+            type: event.type,
+            data: JSON.parse(event.dataJson) as Record<string, unknown>,
+            metadata: (metadata ??= JSON.parse(request.metadataJson) as EventMetadata),
+            prevHash,
+            hash,
+          });
+        }
       }
       if (request.events.length > 0) {
         if (request.dedupe !== undefined) {
@@ -449,6 +499,7 @@ export class SqliteEventStore implements EventStore {
     if (dataVersion !== this.dataVersion) {
       this.dataVersion = dataVersion;
       this.streamVersions.clear();
+      this.tail = [];
       this.reloadHead();
     }
   }
