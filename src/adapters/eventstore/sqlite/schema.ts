@@ -12,8 +12,6 @@ export interface OpenDatabaseOptions {
   readonly path: string;
   /** How long a writer waits for another connection's write lock (default 5000 ms). */
   readonly busyTimeoutMs?: number;
-  /** FULL (default): SQLite fsyncs the WAL at every commit. NORMAL: the caller makes commits durable itself. */
-  readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
 /**
@@ -29,7 +27,7 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('synchronous = FULL');
   } catch (error) {
     db.close();
     throw error;

@@ -74,47 +74,11 @@ describe('SqliteEventStore (SQLite specifics)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('given a file store in sqlite-full mode, then PRAGMA synchronous is FULL and the journal is WAL', () => {
-    const store = openStore({ durability: 'sqlite-full' });
+  it('given a file store, then PRAGMA synchronous is FULL and the journal is WAL', () => {
+    const store = openStore();
     expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
     expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.database.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
-  });
-
-  it('given the default async-fsync mode, then an append resolves, is heard of and is readable only after the WAL fsync completes', async () => {
-    const held: (() => void)[] = [];
-    const store = openStore({ fsync: (_fd, callback) => void held.push(() => callback(null)) });
-    expect(store.database.pragma('synchronous', { simple: true })).toBe(1);
-    const heard: number[] = [];
-    store.onAppended((head) => heard.push(head));
-    let resolved = false;
-    const appended = store.append(req('a', 0)).then((r) => {
-      resolved = true;
-      return r;
-    });
-    while (held.length === 0) await new Promise((r) => setImmediate(r));
-    // committed in SQLite, not yet on disk: nobody may act on it
-    const second = store.append(req('b', 0)); // commits while the first fsync runs
-    await new Promise((r) => setImmediate(r));
-    expect(resolved).toBe(false);
-    expect(await store.headPosition()).toBe(0);
-    expect(await store.readAll(0, 10)).toEqual([]);
-    expect(heard).toEqual([]);
-    held.shift()!();
-    expect((await appended).kind).toBe('appended');
-    expect((await store.readAll(0, 10)).map((e) => e.streamId)).toEqual(['a']);
-    while (held.length === 0) await new Promise((r) => setImmediate(r));
-    held.shift()!(); // one more fsync covers the commit made meanwhile
-    expect((await second).kind).toBe('appended');
-    expect((await store.readAll(0, 10)).map((e) => e.streamId)).toEqual(['a', 'b']);
-    await new Promise((r) => setImmediate(r));
-    expect(heard).toEqual([1, 2]);
-  });
-
-  it('given an fsync that fails, then the waiting appends reject and every later append is refused', async () => {
-    const store = openStore({ fsync: (_fd, callback) => callback(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })) });
-    await expect(store.append(req('a', 0))).rejects.toThrow(/fsync failed/);
-    await expect(store.append(req('b', 0))).rejects.toThrow(/fsync failed/);
   });
 
   it('given an existing file, when opened twice in a row, then the schema is created idempotently', async () => {

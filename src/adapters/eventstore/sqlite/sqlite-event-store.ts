@@ -46,7 +46,6 @@ import type {
   ExpectedVersion,
   RecordedEvent,
 } from '../../../application/ports/event-store.js';
-import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { canonicalJson } from '../canonical-json.js';
 import { ChainVerifier, GENESIS_HASH, computeEventHashFromCanonical } from '../hash-chain.js';
 import { GroupCommitQueue } from './group-commit.js';
@@ -59,17 +58,6 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How many stream versions to keep in memory (default 100,000). */
   readonly streamVersionCacheSize?: number;
-  /**
-   * How a commit becomes durable before its append resolves:
-   * - 'async-fsync' (default for files): synchronous=NORMAL, then the WAL file is fsynced on the
-   *   libuv thread pool; appends resolve, listeners hear of them and readers see them only after
-   *   that fsync. Same guarantee as synchronous=FULL, but the event loop never waits on the disk,
-   *   and the commits made while one fsync runs share the next.
-   * - 'sqlite-full': synchronous=FULL, SQLite fsyncs inside COMMIT (blocking the event loop).
-   */
-  readonly durability?: 'async-fsync' | 'sqlite-full';
-  /** fsync used in 'async-fsync' mode (tests inject a controllable one). */
-  readonly fsync?: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
   /** Most recent committed events kept in memory to serve readAll without SQL (default 20,000; 0 disables). */
   readonly recentEventsCacheSize?: number;
   /** Rows per page when verifying the chain (default 1,000). */
@@ -144,15 +132,6 @@ export class SqliteEventStore implements EventStore {
   private dataVersion = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
-  /** highest position whose commit is known durable: what readers may see */
-  private durableHead = 0;
-  /** the WAL file's descriptor in 'async-fsync' mode; undefined = SQLite syncs itself */
-  private walFd: number | undefined;
-  private readonly fsync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
-  private syncing: Promise<void> | undefined;
-  private awaitingSync: ((error?: unknown) => void)[] = [];
-  /** set when an fsync failed: nothing more is acknowledged (the disk may have dropped writes) */
-  private failure: Error | undefined;
 
   private readonly stmt: {
     begin: Statement;
@@ -178,12 +157,8 @@ export class SqliteEventStore implements EventStore {
     this.onListenerError =
       options.onListenerError ??
       ((error) => process.emitWarning(`event store onAppended listener threw: ${String(error)}`));
-    const isFile = options.path !== ':memory:' && options.path !== '';
-    const asyncFsync = isFile && (options.durability ?? 'async-fsync') === 'async-fsync';
-    this.fsync = options.fsync ?? fsync;
     this.db = openDatabase({
       path: options.path,
-      synchronous: asyncFsync ? 'NORMAL' : 'FULL',
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
     try {
@@ -220,15 +195,7 @@ export class SqliteEventStore implements EventStore {
       };
       this.dataVersion = this.stmt.dataVersion.get() as number;
       this.reloadHead();
-      if (asyncFsync) {
-        // Whatever a crashed predecessor committed without its fsync is made durable now,
-        // before anything is read and acted on.
-        this.walFd = openSync(`${options.path}-wal`, 'r');
-        fsyncSync(this.walFd);
-      }
-      this.durableHead = this.head;
     } catch (error) {
-      if (this.walFd !== undefined) closeSync(this.walFd);
       this.db.close();
       throw error;
     }
@@ -262,11 +229,7 @@ export class SqliteEventStore implements EventStore {
       const start = afterPosition - first.globalPosition + 1;
       return this.tail.slice(start, start + Math.floor(limit));
     }
-    // Never hand out a commit that is not durable yet: readers act on what they read.
-    this.refreshIfChangedElsewhere();
-    const visible = Math.min(Math.floor(limit), this.durableHead - afterPosition);
-    if (visible <= 0) return [];
-    return (this.stmt.readAll.all(afterPosition, visible) as EventRow[]).map(toRecordedEvent);
+    return (this.stmt.readAll.all(afterPosition, Math.floor(limit)) as EventRow[]).map(toRecordedEvent);
   }
 
   async readByCorrelation(correlationId: string): Promise<RecordedEvent[]> {
@@ -276,7 +239,7 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     this.refreshIfChangedElsewhere();
-    return this.durableHead;
+    return this.head;
   }
 
   onAppended(listener: (headPosition: number) => void): () => void {
@@ -334,9 +297,6 @@ export class SqliteEventStore implements EventStore {
       this.closed = true;
       this.closing = (async () => {
         await this.queue.drain();
-        while (this.syncing !== undefined) await this.syncing;
-        if (this.walFd !== undefined) closeSync(this.walFd);
-        this.walFd = undefined;
         this.listeners.clear();
         this.db.close();
       })();
@@ -352,7 +312,6 @@ export class SqliteEventStore implements EventStore {
 
   private submit(requests: readonly AppendRequest[]): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
-    if (this.failure) return Promise.reject(this.failure);
     let prepared: PreparedRequest[];
     try {
       prepared = requests.map(prepareRequest);
@@ -383,49 +342,14 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
+    this.extendTail(headBefore);
+    for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
+    if (this.head !== headBefore) this.notify(this.head);
+  }
+
+  private extendTail(headBefore: number): void {
     const written = this.batchEvents;
     this.batchEvents = [];
-    const committedHead = this.head;
-    this.whenDurable((error) => {
-      if (error !== undefined) {
-        for (const job of jobs) job.reject(error);
-        return;
-      }
-      this.durableHead = Math.max(this.durableHead, committedHead);
-      this.extendTail(written, headBefore);
-      for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
-      if (committedHead !== headBefore) this.notify(committedHead);
-    });
-  }
-
-  /** Runs `settle` once everything committed so far is on disk (at once when SQLite synced it itself). */
-  private whenDurable(settle: (error?: unknown) => void): void {
-    if (this.walFd === undefined) {
-      settle();
-      return;
-    }
-    this.awaitingSync.push(settle);
-    if (this.syncing === undefined) this.syncing = this.syncLoop();
-  }
-
-  /** One fsync at a time; commits made while one runs are covered by the next. */
-  private async syncLoop(): Promise<void> {
-    try {
-      while (this.awaitingSync.length > 0) {
-        const batch = this.awaitingSync;
-        this.awaitingSync = [];
-        const error = this.failure ?? (await new Promise<Error | undefined>((resolve) => this.fsync(this.walFd!, (e) => resolve(e ?? undefined))));
-        if (error !== undefined && this.failure === undefined) {
-          this.failure = new Error(`event log fsync failed; refusing further appends: ${error.message}`);
-        }
-        for (const settle of batch) settle(this.failure);
-      }
-    } finally {
-      this.syncing = undefined;
-    }
-  }
-
-  private extendTail(written: readonly RecordedEvent[], headBefore: number): void {
     if (this.tailSize === 0 || written.length === 0) return;
     const last = this.tail[this.tail.length - 1];
     if (last !== undefined && last.globalPosition !== headBefore) this.tail = []; // not contiguous: start again
@@ -577,8 +501,6 @@ export class SqliteEventStore implements EventStore {
       this.streamVersions.clear();
       this.tail = [];
       this.reloadHead();
-      // another writer's commits are durable by its own rules; ours still in flight keep theirs
-      if (this.syncing === undefined) this.durableHead = this.head;
     }
   }
 
