@@ -83,7 +83,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
     onOutcome: (_intent, outcome) => metrics.orders.inc({ outcome }),
   });
-  exchange.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order).catch((e: unknown) => log.error({ err: String(e) }, 'recording an exchange update failed')));
+  exchange.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));
 
   const processor = new SignalProcessor({
     store: events, feed, clock, log, markets: PAPER_MARKETS,

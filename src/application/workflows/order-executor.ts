@@ -49,19 +49,36 @@ export class OrderExecutor {
       void this.track(
         this.dispatch(intent)
           .then((result) => this.recordOutcome(intent, result))
-          .catch((e: unknown) => this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed')),
+          .catch((e: unknown) => {
+            // The order left; what became of it is not in the log. Ask the exchange again later.
+            this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed; will look the order up');
+            this.later(intent.clientOrderId, intent.accountId, 0);
+          }),
       );
     });
   }
 
   /** Queues a look-up of an order whose exchange state we do not know (after a restart or an unknown outcome). */
   reconcile(clientOrderId: string, accountId: string, attempt = 0): void {
-    void this.accounts.run(accountId, () => this.lookUp(clientOrderId, attempt));
+    void this.accounts.run(accountId, async () => {
+      try {
+        await this.lookUp(clientOrderId, accountId, attempt);
+      } catch (error) {
+        // the log could not be read or written: keep trying, with back-off
+        this.deps.log.warn({ clientOrderId, attempt, reason: error instanceof Error ? error.message : String(error) }, 'order look-up failed; retrying');
+        this.later(clientOrderId, accountId, attempt + 1);
+      }
+    });
   }
 
-  /** Records a fill or cancel pushed by the exchange. */
-  onExchangeUpdate(order: ExchangeOrder): Promise<void> {
-    return this.track(this.recordExchangeOrder(order, `exchange:${order.exchangeOrderId}`));
+  /** Records a fill or cancel pushed by the exchange; if that fails, the order is looked up later. */
+  onExchangeUpdate(order: ExchangeOrder, accountId: string): Promise<void> {
+    return this.track(
+      this.recordExchangeOrder(order, `exchange:${order.exchangeOrderId}`).catch((e: unknown) => {
+        this.deps.log.error({ clientOrderId: order.clientOrderId, err: String(e) }, 'recording an exchange update failed; will look the order up');
+        this.later(order.clientOrderId, accountId, 0);
+      }),
+    );
   }
 
   private track(work: Promise<void>): Promise<void> {
@@ -118,7 +135,7 @@ export class OrderExecutor {
     }
   }
 
-  private async lookUp(clientOrderId: string, attempt: number): Promise<void> {
+  private async lookUp(clientOrderId: string, accountId: string, attempt: number): Promise<void> {
     if (this.stopped) return;
     const state = await this.orderState(clientOrderId);
     const intent = state.intent;
@@ -128,7 +145,7 @@ export class OrderExecutor {
       found = await this.deps.exchange.fetchOrder(intent.accountId, clientOrderId);
     } catch (error) {
       this.deps.log.warn({ clientOrderId, attempt, reason: error instanceof Error ? error.message : String(error) }, 'order look-up failed; retrying');
-      this.later(clientOrderId, intent.accountId, attempt + 1);
+      this.later(clientOrderId, accountId, attempt + 1);
       return;
     }
     if (found) {

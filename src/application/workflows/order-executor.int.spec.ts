@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { OrderExecutor } from './order-executor.js';
+import { KeyedMutex } from '../shared/keyed-mutex.js';
+import { silentLogger } from '../ports/logger.js';
+import type { EventStore } from '../ports/event-store.js';
+import type { OrderIntent } from '../../domain/events.js';
+import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
+import { PaperExchange } from '../../adapters/exchanges/paper/paper-exchange.js';
+import { SyntheticPriceFeed } from '../../adapters/marketdata/synthetic-price-feed.js';
+
+const clock = { now: () => Date.parse('2026-01-01T00:00:00.000Z') };
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function setup(options: { failAppends?: number } = {}) {
+  const store = await SqliteEventStore.open({ path: ':memory:' });
+  let failures = options.failAppends ?? 0;
+  // the log refuses the first N appends of exchange outcomes (e.g. a full disk that recovers)
+  const flaky: EventStore = Object.assign(Object.create(store) as EventStore, {
+    append: (request: Parameters<EventStore['append']>[0]) =>
+      request.events.some((e) => e.type !== 'OrderApproved') && failures-- > 0 ? Promise.reject(new Error('SQLITE_FULL: database or disk is full')) : store.append(request),
+  });
+  const feed = new SyntheticPriceFeed({ clock, seed: 7 });
+  const exchange = new PaperExchange({ path: ':memory:', feed, clock, seed: 7 });
+  exchange.openAccount('acc1', [{ asset: 'USDT', amount: '100000' }]);
+  const executor = new OrderExecutor({ store: flaky, exchange, clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20] });
+  exchange.onOrderUpdate((u) => void executor.onExchangeUpdate(u.order, u.accountId));
+  closers.push(async () => {
+    await executor.stop();
+    await exchange.close();
+    await store.close();
+  });
+  return { store, exchange, executor };
+}
+
+const intent = (n: number): OrderIntent => ({
+  clientOrderId: n.toString(16).padStart(32, '0'), accountId: 'acc1', strategyId: 's1', signalId: `sig${n}`, symbol: 'BTC/USDT',
+  side: 'buy', type: 'market', quantity: '0.001', referencePrice: '97000', reduceOnly: false,
+});
+
+async function approve(store: EventStore, i: OrderIntent): Promise<void> {
+  await store.append({ streamId: `order-${i.clientOrderId}`, expectedVersion: 0, events: [{ type: 'OrderApproved', data: { ...i } }], metadata: { tenantId: 't1', time: 'x', correlationId: i.signalId } });
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('condition not reached');
+}
+
+const types = async (store: EventStore, i: OrderIntent) => (await store.readStream(`order-${i.clientOrderId}`)).map((e) => e.type);
+
+describe('OrderExecutor', () => {
+  it('given orders of one account, then they reach the exchange in submission order, each once, and end filled', async () => {
+    const { store, exchange, executor } = await setup();
+    const intents = [1, 2, 3, 4, 5].map(intent);
+    for (const i of intents) await approve(store, i);
+    for (const i of intents) executor.submit(i);
+    await executor.idle();
+    await until(async () => (await Promise.all(intents.map((i) => types(store, i)))).every((t) => t.includes('OrderFilled')));
+    const ids = (await exchange.fetchOpenOrders('acc1')).length;
+    expect(ids).toBe(0);
+    for (const i of intents) {
+      expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+      expect(await types(store, i)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+    }
+    const exchangeOrderIds = await Promise.all(intents.map(async (i) => Number((await exchange.fetchOrder('acc1', i.clientOrderId))!.exchangeOrderId)));
+    expect(exchangeOrderIds).toEqual([...exchangeOrderIds].sort((a, b) => a - b));
+  });
+
+  it('given the log refuses the outcome for a while, then the order is looked up later and recorded, never sent again', async () => {
+    const { store, exchange, executor } = await setup({ failAppends: 3 });
+    const i = intent(9);
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => (await types(store, i)).includes('OrderFilled'));
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  });
+
+  it('given a lost response (the exchange took the order), then it is found by clientOrderId and not resent', async () => {
+    const { store, exchange, executor } = await setup();
+    exchange.injectFault({ kind: 'unknown_after_accept' });
+    const i = intent(10);
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => (await types(store, i)).includes('OrderFilled'));
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  });
+
+  it('given a request that never arrived, then after the exchange definitively has no order it is sent again with the same clientOrderId', async () => {
+    const { store, exchange, executor } = await setup();
+    exchange.injectFault({ kind: 'unknown_before_accept' });
+    const i = intent(11);
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => (await types(store, i)).includes('OrderFilled'));
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(2);
+    expect((await exchange.fetchOrder('acc1', i.clientOrderId))?.status).toBe('filled');
+  });
+
+  it('given a definitive exchange rejection, then it is recorded with the code and never retried', async () => {
+    const { store, exchange, executor } = await setup();
+    const i = { ...intent(12), quantity: '5' }; // 5 BTC ≈ 485,000 USDT > balance
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => (await types(store, i)).includes('OrderExchangeRejected'));
+    const rejected = (await store.readStream(`order-${i.clientOrderId}`)).find((e) => e.type === 'OrderExchangeRejected');
+    expect(rejected?.data).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  });
+});
