@@ -85,6 +85,25 @@ describe('routeSignal', () => {
     expect(decision.orders[0]!.intent).toMatchObject({ type: 'limit', limitPrice: '99000' });
   });
 
+  it('given a strategy on two accounts, then one order per account, each sized by its own rule and checked against its own limits', () => {
+    const second: AccountConfig = { ...account, accountId: 'acc2', risk: { maxOrderNotional: '100' } };
+    const fanOut: StrategyConfig = {
+      ...strategy,
+      accounts: [strategy.accounts[0]!, { accountId: 'acc2', sizing: { kind: 'fixed_quantity', quantity: '0.002' }, orderTemplate: { type: 'limit', offsetBps: '10' } }],
+    };
+    const ctx = context({
+      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false } : undefined),
+      clientOrderId: (accountId) => `${accountId}`.padStart(32, '0'),
+    });
+    const decision = routeSignal(received(), fanOut, ctx);
+    expect(decision.orders.map((o) => [o.intent.accountId, o.event.type, o.intent.type, o.intent.quantity, o.intent.limitPrice])).toEqual([
+      ['acc1', 'OrderApproved', 'market', '0.01', undefined],
+      ['acc2', 'OrderRejected', 'limit', '0.002', '99900'],
+    ]);
+    expect(new Set(decision.orders.map((o) => o.intent.clientOrderId)).size).toBe(2);
+    expect(decision.processed.data.orders.map((o) => o.outcome)).toEqual(['approved', 'rejected']);
+  });
+
   it('given an account the strategy names but that does not exist, then it is skipped with ACCOUNT_NOT_FOUND', () => {
     const decision = routeSignal(received(), { ...strategy, accounts: [{ ...strategy.accounts[0]!, accountId: 'ghost' }] }, context());
     expect(decision.processed.data.skipped).toEqual([expect.objectContaining({ accountId: 'ghost', code: 'ACCOUNT_NOT_FOUND' })]);
