@@ -9,7 +9,7 @@ export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /** how long appends are gathered before a projection pass (default 20 ms) */
   readonly intervalMs?: number;
-  /** documents kept in memory between batches (default 50,000); the store holds the rest */
+  /** documents kept in memory between batches (default 20,000); the store holds the rest */
   readonly cacheSize?: number;
   readonly onError?: (error: unknown) => void;
   readonly onLag?: (lag: number) => void;
@@ -157,7 +157,7 @@ export class ProjectionRunner {
   }
 
   private evict(): void {
-    const max = this.options.cacheSize ?? 50_000;
+    const max = this.options.cacheSize ?? 20_000;
     if (this.cache.size <= max) return;
     this.complete = false;
     for (const k of this.cache.keys()) {

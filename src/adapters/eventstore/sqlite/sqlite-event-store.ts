@@ -58,7 +58,7 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How many stream versions to keep in memory (default 100,000). */
   readonly streamVersionCacheSize?: number;
-  /** Most recent committed events kept in memory to serve readAll without SQL (default 20,000; 0 disables). */
+  /** Most recent committed events kept in memory to serve readAll without SQL (default 5,000; 0 disables). */
   readonly recentEventsCacheSize?: number;
   /** Rows per page when verifying the chain (default 1,000). */
   readonly verifyPageSize?: number;
@@ -152,7 +152,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     this.streamVersionCacheSize = Math.max(1, Math.floor(options.streamVersionCacheSize ?? 100_000));
-    this.tailSize = Math.max(0, Math.floor(options.recentEventsCacheSize ?? 20_000));
+    this.tailSize = Math.max(0, Math.floor(options.recentEventsCacheSize ?? 5_000));
     this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
     this.onListenerError =
       options.onListenerError ??
