@@ -1,0 +1,42 @@
+import pg from 'pg';
+
+export type PgPool = pg.Pool;
+
+/**
+ * A connection pool for DATABASE_URL. Decimals stay strings (pg's default for NUMERIC), and
+ * BIGINT (int8) columns — global positions — are parsed as JS numbers: positions stay far below
+ * 2^53, and a value that does not fit is refused rather than rounded.
+ */
+export function createPool(url: string, options: { max?: number; applicationName?: string } = {}): PgPool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'patriot',
+    types: {
+      getTypeParser: ((oid: number, format?: string) => {
+        if (oid === 20) {
+          return (value: string) => {
+            const n = Number(value);
+            if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} does not fit a JS number`);
+            return n;
+          };
+        }
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** The URL with any password masked, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}

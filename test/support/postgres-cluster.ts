@@ -1,0 +1,69 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A throwaway PostgreSQL cluster for the test run: Debian's postgresql binaries, initdb in a
+ * temp dir, pg_ctl start on a free loopback port, torn down at the end. As root (CI), the
+ * server runs as the `postgres` user, since initdb refuses root.
+ */
+export interface TestCluster {
+  readonly url: string;
+  stop(): void;
+}
+
+function binDir(): string | undefined {
+  const base = '/usr/lib/postgresql';
+  if (existsSync(base)) {
+    const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(base, versions[0], 'bin');
+  }
+  const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
+  const path = which.stdout.trim();
+  return path ? path.replace(/\/initdb$/, '') : undefined;
+}
+
+export function postgresAvailable(): boolean {
+  return binDir() !== undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startCluster(): Promise<TestCluster> {
+  const bin = binDir();
+  if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
+  const dir = mkdtempSync(join(tmpdir(), 'patriot-pg-'));
+  chmodSync(dir, 0o777);
+  const data = join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const run = (tool: string, args: string[]) => {
+    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
+    execFileSync(cmd, argv, { stdio: 'pipe', cwd: dir });
+  };
+  run('initdb', ['-D', data, '--auth=trust', '--username=patriot', '--encoding=UTF8', '--no-sync']);
+  const port = await freePort();
+  const options = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=on -c synchronous_commit=on -c max_connections=200`;
+  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  return {
+    url: `postgres://patriot@127.0.0.1:${port}/postgres`,
+    stop() {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
