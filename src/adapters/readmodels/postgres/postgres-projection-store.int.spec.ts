@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, testPgUrl } from '../../../../test/support/postgres.js';
+import type { ReadDoc } from '../../../application/ports/projection-store.js';
+import { createPool, type PgPool } from '../../postgres/pool.js';
+import { describeProjectionStoreContract } from '../projection-store.contract.js';
+import { leadLockKey, PostgresProjectionStore } from './postgres-projection-store.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A store on a fresh database of the test cluster (its own pool, dropped at cleanup). */
+async function freshStore(maxDocsPerStatement?: number) {
+  const db = await freshDatabase('rm');
+  const pool = createPool(db.url, { max: 4 });
+  const store = await PostgresProjectionStore.open({ pool, ...(maxDocsPerStatement ? { maxDocsPerStatement } : {}) });
+  return {
+    store,
+    async cleanup() {
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+if (testPgUrl) {
+  describeProjectionStoreContract('PostgresProjectionStore', () => freshStore());
+  // the same contract when every commit spans several statements in one transaction
+  describeProjectionStoreContract('PostgresProjectionStore (100 documents per statement)', () => freshStore(100));
+}
+
+describe.skipIf(!testPgUrl)('PostgresProjectionStore on PostgreSQL', () => {
+  let url: string;
+  let drop: () => Promise<void>;
+  const pools: PgPool[] = [];
+  const poolFor = () => {
+    const p = createPool(url, { max: 4 });
+    pools.push(p);
+    return p;
+  };
+  beforeAll(async () => {
+    const db = await freshDatabase('rmlead');
+    url = db.url;
+    drop = db.drop;
+  });
+  afterAll(async () => {
+    for (const p of pools) await p.end().catch(() => undefined);
+    await drop?.();
+  });
+
+  const waitForLead = async (store: PostgresProjectionStore, withinMs = 5000): Promise<boolean> => {
+    const until = Date.now() + withinMs;
+    while (Date.now() < until) {
+      if (await store.tryLead()) return true;
+      await sleep(100);
+    }
+    return false;
+  };
+
+  it('opening twice (two nodes starting) migrates once; documents and checkpoint are shared', async () => {
+    const [a, b] = await Promise.all([PostgresProjectionStore.open({ pool: poolFor() }), PostgresProjectionStore.open({ pool: poolFor() })]);
+    await a.commit([{ collection: 'orders', tenantId: 't', id: 'x', seq: 1, data: { v: '1.0' } }], 1);
+    expect(await b.checkpoint()).toBe(1);
+    expect((await b.get('orders', 't', 'x'))?.data).toEqual({ v: '1.0' });
+    const named = await PostgresProjectionStore.open({ pool: poolFor(), name: 'other' });
+    expect(await named.checkpoint()).toBe(0); // one checkpoint row per projection name
+    await a.reset();
+    await Promise.all([a.close(), b.close(), named.close()]);
+  });
+
+  it('of two stores on two pools, only one leads; releaseLead hands the lead over', async () => {
+    const a = await PostgresProjectionStore.open({ pool: poolFor() });
+    const b = await PostgresProjectionStore.open({ pool: poolFor() });
+    const [wonA, wonB] = await Promise.all([a.tryLead(), b.tryLead()]);
+    expect([wonA, wonB].filter(Boolean)).toHaveLength(1);
+    const [leader, follower] = wonA ? [a, b] : [b, a];
+    expect(leader.isLeader).toBe(true);
+    expect(follower.isLeader).toBe(false);
+    expect(await leader.tryLead()).toBe(true); // idempotent
+    expect(await follower.tryLead()).toBe(false);
+    expect(await leader.checkLead()).toBe(true);
+    await leader.releaseLead();
+    expect(leader.isLeader).toBe(false);
+    expect(await follower.tryLead()).toBe(true);
+    expect(await leader.tryLead()).toBe(false);
+    await follower.close(); // close releases the lead too
+    expect(await waitForLead(leader)).toBe(true);
+    await leader.close();
+  });
+
+  it('a different projection name is a different lock', async () => {
+    const a = await PostgresProjectionStore.open({ pool: poolFor() });
+    const b = await PostgresProjectionStore.open({ pool: poolFor(), name: 'analytics' });
+    expect(leadLockKey('read-models')).not.toBe(leadLockKey('analytics'));
+    expect(await a.tryLead()).toBe(true);
+    expect(await b.tryLead()).toBe(true);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("when the leader's backend is terminated, it stops leading and the other takes over within seconds", async () => {
+    const a = await PostgresProjectionStore.open({ pool: poolFor() });
+    const b = await PostgresProjectionStore.open({ pool: poolFor() });
+    expect(await a.tryLead()).toBe(true);
+    expect(await b.tryLead()).toBe(false);
+    const lost: unknown[] = [];
+    a.onLeadLost((reason) => lost.push(reason));
+
+    const admin = poolFor();
+    const holders = await admin.query<{ pid: number }>(
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    expect(holders.rows).toHaveLength(1);
+    await admin.query('SELECT pg_terminate_backend($1)', [holders.rows[0]!.pid]);
+
+    expect(await waitForLead(b)).toBe(true);
+    const until = Date.now() + 5000;
+    while (a.isLeader && Date.now() < until) await sleep(20);
+    expect(a.isLeader).toBe(false);
+    expect(lost).toHaveLength(1);
+    expect(await a.checkLead()).toBe(false);
+    // the old leader's pool still works, and it is now a follower
+    expect(await a.checkpoint()).toBe(0);
+    expect(await a.tryLead()).toBe(false);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("when the leader's pool is closed (its process dies), the other gets the lead on retry", async () => {
+    const poolA = poolFor();
+    const a = await PostgresProjectionStore.open({ pool: poolA });
+    const b = await PostgresProjectionStore.open({ pool: poolFor() });
+    expect(await a.tryLead()).toBe(true);
+    expect(await b.tryLead()).toBe(false);
+    // no releaseLead: the connection just goes away, as when the process is killed
+    const client = (a as unknown as { lead: { end(): Promise<void> } }).lead;
+    await client.end();
+    expect(await waitForLead(b)).toBe(true);
+    await b.close();
+    await a.close();
+  });
+
+  it('measures a commit of 10,000 documents', async () => {
+    const store = await PostgresProjectionStore.open({ pool: poolFor(), name: 'bench' });
+    await store.reset();
+    const make = (round: number): ReadDoc[] =>
+      Array.from({ length: 10_000 }, (_, i) => ({
+        collection: i % 3 === 0 ? 'fills' : 'orders',
+        tenantId: `tenant${i % 4}`,
+        id: `order-${i}`,
+        accountId: `acc${i % 16}`,
+        strategyId: `strat${i % 8}`,
+        ...(i % 2 === 0 ? { signalId: `sig-${i}` } : {}),
+        seq: round * 10_000 + i + 1,
+        data: {
+          id: `order-${i}`,
+          symbol: 'BTC/USDT',
+          side: i % 2 === 0 ? 'buy' : 'sell',
+          price: `6${i}.12345678`,
+          qty: '0.00150000',
+          filled: '0.00100000',
+          status: round === 0 ? 'open' : 'partially_filled',
+          fees: [{ asset: 'USDT', amount: '0.0123' }],
+          time: '2024-05-01T00:00:00.000Z',
+        },
+      }));
+    const figures: Record<string, number> = {};
+    for (const [label, round] of [
+      ['insert', 0],
+      ['update', 1],
+      ['update again', 2],
+    ] as const) {
+      const docs = make(round);
+      const t0 = performance.now();
+      await store.commit(docs, (round + 1) * 10_000);
+      const ms = performance.now() - t0;
+      figures[label] = Math.round((docs.length / ms) * 1000);
+    }
+    process.stdout.write(`PostgresProjectionStore commit of 10,000 documents, docs/s: ${JSON.stringify(figures)}\n`);
+    expect(await store.checkpoint()).toBe(30_000);
+    expect((await store.loadAll()).length).toBe(10_000);
+    await store.reset();
+    await store.close();
+  });
+});
