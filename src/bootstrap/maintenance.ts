@@ -1,29 +1,31 @@
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { SqliteEventStore } from '../adapters/eventstore/sqlite/sqlite-event-store.js';
-import { SqliteProjectionStore } from '../adapters/readmodels/sqlite-projection-store.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
 import type { ProjectionStore } from '../application/ports/projection-store.js';
 import type { PatriotConfig } from './config.js';
+import { openStorage, type Storage } from './storage.js';
 
 
-function requireLog(config: PatriotConfig): string {
-  const path = join(config.dataDir, 'patriot.db');
-  if (!existsSync(path)) throw new Error(`no event log at ${path} (set PATRIOT_DATA_DIR)`);
-  return path;
+/** Opens an existing log (a maintenance command must never create a fresh, empty one). */
+async function openExisting(config: PatriotConfig): Promise<Storage> {
+  if (!config.databaseUrl) {
+    const path = join(config.dataDir, 'patriot.db');
+    if (!existsSync(path)) throw new Error(`no event log at ${path} (set PATRIOT_DATA_DIR)`);
+  }
+  return openStorage(config, () => undefined);
 }
 
 /** `patriot verify`: recomputes the hash chain from the start and reports the first broken position. */
 export async function verifyLog(config: PatriotConfig): Promise<Record<string, unknown> & { ok: boolean }> {
-  const events = await SqliteEventStore.open({ path: requireLog(config) });
+  const storage = await openExisting(config);
   try {
-    const result = await events.verifyChain();
+    const result = await storage.events.verifyChain();
     return result.ok
       ? { ok: true, eventsChecked: result.eventsChecked, lastPosition: result.lastPosition }
       : { ok: false, eventsChecked: result.eventsChecked, brokenAt: result.brokenAt, reason: result.reason };
   } finally {
-    await events.close();
+    await storage.close();
   }
 }
 
@@ -45,8 +47,8 @@ function sortKeys(value: unknown): unknown {
  * the ones the server kept. Run it with the server stopped.
  */
 export async function replayProjections(config: PatriotConfig): Promise<Record<string, unknown> & { identical: boolean }> {
-  const events = await SqliteEventStore.open({ path: requireLog(config) });
-  const readModels = new SqliteProjectionStore(join(config.dataDir, 'readmodels.db'));
+  const storage = await openExisting(config);
+  const { events, readModels } = storage;
   try {
     const live = new ProjectionRunner(events, readModels);
     await live.start(); // bring the existing read models up to the head first
@@ -58,7 +60,6 @@ export async function replayProjections(config: PatriotConfig): Promise<Record<s
     const after = await digestReadModels(readModels);
     return { eventsProjected: projected, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(projected / Math.max(seconds, 1e-9)), before, after, identical: before.sha256 === after.sha256 };
   } finally {
-    await readModels.close();
-    await events.close();
+    await storage.close();
   }
 }

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
-import { SqliteEventStore } from '../adapters/eventstore/sqlite/sqlite-event-store.js';
-import { SqliteKeyValueStore } from '../adapters/kv/sqlite-key-value-store.js';
-import { SqliteProjectionStore } from '../adapters/readmodels/sqlite-projection-store.js';
+import type { EventStore } from '../application/ports/event-store.js';
+import { openStorage } from './storage.js';
 import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
@@ -43,7 +42,7 @@ export interface PatriotRuntime {
   readonly app: FastifyInstance;
   readonly exchange: PaperExchange;
   readonly feed: SyntheticPriceFeed;
-  readonly events: SqliteEventStore;
+  readonly events: EventStore;
   /** resolves when the read models include everything appended so far */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -68,9 +67,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const ids = new RandomIds(clock);
   const streamMutex = new KeyedMutex();
 
-  const events = await SqliteEventStore.open({ path: join(config.dataDir, 'patriot.db'), onListenerError: (e) => log.error({ err: String(e) }, 'event listener failed') });
-  const kv = new SqliteKeyValueStore(events.database);
-  const readModels = new SqliteProjectionStore(join(config.dataDir, 'readmodels.db'));
+  const storage = await openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'));
+  const { events, kv, readModels } = storage;
   const feed = new SyntheticPriceFeed({ clock, seed: config.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: config.feed.intervalMs });
   const exchange = new PaperExchange({
     path: join(config.dataDir, 'paper-exchange.db'), feed, clock, markets: PAPER_MARKETS, seed: config.feed.seed,
@@ -186,8 +184,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       await executor.stop();
       await projections.stop();
       await exchange.close();
-      await readModels.close();
-      await events.close();
+      await storage.close();
     },
   };
 }
