@@ -1,0 +1,749 @@
+/**
+ * PostgreSQL implementation of the EventStore port (node-postgres). Several server processes
+ * ("nodes") may share one database.
+ *
+ * Usage:
+ *   const store = await PostgresEventStore.open({ pool });   // or { url } to let the store own a pool
+ *   ...
+ *   await store.close();
+ *
+ * - open() runs EVENT_STORE_MIGRATIONS (schema.ts) through runMigrations, loads the head and
+ *   starts a dedicated LISTEN connection (not taken from the pool).
+ * - Pool ownership: a pool passed in is the caller's: close() does not end it. With { url } the
+ *   store creates its own pool (createPool) and ends it on close().
+ *
+ * Writes (group commit): append/appendAtomic calls are queued; one batch transaction is in flight
+ * at a time and calls arriving meanwhile form the next batch (at most maxBatchRequests calls).
+ * A batch is one transaction with a fixed number of round trips, whatever its size:
+ *   1. BEGIN; SELECT position, hash FROM event_head FOR UPDATE   (one simple-protocol message)
+ *      The row lock serialises writers of every node; positions continue from the locked head.
+ *   2. one SELECT: the current versions of the batch's streams that are not cached, and the
+ *      existing dedupe claims of the batch (skipped when there is nothing to look up).
+ *   3. one statement: a multi-row INSERT of every event (unnest of arrays), a multi-row INSERT of
+ *      the claims taken, UPDATE event_head, and pg_notify (delivered on commit).
+ *   4. COMMIT (synchronous_commit is never changed: the commit is durable when it returns).
+ * Validation between 2 and 3 runs in memory, exactly like the SQLite backend: each call sees the
+ * database plus the earlier calls of its batch; a conflicting or duplicate call fails alone; an
+ * appendAtomic call is all or nothing. Promises settle only after COMMIT returned. If the
+ * transaction fails (connection lost, server down, any SQL error), every call of the batch
+ * rejects with that error, the connection is discarded and the caches are dropped; the next
+ * batch takes a fresh connection. A rejection after COMMIT was sent is ambiguous (the commit may
+ * have happened): callers retry with the same dedupe key and get 'duplicate'. An acknowledged
+ * append is always committed.
+ *
+ * Caches: stream versions (bounded Map) are valid while the locked head equals the head after
+ * our own last commit; when another node wrote in between they are dropped and re-read.
+ *
+ * Readers never skip a late commit: see readAll.
+ *
+ * Notifications: local listeners are called after each of our commits; other nodes' commits
+ * arrive through LISTEN patriot_events (payload: the new head). Listeners only ever see an
+ * increasing head (our own NOTIFY echo and duplicates are dropped). The LISTEN connection is
+ * re-established with backoff if it drops; after reconnecting the head is re-read so a commit
+ * whose notification was missed still wakes listeners.
+ *
+ * Conventions beyond the port (same as SQLite): zero-event appends only check the version;
+ * dedupe is checked before the version; appendAtomic's nextExpectedVersion is that of the first
+ * request's stream; appendAtomic([]) rejects with a TypeError; data and metadata are stored as
+ * canonical JSON text; recorded_time holds metadata.time.
+ */
+import pg from 'pg';
+import type {
+  AppendRequest,
+  AppendResult,
+  ChainVerification,
+  EventMetadata,
+  EventStore,
+  RecordedEvent,
+} from '../../../application/ports/event-store.js';
+import { createPool, type PgPool } from '../../postgres/pool.js';
+import { runMigrations } from '../../postgres/migrations.js';
+import { ChainVerifier, GENESIS_HASH, computeEventHashFromCanonical } from '../hash-chain.js';
+import { AsyncGroupCommitQueue } from './async-group-commit.js';
+import { prepareRequest, type PreparedRequest } from './prepare-request.js';
+import { EVENT_STORE_MIGRATIONS } from './schema.js';
+
+export const EVENT_NOTIFY_CHANNEL = 'patriot_events';
+
+export interface PostgresEventStoreOptions {
+  /** A pool owned by the caller (not ended by close()). Either pool or url is required. */
+  readonly pool?: PgPool;
+  /** Database URL: the store creates and owns its pool. */
+  readonly url?: string;
+  /** Size of the pool created from url (default 4). */
+  readonly poolMax?: number;
+  /** Start a LISTEN connection so commits of other processes wake onAppended listeners (default true). */
+  readonly listen?: boolean;
+  /** Most append/appendAtomic calls per batch transaction (default 2,000). */
+  readonly maxBatchRequests?: number;
+  /** How many stream versions to keep in memory (default 100,000). */
+  readonly streamVersionCacheSize?: number;
+  /** Rows per page when verifying the chain (default 1,000). */
+  readonly verifyPageSize?: number;
+  /** Receives errors thrown by onAppended listeners (default: process.emitWarning). */
+  readonly onListenerError?: (error: unknown) => void;
+  /** Receives LISTEN connection errors (default: ignored; the connection is re-established). */
+  readonly onListenError?: (error: unknown) => void;
+  /**
+   * Fault injection for tests only: runs inside each batch transaction after the writes and before
+   * COMMIT, on the transaction's connection (e.g. to make the transaction slow with pg_sleep).
+   */
+  readonly beforeCommit?: (client: pg.ClientBase) => Promise<void>;
+}
+
+interface Job {
+  readonly requests: readonly PreparedRequest[];
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface EventRow {
+  global_position: number | string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  data: string;
+  metadata: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Column arrays of the rows one batch inserts. */
+interface BatchRows {
+  positions: number[];
+  streamIds: string[];
+  versions: number[];
+  types: string[];
+  data: string[];
+  metadata: string[];
+  tenants: string[];
+  correlations: (string | null)[];
+  causations: (string | null)[];
+  times: string[];
+  prevHashes: string[];
+  hashes: string[];
+  claimScopes: string[];
+  claimKeys: string[];
+  claimValues: string[];
+}
+
+const EVENT_COLUMNS = 'global_position, stream_id, stream_version, type, data, metadata, prev_hash, hash';
+
+const SQL = {
+  lockHead: 'BEGIN; SELECT position, hash FROM event_head FOR UPDATE',
+  lookup: {
+    name: 'patriot_es_lookup',
+    text: `SELECT 0 AS kind, s.id AS a, NULL::text AS b,
+                  (SELECT max(e.stream_version) FROM events e WHERE e.stream_id = s.id)::text AS c
+             FROM unnest($1::text[]) AS s(id)
+           UNION ALL
+           SELECT 1, d.scope, d.key, d.value
+             FROM dedupe d JOIN unnest($2::text[], $3::text[]) AS q(scope, key)
+               ON d.scope = q.scope AND d.key = q.key`,
+  },
+  write: {
+    name: 'patriot_es_write',
+    text: `WITH ev AS (
+             INSERT INTO events (global_position, stream_id, stream_version, type, data, metadata,
+                                 tenant_id, correlation_id, causation_id, recorded_time, prev_hash, hash)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+           ), dd AS (
+             INSERT INTO dedupe (scope, key, value)
+             SELECT * FROM unnest($13::text[], $14::text[], $15::text[])
+           ), hd AS (
+             UPDATE event_head SET position = $16::bigint, hash = $17::text
+           )
+           SELECT pg_notify($18::text, $16::bigint::text)`,
+  },
+  headRow: { name: 'patriot_es_head', text: 'SELECT position, hash FROM event_head' },
+  readAll: {
+    name: 'patriot_es_read_all',
+    // settled: written by a transaction older than every transaction still in flight.
+    text: `SELECT ${EVENT_COLUMNS}, e.tx_id < s.xmin AS settled
+             FROM events e, (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
+            WHERE e.global_position > $1
+            ORDER BY e.global_position
+            LIMIT $2`,
+  },
+  verifyPage: {
+    name: 'patriot_es_verify_page',
+    text: `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
+  },
+  readStream: {
+    name: 'patriot_es_read_stream',
+    text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+  },
+  readByCorrelation: {
+    name: 'patriot_es_read_correlation',
+    text: `SELECT ${EVENT_COLUMNS} FROM events WHERE correlation_id = $1 ORDER BY global_position`,
+  },
+  findDedupe: { name: 'patriot_es_find_dedupe', text: 'SELECT value FROM dedupe WHERE scope = $1 AND key = $2' },
+  loadCheckpoint: { name: 'patriot_es_load_checkpoint', text: 'SELECT position FROM checkpoints WHERE name = $1' },
+  saveCheckpoint: {
+    name: 'patriot_es_save_checkpoint',
+    text: `INSERT INTO checkpoints (name, position) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+  },
+} as const;
+
+export class PostgresEventStore implements EventStore {
+  /** Runs the migrations, loads the head and starts listening. */
+  static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    if (options.pool === undefined && options.url === undefined) {
+      throw new TypeError('PostgresEventStore.open needs a pool or a url');
+    }
+    const ownsPool = options.pool === undefined;
+    const pool = options.pool ?? createPool(options.url!, { max: options.poolMax ?? 4, applicationName: 'patriot-events' });
+    try {
+      await runMigrations(pool, EVENT_STORE_MIGRATIONS);
+      const store = new PostgresEventStore(pool, ownsPool, options);
+      await store.start(options.listen ?? true);
+      return store;
+    } catch (error) {
+      if (ownsPool) await pool.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private readonly queue: AsyncGroupCommitQueue<Job>;
+  private readonly listeners = new Set<(headPosition: number) => void>();
+  private readonly streamVersions = new Map<string, number>();
+  private readonly streamVersionCacheSize: number;
+  private readonly verifyPageSize: number;
+  private readonly onListenerError: (error: unknown) => void;
+  private readonly onListenError: (error: unknown) => void;
+  private readonly beforeCommit: ((client: pg.ClientBase) => Promise<void>) | undefined;
+
+  /** Head after our own last commit; -1 when unknown (caches must be dropped at the next batch). */
+  private cacheHead = -1;
+  /** Highest head passed to listeners (they only see it grow). */
+  private notifiedHead = 0;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private listenClient: pg.Client | undefined;
+  private listenEnabled = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelayMs = 50;
+
+  private constructor(
+    private readonly pool: PgPool,
+    private readonly ownsPool: boolean,
+    options: PostgresEventStoreOptions,
+  ) {
+    this.streamVersionCacheSize = Math.max(1, Math.floor(options.streamVersionCacheSize ?? 100_000));
+    this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
+    this.onListenerError =
+      options.onListenerError ??
+      ((error) => process.emitWarning(`event store onAppended listener threw: ${String(error)}`));
+    this.onListenError = options.onListenError ?? (() => undefined);
+    this.beforeCommit = options.beforeCommit;
+    this.queue = new AsyncGroupCommitQueue<Job>(
+      (jobs) => this.flush(jobs),
+      Math.max(1, Math.floor(options.maxBatchRequests ?? 2000)),
+    );
+  }
+
+  private async start(listen: boolean): Promise<void> {
+    const head = await this.readHeadRow();
+    this.notifiedHead = head.position;
+    if (listen) {
+      this.listenEnabled = true;
+      await this.connectListener();
+    }
+  }
+
+  append(request: AppendRequest): Promise<AppendResult> {
+    return this.submit([request]);
+  }
+
+  appendAtomic(requests: readonly AppendRequest[]): Promise<AppendResult> {
+    if (requests.length === 0) {
+      return Promise.reject(new TypeError('appendAtomic needs at least one request'));
+    }
+    return this.submit(requests);
+  }
+
+  async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    const result = await this.pool.query<EventRow>({ ...SQL.readStream, values: [streamId, fromVersion] });
+    return result.rows.map(toRecordedEvent);
+  }
+
+  /**
+   * Events after `afterPosition`, never skipping one that commits late.
+   *
+   * Positions are assigned under the event_head row lock, so on a primary a later position is
+   * always committed (and visible) after an earlier one. The read does not rely on that alone:
+   * a row is returned only if
+   *  - it continues the run afterPosition+1, +2, … without a gap (positions are unique, so no
+   *    transaction can still commit a position inside a run that is already complete), or
+   *  - it was written by a transaction older than every in-flight transaction
+   *    (tx_id < pg_snapshot_xmin(pg_current_snapshot())): then no in-flight transaction can
+   *    fill a gap below it (a permanent hole, e.g. a row deleted by hand, is passed over).
+   * The result stops at the first row that is neither. The first rule means an unrelated long
+   * transaction elsewhere in the cluster does not stall readers (a pure xmin filter would).
+   */
+  async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
+    if (!(limit > 0)) return [];
+    const after = Math.max(0, Math.floor(afterPosition));
+    const result = await this.pool.query<EventRow & { settled: boolean }>({
+      ...SQL.readAll,
+      values: [after, Math.floor(limit)],
+    });
+    const events: RecordedEvent[] = [];
+    let expected = after + 1;
+    for (const row of result.rows) {
+      const position = Number(row.global_position);
+      if (position !== expected && !row.settled) break;
+      events.push(toRecordedEvent(row));
+      expected = position + 1;
+    }
+    return events;
+  }
+
+  async readByCorrelation(correlationId: string): Promise<RecordedEvent[]> {
+    const result = await this.pool.query<EventRow>({ ...SQL.readByCorrelation, values: [correlationId] });
+    return result.rows.map(toRecordedEvent);
+  }
+
+  /**
+   * The committed head (event_head is updated in the same transaction as the events): every
+   * position up to it is committed, so readAll(0, n) returns exactly up to it.
+   */
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return (await this.readHeadRow()).position;
+  }
+
+  onAppended(listener: (headPosition: number) => void): () => void {
+    const entry = (headPosition: number): void => listener(headPosition);
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  async findDedupe(scope: string, key: string): Promise<string | undefined> {
+    const result = await this.pool.query<{ value: string }>({ ...SQL.findDedupe, values: [scope, key] });
+    return result.rows[0]?.value;
+  }
+
+  async loadCheckpoint(name: string): Promise<number> {
+    const result = await this.pool.query<{ position: number | string }>({ ...SQL.loadCheckpoint, values: [name] });
+    const row = result.rows[0];
+    return row === undefined ? 0 : Number(row.position);
+  }
+
+  async saveCheckpoint(name: string, position: number): Promise<void> {
+    if (!Number.isSafeInteger(position) || position < 0) {
+      throw new TypeError(`checkpoint position must be a non-negative integer, got ${position}`);
+    }
+    await this.pool.query({ ...SQL.saveCheckpoint, values: [name, position] });
+  }
+
+  async verifyChain(): Promise<ChainVerification> {
+    const verifier = new ChainVerifier();
+    let after = 0;
+    for (;;) {
+      this.assertOpen();
+      const { rows } = await this.pool.query<EventRow>({ ...SQL.verifyPage, values: [after, this.verifyPageSize] });
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const position = Number(row.global_position);
+        let event: RecordedEvent;
+        try {
+          event = toRecordedEvent(row);
+        } catch (error) {
+          verifier.reportUnreadable(position, `event cannot be decoded: ${(error as Error).message}`);
+          return verifier.result();
+        }
+        if (!verifier.check(event)) return verifier.result();
+        after = position;
+      }
+      if (rows.length < this.verifyPageSize) break;
+    }
+    return verifier.result();
+  }
+
+  /**
+   * Waits for queued appends to commit, stops listening and, if the store created the pool,
+   * ends it. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.closing === undefined) {
+      this.closed = true;
+      this.closing = (async () => {
+        await this.queue.drain();
+        this.listenEnabled = false;
+        if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+        const client = this.listenClient;
+        this.listenClient = undefined;
+        if (client !== undefined) await client.end().catch(() => undefined);
+        this.listeners.clear();
+        if (this.ownsPool) await this.pool.end();
+      })();
+    }
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed && this.closing !== undefined && this.ownsPool && this.pool.ended) {
+      throw new Error('PostgresEventStore is closed');
+    }
+  }
+
+  private async readHeadRow(): Promise<{ position: number; hash: string }> {
+    const result = await this.pool.query<{ position: number | string; hash: string }>(SQL.headRow);
+    const row = result.rows[0];
+    return row === undefined ? { position: 0, hash: GENESIS_HASH } : { position: Number(row.position), hash: row.hash };
+  }
+
+  private submit(requests: readonly AppendRequest[]): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('PostgresEventStore is closed'));
+    let prepared: PreparedRequest[];
+    try {
+      prepared = requests.map(prepareRequest);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.enqueue({ requests: prepared, resolve, reject });
+    });
+  }
+
+  /** Runs one batch in one transaction. Never throws: every job is settled. */
+  private async flush(jobs: Job[]): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      this.dropCaches();
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    let outcomes: AppendResult[];
+    let batchVersions: Map<string, number>;
+    let head: number;
+    try {
+      ({ outcomes, batchVersions, head } = await this.runBatch(client, jobs));
+    } catch (error) {
+      // The transaction is rolled back by discarding its connection (a lost connection cannot
+      // ROLLBACK anyway); the server aborts a transaction whose session ends.
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      this.dropCaches();
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    client.release();
+    for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
+    this.cacheHead = head;
+    for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
+    this.notify(head);
+  }
+
+  private async runBatch(
+    client: pg.PoolClient,
+    jobs: readonly Job[],
+  ): Promise<{ outcomes: AppendResult[]; batchVersions: Map<string, number>; head: number }> {
+    // 1. BEGIN + lock the head (serialises writers of every node).
+    const lockResults = (await client.query(SQL.lockHead)) as unknown as pg.QueryResult<{
+      position: number | string;
+      hash: string;
+    }>[];
+    const headRow = lockResults[1]?.rows[0];
+    if (headRow === undefined) throw new Error('event_head row is missing');
+    const startHead = Number(headRow.position);
+    let head = startHead;
+    let headHash = headRow.hash;
+    if (startHead !== this.cacheHead) this.streamVersions.clear(); // another node wrote (or unknown)
+
+    // 2. One lookup: versions of uncached streams and existing claims of this batch.
+    const baseVersions = new Map<string, number>();
+    const lookupStreams: string[] = [];
+    const claimScopes: string[] = [];
+    const claimKeys: string[] = [];
+    for (const job of jobs) {
+      for (const request of job.requests) {
+        if (!baseVersions.has(request.streamId)) {
+          const cached = this.streamVersions.get(request.streamId);
+          if (cached === undefined) {
+            baseVersions.set(request.streamId, -1);
+            lookupStreams.push(request.streamId);
+          } else {
+            baseVersions.set(request.streamId, cached);
+          }
+        }
+        if (request.events.length > 0 && request.dedupe !== undefined) {
+          claimScopes.push(request.dedupe.scope);
+          claimKeys.push(request.dedupe.key);
+        }
+      }
+    }
+    const existingClaims = new Map<string, string>();
+    if (lookupStreams.length > 0 || claimScopes.length > 0) {
+      const { rows } = await client.query<{ kind: number; a: string; b: string | null; c: string | null }>({
+        ...SQL.lookup,
+        values: [lookupStreams, claimScopes, claimKeys],
+      });
+      for (const row of rows) {
+        if (row.kind === 0) baseVersions.set(row.a, row.c === null ? 0 : Number(row.c));
+        else existingClaims.set(claimId(row.a, row.b ?? ''), row.c ?? '');
+      }
+    }
+
+    // Validate every call in order, in memory (like SQLite's applyUnit).
+    const batchVersions = new Map<string, number>();
+    const rows: BatchRows = {
+      positions: [],
+      streamIds: [],
+      versions: [],
+      types: [],
+      data: [],
+      metadata: [],
+      tenants: [],
+      correlations: [],
+      causations: [],
+      times: [],
+      prevHashes: [],
+      hashes: [],
+      claimScopes: [],
+      claimKeys: [],
+      claimValues: [],
+    };
+    const outcomes: AppendResult[] = [];
+    for (const job of jobs) {
+      const requests = job.requests;
+      const startVersions: number[] = [];
+      let unitVersions: Map<string, number> | undefined;
+      let unitClaims: Map<string, string> | undefined;
+      let failure: AppendResult | undefined;
+      for (const request of requests) {
+        if (request.events.length > 0 && request.dedupe !== undefined) {
+          const id = claimId(request.dedupe.scope, request.dedupe.key);
+          const existing = unitClaims?.get(id) ?? existingClaims.get(id);
+          if (existing !== undefined) {
+            failure = { kind: 'duplicate', existingValue: existing };
+            break;
+          }
+          if (requests.length > 1) (unitClaims ??= new Map()).set(id, request.dedupe.value);
+        }
+        const current =
+          unitVersions?.get(request.streamId) ??
+          batchVersions.get(request.streamId) ??
+          baseVersions.get(request.streamId) ??
+          0;
+        if (request.expectedVersion !== 'any' && request.expectedVersion !== current) {
+          failure = { kind: 'conflict', streamId: request.streamId, actualVersion: current };
+          break;
+        }
+        startVersions.push(current);
+        if (requests.length > 1) (unitVersions ??= new Map()).set(request.streamId, current + request.events.length);
+      }
+      if (failure !== undefined) {
+        outcomes.push(failure);
+        continue;
+      }
+
+      const firstPosition = head + 1;
+      let firstStreamNextVersion = 0;
+      for (let r = 0; r < requests.length; r++) {
+        const request = requests[r]!;
+        let version = startVersions[r]!;
+        for (const event of request.events) {
+          const position = head + 1;
+          version++;
+          const hash = computeEventHashFromCanonical(
+            headHash,
+            position,
+            request.streamIdJson,
+            version,
+            event.typeJson,
+            event.dataJson,
+            request.metadataJson,
+          );
+          rows.positions.push(position);
+          rows.streamIds.push(request.streamId);
+          rows.versions.push(version);
+          rows.types.push(event.type);
+          rows.data.push(event.dataJson);
+          rows.metadata.push(request.metadataJson);
+          rows.tenants.push(request.tenantId);
+          rows.correlations.push(request.correlationId);
+          rows.causations.push(request.causationId);
+          rows.times.push(request.time);
+          rows.prevHashes.push(headHash);
+          rows.hashes.push(hash);
+          head = position;
+          headHash = hash;
+        }
+        if (request.events.length > 0) {
+          if (request.dedupe !== undefined) {
+            rows.claimScopes.push(request.dedupe.scope);
+            rows.claimKeys.push(request.dedupe.key);
+            rows.claimValues.push(request.dedupe.value);
+            existingClaims.set(claimId(request.dedupe.scope, request.dedupe.key), request.dedupe.value);
+          }
+          batchVersions.set(request.streamId, version);
+        }
+        if (request.streamId === requests[0]!.streamId) firstStreamNextVersion = version;
+      }
+      outcomes.push({ kind: 'appended', firstPosition, lastPosition: head, nextExpectedVersion: firstStreamNextVersion });
+    }
+
+    // 3. One statement writes the batch, moves the head and queues the notification.
+    if (head !== startHead) {
+      await client.query({
+        ...SQL.write,
+        values: [
+          rows.positions,
+          rows.streamIds,
+          rows.versions,
+          rows.types,
+          rows.data,
+          rows.metadata,
+          rows.tenants,
+          rows.correlations,
+          rows.causations,
+          rows.times,
+          rows.prevHashes,
+          rows.hashes,
+          rows.claimScopes,
+          rows.claimKeys,
+          rows.claimValues,
+          head,
+          headHash,
+          EVENT_NOTIFY_CHANNEL,
+        ],
+      });
+    }
+    if (this.beforeCommit !== undefined) await this.beforeCommit(client);
+    // 4. COMMIT (durable: synchronous_commit stays on).
+    await client.query('COMMIT');
+    // Versions read in step 2 are still current (we held the head lock until COMMIT).
+    for (const [streamId, version] of baseVersions) {
+      if (!batchVersions.has(streamId) && version >= 0) batchVersions.set(streamId, version);
+    }
+    return { outcomes, batchVersions, head };
+  }
+
+  private dropCaches(): void {
+    this.streamVersions.clear();
+    this.cacheHead = -1;
+  }
+
+  private rememberVersion(streamId: string, version: number): void {
+    const cache = this.streamVersions;
+    cache.delete(streamId);
+    cache.set(streamId, version);
+    if (cache.size > this.streamVersionCacheSize) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+  }
+
+  /** Calls the listeners (asynchronously) if the head moved past what they last saw. */
+  private notify(headPosition: number): void {
+    if (!(headPosition > this.notifiedHead)) return;
+    this.notifiedHead = headPosition;
+    if (this.listeners.size === 0) return;
+    queueMicrotask(() => {
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(headPosition);
+        } catch (error) {
+          try {
+            this.onListenerError(error);
+          } catch {
+            // An error reporter that throws must not break the store either.
+          }
+        }
+      }
+    });
+  }
+
+  // --- LISTEN connection ------------------------------------------------------------------------
+
+  private async connectListener(): Promise<void> {
+    const client = new pg.Client(this.pool.options);
+    let dropped = false;
+    const onDrop = (error?: unknown): void => {
+      if (error !== undefined) this.reportListenError(error);
+      if (dropped) return;
+      dropped = true;
+      if (this.listenClient === client) this.listenClient = undefined;
+      client.end().catch(() => undefined);
+      this.scheduleReconnect();
+    };
+    client.on('notification', (message) => {
+      if (message.channel !== EVENT_NOTIFY_CHANNEL) return;
+      const head = Number(message.payload);
+      if (Number.isSafeInteger(head)) this.notify(head);
+    });
+    client.on('error', (error) => onDrop(error));
+    client.on('end', () => onDrop());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(EVENT_NOTIFY_CHANNEL)}`);
+    } catch (error) {
+      onDrop(error);
+      throw error;
+    }
+    if (!this.listenEnabled) {
+      dropped = true;
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listenClient = client;
+    this.reconnectDelayMs = 50;
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.listenEnabled || this.reconnectTimer !== undefined) return;
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(5000, delay * 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.listenEnabled) return;
+      this.connectListener()
+        .then(async () => {
+          // A commit made while we were not listening still wakes the listeners.
+          if (this.listenEnabled) this.notify((await this.readHeadRow()).position);
+        })
+        .catch((error) => this.reportListenError(error));
+    }, delay);
+    this.reconnectTimer.unref?.();
+  }
+
+  private reportListenError(error: unknown): void {
+    try {
+      this.onListenError(error);
+    } catch {
+      // ignore
+    }
+  }
+
+  /** True while the LISTEN connection is up (for health checks and tests). */
+  get listening(): boolean {
+    return this.listenClient !== undefined;
+  }
+}
+
+function claimId(scope: string, key: string): string {
+  return scope + '\u0000' + key;
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    globalPosition: Number(row.global_position),
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    type: row.type,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
