@@ -147,7 +147,7 @@ describe.skipIf(!testPgUrl)('PostgresProjectionStore on PostgreSQL', () => {
         accountId: `acc${i % 16}`,
         strategyId: `strat${i % 8}`,
         ...(i % 2 === 0 ? { signalId: `sig-${i}` } : {}),
-        seq: round * 10_000 + i + 1,
+        seq: i + 1, // a document keeps the seq of the event that created it
         data: {
           id: `order-${i}`,
           symbol: 'BTC/USDT',

@@ -38,13 +38,15 @@ const toDoc = (r: DocRow): ReadDoc => ({
 });
 
 /**
- * The documents travel as ONE json parameter (an array of small objects) and are unpacked on the
- * server by json_to_recordset: a single JSON.stringify on the client, no per-row parameters and
- * no array-literal escaping, and one statement whatever the number of documents.
+ * The documents travel as ONE json parameter, an array of positional arrays
+ * [collection, tenant, id, account, strategy, signal, seq, data], unpacked on the server by
+ * json_array_elements: a single JSON.stringify on the client, no per-row parameters, no
+ * array-literal escaping, one statement whatever the number of documents. (Measured on 10,000
+ * documents: faster than json_to_recordset, jsonb_to_recordset and unnest of eight arrays.)
  */
 const UPSERT_DOCS = `
   INSERT INTO read_docs (${COLUMNS})
-  SELECT c, t, i, a, s, g, q, d FROM json_to_recordset($1::json) AS r(c text, t text, i text, a text, s text, g text, q bigint, d jsonb)
+  SELECT e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, (e->>6)::bigint, (e->7)::jsonb FROM json_array_elements($1::json) AS e
   ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, strategy_id = EXCLUDED.strategy_id,
     signal_id = EXCLUDED.signal_id, seq = EXCLUDED.seq, data = EXCLUDED.data`;
 
@@ -52,11 +54,18 @@ const UPSERT_CHECKPOINT = `
   INSERT INTO projection_checkpoint (name, position) VALUES ($1, $2)
   ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`;
 
+/**
+ * Read models are rebuildable from the log and their checkpoint commits with them, so their
+ * commits do not wait for the WAL flush (as the SQLite store runs with synchronous=NORMAL): a
+ * crash can only lose whole recent commits, which the runner projects again.
+ */
+const RELAXED_COMMIT = `set_config('synchronous_commit', 'off', true)`;
+
 /** Documents and checkpoint in one statement: data-modifying CTEs commit (or fail) together. */
 const COMMIT_ONE_STATEMENT = `
   WITH docs AS (${UPSERT_DOCS}),
   cp AS (INSERT INTO projection_checkpoint (name, position) VALUES ($2, $3) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position)
-  SELECT 1`;
+  SELECT ${RELAXED_COMMIT}`;
 
 /** The session advisory-lock key for a projection's leadership: 64 bits of a hash of its name. */
 export function leadLockKey(name: string): string {
@@ -148,6 +157,7 @@ export class PostgresProjectionStore implements ProjectionStore {
     try {
       await client.query('BEGIN');
       try {
+        await client.query(`SELECT ${RELAXED_COMMIT}`);
         for (const chunk of chunks) await client.query(UPSERT_DOCS, [chunk]);
         await client.query(UPSERT_CHECKPOINT, [this.name, checkpoint]);
         await client.query('COMMIT');
@@ -342,16 +352,5 @@ export class PostgresProjectionStore implements ProjectionStore {
 }
 
 function encodeDocs(docs: readonly ReadDoc[]): string {
-  return JSON.stringify(
-    docs.map((d) => ({
-      c: d.collection,
-      t: d.tenantId,
-      i: d.id,
-      a: d.accountId ?? null,
-      s: d.strategyId ?? null,
-      g: d.signalId ?? null,
-      q: d.seq,
-      d: d.data,
-    })),
-  );
+  return JSON.stringify(docs.map((d) => [d.collection, d.tenantId, d.id, d.accountId ?? null, d.strategyId ?? null, d.signalId ?? null, d.seq, d.data]));
 }

@@ -9,6 +9,11 @@ import type { Migration } from '../../postgres/migrations.js';
  * (collection, tenant_id[, field], seq, id) indexes scanned backwards; the per-field indexes are
  * partial (only rows where the field is set), since most collections set only some of them.
  *
+ * fillfactor 50: documents are rewritten often (an order on every fill) while their indexed
+ * columns stay the same, so room left on each page lets PostgreSQL update in place (HOT) without
+ * touching the five indexes. Measured on 10,000-document commits of updates: ~2x faster than
+ * the default 100, for about twice the table size after inserts.
+ *
  * projection_checkpoint: one row per projection (name 'read-models' for the read models); the
  * position is written in the same transaction as the documents.
  */
@@ -26,7 +31,7 @@ export const READ_MODEL_MIGRATIONS: Migration[] = [
         seq         bigint NOT NULL,
         data        jsonb NOT NULL,
         PRIMARY KEY (collection, tenant_id, id)
-      );
+      ) WITH (fillfactor = 50);
       CREATE INDEX read_docs_by_seq ON read_docs (collection, tenant_id, seq, id);
       CREATE INDEX read_docs_by_account ON read_docs (collection, tenant_id, account_id, seq, id) WHERE account_id IS NOT NULL;
       CREATE INDEX read_docs_by_strategy ON read_docs (collection, tenant_id, strategy_id, seq, id) WHERE strategy_id IS NOT NULL;

@@ -1,0 +1,68 @@
+/**
+ * PostgreSQL implementation of the KeyValueStore port: table `kv`, created by KV_MIGRATIONS.
+ *
+ *   const kv = await PostgresKeyValueStore.open({ pool }); // runs the migration (idempotent)
+ *
+ * Values are secrets more often than not (webhook secrets): they are never logged and never
+ * put in an error message; a failure names the key and the database's error only. The pool is
+ * shared, not owned: close() never ends it.
+ */
+import type { KeyValueStore } from '../../application/ports/key-value.js';
+import { runMigrations, type Migration } from '../postgres/migrations.js';
+import type { PgPool } from '../postgres/pool.js';
+
+export const KV_MIGRATIONS: Migration[] = [{ id: '0300_kv', sql: 'CREATE TABLE kv (key text PRIMARY KEY, value text NOT NULL)' }];
+
+export class PostgresKeyValueStore implements KeyValueStore {
+  static async open(options: { readonly pool: PgPool }): Promise<PostgresKeyValueStore> {
+    await runMigrations(options.pool, KV_MIGRATIONS);
+    return new PostgresKeyValueStore(options.pool);
+  }
+
+  private closed = false;
+
+  private constructor(private readonly pool: PgPool) {}
+
+  async get(key: string): Promise<string | undefined> {
+    this.check(key);
+    try {
+      const r = await this.pool.query<{ value: string }>('SELECT value FROM kv WHERE key = $1', [key]);
+      return r.rows[0]?.value;
+    } catch (error) {
+      throw failure('get', key, error);
+    }
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    this.check(key);
+    if (typeof value !== 'string') throw new TypeError('key and value must be strings');
+    // PostgreSQL text cannot hold NUL; refuse it here rather than let the driver's error travel
+    if (value.includes('\u0000')) throw new TypeError(`value for key "${key}" contains a NUL character`);
+    try {
+      await this.pool.query('INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
+    } catch (error) {
+      throw failure('set', key, error, value);
+    }
+  }
+
+  /** Marks the store closed (the shared pool stays open). */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private check(key: string): void {
+    if (this.closed) throw new Error('key-value store is closed');
+    if (typeof key !== 'string') throw new TypeError('key and value must be strings');
+    if (key.includes('\u0000')) throw new TypeError('key contains a NUL character');
+  }
+}
+
+/** An error naming the operation, the key and the database's message, with the value masked and no cause attached. */
+function failure(op: string, key: string, error: unknown, value?: string): Error {
+  let message = error instanceof Error ? error.message : String(error);
+  if (value) message = message.split(value).join('***');
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const wrapped = new Error(`key-value ${op} "${key}" failed: ${message}`);
+  if (typeof code === 'string') (wrapped as Error & { code: string }).code = code;
+  return wrapped;
+}
