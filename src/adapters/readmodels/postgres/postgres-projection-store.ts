@@ -39,14 +39,15 @@ const toDoc = (r: DocRow): ReadDoc => ({
 
 /**
  * The documents travel as ONE json parameter, an array of positional arrays
- * [collection, tenant, id, account, strategy, signal, seq, data], unpacked on the server by
- * json_array_elements: a single JSON.stringify on the client, no per-row parameters, no
- * array-literal escaping, one statement whatever the number of documents. (Measured on 10,000
- * documents: faster than json_to_recordset, jsonb_to_recordset and unnest of eight arrays.)
+ * [collection, tenant, id, account, strategy, signal, seq, data], parsed once as jsonb and
+ * unpacked on the server by jsonb_array_elements: a single JSON.stringify on the client, no
+ * per-row parameters, no array-literal escaping, one statement whatever the number of
+ * documents. (Measured on 10,000 documents: faster than json_array_elements, json_to_recordset,
+ * jsonb_to_recordset and unnest of eight arrays.)
  */
 const UPSERT_DOCS = `
   INSERT INTO read_docs (${COLUMNS})
-  SELECT e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, (e->>6)::bigint, (e->7)::jsonb FROM json_array_elements($1::json) AS e
+  SELECT e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, (e->>6)::bigint, e->7 FROM (SELECT jsonb_array_elements($1::jsonb) AS e) AS rows
   ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, strategy_id = EXCLUDED.strategy_id,
     signal_id = EXCLUDED.signal_id, seq = EXCLUDED.seq, data = EXCLUDED.data`;
 
