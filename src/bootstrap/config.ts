@@ -70,8 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     demo: source.PATRIOT_DEMO !== 'false',
   };
-  if (config.databaseUrl) {
-    throw new ConfigError('DATABASE_URL is set, but the PostgreSQL backend is not available in this version; unset it to run on SQLite');
+  if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   return { ...config, ...overrides };
 }

@@ -32,13 +32,15 @@ describe('configuration', () => {
     [{ PORT: '70000' }, /PORT must be an integer between 0 and 65535/],
     [{ PATRIOT_SLIPPAGE_BPS: '-1' }, /PATRIOT_SLIPPAGE_BPS must be a number/],
     [{ PATRIOT_CONFIG: '/nonexistent/patriot.json' }, /not a readable JSON file/],
-    [{ DATABASE_URL: 'postgres://u:p@localhost/db' }, /PostgreSQL backend is not available/],
+    [{ DATABASE_URL: 'mysql://u:p@localhost/db' }, /DATABASE_URL must be a postgres/],
   ])('refuses %j with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('never echoes a DATABASE_URL password in its error', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:hunter2@localhost/db' })).not.toThrow(/hunter2/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@localhost/db' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@localhost/db' })).not.toThrow(/hunter2/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db' }).databaseUrl).toBe('postgres://u:p@localhost/db');
   });
 });

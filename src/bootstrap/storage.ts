@@ -5,6 +5,13 @@ import type { ProjectionStore } from '../application/ports/projection-store.js';
 import { SqliteEventStore } from '../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { SqliteKeyValueStore } from '../adapters/kv/sqlite-key-value-store.js';
 import { SqliteProjectionStore } from '../adapters/readmodels/sqlite-projection-store.js';
+import { PostgresEventStore } from '../adapters/eventstore/postgres/postgres-event-store.js';
+import { EVENT_STORE_MIGRATIONS } from '../adapters/eventstore/postgres/schema.js';
+import { KV_MIGRATIONS, PostgresKeyValueStore } from '../adapters/kv/postgres-key-value-store.js';
+import { PostgresProjectionStore } from '../adapters/readmodels/postgres/postgres-projection-store.js';
+import { READ_MODEL_MIGRATIONS } from '../adapters/readmodels/postgres/schema.js';
+import { createPool, redactUrl } from '../adapters/postgres/pool.js';
+import { runMigrations } from '../adapters/postgres/migrations.js';
 import type { PatriotConfig } from './config.js';
 
 /** The durable state PATRIOT keeps: the event log, small settings beside it, and the read models. */
@@ -30,7 +37,39 @@ export async function openSqliteStorage(config: PatriotConfig, onListenerError: 
   };
 }
 
-/** Chooses the backend from the configuration. */
+/** PostgreSQL (DATABASE_URL): the event log, read models and settings in one database; migrations run on open. */
+export async function openPostgresStorage(url: string): Promise<Storage> {
+  const pool = createPool(url, { max: 10 });
+  try {
+    const events = await PostgresEventStore.open({ pool });
+    const kv = await PostgresKeyValueStore.open({ pool });
+    const readModels = await PostgresProjectionStore.open({ pool });
+    return {
+      kind: 'postgres', events, kv, readModels,
+      close: async () => {
+        await readModels.close();
+        await events.close();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end();
+    throw new Error(`cannot open PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
+  }
+}
+
+/** Runs every schema migration of the configured backend (the server also does it on start). */
+export async function migrate(config: PatriotConfig): Promise<string[]> {
+  if (!config.databaseUrl) return []; // SQLite files create their schema when opened
+  const pool = createPool(config.databaseUrl, { max: 2 });
+  try {
+    return await runMigrations(pool, [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...KV_MIGRATIONS]);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Chooses the backend from the configuration: PostgreSQL when DATABASE_URL is set, else SQLite files. */
 export async function openStorage(config: PatriotConfig, onListenerError: (error: unknown) => void): Promise<Storage> {
-  return openSqliteStorage(config, onListenerError);
+  return config.databaseUrl ? openPostgresStorage(config.databaseUrl) : openSqliteStorage(config, onListenerError);
 }

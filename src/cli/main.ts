@@ -4,14 +4,16 @@ import { ConfigError, loadConfig } from '../bootstrap/config.js';
 import { startPatriot } from '../bootstrap/runtime.js';
 import { printBanner } from './banner.js';
 import { replayProjections, verifyLog } from '../bootstrap/maintenance.js';
+import { migrate } from '../bootstrap/storage.js';
 
 const HELP = `patriot <command>
 
   serve    run the server (SQLite + paper exchange + demo strategy by default)
+  migrate  apply pending PostgreSQL schema migrations (DATABASE_URL); serve also does it on start
   verify   check the event log's hash chain; exit 1 and name the first broken position
   replay   rebuild every read model from the event log and compare with the current ones
 
-Configuration: PORT, HOST, PATRIOT_DATA_DIR, PATRIOT_PUBLIC_URL, LOG_LEVEL, PATRIOT_CONFIG (JSON file of the same keys).`;
+Configuration: PORT, HOST, PATRIOT_DATA_DIR, DATABASE_URL, PATRIOT_PUBLIC_URL, LOG_LEVEL, PATRIOT_CONFIG (JSON file of the same keys).`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
@@ -27,6 +29,11 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       return -1;
+    }
+    case 'migrate': {
+      const applied = await migrate(loadConfig());
+      process.stdout.write(`${JSON.stringify({ applied })}\n`);
+      return 0;
     }
     case 'verify': {
       const result = await verifyLog(loadConfig());
