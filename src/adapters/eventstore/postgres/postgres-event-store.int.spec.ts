@@ -243,6 +243,9 @@ describe.skipIf(!testPgUrl)('PostgresEventStore', () => {
       );
       await Promise.all([work(a, 'a', 30), work(b, 'b', 30), work(a, 'a2', 15), work(b, 'b2', 15)]);
 
+      // Both fast path and locked fallback were exercised.
+      expect(a.stats.batches + b.stats.batches).toBeGreaterThan(0);
+      process.stdout.write(`two nodes: fallbacks a=${a.stats.lockedFallbacks} b=${b.stats.lockedFallbacks} of ${a.stats.batches + b.stats.batches} batches\n`);
       expect(race.filter((r) => r.kind === 'appended')).toHaveLength(1);
       expect(claims.filter((r) => r.kind === 'appended')).toHaveLength(10);
       for (const c of claims.filter((r): r is Extract<AppendResult, { kind: 'duplicate' }> => r.kind === 'duplicate')) {

@@ -127,6 +127,54 @@ interface BatchRows {
   claimValues: string[];
 }
 
+interface Lookup {
+  /** the head the batch builds on, and its hash */
+  readonly head: number;
+  readonly headHash: string;
+  /** current version of every stream of the batch */
+  readonly versions: Map<string, number>;
+  /** existing claims of the batch (scope NUL key -> value) */
+  readonly claims: Map<string, string>;
+  /** whether some versions came from the cache */
+  readonly usedCache: boolean;
+  /** streams whose version was read from the database */
+  readonly fresh: Set<string>;
+}
+
+interface BatchPlan {
+  readonly outcomes: AppendResult[];
+  readonly rows: BatchRows;
+  /** stream versions after the batch (to cache once it committed) */
+  readonly versions: Map<string, number>;
+  readonly head: number;
+  readonly headHash: string;
+}
+
+function writeValues(plan: BatchPlan, expectedHead: number): unknown[] {
+  const rows = plan.rows;
+  return [
+    rows.positions,
+    rows.streamIds,
+    rows.versions,
+    rows.types,
+    rows.data,
+    rows.metadata,
+    rows.tenants,
+    rows.correlations,
+    rows.causations,
+    rows.times,
+    rows.prevHashes,
+    rows.hashes,
+    rows.claimScopes,
+    rows.claimKeys,
+    rows.claimValues,
+    plan.head,
+    plan.headHash,
+    EVENT_NOTIFY_CHANNEL,
+    expectedHead,
+  ];
+}
+
 const EVENT_COLUMNS = 'global_position, stream_id, stream_version, type, data, metadata, prev_hash, hash';
 
 const SQL = {
@@ -139,22 +187,34 @@ const SQL = {
            UNION ALL
            SELECT 1, d.scope, d.key, d.value
              FROM dedupe d JOIN unnest($2::text[], $3::text[]) AS q(scope, key)
-               ON d.scope = q.scope AND d.key = q.key`,
+               ON d.scope = q.scope AND d.key = q.key
+           UNION ALL
+           SELECT 2, hash, NULL, position::text FROM event_head WHERE $4::boolean`,
   },
+  /**
+   * Locks event_head and writes only if it is still at $19 (the head the hashes were computed
+   * from); returns the head it found. Data-modifying CTEs always run; each joins h, so nothing is
+   * written before the lock is held, and nothing at all when the head moved.
+   */
   write: {
     name: 'patriot_es_write',
-    text: `WITH ev AS (
+    text: `WITH h AS MATERIALIZED (
+             SELECT position FROM event_head FOR UPDATE
+           ), ev AS (
              INSERT INTO events (global_position, stream_id, stream_version, type, data, metadata,
                                  tenant_id, correlation_id, causation_id, recorded_time, prev_hash, hash)
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
-                                  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+             SELECT u.* FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
+                                    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS u, h
+              WHERE h.position = $19::bigint
            ), dd AS (
              INSERT INTO dedupe (scope, key, value)
-             SELECT * FROM unnest($13::text[], $14::text[], $15::text[])
+             SELECT u.* FROM unnest($13::text[], $14::text[], $15::text[]) AS u, h WHERE h.position = $19::bigint
            ), hd AS (
-             UPDATE event_head SET position = $16::bigint, hash = $17::text
+             UPDATE event_head SET position = $16::bigint, hash = $17::text FROM h WHERE h.position = $19::bigint
            )
-           SELECT pg_notify($18::text, $16::bigint::text)`,
+           SELECT h.position AS head,
+                  CASE WHEN h.position = $19::bigint THEN pg_notify($18::text, $16::bigint::text) END AS notified
+             FROM h`,
   },
   headRow: { name: 'patriot_es_head', text: 'SELECT position, hash FROM event_head' },
   readAll: {
@@ -215,12 +275,16 @@ export class PostgresEventStore implements EventStore {
   private readonly onListenError: (error: unknown) => void;
   private readonly beforeCommit: ((client: pg.ClientBase) => Promise<void>) | undefined;
 
-  /** Head after our own last commit; -1 when unknown (caches must be dropped at the next batch). */
+  /** Head (and its hash) after our own last commit; -1 when unknown. The caches are valid at it. */
   private cacheHead = -1;
+  private cacheHash = GENESIS_HASH;
   /** Highest head passed to listeners (they only see it grow). */
   private notifiedHead = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
+
+  /** Counters: batch transactions, calls they carried, and fast-path races lost to another node. */
+  readonly stats = { batches: 0, requests: 0, lockedFallbacks: 0 };
 
   private listenClient: pg.Client | undefined;
   private listenEnabled = false;
@@ -414,7 +478,7 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
-  /** Runs one batch in one transaction. Never throws: every job is settled. */
+  /** Runs one batch. Never throws: every job is settled. */
   private async flush(jobs: Job[]): Promise<void> {
     let client: pg.PoolClient;
     try {
@@ -424,77 +488,139 @@ export class PostgresEventStore implements EventStore {
       for (const job of jobs) job.reject(error);
       return;
     }
-    let outcomes: AppendResult[];
-    let batchVersions: Map<string, number>;
-    let head: number;
+    let plan: BatchPlan;
+    this.stats.batches++;
+    this.stats.requests += jobs.length;
     try {
-      ({ outcomes, batchVersions, head } = await this.runBatch(client, jobs));
+      plan = (this.beforeCommit === undefined ? await this.runOptimistic(client, jobs) : undefined) ??
+        (await this.runLocked(client, jobs));
     } catch (error) {
-      // The transaction is rolled back by discarding its connection (a lost connection cannot
-      // ROLLBACK anyway); the server aborts a transaction whose session ends.
+      // Discard the connection: an open transaction is aborted when its session ends (a lost
+      // connection could not ROLLBACK anyway).
       client.release(error instanceof Error ? error : new Error(String(error)));
       this.dropCaches();
       for (const job of jobs) job.reject(error);
       return;
     }
     client.release();
-    for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
-    this.cacheHead = head;
-    for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
-    this.notify(head);
+    for (const [streamId, version] of plan.versions) this.rememberVersion(streamId, version);
+    this.cacheHead = plan.head;
+    this.cacheHash = plan.headHash;
+    for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(plan.outcomes[i]!);
+    this.notify(plan.head);
   }
 
-  private async runBatch(
-    client: pg.PoolClient,
-    jobs: readonly Job[],
-  ): Promise<{ outcomes: AppendResult[]; batchVersions: Map<string, number>; head: number }> {
-    // 1. BEGIN + lock the head (serialises writers of every node).
+  /**
+   * The fast path (one or two round trips): look up versions, claims and the head in one
+   * autocommit SELECT (skipped when everything is cached and there are no claims), validate in
+   * memory, then ONE autocommit statement locks event_head, checks it is still the head we
+   * computed from, writes every row, moves the head and notifies; its COMMIT is durable when it
+   * returns. Returns undefined when another node moved the head in between (nothing was
+   * written): the caller then takes the locked path.
+   */
+  private async runOptimistic(client: pg.PoolClient, jobs: readonly Job[]): Promise<BatchPlan | undefined> {
+    let lookup = await this.lookup(client, jobs, true);
+    if (lookup.head !== this.cacheHead) {
+      // Another node wrote since our last commit: cached versions may be stale.
+      this.streamVersions.clear();
+      if (lookup.usedCache) lookup = await this.lookup(client, jobs, false);
+    }
+    const plan = this.validate(jobs, lookup);
+    if (plan.rows.positions.length === 0) return plan; // only checks: decided on a committed snapshot
+    const { rows } = await client.query<{ head: number | string }>({ ...SQL.write, values: writeValues(plan, lookup.head) });
+    if (Number(rows[0]?.head) !== lookup.head) {
+      this.stats.lockedFallbacks++;
+      this.dropCaches();
+      return undefined;
+    }
+    return plan;
+  }
+
+  /**
+   * The locked path: BEGIN and lock event_head, look up under the lock, validate, write, COMMIT.
+   * Always succeeds unless the database fails. Used when the fast path lost a race with another
+   * node, and when a beforeCommit hook is set (it needs an open transaction).
+   */
+  private async runLocked(client: pg.PoolClient, jobs: readonly Job[]): Promise<BatchPlan> {
     const lockResults = (await client.query(SQL.lockHead)) as unknown as pg.QueryResult<{
       position: number | string;
       hash: string;
     }>[];
     const headRow = lockResults[1]?.rows[0];
     if (headRow === undefined) throw new Error('event_head row is missing');
-    const startHead = Number(headRow.position);
-    let head = startHead;
-    let headHash = headRow.hash;
-    if (startHead !== this.cacheHead) this.streamVersions.clear(); // another node wrote (or unknown)
+    if (Number(headRow.position) !== this.cacheHead) this.streamVersions.clear();
+    const lookup = await this.lookup(client, jobs, true, { head: Number(headRow.position), headHash: headRow.hash });
+    const plan = this.validate(jobs, lookup);
+    if (plan.rows.positions.length > 0) {
+      const { rows } = await client.query<{ head: number | string }>({ ...SQL.write, values: writeValues(plan, lookup.head) });
+      if (Number(rows[0]?.head) !== lookup.head) throw new Error('event_head moved while locked');
+    }
+    if (this.beforeCommit !== undefined) await this.beforeCommit(client);
+    await client.query('COMMIT');
+    return plan;
+  }
 
-    // 2. One lookup: versions of uncached streams and existing claims of this batch.
-    const baseVersions = new Map<string, number>();
-    const lookupStreams: string[] = [];
-    const claimScopes: string[] = [];
-    const claimKeys: string[] = [];
+  /**
+   * One SELECT: the versions of the batch's streams (cached ones are not asked for when
+   * useCache), the existing dedupe claims of the batch, and (unless `locked` gives it) the head,
+   * all from one snapshot. Skipped when there is nothing to ask and the head is known.
+   */
+  private async lookup(
+    client: pg.PoolClient,
+    jobs: readonly Job[],
+    useCache: boolean,
+    locked?: { head: number; headHash: string },
+  ): Promise<Lookup> {
+    const versions = new Map<string, number>();
+    const streams: string[] = [];
+    const scopes: string[] = [];
+    const keys: string[] = [];
+    let usedCache = false;
     for (const job of jobs) {
       for (const request of job.requests) {
-        if (!baseVersions.has(request.streamId)) {
-          const cached = this.streamVersions.get(request.streamId);
+        if (!versions.has(request.streamId)) {
+          const cached = useCache ? this.streamVersions.get(request.streamId) : undefined;
           if (cached === undefined) {
-            baseVersions.set(request.streamId, -1);
-            lookupStreams.push(request.streamId);
+            versions.set(request.streamId, 0);
+            streams.push(request.streamId);
           } else {
-            baseVersions.set(request.streamId, cached);
+            versions.set(request.streamId, cached);
+            usedCache = true;
           }
         }
         if (request.events.length > 0 && request.dedupe !== undefined) {
-          claimScopes.push(request.dedupe.scope);
-          claimKeys.push(request.dedupe.key);
+          scopes.push(request.dedupe.scope);
+          keys.push(request.dedupe.key);
         }
       }
     }
-    const existingClaims = new Map<string, string>();
-    if (lookupStreams.length > 0 || claimScopes.length > 0) {
-      const { rows } = await client.query<{ kind: number; a: string; b: string | null; c: string | null }>({
-        ...SQL.lookup,
-        values: [lookupStreams, claimScopes, claimKeys],
-      });
-      for (const row of rows) {
-        if (row.kind === 0) baseVersions.set(row.a, row.c === null ? 0 : Number(row.c));
-        else existingClaims.set(claimId(row.a, row.b ?? ''), row.c ?? '');
+    const claims = new Map<string, string>();
+    let head = locked?.head ?? this.cacheHead;
+    let headHash = locked?.headHash ?? this.cacheHash;
+    if (streams.length === 0 && scopes.length === 0 && head >= 0) {
+      return { head, headHash, versions, claims, usedCache, fresh: new Set() };
+    }
+    const { rows } = await client.query<{ kind: number; a: string; b: string | null; c: string | null }>({
+      ...SQL.lookup,
+      values: [streams, scopes, keys, locked === undefined],
+    });
+    for (const row of rows) {
+      if (row.kind === 0) versions.set(row.a, row.c === null ? 0 : Number(row.c));
+      else if (row.kind === 1) claims.set(claimId(row.a, row.b ?? ''), row.c ?? '');
+      else {
+        headHash = row.a;
+        head = Number(row.c);
       }
     }
+    return { head, headHash, versions, claims, usedCache, fresh: new Set(streams) };
+  }
 
-    // Validate every call in order, in memory (like SQLite's applyUnit).
+  /** Validates every call in order, in memory, exactly like SQLite's applyUnit, and builds the rows. */
+  private validate(jobs: readonly Job[], lookup: Lookup): BatchPlan {
+    let head = lookup.head;
+    let headHash = lookup.headHash;
+    const baseVersions = lookup.versions;
+    const existingClaims = lookup.claims;
     const batchVersions = new Map<string, number>();
     const rows: BatchRows = {
       positions: [],
@@ -592,46 +718,17 @@ export class PostgresEventStore implements EventStore {
       }
       outcomes.push({ kind: 'appended', firstPosition, lastPosition: head, nextExpectedVersion: firstStreamNextVersion });
     }
-
-    // 3. One statement writes the batch, moves the head and queues the notification.
-    if (head !== startHead) {
-      await client.query({
-        ...SQL.write,
-        values: [
-          rows.positions,
-          rows.streamIds,
-          rows.versions,
-          rows.types,
-          rows.data,
-          rows.metadata,
-          rows.tenants,
-          rows.correlations,
-          rows.causations,
-          rows.times,
-          rows.prevHashes,
-          rows.hashes,
-          rows.claimScopes,
-          rows.claimKeys,
-          rows.claimValues,
-          head,
-          headHash,
-          EVENT_NOTIFY_CHANNEL,
-        ],
-      });
+    // Versions read from the database are worth caching too (valid at this head).
+    for (const streamId of lookup.fresh) {
+      if (!batchVersions.has(streamId)) batchVersions.set(streamId, baseVersions.get(streamId) ?? 0);
     }
-    if (this.beforeCommit !== undefined) await this.beforeCommit(client);
-    // 4. COMMIT (durable: synchronous_commit stays on).
-    await client.query('COMMIT');
-    // Versions read in step 2 are still current (we held the head lock until COMMIT).
-    for (const [streamId, version] of baseVersions) {
-      if (!batchVersions.has(streamId) && version >= 0) batchVersions.set(streamId, version);
-    }
-    return { outcomes, batchVersions, head };
+    return { outcomes, rows, versions: batchVersions, head, headHash };
   }
 
   private dropCaches(): void {
     this.streamVersions.clear();
     this.cacheHead = -1;
+    this.cacheHash = GENESIS_HASH;
   }
 
   private rememberVersion(streamId: string, version: number): void {
