@@ -100,7 +100,7 @@ export class ProjectionRunner {
   }
 
   private async drain(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 2000;
+    const batchSize = this.options.batchSize ?? 5000;
     for (;;) {
       const batch = await this.events.readAll(this.position, batchSize);
       if (batch.length === 0) return;
