@@ -12,27 +12,36 @@
  * - Pool ownership: a pool passed in is the caller's: close() does not end it. With { url } the
  *   store creates its own pool (createPool) and ends it on close().
  *
- * Writes (group commit): append/appendAtomic calls are queued; one batch transaction is in flight
- * at a time and calls arriving meanwhile form the next batch (at most maxBatchRequests calls).
- * A batch is one transaction with a fixed number of round trips, whatever its size:
- *   1. BEGIN; SELECT position, hash FROM event_head FOR UPDATE   (one simple-protocol message)
- *      The row lock serialises writers of every node; positions continue from the locked head.
- *   2. one SELECT: the current versions of the batch's streams that are not cached, and the
- *      existing dedupe claims of the batch (skipped when there is nothing to look up).
- *   3. one statement: a multi-row INSERT of every event (unnest of arrays), a multi-row INSERT of
- *      the claims taken, UPDATE event_head, and pg_notify (delivered on commit).
- *   4. COMMIT (synchronous_commit is never changed: the commit is durable when it returns).
- * Validation between 2 and 3 runs in memory, exactly like the SQLite backend: each call sees the
- * database plus the earlier calls of its batch; a conflicting or duplicate call fails alone; an
- * appendAtomic call is all or nothing. Promises settle only after COMMIT returned. If the
- * transaction fails (connection lost, server down, any SQL error), every call of the batch
- * rejects with that error, the connection is discarded and the caches are dropped; the next
- * batch takes a fresh connection. A rejection after COMMIT was sent is ambiguous (the commit may
- * have happened): callers retry with the same dedupe key and get 'duplicate'. An acknowledged
- * append is always committed.
+ * Writes (group commit): append/appendAtomic calls are queued; one batch is in flight at a time
+ * and calls arriving meanwhile form the next batch (at most maxBatchRequests calls). A batch costs
+ * a fixed number of round trips, whatever its size, and never one query per event:
+ *   fast path (one node writing, the usual case):
+ *   1. one autocommit SELECT: the current versions of the batch's uncached streams, the existing
+ *      dedupe claims of the batch, and the head (position, hash) — one snapshot. Skipped when
+ *      every stream is cached and no call claims a key.
+ *   2. validation and hashing in memory, from that head.
+ *   3. ONE autocommit statement: lock event_head FOR UPDATE, check it is still that head, then a
+ *      multi-row INSERT of every event (unnest of arrays), a multi-row INSERT of the claims
+ *      taken, UPDATE event_head and pg_notify. Its implicit COMMIT is durable when it returns
+ *      (synchronous_commit is never changed). The head lock is held for one statement only.
+ *   locked path (taken when another node moved the head between 1 and 3 — nothing was written —
+ *   and when a beforeCommit test hook is set):
+ *      BEGIN; SELECT … FROM event_head FOR UPDATE / the lookup under the lock / the same write
+ *      statement / COMMIT. It cannot lose a race, so a batch retries at most once.
+ * The event_head row lock serialises writers of every node and positions continue from the head,
+ * so positions are contiguous and assigned in commit order.
+ * Validation runs in memory, exactly like the SQLite backend: each call sees the database plus the
+ * earlier calls of its batch; a conflicting or duplicate call fails alone; an appendAtomic call is
+ * all or nothing. A batch of only conflicts, duplicates and zero-event appends writes nothing and
+ * is decided on the committed snapshot of step 1. Promises settle only after the commit returned.
+ * If the database fails (connection lost, server down, any SQL error), every call of the batch
+ * rejects with that error, the connection is discarded and the caches are dropped; the next batch
+ * takes a fresh connection. A rejection of a commit in flight is ambiguous (it may have
+ * committed): callers retry with the same dedupe key and get 'duplicate'. An acknowledged append
+ * is always committed.
  *
- * Caches: stream versions (bounded Map) are valid while the locked head equals the head after
- * our own last commit; when another node wrote in between they are dropped and re-read.
+ * Caches: the head after our own last commit, and stream versions (bounded Map) valid at it;
+ * when the head seen by a batch differs (another node wrote), they are dropped and re-read.
  *
  * Readers never skip a late commit: see readAll.
  *
@@ -488,6 +497,15 @@ export class PostgresEventStore implements EventStore {
       for (const job of jobs) job.reject(error);
       return;
     }
+    // The server may end the session between two queries of the batch (e.g. an error that
+    // arrives in the same packet as the previous result): the next query then fails; without a
+    // listener the client's 'error' event would be an uncaught exception.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    const release = (error?: Error): void => {
+      client.off('error', ignore);
+      client.release(error);
+    };
     let plan: BatchPlan;
     this.stats.batches++;
     this.stats.requests += jobs.length;
@@ -497,12 +515,12 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       // Discard the connection: an open transaction is aborted when its session ends (a lost
       // connection could not ROLLBACK anyway).
-      client.release(error instanceof Error ? error : new Error(String(error)));
+      release(error instanceof Error ? error : new Error(String(error)));
       this.dropCaches();
       for (const job of jobs) job.reject(error);
       return;
     }
-    client.release();
+    release();
     for (const [streamId, version] of plan.versions) this.rememberVersion(streamId, version);
     this.cacheHead = plan.head;
     this.cacheHash = plan.headHash;
