@@ -69,7 +69,7 @@ import { createPool, type PgPool } from '../../postgres/pool.js';
 import { runMigrations } from '../../postgres/migrations.js';
 import { ChainVerifier, GENESIS_HASH, computeEventHashFromCanonical } from '../hash-chain.js';
 import { AsyncGroupCommitQueue } from './async-group-commit.js';
-import { prepareRequest, type PreparedRequest } from './prepare-request.js';
+import { prepareRequest, type PreparedRequest } from '../prepare-request.js';
 import { EVENT_STORE_MIGRATIONS } from './schema.js';
 
 export const EVENT_NOTIFY_CHANNEL = 'patriot_events';

@@ -40,13 +40,11 @@ import type {
   AppendRequest,
   AppendResult,
   ChainVerification,
-  DedupeClaim,
   EventMetadata,
   EventStore,
-  ExpectedVersion,
   RecordedEvent,
 } from '../../../application/ports/event-store.js';
-import { canonicalJson } from '../canonical-json.js';
+import { prepareRequest, type PreparedRequest } from '../prepare-request.js';
 import { ChainVerifier, GENESIS_HASH, computeEventHashFromCanonical } from '../hash-chain.js';
 import { GroupCommitQueue } from './group-commit.js';
 import { ensureEventStoreSchema, openDatabase, type SqliteDatabase, type SqliteStatement } from './schema.js';
@@ -64,25 +62,6 @@ export interface SqliteEventStoreOptions {
   readonly verifyPageSize?: number;
   /** Receives errors thrown by onAppended listeners (default: process.emitWarning). */
   readonly onListenerError?: (error: unknown) => void;
-}
-
-interface PreparedEvent {
-  readonly type: string;
-  readonly typeJson: string;
-  readonly dataJson: string;
-}
-
-interface PreparedRequest {
-  readonly streamId: string;
-  readonly streamIdJson: string;
-  readonly expectedVersion: ExpectedVersion;
-  readonly events: readonly PreparedEvent[];
-  readonly metadataJson: string;
-  readonly tenantId: string;
-  readonly time: string;
-  readonly correlationId: string | null;
-  readonly causationId: string | null;
-  readonly dedupe: DedupeClaim | undefined;
 }
 
 interface Job {
@@ -543,50 +522,3 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
-function prepareRequest(request: AppendRequest): PreparedRequest {
-  const { streamId, expectedVersion, events, metadata, dedupe } = request;
-  if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw new TypeError('append: streamId must be a non-empty string');
-  }
-  if (expectedVersion !== 'any' && !(Number.isSafeInteger(expectedVersion) && expectedVersion >= 0)) {
-    throw new TypeError(`append: expectedVersion must be 'any' or an integer >= 0, got ${String(expectedVersion)}`);
-  }
-  if (!Array.isArray(events)) throw new TypeError('append: events must be an array');
-  if (metadata === null || typeof metadata !== 'object') throw new TypeError('append: metadata is required');
-  if (typeof metadata.tenantId !== 'string' || typeof metadata.time !== 'string') {
-    throw new TypeError('append: metadata.tenantId and metadata.time must be strings');
-  }
-  if (metadata.correlationId !== undefined && typeof metadata.correlationId !== 'string') {
-    throw new TypeError('append: metadata.correlationId must be a string');
-  }
-  if (metadata.causationId !== undefined && typeof metadata.causationId !== 'string') {
-    throw new TypeError('append: metadata.causationId must be a string');
-  }
-  if (
-    dedupe !== undefined &&
-    (typeof dedupe.scope !== 'string' || typeof dedupe.key !== 'string' || typeof dedupe.value !== 'string')
-  ) {
-    throw new TypeError('append: dedupe scope, key and value must be strings');
-  }
-  const prepared: PreparedEvent[] = events.map((event) => {
-    if (typeof event.type !== 'string' || event.type.length === 0) {
-      throw new TypeError('append: event type must be a non-empty string');
-    }
-    if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) {
-      throw new TypeError(`append: data of event ${event.type} must be an object`);
-    }
-    return { type: event.type, typeJson: JSON.stringify(event.type), dataJson: canonicalJson(event.data) };
-  });
-  return {
-    streamId,
-    streamIdJson: JSON.stringify(streamId),
-    expectedVersion,
-    events: prepared,
-    metadataJson: canonicalJson(metadata),
-    tenantId: metadata.tenantId,
-    time: metadata.time,
-    correlationId: metadata.correlationId ?? null,
-    causationId: metadata.causationId ?? null,
-    dedupe: dedupe === undefined ? undefined : { scope: dedupe.scope, key: dedupe.key, value: dedupe.value },
-  };
-}

@@ -1,9 +1,9 @@
 /**
  * Validates an append request and serialises it once (canonical JSON), before it is queued.
- * Same rules as the SQLite backend: invalid input rejects that call with a TypeError.
+ * Shared by both backends: invalid input rejects that call with a TypeError.
  */
-import type { AppendRequest, DedupeClaim, ExpectedVersion } from '../../../application/ports/event-store.js';
-import { canonicalJson } from '../canonical-json.js';
+import type { AppendRequest, DedupeClaim, ExpectedVersion } from '../../application/ports/event-store.js';
+import { canonicalJson } from './canonical-json.js';
 
 export interface PreparedEvent {
   readonly type: string;
