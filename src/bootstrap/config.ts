@@ -13,6 +13,8 @@ export interface PatriotConfig {
   readonly logLevel: string;
   readonly feed: { readonly seed: number; readonly intervalMs: number };
   readonly paper: { readonly takerFeeBps: number; readonly makerFeeBps: number; readonly slippageBps: number };
+  /** how often portfolio snapshots (equity curve points) are taken */
+  readonly snapshotIntervalMs: number;
   /** create the demo account and strategy when they do not exist */
   readonly demo: boolean;
 }
@@ -23,7 +25,7 @@ type Source = Record<string, string | undefined>;
 
 const KEYS = [
   'PORT', 'HOST', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
-  'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO',
+  'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       makerFeeBps: num(source, 'PATRIOT_MAKER_FEE_BPS', 2, -100, 1000),
       slippageBps: num(source, 'PATRIOT_SLIPPAGE_BPS', 5, 0, 1000),
     },
+    snapshotIntervalMs: int(source, 'PATRIOT_SNAPSHOT_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     demo: source.PATRIOT_DEMO !== 'false',
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

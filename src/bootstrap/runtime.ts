@@ -9,6 +9,7 @@ import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/m
 import { RandomIds, systemClock } from '../adapters/system/system-clock.js';
 import { ingestAlert } from '../application/ingest/ingest-alert.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
+import { PortfolioSnapshotter, projectionPortfolioSource } from '../application/workflows/portfolio-snapshotter.js';
 import { ReadQueries } from '../application/queries/read-queries.js';
 import { SignalProcessor } from '../application/workflows/signal-processor.js';
 import { OrderExecutor } from '../application/workflows/order-executor.js';
@@ -45,6 +46,8 @@ export interface PatriotRuntime {
   readonly events: EventStore;
   /** resolves when the read models include everything appended so far */
   settle(): Promise<void>;
+  /** takes one portfolio snapshot of every account now (also done every snapshotIntervalMs) */
+  snapshotNow(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -118,6 +121,11 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
 
   await projections.start();
   await processor.run();
+  const snapshotter = new PortfolioSnapshotter({
+    source: projectionPortfolioSource(readModels, () => [...new Set(processor.state.allAccounts().map((a) => a.tenantId))]),
+    feed, clock, store: storage.snapshots, logger: log, intervalMs: config.snapshotIntervalMs,
+  });
+  if (!options.manualFeed) snapshotter.start();
 
   let ready = false;
   const publicUrlFor = (port: number) => config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
@@ -135,6 +143,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     feed,
     setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(commandDeps, tenantId, target, engaged, reason),
     waitForProjection: (position) => projections.waitFor(position),
+    equityCurve: (tenantId, accountId, from, to, limit) => storage.snapshots.equityCurve({ tenantId, accountId, from, to, limit }),
     isReady: () => ready,
     metrics: metrics.registry,
     get publicUrl() {
@@ -174,12 +183,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
         head = now;
       }
     },
+    snapshotNow: () => snapshotter.snapshotNow(),
     close: async () => {
       if (closed) return;
       closed = true;
       ready = false;
       feed.stop();
       await app.close();
+      await snapshotter.stop();
       await processor.stop();
       await executor.stop();
       await projections.stop();

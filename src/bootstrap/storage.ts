@@ -12,6 +12,10 @@ import { PostgresProjectionStore } from '../adapters/readmodels/postgres/postgre
 import { READ_MODEL_MIGRATIONS } from '../adapters/readmodels/postgres/schema.js';
 import { createPool, redactUrl } from '../adapters/postgres/pool.js';
 import { runMigrations } from '../adapters/postgres/migrations.js';
+import type { SnapshotStore } from '../application/ports/snapshot-store.js';
+import { SqliteSnapshotStore } from '../adapters/snapshots/sqlite-snapshot-store.js';
+import { PostgresSnapshotStore } from '../adapters/snapshots/postgres/postgres-snapshot-store.js';
+import { SNAPSHOT_MIGRATIONS } from '../adapters/snapshots/postgres/schema.js';
 import type { PatriotConfig } from './config.js';
 
 /** The durable state PATRIOT keeps: the event log, small settings beside it, and the read models. */
@@ -20,6 +24,8 @@ export interface Storage {
   readonly events: EventStore;
   readonly kv: KeyValueStore;
   readonly readModels: ProjectionStore;
+  /** portfolio snapshots (equity curves) */
+  readonly snapshots: SnapshotStore;
   close(): Promise<void>;
 }
 
@@ -28,9 +34,11 @@ export async function openSqliteStorage(config: PatriotConfig, onListenerError: 
   const events = await SqliteEventStore.open({ path: join(config.dataDir, 'patriot.db'), onListenerError });
   const kv = new SqliteKeyValueStore(events.database);
   const readModels = new SqliteProjectionStore(join(config.dataDir, 'readmodels.db'));
+  const snapshots = new SqliteSnapshotStore(join(config.dataDir, 'snapshots.db'));
   return {
-    kind: 'sqlite', events, kv, readModels,
+    kind: 'sqlite', events, kv, readModels, snapshots,
     close: async () => {
+      await snapshots.close();
       await readModels.close();
       await events.close();
     },
@@ -44,9 +52,11 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     const events = await PostgresEventStore.open({ pool });
     const kv = await PostgresKeyValueStore.open({ pool });
     const readModels = await PostgresProjectionStore.open({ pool });
+    const snapshots = await PostgresSnapshotStore.open({ pool });
     return {
-      kind: 'postgres', events, kv, readModels,
+      kind: 'postgres', events, kv, readModels, snapshots,
       close: async () => {
+        await snapshots.close();
         await readModels.close();
         await events.close();
         await pool.end();
@@ -63,7 +73,7 @@ export async function migrate(config: PatriotConfig): Promise<string[]> {
   if (!config.databaseUrl) return []; // SQLite files create their schema when opened
   const pool = createPool(config.databaseUrl, { max: 2 });
   try {
-    return await runMigrations(pool, [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...KV_MIGRATIONS]);
+    return await runMigrations(pool, [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...KV_MIGRATIONS, ...SNAPSHOT_MIGRATIONS]);
   } finally {
     await pool.end();
   }

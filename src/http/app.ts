@@ -11,6 +11,7 @@ import { portfolioRoutes } from './routes/portfolio/index.js';
 import { accountRoutes } from './routes/accounts/index.js';
 import { strategyRoutes } from './routes/strategies/index.js';
 import { probeRoutes, systemRoutes } from './routes/system/index.js';
+import { equityRoutes } from './routes/equity/index.js';
 import { ErrorBody } from '../contracts/common.js';
 
 /** Builds the Fastify app: OpenAPI 3.1 from the route schemas, the webhook, the REST API and probes. */
@@ -50,6 +51,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes, { deps });
       await api.register(strategyRoutes, { deps });
       await api.register(systemRoutes, { deps });
+      await api.register(equityRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

@@ -4,6 +4,7 @@ import type { AlertRequest, IngestOutcome } from '../application/ingest/ingest-a
 import type { ReadQueries } from '../application/queries/read-queries.js';
 import type { DomainError, Result } from '../domain/shared/result.js';
 import type { PriceFeed } from '../application/ports/price-feed.js';
+import type { PortfolioSnapshot } from '../application/ports/snapshot-store.js';
 
 /** Everything the HTTP layer may call: application services only, never adapters. */
 export interface HttpDeps {
@@ -17,6 +18,8 @@ export interface HttpDeps {
   /** resolves once the read models include the given position (read-your-writes after a command) */
   readonly waitForProjection: (position: number) => Promise<void>;
   readonly isReady: () => boolean;
+  /** equity curve points of one account within [from, to] (ISO times), oldest first */
+  readonly equityCurve: (tenantId: string, accountId: string, from: string, to: string, limit: number) => Promise<PortfolioSnapshot[]>;
   readonly metrics: Registry;
   /** public base URL used in webhook URLs shown to users */
   readonly publicUrl: string;
