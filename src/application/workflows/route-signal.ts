@@ -116,3 +116,16 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
   if (!processed.ok) throw new Error(`signal decider refused MarkProcessed: ${processed.error.code}`);
   return { orders, processed: processed.value[0] as RoutingDecision['processed'] };
 }
+
+/**
+ * The decision for a signal whose routing threw (a defect or corrupt configuration): no order,
+ * every account skipped with the reason, so one bad signal never blocks the ones behind it.
+ */
+export function failedRouting(received: EventOf<'SignalReceived'>, strategy: StrategyConfig, reason: string): RoutingDecision {
+  const processed = signalDecider.decide(
+    { type: 'MarkProcessed', orders: [], skipped: strategy.accounts.map((a) => ({ accountId: a.accountId, code: 'ROUTING_FAILED', message: `routing failed: ${reason}` })) },
+    fold(signalDecider, [received]),
+  );
+  if (!processed.ok) throw new Error(`signal decider refused MarkProcessed: ${processed.error.code}`);
+  return { orders: [], processed: processed.value[0] as RoutingDecision['processed'] };
+}

@@ -109,3 +109,12 @@ describe('routeSignal', () => {
     expect(decision.processed.data.skipped).toEqual([expect.objectContaining({ accountId: 'ghost', code: 'ACCOUNT_NOT_FOUND' })]);
   });
 });
+
+describe('failedRouting', () => {
+  it('given routing that threw, then the signal is processed with no order and every account skipped with ROUTING_FAILED', async () => {
+    const { failedRouting } = await import('./route-signal.js');
+    const decision = failedRouting(received(), strategy, 'market BTC/USDT has an invalid tick size: x');
+    expect(decision.orders).toEqual([]);
+    expect(decision.processed.data.skipped).toEqual([{ accountId: 'acc1', code: 'ROUTING_FAILED', message: 'routing failed: market BTC/USDT has an invalid tick size: x' }]);
+  });
+});

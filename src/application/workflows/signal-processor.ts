@@ -7,7 +7,7 @@ import { streams } from '../../domain/events.js';
 import { parseDec } from '../../domain/shared/decimal.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
-import { routeSignal, type RoutingDecision } from './route-signal.js';
+import { failedRouting, routeSignal, type RoutingDecision } from './route-signal.js';
 import { TradingState } from './trading-state.js';
 import type { Market } from '../ports/exchange.js';
 
@@ -102,17 +102,24 @@ export class SignalProcessor {
         this.deps.log.error({ signalId: signal.data.signalId, strategyId: signal.data.strategyId }, 'signal for an unknown strategy left pending');
         continue;
       }
-      const decision = routeSignal(signal, strategy, {
-        account: (id) => this.state.snapshot(id),
-        market: (symbol) => this.state.market(symbol),
-        listedSymbols: this.state.listedSymbols(),
-        markPrice: (symbol) => {
-          const tick = this.deps.feed.latest(symbol);
-          return tick ? parseDec(tick.price) : undefined;
-        },
-        globalKillSwitch: this.state.globalKillSwitch,
-        clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
-      });
+      let decision: RoutingDecision;
+      try {
+        decision = routeSignal(signal, strategy, {
+          account: (id) => this.state.snapshot(id),
+          market: (symbol) => this.state.market(symbol),
+          listedSymbols: this.state.listedSymbols(),
+          markPrice: (symbol) => {
+            const tick = this.deps.feed.latest(symbol);
+            return tick ? parseDec(tick.price) : undefined;
+          },
+          globalKillSwitch: this.state.globalKillSwitch,
+          clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.deps.log.error({ signalId: signal.data.signalId, reason }, 'routing a signal failed; recorded as processed without orders');
+        decision = failedRouting(signal, strategy, reason);
+      }
       // Apply the decision now so the next signal of this batch sees its open orders.
       const signalStream = streams.signal(signal.data.signalId);
       this.state.apply(decision.processed);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { SignalProcessor } from './signal-processor.js';
+import { silentLogger } from '../ports/logger.js';
+import type { OrderIntent } from '../../domain/events.js';
+import type { StrategyConfig } from '../../domain/strategies/strategy.js';
+import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
+import { SyntheticPriceFeed } from '../../adapters/marketdata/synthetic-price-feed.js';
+import { PAPER_MARKETS } from '../../adapters/exchanges/paper/markets.js';
+
+const clock = { now: () => Date.parse('2026-01-01T00:00:00.000Z') };
+const meta = (correlationId?: string) => ({ tenantId: 't1', time: '2026-01-01T00:00:00.000Z', ...(correlationId ? { correlationId } : {}) });
+
+const strategy = (strategyId: string, offsetBps: string): StrategyConfig => ({
+  strategyId, tenantId: 't1', name: strategyId, symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
+  accounts: [{ accountId: 'a1', sizing: { kind: 'fixed_quantity', quantity: '0.001' }, orderTemplate: { type: 'limit', offsetBps } }],
+});
+
+describe('SignalProcessor', () => {
+  it('given a signal whose routing throws, then it is recorded as processed without orders and the signals behind it are routed', async () => {
+    const store = await SqliteEventStore.open({ path: ':memory:' });
+    await store.append({
+      streamId: 'account-a1', expectedVersion: 0, metadata: meta(),
+      events: [{ type: 'AccountOpened', data: { accountId: 'a1', tenantId: 't1', name: 'a1', exchange: 'paper', quoteAsset: 'USDT', initialBalances: [{ asset: 'USDT', amount: '10000' }], risk: {} } }],
+    });
+    for (const s of [strategy('bad', 'not-a-number'), strategy('good', '10')]) {
+      await store.append({ streamId: `strategy-${s.strategyId}`, expectedVersion: 0, metadata: meta(), events: [{ type: 'StrategyConfigured', data: { ...s } }] });
+    }
+    for (const [signalId, strategyId] of [['sig-bad', 'bad'], ['sig-good', 'good']] as const) {
+      await store.append({
+        streamId: `signal-${signalId}`, expectedVersion: 0, metadata: meta(signalId),
+        events: [{ type: 'SignalReceived', data: { signalId, strategyId, idempotencyKey: signalId, receivedAt: 'x', bodySha256: 'h', format: 'patriot-json', signal: { action: 'buy', ticker: 'BTCUSDT', symbol: 'BTC/USDT' } } }],
+      });
+    }
+    const submitted: OrderIntent[] = [];
+    const processor = new SignalProcessor({
+      store, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS,
+      submit: (intent) => submitted.push(intent), reconcile: () => undefined,
+    });
+    await processor.catchUp();
+    await processor.run();
+    await processor.stop();
+
+    const bad = (await store.readStream('signal-sig-bad')).map((e) => e.type);
+    expect(bad).toEqual(['SignalReceived', 'SignalProcessed']);
+    const badProcessed = (await store.readStream('signal-sig-bad'))[1]!.data as { skipped: { code: string }[]; orders: unknown[] };
+    expect(badProcessed).toMatchObject({ orders: [], skipped: [{ code: 'ROUTING_FAILED' }] });
+    expect(submitted.map((i) => i.signalId)).toEqual(['sig-good']);
+    expect(submitted[0]).toMatchObject({ type: 'limit', quantity: '0.001' });
+    await store.close();
+  });
+});
