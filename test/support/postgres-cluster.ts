@@ -11,6 +11,10 @@ import { join } from 'node:path';
  */
 export interface TestCluster {
   readonly url: string;
+  /** crash the server (pg_ctl stop -m immediate): clients see their connections die */
+  pause(): void;
+  /** start it again on the same port (crash recovery runs) */
+  resume(): void;
   stop(): void;
 }
 
@@ -55,9 +59,12 @@ export async function startCluster(): Promise<TestCluster> {
   run('initdb', ['-D', data, '--auth=trust', '--username=patriot', '--encoding=UTF8', '--no-sync']);
   const port = await freePort();
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=on -c synchronous_commit=on -c max_connections=200`;
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  start();
   return {
     url: `postgres://patriot@127.0.0.1:${port}/postgres`,
+    pause: () => run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']),
+    resume: start,
     stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
