@@ -8,17 +8,17 @@ import { openStorage, type Storage } from './storage.js';
 
 
 /** Opens an existing log (a maintenance command must never create a fresh, empty one). */
-async function openExisting(config: PatriotConfig): Promise<Storage> {
+async function openExisting(config: PatriotConfig, options: { readOnly?: boolean } = {}): Promise<Storage> {
   if (!config.databaseUrl) {
     const path = join(config.dataDir, 'patriot.db');
     if (!existsSync(path)) throw new Error(`no event log at ${path} (set PATRIOT_DATA_DIR)`);
   }
-  return openStorage(config, () => undefined);
+  return openStorage(config, () => undefined, options);
 }
 
 /** `patriot verify`: recomputes the hash chain from the start and reports the first broken position. */
 export async function verifyLog(config: PatriotConfig): Promise<Record<string, unknown> & { ok: boolean }> {
-  const storage = await openExisting(config);
+  const storage = await openExisting(config, { readOnly: true });
   try {
     const result = await storage.events.verifyChain();
     return result.ok

@@ -54,6 +54,12 @@ describe.skipIf(!testPgUrl)('PATRIOT on PostgreSQL', () => {
     expect(second.runtime.exchange.placementAttempts(demo.accountId, orders.body.items[0]!.clientOrderId)).toBe(1);
     await second.close();
 
+    // one node per database in this version: a second server on the same database is refused
+    const third = await start();
+    await expect(startTestServer({ dataDir: makeTempDir('patriot-pg-second-'), config: { databaseUrl: url } })).rejects.toThrow(/another PATRIOT node is already running on this database/);
+    expect(await verifyLog(loadConfig({}, { databaseUrl: url, dataDir }))).toMatchObject({ ok: true }); // verify works beside a running node
+    await third.close();
+
     const config = loadConfig({}, { databaseUrl: url, dataDir });
     expect(await verifyLog(config)).toMatchObject({ ok: true });
     expect(await replayProjections(config)).toMatchObject({ identical: true });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import pg from 'pg';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { KeyValueStore } from '../application/ports/key-value.js';
 import type { ProjectionStore } from '../application/ports/projection-store.js';
@@ -45,8 +46,33 @@ export async function openSqliteStorage(config: PatriotConfig, onListenerError: 
   };
 }
 
+/** Session advisory lock held by the one node a database may have until account leases land. */
+const SINGLE_NODE_LOCK = 0x7061_6e31; // "pan1"
+
+/**
+ * Holds the single-node lock on a connection of its own for the life of the process (PostgreSQL
+ * releases it if the process dies). A second node on the same database is refused at start:
+ * two nodes would both reconcile the same open orders at start-up.
+ */
+async function holdSingleNodeLock(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'patriot-node-lock' });
+  client.on('error', () => undefined);
+  await client.connect();
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [SINGLE_NODE_LOCK]);
+  if (!rows[0]?.locked) {
+    await client.end();
+    throw new Error('another PATRIOT node is already running on this database; this version runs one node per database');
+  }
+  return client;
+}
+
 /** PostgreSQL (DATABASE_URL): the event log, read models and settings in one database; migrations run on open. */
-export async function openPostgresStorage(url: string): Promise<Storage> {
+export async function openPostgresStorage(url: string, options: { readOnly?: boolean } = {}): Promise<Storage> {
+  const lock = options.readOnly
+    ? undefined
+    : await holdSingleNodeLock(url).catch((error: Error) => {
+        throw new Error(`cannot open PostgreSQL at ${redactUrl(url)}: ${error.message}`);
+      });
   const pool = createPool(url, { max: 10 });
   try {
     const events = await PostgresEventStore.open({ pool });
@@ -60,10 +86,12 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
         await readModels.close();
         await events.close();
         await pool.end();
+        await lock?.end();
       },
     };
   } catch (error) {
     await pool.end();
+    await lock?.end();
     throw new Error(`cannot open PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
   }
 }
@@ -79,7 +107,10 @@ export async function migrate(config: PatriotConfig): Promise<string[]> {
   }
 }
 
-/** Chooses the backend from the configuration: PostgreSQL when DATABASE_URL is set, else SQLite files. */
-export async function openStorage(config: PatriotConfig, onListenerError: (error: unknown) => void): Promise<Storage> {
-  return config.databaseUrl ? openPostgresStorage(config.databaseUrl) : openSqliteStorage(config, onListenerError);
+/**
+ * Chooses the backend from the configuration: PostgreSQL when DATABASE_URL is set, else SQLite
+ * files. `readOnly` (e.g. `verify` beside a running server) skips the single-node lock.
+ */
+export async function openStorage(config: PatriotConfig, onListenerError: (error: unknown) => void, options: { readOnly?: boolean } = {}): Promise<Storage> {
+  return config.databaseUrl ? openPostgresStorage(config.databaseUrl, options) : openSqliteStorage(config, onListenerError);
 }
