@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../eventstore/sqlite/schema.js';
 import type { DocKey, DocQuery, ProjectionStore, ReadDoc } from '../../application/ports/projection-store.js';
 
 interface DocRow {
@@ -37,11 +36,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   private readonly getOne: Database.Statement;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openDatabase({ path, synchronous: 'NORMAL' });
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS docs (
         collection TEXT NOT NULL, tenant_id TEXT NOT NULL, id TEXT NOT NULL,

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../eventstore/sqlite/schema.js';
 import { canonicalTime, type EquityCurveQuery, type PortfolioSnapshot, type SnapshotStore } from '../../application/ports/snapshot-store.js';
 
 interface SnapshotRow {
@@ -35,11 +34,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly range: Database.Statement;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openDatabase({ path, synchronous: 'NORMAL' });
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS portfolio_snapshots (
         time TEXT NOT NULL, tenant_id TEXT NOT NULL, account_id TEXT NOT NULL,

@@ -12,11 +12,13 @@ export interface OpenDatabaseOptions {
   readonly path: string;
   /** How long a writer waits for another connection's write lock (default 5000 ms). */
   readonly busyTimeoutMs?: number;
+  /** FULL (default; the log): a commit is fsynced before it returns. NORMAL: for derived data a crash may roll back to a consistent earlier state. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
 /**
- * Opens better-sqlite3 with the durability settings the log needs: WAL journal (readers never
- * block the single writer), synchronous=FULL (a commit is fsynced before it returns), busy_timeout.
+ * Opens better-sqlite3 (creating parent directories): WAL journal (readers never block the single
+ * writer), synchronous=FULL by default (a commit is fsynced before it returns), busy_timeout.
  */
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   const { path } = options;
@@ -27,7 +29,7 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   } catch (error) {
     db.close();
     throw error;
