@@ -1,3 +1,4 @@
+import { inTransaction } from '../../postgres/transaction.js';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { DocKey, DocQuery, ProjectionStore, ReadDoc } from '../../../application/ports/projection-store.js';
@@ -153,44 +154,18 @@ export class PostgresProjectionStore implements ProjectionStore {
       await this.pool.query(COMMIT_ONE_STATEMENT, [chunks[0] ?? '[]', this.name, checkpoint]);
       return;
     }
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      try {
-        for (const chunk of chunks) await client.query(UPSERT_DOCS, [chunk]);
-        await client.query(UPSERT_CHECKPOINT, [this.name, checkpoint]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch((e: unknown) => {
-          broken = e as Error;
-        });
-        throw error;
-      }
-    } finally {
-      client.release(broken);
-    }
+    await inTransaction(this.pool, async (client) => {
+      for (const chunk of chunks) await client.query(UPSERT_DOCS, [chunk]);
+      await client.query(UPSERT_CHECKPOINT, [this.name, checkpoint]);
+    });
   }
 
   async reset(): Promise<void> {
     this.assertOpen();
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      try {
-        await client.query('TRUNCATE read_docs');
-        await client.query('DELETE FROM projection_checkpoint WHERE name = $1', [this.name]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch((e: unknown) => {
-          broken = e as Error;
-        });
-        throw error;
-      }
-    } finally {
-      client.release(broken);
-    }
+    await inTransaction(this.pool, async (client) => {
+      await client.query('TRUNCATE read_docs');
+      await client.query('DELETE FROM projection_checkpoint WHERE name = $1', [this.name]);
+    });
   }
 
   async get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined> {

@@ -1,3 +1,4 @@
+import { inTransaction } from '../../postgres/transaction.js';
 import type { Clock } from '../../../application/ports/clock.js';
 import { canonicalTime, type EquityCurveQuery, type PortfolioSnapshot, type SnapshotStore } from '../../../application/ports/snapshot-store.js';
 import { runMigrations } from '../../postgres/migrations.js';
@@ -171,36 +172,26 @@ export class PostgresSnapshotStore implements SnapshotStore {
   /** Makes the month's partition unless it exists, moving any of its rows out of the DEFAULT partition. */
   private async ensureMonth(month: Month): Promise<void> {
     if (this.months.has(month.name)) return;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      try {
-        await client.query(`SET LOCAL lock_timeout = '5s'`);
-        await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
-        const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [month.name]);
-        if (!exists.rows[0].e) {
-          const bounds = `FOR VALUES FROM ('${month.from}') TO ('${month.to}')`;
-          const stray = await client.query(`SELECT 1 FROM portfolio_snapshots_default WHERE time >= $1 AND time < $2 LIMIT 1`, [month.from, month.to]);
-          if (stray.rowCount === 0) {
-            await client.query(`CREATE TABLE IF NOT EXISTS ${month.name} PARTITION OF portfolio_snapshots ${bounds}`);
-          } else {
-            await client.query(`CREATE TABLE ${month.name} (LIKE portfolio_snapshots INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
-            await client.query(
-              `WITH moved AS (DELETE FROM portfolio_snapshots_default WHERE time >= $1 AND time < $2 RETURNING *)
-               INSERT INTO ${month.name} SELECT * FROM moved`,
-              [month.from, month.to],
-            );
-            await client.query(`ALTER TABLE portfolio_snapshots ATTACH PARTITION ${month.name} ${bounds}`);
-          }
+    await inTransaction(this.pool, async (client) => {
+      await client.query(`SET LOCAL lock_timeout = '5s'`);
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+      const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [month.name]);
+      if (!exists.rows[0].e) {
+        const bounds = `FOR VALUES FROM ('${month.from}') TO ('${month.to}')`;
+        const stray = await client.query(`SELECT 1 FROM portfolio_snapshots_default WHERE time >= $1 AND time < $2 LIMIT 1`, [month.from, month.to]);
+        if (stray.rowCount === 0) {
+          await client.query(`CREATE TABLE IF NOT EXISTS ${month.name} PARTITION OF portfolio_snapshots ${bounds}`);
+        } else {
+          await client.query(`CREATE TABLE ${month.name} (LIKE portfolio_snapshots INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
+          await client.query(
+            `WITH moved AS (DELETE FROM portfolio_snapshots_default WHERE time >= $1 AND time < $2 RETURNING *)
+             INSERT INTO ${month.name} SELECT * FROM moved`,
+            [month.from, month.to],
+          );
+          await client.query(`ALTER TABLE portfolio_snapshots ATTACH PARTITION ${month.name} ${bounds}`);
         }
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
       }
-      this.months.add(month.name);
-    } finally {
-      client.release();
-    }
+    });
+    this.months.add(month.name);
   }
 }
