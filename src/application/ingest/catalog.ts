@@ -1,10 +1,8 @@
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
-import type { AccountConfig } from '../../domain/accounts/account.js';
 
-/** What ingest and routing need to know about configured strategies and accounts. */
+/** What ingest needs to know about configured strategies and listed markets. */
 export interface Catalog {
   strategy(strategyId: string): StrategyConfig | undefined;
-  account(accountId: string): AccountConfig | undefined;
   /** unified symbols the exchange lists */
   listedSymbols(): readonly string[];
 }

@@ -31,7 +31,6 @@ export interface IngestDeps {
   readonly ids: IdGenerator;
   /** the strategy's webhook secret (cached by the caller; never logged) */
   readonly secretOf: (strategyId: string) => string | undefined;
-  readonly onAccepted?: (signalId: string) => void;
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -114,7 +113,6 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
       throw new Error(`fresh signal stream ${signalId} already exists`);
     case 'appended':
       if (failure) return { kind: 'refused', code: failure.code, message: failure.message, signalId };
-      deps.onAccepted?.(signalId);
       return { kind: 'accepted', signalId };
   }
 }
