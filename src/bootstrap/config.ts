@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { hostname } from 'node:os';
 
 /** Typed configuration: environment variables win over the optional JSON config file (PATRIOT_CONFIG). */
 export interface PatriotConfig {
@@ -17,6 +18,10 @@ export interface PatriotConfig {
   readonly snapshotIntervalMs: number;
   /** create the demo account and strategy when they do not exist */
   readonly demo: boolean;
+  /** this node's name among the nodes sharing one database (default host-pid) */
+  readonly nodeId: string;
+  /** how often leases are checked, balanced and taken over (several nodes; default 1000 ms) */
+  readonly leaseIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -26,6 +31,7 @@ type Source = Record<string, string | undefined>;
 const KEYS = [
   'PORT', 'HOST', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
+  'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -72,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     snapshotIntervalMs: int(source, 'PATRIOT_SNAPSHOT_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     demo: source.PATRIOT_DEMO !== 'false',
+    nodeId: source.PATRIOT_NODE_ID || `${hostname()}-${process.pid}`,
+    leaseIntervalMs: int(source, 'PATRIOT_LEASE_INTERVAL_MS', 1000, 50, 60_000),
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');

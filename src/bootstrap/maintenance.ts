@@ -3,22 +3,22 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
 import type { ProjectionStore } from '../application/ports/projection-store.js';
+import { LEADER_LEASE } from '../application/workflows/lease-keeper.js';
 import type { PatriotConfig } from './config.js';
 import { openStorage, type Storage } from './storage.js';
 
-
 /** Opens an existing log (a maintenance command must never create a fresh, empty one). */
-async function openExisting(config: PatriotConfig, options: { readOnly?: boolean } = {}): Promise<Storage> {
+async function openExisting(config: PatriotConfig): Promise<Storage> {
   if (!config.databaseUrl) {
     const path = join(config.dataDir, 'patriot.db');
     if (!existsSync(path)) throw new Error(`no event log at ${path} (set PATRIOT_DATA_DIR)`);
   }
-  return openStorage(config, () => undefined, options);
+  return openStorage(config, () => undefined);
 }
 
 /** `patriot verify`: recomputes the hash chain from the start and reports the first broken position. */
 export async function verifyLog(config: PatriotConfig): Promise<Record<string, unknown> & { ok: boolean }> {
-  const storage = await openExisting(config, { readOnly: true });
+  const storage = await openExisting(config);
   try {
     const result = await storage.events.verifyChain();
     return result.ok
@@ -44,12 +44,16 @@ function sortKeys(value: unknown): unknown {
 
 /**
  * `patriot replay`: rebuilds all read models from the log and reports whether they equal
- * the ones the server kept. Run it with the server stopped.
+ * the ones the server kept. It takes the leader lease first, so on PostgreSQL it refuses to run
+ * while a node is projecting (stop the nodes first); `verify` needs no lease.
  */
 export async function replayProjections(config: PatriotConfig): Promise<Record<string, unknown> & { identical: boolean }> {
   const storage = await openExisting(config);
   const { events, readModels } = storage;
   try {
+    if (!(await storage.leases.tryAcquire(LEADER_LEASE))) {
+      throw new Error('a running PATRIOT node leads on this database (it projects the read models); stop the nodes before replay');
+    }
     const live = new ProjectionRunner(events, readModels);
     await live.start(); // bring the existing read models up to the head first
     await live.stop();

@@ -13,9 +13,28 @@ export class PatriotMetrics {
   readonly orders = new Counter({ name: 'patriot_orders_total', help: 'Orders by placement outcome (accepted, rejected, unknown)', labelNames: ['outcome'] as const, registers: [this.registry] });
   readonly projectionLag = new Gauge({ name: 'patriot_projection_lag_events', help: 'Events in the log not yet in the read models', registers: [this.registry] });
   private readonly received = new Map<string, bigint>();
+  private duties: { readonly isLeader: boolean; ownedAccounts(): readonly string[] } | undefined;
+
+  /** Reports this node's leadership and owned accounts at each scrape. */
+  trackDuties(source: { readonly isLeader: boolean; ownedAccounts(): readonly string[] }): void {
+    this.duties = source;
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    const duties = () => this.duties;
+    new Gauge({
+      name: 'patriot_node_leader', help: '1 while this node leads (routes signals, projects read models, takes snapshots)', registers: [this.registry],
+      collect() {
+        this.set(duties()?.isLeader ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'patriot_accounts_owned', help: 'Accounts whose order flow this node owns (holds the lease of)', registers: [this.registry],
+      collect() {
+        this.set(duties()?.ownedAccounts().length ?? 0);
+      },
+    });
   }
 
   alertAccepted(signalId: string, receivedAtNs: bigint): void {

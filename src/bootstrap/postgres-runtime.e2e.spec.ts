@@ -54,10 +54,15 @@ describe.skipIf(!testPgUrl)('PATRIOT on PostgreSQL', () => {
     expect(second.runtime.exchange.placementAttempts(demo.accountId, orders.body.items[0]!.clientOrderId)).toBe(1);
     await second.close();
 
-    // one node per database in this version: a second server on the same database is refused
+    // A second node on the same database (and the same data directory: the paper exchange is
+    // shared) starts as a follower; verify works beside them, replay refuses while a node leads.
     const third = await start();
-    await expect(startTestServer({ dataDir: makeTempDir('patriot-pg-second-'), config: { databaseUrl: url } })).rejects.toThrow(/another PATRIOT node is already running on this database/);
-    expect(await verifyLog(loadConfig({}, { databaseUrl: url, dataDir }))).toMatchObject({ ok: true }); // verify works beside a running node
+    const fourth = await start();
+    expect(third.runtime.node.isLeader).toBe(true);
+    expect(fourth.runtime.node.isLeader).toBe(false);
+    expect(await verifyLog(loadConfig({}, { databaseUrl: url, dataDir }))).toMatchObject({ ok: true });
+    await expect(replayProjections(loadConfig({}, { databaseUrl: url, dataDir }))).rejects.toThrow(/stop the nodes before replay/);
+    await fourth.close();
     await third.close();
 
     const config = loadConfig({}, { databaseUrl: url, dataDir });

@@ -14,6 +14,7 @@ import { ReadQueries } from '../application/queries/read-queries.js';
 import { SignalProcessor } from '../application/workflows/signal-processor.js';
 import { OrderExecutor } from '../application/workflows/order-executor.js';
 import { KeyedMutex } from '../application/shared/keyed-mutex.js';
+import { LeaseKeeper } from '../application/workflows/lease-keeper.js';
 import { setKillSwitch } from '../application/commands/kill-switch.js';
 import { configureStrategy, openAccount, registerUser } from '../application/commands/configure.js';
 import type { Clock } from '../application/ports/clock.js';
@@ -44,6 +45,8 @@ export interface PatriotRuntime {
   readonly exchange: PaperExchange;
   readonly feed: SyntheticPriceFeed;
   readonly events: EventStore;
+  /** this node's id, and whether it leads now / which accounts it owns */
+  readonly node: { readonly id: string; readonly isLeader: boolean; ownedAccounts(): readonly string[] };
   /** resolves when the read models include everything appended so far */
   settle(): Promise<void>;
   /** takes one portfolio snapshot of every account now (also done every snapshotIntervalMs) */
@@ -79,15 +82,25 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onListenerError: (e) => log.error({ err: String(e) }, 'exchange update listener failed'),
   });
 
+  const nodeId = config.nodeId;
+  // the processor is built after the executor, which asks it who owns an account
+  let processor: SignalProcessor;
+  let keeper: LeaseKeeper | undefined;
   const executor = new OrderExecutor({
     store: events, exchange, clock, log, streamMutex,
+    owns: (accountId) => processor.ownsAccount(accountId),
     onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
     onOutcome: (_intent, outcome) => metrics.orders.inc({ outcome }),
   });
   exchange.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));
 
-  const processor = new SignalProcessor({
+  processor = new SignalProcessor({
     store: events, feed, clock, log, markets: PAPER_MARKETS,
+    onAccountOpened: (accountId) => {
+      const account = processor.state.account(accountId);
+      if (account?.exchange === 'paper') exchange.openAccount(account.accountId, account.initialBalances);
+      keeper?.nudge();
+    },
     submit: (intent) => executor.submit(intent),
     reconcile: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
     onProcessed: (signalId, decision) => {
@@ -105,7 +118,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   if (config.demo && !processor.state.strategy(DEMO_STRATEGY)) {
     await registerUser(commandDeps, demoUser, 'demo'); // refused harmlessly when the user exists
     if (!processor.state.account(demoAccount.accountId)) await openAccount(commandDeps, demoAccount, 'demo');
-    await kv.set(secretKey(DEMO_STRATEGY), newWebhookSecret());
+    await kv.setIfAbsent(secretKey(DEMO_STRATEGY), newWebhookSecret()); // two nodes seeding at once agree on one secret
     await processor.catchUp();
     await configureStrategy(commandDeps, demoStrategy, (id) => processor.state.account(id)?.tenantId, 'demo');
     await processor.catchUp();
@@ -113,19 +126,46 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   for (const account of processor.state.allAccounts()) {
     if (account.exchange === 'paper') exchange.openAccount(account.accountId, account.initialBalances);
   }
+  // Webhook secrets, cached; a strategy configured later (perhaps through another node) is read on first use.
   const secrets = new Map<string, string>();
   for (const strategy of processor.state.allStrategies()) {
     const secret = await kv.get(secretKey(strategy.strategyId));
     if (secret !== undefined) secrets.set(strategy.strategyId, secret);
   }
+  const secretOf = (strategyId: string): string | undefined | Promise<string | undefined> =>
+    secrets.get(strategyId) ??
+    kv.get(secretKey(strategyId)).then((secret) => {
+      if (secret !== undefined) secrets.set(strategyId, secret);
+      return secret;
+    });
 
-  await projections.start();
-  await processor.run();
   const snapshotter = new PortfolioSnapshotter({
     source: projectionPortfolioSource(readModels, () => [...new Set(processor.state.allAccounts().map((a) => a.tenantId))]),
     feed, clock, store: storage.snapshots, logger: log, intervalMs: config.snapshotIntervalMs,
   });
-  if (!options.manualFeed) snapshotter.start();
+  await processor.run();
+  // Duties: the leader routes, projects and takes snapshots; each account's orders go out from the node owning it.
+  keeper = new LeaseKeeper({
+    leases: storage.leases, log, nodeId,
+    accounts: () => processor.state.allAccounts().map((a) => a.accountId),
+    onLeadership: async (leading) => {
+      if (leading) {
+        await projections.start();
+        if (!options.manualFeed) snapshotter.start();
+        await processor.setRouting(true);
+      } else {
+        await processor.setRouting(false);
+        await snapshotter.stop();
+        await projections.stop();
+      }
+    },
+    onAccountTaken: (accountId) => processor.takeAccount(accountId),
+    onAccountDropped: (accountId) => processor.dropAccount(accountId),
+    accountIdle: (accountId) => executor.accountIdle(accountId),
+    intervalMs: config.leaseIntervalMs,
+  });
+  metrics.trackDuties(keeper);
+  await keeper.start();
 
   let ready = false;
   const publicUrlFor = (port: number) => config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
@@ -134,7 +174,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const app = await buildHttpApp({
     logger,
     ingest: async (request) => {
-      const outcome = await ingestAlert({ store: events, catalog: processor.state, clock, ids, secretOf: (id) => secrets.get(id) }, request);
+      const outcome = await ingestAlert({ store: events, catalog: processor.state, clock, ids, secretOf }, request);
       metrics.alerts.inc({ outcome: outcome.kind === 'refused' ? outcome.code : outcome.kind });
       return outcome;
     },
@@ -165,11 +205,18 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     tenantId: DEMO_TENANT, userId: DEMO_USER, strategyId: DEMO_STRATEGY, accountId: demoAccount.accountId, secret: demoSecret,
     webhookUrl: `${publicUrl}/webhook/${DEMO_STRATEGY}`, alertMessage: tradingViewAlertMessage({ secret: demoSecret, mode: 'strategy' }),
   };
-  logger.info({ url, publicUrl, dataDir: config.dataDir, strategies: secrets.size }, 'PATRIOT listening');
+  logger.info({ url, publicUrl, dataDir: config.dataDir, storage: storage.kind, nodeId, leader: keeper.isLeader, accountsOwned: keeper.ownedAccounts().length, strategies: secrets.size }, 'PATRIOT listening');
 
   let closed = false;
   return {
     url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, feed, events,
+    node: {
+      id: nodeId,
+      get isLeader() {
+        return keeper?.isLeader ?? false;
+      },
+      ownedAccounts: () => keeper?.ownedAccounts() ?? [],
+    },
     settle: async () => {
       // until a whole round changes nothing: route, let the exchange commit and publish, record, project
       for (let head = -1; ; ) {
@@ -190,6 +237,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       ready = false;
       feed.stop();
       await app.close();
+      await keeper?.stop();
       await snapshotter.stop();
       await processor.stop();
       await executor.stop();

@@ -39,6 +39,15 @@ describe.skipIf(!testPgUrl)('PostgresKeyValueStore', () => {
     expect(applied.rowCount).toBe(1);
   });
 
+  it('setIfAbsent: the first writer wins, racing writers all get the stored value', async () => {
+    const [a, b] = await Promise.all([PostgresKeyValueStore.open({ pool }), PostgresKeyValueStore.open({ pool })]);
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).setIfAbsent('race', `v${i}`)));
+    const stored = await a.get('race');
+    expect(stored).toMatch(/^v\d$/);
+    expect(new Set(answers)).toEqual(new Set([stored]));
+    expect(await b.setIfAbsent('race', 'later')).toBe(stored);
+  });
+
   it('never logs a value, and a failure names the key but not the value', async () => {
     const secret = 'whsec_TOP-SECRET-123';
     const spies = [

@@ -45,6 +45,25 @@ export class PostgresKeyValueStore implements KeyValueStore {
     }
   }
 
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    this.check(key);
+    if (typeof value !== 'string') throw new TypeError('key and value must be strings');
+    if (value.includes('\u0000')) throw new TypeError(`value for key "${key}" contains a NUL character`);
+    try {
+      // ON CONFLICT DO NOTHING returns no row when the key exists; then read what is there
+      const r = await this.pool.query<{ value: string }>(
+        `WITH ins AS (INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING value)
+         SELECT value FROM ins UNION ALL SELECT value FROM kv WHERE key = $1 LIMIT 1`,
+        [key, value],
+      );
+      const stored = r.rows[0]?.value ?? (await this.get(key));
+      if (stored === undefined) throw new Error('no value after insert');
+      return stored;
+    } catch (error) {
+      throw failure('setIfAbsent', key, error, value);
+    }
+  }
+
   /** Marks the store closed (the shared pool stays open). */
   async close(): Promise<void> {
     this.closed = true;

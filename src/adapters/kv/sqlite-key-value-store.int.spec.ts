@@ -28,6 +28,9 @@ describe('SqliteKeyValueStore', () => {
     await kv.set('other', '');
     expect(await kv.get('webhook.secret')).toBe('s2');
     expect(await kv.get('other')).toBe('');
+    expect(await kv.setIfAbsent('fresh', 'first')).toBe('first');
+    expect(await kv.setIfAbsent('fresh', 'second')).toBe('first');
+    expect(await kv.get('fresh')).toBe('first');
     await kv.close(); // does not close the shared connection
     await events.append(req);
     await events.close();

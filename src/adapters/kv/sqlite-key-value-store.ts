@@ -25,6 +25,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
 
   private readonly getStmt: Statement;
   private readonly setStmt: Statement;
+  private readonly insertStmt: Statement;
 
   /** Uses an already open better-sqlite3 connection (not closed by close() unless `owned`). */
   constructor(
@@ -33,6 +34,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
   ) {
     db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID');
     this.getStmt = db.prepare('SELECT value FROM kv WHERE key = ?').pluck();
+    this.insertStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
     this.setStmt = db.prepare(
       'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
@@ -47,6 +49,14 @@ export class SqliteKeyValueStore implements KeyValueStore {
       throw new TypeError('key and value must be strings');
     }
     this.setStmt.run(key, value);
+  }
+
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    if (typeof key !== 'string' || typeof value !== 'string') {
+      throw new TypeError('key and value must be strings');
+    }
+    this.insertStmt.run(key, value);
+    return this.getStmt.get(key) as string;
   }
 
   async close(): Promise<void> {

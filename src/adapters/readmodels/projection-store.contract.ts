@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProjectionStore, ReadDoc } from '../../application/ports/projection-store.js';
+import { StaleCheckpointError, type ProjectionStore, type ReadDoc } from '../../application/ports/projection-store.js';
 
 export interface ProjectionStoreUnderTest {
   readonly store: ProjectionStore;
@@ -273,6 +273,38 @@ export function describeProjectionStoreContract(name: string, factory: () => Pro
       await store.commit(docs.map((d) => ({ ...d, data: { ...d.data, status: 'closed' } })), 5001);
       expect((await store.get('orders', 't1', 'o0'))?.data.status).toBe('closed');
       expect(await store.loadAll()).toHaveLength(5000);
+    });
+
+    it('a conditional commit happens only from the expected checkpoint; a stale one writes nothing', async () => {
+      const store = await fresh();
+      await store.commit([doc('a', 1, { data: { v: 1 } })], 5, 0); // from an empty store
+      expect(await store.checkpoint()).toBe(5);
+      await expect(store.commit([doc('a', 1, { data: { v: 'stale' } }), doc('z', 2)], 4, 0)).rejects.toBeInstanceOf(StaleCheckpointError);
+      await expect(store.commit([doc('a', 1, { data: { v: 'stale' } })], 9, 3)).rejects.toBeInstanceOf(StaleCheckpointError);
+      const many = Array.from({ length: 250 }, (_, i) => doc(`m${i}`, i + 10));
+      await expect(store.commit(many, 9, 3)).rejects.toBeInstanceOf(StaleCheckpointError); // several statements too
+      expect(await store.checkpoint()).toBe(5);
+      expect((await store.get('orders', 't1', 'a'))?.data).toEqual({ v: 1 });
+      expect(await store.get('orders', 't1', 'z')).toBeUndefined();
+      expect(await store.loadAll()).toHaveLength(1);
+      await store.commit([doc('a', 1, { data: { v: 2 } })], 8, 5);
+      await store.commit(many, 12, 8);
+      expect(await store.checkpoint()).toBe(12);
+      expect((await store.get('orders', 't1', 'a'))?.data).toEqual({ v: 2 });
+      expect(await store.loadAll()).toHaveLength(251);
+    });
+
+    it('of two conditional commits from the same checkpoint, exactly one wins', async () => {
+      const store = await fresh();
+      await store.commit([], 3);
+      const results = await Promise.allSettled([
+        store.commit([doc('a', 1, { data: { by: 'one' } })], 6, 3),
+        store.commit([doc('a', 1, { data: { by: 'two' } })], 7, 3),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const winner = results[0]!.status === 'fulfilled' ? 'one' : 'two';
+      expect(await store.checkpoint()).toBe(winner === 'one' ? 6 : 7);
+      expect((await store.get('orders', 't1', 'a'))?.data).toEqual({ by: winner });
     });
 
     it('close resolves, may be called twice, and the store refuses work afterwards', async () => {

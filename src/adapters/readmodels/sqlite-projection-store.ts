@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../eventstore/sqlite/schema.js';
-import type { DocKey, DocQuery, ProjectionStore, ReadDoc } from '../../application/ports/projection-store.js';
+import { StaleCheckpointError, type DocKey, type DocQuery, type ProjectionStore, type ReadDoc } from '../../application/ports/projection-store.js';
 
 interface DocRow {
   collection: string;
@@ -70,8 +70,12 @@ export class SqliteProjectionStore implements ProjectionStore {
     return (this.db.prepare('SELECT * FROM docs').all() as DocRow[]).map(toDoc);
   }
 
-  async commit(docs: readonly ReadDoc[], checkpoint: number): Promise<void> {
+  async commit(docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void> {
     this.db.transaction(() => {
+      if (expected !== undefined) {
+        const row = this.db.prepare('SELECT position FROM projection_checkpoint WHERE id = 1').get() as { position: number } | undefined;
+        if ((row?.position ?? 0) !== expected) throw new StaleCheckpointError(expected);
+      }
       for (const d of docs) {
         this.upsert.run({
           collection: d.collection, tenant_id: d.tenantId, id: d.id, account_id: d.accountId ?? null, strategy_id: d.strategyId ?? null,

@@ -29,8 +29,8 @@ export interface IngestDeps {
   readonly catalog: Catalog;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  /** the strategy's webhook secret (cached by the caller; never logged) */
-  readonly secretOf: (strategyId: string) => string | undefined;
+  /** the strategy's webhook secret (cached by the caller, so usually synchronous; never logged) */
+  readonly secretOf: (strategyId: string) => string | undefined | Promise<string | undefined>;
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -64,7 +64,8 @@ async function repeatOf(store: EventStore, signalId: string): Promise<IngestOutc
  */
 export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Promise<IngestOutcome> {
   const strategy = deps.catalog.strategy(request.strategyId);
-  const expected = strategy ? deps.secretOf(strategy.strategyId) : undefined;
+  const found = strategy ? deps.secretOf(strategy.strategyId) : undefined;
+  const expected = typeof found === 'object' ? await found : found;
   if (!strategy || expected === undefined) return { kind: 'refused', code: 'UNKNOWN_STRATEGY', message: 'no strategy with this id' };
 
   const envelope = readAlertEnvelope(request.body);

@@ -2,4 +2,6 @@
 export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Stores the value only if the key has none; returns whatever the key holds afterwards (so racing writers agree). */
+  setIfAbsent(key: string, value: string): Promise<string>;
 }

@@ -38,8 +38,12 @@ export interface ProjectionStore {
   checkpoint(): Promise<number>;
   /** Every stored document (used by the projection runner to warm its cache). */
   loadAll(): Promise<ReadDoc[]>;
-  /** Writes changed documents and the new checkpoint atomically. */
-  commit(docs: readonly ReadDoc[], checkpoint: number): Promise<void>;
+  /**
+   * Writes changed documents and the new checkpoint atomically. With `expected`, the commit
+   * only happens if the stored checkpoint is still `expected`; otherwise nothing is written and
+   * it rejects with StaleCheckpointError (another projector moved it: fencing between nodes).
+   */
+  commit(docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void>;
   /** Drops every document and the checkpoint (for a rebuild). */
   reset(): Promise<void>;
   get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined>;
@@ -47,4 +51,12 @@ export interface ProjectionStore {
   getMany(keys: readonly DocKey[]): Promise<ReadDoc[]>;
   list(query: DocQuery): Promise<ReadDoc[]>;
   close(): Promise<void>;
+}
+
+/** A conditional commit found the stored checkpoint moved by someone else; nothing was written. */
+export class StaleCheckpointError extends Error {
+  constructor(readonly expected: number) {
+    super(`read-model checkpoint is no longer ${expected}: another projector committed`);
+    this.name = 'StaleCheckpointError';
+  }
 }

@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent } from '../ports/event-store.js';
-import type { DocKey, ProjectionStore, ReadDoc } from '../ports/projection-store.js';
+import { StaleCheckpointError, type DocKey, type ProjectionStore, type ReadDoc } from '../ports/projection-store.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { documentsReadBy, projectEvent, type DocAccess } from './project-event.js';
 
@@ -13,6 +13,10 @@ export interface ProjectionRunnerOptions {
   readonly cacheSize?: number;
   readonly onError?: (error: unknown) => void;
   readonly onLag?: (lag: number) => void;
+  /** while not running (another node projects), how often a waitFor looks at the stored checkpoint (default 25 ms) */
+  readonly followerPollMs?: number;
+  /** how long a waitFor on a node that does not project waits at most (default 10 s) */
+  readonly followerWaitMs?: number;
 }
 
 /**
@@ -31,6 +35,8 @@ export class ProjectionRunner {
   private complete = false;
   private position = 0;
   private stopped = false;
+  /** between start() and stop() */
+  private started = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly flight = new SingleFlight(() => this.drain(), () => this.stopped);
   private unsubscribe: (() => void) | undefined;
@@ -46,8 +52,20 @@ export class ProjectionRunner {
     return this.position;
   }
 
-  /** Catches up with the log and follows new appends. */
+  /** True between start() and stop(): this node projects. */
+  get running(): boolean {
+    return this.started;
+  }
+
+  /**
+   * Catches up with the log and follows new appends. May be called again after stop() (a node
+   * that regains the lead): it starts over from the stored checkpoint.
+   */
   async start(): Promise<void> {
+    if (this.started) return;
+    await this.flight.idle();
+    this.started = true;
+    this.stopped = false;
     this.position = await this.store.checkpoint();
     this.cache.clear();
     this.complete = this.position === 0; // documents are only ever committed with a checkpoint >= 1
@@ -68,8 +86,10 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.stopped = true;
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.flight.idle();
@@ -86,12 +106,26 @@ export class ProjectionRunner {
     return this.position;
   }
 
-  /** Resolves once the read models include the event at `position` (projecting now rather than at the next interval). */
+  /**
+   * Resolves once the read models include the event at `position` (projecting now rather than
+   * at the next interval). On a node that does not project (another node leads), it watches the
+   * stored checkpoint instead, for at most followerWaitMs.
+   */
   waitFor(position: number): Promise<void> {
     if (this.position >= position) return Promise.resolve();
+    if (!this.started) return this.waitForOtherProjector(position);
     const reached = new Promise<void>((resolve) => this.waiters.push({ position, resolve }));
     void this.catchUp().catch((e: unknown) => this.options.onError?.(e));
     return reached;
+  }
+
+  private async waitForOtherProjector(position: number): Promise<void> {
+    const until = Date.now() + (this.options.followerWaitMs ?? 10_000);
+    while (!this.started && Date.now() < until) {
+      if ((await this.store.checkpoint().catch(() => 0)) >= position) return;
+      await new Promise((resolve) => setTimeout(resolve, this.options.followerPollMs ?? 25));
+    }
+    if (this.started) await this.waitFor(position); // this node took the lead meanwhile
   }
 
   /** Projects every committed event not yet projected; concurrent calls share one pass. */
@@ -106,7 +140,16 @@ export class ProjectionRunner {
       if (batch.length === 0) return;
       const written = await this.project(batch);
       const last = batch[batch.length - 1]!.globalPosition;
-      await this.store.commit([...written.values()], last);
+      try {
+        await this.store.commit([...written.values()], last, this.position);
+      } catch (error) {
+        if (!(error instanceof StaleCheckpointError)) throw error;
+        // Another node projected meanwhile (a lead changed hands): continue from what it stored.
+        this.position = await this.store.checkpoint();
+        this.cache.clear();
+        this.complete = false;
+        continue;
+      }
       for (const [k, doc] of written) {
         this.cache.delete(k); // re-insert: the Map's order is the eviction order
         this.cache.set(k, doc);

@@ -21,7 +21,16 @@ export interface ExecutorDeps {
   /** called just before an order request leaves for the exchange */
   readonly onPlacing?: (intent: OrderIntent) => void;
   readonly onOutcome?: (intent: OrderIntent, outcome: PlaceOrderResult['kind']) => void;
+  /**
+   * Whether this node owns the account's order flow now (default: always). Checked right
+   * before an order leaves and before a look-up: work queued for an account this node has since
+   * lost is dropped, because the new owner reconciles the account's live orders itself.
+   */
+  readonly owns?: (accountId: string) => boolean;
 }
+
+/** Exchange reject codes meaning "this clientOrderId is already there": the order probably exists. */
+const DUPLICATE_CODES = new Set(['DUPLICATE_CLIENT_ORDER_ID']);
 
 const DEFAULT_DELAYS = [250, 1000, 2000, 5000, 10000, 30000];
 
@@ -46,6 +55,7 @@ export class OrderExecutor {
    */
   submit(intent: OrderIntent): void {
     void this.accounts.run(intent.accountId, async () => {
+      if (!this.owns(intent.accountId)) return; // another node owns it now and reconciles it
       void this.track(
         this.dispatch(intent)
           .then((result) => this.recordOutcome(intent, result))
@@ -87,6 +97,16 @@ export class OrderExecutor {
     return work;
   }
 
+  /** Resolves when everything queued for the account so far has left and every request in flight has returned. */
+  async accountIdle(accountId: string): Promise<void> {
+    await this.accounts.run(accountId, async () => undefined);
+    await Promise.all([...this.inFlight]);
+  }
+
+  private owns(accountId: string): boolean {
+    return this.deps.owns?.(accountId) ?? true;
+  }
+
   /** Resolves when nothing is queued or in flight (look-ups waiting on a timer are not counted). */
   async idle(): Promise<void> {
     do {
@@ -125,6 +145,13 @@ export class OrderExecutor {
         await this.recordExchangeOrder(result.order, `place:${intent.clientOrderId}`);
         return;
       case 'rejected':
+        if (DUPLICATE_CODES.has(result.code)) {
+          // Not a refusal of this order: an order with this clientOrderId already exists (sent
+          // before a crash or by a previous owner). Find it instead of recording a rejection.
+          this.deps.log.warn({ clientOrderId: intent.clientOrderId, accountId: intent.accountId }, 'exchange reports the clientOrderId as used; looking the order up');
+          this.later(intent.clientOrderId, intent.accountId, 0);
+          return;
+        }
         await this.command(intent.clientOrderId, [{ type: 'RecordExchangeRejected', code: result.code, reason: result.reason }], `place:${intent.clientOrderId}`);
         return;
       case 'unknown':
@@ -136,7 +163,7 @@ export class OrderExecutor {
   }
 
   private async lookUp(clientOrderId: string, accountId: string, attempt: number): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.owns(accountId)) return;
     const state = await this.orderState(clientOrderId);
     const intent = state.intent;
     if (!intent || state.status === 'none' || state.status === 'rejected') return;

@@ -38,6 +38,8 @@ describe('SignalProcessor', () => {
     });
     await processor.catchUp();
     await processor.run();
+    await processor.takeAccount('a1');
+    await processor.setRouting(true);
     await processor.stop();
 
     const bad = (await store.readStream('signal-sig-bad')).map((e) => e.type);
@@ -47,5 +49,78 @@ describe('SignalProcessor', () => {
     expect(submitted.map((i) => i.signalId)).toEqual(['sig-good']);
     expect(submitted[0]).toMatchObject({ type: 'limit', quantity: '0.001' });
     await store.close();
+  });
+
+  describe('on several nodes', () => {
+    const signal = (n: number) => ({
+      streamId: `signal-s${n}`, expectedVersion: 0, metadata: meta(`s${n}`),
+      events: [{ type: 'SignalReceived', data: { signalId: `s${n}`, strategyId: 'good', idempotencyKey: `s${n}`, receivedAt: 'x', bodySha256: 'h', format: 'patriot-json', signal: { action: 'buy', ticker: 'BTCUSDT', symbol: 'BTC/USDT' } } }],
+    });
+    async function cluster() {
+      const store = await SqliteEventStore.open({ path: ':memory:' });
+      await store.append({
+        streamId: 'account-a1', expectedVersion: 0, metadata: meta(),
+        events: [{ type: 'AccountOpened', data: { accountId: 'a1', tenantId: 't1', name: 'a1', exchange: 'paper', quoteAsset: 'USDT', initialBalances: [{ asset: 'USDT', amount: '10000' }], risk: {} } }],
+      });
+      await store.append({ streamId: 'strategy-good', expectedVersion: 0, metadata: meta(), events: [{ type: 'StrategyConfigured', data: { ...strategy('good', '10') } }] });
+      const node = () => {
+        const submitted: string[] = [];
+        const reconciled: string[] = [];
+        const processor = new SignalProcessor({
+          store, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS,
+          submit: (intent) => submitted.push(intent.signalId), reconcile: (clientOrderId) => reconciled.push(clientOrderId),
+        });
+        return { processor, submitted, reconciled };
+      };
+      return { store, node };
+    }
+
+    it('only the routing node routes; only the owner of the account submits, from the log, in signal order', async () => {
+      const { store, node } = await cluster();
+      const leader = node();
+      const owner = node();
+      for (const n of [leader, owner]) await n.processor.run();
+      await owner.processor.takeAccount('a1');
+      for (let i = 1; i <= 3; i++) await store.append(signal(i));
+      await owner.processor.pump();
+      await leader.processor.pump();
+      expect((await store.readStream('signal-s1')).map((e) => e.type)).toEqual(['SignalReceived']); // nobody routes yet
+      await leader.processor.setRouting(true);
+      await owner.processor.pump();
+      expect(leader.submitted).toEqual([]); // routed, but not its account
+      expect(owner.submitted).toEqual(['s1', 's2', 's3']);
+      expect(owner.reconciled).toEqual([]);
+      owner.processor.dropAccount('a1');
+      await store.append(signal(4));
+      await leader.processor.pump();
+      await owner.processor.pump();
+      expect(owner.submitted).toEqual(['s1', 's2', 's3']); // dropped: nothing more
+      await Promise.all([leader.processor.stop(), owner.processor.stop()]);
+      await store.close();
+    });
+
+    it("taking an account hands its live orders to reconcile, in log order, before anything new is submitted", async () => {
+      const { store, node } = await cluster();
+      const leader = node();
+      await leader.processor.run();
+      await leader.processor.setRouting(true);
+      for (let i = 1; i <= 3; i++) await store.append(signal(i));
+      await leader.processor.pump();
+      expect(leader.submitted).toEqual([]); // nobody owns a1: the approvals wait in the log
+      const heir = node();
+      await heir.processor.run();
+      await heir.processor.takeAccount('a1');
+      const approved = (await store.readAll(0, 100)).filter((e) => e.type === 'OrderApproved').map((e) => (e.data as { clientOrderId: string }).clientOrderId);
+      expect(approved).toHaveLength(3);
+      expect(heir.reconciled).toEqual(approved);
+      expect(heir.submitted).toEqual([]);
+      await store.append(signal(4));
+      await leader.processor.pump();
+      await heir.processor.pump();
+      expect(heir.submitted).toEqual(['s4']);
+      expect(heir.reconciled).toEqual(approved);
+      await Promise.all([leader.processor.stop(), heir.processor.stop()]);
+      await store.close();
+    });
   });
 });

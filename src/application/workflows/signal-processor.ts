@@ -24,6 +24,8 @@ export interface SignalProcessorDeps {
   /** receives orders whose exchange state must be looked up (at start-up) */
   readonly reconcile: (clientOrderId: string, accountId: string) => void;
   readonly onProcessed?: (signalId: string, decision: RoutingDecision) => void;
+  /** an AccountOpened was read from the log (after start-up) */
+  readonly onAccountOpened?: (accountId: string) => void;
   readonly batchSize?: number;
 }
 
@@ -33,14 +35,27 @@ export interface SignalProcessorDeps {
  * the order decisions atomically (the signal stream's expected version makes a second
  * routing of one signal impossible). Approved orders go to the executor only after commit.
  * Restart-safe: signals acknowledged but not routed before a crash are routed at start-up.
+ *
+ * Several nodes: every node folds the log (it is also the catalog ingest checks alerts
+ * against), but only the node holding the leader lease routes (`setRouting`). Orders are
+ * dispatched by the node that owns their account (`takeAccount`/`dropAccount`): the router
+ * submits its own decisions for accounts it owns; any other owner submits each OrderApproved
+ * it reads from the log. Taking an account first reconciles its live orders (look-ups, in log
+ * order, ahead of anything new), so orders a dead owner left behind are neither lost nor sent twice.
  */
 export class SignalProcessor {
   state: TradingState;
   private position = 0;
   private stopped = false;
+  private routing = false;
+  /** submit OrderApproved events read from the log (off while folding history) */
+  private dispatching = false;
+  private readonly owned = new Set<string>();
+  private readonly takes = new Set<string>();
   private readonly flight = new SingleFlight(async () => {
     await this.readToHead();
-    await this.routePending();
+    this.adoptTakenAccounts();
+    if (this.routing) await this.routePending();
   }, () => this.stopped);
   private unsubscribe: (() => void) | undefined;
   /** events this processor applied to its state before reading them back from the log */
@@ -55,11 +70,13 @@ export class SignalProcessor {
     await this.readToHead();
   }
 
-  /** Asks for reconciliation of live orders, routes pending signals, then follows the log. */
+  /**
+   * Follows the log from here on: OrderApproved events for owned accounts are dispatched, and
+   * signals are routed once routing is on. Accounts and routing are handed over by the caller.
+   */
   async run(): Promise<void> {
     await this.readToHead();
-    for (const o of this.state.ordersToReconcile()) this.deps.reconcile(o.clientOrderId, o.accountId);
-    await this.pump();
+    this.dispatching = true;
     this.unsubscribe = this.deps.store.onAppended(() => void this.pump().catch((e: unknown) => this.deps.log.error({ err: String(e) }, 'signal processing failed')));
   }
 
@@ -71,6 +88,45 @@ export class SignalProcessor {
 
   get checkpoint(): number {
     return this.position;
+  }
+
+  /** Routes pending signals from now on (this node leads), or stops routing. */
+  async setRouting(on: boolean): Promise<void> {
+    this.routing = on;
+    if (on) await this.pump();
+    else await this.flight.idle();
+  }
+
+  get isRouting(): boolean {
+    return this.routing;
+  }
+
+  /**
+   * This node now owns the account: once the state has caught up with the log, its live orders
+   * are handed to `reconcile` (in log order), then new approvals for it are submitted.
+   */
+  async takeAccount(accountId: string): Promise<void> {
+    if (this.owned.has(accountId)) return;
+    this.takes.add(accountId);
+    await this.pump();
+  }
+
+  /** This node no longer owns the account: nothing more is submitted for it. */
+  dropAccount(accountId: string): void {
+    this.takes.delete(accountId);
+    this.owned.delete(accountId);
+  }
+
+  ownsAccount(accountId: string): boolean {
+    return this.owned.has(accountId);
+  }
+
+  private adoptTakenAccounts(): void {
+    if (this.takes.size === 0) return;
+    const taken = new Set(this.takes);
+    this.takes.clear();
+    for (const id of taken) this.owned.add(id);
+    for (const o of this.state.ordersToReconcile()) if (taken.has(o.accountId)) this.deps.reconcile(o.clientOrderId, o.accountId);
   }
 
   /** Reads new events and routes pending signals; concurrent calls share one pass. */
@@ -86,6 +142,13 @@ export class SignalProcessor {
         const key = `${e.streamId}@${e.streamVersion}`;
         if (this.appliedAhead.delete(key)) continue;
         this.state.apply(e);
+        if (!this.dispatching) continue;
+        if (e.type === 'OrderApproved') {
+          const intent = e.data as unknown as OrderIntent;
+          if (this.owned.has(intent.accountId)) this.deps.submit(intent);
+        } else if (e.type === 'AccountOpened') {
+          this.deps.onAccountOpened?.(String((e.data as { accountId?: unknown }).accountId));
+        }
       }
       if (batch.length > 0) this.position = batch[batch.length - 1]!.globalPosition;
       if (batch.length < batchSize) return;
@@ -141,7 +204,7 @@ export class SignalProcessor {
     results.forEach((r, i) => {
       const w = work[i]!;
       if (r.status === 'fulfilled' && (r.value as { kind: string }).kind === 'appended') {
-        for (const o of w.decision.orders) if (o.event.type === 'OrderApproved') this.deps.submit(o.intent);
+        for (const o of w.decision.orders) if (o.event.type === 'OrderApproved' && this.owned.has(o.intent.accountId)) this.deps.submit(o.intent);
         this.deps.onProcessed?.(w.signal.data.signalId, w.decision);
         return;
       }
@@ -155,12 +218,25 @@ export class SignalProcessor {
     }
   }
 
-  /** Forgets the tentative state and folds the log again (after a failed or conflicting append). */
+  /**
+   * Forgets the tentative state and folds the log again (after a failed or conflicting append).
+   * An append reported as failed may still have committed, so the live orders of owned accounts
+   * are looked up again: whatever did commit is then found or sent, once.
+   */
   private async rebuild(): Promise<void> {
     this.state = new TradingState(this.deps.markets);
     this.appliedAhead.clear();
     this.position = 0;
-    await this.readToHead();
+    const dispatching = this.dispatching;
+    this.dispatching = false;
+    try {
+      await this.readToHead();
+    } finally {
+      this.dispatching = dispatching;
+    }
+    for (const id of this.owned) this.takes.add(id);
+    this.owned.clear();
+    this.adoptTakenAccounts();
     void this.pump(); // route what is pending, against the rebuilt state
   }
 }

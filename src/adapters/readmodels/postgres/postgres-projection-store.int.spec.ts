@@ -3,9 +3,7 @@ import { freshDatabase, testPgUrl } from '../../../../test/support/postgres.js';
 import type { ReadDoc } from '../../../application/ports/projection-store.js';
 import { createPool, type PgPool } from '../../postgres/pool.js';
 import { describeProjectionStoreContract } from '../projection-store.contract.js';
-import { leadLockKey, PostgresProjectionStore } from './postgres-projection-store.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { PostgresProjectionStore } from './postgres-projection-store.js';
 
 /** A store on a fresh database of the test cluster (its own pool, dropped at cleanup). */
 async function freshStore(maxDocsPerStatement?: number) {
@@ -46,15 +44,6 @@ describe.skipIf(!testPgUrl)('PostgresProjectionStore on PostgreSQL', () => {
     await drop?.();
   });
 
-  const waitForLead = async (store: PostgresProjectionStore, withinMs = 5000): Promise<boolean> => {
-    const until = Date.now() + withinMs;
-    while (Date.now() < until) {
-      if (await store.tryLead()) return true;
-      await sleep(100);
-    }
-    return false;
-  };
-
   it('opening twice (two nodes starting) migrates once; documents and checkpoint are shared', async () => {
     const [a, b] = await Promise.all([PostgresProjectionStore.open({ pool: poolFor() }), PostgresProjectionStore.open({ pool: poolFor() })]);
     await a.commit([{ collection: 'orders', tenantId: 't', id: 'x', seq: 1, data: { v: '1.0' } }], 1);
@@ -64,76 +53,6 @@ describe.skipIf(!testPgUrl)('PostgresProjectionStore on PostgreSQL', () => {
     expect(await named.checkpoint()).toBe(0); // one checkpoint row per projection name
     await a.reset();
     await Promise.all([a.close(), b.close(), named.close()]);
-  });
-
-  it('of two stores on two pools, only one leads; releaseLead hands the lead over', async () => {
-    const a = await PostgresProjectionStore.open({ pool: poolFor() });
-    const b = await PostgresProjectionStore.open({ pool: poolFor() });
-    const [wonA, wonB] = await Promise.all([a.tryLead(), b.tryLead()]);
-    expect([wonA, wonB].filter(Boolean)).toHaveLength(1);
-    const [leader, follower] = wonA ? [a, b] : [b, a];
-    expect(leader.isLeader).toBe(true);
-    expect(follower.isLeader).toBe(false);
-    expect(await leader.tryLead()).toBe(true); // idempotent
-    expect(await follower.tryLead()).toBe(false);
-    expect(await leader.checkLead()).toBe(true);
-    await leader.releaseLead();
-    expect(leader.isLeader).toBe(false);
-    expect(await follower.tryLead()).toBe(true);
-    expect(await leader.tryLead()).toBe(false);
-    await follower.close(); // close releases the lead too
-    expect(await waitForLead(leader)).toBe(true);
-    await leader.close();
-  });
-
-  it('a different projection name is a different lock', async () => {
-    const a = await PostgresProjectionStore.open({ pool: poolFor() });
-    const b = await PostgresProjectionStore.open({ pool: poolFor(), name: 'analytics' });
-    expect(leadLockKey('read-models')).not.toBe(leadLockKey('analytics'));
-    expect(await a.tryLead()).toBe(true);
-    expect(await b.tryLead()).toBe(true);
-    await Promise.all([a.close(), b.close()]);
-  });
-
-  it("when the leader's backend is terminated, it stops leading and the other takes over within seconds", async () => {
-    const a = await PostgresProjectionStore.open({ pool: poolFor() });
-    const b = await PostgresProjectionStore.open({ pool: poolFor() });
-    expect(await a.tryLead()).toBe(true);
-    expect(await b.tryLead()).toBe(false);
-    const lost: unknown[] = [];
-    a.onLeadLost((reason) => lost.push(reason));
-
-    const admin = poolFor();
-    const holders = await admin.query<{ pid: number }>(
-      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    );
-    expect(holders.rows).toHaveLength(1);
-    await admin.query('SELECT pg_terminate_backend($1)', [holders.rows[0]!.pid]);
-
-    expect(await waitForLead(b)).toBe(true);
-    const until = Date.now() + 5000;
-    while (a.isLeader && Date.now() < until) await sleep(20);
-    expect(a.isLeader).toBe(false);
-    expect(lost).toHaveLength(1);
-    expect(await a.checkLead()).toBe(false);
-    // the old leader's pool still works, and it is now a follower
-    expect(await a.checkpoint()).toBe(0);
-    expect(await a.tryLead()).toBe(false);
-    await Promise.all([a.close(), b.close()]);
-  });
-
-  it("when the leader's pool is closed (its process dies), the other gets the lead on retry", async () => {
-    const poolA = poolFor();
-    const a = await PostgresProjectionStore.open({ pool: poolA });
-    const b = await PostgresProjectionStore.open({ pool: poolFor() });
-    expect(await a.tryLead()).toBe(true);
-    expect(await b.tryLead()).toBe(false);
-    // no releaseLead: the connection just goes away, as when the process is killed
-    const client = (a as unknown as { lead: { end(): Promise<void> } }).lead;
-    await client.end();
-    expect(await waitForLead(b)).toBe(true);
-    await b.close();
-    await a.close();
   });
 
   it('measures a commit of 10,000 documents', async () => {

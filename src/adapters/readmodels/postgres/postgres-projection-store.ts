@@ -1,14 +1,12 @@
 import { inTransaction } from '../../postgres/transaction.js';
-import { createHash } from 'node:crypto';
-import type pg from 'pg';
-import type { DocKey, DocQuery, ProjectionStore, ReadDoc } from '../../../application/ports/projection-store.js';
+import { StaleCheckpointError, type DocKey, type DocQuery, type ProjectionStore, type ReadDoc } from '../../../application/ports/projection-store.js';
 import { runMigrations } from '../../postgres/migrations.js';
 import type { PgPool } from '../../postgres/pool.js';
 import { READ_MODEL_MIGRATIONS } from './schema.js';
 
 export interface PostgresProjectionStoreOptions {
   readonly pool: PgPool;
-  /** the projection's name: its checkpoint row and its leader lock (default 'read-models') */
+  /** the projection's name: its checkpoint row (default 'read-models') */
   readonly name?: string;
   /** documents per upsert statement (default 10,000); a larger commit is several statements in one transaction */
   readonly maxDocsPerStatement?: number;
@@ -69,10 +67,34 @@ const COMMIT_ONE_STATEMENT = `
   cp AS (INSERT INTO projection_checkpoint (name, position) VALUES ($2, $3) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position)
   SELECT 1`;
 
-/** The session advisory-lock key for a projection's leadership: 64 bits of a hash of its name. */
-export function leadLockKey(name: string): string {
-  return createHash('sha256').update(`patriot:projection-lead:${name}`).digest().readBigInt64BE(0).toString();
-}
+/**
+ * Moves the checkpoint from $3 to $2 only if it is still $3 (a missing row counts as 0); one row
+ * back means it moved. Under READ COMMITTED a concurrent committed move makes the UPDATE's
+ * re-check fail, and a concurrent first insert makes ours do nothing: never two winners.
+ */
+const MOVE_CHECKPOINT = `
+  WITH moved AS (UPDATE projection_checkpoint SET position = $2 WHERE name = $1 AND position = $3 RETURNING 1),
+  created AS (
+    INSERT INTO projection_checkpoint (name, position) SELECT $1, $2
+    WHERE $3::bigint = 0 AND NOT EXISTS (SELECT 1 FROM projection_checkpoint WHERE name = $1)
+    ON CONFLICT (name) DO NOTHING RETURNING 1)
+  SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM created) AS n`;
+
+/** The conditional commit in one statement: the documents are written only if the checkpoint moved. */
+const COMMIT_ONE_STATEMENT_IF = `
+  WITH moved AS (UPDATE projection_checkpoint SET position = $3 WHERE name = $2 AND position = $4 RETURNING 1),
+  created AS (
+    INSERT INTO projection_checkpoint (name, position) SELECT $2, $3
+    WHERE $4::bigint = 0 AND NOT EXISTS (SELECT 1 FROM projection_checkpoint WHERE name = $2)
+    ON CONFLICT (name) DO NOTHING RETURNING 1),
+  ok AS (SELECT 1 FROM moved UNION ALL SELECT 1 FROM created),
+  docs AS (
+    INSERT INTO read_docs (${COLUMNS})
+    SELECT e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, (e->>6)::bigint, e->7 FROM (SELECT jsonb_array_elements($1::jsonb) AS e) AS rows
+    WHERE EXISTS (SELECT 1 FROM ok)
+    ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, strategy_id = EXCLUDED.strategy_id,
+      signal_id = EXCLUDED.signal_id, seq = EXCLUDED.seq, data = EXCLUDED.data)
+  SELECT count(*) AS n FROM ok`;
 
 /**
  * PostgreSQL implementation of the ProjectionStore port (tables read_docs and
@@ -85,22 +107,10 @@ export function leadLockKey(name: string): string {
  * chunk, COMMIT. getMany() is one query whatever the number of keys. The pool is shared, not
  * owned: close() never ends it.
  *
- * Leadership (several PATRIOT nodes on one database). Every node may serve reads, but exactly
- * one should run the projections. `tryLead()` takes a session-level advisory lock
- * (pg_try_advisory_lock, key derived from the projection name by `leadLockKey`) on a client it
- * keeps checked out of the pool for as long as it leads, and answers whether this store now
- * leads. A follower calls tryLead() again every few seconds. The lock belongs to the database
- * session, so it goes when the leader calls releaseLead()/close(), when its process dies, or
- * when its connection is lost or terminated (pg_terminate_backend): the next tryLead() of
- * another node then wins. A leader that loses its connection stops leading at once: `isLeader`
- * turns false and the `onLeadLost` listeners are called (the node must then stop its runner and
- * go back to retrying). `checkLead()` pings the lock's session to find a silently dead
- * connection early. While it leads, the store holds one pool connection.
- *
- * Note on overlap: between the moment a leader's session is gone and the moment that node
- * notices, it may still commit a batch. Both nodes project the same log, so such a batch only
- * re-writes what the new leader writes too; the checkpoint may briefly step back, which costs a
- * re-projection of a few events, never a lost one.
+ * Several nodes: only the leader projects (application/workflows/lease-keeper). A commit names
+ * the checkpoint it continues from and happens only if the stored one is still that
+ * (compare-and-set in the same statement), so a node that lost the lead without noticing yet
+ * cannot overwrite newer documents with older ones: its commit fails with StaleCheckpointError.
  */
 export class PostgresProjectionStore implements ProjectionStore {
   /** Runs the read-model migrations (idempotent, safe when several nodes start at once) and opens the store. */
@@ -112,18 +122,12 @@ export class PostgresProjectionStore implements ProjectionStore {
   readonly name: string;
   private readonly pool: PgPool;
   private readonly maxDocsPerStatement: number;
-  private readonly lockKey: string;
   private closed = false;
-  private lead: pg.PoolClient | undefined;
-  private leadDropped: (() => void) | undefined;
-  private pendingLead: Promise<boolean> | undefined;
-  private readonly leadLostListeners = new Set<(reason: unknown) => void>();
 
   private constructor(options: PostgresProjectionStoreOptions) {
     this.pool = options.pool;
     this.name = options.name ?? 'read-models';
     this.maxDocsPerStatement = Math.max(1, options.maxDocsPerStatement ?? 10_000);
-    this.lockKey = leadLockKey(this.name);
   }
 
   private assertOpen(): void {
@@ -141,7 +145,7 @@ export class PostgresProjectionStore implements ProjectionStore {
     return (await this.pool.query<DocRow>(`SELECT ${COLUMNS} FROM read_docs`)).rows.map(toDoc);
   }
 
-  async commit(docs: readonly ReadDoc[], checkpoint: number): Promise<void> {
+  async commit(docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void> {
     this.assertOpen();
     if (!Number.isSafeInteger(checkpoint) || checkpoint < 0) throw new RangeError(`invalid checkpoint ${checkpoint}`);
     // The same key twice in one statement is refused by ON CONFLICT DO UPDATE: the last one wins, as with sequential upserts.
@@ -150,13 +154,23 @@ export class PostgresProjectionStore implements ProjectionStore {
     const unique = [...byKey.values()];
     const chunks: string[] = [];
     for (let i = 0; i < unique.length; i += this.maxDocsPerStatement) chunks.push(encodeDocs(unique.slice(i, i + this.maxDocsPerStatement)));
-    if (chunks.length <= 1) {
+    if (chunks.length <= 1 && expected === undefined) {
       await this.pool.query(COMMIT_ONE_STATEMENT, [chunks[0] ?? '[]', this.name, checkpoint]);
       return;
     }
+    if (chunks.length <= 1) {
+      const r = await this.pool.query<{ n: string }>(COMMIT_ONE_STATEMENT_IF, [chunks[0] ?? '[]', this.name, checkpoint, expected]);
+      if (Number(r.rows[0]?.n ?? 0) === 0) throw new StaleCheckpointError(expected!);
+      return;
+    }
     await inTransaction(this.pool, async (client) => {
+      if (expected !== undefined) {
+        // first, so a stale projector writes nothing (the moved row stays locked until COMMIT)
+        const r = await client.query<{ n: string }>(MOVE_CHECKPOINT, [this.name, checkpoint, expected]);
+        if (Number(r.rows[0]?.n ?? 0) === 0) throw new StaleCheckpointError(expected);
+      }
       for (const chunk of chunks) await client.query(UPSERT_DOCS, [chunk]);
-      await client.query(UPSERT_CHECKPOINT, [this.name, checkpoint]);
+      if (expected === undefined) await client.query(UPSERT_CHECKPOINT, [this.name, checkpoint]);
     });
   }
 
@@ -207,122 +221,9 @@ export class PostgresProjectionStore implements ProjectionStore {
     return (await this.pool.query<DocRow>(sql, params)).rows.map(toDoc);
   }
 
-  /** Releases the lead (if held). The shared pool stays open. */
+  /** The shared pool stays open. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    await this.pendingLead?.catch(() => undefined);
-    await this.releaseLead();
     this.closed = true;
-  }
-
-  // ---- leadership ----
-
-  /** True while this store holds the projection lock. */
-  get isLeader(): boolean {
-    return this.lead !== undefined;
-  }
-
-  /** Called when a held lead is lost without releaseLead() (connection error or end). Returns an unsubscribe function. */
-  onLeadLost(listener: (reason: unknown) => void): () => void {
-    this.leadLostListeners.add(listener);
-    return () => void this.leadLostListeners.delete(listener);
-  }
-
-  /**
-   * Tries (without waiting) to become the node that runs this projection. True if this store
-   * leads now (also when it already did); false if another session holds the lock.
-   */
-  tryLead(): Promise<boolean> {
-    this.assertOpen();
-    if (this.lead) return Promise.resolve(true);
-    this.pendingLead ??= this.acquire().finally(() => {
-      this.pendingLead = undefined;
-    });
-    return this.pendingLead;
-  }
-
-  private async acquire(): Promise<boolean> {
-    const client = await this.pool.connect();
-    // A checked-out client has no pool listener: without ours, a terminated session would crash the process.
-    const dropped = (reason: unknown): void => this.leadGone(client, reason);
-    const onError = (error: Error): void => dropped(error);
-    const onEnd = (): void => dropped(new Error('lead connection ended'));
-    client.on('error', onError);
-    client.on('end', onEnd);
-    const detach = (): void => {
-      client.off('error', onError);
-      client.off('end', onEnd);
-    };
-    let won: boolean;
-    try {
-      const r = await client.query<{ won: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS won', [this.lockKey]);
-      won = r.rows[0]?.won === true;
-    } catch (error) {
-      detach();
-      client.release(error as Error);
-      throw error;
-    }
-    if (!won) {
-      detach();
-      client.release();
-      return false;
-    }
-    this.lead = client;
-    this.leadDropped = detach;
-    return true;
-  }
-
-  private leadGone(client: pg.PoolClient, reason: unknown): void {
-    if (this.lead !== client) return;
-    this.lead = undefined;
-    this.leadDropped?.();
-    this.leadDropped = undefined;
-    client.release(reason instanceof Error ? reason : new Error(String(reason))); // destroyed, never back in the pool
-    // a listener that throws must not affect the others
-    for (const listener of this.leadLostListeners) {
-      try {
-        listener(reason);
-      } catch {
-        /* ignored */
-      }
-    }
-  }
-
-  /**
-   * Pings the lock's session; false (and the lead dropped, listeners called) if it is gone.
-   * Cheap enough to call before each projection pass.
-   */
-  async checkLead(): Promise<boolean> {
-    const client = this.lead;
-    if (!client) return false;
-    try {
-      await client.query('SELECT 1');
-      return this.lead === client;
-    } catch (error) {
-      this.leadGone(client, error);
-      return false;
-    }
-  }
-
-  /** Gives the lead up (no-op if not leading): unlocks, and the connection goes back to the pool. */
-  async releaseLead(): Promise<void> {
-    await this.pendingLead?.catch(() => undefined);
-    const client = this.lead;
-    if (!client) return;
-    this.lead = undefined;
-    this.leadDropped?.();
-    this.leadDropped = undefined;
-    // A client error during the unlock must not be unhandled while no listener is attached.
-    const swallow = (): void => undefined;
-    client.on('error', swallow);
-    try {
-      await client.query('SELECT pg_advisory_unlock($1::bigint)', [this.lockKey]);
-      client.off('error', swallow);
-      client.release();
-    } catch (error) {
-      // unlock failed: destroying the session releases the lock anyway
-      client.release(error as Error);
-    }
   }
 }
 
