@@ -5,68 +5,26 @@
  * one order, no clientOrderId reached the exchange twice, and the log verifies.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { cleanupTempDirs, makeTempDir, waitUntil, type OrderView, type Page, type SignalView } from './support/server.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(ROOT, 'dist/cli/main.js');
+import { MAIN, ROOT, childEnv, ensureBuilt, killAll, spawnServer, stopGracefully, type Spawned } from './support/processes.js';
 const ALERTS = 200;
 const CONCURRENCY = 20;
 /** SIGKILL once this many answers came back (the rest are in flight or not sent yet) */
 const KILL_AFTER = 70;
 
-interface Served {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly secret: string;
-  output(): string;
-}
-
-const children = new Set<ChildProcess>();
 let dataDir: string;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
+interface Served extends Spawned {
+  readonly secret: string;
 }
 
 async function serve(): Promise<Served> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PATRIOT_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PATRIOT_FEED_INTERVAL_MS: '50', LOG_LEVEL: 'warn' };
-  delete env.PATRIOT_CONFIG;
-  delete env.PATRIOT_PUBLIC_URL;
-  const child = spawn(process.execPath, [MAIN, 'serve'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  const secret = await waitUntil(() => {
-    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${out}`);
-    return /"secret":"([^"]+)"/.exec(out)?.[1];
-  }, 'the serve banner', 15_000);
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(async () => (await fetch(`${url}/ready`)).status === 200, 'the server to be ready', 15_000);
-  return { child, url, secret, output: () => out };
-}
-
-async function stopGracefully(served: Served): Promise<number | null> {
-  if (served.child.exitCode !== null || served.child.signalCode !== null) return served.child.exitCode;
-  const exited = new Promise<number | null>((done) => served.child.once('exit', (code) => done(code)));
-  served.child.kill('SIGTERM');
-  return exited;
+  const spawned = await spawnServer({ PATRIOT_DATA_DIR: dataDir, PATRIOT_FEED_INTERVAL_MS: '50' });
+  const secret = await waitUntil(() => /"secret":"([^"]+)"/.exec(spawned.output())?.[1], 'the serve banner');
+  return { ...spawned, secret };
 }
 
 type Answer = { kind: 'answered'; status: number; signalId?: string; body: string } | { kind: 'failed'; error: string };
@@ -119,13 +77,12 @@ async function pageAll<T>(url: string, path: string): Promise<T[]> {
 const is2xx = (a: Answer | undefined): a is Extract<Answer, { kind: 'answered' }> => a?.kind === 'answered' && a.status >= 200 && a.status < 300;
 
 beforeAll(() => {
-  if (!existsSync(MAIN)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  ensureBuilt();
   dataDir = makeTempDir('patriot-crash-');
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await waitUntil(() => children.size === 0, 'the servers to exit', 10_000).catch(() => undefined);
+  await killAll();
   cleanupTempDirs();
 });
 
@@ -226,9 +183,7 @@ describe('kill -9 under load, restart, re-send', () => {
     } finally {
       logDb.close();
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, PATRIOT_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    delete env.PATRIOT_CONFIG;
-    const verify = spawnSync(process.execPath, [MAIN, 'verify'], { env, cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const verify = spawnSync(process.execPath, [MAIN, 'verify'], { env: childEnv({ PATRIOT_DATA_DIR: dataDir }), cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true });
   });

@@ -62,7 +62,8 @@ export interface StartOptions {
   readonly manualFeed?: boolean;
 }
 
-const secretKey = (strategyId: string) => `webhook-secret/${strategyId}`;
+/** Where a strategy's webhook secret lives in the key-value store. */
+export const webhookSecretKey = (strategyId: string): string => `webhook-secret/${strategyId}`;
 
 /** The one composition root: chooses the adapters, wires the application, starts the workers and the HTTP server. */
 export async function startPatriot(config: PatriotConfig, options: StartOptions = {}): Promise<PatriotRuntime> {
@@ -118,7 +119,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   if (config.demo && !processor.state.strategy(DEMO_STRATEGY)) {
     await registerUser(commandDeps, demoUser, 'demo'); // refused harmlessly when the user exists
     if (!processor.state.account(demoAccount.accountId)) await openAccount(commandDeps, demoAccount, 'demo');
-    await kv.setIfAbsent(secretKey(DEMO_STRATEGY), newWebhookSecret()); // two nodes seeding at once agree on one secret
+    await kv.setIfAbsent(webhookSecretKey(DEMO_STRATEGY), newWebhookSecret()); // two nodes seeding at once agree on one secret
     await processor.catchUp();
     await configureStrategy(commandDeps, demoStrategy, (id) => processor.state.account(id)?.tenantId, 'demo');
     await processor.catchUp();
@@ -129,12 +130,12 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   // Webhook secrets, cached; a strategy configured later (perhaps through another node) is read on first use.
   const secrets = new Map<string, string>();
   for (const strategy of processor.state.allStrategies()) {
-    const secret = await kv.get(secretKey(strategy.strategyId));
+    const secret = await kv.get(webhookSecretKey(strategy.strategyId));
     if (secret !== undefined) secrets.set(strategy.strategyId, secret);
   }
   const secretOf = (strategyId: string): string | undefined | Promise<string | undefined> =>
     secrets.get(strategyId) ??
-    kv.get(secretKey(strategyId)).then((secret) => {
+    kv.get(webhookSecretKey(strategyId)).then((secret) => {
       if (secret !== undefined) secrets.set(strategyId, secret);
       return secret;
     });

@@ -74,4 +74,48 @@ describe('ProjectionRunner', () => {
     await runner.stop();
     await events.close();
   });
+
+  it('a stopped runner (as replay uses it) rebuilds the whole log, not one batch', async () => {
+    const events = await SqliteEventStore.open({ path: ':memory:' });
+    await seed(events);
+    const full = new SqliteProjectionStore(':memory:');
+    await new ProjectionRunner(events, full).rebuild();
+    const store = new SqliteProjectionStore(':memory:');
+    const runner = new ProjectionRunner(events, store, { batchSize: 10 });
+    await runner.start();
+    await runner.stop();
+    expect(await runner.rebuild()).toBe(await events.headPosition());
+    expect(await digestReadModels(store)).toEqual(await digestReadModels(full));
+    await events.close();
+  });
+
+  it('a stale projector (it lost the lead mid-pass) cannot overwrite newer documents: its commit is refused and it continues from the stored checkpoint', async () => {
+    const events = await SqliteEventStore.open({ path: ':memory:' });
+    await seed(events);
+    const store = new SqliteProjectionStore(':memory:');
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const gated: typeof store = Object.create(store, {
+      commit: { value: async (...args: Parameters<typeof store.commit>) => (await gate, store.commit(...args)) },
+    });
+    const old = new ProjectionRunner(events, gated);
+    await new ProjectionRunner(events, store).rebuild();
+    await old.start(); // nothing to project yet: no commit
+    await old.stop(); // ...and it no longer follows the log: one pass is all it will do
+    const engage = { streamId: 'account-a1', events: [{ type: 'KillSwitchEngaged', data: { accountId: 'a1', reason: 'r' } }], metadata: meta() };
+    await events.append({ ...engage, expectedVersion: 1 });
+    const stalePass = old.catchUp(); // reads the engage, then waits at its commit
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await events.append({ streamId: 'account-a1', expectedVersion: 2, events: [{ type: 'KillSwitchReleased', data: { accountId: 'a1', reason: 'r' } }], metadata: meta() });
+    const leader = new ProjectionRunner(events, store);
+    await leader.start(); // the new leader projects engage and release
+    expect((await store.get('accounts', 't1', 'a1'))?.data).toMatchObject({ killSwitch: { engaged: false } });
+    open();
+    await stalePass;
+    expect((await store.get('accounts', 't1', 'a1'))?.data).toMatchObject({ killSwitch: { engaged: false } });
+    expect(await store.checkpoint()).toBe(await events.headPosition());
+    expect(old.checkpoint).toBe(leader.checkpoint);
+    await leader.stop();
+    await events.close();
+  });
 });

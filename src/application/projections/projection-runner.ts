@@ -102,7 +102,13 @@ export class ProjectionRunner {
     this.cache.clear();
     this.complete = true;
     this.position = 0;
-    await this.catchUp();
+    // a stopped runner (replay runs one that is not following the log) must still drain every batch
+    this.stopped = false;
+    try {
+      await this.catchUp();
+    } finally {
+      if (!this.started) this.stopped = true;
+    }
     return this.position;
   }
 
