@@ -106,7 +106,15 @@ export class LeaseKeeper {
     if (leads && !this.leading) {
       this.leading = true;
       this.deps.log.info({ nodeId: this.deps.nodeId }, 'this node leads: routing, projections and snapshots run here');
-      await this.deps.onLeadership(true);
+      try {
+        await this.deps.onLeadership(true);
+      } catch (error) {
+        // could not take up the duties (e.g. the database went away): give the lead back, retry next round
+        this.leading = false;
+        await this.deps.onLeadership(false).catch(() => undefined);
+        await leases.release(LEADER_LEASE);
+        throw error;
+      }
     }
   }
 
@@ -125,8 +133,9 @@ export class LeaseKeeper {
       if (!(await leases.tryAcquire(accountLease(id)))) continue;
       owned++;
       taken.push(id);
-      await this.deps.onAccountTaken(id);
     }
+    // together: one catch-up of the log hands every taken account its live orders
+    await Promise.all(taken.map((id) => this.deps.onAccountTaken(id)));
     if (taken.length > 0) this.deps.log.info({ nodeId, taken: taken.length, owned, target, nodes }, 'took account leases');
     const released: string[] = [];
     for (const id of [...ranked].reverse()) {

@@ -137,3 +137,27 @@ describe('LeaseKeeper', () => {
     await a.keeper.stop();
   });
 });
+
+describe('LeaseKeeper when taking up the lead fails', () => {
+  it('gives the lead back and tries again at the next round', async () => {
+    const cluster = new FakeCluster();
+    const leases = cluster.node();
+    let failures = 1;
+    const calls: boolean[] = [];
+    const keeper = new LeaseKeeper({
+      leases, log: silentLogger, nodeId: 'a', accounts: () => [], intervalMs: 60_000,
+      onLeadership: async (leading) => {
+        calls.push(leading);
+        if (leading && failures-- > 0) throw new Error('database away');
+      },
+      onAccountTaken: async () => undefined, onAccountDropped: () => undefined, accountIdle: async () => undefined,
+    });
+    await expect(keeper.start()).rejects.toThrow('database away');
+    expect(keeper.isLeader).toBe(false);
+    expect(leases.holds(LEADER_LEASE)).toBe(false);
+    await keeper.round();
+    expect(keeper.isLeader).toBe(true);
+    expect(calls).toEqual([true, false, true]);
+    await keeper.stop();
+  });
+});
