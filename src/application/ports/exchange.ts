@@ -83,9 +83,12 @@ export interface ExchangeGateway {
   /** Markets this exchange lists (loaded at start). */
   markets(): readonly Market[];
   placeOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderResult>;
-  /** `null` means the exchange definitively has no order with this clientOrderId. */
-  fetchOrder(accountId: string, clientOrderId: string): Promise<ExchangeOrder | null>;
-  cancelOrder(accountId: string, clientOrderId: string): Promise<ExchangeOrder | null>;
+  /**
+   * `null` means the exchange definitively has no order with this clientOrderId; a failed or
+   * inconclusive look-up throws. `symbol` is the order's (some exchanges need it to look up).
+   */
+  fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null>;
+  cancelOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null>;
   fetchOpenOrders(accountId: string): Promise<ExchangeOrder[]>;
   fetchBalances(accountId: string): Promise<Balance[]>;
   /** Pushes order updates (fills, cancels) like an exchange's user-data stream. */

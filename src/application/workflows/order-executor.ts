@@ -169,7 +169,7 @@ export class OrderExecutor {
     if (!intent || state.status === 'none' || state.status === 'rejected') return;
     let found: ExchangeOrder | null;
     try {
-      found = await this.deps.exchange.fetchOrder(intent.accountId, clientOrderId);
+      found = await this.deps.exchange.fetchOrder(intent.accountId, clientOrderId, intent.symbol);
     } catch (error) {
       this.deps.log.warn({ clientOrderId, attempt, reason: error instanceof Error ? error.message : String(error) }, 'order look-up failed; retrying');
       this.later(clientOrderId, accountId, attempt + 1);
