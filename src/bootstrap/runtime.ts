@@ -160,7 +160,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
         await projections.stop();
       }
     },
-    onAccountTaken: (accountId) => processor.takeAccount(accountId),
+    onAccountTaken: (accountId) => {
+      executor.accountTaken(accountId);
+      return processor.takeAccount(accountId);
+    },
     onAccountDropped: (accountId) => processor.dropAccount(accountId),
     accountIdle: (accountId) => executor.accountIdle(accountId),
     intervalMs: config.leaseIntervalMs,

@@ -8,13 +8,14 @@ import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-
 import { PaperExchange } from '../../adapters/exchanges/paper/paper-exchange.js';
 import { SyntheticPriceFeed } from '../../adapters/marketdata/synthetic-price-feed.js';
 
-const clock = { now: () => Date.parse('2026-01-01T00:00:00.000Z') };
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const clock = { now: () => T0 };
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function setup(options: { failAppends?: number } = {}) {
+async function setup(options: { failAppends?: number; absenceGraceMs?: number; clock?: { now(): number } } = {}) {
   const store = await SqliteEventStore.open({ path: ':memory:' });
   let failures = options.failAppends ?? 0;
   // the log refuses the first N appends of exchange outcomes (e.g. a full disk that recovers)
@@ -25,7 +26,10 @@ async function setup(options: { failAppends?: number } = {}) {
   const feed = new SyntheticPriceFeed({ clock, seed: 7 });
   const exchange = new PaperExchange({ path: ':memory:', feed, clock, seed: 7 });
   exchange.openAccount('acc1', [{ asset: 'USDT', amount: '100000' }]);
-  const executor = new OrderExecutor({ store: flaky, exchange, clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20] });
+  const executor = new OrderExecutor({
+    store: flaky, exchange, clock: options.clock ?? clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20],
+    ...(options.absenceGraceMs !== undefined ? { absenceGraceMs: () => options.absenceGraceMs! } : {}),
+  });
   exchange.onOrderUpdate((u) => void executor.onExchangeUpdate(u.order, u.accountId));
   closers.push(async () => {
     await executor.stop();
@@ -114,5 +118,38 @@ describe('OrderExecutor', () => {
     expect(rejected?.data).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
     await new Promise((r) => setTimeout(r, 50));
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  });
+
+  it('given "not found" soon after a placement attempt, then it is not proof: the order is looked up again and only resent once the grace window has passed', async () => {
+    let now = T0;
+    const { store, exchange, executor } = await setup({ absenceGraceMs: 60_000, clock: { now: () => now } });
+    let lookups = 0;
+    const fetchOrder = exchange.fetchOrder.bind(exchange);
+    exchange.fetchOrder = (...args) => (lookups++, fetchOrder(...args));
+    exchange.injectFault({ kind: 'unknown_before_accept' });
+    const i = intent(13);
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => lookups >= 4);
+    now += 59_000; // still inside the window
+    const seen = lookups;
+    await until(async () => lookups >= seen + 2);
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderStatusUnknown']);
+    now += 2_000; // past it: the exchange definitively has no such order
+    await until(async () => (await types(store, i)).includes('OrderFilled'));
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(2);
+  });
+
+  it('given the exchange says the clientOrderId is already used, then the order is looked up and recorded, never recorded as rejected', async () => {
+    const { store, exchange, executor } = await setup();
+    const i = intent(14);
+    // a previous owner of the account sent it before dying
+    expect((await exchange.placeOrder('acc1', { clientOrderId: i.clientOrderId, symbol: i.symbol, side: i.side, type: i.type, quantity: i.quantity })).kind).toBe('accepted');
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => (await types(store, i)).includes('OrderFilled'));
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+    expect((await exchange.fetchOpenOrders('acc1')).length + (await exchange.fetchOrder('acc1', i.clientOrderId) ? 1 : 0)).toBe(1);
   });
 });

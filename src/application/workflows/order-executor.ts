@@ -27,6 +27,13 @@ export interface ExecutorDeps {
    * lost is dropped, because the new owner reconciles the account's live orders itself.
    */
   readonly owns?: (accountId: string) => boolean;
+  /**
+   * How long after the last possible placement attempt an order may still be invisible to
+   * look-ups on the account's exchange (default 0: the paper exchange is consistent at once;
+   * Binance has been seen answering "does not exist" for a minute). A "not found" inside that
+   * window is not proof of absence: the order is looked up again later instead of resent.
+   */
+  readonly absenceGraceMs?: (accountId: string) => number;
 }
 
 /** Exchange reject codes meaning "this clientOrderId is already there": the order probably exists. */
@@ -45,8 +52,20 @@ export class OrderExecutor {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** when this process last sent each order whose outcome is not settled yet */
+  private readonly sentAt = new Map<string, number>();
+  /** when this process took over each account (any earlier owner's attempts happened before) */
+  private readonly ownedSince = new Map<string, number>();
+  private readonly startedAt: number;
 
-  constructor(private readonly deps: ExecutorDeps) {}
+  constructor(private readonly deps: ExecutorDeps) {
+    this.startedAt = deps.clock.now();
+  }
+
+  /** This node now owns the account: an attempt by its previous owner happened before this moment. */
+  accountTaken(accountId: string): void {
+    this.ownedSince.set(accountId, this.deps.clock.now());
+  }
 
   /**
    * Queues a freshly approved order for placement. The account's queue only orders the
@@ -126,6 +145,7 @@ export class OrderExecutor {
   private dispatch(intent: OrderIntent): Promise<PlaceOrderResult> {
     if (this.stopped) return Promise.resolve({ kind: 'unknown', reason: 'executor stopped before sending' });
     this.deps.onPlacing?.(intent);
+    this.sentAt.set(intent.clientOrderId, this.deps.clock.now());
     try {
       return this.deps.exchange
         .placeOrder(intent.accountId, {
@@ -140,6 +160,7 @@ export class OrderExecutor {
 
   private async recordOutcome(intent: OrderIntent, result: PlaceOrderResult): Promise<void> {
     this.deps.onOutcome?.(intent, result.kind);
+    if (result.kind !== 'unknown') this.sentAt.delete(intent.clientOrderId);
     switch (result.kind) {
       case 'accepted':
         await this.recordExchangeOrder(result.order, `place:${intent.clientOrderId}`);
@@ -164,7 +185,7 @@ export class OrderExecutor {
 
   private async lookUp(clientOrderId: string, accountId: string, attempt: number): Promise<void> {
     if (this.stopped || !this.owns(accountId)) return;
-    const state = await this.orderState(clientOrderId);
+    const { state, lastEventAt } = await this.orderState(clientOrderId);
     const intent = state.intent;
     if (!intent || state.status === 'none' || state.status === 'rejected') return;
     let found: ExchangeOrder | null;
@@ -176,10 +197,18 @@ export class OrderExecutor {
       return;
     }
     if (found) {
+      this.sentAt.delete(clientOrderId);
       await this.recordExchangeOrder(found, `lookup:${clientOrderId}`);
       return;
     }
     if (state.status === 'approved' || state.status === 'unknown') {
+      const grace = this.deps.absenceGraceMs?.(accountId) ?? 0;
+      const latestAttempt = Math.max(this.sentAt.get(clientOrderId) ?? 0, this.ownedSince.get(accountId) ?? this.startedAt, lastEventAt);
+      if (this.deps.clock.now() - latestAttempt < grace) {
+        // "not found" so soon after a possible placement is not proof: the exchange may not show it yet
+        this.later(clientOrderId, accountId, attempt + 1);
+        return;
+      }
       // The exchange definitively has no such order: it never arrived. Send it now, same clientOrderId.
       await this.recordOutcome(intent, await this.dispatch(intent));
     }
@@ -240,8 +269,10 @@ export class OrderExecutor {
     };
   }
 
-  private async orderState(clientOrderId: string): Promise<OrderState> {
+  private async orderState(clientOrderId: string): Promise<{ state: OrderState; lastEventAt: number }> {
     const history = await this.deps.store.readStream(streams.order(clientOrderId));
-    return history.reduce((s, r) => orderDecider.evolve(s, { type: r.type, data: r.data } as never), orderDecider.initialState());
+    const state = history.reduce((s, r) => orderDecider.evolve(s, { type: r.type, data: r.data } as never), orderDecider.initialState());
+    const lastEventAt = Date.parse(history[history.length - 1]?.metadata.time ?? '');
+    return { state, lastEventAt: Number.isFinite(lastEventAt) ? lastEventAt : 0 };
   }
 }
