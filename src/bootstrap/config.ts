@@ -13,7 +13,7 @@ export interface PatriotConfig {
   readonly publicUrl?: string;
   readonly logLevel: string;
   readonly feed: { readonly seed: number; readonly intervalMs: number };
-  readonly paper: { readonly takerFeeBps: number; readonly makerFeeBps: number; readonly slippageBps: number };
+  readonly paper: { readonly takerFeeBps: number; readonly makerFeeBps: number; readonly slippageBps: number; readonly maxOpenOrders: number };
   /** how often portfolio snapshots (equity curve points) are taken */
   readonly snapshotIntervalMs: number;
   /** create the demo account and strategy when they do not exist */
@@ -31,7 +31,7 @@ type Source = Record<string, string | undefined>;
 const KEYS = [
   'PORT', 'HOST', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
-  'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS',
+  'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -75,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       takerFeeBps: num(source, 'PATRIOT_TAKER_FEE_BPS', 10, 0, 1000),
       makerFeeBps: num(source, 'PATRIOT_MAKER_FEE_BPS', 2, -100, 1000),
       slippageBps: num(source, 'PATRIOT_SLIPPAGE_BPS', 5, 0, 1000),
+      maxOpenOrders: int(source, 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 200, 1, 100_000),
     },
     snapshotIntervalMs: int(source, 'PATRIOT_SNAPSHOT_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     demo: source.PATRIOT_DEMO !== 'false',

@@ -19,6 +19,7 @@ import { setKillSwitch } from '../application/commands/kill-switch.js';
 import { configureStrategy, openAccount, registerUser } from '../application/commands/configure.js';
 import type { Clock } from '../application/ports/clock.js';
 import { tradingViewAlertMessage } from '../domain/signals/alert-template.js';
+import { parseDec } from '../domain/shared/decimal.js';
 import { buildHttpApp } from '../http/app.js';
 import type { PatriotConfig } from './config.js';
 import { asLogger, createLogger } from './logger.js';
@@ -90,6 +91,11 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const executor = new OrderExecutor({
     store: events, exchange, clock, log, streamMutex,
     owns: (accountId) => processor.ownsAccount(accountId),
+    openOrderCap: (accountId) => (processor.state.account(accountId)?.exchange === 'paper' ? config.paper.maxOpenOrders : undefined),
+    markPrice: (symbol) => {
+      const tick = feed.latest(symbol);
+      return tick ? parseDec(tick.price) : undefined;
+    },
     onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
     onOutcome: (_intent, outcome) => metrics.orders.inc({ outcome }),
   });
@@ -104,6 +110,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     },
     submit: (intent) => executor.submit(intent),
     reconcile: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
+    adoptParked: (clientOrderId, accountId) => executor.adoptParked(clientOrderId, accountId),
     onProcessed: (signalId, decision) => {
       if (!decision.orders.some((o) => o.event.type === 'OrderApproved')) metrics.signalDone(signalId);
     },
@@ -164,7 +171,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       executor.accountTaken(accountId);
       return processor.takeAccount(accountId);
     },
-    onAccountDropped: (accountId) => processor.dropAccount(accountId),
+    onAccountDropped: (accountId) => {
+      processor.dropAccount(accountId);
+      executor.accountDropped(accountId);
+    },
     accountIdle: (accountId) => executor.accountIdle(accountId),
     intervalMs: config.leaseIntervalMs,
   });

@@ -95,6 +95,13 @@ export type PatriotEvent =
       readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly code: string; readonly reason: string };
     }
   | { readonly type: 'OrderStatusUnknown'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly reason: string } }
+  /** A limit order held back: the account is at the exchange's open-order cap. Nothing was sent. */
+  | {
+      readonly type: 'OrderParked';
+      readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly openOrders: number; readonly cap: number };
+    }
+  /** A parked order is about to be sent (room freed on the exchange). */
+  | { readonly type: 'OrderReleased'; readonly data: { readonly clientOrderId: string; readonly accountId: string } }
   | {
       readonly type: 'OrderFilled';
       readonly data: {

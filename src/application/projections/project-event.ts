@@ -49,6 +49,8 @@ export function documentsReadBy(recorded: RecordedEvent): [collection: string, i
     case 'OrderStatusUnknown':
     case 'OrderCancelled':
     case 'OrderExpired':
+    case 'OrderParked':
+    case 'OrderReleased':
       return orderAndSignal(event.data.clientOrderId);
     case 'OrderFilled': {
       const { base, quote } = splitSymbol(event.data.symbol);
@@ -181,6 +183,17 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
       return;
     case 'OrderExpired':
       updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'expired' }));
+      return;
+    case 'OrderParked':
+      updateOrder(event.data.clientOrderId, (o) => ({
+        ...o, status: 'parked', statusReason: `held back: the account has ${event.data.openOrders} open orders, the exchange allows ${event.data.cap}`,
+      }));
+      return;
+    case 'OrderReleased':
+      updateOrder(event.data.clientOrderId, (o) => {
+        const { statusReason: _held, ...rest } = o;
+        return { ...rest, status: 'approved' };
+      });
       return;
     case 'OrderFilled': {
       const f = event.data;

@@ -7,6 +7,7 @@ import type { OrderIntent } from '../../domain/events.js';
 import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { PaperExchange } from '../../adapters/exchanges/paper/paper-exchange.js';
 import { SyntheticPriceFeed } from '../../adapters/marketdata/synthetic-price-feed.js';
+import { Dec } from '../../domain/shared/decimal.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const clock = { now: () => T0 };
@@ -15,7 +16,7 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function setup(options: { failAppends?: number; absenceGraceMs?: number; clock?: { now(): number } } = {}) {
+async function setup(options: { failAppends?: number; absenceGraceMs?: number; clock?: { now(): number }; openOrderCap?: number } = {}) {
   const store = await SqliteEventStore.open({ path: ':memory:' });
   let failures = options.failAppends ?? 0;
   // the log refuses the first N appends of exchange outcomes (e.g. a full disk that recovers)
@@ -29,6 +30,11 @@ async function setup(options: { failAppends?: number; absenceGraceMs?: number; c
   const executor = new OrderExecutor({
     store: flaky, exchange, clock: options.clock ?? clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20],
     ...(options.absenceGraceMs !== undefined ? { absenceGraceMs: () => options.absenceGraceMs! } : {}),
+    ...(options.openOrderCap !== undefined ? { openOrderCap: () => options.openOrderCap } : {}),
+    markPrice: (symbol) => {
+      const tick = feed.latest(symbol);
+      return tick ? new Dec(tick.price) : undefined;
+    },
   });
   exchange.onOrderUpdate((u) => void executor.onExchangeUpdate(u.order, u.accountId));
   closers.push(async () => {
@@ -36,7 +42,7 @@ async function setup(options: { failAppends?: number; absenceGraceMs?: number; c
     await exchange.close();
     await store.close();
   });
-  return { store, exchange, executor };
+  return { store, exchange, executor, feed };
 }
 
 const intent = (n: number): OrderIntent => ({
@@ -151,5 +157,36 @@ describe('OrderExecutor', () => {
     await until(async () => (await types(store, i)).includes('OrderFilled'));
     expect(await types(store, i)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
     expect((await exchange.fetchOpenOrders('acc1')).length + (await exchange.fetchOrder('acc1', i.clientOrderId) ? 1 : 0)).toBe(1);
+  });
+
+  it('given the account is at its open-order cap, then further limit orders are parked and released nearest-to-market first as room frees', async () => {
+    const { store, exchange, executor, feed } = await setup({ openOrderCap: 2 });
+    feed.setPrice('BTC/USDT', '97000');
+    const resting = (n: number, price: string): OrderIntent => ({ ...intent(n), type: 'limit', limitPrice: price, referencePrice: '97000' });
+    const orders = [resting(21, '90000'), resting(22, '91000'), resting(23, '96000'), resting(24, '92000'), resting(25, '95000')];
+    for (const o of orders) await approve(store, o);
+    for (const o of orders) executor.submit(o);
+    await executor.idle();
+    const open = async () => (await exchange.fetchOpenOrders('acc1')).map((o) => o.clientOrderId);
+    expect(await open()).toEqual([orders[0]!.clientOrderId, orders[1]!.clientOrderId]);
+    for (const o of orders.slice(2)) expect(await types(store, o)).toEqual(['OrderApproved', 'OrderParked']);
+
+    await exchange.cancelOrder('acc1', orders[0]!.clientOrderId); // room for one: the one nearest to 97,000 goes
+    await until(async () => (await open()).includes(orders[2]!.clientOrderId));
+    await executor.idle();
+    expect(await types(store, orders[2]!)).toEqual(['OrderApproved', 'OrderParked', 'OrderReleased', 'OrderAccepted']);
+    expect((await open()).length).toBe(2);
+
+    await exchange.cancelOrder('acc1', orders[1]!.clientOrderId);
+    await until(async () => (await open()).includes(orders[4]!.clientOrderId));
+    await executor.idle();
+    expect(await types(store, orders[3]!)).toEqual(['OrderApproved', 'OrderParked']); // the farthest still waits
+    expect(exchange.placementAttempts('acc1', orders[3]!.clientOrderId)).toBe(0);
+
+    // a market order is never parked: it does not rest on the book
+    const market = intent(26);
+    await approve(store, market);
+    executor.submit(market);
+    await until(async () => (await types(store, market)).includes('OrderFilled'));
   });
 });

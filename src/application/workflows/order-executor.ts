@@ -8,6 +8,7 @@ import { orderDecider, type OrderCommand, type OrderState } from '../../domain/o
 import { Dec } from '../../domain/shared/decimal.js';
 import { handleCommand } from '../commands/command-handler.js';
 import { KeyedMutex } from '../shared/keyed-mutex.js';
+import { ParkingLot } from './order-parking.js';
 
 export interface ExecutorDeps {
   readonly store: EventStore;
@@ -34,6 +35,13 @@ export interface ExecutorDeps {
    * window is not proof of absence: the order is looked up again later instead of resent.
    */
   readonly absenceGraceMs?: (accountId: string) => number;
+  /**
+   * The exchange's cap on an account's open orders (undefined: none). At the cap, further limit
+   * orders are parked (recorded, not sent) and released nearest-to-market first as room frees.
+   */
+  readonly openOrderCap?: (accountId: string) => number | undefined;
+  /** the current mark price of a symbol (to pick the parked order nearest to the market) */
+  readonly markPrice?: (symbol: string) => Dec | undefined;
 }
 
 /** Exchange reject codes meaning "this clientOrderId is already there": the order probably exists. */
@@ -57,6 +65,8 @@ export class OrderExecutor {
   /** when this process took over each account (any earlier owner's attempts happened before) */
   private readonly ownedSince = new Map<string, number>();
   private readonly startedAt: number;
+  /** open orders per account as far as this node knows, and the limit orders it holds back */
+  private readonly book = new ParkingLot();
 
   constructor(private readonly deps: ExecutorDeps) {
     this.startedAt = deps.clock.now();
@@ -67,6 +77,20 @@ export class OrderExecutor {
     this.ownedSince.set(accountId, this.deps.clock.now());
   }
 
+  /** This node no longer owns the account: forget its book (the new owner rebuilds its own). */
+  accountDropped(accountId: string): void {
+    this.book.forget(accountId);
+  }
+
+  /** Takes over an order parked by a previous owner (or before a restart): it waits for room like any parked order. */
+  adoptParked(clientOrderId: string, accountId: string): void {
+    void this.accounts.run(accountId, async () => {
+      const { state } = await this.orderState(clientOrderId);
+      if (state.status === 'parked' && state.intent) this.book.park(state.intent);
+    });
+    this.releaseRoom(accountId);
+  }
+
   /**
    * Queues a freshly approved order for placement. The account's queue only orders the
    * dispatch: the request leaves as soon as the orders before it have left (and any look-up
@@ -75,16 +99,62 @@ export class OrderExecutor {
   submit(intent: OrderIntent): void {
     void this.accounts.run(intent.accountId, async () => {
       if (!this.owns(intent.accountId)) return; // another node owns it now and reconciles it
-      void this.track(
-        this.dispatch(intent)
-          .then((result) => this.recordOutcome(intent, result))
-          .catch((e: unknown) => {
-            // The order left; what became of it is not in the log. Ask the exchange again later.
-            this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed; will look the order up');
-            this.later(intent.clientOrderId, intent.accountId, 0);
-          }),
-      );
+      const cap = this.deps.openOrderCap?.(intent.accountId);
+      if (cap !== undefined && intent.type === 'limit' && (this.book.openCount(intent.accountId) >= cap || this.book.parkedCount(intent.accountId) > 0)) {
+        await this.park(intent, cap);
+        return;
+      }
+      this.send(intent);
     });
+  }
+
+  /** Sends now (the caller holds the account's queue) and records the outcome outside the queue. */
+  private send(intent: OrderIntent): void {
+    this.book.markOpen(intent.accountId, intent.clientOrderId);
+    void this.track(
+      this.dispatch(intent)
+        .then((result) => this.recordOutcome(intent, result))
+        .catch((e: unknown) => {
+          // The order left; what became of it is not in the log. Ask the exchange again later.
+          this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed; will look the order up');
+          this.later(intent.clientOrderId, intent.accountId, 0);
+        }),
+    );
+  }
+
+  /** Holds a limit order back: recorded as parked, sent when room frees (nearest to the market first). */
+  private async park(intent: OrderIntent, cap: number): Promise<void> {
+    this.book.park(intent);
+    await this.command(intent.clientOrderId, [{ type: 'Park', openOrders: this.book.openCount(intent.accountId), cap }], `park:${intent.clientOrderId}`);
+    this.deps.log.info({ clientOrderId: intent.clientOrderId, accountId: intent.accountId, cap }, 'order parked: the account is at the exchange\'s open-order cap');
+    this.releaseRoom(intent.accountId); // the newcomer may be nearer to the market than the open ones allow for
+  }
+
+  /** Releases parked orders while the account has room, nearest to the market first. */
+  private releaseRoom(accountId: string): void {
+    void this.accounts.run(accountId, async () => {
+      for (;;) {
+        if (this.stopped || !this.owns(accountId)) return;
+        const cap = this.deps.openOrderCap?.(accountId);
+        if (cap !== undefined && this.book.openCount(accountId) >= cap) return;
+        const next = this.book.nextToRelease(accountId, (symbol) => this.deps.markPrice?.(symbol));
+        if (!next) return;
+        this.book.unpark(accountId, next.clientOrderId);
+        try {
+          await this.command(next.clientOrderId, [{ type: 'Release' }], `release:${next.clientOrderId}`);
+        } catch (error) {
+          this.book.park(next); // still parked in the log: keep holding it, try at the next freed place
+          this.deps.log.warn({ clientOrderId: next.clientOrderId, reason: String(error) }, 'releasing a parked order failed; it stays parked');
+          return;
+        }
+        this.send(next);
+      }
+    });
+  }
+
+  /** The order is no longer open on the exchange: a place may have freed for a parked order. */
+  private closed(accountId: string, clientOrderId: string): void {
+    if (this.book.markClosed(accountId, clientOrderId) && this.book.parkedCount(accountId) > 0) this.releaseRoom(accountId);
   }
 
   /** Queues a look-up of an order whose exchange state we do not know (after a restart or an unknown outcome). */
@@ -103,7 +173,7 @@ export class OrderExecutor {
   /** Records a fill or cancel pushed by the exchange; if that fails, the order is looked up later. */
   onExchangeUpdate(order: ExchangeOrder, accountId: string): Promise<void> {
     return this.track(
-      this.recordExchangeOrder(order, `exchange:${order.exchangeOrderId}`).catch((e: unknown) => {
+      this.recordExchangeOrder(order, accountId, `exchange:${order.exchangeOrderId}`).catch((e: unknown) => {
         this.deps.log.error({ clientOrderId: order.clientOrderId, err: String(e) }, 'recording an exchange update failed; will look the order up');
         this.later(order.clientOrderId, accountId, 0);
       }),
@@ -163,7 +233,7 @@ export class OrderExecutor {
     if (result.kind !== 'unknown') this.sentAt.delete(intent.clientOrderId);
     switch (result.kind) {
       case 'accepted':
-        await this.recordExchangeOrder(result.order, `place:${intent.clientOrderId}`);
+        await this.recordExchangeOrder(result.order, intent.accountId, `place:${intent.clientOrderId}`);
         return;
       case 'rejected':
         if (DUPLICATE_CODES.has(result.code)) {
@@ -173,6 +243,7 @@ export class OrderExecutor {
           this.later(intent.clientOrderId, intent.accountId, 0);
           return;
         }
+        this.closed(intent.accountId, intent.clientOrderId);
         await this.command(intent.clientOrderId, [{ type: 'RecordExchangeRejected', code: result.code, reason: result.reason }], `place:${intent.clientOrderId}`);
         return;
       case 'unknown':
@@ -198,7 +269,8 @@ export class OrderExecutor {
     }
     if (found) {
       this.sentAt.delete(clientOrderId);
-      await this.recordExchangeOrder(found, `lookup:${clientOrderId}`);
+      if (found.status === 'open' || found.status === 'partially_filled') this.book.markOpen(accountId, clientOrderId);
+      await this.recordExchangeOrder(found, accountId, `lookup:${clientOrderId}`);
       return;
     }
     if (state.status === 'approved' || state.status === 'unknown') {
@@ -210,6 +282,7 @@ export class OrderExecutor {
         return;
       }
       // The exchange definitively has no such order: it never arrived. Send it now, same clientOrderId.
+      this.book.markOpen(accountId, clientOrderId);
       await this.recordOutcome(intent, await this.dispatch(intent));
     }
   }
@@ -226,7 +299,8 @@ export class OrderExecutor {
     this.timers.add(timer);
   }
 
-  private async recordExchangeOrder(order: ExchangeOrder, causationId: string): Promise<void> {
+  private async recordExchangeOrder(order: ExchangeOrder, accountId: string, causationId: string): Promise<void> {
+    if (order.status !== 'open' && order.status !== 'partially_filled') this.closed(accountId, order.clientOrderId);
     const commands: OrderCommand[] = [{ type: 'RecordAccepted', exchangeOrderId: order.exchangeOrderId }];
     for (const f of order.fills) {
       commands.push({

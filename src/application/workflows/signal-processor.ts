@@ -24,6 +24,8 @@ export interface SignalProcessorDeps {
   /** receives orders whose exchange state must be looked up (at start-up) */
   readonly reconcile: (clientOrderId: string, accountId: string) => void;
   readonly onProcessed?: (signalId: string, decision: RoutingDecision) => void;
+  /** receives orders parked at the open-order cap of an account this node takes over */
+  readonly adoptParked?: (clientOrderId: string, accountId: string) => void;
   /** an AccountOpened was read from the log (after start-up) */
   readonly onAccountOpened?: (accountId: string) => void;
   readonly batchSize?: number;
@@ -127,6 +129,7 @@ export class SignalProcessor {
     this.takes.clear();
     for (const id of taken) this.owned.add(id);
     for (const o of this.state.ordersToReconcile()) if (taken.has(o.accountId)) this.deps.reconcile(o.clientOrderId, o.accountId);
+    for (const o of this.state.parkedOrders()) if (taken.has(o.accountId)) this.deps.adoptParked?.(o.clientOrderId, o.accountId);
   }
 
   /** Reads new events and routes pending signals; concurrent calls share one pass. */

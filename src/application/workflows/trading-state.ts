@@ -16,6 +16,8 @@ const ORDER_STATUS_AFTER: Partial<Record<PatriotEvent['type'], OrderStatus>> = {
   OrderStatusUnknown: 'unknown',
   OrderCancelled: 'cancelled',
   OrderExpired: 'expired',
+  OrderParked: 'parked',
+  OrderReleased: 'approved',
 };
 
 /**
@@ -73,6 +75,8 @@ export class TradingState implements Catalog {
       case 'OrderStatusUnknown':
       case 'OrderCancelled':
       case 'OrderExpired':
+      case 'OrderParked':
+      case 'OrderReleased':
       case 'OrderFilled': {
         this.applyToAccount(event.data.accountId, event);
         const status = event.type === 'OrderFilled' ? (event.data.complete ? 'filled' : 'partially_filled') : ORDER_STATUS_AFTER[event.type]!;
@@ -124,9 +128,14 @@ export class TradingState implements Catalog {
     return [...this.pending.values()];
   }
 
-  /** Orders the exchange may know more about than we do (approved, unknown, open). */
+  /** Orders the exchange may know more about than we do (approved, unknown, open), in log order. */
   ordersToReconcile(): { clientOrderId: string; accountId: string; status: OrderStatus }[] {
-    return [...this.liveOrders].map(([clientOrderId, o]) => ({ clientOrderId, ...o }));
+    return [...this.liveOrders].filter(([, o]) => o.status !== 'parked').map(([clientOrderId, o]) => ({ clientOrderId, ...o }));
+  }
+
+  /** Limit orders held back at an account's open-order cap (never sent), in log order. */
+  parkedOrders(): { clientOrderId: string; accountId: string }[] {
+    return [...this.liveOrders].filter(([, o]) => o.status === 'parked').map(([clientOrderId, o]) => ({ clientOrderId, accountId: o.accountId }));
   }
 
   private applyToAccount(accountId: string, event: PatriotEvent): void {

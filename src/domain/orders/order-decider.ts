@@ -7,7 +7,8 @@ import { err, ok, type DomainError, type Result } from '../shared/result.js';
  * The order aggregate, one stream per order: `order-<clientOrderId>`.
  *
  *   none -> approved | rejected
- *   approved -> accepted | exchange_rejected | unknown | partially_filled | filled | cancelled | expired
+ *   approved -> parked | accepted | exchange_rejected | unknown | partially_filled | filled | cancelled | expired
+ *   parked   -> approved (released) | cancelled   (held back at the open-order cap; never sent)
  *   unknown  -> accepted | exchange_rejected | partially_filled | filled | cancelled | expired
  *   accepted / partially_filled -> partially_filled | filled | cancelled | expired
  *
@@ -33,7 +34,8 @@ export type OrderStatus =
   | 'cancelled'
   | 'expired'
   | 'exchange_rejected'
-  | 'unknown';
+  | 'unknown'
+  | 'parked';
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['filled', 'cancelled', 'expired', 'exchange_rejected', 'rejected']);
 const NEEDS_RECONCILIATION: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['approved', 'unknown', 'accepted', 'partially_filled']);
@@ -71,7 +73,9 @@ export type OrderEventType =
   | 'OrderStatusUnknown'
   | 'OrderFilled'
   | 'OrderCancelled'
-  | 'OrderExpired';
+  | 'OrderExpired'
+  | 'OrderParked'
+  | 'OrderReleased';
 export type OrderEvent = EventOf<OrderEventType>;
 
 export interface RecordFillCommand {
@@ -97,7 +101,9 @@ export type OrderCommand =
   | { readonly type: 'RecordUnknown'; readonly reason: string }
   | RecordFillCommand
   | { readonly type: 'RecordCancelled'; readonly reason: string }
-  | { readonly type: 'RecordExpired' };
+  | { readonly type: 'RecordExpired' }
+  | { readonly type: 'Park'; readonly openOrders: number; readonly cap: number }
+  | { readonly type: 'Release' };
 
 export const initialOrderState = (): OrderState => ({ status: 'none', quantity: ZERO, filledQuantity: ZERO, tradeIds: new Set<string>() });
 
@@ -286,6 +292,22 @@ export function decideOrder(command: OrderCommand, state: OrderState): Decision 
       return ok([{ type: 'OrderExpired', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId } }]);
     }
 
+    case 'Park': {
+      const intent = approvedIntent(state, 'park the order');
+      if (!intent.ok) return intent;
+      if (state.status === 'parked') return none;
+      if (state.status !== 'approved') return fail('INVALID_TRANSITION', `only an order not yet sent can be parked; this one is ${state.status}`);
+      if (intent.value.type !== 'limit') return fail('INVALID_TRANSITION', 'only limit orders are parked (a market order does not rest on the book)');
+      return ok([{ type: 'OrderParked', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, openOrders: command.openOrders, cap: command.cap } }]);
+    }
+
+    case 'Release': {
+      const intent = approvedIntent(state, 'release the order');
+      if (!intent.ok) return intent;
+      if (state.status !== 'parked') return fail('INVALID_TRANSITION', `only a parked order can be released; this one is ${state.status}`);
+      return ok([{ type: 'OrderReleased', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId } }]);
+    }
+
     default:
       return assertNever(command);
   }
@@ -324,6 +346,10 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       return { ...state, status: 'cancelled', cancelReason: event.data.reason };
     case 'OrderExpired':
       return { ...state, status: 'expired' };
+    case 'OrderParked':
+      return { ...state, status: 'parked' };
+    case 'OrderReleased':
+      return { ...state, status: 'approved' };
     default:
       return assertNever(event);
   }

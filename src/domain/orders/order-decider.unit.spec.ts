@@ -243,3 +243,32 @@ describe('isTerminal / needsReconciliation', () => {
     expect(needsReconciliation(status)).toBe(reconcile);
   });
 });
+
+describe('order decider: parking at the open-order cap', () => {
+  const limitIntent: OrderIntent = { ...intent, type: 'limit', limitPrice: '99' };
+  const limitApproved: OrderEvent = { type: 'OrderApproved', data: limitIntent };
+  const parked: OrderEvent = { type: 'OrderParked', data: { ...ids, openOrders: 200, cap: 200 } };
+  const released: OrderEvent = { type: 'OrderReleased', data: ids };
+
+  it('an approved limit order → OrderParked; parking it again decides nothing', () => {
+    spec.given([limitApproved]).when({ type: 'Park', openOrders: 200, cap: 200 }).then([parked]);
+    spec.given([limitApproved, parked]).when({ type: 'Park', openOrders: 200, cap: 200 }).then([]);
+  });
+  it('a market order, or one already sent, cannot be parked', () => {
+    spec.given([approved]).when({ type: 'Park', openOrders: 1, cap: 1 }).thenError('INVALID_TRANSITION', /only limit orders/);
+    spec.given([limitApproved, accepted]).when({ type: 'Park', openOrders: 1, cap: 1 }).thenError('INVALID_TRANSITION', /not yet sent/);
+    spec.given([rejected]).when({ type: 'Park', openOrders: 1, cap: 1 }).thenError('ORDER_NOT_APPROVED');
+  });
+  it('a parked order → OrderReleased, back to approved (then sent like any approved order); only a parked one can be released', () => {
+    spec.given([limitApproved, parked]).when({ type: 'Release' }).then([released]);
+    spec.given([limitApproved, parked, released]).when({ type: 'RecordAccepted', exchangeOrderId: 'X1' }).then([accepted]);
+    spec.given([limitApproved]).when({ type: 'Release' }).thenError('INVALID_TRANSITION', /only a parked order/);
+  });
+  it('a parked order can be cancelled (it was never sent); it is live but needs no look-up', () => {
+    spec.given([limitApproved, parked]).when({ type: 'RecordCancelled', reason: 'user' }).then([{ type: 'OrderCancelled', data: { ...ids, reason: 'user' } }]);
+    const state = fold(orderDecider, [limitApproved, parked]);
+    expect(state.status).toBe('parked');
+    expect(isTerminal(state.status)).toBe(false);
+    expect(needsReconciliation(state.status)).toBe(false);
+  });
+});

@@ -121,6 +121,8 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderRejected':
     case 'OrderAccepted':
     case 'OrderStatusUnknown':
+    case 'OrderParked':
+    case 'OrderReleased':
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
     case 'UserRegistered':
