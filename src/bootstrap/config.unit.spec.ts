@@ -8,7 +8,16 @@ describe('configuration', () => {
   it('has sensible defaults: loopback, port 8080, ./data, demo on', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: resolve('data'), demo: true, logLevel: 'info' });
-    expect(config.paper).toEqual({ takerFeeBps: 10, makerFeeBps: 2, slippageBps: 5 });
+    expect(config.paper).toEqual({ takerFeeBps: 10, makerFeeBps: 2, slippageBps: 5, maxOpenOrders: 200 });
+    expect(config.leaseIntervalMs).toBe(1000);
+    expect(config.nodeId).toMatch(/.+-\d+$/);
+  });
+
+  it('reads the node and lease settings, refusing nonsense', () => {
+    const config = loadConfig({ PATRIOT_NODE_ID: 'node-a', PATRIOT_LEASE_INTERVAL_MS: '250', PATRIOT_PAPER_MAX_OPEN_ORDERS: '5' });
+    expect(config).toMatchObject({ nodeId: 'node-a', leaseIntervalMs: 250, paper: { maxOpenOrders: 5 } });
+    expect(() => loadConfig({ PATRIOT_LEASE_INTERVAL_MS: '10' })).toThrow(/PATRIOT_LEASE_INTERVAL_MS/);
+    expect(() => loadConfig({ PATRIOT_PAPER_MAX_OPEN_ORDERS: '0' })).toThrow(/PATRIOT_PAPER_MAX_OPEN_ORDERS/);
   });
 
   it('reads the environment', () => {
