@@ -15,6 +15,7 @@ import { SignalProcessor } from '../application/workflows/signal-processor.js';
 import { OrderExecutor } from '../application/workflows/order-executor.js';
 import { KeyedMutex } from '../application/shared/keyed-mutex.js';
 import { LeaseKeeper } from '../application/workflows/lease-keeper.js';
+import { AccountReconciler } from '../application/workflows/account-reconciler.js';
 import { setKillSwitch } from '../application/commands/kill-switch.js';
 import { configureStrategy, openAccount, registerUser } from '../application/commands/configure.js';
 import type { Clock } from '../application/ports/clock.js';
@@ -115,6 +116,11 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       if (!decision.orders.some((o) => o.event.type === 'OrderApproved')) metrics.signalDone(signalId);
     },
   });
+  const reconciler = new AccountReconciler({
+    store: events, exchange, clock, log, state: () => processor.state,
+    lookUp: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
+    tenantOf: (accountId) => processor.state.account(accountId)?.tenantId,
+  });
   const projections = new ProjectionRunner(events, readModels, {
     onError: (e) => log.error({ err: String(e) }, 'projection failed'),
     onLag: (lag) => metrics.projectionLag.set(lag),
@@ -167,9 +173,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
         await projections.stop();
       }
     },
-    onAccountTaken: (accountId) => {
+    onAccountTaken: async (accountId) => {
       executor.accountTaken(accountId);
-      return processor.takeAccount(accountId);
+      await processor.takeAccount(accountId);
+      // once its live orders are looked up, compare the account with its exchange (not awaited: slow exchanges must not hold the lease round)
+      void executor
+        .accountIdle(accountId)
+        .then(() => (processor.ownsAccount(accountId) ? reconciler.reconcile(accountId, 'takeover') : undefined))
+        .catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'comparing the account with its exchange failed'));
     },
     onAccountDropped: (accountId) => {
       processor.dropAccount(accountId);

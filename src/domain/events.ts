@@ -4,7 +4,7 @@
  *
  * Streams:
  *   user-<userId>           UserRegistered
- *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased
+ *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled
  *   system                  GlobalKillSwitchEngaged, GlobalKillSwitchReleased
  *   strategy-<strategyId>   StrategyConfigured
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
@@ -100,6 +100,15 @@ export type PatriotEvent =
       readonly type: 'OrderParked';
       readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly openOrders: number; readonly cap: number };
     }
+  /**
+   * The account was compared with its exchange (at start-up, on taking it over, after a
+   * reconnect) and they differ. An observation for the user: nothing is changed by it; orders
+   * that differ are looked up and their facts recorded as order events.
+   */
+  | {
+      readonly type: 'AccountReconciled';
+      readonly data: { readonly accountId: string; readonly trigger: string; readonly differences: readonly ReconciliationDifference[] };
+    }
   /** A parked order is about to be sent (room freed on the exchange). */
   | { readonly type: 'OrderReleased'; readonly data: { readonly clientOrderId: string; readonly accountId: string } }
   | {
@@ -125,6 +134,14 @@ export type PatriotEvent =
     }
   | { readonly type: 'OrderCancelled'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly reason: string } }
   | { readonly type: 'OrderExpired'; readonly data: { readonly clientOrderId: string; readonly accountId: string } };
+
+export type ReconciliationDifference =
+  /** our balance (from recorded fills) and the exchange's total differ */
+  | { readonly kind: 'balance'; readonly asset: string; readonly recorded: string; readonly exchange: string }
+  /** an open order on the exchange that PATRIOT did not place */
+  | { readonly kind: 'foreign_order'; readonly clientOrderId: string; readonly exchangeOrderId: string; readonly symbol: string }
+  /** open on the exchange, but final in our log */
+  | { readonly kind: 'open_on_exchange_only'; readonly clientOrderId: string; readonly exchangeOrderId: string; readonly symbol: string };
 
 export type PatriotEventType = PatriotEvent['type'];
 export type EventOf<T extends PatriotEventType> = Extract<PatriotEvent, { type: T }>;

@@ -30,6 +30,7 @@ export function documentsReadBy(recorded: RecordedEvent): [collection: string, i
       return [[C.accounts, event.data.accountId], ...event.data.initialBalances.map((b): [string, string] => [C.balances, `${event.data.accountId}:${b.asset}`])];
     case 'KillSwitchEngaged':
     case 'KillSwitchReleased':
+    case 'AccountReconciled':
       return [[C.accounts, event.data.accountId]];
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
@@ -114,6 +115,13 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
       if (!account) return;
       const killSwitch = event.type === 'KillSwitchEngaged' ? { engaged: true, reason: event.data.reason } : { engaged: false };
       put(C.accounts, account.accountId, { ...account, killSwitch }, { accountId: account.accountId });
+      return;
+    }
+    case 'AccountReconciled': {
+      const account = get<AccountView>(C.accounts, event.data.accountId);
+      if (!account) return;
+      const lastReconciliation = { at: time, trigger: event.data.trigger, differences: event.data.differences };
+      put(C.accounts, account.accountId, { ...account, lastReconciliation }, { accountId: account.accountId });
       return;
     }
     case 'GlobalKillSwitchEngaged':

@@ -1,4 +1,4 @@
-import type { UserRole } from '../../domain/events.js';
+import type { ReconciliationDifference, UserRole } from '../../domain/events.js';
 
 /** Names and shapes of the read-model documents (what the REST API returns). Decimals are strings. */
 export const C = {
@@ -91,6 +91,8 @@ export interface AccountView {
   readonly quoteAsset: string;
   readonly killSwitch: { readonly engaged: boolean; readonly reason?: string };
   readonly openedAt: string;
+  /** the last comparison with the exchange that found differences */
+  readonly lastReconciliation?: { readonly at: string; readonly trigger: string; readonly differences: readonly ReconciliationDifference[] };
 }
 
 export interface UserView {

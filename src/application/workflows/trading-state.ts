@@ -7,6 +7,7 @@ import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import { applyPortfolioEvent, emptyPortfolio, openOrderCount, positionQuantity, type Portfolio } from '../../domain/portfolio/portfolio.js';
 import { isTerminal, type OrderStatus } from '../../domain/orders/order-decider.js';
+import type { Dec } from '../../domain/shared/decimal.js';
 
 const ORDER_STATUS_AFTER: Partial<Record<PatriotEvent['type'], OrderStatus>> = {
   OrderApproved: 'approved',
@@ -131,6 +132,22 @@ export class TradingState implements Catalog {
   /** Orders the exchange may know more about than we do (approved, unknown, open), in log order. */
   ordersToReconcile(): { clientOrderId: string; accountId: string; status: OrderStatus }[] {
     return [...this.liveOrders].filter(([, o]) => o.status !== 'parked').map(([clientOrderId, o]) => ({ clientOrderId, ...o }));
+  }
+
+  /** The account's balances as its recorded fills make them (undefined for an unknown account). */
+  balances(accountId: string): ReadonlyMap<string, Dec> | undefined {
+    return this.accounts.get(accountId)?.portfolio.balances;
+  }
+
+  /** Whether an order of the account is on its way to the exchange or of unknown fate (its fills may be missing yet). */
+  hasOrdersInFlight(accountId: string): boolean {
+    for (const o of this.liveOrders.values()) if (o.accountId === accountId && (o.status === 'approved' || o.status === 'unknown')) return true;
+    return false;
+  }
+
+  /** Whether the order is live here (approved, parked, unknown, open): anything else is final or unknown to us. */
+  isLive(clientOrderId: string): boolean {
+    return this.liveOrders.has(clientOrderId);
   }
 
   /** Limit orders held back at an account's open-order cap (never sent), in log order. */
