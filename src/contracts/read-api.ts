@@ -84,6 +84,26 @@ export const AccountDto = Type.Object({
   quoteAsset: Type.String(),
   killSwitch: Type.Object({ engaged: Type.Boolean(), reason: Type.Optional(Type.String()) }),
   openedAt: Type.String(),
+  lastReconciliation: Type.Optional(
+    Type.Object(
+      {
+        at: Type.String(),
+        trigger: Type.String({ description: 'start-up / takeover / reconnect' }),
+        differences: Type.Array(
+          Type.Object({
+            kind: Type.String({ description: 'balance | foreign_order | open_on_exchange_only' }),
+            asset: Type.Optional(Type.String()),
+            recorded: Type.Optional(Type.String()),
+            exchange: Type.Optional(Type.String()),
+            clientOrderId: Type.Optional(Type.String()),
+            exchangeOrderId: Type.Optional(Type.String()),
+            symbol: Type.Optional(Type.String()),
+          }),
+        ),
+      },
+      { description: 'the last comparison with the exchange that found differences (nothing is changed by it)' },
+    ),
+  ),
 });
 
 export const StrategyDto = Type.Object({
