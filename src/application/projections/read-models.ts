@@ -92,7 +92,7 @@ export interface AccountView {
   readonly killSwitch: { readonly engaged: boolean; readonly reason?: string };
   readonly openedAt: string;
   /** the last comparison with the exchange that found differences */
-  readonly lastReconciliation?: { readonly at: string; readonly trigger: string; readonly differences: readonly ReconciliationDifference[] };
+  readonly lastReconciliation?: { readonly at: string; readonly trigger: string; readonly differences: ReconciliationDifference[] };
 }
 
 export interface UserView {
