@@ -5,6 +5,7 @@ import { startPatriot } from '../bootstrap/runtime.js';
 import { printBanner } from './banner.js';
 import { replayProjections, verifyLog } from '../bootstrap/maintenance.js';
 import { migrate } from '../bootstrap/storage.js';
+import { runSandboxCommand } from '../adapters/exchanges/sandbox/sandbox-cli.js';
 
 const HELP = `patriot <command>
 
@@ -12,6 +13,7 @@ const HELP = `patriot <command>
   migrate  apply pending PostgreSQL schema migrations (DATABASE_URL); serve also does it on start
   verify   check the event log's hash chain; exit 1 and name the first broken position
   replay   rebuild every read model from the event log and compare with the current ones
+  sandbox  run a Binance-compatible spot exchange (the paper exchange behind Binance's API) for ccxt on PATRIOT_SANDBOX_PORT (9100)
 
 Configuration: PORT, HOST, PATRIOT_DATA_DIR, DATABASE_URL, PATRIOT_PUBLIC_URL, LOG_LEVEL, PATRIOT_CONFIG (JSON file of the same keys).`;
 
@@ -45,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return result.identical ? 0 : 1;
     }
+    case 'sandbox':
+      return runSandboxCommand(process.env, process.stdout);
     case 'help':
     case '--help':
       process.stdout.write(`${HELP}\n`);

@@ -1,0 +1,70 @@
+import type { Market } from '../../../application/ports/exchange.js';
+import { binanceDecimal, binanceSymbol } from './symbols.js';
+
+/** Limits announced in exchangeInfo (the sandbox does not enforce them, faults do). */
+export const RATE_LIMITS = Object.freeze([
+  { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+  { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
+  { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200_000 },
+  { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61_000 },
+]);
+
+const MAX_PRICE = '1000000.00000000';
+const MAX_NOTIONAL = '9000000.00000000';
+
+/**
+ * One symbol of GET /api/v3/exchangeInfo, in Binance's shape, from a paper market. Only LIMIT and
+ * MARKET are listed as order types: ccxt refuses the others before sending them.
+ */
+export function symbolInfo(market: Market): Record<string, unknown> {
+  return {
+    symbol: binanceSymbol(market),
+    status: 'TRADING',
+    baseAsset: market.base,
+    baseAssetPrecision: 8,
+    quoteAsset: market.quote,
+    quotePrecision: 8,
+    quoteAssetPrecision: 8,
+    baseCommissionPrecision: 8,
+    quoteCommissionPrecision: 8,
+    orderTypes: ['LIMIT', 'MARKET'],
+    icebergAllowed: false,
+    ocoAllowed: false,
+    otoAllowed: false,
+    quoteOrderQtyMarketAllowed: true,
+    allowTrailingStop: false,
+    cancelReplaceAllowed: false,
+    amendAllowed: false,
+    isSpotTradingAllowed: true,
+    isMarginTradingAllowed: false,
+    filters: [
+      { filterType: 'PRICE_FILTER', minPrice: binanceDecimal(market.tickSize), maxPrice: MAX_PRICE, tickSize: binanceDecimal(market.tickSize) },
+      { filterType: 'LOT_SIZE', minQty: binanceDecimal(market.minQty), maxQty: binanceDecimal(market.maxQty), stepSize: binanceDecimal(market.stepSize) },
+      { filterType: 'MARKET_LOT_SIZE', minQty: binanceDecimal(market.minQty), maxQty: binanceDecimal(market.maxQty), stepSize: binanceDecimal(market.stepSize) },
+      {
+        filterType: 'NOTIONAL',
+        minNotional: binanceDecimal(market.minNotional),
+        applyMinToMarket: true,
+        maxNotional: MAX_NOTIONAL,
+        applyMaxToMarket: false,
+        avgPriceMins: 5,
+      },
+      { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
+    ],
+    permissions: [],
+    permissionSets: [['SPOT']],
+    defaultSelfTradePreventionMode: 'EXPIRE_MAKER',
+    allowedSelfTradePreventionModes: ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'],
+  };
+}
+
+/** GET /api/v3/exchangeInfo; `symbols` narrows the list (unknown ids are the caller's -1121). */
+export function exchangeInfo(markets: readonly Market[], serverTime: number): Record<string, unknown> {
+  return {
+    timezone: 'UTC',
+    serverTime,
+    rateLimits: RATE_LIMITS,
+    exchangeFilters: [],
+    symbols: markets.map(symbolInfo),
+  };
+}

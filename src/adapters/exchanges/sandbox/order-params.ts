@@ -1,0 +1,91 @@
+import type { Market, OrderSide, OrderType } from '../../../application/ports/exchange.js';
+import { Dec, parseDec } from '../../../domain/shared/decimal.js';
+import { BinanceErrors } from './binance-errors.js';
+import { randomAlphanumeric } from './random-text.js';
+import type { RequestParams } from './request-params.js';
+import type { SymbolTable } from './symbols.js';
+
+export type NewOrderRespType = 'ACK' | 'RESULT' | 'FULL';
+
+export interface NewOrder {
+  readonly market: Market;
+  readonly clientOrderId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  /** Base quantity; absent for a MARKET order sized by `quoteOrderQty`. */
+  readonly quantity?: string;
+  readonly quoteOrderQty?: string;
+  readonly price?: string;
+  readonly respType: NewOrderRespType;
+}
+
+export const CLIENT_ORDER_ID_RANGE = '^[a-zA-Z0-9-_]{1,36}$';
+const CLIENT_ORDER_ID = /^[a-zA-Z0-9_-]{1,36}$/;
+const DECIMAL_RANGE = '^([0-9]{1,20})(\\.[0-9]{1,20})?$';
+const DECIMAL = /^([0-9]{1,20})(\.[0-9]{1,20})?$/;
+
+/** A client order id like the ones Binance generates when none is sent (22 letters and digits). */
+export function randomClientOrderId(): string {
+  return randomAlphanumeric(22);
+}
+
+/** Parses a positive decimal parameter in Binance's format; throws -1100 / -1013. */
+export function decimalParam(params: RequestParams, name: string, invalid: () => Error): string | undefined {
+  const text = params.get(name);
+  if (text === undefined) return undefined;
+  if (!DECIMAL.test(text)) throw BinanceErrors.illegalChars(name, DECIMAL_RANGE);
+  if (!new Dec(text).greaterThan(0)) throw invalid();
+  return text;
+}
+
+/** Validates POST /api/v3/order parameters (spot LIMIT GTC and MARKET only). Throws a BinanceError. */
+export function parseNewOrder(params: RequestParams, symbols: SymbolTable): NewOrder {
+  const symbolId = params.get('symbol');
+  if (symbolId === undefined) throw BinanceErrors.mandatory('symbol');
+  const market = symbols.market(symbolId);
+  if (!market) throw BinanceErrors.invalidSymbol();
+
+  const sideText = params.get('side');
+  if (sideText === undefined) throw BinanceErrors.mandatory('side');
+  if (sideText !== 'BUY' && sideText !== 'SELL') throw BinanceErrors.invalidSide();
+  const typeText = params.get('type');
+  if (typeText === undefined) throw BinanceErrors.mandatory('type');
+  if (typeText !== 'LIMIT' && typeText !== 'MARKET') throw BinanceErrors.invalidOrderType();
+
+  const clientOrderId = params.get('newClientOrderId') ?? randomClientOrderId();
+  if (!CLIENT_ORDER_ID.test(clientOrderId)) throw BinanceErrors.illegalChars('newClientOrderId', CLIENT_ORDER_ID_RANGE);
+
+  const respTypeText = params.get('newOrderRespType') ?? 'FULL';
+  if (respTypeText !== 'ACK' && respTypeText !== 'RESULT' && respTypeText !== 'FULL') throw BinanceErrors.illegalChars('newOrderRespType', 'ACK, RESULT, FULL');
+
+  const quantity = decimalParam(params, 'quantity', BinanceErrors.invalidQuantity);
+  const base = { market, clientOrderId, side: sideText === 'BUY' ? 'buy' : 'sell', respType: respTypeText } as const;
+
+  if (typeText === 'LIMIT') {
+    const timeInForce = params.get('timeInForce');
+    if (timeInForce === undefined) throw BinanceErrors.mandatory('timeInForce');
+    if (timeInForce !== 'GTC') throw BinanceErrors.invalidTimeInForce();
+    if (params.has('quoteOrderQty')) throw BinanceErrors.notRequired('quoteOrderQty');
+    if (quantity === undefined) throw BinanceErrors.mandatory('quantity');
+    const price = decimalParam(params, 'price', BinanceErrors.invalidPrice);
+    if (price === undefined) throw BinanceErrors.mandatory('price');
+    return { ...base, type: 'limit', quantity, price };
+  }
+
+  if (params.has('timeInForce')) throw BinanceErrors.notRequired('timeInForce');
+  if (params.has('price')) throw BinanceErrors.notRequired('price');
+  const quoteOrderQty = decimalParam(params, 'quoteOrderQty', BinanceErrors.invalidQuantity);
+  if (quantity !== undefined && quoteOrderQty !== undefined) throw BinanceErrors.badParamCombination();
+  if (quantity === undefined && quoteOrderQty === undefined) throw BinanceErrors.eitherParam('quantity', 'quoteOrderQty');
+  return quantity !== undefined ? { ...base, type: 'market', quantity } : { ...base, type: 'market', quoteOrderQty: quoteOrderQty! };
+}
+
+/**
+ * The base quantity a MARKET order sized in quote spends at `price`: floored to the step size
+ * (Binance fills quote-sized orders up to the amount, never over it before slippage).
+ */
+export function quantityForQuote(quoteOrderQty: string, price: string, stepSize: string): string {
+  const step = new Dec(stepSize);
+  const raw = new Dec(quoteOrderQty).dividedBy(parseDec(price) ?? new Dec(0));
+  return raw.isFinite() ? raw.dividedToIntegerBy(step).times(step).toFixed() : '0';
+}

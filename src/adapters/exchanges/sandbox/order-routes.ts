@@ -1,0 +1,70 @@
+import type { ExchangeOrder, PlaceOrderRequest } from '../../../application/ports/exchange.js';
+import { Dec } from '../../../domain/shared/decimal.js';
+import { BinanceErrors, fromPaperRejection } from './binance-errors.js';
+import { findOrder } from './order-lookup.js';
+import { parseNewOrder, quantityForQuote, randomClientOrderId, type NewOrder } from './order-params.js';
+import { weight, type ApiCall, type Route, type SpotApiDeps } from './routes.js';
+import { binanceSymbol } from './symbols.js';
+import { cancelView, placementView } from './wire-format.js';
+
+/** POST /api/v3/order (MARKET, LIMIT GTC) and DELETE /api/v3/order. */
+export function orderRoutes(deps: SpotApiDeps): Route[] {
+  return [
+    { method: 'POST', path: '/api/v3/order', security: 'SIGNED', weight: weight(1), handle: (call) => placeOrder(deps, call) },
+    { method: 'DELETE', path: '/api/v3/order', security: 'SIGNED', weight: weight(1), handle: (call) => cancelOrder(deps, call) },
+  ];
+}
+
+async function placeOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
+  const order = parseNewOrder(call.params, deps.symbols);
+  const request = toPaperRequest(deps, order);
+  const duplicate = deps.faults.take('duplicate', call.method, call.path);
+  if (duplicate && duplicate.placeOrder !== true) throw BinanceErrors.duplicateOrder();
+
+  const result = await deps.exchange.placeOrder(call.accountId, request);
+  if (result.kind === 'rejected') throw fromPaperRejection(result.code);
+  if (result.kind === 'unknown') throw BinanceErrors.executionUnknown();
+  const placed = result.order;
+  const orderId = Number(placed.exchangeOrderId);
+  const times = deps.index.record(call.accountId, orderId, placed.clientOrderId, placed.symbol, call.now);
+  deps.hub.orderAccepted(call.accountId, placed, times);
+  const invisible = deps.faults.take('invisible', call.method, call.path);
+  if (invisible) deps.hidden.hide(call.accountId, orderId, call.now + invisible.seconds * 1000);
+
+  if (duplicate) throw BinanceErrors.duplicateOrder();
+  return placementView(placed, binanceSymbol(order.market), call.now, order.respType);
+}
+
+/** The paper request; a MARKET order sized in quote gets its base quantity at the feed's price. */
+function toPaperRequest(deps: SpotApiDeps, order: NewOrder): PlaceOrderRequest {
+  const { market } = order;
+  let quantity = order.quantity;
+  if (quantity === undefined) {
+    const price = deps.feed.latest(market.symbol)?.price;
+    if (price === undefined) throw BinanceErrors.noLiquidity();
+    quantity = quantityForQuote(order.quoteOrderQty!, price, market.stepSize);
+    if (!new Dec(quantity).greaterThan(0)) throw BinanceErrors.filterFailure('NOTIONAL');
+  }
+  return {
+    clientOrderId: order.clientOrderId,
+    symbol: market.symbol,
+    side: order.side,
+    type: order.type,
+    quantity,
+    ...(order.price !== undefined ? { limitPrice: order.price } : {}),
+  };
+}
+
+async function cancelOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
+  const found = await findOrder(deps, call, BinanceErrors.unknownOrderOnCancel, false);
+  const cancelId = call.params.get('newClientOrderId') ?? randomClientOrderId();
+  if (!isOpen(found.order)) throw BinanceErrors.unknownOrderOnCancel();
+  const cancelled = await deps.exchange.cancelOrder(call.accountId, found.order.clientOrderId);
+  if (!cancelled || cancelled.status !== 'cancelled') throw BinanceErrors.unknownOrderOnCancel();
+  deps.index.touch(call.accountId, Number(cancelled.exchangeOrderId), call.now);
+  return cancelView(cancelled, binanceSymbol(found.market), cancelId, call.now);
+}
+
+function isOpen(order: ExchangeOrder): boolean {
+  return order.status === 'open' || order.status === 'partially_filled';
+}
