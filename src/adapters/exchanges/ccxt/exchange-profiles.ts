@@ -1,0 +1,129 @@
+import { OrderNotFound } from 'ccxt';
+import type { CcxtClient, CcxtOrderLike, CcxtParams, CcxtTradeLike } from './ccxt-types.js';
+import { exchangeFamily, type ExchangeFamily } from './error-classification.js';
+
+export type MarketType = 'spot' | 'swap';
+
+/** Optional ccxt methods some exchanges have. */
+interface OptionalMethods {
+  fetchOrderTrades?(id: string, symbol?: string, since?: number, limit?: number, params?: CcxtParams): Promise<CcxtTradeLike[]>;
+  fetchCanceledAndClosedOrders?(symbol?: string, since?: number, limit?: number, params?: CcxtParams): Promise<CcxtOrderLike[]>;
+}
+
+/**
+ * What differs between exchanges behind ccxt's unified API, checked against ccxt 4.5.84:
+ *
+ * - clientOrderId: ccxt maps the unified `clientOrderId` param to Binance `newClientOrderId`
+ *   (create) / `origClientOrderId` (fetch, cancel), Bybit `orderLinkId`, OKX `clOrdId`.
+ * - Look-up by clientOrderId: Binance and OKX `fetchOrder(undefined, symbol, { clientOrderId })`
+ *   (absent: -2013 / 51603 → OrderNotFound). Bybit's unified `fetchOrder` needs
+ *   `acknowledged`, only sees the last 500 orders, and crashes on `id.toString()` when nothing is
+ *   found with `id` undefined: it is looked up in the open orders, then in the order history, by
+ *   `orderLinkId`.
+ * - Fills of an order: Binance `fetchMyTrades(symbol, …, { orderId })` (its `fetchOrderTrades` is
+ *   spot-only), others `fetchOrderTrades(id, symbol)`.
+ * - Options: only the account's market type is loaded (`fetchMarkets.types`); `defaultType`
+ *   steers balances and open orders; Binance may list open orders without a symbol; OKX spot
+ *   market orders are sized in base currency.
+ */
+export interface ExchangeProfile {
+  readonly family: ExchangeFamily;
+  options(marketType: MarketType): Record<string, unknown>;
+  createParams(clientOrderId: string, marketType: MarketType, reduceOnly: boolean): CcxtParams;
+  /** the order, or `null` when the exchange answers that it has none; other failures throw */
+  fetchByClientOrderId(client: CcxtClient, clientOrderId: string, symbol: string): Promise<CcxtOrderLike | null>;
+  cancelByClientOrderId(client: CcxtClient, clientOrderId: string, symbol: string): Promise<CcxtOrderLike>;
+  fetchOrderTrades(client: CcxtClient, exchangeOrderId: string, symbol: string): Promise<CcxtTradeLike[]>;
+}
+
+async function unifiedFetch(client: CcxtClient, clientOrderId: string, symbol: string): Promise<CcxtOrderLike | null> {
+  try {
+    return await client.fetchOrder(undefined, symbol, { clientOrderId });
+  } catch (error) {
+    if (error instanceof OrderNotFound) return null;
+    throw error;
+  }
+}
+
+function withReduceOnly(params: CcxtParams, marketType: MarketType, reduceOnly: boolean): CcxtParams {
+  // reduce-only exists for derivatives; on spot a "reduce" is just a sell of what is held
+  return marketType === 'swap' && reduceOnly ? { ...params, reduceOnly: true } : params;
+}
+
+const binance: ExchangeProfile = {
+  family: 'binance',
+  options: (marketType) => ({
+    defaultType: marketType === 'swap' ? 'swap' : 'spot',
+    fetchMarkets: { types: marketType === 'swap' ? ['linear'] : ['spot'] },
+    warnOnFetchOpenOrdersWithoutSymbol: false,
+  }),
+  createParams: (clientOrderId, marketType, reduceOnly) => withReduceOnly({ clientOrderId }, marketType, reduceOnly),
+  fetchByClientOrderId: unifiedFetch,
+  cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
+  fetchOrderTrades: (client, exchangeOrderId, symbol) => client.fetchMyTrades(symbol, undefined, undefined, { orderId: exchangeOrderId }),
+};
+
+const bybit: ExchangeProfile = {
+  family: 'bybit',
+  options: (marketType) => ({
+    defaultType: marketType === 'swap' ? 'swap' : 'spot',
+    defaultSubType: 'linear',
+    fetchMarkets: { types: marketType === 'swap' ? ['linear'] : ['spot'] },
+  }),
+  createParams: (clientOrderId, marketType, reduceOnly) => withReduceOnly({ clientOrderId }, marketType, reduceOnly),
+  async fetchByClientOrderId(client, clientOrderId, symbol) {
+    const open = await client.fetchOpenOrders(symbol, undefined, undefined, { orderLinkId: clientOrderId });
+    const live = open.find((o) => o.clientOrderId === clientOrderId);
+    if (live) return live;
+    const history = client as CcxtClient & OptionalMethods;
+    const done = history.fetchCanceledAndClosedOrders
+      ? await history.fetchCanceledAndClosedOrders(symbol, undefined, undefined, { orderLinkId: clientOrderId })
+      : await client.fetchClosedOrders(symbol, undefined, undefined, { orderLinkId: clientOrderId });
+    return done.find((o) => o.clientOrderId === clientOrderId) ?? null;
+  },
+  cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { orderLinkId: clientOrderId }),
+  fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
+};
+
+const okx: ExchangeProfile = {
+  family: 'okx',
+  options: (marketType) => ({
+    defaultType: marketType === 'swap' ? 'swap' : 'spot',
+    fetchMarkets: { types: marketType === 'swap' ? ['swap'] : ['spot'] },
+    tgtCcy: 'base_ccy',
+  }),
+  createParams: (clientOrderId, marketType, reduceOnly) => withReduceOnly({ clientOrderId }, marketType, reduceOnly),
+  fetchByClientOrderId: unifiedFetch,
+  cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
+  fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
+};
+
+/** Any other ccxt exchange: the unified conventions, best effort (not exercised against the real venue). */
+const generic: ExchangeProfile = {
+  family: 'other',
+  options: (marketType) => ({ defaultType: marketType === 'swap' ? 'swap' : 'spot' }),
+  createParams: (clientOrderId, marketType, reduceOnly) => withReduceOnly({ clientOrderId }, marketType, reduceOnly),
+  fetchByClientOrderId: unifiedFetch,
+  cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
+  fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
+};
+
+function orderTrades(client: CcxtClient, exchangeOrderId: string, symbol: string): Promise<CcxtTradeLike[]> {
+  const withTrades = client as CcxtClient & OptionalMethods;
+  if (withTrades.fetchOrderTrades) return withTrades.fetchOrderTrades(exchangeOrderId, symbol);
+  return client.fetchMyTrades(symbol, undefined, undefined, { orderId: exchangeOrderId });
+}
+
+export function profileFor(exchangeId: string): ExchangeProfile {
+  const family = exchangeFamily(exchangeId);
+  switch (family) {
+    case 'binance':
+      return binance;
+    case 'bybit':
+      return bybit;
+    case 'okx':
+      return okx;
+    case 'other':
+      return generic;
+  }
+}
