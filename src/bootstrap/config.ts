@@ -22,6 +22,12 @@ export interface PatriotConfig {
   readonly nodeId: string;
   /** how often leases are checked, balanced and taken over (several nodes; default 1000 ms) */
   readonly leaseIntervalMs: number;
+  /** JSON file of exchange credentials by account id (until encrypted storage lands) */
+  readonly credentialsFile?: string;
+  /** base URLs replacing an exchange's own, by ccxt id (e.g. {"binance": "http://127.0.0.1:9100"}: the sandbox) */
+  readonly exchangeUrls: Readonly<Record<string, string>>;
+  /** how long after a possible placement an order may still be invisible to look-ups on a real exchange */
+  readonly exchangeVisibilityMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -31,7 +37,8 @@ type Source = Record<string, string | undefined>;
 const KEYS = [
   'PORT', 'HOST', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
-  'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS',
+  'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 'PATRIOT_CREDENTIALS_FILE', 'PATRIOT_EXCHANGE_URLS',
+  'PATRIOT_EXCHANGE_VISIBILITY_MS',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -46,6 +53,27 @@ function numberSetting(source: Source, key: string, fallback: number, min: numbe
 
 const int = (source: Source, key: string, fallback: number, min: number, max: number) => numberSetting(source, key, fallback, min, max, true);
 const num = (source: Source, key: string, fallback: number, min: number, max: number) => numberSetting(source, key, fallback, min, max, false);
+
+/** Exchanges whose URLs can be replaced (we know how to map a base URL onto ccxt's endpoints). */
+const OVERRIDABLE_EXCHANGES = new Set(['binance']);
+
+function exchangeUrls(raw: string | undefined): Record<string, string> {
+  if (raw === undefined || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('PATRIOT_EXCHANGE_URLS must be a JSON object such as {"binance": "http://127.0.0.1:9100"}');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('PATRIOT_EXCHANGE_URLS must be a JSON object of exchange id to base URL');
+  const out: Record<string, string> = {};
+  for (const [id, url] of Object.entries(parsed)) {
+    if (!OVERRIDABLE_EXCHANGES.has(id)) throw new ConfigError(`PATRIOT_EXCHANGE_URLS: ${id} cannot be redirected (supported: ${[...OVERRIDABLE_EXCHANGES].join(', ')})`);
+    if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`PATRIOT_EXCHANGE_URLS: ${id} needs an http(s) URL`);
+    out[id] = url;
+  }
+  return out;
+}
 
 /** Reads the configuration from the environment (and PATRIOT_CONFIG, a JSON file of the same keys). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<PatriotConfig> = {}): PatriotConfig {
@@ -81,6 +109,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demo: source.PATRIOT_DEMO !== 'false',
     nodeId: source.PATRIOT_NODE_ID || `${hostname()}-${process.pid}`,
     leaseIntervalMs: int(source, 'PATRIOT_LEASE_INTERVAL_MS', 1000, 50, 60_000),
+    ...(source.PATRIOT_CREDENTIALS_FILE ? { credentialsFile: resolve(source.PATRIOT_CREDENTIALS_FILE) } : {}),
+    exchangeUrls: exchangeUrls(source.PATRIOT_EXCHANGE_URLS),
+    exchangeVisibilityMs: int(source, 'PATRIOT_EXCHANGE_VISIBILITY_MS', 60_000, 0, 600_000),
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');

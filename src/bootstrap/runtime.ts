@@ -4,8 +4,10 @@ import type { Logger as Pino } from 'pino';
 import type { EventStore } from '../application/ports/event-store.js';
 import { openStorage } from './storage.js';
 import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
-import { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
+import type { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
+import { openExchanges } from './exchanges.js';
+import type { CcxtExchangeGateway } from '../adapters/exchanges/ccxt/index.js';
 import { RandomIds, systemClock } from '../adapters/system/system-clock.js';
 import { ingestAlert } from '../application/ingest/ingest-alert.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
@@ -45,6 +47,8 @@ export interface PatriotRuntime {
   readonly logger: Pino;
   readonly app: FastifyInstance;
   readonly exchange: PaperExchange;
+  /** real exchanges (and the sandbox) through ccxt: breaker and monitor states */
+  readonly ccxt: CcxtExchangeGateway;
   readonly feed: SyntheticPriceFeed;
   readonly events: EventStore;
   /** this node's id, and whether it leads now / which accounts it owns */
@@ -79,20 +83,19 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const storage = await openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'));
   const { events, kv, readModels } = storage;
   const feed = new SyntheticPriceFeed({ clock, seed: config.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: config.feed.intervalMs });
-  const exchange = new PaperExchange({
-    path: join(config.dataDir, 'paper-exchange.db'), feed, clock, markets: PAPER_MARKETS, seed: config.feed.seed,
-    takerFeeBps: config.paper.takerFeeBps, makerFeeBps: config.paper.makerFeeBps, slippageBps: config.paper.slippageBps,
-    onListenerError: (e) => log.error({ err: String(e) }, 'exchange update listener failed'),
-  });
+  const exchanges = openExchanges(config, { feed, clock, log });
+  const exchange = exchanges.paper;
+  const gateway = exchanges.gateway;
 
   const nodeId = config.nodeId;
   // the processor is built after the executor, which asks it who owns an account
   let processor: SignalProcessor;
   let keeper: LeaseKeeper | undefined;
   const executor = new OrderExecutor({
-    store: events, exchange, clock, log, streamMutex,
+    store: events, exchange: gateway, clock, log, streamMutex,
     owns: (accountId) => processor.ownsAccount(accountId),
-    openOrderCap: (accountId) => (processor.state.account(accountId)?.exchange === 'paper' ? config.paper.maxOpenOrders : undefined),
+    openOrderCap: (accountId) => exchanges.openOrderCap(processor.state.account(accountId)),
+    absenceGraceMs: (accountId) => exchanges.visibilityMs(processor.state.account(accountId)),
     markPrice: (symbol) => {
       const tick = feed.latest(symbol);
       return tick ? parseDec(tick.price) : undefined;
@@ -100,13 +103,13 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
     onOutcome: (_intent, outcome) => metrics.orders.inc({ outcome }),
   });
-  exchange.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));
+  gateway.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));
 
   processor = new SignalProcessor({
     store: events, feed, clock, log, markets: PAPER_MARKETS,
     onAccountOpened: (accountId) => {
       const account = processor.state.account(accountId);
-      if (account?.exchange === 'paper') exchange.openAccount(account.accountId, account.initialBalances);
+      if (account) exchanges.register(account);
       keeper?.nudge();
     },
     submit: (intent) => executor.submit(intent),
@@ -117,7 +120,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     },
   });
   const reconciler = new AccountReconciler({
-    store: events, exchange, clock, log, state: () => processor.state,
+    store: events, exchange: gateway, clock, log, state: () => processor.state,
     lookUp: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
     tenantOf: (accountId) => processor.state.account(accountId)?.tenantId,
   });
@@ -137,9 +140,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     await configureStrategy(commandDeps, demoStrategy, (id) => processor.state.account(id)?.tenantId, 'demo');
     await processor.catchUp();
   }
-  for (const account of processor.state.allAccounts()) {
-    if (account.exchange === 'paper') exchange.openAccount(account.accountId, account.initialBalances);
-  }
+  for (const account of processor.state.allAccounts()) exchanges.register(account);
   // Webhook secrets, cached; a strategy configured later (perhaps through another node) is read on first use.
   const secrets = new Map<string, string>();
   for (const strategy of processor.state.allStrategies()) {
@@ -175,6 +176,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     },
     onAccountTaken: async (accountId) => {
       executor.accountTaken(accountId);
+      exchanges.taken(processor.state.account(accountId));
       await processor.takeAccount(accountId);
       // once its live orders are looked up, compare the account with its exchange (not awaited: slow exchanges must not hold the lease round)
       void executor
@@ -185,6 +187,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onAccountDropped: (accountId) => {
       processor.dropAccount(accountId);
       executor.accountDropped(accountId);
+      void exchanges.dropped(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'stopping the account\'s exchange client failed'));
     },
     accountIdle: (accountId) => executor.accountIdle(accountId),
     intervalMs: config.leaseIntervalMs,
@@ -234,7 +237,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
 
   let closed = false;
   return {
-    url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, feed, events,
+    url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, ccxt: exchanges.ccxt, feed, events,
     node: {
       id: nodeId,
       get isLeader() {
@@ -267,7 +270,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       await processor.stop();
       await executor.stop();
       await projections.stop();
-      await exchange.close();
+      await exchanges.close();
       await storage.close();
     },
   };

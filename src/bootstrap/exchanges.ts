@@ -1,0 +1,113 @@
+import { Agent } from 'node:http';
+import { join } from 'node:path';
+import ccxt from 'ccxt';
+import type { Logger } from '../application/ports/logger.js';
+import type { Clock } from '../application/ports/clock.js';
+import type { ExchangeGateway } from '../application/ports/exchange.js';
+import type { CredentialSource } from '../application/ports/credentials.js';
+import type { AccountConfig } from '../domain/accounts/account.js';
+import { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
+import { PAPER_MARKETS } from '../adapters/exchanges/paper/markets.js';
+import { AccountRoutedExchange } from '../adapters/exchanges/account-router.js';
+import { CcxtExchangeGateway, type CcxtGatewayOptions } from '../adapters/exchanges/ccxt/index.js';
+import { binanceCcxtUrls } from '../adapters/exchanges/sandbox/ccxt-urls.js';
+import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
+import type { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
+import type { PatriotConfig } from './config.js';
+
+/** Open-order caps of the exchanges we know (Binance: 200 per symbol; we count per account to stay below it). */
+const OPEN_ORDER_CAPS: Readonly<Record<string, number>> = { binance: 200, bybit: 500, okx: 500 };
+
+export interface Exchanges {
+  /** the built-in simulator */
+  readonly paper: PaperExchange;
+  /** real exchanges (and the sandbox) through ccxt */
+  readonly ccxt: CcxtExchangeGateway;
+  /** every account's calls to its own exchange */
+  readonly gateway: ExchangeGateway;
+  /** makes an account usable on its exchange (idempotent); safe for any account */
+  register(account: AccountConfig): void;
+  /** this node owns the account now / no longer */
+  taken(account: AccountConfig | undefined): void;
+  dropped(accountId: string): Promise<void>;
+  /** how long an order may stay invisible to look-ups on the account's exchange */
+  visibilityMs(account: AccountConfig | undefined): number;
+  openOrderCap(account: AccountConfig | undefined): number | undefined;
+  close(): Promise<void>;
+}
+
+/** ccxt `urls.api` overrides from PATRIOT_EXCHANGE_URLS (e.g. the sandbox for binance). */
+function urlsFor(exchangeId: string, bases: Readonly<Record<string, string>>): Record<string, unknown> | undefined {
+  const base = bases[exchangeId];
+  if (base === undefined) return undefined;
+  const http = base.replace(/\/+$/, '');
+  switch (exchangeId) {
+    case 'binance':
+      return { ...binanceCcxtUrls(http, http.replace(/^http/, 'ws')) };
+    default:
+      return undefined; // refused when the configuration is loaded
+  }
+}
+
+export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPriceFeed; clock: Clock; log: Logger }): Exchanges {
+  const { feed, clock, log } = deps;
+  const paper = new PaperExchange({
+    path: join(config.dataDir, 'paper-exchange.db'), feed, clock, markets: PAPER_MARKETS, seed: config.feed.seed,
+    takerFeeBps: config.paper.takerFeeBps, makerFeeBps: config.paper.makerFeeBps, slippageBps: config.paper.slippageBps,
+    onListenerError: (e) => log.error({ err: String(e) }, 'exchange update listener failed'),
+  });
+  const source: CredentialSource = config.credentialsFile ? new FileCredentialSource(config.credentialsFile) : noCredentials;
+  const options: CcxtGatewayOptions = {
+    credentials: async (accountId) => {
+      const found = await source.credentialsFor(accountId);
+      if (!found) throw new Error(`no exchange credentials configured for account ${accountId}`);
+      return found;
+    },
+    log,
+    // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
+    notFoundGraceMs: 0,
+    referencePrice: (symbol) => feed.latest(symbol)?.price,
+    // ccxt pro needs an agent to open plain ws:// connections (a local sandbox)
+    createProExchange: (id, ccxtConfig) => new (ccxt.pro as unknown as Record<string, new (c: object) => never>)[id]!({ ...ccxtConfig, httpAgent: new Agent({ keepAlive: true }) }),
+  };
+  const ccxtGateway = new CcxtExchangeGateway(options);
+  const kinds = new Map<string, string>();
+  const gateway = new AccountRoutedExchange([paper, ccxtGateway], (accountId) => {
+    const exchange = kinds.get(accountId);
+    if (exchange === undefined) throw new Error(`account ${accountId} is not set up on any exchange`);
+    return exchange === 'paper' ? paper : ccxtGateway;
+  });
+  return {
+    paper, ccxt: ccxtGateway, gateway,
+    register: (account) => {
+      if (kinds.has(account.accountId)) return;
+      if (account.exchange === 'paper') {
+        paper.openAccount(account.accountId, account.initialBalances);
+        kinds.set(account.accountId, 'paper');
+        return;
+      }
+      try {
+        const urls = urlsFor(account.exchange, config.exchangeUrls);
+        ccxtGateway.registerAccount({ accountId: account.accountId, exchangeId: account.exchange, marketType: account.marketType ?? 'spot', ...(urls ? { urls } : {}) });
+        kinds.set(account.accountId, account.exchange);
+        void ccxtGateway.loadMarkets(account.accountId).catch((error: unknown) => log.warn({ accountId: account.accountId, reason: String(error) }, 'loading the exchange markets failed; retried on first use'));
+      } catch (error) {
+        log.error({ accountId: account.accountId, exchange: account.exchange, reason: String(error) }, 'account cannot trade: its exchange is not supported');
+      }
+    },
+    taken: (account) => {
+      if (account && account.exchange !== 'paper' && kinds.has(account.accountId)) ccxtGateway.startMonitoring(account.accountId);
+    },
+    dropped: async (accountId) => {
+      if (kinds.get(accountId) === 'paper' || !kinds.has(accountId)) return;
+      await ccxtGateway.stopMonitoring(accountId);
+      ccxtGateway.forget(accountId); // its credentials leave memory with the client
+    },
+    visibilityMs: (account) => (account === undefined || account.exchange === 'paper' ? 0 : config.exchangeVisibilityMs),
+    openOrderCap: (account) => (account === undefined ? undefined : account.exchange === 'paper' ? config.paper.maxOpenOrders : OPEN_ORDER_CAPS[account.exchange]),
+    close: async () => {
+      await ccxtGateway.close();
+      await paper.close();
+    },
+  };
+}
