@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import type { EventStore } from '../application/ports/event-store.js';
+import type { KeyValueStore } from '../application/ports/key-value.js';
 import { openStorage } from './storage.js';
 import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import type { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
@@ -51,6 +52,8 @@ export interface PatriotRuntime {
   readonly ccxt: CcxtExchangeGateway;
   readonly feed: SyntheticPriceFeed;
   readonly events: EventStore;
+  /** small durable settings (webhook secrets); tests seed strategies through it until the API can */
+  readonly kv: KeyValueStore;
   /** this node's id, and whether it leads now / which accounts it owns */
   readonly node: { readonly id: string; readonly isLeader: boolean; ownedAccounts(): readonly string[] };
   /** resolves when the read models include everything appended so far */
@@ -66,6 +69,8 @@ export interface StartOptions {
   readonly logDestination?: NodeJS.WritableStream;
   /** do not start the feed's timer (tests drive prices by hand) */
   readonly manualFeed?: boolean;
+  /** back-off before each look-up of an order in unknown state (tests shorten it) */
+  readonly lookupDelaysMs?: readonly number[];
 }
 
 /** Where a strategy's webhook secret lives in the key-value store. */
@@ -93,6 +98,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   let keeper: LeaseKeeper | undefined;
   const executor = new OrderExecutor({
     store: events, exchange: gateway, clock, log, streamMutex,
+    ...(options.lookupDelaysMs ? { lookupDelaysMs: options.lookupDelaysMs } : {}),
     owns: (accountId) => processor.ownsAccount(accountId),
     openOrderCap: (accountId) => exchanges.openOrderCap(processor.state.account(accountId)),
     absenceGraceMs: (accountId) => exchanges.visibilityMs(processor.state.account(accountId)),
@@ -237,7 +243,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
 
   let closed = false;
   return {
-    url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, ccxt: exchanges.ccxt, feed, events,
+    url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, ccxt: exchanges.ccxt, feed, events, kv,
     node: {
       id: nodeId,
       get isLeader() {

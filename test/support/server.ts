@@ -75,6 +75,7 @@ export interface StartOptions {
   readonly logs?: LogBuffer;
   readonly logLevel?: string;
   readonly config?: Partial<PatriotConfig>;
+  readonly lookupDelaysMs?: readonly number[];
 }
 
 /** Starts a runtime on 127.0.0.1, port 0, manual feed, logs captured in memory. */
@@ -82,7 +83,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const dataDir = options.dataDir ?? makeTempDir();
   const logs = options.logs ?? new LogBuffer();
   const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: options.logLevel ?? 'warn', ...options.config });
-  const runtime = await startPatriot(config, { logDestination: logs, manualFeed: true });
+  const runtime = await startPatriot(config, { logDestination: logs, manualFeed: true, ...(options.lookupDelaysMs ? { lookupDelaysMs: options.lookupDelaysMs } : {}) });
   return { runtime, dataDir, logs, close: () => runtime.close() };
 }
 
