@@ -5,106 +5,14 @@
  * the exchange, and what PATRIOT recorded equals the exchange's state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { BinanceSandbox } from '../adapters/exchanges/sandbox/binance-sandbox.js';
 import type { SandboxFault } from '../adapters/exchanges/sandbox/fault-spec.js';
-import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
-import { systemClock } from '../adapters/system/system-clock.js';
-import { configureStrategy, openAccount } from '../application/commands/configure.js';
-import { KeyedMutex } from '../application/shared/keyed-mutex.js';
-import type { RecordedEvent } from '../application/ports/event-store.js';
-import { cleanupTempDirs, fetchJson, makeTempDir, postAlert, startTestServer, waitUntil, type OrderView, type Page, type PositionView, type TestServer } from '../../test/support/server.js';
-import { webhookSecretKey } from './runtime.js';
-import { DEMO_TENANT } from './demo.js';
+import { cleanupTempDirs, fetchJson, waitUntil, type PositionView } from '../../test/support/server.js';
+import { ACCOUNT, API_SECRET, alert, closeRigs, expectFilledOnce, orderOf, rig, types } from './test-support/ccxt-rig.js';
 
-const API_KEY = 'sandboxKeyForPatriot01';
-const API_SECRET = 'sandbox-secret-never-logged-7f3a9c';
-const WEBHOOK_SECRET = 'webhook-secret-for-binance-strategy';
-const ACCOUNT = 'acc_bn';
-const STRATEGY = 'strat_bn';
-
-interface Rig {
-  readonly sandbox: BinanceSandbox;
-  readonly feed: SyntheticPriceFeed;
-  readonly server: TestServer;
-}
-
-const rigs: Rig[] = [];
 afterEach(async () => {
-  for (const rig of rigs.splice(0)) {
-    await rig.server.close();
-    await rig.sandbox.close();
-  }
+  await closeRigs();
   cleanupTempDirs();
 });
-
-/** A sandbox with a funded API account, and PATRIOT with a binance account on it and a strategy trading it. */
-async function rig(options: { visibilityMs?: number; orderType?: 'market' | 'limit' } = {}): Promise<Rig> {
-  const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 3 });
-  feed.setPrice('BTC/USDT', '97000');
-  const sandbox = await BinanceSandbox.start({
-    feed, partialFills: false,
-    accounts: [{ apiKey: API_KEY, secret: API_SECRET, accountId: 'sbx', balances: [{ asset: 'USDT', amount: '100000' }] }],
-  });
-  const dir = makeTempDir('patriot-ccxt-');
-  const credentialsFile = join(dir, 'credentials.json');
-  writeFileSync(credentialsFile, JSON.stringify({ [ACCOUNT]: { apiKey: API_KEY, secret: API_SECRET } }));
-  const server = await startTestServer({
-    dataDir: join(dir, 'data'),
-    config: { credentialsFile, exchangeUrls: { binance: sandbox.httpUrl }, exchangeVisibilityMs: options.visibilityMs ?? 1500 },
-    lookupDelaysMs: [100, 200, 400],
-    logLevel: 'info',
-  });
-  const { runtime } = server;
-  const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
-  const opened = await openAccount(deps, {
-    accountId: ACCOUNT, tenantId: DEMO_TENANT, name: 'Binance (sandbox)', exchange: 'binance', quoteAsset: 'USDT',
-    initialBalances: [{ asset: 'USDT', amount: '100000' }], risk: {},
-  }, 'test');
-  expect(opened.ok).toBe(true);
-  await runtime.kv.set(webhookSecretKey(STRATEGY), WEBHOOK_SECRET);
-  // a limit buy 5 % below the reference price rests on the book
-  const template = options.orderType === 'limit' ? { type: 'limit' as const, offsetBps: '500' } : { type: 'market' as const };
-  const configured = await configureStrategy(deps, {
-    strategyId: STRATEGY, tenantId: DEMO_TENANT, name: 'binance', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
-    accounts: [{ accountId: ACCOUNT, sizing: { kind: 'signal_quantity', multiplier: '1' }, orderTemplate: template }],
-  }, () => DEMO_TENANT, 'test');
-  expect(configured.ok).toBe(true);
-  await waitUntil(() => runtime.node.ownedAccounts().includes(ACCOUNT), 'the node to own the binance account');
-  const r = { sandbox, feed, server };
-  rigs.push(r);
-  return r;
-}
-
-async function alert(r: Rig, id: string, quantity = '0.01'): Promise<string> {
-  const answer = await postAlert(r.server.runtime, { secret: WEBHOOK_SECRET, id, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity }, { strategyId: STRATEGY });
-  expect(answer.status, answer.text).toBe(202);
-  return answer.body.signalId!;
-}
-
-async function orderOf(r: Rig, signalId: string): Promise<string> {
-  return waitUntil(async () => {
-    const approved = (await r.server.runtime.events.readAll(0, 10_000)).find((e) => e.type === 'OrderApproved' && (e.data as { signalId: string }).signalId === signalId);
-    return approved ? (approved.data as { clientOrderId: string }).clientOrderId : undefined;
-  }, 'the order to be approved');
-}
-
-const history = (r: Rig, clientOrderId: string): Promise<RecordedEvent[]> => r.server.runtime.events.readStream(`order-${clientOrderId}`);
-const types = async (r: Rig, clientOrderId: string) => (await history(r, clientOrderId)).map((e) => e.type);
-
-/** Waits for the order to be filled in the log, then checks the exchange holds exactly it, placed once, in the same state. */
-async function expectFilledOnce(r: Rig, clientOrderId: string, withinMs = 15_000): Promise<string[]> {
-  await waitUntil(async () => (await types(r, clientOrderId)).includes('OrderFilled'), `order ${clientOrderId} filled in the log`, withinMs, 50);
-  const atExchange = await r.sandbox.exchange.fetchOrder('sbx', clientOrderId);
-  expect(atExchange?.status).toBe('filled');
-  expect(r.sandbox.exchange.placementAttempts('sbx', clientOrderId)).toBe(1);
-  await r.server.runtime.settle();
-  const orders = (await fetchJson<Page<OrderView>>(r.server.runtime, `/api/v1/orders?accountId=${ACCOUNT}`)).body.items;
-  const ours = orders.find((o) => o.clientOrderId === clientOrderId)!;
-  expect(ours).toMatchObject({ status: 'filled', filledQuantity: atExchange!.filledQuantity, exchangeOrderId: atExchange!.exchangeOrderId });
-  return types(r, clientOrderId);
-}
 
 describe('trading a Binance-compatible exchange through ccxt', () => {
   it('places a market order with our clientOrderId, records the fill, and the position equals the exchange balance', async () => {

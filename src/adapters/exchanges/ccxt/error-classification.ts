@@ -22,7 +22,14 @@ import {
   OrderNotFound,
   RateLimitExceeded,
 } from 'ccxt';
+import { binanceVerdict } from './error-codes-binance.js';
+import { bybitVerdict } from './error-codes-bybit.js';
+import { okxVerdict } from './error-codes-okx.js';
+import { nativeErrorDetails, scalarText, type NativeError } from './native-error-details.js';
+import { v, type NativeVerdict } from './native-verdict.js';
 import { RejectCode } from './reject-codes.js';
+
+export { nativeErrorDetails, type NativeError } from './native-error-details.js';
 
 /**
  * What a thrown ccxt error means for an order request.
@@ -63,14 +70,6 @@ export interface ClassifyContext {
   readonly redact?: (text: string) => string;
 }
 
-/** The exchange's own error code and message, dug out of a ccxt error message. */
-export interface NativeError {
-  readonly code?: string;
-  readonly message?: string;
-  /** the HTTP status when ccxt put it in the message (its generic HTTP handler, Binance 418/429) */
-  readonly httpStatus?: number;
-}
-
 export type ExchangeFamily = 'binance' | 'bybit' | 'okx' | 'other';
 
 export function exchangeFamily(exchangeId: string): ExchangeFamily {
@@ -78,199 +77,6 @@ export function exchangeFamily(exchangeId: string): ExchangeFamily {
   if (exchangeId.startsWith('bybit')) return 'bybit';
   if (exchangeId === 'okx' || exchangeId === 'okxus' || exchangeId === 'myokx') return 'okx';
   return 'other';
-}
-
-/** Partial classification decided from the native code/message alone. */
-type NativeVerdict =
-  | { readonly kind: 'rejected'; readonly code: RejectCode }
-  | { readonly kind: 'duplicate' | 'not_found' | 'unknown' | 'rate_limited' | 'clock' | 'auth' };
-
-const v = {
-  rejected: (code: RejectCode): NativeVerdict => ({ kind: 'rejected', code }),
-  duplicate: { kind: 'duplicate' } as NativeVerdict,
-  notFound: { kind: 'not_found' } as NativeVerdict,
-  unknown: { kind: 'unknown' } as NativeVerdict,
-  rateLimited: { kind: 'rate_limited' } as NativeVerdict,
-  clock: { kind: 'clock' } as NativeVerdict,
-  auth: { kind: 'auth' } as NativeVerdict,
-};
-
-/** Binance -1013 "Filter failure: X" to our codes. */
-function binanceFilter(message: string): RejectCode {
-  const filter = /Filter failure:\s*([A-Z_]+)/.exec(message)?.[1];
-  switch (filter) {
-    case 'LOT_SIZE':
-    case 'MARKET_LOT_SIZE':
-      return RejectCode.LOT_SIZE;
-    case 'PRICE_FILTER':
-    case 'PERCENT_PRICE':
-    case 'PERCENT_PRICE_BY_SIDE':
-      return RejectCode.PRICE_FILTER;
-    case 'MIN_NOTIONAL':
-    case 'NOTIONAL':
-      return RejectCode.MIN_NOTIONAL;
-    case 'MAX_NUM_ORDERS':
-    case 'MAX_NUM_ALGO_ORDERS':
-    case 'MAX_NUM_ICEBERG_ORDERS':
-    case 'EXCHANGE_MAX_NUM_ORDERS':
-    case 'EXCHANGE_MAX_NUM_ALGO_ORDERS':
-      return RejectCode.MAX_NUM_ORDERS;
-    default:
-      if (/market is closed/i.test(message)) return RejectCode.MARKET_CLOSED;
-      return filter !== undefined ? RejectCode.EXCHANGE_REJECTED : RejectCode.INVALID_ORDER;
-  }
-}
-
-/** https://developers.binance.com/docs/binance-spot-api-docs/errors (also USDⓈ-M futures) */
-function binanceVerdict(code: string | undefined, message: string): NativeVerdict | undefined {
-  switch (code) {
-    case '-2010': // NEW_ORDER_REJECTED: the matching engine refused it ... unless it is a duplicate
-      if (/duplicate/i.test(message)) return v.duplicate;
-      if (/insufficient balance/i.test(message)) return v.rejected(RejectCode.INSUFFICIENT_BALANCE);
-      if (/immediately match|trigger immediately/i.test(message)) return v.rejected(RejectCode.WOULD_MATCH);
-      if (/market is closed/i.test(message)) return v.rejected(RejectCode.MARKET_CLOSED);
-      if (/not permitted|restricted|disabled|not enabled/i.test(message)) return v.auth;
-      return v.rejected(RejectCode.EXCHANGE_REJECTED);
-    case '-4116': // futures: ClientOrderId is duplicated.
-      return v.duplicate;
-    case '-1013':
-      return v.rejected(binanceFilter(message));
-    case '-2013': // NO_SUCH_ORDER
-    case '-2011': // CANCEL_REJECTED "Unknown order sent." (also for an order already final)
-      return v.notFound;
-    case '-2026': // archived (cancelled/expired unfilled > 90 days ago): existed, so never "absent"
-      return v.unknown;
-    case '-1000':
-    case '-1001':
-    case '-1004': // SERVER_BUSY (spot)
-    case '-1006':
-    case '-1007':
-    case '-1008':
-      return v.unknown;
-    case '-1003':
-    case '-1015':
-      return v.rateLimited;
-    case '-1021':
-      return v.clock;
-    case '-1002':
-    case '-1022':
-    case '-2014':
-    case '-2015':
-      return v.auth;
-    case '-1121':
-    case '-1108':
-      return v.rejected(RejectCode.UNKNOWN_SYMBOL);
-    case '-1111':
-      return v.rejected(RejectCode.LOT_SIZE);
-    case '-2019': // futures: margin is insufficient
-    case '-4050':
-    case '-4051':
-      return v.rejected(RejectCode.INSUFFICIENT_BALANCE);
-    case '-2022': // futures: ReduceOnly Order is rejected
-      return v.rejected(RejectCode.NOT_FILLABLE);
-    case '-4164': // futures: notional must be no smaller than …
-      return v.rejected(RejectCode.MIN_NOTIONAL);
-    case undefined:
-      // ccxt matched the text and dropped the code, e.g. "binance Filter failure: PERCENT_PRICE_BY_SIDE"
-      return /Filter failure:/.test(message) ? v.rejected(binanceFilter(message)) : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** https://bybit-exchange.github.io/docs/v5/error */
-function bybitVerdict(code: string | undefined): NativeVerdict | undefined {
-  switch (code) {
-    case '110072': // OrderLinkedID is duplicate
-    case '170141': // Duplicate clientOrderId
-    case '12141': // Duplicate clientOrderId. (old spot)
-      return v.duplicate;
-    case '110001': // Order does not exist
-    case '170213': // Order does not exist.
-    case '140001':
-      return v.notFound;
-    case '10000': // Server Timeout
-    case '10016': // Internal server error / service restarting
-      return v.unknown;
-    case '10006': // Too many visits
-    case '10018': // Exceeded the IP rate limit
-    case '10429':
-      return v.rateLimited;
-    case '10002': // request timestamp outside recv_window
-      return v.clock;
-    case '10003':
-    case '10004':
-    case '10005':
-    case '10007':
-    case '10009':
-    case '10010':
-    case '33004':
-      return v.auth;
-    case '110004':
-    case '110007':
-    case '110012':
-    case '170131':
-      return v.rejected(RejectCode.INSUFFICIENT_BALANCE);
-    case '170136':
-    case '170140':
-      return v.rejected(RejectCode.MIN_QTY);
-    case '110094':
-      return v.rejected(RejectCode.MIN_NOTIONAL);
-    case '170137':
-      return v.rejected(RejectCode.LOT_SIZE);
-    case '110003':
-    case '170193':
-      return v.rejected(RejectCode.PRICE_FILTER);
-    case '110017':
-      return v.rejected(RejectCode.NOT_FILLABLE);
-    default:
-      return undefined;
-  }
-}
-
-/** https://www.okx.com/docs-v5/en/#error-code */
-function okxVerdict(code: string | undefined): NativeVerdict | undefined {
-  switch (code) {
-    case '51016': // Client order ID already exists
-      return v.duplicate;
-    case '51603': // Order does not exist
-    case '51400': // Cancellation failed as the order does not exist (or is already final)
-    case '51401':
-    case '51402':
-      return v.notFound;
-    case '50004': // request timeout: "does not mean that the request was successful or failed"
-    case '50001':
-    case '50013':
-    case '50026':
-      return v.unknown;
-    case '50011':
-    case '50061':
-      return v.rateLimited;
-    case '50102': // Timestamp request expired
-      return v.clock;
-    case '50100':
-    case '50101':
-    case '50105':
-    case '50110':
-    case '50111':
-    case '50113':
-    case '50114':
-      return v.auth;
-    case '51008':
-    case '51131':
-      return v.rejected(RejectCode.INSUFFICIENT_BALANCE);
-    case '51121':
-      return v.rejected(RejectCode.LOT_SIZE);
-    case '51020':
-      return v.rejected(RejectCode.MIN_QTY);
-    case '51006':
-    case '51137':
-      return v.rejected(RejectCode.PRICE_FILTER);
-    case '51001':
-      return v.rejected(RejectCode.UNKNOWN_SYMBOL);
-    default:
-      return undefined;
-  }
 }
 
 function nativeVerdict(family: ExchangeFamily, native: NativeError, rawMessage: string): NativeVerdict | undefined {
@@ -289,65 +95,11 @@ function nativeVerdict(family: ExchangeFamily, native: NativeError, rawMessage: 
 
 const DUPLICATE_TEXT = /duplicate[sd]?\s+(?:order|client|clordid|orderlinkid)|(?:client\s*order\s*id|clordid|orderlinkid|orderlinkedid)\s+(?:is\s+)?(?:duplicate|already\s+exists)/i;
 
-function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-function fromJson(body: Record<string, unknown>): NativeError | undefined {
-  // OKX: {"code":"1","data":[{"sCode":"51016","sMsg":"..."}],"msg":"All operations failed"}
-  const data = body.data;
-  if (Array.isArray(data)) {
-    for (const item of data) {
-      if (item === null || typeof item !== 'object') continue;
-      const sCode = str((item as Record<string, unknown>).sCode);
-      if (sCode !== undefined && sCode !== '0') {
-        const sMsg = str((item as Record<string, unknown>).sMsg);
-        return { code: sCode, ...(sMsg !== undefined ? { message: sMsg.trim() } : {}) };
-      }
-    }
-  }
-  const code = str(body.code) ?? str(body.retCode) ?? str(body.ret_code) ?? str(body.error_code);
-  const message = str(body.msg) ?? str(body.retMsg) ?? str(body.ret_msg) ?? str(body.message) ?? str(body.errorMessage);
-  if (code === undefined && message === undefined) return undefined;
-  return { ...(code !== undefined ? { code } : {}), ...(message !== undefined ? { message: message.trim() } : {}) };
-}
-
-/**
- * ccxt puts the exchange's response body (JSON) into its messages: `"<id> <body>"`,
- * `"<id> <METHOD> <url> <status> <reason> <body>"`, `"binance 429 <reason> <body>"`, or just
- * `"<id> <native message>"` when it matched the message text.
- */
-export function nativeErrorDetails(message: string): NativeError {
-  const status = /^\S+ (?:(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \S+ )?([1-5]\d\d) /.exec(message)?.[1];
-  const httpStatus = status !== undefined ? { httpStatus: Number(status) } : {};
-  const open = message.indexOf('{');
-  const close = message.lastIndexOf('}');
-  if (open >= 0 && close > open) {
-    try {
-      const parsed: unknown = JSON.parse(message.slice(open, close + 1));
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        const found = fromJson(parsed as Record<string, unknown>);
-        if (found) return { ...found, ...httpStatus };
-      }
-    } catch {
-      // not JSON: fall through to the patterns
-    }
-    const code = /"(?:sCode|code|retCode|ret_code)"\s*:\s*"?(-?\d+)"?/.exec(message)?.[1];
-    const text = /"(?:sMsg|msg|retMsg|ret_msg)"\s*:\s*"([^"]*)"/.exec(message)?.[1];
-    if (code !== undefined || text !== undefined) {
-      return { ...(code !== undefined ? { code } : {}), ...(text !== undefined ? { message: text } : {}), ...httpStatus };
-    }
-  }
-  return httpStatus;
-}
-
 function headerValue(headers: Readonly<Record<string, unknown>> | undefined, name: string): string | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === wanted) return Array.isArray(value) ? str(value[0]) : str(value);
+    if (key.toLowerCase() === wanted) return Array.isArray(value) ? scalarText(value[0]) : scalarText(value);
   }
   return undefined;
 }

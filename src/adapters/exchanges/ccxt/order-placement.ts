@@ -1,0 +1,133 @@
+import type { PlaceOrderRequest, PlaceOrderResult } from '../../../application/ports/exchange.js';
+import type { Logger } from '../../../application/ports/logger.js';
+import { assertNever } from '../../../domain/shared/decider.js';
+import type { AccountRegistry } from './account-registry.js';
+import type { CcxtClients } from './ccxt-clients.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
+import type { ErrorClassification } from './error-classification.js';
+import { breakerOutcome, type ExchangeCaller } from './exchange-call.js';
+import type { CcxtGatewayOptions } from './gateway-options.js';
+import type { KnownOrders } from './known-orders.js';
+import type { OrderCompletion } from './order-completion.js';
+import { portSymbolOf, type OrderFallback } from './order-mapping.js';
+import { toCcxtNumber, validateOrder } from './order-validation.js';
+import { RejectCode } from './reject-codes.js';
+import type { VenueLoader } from './venue-loader.js';
+
+export interface OrderPlacementDeps {
+  readonly options: Pick<CcxtGatewayOptions, 'referencePrice' | 'limitPriceRounding' | 'maxOrderWaitMs'>;
+  readonly log: Logger;
+  readonly registry: AccountRegistry;
+  readonly venues: VenueLoader;
+  readonly breakers: CircuitBreakers;
+  readonly caller: ExchangeCaller;
+  readonly clients: CcxtClients;
+  readonly knownOrders: KnownOrders;
+  readonly completion: OrderCompletion;
+}
+
+/**
+ * The placeOrder pipeline: market pre-validation (nothing is sent on a refusal) → circuit breaker
+ * of the host → rate limiter (inside the exchange call) → `createOrder` → classification of the
+ * outcome (see `outcomeOfFailure`).
+ */
+export class OrderPlacement {
+  constructor(private readonly deps: OrderPlacementDeps) {}
+
+  async place(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const { options, log, registry, venues, breakers, caller, clients, knownOrders, completion } = this.deps;
+    const entry = registry.get(accountId);
+    if (!entry) return { kind: 'rejected', code: RejectCode.UNKNOWN_ACCOUNT, reason: `account ${accountId} is not registered with the ccxt gateway` };
+    if (entry.disabled !== undefined) return { kind: 'rejected', code: RejectCode.AUTH, reason: `account ${accountId} is disabled: ${entry.disabled}` };
+    const venue = entry.venue;
+
+    try {
+      await venues.load(venue);
+    } catch (error) {
+      // nothing was sent; 'unknown' makes the executor look up and resend once the exchange answers
+      return { kind: 'unknown', reason: `markets of ${venue.hostKey} could not be loaded, nothing sent: ${caller.classify(entry, error).reason}` };
+    }
+    const market = venue.resolve(request.symbol);
+    if (!market) return { kind: 'rejected', code: RejectCode.UNKNOWN_SYMBOL, reason: `${request.symbol} is not a ${venue.spec.marketType} market of ${venue.spec.exchangeId}` };
+
+    // ---- validation
+    const reference = request.type === 'market' ? options.referencePrice?.(request.symbol) : undefined;
+    const checked = validateOrder(market, venue.precisionMode, request, {
+      ...(reference !== undefined ? { referencePrice: reference } : {}),
+      ...(options.limitPriceRounding ? { limitPriceRounding: options.limitPriceRounding } : {}),
+    });
+    if (!checked.ok) return { kind: 'rejected', code: checked.code, reason: checked.reason };
+    const amount = toCcxtNumber(checked.amount);
+    const price = checked.price !== undefined ? toCcxtNumber(checked.price) : undefined;
+    if (amount === undefined || (checked.price !== undefined && price === undefined)) {
+      return { kind: 'rejected', code: RejectCode.INVALID_ORDER, reason: `quantity ${checked.amount} or price ${checked.price ?? ''} has more digits than ccxt can carry` };
+    }
+    for (const note of checked.adjustments) log.info({ accountId, clientOrderId: request.clientOrderId, note }, 'order adjusted to the market rules');
+
+    // ---- circuit breaker
+    const breaker = breakers.get(venue.hostKey);
+    const permit = breaker.tryAcquire();
+    if (!permit.ok) return { kind: 'rejected', code: permit.code, reason: permit.reason };
+
+    // ---- rate limiter → createOrder
+    const fallback: OrderFallback = {
+      clientOrderId: request.clientOrderId,
+      side: request.side,
+      type: request.type,
+      quantity: checked.quantity,
+      ...(checked.price !== undefined ? { limitPrice: checked.price } : {}),
+    };
+    const params = entry.profile.createParams(request.clientOrderId, venue.spec.marketType, request.reduceOnly === true);
+    const result = await caller.call(entry, options.maxOrderWaitMs ?? 10_000, (client) => {
+      knownOrders.remember(request.clientOrderId, accountId, portSymbolOf(market), true);
+      return client.createOrder(market.symbol, request.type, request.side, amount, price, params);
+    });
+
+    // ---- classification
+    if (result.ok) {
+      permit.done('success');
+      try {
+        const order = await completion.complete(entry, market, result.value, fallback, false);
+        entry.monitor?.track(order);
+        return { kind: 'accepted', order };
+      } catch (error) {
+        const reason = clients.redact(entry, error instanceof Error ? error.message : String(error));
+        return { kind: 'unknown', reason: `the exchange accepted the order but its answer could not be read: ${reason}` };
+      }
+    }
+    if ('local' in result) {
+      permit.done('neutral');
+      if (result.local === 'rate_limit_wait') return { kind: 'rejected', code: RejectCode.RATE_LIMITED, reason: result.reason };
+      return { kind: 'unknown', reason: result.reason };
+    }
+    const c = result.error;
+    permit.done(breakerOutcome(c.kind), c.reason);
+    log.warn({ accountId, clientOrderId: request.clientOrderId, kind: c.kind, exchangeCode: c.exchangeCode, reason: c.reason }, 'order not accepted');
+    return outcomeOfFailure(c);
+  }
+}
+
+/**
+ * A classified `createOrder` failure as a placement result: a refusal is `rejected`; a duplicate
+ * clientOrderId is `unknown` (the order probably exists: the executor looks it up; never a
+ * rejection); timeouts, 5xx, rate limits are `unknown`; clock skew left after the resync and
+ * refused credentials are `rejected`.
+ */
+export function outcomeOfFailure(c: ErrorClassification): PlaceOrderResult {
+  switch (c.kind) {
+    case 'rejected':
+      return { kind: 'rejected', code: c.code, reason: c.reason };
+    case 'duplicate':
+      return { kind: 'unknown', reason: `duplicate clientOrderId: ${c.reason}` };
+    case 'not_found':
+    case 'unknown':
+    case 'rate_limited':
+      return { kind: 'unknown', reason: c.reason };
+    case 'clock':
+      return { kind: 'rejected', code: RejectCode.CLOCK_SKEW, reason: `refused for clock skew even after resynchronising: ${c.reason}` };
+    case 'auth':
+      return { kind: 'rejected', code: RejectCode.AUTH, reason: c.reason };
+    default:
+      return assertNever(c);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * A Binance-compatible sandbox and a PATRIOT server trading it through ccxt: one account on
+ * "binance" pointed at the sandbox, one strategy on it. Shared by the ccxt end-to-end specs.
+ */
+import { expect } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BinanceSandbox } from '../../adapters/exchanges/sandbox/binance-sandbox.js';
+import { SyntheticPriceFeed } from '../../adapters/marketdata/synthetic-price-feed.js';
+import { systemClock } from '../../adapters/system/system-clock.js';
+import { configureStrategy, openAccount } from '../../application/commands/configure.js';
+import { KeyedMutex } from '../../application/shared/keyed-mutex.js';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import { fetchJson, makeTempDir, postAlert, startTestServer, waitUntil, type OrderView, type Page, type TestServer } from '../../../test/support/server.js';
+import { webhookSecretKey } from '../runtime.js';
+import { DEMO_TENANT } from '../demo.js';
+
+export const API_KEY = 'sandboxKeyForPatriot01';
+export const API_SECRET = 'sandbox-secret-never-logged-7f3a9c';
+export const WEBHOOK_SECRET = 'webhook-secret-for-binance-strategy';
+export const ACCOUNT = 'acc_bn';
+export const STRATEGY = 'strat_bn';
+
+export interface Rig {
+  readonly sandbox: BinanceSandbox;
+  readonly feed: SyntheticPriceFeed;
+  readonly server: TestServer;
+}
+
+const rigs: Rig[] = [];
+
+/** Closes every rig started so far (call from afterEach / afterAll). */
+export async function closeRigs(): Promise<void> {
+  for (const r of rigs.splice(0)) {
+    await r.server.close();
+    await r.sandbox.close();
+  }
+}
+
+/** A sandbox with a funded API account, and PATRIOT with a binance account on it and a strategy trading it. */
+export async function rig(options: { visibilityMs?: number; orderType?: 'market' | 'limit' } = {}): Promise<Rig> {
+  const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 3 });
+  feed.setPrice('BTC/USDT', '97000');
+  const sandbox = await BinanceSandbox.start({
+    feed, partialFills: false,
+    accounts: [{ apiKey: API_KEY, secret: API_SECRET, accountId: 'sbx', balances: [{ asset: 'USDT', amount: '100000' }] }],
+  });
+  const dir = makeTempDir('patriot-ccxt-');
+  const credentialsFile = join(dir, 'credentials.json');
+  writeFileSync(credentialsFile, JSON.stringify({ [ACCOUNT]: { apiKey: API_KEY, secret: API_SECRET } }));
+  const server = await startTestServer({
+    dataDir: join(dir, 'data'),
+    config: { credentialsFile, exchangeUrls: { binance: sandbox.httpUrl }, exchangeVisibilityMs: options.visibilityMs ?? 1500 },
+    lookupDelaysMs: [100, 200, 400],
+    logLevel: 'info',
+  });
+  const { runtime } = server;
+  const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
+  const opened = await openAccount(deps, {
+    accountId: ACCOUNT, tenantId: DEMO_TENANT, name: 'Binance (sandbox)', exchange: 'binance', quoteAsset: 'USDT',
+    initialBalances: [{ asset: 'USDT', amount: '100000' }], risk: {},
+  }, 'test');
+  expect(opened.ok).toBe(true);
+  await runtime.kv.set(webhookSecretKey(STRATEGY), WEBHOOK_SECRET);
+  // a limit buy 5 % below the reference price rests on the book
+  const template = options.orderType === 'limit' ? { type: 'limit' as const, offsetBps: '500' } : { type: 'market' as const };
+  const configured = await configureStrategy(deps, {
+    strategyId: STRATEGY, tenantId: DEMO_TENANT, name: 'binance', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
+    accounts: [{ accountId: ACCOUNT, sizing: { kind: 'signal_quantity', multiplier: '1' }, orderTemplate: template }],
+  }, () => DEMO_TENANT, 'test');
+  expect(configured.ok).toBe(true);
+  await waitUntil(() => runtime.node.ownedAccounts().includes(ACCOUNT), 'the node to own the binance account');
+  const r = { sandbox, feed, server };
+  rigs.push(r);
+  return r;
+}
+
+export async function alert(r: Rig, id: string, quantity = '0.01'): Promise<string> {
+  const answer = await postAlert(r.server.runtime, { secret: WEBHOOK_SECRET, id, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity }, { strategyId: STRATEGY });
+  expect(answer.status, answer.text).toBe(202);
+  return answer.body.signalId!;
+}
+
+export async function orderOf(r: Rig, signalId: string): Promise<string> {
+  return waitUntil(async () => {
+    const approved = (await r.server.runtime.events.readAll(0, 10_000)).find((e) => e.type === 'OrderApproved' && (e.data as { signalId: string }).signalId === signalId);
+    return approved ? (approved.data as { clientOrderId: string }).clientOrderId : undefined;
+  }, 'the order to be approved');
+}
+
+export const history = (r: Rig, clientOrderId: string): Promise<RecordedEvent[]> => r.server.runtime.events.readStream(`order-${clientOrderId}`);
+export const types = async (r: Rig, clientOrderId: string) => (await history(r, clientOrderId)).map((e) => e.type);
+
+/** Waits for the order to be filled in the log, then checks the exchange holds exactly it, placed once, in the same state. */
+export async function expectFilledOnce(r: Rig, clientOrderId: string, withinMs = 15_000): Promise<string[]> {
+  await waitUntil(async () => (await types(r, clientOrderId)).includes('OrderFilled'), `order ${clientOrderId} filled in the log`, withinMs, 50);
+  const atExchange = await r.sandbox.exchange.fetchOrder('sbx', clientOrderId);
+  expect(atExchange?.status).toBe('filled');
+  expect(r.sandbox.exchange.placementAttempts('sbx', clientOrderId)).toBe(1);
+  await r.server.runtime.settle();
+  const orders = (await fetchJson<Page<OrderView>>(r.server.runtime, `/api/v1/orders?accountId=${ACCOUNT}`)).body.items;
+  const ours = orders.find((o) => o.clientOrderId === clientOrderId)!;
+  expect(ours).toMatchObject({ status: 'filled', filledQuantity: atExchange!.filledQuantity, exchangeOrderId: atExchange!.exchangeOrderId });
+  return types(r, clientOrderId);
+}
+
