@@ -70,3 +70,27 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
     expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
   });
 });
+
+describe('when the exchange keeps failing', () => {
+  it('the circuit opens: the next order is refused at once (nothing is sent), and the account shows it', async () => {
+    const r = await rig({ visibilityMs: 60_000 }); // the failed ones stay unknown (looked up) during the test
+    const connection = async () => (await fetchJson<Record<string, unknown>>(r.server.runtime, `/api/v1/accounts/${ACCOUNT}/connection`)).body;
+    expect(await connection()).toMatchObject({ accountId: ACCOUNT, exchange: 'binance', owner: 'this_node', circuit: 'closed' });
+    // the order endpoint is down: placements and look-ups alike answer 503
+    r.sandbox.faults.inject({ kind: 'http_error', status: 503, when: 'before', path: '/api/v3/order', times: 1000 });
+    for (let i = 0; i < 5; i++) {
+      const id = await orderOf(r, await alert(r, `bn-down-${i}`));
+      await waitUntil(async () => (await types(r, id)).includes('OrderStatusUnknown'), 'the failed order to be unknown');
+    }
+    await waitUntil(async () => (await connection()).circuit === 'open', 'the circuit to open').catch(async (e: unknown) => {
+      throw new Error(`${String(e)} ${JSON.stringify(await connection())} ${JSON.stringify(r.server.runtime.ccxt.breakerStates())} ${r.server.logs.text().slice(-2500)}`);
+    });
+    expect((await connection()).circuitRetryAt).toEqual(expect.any(String));
+    const refused = await orderOf(r, await alert(r, 'bn-while-open'));
+    await waitUntil(async () => (await types(r, refused)).includes('OrderExchangeRejected'), 'the order refused');
+    const rejection = (await r.server.runtime.events.readStream(`order-${refused}`)).find((e) => e.type === 'OrderExchangeRejected');
+    expect(rejection?.data).toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(r.sandbox.exchange.placementAttempts('sbx', refused)).toBe(0);
+    expect(r.server.logs.text()).not.toContain(API_SECRET);
+  });
+});

@@ -9,7 +9,8 @@ import type { AccountConfig } from '../domain/accounts/account.js';
 import { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { PAPER_MARKETS } from '../adapters/exchanges/paper/markets.js';
 import { AccountRoutedExchange } from '../adapters/exchanges/account-router.js';
-import { CcxtExchangeGateway, type CcxtGatewayOptions } from '../adapters/exchanges/ccxt/index.js';
+import { CcxtExchangeGateway, type CcxtGatewayOptions, type MonitorState } from '../adapters/exchanges/ccxt/index.js';
+import type { AccountConnection } from '../http/deps.js';
 import { binanceCcxtUrls } from '../adapters/exchanges/sandbox/ccxt-urls.js';
 import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
 import type { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
@@ -33,8 +34,12 @@ export interface Exchanges {
   /** how long an order may stay invisible to look-ups on the account's exchange */
   visibilityMs(account: AccountConfig | undefined): number;
   openOrderCap(account: AccountConfig | undefined): number | undefined;
+  /** what the user sees of an account's exchange connection */
+  connection(accountId: string, exchange: string, ownedHere: boolean): AccountConnection;
   close(): Promise<void>;
 }
+
+const STREAM: Readonly<Record<MonitorState, AccountConnection['stream']>> = { starting: 'connecting', streaming: 'connected', polling: 'reconnecting', stopped: 'stopped' };
 
 /** ccxt `urls.api` overrides from PATRIOT_EXCHANGE_URLS (e.g. the sandbox for binance). */
 function urlsFor(exchangeId: string, bases: Readonly<Record<string, string>>): Record<string, unknown> | undefined {
@@ -64,6 +69,8 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
       return found;
     },
     log,
+    // each account at most 10 requests in a burst, 5 a second on average, within its host's IP budget
+    accountRateLimit: { capacity: 10, refillPerSecond: 5 },
     // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
     notFoundGraceMs: 0,
     referencePrice: (symbol) => feed.latest(symbol)?.price,
@@ -105,6 +112,20 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     },
     visibilityMs: (account) => (account === undefined || account.exchange === 'paper' ? 0 : config.exchangeVisibilityMs),
     openOrderCap: (account) => (account === undefined ? undefined : account.exchange === 'paper' ? config.paper.maxOpenOrders : OPEN_ORDER_CAPS[account.exchange]),
+    connection: (accountId, exchange, ownedHere) => {
+      const owner = ownedHere ? 'this_node' : 'another_node';
+      if (exchange === 'paper') return { accountId, exchange, owner, stream: 'connected', circuit: 'closed' };
+      const breaker = kinds.has(accountId) ? ccxtGateway.breakerStates().find((b) => b.key === ccxtGateway.hostOf(accountId)) : undefined;
+      const monitor = ownedHere ? ccxtGateway.monitorState(accountId) : undefined;
+      const disabled = ownedHere ? ccxtGateway.disabledReason(accountId) : undefined;
+      return {
+        accountId, exchange, owner,
+        stream: monitor === undefined ? 'unknown' : STREAM[monitor],
+        circuit: breaker?.state ?? 'closed',
+        ...(breaker?.state === 'open' && breaker.probeAt !== undefined ? { circuitRetryAt: new Date(breaker.probeAt).toISOString() } : {}),
+        ...(disabled !== undefined ? { disabledReason: disabled } : {}),
+      };
+    },
     close: async () => {
       await ccxtGateway.close();
       await paper.close();

@@ -130,6 +130,17 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     lookUp: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
     tenantOf: (accountId) => processor.state.account(accountId)?.tenantId,
   });
+  // after a fill stream comes back, compare the account with its exchange: what the socket missed shows up
+  const streamStates = new Map<string, string>();
+  exchanges.ccxt.onMonitorStateChange((accountId, state) => {
+    const before = streamStates.get(accountId);
+    streamStates.set(accountId, state);
+    if (state !== 'streaming' || before !== 'polling' || !processor.ownsAccount(accountId)) return;
+    void executor
+      .accountIdle(accountId)
+      .then(() => reconciler.reconcile(accountId, 'reconnect'))
+      .catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'comparing the account with its exchange after a reconnect failed'));
+  });
   const projections = new ProjectionRunner(events, readModels, {
     onError: (e) => log.error({ err: String(e) }, 'projection failed'),
     onLag: (lag) => metrics.projectionLag.set(lag),
@@ -220,6 +231,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     equityCurve: (tenantId, accountId, from, to, limit) => storage.snapshots.equityCurve({ tenantId, accountId, from, to, limit }),
     isReady: () => ready,
     metrics: metrics.registry,
+    connectionOf: (accountId, exchange) => exchanges.connection(accountId, exchange, processor.ownsAccount(accountId)),
     get publicUrl() {
       return publicUrl;
     },

@@ -106,6 +106,18 @@ export const AccountDto = Type.Object({
   ),
 });
 
+export const AccountConnectionDto = Type.Object({
+  accountId: Type.String(),
+  exchange: Type.String(),
+  owner: Type.Union([Type.Literal('this_node'), Type.Literal('another_node')], { description: 'the node whose orders and fill stream serve the account' }),
+  stream: Type.Union([Type.Literal('connected'), Type.Literal('connecting'), Type.Literal('reconnecting'), Type.Literal('stopped'), Type.Literal('unknown')], {
+    description: "fill stream: connected, connecting, reconnecting (polling meanwhile); unknown on a node that does not own the account",
+  }),
+  circuit: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half_open')], { description: 'open: new orders are refused at once (nothing is sent)' }),
+  circuitRetryAt: Type.Optional(Type.String({ description: 'while open: when one order will be let through to probe the exchange' })),
+  disabledReason: Type.Optional(Type.String({ description: 'the exchange refused the credentials; no order is sent until they are fixed' })),
+});
+
 export const StrategyDto = Type.Object({
   strategyId: Type.String(),
   name: Type.String(),

@@ -6,6 +6,16 @@ import type { DomainError, Result } from '../domain/shared/result.js';
 import type { PriceFeed } from '../application/ports/price-feed.js';
 import type { PortfolioSnapshot } from '../application/ports/snapshot-store.js';
 
+export interface AccountConnection {
+  readonly accountId: string;
+  readonly exchange: string;
+  readonly owner: 'this_node' | 'another_node';
+  readonly stream: 'connected' | 'connecting' | 'reconnecting' | 'stopped' | 'unknown';
+  readonly circuit: 'closed' | 'open' | 'half_open';
+  readonly circuitRetryAt?: string;
+  readonly disabledReason?: string;
+}
+
 /** Everything the HTTP layer may call: application services only, never adapters. */
 export interface HttpDeps {
   readonly logger: FastifyBaseLogger;
@@ -21,6 +31,8 @@ export interface HttpDeps {
   /** equity curve points of one account within [from, to] (ISO times), oldest first */
   readonly equityCurve: (tenantId: string, accountId: string, from: string, to: string, limit: number) => Promise<PortfolioSnapshot[]>;
   readonly metrics: Registry;
+  /** the live connection state of an account's exchange (fill stream, circuit breaker) */
+  readonly connectionOf: (accountId: string, exchange: string) => AccountConnection;
   /** public base URL used in webhook URLs shown to users */
   readonly publicUrl: string;
   /** the tenant a request acts for (one demo tenant until users and auth exist) */

@@ -67,7 +67,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
     const venues = new VenueLoader(limiter, options);
     const clients = new CcxtClients(options, venues);
     const registry = new AccountRegistry(options, limiter, clients);
-    const caller = new ExchangeCaller({ options, scheduler, log, limiter, breakers, clients, venues });
+    const caller = new ExchangeCaller({ options, scheduler, log, limiter, clients, venues });
     const knownOrders = new KnownOrders(scheduler, options);
     const completion = new OrderCompletion({ options, scheduler, log, caller, clients, knownOrders });
     const lookups = new OrderLookups({ registry, caller, knownOrders, completion });

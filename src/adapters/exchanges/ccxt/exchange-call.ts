@@ -3,7 +3,7 @@ import { assertNever } from '../../../domain/shared/decider.js';
 import type { AccountEntry } from './account-entry.js';
 import type { CcxtClients } from './ccxt-clients.js';
 import type { CcxtClient } from './ccxt-types.js';
-import type { BreakerOutcome, CircuitBreakers } from './circuit-breaker.js';
+import type { BreakerOutcome } from './circuit-breaker.js';
 import { classifyCcxtError, type ErrorClassification } from './error-classification.js';
 import { ExchangeCallError } from './exchange-call-error.js';
 import type { CcxtGatewayOptions } from './gateway-options.js';
@@ -41,7 +41,6 @@ export interface ExchangeCallDeps {
   readonly scheduler: Scheduler;
   readonly log: Logger;
   readonly limiter: KeyedRateLimiter;
-  readonly breakers: CircuitBreakers;
   readonly clients: CcxtClients;
   readonly venues: VenueLoader;
 }
@@ -121,19 +120,18 @@ export class ExchangeCaller {
     }
   }
 
-  /** A read: not gated by the breaker, but its outcome counts; throws `ExchangeCallError` unless it succeeds (or is `not_found`, when allowed). */
+  /**
+   * A read: neither gated by the breaker nor counted by it (the breaker guards the order path:
+   * a host that answers reads while refusing orders must still stop new orders, and a slow read
+   * must not refuse an order). Throws `ExchangeCallError` unless it succeeds (or is `not_found`, when allowed).
+   */
   async read<T>(entry: AccountEntry, op: (client: CcxtClient) => Promise<T>, notFoundIsNull: true, maxWaitMs?: number): Promise<T | null>;
   async read<T>(entry: AccountEntry, op: (client: CcxtClient) => Promise<T>, notFoundIsNull: false, maxWaitMs?: number): Promise<T>;
   async read<T>(entry: AccountEntry, op: (client: CcxtClient) => Promise<T>, notFoundIsNull: boolean, maxWaitMs?: number): Promise<T | null> {
     if (entry.disabled !== undefined) throw new ExchangeCallError({ kind: 'auth', reason: `account ${entry.config.accountId} is disabled: ${entry.disabled}` });
-    const breaker = this.deps.breakers.get(entry.venue.hostKey);
     const result = await this.call(entry, maxWaitMs ?? this.deps.options.maxReadWaitMs ?? 60_000, op);
-    if (result.ok) {
-      breaker.record('success');
-      return result.value;
-    }
+    if (result.ok) return result.value;
     if ('local' in result) throw new ExchangeCallError({ kind: 'local', reason: result.reason });
-    breaker.record(breakerOutcome(result.error.kind), result.error.reason);
     if (result.error.kind === 'not_found' && notFoundIsNull) return null;
     throw new ExchangeCallError(result.error);
   }

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { AccountDto, KillSwitchBody, KillSwitchState, UserDto } from '../../../contracts/read-api.js';
+import { AccountConnectionDto, AccountDto, KillSwitchBody, KillSwitchState, UserDto } from '../../../contracts/read-api.js';
 import { sendError } from '../../errors.js';
 
 const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
@@ -24,6 +24,13 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   }, async (request, reply) => {
     const account = await deps.queries.account(deps.tenantOf(request), request.params.accountId);
     return account ?? sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+  });
+
+  r.get('/accounts/:accountId/connection', {
+    schema: { tags: ['accounts'], summary: "The account's exchange connection: fill stream and circuit breaker", params: AccountParams, response: { 200: AccountConnectionDto, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const account = await deps.queries.account(deps.tenantOf(request), request.params.accountId);
+    return account ? deps.connectionOf(account.accountId, account.exchange) : sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
   });
 
   r.put('/accounts/:accountId/kill-switch', {
