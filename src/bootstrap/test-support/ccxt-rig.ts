@@ -29,11 +29,14 @@ export interface Rig {
 
 const rigs: Rig[] = [];
 
-/** Closes every rig started so far (call from afterEach / afterAll). */
+/** Closes every rig started so far (call from afterEach / afterAll), then checks its logs never held the exchange secret. */
 export async function closeRigs(): Promise<void> {
   for (const r of rigs.splice(0)) {
     await r.server.close();
     await r.sandbox.close();
+    const logs = r.server.logs.text();
+    expect(logs.includes(API_SECRET), 'the exchange API secret appeared in the logs').toBe(false);
+    expect(logs.includes(API_KEY), 'the exchange API key appeared in the logs').toBe(false);
   }
 }
 
