@@ -5,7 +5,7 @@ import { startPatriot } from '../bootstrap/runtime.js';
 import { printBanner } from './banner.js';
 import { replayProjections, verifyLog } from '../bootstrap/maintenance.js';
 import { migrate } from '../bootstrap/storage.js';
-import { runSandboxCommand } from '../adapters/exchanges/sandbox/sandbox-cli.js';
+import { runSandboxCommand } from '../bootstrap/sandbox.js';
 
 const HELP = `patriot <command>
 

@@ -10,9 +10,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import ccxt from 'ccxt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLIENT_OPTIONS, clientOrderId, failure } from './test-support/sandbox-fixture.js';
+import { CLIENT_OPTIONS, clientOrderId, failure } from '../adapters/exchanges/sandbox/test-support/sandbox-fixture.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = mkdtempSync(join(tmpdir(), 'patriot-sandbox-cli-'));
 const children: ChildProcessWithoutNullStreams[] = [];
 

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../../../bootstrap/config.js';
-import { parseDec } from '../../../domain/shared/decimal.js';
-import { SyntheticPriceFeed } from '../../marketdata/synthetic-price-feed.js';
-import { systemClock } from '../../system/system-clock.js';
-import { PAPER_MARKETS, PAPER_START_PRICES } from '../paper/markets.js';
-import type { InitialBalance } from '../paper/paper-exchange.js';
-import { BinanceSandbox } from './binance-sandbox.js';
-import { randomAlphanumeric } from './random-text.js';
+import { ConfigError } from './config.js';
+import { parseDec } from '../domain/shared/decimal.js';
+import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
+import { systemClock } from '../adapters/system/system-clock.js';
+import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
+import type { InitialBalance } from '../adapters/exchanges/paper/paper-exchange.js';
+import { BinanceSandbox } from '../adapters/exchanges/sandbox/binance-sandbox.js';
+import { randomAlphanumeric } from '../adapters/exchanges/sandbox/random-text.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../bootstrap/config.js';
-import { parseBalances, sandboxSettingsFromEnv } from './sandbox-cli.js';
+import { ConfigError } from './config.js';
+import { parseBalances, sandboxSettingsFromEnv } from './sandbox.js';
 
 const generated = (length: number) => 'g'.repeat(length);
 
