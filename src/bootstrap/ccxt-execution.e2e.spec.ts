@@ -83,7 +83,7 @@ describe('when the exchange keeps failing', () => {
       await waitUntil(async () => (await types(r, id)).includes('OrderStatusUnknown'), 'the failed order to be unknown');
     }
     await waitUntil(async () => (await connection()).circuit === 'open', 'the circuit to open').catch(async (e: unknown) => {
-      throw new Error(`${String(e)} ${JSON.stringify(await connection())} ${JSON.stringify(r.server.runtime.ccxt.breakerStates())} ${r.server.logs.text().slice(-2500)}`);
+      throw new Error(`${String(e)} ${JSON.stringify(await connection())} ${JSON.stringify(r.server.runtime.ccxt()?.breakerStates())} ${r.server.logs.text().slice(-2500)}`);
     });
     expect((await connection()).circuitRetryAt).toEqual(expect.any(String));
     const refused = await orderOf(r, await alert(r, 'bn-while-open'));

@@ -1,6 +1,5 @@
 import { Agent } from 'node:http';
 import { join } from 'node:path';
-import ccxt from 'ccxt';
 import type { Logger } from '../application/ports/logger.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { ExchangeGateway } from '../application/ports/exchange.js';
@@ -9,7 +8,8 @@ import type { AccountConfig } from '../domain/accounts/account.js';
 import { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { PAPER_MARKETS } from '../adapters/exchanges/paper/markets.js';
 import { AccountRoutedExchange } from '../adapters/exchanges/account-router.js';
-import { CcxtExchangeGateway, type CcxtGatewayOptions, type MonitorState } from '../adapters/exchanges/ccxt/index.js';
+import type { CcxtExchangeGateway, CcxtGatewayOptions, MonitorState } from '../adapters/exchanges/ccxt/index.js';
+import { LazyCcxtGateway } from './lazy-ccxt.js';
 import type { AccountConnection } from '../http/deps.js';
 import { binanceCcxtUrls } from '../adapters/exchanges/sandbox/ccxt-urls.js';
 import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
@@ -22,8 +22,10 @@ const OPEN_ORDER_CAPS: Readonly<Record<string, number>> = { binance: 200, bybit:
 export interface Exchanges {
   /** the built-in simulator */
   readonly paper: PaperExchange;
-  /** real exchanges (and the sandbox) through ccxt */
-  readonly ccxt: CcxtExchangeGateway;
+  /** real exchanges (and the sandbox) through ccxt, once loaded (only when an account needs it) */
+  readonly ccxt: () => CcxtExchangeGateway | undefined;
+  /** a fill stream changed state (connected, polling, ...) */
+  onStreamStateChange(listener: (accountId: string, state: MonitorState) => void): () => void;
   /** every account's calls to its own exchange */
   readonly gateway: ExchangeGateway;
   /** makes an account usable on its exchange (idempotent); safe for any account */
@@ -62,7 +64,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     onListenerError: (e) => log.error({ err: String(e) }, 'exchange update listener failed'),
   });
   const source: CredentialSource = config.credentialsFile ? new FileCredentialSource(config.credentialsFile) : noCredentials;
-  const options: CcxtGatewayOptions = {
+  const options: Omit<CcxtGatewayOptions, 'createProExchange'> = {
     credentials: async (accountId) => {
       const found = await source.credentialsFor(accountId);
       if (!found) throw new Error(`no exchange credentials configured for account ${accountId}`);
@@ -74,10 +76,15 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
     notFoundGraceMs: 0,
     referencePrice: (symbol) => feed.latest(symbol)?.price,
-    // ccxt pro needs an agent to open plain ws:// connections (a local sandbox)
-    createProExchange: (id, ccxtConfig) => new (ccxt.pro as unknown as Record<string, new (c: object) => never>)[id]!({ ...ccxtConfig, httpAgent: new Agent({ keepAlive: true }) }),
   };
-  const ccxtGateway = new CcxtExchangeGateway(options);
+  const ccxtGateway = new LazyCcxtGateway(async () => {
+    const [{ default: ccxt }, { CcxtExchangeGateway }] = await Promise.all([import('ccxt'), import('../adapters/exchanges/ccxt/index.js')]);
+    return new CcxtExchangeGateway({
+      ...options,
+      // ccxt pro needs an agent to open plain ws:// connections (a local sandbox)
+      createProExchange: (id, ccxtConfig) => new (ccxt.pro as unknown as Record<string, new (c: object) => never>)[id]!({ ...ccxtConfig, httpAgent: new Agent({ keepAlive: true }) }),
+    });
+  });
   const kinds = new Map<string, string>();
   const gateway = new AccountRoutedExchange([paper, ccxtGateway], (accountId) => {
     const exchange = kinds.get(accountId);
@@ -85,7 +92,9 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     return exchange === 'paper' ? paper : ccxtGateway;
   });
   return {
-    paper, ccxt: ccxtGateway, gateway,
+    paper, gateway,
+    ccxt: () => ccxtGateway.loaded,
+    onStreamStateChange: (listener) => ccxtGateway.onMonitorStateChange(listener),
     register: (account) => {
       if (kinds.has(account.accountId)) return;
       if (account.exchange === 'paper') {
@@ -93,31 +102,35 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
         kinds.set(account.accountId, 'paper');
         return;
       }
-      try {
-        const urls = urlsFor(account.exchange, config.exchangeUrls);
-        ccxtGateway.registerAccount({ accountId: account.accountId, exchangeId: account.exchange, marketType: account.marketType ?? 'spot', ...(urls ? { urls } : {}) });
-        kinds.set(account.accountId, account.exchange);
-        void ccxtGateway.loadMarkets(account.accountId).catch((error: unknown) => log.warn({ accountId: account.accountId, reason: String(error) }, 'loading the exchange markets failed; retried on first use'));
-      } catch (error) {
-        log.error({ accountId: account.accountId, exchange: account.exchange, reason: String(error) }, 'account cannot trade: its exchange is not supported');
-      }
+      const urls = urlsFor(account.exchange, config.exchangeUrls);
+      kinds.set(account.accountId, account.exchange);
+      ccxtGateway
+        .register({ accountId: account.accountId, exchangeId: account.exchange, marketType: account.marketType ?? 'spot', ...(urls ? { urls } : {}) })
+        .then((g) => g.loadMarkets(account.accountId).catch((error: unknown) => log.warn({ accountId: account.accountId, reason: String(error) }, 'loading the exchange markets failed; retried on first use')))
+        .catch((error: unknown) => log.error({ accountId: account.accountId, exchange: account.exchange, reason: String(error) }, 'account cannot trade: its exchange is not supported'));
     },
     taken: (account) => {
-      if (account && account.exchange !== 'paper' && kinds.has(account.accountId)) ccxtGateway.startMonitoring(account.accountId);
+      if (!account || account.exchange === 'paper' || !kinds.has(account.accountId)) return;
+      void ccxtGateway
+        .ready(account.accountId)
+        .then((g) => g.startMonitoring(account.accountId))
+        .catch(() => undefined); // already reported by register()
     },
     dropped: async (accountId) => {
-      if (kinds.get(accountId) === 'paper' || !kinds.has(accountId)) return;
-      await ccxtGateway.stopMonitoring(accountId);
-      ccxtGateway.forget(accountId); // its credentials leave memory with the client
+      const g = ccxtGateway.loaded;
+      if (kinds.get(accountId) === 'paper' || !kinds.has(accountId) || !g) return;
+      await g.stopMonitoring(accountId);
+      g.forget(accountId); // its credentials leave memory with the client
     },
     visibilityMs: (account) => (account === undefined || account.exchange === 'paper' ? 0 : config.exchangeVisibilityMs),
     openOrderCap: (account) => (account === undefined ? undefined : account.exchange === 'paper' ? config.paper.maxOpenOrders : OPEN_ORDER_CAPS[account.exchange]),
     connection: (accountId, exchange, ownedHere) => {
       const owner = ownedHere ? 'this_node' : 'another_node';
       if (exchange === 'paper') return { accountId, exchange, owner, stream: 'connected', circuit: 'closed' };
-      const breaker = kinds.has(accountId) ? ccxtGateway.breakerStates().find((b) => b.key === ccxtGateway.hostOf(accountId)) : undefined;
-      const monitor = ownedHere ? ccxtGateway.monitorState(accountId) : undefined;
-      const disabled = ownedHere ? ccxtGateway.disabledReason(accountId) : undefined;
+      const g = ccxtGateway.loaded;
+      const breaker = g && kinds.has(accountId) ? g.breakerStates().find((b) => b.key === g.hostOf(accountId)) : undefined;
+      const monitor = g && ownedHere ? g.monitorState(accountId) : undefined;
+      const disabled = g && ownedHere ? g.disabledReason(accountId) : undefined;
       return {
         accountId, exchange, owner,
         stream: monitor === undefined ? 'unknown' : STREAM[monitor],

@@ -48,8 +48,8 @@ export interface PatriotRuntime {
   readonly logger: Pino;
   readonly app: FastifyInstance;
   readonly exchange: PaperExchange;
-  /** real exchanges (and the sandbox) through ccxt: breaker and monitor states */
-  readonly ccxt: CcxtExchangeGateway;
+  /** real exchanges (and the sandbox) through ccxt, once loaded (only when an account needs it): breaker and monitor states */
+  readonly ccxt: () => CcxtExchangeGateway | undefined;
   readonly feed: SyntheticPriceFeed;
   readonly events: EventStore;
   /** small durable settings (webhook secrets); tests seed strategies through it until the API can */
@@ -132,7 +132,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   });
   // after a fill stream comes back, compare the account with its exchange: what the socket missed shows up
   const streamStates = new Map<string, string>();
-  exchanges.ccxt.onMonitorStateChange((accountId, state) => {
+  exchanges.onStreamStateChange((accountId, state) => {
     const before = streamStates.get(accountId);
     streamStates.set(accountId, state);
     if (state !== 'streaming' || before !== 'polling' || !processor.ownsAccount(accountId)) return;
