@@ -8,7 +8,11 @@ export interface PatriotConfig {
   readonly port: number;
   readonly dataDir: string;
   readonly databaseUrl?: string;
+  /** seals exchange credentials (base64 or hex of 32 bytes); see master-key.ts */
   readonly masterKey?: string;
+  readonly masterKeyFile?: string;
+  /** the master key being rotated away (still readable until `patriot rotate-master-key` has run) */
+  readonly masterKeyPrevious?: string;
   /** base URL users (and TradingView) reach this server at; shown in webhook URLs */
   readonly publicUrl?: string;
   readonly logLevel: string;
@@ -38,7 +42,7 @@ const KEYS = [
   'PORT', 'HOST', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
   'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 'PATRIOT_CREDENTIALS_FILE', 'PATRIOT_EXCHANGE_URLS',
-  'PATRIOT_EXCHANGE_VISIBILITY_MS',
+  'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -96,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: resolve(source.PATRIOT_DATA_DIR || 'data'),
     ...(source.DATABASE_URL ? { databaseUrl: source.DATABASE_URL } : {}),
     ...(source.PATRIOT_MASTER_KEY ? { masterKey: source.PATRIOT_MASTER_KEY } : {}),
+    ...(source.PATRIOT_MASTER_KEY_FILE ? { masterKeyFile: resolve(source.PATRIOT_MASTER_KEY_FILE) } : {}),
+    ...(source.PATRIOT_MASTER_KEY_PREVIOUS ? { masterKeyPrevious: source.PATRIOT_MASTER_KEY_PREVIOUS } : {}),
     ...(source.PATRIOT_PUBLIC_URL ? { publicUrl: source.PATRIOT_PUBLIC_URL.replace(/\/+$/, '') } : {}),
     logLevel: source.LOG_LEVEL || 'info',
     feed: { seed: int(source, 'PATRIOT_FEED_SEED', 42, 0, 2 ** 31), intervalMs: int(source, 'PATRIOT_FEED_INTERVAL_MS', 250, 10, 60_000) },

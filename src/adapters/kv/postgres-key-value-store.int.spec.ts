@@ -48,6 +48,21 @@ describe.skipIf(!testPgUrl)('PostgresKeyValueStore', () => {
     expect(await b.setIfAbsent('race', 'later')).toBe(stored);
   });
 
+  it('compareAndSet writes only over the expected value; entries lists a prefix literally, in key order; delete', async () => {
+    const kv = await PostgresKeyValueStore.open({ pool });
+    await kv.set('cas', 'one');
+    expect(await kv.compareAndSet('cas', 'stale', 'x')).toBe(false);
+    expect(await kv.compareAndSet('cas', 'one', 'two')).toBe(true);
+    expect(await kv.get('cas')).toBe('two');
+    await kv.set('q_/b', '2');
+    await kv.set('q_/a', '1');
+    await kv.set('qx/c', '3');
+    expect(await kv.entries('q_/')).toEqual([['q_/a', '1'], ['q_/b', '2']]);
+    expect(await kv.delete('q_/a')).toBe(true);
+    expect(await kv.delete('q_/a')).toBe(false);
+    expect(await kv.entries('q_/')).toEqual([['q_/b', '2']]);
+  });
+
   it('never logs a value, and a failure names the key but not the value', async () => {
     const secret = 'whsec_TOP-SECRET-123';
     const spies = [

@@ -64,6 +64,37 @@ export class PostgresKeyValueStore implements KeyValueStore {
     }
   }
 
+  async compareAndSet(key: string, expected: string, value: string): Promise<boolean> {
+    this.check(key);
+    if (typeof value !== 'string' || typeof expected !== 'string') throw new TypeError('key and value must be strings');
+    try {
+      const r = await this.pool.query('UPDATE kv SET value = $3 WHERE key = $1 AND value = $2', [key, expected, value]);
+      return r.rowCount === 1;
+    } catch (error) {
+      throw failure('compareAndSet', key, error, value);
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.check(key);
+    try {
+      return (await this.pool.query('DELETE FROM kv WHERE key = $1', [key])).rowCount === 1;
+    } catch (error) {
+      throw failure('delete', key, error);
+    }
+  }
+
+  async entries(prefix: string): Promise<[string, string][]> {
+    this.check(prefix);
+    try {
+      // left() instead of LIKE: a prefix may hold % or _; COLLATE "C" for a byte-order sort like SQLite's
+      const r = await this.pool.query<{ key: string; value: string }>('SELECT key, value FROM kv WHERE left(key, length($1)) = $1 ORDER BY key COLLATE "C"', [prefix]);
+      return r.rows.map((row) => [row.key, row.value]);
+    } catch (error) {
+      throw failure('entries', prefix, error);
+    }
+  }
+
   /** Marks the store closed (the shared pool stays open). */
   async close(): Promise<void> {
     this.closed = true;

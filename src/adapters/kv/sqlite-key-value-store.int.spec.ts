@@ -31,6 +31,16 @@ describe('SqliteKeyValueStore', () => {
     expect(await kv.setIfAbsent('fresh', 'first')).toBe('first');
     expect(await kv.setIfAbsent('fresh', 'second')).toBe('first');
     expect(await kv.get('fresh')).toBe('first');
+    expect(await kv.compareAndSet('fresh', 'stale', 'x')).toBe(false);
+    expect(await kv.compareAndSet('fresh', 'first', 'third')).toBe(true);
+    expect(await kv.get('fresh')).toBe('third');
+    await kv.set('p%/b', '2');
+    await kv.set('p%/a', '1');
+    await kv.set('pX/c', '3'); // % is not a wildcard
+    expect(await kv.entries('p%/')).toEqual([['p%/a', '1'], ['p%/b', '2']]);
+    expect(await kv.delete('p%/a')).toBe(true);
+    expect(await kv.delete('p%/a')).toBe(false);
+    expect(await kv.entries('p%/')).toEqual([['p%/b', '2']]);
     await kv.close(); // does not close the shared connection
     await events.append(req);
     await events.close();

@@ -26,6 +26,9 @@ export class SqliteKeyValueStore implements KeyValueStore {
   private readonly getStmt: Statement;
   private readonly setStmt: Statement;
   private readonly insertStmt: Statement;
+  private readonly casStmt: Statement;
+  private readonly deleteStmt: Statement;
+  private readonly entriesStmt: Statement;
 
   /** Uses an already open better-sqlite3 connection (not closed by close() unless `owned`). */
   constructor(
@@ -35,6 +38,10 @@ export class SqliteKeyValueStore implements KeyValueStore {
     db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID');
     this.getStmt = db.prepare('SELECT value FROM kv WHERE key = ?').pluck();
     this.insertStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
+    this.casStmt = db.prepare('UPDATE kv SET value = ? WHERE key = ? AND value = ?');
+    this.deleteStmt = db.prepare('DELETE FROM kv WHERE key = ?');
+    // substr instead of LIKE: a prefix may hold % or _
+    this.entriesStmt = db.prepare('SELECT key, value FROM kv WHERE substr(key, 1, length(?)) = ? ORDER BY key').raw();
     this.setStmt = db.prepare(
       'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
@@ -57,6 +64,19 @@ export class SqliteKeyValueStore implements KeyValueStore {
     }
     this.insertStmt.run(key, value);
     return this.getStmt.get(key) as string;
+  }
+
+  async compareAndSet(key: string, expected: string, value: string): Promise<boolean> {
+    if (typeof key !== 'string' || typeof value !== 'string' || typeof expected !== 'string') throw new TypeError('key and value must be strings');
+    return this.casStmt.run(value, key, expected).changes === 1;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.deleteStmt.run(key).changes === 1;
+  }
+
+  async entries(prefix: string): Promise<[string, string][]> {
+    return this.entriesStmt.all(prefix, prefix) as [string, string][];
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,42 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { kekFrom, type Kek } from '../adapters/crypto/envelope.js';
+import type { Keyring } from '../adapters/credentials/sealed-vault.js';
+import { ConfigError, type PatriotConfig } from './config.js';
+
+/** 32 bytes from base64 or hex (64 hex digits). */
+function decodeKey(text: string, what: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) throw new ConfigError(`${what} must be 32 bytes, base64 or 64 hex digits (e.g. \`openssl rand -base64 32\`)`);
+  return key;
+}
+
+/**
+ * The master keys. PATRIOT_MASTER_KEY (or the file PATRIOT_MASTER_KEY_FILE names) seals new
+ * credentials; PATRIOT_MASTER_KEY_PREVIOUS keeps the one being rotated away readable. With
+ * neither set, a key is created once in the data directory (`master.key`, mode 0600) — fine on a
+ * laptop; with PostgreSQL or several nodes, set PATRIOT_MASTER_KEY on every node instead.
+ */
+export function loadKeyring(config: PatriotConfig, onGenerated: (path: string) => void = () => undefined): Keyring {
+  let current: Kek;
+  if (config.masterKey !== undefined) current = kekFrom(decodeKey(config.masterKey, 'PATRIOT_MASTER_KEY'));
+  else if (config.masterKeyFile !== undefined) current = kekFrom(decodeKey(readFileSync(config.masterKeyFile, 'utf8'), `the key in ${config.masterKeyFile}`));
+  else {
+    const path = join(config.dataDir, 'master.key');
+    if (!existsSync(path)) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      chmodSync(path, 0o600);
+      onGenerated(path);
+    }
+    current = kekFrom(decodeKey(readFileSync(path, 'utf8'), `the key in ${path}`));
+  }
+  const all = new Map<string, Kek>([[current.id, current]]);
+  if (config.masterKeyPrevious !== undefined) {
+    const previous = kekFrom(decodeKey(config.masterKeyPrevious, 'PATRIOT_MASTER_KEY_PREVIOUS'));
+    all.set(previous.id, previous);
+  }
+  return { current, all };
+}
