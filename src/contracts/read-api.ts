@@ -84,6 +84,7 @@ export const AccountDto = Type.Object({
   quoteAsset: Type.String(),
   killSwitch: Type.Object({ engaged: Type.Boolean(), reason: Type.Optional(Type.String()) }),
   openedAt: Type.String(),
+  credentials: Type.Optional(Type.Object({ apiKeyHint: Type.String({ description: 'the API key, masked to its last four characters' }), updatedAt: Type.String() })),
   lastReconciliation: Type.Optional(
     Type.Object(
       {
@@ -116,6 +117,22 @@ export const AccountConnectionDto = Type.Object({
   circuit: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half_open')], { description: 'open: new orders are refused at once (nothing is sent)' }),
   circuitRetryAt: Type.Optional(Type.String({ description: 'while open: when one order will be let through to probe the exchange' })),
   disabledReason: Type.Optional(Type.String({ description: 'the exchange refused the credentials; no order is sent until they are fixed' })),
+});
+
+export const CredentialsBody = Type.Object(
+  {
+    apiKey: Type.String({ minLength: 1, maxLength: 512, pattern: '^[\\x21-\\x7e]+$' }),
+    secret: Type.String({ minLength: 1, maxLength: 4096, pattern: '^[\\x20-\\x7e\\r\\n]+$' }),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false, description: 'write-only: never returned; stored encrypted (AES-256-GCM) and bound to the tenant and account' },
+);
+
+export const CredentialsHint = Type.Object({
+  accountId: Type.String(),
+  apiKeyHint: Type.String(),
+  hasPassword: Type.Boolean(),
+  updatedAt: Type.String(),
 });
 
 export const StrategyDto = Type.Object({

@@ -4,7 +4,7 @@
  *
  * Streams:
  *   user-<userId>           UserRegistered
- *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled
+ *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled, AccountCredentialsChanged
  *   system                  GlobalKillSwitchEngaged, GlobalKillSwitchReleased
  *   strategy-<strategyId>   StrategyConfigured
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
@@ -108,6 +108,11 @@ export type PatriotEvent =
   | {
       readonly type: 'AccountReconciled';
       readonly data: { readonly accountId: string; readonly trigger: string; readonly differences: readonly ReconciliationDifference[] };
+    }
+  /** The account's exchange API credentials were set (sealed in the vault; only a hint is recorded) or removed. */
+  | {
+      readonly type: 'AccountCredentialsChanged';
+      readonly data: { readonly accountId: string; readonly apiKeyHint?: string; readonly removed: boolean };
     }
   /** A parked order is about to be sent (room freed on the exchange). */
   | { readonly type: 'OrderReleased'; readonly data: { readonly clientOrderId: string; readonly accountId: string } }

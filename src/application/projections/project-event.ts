@@ -31,6 +31,7 @@ export function documentsReadBy(recorded: RecordedEvent): [collection: string, i
     case 'KillSwitchEngaged':
     case 'KillSwitchReleased':
     case 'AccountReconciled':
+    case 'AccountCredentialsChanged':
       return [[C.accounts, event.data.accountId]];
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
@@ -122,6 +123,14 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
       if (!account) return;
       const lastReconciliation = { at: time, trigger: event.data.trigger, differences: event.data.differences };
       put(C.accounts, account.accountId, { ...account, lastReconciliation }, { accountId: account.accountId });
+      return;
+    }
+    case 'AccountCredentialsChanged': {
+      const account = get<AccountView>(C.accounts, event.data.accountId);
+      if (!account) return;
+      const { credentials: _previous, ...rest } = account;
+      const next = event.data.removed || event.data.apiKeyHint === undefined ? rest : { ...rest, credentials: { apiKeyHint: event.data.apiKeyHint, updatedAt: time } };
+      put(C.accounts, account.accountId, next, { accountId: account.accountId });
       return;
     }
     case 'GlobalKillSwitchEngaged':

@@ -91,6 +91,8 @@ export interface AccountView {
   readonly quoteAsset: string;
   readonly killSwitch: { readonly engaged: boolean; readonly reason?: string };
   readonly openedAt: string;
+  /** the exchange API key on file (masked); never the secret */
+  readonly credentials?: { readonly apiKeyHint: string; readonly updatedAt: string };
   /** the last comparison with the exchange that found differences */
   readonly lastReconciliation?: { readonly at: string; readonly trigger: string; readonly differences: ReconciliationDifference[] };
 }

@@ -6,7 +6,7 @@ import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
 /** The account aggregate, stream `account-<accountId>`: its configuration and its kill switch. */
 
-export type AccountEvent = EventOf<'AccountOpened' | 'KillSwitchEngaged' | 'KillSwitchReleased'>;
+export type AccountEvent = EventOf<'AccountOpened' | 'KillSwitchEngaged' | 'KillSwitchReleased' | 'AccountReconciled' | 'AccountCredentialsChanged'>;
 
 export type AccountCommand =
   | { readonly type: 'OpenAccount'; readonly config: AccountConfig }
@@ -79,6 +79,9 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return { ...state, killSwitch: { engaged: true, reason: event.data.reason } };
     case 'KillSwitchReleased':
       return { ...state, killSwitch: { engaged: false } };
+    case 'AccountReconciled': // observations and credential changes live on the stream but decide nothing here
+    case 'AccountCredentialsChanged':
+      return state;
     default:
       return assertNever(event);
   }

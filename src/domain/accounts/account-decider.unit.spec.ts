@@ -52,3 +52,12 @@ describe('account decider', () => {
     spec.given([opened, engaged, released]).when({ type: 'ReleaseKillSwitch' }).then([]);
   });
 });
+
+describe('account decider: observations on the stream', () => {
+  const reconciled: AccountEvent = { type: 'AccountReconciled', data: { accountId: 'acc-1', trigger: 'takeover', differences: [] } };
+  const credentials: AccountEvent = { type: 'AccountCredentialsChanged', data: { accountId: 'acc-1', apiKeyHint: '••••abcd', removed: false } };
+  it('a reconciliation or a credentials change in the history changes no decision', () => {
+    spec.given([opened, reconciled, credentials]).when({ type: 'EngageKillSwitch', reason: 'drawdown' }).then([engaged]);
+    spec.given([opened, engaged, credentials, reconciled]).when({ type: 'ReleaseKillSwitch' }).then([released]);
+  });
+});

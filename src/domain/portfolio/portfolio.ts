@@ -124,6 +124,7 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderParked':
     case 'OrderReleased':
     case 'AccountReconciled':
+    case 'AccountCredentialsChanged':
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
     case 'UserRegistered':
