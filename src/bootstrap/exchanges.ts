@@ -12,7 +12,6 @@ import type { CcxtExchangeGateway, CcxtGatewayOptions, MonitorState } from '../a
 import { LazyCcxtGateway } from './lazy-ccxt.js';
 import type { AccountConnection } from '../http/deps.js';
 import { binanceCcxtUrls } from '../adapters/exchanges/sandbox/ccxt-urls.js';
-import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
 import type { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import type { PatriotConfig } from './config.js';
 
@@ -33,6 +32,8 @@ export interface Exchanges {
   /** this node owns the account now / no longer */
   taken(account: AccountConfig | undefined): void;
   dropped(accountId: string): Promise<void>;
+  /** the account's credentials changed: its exchange client (holding the old ones) is dropped and, if owned here, restarted */
+  credentialsChanged(accountId: string, ownedHere: boolean): Promise<void>;
   /** how long an order may stay invisible to look-ups on the account's exchange */
   visibilityMs(account: AccountConfig | undefined): number;
   openOrderCap(account: AccountConfig | undefined): number | undefined;
@@ -56,14 +57,14 @@ function urlsFor(exchangeId: string, bases: Readonly<Record<string, string>>): R
   }
 }
 
-export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPriceFeed; clock: Clock; log: Logger }): Exchanges {
+export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPriceFeed; clock: Clock; log: Logger; credentials: CredentialSource }): Exchanges {
   const { feed, clock, log } = deps;
   const paper = new PaperExchange({
     path: join(config.dataDir, 'paper-exchange.db'), feed, clock, markets: PAPER_MARKETS, seed: config.feed.seed,
     takerFeeBps: config.paper.takerFeeBps, makerFeeBps: config.paper.makerFeeBps, slippageBps: config.paper.slippageBps,
     onListenerError: (e) => log.error({ err: String(e) }, 'exchange update listener failed'),
   });
-  const source: CredentialSource = config.credentialsFile ? new FileCredentialSource(config.credentialsFile) : noCredentials;
+  const source = deps.credentials;
   const options: Omit<CcxtGatewayOptions, 'createProExchange'> = {
     credentials: async (accountId) => {
       const found = await source.credentialsFor(accountId);
@@ -121,6 +122,13 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
       if (kinds.get(accountId) === 'paper' || !kinds.has(accountId) || !g) return;
       await g.stopMonitoring(accountId);
       g.forget(accountId); // its credentials leave memory with the client
+    },
+    credentialsChanged: async (accountId, ownedHere) => {
+      const g = ccxtGateway.loaded;
+      if (!g || kinds.get(accountId) === 'paper' || !kinds.has(accountId)) return;
+      await g.stopMonitoring(accountId);
+      g.forget(accountId);
+      if (ownedHere) g.startMonitoring(accountId);
     },
     visibilityMs: (account) => (account === undefined || account.exchange === 'paper' ? 0 : config.exchangeVisibilityMs),
     openOrderCap: (account) => (account === undefined ? undefined : account.exchange === 'paper' ? config.paper.maxOpenOrders : OPEN_ORDER_CAPS[account.exchange]),

@@ -5,6 +5,8 @@ import { ProjectionRunner } from '../application/projections/projection-runner.j
 import type { ProjectionStore } from '../application/ports/projection-store.js';
 import { LEADER_LEASE } from '../application/workflows/lease-keeper.js';
 import type { PatriotConfig } from './config.js';
+import { loadKeyring } from './master-key.js';
+import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
 import { openStorage, type Storage } from './storage.js';
 
 /** Opens an existing log (a maintenance command must never create a fresh, empty one). */
@@ -63,6 +65,23 @@ export async function replayProjections(config: PatriotConfig): Promise<Record<s
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const after = await digestReadModels(readModels);
     return { eventsProjected: projected, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(projected / Math.max(seconds, 1e-9)), before, after, identical: before.sha256 === after.sha256 };
+  } finally {
+    await storage.close();
+  }
+}
+
+/**
+ * `patriot rotate-master-key`: with the new key in PATRIOT_MASTER_KEY and the old one in
+ * PATRIOT_MASTER_KEY_PREVIOUS (on every node too, so they read both meanwhile), re-wraps every
+ * stored credential under the new key. Servers keep running; afterwards the old key can go.
+ */
+export async function rotateMasterKey(config: PatriotConfig): Promise<Record<string, unknown>> {
+  if (config.masterKeyPrevious === undefined) throw new Error('set PATRIOT_MASTER_KEY_PREVIOUS to the key being replaced (and PATRIOT_MASTER_KEY to the new one)');
+  const keyring = loadKeyring(config);
+  const storage = await openExisting(config);
+  try {
+    const result = await new SealedCredentialVault(storage.kv, keyring).rotate();
+    return { ...result, masterKey: keyring.current.id };
   } finally {
     await storage.close();
   }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { kekFrom, type Kek } from '../adapters/crypto/envelope.js';
@@ -27,9 +27,18 @@ export function loadKeyring(config: PatriotConfig, onGenerated: (path: string) =
     const path = join(config.dataDir, 'master.key');
     if (!existsSync(path)) {
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-      chmodSync(path, 0o600);
-      onGenerated(path);
+      // written aside, then linked into place: atomic, and two nodes starting at once keep one key
+      const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(aside, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      chmodSync(aside, 0o600);
+      try {
+        linkSync(aside, path);
+        onGenerated(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        unlinkSync(aside);
+      }
     }
     current = kekFrom(decodeKey(readFileSync(path, 'utf8'), `the key in ${path}`));
   }

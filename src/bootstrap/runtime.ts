@@ -8,6 +8,11 @@ import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.
 import type { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
 import { openExchanges } from './exchanges.js';
+import { loadKeyring } from './master-key.js';
+import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
+import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
+import type { CredentialSource } from '../application/ports/credentials.js';
+import { removeAccountCredentials, setAccountCredentials } from '../application/commands/credentials.js';
 import type { CcxtExchangeGateway } from '../adapters/exchanges/ccxt/index.js';
 import { RandomIds, systemClock } from '../adapters/system/system-clock.js';
 import { ingestAlert } from '../application/ingest/ingest-alert.js';
@@ -88,7 +93,17 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const storage = await openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'));
   const { events, kv, readModels } = storage;
   const feed = new SyntheticPriceFeed({ clock, seed: config.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: config.feed.intervalMs });
-  const exchanges = openExchanges(config, { feed, clock, log });
+  // exchange credentials: sealed in the vault (set through the API), else the operator's file
+  const keyring = loadKeyring(config, (path) => log.warn({ path }, 'generated a master key beside the data; set PATRIOT_MASTER_KEY to keep it elsewhere (required with several nodes)'));
+  const vault = new SealedCredentialVault(kv, keyring);
+  const fileCredentials = config.credentialsFile ? new FileCredentialSource(config.credentialsFile) : noCredentials;
+  const credentialSource: CredentialSource = {
+    credentialsFor: async (accountId) => {
+      const tenantId = processor.state.account(accountId)?.tenantId;
+      return (tenantId !== undefined ? await vault.reveal(tenantId, accountId) : undefined) ?? fileCredentials.credentialsFor(accountId);
+    },
+  };
+  const exchanges = openExchanges(config, { feed, clock, log, credentials: credentialSource });
   const exchange = exchanges.paper;
   const gateway = exchanges.gateway;
 
@@ -117,6 +132,9 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       const account = processor.state.account(accountId);
       if (account) exchanges.register(account);
       keeper?.nudge();
+    },
+    onCredentialsChanged: (accountId) => {
+      void exchanges.credentialsChanged(accountId, processor.ownsAccount(accountId)).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'restarting the exchange client failed'));
     },
     submit: (intent) => executor.submit(intent),
     reconcile: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
@@ -231,6 +249,11 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     equityCurve: (tenantId, accountId, from, to, limit) => storage.snapshots.equityCurve({ tenantId, accountId, from, to, limit }),
     isReady: () => ready,
     metrics: metrics.registry,
+    credentials: {
+      set: (tenantId, accountId, credentials) => setAccountCredentials({ store: events, vault, clock }, tenantId, accountId, credentials),
+      hint: (tenantId, accountId) => vault.hint(tenantId, accountId),
+      remove: (tenantId, accountId) => removeAccountCredentials({ store: events, vault, clock }, tenantId, accountId),
+    },
     connectionOf: (accountId, exchange) => exchanges.connection(accountId, exchange, processor.ownsAccount(accountId)),
     get publicUrl() {
       return publicUrl;

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../bootstrap/config.js';
 import { startPatriot } from '../bootstrap/runtime.js';
 import { printBanner } from './banner.js';
-import { replayProjections, verifyLog } from '../bootstrap/maintenance.js';
+import { replayProjections, rotateMasterKey, verifyLog } from '../bootstrap/maintenance.js';
 import { migrate } from '../bootstrap/storage.js';
 import { runSandboxCommand } from '../bootstrap/sandbox.js';
 
@@ -13,6 +13,7 @@ const HELP = `patriot <command>
   migrate  apply pending PostgreSQL schema migrations (DATABASE_URL); serve also does it on start
   verify   check the event log's hash chain; exit 1 and name the first broken position
   replay   rebuild every read model from the event log and compare with the current ones
+  rotate-master-key  re-wrap stored exchange credentials under PATRIOT_MASTER_KEY (the old key in PATRIOT_MASTER_KEY_PREVIOUS)
   sandbox  run a Binance-compatible spot exchange (the paper exchange behind Binance's API) for ccxt on PATRIOT_SANDBOX_PORT (9100)
 
 Configuration: PORT, HOST, PATRIOT_DATA_DIR, DATABASE_URL, PATRIOT_PUBLIC_URL, LOG_LEVEL, PATRIOT_CONFIG (JSON file of the same keys).`;
@@ -46,6 +47,11 @@ async function main(argv: string[]): Promise<number> {
       const result = await replayProjections(loadConfig());
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return result.identical ? 0 : 1;
+    }
+    case 'rotate-master-key': {
+      const result = await rotateMasterKey(loadConfig());
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
     }
     case 'sandbox':
       return runSandboxCommand(process.env, process.stdout);

@@ -5,6 +5,7 @@ import type { ReadQueries } from '../application/queries/read-queries.js';
 import type { DomainError, Result } from '../domain/shared/result.js';
 import type { PriceFeed } from '../application/ports/price-feed.js';
 import type { PortfolioSnapshot } from '../application/ports/snapshot-store.js';
+import type { CredentialHint } from '../application/ports/credential-vault.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -31,6 +32,12 @@ export interface HttpDeps {
   /** equity curve points of one account within [from, to] (ISO times), oldest first */
   readonly equityCurve: (tenantId: string, accountId: string, from: string, to: string, limit: number) => Promise<PortfolioSnapshot[]>;
   readonly metrics: Registry;
+  /** an account's exchange credentials: sealed on write, only a hint ever comes back */
+  readonly credentials: {
+    set(tenantId: string, accountId: string, credentials: { apiKey: string; secret: string; password?: string }): Promise<{ hint: CredentialHint; lastPosition?: number }>;
+    hint(tenantId: string, accountId: string): Promise<CredentialHint | undefined>;
+    remove(tenantId: string, accountId: string): Promise<{ removed: boolean; lastPosition?: number }>;
+  };
   /** the live connection state of an account's exchange (fill stream, circuit breaker) */
   readonly connectionOf: (accountId: string, exchange: string) => AccountConnection;
   /** public base URL used in webhook URLs shown to users */

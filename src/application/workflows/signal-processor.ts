@@ -28,6 +28,8 @@ export interface SignalProcessorDeps {
   readonly adoptParked?: (clientOrderId: string, accountId: string) => void;
   /** an AccountOpened was read from the log (after start-up) */
   readonly onAccountOpened?: (accountId: string) => void;
+  /** an account's exchange credentials changed (after start-up): clients holding the old ones must go */
+  readonly onCredentialsChanged?: (accountId: string) => void;
   readonly batchSize?: number;
 }
 
@@ -151,6 +153,8 @@ export class SignalProcessor {
           if (this.owned.has(intent.accountId)) this.deps.submit(intent);
         } else if (e.type === 'AccountOpened') {
           this.deps.onAccountOpened?.(String((e.data as { accountId?: unknown }).accountId));
+        } else if (e.type === 'AccountCredentialsChanged') {
+          this.deps.onCredentialsChanged?.(String((e.data as { accountId?: unknown }).accountId));
         }
       }
       if (batch.length > 0) this.position = batch[batch.length - 1]!.globalPosition;

@@ -41,7 +41,17 @@ export async function closeRigs(): Promise<void> {
 }
 
 /** A sandbox with a funded API account, and PATRIOT with a binance account on it and a strategy trading it. */
-export async function rig(options: { visibilityMs?: number; orderType?: 'market' | 'limit' } = {}): Promise<Rig> {
+export interface RigOptions {
+  readonly visibilityMs?: number;
+  readonly orderType?: 'market' | 'limit';
+  /** how PATRIOT gets the exchange keys: the operator's file (default) or PUT /accounts/:id/credentials */
+  readonly credentialsVia?: 'file' | 'api';
+  readonly masterKey?: string;
+  /** reuse a data directory (a restart) */
+  readonly dataDir?: string;
+}
+
+export async function rig(options: RigOptions = {}): Promise<Rig> {
   const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 3 });
   feed.setPrice('BTC/USDT', '97000');
   const sandbox = await BinanceSandbox.start({
@@ -51,14 +61,25 @@ export async function rig(options: { visibilityMs?: number; orderType?: 'market'
   const dir = makeTempDir('patriot-ccxt-');
   const credentialsFile = join(dir, 'credentials.json');
   writeFileSync(credentialsFile, JSON.stringify({ [ACCOUNT]: { apiKey: API_KEY, secret: API_SECRET } }));
+  const viaApi = options.credentialsVia === 'api';
   const server = await startTestServer({
-    dataDir: join(dir, 'data'),
-    config: { credentialsFile, exchangeUrls: { binance: sandbox.httpUrl }, exchangeVisibilityMs: options.visibilityMs ?? 1500 },
+    dataDir: options.dataDir ?? join(dir, 'data'),
+    config: {
+      ...(viaApi ? {} : { credentialsFile }), exchangeUrls: { binance: sandbox.httpUrl }, exchangeVisibilityMs: options.visibilityMs ?? 1500,
+      ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
+    },
     lookupDelaysMs: [100, 200, 400],
     logLevel: 'info',
   });
   const { runtime } = server;
   const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
+  if (runtime.events && (await runtime.events.readStream(`account-${ACCOUNT}`)).length > 0) {
+    // a restart on the same data: the account, the strategy and its keys are already there
+    const again = { sandbox, feed, server };
+    rigs.push(again);
+    await waitUntil(() => runtime.node.ownedAccounts().includes(ACCOUNT), 'the node to own the binance account');
+    return again;
+  }
   const opened = await openAccount(deps, {
     accountId: ACCOUNT, tenantId: DEMO_TENANT, name: 'Binance (sandbox)', exchange: 'binance', quoteAsset: 'USDT',
     initialBalances: [{ asset: 'USDT', amount: '100000' }], risk: {},
@@ -73,6 +94,10 @@ export async function rig(options: { visibilityMs?: number; orderType?: 'market'
   }, () => DEMO_TENANT, 'test');
   expect(configured.ok).toBe(true);
   await waitUntil(() => runtime.node.ownedAccounts().includes(ACCOUNT), 'the node to own the binance account');
+  if (viaApi) {
+    const put = await fetchJson(runtime, `/api/v1/accounts/${ACCOUNT}/credentials`, { method: 'PUT', json: { apiKey: API_KEY, secret: API_SECRET } });
+    expect(put.status, put.text).toBe(200);
+  }
   const r = { sandbox, feed, server };
   rigs.push(r);
   return r;

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { AccountConnectionDto, AccountDto, KillSwitchBody, KillSwitchState, UserDto } from '../../../contracts/read-api.js';
+import { AccountConnectionDto, AccountDto, CredentialsBody, CredentialsHint, KillSwitchBody, KillSwitchState, UserDto } from '../../../contracts/read-api.js';
 import { sendError } from '../../errors.js';
 
 const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
@@ -31,6 +31,43 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   }, async (request, reply) => {
     const account = await deps.queries.account(deps.tenantOf(request), request.params.accountId);
     return account ? deps.connectionOf(account.accountId, account.exchange) : sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+  });
+
+  r.put('/accounts/:accountId/credentials', {
+    schema: {
+      tags: ['accounts'], summary: "Set the account's exchange API key (write-only: stored encrypted, answered with a masked hint)",
+      params: AccountParams, body: CredentialsBody, response: { 200: CredentialsHint, 404: ErrorBody, 422: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const tenantId = deps.tenantOf(request);
+    const account = await deps.queries.account(tenantId, request.params.accountId);
+    if (!account) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    if (account.exchange === 'paper') return sendError(reply, 422, 'NO_CREDENTIALS_NEEDED', 'a paper account trades the built-in simulator and takes no API key');
+    const { apiKey, secret, password } = request.body;
+    const result = await deps.credentials.set(tenantId, account.accountId, { apiKey, secret, ...(password !== undefined ? { password } : {}) });
+    if (result.lastPosition !== undefined) await deps.waitForProjection(result.lastPosition);
+    return result.hint;
+  });
+
+  r.get('/accounts/:accountId/credentials', {
+    schema: { tags: ['accounts'], summary: "The account's exchange API key, masked", params: AccountParams, response: { 200: CredentialsHint, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const tenantId = deps.tenantOf(request);
+    const account = await deps.queries.account(tenantId, request.params.accountId);
+    const hint = account ? await deps.credentials.hint(tenantId, account.accountId) : undefined;
+    return hint ?? sendError(reply, 404, account ? 'NO_CREDENTIALS' : 'ACCOUNT_NOT_FOUND', account ? 'no API key is set for this account' : 'no such account');
+  });
+
+  r.delete('/accounts/:accountId/credentials', {
+    schema: { tags: ['accounts'], summary: "Remove the account's exchange API key", params: AccountParams, response: { 204: Type.Null(), 404: ErrorBody } },
+  }, async (request, reply) => {
+    const tenantId = deps.tenantOf(request);
+    const account = await deps.queries.account(tenantId, request.params.accountId);
+    if (!account) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    const result = await deps.credentials.remove(tenantId, account.accountId);
+    if (!result.removed) return sendError(reply, 404, 'NO_CREDENTIALS', 'no API key is set for this account');
+    if (result.lastPosition !== undefined) await deps.waitForProjection(result.lastPosition);
+    return reply.code(204).send(null);
   });
 
   r.put('/accounts/:accountId/kill-switch', {
