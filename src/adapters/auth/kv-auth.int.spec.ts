@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHmac, randomBytes } from 'node:crypto';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { SqliteEventStore } from '../eventstore/sqlite/sqlite-event-store.js';
+import { SqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
+import { KvAuth } from './kv-auth.js';
+import type { TokenPair } from '../../application/ports/auth.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+});
+
+async function setup() {
+  const events = await SqliteEventStore.open({ path: ':memory:' });
+  closers.push(() => events.close());
+  const kv = new SqliteKeyValueStore(events.database);
+  let now = Date.parse('2026-11-25T12:00:00.000Z');
+  const signingKey = randomBytes(32);
+  const auth = new KvAuth({ kv, clock: { now: () => now }, signingKey, bcryptCost: 4, accessTokenSeconds: 60, refreshTokenSeconds: 3600 });
+  await auth.setLogin('alice', { userId: 'u1', tenantId: 't1', role: 'trader' }, 'correct horse battery');
+  return { kv, auth, signingKey, advance: (ms: number) => (now += ms), now: () => now };
+}
+const pair = (x: TokenPair | string): TokenPair => {
+  if (typeof x === 'string') throw new Error(`expected tokens, got ${x}`);
+  return x;
+};
+
+describe('KvAuth', () => {
+  it('logs in with the right password only; the password is stored as a bcrypt hash', async () => {
+    const { kv, auth } = await setup();
+    expect(await auth.login('alice', 'wrong')).toBe('INVALID_CREDENTIALS');
+    expect(await auth.login('bob', 'correct horse battery')).toBe('INVALID_CREDENTIALS');
+    const tokens = pair(await auth.login('alice', 'correct horse battery'));
+    expect(await auth.authenticate(tokens.accessToken)).toEqual({ userId: 'u1', tenantId: 't1', role: 'trader', via: 'token' });
+    const stored = (await kv.get('auth/login/alice'))!;
+    expect(stored).toMatch(/"passwordHash":"\$2b\$04\$/);
+    expect(stored).not.toContain('correct horse');
+  });
+
+  it('refuses expired, unsigned (alg none), foreign-key, tampered and claim-less tokens', async () => {
+    const { auth, advance, signingKey, now } = await setup();
+    const tokens = pair(await auth.login('alice', 'correct horse battery'));
+    const iat = Math.floor(now() / 1000);
+    const none = new UnsecuredJWT({ tid: 't1', role: 'admin' }).setSubject('u1').setIssuer('patriot').setAudience('patriot-api').setIssuedAt(iat).setExpirationTime(iat + 60).encode();
+    expect(await auth.authenticate(none)).toBe('INVALID_TOKEN');
+    const foreign = await new SignJWT({ tid: 't1', role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setIssuer('patriot').setAudience('patriot-api').setIssuedAt(iat).setExpirationTime(iat + 60).sign(randomBytes(32));
+    expect(await auth.authenticate(foreign)).toBe('INVALID_TOKEN');
+    const hs512 = await new SignJWT({ tid: 't1', role: 'admin' }).setProtectedHeader({ alg: 'HS512' }).setSubject('u1').setIssuer('patriot').setAudience('patriot-api').setIssuedAt(iat).setExpirationTime(iat + 60).sign(createHmac('sha256', signingKey).digest());
+    expect(await auth.authenticate(hs512)).toBe('INVALID_TOKEN');
+    const noExp = await new SignJWT({ tid: 't1', role: 'trader' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setIssuer('patriot').setAudience('patriot-api').setIssuedAt(iat).sign(signingKey);
+    expect(await auth.authenticate(noExp)).toBe('INVALID_TOKEN');
+    const [h, p, sig] = tokens.accessToken.split('.') as [string, string, string];
+    const elevated = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), role: 'admin' })).toString('base64url');
+    expect(await auth.authenticate(`${h}.${elevated}.${sig}`)).toBe('INVALID_TOKEN');
+    expect(await auth.authenticate('garbage')).toBe('INVALID_TOKEN');
+    advance(61_000);
+    expect(await auth.authenticate(tokens.accessToken)).toBe('TOKEN_EXPIRED');
+  });
+
+  it('rotates refresh tokens (single use); a reused one retires the whole login; logout retires it too', async () => {
+    const { auth, advance } = await setup();
+    const first = pair(await auth.login('alice', 'correct horse battery'));
+    const second = pair(await auth.refresh(first.refreshToken));
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(await auth.refresh(first.refreshToken)).toBe('REFRESH_TOKEN_REUSED'); // stolen copy replayed
+    expect(await auth.refresh(second.refreshToken)).toBe('INVALID_TOKEN'); // the family is retired
+    const third = pair(await auth.login('alice', 'correct horse battery'));
+    await auth.logout(third.refreshToken);
+    expect(await auth.refresh(third.refreshToken)).toBe('INVALID_TOKEN');
+    const fourth = pair(await auth.login('alice', 'correct horse battery'));
+    advance(3_601_000);
+    expect(await auth.refresh(fourth.refreshToken)).toBe('TOKEN_EXPIRED');
+    expect(await auth.refresh('not-a-token')).toBe('INVALID_TOKEN');
+  });
+
+  it('API keys: shown once, stored hashed, authenticate as their user, revocable only by their user', async () => {
+    const { kv, auth } = await setup();
+    const alice = { userId: 'u1', tenantId: 't1', role: 'trader' as const, via: 'token' as const };
+    const { key, info } = await auth.createApiKey(alice, 'my script');
+    expect(key).toMatch(/^pk_[0-9a-f]{12}_[A-Za-z0-9_-]{32}$/);
+    expect(JSON.stringify(await kv.entries('auth/apikey/'))).not.toContain(key.split('_').pop()!);
+    expect(await auth.authenticate(key)).toEqual({ userId: 'u1', tenantId: 't1', role: 'trader', via: 'api_key' });
+    expect(await auth.authenticate(`${key.slice(0, -1)}x`)).toBe('INVALID_TOKEN');
+    expect(await auth.listApiKeys(alice)).toEqual([info]);
+    expect(await auth.revokeApiKey({ ...alice, userId: 'u2' }, info.keyId)).toBe(false);
+    expect(await auth.revokeApiKey(alice, info.keyId)).toBe(true);
+    expect(await auth.authenticate(key)).toBe('INVALID_TOKEN');
+  });
+});
