@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { cleanupTempDirs, makeTempDir, waitUntil, type OrderView, type Page, type SignalView } from './support/server.js';
+import { DEMO_PASSWORD, cleanupTempDirs, login, makeTempDir, waitUntil, type OrderView, type Page, type SignalView } from './support/server.js';
 import { MAIN, ROOT, childEnv, ensureBuilt, killAll, spawnServer, stopGracefully, type Spawned } from './support/processes.js';
 const ALERTS = 200;
 const CONCURRENCY = 20;
@@ -19,12 +19,16 @@ let dataDir: string;
 
 interface Served extends Spawned {
   readonly secret: string;
+  /** the demo user's access token */
+  readonly token: string;
 }
 
 async function serve(): Promise<Served> {
-  const spawned = await spawnServer({ PATRIOT_DATA_DIR: dataDir, PATRIOT_FEED_INTERVAL_MS: '50' });
+  const spawned = await spawnServer({ PATRIOT_DATA_DIR: dataDir, PATRIOT_FEED_INTERVAL_MS: '50', PATRIOT_DEMO_PASSWORD: DEMO_PASSWORD });
   const secret = await waitUntil(() => /"secret":"([^"]+)"/.exec(spawned.output())?.[1], 'the serve banner');
-  return { ...spawned, secret };
+  const token = await login(spawned, 'demo', DEMO_PASSWORD);
+  if (token === undefined) throw new Error('the demo login was refused');
+  return { ...spawned, secret, token };
 }
 
 type Answer = { kind: 'answered'; status: number; signalId?: string; body: string } | { kind: 'failed'; error: string };
@@ -59,12 +63,12 @@ async function fire(url: string, secret: string, indices: number[], concurrency:
   );
 }
 
-async function pageAll<T>(url: string, path: string): Promise<T[]> {
+async function pageAll<T>(url: string, path: string, token: string): Promise<T[]> {
   const items: T[] = [];
   let before: number | undefined;
   for (let page = 0; page < 100; page++) {
     const sep = path.includes('?') ? '&' : '?';
-    const response = await fetch(`${url}${path}${sep}limit=37${before !== undefined ? `&before=${before}` : ''}`);
+    const response = await fetch(`${url}${path}${sep}limit=37${before !== undefined ? `&before=${before}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
     const body = (await response.json()) as Page<T>;
     items.push(...body.items);
@@ -126,7 +130,7 @@ describe('kill -9 under load, restart, re-send', () => {
 
     // ---- wait until every signal is processed and every order settled
     const signals = await waitUntil(async () => {
-      const all = await pageAll<SignalView>(second.url, '/api/v1/signals');
+      const all = await pageAll<SignalView>(second.url, '/api/v1/signals', second.token);
       return all.length === ALERTS && all.every((s) => s.outcome !== 'pending' && s.orders.every((o) => o.status === 'filled')) ? all : undefined;
     }, 'all signals processed and filled', 30_000, 100);
 
@@ -144,7 +148,7 @@ describe('kill -9 under load, restart, re-send', () => {
     expect(new Set(signals.map((s) => s.signalId)).size).toBe(ALERTS);
 
     // every accepted signal has exactly one order
-    const orders = await pageAll<OrderView>(second.url, '/api/v1/orders');
+    const orders = await pageAll<OrderView>(second.url, '/api/v1/orders', second.token);
     expect(orders).toHaveLength(ALERTS);
     const ordersBySignal = new Map<string, number>();
     for (const o of orders) ordersBySignal.set(o.signalId, (ordersBySignal.get(o.signalId) ?? 0) + 1);

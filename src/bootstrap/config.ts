@@ -22,6 +22,8 @@ export interface PatriotConfig {
   readonly snapshotIntervalMs: number;
   /** create the demo account and strategy when they do not exist */
   readonly demo: boolean;
+  /** the demo login's password (set at every start); unset: a random one, printed once when created */
+  readonly demoPassword?: string;
   /** this node's name among the nodes sharing one database (default host-pid) */
   readonly nodeId: string;
   /** how often leases are checked, balanced and taken over (several nodes; default 1000 ms) */
@@ -42,7 +44,7 @@ const KEYS = [
   'PORT', 'HOST', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
   'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 'PATRIOT_CREDENTIALS_FILE', 'PATRIOT_EXCHANGE_URLS',
-  'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS',
+  'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS', 'PATRIOT_DEMO_PASSWORD',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     snapshotIntervalMs: int(source, 'PATRIOT_SNAPSHOT_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     demo: source.PATRIOT_DEMO !== 'false',
+    ...(source.PATRIOT_DEMO_PASSWORD ? { demoPassword: source.PATRIOT_DEMO_PASSWORD } : {}),
     nodeId: source.PATRIOT_NODE_ID || `${hostname()}-${process.pid}`,
     leaseIntervalMs: int(source, 'PATRIOT_LEASE_INTERVAL_MS', 1000, 50, 60_000),
     ...(source.PATRIOT_CREDENTIALS_FILE ? { credentialsFile: resolve(source.PATRIOT_CREDENTIALS_FILE) } : {}),

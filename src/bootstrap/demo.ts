@@ -7,6 +7,8 @@ export const DEMO_ACCOUNT = 'acc_demo_paper';
 export const DEMO_STRATEGY = 'strat_demo';
 
 export const DEMO_USER = 'usr_demo';
+/** the demo user's login name */
+export const DEMO_LOGIN = 'demo';
 export const demoUser = { userId: DEMO_USER, tenantId: DEMO_TENANT, name: 'Demo trader', role: 'admin' as const };
 
 export const demoAccount: AccountConfig = {
@@ -35,3 +37,4 @@ export const demoStrategy: StrategyConfig = {
 };
 
 export const newWebhookSecret = (): string => randomBytes(24).toString('base64url');
+export const newDemoPassword = (): string => randomBytes(12).toString('base64url');

@@ -33,7 +33,9 @@ import { buildHttpApp } from '../http/app.js';
 import type { PatriotConfig } from './config.js';
 import { asLogger, createLogger } from './logger.js';
 import { PatriotMetrics } from './metrics.js';
-import { DEMO_STRATEGY, DEMO_TENANT, DEMO_USER, demoAccount, demoUser, demoStrategy, newWebhookSecret } from './demo.js';
+import { DEMO_LOGIN, DEMO_STRATEGY, DEMO_TENANT, DEMO_USER, demoAccount, demoUser, demoStrategy, newDemoPassword, newWebhookSecret } from './demo.js';
+import { KvAuth, signingKeyFrom } from '../adapters/auth/kv-auth.js';
+import { principalOf } from '../http/auth-hook.js';
 
 export interface DemoInfo {
   readonly tenantId: string;
@@ -43,6 +45,8 @@ export interface DemoInfo {
   readonly secret: string;
   readonly webhookUrl: string;
   readonly alertMessage: string;
+  /** the demo login; the password only when this start created or set it */
+  readonly login: { readonly username: string; readonly password?: string };
 }
 
 export interface PatriotRuntime {
@@ -104,6 +108,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     },
   };
   const exchanges = openExchanges(config, { feed, clock, log, credentials: credentialSource });
+  const auth = new KvAuth({ kv, clock, signingKey: signingKeyFrom(keyring.current.key) });
   const exchange = exchanges.paper;
   const gateway = exchanges.gateway;
 
@@ -174,6 +179,13 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     await processor.catchUp();
     await configureStrategy(commandDeps, demoStrategy, (id) => processor.state.account(id)?.tenantId, 'demo');
     await processor.catchUp();
+  }
+  // the demo login: created once with a random password (printed then), or set from PATRIOT_DEMO_PASSWORD
+  let demoPassword: string | undefined;
+  if (config.demo && processor.state.strategy(DEMO_STRATEGY)) {
+    if (config.demoPassword !== undefined) demoPassword = config.demoPassword;
+    else if (!(await auth.hasLogin(DEMO_LOGIN))) demoPassword = newDemoPassword();
+    if (demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, { userId: demoUser.userId, tenantId: demoUser.tenantId, role: demoUser.role }, demoPassword);
   }
   for (const account of processor.state.allAccounts()) exchanges.register(account);
   // Webhook secrets, cached; a strategy configured later (perhaps through another node) is read on first use.
@@ -258,8 +270,9 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     get publicUrl() {
       return publicUrl;
     },
-    tenantOf: () => DEMO_TENANT,
-    userOf: () => DEMO_USER,
+    auth,
+    tenantOf: (request) => principalOf(request).tenantId,
+    userOf: (request) => principalOf(request).userId,
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -273,6 +286,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const demo: DemoInfo | undefined = demoSecret === undefined ? undefined : {
     tenantId: DEMO_TENANT, userId: DEMO_USER, strategyId: DEMO_STRATEGY, accountId: demoAccount.accountId, secret: demoSecret,
     webhookUrl: `${publicUrl}/webhook/${DEMO_STRATEGY}`, alertMessage: tradingViewAlertMessage({ secret: demoSecret, mode: 'strategy' }),
+    login: { username: DEMO_LOGIN, ...(demoPassword !== undefined ? { password: demoPassword } : {}) },
   };
   logger.info({ url, publicUrl, dataDir: config.dataDir, storage: storage.kind, nodeId, leader: keeper.isLeader, accountsOwned: keeper.ownedAccounts().length, strategies: secrets.size }, 'PATRIOT listening');
 

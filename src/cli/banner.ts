@@ -20,9 +20,12 @@ export function printBanner(runtime: PatriotRuntime, out: NodeJS.WritableStream 
       '  Try it now:',
       `    curl -s -X POST '${demo.webhookUrl}' -H 'content-type: application/json' \\`,
       `      -d '{"secret":"${demo.secret}","action":"buy","ticker":"BINANCE:BTCUSDT","contracts":"0.01"}'`,
-      `    curl -s '${runtime.publicUrl}/api/v1/positions'`,
-      `  Demo user:    ${demo.userId} (admin of tenant ${demo.tenantId}); no password is set — this version has no`,
-      '                login, so the API answers for the demo tenant to anyone who can reach it: keep HOST on loopback.',
+      `    TOKEN=$(curl -s -X POST '${runtime.publicUrl}/api/v1/auth/login' -H 'content-type: application/json' \\`,
+      `      -d '{"username":"${demo.login.username}","password":"${demo.login.password ?? '<the demo password>'}"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')`,
+      `    curl -s '${runtime.publicUrl}/api/v1/positions' -H "authorization: Bearer $TOKEN"`,
+      demo.login.password !== undefined
+        ? `  Demo login:   ${demo.login.username} / ${demo.login.password}  (admin of tenant ${demo.tenantId}; shown when it is set)`
+        : `  Demo login:   ${demo.login.username} (admin of tenant ${demo.tenantId}); its password was printed when it was created (or set PATRIOT_DEMO_PASSWORD)`,
     );
   }
   out.write(`${lines.join('\n')}\n\n`);

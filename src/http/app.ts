@@ -13,6 +13,8 @@ import { strategyRoutes } from './routes/strategies/index.js';
 import { probeRoutes, systemRoutes } from './routes/system/index.js';
 import { equityRoutes } from './routes/equity/index.js';
 import { ErrorBody } from '../contracts/common.js';
+import { installAuth } from './auth-hook.js';
+import { authRoutes } from './routes/auth/index.js';
 
 /** Builds the Fastify app: OpenAPI 3.1 from the route schemas, the webhook, the REST API and probes. */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -34,8 +36,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       info: { title: 'PATRIOT', version: '0.1.0', description: 'TradingView alerts to risk-checked orders, with an append-only hash-chained event log.' },
       tags: [
         { name: 'alerts', description: 'Webhook ingest' },
+        { name: 'auth', description: 'Log in, tokens, API keys' },
         { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'system' },
       ],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an access token from /api/v1/auth/login, or an API key' } } },
+      security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -45,6 +50,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(webhookRoutes, { deps });
   await app.register(
     async (api) => {
+      installAuth(api, deps.auth);
+      await api.register(authRoutes, { deps });
       await api.register(signalRoutes, { deps });
       await api.register(orderRoutes, { deps });
       await api.register(portfolioRoutes, { deps });

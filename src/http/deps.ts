@@ -6,6 +6,7 @@ import type { DomainError, Result } from '../domain/shared/result.js';
 import type { PriceFeed } from '../application/ports/price-feed.js';
 import type { PortfolioSnapshot } from '../application/ports/snapshot-store.js';
 import type { CredentialHint } from '../application/ports/credential-vault.js';
+import type { Auth } from '../application/ports/auth.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -21,6 +22,8 @@ export interface AccountConnection {
 export interface HttpDeps {
   readonly logger: FastifyBaseLogger;
   readonly ingest: (request: AlertRequest) => Promise<IngestOutcome>;
+  /** logins, tokens and API keys: every /api/v1 route but login and refresh needs one */
+  readonly auth: Auth;
   /** called when an alert was acknowledged (for the receipt -> exchange latency figure) */
   readonly onAlertAccepted?: (signalId: string, receivedAtNs: bigint) => void;
   readonly queries: ReadQueries;

@@ -78,13 +78,35 @@ export interface StartOptions {
   readonly lookupDelaysMs?: readonly number[];
 }
 
-/** Starts a runtime on 127.0.0.1, port 0, manual feed, logs captured in memory. */
+/** The demo login's password in tests (set at every start). */
+export const DEMO_PASSWORD = 'demo-password-for-tests';
+
+/** Access tokens of running test servers, by URL: fetchJson sends them unless told otherwise. */
+const tokens = new Map<string, string>();
+
+/** Logs in over HTTP; the access token, or undefined when refused. */
+export async function login(runtime: { url: string }, username: string, password: string): Promise<string | undefined> {
+  const response = await fetch(`${runtime.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  return response.status === 200 ? ((await response.json()) as { accessToken: string }).accessToken : undefined;
+}
+
+/** Starts a runtime on 127.0.0.1, port 0, manual feed, logs captured in memory; logged in as the demo user when there is one. */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? makeTempDir();
   const logs = options.logs ?? new LogBuffer();
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: options.logLevel ?? 'warn', ...options.config });
+  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: options.logLevel ?? 'warn', demoPassword: DEMO_PASSWORD, ...options.config });
   const runtime = await startPatriot(config, { logDestination: logs, manualFeed: true, ...(options.lookupDelaysMs ? { lookupDelaysMs: options.lookupDelaysMs } : {}) });
-  return { runtime, dataDir, logs, close: () => runtime.close() };
+  if (runtime.demo) {
+    const token = await login(runtime, runtime.demo.login.username, DEMO_PASSWORD);
+    if (token !== undefined) tokens.set(runtime.url, token);
+  }
+  return {
+    runtime, dataDir, logs,
+    close: async () => {
+      tokens.delete(runtime.url);
+      await runtime.close();
+    },
+  };
 }
 
 export interface HttpResult<T = unknown> {
@@ -107,10 +129,17 @@ async function toResult<T>(response: Response): Promise<HttpResult<T>> {
 }
 
 /** GET (or any method with a JSON body) against the runtime; never throws on a 4xx/5xx. */
-export async function fetchJson<T = unknown>(runtime: { url: string }, path: string, init: { method?: string; json?: unknown } = {}): Promise<HttpResult<T>> {
+export async function fetchJson<T = unknown>(runtime: { url: string }, path: string, init: { method?: string; json?: unknown; token?: string | null } = {}): Promise<HttpResult<T>> {
+  // the demo user's token unless the caller names another, or null for none
+  const token = init.token === undefined ? tokens.get(runtime.url) : init.token;
+  const headers: Record<string, string> = {
+    ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   const response = await fetch(`${runtime.url}${path}`, {
     method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
-    ...(init.json !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.json) } : {}),
+    headers,
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
   });
   return toResult<T>(response);
 }

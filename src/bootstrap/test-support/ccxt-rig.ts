@@ -94,6 +94,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   }, () => DEMO_TENANT, 'test');
   expect(configured.ok).toBe(true);
   await waitUntil(() => runtime.node.ownedAccounts().includes(ACCOUNT), 'the node to own the binance account');
+  await waitUntil(async () => (await fetchJson(runtime, `/api/v1/accounts/${ACCOUNT}`)).status === 200, 'the account in the read models');
   if (viaApi) {
     const put = await fetchJson(runtime, `/api/v1/accounts/${ACCOUNT}/credentials`, { method: 'PUT', json: { apiKey: API_KEY, secret: API_SECRET } });
     expect(put.status, put.text).toBe(200);
