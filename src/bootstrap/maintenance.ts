@@ -1,5 +1,9 @@
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { KvAuth, signingKeyFrom } from '../adapters/auth/kv-auth.js';
+import { systemClock } from '../adapters/system/system-clock.js';
+import { registerUser } from '../application/commands/configure.js';
+import { KeyedMutex } from '../application/shared/keyed-mutex.js';
 import { existsSync } from 'node:fs';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
 import type { ProjectionStore } from '../application/ports/projection-store.js';
@@ -82,6 +86,30 @@ export async function rotateMasterKey(config: PatriotConfig): Promise<Record<str
   try {
     const result = await new SealedCredentialVault(storage.kv, keyring).rotate();
     return { ...result, masterKey: keyring.current.id };
+  } finally {
+    await storage.close();
+  }
+}
+
+/**
+ * `patriot create-admin <username>`: a new tenant with its first user, an admin who can log in.
+ * The password comes from PATRIOT_ADMIN_PASSWORD, or is generated and returned (shown once).
+ */
+export async function createAdmin(config: PatriotConfig, username: string, given?: string): Promise<Record<string, string>> {
+  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(username)) throw new Error('a username is 1-64 letters, digits or ._@-');
+  if (given !== undefined && given.length < 12) throw new Error('PATRIOT_ADMIN_PASSWORD must be at least 12 characters');
+  const keyring = loadKeyring(config);
+  const storage = await openStorage(config, () => undefined);
+  try {
+    const auth = new KvAuth({ kv: storage.kv, clock: systemClock, signingKey: signingKeyFrom(keyring.current.key) });
+    if (await auth.hasLogin(username)) throw new Error(`the username ${username} is taken`);
+    const tenantId = `tnt_${randomBytes(6).toString('hex')}`;
+    const userId = `usr_${randomBytes(6).toString('hex')}`;
+    const registered = await registerUser({ store: storage.events, mutex: new KeyedMutex(), clock: systemClock }, { userId, tenantId, name: username, role: 'admin' }, 'cli:create-admin');
+    if (!registered.ok) throw new Error(registered.error.message);
+    const password = given ?? randomBytes(18).toString('base64url');
+    await auth.setLogin(username, { userId, tenantId, role: 'admin' }, password);
+    return { username, userId, tenantId, ...(given === undefined ? { password } : {}) };
   } finally {
     await storage.close();
   }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { KeyValueStore } from '../application/ports/key-value.js';
+import type { Auth } from '../application/ports/auth.js';
 import { openStorage } from './storage.js';
 import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import type { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
@@ -63,6 +64,8 @@ export interface PatriotRuntime {
   readonly events: EventStore;
   /** small durable settings (webhook secrets); tests seed strategies through it until the API can */
   readonly kv: KeyValueStore;
+  /** logins, tokens, API keys (the CLI and tests create users through it until the API can) */
+  readonly auth: Auth;
   /** this node's id, and whether it leads now / which accounts it owns */
   readonly node: { readonly id: string; readonly isLeader: boolean; ownedAccounts(): readonly string[] };
   /** resolves when the read models include everything appended so far */
@@ -292,7 +295,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
 
   let closed = false;
   return {
-    url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, ccxt: exchanges.ccxt, feed, events, kv,
+    url, publicUrl, ...(demo ? { demo } : {}), logger, app, exchange, ccxt: exchanges.ccxt, feed, events, kv, auth,
     node: {
       id: nodeId,
       get isLeader() {

@@ -5,7 +5,7 @@
  * Streams:
  *   user-<userId>           UserRegistered
  *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled, AccountCredentialsChanged
- *   system                  GlobalKillSwitchEngaged, GlobalKillSwitchReleased
+ *   system-<tenantId>       GlobalKillSwitchEngaged, GlobalKillSwitchReleased (all of that tenant's accounts)
  *   strategy-<strategyId>   StrategyConfigured
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
  *   order-<clientOrderId>   OrderApproved | OrderRejected, then exchange outcomes and fills
@@ -154,7 +154,8 @@ export type EventOf<T extends PatriotEventType> = Extract<PatriotEvent, { type: 
 export const streams = {
   user: (userId: string) => `user-${userId}`,
   account: (accountId: string) => `account-${accountId}`,
-  system: () => 'system',
+  /** the tenant-wide kill switch (one stream per tenant) */
+  system: (tenantId: string) => `system-${tenantId}`,
   strategy: (strategyId: string) => `strategy-${strategyId}`,
   signal: (signalId: string) => `signal-${signalId}`,
   order: (clientOrderId: string) => `order-${clientOrderId}`,

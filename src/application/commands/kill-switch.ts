@@ -18,7 +18,7 @@ export async function setKillSwitch(
   const metadata = () => ({ tenantId, time: new Date(deps.clock.now()).toISOString(), causationId: 'api:kill-switch' });
   const result =
     target.accountId === undefined
-      ? await handleCommand(deps.store, deps.mutex, systemDecider, streams.system(), engaged ? { type: 'EngageGlobalKillSwitch', reason } : { type: 'ReleaseGlobalKillSwitch' }, metadata)
+      ? await handleCommand(deps.store, deps.mutex, systemDecider, streams.system(tenantId), engaged ? { type: 'EngageGlobalKillSwitch', reason } : { type: 'ReleaseGlobalKillSwitch' }, metadata)
       : await handleCommand(deps.store, deps.mutex, accountDecider, streams.account(target.accountId), engaged ? { type: 'EngageKillSwitch', reason } : { type: 'ReleaseKillSwitch' }, metadata);
   if (!result.ok) return result;
   return { ok: true, value: { changed: result.value.events.length > 0, ...(result.value.lastPosition !== undefined ? { lastPosition: result.value.lastPosition } : {}) } };

@@ -182,7 +182,7 @@ export class SignalProcessor {
             const tick = this.deps.feed.latest(symbol);
             return tick ? parseDec(tick.price) : undefined;
           },
-          globalKillSwitch: this.state.globalKillSwitch,
+          globalKillSwitch: this.state.globalKillSwitch(strategy.tenantId),
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
         });
       } catch (error) {

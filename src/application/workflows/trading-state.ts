@@ -34,14 +34,15 @@ export class TradingState implements Catalog {
   private readonly symbols: readonly string[];
   private readonly pending = new Map<string, EventOf<'SignalReceived'>>();
   private readonly liveOrders = new Map<string, { accountId: string; status: OrderStatus }>();
-  globalKillSwitch = false;
+  /** tenants whose kill switch for all their accounts is engaged */
+  private readonly tenantKillSwitches = new Set<string>();
 
   constructor(markets: readonly Market[]) {
     this.marketBySymbol = new Map(markets.map((m) => [m.symbol, m]));
     this.symbols = markets.map((m) => m.symbol);
   }
 
-  apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object }): void {
+  apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object; readonly metadata?: { readonly tenantId?: string } }): void {
     const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
     switch (event.type) {
       case 'StrategyConfigured':
@@ -50,11 +51,12 @@ export class TradingState implements Catalog {
       case 'AccountOpened':
         this.accounts.set(event.data.accountId, { config: event.data, portfolio: applyPortfolioEvent(emptyPortfolio(event.data), event) });
         return;
+      // the "global" switch is global to its tenant: one tenant never stops another's trading
       case 'GlobalKillSwitchEngaged':
-        this.globalKillSwitch = true;
+        if (recorded.metadata?.tenantId !== undefined) this.tenantKillSwitches.add(recorded.metadata.tenantId);
         return;
       case 'GlobalKillSwitchReleased':
-        this.globalKillSwitch = false;
+        if (recorded.metadata?.tenantId !== undefined) this.tenantKillSwitches.delete(recorded.metadata.tenantId);
         return;
       case 'SignalReceived':
         this.pending.set(event.data.signalId, event);
@@ -86,6 +88,11 @@ export class TradingState implements Catalog {
         return;
       }
     }
+  }
+
+  /** Whether the tenant's kill switch for all its accounts is engaged. */
+  globalKillSwitch(tenantId: string): boolean {
+    return this.tenantKillSwitches.has(tenantId);
   }
 
   strategy(strategyId: string): StrategyConfig | undefined {

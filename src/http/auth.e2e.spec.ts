@@ -1,0 +1,126 @@
+/**
+ * The API's gate, attacked over every route of the OpenAPI document: no credential, a forged,
+ * unsigned or expired one, a role too low, another tenant's ids, mass assignment. Each gets the
+ * right 4xx and changes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { cleanupTempDirs, fetchJson, login, marketAlert, postAlert, quiesce, startTestServer, type OrderView, type Page, type TestServer } from '../../test/support/server.js';
+import { registerUser } from '../application/commands/configure.js';
+import { KeyedMutex } from '../application/shared/keyed-mutex.js';
+import { systemClock } from '../adapters/system/system-clock.js';
+
+let server: TestServer;
+let viewer: string;
+let stranger: string;
+let orderId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const { runtime } = server;
+  await runtime.auth.setLogin('vera', { userId: 'usr_vera', tenantId: 'tnt_demo', role: 'viewer' }, 'viewer-password-1');
+  await registerUser({ store: runtime.events, mutex: new KeyedMutex(), clock: systemClock }, { userId: 'usr_sam', tenantId: 'tnt_other', name: 'Sam', role: 'admin' }, 'test');
+  await runtime.auth.setLogin('sam', { userId: 'usr_sam', tenantId: 'tnt_other', role: 'admin' }, 'stranger-password-1');
+  viewer = (await login(runtime, 'vera', 'viewer-password-1'))!;
+  stranger = (await login(runtime, 'sam', 'stranger-password-1'))!;
+  expect(viewer && stranger).toBeTruthy();
+  await postAlert(runtime, marketAlert(runtime.demo!.secret, { id: 'auth-1' }));
+  await quiesce(runtime);
+  orderId = (await fetchJson<Page<OrderView>>(runtime, '/api/v1/orders')).body.items[0]!.clientOrderId;
+});
+afterAll(async () => {
+  await server.close();
+  cleanupTempDirs();
+});
+
+/** Every operation of /api/v1 in the OpenAPI document, with path parameters filled in. */
+async function operations(): Promise<{ method: string; path: string; public: boolean }[]> {
+  const doc = (await fetchJson<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>(server.runtime, '/openapi.json')).body;
+  const ops: { method: string; path: string; public: boolean }[] = [];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    if (!path.startsWith('/api/v1/')) continue;
+    for (const [method, op] of Object.entries(methods)) {
+      const filled = path.replace('{accountId}', 'acc_demo_paper').replace('{clientOrderId}', orderId).replace(/\{[^}]+\}/g, 'x');
+      ops.push({ method: method.toUpperCase(), path: filled, public: Array.isArray(op.security) && op.security.length === 0 });
+    }
+  }
+  return ops;
+}
+
+describe('the API gate', () => {
+  it('every non-public route refuses a request without a credential, or with a forged, unsigned, expired or malformed one: 401, nothing changes', async () => {
+    const ops = await operations();
+    expect(ops.length).toBeGreaterThan(15);
+    const iat = Math.floor(Date.now() / 1000);
+    const forged = await new SignJWT({ tid: 'tnt_demo', role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('usr_demo').setIssuer('patriot').setAudience('patriot-api').setIssuedAt(iat).setExpirationTime(iat + 600).sign(randomBytes(32));
+    const unsigned = new UnsecuredJWT({ tid: 'tnt_demo', role: 'admin' }).setSubject('usr_demo').setIssuer('patriot').setAudience('patriot-api').setIssuedAt(iat).setExpirationTime(iat + 600).encode();
+    const before = await server.runtime.events.headPosition();
+    for (const op of ops.filter((o) => !o.public)) {
+      for (const token of [null, forged, unsigned, 'pk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'not a token']) {
+        const res = await fetchJson<{ error: { code: string } }>(server.runtime, op.path, { method: op.method, token, ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { json: { engaged: true, apiKey: 'k', secret: 's', name: 'n' } }) });
+        expect(res.status, `${op.method} ${op.path} with ${String(token).slice(0, 12)}`).toBe(401);
+        expect(['UNAUTHENTICATED', 'INVALID_TOKEN']).toContain(res.body.error.code);
+      }
+    }
+    expect(await server.runtime.events.headPosition()).toBe(before);
+  });
+
+  it('a viewer reads but cannot change anything (403), and nothing changes', async () => {
+    expect((await fetchJson(server.runtime, '/api/v1/orders', { token: viewer })).status).toBe(200);
+    const before = await server.runtime.events.headPosition();
+    const kill = await fetchJson<{ error: { code: string } }>(server.runtime, '/api/v1/accounts/acc_demo_paper/kill-switch', { method: 'PUT', json: { engaged: true }, token: viewer });
+    expect(kill.status).toBe(403);
+    expect(kill.body.error.code).toBe('FORBIDDEN');
+    expect((await fetchJson(server.runtime, '/api/v1/kill-switch', { method: 'PUT', json: { engaged: true }, token: viewer })).status).toBe(403);
+    expect(await server.runtime.events.headPosition()).toBe(before);
+  });
+
+  it("another tenant's user gets 404 (never 403) for this tenant's objects, sees none of its data, and changes nothing", async () => {
+    const before = await server.runtime.events.headPosition();
+    const as = (path: string, init: { method?: string; json?: unknown } = {}) => fetchJson<{ items?: unknown[]; error?: { code: string } }>(server.runtime, path, { ...init, token: stranger });
+    expect((await as('/api/v1/accounts/acc_demo_paper')).status).toBe(404);
+    expect((await as(`/api/v1/orders/${orderId}`)).status).toBe(404);
+    expect((await as('/api/v1/accounts/acc_demo_paper/kill-switch', { method: 'PUT', json: { engaged: true } })).status).toBe(404);
+    expect((await as('/api/v1/accounts/acc_demo_paper/credentials', { method: 'PUT', json: { apiKey: 'k', secret: 's' } })).status).toBe(404);
+    expect((await as('/api/v1/accounts/acc_demo_paper/equity')).status).toBe(404);
+    for (const list of ['/api/v1/orders', '/api/v1/signals', '/api/v1/accounts', '/api/v1/positions', '/api/v1/fills', '/api/v1/strategies']) {
+      const res = await as(list);
+      expect(res.status, list).toBe(200);
+      expect(res.body.items, list).toEqual([]);
+    }
+    expect(await server.runtime.events.headPosition()).toBe(before);
+  });
+
+  it("one tenant's kill switch for all its accounts never stops another tenant's trading", async () => {
+    const { runtime } = server;
+    expect((await fetchJson(runtime, '/api/v1/kill-switch', { method: 'PUT', json: { engaged: true, reason: 'their panic' }, token: stranger })).status).toBe(200);
+    const accepted = await postAlert(runtime, marketAlert(runtime.demo!.secret, { id: 'auth-after-other-kill' }));
+    expect(accepted.status).toBe(202);
+    await quiesce(runtime);
+    const signal = await fetchJson<{ outcome: string }>(runtime, `/api/v1/signals/${accepted.body.signalId}`);
+    expect(signal.body.outcome).toBe('accepted');
+    expect((await fetchJson<{ engaged: boolean }>(runtime, '/api/v1/kill-switch')).body.engaged).toBe(false);
+    expect((await fetchJson<{ engaged: boolean }>(runtime, '/api/v1/kill-switch', { token: stranger })).body.engaged).toBe(true);
+  });
+
+  it('login: wrong passwords and extra fields are refused; refresh rotates; API keys work until revoked', async () => {
+    const { runtime } = server;
+    expect((await fetchJson(runtime, '/api/v1/auth/login', { json: { username: 'demo', password: 'nope' }, token: null })).status).toBe(401);
+    expect((await fetchJson(runtime, '/api/v1/auth/login', { json: { username: 'demo', password: 'demo-password-for-tests', role: 'admin' }, token: null })).status).toBe(400);
+    const pair = (await fetchJson<{ accessToken: string; refreshToken: string }>(runtime, '/api/v1/auth/login', { json: { username: 'vera', password: 'viewer-password-1' }, token: null })).body;
+    const next = await fetchJson<{ accessToken: string; refreshToken: string }>(runtime, '/api/v1/auth/refresh', { json: { refreshToken: pair.refreshToken }, token: null });
+    expect(next.status).toBe(200);
+    expect((await fetchJson(runtime, '/api/v1/auth/refresh', { json: { refreshToken: pair.refreshToken }, token: null })).status).toBe(401); // reused
+    expect((await fetchJson(runtime, '/api/v1/auth/refresh', { json: { refreshToken: next.body.refreshToken }, token: null })).status).toBe(401); // family retired
+    const created = await fetchJson<{ key: string; keyId: string }>(runtime, '/api/v1/me/api-keys', { json: { name: 'script' } });
+    expect(created.status).toBe(201);
+    expect((await fetchJson(runtime, '/api/v1/orders', { token: created.body.key })).status).toBe(200);
+    expect((await fetchJson(runtime, '/api/v1/me/api-keys', { json: { name: 'from a key' }, token: created.body.key })).status).toBe(403);
+    const listed = await fetchJson<{ items: { keyId: string }[] }>(runtime, '/api/v1/me/api-keys');
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
+    expect((await fetchJson(runtime, `/api/v1/me/api-keys/${created.body.keyId}`, { method: 'DELETE', token: stranger })).status).toBe(404);
+    expect((await fetchJson(runtime, `/api/v1/me/api-keys/${created.body.keyId}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetchJson(runtime, '/api/v1/orders', { token: created.body.key })).status).toBe(401);
+  });
+});
