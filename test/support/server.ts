@@ -96,15 +96,24 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const logs = options.logs ?? new LogBuffer();
   const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: options.logLevel ?? 'warn', demoPassword: DEMO_PASSWORD, ...options.config });
   const runtime = await startPatriot(config, { logDestination: logs, manualFeed: true, ...(options.lookupDelaysMs ? { lookupDelaysMs: options.lookupDelaysMs } : {}) });
+  const secrets: string[] = [DEMO_PASSWORD];
   if (runtime.demo) {
+    secrets.push(runtime.demo.secret);
     const token = await login(runtime, runtime.demo.login.username, DEMO_PASSWORD);
-    if (token !== undefined) tokens.set(runtime.url, token);
+    if (token !== undefined) {
+      tokens.set(runtime.url, token);
+      secrets.push(token);
+    }
   }
   return {
     runtime, dataDir, logs,
     close: async () => {
       tokens.delete(runtime.url);
       await runtime.close();
+      // no secret configured in this run (webhook secret, password, access token) may reach a log line
+      const text = logs.text();
+      const leaked = secrets.filter((secret) => text.includes(secret));
+      if (leaked.length > 0) throw new Error(`a secret reached the logs of the server in ${dataDir}: ${leaked.map((x) => `${x.slice(0, 3)}…`).join(', ')}`);
     },
   };
 }
