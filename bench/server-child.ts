@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const { loadConfig } = (await import(dist('bootstrap/config.js'))) as ConfigModule;
   const tStart = performance.now();
   const config = loadConfig(
-    { ...process.env, PATRIOT_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PATRIOT_DEMO: 'true' },
+    { ...process.env, PATRIOT_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PATRIOT_DEMO: 'true', PATRIOT_WEBHOOK_RATE_PER_MIN: '0' },
     {},
   );
   const runtime = await startPatriot(config);

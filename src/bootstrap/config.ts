@@ -22,6 +22,10 @@ export interface PatriotConfig {
   readonly snapshotIntervalMs: number;
   /** create the demo account and strategy when they do not exist */
   readonly demo: boolean;
+  /** requests per minute: alerts per strategy, logins per address, API reads and writes per user (0: no limit) */
+  readonly rateLimits: { readonly webhookPerMinute: number; readonly loginsPerMinute: number; readonly readsPerMinute: number; readonly writesPerMinute: number };
+  /** browser origins allowed to call the API (PATRIOT_CORS_ORIGINS, comma-separated); none by default */
+  readonly corsOrigins: readonly string[];
   /** the demo login's password (set at every start); unset: a random one, printed once when created */
   readonly demoPassword?: string;
   /** this node's name among the nodes sharing one database (default host-pid) */
@@ -45,6 +49,7 @@ const KEYS = [
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
   'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 'PATRIOT_CREDENTIALS_FILE', 'PATRIOT_EXCHANGE_URLS',
   'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS', 'PATRIOT_DEMO_PASSWORD',
+  'PATRIOT_WEBHOOK_RATE_PER_MIN', 'PATRIOT_LOGIN_RATE_PER_MIN', 'PATRIOT_API_READ_RATE_PER_MIN', 'PATRIOT_API_WRITE_RATE_PER_MIN', 'PATRIOT_CORS_ORIGINS',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -59,6 +64,15 @@ function numberSetting(source: Source, key: string, fallback: number, min: numbe
 
 const int = (source: Source, key: string, fallback: number, min: number, max: number) => numberSetting(source, key, fallback, min, max, true);
 const num = (source: Source, key: string, fallback: number, min: number, max: number) => numberSetting(source, key, fallback, min, max, false);
+
+function corsOrigins(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const origins = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const o of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`PATRIOT_CORS_ORIGINS: ${o} is not an origin such as https://dash.example.com`);
+  }
+  return origins;
+}
 
 /** Exchanges whose URLs can be replaced (we know how to map a base URL onto ccxt's endpoints). */
 const OVERRIDABLE_EXCHANGES = new Set(['binance']);
@@ -115,6 +129,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     snapshotIntervalMs: int(source, 'PATRIOT_SNAPSHOT_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     demo: source.PATRIOT_DEMO !== 'false',
+    rateLimits: {
+      webhookPerMinute: int(source, 'PATRIOT_WEBHOOK_RATE_PER_MIN', 6000, 0, 100_000_000),
+      loginsPerMinute: int(source, 'PATRIOT_LOGIN_RATE_PER_MIN', 20, 0, 100_000_000),
+      readsPerMinute: int(source, 'PATRIOT_API_READ_RATE_PER_MIN', 3000, 0, 100_000_000),
+      writesPerMinute: int(source, 'PATRIOT_API_WRITE_RATE_PER_MIN', 120, 0, 100_000_000),
+    },
+    corsOrigins: corsOrigins(source.PATRIOT_CORS_ORIGINS),
     ...(source.PATRIOT_DEMO_PASSWORD ? { demoPassword: source.PATRIOT_DEMO_PASSWORD } : {}),
     nodeId: source.PATRIOT_NODE_ID || `${hostname()}-${process.pid}`,
     leaseIntervalMs: int(source, 'PATRIOT_LEASE_INTERVAL_MS', 1000, 50, 60_000),

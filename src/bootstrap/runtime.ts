@@ -274,6 +274,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       return publicUrl;
     },
     auth,
+    rateLimits: config.rateLimits,
+    corsOrigins: config.corsOrigins,
     tenantOf: (request) => principalOf(request).tenantId,
     userOf: (request) => principalOf(request).userId,
   });

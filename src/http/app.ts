@@ -14,6 +14,8 @@ import { probeRoutes, systemRoutes } from './routes/system/index.js';
 import { equityRoutes } from './routes/equity/index.js';
 import { ErrorBody } from '../contracts/common.js';
 import { installAuth } from './auth-hook.js';
+import cors from '@fastify/cors';
+import { limitApiRoutes } from './rate-limits.js';
 import { authRoutes } from './routes/auth/index.js';
 
 /** Builds the Fastify app: OpenAPI 3.1 from the route schemas, the webhook, the REST API and probes. */
@@ -28,6 +30,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app);
   installRequestMetrics(app, deps.metrics);
+  if (deps.corsOrigins.length > 0) await app.register(cors, { origin: [...deps.corsOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
   app.addSchema(ErrorBody);
 
   await app.register(swagger, {
@@ -51,6 +54,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       installAuth(api, deps.auth);
+      await limitApiRoutes(api, deps.rateLimits);
       await api.register(authRoutes, { deps });
       await api.register(signalRoutes, { deps });
       await api.register(orderRoutes, { deps });

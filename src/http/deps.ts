@@ -7,6 +7,7 @@ import type { PriceFeed } from '../application/ports/price-feed.js';
 import type { PortfolioSnapshot } from '../application/ports/snapshot-store.js';
 import type { CredentialHint } from '../application/ports/credential-vault.js';
 import type { Auth } from '../application/ports/auth.js';
+import type { RateLimits } from './rate-limits.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -22,6 +23,10 @@ export interface AccountConnection {
 export interface HttpDeps {
   readonly logger: FastifyBaseLogger;
   readonly ingest: (request: AlertRequest) => Promise<IngestOutcome>;
+  /** requests per minute per strategy, user and address */
+  readonly rateLimits: RateLimits;
+  /** origins allowed to call the API from a browser (empty: same origin only) */
+  readonly corsOrigins: readonly string[];
   /** logins, tokens and API keys: every /api/v1 route but login and refresh needs one */
   readonly auth: Auth;
   /** called when an alert was acknowledged (for the receipt -> exchange latency figure) */

@@ -34,6 +34,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       default:
         break;
     }
+    if (error.statusCode === 429) return sendError(reply, 429, 'RATE_LIMITED', error.message);
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, error.statusCode, 'BAD_REQUEST', error.message);
     }

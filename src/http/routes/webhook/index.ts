@@ -4,6 +4,7 @@ import type { HttpDeps } from '../../deps.js';
 import { WebhookAck, WebhookParams, WebhookQuery } from '../../../contracts/webhook.js';
 import { ErrorBody } from '../../../contracts/common.js';
 import { alertStatus, sendError } from '../../errors.js';
+import { limitWebhook } from '../../rate-limits.js';
 
 export const ALERT_BODY_LIMIT = 64 * 1024;
 
@@ -13,6 +14,7 @@ export const ALERT_BODY_LIMIT = 64 * 1024;
  * 202 only after the alert is durably in the log; a duplicate gets 200 and the original id.
  */
 export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  await limitWebhook(app, deps.rateLimits);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ALERT_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
@@ -28,7 +30,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
           'Answers 202 once the alert is durably recorded; a repeat of an alert already received answers 200 with the original signalId.',
         params: WebhookParams,
         querystring: WebhookQuery,
-        response: { 200: WebhookAck, 202: WebhookAck, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+        response: { 200: WebhookAck, 202: WebhookAck, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {
