@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EventStore } from '../application/ports/event-store.js';
 
 /** The process's metrics, in a registry of its own (no global state). */
 export class PatriotMetrics {
@@ -11,9 +12,23 @@ export class PatriotMetrics {
     registers: [this.registry],
   });
   readonly orders = new Counter({ name: 'patriot_orders_total', help: 'Orders by placement outcome (accepted, rejected, unknown)', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly exchangeErrors = new Counter({
+    name: 'patriot_exchange_errors_total', help: 'Order placements the exchange refused (by code) or left unknown (timeouts, 5xx, lost connections)',
+    labelNames: ['exchange', 'kind', 'code'] as const, registers: [this.registry],
+  });
+  readonly appendSeconds = new Histogram({
+    name: 'patriot_event_store_append_seconds', help: 'Event log appends (durable commit included), by operation',
+    labelNames: ['operation'] as const, buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
+  });
   readonly projectionLag = new Gauge({ name: 'patriot_projection_lag_events', help: 'Events in the log not yet in the read models', registers: [this.registry] });
   private readonly received = new Map<string, bigint>();
   private duties: { readonly isLeader: boolean; ownedAccounts(): readonly string[] } | undefined;
+  private liveOrders: (() => ReadonlyMap<string, number>) | undefined;
+
+  /** Reports the orders not final yet, by status, at each scrape. */
+  trackOrders(byStatus: () => ReadonlyMap<string, number>): void {
+    this.liveOrders = byStatus;
+  }
 
   /** Reports this node's leadership and owned accounts at each scrape. */
   trackDuties(source: { readonly isLeader: boolean; ownedAccounts(): readonly string[] }): void {
@@ -23,6 +38,14 @@ export class PatriotMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const duties = () => this.duties;
+    const liveOrders = () => this.liveOrders?.() ?? new Map<string, number>();
+    new Gauge({
+      name: 'patriot_orders_open', help: 'Orders not final yet, by status (approved, parked, unknown, accepted, partially_filled)', labelNames: ['status'] as const, registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [status, n] of liveOrders()) this.set({ status }, n);
+      },
+    });
     new Gauge({
       name: 'patriot_node_leader', help: '1 while this node leads (routes signals, projects read models, takes snapshots)', registers: [this.registry],
       collect() {
@@ -53,4 +76,30 @@ export class PatriotMetrics {
   signalDone(signalId: string): void {
     this.received.delete(signalId);
   }
+}
+
+/** The event store with its appends timed into patriot_event_store_append_seconds (plain delegation: the store keeps its own state). */
+export function timedAppends(store: EventStore, metrics: PatriotMetrics): EventStore {
+  const timed = async <R>(operation: string, call: () => Promise<R>): Promise<R> => {
+    const stop = metrics.appendSeconds.startTimer({ operation });
+    try {
+      return await call();
+    } finally {
+      stop();
+    }
+  };
+  return {
+    append: (request) => timed('append', () => store.append(request)),
+    appendAtomic: (requests) => timed('append_atomic', () => store.appendAtomic(requests)),
+    readStream: (streamId, fromVersion) => store.readStream(streamId, fromVersion),
+    readAll: (after, limit) => store.readAll(after, limit),
+    readByCorrelation: (correlationId) => store.readByCorrelation(correlationId),
+    headPosition: () => store.headPosition(),
+    onAppended: (listener) => store.onAppended(listener),
+    findDedupe: (scope, key) => store.findDedupe(scope, key),
+    loadCheckpoint: (name) => store.loadCheckpoint(name),
+    saveCheckpoint: (name, position) => store.saveCheckpoint(name, position),
+    verifyChain: () => store.verifyChain(),
+    close: () => store.close(),
+  };
 }

@@ -33,7 +33,7 @@ import { parseDec } from '../domain/shared/decimal.js';
 import { buildHttpApp } from '../http/app.js';
 import type { PatriotConfig } from './config.js';
 import { asLogger, createLogger } from './logger.js';
-import { PatriotMetrics } from './metrics.js';
+import { PatriotMetrics, timedAppends } from './metrics.js';
 import { DEMO_LOGIN, DEMO_STRATEGY, DEMO_TENANT, DEMO_USER, demoAccount, demoUser, demoStrategy, newDemoPassword, newWebhookSecret } from './demo.js';
 import { KvAuth, signingKeyFrom } from '../adapters/auth/kv-auth.js';
 import { principalOf } from '../http/auth-hook.js';
@@ -98,7 +98,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const streamMutex = new KeyedMutex();
 
   const storage = await openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'));
-  const { events, kv, readModels } = storage;
+  const { kv, readModels } = storage;
+  const events = timedAppends(storage.events, metrics);
   const feed = new SyntheticPriceFeed({ clock, seed: config.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: config.feed.intervalMs });
   // exchange credentials: sealed in the vault (set through the API), else the operator's file
   const keyring = loadKeyring(config, (path) => log.warn({ path }, 'generated a master key beside the data; set PATRIOT_MASTER_KEY to keep it elsewhere (required with several nodes)'));
@@ -130,7 +131,12 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       return tick ? parseDec(tick.price) : undefined;
     },
     onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
-    onOutcome: (_intent, outcome) => metrics.orders.inc({ outcome }),
+    onOutcome: (intent, outcome) => {
+      metrics.orders.inc({ outcome: outcome.kind });
+      if (outcome.kind === 'accepted') return;
+      const exchange = processor.state.account(intent.accountId)?.exchange ?? 'unknown';
+      metrics.exchangeErrors.inc({ exchange, kind: outcome.kind, code: outcome.kind === 'rejected' ? outcome.code : 'unknown' });
+    },
   });
   gateway.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));
 
@@ -243,6 +249,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     intervalMs: config.leaseIntervalMs,
   });
   metrics.trackDuties(keeper);
+  metrics.trackOrders(() => processor.state.liveOrderCounts());
   await keeper.start();
 
   let ready = false;

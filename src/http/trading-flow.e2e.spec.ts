@@ -386,6 +386,12 @@ describe('API surface: OpenAPI, docs, probes, metrics, unknown ids', () => {
     const text = await metrics.text();
     expect(text).toContain('patriot_alerts_total');
     expect(text).toMatch(/patriot_alerts_total\{outcome="INVALID_SECRET"\} 1/);
+    // the log's append latency, orders by state, per-route request latency, projection lag, duties
+    expect(text).toMatch(/patriot_event_store_append_seconds_count\{operation="append"\} [1-9]/);
+    expect(text).toContain('# TYPE patriot_orders_open gauge');
+    expect(text).toContain('# TYPE patriot_exchange_errors_total counter');
+    expect(text).toContain('patriot_projection_lag_events');
+    expect(text).toMatch(/patriot_node_leader 1/);
   });
 
   it('unknown ids answer 404 with stable error codes', async () => {

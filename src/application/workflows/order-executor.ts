@@ -21,7 +21,7 @@ export interface ExecutorDeps {
   readonly lookupDelaysMs?: readonly number[];
   /** called just before an order request leaves for the exchange */
   readonly onPlacing?: (intent: OrderIntent) => void;
-  readonly onOutcome?: (intent: OrderIntent, outcome: PlaceOrderResult['kind']) => void;
+  readonly onOutcome?: (intent: OrderIntent, outcome: PlaceOrderResult) => void;
   /**
    * Whether this node owns the account's order flow now (default: always). Checked right
    * before an order leaves and before a look-up: work queued for an account this node has since
@@ -229,7 +229,7 @@ export class OrderExecutor {
   }
 
   private async recordOutcome(intent: OrderIntent, result: PlaceOrderResult): Promise<void> {
-    this.deps.onOutcome?.(intent, result.kind);
+    this.deps.onOutcome?.(intent, result);
     if (result.kind !== 'unknown') this.sentAt.delete(intent.clientOrderId);
     switch (result.kind) {
       case 'accepted':

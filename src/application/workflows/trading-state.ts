@@ -152,6 +152,13 @@ export class TradingState implements Catalog {
     return false;
   }
 
+  /** Orders not final yet, counted by status. */
+  liveOrderCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const o of this.liveOrders.values()) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
+    return counts;
+  }
+
   /** Whether the order is live here (approved, parked, unknown, open): anything else is final or unknown to us. */
   isLive(clientOrderId: string): boolean {
     return this.liveOrders.has(clientOrderId);
