@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import type { EventStore } from '../application/ports/event-store.js';
@@ -281,6 +282,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       return publicUrl;
     },
     auth,
+    createUser: async (tenantId, user) => {
+      if (await auth.hasLogin(user.username)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
+      const userId = `usr_${randomBytes(6).toString('hex')}`;
+      const registered = await registerUser(commandDeps, { userId, tenantId, name: user.name, role: user.role }, 'api:users');
+      if (!registered.ok) return registered;
+      await auth.setLogin(user.username, { userId, tenantId, role: user.role }, user.password);
+      return { ok: true, value: { userId, lastPosition: await events.headPosition() } };
+    },
     rateLimits: config.rateLimits,
     corsOrigins: config.corsOrigins,
     tenantOf: (request) => principalOf(request).tenantId,

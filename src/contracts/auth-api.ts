@@ -22,3 +22,13 @@ export const NewApiKeyDto = Type.Object({
   keyId: Type.String(), name: Type.String(), createdAt: Type.String(),
   key: Type.String({ description: 'shown once: send as `Authorization: Bearer …`; only its hash is kept' }),
 });
+
+export const NewUserBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('trader'), Type.Literal('viewer')]),
+    password: Type.String({ minLength: 12, maxLength: 256, description: 'at least 12 characters; stored as a bcrypt hash' }),
+  },
+  { additionalProperties: false },
+);

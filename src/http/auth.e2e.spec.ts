@@ -104,6 +104,24 @@ describe('the API gate', () => {
     expect((await fetchJson<{ engaged: boolean }>(runtime, '/api/v1/kill-switch', { token: stranger })).body.engaged).toBe(true);
   });
 
+  it('an admin adds users to its own tenant; below admin it is 403; taken usernames, weak passwords and extra fields are refused', async () => {
+    const { runtime } = server;
+    const add = (json: unknown, token?: string) => fetchJson<{ userId?: string; role?: string; error?: { code: string } }>(runtime, '/api/v1/users', { json, ...(token ? { token } : {}) });
+    const created = await add({ username: 'tom', name: 'Tom', role: 'trader', password: 'trader-password-1' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ role: 'trader', name: 'Tom' });
+    const tom = (await login(runtime, 'tom', 'trader-password-1'))!;
+    expect((await fetchJson(runtime, '/api/v1/orders', { token: tom })).status).toBe(200);
+    expect((await add({ username: 'x1', name: 'X', role: 'admin', password: 'another-password-1' }, tom)).status).toBe(403);
+    expect((await fetchJson(runtime, '/api/v1/users', { token: tom })).status).toBe(403);
+    expect((await add({ username: 'tom', name: 'Tom again', role: 'viewer', password: 'trader-password-2' })).body.error?.code).toBe('USERNAME_TAKEN');
+    expect((await add({ username: 'weak', name: 'W', role: 'viewer', password: 'short' })).status).toBe(400);
+    expect((await add({ username: 'mass', name: 'M', role: 'viewer', password: 'long-enough-pass', tenantId: 'tnt_other' })).status).toBe(400);
+    const users = await fetchJson<{ items: { name: string }[] }>(runtime, '/api/v1/users');
+    expect(users.body.items.map((u) => u.name)).toContain('Tom');
+    expect((await fetchJson<{ items: { name: string }[] }>(runtime, '/api/v1/users', { token: stranger })).body.items.map((u) => u.name)).toEqual(['Sam']);
+  });
+
   it('login: wrong passwords and extra fields are refused; refresh rotates; API keys work until revoked', async () => {
     const { runtime } = server;
     expect((await fetchJson(runtime, '/api/v1/auth/login', { json: { username: 'demo', password: 'nope' }, token: null })).status).toBe(401);

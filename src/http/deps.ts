@@ -23,6 +23,8 @@ export interface AccountConnection {
 export interface HttpDeps {
   readonly logger: FastifyBaseLogger;
   readonly ingest: (request: AlertRequest) => Promise<IngestOutcome>;
+  /** adds a user with a login to a tenant (admins only); refused when the username is taken */
+  readonly createUser: (tenantId: string, user: { username: string; name: string; role: 'admin' | 'trader' | 'viewer'; password: string }) => Promise<Result<{ userId: string; lastPosition?: number }, DomainError>>;
   /** requests per minute per strategy, user and address */
   readonly rateLimits: RateLimits;
   /** origins allowed to call the API from a browser (empty: same origin only) */

@@ -90,6 +90,10 @@ export class ReadQueries {
     return (await this.page<StrategyConfig>(C.strategies, tenantId, { limit: 500 })).items;
   }
 
+  async users(tenantId: string): Promise<UserView[]> {
+    return (await this.page<UserView>(C.users, tenantId, { limit: 500 })).items;
+  }
+
   user(tenantId: string, userId: string): Promise<UserView | undefined> {
     return this.one<UserView>(C.users, tenantId, userId);
   }

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { ApiKeyBody, ApiKeyDto, LoginBody, NewApiKeyDto, RefreshBody, TokenPairDto } from '../../../contracts/auth-api.js';
+import { ApiKeyBody, ApiKeyDto, LoginBody, NewApiKeyDto, NewUserBody, RefreshBody, TokenPairDto } from '../../../contracts/auth-api.js';
+import { UserDto } from '../../../contracts/read-api.js';
 import { sendError } from '../../errors.js';
 import { principalOf } from '../../auth-hook.js';
 
@@ -57,5 +58,21 @@ export const authRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { 
   }, async (request, reply) => {
     if (!(await deps.auth.revokeApiKey(principalOf(request), request.params.keyId))) return sendError(reply, 404, 'API_KEY_NOT_FOUND', 'no such API key');
     return reply.code(204).send(null);
+  });
+
+  r.get('/users', {
+    config: { minimumRole: 'admin' },
+    schema: { tags: ['auth'], summary: "The tenant's users (admins only)", response: { 200: Type.Object({ items: Type.Array(UserDto) }), 403: ErrorBody } },
+  }, async (request) => ({ items: await deps.queries.users(principalOf(request).tenantId) }));
+
+  r.post('/users', {
+    config: { minimumRole: 'admin' },
+    schema: { tags: ['auth'], summary: 'Add a user to my tenant, with a role and a login (admins only)', body: NewUserBody, response: { 201: UserDto, 403: ErrorBody, 409: ErrorBody } },
+  }, async (request, reply) => {
+    const tenantId = principalOf(request).tenantId;
+    const result = await deps.createUser(tenantId, request.body);
+    if (!result.ok) return sendError(reply, 409, result.error.code, result.error.message);
+    if (result.value.lastPosition !== undefined) await deps.waitForProjection(result.value.lastPosition);
+    return reply.code(201).send((await deps.queries.user(tenantId, result.value.userId))!);
   });
 };
