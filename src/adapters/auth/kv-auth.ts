@@ -67,7 +67,7 @@ export class KvAuth implements Auth {
   }
 
   async setLogin(username: string, user: { userId: string; tenantId: string; role: UserRole }, password: string): Promise<void> {
-    const login: Login = { ...user, passwordHash: await bcryptHash(password, { cost: this.options.bcryptCost ?? 12 }) };
+    const login: Login = { ...user, passwordHash: await bcryptHash(password, this.options.bcryptCost ?? 12) };
     await this.options.kv.set(`auth/login/${username}`, JSON.stringify(login));
   }
 
@@ -78,7 +78,7 @@ export class KvAuth implements Auth {
   async login(username: string, password: string): Promise<TokenPair | AuthFailure> {
     const raw = await this.options.kv.get(`auth/login/${username}`);
     const login = raw === undefined ? undefined : (JSON.parse(raw) as Login);
-    this.dummyHash ??= bcryptHash(randomBytes(16).toString('hex'), { cost: this.options.bcryptCost ?? 12 });
+    this.dummyHash ??= bcryptHash(randomBytes(16).toString('hex'), this.options.bcryptCost ?? 12);
     const ok = await bcryptVerify(password, login?.passwordHash ?? (await this.dummyHash));
     if (!login || !ok) return 'INVALID_CREDENTIALS';
     return this.issue(username, login, randomBytes(16).toString('hex'));
