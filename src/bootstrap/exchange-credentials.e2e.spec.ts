@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, fetchJson, makeTempDir } from '../../test/support/server.js';
-import { ACCOUNT, API_KEY, API_SECRET, alert, closeRigs, expectFilledOnce, orderOf, rig } from './test-support/ccxt-rig.js';
+import { ACCOUNT, API_KEY, API_SECRET, WITHDRAW_KEY, WITHDRAW_SECRET, alert, closeRigs, expectFilledOnce, orderOf, rig } from './test-support/ccxt-rig.js';
 import { loadConfig } from './config.js';
 import { rotateMasterKey } from './maintenance.js';
 
@@ -55,6 +55,21 @@ describe('exchange credentials through the API', () => {
     expect((await fetchJson(runtime, `/api/v1/accounts/${ACCOUNT}/credentials`, { method: 'DELETE' })).status).toBe(404);
     expect((await fetchJson<{ error: { code: string } }>(runtime, `/api/v1/accounts/${ACCOUNT}/credentials`)).body.error.code).toBe('NO_CREDENTIALS');
     expect((await fetchJson<Record<string, unknown>>(runtime, `/api/v1/accounts/${ACCOUNT}`)).body.credentials).toBeUndefined();
+  });
+
+  it('refuses a key the exchange reports as able to withdraw, and one the exchange refuses; nothing is stored', async () => {
+    const r = await rig({ credentialsVia: 'api' });
+    const { runtime } = r.server;
+    const put = (json: unknown) => fetchJson<{ error: { code: string } }>(runtime, `/api/v1/accounts/${ACCOUNT}/credentials`, { method: 'PUT', json });
+    const withdraw = await put({ apiKey: WITHDRAW_KEY, secret: WITHDRAW_SECRET });
+    expect(withdraw.status).toBe(422);
+    expect(withdraw.body.error.code).toBe('WITHDRAWAL_ENABLED_KEY');
+    const wrong = await put({ apiKey: API_KEY, secret: 'not-the-secret-of-this-key' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.code).toBe('EXCHANGE_REFUSED_KEY');
+    // the trade-only key set by the rig is still the one on file
+    expect((await fetchJson<{ apiKeyHint: string }>(runtime, `/api/v1/accounts/${ACCOUNT}/credentials`)).body.apiKeyHint).toBe(`••••${API_KEY.slice(-4)}`);
+    expect(r.server.logs.text()).not.toContain(WITHDRAW_SECRET);
   });
 
   it('the master key rotates (re-wrap under the new key) and the old one can then go', async () => {

@@ -37,6 +37,11 @@ export interface Exchanges {
   /** how long an order may stay invisible to look-ups on the account's exchange */
   visibilityMs(account: AccountConfig | undefined): number;
   openOrderCap(account: AccountConfig | undefined): number | undefined;
+  /**
+   * Whether the exchange says the key may withdraw funds: true / false, or undefined when it
+   * cannot tell (an exchange without such a report, or no answer). Throws when the exchange refuses the key.
+   */
+  withdrawalsEnabled(account: AccountConfig, credentials: { apiKey: string; secret: string; password?: string }): Promise<boolean | undefined>;
   /** what the user sees of an account's exchange connection */
   connection(accountId: string, exchange: string, ownedHere: boolean): AccountConnection;
   close(): Promise<void>;
@@ -122,6 +127,26 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
       if (kinds.get(accountId) === 'paper' || !kinds.has(accountId) || !g) return;
       await g.stopMonitoring(accountId);
       g.forget(accountId); // its credentials leave memory with the client
+    },
+    withdrawalsEnabled: async (account, credentials) => {
+      if (account.exchange !== 'binance' || (account.marketType ?? 'spot') !== 'spot') return undefined;
+      const { default: ccxt } = await import('ccxt');
+      const urls = urlsFor('binance', config.exchangeUrls);
+      const client = new ccxt.binance({
+        apiKey: credentials.apiKey, secret: credentials.secret, enableRateLimit: false, timeout: 10_000,
+        ...(urls ? { urls: { api: urls } } : {}), options: { fetchCurrencies: false, fetchMarkets: { types: ['spot'] }, defaultType: 'spot' },
+      });
+      try {
+        const answer = (await client.sapiGetAccountApiRestrictions()) as { enableWithdrawals?: unknown };
+        return typeof answer.enableWithdrawals === 'boolean' ? answer.enableWithdrawals : undefined;
+      } catch (error) {
+        if (error instanceof ccxt.AuthenticationError || error instanceof ccxt.PermissionDenied) throw new Error('the exchange refused this API key');
+        log.warn({ accountId: account.accountId, reason: error instanceof Error ? error.constructor.name : 'error' }, 'could not ask the exchange what the API key may do; accepting it');
+        return undefined;
+      } finally {
+        client.apiKey = '';
+        client.secret = '';
+      }
     },
     credentialsChanged: async (accountId, ownedHere) => {
       const g = ccxtGateway.loaded;

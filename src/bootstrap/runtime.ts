@@ -273,7 +273,21 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     isReady: () => ready,
     metrics: metrics.registry,
     credentials: {
-      set: (tenantId, accountId, credentials) => setAccountCredentials({ store: events, vault, clock }, tenantId, accountId, credentials),
+      set: async (tenantId, accountId, credentials) => {
+        const account = processor.state.account(accountId);
+        if (account) {
+          let canWithdraw: boolean | undefined;
+          try {
+            canWithdraw = await exchanges.withdrawalsEnabled(account, credentials);
+          } catch (error) {
+            return { refused: { code: 'EXCHANGE_REFUSED_KEY', message: error instanceof Error ? error.message : 'the exchange refused this API key' } };
+          }
+          if (canWithdraw === true) {
+            return { refused: { code: 'WITHDRAWAL_ENABLED_KEY', message: 'the exchange reports that this API key can withdraw funds: create a key with trading permission only' } };
+          }
+        }
+        return setAccountCredentials({ store: events, vault, clock }, tenantId, accountId, credentials);
+      },
       hint: (tenantId, accountId) => vault.hint(tenantId, accountId),
       remove: (tenantId, accountId) => removeAccountCredentials({ store: events, vault, clock }, tenantId, accountId),
     },

@@ -44,7 +44,11 @@ export interface HttpDeps {
   readonly metrics: Registry;
   /** an account's exchange credentials: sealed on write, only a hint ever comes back */
   readonly credentials: {
-    set(tenantId: string, accountId: string, credentials: { apiKey: string; secret: string; password?: string }): Promise<{ hint: CredentialHint; lastPosition?: number }>;
+    set(
+      tenantId: string,
+      accountId: string,
+      credentials: { apiKey: string; secret: string; password?: string },
+    ): Promise<{ refused: { code: string; message: string } } | { hint: CredentialHint; lastPosition?: number }>;
     hint(tenantId: string, accountId: string): Promise<CredentialHint | undefined>;
     remove(tenantId: string, accountId: string): Promise<{ removed: boolean; lastPosition?: number }>;
   };

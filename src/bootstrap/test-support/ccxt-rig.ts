@@ -17,6 +17,8 @@ import { DEMO_TENANT } from '../demo.js';
 
 export const API_KEY = 'sandboxKeyForPatriot01';
 export const API_SECRET = 'sandbox-secret-never-logged-7f3a9c';
+export const WITHDRAW_KEY = 'sandboxKeyThatCanWithdraw02';
+export const WITHDRAW_SECRET = 'sandbox-withdraw-secret-2b8d41';
 export const WEBHOOK_SECRET = 'webhook-secret-for-binance-strategy';
 export const ACCOUNT = 'acc_bn';
 export const STRATEGY = 'strat_bn';
@@ -56,7 +58,11 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   feed.setPrice('BTC/USDT', '97000');
   const sandbox = await BinanceSandbox.start({
     feed, partialFills: false,
-    accounts: [{ apiKey: API_KEY, secret: API_SECRET, accountId: 'sbx', balances: [{ asset: 'USDT', amount: '100000' }] }],
+    accounts: [
+      { apiKey: API_KEY, secret: API_SECRET, accountId: 'sbx', balances: [{ asset: 'USDT', amount: '100000' }] },
+      // a key of the same account that may also withdraw funds: PATRIOT must refuse it
+      { apiKey: WITHDRAW_KEY, secret: WITHDRAW_SECRET, accountId: 'sbx', enableWithdrawals: true },
+    ],
   });
   const dir = makeTempDir('patriot-ccxt-');
   const credentialsFile = join(dir, 'credentials.json');

@@ -7,11 +7,14 @@ export interface SandboxApiAccount {
   readonly accountId: string;
   /** Starting balances, applied once when the paper account is first created. */
   readonly balances?: readonly InitialBalance[];
+  /** What /sapi/v1/account/apiRestrictions reports (default false: a trade-only key). */
+  readonly enableWithdrawals?: boolean;
 }
 
 export interface ApiCredential {
   readonly secret: string;
   readonly accountId: string;
+  readonly enableWithdrawals: boolean;
 }
 
 const API_KEY = /^[A-Za-z0-9]{1,128}$/;
@@ -26,7 +29,7 @@ export class ApiKeyRegistry {
       if (typeof account.secret !== 'string' || account.secret.length === 0) throw new TypeError(`secret of API key ${account.apiKey} must be a non-empty string`);
       if (typeof account.accountId !== 'string' || account.accountId.length === 0) throw new TypeError(`accountId of API key ${account.apiKey} must be a non-empty string`);
       if (this.byKey.has(account.apiKey)) throw new Error(`duplicate API key ${account.apiKey}`);
-      this.byKey.set(account.apiKey, { secret: account.secret, accountId: account.accountId });
+      this.byKey.set(account.apiKey, { secret: account.secret, accountId: account.accountId, enableWithdrawals: account.enableWithdrawals === true });
     }
   }
 

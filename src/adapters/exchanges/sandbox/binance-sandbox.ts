@@ -114,6 +114,7 @@ export class BinanceSandbox {
       const userData = new UserDataServer(hub, registry, listenKeys, clock);
       const faults = new SandboxFaults(clock, () => userData.terminateAll());
       const deps: SpotApiDeps = {
+        withdrawalsEnabled: (apiKey) => registry.lookup(apiKey)?.enableWithdrawals === true,
         exchange,
         feed,
         clock,

@@ -104,5 +104,14 @@ export function marketRoutes(deps: SpotApiDeps): Route[] {
     // ccxt's loadMarkets asks for margin pairs when it holds API keys (options.fetchMargins): none here
     { method: 'GET', path: '/sapi/v1/margin/allPairs', security: 'SIGNED', weight: weight(1), handle: () => [] },
     { method: 'GET', path: '/sapi/v1/margin/isolated/allPairs', security: 'SIGNED', weight: weight(10), handle: () => [] },
+    // what a key may do: clients refuse keys that can withdraw
+    {
+      method: 'GET', path: '/sapi/v1/account/apiRestrictions', security: 'SIGNED', weight: weight(1),
+      handle: (call) => ({
+        ipRestrict: false, createTime: 1700000000000, enableReading: true, enableSpotAndMarginTrading: true,
+        enableWithdrawals: deps.withdrawalsEnabled(call.apiKey), enableInternalTransfer: false, permitsUniversalTransfer: false,
+        enableMargin: false, enableFutures: false, enableVanillaOptions: false, enablePortfolioMarginTrading: false,
+      }),
+    },
   ];
 }

@@ -44,6 +44,8 @@ export interface SpotApiDeps {
   readonly hub: UserDataHub;
   readonly listenKeys: ListenKeys;
   readonly commission: { readonly makerBps: number; readonly takerBps: number };
+  /** the permissions of an API key (for /sapi/v1/account/apiRestrictions) */
+  readonly withdrawalsEnabled: (apiKey: string) => boolean;
 }
 
 export const weight = (value: number) => () => value;

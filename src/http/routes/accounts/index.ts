@@ -45,6 +45,7 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
     if (account.exchange === 'paper') return sendError(reply, 422, 'NO_CREDENTIALS_NEEDED', 'a paper account trades the built-in simulator and takes no API key');
     const { apiKey, secret, password } = request.body;
     const result = await deps.credentials.set(tenantId, account.accountId, { apiKey, secret, ...(password !== undefined ? { password } : {}) });
+    if ('refused' in result) return sendError(reply, 422, result.refused.code, result.refused.message);
     if (result.lastPosition !== undefined) await deps.waitForProjection(result.lastPosition);
     return result.hint;
   });
