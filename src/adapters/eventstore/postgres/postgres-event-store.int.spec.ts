@@ -215,6 +215,16 @@ describe.skipIf(!testPgUrl)('PostgresEventStore', () => {
       }
     });
 
+    it('a node whose cached version of a stream is stale (another node wrote it) still appends at the right version, and refuses a stale one', async () => {
+      const a = await node();
+      const b = await node();
+      expect((await b.append(req('shared', 0, 1, {}))).kind).toBe('appended'); // b caches version 1
+      expect((await a.append(req('shared', 1, 2, {}))).kind).toBe('appended'); // now 3, b does not know
+      expect((await b.append(req('shared', 3, 1, {}))).kind).toBe('appended'); // was a false conflict, forever
+      expect((await b.append(req('shared', 3, 1, {}))).kind).toBe('conflict');
+      expect((await a.readStream('shared')).map((e) => e.streamVersion)).toEqual([1, 2, 3, 4]);
+    });
+
     it('two nodes appending concurrently to the same streams keep exactly-once versions, contiguous positions and a valid chain', async () => {
       const a = await node();
       const b = await node();

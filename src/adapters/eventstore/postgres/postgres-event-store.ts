@@ -543,7 +543,14 @@ export class PostgresEventStore implements EventStore {
       this.streamVersions.clear();
       if (lookup.usedCache) lookup = await this.lookup(client, jobs, false);
     }
-    const plan = this.validate(jobs, lookup);
+    let plan = this.validate(jobs, lookup);
+    if (lookup.usedCache && plan.outcomes.some((o) => o.kind === 'conflict')) {
+      // A conflict decided on cached versions may only mean another node wrote to the stream
+      // since: decide again on the database's versions (a success is checked by the write anyway).
+      this.streamVersions.clear();
+      lookup = await this.lookup(client, jobs, false);
+      plan = this.validate(jobs, lookup);
+    }
     if (plan.rows.positions.length === 0) return plan; // only checks: decided on a committed snapshot
     const { rows } = await client.query<{ head: number | string }>({ ...SQL.write, values: writeValues(plan, lookup.head) });
     if (Number(rows[0]?.head) !== lookup.head) {
