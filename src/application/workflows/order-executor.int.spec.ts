@@ -189,4 +189,22 @@ describe('OrderExecutor', () => {
     executor.submit(market);
     await until(async () => (await types(store, market)).includes('OrderFilled'));
   });
+
+  it('given a parked order cancelled before room frees, then it is never sent; the next parked one goes instead', async () => {
+    const { store, exchange, executor, feed } = await setup({ openOrderCap: 1 });
+    feed.setPrice('BTC/USDT', '97000');
+    const resting = (n: number, price: string): OrderIntent => ({ ...intent(n), type: 'limit', limitPrice: price, referencePrice: '97000' });
+    const [open, nearest, other] = [resting(31, '90000'), resting(32, '96900'), resting(33, '91000')];
+    for (const o of [open, nearest, other]) await approve(store, o);
+    for (const o of [open, nearest, other]) executor.submit(o);
+    await executor.idle();
+    expect(await types(store, nearest)).toEqual(['OrderApproved', 'OrderParked']);
+    // the user cancels the parked order (it never reached the exchange)
+    await store.append({ streamId: `order-${nearest.clientOrderId}`, expectedVersion: 2, events: [{ type: 'OrderCancelled', data: { clientOrderId: nearest.clientOrderId, accountId: 'acc1', reason: 'user' } }], metadata: { tenantId: 't1', time: 'x' } });
+    await exchange.cancelOrder('acc1', open.clientOrderId);
+    await until(async () => (await types(store, other)).includes('OrderAccepted'));
+    await executor.idle();
+    expect(exchange.placementAttempts('acc1', nearest.clientOrderId)).toBe(0);
+    expect(await types(store, nearest)).toEqual(['OrderApproved', 'OrderParked', 'OrderCancelled']);
+  });
 });

@@ -141,7 +141,8 @@ export class OrderExecutor {
         if (!next) return;
         this.book.unpark(accountId, next.clientOrderId);
         try {
-          await this.command(next.clientOrderId, [{ type: 'Release' }], `release:${next.clientOrderId}`);
+          // refused when the order is no longer parked (e.g. cancelled meanwhile): it must not be sent
+          if (!(await this.command(next.clientOrderId, [{ type: 'Release' }], `release:${next.clientOrderId}`))) continue;
         } catch (error) {
           this.book.park(next); // still parked in the log: keep holding it, try at the next freed place
           this.deps.log.warn({ clientOrderId: next.clientOrderId, reason: String(error) }, 'releasing a parked order failed; it stays parked');
@@ -326,11 +327,13 @@ export class OrderExecutor {
     await this.command(order.clientOrderId, commands, causationId);
   }
 
-  private async command(clientOrderId: string, commands: OrderCommand[], causationId: string): Promise<void> {
+  /** Records facts on the order's stream; false (logged) when the order's state refuses them. */
+  private async command(clientOrderId: string, commands: OrderCommand[], causationId: string): Promise<boolean> {
     const result = await handleCommand(this.deps.store, this.deps.streamMutex, orderDecider, streams.order(clientOrderId), commands, (history) =>
       this.metadata(history, causationId),
     );
     if (!result.ok) this.deps.log.warn({ clientOrderId, code: result.error.code, message: result.error.message }, 'exchange report not recorded');
+    return result.ok;
   }
 
   private metadata(history: readonly RecordedEvent[], causationId: string) {
