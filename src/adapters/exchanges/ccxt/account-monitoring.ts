@@ -1,4 +1,4 @@
-import type { ExchangeOrder, OrderUpdate } from '../../../application/ports/exchange.js';
+import type { OrderUpdate } from '../../../application/ports/exchange.js';
 import type { Logger } from '../../../application/ports/logger.js';
 import type { AccountReads } from './account-reads.js';
 import type { AccountRegistry } from './account-registry.js';
@@ -6,7 +6,6 @@ import type { CcxtClients } from './ccxt-clients.js';
 import type { CcxtOrderLike } from './ccxt-types.js';
 import type { ExchangeCaller } from './exchange-call.js';
 import type { CcxtGatewayOptions } from './gateway-options.js';
-import type { OrderCompletion } from './order-completion.js';
 import type { OrderLookups } from './order-lookups.js';
 import { OrderMonitor, type MonitorState } from './order-monitor.js';
 import type { Scheduler } from './scheduler.js';
@@ -18,7 +17,6 @@ export interface AccountMonitoringDeps {
   readonly registry: AccountRegistry;
   readonly caller: ExchangeCaller;
   readonly clients: CcxtClients;
-  readonly completion: OrderCompletion;
   /** the REST fallbacks of the monitor */
   readonly reads: AccountReads;
   readonly lookups: OrderLookups;
@@ -49,7 +47,7 @@ export class AccountMonitoring {
   }
 
   start(accountId: string): void {
-    const { options, scheduler, log, registry, caller, clients, completion, reads, lookups } = this.deps;
+    const { options, scheduler, log, registry, caller, clients, reads, lookups } = this.deps;
     const entry = registry.entry(accountId);
     if (entry.monitor) return;
     const generation = entry.generation;
@@ -65,17 +63,7 @@ export class AccountMonitoring {
             // stream errors can carry the socket URL (a listenKey) or echo the key: scrub before the monitor logs it
             throw new Error(clients.redact(entry, error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error)));
           }
-          const out: ExchangeOrder[] = [];
-          for (const o of orders) {
-            const market = typeof o.symbol === 'string' ? entry.venue.resolve(o.symbol) : undefined;
-            if (!market) continue;
-            try {
-              out.push(await completion.complete(entry, market, o, {}, false));
-            } catch (error) {
-              log.warn({ accountId, reason: clients.redact(entry, String(error)) }, 'streamed order skipped');
-            }
-          }
-          return out;
+          return reads.completeAll(entry, orders, 'streamed order skipped');
         },
         fetchOpenOrders: () => reads.fetchOpenOrders(accountId),
         fetchOrder: (clientOrderId, symbol) => lookups.fetchOrder(accountId, clientOrderId, symbol),

@@ -80,7 +80,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
     this.placement = new OrderPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
     this.lookups = lookups;
     this.reads = reads;
-    this.monitoring = new AccountMonitoring({ options, scheduler, log, registry, caller, clients, completion, reads, lookups });
+    this.monitoring = new AccountMonitoring({ options, scheduler, log, registry, caller, clients, reads, lookups });
   }
 
   // ------------------------------------------------------------------ accounts

@@ -44,11 +44,14 @@ const toDoc = (r: DocRow): ReadDoc => ({
  * documents. (Measured on 10,000 documents: faster than json_array_elements, json_to_recordset,
  * jsonb_to_recordset and unnest of eight arrays.)
  */
-const UPSERT_DOCS = `
+/** The upsert of the documents in $1, kept to the rows of `guard` (a WHERE clause) when given. */
+const upsertDocs = (guard = '') => `
   INSERT INTO read_docs (${COLUMNS})
   SELECT e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, (e->>6)::bigint, e->7 FROM (SELECT jsonb_array_elements($1::jsonb) AS e) AS rows
+  ${guard}
   ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, strategy_id = EXCLUDED.strategy_id,
     signal_id = EXCLUDED.signal_id, seq = EXCLUDED.seq, data = EXCLUDED.data`;
+const UPSERT_DOCS = upsertDocs();
 
 const UPSERT_CHECKPOINT = `
   INSERT INTO projection_checkpoint (name, position) VALUES ($1, $2)
@@ -68,32 +71,25 @@ const COMMIT_ONE_STATEMENT = `
   SELECT 1`;
 
 /**
- * Moves the checkpoint from $3 to $2 only if it is still $3 (a missing row counts as 0); one row
- * back means it moved. Under READ COMMITTED a concurrent committed move makes the UPDATE's
- * re-check fail, and a concurrent first insert makes ours do nothing: never two winners.
+ * CTEs `moved` and `created`: the checkpoint `name` goes from `from` to `to` only if it is still
+ * `from` (a missing row counts as 0). Under READ COMMITTED a concurrent committed move makes the
+ * UPDATE's re-check fail, and a concurrent first insert makes ours do nothing: never two winners.
  */
-const MOVE_CHECKPOINT = `
-  WITH moved AS (UPDATE projection_checkpoint SET position = $2 WHERE name = $1 AND position = $3 RETURNING 1),
+const moveCheckpoint = (name: string, to: string, from: string) => `
+  moved AS (UPDATE projection_checkpoint SET position = ${to} WHERE name = ${name} AND position = ${from} RETURNING 1),
   created AS (
-    INSERT INTO projection_checkpoint (name, position) SELECT $1, $2
-    WHERE $3::bigint = 0 AND NOT EXISTS (SELECT 1 FROM projection_checkpoint WHERE name = $1)
-    ON CONFLICT (name) DO NOTHING RETURNING 1)
-  SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM created) AS n`;
+    INSERT INTO projection_checkpoint (name, position) SELECT ${name}, ${to}
+    WHERE ${from}::bigint = 0 AND NOT EXISTS (SELECT 1 FROM projection_checkpoint WHERE name = ${name})
+    ON CONFLICT (name) DO NOTHING RETURNING 1),
+  ok AS (SELECT 1 FROM moved UNION ALL SELECT 1 FROM created)`;
+
+/** Moves the checkpoint $1 from $3 to $2 if it is still $3; one row back means it moved. */
+const MOVE_CHECKPOINT = `WITH ${moveCheckpoint('$1', '$2', '$3')} SELECT count(*) AS n FROM ok`;
 
 /** The conditional commit in one statement: the documents are written only if the checkpoint moved. */
 const COMMIT_ONE_STATEMENT_IF = `
-  WITH moved AS (UPDATE projection_checkpoint SET position = $3 WHERE name = $2 AND position = $4 RETURNING 1),
-  created AS (
-    INSERT INTO projection_checkpoint (name, position) SELECT $2, $3
-    WHERE $4::bigint = 0 AND NOT EXISTS (SELECT 1 FROM projection_checkpoint WHERE name = $2)
-    ON CONFLICT (name) DO NOTHING RETURNING 1),
-  ok AS (SELECT 1 FROM moved UNION ALL SELECT 1 FROM created),
-  docs AS (
-    INSERT INTO read_docs (${COLUMNS})
-    SELECT e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, (e->>6)::bigint, e->7 FROM (SELECT jsonb_array_elements($1::jsonb) AS e) AS rows
-    WHERE EXISTS (SELECT 1 FROM ok)
-    ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, strategy_id = EXCLUDED.strategy_id,
-      signal_id = EXCLUDED.signal_id, seq = EXCLUDED.seq, data = EXCLUDED.data)
+  WITH ${moveCheckpoint('$2', '$3', '$4')},
+  docs AS (${upsertDocs('WHERE EXISTS (SELECT 1 FROM ok)')})
   SELECT count(*) AS n FROM ok`;
 
 /**

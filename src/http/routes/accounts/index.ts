@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
@@ -7,6 +7,9 @@ import { AccountConnectionDto, AccountDto, CredentialsBody, CredentialsHint, Kil
 import { sendError } from '../../errors.js';
 
 const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
+
+/** Another tenant's account answers exactly like one that does not exist. */
+const noSuchAccount = (reply: FastifyReply) => sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
 
 export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -23,14 +26,14 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
     schema: { tags: ['accounts'], summary: 'One exchange account', params: AccountParams, response: { 200: AccountDto, 404: ErrorBody } },
   }, async (request, reply) => {
     const account = await deps.queries.account(deps.tenantOf(request), request.params.accountId);
-    return account ?? sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    return account ?? noSuchAccount(reply);
   });
 
   r.get('/accounts/:accountId/connection', {
     schema: { tags: ['accounts'], summary: "The account's exchange connection: fill stream and circuit breaker", params: AccountParams, response: { 200: AccountConnectionDto, 404: ErrorBody } },
   }, async (request, reply) => {
     const account = await deps.queries.account(deps.tenantOf(request), request.params.accountId);
-    return account ? deps.connectionOf(account.accountId, account.exchange) : sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    return account ? deps.connectionOf(account.accountId, account.exchange) : noSuchAccount(reply);
   });
 
   r.put('/accounts/:accountId/credentials', {
@@ -41,7 +44,7 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   }, async (request, reply) => {
     const tenantId = deps.tenantOf(request);
     const account = await deps.queries.account(tenantId, request.params.accountId);
-    if (!account) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    if (!account) return noSuchAccount(reply);
     if (account.exchange === 'paper') return sendError(reply, 422, 'NO_CREDENTIALS_NEEDED', 'a paper account trades the built-in simulator and takes no API key');
     const { apiKey, secret, password } = request.body;
     const result = await deps.credentials.set(tenantId, account.accountId, { apiKey, secret, ...(password !== undefined ? { password } : {}) });
@@ -55,8 +58,8 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   }, async (request, reply) => {
     const tenantId = deps.tenantOf(request);
     const account = await deps.queries.account(tenantId, request.params.accountId);
-    const hint = account ? await deps.credentials.hint(tenantId, account.accountId) : undefined;
-    return hint ?? sendError(reply, 404, account ? 'NO_CREDENTIALS' : 'ACCOUNT_NOT_FOUND', account ? 'no API key is set for this account' : 'no such account');
+    if (!account) return noSuchAccount(reply);
+    return (await deps.credentials.hint(tenantId, account.accountId)) ?? sendError(reply, 404, 'NO_CREDENTIALS', 'no API key is set for this account');
   });
 
   r.delete('/accounts/:accountId/credentials', {
@@ -64,7 +67,7 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   }, async (request, reply) => {
     const tenantId = deps.tenantOf(request);
     const account = await deps.queries.account(tenantId, request.params.accountId);
-    if (!account) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    if (!account) return noSuchAccount(reply);
     const result = await deps.credentials.remove(tenantId, account.accountId);
     if (!result.removed) return sendError(reply, 404, 'NO_CREDENTIALS', 'no API key is set for this account');
     if (result.lastPosition !== undefined) await deps.waitForProjection(result.lastPosition);
@@ -79,7 +82,7 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   }, async (request, reply) => {
     const tenantId = deps.tenantOf(request);
     const account = await deps.queries.account(tenantId, request.params.accountId);
-    if (!account) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    if (!account) return noSuchAccount(reply);
     const reason = request.body.reason ?? 'engaged through the API';
     const result = await deps.setKillSwitch(tenantId, { accountId: account.accountId }, request.body.engaged, reason);
     if (!result.ok) return sendError(reply, 422, result.error.code, result.error.message);
