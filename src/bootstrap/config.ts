@@ -23,7 +23,7 @@ export interface PatriotConfig {
   /** create the demo account and strategy when they do not exist */
   readonly demo: boolean;
   /** requests per minute: alerts per strategy, logins per address, API reads and writes per user (0: no limit) */
-  readonly rateLimits: { readonly webhookPerMinute: number; readonly loginsPerMinute: number; readonly readsPerMinute: number; readonly writesPerMinute: number };
+  readonly rateLimits: { readonly webhookPerMinute: number; readonly loginsPerMinute: number; readonly readsPerMinute: number; readonly writesPerMinute: number; readonly tradingPerMinute: number };
   /** browser origins allowed to call the API (PATRIOT_CORS_ORIGINS, comma-separated); none by default */
   readonly corsOrigins: readonly string[];
   /** the demo login's password (set at every start); unset: a random one, printed once when created */
@@ -134,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       loginsPerMinute: int(source, 'PATRIOT_LOGIN_RATE_PER_MIN', 20, 0, 100_000_000),
       readsPerMinute: int(source, 'PATRIOT_API_READ_RATE_PER_MIN', 3000, 0, 100_000_000),
       writesPerMinute: int(source, 'PATRIOT_API_WRITE_RATE_PER_MIN', 120, 0, 100_000_000),
+      tradingPerMinute: int(source, 'PATRIOT_API_TRADING_RATE_PER_MIN', 30, 0, 100_000_000),
     },
     corsOrigins: corsOrigins(source.PATRIOT_CORS_ORIGINS),
     ...(source.PATRIOT_DEMO_PASSWORD ? { demoPassword: source.PATRIOT_DEMO_PASSWORD } : {}),

@@ -1,10 +1,10 @@
-/** Rate limits: per strategy on the webhook, per address on login, per user on API writes; 429 with standard headers, nothing changed. */
+/** Rate limits: per strategy on the webhook, per address on login, per user and endpoint on the API (strictest where trading is armed); 429 with standard headers, nothing changed. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, fetchJson, marketAlert, postAlert, startTestServer, type TestServer } from '../../test/support/server.js';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ config: { rateLimits: { webhookPerMinute: 5, loginsPerMinute: 4, readsPerMinute: 100, writesPerMinute: 3 }, corsOrigins: ['https://dash.example.com'] } });
+  server = await startTestServer({ config: { rateLimits: { webhookPerMinute: 5, loginsPerMinute: 4, readsPerMinute: 100, writesPerMinute: 3, tradingPerMinute: 2 }, corsOrigins: ['https://dash.example.com'] } });
 });
 afterAll(async () => {
   await server.close();
@@ -36,6 +36,20 @@ describe('rate limits', () => {
     expect(over.body.error?.code).toBe('RATE_LIMITED');
     expect(await runtime.events.headPosition()).toBe(head);
     expect((await fetchJson(runtime, '/api/v1/orders')).status).toBe(200); // reads still go
+    // the budget is per endpoint: the global kill switch has its own
+    expect((await fetchJson(runtime, '/api/v1/kill-switch', { method: 'PUT', json: { engaged: false } })).status).toBe(200);
+  });
+
+  it('routes that arm trading (exchange keys) have the strictest per-endpoint budget', async () => {
+    const { runtime } = server;
+    const put = () => fetchJson<{ error?: { code: string } }>(runtime, '/api/v1/accounts/acc_demo_paper/credentials', { method: 'PUT', json: { apiKey: 'rate-limit-key-1234', secret: 'rate-limit-secret-5678' } });
+    const first = [(await put()).status, (await put()).status];
+    expect(first).not.toContain(429);
+    const head = await runtime.events.headPosition();
+    const over = await put();
+    expect(over.status).toBe(429);
+    expect(over.body.error?.code).toBe('RATE_LIMITED');
+    expect(await runtime.events.headPosition()).toBe(head);
   });
 
   it('logins have a per-address budget (password guessing stops at 429)', async () => {

@@ -9,8 +9,20 @@ export interface RateLimits {
   readonly loginsPerMinute: number;
   /** reads per user */
   readonly readsPerMinute: number;
-  /** changes (orders, kill switches, keys) per user */
+  /** other changes per user, per endpoint */
   readonly writesPerMinute: number;
+  /**
+   * changes that arm trading (exchange keys, test alerts) per user, per endpoint: the strictest. Kill
+   * switches are deliberately not here: stopping trading must not be refused in a panic.
+   */
+  readonly tradingPerMinute: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** 'trading': the route changes orders, kill switches or exchange keys (the stricter budget) */
+    rateClass?: 'trading';
+  }
 }
 
 const READS = new Set(['GET', 'HEAD']);
@@ -30,18 +42,26 @@ const common = {
 
 const isPublic = (request: FastifyRequest) => request.routeOptions.config?.public === true;
 
+/** The budget a request counts against: login per address; otherwise per user and per endpoint, by kind of route. */
+function budgetOf(request: FastifyRequest, limits: RateLimits): { key: string; max: number } {
+  if (isPublic(request)) return { key: `login:${request.ip}`, max: limits.loginsPerMinute };
+  const user = `${request.principal?.tenantId ?? '-'}:${request.principal?.userId ?? request.ip}`;
+  const endpoint = `${request.method} ${request.routeOptions.url ?? '-'}`;
+  const max = READS.has(request.method) ? limits.readsPerMinute : request.routeOptions.config?.rateClass === 'trading' ? limits.tradingPerMinute : limits.writesPerMinute;
+  return { key: `user:${user}:${endpoint}`, max };
+}
+
 /**
- * Budgets for every route of the API scope (call before its routes): logins per client address,
- * reads and changes per user (checked after authentication, so the key is the user). 429 with
- * RateLimit-* and Retry-After headers. Counted per node.
+ * Budgets for every route of the API scope (call before its routes): logins per client address;
+ * reads, changes and trading changes per user and per endpoint (checked after authentication, so
+ * the key is the user). 429 with RateLimit-* and Retry-After headers. Counted per node.
  */
 export async function limitApiRoutes(api: FastifyInstance, limits: RateLimits): Promise<void> {
   await api.register(rateLimit, {
     ...common,
     hook: 'preHandler',
-    max: (request) => orUnlimited(isPublic(request) ? limits.loginsPerMinute : READS.has(request.method) ? limits.readsPerMinute : limits.writesPerMinute),
-    keyGenerator: (request) =>
-      isPublic(request) ? `login:${request.ip}` : `user:${request.principal?.tenantId ?? '-'}:${request.principal?.userId ?? request.ip}:${READS.has(request.method) ? 'r' : 'w'}`,
+    max: (request) => orUnlimited(budgetOf(request, limits).max),
+    keyGenerator: (request) => budgetOf(request, limits).key,
   });
 }
 

@@ -37,6 +37,7 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   });
 
   r.put('/accounts/:accountId/credentials', {
+    config: { rateClass: 'trading' },
     schema: {
       tags: ['accounts'], summary: "Set the account's exchange API key (write-only: stored encrypted, answered with a masked hint)",
       params: AccountParams, body: CredentialsBody, response: { 200: CredentialsHint, 404: ErrorBody, 422: ErrorBody },
@@ -63,6 +64,7 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   });
 
   r.delete('/accounts/:accountId/credentials', {
+    config: { rateClass: 'trading' },
     schema: { tags: ['accounts'], summary: "Remove the account's exchange API key", params: AccountParams, response: { 204: Type.Null(), 404: ErrorBody } },
   }, async (request, reply) => {
     const tenantId = deps.tenantOf(request);
