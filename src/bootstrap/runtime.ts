@@ -47,7 +47,7 @@ export interface DemoInfo {
   readonly secret: string;
   readonly webhookUrl: string;
   readonly alertMessage: string;
-  /** the demo login; the password only when this start created or set it */
+  /** the demo login; the password only when this start created it (a configured one is never repeated) */
   readonly login: { readonly username: string; readonly password?: string };
 }
 
@@ -190,12 +190,16 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     await configureStrategy(commandDeps, demoStrategy, (id) => processor.state.account(id)?.tenantId, 'demo');
     await processor.catchUp();
   }
-  // the demo login: created once with a random password (printed then), or set from PATRIOT_DEMO_PASSWORD
+  // the demo login: created once with a random password (printed then, and only then), or set from
+  // PATRIOT_DEMO_PASSWORD (never printed: the operator knows it, and a log is no place for it)
   let demoPassword: string | undefined;
   if (config.demo && processor.state.strategy(DEMO_STRATEGY)) {
-    if (config.demoPassword !== undefined) demoPassword = config.demoPassword;
-    else if (!(await auth.hasLogin(DEMO_LOGIN))) demoPassword = newDemoPassword();
-    if (demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, { userId: demoUser.userId, tenantId: demoUser.tenantId, role: demoUser.role }, demoPassword);
+    const demoLogin = { userId: demoUser.userId, tenantId: demoUser.tenantId, role: demoUser.role };
+    if (config.demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, demoLogin, config.demoPassword);
+    else if (!(await auth.hasLogin(DEMO_LOGIN))) {
+      demoPassword = newDemoPassword();
+      await auth.setLogin(DEMO_LOGIN, demoLogin, demoPassword);
+    }
   }
   for (const account of processor.state.allAccounts()) exchanges.register(account);
   // Webhook secrets, cached; a strategy configured later (perhaps through another node) is read on first use.

@@ -24,8 +24,8 @@ export function printBanner(runtime: PatriotRuntime, out: NodeJS.WritableStream 
       `      -d '{"username":"${demo.login.username}","password":"${demo.login.password ?? '<the demo password>'}"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')`,
       `    curl -s '${runtime.publicUrl}/api/v1/positions' -H "authorization: Bearer $TOKEN"`,
       demo.login.password !== undefined
-        ? `  Demo login:   ${demo.login.username} / ${demo.login.password}  (admin of tenant ${demo.tenantId}; shown when it is set)`
-        : `  Demo login:   ${demo.login.username} (admin of tenant ${demo.tenantId}); its password was printed when it was created (or set PATRIOT_DEMO_PASSWORD)`,
+        ? `  Demo login:   ${demo.login.username} / ${demo.login.password}  (admin of tenant ${demo.tenantId}; created now, shown this once)`
+        : `  Demo login:   ${demo.login.username} (admin of tenant ${demo.tenantId}); its password is PATRIOT_DEMO_PASSWORD, or was printed once when it was created`,
     );
   }
   out.write(`${lines.join('\n')}\n\n`);

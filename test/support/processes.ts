@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitUntil } from './server.js';
+import { recordOutput, recordSecrets } from './secret-scan.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MAIN = join(ROOT, 'dist/cli/main.js');
@@ -51,7 +52,12 @@ export async function spawnServer(env: Record<string, string>, readyWithinMs = 2
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN, 'serve'], { env: childEnv({ HOST: '127.0.0.1', ...env, PORT: String(port) }), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
-  child.once('exit', () => children.delete(child));
+  // configured secrets are looked for in everything the server printed (the whole-run secret scan)
+  recordSecrets(...Object.entries(env).filter(([name]) => /SECRET|PASSWORD|MASTER_KEY|TOKEN/.test(name)).map(([, value]) => value));
+  child.once('exit', () => {
+    children.delete(child);
+    recordOutput(`output of patriot serve on port ${port}`, out);
+  });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

@@ -3,12 +3,13 @@
  * temp data directory and a free port, its log lines captured in memory, and small fetch helpers.
  * Everything uses Node's global fetch; nothing here adds a dependency.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type PatriotConfig } from '../../src/bootstrap/config.js';
 import { startPatriot, type PatriotRuntime } from '../../src/bootstrap/runtime.js';
+import { recordAnswer, recordOutput, recordSecrets } from './secret-scan.js';
 import type { BalanceView, FillView, OrderView, PositionView, SignalView } from '../../src/application/projections/read-models.js';
 
 export type { BalanceView, FillView, OrderView, PositionView, SignalView };
@@ -86,8 +87,11 @@ const tokens = new Map<string, string>();
 
 /** Logs in over HTTP; the access token, or undefined when refused. */
 export async function login(runtime: { url: string }, username: string, password: string): Promise<string | undefined> {
+  recordSecrets(password);
   const response = await fetch(`${runtime.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  return response.status === 200 ? ((await response.json()) as { accessToken: string }).accessToken : undefined;
+  const text = await response.text();
+  recordAnswer('POST', '/api/v1/auth/login', response.status, text);
+  return response.status === 200 ? (JSON.parse(text) as { accessToken: string }).accessToken : undefined;
 }
 
 /** Starts a runtime on 127.0.0.1, port 0, manual feed, logs captured in memory; logged in as the demo user when there is one. */
@@ -105,11 +109,19 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       secrets.push(token);
     }
   }
+  if (config.masterKey !== undefined) secrets.push(config.masterKey);
+  if (config.masterKeyPrevious !== undefined) secrets.push(config.masterKeyPrevious);
+  const keyFile = join(dataDir, 'master.key');
+  if (existsSync(keyFile)) secrets.push(readFileSync(keyFile, 'utf8').trim());
+  recordSecrets(...secrets);
+  let closed = false;
   return {
     runtime, dataDir, logs,
     close: async () => {
       tokens.delete(runtime.url);
       await runtime.close();
+      if (!closed) recordOutput(`logs of the server in ${dataDir}`, logs.text());
+      closed = true;
       // no secret configured in this run (webhook secret, password, access token) may reach a log line
       const text = logs.text();
       const leaked = secrets.filter((secret) => text.includes(secret));
@@ -126,8 +138,9 @@ export interface HttpResult<T = unknown> {
   readonly contentType: string;
 }
 
-async function toResult<T>(response: Response): Promise<HttpResult<T>> {
+async function toResult<T>(response: Response, method: string, path: string): Promise<HttpResult<T>> {
   const text = await response.text();
+  recordAnswer(method, path, response.status, text);
   let body: unknown;
   try {
     body = text.length > 0 ? JSON.parse(text) : undefined;
@@ -145,12 +158,13 @@ export async function fetchJson<T = unknown>(runtime: { url: string }, path: str
     ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
     ...(token ? { authorization: `Bearer ${token}` } : {}),
   };
+  const method = init.method ?? (init.json === undefined ? 'GET' : 'POST');
   const response = await fetch(`${runtime.url}${path}`, {
-    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+    method,
     headers,
     ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
   });
-  return toResult<T>(response);
+  return toResult<T>(response, method, path);
 }
 
 export interface PostAlertOptions {
@@ -179,7 +193,7 @@ export async function postAlert(runtime: { url: string; demo?: { strategyId: str
     headers: { 'content-type': contentType },
     body: text,
   });
-  return toResult<AlertAnswer>(response);
+  return toResult<AlertAnswer>(response, 'POST', `/webhook/${strategyId}`);
 }
 
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */

@@ -14,6 +14,7 @@ import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { fetchJson, makeTempDir, postAlert, startTestServer, waitUntil, type OrderView, type Page, type TestServer } from '../../../test/support/server.js';
 import { webhookSecretKey } from '../runtime.js';
 import { DEMO_TENANT } from '../demo.js';
+import { recordSecrets } from '../../../test/support/secret-scan.js';
 
 export const API_KEY = 'sandboxKeyForPatriot01';
 export const API_SECRET = 'sandbox-secret-never-logged-7f3a9c';
@@ -21,6 +22,7 @@ export const WITHDRAW_KEY = 'sandboxKeyThatCanWithdraw02';
 export const WITHDRAW_SECRET = 'sandbox-withdraw-secret-2b8d41';
 export const WEBHOOK_SECRET = 'webhook-secret-for-binance-strategy';
 export const ACCOUNT = 'acc_bn';
+recordSecrets(API_KEY, API_SECRET, WITHDRAW_KEY, WITHDRAW_SECRET, WEBHOOK_SECRET);
 export const STRATEGY = 'strat_bn';
 
 export interface Rig {
