@@ -11,6 +11,7 @@ import { cleanupTempDirs, fetchJson, makeTempDir } from '../../test/support/serv
 import { ACCOUNT, API_KEY, API_SECRET, WITHDRAW_KEY, WITHDRAW_SECRET, alert, closeRigs, expectFilledOnce, orderOf, rig } from './test-support/ccxt-rig.js';
 import { loadConfig } from './config.js';
 import { rotateMasterKey } from './maintenance.js';
+import { startPatriot } from './runtime.js';
 
 afterEach(async () => {
   await closeRigs();
@@ -72,16 +73,21 @@ describe('exchange credentials through the API', () => {
     expect(r.server.logs.text()).not.toContain(WITHDRAW_SECRET);
   });
 
-  it('the master key rotates (re-wrap under the new key) and the old one can then go', async () => {
+  it('the master key rotates (re-wrap under the new key) and the old one can then go; a node with any other key refuses to start', async () => {
     const oldKey = randomBytes(32).toString('base64');
     const newKey = randomBytes(32).toString('base64');
     const dataDir = join(makeTempDir('patriot-rotate-'), 'data');
     const first = await rig({ credentialsVia: 'api', masterKey: oldKey, dataDir });
     await expectFilledOnce(first, await orderOf(first, await alert(first, 'rot-1')));
     await closeRigs();
+    // a node with another key (a forgotten PATRIOT_MASTER_KEY, or the new one before the rotation) refuses to start
+    for (const masterKey of [randomBytes(32).toString('base64'), newKey]) {
+      await expect(startPatriot(loadConfig({}, { dataDir, port: 0, host: '127.0.0.1', logLevel: 'silent', masterKey }))).rejects.toThrow(/not the database's.*every node must share one PATRIOT_MASTER_KEY/);
+    }
     const rotated = await rotateMasterKey(loadConfig({}, { dataDir, masterKey: newKey, masterKeyPrevious: oldKey }));
     expect(rotated).toMatchObject({ rewrapped: 1, alreadyCurrent: 0, changedMeanwhile: 0 });
     await expect(rotateMasterKey(loadConfig({}, { dataDir, masterKey: newKey }))).rejects.toThrow(/PATRIOT_MASTER_KEY_PREVIOUS/);
+    await expect(startPatriot(loadConfig({}, { dataDir, port: 0, host: '127.0.0.1', logLevel: 'silent', masterKey: oldKey }))).rejects.toThrow(/not the database's/); // the old key alone no longer runs
     const after = await rig({ credentialsVia: 'api', masterKey: newKey, dataDir }); // the old key is gone
     await expectFilledOnce(after, await orderOf(after, await alert(after, 'rot-2')));
   });

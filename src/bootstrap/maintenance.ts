@@ -9,7 +9,7 @@ import { ProjectionRunner } from '../application/projections/projection-runner.j
 import type { ProjectionStore } from '../application/ports/projection-store.js';
 import { LEADER_LEASE } from '../application/workflows/lease-keeper.js';
 import type { PatriotConfig } from './config.js';
-import { loadKeyring } from './master-key.js';
+import { MASTER_KEY_FINGERPRINT, loadKeyring } from './master-key.js';
 import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
 import { openStorage, type Storage } from './storage.js';
 
@@ -85,6 +85,8 @@ export async function rotateMasterKey(config: PatriotConfig): Promise<Record<str
   const storage = await openExisting(config);
   try {
     const result = await new SealedCredentialVault(storage.kv, keyring).rotate();
+    // from now on, a node still on the old key alone refuses to start
+    await storage.kv.set(MASTER_KEY_FINGERPRINT, keyring.current.id);
     return { ...result, masterKey: keyring.current.id };
   } finally {
     await storage.close();

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { kekFrom, type Kek } from '../adapters/crypto/envelope.js';
 import type { Keyring } from '../adapters/credentials/sealed-vault.js';
 import { ConfigError, type PatriotConfig } from './config.js';
+import type { KeyValueStore } from '../application/ports/key-value.js';
 
 /** 32 bytes from base64 or hex (64 hex digits). */
 function decodeKey(text: string, what: string): Buffer {
@@ -48,4 +49,23 @@ export function loadKeyring(config: PatriotConfig, onGenerated: (path: string) =
     all.set(previous.id, previous);
   }
   return { current, all };
+}
+
+/** Where the database records the fingerprint of the master key its secrets are sealed with. */
+export const MASTER_KEY_FINGERPRINT = 'master-key-fingerprint';
+
+/**
+ * Refuses to run with a master key other than the database's: a node with another key could read
+ * none of the sealed exchange keys and would sign tokens no other node accepts. The first node
+ * records its key's fingerprint (a truncated SHA-256, not the key); during a rotation the recorded
+ * one may be PATRIOT_MASTER_KEY_PREVIOUS, and `rotate-master-key` records the new one when done.
+ */
+export async function checkMasterKey(kv: Pick<KeyValueStore, 'get' | 'setIfAbsent'>, keyring: Keyring): Promise<void> {
+  await kv.setIfAbsent(MASTER_KEY_FINGERPRINT, keyring.current.id);
+  const recorded = await kv.get(MASTER_KEY_FINGERPRINT);
+  if (recorded === undefined || keyring.all.has(recorded)) return;
+  throw new ConfigError(
+    `this node's master key (fingerprint ${keyring.current.id}) is not the database's (fingerprint ${recorded}): every node must share one PATRIOT_MASTER_KEY; ` +
+      'to replace it, set the new one as PATRIOT_MASTER_KEY and the old one as PATRIOT_MASTER_KEY_PREVIOUS, then run `patriot rotate-master-key`',
+  );
 }

@@ -10,7 +10,7 @@ import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.
 import type { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
 import { openExchanges } from './exchanges.js';
-import { loadKeyring } from './master-key.js';
+import { checkMasterKey, loadKeyring } from './master-key.js';
 import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
 import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
 import type { CredentialSource } from '../application/ports/credentials.js';
@@ -104,6 +104,12 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const feed = new SyntheticPriceFeed({ clock, seed: config.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: config.feed.intervalMs });
   // exchange credentials: sealed in the vault (set through the API), else the operator's file
   const keyring = loadKeyring(config, (path) => log.warn({ path }, 'generated a master key beside the data; set PATRIOT_MASTER_KEY to keep it elsewhere (required with several nodes)'));
+  try {
+    await checkMasterKey(kv, keyring);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   const vault = new SealedCredentialVault(kv, keyring);
   const fileCredentials = config.credentialsFile ? new FileCredentialSource(config.credentialsFile) : noCredentials;
   const credentialSource: CredentialSource = {
