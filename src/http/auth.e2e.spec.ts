@@ -16,6 +16,7 @@ let server: TestServer;
 let viewer: string;
 let stranger: string;
 let orderId: string;
+let signalId: string;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -28,7 +29,9 @@ beforeAll(async () => {
   expect(viewer && stranger).toBeTruthy();
   await postAlert(runtime, marketAlert(runtime.demo!.secret, { id: 'auth-1' }));
   await quiesce(runtime);
-  orderId = (await fetchJson<Page<OrderView>>(runtime, '/api/v1/orders')).body.items[0]!.clientOrderId;
+  const order = (await fetchJson<Page<OrderView>>(runtime, '/api/v1/orders')).body.items[0]!;
+  orderId = order.clientOrderId;
+  signalId = order.signalId;
 });
 afterAll(async () => {
   await server.close();
@@ -36,14 +39,53 @@ afterAll(async () => {
 });
 
 /** Every operation of /api/v1 in the OpenAPI document, with path parameters filled in. */
-async function operations(): Promise<{ method: string; path: string; public: boolean }[]> {
-  const doc = (await fetchJson<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>(server.runtime, '/openapi.json')).body;
-  const ops: { method: string; path: string; public: boolean }[] = [];
+interface Operation {
+  readonly method: string;
+  readonly path: string;
+  readonly public: boolean;
+  readonly template: string;
+  readonly body?: Schema;
+}
+interface Schema {
+  readonly type?: string;
+  readonly properties?: Record<string, Schema>;
+  readonly required?: string[];
+  readonly enum?: unknown[];
+  readonly const?: unknown;
+  readonly anyOf?: Schema[];
+  readonly minLength?: number;
+  readonly minimum?: number;
+  readonly pattern?: string;
+}
+
+/** A value valid for a (simple) JSON schema: required properties only, plain sample values. */
+function sample(schema: Schema): unknown {
+  if (schema.const !== undefined) return schema.const;
+  if (schema.enum) return schema.enum[0];
+  if (schema.anyOf) return sample(schema.anyOf[0]!);
+  switch (schema.type) {
+    case 'object':
+      return Object.fromEntries((schema.required ?? []).map((key) => [key, sample(schema.properties?.[key] ?? {})]));
+    case 'boolean':
+      return true;
+    case 'integer':
+    case 'number':
+      return Math.max(1, schema.minimum ?? 1);
+    case 'array':
+      return [];
+    default:
+      return 'sample-value-' + 'x'.repeat(Math.max(0, (schema.minLength ?? 0) - 13));
+  }
+}
+
+async function operations(): Promise<Operation[]> {
+  const doc = (await fetchJson<{ paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>> }>(server.runtime, '/openapi.json')).body;
+  const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     if (!path.startsWith('/api/v1/')) continue;
     for (const [method, op] of Object.entries(methods)) {
-      const filled = path.replace('{accountId}', 'acc_demo_paper').replace('{clientOrderId}', orderId).replace(/\{[^}]+\}/g, 'x');
-      ops.push({ method: method.toUpperCase(), path: filled, public: Array.isArray(op.security) && op.security.length === 0 });
+      const filled = path.replace('{accountId}', 'acc_demo_paper').replace('{clientOrderId}', orderId).replace('{signalId}', signalId).replace('{strategyId}', 'strat_demo').replace(/\{[^}]+\}/g, 'x');
+      ops.push({ method: method.toUpperCase(), path: filled, public: Array.isArray(op.security) && op.security.length === 0, template: path, body: op.requestBody?.content?.['application/json']?.schema });
     }
   }
   return ops;
@@ -91,6 +133,29 @@ describe('the API gate', () => {
       expect(res.body.items, list).toEqual([]);
     }
     expect(await server.runtime.events.headPosition()).toBe(before);
+  });
+
+  it("every route, walked from the OpenAPI document, answers another tenant's user 404 for this tenant's ids and shows none of its data", async () => {
+    const { runtime } = server;
+    const ops = (await operations()).filter((o) => !o.public);
+    const before = await runtime.events.headPosition();
+    const ours = ['acc_demo_paper', orderId, signalId, 'strat_demo', 'usr_demo', 'tnt_demo'];
+    let targeted = 0;
+    for (const op of ops) {
+      const hasId = /\{(accountId|clientOrderId|signalId|strategyId)\}/.test(op.template);
+      if (!hasId && op.method !== 'GET') continue; // a change without an id acts on the caller's own tenant (tested on its own)
+      const res = await fetchJson<{ error?: { code: string } }>(runtime, op.path, { method: op.method, token: stranger, ...(op.body === undefined ? {} : { json: sample(op.body) }) });
+      const label = `${op.method} ${op.path}: ${res.status} ${res.text.slice(0, 120)}`;
+      if (hasId) {
+        targeted++;
+        expect(res.status, label).toBe(404);
+      } else {
+        expect([200, 403], label).toContain(res.status);
+      }
+      for (const id of ours) expect(res.text.includes(id), `${label} shows ${id}`).toBe(false);
+    }
+    expect(targeted).toBeGreaterThanOrEqual(8);
+    expect(await runtime.events.headPosition()).toBe(before);
   });
 
   it("one tenant's kill switch for all its accounts never stops another tenant's trading", async () => {
