@@ -26,20 +26,24 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
     expect(r.server.logs.text()).not.toContain(API_SECRET);
   });
 
-  const faults: [string, SandboxFault, readonly string[]][] = [
-    ['a timeout after the exchange took the order', { kind: 'timeout', mode: 'destroy' }, ['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']],
-    ['a 500 (-1006) after the exchange took the order', { kind: 'http_error', status: 500, when: 'after' }, ['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']],
-    ['a 504 (-1007, execution status unknown) after acceptance', { kind: 'http_error', status: 504, when: 'after' }, ['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']],
-    ['a 502 from a proxy before the exchange saw the order', { kind: 'http_error', status: 502, when: 'before' }, ['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']],
+  const unknownThenFound = ['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled'];
+  // when the exchange took the order, its user-data stream may report it before the failed placement
+  // is recorded: then the outcome is known and nothing is recorded as unknown (both are one order)
+  const reportedFirst = ['OrderApproved', 'OrderAccepted', 'OrderFilled'];
+  const faults: [string, SandboxFault, readonly (readonly string[])[]][] = [
+    ['a timeout after the exchange took the order', { kind: 'timeout', mode: 'destroy' }, [unknownThenFound, reportedFirst]],
+    ['a 500 (-1006) after the exchange took the order', { kind: 'http_error', status: 500, when: 'after' }, [unknownThenFound, reportedFirst]],
+    ['a 504 (-1007, execution status unknown) after acceptance', { kind: 'http_error', status: 504, when: 'after' }, [unknownThenFound, reportedFirst]],
+    ['a 502 from a proxy before the exchange saw the order', { kind: 'http_error', status: 502, when: 'before' }, [unknownThenFound]],
     // the duplicate answer is an unknown outcome (the order probably exists), never a rejection
-    ['a duplicate-id answer for an order that exists', { kind: 'duplicate', placeOrder: true }, ['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']],
+    ['a duplicate-id answer for an order that exists', { kind: 'duplicate', placeOrder: true }, [unknownThenFound, reportedFirst]],
   ];
   for (const [name, fault, expected] of faults) {
     it(`given ${name}, then the order is found or sent once, never twice`, async () => {
       const r = await rig();
       r.sandbox.faults.inject(fault);
       const id = await orderOf(r, await alert(r, `bn-${fault.kind}`));
-      expect(await expectFilledOnce(r, id)).toEqual(expected);
+      expect(expected).toContainEqual(await expectFilledOnce(r, id));
     });
   }
 

@@ -1,0 +1,228 @@
+/**
+ * The crash test, on SQLite and on PostgreSQL. A real `patriot serve` takes alerts from this
+ * (separate) process and is SIGKILLed at seeded random points, several times: after some answers,
+ * after some milliseconds, or just after the load stopped while the backlog is routed and sent to
+ * the paper exchange. Each time it is restarted on the same data and every alert without a 2xx is
+ * sent again. On PostgreSQL one cycle also crashes the database itself (`pg_ctl stop -m
+ * immediate`) under the running server: alerts are refused with 503 while it is down, and the
+ * same server takes alerts again once it is back.
+ *
+ * Afterwards: every acknowledged alert is in the log once, under the id its 2xx named, processed
+ * once; one order per signal; no clientOrderId reached the exchange twice; stream versions are
+ * contiguous; the hash chain verifies; read models rebuilt from scratch equal the live ones.
+ * A failing schedule replays with PATRIOT_CRASH_SEED.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DEMO_PASSWORD, cleanupTempDirs, login, makeTempDir, waitUntil, type OrderView, type SignalView } from './support/server.js';
+import { ensureBuilt, hasExited, killAll, killHard, spawnServer, stopGracefully, type Spawned } from './support/processes.js';
+import { alertBody, fire, pageAll, seeded, send, type Answer } from './support/alert-load.js';
+import { postgresAvailable, startCluster, type TestCluster } from './support/postgres-cluster.js';
+import { loadConfig } from '../src/bootstrap/config.js';
+import { openStorage } from '../src/bootstrap/storage.js';
+import { replayProjections, verifyLog } from '../src/bootstrap/maintenance.js';
+import type { RecordedEvent } from '../src/application/ports/event-store.js';
+
+const ALERTS = 300;
+const CONCURRENCY = 16;
+const KILLS = 4;
+const SEED = Number(process.env.PATRIOT_CRASH_SEED ?? 20261125);
+
+interface Served extends Spawned {
+  readonly secret: string;
+}
+
+type KillPlan = { kind: 'after answers'; answers: number } | { kind: 'after ms'; ms: number } | { kind: 'after the load' };
+
+afterAll(async () => {
+  await killAll();
+  cleanupTempDirs();
+});
+
+/** One crash run: state shared by its cycles. */
+class CrashRun {
+  /** alert index -> the signalId its 2xx named */
+  readonly acknowledged = new Map<number, string>();
+  readonly kills: string[] = [];
+  readonly random: () => number;
+
+  constructor(
+    readonly dataDir: string,
+    readonly env: Record<string, string>,
+    seed: number,
+  ) {
+    this.random = seeded(seed);
+  }
+
+  async serve(): Promise<Served> {
+    const spawned = await spawnServer({ PATRIOT_DATA_DIR: this.dataDir, PATRIOT_FEED_INTERVAL_MS: '50', PATRIOT_DEMO_PASSWORD: DEMO_PASSWORD, ...this.env }, 30_000);
+    const secret = await waitUntil(() => /"secret":"([^"]+)"/.exec(spawned.output())?.[1], 'the serve banner');
+    return { ...spawned, secret };
+  }
+
+  pending(): number[] {
+    return Array.from({ length: ALERTS }, (_, i) => i).filter((i) => !this.acknowledged.has(i));
+  }
+
+  /** Remembers an answer: a 2xx must name the same signal every time the alert is acknowledged. */
+  record(i: number, a: Answer, allowed5xx: readonly number[] = []): void {
+    if (a.kind !== 'answered') return; // the connection died with the server
+    if (a.status >= 200 && a.status < 300) {
+      expect(a.signalId, `alert ${i}: ${a.body}`).toMatch(/\S/);
+      const earlier = this.acknowledged.get(i);
+      if (earlier !== undefined) expect(a.signalId, `alert ${i} acknowledged twice under different ids`).toBe(earlier);
+      this.acknowledged.set(i, a.signalId!);
+    } else if (a.status >= 500) {
+      expect(allowed5xx, `alert ${i}: ${a.status} ${a.body}`).toContain(a.status);
+    }
+  }
+
+  plan(): KillPlan {
+    const r = this.random();
+    if (r < 0.4) return { kind: 'after answers', answers: 5 + Math.floor(this.random() * 50) };
+    if (r < 0.8) return { kind: 'after ms', ms: 20 + Math.floor(this.random() * 300) };
+    return { kind: 'after the load' };
+  }
+
+  /** A cycle: start, send what is not acknowledged, SIGKILL at the planned point. */
+  async killedCycle(batch: number): Promise<void> {
+    const server = await this.serve();
+    const plan = this.plan();
+    let answered = 0;
+    const kill = () => {
+      if (!hasExited(server) && server.child.signalCode === null) server.child.kill('SIGKILL');
+    };
+    const timer = plan.kind === 'after ms' ? setTimeout(kill, plan.ms) : undefined;
+    const todo = this.pending().slice(0, batch);
+    await fire(server.url, server.secret, todo, CONCURRENCY, (i, a) => {
+      this.record(i, a);
+      if (plan.kind === 'after answers' && ++answered >= plan.answers) kill();
+    }, () => server.child.signalCode !== null);
+    if (plan.kind === 'after the load') await new Promise((resolve) => setTimeout(resolve, Math.floor(this.random() * 40)));
+    clearTimeout(timer);
+    await killHard(server);
+    this.kills.push(`${JSON.stringify(plan)} with ${this.acknowledged.size} acknowledged`);
+  }
+
+  /** The PostgreSQL cycle: the database crashes under the running server, comes back; the same server goes on; then SIGKILL. */
+  async outageCycle(cluster: TestCluster, batch: number): Promise<void> {
+    const server = await this.serve();
+    const todo = this.pending().slice(0, batch);
+    const [before, during, after] = [todo.slice(0, 30), todo.slice(30, 36), todo.slice(36)];
+    await fire(server.url, server.secret, before, CONCURRENCY, (i, a) => this.record(i, a));
+    cluster.pause();
+    for (const i of during) {
+      const a = await send(server.url, alertBody(server.secret, i));
+      expect(a.kind === 'answered' ? a.status : a.error, `alert ${i} while the database is down`).toBe(503);
+    }
+    cluster.resume();
+    await waitUntil(async () => (await fetch(`${server.url}/ready`)).status === 200, 'the same server ready again', 30_000, 100);
+    await fire(server.url, server.secret, [...during, ...after], CONCURRENCY, (i, a) => this.record(i, a, [503]));
+    expect(hasExited(server), 'the server survived the outage without a restart').toBe(false);
+    await killHard(server);
+    this.kills.push(`database outage, then SIGKILL with ${this.acknowledged.size} acknowledged`);
+  }
+
+  /** The last start: everything still unacknowledged is sent until acknowledged; then the whole state is checked. */
+  async finish(databaseUrl?: string): Promise<void> {
+    const server = await this.serve();
+    const token = (await login(server, 'demo', DEMO_PASSWORD))!;
+    for (let round = 0; round < 5 && this.pending().length > 0; round++) {
+      await fire(server.url, server.secret, this.pending(), CONCURRENCY, (i, a) => this.record(i, a));
+    }
+    expect(this.pending(), 'alerts never acknowledged').toEqual([]);
+
+    const signals = await waitUntil(async () => {
+      const all = await pageAll<SignalView>(server.url, '/api/v1/signals', token);
+      return all.length === ALERTS && all.every((s) => s.outcome !== 'pending' && s.orders.every((o) => o.status === 'filled')) ? all : undefined;
+    }, 'every signal processed and every order filled', 60_000, 200);
+    // every alert once, under the id its 2xx named, accepted, with one order
+    const byKey = new Map<string, SignalView[]>();
+    for (const s of signals) byKey.set(s.idempotencyKey, [...(byKey.get(s.idempotencyKey) ?? []), s]);
+    for (let i = 0; i < ALERTS; i++) {
+      const found = byKey.get(`crash-${i}`) ?? [];
+      expect(found, `alert ${i}`).toHaveLength(1);
+      expect(found[0]!.signalId, `alert ${i}`).toBe(this.acknowledged.get(i));
+      expect(found[0]!.outcome, `alert ${i}`).toBe('accepted');
+      expect(found[0]!.orders, `alert ${i}`).toHaveLength(1);
+    }
+    const orders = await pageAll<OrderView>(server.url, '/api/v1/orders', token);
+    expect(orders).toHaveLength(ALERTS);
+    expect(new Set(orders.map((o) => o.signalId)).size).toBe(ALERTS);
+    expect(await stopGracefully(server), server.output()).toBe(0);
+
+    // the exchange's books: one order per clientOrderId, each sent once, none unknown to the log
+    const exchangeDb = new Database(join(this.dataDir, 'paper-exchange.db'), { readonly: true, fileMustExist: true });
+    try {
+      const rows = exchangeDb.prepare('SELECT client_order_id AS id, count(*) AS n FROM paper_orders GROUP BY client_order_id').all() as { id: string; n: number }[];
+      expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+      expect(new Set(rows.map((r) => r.id))).toEqual(new Set(orders.map((o) => o.clientOrderId)));
+      expect(exchangeDb.prepare('SELECT client_order_id AS id, count AS n FROM paper_attempts WHERE count <> 1').all(), 'clientOrderIds sent more than once').toEqual([]);
+      expect((exchangeDb.prepare('SELECT count(*) AS n FROM paper_fills').get() as { n: number }).n).toBe(ALERTS);
+    } finally {
+      exchangeDb.close();
+    }
+
+    // the log: every signal processed once, stream versions contiguous from 1
+    const config = loadConfig({}, { dataDir: this.dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
+    const log = await readLog(config);
+    const processed = new Map<string, number>();
+    for (const e of log) if (e.type === 'SignalProcessed') processed.set(e.streamId, (processed.get(e.streamId) ?? 0) + 1);
+    expect(processed.size).toBe(ALERTS);
+    expect([...processed.values()].filter((n) => n !== 1)).toEqual([]);
+    expect(log.filter((e) => e.type === 'SignalReceived')).toHaveLength(ALERTS);
+    const versions = new Map<string, number>();
+    for (const e of log) {
+      const expected = (versions.get(e.streamId) ?? 0) + 1;
+      expect(e.streamVersion, `${e.streamId}@${e.streamVersion}`).toBe(expected);
+      versions.set(e.streamId, expected);
+    }
+    // the chain verifies; read models rebuilt from scratch equal the live ones
+    expect(await verifyLog(config)).toMatchObject({ ok: true });
+    expect(await replayProjections(config)).toMatchObject({ identical: true });
+    process.stdout.write(`crash test (${databaseUrl ? 'PostgreSQL' : 'SQLite'}, seed ${SEED}): ${this.kills.join('; ')}\n`);
+  }
+}
+
+async function readLog(config: ReturnType<typeof loadConfig>): Promise<RecordedEvent[]> {
+  const storage = await openStorage(config, () => undefined);
+  try {
+    const log: RecordedEvent[] = [];
+    for (let from = 0; ; ) {
+      const batch = await storage.events.readAll(from, 5000);
+      log.push(...batch);
+      if (batch.length < 5000) return log;
+      from = batch[batch.length - 1]!.globalPosition;
+    }
+  } finally {
+    await storage.close();
+  }
+}
+
+const BATCH = Math.ceil(ALERTS / KILLS);
+
+describe('crash test: SIGKILL at random points, restart, re-send', () => {
+  it('on SQLite: no acknowledged alert lost, none processed twice, no clientOrderId sent twice; the log verifies and replays', { timeout: 240_000 }, async () => {
+    ensureBuilt();
+    const run = new CrashRun(makeTempDir('patriot-crash-sqlite-'), {}, SEED);
+    for (let k = 0; k < KILLS; k++) await run.killedCycle(BATCH);
+    await run.finish();
+  });
+
+  // under CI=true the global setup fails the run when PostgreSQL is missing; elsewhere this is skipped
+  it.skipIf(!postgresAvailable())('on PostgreSQL, with the database itself crashed once under the running server: the same guarantees', { timeout: 300_000 }, async () => {
+    ensureBuilt();
+    const cluster = await startCluster();
+    try {
+      const run = new CrashRun(makeTempDir('patriot-crash-pg-'), { DATABASE_URL: cluster.url }, SEED + 1);
+      for (let k = 0; k < KILLS; k++) {
+        if (k === 1) await run.outageCycle(cluster, BATCH);
+        else await run.killedCycle(BATCH);
+      }
+      await run.finish(cluster.url);
+    } finally {
+      cluster.stop();
+    }
+  });
+});
