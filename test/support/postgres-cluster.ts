@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +63,15 @@ export async function startCluster(): Promise<TestCluster> {
   start();
   return {
     url: `postgres://patriot@127.0.0.1:${port}/postgres`,
-    pause: () => run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']),
+    pause: () => {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch (error) {
+        // say why: pg_ctl's own words and the end of the server's log
+        const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').slice(-3000) : '(no server log)';
+        throw new Error(`pg_ctl stop failed: ${(error as Error).message}\n--- server.log ---\n${log}`);
+      }
+    },
     resume: start,
     stop() {
       try {
