@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
@@ -38,6 +39,8 @@ import { PatriotMetrics, timedAppends } from './metrics.js';
 import { DEMO_LOGIN, DEMO_STRATEGY, DEMO_TENANT, DEMO_USER, demoAccount, demoUser, demoStrategy, newDemoPassword, newWebhookSecret } from './demo.js';
 import { KvAuth, signingKeyFrom } from '../adapters/auth/kv-auth.js';
 import { principalOf } from '../http/auth-hook.js';
+import { LiveUpdates } from '../application/live/live-updates.js';
+import { createStrategy, openExchangeAccount, rotateWebhookSecret, updateStrategy, webhookSecretKey, webhookSecretOf, type ConfigurationDeps } from '../application/commands/strategies.js';
 
 export interface DemoInfo {
   readonly tenantId: string;
@@ -86,8 +89,7 @@ export interface StartOptions {
   readonly lookupDelaysMs?: readonly number[];
 }
 
-/** Where a strategy's webhook secret lives in the key-value store. */
-export const webhookSecretKey = (strategyId: string): string => `webhook-secret/${strategyId}`;
+export { webhookSecretKey };
 
 /** The one composition root: chooses the adapters, wires the application, starts the workers and the HTTP server. */
 export async function startPatriot(config: PatriotConfig, options: StartOptions = {}): Promise<PatriotRuntime> {
@@ -267,6 +269,15 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const publicUrlFor = (port: number) => config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   let publicUrl = publicUrlFor(config.port);
   const queries = new ReadQueries(readModels, events, feed);
+  const configurationDeps: ConfigurationDeps = {
+    ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.state,
+    catchUp: () => processor.catchUp(),
+    onSecret: (strategyId, secret) => void secrets.set(strategyId, secret),
+  };
+  const live = new LiveUpdates({
+    events, feed, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
+    onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
+  });
   const app = await buildHttpApp({
     logger,
     ingest: async (request) => {
@@ -314,6 +325,16 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       await auth.setLogin(user.username, { userId, tenantId, role: user.role }, user.password);
       return { ok: true, value: { userId, lastPosition: await events.headPosition() } };
     },
+    configuration: {
+      createStrategy: (tenantId, input) => createStrategy(configurationDeps, tenantId, input),
+      updateStrategy: (tenantId, strategyId, input) => updateStrategy(configurationDeps, tenantId, strategyId, input),
+      rotateSecret: (tenantId, strategyId) => rotateWebhookSecret(configurationDeps, tenantId, strategyId),
+      secretOf: (tenantId, strategyId) => webhookSecretOf(configurationDeps, tenantId, strategyId),
+      openAccount: (tenantId, input) => openExchangeAccount(configurationDeps, tenantId, input),
+    },
+    dashboardDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),
+    live,
+    streamLimits: config.streams,
     rateLimits: config.rateLimits,
     corsOrigins: config.corsOrigins,
     tenantOf: (request) => principalOf(request).tenantId,
@@ -365,6 +386,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       ready = false;
       feed.stop();
       await app.close();
+      live.close();
       await keeper?.stop();
       await snapshotter.stop();
       await processor.stop();

@@ -17,6 +17,9 @@ import { installAuth } from './auth-hook.js';
 import cors from '@fastify/cors';
 import { limitApiRoutes } from './rate-limits.js';
 import { authRoutes } from './routes/auth/index.js';
+import { streamRoutes } from './routes/stream/index.js';
+import { closeUnusedSocketsOnClose } from './unused-sockets.js';
+import { dashboardRoutes } from './routes/dashboard/index.js';
 
 /** Builds the Fastify app: OpenAPI 3.1 from the route schemas, the webhook, the REST API and probes. */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -29,6 +32,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
   installErrorHandling(app);
+  closeUnusedSocketsOnClose(app);
   installRequestMetrics(app, deps.metrics);
   if (deps.corsOrigins.length > 0) await app.register(cors, { origin: [...deps.corsOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
   app.addSchema(ErrorBody);
@@ -40,7 +44,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'alerts', description: 'Webhook ingest' },
         { name: 'auth', description: 'Log in, tokens, API keys' },
-        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'system' },
+        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an access token from /api/v1/auth/login, or an API key' } } },
       security: [{ bearer: [] }],
@@ -49,6 +53,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  if (deps.dashboardDir !== undefined) await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   await app.register(probeRoutes, { deps });
   await app.register(webhookRoutes, { deps });
   await app.register(
@@ -63,6 +68,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(strategyRoutes, { deps });
       await api.register(systemRoutes, { deps });
       await api.register(equityRoutes, { deps });
+      await api.register(streamRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

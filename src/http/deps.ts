@@ -8,6 +8,8 @@ import type { PortfolioSnapshot } from '../application/ports/snapshot-store.js';
 import type { CredentialHint } from '../application/ports/credential-vault.js';
 import type { Auth } from '../application/ports/auth.js';
 import type { RateLimits } from './rate-limits.js';
+import type { LiveSubscriber } from '../application/live/live-updates.js';
+import type { AccountInput, StrategyInput } from '../application/commands/strategies.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -54,6 +56,21 @@ export interface HttpDeps {
   };
   /** the live connection state of an account's exchange (fill stream, circuit breaker) */
   readonly connectionOf: (accountId: string, exchange: string) => AccountConnection;
+  /** strategies and exchange accounts of a tenant: recorded as events; a webhook secret only comes back when created or rotated */
+  readonly configuration: {
+    createStrategy(tenantId: string, input: StrategyInput): Promise<Result<{ strategyId: string; secret: string; lastPosition: number }, DomainError>>;
+    updateStrategy(tenantId: string, strategyId: string, input: StrategyInput): Promise<Result<{ lastPosition: number }, DomainError>>;
+    rotateSecret(tenantId: string, strategyId: string): Promise<Result<{ secret: string }, DomainError>>;
+    /** the secret of this tenant's strategy (never answered: used to send a test alert) */
+    secretOf(tenantId: string, strategyId: string): Promise<string | undefined>;
+    openAccount(tenantId: string, input: AccountInput): Promise<Result<{ accountId: string; lastPosition?: number }, DomainError>>;
+  };
+  /** live updates (SSE): subscribe a stream of one tenant; resolves to its unsubscribe function */
+  readonly live: { subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> };
+  /** open live streams allowed per user and in all */
+  readonly streamLimits: { readonly perUser: number; readonly total: number };
+  /** where the built dashboard is (served at /app/); undefined: no dashboard */
+  readonly dashboardDir?: string;
   /** public base URL used in webhook URLs shown to users */
   readonly publicUrl: string;
   /** the tenant a request acts for (one demo tenant until users and auth exist) */

@@ -38,11 +38,11 @@ export async function configureStrategy(
     if (accountTenant(link.accountId) !== config.tenantId) return { ok: false, error: { code: 'ACCOUNT_NOT_FOUND', message: `account ${link.accountId} does not exist` } };
   }
   if (config.accounts.length === 0) return { ok: false, error: { code: 'NO_ACCOUNTS', message: 'a strategy needs at least one account' } };
-  await deps.store.append({
+  const appended = await deps.store.append({
     streamId: streams.strategy(config.strategyId),
     expectedVersion: 'any',
     events: [{ type: 'StrategyConfigured', data: config as unknown as Record<string, unknown> }],
     metadata: meta(deps, config.tenantId, causationId)(),
   });
-  return { ok: true, value: undefined };
+  return { ok: true, value: appended.kind === 'appended' ? { lastPosition: appended.lastPosition } : {} };
 }

@@ -90,6 +90,10 @@ export class ReadQueries {
     return (await this.page<StrategyConfig>(C.strategies, tenantId, { limit: 500 })).items;
   }
 
+  strategy(tenantId: string, strategyId: string): Promise<StrategyConfig | undefined> {
+    return this.one<StrategyConfig>(C.strategies, tenantId, strategyId);
+  }
+
   async users(tenantId: string): Promise<UserView[]> {
     return (await this.page<UserView>(C.users, tenantId, { limit: 500 })).items;
   }

@@ -5,6 +5,7 @@ import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
 import { AccountConnectionDto, AccountDto, CredentialsBody, CredentialsHint, KillSwitchBody, KillSwitchState, UserDto } from '../../../contracts/read-api.js';
 import { sendError } from '../../errors.js';
+import { NewAccountBody } from '../../../contracts/strategy-api.js';
 
 const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
 
@@ -21,6 +22,19 @@ export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
   r.get('/accounts', {
     schema: { tags: ['accounts'], summary: 'Exchange accounts', response: { 200: Type.Object({ items: Type.Array(AccountDto) }) } },
   }, async (request) => ({ items: await deps.queries.accounts(deps.tenantOf(request)) }));
+
+  r.post('/accounts', {
+    schema: {
+      tags: ['accounts'], summary: "Add an exchange account: 'paper' (the built-in simulator, with a starting balance) or a ccxt exchange (then set its API key with PUT /accounts/{id}/credentials)",
+      body: NewAccountBody, response: { 201: AccountDto, 422: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const tenantId = deps.tenantOf(request);
+    const opened = await deps.configuration.openAccount(tenantId, request.body);
+    if (!opened.ok) return sendError(reply, 422, opened.error.code, opened.error.message);
+    if (opened.value.lastPosition !== undefined) await deps.waitForProjection(opened.value.lastPosition);
+    return reply.code(201).send((await deps.queries.account(tenantId, opened.value.accountId))!);
+  });
 
   r.get('/accounts/:accountId', {
     schema: { tags: ['accounts'], summary: 'One exchange account', params: AccountParams, response: { 200: AccountDto, 404: ErrorBody } },

@@ -1,0 +1,44 @@
+/** What a live-update subscriber is told changed: the read-model areas to refetch. */
+export const CHANGE_TOPICS = ['orders', 'fills', 'positions', 'balances', 'signals', 'accounts', 'strategies', 'kill-switch'] as const;
+export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
+
+const ORDER: readonly ChangeTopic[] = ['orders', 'signals'];
+const FILL: readonly ChangeTopic[] = ['orders', 'signals', 'fills', 'positions', 'balances'];
+const NONE: readonly ChangeTopic[] = [];
+
+/** The topics an event of this type changes in the read models (an order's status shows on its signal too). */
+export function topicsOf(eventType: string): readonly ChangeTopic[] {
+  switch (eventType) {
+    case 'AccountOpened':
+      return ['accounts', 'balances'];
+    case 'KillSwitchEngaged':
+    case 'KillSwitchReleased':
+      return ['accounts', 'kill-switch'];
+    case 'GlobalKillSwitchEngaged':
+    case 'GlobalKillSwitchReleased':
+      return ['kill-switch'];
+    case 'AccountReconciled':
+    case 'AccountCredentialsChanged':
+      return ['accounts'];
+    case 'StrategyConfigured':
+      return ['strategies'];
+    case 'SignalReceived':
+    case 'SignalRejected':
+    case 'SignalProcessed':
+      return ['signals'];
+    case 'OrderApproved':
+    case 'OrderRejected':
+    case 'OrderAccepted':
+    case 'OrderExchangeRejected':
+    case 'OrderStatusUnknown':
+    case 'OrderParked':
+    case 'OrderReleased':
+    case 'OrderCancelled':
+    case 'OrderExpired':
+      return ORDER;
+    case 'OrderFilled':
+      return FILL;
+    default:
+      return NONE;
+  }
+}

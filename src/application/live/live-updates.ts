@@ -1,0 +1,236 @@
+import type { EventStore } from '../ports/event-store.js';
+import type { PriceFeed, PriceTick } from '../ports/price-feed.js';
+import { CHANGE_TOPICS, topicsOf, type ChangeTopic } from './change-topics.js';
+
+/** One open live stream (an SSE response): told about its own tenant's changes only. */
+export interface LiveSubscriber {
+  readonly tenantId: string;
+  /** the read models include the log up to `position`; these topics of the tenant changed */
+  change(position: number, topics: readonly ChangeTopic[]): void;
+  price(tick: PriceTick): void;
+  heartbeat(): void;
+  /** the server is shutting down: end the stream */
+  end(): void;
+}
+
+export interface LiveUpdatesOptions {
+  readonly events: EventStore;
+  readonly feed: PriceFeed;
+  /** resolves once the read models include the given global position */
+  readonly waitForProjection: (position: number) => Promise<void>;
+  /** one comment line to every stream this often (default 15 s) */
+  readonly heartbeatMs?: number;
+  /** at most one change message per stream this often (default 100 ms) */
+  readonly changeIntervalMs?: number;
+  /** the latest price of each symbol that moved, this often (default 500 ms: at most 2 per second per symbol) */
+  readonly priceIntervalMs?: number;
+  /** events read from the log per pass */
+  readonly batchSize?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Fans the log out to live streams. One tail of the log is shared by every subscriber: each new
+ * batch is read once, reduced to (tenant -> topics) for the tenants that have subscribers (one
+ * map look-up per event for everyone else), and announced once the read models include it, so a
+ * client that refetches on a change sees it. Changes are coalesced per tenant (one message per
+ * stream per changeIntervalMs at most); prices are throttled per symbol; a single timer sends the
+ * heartbeats. With no subscriber nothing is read.
+ */
+export class LiveUpdates {
+  private readonly byTenant = new Map<string, Set<LiveSubscriber>>();
+  private count = 0;
+  /** the log up to here is announced (and projected) */
+  private position = 0;
+  /** undefined while idle (no subscriber): the tail is not followed */
+  private activation: Promise<void> | undefined;
+  /** true once activated: the tail is read from `position` */
+  private following = false;
+  /** bumped when going idle: an activation still awaiting the head then does not start following */
+  private generation = 0;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  private readonly ready = new Map<string, Set<ChangeTopic>>();
+  private readyPosition = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlushAt = 0;
+  private readonly movedPrices = new Map<string, PriceTick>();
+  private timers: NodeJS.Timeout[] = [];
+  private detach: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: LiveUpdatesOptions) {}
+
+  get subscribers(): number {
+    return this.count;
+  }
+
+  /**
+   * Adds a stream. `lastEventId`: the position the client last saw; when the read models are
+   * past it, the stream is told at once (every topic) so the client refetches what it missed.
+   * Returns the unsubscribe function.
+   */
+  async subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> {
+    if (this.closed) throw new Error('live updates are closed');
+    let tenant = this.byTenant.get(subscriber.tenantId);
+    if (!tenant) this.byTenant.set(subscriber.tenantId, (tenant = new Set()));
+    tenant.add(subscriber);
+    this.count++;
+    let subscribed = true;
+    const unsubscribe = (): void => {
+      if (!subscribed) return;
+      subscribed = false;
+      const set = this.byTenant.get(subscriber.tenantId);
+      set?.delete(subscriber);
+      if (set && set.size === 0) this.byTenant.delete(subscriber.tenantId);
+      if (--this.count === 0) this.idle();
+    };
+    try {
+      await (this.activation ??= this.activate());
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    if (subscribed && lastEventId !== undefined && lastEventId < this.position) subscriber.change(this.position, CHANGE_TOPICS);
+    return unsubscribe;
+  }
+
+  /** Ends every stream and stops the timers; later subscriptions are refused. */
+  close(): void {
+    this.closed = true;
+    const all = [...this.byTenant.values()].flatMap((set) => [...set]);
+    this.byTenant.clear();
+    this.count = 0;
+    this.idle();
+    for (const subscriber of all) {
+      try {
+        subscriber.end();
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+  }
+
+  /** First subscriber: start from the head once the read models include it, then follow the log. */
+  private async activate(): Promise<void> {
+    const { events, feed } = this.options;
+    const generation = this.generation;
+    this.detach.push(events.onAppended(() => this.pump()));
+    this.detach.push(feed.subscribe((tick) => void this.movedPrices.set(tick.symbol, tick)));
+    const heartbeat = setInterval(() => this.each((s) => s.heartbeat()), this.options.heartbeatMs ?? 15_000);
+    const prices = setInterval(() => this.sendPrices(), this.options.priceIntervalMs ?? 500);
+    heartbeat.unref();
+    prices.unref();
+    this.timers.push(heartbeat, prices);
+    const head = await events.headPosition();
+    await this.options.waitForProjection(head);
+    if (generation !== this.generation) return;
+    this.position = Math.max(this.position, head);
+    this.following = true;
+    this.pump(); // whatever was appended meanwhile
+  }
+
+  /** Last subscriber gone (or closing): stop following; the next subscriber starts from the head again. */
+  private idle(): void {
+    for (const undo of this.detach) undo();
+    for (const timer of this.timers) clearInterval(timer);
+    clearTimeout(this.flushTimer);
+    this.detach = [];
+    this.timers = [];
+    this.flushTimer = undefined;
+    this.activation = undefined;
+    this.following = false;
+    this.generation++;
+    this.ready.clear();
+    this.movedPrices.clear();
+  }
+
+  private pump(): void {
+    if (!this.following) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = (async () => {
+      try {
+        do {
+          this.pumpAgain = false;
+          await this.readNew();
+        } while (this.pumpAgain && this.count > 0);
+      } catch (error) {
+        this.options.onError?.(error);
+      } finally {
+        this.pumping = undefined;
+      }
+    })();
+  }
+
+  private async readNew(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 2000;
+    while (this.count > 0 && this.following) {
+      const batch = await this.options.events.readAll(this.position, batchSize);
+      if (batch.length === 0) return;
+      const changed = new Map<string, Set<ChangeTopic>>();
+      for (const event of batch) {
+        const tenantId = event.metadata.tenantId;
+        if (!this.byTenant.has(tenantId)) continue;
+        const topics = topicsOf(event.type);
+        if (topics.length === 0) continue;
+        let set = changed.get(tenantId);
+        if (!set) changed.set(tenantId, (set = new Set()));
+        for (const t of topics) set.add(t);
+      }
+      const last = batch[batch.length - 1]!.globalPosition;
+      await this.options.waitForProjection(last);
+      this.position = Math.max(this.position, last);
+      for (const [tenantId, topics] of changed) {
+        let set = this.ready.get(tenantId);
+        if (!set) this.ready.set(tenantId, (set = new Set()));
+        for (const t of topics) set.add(t);
+      }
+      this.readyPosition = this.position;
+      if (this.ready.size > 0) this.scheduleFlush();
+      if (batch.length < batchSize) return;
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) return;
+    const interval = this.options.changeIntervalMs ?? 100;
+    const wait = Math.max(0, this.lastFlushAt + interval - Date.now());
+    this.flushTimer = setTimeout(() => this.flush(), wait);
+    this.flushTimer.unref();
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    this.lastFlushAt = Date.now();
+    const position = this.readyPosition;
+    for (const [tenantId, set] of this.ready) {
+      const topics = CHANGE_TOPICS.filter((t) => set.has(t));
+      for (const subscriber of this.byTenant.get(tenantId) ?? []) this.safely(() => subscriber.change(position, topics));
+    }
+    this.ready.clear();
+  }
+
+  private sendPrices(): void {
+    if (this.movedPrices.size === 0) return;
+    const ticks = [...this.movedPrices.values()];
+    this.movedPrices.clear();
+    this.each((s) => {
+      for (const tick of ticks) s.price(tick);
+    });
+  }
+
+  private each(send: (subscriber: LiveSubscriber) => void): void {
+    for (const set of this.byTenant.values()) for (const subscriber of set) this.safely(() => send(subscriber));
+  }
+
+  private safely(send: () => void): void {
+    try {
+      send();
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { RiskLimits } from '../risk/limits.js';
+import type { StrategyConfig } from './strategy.js';
+import { parseDec } from '../shared/decimal.js';
+import { err, ok, type DomainError, type Result } from '../shared/result.js';
+
+const positive = (text: string | undefined): boolean => {
+  if (text === undefined) return true;
+  const value = parseDec(text);
+  return value !== undefined && value.greaterThan(0);
+};
+
+/** Risk limits whose amounts are decimals > 0. */
+export function validateRiskLimits(risk: RiskLimits): Result<RiskLimits, DomainError> {
+  if (!positive(risk.maxOrderNotional)) return err({ code: 'INVALID_LIMIT', message: 'maxOrderNotional must be greater than 0' });
+  if (!positive(risk.maxPositionNotional)) return err({ code: 'INVALID_LIMIT', message: 'maxPositionNotional must be greater than 0' });
+  if (risk.allowedSymbols && new Set(risk.allowedSymbols).size !== risk.allowedSymbols.length) return err({ code: 'INVALID_LIMIT', message: 'allowedSymbols lists a symbol twice' });
+  return ok(risk);
+}
+
+/** A strategy configuration that can be recorded: sizes > 0, each account once, sane limits. */
+export function validateStrategyConfig(config: StrategyConfig): Result<StrategyConfig, DomainError> {
+  if (config.name.trim() === '') return err({ code: 'INVALID_NAME', message: 'the strategy needs a name' });
+  if (config.accounts.length === 0) return err({ code: 'NO_ACCOUNTS', message: 'a strategy needs at least one account' });
+  const seen = new Set<string>();
+  for (const link of config.accounts) {
+    if (seen.has(link.accountId)) return err({ code: 'DUPLICATE_ACCOUNT', message: `account ${link.accountId} is listed twice` });
+    seen.add(link.accountId);
+    const sizing = link.sizing;
+    const amount = sizing.kind === 'fixed_quantity' ? sizing.quantity : sizing.kind === 'quote_amount' ? sizing.amount : sizing.multiplier;
+    if (!positive(amount)) return err({ code: 'INVALID_SIZING', message: `the sizing of account ${link.accountId} must be greater than 0` });
+    if (link.orderTemplate.type === 'limit' && parseDec(link.orderTemplate.offsetBps) === undefined) {
+      return err({ code: 'INVALID_ORDER_TEMPLATE', message: 'offsetBps must be a decimal number' });
+    }
+  }
+  if (!Number.isInteger(config.maxSignalAgeSeconds) || config.maxSignalAgeSeconds < 0) return err({ code: 'INVALID_MAX_SIGNAL_AGE', message: 'maxSignalAgeSeconds must be a whole number >= 0' });
+  const risk = validateRiskLimits(config.risk);
+  return risk.ok ? ok(config) : risk;
+}

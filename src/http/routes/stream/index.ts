@@ -1,0 +1,93 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { HttpDeps } from '../../deps.js';
+import type { LiveSubscriber } from '../../../application/live/live-updates.js';
+import { ErrorBody } from '../../../contracts/common.js';
+import { principalOf } from '../../auth-hook.js';
+import { sendError } from '../../errors.js';
+import { StreamRegistry } from './stream-registry.js';
+
+/** A stream whose client does not read is ended rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+
+const lastEventIdOf = (header: string | string[] | undefined): number | undefined =>
+  typeof header === 'string' && /^[0-9]{1,15}$/.test(header.trim()) ? Number(header.trim()) : undefined;
+
+const DESCRIPTION = [
+  'Server-sent events for the dashboard (use fetch with a streaming reader and the Authorization header; no token in URLs).',
+  '`event: change` with `id: <globalPosition>` and `data: {"position", "topics"}` once the read models include that position',
+  '(topics among orders, fills, positions, balances, signals, accounts, strategies, kill-switch; at most one per ~100 ms);',
+  '`event: price` with `{"symbol","price","at"}` (at most 2 per second per symbol); a `: ping` comment every 15 s.',
+  'Send `Last-Event-ID` when reconnecting: if anything changed since, a change comes at once.',
+].join(' ');
+
+/** GET /api/v1/stream — live updates of the caller's tenant. */
+export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const registry = new StreamRegistry(deps.streamLimits);
+  // open streams would keep the server from closing: end them first
+  app.addHook('preClose', (done) => {
+    registry.endAll();
+    done();
+  });
+
+  app.withTypeProvider<TypeBoxTypeProvider>().get('/stream', {
+    schema: {
+      tags: ['live'], summary: 'Live updates (server-sent events): what changed, and mark prices', description: DESCRIPTION,
+      response: {
+        200: { description: 'an endless text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } },
+        429: ErrorBody, 503: ErrorBody,
+      },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const stream = new PassThrough();
+    const end = (): void => {
+      if (!stream.writableEnded && !stream.destroyed) stream.end();
+    };
+    const slot = registry.tryOpen(principal.userId, end);
+    if ('refused' in slot) {
+      return sendError(reply, 429, 'TOO_MANY_STREAMS', slot.refused === 'user'
+        ? `at most ${deps.streamLimits.perUser} live streams per user are open at once: close one first`
+        : 'the server has as many live streams open as it allows: try again later');
+    }
+    let unsubscribe: (() => void) | undefined;
+    let gone = false;
+    const cleanup = (): void => {
+      gone = true;
+      slot.release();
+      unsubscribe?.();
+      end();
+    };
+    reply.raw.on('close', cleanup);
+    stream.on('close', cleanup);
+    const write = (text: string): void => {
+      if (stream.writableEnded || stream.destroyed) return;
+      if (stream.writableLength > MAX_BUFFERED_BYTES) return end();
+      stream.write(text);
+    };
+    const subscriber: LiveSubscriber = {
+      tenantId: principal.tenantId,
+      change: (position, topics) => write(`id: ${position}\nevent: change\ndata: ${JSON.stringify({ position, topics })}\n\n`),
+      price: (tick) => write(`event: price\ndata: ${JSON.stringify({ symbol: tick.symbol, price: tick.price, at: tick.time })}\n\n`),
+      heartbeat: () => write(': ping\n\n'),
+      end,
+    };
+    write('retry: 2000\n: connected\n\n');
+    try {
+      const off = await deps.live.subscribe(subscriber, lastEventIdOf(request.headers['last-event-id']));
+      if (gone) off();
+      else unsubscribe = off;
+    } catch {
+      cleanup();
+      return sendError(reply, 503, 'SHUTTING_DOWN', 'the server is shutting down');
+    }
+    return reply
+      .code(200)
+      .header('content-type', 'text/event-stream')
+      .header('cache-control', 'no-cache, no-transform')
+      .header('x-accel-buffering', 'no')
+      .send(stream as unknown as string); // a stream body: not serialised
+  });
+};

@@ -1,0 +1,128 @@
+/**
+ * GET /api/v1/stream over real HTTP: authentication, tenant isolation, a change after an alert
+ * (visible to a refetch), prices, the heartbeat, Last-Event-ID, the stream caps, and a close that
+ * ends open streams instead of hanging on them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, fetchJson, login, marketAlert, postAlert, startTestServer, type FillView, type Page, type TestServer } from '../../../../test/support/server.js';
+import { openSse, type SseConnection, type SseMessage } from '../../../../test/support/sse.js';
+import { registerUser } from '../../../application/commands/configure.js';
+import { KeyedMutex } from '../../../application/shared/keyed-mutex.js';
+import { systemClock } from '../../../adapters/system/system-clock.js';
+
+let server: TestServer;
+let demoToken: string;
+let otherToken: string;
+const open: SseConnection[] = [];
+
+const streamUrl = () => `${server.runtime.url}/api/v1/stream`;
+async function stream(token: string | null, headers: Record<string, string> = {}): Promise<SseConnection> {
+  const connection = await openSse(streamUrl(), token, headers);
+  open.push(connection);
+  return connection;
+}
+const changeData = (m: SseMessage) => JSON.parse(m.data) as { position: number; topics: string[] };
+const isChangeWith = (topic: string) => (m: SseMessage) => m.event === 'change' && changeData(m).topics.includes(topic);
+
+beforeAll(async () => {
+  server = await startTestServer({ config: { streams: { perUser: 3, total: 6, heartbeatMs: 200 } } });
+  const { runtime } = server;
+  runtime.feed.setPrice('BTC/USDT', '97000');
+  await registerUser({ store: runtime.events, mutex: new KeyedMutex(), clock: systemClock }, { userId: 'usr_sam', tenantId: 'tnt_other', name: 'Sam', role: 'admin' }, 'test');
+  await runtime.auth.setLogin('sam', { userId: 'usr_sam', tenantId: 'tnt_other', role: 'admin' }, 'stranger-password-1');
+  demoToken = (await login(runtime, 'demo', 'demo-password-for-tests'))!;
+  otherToken = (await login(runtime, 'sam', 'stranger-password-1'))!;
+});
+afterAll(async () => {
+  for (const c of open) c.close();
+  await server.close();
+  cleanupTempDirs();
+});
+
+function closeAll(): void {
+  for (const c of open.splice(0)) c.close();
+}
+
+describe('GET /api/v1/stream', () => {
+  it('needs a credential (401 without one, or with a forged one)', async () => {
+    const none = await stream(null);
+    expect(none.status).toBe(401);
+    expect((await stream('not-a-token')).status).toBe(401);
+    closeAll();
+  });
+
+  it('is an event stream; after an alert the change comes once the read models show it, and only to its tenant', async () => {
+    const mine = await stream(demoToken);
+    const theirs = await stream(otherToken);
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get('content-type')).toBe('text/event-stream');
+    const sent = await postAlert(server.runtime, marketAlert(server.runtime.demo!.secret, { id: 'sse-1' }));
+    expect(sent.status).toBe(202);
+    const change = await mine.next(isChangeWith('fills'));
+    const data = changeData(change);
+    expect(change.id).toBe(String(data.position));
+    expect(data.topics).toEqual(expect.arrayContaining(['fills', 'positions', 'orders']));
+    // a refetch right after the message sees the fill
+    const fills = await fetchJson<Page<FillView>>(server.runtime, '/api/v1/fills', { token: demoToken });
+    expect(fills.body.items.length).toBeGreaterThan(0);
+    // the other tenant heard nothing of it, but hears its own kill switch
+    expect(theirs.messages.filter((m) => m.event === 'change')).toEqual([]);
+    expect((await fetchJson(server.runtime, '/api/v1/kill-switch', { method: 'PUT', json: { engaged: true, reason: 'test' }, token: otherToken })).status).toBe(200);
+    const own = await theirs.next(isChangeWith('kill-switch'));
+    expect(changeData(own).topics).toEqual(['kill-switch']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(mine.messages.filter(isChangeWith('kill-switch'))).toEqual([]);
+    closeAll();
+  });
+
+  it('sends mark prices (throttled) and a heartbeat comment', async () => {
+    const s = await stream(demoToken);
+    server.runtime.feed.setPrice('BTC/USDT', '97100');
+    server.runtime.feed.setPrice('BTC/USDT', '97200');
+    const price = await s.next((m) => m.event === 'price');
+    expect(JSON.parse(price.data)).toMatchObject({ symbol: 'BTC/USDT', price: '97200' });
+    expect(JSON.parse(price.data).at).toMatch(/^\d{4}-/);
+    await s.next((m) => m.event === 'comment' && m.data === 'ping');
+    closeAll();
+  });
+
+  it('Last-Event-ID: a client behind the read models gets a change at once; an up-to-date one does not', async () => {
+    const head = await server.runtime.events.headPosition();
+    const behind = await stream(demoToken, { 'last-event-id': String(head - 1) });
+    const at = await stream(demoToken, { 'last-event-id': String(head) });
+    const change = await behind.next((m) => m.event === 'change', 2000);
+    expect(changeData(change).position).toBeGreaterThanOrEqual(head);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(at.messages.filter((m) => m.event === 'change')).toEqual([]);
+    closeAll();
+  });
+
+  it('caps streams per user and in all: 429 TOO_MANY_STREAMS, and a closed stream frees its slot', async () => {
+    const first = [await stream(demoToken), await stream(demoToken), await stream(demoToken)];
+    expect(first.map((s) => s.status)).toEqual([200, 200, 200]);
+    const over = await stream(demoToken);
+    expect(over.status).toBe(429);
+    expect(over.body).toMatchObject({ error: { code: 'TOO_MANY_STREAMS' } });
+    first[0]!.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await stream(demoToken)).status).toBe(200);
+    // 3 of demo's + 3 of sam's = the overall cap of 6
+    expect((await stream(otherToken)).status).toBe(200);
+    expect((await stream(otherToken)).status).toBe(200);
+    expect((await stream(otherToken)).status).toBe(200);
+    const full = await stream(otherToken);
+    expect(full.status).toBe(429);
+    expect(full.body).toMatchObject({ error: { code: 'TOO_MANY_STREAMS' } });
+    closeAll();
+  });
+
+  it('closing the server ends open streams instead of waiting for them', async () => {
+    const a = await stream(demoToken);
+    const b = await stream(otherToken);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const started = Date.now();
+    await server.runtime.close();
+    await Promise.all([a.ended, b.ended]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * The dashboard in a real browser: Debian's chromium driven by playwright-core (never a
+ * downloaded browser) against the real server on the embedded default (SQLite, paper, demo).
+ * Log in, create a strategy through the page, send alerts with curl, see the fill and the
+ * position arrive without a reload, engage the kill switch and see the next alert rejected;
+ * no console errors; a phone-sized run. Screenshots go to test-artifacts/.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { cleanupTempDirs, DEMO_PASSWORD, startTestServer, type TestServer } from './support/server.js';
+
+const run = promisify(execFile);
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI === 'true') {
+  throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install chromium); the browser suite may not be skipped in CI`);
+}
+if (!available) console.warn(`skipping the dashboard browser suite: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+let server: TestServer;
+let browser: Browser;
+
+/** Console errors and uncaught exceptions of a page (the dashboard must have none). */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  return problems;
+}
+
+async function curlAlert(url: string, body: object): Promise<{ status: number; body: string }> {
+  const { stdout } = await run('curl', ['-s', '-X', 'POST', '-H', 'content-type: application/json', '--data-binary', JSON.stringify(body), '-w', '\n%{http_code}', url]);
+  const lines = stdout.trimEnd().split('\n');
+  return { status: Number(lines.pop()), body: lines.join('\n') };
+}
+
+async function logIn(page: Page): Promise<void> {
+  await page.goto(`${server.runtime.url}/`);
+  await page.getByLabel('Username').fill('demo');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+}
+
+describe.skipIf(!available)('the dashboard in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await run(process.execPath, ['web/build.mjs']); // the page under test is the current source
+    server = await startTestServer();
+    server.runtime.feed.setPrice('BTC/USDT', '97000');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    cleanupTempDirs();
+  });
+
+  it('log in, create a strategy, see an alert fill live, trip the kill switch and see the next alert rejected', async () => {
+    const { runtime } = server;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = watch(page);
+
+    // the page is served with a strict CSP and holds no secret
+    const response = await page.goto(`${runtime.url}/`);
+    expect(page.url()).toBe(`${runtime.url}/app/`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    expect(await page.content()).not.toContain(runtime.demo!.secret);
+    await page.getByRole('heading', { name: 'Log in to PATRIOT' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'login.png') });
+    await logIn(page);
+
+    // create a strategy through the page
+    await page.getByRole('link', { name: 'Strategies' }).click();
+    await page.getByRole('heading', { name: 'New strategy' }).waitFor();
+    await page.getByLabel('Name').fill('E2E breakout');
+    await page.getByLabel('Sizing amount').fill('0.02');
+    await page.getByLabel('Max order notional').fill('10000');
+    await page.getByRole('button', { name: 'Create strategy' }).click();
+    const message = page.locator('#alert-message');
+    await message.waitFor();
+    const alert = JSON.parse(await message.innerText()) as Record<string, string>;
+    expect(alert).toMatchObject({ action: '{{strategy.order.action}}', ticker: '{{ticker}}', quantity: '{{strategy.order.contracts}}' });
+    const webhookUrl = await page.locator('.secret-panel code').first().innerText();
+    expect(webhookUrl).toMatch(new RegExp(`^${runtime.publicUrl}/webhook/strat_`));
+    await page.locator('article[data-strategy]', { hasText: 'E2E breakout' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'strategies.png'), fullPage: true });
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await page.locator('body').innerText()).not.toContain(alert.secret);
+
+    // an alert sent with curl shows up as a fill and a position, without reloading
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'Open positions' }).waitFor();
+    await runtime.snapshotNow();
+    const sent = await curlAlert(webhookUrl, { secret: alert.secret, id: 'e2e-1', action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '1', timenow: new Date().toISOString() });
+    expect(sent.status, sent.body).toBe(202);
+    const row = page.locator('tr[data-symbol="BTC/USDT"]');
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.innerText()).toContain('0.02');
+    await page.locator('section[aria-labelledby="fills-h"] tr[data-trade]').first().waitFor();
+    await page.locator('tr[data-signal]', { hasText: 'accepted' }).first().waitFor();
+    // unrealised PnL follows the mark price live
+    const before = await row.locator('td.upnl').innerText();
+    runtime.feed.setPrice('BTC/USDT', '98000');
+    await expect.poll(async () => row.locator('td.upnl').innerText(), { timeout: 10_000 }).not.toBe(before);
+    await runtime.snapshotNow();
+    await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
+
+    // the trace of the alert opens in a dialog; Escape closes it and focus returns to its button
+    const traceButton = page.locator('tr[data-signal]').first().getByRole('button', { name: 'Trace' });
+    await traceButton.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('OrderFilled').first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'trace.png') });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await traceButton.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // the global kill switch, with its confirmation, shown everywhere; the next alert is rejected
+    await page.locator('#global-kill').click();
+    await page.getByRole('dialog').getByText('Engage the kill switch?').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'kill-switch-confirm.png') });
+    await page.getByRole('button', { name: 'Engage kill switch' }).click();
+    await page.locator('#killed', { hasText: 'Global kill switch engaged' }).waitFor();
+    const rejected = await curlAlert(webhookUrl, { secret: alert.secret, id: 'e2e-2', action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '1', timenow: new Date().toISOString() });
+    expect(rejected.status).toBe(202);
+    const rejectedRow = page.locator('tr[data-signal]', { hasText: 'KILL_SWITCH' }).first();
+    await rejectedRow.waitFor({ timeout: 15_000 });
+    expect(await rejectedRow.innerText()).toContain('rejected');
+    await page.screenshot({ path: join(ARTIFACTS, 'overview-kill-switch.png'), fullPage: true });
+
+    // accounts: add a paper account; connection states and kill switches listed
+    await page.getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('heading', { name: 'Add an account' }).waitFor();
+    await page.getByLabel('Name').fill('Second paper');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.locator('tr[data-account]', { hasText: 'Second paper' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'accounts.png'), fullPage: true });
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('works on a phone-sized screen, keyboard first, without console errors', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const problems = watch(page);
+    await page.goto(`${server.runtime.url}/app/`);
+    await page.getByLabel('Username').waitFor();
+    // keyboard only: the username field has focus; Tab to the password; Enter submits
+    await page.keyboard.type('demo');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(DEMO_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.locator('tr[data-symbol="BTC/USDT"]').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'phone-overview.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Strategies' }).click();
+    await page.getByRole('heading', { name: 'New strategy' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'phone-strategies.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+});

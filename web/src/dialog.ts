@@ -1,0 +1,44 @@
+import { h } from './dom.js';
+
+/**
+ * A modal <dialog>: the page behind is inert while it is open (focus stays inside), Escape
+ * cancels, and focus returns to the element that opened it.
+ */
+function openDialog(build: (close: (value: boolean) => void) => HTMLElement[], label: string): Promise<boolean> {
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+  const dialog = h('dialog', { 'aria-label': label });
+  return new Promise((resolve) => {
+    let result = false;
+    const close = (value: boolean): void => {
+      result = value;
+      dialog.close();
+    };
+    dialog.append(...build(close));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      opener?.focus();
+      resolve(result);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/** Asks before a consequential action; resolves true only when confirmed. */
+export function confirmAction(title: string, message: string, confirmLabel: string): Promise<boolean> {
+  return openDialog((close) => {
+    const cancel = h('button', { type: 'button', onclick: () => close(false) }, 'Cancel');
+    const ok = h('button', { type: 'button', class: 'kill', onclick: () => close(true) }, confirmLabel);
+    queueMicrotask(() => cancel.focus());
+    return [h('h2', {}, title), h('p', {}, message), h('div', { class: 'actions' }, cancel, ok)];
+  }, title);
+}
+
+/** Shows content with a Close button. */
+export function showDialog(title: string, content: HTMLElement[]): Promise<boolean> {
+  return openDialog((close) => {
+    const done = h('button', { type: 'button', class: 'primary', onclick: () => close(true) }, 'Close');
+    queueMicrotask(() => done.focus());
+    return [h('h2', {}, title), ...content, h('div', { class: 'actions' }, done)];
+  }, title);
+}

@@ -1,0 +1,36 @@
+/** The API's answers, as the dashboard uses them (decimals are strings). */
+export interface Page<T> { items: T[]; nextBefore?: number }
+export interface KillSwitch { engaged: boolean; reason?: string }
+export interface Account {
+  accountId: string; name: string; exchange: string; quoteAsset: string; killSwitch: KillSwitch; openedAt: string;
+  credentials?: { apiKeyHint: string; updatedAt: string };
+}
+export interface Connection { accountId: string; exchange: string; owner: string; stream: string; circuit: string; circuitRetryAt?: string; disabledReason?: string }
+export interface Position { accountId: string; symbol: string; quantity: string; averageEntryPrice: string; realizedPnl: string; feesPaid: string; markPrice?: string; unrealizedPnl?: string }
+export interface Balance { accountId: string; asset: string; total: string }
+export interface Order {
+  clientOrderId: string; accountId: string; strategyId: string; signalId: string; symbol: string; side: string; type: string; quantity: string;
+  limitPrice?: string; status: string; filledQuantity: string; averageFillPrice?: string; createdAt: string; reasons?: Reason[]; statusReason?: string;
+}
+export interface Fill { tradeId: string; accountId: string; symbol: string; side: string; quantity: string; price: string; fee: string; feeCurrency: string; filledAt: string }
+export interface Reason { code: string; message: string }
+export interface Signal {
+  signalId: string; strategyId: string; receivedAt: string; signal?: Record<string, string>;
+  outcome: string; rejection?: Reason;
+  orders: { accountId: string; clientOrderId: string; outcome: string; status: string; reasons?: Reason[] }[];
+  skipped: { accountId: string; code: string; message: string }[];
+}
+export interface TraceEvent { globalPosition: number; streamId: string; type: string; time: string; data: Record<string, unknown>; hash: string }
+export type Sizing = { kind: 'fixed_quantity'; quantity: string } | { kind: 'quote_amount'; amount: string } | { kind: 'signal_quantity'; multiplier: string };
+export type OrderTemplate = { type: 'market' } | { type: 'limit'; offsetBps: string };
+export interface RiskLimits { maxOrderNotional?: string; maxPositionNotional?: string; allowedSymbols?: string[]; maxOpenOrders?: number }
+export interface Strategy {
+  strategyId: string; name: string; webhookUrl: string; symbolMap: Record<string, string>; risk: RiskLimits; maxSignalAgeSeconds: number;
+  accounts: { accountId: string; sizing: Record<string, string>; orderTemplate: Record<string, string> }[];
+}
+export interface StrategyInput {
+  name: string; accounts: { accountId: string; sizing: Sizing; orderTemplate: OrderTemplate }[];
+  risk: RiskLimits; symbolMap: Record<string, string>; maxSignalAgeSeconds: number;
+}
+export interface WebhookSecret { strategyId: string; webhookUrl: string; secret: string; alertMessage: string; indicatorAlertMessage: string }
+export interface EquityPoint { time: string; equity: string; unrealizedPnl: string }

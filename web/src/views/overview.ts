@@ -1,0 +1,214 @@
+import { createChart, LineSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
+import { api, errorText } from '../api.js';
+import { showDialog } from '../dialog.js';
+import { badge, formatDecimal, h, pnl, replace, table, td, time } from '../dom.js';
+import { toggleKillSwitch } from '../kill-switch.js';
+import type { Account, EquityPoint, Fill, Order, Page, Position, Signal, Strategy, TraceEvent } from '../types.js';
+
+const FINAL = new Set(['filled', 'cancelled', 'rejected', 'expired', 'exchange_rejected']);
+
+/** The live overview: per-account PnL, equity curve, positions, open orders, fills and the signal log. */
+export class OverviewView {
+  private readonly accountsEl = h('section', { class: 'stats', 'aria-label': 'Accounts' });
+  private readonly positionsEl = h('div');
+  private readonly ordersEl = h('div');
+  private readonly fillsEl = h('div');
+  private readonly signalsEl = h('div');
+  private readonly chartEl = h('div', { class: 'chart', role: 'img', 'aria-label': 'Equity curve' });
+  private readonly chartNote = h('p', { class: 'muted' });
+  private readonly accountSelect = h('select', { id: 'equity-account', onchange: () => void this.loadEquity() });
+  private chart: IChartApi | undefined;
+  private series: ISeriesApi<'Line'> | undefined;
+  private accounts: Account[] = [];
+  private positions: Position[] = [];
+  private strategies = new Map<string, string>();
+  private pricesDue = false;
+  /** snapshots are not events: the curve is reloaded on a timer too */
+  private equityTimer: number | undefined;
+  private priceTimer: number | undefined;
+
+  render(main: HTMLElement): void {
+    replace(main,
+      h('h1', {}, 'Overview'),
+      this.accountsEl,
+      h('div', { class: 'grid' },
+        h('section', { class: 'card wide', 'aria-labelledby': 'equity-h' },
+          h('div', { class: 'actions' }, h('h2', { id: 'equity-h' }, 'Equity curve'), h('label', { class: 'inline' }, h('span', { class: 'hint' }, 'Account'), this.accountSelect)),
+          this.chartEl, this.chartNote),
+        h('section', { class: 'card wide', 'aria-labelledby': 'positions-h' }, h('h2', { id: 'positions-h' }, 'Open positions'), this.positionsEl),
+        h('section', { class: 'card', 'aria-labelledby': 'orders-h' }, h('h2', { id: 'orders-h' }, 'Open orders'), this.ordersEl),
+        h('section', { class: 'card', 'aria-labelledby': 'fills-h' }, h('h2', { id: 'fills-h' }, 'Recent fills'), this.fillsEl),
+        h('section', { class: 'card wide', 'aria-labelledby': 'signals-h' }, h('h2', { id: 'signals-h' }, 'Signal log'), this.signalsEl),
+      ),
+    );
+    this.chart = createChart(this.chartEl, { autoSize: true, layout: { attributionLogo: false }, timeScale: { timeVisible: true, secondsVisible: false }, rightPriceScale: { borderVisible: false } });
+    this.series = this.chart.addSeries(LineSeries, { color: '#1d4ed8', lineWidth: 2 });
+    void this.update(['all']);
+    this.equityTimer = window.setInterval(() => void this.loadEquity().catch(() => undefined), 30_000);
+  }
+
+  destroy(): void {
+    clearInterval(this.equityTimer);
+    this.chart?.remove();
+    this.chart = undefined;
+    clearTimeout(this.priceTimer);
+  }
+
+  async update(topics: readonly string[]): Promise<void> {
+    const all = topics.includes('all');
+    const has = (...names: string[]) => all || names.some((n) => topics.includes(n));
+    const work: Promise<void>[] = [];
+    if (has('accounts', 'kill-switch', 'strategies') || this.accounts.length === 0) work.push(this.loadAccounts());
+    if (has('positions', 'fills')) work.push(this.loadPositions());
+    if (has('orders')) work.push(this.loadOrders());
+    if (has('fills')) work.push(this.loadFills());
+    if (has('signals', 'orders')) work.push(this.loadSignals());
+    if (has('fills', 'balances')) work.push(this.loadEquity());
+    await Promise.all(work.map((p) => p.catch(() => undefined)));
+  }
+
+  /** A mark price moved: refetch positions (the server computes unrealised PnL in decimals), at most once a second. */
+  price(symbol: string): void {
+    if (!this.positions.some((p) => p.symbol === symbol && !/^-?0(\.0*)?$/.test(p.quantity))) return;
+    if (this.priceTimer !== undefined) {
+      this.pricesDue = true;
+      return;
+    }
+    void this.loadPositions();
+    this.priceTimer = window.setTimeout(() => {
+      this.priceTimer = undefined;
+      if (this.pricesDue) {
+        this.pricesDue = false;
+        void this.loadPositions();
+      }
+    }, 1000);
+  }
+
+  private async loadAccounts(): Promise<void> {
+    const [accounts, strategies] = await Promise.all([api<{ items: Account[] }>('/accounts'), api<{ items: Strategy[] }>('/strategies')]);
+    this.accounts = [...accounts.items].sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+    this.strategies = new Map(strategies.items.map((s) => [s.strategyId, s.name]));
+    const selected = this.accountSelect.value;
+    replace(this.accountSelect, this.accounts.map((a) => h('option', { value: a.accountId }, a.name)));
+    if (selected && this.accounts.some((a) => a.accountId === selected)) this.accountSelect.value = selected;
+    this.renderAccounts();
+    if (!selected) await this.loadEquity();
+  }
+
+  private renderAccounts(): void {
+    replace(this.accountsEl, this.accounts.map((a) => {
+      const mine = this.positions.filter((p) => p.accountId === a.accountId);
+      const realised = sum(mine.map((p) => p.realizedPnl));
+      const unrealised = sum(mine.map((p) => p.unrealizedPnl ?? '0'));
+      return h('div', { class: 'stat', 'data-account': a.accountId },
+        h('div', { class: 'label' }, `${a.name} · ${a.exchange}`),
+        h('div', { class: 'value' }, 'PnL ', pnl(addDecimals(realised, unrealised))),
+        h('div', { class: 'label' }, 'realised ', pnl(realised), ' · unrealised ', pnl(unrealised)),
+        h('div', { class: 'actions' },
+          a.killSwitch.engaged ? badge('engaged') : null,
+          h('button', {
+            type: 'button', class: 'small', 'aria-pressed': String(a.killSwitch.engaged),
+            onclick: async () => { if (await toggleKillSwitch({ accountId: a.accountId, name: a.name }, a.killSwitch)) await this.loadAccounts(); },
+          }, a.killSwitch.engaged ? 'Release kill switch' : 'Kill switch')));
+    }));
+  }
+
+  private async loadPositions(): Promise<void> {
+    this.positions = (await api<{ items: Position[] }>('/positions')).items;
+    const open = this.positions.filter((p) => !/^-?0(\.0*)?$/.test(p.quantity));
+    const name = (id: string) => this.accounts.find((a) => a.accountId === id)?.name ?? id;
+    replace(this.positionsEl, table(
+      ['Account', 'Symbol', { text: 'Quantity', num: true }, { text: 'Entry', num: true }, { text: 'Mark', num: true }, { text: 'Unrealised PnL', num: true }, { text: 'Realised PnL', num: true }],
+      open.map((p) => h('tr', { 'data-symbol': p.symbol },
+        td(name(p.accountId)), td(p.symbol), td(formatDecimal(p.quantity), 'num'), td(formatDecimal(p.averageEntryPrice, 2), 'num'),
+        td(p.markPrice ? formatDecimal(p.markPrice, 2) : '—', 'num'), td(pnl(p.unrealizedPnl), 'num upnl'), td(pnl(p.realizedPnl), 'num'))),
+      'No open positions.', 'Open positions'));
+    this.renderAccounts();
+  }
+
+  private async loadOrders(): Promise<void> {
+    const orders = (await api<Page<Order>>('/orders?limit=100')).items.filter((o) => !FINAL.has(o.status));
+    replace(this.ordersEl, table(
+      ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status'],
+      orders.map((o) => [[o.symbol], [o.side], [o.type], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)]]),
+      'No open orders.', 'Open orders'));
+  }
+
+  private async loadFills(): Promise<void> {
+    const fills = (await api<Page<Fill>>('/fills?limit=15')).items;
+    replace(this.fillsEl, table(
+      ['Time', 'Symbol', 'Side', { text: 'Quantity', num: true }, { text: 'Price', num: true }, { text: 'Fee', num: true }],
+      fills.map((f) => h('tr', { 'data-trade': f.tradeId }, td(time(f.filledAt)), td(f.symbol), td(f.side), td(formatDecimal(f.quantity), 'num'), td(formatDecimal(f.price, 2), 'num'), td(`${formatDecimal(f.fee)} ${f.feeCurrency}`, 'num'))),
+      'No fills yet.', 'Recent fills'));
+  }
+
+  private async loadSignals(): Promise<void> {
+    const signals = (await api<Page<Signal>>('/signals?limit=30')).items;
+    replace(this.signalsEl, table(
+      ['Received', 'Strategy', 'Alert', 'Outcome', 'Why', ''],
+      signals.map((s) => h('tr', { 'data-signal': s.signalId },
+        td(time(s.receivedAt)), td(this.strategies.get(s.strategyId) ?? s.strategyId),
+        td(s.signal ? [s.signal.action, s.signal.symbol ?? s.signal.ticker, s.signal.quantity].filter(Boolean).join(' ') : '—'),
+        td(badge(s.rejection?.code === 'STALE_SIGNAL' ? 'stale' : s.outcome)),
+        td(reasonsOf(s), 'wrap reasons'),
+        td(h('button', { type: 'button', class: 'small', onclick: () => void this.trace(s.signalId) }, 'Trace')))),
+      'No alerts received yet.', 'Signal log'));
+  }
+
+  private async trace(signalId: string): Promise<void> {
+    try {
+      const trace = await api<{ events: TraceEvent[] }>(`/signals/${encodeURIComponent(signalId)}/trace`);
+      await showDialog(`Trace of ${signalId}`, [
+        h('ol', { class: 'trace' }, trace.events.map((e) => h('li', {},
+          h('strong', {}, e.type), ' ', h('span', { class: 'muted' }, `#${e.globalPosition} · ${time(e.time)} · ${e.streamId}`),
+          h('pre', { class: 'code' }, JSON.stringify(e.data, null, 2))))),
+      ]);
+    } catch (error) {
+      await showDialog('Trace', [h('p', { class: 'error' }, errorText(error))]);
+    }
+  }
+
+  private async loadEquity(): Promise<void> {
+    const accountId = this.accountSelect.value;
+    if (!accountId || !this.series) return;
+    const from = new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString();
+    const curve = await api<{ points: EquityPoint[] }>(`/accounts/${encodeURIComponent(accountId)}/equity?from=${encodeURIComponent(from)}`);
+    const seen = new Set<number>();
+    const data = curve.points
+      .map((p) => ({ time: Math.floor(Date.parse(p.time) / 1000) as UTCTimestamp, value: Number(p.equity) }))
+      .filter((p) => Number.isFinite(p.value) && !seen.has(p.time) && seen.add(p.time));
+    this.series.setData(data);
+    this.chart?.timeScale().fitContent();
+    const last = curve.points[curve.points.length - 1];
+    this.chartNote.textContent = last ? `Latest equity ${formatDecimal(last.equity, 2)} at ${time(last.time)} (${curve.points.length} snapshots)` : 'No portfolio snapshots yet: they are taken every minute.';
+  }
+}
+
+function reasonsOf(s: Signal): string {
+  if (s.rejection) return `${s.rejection.code}: ${s.rejection.message}`;
+  const reasons = s.orders.flatMap((o) => o.reasons ?? []).map((r) => `${r.code}: ${r.message}`);
+  const skipped = s.skipped.map((x) => `${x.code}: ${x.message}`);
+  return [...reasons, ...skipped].join('; ');
+}
+
+/** Decimal addition on strings (display only; no binary floats): scaled BigInts. */
+export function addDecimals(a: string, b: string): string {
+  const scale = Math.max(fraction(a), fraction(b));
+  const total = toScaled(a, scale) + toScaled(b, scale);
+  return fromScaled(total, scale);
+}
+const fraction = (x: string): number => (x.split('.')[1] ?? '').length;
+function toScaled(x: string, scale: number): bigint {
+  const negative = x.startsWith('-');
+  const [whole = '0', frac = ''] = x.replace(/^[-+]/, '').split('.');
+  const value = BigInt(whole + frac.padEnd(scale, '0'));
+  return negative ? -value : value;
+}
+function fromScaled(v: bigint, scale: number): string {
+  const negative = v < 0n;
+  const digits = (negative ? -v : v).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const frac = scale > 0 ? digits.slice(-scale).replace(/0+$/, '') : '';
+  return `${negative ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
+}
+const sum = (values: string[]): string => values.reduce((acc, v) => addDecimals(acc, v), '0');
