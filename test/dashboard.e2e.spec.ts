@@ -13,6 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, startTestServer, type TestServer } from './support/server.js';
 
+/** The page's globals, as seen from code that playwright runs in the browser (the test compiles without the DOM library). */
+interface PageGlobals {
+  readonly document: { readonly activeElement: unknown; readonly documentElement: { readonly scrollWidth: number } };
+  readonly innerWidth: number;
+}
+/** Runs in the page: how far its content sticks out sideways (> 0: a horizontal scrollbar). */
+const horizontalOverflow = (): number => {
+  const page = globalThis as unknown as PageGlobals;
+  return page.document.documentElement.scrollWidth - page.innerWidth;
+};
+
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -122,7 +133,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'trace.png') });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await traceButton.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await traceButton.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement)).toBe(true);
 
     // the global kill switch, with its confirmation, shown everywhere; the next alert is rejected
     await page.locator('#global-kill').click();
@@ -162,12 +173,12 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.locator('tr[data-symbol="BTC/USDT"]').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate(horizontalOverflow);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, 'phone-overview.png'), fullPage: true });
     await page.getByRole('link', { name: 'Strategies' }).click();
     await page.getByRole('heading', { name: 'New strategy' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(horizontalOverflow)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, 'phone-strategies.png'), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();

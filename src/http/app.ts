@@ -16,6 +16,7 @@ import { ErrorBody } from '../contracts/common.js';
 import { installAuth } from './auth-hook.js';
 import cors from '@fastify/cors';
 import { limitApiRoutes } from './rate-limits.js';
+import { refuseUnexpectedBodies } from './unexpected-body.js';
 import { authRoutes } from './routes/auth/index.js';
 import { streamRoutes } from './routes/stream/index.js';
 import { closeUnusedSocketsOnClose } from './unused-sockets.js';
@@ -59,6 +60,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       installAuth(api, deps.auth);
+      refuseUnexpectedBodies(api);
       await limitApiRoutes(api, deps.rateLimits);
       await api.register(authRoutes, { deps });
       await api.register(signalRoutes, { deps });

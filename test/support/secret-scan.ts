@@ -37,14 +37,20 @@ export function recordOutput(label: string, text: string): void {
 const ISSUING: readonly RegExp[] = [/^POST \/api\/v1\/auth\/(login|refresh)$/, /^POST \/api\/v1\/me\/api-keys$/, /^POST \/api\/v1\/strategies$/, /^POST \/api\/v1\/strategies\/[^/]+\/(secret|rotate-secret)$/];
 const ISSUED_FIELDS = ['accessToken', 'refreshToken', 'key', 'secret', 'webhookSecret'];
 
+/** Every string under an issuing field name, at any depth of the answer. */
+function issuedIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(issuedIn);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) => (typeof inner === 'string' ? (ISSUED_FIELDS.includes(key) ? [inner] : []) : issuedIn(inner)));
+}
+
 /** Records one HTTP answer a test received: issuing answers contribute secrets, every other answer is output. */
 export function recordAnswer(method: string, path: string, status: number, text: string): void {
   if (dir() === undefined) return;
   const route = `${method.toUpperCase()} ${path.split('?')[0]}`;
   if (ISSUING.some((re) => re.test(route))) {
     try {
-      const body = JSON.parse(text) as Record<string, unknown>;
-      recordSecrets(...ISSUED_FIELDS.map((f) => (typeof body[f] === 'string' ? (body[f] as string) : undefined)));
+      recordSecrets(...issuedIn(JSON.parse(text)));
     } catch {
       // not JSON: an error answer, scanned like any other
       recordOutput(`${route} -> ${status}`, text);
