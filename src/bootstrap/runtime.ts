@@ -12,6 +12,7 @@ import type { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.j
 import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
 import { openExchanges } from './exchanges.js';
 import { checkMasterKey, loadKeyring } from './master-key.js';
+import { WebhookSecrets } from './webhook-secrets.js';
 import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
 import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
 import type { CredentialSource } from '../application/ports/credentials.js';
@@ -210,18 +211,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     }
   }
   for (const account of processor.state.allAccounts()) exchanges.register(account);
-  // Webhook secrets, cached; a strategy configured later (perhaps through another node) is read on first use.
-  const secrets = new Map<string, string>();
-  for (const strategy of processor.state.allStrategies()) {
-    const secret = await kv.get(webhookSecretKey(strategy.strategyId));
-    if (secret !== undefined) secrets.set(strategy.strategyId, secret);
-  }
-  const secretOf = (strategyId: string): string | undefined | Promise<string | undefined> =>
-    secrets.get(strategyId) ??
-    kv.get(webhookSecretKey(strategyId)).then((secret) => {
-      if (secret !== undefined) secrets.set(strategyId, secret);
-      return secret;
-    });
+  // Webhook secrets, cached briefly: a strategy configured or a secret rotated through another node is read from the store
+  const secrets = new WebhookSecrets(kv, () => clock.now());
+  for (const strategy of processor.state.allStrategies()) await secrets.lookup(strategy.strategyId);
+  const secretOf = (strategyId: string): string | undefined | Promise<string | undefined> => secrets.lookup(strategyId);
 
   const snapshotter = new PortfolioSnapshotter({
     source: projectionPortfolioSource(readModels, () => [...new Set(processor.state.allAccounts().map((a) => a.tenantId))]),
@@ -272,7 +265,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const configurationDeps: ConfigurationDeps = {
     ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.state,
     catchUp: () => processor.catchUp(),
-    onSecret: (strategyId, secret) => void secrets.set(strategyId, secret),
+    onSecret: (strategyId, secret) => secrets.remember(strategyId, secret),
   };
   const live = new LiveUpdates({
     events, feed, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
@@ -348,7 +341,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   if (!options.manualFeed) feed.start();
   ready = true;
 
-  const demoSecret = secrets.get(DEMO_STRATEGY);
+  const demoSecret = secrets.peek(DEMO_STRATEGY);
   const demo: DemoInfo | undefined = demoSecret === undefined ? undefined : {
     tenantId: DEMO_TENANT, userId: DEMO_USER, strategyId: DEMO_STRATEGY, accountId: demoAccount.accountId, secret: demoSecret,
     webhookUrl: `${publicUrl}/webhook/${DEMO_STRATEGY}`, alertMessage: tradingViewAlertMessage({ secret: demoSecret, mode: 'strategy' }),
