@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import ts from 'typescript';
-import type { ChildMessage, ReadyMessage, StoppedMessage, UsageMessage } from './ipc.js';
+import type { ChildMessage, HeapMessage, LogTallyMessage, ReadyMessage, StoppedMessage, UsageMessage } from './ipc.js';
 
 export interface RunningChild {
   readonly ready: ReadyMessage;
@@ -13,6 +13,10 @@ export interface RunningChild {
   readonly pid: number;
   /** the child's CPU time so far and its RSS */
   usage(): Promise<UsageMessage>;
+  /** memory after a forced full GC (gcRan is false unless the child runs with --expose-gc) */
+  heap(): Promise<HeapMessage>;
+  /** event-log events appended since the previous tally (PATRIOT child only) */
+  logTally(): Promise<LogTallyMessage>;
   stop(): Promise<StoppedMessage>;
 }
 
@@ -87,18 +91,27 @@ export function spawnChild(script: 'server-child.ts' | 'baseline-child.ts', opti
         ready: message,
         timeToReadyMs,
         pid: child.pid ?? -1,
-        usage: () => new Promise<UsageMessage>((resolveUsage) => {
-          const onMessage = (raw: unknown) => {
-            if ((raw as ChildMessage).type !== 'usage') return;
-            child.off('message', onMessage);
-            resolveUsage(raw as UsageMessage);
-          };
-          child.on('message', onMessage);
-          child.send({ type: 'usage' });
-        }),
+        usage: () => ask<UsageMessage>(child, 'usage'),
+        heap: () => ask<HeapMessage>(child, 'gc', 'heap'),
+        logTally: () => ask<LogTallyMessage>(child, 'logTally'),
         stop: () => stopChild(child, script),
       });
     });
+  });
+}
+
+/** Sends a request and resolves with the child's first answer of the reply type (an 'error' message rejects). */
+function ask<T extends ChildMessage>(child: ChildProcess, request: string, reply: T['type'] = request as T['type']): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (raw: unknown) => {
+      const message = raw as ChildMessage;
+      if (message.type !== reply && message.type !== 'error') return;
+      child.off('message', onMessage);
+      if (message.type === 'error') reject(new Error(message.message));
+      else resolve(message as T);
+    };
+    child.on('message', onMessage);
+    child.send({ type: request });
   });
 }
 

@@ -29,12 +29,36 @@ export interface UsageMessage {
   readonly cpuUserUs: number;
   readonly cpuSystemUs: number;
   readonly rssBytes: number;
+  /** V8 heap in use now (no GC forced) */
+  readonly heapUsedBytes: number;
   /** cumulative event-loop active/idle time (ms): active includes time blocked in synchronous syscalls such as fsync */
   readonly loopActiveMs: number;
   readonly loopIdleMs: number;
 }
 
-export type ChildMessage = ReadyMessage | StoppedMessage | ErrorMessage | UsageMessage;
+/** answer to a 'gc' request: memory after a forced full GC (only when the child runs with --expose-gc) */
+export interface HeapMessage {
+  readonly type: 'heap';
+  readonly gcRan: boolean;
+  readonly heapUsedBytes: number;
+  readonly heapTotalBytes: number;
+  readonly externalBytes: number;
+  readonly rssBytes: number;
+}
+
+/**
+ * answer to a 'logTally' request: the event-log events appended since the previous tally, up to
+ * the head at the request, as the times (ms since epoch, from each event's metadata.time) of the
+ * types a figure counts. PATRIOT child only.
+ */
+export interface LogTallyMessage {
+  readonly type: 'logTally';
+  readonly head: number;
+  readonly scanned: number;
+  readonly timesByType: Readonly<Record<string, readonly number[]>>;
+}
+
+export type ChildMessage = ReadyMessage | StoppedMessage | ErrorMessage | UsageMessage | HeapMessage | LogTallyMessage;
 
 export interface StopMessage {
   readonly type: 'stop';
@@ -72,7 +96,22 @@ export function isUsageRequest(message: unknown): boolean {
 export function usage(): UsageMessage {
   const cpu = process.cpuUsage();
   const elu = performance.eventLoopUtilization();
-  return { type: 'usage', cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: process.memoryUsage().rss, loopActiveMs: elu.active, loopIdleMs: elu.idle };
+  const memory = process.memoryUsage();
+  return { type: 'usage', cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, loopActiveMs: elu.active, loopIdleMs: elu.idle };
+}
+
+/** A full GC when node runs with --expose-gc, then the memory figures. */
+export function heapAfterGc(): HeapMessage {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) gc();
+  const memory = process.memoryUsage();
+  return { type: 'heap', gcRan: gc !== undefined, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external, rssBytes: memory.rss };
+}
+
+/** A request of the parent that the child answers with a message of the same type. */
+export function requestType(message: unknown): 'usage' | 'gc' | 'logTally' | undefined {
+  const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+  return type === 'usage' || type === 'gc' || type === 'logTally' ? type : undefined;
 }
 
 export function isStop(message: unknown): message is StopMessage {

@@ -19,6 +19,18 @@ export interface LoadOptions {
   /** builds each request's body; undefined = a fixed body */
   readonly body: () => string;
   readonly overallRate?: number;
+  /** stop after this many requests (durationS still bounds the run) */
+  readonly amount?: number;
+}
+
+/** One GET per entry, in turn, on every connection; each connection its own list (e.g. its own user's token). */
+export interface GetLoadOptions {
+  readonly origin: string;
+  readonly connections: number;
+  readonly durationS: number;
+  /** connection i uses perConnection[i % length] */
+  readonly perConnection: ReadonlyArray<ReadonlyArray<{ readonly path: string; readonly headers: Readonly<Record<string, string>> }>>;
+  readonly overallRate?: number;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -28,6 +40,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     duration: options.durationS,
     ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
+    ...(options.amount !== undefined ? { amount: options.amount } : {}),
     requests: [
       {
         method: 'POST',
@@ -37,6 +50,32 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
     ],
   });
+  return summarize(result);
+}
+
+/**
+ * GETs with per-connection headers. autocannon shares one request list between its connections;
+ * setupClient gives each connection (client) a list of its own, built once (no per-request setup).
+ */
+export async function runGets(options: GetLoadOptions): Promise<LoadResult> {
+  let next = 0;
+  const result = await autocannon({
+    url: options.origin,
+    connections: options.connections,
+    duration: options.durationS,
+    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
+    requests: options.perConnection[0]!.map((r) => ({ method: 'GET' as const, path: r.path, headers: { ...r.headers } })),
+    setupClient: (client) => {
+      const own = options.perConnection[next++ % options.perConnection.length]!;
+      (client as unknown as { requestIterator: { setRequests(r: unknown[]): void } }).requestIterator.setRequests(
+        own.map((r) => ({ method: 'GET', path: r.path, headers: { ...r.headers } })),
+      );
+    },
+  });
+  return summarize(result);
+}
+
+function summarize(result: autocannon.Result): LoadResult {
   const byStatus: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) byStatus[code] = Number(stat?.count ?? 0);
   const requests = Object.values(byStatus).reduce((a, b) => a + b, 0);

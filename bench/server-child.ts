@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { isStop, isUsageRequest, rssSampler, send, usage } from './ipc.js';
+import { heapAfterGc, isStop, requestType, rssSampler, send, usage, type LogTallyMessage } from './ipc.js';
 
 const rss = rssSampler(200);
 // the repository root: set by bench/run.ts (this file runs transpiled from bench/results/.child/)
@@ -19,6 +19,10 @@ interface RuntimeModule {
   startPatriot(config: unknown, options?: unknown): Promise<{
     url: string;
     demo?: { secret: string; webhookUrl: string; strategyId: string };
+    events: {
+      headPosition(): Promise<number>;
+      readAll(after: number, limit: number): Promise<Array<{ globalPosition: number; type: string; data: Record<string, unknown>; metadata: { time: string } }>>;
+    };
     close(): Promise<void>;
   }>;
 }
@@ -41,6 +45,26 @@ async function main(): Promise<void> {
   const childStartupMs = performance.now();
   const phasesMs = { nodeStart: tImport, importDist: tStart - tImport, startPatriot: childStartupMs - tStart };
 
+  // the event log, read on request from where the previous tally stopped (see LogTallyMessage)
+  let tallied = 0;
+  const tally = async (): Promise<LogTallyMessage> => {
+    const head = await runtime.events.headPosition();
+    const timesByType: Record<string, number[]> = {};
+    const from = tallied;
+    while (tallied < head) {
+      const batch = await runtime.events.readAll(tallied, 5000);
+      if (batch.length === 0) break;
+      for (const e of batch) {
+        if (e.globalPosition > head) break;
+        tallied = e.globalPosition;
+        // a fill that completes its order counts as OrderFilled; partial fills separately
+        const type = e.type === 'OrderFilled' && e.data.complete !== true ? 'OrderPartiallyFilled' : e.type;
+        (timesByType[type] ??= []).push(Date.parse(e.metadata.time));
+      }
+    }
+    return { type: 'logTally', head, scanned: tallied - from, timesByType };
+  };
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -59,7 +83,9 @@ async function main(): Promise<void> {
   };
   process.on('message', (message) => {
     if (isStop(message)) void stop();
-    else if (isUsageRequest(message)) void send(usage());
+    else if (requestType(message) === 'usage') void send(usage());
+    else if (requestType(message) === 'gc') void send(heapAfterGc());
+    else if (requestType(message) === 'logTally') void tally().then(send, (error: unknown) => send({ type: 'error', message: String(error) }));
   });
   process.on('disconnect', () => void stop());
   await send({ type: 'ready', url: runtime.url, webhookUrl: runtime.demo.webhookUrl, secret: runtime.demo.secret, childStartupMs, phasesMs });

@@ -58,6 +58,21 @@ describe('KvAuth', () => {
     expect(await auth.authenticate(tokens.accessToken)).toBe('TOKEN_EXPIRED');
   });
 
+  it('access tokens stay plain HS256 JWTs of the signing key: one signed elsewhere with the raw key verifies, and ours verify with it', async () => {
+    const { auth, signingKey, now } = await setup();
+    const iat = Math.floor(now() / 1000);
+    const elsewhere = await new SignJWT({ tid: 't1', role: 'viewer' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject('u9')
+      .setIssuer('patriot').setAudience('patriot-api').setIssuedAt(iat).setExpirationTime(iat + 60).sign(new Uint8Array(signingKey));
+    expect(await auth.authenticate(elsewhere)).toEqual({ userId: 'u9', tenantId: 't1', role: 'viewer', via: 'token' });
+    const ours = pair(await auth.login('alice', 'correct horse battery')).accessToken;
+    const [h, p] = ours.split('.') as [string, string, string];
+    const expected = createHmac('sha256', signingKey).update(`${h}.${p}`).digest('base64url');
+    expect(ours.split('.')[2]).toBe(expected);
+    // many verifications at once share the one imported key
+    const results = await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(ours)));
+    expect(new Set(results.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({ userId: 'u1', tenantId: 't1', role: 'trader', via: 'token' })]));
+  });
+
   it('rotates refresh tokens (single use); a reused one retires the whole login; logout retires it too', async () => {
     const { auth, advance } = await setup();
     const first = pair(await auth.login('alice', 'correct horse battery'));

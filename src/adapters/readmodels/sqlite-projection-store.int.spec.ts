@@ -44,6 +44,20 @@ describe('SqliteProjectionStore', () => {
     await store.close();
   });
 
+  it('list() answers every filter shape the same when its prepared statements are reused, writes in between included', async () => {
+    const store = new SqliteProjectionStore(fresh());
+    const shapes = [{}, { accountId: 'x' }, { strategyId: 's' }, { signalId: 'g' }, { accountId: 'x', before: 4 }, { accountId: 'x', strategyId: 's', signalId: 'g', before: 9 }];
+    const ids = async () => Promise.all(shapes.map(async (f) => (await store.list({ collection: 'orders', tenantId: 't1', limit: 10, ...f })).map((d) => d.id)));
+    await store.commit([doc('a', 1, { accountId: 'x', strategyId: 's', signalId: 'g' }), doc('b', 2, { accountId: 'y' }), doc('c', 3, { accountId: 'x', strategyId: 's' })], 3);
+    const first = await ids();
+    expect(first).toEqual([['c', 'b', 'a'], ['c', 'a'], ['c', 'a'], ['a'], ['c', 'a'], ['a']]);
+    expect(await ids()).toEqual(first);
+    await store.commit([doc('e', 5, { accountId: 'x', strategyId: 's', signalId: 'g' }), { ...doc('b', 6, { accountId: 'x' }), data: { id: 'b', status: 'filled' } }], 6);
+    expect(await ids()).toEqual([['b', 'e', 'c', 'a'], ['b', 'e', 'c', 'a'], ['e', 'c', 'a'], ['e', 'a'], ['c', 'a'], ['e', 'a']]);
+    expect((await store.list({ collection: 'orders', tenantId: 't1', limit: 1 }))[0]?.data).toEqual({ id: 'b', status: 'filled' });
+    await store.close();
+  });
+
   it('an upsert replaces the document; reset empties everything', async () => {
     const store = new SqliteProjectionStore(fresh());
     await store.commit([doc('a', 1)], 1);

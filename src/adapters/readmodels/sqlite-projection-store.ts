@@ -34,6 +34,8 @@ export class SqliteProjectionStore implements ProjectionStore {
   private readonly upsert: Database.Statement;
   private readonly setCheckpoint: Database.Statement;
   private readonly getOne: Database.Statement;
+  /** list() statements by their SQL: at most 16 shapes (which filters are set); preparing one costs as much as a page read */
+  private readonly listStatements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     this.db = openDatabase({ path, synchronous: 'NORMAL' });
@@ -116,7 +118,12 @@ export class SqliteProjectionStore implements ProjectionStore {
     if (q.strategyId !== undefined) params.strategyId = q.strategyId;
     if (q.signalId !== undefined) params.signalId = q.signalId;
     if (q.before !== undefined) params.before = q.before;
-    return (this.db.prepare(sql).all(params) as DocRow[]).map(toDoc);
+    let statement = this.listStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.listStatements.set(sql, statement);
+    }
+    return (statement.all(params) as DocRow[]).map(toDoc);
   }
 
   async close(): Promise<void> {

@@ -272,6 +272,26 @@ describe('PaperExchange: idempotency, durability, group commit', () => {
     expect(ex.placementAttempts('b', id)).toBe(1);
   });
 
+  it('placementAttempts still answers after close(), on a file and on :memory:, without keeping anything per order while open', async () => {
+    for (const path of [join(dir, 'attempts.db'), ':memory:']) {
+      const ex = exchange({ path });
+      ex.openAccount('a', [{ asset: 'USDT', amount: '100000' }]);
+      const twice = cid();
+      const once = cid();
+      accepted(await ex.placeOrder('a', buy('0.01', { clientOrderId: twice })));
+      expect(await ex.placeOrder('a', buy('0.01', { clientOrderId: twice }))).toMatchObject({ code: 'DUPLICATE_CLIENT_ORDER_ID' });
+      const queued = ex.placeOrder('a', buy('0.01', { clientOrderId: once })); // still queued at close: committed by it
+      // nothing per order lives in the object once committed (the counts are in the database)
+      expect(Object.values(ex).filter((v) => v instanceof Map && v.size > 0 && [...v.keys()].some((k) => String(k).includes(twice)))).toEqual([]);
+      ex.close();
+      accepted(await queued);
+      expect(ex.placementAttempts('a', twice)).toBe(2);
+      expect(ex.placementAttempts('a', once)).toBe(1);
+      expect(ex.placementAttempts('a', cid())).toBe(0);
+      expect(ex.placementAttempts('b', twice)).toBe(0);
+    }
+  });
+
   it('a rejected attempt does not reserve its clientOrderId', async () => {
     const ex = exchange();
     ex.openAccount('a', [{ asset: 'USDT', amount: '100' }]);

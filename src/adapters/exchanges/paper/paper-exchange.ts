@@ -18,7 +18,7 @@ import { RejectCode, isRejection, marketSpec, validateStatic, type MarketSpec } 
 import { PAPER_MARKETS } from './markets.js';
 import { PARTIAL_MAX_BPS, PARTIAL_MIN_BPS, crosses, isMarketable, partialFillQuantity } from './matching.js';
 import { BatchContext } from './batch-context.js';
-import { PaperStatements, openPaperDatabase, type FillRow, type OrderRow } from './schema.js';
+import { PaperStatements, attemptsAfterClose, openPaperDatabase, type FillRow, type OrderRow } from './schema.js';
 
 export interface PaperExchangeOptions {
   /** SQLite file owned by this exchange, or ':memory:' (state then dies with the object). */
@@ -110,9 +110,12 @@ export class PaperExchange implements ExchangeGateway {
   private readonly faults: PaperFault[] = [];
   /** placeOrder calls not yet committed (their attempt rows are written with the batch). */
   private readonly unflushedAttempts = new Map<string, number>();
-  /** Attempt keys used through this instance, and their counts frozen at close(). */
-  private readonly sessionAttemptKeys = new Map<string, readonly [string, string]>();
-  private closedAttempts = new Map<string, number>();
+  /**
+   * placementAttempts() once closed (tests ask after a stop). Nothing per order is kept in memory
+   * while open: a long-running exchange would grow with every order it ever saw.
+   */
+  private closedAttempts: (accountId: string, clientOrderId: string) => number = () => 0;
+  private readonly path: string;
   /** The open group-commit transaction's cache, while one runs. */
   private ctx: BatchContext | undefined;
   /** Last price seen in queue order (what a placement at this point of the queue trades against). */
@@ -146,6 +149,7 @@ export class PaperExchange implements ExchangeGateway {
     this.partialFills = options.partialFills ?? true;
     this.onListenerError = options.onListenerError ?? (() => undefined);
 
+    this.path = options.path;
     this.db = openPaperDatabase(options.path);
     this.sql = new PaperStatements(this.db);
     this.opTxn = this.db.transaction((op: Op) => this.apply(op));
@@ -194,7 +198,6 @@ export class PaperExchange implements ExchangeGateway {
     if (this.closed) return Promise.reject(new Error('PaperExchange is closed'));
     const key = attemptKey(accountId, request?.clientOrderId);
     this.unflushedAttempts.set(key, (this.unflushedAttempts.get(key) ?? 0) + 1);
-    this.sessionAttemptKeys.set(key, [accountId, String(request?.clientOrderId)]);
     const fault = this.faults.shift();
     return new Promise((resolve, reject) => this.enqueue({ kind: 'place', accountId, request, fault, resolve, reject }));
   }
@@ -269,11 +272,12 @@ export class PaperExchange implements ExchangeGateway {
   /**
    * How many times placeOrder was called with this clientOrderId on this account, whatever the
    * outcome (rejections and faults included). Counted at call time, persisted with the batch,
-   * so it survives restarts. After close() it still answers for the ids used through this instance.
+   * so it survives restarts. After close() it still answers, from the file (read-only) or, for
+   * ':memory:', from a copy of the counts taken at close.
    */
   placementAttempts(accountId: string, clientOrderId: string): number {
     const key = attemptKey(accountId, clientOrderId);
-    if (this.closed) return this.closedAttempts.get(key) ?? 0;
+    if (this.closed) return this.closedAttempts(accountId, String(clientOrderId));
     const stored = this.sql.getAttempts.get(accountId, String(clientOrderId))?.count ?? 0;
     return stored + (this.unflushedAttempts.get(key) ?? 0);
   }
@@ -312,9 +316,9 @@ export class PaperExchange implements ExchangeGateway {
       this.flushHandle = undefined;
     }
     this.flush();
-    const frozen = new Map<string, number>();
-    for (const [key, [accountId, clientOrderId]] of this.sessionAttemptKeys) frozen.set(key, this.placementAttempts(accountId, clientOrderId));
-    this.closedAttempts = frozen;
+    const stored = attemptsAfterClose(this.db, this.path);
+    const unflushed = new Map(this.unflushedAttempts); // attempts whose commit failed: counted, never stored
+    this.closedAttempts = (accountId, clientOrderId) => stored(accountId, clientOrderId) + (unflushed.get(attemptKey(accountId, clientOrderId)) ?? 0);
     this.closed = true;
     this.db.close();
   }

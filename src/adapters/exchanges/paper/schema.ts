@@ -88,6 +88,30 @@ INSERT OR IGNORE INTO paper_counters (name, value) VALUES ('order', 0), ('trade'
  * loop an fsync: in WAL mode every commit survives a crash of this process (what the restart
  * and kill tests exercise); only a power cut may lose its last commits (see ADR-0003).
  */
+/**
+ * How placementAttempts() answers once the exchange is closed (the database still open when
+ * called): a file is opened read-only at each question; ':memory:' dies with its connection, so
+ * its counts are copied now (an in-memory exchange is a test's, small).
+ */
+export function attemptsAfterClose(db: Database.Database, path: string): (accountId: string, clientOrderId: string) => number {
+  const sql = 'SELECT count FROM paper_attempts WHERE account_id = ? AND client_order_id = ?';
+  if (path === ':memory:' || path === '') {
+    const copy = new Map<string, number>();
+    for (const r of db.prepare('SELECT account_id, client_order_id, count FROM paper_attempts').all() as Array<{ account_id: string; client_order_id: string; count: number }>) {
+      copy.set(`${r.account_id}\u0000${r.client_order_id}`, r.count);
+    }
+    return (accountId, clientOrderId) => copy.get(`${accountId}\u0000${clientOrderId}`) ?? 0;
+  }
+  return (accountId, clientOrderId) => {
+    const readOnly = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return (readOnly.prepare(sql).get(accountId, clientOrderId) as { count: number } | undefined)?.count ?? 0;
+    } finally {
+      readOnly.close();
+    }
+  };
+}
+
 export function openPaperDatabase(path: string): Database.Database {
   const db = new Database(path);
   try {
