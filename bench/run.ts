@@ -23,14 +23,17 @@ import { cpuOf, latency, log, metricsText, round, type BenchContext, type Figure
 import { endToEndFills } from './fills.js';
 import { restReads } from './reads.js';
 import { soak } from './soak.js';
+import { sseFanout, type PriceAges } from './sse-fanout.js';
+
+type PriceFigures = { quiet: PriceAges; underAlerts: PriceAges };
 
 /** Every figure, in the order they run; --only=a,b picks some. Figures that start a PATRIOT server also feed startup_memory. */
 const ALL = [
   'baseline', 'ingest_sqlite_64', 'ingest_sqlite_256', 'ingest_postgres_64', 'ingest_postgres_256', 'alert_to_exchange', 'projection_rebuild',
-  'end_to_end_fills', 'rest_reads', 'soak', 'startup_memory',
+  'end_to_end_fills', 'rest_reads', 'sse_fanout', 'soak', 'startup_memory',
 ] as const;
 type FigureName = (typeof ALL)[number];
-const STARTS_A_SERVER: readonly FigureName[] = ['ingest_sqlite_64', 'ingest_sqlite_256', 'ingest_postgres_64', 'ingest_postgres_256', 'alert_to_exchange', 'end_to_end_fills', 'rest_reads', 'soak'];
+const STARTS_A_SERVER: readonly FigureName[] = ['ingest_sqlite_64', 'ingest_sqlite_256', 'ingest_postgres_64', 'ingest_postgres_256', 'alert_to_exchange', 'end_to_end_fills', 'rest_reads', 'sse_fanout', 'soak'];
 
 const argv = new Map(process.argv.slice(2).map((a) => {
   const [k, v] = a.replace(/^--/, '').split('=');
@@ -240,6 +243,7 @@ async function main(): Promise<void> {
   };
   if (selected.has('end_to_end_fills')) figures.push(await endToEndFills(ctx));
   if (selected.has('rest_reads')) figures.push(await restReads(ctx));
+  if (selected.has('sse_fanout')) figures.push(await sseFanout(ctx));
   if (selected.has('soak')) figures.push(await soak(ctx));
   if (needServer) {
     const child = await startServer('startup_memory');
@@ -292,6 +296,7 @@ async function main(): Promise<void> {
     else if (f.name.startsWith('projection_rebuild')) line = `${JSON.stringify(f.eventsPerS)} events/s over ${f.events} events`;
     else if (f.name === 'end_to_end_fills') line = `${f.fillsPerS} fills/s (x${f.ratioToBaseline} of baseline) at ${f.offeredRatePerS}/s offered, ${f.acceptedPerS} accepted/s, backlog at end ${f.backlogAtEnd}, drained in ${f.drainSAfterWindow} s`;
     else if (f.name === 'rest_reads') line = `${f.requestsPerS} req/s (x${f.ratioToBaseline} of baseline), p50 ${(f.latencyMs as LoadResult['latencyMs']).p50} ms, p99 ${(f.latencyMs as LoadResult['latencyMs']).p99} ms, max ${(f.latencyMs as LoadResult['latencyMs']).max} ms, non-2xx ${f.non2xx}`;
+    else if (f.name === 'sse_fanout') line = `${f.connected}/${f.subscribers} streams open in ${f.connectMs} ms; ${f.deliveries} deliveries over ${f.rounds} alerts, ${f.missed} missed; change p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms; price age (quiet) p50 ${(f.prices as PriceFigures).quiet.p50AgeMs} ms, p99 ${(f.prices as PriceFigures).quiet.p99AgeMs} ms, under alerts p99 ${(f.prices as PriceFigures).underAlerts.p99AgeMs} ms; server RSS ${f.serverRssMbWithStreams} MB`;
     else if (f.name === 'soak') {
       const rss = f.rssMb as { atStart: number; atEnd: number; max: number; slopeSecondHalfMbPerMin: number };
       const heap = f.heapAfterGcMb as { atStart: number; atEnd: number };

@@ -7,6 +7,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, get } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { log, mb, numberArg, type BenchContext, type Figure } from './common.js';
+import { login, restServerEnv } from './api-client.js';
 
 export interface FanoutOptions {
   readonly url: string;
@@ -15,6 +18,8 @@ export interface FanoutOptions {
   readonly secret: string;
   readonly subscribers: number;
   readonly rounds: number;
+  /** how long prices alone are measured before the alert rounds (default 5 s) */
+  readonly quietMs?: number;
   /** how long a round waits for every subscriber before it counts the missing ones */
   readonly roundTimeoutMs?: number;
 }
@@ -30,11 +35,22 @@ export interface FanoutResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** prices: how old each was when a subscriber read it, in a quiet window and during the alert rounds */
+  readonly prices: { readonly quiet: PriceAges; readonly underAlerts: PriceAges };
+}
+
+export interface PriceAges {
+  readonly received: number;
+  readonly p50AgeMs: number;
+  readonly p99AgeMs: number;
+  readonly maxAgeMs: number;
 }
 
 interface Subscriber {
   /** resolves the current round's waiter with the time a change arrived */
   onChange?: (at: number) => void;
+  /** how old each price was when it arrived (ms, by the shared wall clock of this machine); undefined: not recording */
+  priceAges?: number[];
   abort: AbortController;
 }
 
@@ -57,6 +73,10 @@ function open(options: FanoutOptions, agent: Agent, subscriber: Subscriber): Pro
           const message = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
           if (/^event: change$/m.test(message)) subscriber.onChange?.(performance.now());
+          else if (/^event: price$/m.test(message)) {
+            const at = /"at":"([^"]+)"/.exec(message)?.[1];
+            if (at !== undefined) subscriber.priceAges?.push(Date.now() - Date.parse(at));
+          }
         }
       });
       response.on('error', () => undefined); // aborted at the end
@@ -64,6 +84,11 @@ function open(options: FanoutOptions, agent: Agent, subscriber: Subscriber): Pro
     });
     request.on('error', () => resolve(false));
   });
+}
+
+function agesOf(subscribers: readonly Subscriber[]): PriceAges {
+  const ages = subscribers.flatMap((s) => s.priceAges ?? []).sort((a, b) => a - b);
+  return { received: ages.length, p50AgeMs: percentile(ages, 50), p99AgeMs: percentile(ages, 99), maxAgeMs: ages[ages.length - 1] ?? Number.NaN };
 }
 
 async function sendAlert(options: FanoutOptions, round: number, prefix: string): Promise<void> {
@@ -83,12 +108,17 @@ export async function measureSseFanout(options: FanoutOptions): Promise<FanoutRe
   const connectMs = performance.now() - connectStart;
   const live = subscribers.filter((_, i) => opened[i]);
   const latencies: number[] = [];
+  let quiet: PriceAges = agesOf([]);
   let missed = 0;
   const prefix = `sse-${Date.now().toString(36)}`;
   const timeout = options.roundTimeoutMs ?? 5_000;
   try {
-    // let the streams' first messages (and any change already pending) pass
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // let the streams' first messages (and any change already pending) pass; then prices alone for a while
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const s of live) s.priceAges = [];
+    await new Promise((resolve) => setTimeout(resolve, options.quietMs ?? 5_000));
+    quiet = agesOf(live);
+    for (const s of live) s.priceAges = [];
     for (let round = 0; round < options.rounds; round++) {
       const sentAt = performance.now();
       const heard = live.map(
@@ -119,5 +149,31 @@ export async function measureSseFanout(options: FanoutOptions): Promise<FanoutRe
   return {
     subscribers: options.subscribers, connected: live.length, connectMs: Math.round(connectMs), rounds: options.rounds,
     deliveries: latencies.length, missed, p50Ms: round1(percentile(sorted, 50)), p99Ms: round1(percentile(sorted, 99)), maxMs: round1(sorted[sorted.length - 1] ?? Number.NaN),
+    prices: { quiet, underAlerts: agesOf(live) },
   };
+}
+
+/** The figure: a fresh server, `--subscribers` (default 1,000) streams of the demo admin, `--sse-rounds` (default 20) alerts. */
+export async function sseFanout(ctx: BenchContext): Promise<Figure> {
+  const subscribers = numberArg(ctx.argv, 'subscribers', 1000);
+  const rounds = numberArg(ctx.argv, 'sse-rounds', 20);
+  log(`sse_fanout: fresh server, ${subscribers} live streams (GET /api/v1/stream), ${rounds} alerts one at a time`);
+  const password = randomBytes(12).toString('base64url');
+  const child = await ctx.startServer('sse_fanout', { ...restServerEnv(password), PATRIOT_STREAMS_PER_USER: String(subscribers), PATRIOT_MAX_STREAMS: String(subscribers + 100) });
+  try {
+    const base = child.ready.url;
+    const session = await login(base, 'demo', password);
+    const before = await child.usage();
+    const result = await measureSseFanout({ url: base, token: session.accessToken, webhookUrl: child.ready.webhookUrl!, secret: child.ready.secret!, subscribers, rounds });
+    const after = await child.usage();
+    return {
+      name: 'sse_fanout', unit: 'ms from sending an alert until each subscriber reads the change (subscribers x rounds); prices: age when read',
+      target: '1,000 live subscribers, <= 100 ms staleness (DESIGN.md, market data row): every change heard, price p99 age <= 100 ms (quiet window)',
+      meets: result.connected === subscribers && result.missed === 0 && result.prices.quiet.received > 0 && result.prices.quiet.p99AgeMs <= 100,
+      ...result, serverRssMbWithStreams: mb(after.rssBytes), serverRssMbBefore: mb(before.rssBytes),
+      note: 'one user (the demo admin) with the per-user stream cap raised; the change is sent once the read models include the alert, coalesced to at most one per 100 ms per stream; the reader (this process) shares the cores with the server',
+    };
+  } finally {
+    await ctx.stopServer('sse_fanout', child);
+  }
 }

@@ -7,7 +7,8 @@ export interface LiveSubscriber {
   readonly tenantId: string;
   /** the read models include the log up to `position`; these topics of the tenant changed */
   change(position: number, topics: readonly ChangeTopic[]): void;
-  price(tick: PriceTick): void;
+  /** the latest price of each symbol that moved (the same array is handed to every subscriber of a batch) */
+  prices(ticks: readonly PriceTick[]): void;
   heartbeat(): void;
   /** the server is shutting down: end the stream */
   end(): void;
@@ -22,7 +23,7 @@ export interface LiveUpdatesOptions {
   readonly heartbeatMs?: number;
   /** at most one change message per stream this often (default 100 ms) */
   readonly changeIntervalMs?: number;
-  /** the latest price of each symbol that moved, this often (default 500 ms: at most 2 per second per symbol) */
+  /** the latest price of each symbol that moved, this often (default 100 ms: at most 10 per second per symbol, never staler than that) */
   readonly priceIntervalMs?: number;
   /** events read from the log per pass */
   readonly batchSize?: number;
@@ -34,8 +35,8 @@ export interface LiveUpdatesOptions {
  * batch is read once, reduced to (tenant -> topics) for the tenants that have subscribers (one
  * map look-up per event for everyone else), and announced once the read models include it, so a
  * client that refetches on a change sees it. Changes are coalesced per tenant (one message per
- * stream per changeIntervalMs at most); prices are throttled per symbol; a single timer sends the
- * heartbeats. With no subscriber nothing is read.
+ * stream per changeIntervalMs at most); prices go out as they come, at most once per
+ * priceIntervalMs (the latest per symbol); a single timer sends the heartbeats. With no subscriber nothing is read.
  */
 export class LiveUpdates {
   private readonly byTenant = new Map<string, Set<LiveSubscriber>>();
@@ -55,6 +56,8 @@ export class LiveUpdates {
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlushAt = 0;
   private readonly movedPrices = new Map<string, PriceTick>();
+  private priceTimer: NodeJS.Timeout | undefined;
+  private lastPricesAt = Number.NEGATIVE_INFINITY;
   private timers: NodeJS.Timeout[] = [];
   private detach: (() => void)[] = [];
   private closed = false;
@@ -116,12 +119,13 @@ export class LiveUpdates {
     const { events, feed } = this.options;
     const generation = this.generation;
     this.detach.push(events.onAppended(() => this.pump()));
-    this.detach.push(feed.subscribe((tick) => void this.movedPrices.set(tick.symbol, tick)));
+    this.detach.push(feed.subscribe((tick) => {
+      this.movedPrices.set(tick.symbol, tick);
+      this.schedulePrices();
+    }));
     const heartbeat = setInterval(() => this.each((s) => s.heartbeat()), this.options.heartbeatMs ?? 15_000);
-    const prices = setInterval(() => this.sendPrices(), this.options.priceIntervalMs ?? 500);
     heartbeat.unref();
-    prices.unref();
-    this.timers.push(heartbeat, prices);
+    this.timers.push(heartbeat);
     const head = await events.headPosition();
     await this.options.waitForProjection(head);
     if (generation !== this.generation) return;
@@ -135,6 +139,8 @@ export class LiveUpdates {
     for (const undo of this.detach) undo();
     for (const timer of this.timers) clearInterval(timer);
     clearTimeout(this.flushTimer);
+    clearTimeout(this.priceTimer);
+    this.priceTimer = undefined;
     this.detach = [];
     this.timers = [];
     this.flushTimer = undefined;
@@ -213,13 +219,21 @@ export class LiveUpdates {
     this.ready.clear();
   }
 
+  /** A price goes out at once when none went out within the interval, else at the interval's end (the latest per symbol). */
+  private schedulePrices(): void {
+    if (this.priceTimer !== undefined) return;
+    const wait = Math.max(0, this.lastPricesAt + (this.options.priceIntervalMs ?? 100) - Date.now());
+    this.priceTimer = setTimeout(() => this.sendPrices(), wait);
+    this.priceTimer.unref();
+  }
+
   private sendPrices(): void {
+    this.priceTimer = undefined;
+    this.lastPricesAt = Date.now();
     if (this.movedPrices.size === 0) return;
     const ticks = [...this.movedPrices.values()];
     this.movedPrices.clear();
-    this.each((s) => {
-      for (const tick of ticks) s.price(tick);
-    });
+    this.each((s) => s.prices(ticks));
   }
 
   private each(send: (subscriber: LiveSubscriber) => void): void {

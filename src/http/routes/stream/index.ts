@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import type { LiveSubscriber } from '../../../application/live/live-updates.js';
+import type { PriceTick } from '../../../application/ports/price-feed.js';
 import { ErrorBody } from '../../../contracts/common.js';
 import { principalOf } from '../../auth-hook.js';
 import { sendError } from '../../errors.js';
@@ -19,9 +20,20 @@ const DESCRIPTION = [
   'Server-sent events for the dashboard (use fetch with a streaming reader and the Authorization header; no token in URLs).',
   '`event: change` with `id: <globalPosition>` and `data: {"position", "topics"}` once the read models include that position',
   '(topics among orders, fills, positions, balances, signals, accounts, strategies, kill-switch; at most one per ~100 ms);',
-  '`event: price` with `{"symbol","price","at"}` (at most 2 per second per symbol); a `: ping` comment every 15 s.',
+  '`event: price` with `{"symbol","price","at"}` (the latest of each symbol that moved, at most every 100 ms); a `: ping` comment every 15 s.',
   'Send `Last-Event-ID` when reconnecting: if anything changed since, a change comes at once.',
 ].join(' ');
+
+/** One text per batch of prices, whatever the number of streams it goes to (one write each). */
+const formatted = new WeakMap<readonly PriceTick[], string>();
+function pricesText(ticks: readonly PriceTick[]): string {
+  let text = formatted.get(ticks);
+  if (text === undefined) {
+    text = ticks.map((tick) => `event: price\ndata: ${JSON.stringify({ symbol: tick.symbol, price: tick.price, at: tick.time })}\n\n`).join('');
+    formatted.set(ticks, text);
+  }
+  return text;
+}
 
 /** GET /api/v1/stream — live updates of the caller's tenant. */
 export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
@@ -70,7 +82,7 @@ export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
     const subscriber: LiveSubscriber = {
       tenantId: principal.tenantId,
       change: (position, topics) => write(`id: ${position}\nevent: change\ndata: ${JSON.stringify({ position, topics })}\n\n`),
-      price: (tick) => write(`event: price\ndata: ${JSON.stringify({ symbol: tick.symbol, price: tick.price, at: tick.time })}\n\n`),
+      prices: (ticks) => write(pricesText(ticks)),
       heartbeat: () => write(': ping\n\n'),
       end,
     };
