@@ -118,6 +118,11 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect(await row.innerText()).toContain('0.02');
     await page.locator('section[aria-labelledby="fills-h"] tr[data-trade]').first().waitFor();
     await page.locator('tr[data-signal]', { hasText: 'accepted' }).first().waitFor();
+    // TradingView sends it again: the signal log says so, and nothing trades again
+    const repeat = await curlAlert(webhookUrl, { secret: alert.secret, id: 'e2e-1', action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '1', timenow: new Date().toISOString() });
+    expect(repeat.status, repeat.body).toBe(200);
+    await page.locator('tr[data-signal]', { hasText: 'duplicate ×1' }).waitFor();
+    expect(await row.innerText()).toContain('0.02');
     // unrealised PnL follows the mark price live
     const before = await row.locator('td.upnl').innerText();
     runtime.feed.setPrice('BTC/USDT', '98000');

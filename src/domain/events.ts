@@ -8,6 +8,7 @@
  *   system-<tenantId>       GlobalKillSwitchEngaged, GlobalKillSwitchReleased (all of that tenant's accounts)
  *   strategy-<strategyId>   StrategyConfigured
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
+ *   repeats-<signalId>      AlertRepeated, each time the same alert came again
  *   order-<clientOrderId>   OrderApproved | OrderRejected, then exchange outcomes and fills
  */
 import type { StrategyConfig } from './strategies/strategy.js';
@@ -74,6 +75,11 @@ export type PatriotEvent =
         readonly code: string;
         readonly message: string;
       };
+    }
+  | {
+      /** The same alert again (same id, or same body): answered as the original, recorded so the trader sees the repeat. */
+      readonly type: 'AlertRepeated';
+      readonly data: { readonly signalId: string; readonly receivedAt: string; readonly bodySha256: string };
     }
   | {
       readonly type: 'SignalProcessed';
@@ -158,5 +164,7 @@ export const streams = {
   system: (tenantId: string) => `system-${tenantId}`,
   strategy: (strategyId: string) => `strategy-${strategyId}`,
   signal: (signalId: string) => `signal-${signalId}`,
+  /** the times an alert came again: apart from its signal's stream, so repeats never race the processor for versions */
+  repeats: (signalId: string) => `repeats-${signalId}`,
   order: (clientOrderId: string) => `order-${clientOrderId}`,
 } as const;

@@ -89,7 +89,7 @@ describe('accepted alerts', () => {
     expect(res.body.status).toBe('accepted');
   });
 
-  it('answers a repeat of the same body with 200, status duplicate and the original signal id, appending nothing', async () => {
+  it('answers a repeat of the same body with 200, status duplicate and the original signal id; records only the repeat, shown on the signal', async () => {
     const body = JSON.stringify(marketAlert(secret, { quantity: '0.002', comment: 'no explicit id: deduped by body hash' }));
     const first = await post(body, { contentType: 'application/json' });
     expect(first.status).toBe(202);
@@ -97,7 +97,12 @@ describe('accepted alerts', () => {
     const again = await post(body, { contentType: 'application/json' });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ signalId: first.body.signalId, status: 'duplicate' });
-    expect(await server.runtime.events.headPosition()).toBe(head);
+    await quiesce(server.runtime);
+    expect((await server.runtime.events.readAll(head, 100)).map((e) => [e.type, e.streamId])).toEqual([['AlertRepeated', `repeats-${first.body.signalId}`]]);
+    const signal = await get<SignalView>(`/api/v1/signals/${first.body.signalId}`);
+    expect(signal.body.repeats).toEqual({ count: 1, lastAt: expect.any(String) });
+    expect(signal.body.outcome).toBe('accepted');
+    expect(signal.body.orders).toHaveLength(1);
   });
 
   it('answers the same explicit id with a different body as a duplicate of the original', async () => {
@@ -107,7 +112,8 @@ describe('accepted alerts', () => {
     const again = await post(marketAlert(secret, { id: 'explicit-id-1', quantity: '0.004', action: 'sell' }));
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ signalId: first.body.signalId, status: 'duplicate' });
-    expect(await server.runtime.events.headPosition()).toBe(head);
+    await quiesce(server.runtime);
+    expect((await server.runtime.events.readAll(head, 100)).map((e) => e.type)).toEqual(['AlertRepeated']);
   });
 });
 
@@ -226,7 +232,8 @@ describe('authenticated but invalid alerts are kept as one SignalRejected audit 
     const original = (first.body as ErrorAnswer).error;
     const head = await quiesce(server.runtime);
     const again = await post(body);
-    expect(await server.runtime.events.headPosition()).toBe(head);
+    await quiesce(server.runtime);
+    expect((await server.runtime.events.readAll(head, 100)).map((e) => e.type)).toEqual(['AlertRepeated']); // no second record of the alert itself
     expect(again.status).toBe(422);
     expect((again.body as ErrorAnswer).error).toMatchObject({ code: 'INVALID_QUANTITY', signalId: original.signalId });
   });
@@ -239,7 +246,7 @@ describe('authenticated but invalid alerts are kept as one SignalRejected audit 
     const again = await post(body);
     expect(again.text).toContain((first.body as ErrorAnswer).error.signalId!);
     await quiesce(server.runtime);
-    expect(await server.runtime.events.headPosition()).toBe(head);
+    expect((await server.runtime.events.readAll(head, 100)).map((e) => e.type)).toEqual(['AlertRepeated']);
   });
 });
 
@@ -255,6 +262,8 @@ describe('concurrency', () => {
     for (const d of duplicates) expect(d.body).toEqual({ signalId, status: 'duplicate' });
 
     await quiesce(server.runtime);
+    // every repeat is on the signal, none lost to the burst
+    expect((await get<SignalView>(`/api/v1/signals/${signalId}`)).body.repeats?.count).toBe(49);
     const orders = await get<Page<OrderView>>(`/api/v1/orders?signalId=${signalId}`);
     expect(orders.body.items).toHaveLength(1);
     const order = orders.body.items[0]!;

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { EventStore } from '../ports/event-store.js';
+import type { EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { Catalog } from './catalog.js';
 import { readAlertEnvelope } from '../../domain/signals/alert-envelope.js';
 import { normalizeSignal } from '../../domain/signals/normalize-signal.js';
 import { checkStaleness } from '../../domain/signals/staleness.js';
-import { signalDecider, type SignalCommand } from '../../domain/signals/signal-decider.js';
+import { signalDecider, type SignalCommand, type SignalEvent } from '../../domain/signals/signal-decider.js';
 import type { NormalizedSignal } from '../../domain/signals/signal.js';
 import type { DomainError } from '../../domain/shared/result.js';
 import { streams } from '../../domain/events.js';
@@ -48,14 +48,35 @@ export function secretsMatch(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), digest) && given.length === expected.length;
 }
 
-/** A repeat gets the original's answer: the same signal id, and the same refusal if it was refused. */
-async function repeatOf(store: EventStore, signalId: string): Promise<IngestOutcome> {
-  const [first] = await store.readStream(streams.signal(signalId));
+/** The answer the original alert got: the same signal id, and the same refusal if it was refused. */
+function answerOf(first: RecordedEvent | undefined, signalId: string): IngestOutcome {
   if (first?.type === 'SignalRejected') {
     const data = first.data as { code: string; message: string };
     return { kind: 'refused', code: data.code, message: data.message, signalId };
   }
   return { kind: 'duplicate', signalId };
+}
+
+/**
+ * A repeat gets the original's answer, and is recorded (AlertRepeated) so the trader sees that
+ * TradingView sent it again. It is decided on the original signal's state (it must exist, which
+ * nothing can undo) and appended to the signal's own repeats stream whatever its version: the
+ * processor's optimistic check on the signal stream stays untouched, and a burst of repeats does
+ * not fight over versions.
+ */
+async function repeatOf(store: EventStore, tenantId: string, signalId: string, repeat: { receivedAt: string; bodySha256: string }): Promise<IngestOutcome> {
+  const history = await store.readStream(streams.signal(signalId));
+  const state = history.reduce((s, e) => signalDecider.evolve(s, e as unknown as SignalEvent), signalDecider.initialState());
+  const decided = signalDecider.decide({ type: 'RecordRepeat', ...repeat }, state);
+  if (decided.ok) {
+    await store.append({
+      streamId: streams.repeats(signalId),
+      expectedVersion: 'any',
+      events: decided.value.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> })),
+      metadata: { tenantId, time: repeat.receivedAt, correlationId: signalId },
+    });
+  }
+  return answerOf(history[0], signalId);
 }
 
 /**
@@ -109,7 +130,7 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   });
   switch (result.kind) {
     case 'duplicate':
-      return repeatOf(deps.store, result.existingValue);
+      return repeatOf(deps.store, strategy.tenantId, result.existingValue, { receivedAt, bodySha256 });
     case 'conflict':
       throw new Error(`fresh signal stream ${signalId} already exists`);
     case 'appended':

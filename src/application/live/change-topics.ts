@@ -25,6 +25,7 @@ export function topicsOf(eventType: string): readonly ChangeTopic[] {
     case 'SignalReceived':
     case 'SignalRejected':
     case 'SignalProcessed':
+    case 'AlertRepeated':
       return ['signals'];
     case 'OrderApproved':
     case 'OrderRejected':

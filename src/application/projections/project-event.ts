@@ -40,6 +40,7 @@ export function documentsReadBy(recorded: RecordedEvent): [collection: string, i
       return [[C.strategies, event.data.strategyId]];
     case 'SignalReceived':
     case 'SignalRejected':
+    case 'AlertRepeated':
       return [[C.signals, event.data.signalId]];
     case 'SignalProcessed':
       return [[C.signals, event.data.signalId], ...event.data.orders.map((o): [string, string] => [C.orders, o.clientOrderId])];
@@ -158,6 +159,13 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
         outcome: 'rejected', rejection: { code: d.code, message: d.message }, orders: [], skipped: [],
       };
       put(C.signals, d.signalId, view, { strategyId: d.strategyId, signalId: d.signalId });
+      return;
+    }
+    case 'AlertRepeated': {
+      const signal = get<SignalView>(C.signals, event.data.signalId);
+      if (!signal) return;
+      const repeats = { count: (signal.repeats?.count ?? 0) + 1, lastAt: event.data.receivedAt };
+      put(C.signals, signal.signalId, { ...signal, repeats }, { strategyId: signal.strategyId, signalId: signal.signalId });
       return;
     }
     case 'SignalProcessed': {

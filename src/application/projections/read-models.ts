@@ -27,6 +27,8 @@ export interface SignalView {
   readonly rejection?: { readonly code: string; readonly message: string };
   readonly orders: { readonly accountId: string; readonly clientOrderId: string; readonly outcome: 'approved' | 'rejected'; readonly status: string; reasons?: { code: string; message: string }[] }[];
   readonly skipped: { readonly accountId: string; readonly code: string; readonly message: string }[];
+  /** the same alert came again this many times (answered as the original; nothing traded again) */
+  readonly repeats?: { readonly count: number; readonly lastAt: string };
 }
 
 export interface OrderView {

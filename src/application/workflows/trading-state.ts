@@ -65,6 +65,7 @@ export class TradingState implements Catalog {
         this.pending.delete(event.data.signalId);
         return;
       case 'SignalRejected':
+      case 'AlertRepeated':
       case 'UserRegistered':
         return;
       case 'KillSwitchEngaged':

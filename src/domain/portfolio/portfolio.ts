@@ -132,6 +132,7 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'SignalReceived':
     case 'SignalRejected':
     case 'SignalProcessed':
+    case 'AlertRepeated':
       return p;
     default:
       return assertNever(event);

@@ -2,18 +2,20 @@
  * The `signal-<signalId>` stream as a pure decider:
  *   new --Receive--> received --MarkProcessed--> processed
  *   new --RejectAlert--> rejected (final: an audit record of an authenticated alert we refused)
+ *   any but new --RecordRepeat--> the same state (the alert came again and was answered as the original)
  */
 import type { EventOf } from '../events.js';
 import { assertNever, type Decider } from '../shared/decider.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
-export type SignalEvent = EventOf<'SignalReceived'> | EventOf<'SignalRejected'> | EventOf<'SignalProcessed'>;
+export type SignalEvent = EventOf<'SignalReceived'> | EventOf<'SignalRejected'> | EventOf<'SignalProcessed'> | EventOf<'AlertRepeated'>;
 
 /** Commands are flat: the `type` plus the fields of the event they lead to. */
 export type SignalCommand =
   | ({ readonly type: 'Receive' } & EventOf<'SignalReceived'>['data'])
   | ({ readonly type: 'RejectAlert' } & EventOf<'SignalRejected'>['data'])
-  | ({ readonly type: 'MarkProcessed' } & Pick<EventOf<'SignalProcessed'>['data'], 'orders' | 'skipped'>);
+  | ({ readonly type: 'MarkProcessed' } & Pick<EventOf<'SignalProcessed'>['data'], 'orders' | 'skipped'>)
+  | ({ readonly type: 'RecordRepeat' } & Pick<EventOf<'AlertRepeated'>['data'], 'receivedAt' | 'bodySha256'>);
 
 export type SignalState =
   | { readonly status: 'new' }
@@ -74,6 +76,12 @@ function decide(command: SignalCommand, state: SignalState): Result<readonly Sig
           return assertNever(state);
       }
     }
+    case 'RecordRepeat': {
+      if (state.status === 'new') return err({ code: 'SIGNAL_NOT_RECEIVED', message: 'a repeat of an alert that was never received' });
+      if (!HEX_SHA256.test(command.bodySha256)) return err({ code: 'INVALID_COMMAND', message: 'bodySha256 must be 64 lowercase hex characters' });
+      if (command.receivedAt.length === 0) return err({ code: 'INVALID_COMMAND', message: 'receivedAt is empty' });
+      return ok([{ type: 'AlertRepeated', data: { signalId: state.signalId, receivedAt: command.receivedAt, bodySha256: command.bodySha256 } }]);
+    }
     default:
       return assertNever(command);
   }
@@ -91,6 +99,8 @@ function evolve(state: SignalState, event: SignalEvent): SignalState {
       return { status: 'rejected', signalId: event.data.signalId, code: event.data.code };
     case 'SignalProcessed':
       return { status: 'processed', signalId: event.data.signalId };
+    case 'AlertRepeated':
+      return state;
     default:
       return assertNever(event);
   }

@@ -99,6 +99,29 @@ describe('signal decider', () => {
     });
   });
 
+  describe('RecordRepeat', () => {
+    const repeat: SignalCommand = { type: 'RecordRepeat', receivedAt: '2024-05-01T12:00:03.000Z', bodySha256: SHA };
+    const repeated: EventOf<'AlertRepeated'> = { type: 'AlertRepeated', data: { signalId: 'sig-1', receivedAt: '2024-05-01T12:00:03.000Z', bodySha256: SHA } };
+    it.each([
+      ['received', [received]],
+      ['rejected', [rejected]],
+      ['processed', [received, processed]],
+      ['already repeated', [received, repeated]],
+    ] as const)('on a %s stream records AlertRepeated with the stream signal id', (_name, given) => {
+      spec.given(given).when(repeat).then([repeated]);
+    });
+    it('on a new stream is SIGNAL_NOT_RECEIVED', () => {
+      spec.given([]).when(repeat).thenError('SIGNAL_NOT_RECEIVED');
+    });
+    it('refuses a bad body hash as INVALID_COMMAND', () => {
+      spec.given([received]).when({ ...repeat, bodySha256: 'nope' } as SignalCommand).thenError('INVALID_COMMAND');
+    });
+    it('changes nothing else: a repeated signal is still processed once', () => {
+      spec.given([received, repeated]).when(markProcessed).then([processed]);
+      spec.given([received, processed, repeated]).when(markProcessed).thenError('SIGNAL_ALREADY_PROCESSED');
+    });
+  });
+
   it('starts new', () => {
     expect(signalDecider.initialState()).toEqual({ status: 'new' });
   });

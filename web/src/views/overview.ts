@@ -149,7 +149,7 @@ export class OverviewView {
       signals.map((s) => h('tr', { 'data-signal': s.signalId },
         td(time(s.receivedAt)), td(this.strategies.get(s.strategyId) ?? s.strategyId),
         td(s.signal ? [s.signal.action, s.signal.symbol ?? s.signal.ticker, s.signal.quantity].filter(Boolean).join(' ') : '—'),
-        td(badge(s.rejection?.code === 'STALE_SIGNAL' ? 'stale' : s.outcome)),
+        td([badge(s.rejection?.code === 'STALE_SIGNAL' ? 'stale' : s.outcome), ...(s.repeats ? [' ', h('span', { class: 'badge duplicate', title: `the same alert came again; last at ${time(s.repeats.lastAt)}; answered as the original, nothing traded again` }, `duplicate ×${s.repeats.count}`)] : [])]),
         td(reasonsOf(s), 'wrap reasons'),
         td(h('button', { type: 'button', class: 'small', onclick: () => void this.trace(s.signalId) }, 'Trace')))),
       'No alerts received yet.', 'Signal log'));

@@ -84,6 +84,7 @@ export const strategyRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app
   });
 
   r.post('/strategies/:strategyId/test-alert', {
+    config: { rateClass: 'trading' }, // it trades like a real alert
     schema: {
       tags: ['strategies'], summary: 'Send a test alert through the same ingest path as a TradingView webhook (it trades like one)',
       params: StrategyParams, body: TestAlertBody, response: { 200: TestAlertDto, 202: TestAlertDto, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody },
