@@ -37,7 +37,7 @@ export interface PatriotConfig {
   /** base URLs replacing an exchange's own, by ccxt id (e.g. {"binance": "http://127.0.0.1:9100"}: the sandbox) */
   readonly exchangeUrls: Readonly<Record<string, string>>;
   /** live update streams (SSE): at most perUser open per user and total in all; a heartbeat comment every heartbeatMs */
-  readonly streams: { readonly perUser: number; readonly total: number; readonly heartbeatMs: number };
+  readonly streams: { readonly perUser: number; readonly total: number; readonly heartbeatMs: number; readonly credentialRecheckMs: number };
   /** how long after a possible placement an order may still be invisible to look-ups on a real exchange */
   readonly exchangeVisibilityMs: number;
 }
@@ -52,7 +52,7 @@ const KEYS = [
   'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 'PATRIOT_CREDENTIALS_FILE', 'PATRIOT_EXCHANGE_URLS',
   'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS', 'PATRIOT_DEMO_PASSWORD',
   'PATRIOT_WEBHOOK_RATE_PER_MIN', 'PATRIOT_LOGIN_RATE_PER_MIN', 'PATRIOT_API_READ_RATE_PER_MIN', 'PATRIOT_API_WRITE_RATE_PER_MIN', 'PATRIOT_CORS_ORIGINS',
-  'PATRIOT_STREAMS_PER_USER', 'PATRIOT_MAX_STREAMS', 'PATRIOT_STREAM_HEARTBEAT_MS',
+  'PATRIOT_STREAMS_PER_USER', 'PATRIOT_MAX_STREAMS', 'PATRIOT_STREAM_HEARTBEAT_MS', 'PATRIOT_STREAM_RECHECK_MS',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -150,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       perUser: int(source, 'PATRIOT_STREAMS_PER_USER', 20, 1, 100_000),
       total: int(source, 'PATRIOT_MAX_STREAMS', 10_000, 1, 1_000_000),
       heartbeatMs: int(source, 'PATRIOT_STREAM_HEARTBEAT_MS', 15_000, 100, 600_000),
+      credentialRecheckMs: int(source, 'PATRIOT_STREAM_RECHECK_MS', 60_000, 100, 3_600_000),
     },
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

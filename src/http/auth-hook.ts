@@ -18,6 +18,12 @@ declare module 'fastify' {
 const RANK: Readonly<Record<UserRole, number>> = { viewer: 0, trader: 1, admin: 2 };
 const READS = new Set(['GET', 'HEAD']);
 
+/** The credential in `Authorization: Bearer …`, when well-formed. */
+export function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? /^Bearer +([\x21-\x7e]{1,4096})$/.exec(header)?.[1] : undefined;
+}
+
 /** Who the request acts for; only on routes behind installAuth. */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Error('no principal: the route is not behind authentication');
@@ -33,8 +39,7 @@ export function installAuth(api: FastifyInstance, auth: Auth): void {
   api.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
     if (config?.public) return;
-    const header = request.headers.authorization;
-    const bearer = typeof header === 'string' ? /^Bearer +([\x21-\x7e]{1,4096})$/.exec(header)?.[1] : undefined;
+    const bearer = bearerOf(request);
     if (bearer === undefined) {
       return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'UNAUTHENTICATED', 'send an access token or API key as Authorization: Bearer …');
     }

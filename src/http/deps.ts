@@ -68,7 +68,7 @@ export interface HttpDeps {
   /** live updates (SSE): subscribe a stream of one tenant; resolves to its unsubscribe function */
   readonly live: { subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> };
   /** open live streams allowed per user and in all */
-  readonly streamLimits: { readonly perUser: number; readonly total: number };
+  readonly streamLimits: { readonly perUser: number; readonly total: number; readonly credentialRecheckMs: number };
   /** where the built dashboard is (served at /app/); undefined: no dashboard */
   readonly dashboardDir?: string;
   /** public base URL used in webhook URLs shown to users */

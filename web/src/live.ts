@@ -9,7 +9,8 @@ export interface LiveHandlers {
 /**
  * Follows GET /api/v1/stream with fetch and a streaming reader (the token goes in a header, never
  * the URL). Reconnects with back-off, sends Last-Event-ID so a change missed while away comes at
- * once, and treats 40 s of silence (no heartbeat) as a lost connection.
+ * once, and treats 40 s of silence (no heartbeat) as a lost connection. A stream lives no longer
+ * than its access token: the server says `reauthenticate` and ends it, and this reconnects at once.
  */
 export class LiveStream {
   private abort: AbortController | undefined;
@@ -17,6 +18,8 @@ export class LiveStream {
   private stopped = false;
   private failures = 0;
   private watchdog: number | undefined;
+  /** the server ended the stream because its credential expired: reconnect at once, no banner */
+  private renew = false;
 
   constructor(private readonly handlers: LiveHandlers) {}
 
@@ -35,6 +38,10 @@ export class LiveStream {
     while (!this.stopped) {
       const ok = await this.connectOnce();
       if (this.stopped) return;
+      if (this.renew) {
+        this.renew = false;
+        continue; // the access token was renewed meanwhile (a minute before expiry); else the 401 path refreshes
+      }
       this.handlers.connected(false);
       if (!ok) this.failures++;
       const delay = Math.min(10_000, 1000 * 2 ** Math.min(this.failures, 4)) * (0.75 + Math.random() * 0.5);
@@ -94,6 +101,7 @@ export class LiveStream {
       else if (line.startsWith('data: ')) data += line.slice(6);
     }
     if (id !== undefined) this.lastEventId = id;
+    if (event === 'reauthenticate') this.renew = true;
     if (data === '') return;
     try {
       const parsed = JSON.parse(data) as Record<string, unknown>;

@@ -121,9 +121,9 @@ export class KvAuth implements Auth {
       const { payload } = await jwtVerify(bearer, await this.hmacKey(), {
         algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'iat', 'sub'], currentDate: new Date(this.now),
       });
-      const { sub, tid, role } = payload as { sub?: unknown; tid?: unknown; role?: unknown };
+      const { sub, tid, role, exp } = payload as { sub?: unknown; tid?: unknown; role?: unknown; exp?: number };
       if (typeof sub !== 'string' || typeof tid !== 'string' || typeof role !== 'string' || !ROLES.has(role)) return 'INVALID_TOKEN';
-      return { userId: sub, tenantId: tid, role: role as UserRole, via: 'token' };
+      return { userId: sub, tenantId: tid, role: role as UserRole, via: 'token', ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}) };
     } catch (error) {
       return error instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN';
     }

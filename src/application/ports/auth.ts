@@ -6,6 +6,8 @@ export interface Principal {
   readonly tenantId: string;
   readonly role: UserRole;
   readonly via: 'token' | 'api_key';
+  /** when the credential stops being valid (epoch ms): access tokens; API keys last until revoked */
+  readonly expiresAt?: number;
 }
 
 export interface TokenPair {

@@ -6,7 +6,8 @@ import type { HttpDeps } from '../../deps.js';
 import type { LiveSubscriber } from '../../../application/live/live-updates.js';
 import type { PriceTick } from '../../../application/ports/price-feed.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { principalOf } from '../../auth-hook.js';
+import { bearerOf, principalOf } from '../../auth-hook.js';
+import { watchCredential } from './credential-watch.js';
 import { sendError } from '../../errors.js';
 import { StreamRegistry } from './stream-registry.js';
 
@@ -22,6 +23,7 @@ const DESCRIPTION = [
   '(topics among orders, fills, positions, balances, signals, accounts, strategies, kill-switch; at most one per ~100 ms);',
   '`event: price` with `{"symbol","price","at"}` (the latest of each symbol that moved, at most every 100 ms); a `: ping` comment every 15 s.',
   'Send `Last-Event-ID` when reconnecting: if anything changed since, a change comes at once.',
+  'A stream lives no longer than its credential: when the access token expires or the API key is revoked, `event: reauthenticate` (with the reason) comes, and the stream ends; reconnect with a current credential.',
 ].join(' ');
 
 /** One text per batch of prices, whatever the number of streams it goes to (one write each). */
@@ -65,11 +67,13 @@ export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
         : 'the server has as many live streams open as it allows: try again later');
     }
     let unsubscribe: (() => void) | undefined;
+    let stopWatching: (() => void) | undefined;
     let gone = false;
     const cleanup = (): void => {
       gone = true;
       slot.release();
       unsubscribe?.();
+      stopWatching?.();
       end();
     };
     reply.raw.on('close', cleanup);
@@ -90,7 +94,17 @@ export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
     try {
       const off = await deps.live.subscribe(subscriber, lastEventIdOf(request.headers['last-event-id']));
       if (gone) off();
-      else unsubscribe = off;
+      else {
+        unsubscribe = off;
+        // the stream lives no longer than its credential: told why, the client reconnects with its current one
+        stopWatching = watchCredential({
+          auth: deps.auth, bearer: bearerOf(request)!, principal, recheckMs: deps.streamLimits.credentialRecheckMs,
+          onInvalid: (reason) => {
+            write(`event: reauthenticate\ndata: ${JSON.stringify({ reason })}\n\n`);
+            end();
+          },
+        });
+      }
     } catch {
       cleanup();
       return sendError(reply, 503, 'SHUTTING_DOWN', 'the server is shutting down');

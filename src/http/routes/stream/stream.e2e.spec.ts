@@ -25,7 +25,7 @@ const changeData = (m: SseMessage) => JSON.parse(m.data) as { position: number; 
 const isChangeWith = (topic: string) => (m: SseMessage) => m.event === 'change' && changeData(m).topics.includes(topic);
 
 beforeAll(async () => {
-  server = await startTestServer({ config: { streams: { perUser: 3, total: 6, heartbeatMs: 200 } } });
+  server = await startTestServer({ config: { streams: { perUser: 3, total: 6, heartbeatMs: 200, credentialRecheckMs: 200 } } });
   const { runtime } = server;
   runtime.feed.setPrice('BTC/USDT', '97000');
   await registerUser({ store: runtime.events, mutex: new KeyedMutex(), clock: systemClock }, { userId: 'usr_sam', tenantId: 'tnt_other', name: 'Sam', role: 'admin' }, 'test');
@@ -116,6 +116,21 @@ describe('GET /api/v1/stream', () => {
     closeAll();
   });
 
+  it('lives no longer than its credential: a revoked API key ends the stream with event reauthenticate', async () => {
+    closeAll();
+    const created = await fetchJson<{ key: string; keyId: string }>(server.runtime, '/api/v1/me/api-keys', { json: { name: 'dashboard script' }, token: demoToken });
+    expect(created.status).toBe(201);
+    const viaKey = await stream(created.body.key);
+    expect(viaKey.status).toBe(200);
+    await viaKey.next((m) => m.event === 'comment' && m.data === 'ping'); // alive, and checked again meanwhile
+    expect((await fetchJson(server.runtime, `/api/v1/me/api-keys/${created.body.keyId}`, { method: 'DELETE', token: demoToken })).status).toBe(204);
+    const told = await viaKey.next((m) => m.event === 'reauthenticate', 5_000);
+    expect(JSON.parse(told.data)).toEqual({ reason: 'INVALID_TOKEN' });
+    await viaKey.ended;
+    expect((await stream(created.body.key)).status).toBe(401);
+    closeAll();
+  });
+
   it('closing the server ends open streams instead of waiting for them', async () => {
     const a = await stream(demoToken);
     const b = await stream(otherToken);
@@ -125,4 +140,5 @@ describe('GET /api/v1/stream', () => {
     await Promise.all([a.ended, b.ended]);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
 });
