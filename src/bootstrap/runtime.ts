@@ -268,7 +268,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onSecret: (strategyId, secret) => secrets.remember(strategyId, secret),
   };
   const live = new LiveUpdates({
-    events, feed, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
+    events, feed, clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
   const app = await buildHttpApp({

@@ -1,5 +1,6 @@
 import type { EventStore } from '../ports/event-store.js';
 import type { PriceFeed, PriceTick } from '../ports/price-feed.js';
+import type { Clock } from '../ports/clock.js';
 import { CHANGE_TOPICS, topicsOf, type ChangeTopic } from './change-topics.js';
 
 /** One open live stream (an SSE response): told about its own tenant's changes only. */
@@ -17,6 +18,8 @@ export interface LiveSubscriber {
 export interface LiveUpdatesOptions {
   readonly events: EventStore;
   readonly feed: PriceFeed;
+  /** paces the coalescing of changes and prices */
+  readonly clock: Clock;
   /** resolves once the read models include the given global position */
   readonly waitForProjection: (position: number) => Promise<void>;
   /** one comment line to every stream this often (default 15 s) */
@@ -203,14 +206,14 @@ export class LiveUpdates {
   private scheduleFlush(): void {
     if (this.flushTimer !== undefined) return;
     const interval = this.options.changeIntervalMs ?? 100;
-    const wait = Math.max(0, this.lastFlushAt + interval - Date.now());
+    const wait = Math.max(0, this.lastFlushAt + interval - this.options.clock.now());
     this.flushTimer = setTimeout(() => this.flush(), wait);
     this.flushTimer.unref();
   }
 
   private flush(): void {
     this.flushTimer = undefined;
-    this.lastFlushAt = Date.now();
+    this.lastFlushAt = this.options.clock.now();
     const position = this.readyPosition;
     for (const [tenantId, set] of this.ready) {
       const topics = CHANGE_TOPICS.filter((t) => set.has(t));
@@ -222,14 +225,14 @@ export class LiveUpdates {
   /** A price goes out at once when none went out within the interval, else at the interval's end (the latest per symbol). */
   private schedulePrices(): void {
     if (this.priceTimer !== undefined) return;
-    const wait = Math.max(0, this.lastPricesAt + (this.options.priceIntervalMs ?? 100) - Date.now());
+    const wait = Math.max(0, this.lastPricesAt + (this.options.priceIntervalMs ?? 100) - this.options.clock.now());
     this.priceTimer = setTimeout(() => this.sendPrices(), wait);
     this.priceTimer.unref();
   }
 
   private sendPrices(): void {
     this.priceTimer = undefined;
-    this.lastPricesAt = Date.now();
+    this.lastPricesAt = this.options.clock.now();
     if (this.movedPrices.size === 0) return;
     const ticks = [...this.movedPrices.values()];
     this.movedPrices.clear();

@@ -65,6 +65,32 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 const types = async (store: EventStore, i: OrderIntent) => (await store.readStream(`order-${i.clientOrderId}`)).map((e) => e.type);
 
 describe('OrderExecutor', () => {
+  it('given orders still queued when the executor stops, then they are not sent and not recorded as unknown; the next executor sends each once', async () => {
+    const { store, exchange, executor } = await setup();
+    const intents = [11, 12, 13, 14, 15, 16].map(intent);
+    for (const i of intents) await approve(store, i);
+    for (const i of intents) executor.submit(i);
+    await executor.stop();
+    const unsent: OrderIntent[] = [];
+    for (const i of intents) {
+      const recorded = await types(store, i);
+      expect(recorded).not.toContain('OrderStatusUnknown');
+      if (exchange.placementAttempts('acc1', i.clientOrderId) === 0) {
+        expect(recorded).toEqual(['OrderApproved']);
+        unsent.push(i);
+      }
+    }
+    expect(unsent.length).toBeGreaterThan(0);
+    // the next executor on the same log and exchange (a restart, or the account's next owner)
+    const next = new OrderExecutor({ store, exchange, clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20] });
+    exchange.onOrderUpdate((u) => void next.onExchangeUpdate(u.order, u.accountId));
+    for (const i of unsent) next.submit(i);
+    await next.idle();
+    await until(async () => (await Promise.all(unsent.map((i) => types(store, i)))).every((t) => t.includes('OrderFilled')));
+    for (const i of intents) expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+    await next.stop();
+  });
+
   it('given orders of one account, then they reach the exchange in submission order, each once, and end filled', async () => {
     const { store, exchange, executor } = await setup();
     const intents = [1, 2, 3, 4, 5].map(intent);

@@ -110,6 +110,11 @@ export class OrderExecutor {
 
   /** Sends now (the caller holds the account's queue) and records the outcome outside the queue. */
   private send(intent: OrderIntent): void {
+    if (this.stopped) {
+      // never sent: it stays approved in the log, and whoever owns the account next sends it (once)
+      this.deps.log.info({ clientOrderId: intent.clientOrderId, accountId: intent.accountId }, 'executor stopping: order left unsent');
+      return;
+    }
     this.book.markOpen(intent.accountId, intent.clientOrderId);
     void this.track(
       this.dispatch(intent)
@@ -283,6 +288,7 @@ export class OrderExecutor {
         return;
       }
       // The exchange definitively has no such order: it never arrived. Send it now, same clientOrderId.
+      if (this.stopped) return; // or leave it to the next owner, who looks it up again
       this.book.markOpen(accountId, clientOrderId);
       await this.recordOutcome(intent, await this.dispatch(intent));
     }
