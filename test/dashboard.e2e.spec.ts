@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { cleanupTempDirs, DEMO_PASSWORD, startTestServer, type TestServer } from './support/server.js';
+import { cleanupTempDirs, DEMO_PASSWORD, marketAlert, postAlert, startTestServer, type TestServer } from './support/server.js';
 
 /** The page's globals, as seen from code that playwright runs in the browser (the test compiles without the DOM library). */
 interface PageGlobals {
@@ -188,4 +188,30 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it('says so when the live connection is lost, and recovers by itself when the server is back (no reload)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await logIn(page);
+    const banner = page.locator('#banner');
+    const rows = page.locator('tr[data-signal]');
+    await rows.first().waitFor();
+    expect(await banner.isHidden()).toBe(true);
+
+    // the server goes away (a restart): the banner says the page may be out of date
+    const { dataDir } = server;
+    const port = Number(new URL(server.runtime.url).port);
+    await server.close();
+    await expect.poll(async () => banner.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await banner.innerText()).toMatch(/lost/i);
+    await page.screenshot({ path: join(ARTIFACTS, 'connection-lost.png') });
+
+    // it comes back on the same address and data: the page reconnects, the banner goes, updates flow again
+    server = await startTestServer({ dataDir, config: { port } });
+    await expect.poll(async () => banner.isHidden(), { timeout: 20_000 }).toBe(true);
+    const before = await rows.count();
+    expect((await postAlert(server.runtime, marketAlert(server.runtime.demo!.secret, { id: 'after-the-restart' }))).status).toBe(202);
+    await expect.poll(async () => rows.count(), { timeout: 15_000 }).toBeGreaterThan(before);
+    await context.close();
+  }, 90_000);
 });
