@@ -7,7 +7,7 @@ import type { PatriotRuntime } from '../bootstrap/runtime.js';
  * for the operator here and never goes through the structured log.
  */
 export function printBanner(runtime: PatriotRuntime, out: NodeJS.WritableStream = process.stdout): void {
-  const lines = ['', `PATRIOT is listening on ${runtime.url}`, `  API docs:     ${runtime.publicUrl}/docs`, `  Health:       ${runtime.publicUrl}/health`];
+  const lines = ['', `PATRIOT is listening on ${runtime.url}`, `  Dashboard:    ${runtime.publicUrl}/app/`, `  API docs:     ${runtime.publicUrl}/docs`, `  Health:       ${runtime.publicUrl}/health`];
   const demo = runtime.demo;
   if (demo) {
     lines.push(
