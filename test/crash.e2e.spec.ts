@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import { DEMO_PASSWORD, cleanupTempDirs, login, makeTempDir, waitUntil, type OrderView, type SignalView } from './support/server.js';
 import { ensureBuilt, hasExited, killAll, killHard, spawnServer, stopGracefully, type Spawned } from './support/processes.js';
 import { alertBody, fire, pageAll, seeded, send, type Answer } from './support/alert-load.js';
+import { expectContiguousVersions, readWholeLog } from './support/log-checks.js';
 import { postgresAvailable, startCluster, type TestCluster } from './support/postgres-cluster.js';
 import { loadConfig } from '../src/bootstrap/config.js';
 import { openStorage } from '../src/bootstrap/storage.js';
@@ -172,12 +173,7 @@ class CrashRun {
     expect(processed.size).toBe(ALERTS);
     expect([...processed.values()].filter((n) => n !== 1)).toEqual([]);
     expect(log.filter((e) => e.type === 'SignalReceived')).toHaveLength(ALERTS);
-    const versions = new Map<string, number>();
-    for (const e of log) {
-      const expected = (versions.get(e.streamId) ?? 0) + 1;
-      expect(e.streamVersion, `${e.streamId}@${e.streamVersion}`).toBe(expected);
-      versions.set(e.streamId, expected);
-    }
+    expectContiguousVersions(log);
     // the chain verifies; read models rebuilt from scratch equal the live ones
     expect(await verifyLog(config)).toMatchObject({ ok: true });
     expect(await replayProjections(config)).toMatchObject({ identical: true });
@@ -188,13 +184,7 @@ class CrashRun {
 async function readLog(config: ReturnType<typeof loadConfig>): Promise<RecordedEvent[]> {
   const storage = await openStorage(config, () => undefined);
   try {
-    const log: RecordedEvent[] = [];
-    for (let from = 0; ; ) {
-      const batch = await storage.events.readAll(from, 5000);
-      log.push(...batch);
-      if (batch.length < 5000) return log;
-      from = batch[batch.length - 1]!.globalPosition;
-    }
+    return await readWholeLog(storage.events);
   } finally {
     await storage.close();
   }

@@ -211,9 +211,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     }
   }
   for (const account of processor.state.allAccounts()) exchanges.register(account);
-  // Webhook secrets, cached briefly: a strategy configured or a secret rotated through another node is read from the store
+  // Webhook secrets, read on first use and kept briefly: a strategy configured or a secret rotated through another node is read from the store
   const secrets = new WebhookSecrets(kv, () => clock.now());
-  for (const strategy of processor.state.allStrategies()) await secrets.lookup(strategy.strategyId);
   const secretOf = (strategyId: string): string | undefined | Promise<string | undefined> => secrets.lookup(strategyId);
 
   const snapshotter = new PortfolioSnapshotter({
@@ -341,13 +340,13 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   if (!options.manualFeed) feed.start();
   ready = true;
 
-  const demoSecret = secrets.peek(DEMO_STRATEGY);
+  const demoSecret = processor.state.strategy(DEMO_STRATEGY) ? await secrets.lookup(DEMO_STRATEGY) : undefined;
   const demo: DemoInfo | undefined = demoSecret === undefined ? undefined : {
     tenantId: DEMO_TENANT, userId: DEMO_USER, strategyId: DEMO_STRATEGY, accountId: demoAccount.accountId, secret: demoSecret,
     webhookUrl: `${publicUrl}/webhook/${DEMO_STRATEGY}`, alertMessage: tradingViewAlertMessage({ secret: demoSecret, mode: 'strategy' }),
     login: { username: DEMO_LOGIN, ...(demoPassword !== undefined ? { password: demoPassword } : {}) },
   };
-  logger.info({ url, publicUrl, dataDir: config.dataDir, storage: storage.kind, nodeId, leader: keeper.isLeader, accountsOwned: keeper.ownedAccounts().length, strategies: secrets.size }, 'PATRIOT listening');
+  logger.info({ url, publicUrl, dataDir: config.dataDir, storage: storage.kind, nodeId, leader: keeper.isLeader, accountsOwned: keeper.ownedAccounts().length, strategies: processor.state.allStrategies().length }, 'PATRIOT listening');
 
   let closed = false;
   return {

@@ -30,13 +30,4 @@ export class WebhookSecrets {
   remember(strategyId: string, secret: string): void {
     this.cache.set(strategyId, { secret, readAt: this.now() });
   }
-
-  /** The cached secret, whatever its age (the start-up banner). */
-  peek(strategyId: string): string | undefined {
-    return this.cache.get(strategyId)?.secret;
-  }
-
-  get size(): number {
-    return this.cache.size;
-  }
 }

@@ -1,6 +1,7 @@
 import type { EventStore } from '../ports/event-store.js';
 import type { PriceFeed, PriceTick } from '../ports/price-feed.js';
 import type { Clock } from '../ports/clock.js';
+import { Paced } from './paced.js';
 import { CHANGE_TOPICS, topicsOf, type ChangeTopic } from './change-topics.js';
 
 /** One open live stream (an SSE response): told about its own tenant's changes only. */
@@ -56,16 +57,17 @@ export class LiveUpdates {
   private pumpAgain = false;
   private readonly ready = new Map<string, Set<ChangeTopic>>();
   private readyPosition = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private lastFlushAt = 0;
+  private readonly changes: Paced;
   private readonly movedPrices = new Map<string, PriceTick>();
-  private priceTimer: NodeJS.Timeout | undefined;
-  private lastPricesAt = Number.NEGATIVE_INFINITY;
+  private readonly prices: Paced;
   private timers: NodeJS.Timeout[] = [];
   private detach: (() => void)[] = [];
   private closed = false;
 
-  constructor(private readonly options: LiveUpdatesOptions) {}
+  constructor(private readonly options: LiveUpdatesOptions) {
+    this.changes = new Paced(options.changeIntervalMs ?? 100, options.clock, () => this.flush());
+    this.prices = new Paced(options.priceIntervalMs ?? 100, options.clock, () => this.sendPrices());
+  }
 
   get subscribers(): number {
     return this.count;
@@ -124,7 +126,7 @@ export class LiveUpdates {
     this.detach.push(events.onAppended(() => this.pump()));
     this.detach.push(feed.subscribe((tick) => {
       this.movedPrices.set(tick.symbol, tick);
-      this.schedulePrices();
+      this.prices.request();
     }));
     const heartbeat = setInterval(() => this.each((s) => s.heartbeat()), this.options.heartbeatMs ?? 15_000);
     heartbeat.unref();
@@ -141,12 +143,10 @@ export class LiveUpdates {
   private idle(): void {
     for (const undo of this.detach) undo();
     for (const timer of this.timers) clearInterval(timer);
-    clearTimeout(this.flushTimer);
-    clearTimeout(this.priceTimer);
-    this.priceTimer = undefined;
+    this.changes.cancel();
+    this.prices.cancel();
     this.detach = [];
     this.timers = [];
-    this.flushTimer = undefined;
     this.activation = undefined;
     this.following = false;
     this.generation++;
@@ -198,22 +198,12 @@ export class LiveUpdates {
         for (const t of topics) set.add(t);
       }
       this.readyPosition = this.position;
-      if (this.ready.size > 0) this.scheduleFlush();
+      if (this.ready.size > 0) this.changes.request();
       if (batch.length < batchSize) return;
     }
   }
 
-  private scheduleFlush(): void {
-    if (this.flushTimer !== undefined) return;
-    const interval = this.options.changeIntervalMs ?? 100;
-    const wait = Math.max(0, this.lastFlushAt + interval - this.options.clock.now());
-    this.flushTimer = setTimeout(() => this.flush(), wait);
-    this.flushTimer.unref();
-  }
-
   private flush(): void {
-    this.flushTimer = undefined;
-    this.lastFlushAt = this.options.clock.now();
     const position = this.readyPosition;
     for (const [tenantId, set] of this.ready) {
       const topics = CHANGE_TOPICS.filter((t) => set.has(t));
@@ -222,17 +212,7 @@ export class LiveUpdates {
     this.ready.clear();
   }
 
-  /** A price goes out at once when none went out within the interval, else at the interval's end (the latest per symbol). */
-  private schedulePrices(): void {
-    if (this.priceTimer !== undefined) return;
-    const wait = Math.max(0, this.lastPricesAt + (this.options.priceIntervalMs ?? 100) - this.options.clock.now());
-    this.priceTimer = setTimeout(() => this.sendPrices(), wait);
-    this.priceTimer.unref();
-  }
-
   private sendPrices(): void {
-    this.priceTimer = undefined;
-    this.lastPricesAt = this.options.clock.now();
     if (this.movedPrices.size === 0) return;
     const ticks = [...this.movedPrices.values()];
     this.movedPrices.clear();

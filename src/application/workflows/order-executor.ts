@@ -217,9 +217,8 @@ export class OrderExecutor {
     await this.idle();
   }
 
-  /** Sends the order; never throws (a thrown error is an unknown outcome). */
+  /** Sends the order (callers check that the executor still runs); never throws (a thrown error is an unknown outcome). */
   private dispatch(intent: OrderIntent): Promise<PlaceOrderResult> {
-    if (this.stopped) return Promise.resolve({ kind: 'unknown', reason: 'executor stopped before sending' });
     this.deps.onPlacing?.(intent);
     this.sentAt.set(intent.clientOrderId, this.deps.clock.now());
     try {
