@@ -3,6 +3,7 @@ import type { AccountEntry } from './account-entry.js';
 import type { CcxtClient, CcxtConfig, CcxtProClient } from './ccxt-types.js';
 import type { CcxtGatewayOptions } from './gateway-options.js';
 import { redactSecrets } from './redact.js';
+import { observeFutures } from './observed-futures.js';
 import { ccxtConfigFor, type Venue, type VenueSpec } from './venue.js';
 import type { VenueLoader } from './venue-loader.js';
 
@@ -71,6 +72,7 @@ export class CcxtClients {
     const credentials = await this.options.credentials(entry.config.accountId);
     if (entry.generation !== generation) throw new Error('account forgotten');
     const pro = this.createProExchange(entry.config.exchangeId, ccxtConfigFor(entry.venue.spec, credentials));
+    observeFutures(pro);
     this.prepare(pro, entry.venue);
     entry.pro = pro;
     return pro;
