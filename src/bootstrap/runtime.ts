@@ -262,7 +262,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   let publicUrl = publicUrlFor(config.port);
   const queries = new ReadQueries(readModels, events, feed);
   const configurationDeps: ConfigurationDeps = {
-    ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.state,
+    ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.catalog,
     catchUp: () => processor.catchUp(),
     onSecret: (strategyId, secret) => secrets.remember(strategyId, secret),
   };
@@ -270,10 +270,12 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     events, feed, clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
+  // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
+  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp() };
   const app = await buildHttpApp({
     logger,
     ingest: async (request) => {
-      const outcome = await ingestAlert({ store: events, catalog: processor.state, clock, ids, secretOf }, request);
+      const outcome = await ingestAlert(ingestDeps, request);
       metrics.alerts.inc({ outcome: outcome.kind === 'refused' ? outcome.code : outcome.kind });
       return outcome;
     },

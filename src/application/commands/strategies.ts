@@ -49,9 +49,21 @@ function configFrom(tenantId: string, strategyId: string, input: StrategyInput):
   };
 }
 
+/**
+ * A configuration command decides on the configuration written before it, on any node: what the
+ * catalog does not know yet is looked for in the log first (an account opened a moment ago).
+ */
+async function known<T>(deps: Pick<ConfigurationDeps, 'catchUp'>, find: () => T | undefined): Promise<T | undefined> {
+  const found = find();
+  if (found !== undefined) return found;
+  await deps.catchUp();
+  return find();
+}
+
 async function record(deps: ConfigurationDeps, config: StrategyConfig): Promise<Result<{ lastPosition: number }, DomainError>> {
   const valid = validateStrategyConfig(config);
   if (!valid.ok) return valid;
+  if (config.accounts.some((a) => deps.catalog.account(a.accountId) === undefined)) await deps.catchUp();
   const recorded = await configureStrategy(deps, config, (id) => deps.catalog.account(id)?.tenantId, 'api:strategies');
   if (!recorded.ok) return recorded;
   await deps.catchUp();
@@ -78,13 +90,13 @@ export async function createStrategy(deps: ConfigurationDeps, tenantId: string, 
 
 /** A new version of a strategy of this tenant (its secret stays). */
 export async function updateStrategy(deps: ConfigurationDeps, tenantId: string, strategyId: string, input: StrategyInput): Promise<Result<{ lastPosition: number }, DomainError>> {
-  if (deps.catalog.strategy(strategyId)?.tenantId !== tenantId) return err(notFound());
+  if ((await known(deps, () => deps.catalog.strategy(strategyId)))?.tenantId !== tenantId) return err(notFound());
   return record(deps, configFrom(tenantId, strategyId, input));
 }
 
 /** Replaces the strategy's webhook secret: alerts with the old one are refused from now on. */
 export async function rotateWebhookSecret(deps: ConfigurationDeps, tenantId: string, strategyId: string): Promise<Result<{ secret: string }, DomainError>> {
-  if (deps.catalog.strategy(strategyId)?.tenantId !== tenantId) return err(notFound());
+  if ((await known(deps, () => deps.catalog.strategy(strategyId)))?.tenantId !== tenantId) return err(notFound());
   const secret = deps.newSecret();
   await deps.kv.set(webhookSecretKey(strategyId), secret);
   deps.onSecret(strategyId, secret);
@@ -92,8 +104,8 @@ export async function rotateWebhookSecret(deps: ConfigurationDeps, tenantId: str
 }
 
 /** The secret of a strategy of this tenant (to send a test alert through the real ingest path). */
-export async function webhookSecretOf(deps: Pick<ConfigurationDeps, 'kv' | 'catalog'>, tenantId: string, strategyId: string): Promise<string | undefined> {
-  if (deps.catalog.strategy(strategyId)?.tenantId !== tenantId) return undefined;
+export async function webhookSecretOf(deps: Pick<ConfigurationDeps, 'kv' | 'catalog' | 'catchUp'>, tenantId: string, strategyId: string): Promise<string | undefined> {
+  if ((await known(deps, () => deps.catalog.strategy(strategyId)))?.tenantId !== tenantId) return undefined;
   return deps.kv.get(webhookSecretKey(strategyId));
 }
 

@@ -31,6 +31,8 @@ export interface IngestDeps {
   readonly ids: IdGenerator;
   /** the strategy's webhook secret (cached by the caller, so usually synchronous; never logged) */
   readonly secretOf: (strategyId: string) => string | undefined | Promise<string | undefined>;
+  /** folds what the log holds now into the catalog (asked when a strategy is not in it) */
+  readonly catchUp?: () => Promise<void>;
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -84,7 +86,13 @@ async function repeatOf(store: EventStore, tenantId: string, signalId: string, r
  * Only the returned outcome decides the HTTP answer; nothing here throws for bad input.
  */
 export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Promise<IngestOutcome> {
-  const strategy = deps.catalog.strategy(request.strategyId);
+  let strategy = deps.catalog.strategy(request.strategyId);
+  if (!strategy && deps.catchUp) {
+    // not folded here yet: it may have been configured a moment ago (on any node). Reading the log
+    // fails while the store is away, and then the alert is answered "not recorded, send again".
+    await deps.catchUp();
+    strategy = deps.catalog.strategy(request.strategyId);
+  }
   const found = strategy ? deps.secretOf(strategy.strategyId) : undefined;
   const expected = typeof found === 'object' ? await found : found;
   if (!strategy || expected === undefined) return { kind: 'refused', code: 'UNKNOWN_STRATEGY', message: 'no strategy with this id' };

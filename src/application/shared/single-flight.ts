@@ -29,8 +29,8 @@ export class SingleFlight {
     return this.running;
   }
 
-  /** Resolves when no pass is running. */
+  /** Resolves when no pass is running (whether that pass succeeded or failed: its caller hears of a failure). */
   async idle(): Promise<void> {
-    await this.running;
+    await this.running?.catch(() => undefined);
   }
 }

@@ -65,6 +65,24 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 const types = async (store: EventStore, i: OrderIntent) => (await store.readStream(`order-${i.clientOrderId}`)).map((e) => e.type);
 
 describe('OrderExecutor', () => {
+  it('given the same approval handed over many times (from the router, from the log, from a look-up), then it is placed once', async () => {
+    const { store, exchange, executor } = await setup();
+    const orders = [31, 32, 33].map(intent);
+    for (const i of orders) await approve(store, i);
+    for (let round = 0; round < 3; round++) {
+      for (const i of orders) {
+        executor.submit(i);
+        executor.reconcile(i.clientOrderId, i.accountId);
+      }
+    }
+    await executor.idle();
+    await until(async () => (await Promise.all(orders.map((i) => types(store, i)))).every((t) => t.includes('OrderFilled')));
+    // long after: a stale hand-over of a filled order sends nothing
+    for (const i of orders) executor.submit(i);
+    await executor.idle();
+    for (const i of orders) expect(exchange.placementAttempts('acc1', i.clientOrderId), i.clientOrderId).toBe(1);
+  });
+
   it('given orders still queued when the executor stops, then they are not sent and not recorded as unknown; the next executor sends each once', async () => {
     const { store, exchange, executor } = await setup();
     const intents = [11, 12, 13, 14, 15, 16].map(intent);

@@ -67,6 +67,8 @@ export class OrderExecutor {
   private readonly startedAt: number;
   /** open orders per account as far as this node knows, and the limit orders it holds back */
   private readonly book = new ParkingLot();
+  /** orders whose placement request is under way in this process (sent, outcome not recorded yet) */
+  private readonly placing = new Set<string>();
 
   constructor(private readonly deps: ExecutorDeps) {
     this.startedAt = deps.clock.now();
@@ -99,6 +101,7 @@ export class OrderExecutor {
   submit(intent: OrderIntent): void {
     void this.accounts.run(intent.accountId, async () => {
       if (!this.owns(intent.accountId)) return; // another node owns it now and reconciles it
+      if (!(await this.stillToSend(intent))) return;
       const cap = this.deps.openOrderCap?.(intent.accountId);
       if (cap !== undefined && intent.type === 'limit' && (this.book.openCount(intent.accountId) >= cap || this.book.parkedCount(intent.accountId) > 0)) {
         await this.park(intent, cap);
@@ -106,6 +109,27 @@ export class OrderExecutor {
       }
       this.send(intent);
     });
+  }
+
+  /**
+   * Exactly once per approval, whoever hands the order over and however often: an order whose
+   * placement is under way here, or whose log says it went further than approved (sent, filled,
+   * cancelled...), is not sent again from a submission.
+   */
+  private async stillToSend(intent: OrderIntent): Promise<boolean> {
+    if (this.placing.has(intent.clientOrderId)) return false;
+    let status: string;
+    try {
+      status = (await this.orderState(intent.clientOrderId)).state.status;
+    } catch (error) {
+      // the log cannot be read now: look the order up later (a look-up sends it only if the exchange has none)
+      this.deps.log.warn({ clientOrderId: intent.clientOrderId, reason: error instanceof Error ? error.message : String(error) }, 'reading an order before sending it failed; will look it up');
+      this.later(intent.clientOrderId, intent.accountId, 0);
+      return false;
+    }
+    if (status === 'approved' && !this.placing.has(intent.clientOrderId)) return true;
+    if (status !== 'approved') this.deps.log.info({ clientOrderId: intent.clientOrderId, status }, 'order already handled; not sent again');
+    return false;
   }
 
   /** Sends now (the caller holds the account's queue) and records the outcome outside the queue. */
@@ -117,14 +141,25 @@ export class OrderExecutor {
     }
     this.book.markOpen(intent.accountId, intent.clientOrderId);
     void this.track(
-      this.dispatch(intent)
-        .then((result) => this.recordOutcome(intent, result))
-        .catch((e: unknown) => {
-          // The order left; what became of it is not in the log. Ask the exchange again later.
-          this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed; will look the order up');
-          this.later(intent.clientOrderId, intent.accountId, 0);
-        }),
+      this.placeAndRecord(intent).catch((e: unknown) => {
+        // The order left; what became of it is not in the log. Ask the exchange again later.
+        this.deps.log.error({ clientOrderId: intent.clientOrderId, err: String(e) }, 'recording an order outcome failed; will look the order up');
+        this.later(intent.clientOrderId, intent.accountId, 0);
+      }),
     );
+  }
+
+  /**
+   * One placement request and the recording of its outcome. While it is under way the order is
+   * `placing`: no submission sends it again and no look-up concludes it is absent.
+   */
+  private async placeAndRecord(intent: OrderIntent): Promise<void> {
+    this.placing.add(intent.clientOrderId);
+    try {
+      await this.recordOutcome(intent, await this.dispatch(intent));
+    } finally {
+      this.placing.delete(intent.clientOrderId);
+    }
   }
 
   /** Holds a limit order back: recorded as parked, sent when room frees (nearest to the market first). */
@@ -261,6 +296,7 @@ export class OrderExecutor {
 
   private async lookUp(clientOrderId: string, accountId: string, attempt: number): Promise<void> {
     if (this.stopped || !this.owns(accountId)) return;
+    if (this.placing.has(clientOrderId)) return; // its placement is under way here: its outcome is recorded (or looked up) by it
     const { state, lastEventAt } = await this.orderState(clientOrderId);
     const intent = state.intent;
     if (!intent || state.status === 'none' || state.status === 'rejected') return;
@@ -289,7 +325,7 @@ export class OrderExecutor {
       // The exchange definitively has no such order: it never arrived. Send it now, same clientOrderId.
       if (this.stopped) return; // or leave it to the next owner, who looks it up again
       this.book.markOpen(accountId, clientOrderId);
-      await this.recordOutcome(intent, await this.dispatch(intent));
+      await this.placeAndRecord(intent);
     }
   }
 

@@ -99,6 +99,76 @@ describe('SignalProcessor', () => {
       await store.close();
     });
 
+    it('catch-ups called while the log is followed (configuration commands) never fold or submit an event twice', async () => {
+      const { store, node } = await cluster();
+      // a slow log: every read yields to the event loop, so concurrent readers would interleave
+      const slow = Object.create(store) as typeof store;
+      slow.readAll = async (after, limit) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return store.readAll(after, limit);
+      };
+      const submitted: string[] = [];
+      const processor = new SignalProcessor({
+        store: slow, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS,
+        submit: (intent) => submitted.push(intent.clientOrderId), reconcile: () => undefined,
+      });
+      await processor.run();
+      await processor.takeAccount('a1');
+      await processor.setRouting(true);
+      const work: Promise<void>[] = [];
+      for (let i = 1; i <= 40; i++) {
+        await store.append(signal(i));
+        work.push(processor.catchUp(), processor.pump(), processor.catchUp());
+      }
+      await Promise.all(work);
+      await processor.pump();
+      expect(submitted).toHaveLength(40);
+      expect(new Set(submitted).size).toBe(40);
+      await processor.stop();
+      await store.close();
+    });
+
+    it('a routing append that fails while the store is away leaves the catalog whole, and the signal is routed once the store is back', async () => {
+      const { store } = await cluster();
+      let away = false;
+      let failAtRouting = false;
+      const flaky = Object.create(store) as typeof store;
+      flaky.readAll = async (after, limit) => {
+        if (away) throw new Error('connection refused');
+        return store.readAll(after, limit);
+      };
+      flaky.appendAtomic = async (requests) => {
+        if (failAtRouting) away = true; // the store goes away while the routing append is in flight
+        if (away) throw new Error('connection refused');
+        return store.appendAtomic(requests);
+      };
+      const submitted: string[] = [];
+      const processor = new SignalProcessor({
+        store: flaky, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS,
+        submit: (intent) => submitted.push(intent.signalId), reconcile: () => undefined,
+      });
+      await processor.run();
+      await processor.takeAccount('a1');
+      await processor.setRouting(true);
+      const catalog = processor.catalog;
+      await store.append(signal(1));
+      failAtRouting = true;
+      await expect(processor.pump()).rejects.toThrow(/connection refused/);
+      // the rebuild could not read the log: the last whole state stays in use, ingest still knows the strategy
+      expect(catalog.strategy('good')?.strategyId).toBe('good');
+      expect(catalog.account('a1')?.accountId).toBe('a1');
+      await expect(processor.pump()).rejects.toThrow(/connection refused/);
+      expect(catalog.strategy('good')?.strategyId).toBe('good');
+      away = false;
+      failAtRouting = false;
+      await processor.pump();
+      expect((await store.readStream('signal-s1')).map((e) => e.type)).toEqual(['SignalReceived', 'SignalProcessed']);
+      expect(submitted).toEqual(['s1']);
+      expect(catalog.strategy('good')?.strategyId).toBe('good'); // the view follows the rebuilt state
+      await processor.stop();
+      await store.close();
+    });
+
     it("taking an account hands its live orders to reconcile, in log order, before anything new is submitted", async () => {
       const { store, node } = await cluster();
       const leader = node();

@@ -1,4 +1,6 @@
-import type { AppendRequest, EventStore } from '../ports/event-store.js';
+import type { AppendRequest, EventStore, RecordedEvent } from '../ports/event-store.js';
+import type { Catalog } from '../ingest/catalog.js';
+import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { PriceFeed } from '../ports/price-feed.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -48,8 +50,13 @@ export interface SignalProcessorDeps {
  * order, ahead of anything new), so orders a dead owner left behind are neither lost nor sent twice.
  */
 export class SignalProcessor {
-  state: TradingState;
+  private current: TradingState;
   private position = 0;
+  /** a routing append failed: the tentative state must be folded again from the log before anything else */
+  private stale = false;
+  /** consecutive failed background passes, and the timer of the next try */
+  private failures = 0;
+  private retry: NodeJS.Timeout | undefined;
   private stopped = false;
   private routing = false;
   /** submit OrderApproved events read from the log (off while folding history) */
@@ -57,6 +64,7 @@ export class SignalProcessor {
   private readonly owned = new Set<string>();
   private readonly takes = new Set<string>();
   private readonly flight = new SingleFlight(async () => {
+    if (this.stale) await this.rebuild();
     await this.readToHead();
     this.adoptTakenAccounts();
     if (this.routing) await this.routePending();
@@ -65,13 +73,31 @@ export class SignalProcessor {
   /** events this processor applied to its state before reading them back from the log */
   private readonly appliedAhead = new Set<string>();
 
+  /**
+   * What ingest and configuration commands check against: always the processor's current state
+   * (a rebuild swaps the state object; whoever holds this view never sees a stale one).
+   */
+  readonly catalog: Catalog & { account(accountId: string): AccountConfig | undefined } = {
+    strategy: (strategyId) => this.current.strategy(strategyId),
+    account: (accountId) => this.current.account(accountId),
+    listedSymbols: () => this.current.listedSymbols(),
+  };
+
   constructor(private readonly deps: SignalProcessorDeps) {
-    this.state = new TradingState(deps.markets);
+    this.current = new TradingState(deps.markets);
   }
 
-  /** Folds every event not yet seen into the state, without routing anything. */
+  /** The folded state now. Read it through this getter each time: a rebuild replaces it. */
+  get state(): TradingState {
+    return this.current;
+  }
+
+  /**
+   * Resolves once every event committed before the call is folded into the state. It joins the
+   * one fold (a pass started after the call), so nothing is ever applied or dispatched twice.
+   */
   async catchUp(): Promise<void> {
-    await this.readToHead();
+    await this.pump();
   }
 
   /**
@@ -81,12 +107,38 @@ export class SignalProcessor {
   async run(): Promise<void> {
     await this.readToHead();
     this.dispatching = true;
-    this.unsubscribe = this.deps.store.onAppended(() => void this.pump().catch((e: unknown) => this.deps.log.error({ err: String(e) }, 'signal processing failed')));
+    this.unsubscribe = this.deps.store.onAppended(() => this.follow());
+  }
+
+  /**
+   * One pass in the background. A failed pass (the store is away) is tried again with back-off
+   * until one succeeds: signals left pending by a failed routing append are routed once the store
+   * is back, even when no new event arrives to wake the processor.
+   */
+  private follow(): void {
+    void this.pump().then(
+      () => {
+        this.failures = 0;
+      },
+      (e: unknown) => {
+        this.failures += 1;
+        this.deps.log.error({ err: String(e), failures: this.failures }, 'signal processing failed; trying again');
+        if (this.stopped || this.retry) return;
+        const delay = Math.min(100 * 2 ** Math.min(this.failures - 1, 5), 2000);
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          if (!this.stopped) this.follow();
+        }, delay);
+        this.retry.unref();
+      },
+    );
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
     await this.flight.idle();
   }
 
@@ -97,7 +149,7 @@ export class SignalProcessor {
   /** Routes pending signals from now on (this node leads), or stops routing. */
   async setRouting(on: boolean): Promise<void> {
     this.routing = on;
-    if (on) await this.pump();
+    if (on) await this.pump().then(() => undefined, () => this.follow()); // the store is away: keep trying in the background
     else await this.flight.idle();
   }
 
@@ -130,8 +182,8 @@ export class SignalProcessor {
     const taken = new Set(this.takes);
     this.takes.clear();
     for (const id of taken) this.owned.add(id);
-    for (const o of this.state.ordersToReconcile()) if (taken.has(o.accountId)) this.deps.reconcile(o.clientOrderId, o.accountId);
-    for (const o of this.state.parkedOrders()) if (taken.has(o.accountId)) this.deps.adoptParked?.(o.clientOrderId, o.accountId);
+    for (const o of this.current.ordersToReconcile()) if (taken.has(o.accountId)) this.deps.reconcile(o.clientOrderId, o.accountId);
+    for (const o of this.current.parkedOrders()) if (taken.has(o.accountId)) this.deps.adoptParked?.(o.clientOrderId, o.accountId);
   }
 
   /** Reads new events and routes pending signals; concurrent calls share one pass. */
@@ -140,34 +192,48 @@ export class SignalProcessor {
   }
 
   private async readToHead(): Promise<void> {
+    this.position = await this.fold(this.current, this.position, (e) => {
+      const key = `${e.streamId}@${e.streamVersion}`;
+      if (this.appliedAhead.delete(key)) return 'skip';
+      return undefined;
+    }, (e) => this.dispatch(e));
+  }
+
+  /** Folds the log after `from` into `state`; returns the last position read. Only the one fold (inside the flight) calls it. */
+  private async fold(state: TradingState, from: number, skip: (e: RecordedEvent) => 'skip' | undefined, after?: (e: RecordedEvent) => void): Promise<number> {
     const batchSize = this.deps.batchSize ?? 5000;
+    let position = from;
     for (;;) {
-      const batch = await this.deps.store.readAll(this.position, batchSize);
+      const batch = await this.deps.store.readAll(position, batchSize);
       for (const e of batch) {
-        const key = `${e.streamId}@${e.streamVersion}`;
-        if (this.appliedAhead.delete(key)) continue;
-        this.state.apply(e);
-        if (!this.dispatching) continue;
-        if (e.type === 'OrderApproved') {
-          const intent = e.data as unknown as OrderIntent;
-          if (this.owned.has(intent.accountId)) this.deps.submit(intent);
-        } else if (e.type === 'AccountOpened') {
-          this.deps.onAccountOpened?.(String((e.data as { accountId?: unknown }).accountId));
-        } else if (e.type === 'AccountCredentialsChanged') {
-          this.deps.onCredentialsChanged?.(String((e.data as { accountId?: unknown }).accountId));
-        }
+        if (skip(e) === 'skip') continue;
+        state.apply(e);
+        after?.(e);
       }
-      if (batch.length > 0) this.position = batch[batch.length - 1]!.globalPosition;
-      if (batch.length < batchSize) return;
+      if (batch.length > 0) position = batch[batch.length - 1]!.globalPosition;
+      if (batch.length < batchSize) return position;
+    }
+  }
+
+  /** Hands what a newly read event asks of this node to its owner (only while following the log). */
+  private dispatch(e: RecordedEvent): void {
+    if (!this.dispatching) return;
+    if (e.type === 'OrderApproved') {
+      const intent = e.data as unknown as OrderIntent;
+      if (this.owned.has(intent.accountId)) this.deps.submit(intent);
+    } else if (e.type === 'AccountOpened') {
+      this.deps.onAccountOpened?.(String((e.data as { accountId?: unknown }).accountId));
+    } else if (e.type === 'AccountCredentialsChanged') {
+      this.deps.onCredentialsChanged?.(String((e.data as { accountId?: unknown }).accountId));
     }
   }
 
   private async routePending(): Promise<void> {
-    const pending = this.state.pendingSignals();
+    const pending = this.current.pendingSignals();
     if (pending.length === 0 || this.stopped) return;
     const work: { signal: EventOf<'SignalReceived'>; decision: RoutingDecision; tenantId: string; append: Promise<unknown> }[] = [];
     for (const signal of pending) {
-      const strategy = this.state.strategy(signal.data.strategyId);
+      const strategy = this.current.strategy(signal.data.strategyId);
       if (!strategy) {
         this.deps.log.error({ signalId: signal.data.signalId, strategyId: signal.data.strategyId }, 'signal for an unknown strategy left pending');
         continue;
@@ -175,14 +241,14 @@ export class SignalProcessor {
       let decision: RoutingDecision;
       try {
         decision = routeSignal(signal, strategy, {
-          account: (id) => this.state.snapshot(id),
-          market: (symbol) => this.state.market(symbol),
-          listedSymbols: this.state.listedSymbols(),
+          account: (id) => this.current.snapshot(id),
+          market: (symbol) => this.current.market(symbol),
+          listedSymbols: this.current.listedSymbols(),
           markPrice: (symbol) => {
             const tick = this.deps.feed.latest(symbol);
             return tick ? parseDec(tick.price) : undefined;
           },
-          globalKillSwitch: this.state.globalKillSwitch(strategy.tenantId),
+          globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
         });
       } catch (error) {
@@ -192,10 +258,10 @@ export class SignalProcessor {
       }
       // Apply the decision now so the next signal of this batch sees its open orders.
       const signalStream = streams.signal(signal.data.signalId);
-      this.state.apply(decision.processed);
+      this.current.apply(decision.processed);
       this.appliedAhead.add(`${signalStream}@2`);
       for (const o of decision.orders) {
-        this.state.apply(o.event);
+        this.current.apply(o.event);
         this.appliedAhead.add(`${streams.order(o.intent.clientOrderId)}@1`);
       }
       const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
@@ -220,30 +286,30 @@ export class SignalProcessor {
       this.deps.log.warn({ signalId: w.signal.data.signalId, reason }, 'routing not recorded; rebuilding state from the log');
     });
     if (!consistent) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Whatever did commit is read back from the log, once. The next pass (or this one's
+      // repeat) rebuilds first; until a rebuild succeeds, the state in use stays the last whole one.
+      this.stale = true;
       await this.rebuild();
     }
   }
 
   /**
    * Forgets the tentative state and folds the log again (after a failed or conflicting append).
-   * An append reported as failed may still have committed, so the live orders of owned accounts
-   * are looked up again: whatever did commit is then found or sent, once.
+   * The new state is built aside and swapped in only when it is whole: if the log cannot be read
+   * (the store is down), the last state stays in use (ingest keeps knowing every strategy) and
+   * the next pass tries again. An append reported as failed may still have committed, so the live
+   * orders of owned accounts are looked up again: whatever did commit is then found or sent, once.
    */
   private async rebuild(): Promise<void> {
-    this.state = new TradingState(this.deps.markets);
+    const fresh = new TradingState(this.deps.markets);
+    const position = await this.fold(fresh, 0, () => undefined);
+    this.current = fresh;
+    this.position = position;
     this.appliedAhead.clear();
-    this.position = 0;
-    const dispatching = this.dispatching;
-    this.dispatching = false;
-    try {
-      await this.readToHead();
-    } finally {
-      this.dispatching = dispatching;
-    }
+    this.stale = false;
     for (const id of this.owned) this.takes.add(id);
     this.owned.clear();
     this.adoptTakenAccounts();
-    void this.pump(); // route what is pending, against the rebuilt state
+    void this.pump(); // route what is pending, against the rebuilt state (joins as one more pass)
   }
 }
