@@ -8,9 +8,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DEMO_PASSWORD, cleanupTempDirs, login, makeTempDir, waitUntil } from './support/server.js';
-import { killAll, spawnServer, stopGracefully, type Spawned } from './support/processes.js';
-import { fire, is2xx, send, type Answer } from './support/alert-load.js';
+import { DEMO_PASSWORD, cleanupTempDirs, makeTempDir, waitUntil } from './support/server.js';
+import { killAll, spawnServer, stopGracefully } from './support/processes.js';
+import { fire, is2xx, type Answer } from './support/alert-load.js';
+import { configureBackToBack, type Configured } from './support/configure-load.js';
 import { readWholeLog } from './support/log-checks.js';
 import { freshDatabase, testPgUrl } from './support/postgres.js';
 import { loadConfig } from '../src/bootstrap/config.js';
@@ -24,15 +25,6 @@ afterAll(async () => {
   await killAll();
   cleanupTempDirs();
 });
-
-async function api<T>(server: Spawned, token: string, method: string, path: string, json?: unknown): Promise<{ status: number; body: T; text: string }> {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, text };
-}
 
 async function readLog(env: Record<string, string>, dataDir: string): Promise<RecordedEvent[]> {
   const config = loadConfig({}, { dataDir, ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}) });
@@ -53,27 +45,15 @@ async function configureUnderLoad(env: Record<string, string>): Promise<void> {
     PATRIOT_WEBHOOK_RATE_PER_MIN: '0', PATRIOT_API_WRITE_RATE_PER_MIN: '0', PATRIOT_API_TRADING_RATE_PER_MIN: '0', ...env,
   }, 30_000);
   const secret = await waitUntil(() => /"secret":"([^"]+)"/.exec(server.output())?.[1], 'the serve banner');
-  const token = (await login(server, 'demo', DEMO_PASSWORD))!;
 
   // the load: the demo strategy's alerts, flat out, until the configuration is done
   const answers: Answer[] = [];
   let configured = false;
   const load = fire(server.url, secret, Array.from({ length: 100_000 }, (_, i) => i), SENDERS, (_i, a) => answers.push(a), () => configured);
 
-  const created: { accountId: string; strategyId: string; signalId: string }[] = [];
+  let created: Configured[];
   try {
-    for (let k = 0; k < CONFIGURATIONS; k++) {
-      const account = await api<{ accountId: string }>(server, token, 'POST', '/accounts', { name: `load account ${k}`, exchange: 'paper', startingBalance: '50000' });
-      expect(account.status, account.text).toBe(201);
-      const strategy = await api<{ strategy: { strategyId: string }; webhook: { secret: string } }>(server, token, 'POST', '/strategies', {
-        name: `load strategy ${k}`,
-        accounts: [{ accountId: account.body.accountId, sizing: { kind: 'fixed_quantity', quantity: '0.001' }, orderTemplate: { type: 'market' } }],
-      });
-      expect(strategy.status, `strategy for the account just created: ${strategy.text}`).toBe(201);
-      const alert = await send(server.url, JSON.stringify({ secret: strategy.body.webhook.secret, id: `first-${k}`, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.001' }), strategy.body.strategy.strategyId);
-      expect(is2xx(alert), `the new strategy's first alert: ${JSON.stringify(alert)}`).toBe(true);
-      created.push({ accountId: account.body.accountId, strategyId: strategy.body.strategy.strategyId, signalId: (alert as { signalId: string }).signalId });
-    }
+    created = await configureBackToBack(CONFIGURATIONS, 'load', () => server, () => server);
   } finally {
     configured = true;
     await load;

@@ -17,8 +17,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEMO_PASSWORD, cleanupTempDirs, login, makeTempDir, waitUntil, type OrderView, type SignalView } from './support/server.js';
 import { ensureBuilt, hasExited, killAll, killHard, spawnServer, stopGracefully, type Spawned } from './support/processes.js';
-import { alertBody, fire, pageAll, seeded, send, type Answer } from './support/alert-load.js';
+import { alertBody, fire, is2xx, pageAll, seeded, send, type Answer } from './support/alert-load.js';
 import { expectContiguousVersions, readWholeLog } from './support/log-checks.js';
+import { configureBackToBack } from './support/configure-load.js';
 import { postgresAvailable, startCluster, type TestCluster } from './support/postgres-cluster.js';
 import { loadConfig } from '../src/bootstrap/config.js';
 import { openStorage } from '../src/bootstrap/storage.js';
@@ -29,6 +30,16 @@ const ALERTS = 300;
 const CONCURRENCY = 16;
 const KILLS = 4;
 const SEED = Number(process.env.PATRIOT_CRASH_SEED ?? 20261125);
+/** accounts and strategies created through the API during each killed cycle's load (fewer when the kill comes first) */
+const CONFIGURATIONS_PER_CYCLE = 3;
+
+/** A strategy configured on a new account during a cycle, and its first alert's acknowledgement. */
+interface ConfiguredHere {
+  readonly accountId: string;
+  readonly strategyId: string;
+  readonly firstAlert: string;
+  signalId?: string;
+}
 
 interface Served extends Spawned {
   readonly secret: string;
@@ -46,6 +57,7 @@ class CrashRun {
   /** alert index -> the signalId its 2xx named */
   readonly acknowledged = new Map<number, string>();
   readonly kills: string[] = [];
+  readonly configured: ConfiguredHere[] = [];
   readonly random: () => number;
 
   constructor(
@@ -96,14 +108,32 @@ class CrashRun {
     };
     const timer = plan.kind === 'after ms' ? setTimeout(kill, plan.ms) : undefined;
     const todo = this.pending().slice(0, batch);
-    await fire(server.url, server.secret, todo, CONCURRENCY, (i, a) => {
-      this.record(i, a);
-      if (plan.kind === 'after answers' && ++answered >= plan.answers) kill();
-    }, () => server.child.signalCode !== null);
+    const dead = () => server.child.signalCode !== null;
+    await Promise.all([
+      fire(server.url, server.secret, todo, CONCURRENCY, (i, a) => {
+        this.record(i, a);
+        if (plan.kind === 'after answers' && ++answered >= plan.answers) kill();
+      }, dead),
+      this.configure(server, dead),
+    ]);
     if (plan.kind === 'after the load') await new Promise((resolve) => setTimeout(resolve, Math.floor(this.random() * 40)));
     clearTimeout(timer);
     await killHard(server);
     this.kills.push(`${JSON.stringify(plan)} with ${this.acknowledged.size} acknowledged`);
+  }
+
+  /** Accounts and strategies created back to back while the cycle's alerts flow; the kill may cut it short anywhere. */
+  async configure(server: Served, dead: () => boolean): Promise<void> {
+    const cycle = this.kills.length;
+    await configureBackToBack(CONFIGURATIONS_PER_CYCLE, `crash-config-${cycle}`, () => server, () => server, {
+      tries: 1, stop: dead,
+      onStrategy: (s) => this.configured.push({ accountId: s.accountId, strategyId: s.strategyId, firstAlert: s.firstAlert }),
+    }).then(
+      (done) => {
+        for (const d of done) this.configured.find((c) => c.strategyId === d.strategyId)!.signalId = d.signalId;
+      },
+      (error: unknown) => expect(dead(), `configuring while the server runs: ${String(error)}`).toBe(true),
+    );
   }
 
   /** The PostgreSQL cycle: the database crashes under the running server, comes back; the same server goes on; then SIGKILL. */
@@ -133,10 +163,19 @@ class CrashRun {
       await fire(server.url, server.secret, this.pending(), CONCURRENCY, (i, a) => this.record(i, a));
     }
     expect(this.pending(), 'alerts never acknowledged').toEqual([]);
+    // the first alert of every strategy configured during a cycle, sent again until acknowledged (the same id: at most one signal)
+    for (const c of this.configured) {
+      const a = await send(server.url, c.firstAlert, c.strategyId);
+      expect(is2xx(a), `the first alert of ${c.strategyId}, configured before a kill: ${JSON.stringify(a)}`).toBe(true);
+      if (c.signalId !== undefined) expect((a as { signalId: string }).signalId).toBe(c.signalId);
+      c.signalId = (a as { signalId: string }).signalId;
+    }
+    expect(this.configured.length, 'strategies configured while alerts flowed').toBeGreaterThan(0);
+    const TOTAL = ALERTS + this.configured.length;
 
     const signals = await waitUntil(async () => {
       const all = await pageAll<SignalView>(server.url, '/api/v1/signals', token);
-      return all.length === ALERTS && all.every((s) => s.outcome !== 'pending' && s.orders.every((o) => o.status === 'filled')) ? all : undefined;
+      return all.length === TOTAL && all.every((s) => s.outcome !== 'pending' && s.orders.every((o) => o.status === 'filled')) ? all : undefined;
     }, 'every signal processed and every order filled', 60_000, 200);
     // every alert once, under the id its 2xx named, accepted, with one order
     const byKey = new Map<string, SignalView[]>();
@@ -148,9 +187,15 @@ class CrashRun {
       expect(found[0]!.outcome, `alert ${i}`).toBe('accepted');
       expect(found[0]!.orders, `alert ${i}`).toHaveLength(1);
     }
+    // each configured strategy's first alert traded on its own new account
+    for (const c of this.configured) {
+      const first = signals.filter((s) => s.signalId === c.signalId);
+      expect(first, `the first alert of ${c.strategyId}`).toHaveLength(1);
+      expect(first[0]!.orders.map((o) => o.accountId), `the first alert of ${c.strategyId}`).toEqual([c.accountId]);
+    }
     const orders = await pageAll<OrderView>(server.url, '/api/v1/orders', token);
-    expect(orders).toHaveLength(ALERTS);
-    expect(new Set(orders.map((o) => o.signalId)).size).toBe(ALERTS);
+    expect(orders).toHaveLength(TOTAL);
+    expect(new Set(orders.map((o) => o.signalId)).size).toBe(TOTAL);
     expect(await stopGracefully(server), server.output()).toBe(0);
 
     // the exchange's books: one order per clientOrderId, each sent once, none unknown to the log
@@ -160,7 +205,7 @@ class CrashRun {
       expect(rows.filter((r) => r.n !== 1)).toEqual([]);
       expect(new Set(rows.map((r) => r.id))).toEqual(new Set(orders.map((o) => o.clientOrderId)));
       expect(exchangeDb.prepare('SELECT client_order_id AS id, count AS n FROM paper_attempts WHERE count <> 1').all(), 'clientOrderIds sent more than once').toEqual([]);
-      expect((exchangeDb.prepare('SELECT count(*) AS n FROM paper_fills').get() as { n: number }).n).toBe(ALERTS);
+      expect((exchangeDb.prepare('SELECT count(*) AS n FROM paper_fills').get() as { n: number }).n).toBe(TOTAL);
     } finally {
       exchangeDb.close();
     }
@@ -170,14 +215,14 @@ class CrashRun {
     const log = await readLog(config);
     const processed = new Map<string, number>();
     for (const e of log) if (e.type === 'SignalProcessed') processed.set(e.streamId, (processed.get(e.streamId) ?? 0) + 1);
-    expect(processed.size).toBe(ALERTS);
+    expect(processed.size).toBe(TOTAL);
     expect([...processed.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(log.filter((e) => e.type === 'SignalReceived')).toHaveLength(ALERTS);
+    expect(log.filter((e) => e.type === 'SignalReceived')).toHaveLength(TOTAL);
     expectContiguousVersions(log);
     // the chain verifies; read models rebuilt from scratch equal the live ones
     expect(await verifyLog(config)).toMatchObject({ ok: true });
     expect(await replayProjections(config)).toMatchObject({ identical: true });
-    process.stdout.write(`crash test (${databaseUrl ? 'PostgreSQL' : 'SQLite'}, seed ${SEED}): ${this.kills.join('; ')}\n`);
+    process.stdout.write(`crash test (${databaseUrl ? 'PostgreSQL' : 'SQLite'}, seed ${SEED}): ${this.kills.join('; ')}; ${this.configured.length} strategies configured on new accounts during the load\n`);
   }
 }
 

@@ -9,8 +9,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { freshDatabase, testPgUrl } from './support/postgres.js';
-import { cleanupTempDirs, makeTempDir, waitUntil } from './support/server.js';
+import { DEMO_PASSWORD, cleanupTempDirs, makeTempDir, waitUntil } from './support/server.js';
+import { configureBackToBack, type Configured } from './support/configure-load.js';
 import { seeded } from './support/alert-load.js';
 import { expectContiguousVersions, readWholeLog } from './support/log-checks.js';
 import { ensureBuilt, hasExited, killAll, killHard, spawnServer, stopGracefully, type Spawned } from './support/processes.js';
@@ -29,6 +31,8 @@ const CONCURRENCY = 16;
 /** SIGKILL the leader once this many alerts were answered */
 const KILL_AFTER = 800;
 const TENANT = 'tnt_mn';
+/** paper accounts and strategies created through the API during the load, alternating nodes; each one's first alert goes to the other node */
+const CONFIGURATIONS = 12;
 
 const accountId = (i: number) => `acc_mn_${i}`;
 const strategyId = (i: number) => `strat_mn_${i}`;
@@ -53,6 +57,17 @@ async function seed(url: string): Promise<void> {
     }
   } finally {
     await storage.close();
+  }
+}
+
+/** Accounts opened so far (the seeded ones, the demo's, and those configured during the load). */
+async function accountsIn(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM events WHERE type = 'AccountOpened'")).rows[0]!.n);
+  } finally {
+    await client.end();
   }
 }
 
@@ -100,7 +115,7 @@ describe.skipIf(!testPgUrl)('two nodes on one database, one killed with SIGKILL 
   });
 
   it('processes every acknowledged alert exactly once, keeps each account in signal order, never sends a clientOrderId twice', async () => {
-    const env = { DATABASE_URL: url, PATRIOT_DATA_DIR: dataDir, PATRIOT_LEASE_INTERVAL_MS: '500', PATRIOT_FEED_INTERVAL_MS: '100' };
+    const env = { DATABASE_URL: url, PATRIOT_DATA_DIR: dataDir, PATRIOT_LEASE_INTERVAL_MS: '500', PATRIOT_FEED_INTERVAL_MS: '100', PATRIOT_DEMO_PASSWORD: DEMO_PASSWORD, PATRIOT_API_WRITE_RATE_PER_MIN: '0' };
     // both start at once on a fresh database: they race to seed the demo as well
     const nodes = await Promise.all([spawnServer({ ...env, PATRIOT_NODE_ID: 'node-a' }), spawnServer({ ...env, PATRIOT_NODE_ID: 'node-b' })]);
     const totalAccounts = ACCOUNTS + 1; // and the demo account
@@ -118,6 +133,9 @@ describe.skipIf(!testPgUrl)('two nodes on one database, one killed with SIGKILL 
     let answered = 0;
     let kill: Promise<void> | undefined;
     let takeover: Promise<number> | undefined;
+    const alive = (node: Spawned) => (hasExited(node) || kill ? survivor : node);
+    // configuration while the alerts flow (and while the leader dies): a node must know at once what any node just configured
+    const configuring = configureBackToBack(CONFIGURATIONS, 'mn-config', (k) => alive(nodes[k % 2]!), (k) => alive(nodes[(k + 1) % 2]!));
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
@@ -135,18 +153,20 @@ describe.skipIf(!testPgUrl)('two nodes on one database, one killed with SIGKILL 
             // the survivor takes over every account and the lead within seconds of the kill, under load
             takeover = waitUntil(async () => {
               const d = await dutiesOf(survivor);
-              return d.leader && d.accounts === totalAccounts ? Date.now() - killedAt : undefined;
+              return d.leader && d.accounts === (await accountsIn(url)) ? Date.now() - killedAt : undefined;
             }, 'the survivor to take over', 20_000, 25);
           }
         }
       }),
     );
+    const configured: Configured[] = await configuring;
     await kill;
     expect(victim.child.signalCode).toBe('SIGKILL');
+    const TOTAL = ALERTS + CONFIGURATIONS;
     for (let i = 0; i < ALERTS; i++) expect(answers.get(i)?.ok, `alert ${i}: ${JSON.stringify(answers.get(i))}`).toBe(true);
 
     const tookOverMs = await takeover!;
-    process.stdout.write(`multi-node: the survivor held all ${totalAccounts} accounts and the lead ${tookOverMs} ms after the SIGKILL\n`);
+    process.stdout.write(`multi-node: the survivor held every account and the lead ${tookOverMs} ms after the SIGKILL\n`);
 
     // wait until every signal is processed and every order filled, as the log says
     const storage = await openPostgresStorage(url);
@@ -156,7 +176,7 @@ describe.skipIf(!testPgUrl)('two nodes on one database, one killed with SIGKILL 
         log = await readWholeLog(storage.events);
         const processed = log.filter((e) => e.type === 'SignalProcessed').length;
         const filled = new Set(log.filter((e) => e.type === 'OrderFilled').map((e) => e.streamId)).size;
-        return processed === ALERTS && filled === ALERTS;
+        return processed === TOTAL && filled === TOTAL;
       }, 'every signal processed and every order filled', 60_000, 250);
     } finally {
       await storage.close();
@@ -164,14 +184,17 @@ describe.skipIf(!testPgUrl)('two nodes on one database, one killed with SIGKILL 
 
     // every acknowledged alert is in the log once, under the id its 2xx named, routed once
     const received = log.filter((e) => e.type === 'SignalReceived');
-    expect(received).toHaveLength(ALERTS);
+    expect(received).toHaveLength(TOTAL);
     const receivedIds = new Set(received.map((e) => (e.data as { signalId: string }).signalId));
     for (const [i, a] of answers) if (a.ok) expect(receivedIds.has(a.signalId), `alert ${i}`).toBe(true);
     const processedBySignal = new Map<string, number>();
     for (const e of log.filter((x) => x.type === 'SignalProcessed')) processedBySignal.set(e.streamId, (processedBySignal.get(e.streamId) ?? 0) + 1);
     expect([...processedBySignal.values()].every((n) => n === 1)).toBe(true);
     const approved = log.filter((e) => e.type === 'OrderApproved').map((e) => e.data as { clientOrderId: string; accountId: string; signalId: string });
-    expect(approved).toHaveLength(ALERTS);
+    expect(approved).toHaveLength(TOTAL);
+    for (const c of configured) {
+      expect(approved.filter((o) => o.signalId === c.signalId).map((o) => o.accountId), `the first alert of ${c.strategyId}`).toEqual([c.accountId]);
+    }
     expect(log.filter((e) => e.type === 'OrderRejected' || e.type === 'OrderExchangeRejected')).toEqual([]);
 
     // stream versions are contiguous from 1
@@ -184,8 +207,8 @@ describe.skipIf(!testPgUrl)('two nodes on one database, one killed with SIGKILL 
     const exchangeDb = new Database(join(dataDir, 'paper-exchange.db'), { readonly: true, fileMustExist: true });
     try {
       const placed = exchangeDb.prepare('SELECT account_id AS accountId, client_order_id AS clientOrderId FROM paper_orders ORDER BY order_id').all() as { accountId: string; clientOrderId: string }[];
-      expect(placed).toHaveLength(ALERTS);
-      expect(new Set(placed.map((p) => p.clientOrderId)).size).toBe(ALERTS);
+      expect(placed).toHaveLength(TOTAL);
+      expect(new Set(placed.map((p) => p.clientOrderId)).size).toBe(TOTAL);
       const attempts = exchangeDb.prepare('SELECT client_order_id AS id, count AS n FROM paper_attempts WHERE count <> 1').all();
       expect(attempts, 'clientOrderIds sent more than once').toEqual([]);
       for (let n = 0; n < ACCOUNTS; n++) {
@@ -204,5 +227,5 @@ describe.skipIf(!testPgUrl)('two nodes on one database, one killed with SIGKILL 
     expect(await verifyLog(config)).toMatchObject({ ok: true });
     expect(await stopGracefully(survivor), survivor.output()).toBe(0);
     expect(await replayProjections(config)).toMatchObject({ identical: true });
-  });
+  }, 300_000); // a bound for a loaded 2-core machine, not a speed assertion
 });
