@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { wrapAppends } from './wrap-appends.js';
 import type { EventStore } from '../application/ports/event-store.js';
 
 /** The process's metrics, in a registry of its own (no global state). */
@@ -80,26 +81,12 @@ export class PatriotMetrics {
 
 /** The event store with its appends timed into patriot_event_store_append_seconds (plain delegation: the store keeps its own state). */
 export function timedAppends(store: EventStore, metrics: PatriotMetrics): EventStore {
-  const timed = async <R>(operation: string, call: () => Promise<R>): Promise<R> => {
+  return wrapAppends(store, async (operation, call) => {
     const stop = metrics.appendSeconds.startTimer({ operation });
     try {
       return await call();
     } finally {
       stop();
     }
-  };
-  return {
-    append: (request) => timed('append', () => store.append(request)),
-    appendAtomic: (requests) => timed('append_atomic', () => store.appendAtomic(requests)),
-    readStream: (streamId, fromVersion) => store.readStream(streamId, fromVersion),
-    readAll: (after, limit) => store.readAll(after, limit),
-    readByCorrelation: (correlationId) => store.readByCorrelation(correlationId),
-    headPosition: () => store.headPosition(),
-    onAppended: (listener) => store.onAppended(listener),
-    findDedupe: (scope, key) => store.findDedupe(scope, key),
-    loadCheckpoint: (name) => store.loadCheckpoint(name),
-    saveCheckpoint: (name, position) => store.saveCheckpoint(name, position),
-    verifyChain: () => store.verifyChain(),
-    close: () => store.close(),
-  };
+  });
 }

@@ -46,5 +46,54 @@ describe.skipIf(!postgresAvailable())('PATRIOT on PostgreSQL: database outage', 
     }, 'every acknowledged alert routed', 30_000, 250);
     expect(await runtime.events.verifyChain()).toMatchObject({ ok: true });
   });
-});
 
+  it('under load: every alert is answered 2xx (recorded) or 503 (send again), never 404 or 401; /ready follows the database', { timeout: 120_000 }, async () => {
+    const { runtime } = server;
+    const demo = demoOf(runtime);
+    const ready = async () => (await fetch(`${runtime.url}/ready`)).status;
+    await waitUntil(async () => (await ready()) === 200, 'ready before the outage', 30_000, 50);
+    const answers: { id: string; status: number; signalId?: string; code?: string }[] = [];
+    let n = 0;
+    let stop = false;
+    const senders = Array.from({ length: 8 }, async () => {
+      while (!stop) {
+        const id = `load-${n++}`;
+        const a = await postAlert(runtime, marketAlert(demo.secret, { id }));
+        answers.push({ id, status: a.status, ...(a.body.signalId !== undefined ? { signalId: a.body.signalId } : {}), code: (a.body as unknown as { error?: { code: string } }).error?.code ?? '' });
+      }
+    });
+    try {
+      await waitUntil(() => answers.length >= 50, 'alerts flowing');
+      cluster.pause();
+      await waitUntil(async () => (await ready()) === 503, '/ready not ready while the database is down', 30_000, 20);
+      const readyBody = await (await fetch(`${runtime.url}/ready`)).json() as { error: { code: string } };
+      expect(readyBody.error.code).toBe('STORE_UNAVAILABLE');
+      const downFrom = answers.length;
+      await waitUntil(() => answers.length >= downFrom + 200 && answers.slice(downFrom).filter((a) => a.status === 503).length >= 100, '503s while the database is down', 60_000, 20);
+      cluster.resume();
+      await waitUntil(async () => (await ready()) === 200, '/ready ready again once the database is back', 30_000, 20);
+      const upFrom = answers.length;
+      await waitUntil(() => answers.slice(upFrom).filter((a) => a.status === 202).length >= 50, 'alerts accepted again', 60_000, 20);
+    } finally {
+      stop = true;
+      await Promise.all(senders);
+    }
+
+    const unexpected = answers.filter((a) => a.status !== 202 && a.status !== 200 && a.status !== 503);
+    expect(unexpected, 'answers other than recorded (2xx) or send-again (503)').toEqual([]);
+    expect(answers.filter((a) => a.status === 503).every((a) => a.code === 'STORE_UNAVAILABLE')).toBe(true);
+    // every 2xx is in the log once; every 503 is absent (a re-send would be taken as new)
+    await quiesce(runtime);
+    const received = new Map<string, number>();
+    for (let from = 0; ; ) {
+      const batch = await runtime.events.readAll(from, 5000);
+      for (const e of batch) if (e.type === 'SignalReceived') received.set(String(e.data.idempotencyKey), (received.get(String(e.data.idempotencyKey)) ?? 0) + 1);
+      if (batch.length < 5000) break;
+      from = batch[batch.length - 1]!.globalPosition;
+    }
+    for (const a of answers) {
+      if (a.status === 202) expect(received.get(a.id), a.id).toBe(1);
+    }
+    expect([...received.values()].every((count) => count === 1)).toBe(true);
+  });
+});

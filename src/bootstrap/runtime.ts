@@ -37,6 +37,7 @@ import { buildHttpApp } from '../http/app.js';
 import type { PatriotConfig } from './config.js';
 import { asLogger, createLogger } from './logger.js';
 import { PatriotMetrics, timedAppends } from './metrics.js';
+import { StoreHealth } from './store-health.js';
 import { DEMO_LOGIN, DEMO_STRATEGY, DEMO_TENANT, DEMO_USER, demoAccount, demoUser, demoStrategy, newDemoPassword, newWebhookSecret } from './demo.js';
 import { KvAuth, signingKeyFrom } from '../adapters/auth/kv-auth.js';
 import { principalOf } from '../http/auth-hook.js';
@@ -103,13 +104,17 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
 
   const storage = await openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'));
   const { kv, readModels } = storage;
-  const events = timedAppends(storage.events, metrics);
+  // whether an alert can be recorded now (/ready): every append reports to it, and the store is probed
+  const health = new StoreHealth({ probe: () => storage.probe(), log });
+  health.start();
+  const events = health.watch(timedAppends(storage.events, metrics));
   const feed = new SyntheticPriceFeed({ clock, seed: config.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: config.feed.intervalMs });
   // exchange credentials: sealed in the vault (set through the API), else the operator's file
   const keyring = loadKeyring(config, (path) => log.warn({ path }, 'generated a master key beside the data; set PATRIOT_MASTER_KEY to keep it elsewhere (required with several nodes)'));
   try {
     await checkMasterKey(kv, keyring);
   } catch (error) {
+    health.stop();
     await storage.close();
     throw error;
   }
@@ -286,6 +291,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     waitForProjection: (position) => projections.waitFor(position),
     equityCurve: (tenantId, accountId, from, to, limit) => storage.snapshots.equityCurve({ tenantId, accountId, from, to, limit }),
     isReady: () => ready,
+    storeUnavailable: () => health.unavailable,
     metrics: metrics.registry,
     credentials: {
       set: async (tenantId, accountId, credentials) => {
@@ -378,6 +384,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       if (closed) return;
       closed = true;
       ready = false;
+      health.stop();
       feed.stop();
       await app.close();
       live.close();

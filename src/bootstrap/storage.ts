@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { statfs } from 'node:fs/promises';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { KeyValueStore } from '../application/ports/key-value.js';
 import type { ProjectionStore } from '../application/ports/projection-store.js';
@@ -31,7 +32,30 @@ export interface Storage {
   readonly snapshots: SnapshotStore;
   /** who leads and who owns which account, among the nodes sharing this storage */
   readonly leases: Leases;
+  /** rejects when an alert could not be recorded now (the database away or read-only, the disk full); bounded in time */
+  probe(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Below this much free space in the data directory a SQLite node reports itself not ready. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
+async function probeDisk(dir: string): Promise<void> {
+  const fs = await statfs(dir);
+  const free = Number(fs.bavail) * Number(fs.bsize);
+  if (free < MIN_FREE_BYTES) throw new Error(`the disk of the data directory ${dir} is full (${free} bytes free)`);
+}
+
+/** A probe of the database on its own single connection: never queued behind (or starving) the pool's work. */
+function postgresProbe(url: string): { probe(): Promise<void>; close(): Promise<void> } {
+  const pool = createPool(url, { max: 1, applicationName: 'patriot-probe', connectionTimeoutMillis: 1000, queryTimeoutMs: 1000 });
+  return {
+    probe: async () => {
+      const { rows } = await pool.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+      if (rows[0]?.standby) throw new Error('the database is a read-only standby');
+    },
+    close: () => pool.end(),
+  };
 }
 
 /** SQLite files in the data directory: the embedded default. */
@@ -42,6 +66,7 @@ export async function openSqliteStorage(config: PatriotConfig, onListenerError: 
   const snapshots = new SqliteSnapshotStore(join(config.dataDir, 'snapshots.db'));
   return {
     kind: 'sqlite', events, kv, readModels, snapshots, leases: new LocalLeases(),
+    probe: () => probeDisk(config.dataDir),
     close: async () => {
       await snapshots.close();
       await readModels.close();
@@ -59,9 +84,12 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     const kv = await PostgresKeyValueStore.open({ pool });
     const readModels = await PostgresProjectionStore.open({ pool });
     const snapshots = await PostgresSnapshotStore.open({ pool });
+    const prober = postgresProbe(url);
     return {
       kind: 'postgres', events, kv, readModels, snapshots, leases,
+      probe: () => prober.probe(),
       close: async () => {
+        await prober.close();
         await leases.close();
         await snapshots.close();
         await readModels.close();

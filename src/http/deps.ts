@@ -41,6 +41,8 @@ export interface HttpDeps {
   /** resolves once the read models include the given position (read-your-writes after a command) */
   readonly waitForProjection: (position: number) => Promise<void>;
   readonly isReady: () => boolean;
+  /** why this node cannot record an alert now (the event store away, the disk full), once started; undefined when it can */
+  readonly storeUnavailable?: () => string | undefined;
   /** equity curve points of one account within [from, to] (ISO times), oldest first */
   readonly equityCurve: (tenantId: string, accountId: string, from: string, to: string, limit: number) => Promise<PortfolioSnapshot[]>;
   readonly metrics: Registry;

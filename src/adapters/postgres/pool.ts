@@ -7,11 +7,13 @@ export type PgPool = pg.Pool;
  * BIGINT (int8) columns — global positions — are parsed as JS numbers: positions stay far below
  * 2^53, and a value that does not fit is refused rather than rounded.
  */
-export function createPool(url: string, options: { max?: number; applicationName?: string } = {}): PgPool {
+export function createPool(url: string, options: { max?: number; applicationName?: string; connectionTimeoutMillis?: number; queryTimeoutMs?: number } = {}): PgPool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'patriot',
+    ...(options.connectionTimeoutMillis !== undefined ? { connectionTimeoutMillis: options.connectionTimeoutMillis } : {}),
+    ...(options.queryTimeoutMs !== undefined ? { query_timeout: options.queryTimeoutMs } : {}),
     types: {
       getTypeParser: ((oid: number, format?: string) => {
         if (oid === 20) {

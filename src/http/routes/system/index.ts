@@ -11,8 +11,16 @@ export const probeRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/health', { schema: { tags: ['system'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   r.get('/ready', {
-    schema: { tags: ['system'], summary: 'Readiness: log caught up, recovery done, accepting alerts', response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: ErrorBody } },
-  }, async (_request, reply) => (deps.isReady() ? { status: 'ready' as const } : sendError(reply, 503, 'NOT_READY', 'starting up: catching up with the event log')));
+    schema: {
+      tags: ['system'], summary: 'Readiness: this node can record an alert now (log caught up, recovery done, event store reachable and writable)',
+      response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: ErrorBody },
+    },
+  }, async (_request, reply) => {
+    if (!deps.isReady()) return sendError(reply, 503, 'NOT_READY', 'starting up: catching up with the event log');
+    const away = deps.storeUnavailable?.();
+    if (away !== undefined) return sendError(reply, 503, 'STORE_UNAVAILABLE', `alerts cannot be recorded now: ${away}`);
+    return { status: 'ready' as const };
+  });
   r.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
     reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.metrics();
