@@ -58,6 +58,8 @@ class CrashRun {
   readonly acknowledged = new Map<number, string>();
   readonly kills: string[] = [];
   readonly configured: ConfiguredHere[] = [];
+  /** the alert whose order the exchange refused just before the server was killed (the refusal never recorded) */
+  refusedSignal: string | undefined;
   readonly random: () => number;
 
   constructor(
@@ -68,8 +70,8 @@ class CrashRun {
     this.random = seeded(seed);
   }
 
-  async serve(): Promise<Served> {
-    const spawned = await spawnServer({ PATRIOT_DATA_DIR: this.dataDir, PATRIOT_FEED_INTERVAL_MS: '50', PATRIOT_DEMO_PASSWORD: DEMO_PASSWORD, ...this.env }, 30_000);
+  async serve(extra: Record<string, string> = {}): Promise<Served> {
+    const spawned = await spawnServer({ PATRIOT_DATA_DIR: this.dataDir, PATRIOT_FEED_INTERVAL_MS: '50', PATRIOT_DEMO_PASSWORD: DEMO_PASSWORD, ...this.env, ...extra }, 30_000);
     const secret = await waitUntil(() => /"secret":"([^"]+)"/.exec(spawned.output())?.[1], 'the serve banner');
     return { ...spawned, secret };
   }
@@ -122,6 +124,21 @@ class CrashRun {
     this.kills.push(`${JSON.stringify(plan)} with ${this.acknowledged.size} acknowledged`);
   }
 
+  /**
+   * The refused-then-killed window (ADR-0011): the server is told to kill itself right after an
+   * exchange refusal, before recording it; a sell of BTC the account does not hold is refused by
+   * the paper exchange. After the restart that order must be recorded as not placed, never sent again.
+   */
+  async refusalCycle(): Promise<void> {
+    const server = await this.serve({ PATRIOT_FAULT_KILL_AFTER_REFUSAL: '1' });
+    const a = await send(server.url, JSON.stringify({ secret: server.secret, id: 'refused-then-killed', action: 'sell', ticker: 'BINANCE:BTCUSDT', quantity: '0.15' }));
+    expect(is2xx(a), JSON.stringify(a)).toBe(true);
+    this.refusedSignal = (a as { signalId: string }).signalId;
+    await waitUntil(() => hasExited(server), 'the server to kill itself after the exchange refused the order', 30_000, 20);
+    expect(server.child.signalCode).toBe('SIGKILL');
+    this.kills.push('killed itself after an exchange refusal');
+  }
+
   /** Accounts and strategies created back to back while the cycle's alerts flow; the kill may cut it short anywhere. */
   async configure(server: Served, dead: () => boolean): Promise<void> {
     const cycle = this.kills.length;
@@ -171,17 +188,20 @@ class CrashRun {
       c.signalId = (a as { signalId: string }).signalId;
     }
     expect(this.configured.length, 'strategies configured while alerts flowed').toBeGreaterThan(0);
-    const TOTAL = ALERTS + this.configured.length;
+    const TOTAL = ALERTS + this.configured.length + (this.refusedSignal !== undefined ? 1 : 0);
 
     const signals = await waitUntil(async () => {
       const all = await pageAll<SignalView>(server.url, '/api/v1/signals', token);
-      return all.length === TOTAL && all.every((s) => s.outcome !== 'pending' && s.orders.every((o) => o.status === 'filled')) ? all : undefined;
-    }, 'every signal processed and every order filled', 60_000, 200);
+      // filled, or (ADR-0011) recorded as not placed: it left without a recorded answer and the exchange does not have it
+      return all.length === TOTAL && all.every((s) => s.outcome !== 'pending' && s.orders.every((o) => o.status === 'filled' || o.status === 'exchange_rejected')) ? all : undefined;
+    }, 'every signal processed and every order final', 60_000, 200);
     // every alert once, under the id its 2xx named, accepted, with one order
+    const notPlaced: string[] = [];
     const byKey = new Map<string, SignalView[]>();
     for (const s of signals) byKey.set(s.idempotencyKey, [...(byKey.get(s.idempotencyKey) ?? []), s]);
     for (let i = 0; i < ALERTS; i++) {
       const found = byKey.get(`crash-${i}`) ?? [];
+      if (found.length === 1 && found[0]!.orders[0]?.status !== 'filled') notPlaced.push(found[0]!.orders[0]!.clientOrderId);
       expect(found, `alert ${i}`).toHaveLength(1);
       expect(found[0]!.signalId, `alert ${i}`).toBe(this.acknowledged.get(i));
       expect(found[0]!.outcome, `alert ${i}`).toBe('accepted');
@@ -195,6 +215,14 @@ class CrashRun {
     }
     const orders = await pageAll<OrderView>(server.url, '/api/v1/orders', token);
     expect(orders).toHaveLength(TOTAL);
+    const refusedOrder = orders.find((o) => o.signalId === this.refusedSignal);
+    if (this.refusedSignal !== undefined) {
+      expect(refusedOrder, 'the order refused just before the kill').toMatchObject({ status: 'exchange_rejected' });
+      expect(refusedOrder!.statusReason).toMatch(/^NOT_PLACED: /);
+    }
+    const rejected = orders.filter((o) => o.status === 'exchange_rejected');
+    for (const o of rejected) expect(o.statusReason, o.clientOrderId).toMatch(/^NOT_PLACED: /);
+    for (const c of this.configured) expect(orders.find((o) => o.signalId === c.signalId)?.status, `the first order of ${c.strategyId}`).not.toBe('exchange_rejected');
     expect(new Set(orders.map((o) => o.signalId)).size).toBe(TOTAL);
     expect(await stopGracefully(server), server.output()).toBe(0);
 
@@ -203,9 +231,13 @@ class CrashRun {
     try {
       const rows = exchangeDb.prepare('SELECT client_order_id AS id, count(*) AS n FROM paper_orders GROUP BY client_order_id').all() as { id: string; n: number }[];
       expect(rows.filter((r) => r.n !== 1)).toEqual([]);
-      expect(new Set(rows.map((r) => r.id))).toEqual(new Set(orders.map((o) => o.clientOrderId)));
+      expect(new Set(rows.map((r) => r.id))).toEqual(new Set(orders.filter((o) => o.status === 'filled').map((o) => o.clientOrderId)));
+      // the refused order reached the exchange once and was never sent again; the others recorded as not placed never reached it
+      const attempts = (id: string) => (exchangeDb.prepare('SELECT count FROM paper_attempts WHERE client_order_id = ?').get(id) as { count: number } | undefined)?.count ?? 0;
+      if (refusedOrder) expect(attempts(refusedOrder.clientOrderId), 'the refused order reached the exchange once').toBe(1);
+      for (const o of rejected) if (o !== refusedOrder) expect(attempts(o.clientOrderId), `${o.clientOrderId} recorded as not placed`).toBe(0);
       expect(exchangeDb.prepare('SELECT client_order_id AS id, count AS n FROM paper_attempts WHERE count <> 1').all(), 'clientOrderIds sent more than once').toEqual([]);
-      expect((exchangeDb.prepare('SELECT count(*) AS n FROM paper_fills').get() as { n: number }).n).toBe(TOTAL);
+      expect((exchangeDb.prepare('SELECT count(*) AS n FROM paper_fills').get() as { n: number }).n).toBe(TOTAL - rejected.length);
     } finally {
       exchangeDb.close();
     }
@@ -222,7 +254,7 @@ class CrashRun {
     // the chain verifies; read models rebuilt from scratch equal the live ones
     expect(await verifyLog(config)).toMatchObject({ ok: true });
     expect(await replayProjections(config)).toMatchObject({ identical: true });
-    process.stdout.write(`crash test (${databaseUrl ? 'PostgreSQL' : 'SQLite'}, seed ${SEED}): ${this.kills.join('; ')}; ${this.configured.length} strategies configured on new accounts during the load\n`);
+    process.stdout.write(`crash test (${databaseUrl ? 'PostgreSQL' : 'SQLite'}, seed ${SEED}): ${this.kills.join('; ')}; ${this.configured.length} strategies configured on new accounts during the load; ${rejected.length} orders recorded as not placed (${notPlaced.length} of the load's)\n`);
   }
 }
 
@@ -241,6 +273,7 @@ describe('crash test: SIGKILL at random points, restart, re-send', () => {
   it('on SQLite: no acknowledged alert lost, none processed twice, no clientOrderId sent twice; the log verifies and replays', { timeout: 240_000 }, async () => {
     ensureBuilt();
     const run = new CrashRun(makeTempDir('patriot-crash-sqlite-'), {}, SEED);
+    await run.refusalCycle();
     for (let k = 0; k < KILLS; k++) await run.killedCycle(BATCH);
     await run.finish();
   });
@@ -251,6 +284,7 @@ describe('crash test: SIGKILL at random points, restart, re-send', () => {
     const cluster = await startCluster();
     try {
       const run = new CrashRun(makeTempDir('patriot-crash-pg-'), { DATABASE_URL: cluster.url }, SEED + 1);
+      await run.refusalCycle();
       for (let k = 0; k < KILLS; k++) {
         if (k === 1) await run.outageCycle(cluster, BATCH);
         else await run.killedCycle(BATCH);

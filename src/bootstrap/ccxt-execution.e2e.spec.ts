@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxFault } from '../adapters/exchanges/sandbox/fault-spec.js';
 import { cleanupTempDirs, fetchJson, waitUntil, type PositionView } from '../../test/support/server.js';
-import { ACCOUNT, API_SECRET, alert, closeRigs, expectFilledOnce, orderOf, rig, types } from './test-support/ccxt-rig.js';
+import { ACCOUNT, API_SECRET, alert, closeRigs, expectFilledOnce, history, orderOf, rig, types } from './test-support/ccxt-rig.js';
 
 afterEach(async () => {
   await closeRigs();
@@ -18,7 +18,7 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
   it('places a market order with our clientOrderId, records the fill, and the position equals the exchange balance', async () => {
     const r = await rig();
     const id = await orderOf(r, await alert(r, 'bn-1'));
-    expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+    expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
     const positions = (await fetchJson<{ items: PositionView[] }>(r.server.runtime, '/api/v1/positions')).body.items;
     const btc = (await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC');
     expect(positions.find((p) => p.accountId === ACCOUNT)?.quantity).toBe(btc?.total);
@@ -26,15 +26,14 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
     expect(r.server.logs.text()).not.toContain(API_SECRET);
   });
 
-  const unknownThenFound = ['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled'];
+  const unknownThenFound = ['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled'];
   // when the exchange took the order, its user-data stream may report it before the failed placement
   // is recorded: then the outcome is known and nothing is recorded as unknown (both are one order)
-  const reportedFirst = ['OrderApproved', 'OrderAccepted', 'OrderFilled'];
+  const reportedFirst = ['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled'];
   const faults: [string, SandboxFault, readonly (readonly string[])[]][] = [
     ['a timeout after the exchange took the order', { kind: 'timeout', mode: 'destroy' }, [unknownThenFound, reportedFirst]],
     ['a 500 (-1006) after the exchange took the order', { kind: 'http_error', status: 500, when: 'after' }, [unknownThenFound, reportedFirst]],
     ['a 504 (-1007, execution status unknown) after acceptance', { kind: 'http_error', status: 504, when: 'after' }, [unknownThenFound, reportedFirst]],
-    ['a 502 from a proxy before the exchange saw the order', { kind: 'http_error', status: 502, when: 'before' }, [unknownThenFound]],
     // the duplicate answer is an unknown outcome (the order probably exists), never a rejection
     ['a duplicate-id answer for an order that exists', { kind: 'duplicate', placeOrder: true }, [unknownThenFound, reportedFirst]],
   ];
@@ -47,12 +46,24 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
     });
   }
 
+  it('given a 502 from a proxy before the exchange saw the order, then once the exchange shows no such order it is recorded as not placed, and never sent again (ADR-0011)', async () => {
+    const r = await rig();
+    r.sandbox.faults.inject({ kind: 'http_error', status: 502, when: 'before' });
+    const id = await orderOf(r, await alert(r, 'bn-502-before'));
+    await waitUntil(async () => (await types(r, id)).includes('OrderExchangeRejected'), 'the order recorded as not placed', 20_000, 50);
+    expect(await types(r, id)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderExchangeRejected']);
+    expect((await history(r, id)).at(-1)?.data).toMatchObject({ code: 'NOT_PLACED' });
+    await r.server.runtime.settle();
+    expect(r.sandbox.exchange.placementAttempts('sbx', id)).toBe(0); // the proxy refused it: the exchange never saw it
+    expect(await r.sandbox.exchange.fetchOrder('sbx', id)).toBeNull();
+  });
+
   it('given an order taken but invisible to queries for a while, then "not found" is not taken as proof: no second order', async () => {
     const r = await rig({ visibilityMs: 4000 });
     r.sandbox.faults.inject({ kind: 'timeout', mode: 'destroy' });
     r.sandbox.faults.inject({ kind: 'invisible', seconds: 2 });
     const id = await orderOf(r, await alert(r, 'bn-invisible'));
-    expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
+    expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
   });
 
   it('given 429 then 418 (a ban for insisting), then the client backs off, and the order is placed once after the ban', async () => {
@@ -71,7 +82,7 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
     await waitUntil(() => r.sandbox.faults.dropUserDataStreams() > 0, 'the fill monitor to subscribe, then its stream to drop');
     await waitUntil(() => r.server.logs.text().includes('order stream down'), 'the monitor to notice');
     r.feed.setPrice('BTC/USDT', '90000'); // crosses the limit (5 % below 97,000)
-    expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+    expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
   });
 });
 

@@ -22,6 +22,12 @@ export interface PatriotConfig {
   readonly snapshotIntervalMs: number;
   /** create the demo account and strategy when they do not exist */
   readonly demo: boolean;
+  /**
+   * Fault injection for crash tests (PATRIOT_FAULT_KILL_AFTER_REFUSAL=1): the process kills itself
+   * (SIGKILL) right after an exchange refuses an order, before the refusal is recorded. Never set
+   * it in production.
+   */
+  readonly killAfterRefusal?: boolean;
   /** requests per minute: alerts per strategy, logins per address, API reads and writes per user (0: no limit) */
   readonly rateLimits: { readonly webhookPerMinute: number; readonly loginsPerMinute: number; readonly readsPerMinute: number; readonly writesPerMinute: number; readonly tradingPerMinute: number };
   /** browser origins allowed to call the API (PATRIOT_CORS_ORIGINS, comma-separated); none by default */
@@ -47,7 +53,7 @@ export class ConfigError extends Error {}
 type Source = Record<string, string | undefined>;
 
 const KEYS = [
-  'PORT', 'HOST', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
+  'PORT', 'HOST', 'PATRIOT_FAULT_KILL_AFTER_REFUSAL', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
   'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 'PATRIOT_CREDENTIALS_FILE', 'PATRIOT_EXCHANGE_URLS',
   'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS', 'PATRIOT_DEMO_PASSWORD',
@@ -132,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     snapshotIntervalMs: int(source, 'PATRIOT_SNAPSHOT_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     demo: source.PATRIOT_DEMO !== 'false',
+    ...(source.PATRIOT_FAULT_KILL_AFTER_REFUSAL === '1' ? { killAfterRefusal: true } : {}),
     rateLimits: {
       webhookPerMinute: int(source, 'PATRIOT_WEBHOOK_RATE_PER_MIN', 6000, 0, 100_000_000),
       loginsPerMinute: int(source, 'PATRIOT_LOGIN_RATE_PER_MIN', 20, 0, 100_000_000),

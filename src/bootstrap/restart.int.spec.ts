@@ -89,6 +89,14 @@ async function filledOrder(s: TestServer, signalId: string): Promise<OrderView> 
   }, `the order of ${signalId} to be filled`);
 }
 
+async function notPlacedOrder(s: TestServer, signalId: string): Promise<OrderView> {
+  return waitUntil(async () => {
+    await s.runtime.settle();
+    const orders = await ordersOfSignal(s, signalId);
+    return orders.length === 1 && orders[0]!.status === 'exchange_rejected' ? orders[0] : undefined;
+  }, `the order of ${signalId} to be recorded as not placed`);
+}
+
 /** Orders with this clientOrderId in the paper exchange's own file (read-only). */
 function ordersAtExchange(clientOrderId: string): number {
   const db = new Database(join(dataDir, 'paper-exchange.db'), { readonly: true, fileMustExist: true });
@@ -172,7 +180,7 @@ describe('restart recovery', () => {
     expect(order.clientOrderId).toBe(clientOrderId);
     expect(s.runtime.exchange.placementAttempts(accountId, clientOrderId)).toBe(1);
     expect(ordersAtExchange(clientOrderId)).toBe(1);
-    expect(await eventTypesOf(s, streams.order(clientOrderId))).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+    expect(await eventTypesOf(s, streams.order(clientOrderId))).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
     // not routed a second time either
     expect(await eventTypesOf(s, streams.signal(signalId))).toEqual(['SignalReceived', 'SignalProcessed']);
     await quiesce(s.runtime);
@@ -196,23 +204,23 @@ describe('restart recovery', () => {
     await stop();
   });
 
-  it('(c) unknown_before_accept: placed again with the same clientOrderId (two attempts), one order at the exchange', async () => {
+  it('(c) unknown_before_accept: the exchange has no such order, so it is recorded as not placed and never sent again (ADR-0011)', async () => {
     const s = await start();
     s.runtime.exchange.injectFault({ kind: 'unknown_before_accept', reason: 'injected timeout' });
     const res = await postAlert(s.runtime, marketAlert(secret, { id: 'restart-c2', quantity: '0.001' }));
     expect(res.status).toBe(202);
-    const order = await filledOrder(s, res.body.signalId!);
+    const order = await notPlacedOrder(s, res.body.signalId!);
     expect(order.clientOrderId).toBe(clientOrderIdFor(tenantId, res.body.signalId!, accountId, 0));
-    expect(s.runtime.exchange.placementAttempts(accountId, order.clientOrderId)).toBe(2);
-    expect(ordersAtExchange(order.clientOrderId)).toBe(1);
+    expect(s.runtime.exchange.placementAttempts(accountId, order.clientOrderId)).toBe(1);
+    expect(ordersAtExchange(order.clientOrderId)).toBe(0);
     expect(await ordersOfSignal(s, res.body.signalId!)).toHaveLength(1);
     const types = await eventTypesOf(s, streams.order(order.clientOrderId));
-    expect(types).toEqual(['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
+    expect(types).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderExchangeRejected']);
     await quiesce(s.runtime);
     await stop();
   });
 
-  it('(c) an order left unknown at shutdown is looked up after restart and placed once more with the same id', async () => {
+  it('(c) an order left unknown at shutdown is looked up after restart and, absent from the exchange, recorded as not placed (never sent twice)', async () => {
     const s = await start();
     s.runtime.exchange.injectFault({ kind: 'unknown_before_accept', reason: 'injected timeout' });
     const res = await postAlert(s.runtime, marketAlert(secret, { id: 'restart-c3', quantity: '0.001' }));
@@ -223,11 +231,11 @@ describe('restart recovery', () => {
     await stop(); // before the first look-up (250 ms back-off) runs
 
     const restarted = await start();
-    const order = await filledOrder(restarted, signalId);
+    const order = await notPlacedOrder(restarted, signalId);
     expect(order.clientOrderId).toBe(clientOrderId);
-    expect(restarted.runtime.exchange.placementAttempts(accountId, clientOrderId)).toBe(2);
-    expect(ordersAtExchange(clientOrderId)).toBe(1);
-    expect(await eventTypesOf(restarted, streams.order(clientOrderId))).toEqual(['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
+    expect(restarted.runtime.exchange.placementAttempts(accountId, clientOrderId)).toBe(1);
+    expect(ordersAtExchange(clientOrderId)).toBe(0);
+    expect(await eventTypesOf(restarted, streams.order(clientOrderId))).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderExchangeRejected']);
     await quiesce(restarted.runtime);
     await stop();
   });
@@ -265,8 +273,8 @@ describe('restart recovery', () => {
     expect(order.averageFillPrice).toBe('90000');
     expect(restarted.runtime.exchange.placementAttempts(accountId, clientOrderId)).toBe(1);
     const types = await eventTypesOf(restarted, streams.order(clientOrderId));
-    expect(types.slice(0, 2)).toEqual(['OrderApproved', 'OrderAccepted']);
-    expect(types.slice(2).every((t) => t === 'OrderFilled')).toBe(true);
+    expect(types.slice(0, 3)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted']);
+    expect(types.slice(3).every((t) => t === 'OrderFilled')).toBe(true);
     await quiesce(restarted.runtime);
     await stop();
   });

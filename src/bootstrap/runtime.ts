@@ -147,10 +147,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     },
     onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
     onOutcome: (intent, outcome) => {
+      if (config.killAfterRefusal && outcome.kind === 'rejected') {
+        log.warn({ clientOrderId: intent.clientOrderId }, 'fault injection: killed after the exchange refused an order, before recording it');
+        process.kill(process.pid, 'SIGKILL');
+      }
       metrics.orders.inc({ outcome: outcome.kind });
       if (outcome.kind === 'accepted') return;
       const exchange = processor.state.account(intent.accountId)?.exchange ?? 'unknown';
-      metrics.exchangeErrors.inc({ exchange, kind: outcome.kind, code: outcome.kind === 'rejected' ? outcome.code : 'unknown' });
+      metrics.exchangeErrors.inc({ exchange, kind: outcome.kind, code: outcome.kind === 'rejected' || outcome.kind === 'not_placed' ? outcome.code : 'unknown' });
     },
   });
   gateway.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));

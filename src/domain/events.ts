@@ -122,6 +122,11 @@ export type PatriotEvent =
     }
   /** A parked order is about to be sent (room freed on the exchange). */
   | { readonly type: 'OrderReleased'; readonly data: { readonly clientOrderId: string; readonly accountId: string } }
+  /**
+   * The order is about to leave for the exchange (recorded before the request; ADR-0011). An order
+   * with an attempt and no outcome may be on the exchange: it is looked up, never sent again.
+   */
+  | { readonly type: 'OrderSubmitted'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly attempt: number } }
   | {
       readonly type: 'OrderFilled';
       readonly data: {

@@ -33,6 +33,11 @@ export class AccountRoutedExchange implements ExchangeGateway {
     return this.route(accountId).fetchOrder(accountId, clientOrderId, symbol);
   }
 
+  async placementReceived(accountId: string, clientOrderId: string): Promise<boolean | undefined> {
+    const gateway = this.route(accountId);
+    return gateway.placementReceived ? gateway.placementReceived(accountId, clientOrderId) : undefined;
+  }
+
   async cancelOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {
     return this.route(accountId).cancelOrder(accountId, clientOrderId, symbol);
   }

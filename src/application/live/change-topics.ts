@@ -34,6 +34,7 @@ export function topicsOf(eventType: string): readonly ChangeTopic[] {
     case 'OrderStatusUnknown':
     case 'OrderParked':
     case 'OrderReleased':
+    case 'OrderSubmitted':
     case 'OrderCancelled':
     case 'OrderExpired':
       return ORDER;

@@ -64,7 +64,12 @@ export type PlaceOrderResult =
   /** Definitive: the exchange refused it and no order exists. */
   | { readonly kind: 'rejected'; readonly code: string; readonly reason: string }
   /** Timeout, 5xx, connection loss: the order may or may not exist. */
-  | { readonly kind: 'unknown'; readonly reason: string };
+  | { readonly kind: 'unknown'; readonly reason: string }
+  /**
+   * Definitive: nothing was placed (rate limited, the exchange not reachable before the request
+   * left), and the same request may be made again, not before `retryAfterMs` when given.
+   */
+  | { readonly kind: 'not_placed'; readonly code: string; readonly reason: string; readonly retryAfterMs?: number };
 
 export interface Balance {
   readonly asset: string;
@@ -88,6 +93,12 @@ export interface ExchangeGateway {
    * inconclusive look-up throws. `symbol` is the order's (some exchanges need it to look up).
    */
   fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null>;
+  /**
+   * Whether a placement request with this clientOrderId ever reached the exchange: `false` only
+   * when the exchange proves it never did (the paper exchange counts every request it receives),
+   * `undefined` when it cannot tell (a real exchange keeps no trace of a refused request).
+   */
+  placementReceived?(accountId: string, clientOrderId: string): Promise<boolean | undefined>;
   cancelOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null>;
   fetchOpenOrders(accountId: string): Promise<ExchangeOrder[]>;
   fetchBalances(accountId: string): Promise<Balance[]>;

@@ -54,6 +54,7 @@ export function documentsReadBy(recorded: RecordedEvent): [collection: string, i
     case 'OrderExpired':
     case 'OrderParked':
     case 'OrderReleased':
+    case 'OrderSubmitted':
       return orderAndSignal(event.data.clientOrderId);
     case 'OrderFilled': {
       const { base, quote } = splitSymbol(event.data.symbol);
@@ -213,6 +214,13 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
       updateOrder(event.data.clientOrderId, (o) => ({
         ...o, status: 'parked', statusReason: `held back: the account has ${event.data.openOrders} open orders, the exchange allows ${event.data.cap}`,
       }));
+      return;
+    case 'OrderSubmitted':
+      // on its way (again, after an earlier request that provably never arrived): 'approved' until the exchange answers
+      updateOrder(event.data.clientOrderId, (o) => {
+        const { statusReason: _earlier, ...rest } = o;
+        return { ...rest, status: 'approved' };
+      });
       return;
     case 'OrderReleased':
       updateOrder(event.data.clientOrderId, (o) => {

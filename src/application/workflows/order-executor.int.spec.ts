@@ -94,7 +94,7 @@ describe('OrderExecutor', () => {
       const recorded = await types(store, i);
       expect(recorded).not.toContain('OrderStatusUnknown');
       if (exchange.placementAttempts('acc1', i.clientOrderId) === 0) {
-        expect(recorded).toEqual(['OrderApproved']);
+        expect(recorded).toEqual(['OrderApproved']); // no attempt recorded: it never left
         unsent.push(i);
       }
     }
@@ -120,7 +120,7 @@ describe('OrderExecutor', () => {
     expect(ids).toBe(0);
     for (const i of intents) {
       expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
-      expect(await types(store, i)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+      expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
     }
     const exchangeOrderIds = await Promise.all(intents.map(async (i) => Number((await exchange.fetchOrder('acc1', i.clientOrderId))!.exchangeOrderId)));
     expect(exchangeOrderIds).toEqual([...exchangeOrderIds].sort((a, b) => a - b));
@@ -132,7 +132,7 @@ describe('OrderExecutor', () => {
     await approve(store, i);
     executor.submit(i);
     await until(async () => (await types(store, i)).includes('OrderFilled'));
-    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
   });
 
@@ -143,19 +143,41 @@ describe('OrderExecutor', () => {
     await approve(store, i);
     executor.submit(i);
     await until(async () => (await types(store, i)).includes('OrderFilled'));
-    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
   });
 
-  it('given a request that never arrived, then after the exchange definitively has no order it is sent again with the same clientOrderId', async () => {
+  it('given a request whose answer was lost and that the exchange does not have, then it is recorded as not placed and never sent again (ADR-0011)', async () => {
     const { store, exchange, executor } = await setup();
     exchange.injectFault({ kind: 'unknown_before_accept' });
     const i = intent(11);
     await approve(store, i);
     executor.submit(i);
-    await until(async () => (await types(store, i)).includes('OrderFilled'));
-    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(2);
-    expect((await exchange.fetchOrder('acc1', i.clientOrderId))?.status).toBe('filled');
+    await until(async () => (await types(store, i)).includes('OrderExchangeRejected'));
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderExchangeRejected']);
+    expect((await store.readStream(`order-${i.clientOrderId}`)).at(-1)?.data).toMatchObject({ code: 'NOT_PLACED' });
+    await executor.idle();
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+    expect(await exchange.fetchOrder('acc1', i.clientOrderId)).toBeNull();
+  });
+
+  it('given a restart after the exchange refused an order but before the refusal was recorded, then the next owner records it as not placed and never sends it again', async () => {
+    const { store, exchange, executor } = await setup();
+    const refused = { ...intent(15), quantity: '5' }; // 5 BTC ≈ 485,000 USDT > balance
+    const unsent = intent(16);
+    for (const i of [refused, unsent]) await approve(store, i);
+    // the previous process recorded the attempt and sent it; the exchange refused; the process died before recording that
+    await store.append({ streamId: `order-${refused.clientOrderId}`, expectedVersion: 1, events: [{ type: 'OrderSubmitted', data: { clientOrderId: refused.clientOrderId, accountId: 'acc1', attempt: 1 } }], metadata: { tenantId: 't1', time: new Date(T0).toISOString() } });
+    expect((await exchange.placeOrder('acc1', { clientOrderId: refused.clientOrderId, symbol: refused.symbol, side: refused.side, type: refused.type, quantity: refused.quantity })).kind).toBe('rejected');
+    // the next owner takes the account over: every order without an outcome is looked up
+    for (const i of [refused, unsent]) executor.reconcile(i.clientOrderId, 'acc1');
+    await until(async () => (await types(store, refused)).includes('OrderExchangeRejected') && (await types(store, unsent)).includes('OrderFilled'));
+    await executor.idle();
+    expect(await types(store, refused)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderExchangeRejected']);
+    expect(exchange.placementAttempts('acc1', refused.clientOrderId)).toBe(1);
+    // the order with no attempt recorded never left: it is sent, once
+    expect(await types(store, unsent)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+    expect(exchange.placementAttempts('acc1', unsent.clientOrderId)).toBe(1);
   });
 
   it('given a definitive exchange rejection, then it is recorded with the code and never retried', async () => {
@@ -170,7 +192,20 @@ describe('OrderExecutor', () => {
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
   });
 
-  it('given "not found" soon after a placement attempt, then it is not proof: the order is looked up again and only resent once the grace window has passed', async () => {
+  it('given a restart with an attempt recorded that the exchange proves it never received (paper counts every request), then it is sent again as attempt 2, once', async () => {
+    const { store, exchange, executor } = await setup();
+    const i = intent(17);
+    await approve(store, i);
+    await store.append({ streamId: `order-${i.clientOrderId}`, expectedVersion: 1, events: [{ type: 'OrderSubmitted', data: { clientOrderId: i.clientOrderId, accountId: 'acc1', attempt: 1 } }], metadata: { tenantId: 't1', time: new Date(T0).toISOString() } });
+    executor.reconcile(i.clientOrderId, 'acc1');
+    await until(async () => (await types(store, i)).includes('OrderFilled'));
+    await executor.idle();
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+    expect((await store.readStream(`order-${i.clientOrderId}`))[2]!.data).toMatchObject({ attempt: 2 });
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  });
+
+  it('given "not found" soon after a placement attempt, then it is not proof: the order is looked up again, and only once the grace window has passed is it recorded as not placed', async () => {
     let now = T0;
     const { store, exchange, executor } = await setup({ absenceGraceMs: 60_000, clock: { now: () => now } });
     let lookups = 0;
@@ -185,10 +220,10 @@ describe('OrderExecutor', () => {
     const seen = lookups;
     await until(async () => lookups >= seen + 2);
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
-    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderStatusUnknown']);
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown']);
     now += 2_000; // past it: the exchange definitively has no such order
-    await until(async () => (await types(store, i)).includes('OrderFilled'));
-    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(2);
+    await until(async () => (await types(store, i)).includes('OrderExchangeRejected'));
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
   });
 
   it('given the exchange says the clientOrderId is already used, then the order is looked up and recorded, never recorded as rejected', async () => {
@@ -199,7 +234,7 @@ describe('OrderExecutor', () => {
     await approve(store, i);
     executor.submit(i);
     await until(async () => (await types(store, i)).includes('OrderFilled'));
-    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderAccepted', 'OrderFilled']);
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
     expect((await exchange.fetchOpenOrders('acc1')).length + (await exchange.fetchOrder('acc1', i.clientOrderId) ? 1 : 0)).toBe(1);
   });
 
@@ -214,11 +249,12 @@ describe('OrderExecutor', () => {
     const open = async () => (await exchange.fetchOpenOrders('acc1')).map((o) => o.clientOrderId);
     expect(await open()).toEqual([orders[0]!.clientOrderId, orders[1]!.clientOrderId]);
     for (const o of orders.slice(2)) expect(await types(store, o)).toEqual(['OrderApproved', 'OrderParked']);
+    for (const o of orders.slice(0, 2)) expect(await types(store, o)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted']);
 
     await exchange.cancelOrder('acc1', orders[0]!.clientOrderId); // room for one: the one nearest to 97,000 goes
     await until(async () => (await open()).includes(orders[2]!.clientOrderId));
     await executor.idle();
-    expect(await types(store, orders[2]!)).toEqual(['OrderApproved', 'OrderParked', 'OrderReleased', 'OrderAccepted']);
+    expect(await types(store, orders[2]!)).toEqual(['OrderApproved', 'OrderParked', 'OrderReleased', 'OrderSubmitted', 'OrderAccepted']);
     expect((await open()).length).toBe(2);
 
     await exchange.cancelOrder('acc1', orders[1]!.clientOrderId);

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '../ports/event-store.js';
+import type { AppendRequest, EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { ExchangeGateway, ExchangeOrder, PlaceOrderResult } from '../ports/exchange.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -42,12 +42,23 @@ export interface ExecutorDeps {
   readonly openOrderCap?: (accountId: string) => number | undefined;
   /** the current mark price of a symbol (to pick the parked order nearest to the market) */
   readonly markPrice?: (symbol: string) => Dec | undefined;
+  /**
+   * How long after its approval an order the exchange definitively did not place (rate limited,
+   * unreachable before the request left) is still tried again, in ms (default 120 s). After it,
+   * the order is recorded as refused with the last reason: a late order is not what the alert asked.
+   */
+  readonly retryWithinMs?: number;
 }
 
 /** Exchange reject codes meaning "this clientOrderId is already there": the order probably exists. */
 const DUPLICATE_CODES = new Set(['DUPLICATE_CLIENT_ORDER_ID']);
 
 const DEFAULT_DELAYS = [250, 1000, 2000, 5000, 10000, 30000];
+const DEFAULT_RETRY_WITHIN_MS = 120_000;
+
+/** Why an order that left without a recorded answer, and that the exchange does not have, is final. */
+export const NOT_PLACED_REASON =
+  'the order was sent but its answer was not recorded (a restart or a lost answer), and the exchange has no order with this id: it refused it or never received it; it is not sent again';
 
 /**
  * Sends approved orders to the exchange and records what happened. One FIFO queue per
@@ -69,6 +80,8 @@ export class OrderExecutor {
   private readonly book = new ParkingLot();
   /** orders whose placement request is under way in this process (sent, outcome not recorded yet) */
   private readonly placing = new Set<string>();
+  /** orders submitted for an account whose turn of the queue has not come yet (they leave together) */
+  private readonly openBatches = new Map<string, OrderIntent[]>();
 
   constructor(private readonly deps: ExecutorDeps) {
     this.startedAt = deps.clock.now();
@@ -86,6 +99,7 @@ export class OrderExecutor {
 
   /** Takes over an order parked by a previous owner (or before a restart): it waits for room like any parked order. */
   adoptParked(clientOrderId: string, accountId: string): void {
+    this.closeBatch(accountId);
     void this.accounts.run(accountId, async () => {
       const { state } = await this.orderState(clientOrderId);
       if (state.status === 'parked' && state.intent) this.book.park(state.intent);
@@ -96,49 +110,104 @@ export class OrderExecutor {
   /**
    * Queues a freshly approved order for placement. The account's queue only orders the
    * dispatch: the request leaves as soon as the orders before it have left (and any look-up
-   * queued before it has finished); recording the outcome happens outside the queue.
+   * queued before it has finished); recording the outcome happens outside the queue. Orders
+   * submitted back to back share one turn of the queue, so their attempts are recorded in one
+   * append (one commit) before they leave.
    */
   submit(intent: OrderIntent): void {
-    void this.accounts.run(intent.accountId, async () => {
-      if (!this.owns(intent.accountId)) return; // another node owns it now and reconciles it
-      if (!(await this.stillToSend(intent))) return;
-      const cap = this.deps.openOrderCap?.(intent.accountId);
-      if (cap !== undefined && intent.type === 'limit' && (this.book.openCount(intent.accountId) >= cap || this.book.parkedCount(intent.accountId) > 0)) {
-        await this.park(intent, cap);
-        return;
-      }
-      this.send(intent);
-    });
+    let batch = this.openBatches.get(intent.accountId);
+    if (!batch) {
+      const fresh: OrderIntent[] = [];
+      batch = fresh;
+      this.openBatches.set(intent.accountId, fresh);
+      void this.accounts.run(intent.accountId, async () => {
+        if (this.openBatches.get(intent.accountId) === fresh) this.openBatches.delete(intent.accountId);
+        await this.drain(intent.accountId, fresh);
+      });
+    }
+    batch.push(intent);
+  }
+
+  /** Anything else queued for the account goes behind the orders submitted so far: they no longer take newcomers. */
+  private closeBatch(accountId: string): void {
+    this.openBatches.delete(accountId);
   }
 
   /**
    * Exactly once per approval, whoever hands the order over and however often: an order whose
-   * placement is under way here, or whose log says it went further than approved (sent, filled,
-   * cancelled...), is not sent again from a submission.
+   * placement is under way here, or whose log says it went further than approved, is not sent
+   * from a submission; one whose attempt is recorded without an outcome (it left before a
+   * restart or from another node) is looked up instead. The rest are parked at the open-order
+   * cap or recorded as leaving (ADR-0011) and sent, in order.
    */
-  private async stillToSend(intent: OrderIntent): Promise<boolean> {
-    if (this.placing.has(intent.clientOrderId)) return false;
-    let status: string;
-    try {
-      status = (await this.orderState(intent.clientOrderId)).state.status;
-    } catch (error) {
-      // the log cannot be read now: look the order up later (a look-up sends it only if the exchange has none)
-      this.deps.log.warn({ clientOrderId: intent.clientOrderId, reason: error instanceof Error ? error.message : String(error) }, 'reading an order before sending it failed; will look it up');
-      this.later(intent.clientOrderId, intent.accountId, 0);
-      return false;
+  private async drain(accountId: string, batch: readonly OrderIntent[]): Promise<void> {
+    if (!this.owns(accountId)) return; // another node owns it now and reconciles it
+    const leaving: { intent: OrderIntent; history: readonly RecordedEvent[] }[] = [];
+    for (const intent of batch) {
+      if (this.placing.has(intent.clientOrderId) || leaving.some((l) => l.intent.clientOrderId === intent.clientOrderId)) continue;
+      let read: Awaited<ReturnType<OrderExecutor['orderState']>>;
+      try {
+        read = await this.orderState(intent.clientOrderId);
+      } catch (error) {
+        // the log cannot be read now: look the order up later (it is sent then if it never left)
+        this.deps.log.warn({ clientOrderId: intent.clientOrderId, reason: error instanceof Error ? error.message : String(error) }, 'reading an order before sending it failed; will look it up');
+        this.later(intent.clientOrderId, accountId, 0);
+        continue;
+      }
+      const { state, history } = read;
+      if (state.status !== 'approved') {
+        this.deps.log.info({ clientOrderId: intent.clientOrderId, status: state.status }, 'order already handled; not sent again');
+        continue;
+      }
+      if (state.attempts > 0) {
+        this.later(intent.clientOrderId, accountId, 0); // it left once: find out what became of it
+        continue;
+      }
+      const cap = this.deps.openOrderCap?.(accountId);
+      if (cap !== undefined && intent.type === 'limit' && (this.book.openCount(accountId) + leaving.length >= cap || this.book.parkedCount(accountId) > 0)) {
+        await this.park(intent, cap);
+        continue;
+      }
+      leaving.push({ intent, history });
     }
-    if (status === 'approved' && !this.placing.has(intent.clientOrderId)) return true;
-    if (status !== 'approved') this.deps.log.info({ clientOrderId: intent.clientOrderId, status }, 'order already handled; not sent again');
-    return false;
+    if (leaving.length === 0) return;
+    if (this.stopped) {
+      // never sent, no attempt recorded: it stays approved in the log, and whoever owns the account next sends it (once)
+      this.deps.log.info({ accountId, orders: leaving.length }, 'executor stopping: orders left unsent');
+      return;
+    }
+    const time = new Date(this.deps.clock.now()).toISOString();
+    const requests: AppendRequest[] = leaving.map(({ intent, history }) => ({
+      streamId: streams.order(intent.clientOrderId),
+      expectedVersion: history.length,
+      events: [{ type: 'OrderSubmitted', data: { clientOrderId: intent.clientOrderId, accountId, attempt: 1 } }],
+      metadata: { ...this.metadata(history, `submit:${intent.clientOrderId}`), time },
+    }));
+    let recorded = false;
+    try {
+      recorded = (await this.deps.store.appendAtomic(requests)).kind === 'appended';
+    } catch (error) {
+      this.deps.log.warn({ accountId, orders: leaving.length, reason: error instanceof Error ? error.message : String(error) }, 'recording orders as leaving failed; they are not sent now, and are looked up later');
+      for (const { intent } of leaving) this.later(intent.clientOrderId, accountId, 0);
+      return;
+    }
+    if (recorded) {
+      for (const { intent } of leaving) this.send(intent);
+      return;
+    }
+    // another writer moved one of these streams: decide each one alone, on its current state
+    for (const { intent } of leaving) await this.submitOne(intent);
+  }
+
+  /** Records one order as leaving, then sends it; nothing is sent when its state refuses (e.g. it left already). */
+  private async submitOne(intent: OrderIntent): Promise<void> {
+    if (this.stopped) return; // no attempt recorded: the next owner sends it
+    if (await this.command(intent.clientOrderId, [{ type: 'RecordSubmitted' }], `submit:${intent.clientOrderId}`)) this.send(intent);
   }
 
   /** Sends now (the caller holds the account's queue) and records the outcome outside the queue. */
   private send(intent: OrderIntent): void {
-    if (this.stopped) {
-      // never sent: it stays approved in the log, and whoever owns the account next sends it (once)
-      this.deps.log.info({ clientOrderId: intent.clientOrderId, accountId: intent.accountId }, 'executor stopping: order left unsent');
-      return;
-    }
+    // its attempt is recorded: it leaves now, even while the executor stops (stop waits for it)
     this.book.markOpen(intent.accountId, intent.clientOrderId);
     void this.track(
       this.placeAndRecord(intent).catch((e: unknown) => {
@@ -172,6 +241,7 @@ export class OrderExecutor {
 
   /** Releases parked orders while the account has room, nearest to the market first. */
   private releaseRoom(accountId: string): void {
+    this.closeBatch(accountId);
     void this.accounts.run(accountId, async () => {
       for (;;) {
         if (this.stopped || !this.owns(accountId)) return;
@@ -188,7 +258,7 @@ export class OrderExecutor {
           this.deps.log.warn({ clientOrderId: next.clientOrderId, reason: String(error) }, 'releasing a parked order failed; it stays parked');
           return;
         }
-        this.send(next);
+        await this.submitOne(next);
       }
     });
   }
@@ -200,6 +270,7 @@ export class OrderExecutor {
 
   /** Queues a look-up of an order whose exchange state we do not know (after a restart or an unknown outcome). */
   reconcile(clientOrderId: string, accountId: string, attempt = 0): void {
+    this.closeBatch(accountId);
     void this.accounts.run(accountId, async () => {
       try {
         await this.lookUp(clientOrderId, accountId, attempt);
@@ -286,6 +357,9 @@ export class OrderExecutor {
         this.closed(intent.accountId, intent.clientOrderId);
         await this.command(intent.clientOrderId, [{ type: 'RecordExchangeRejected', code: result.code, reason: result.reason }], `place:${intent.clientOrderId}`);
         return;
+      case 'not_placed':
+        await this.notPlaced(intent, result);
+        return;
       case 'unknown':
         this.deps.log.warn({ clientOrderId: intent.clientOrderId, accountId: intent.accountId, reason: result.reason }, 'order outcome unknown; will look it up');
         await this.command(intent.clientOrderId, [{ type: 'RecordUnknown', reason: result.reason }], `place:${intent.clientOrderId}`);
@@ -322,11 +396,58 @@ export class OrderExecutor {
         this.later(clientOrderId, accountId, attempt + 1);
         return;
       }
-      // The exchange definitively has no such order: it never arrived. Send it now, same clientOrderId.
-      if (this.stopped) return; // or leave it to the next owner, who looks it up again
-      this.book.markOpen(accountId, clientOrderId);
-      await this.placeAndRecord(intent);
+      if (this.stopped) return; // leave it to the next owner, who looks it up again
+      if (state.status === 'approved' && state.attempts === 0) {
+        // it never left (no attempt recorded): send it now, once
+        await this.submitOne(intent);
+        return;
+      }
+      if ((await this.deps.exchange.placementReceived?.(accountId, clientOrderId)) === false) {
+        // the exchange proves the request never reached it (the process died with it on the way): a new attempt, recorded first
+        this.deps.log.info({ clientOrderId, attempts: state.attempts }, 'the exchange never received the order: sending it again');
+        await this.submitOne(intent);
+        return;
+      }
+      // It left and its answer was never recorded (a restart, a lost answer), and the exchange has
+      // no such order: the exchange refused it or never received it. Sending the same id again could
+      // execute an order the exchange refused; it is recorded as not placed instead (ADR-0011).
+      this.sentAt.delete(clientOrderId);
+      this.closed(accountId, clientOrderId);
+      await this.command(clientOrderId, [{ type: 'RecordExchangeRejected', code: 'NOT_PLACED', reason: NOT_PLACED_REASON }], `lookup:${clientOrderId}`);
     }
+  }
+
+  /**
+   * The exchange placed nothing: the order is sent again (a new attempt, recorded first) after the
+   * exchange's Retry-After or a back-off, while it is young enough; else it is refused for good.
+   */
+  private async notPlaced(intent: OrderIntent, result: Extract<PlaceOrderResult, { kind: 'not_placed' }>): Promise<void> {
+    const { state, history } = await this.orderState(intent.clientOrderId);
+    if (state.status !== 'approved') return; // something else recorded its fate meanwhile
+    const approvedAt = Date.parse(history[0]?.metadata.time ?? '');
+    const age = this.deps.clock.now() - (Number.isFinite(approvedAt) ? approvedAt : this.deps.clock.now());
+    const within = this.deps.retryWithinMs ?? DEFAULT_RETRY_WITHIN_MS;
+    const delays = this.deps.lookupDelaysMs ?? DEFAULT_DELAYS;
+    const delay = Math.max(result.retryAfterMs ?? 0, delays[Math.min(state.attempts - 1, delays.length - 1)] ?? 1000);
+    if (age + delay > within) {
+      this.closed(intent.accountId, intent.clientOrderId);
+      await this.command(intent.clientOrderId, [{ type: 'RecordExchangeRejected', code: result.code, reason: `${result.reason} (not placed within ${Math.round(within / 1000)} s of the alert; given up)` }], `place:${intent.clientOrderId}`);
+      return;
+    }
+    this.deps.log.warn({ clientOrderId: intent.clientOrderId, accountId: intent.accountId, code: result.code, attempt: state.attempts, retryInMs: delay }, 'order not placed; trying again');
+    if (this.stopped) return; // the attempt has no outcome: the next owner looks it up (and records it as not placed)
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.closeBatch(intent.accountId);
+      void this.accounts.run(intent.accountId, async () => {
+        if (this.stopped || !this.owns(intent.accountId) || this.placing.has(intent.clientOrderId)) return;
+        const now = await this.orderState(intent.clientOrderId);
+        if (now.state.status !== 'approved' || now.state.attempts !== state.attempts) return; // moved on meanwhile
+        await this.submitOne(intent);
+      });
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   private later(clientOrderId: string, accountId: string, attempt: number): void {
@@ -387,10 +508,10 @@ export class OrderExecutor {
     };
   }
 
-  private async orderState(clientOrderId: string): Promise<{ state: OrderState; lastEventAt: number }> {
+  private async orderState(clientOrderId: string): Promise<{ state: OrderState; lastEventAt: number; history: readonly RecordedEvent[] }> {
     const history = await this.deps.store.readStream(streams.order(clientOrderId));
     const state = history.reduce((s, r) => orderDecider.evolve(s, { type: r.type, data: r.data } as never), orderDecider.initialState());
     const lastEventAt = Date.parse(history[history.length - 1]?.metadata.time ?? '');
-    return { state, lastEventAt: Number.isFinite(lastEventAt) ? lastEventAt : 0 };
+    return { state, lastEventAt: Number.isFinite(lastEventAt) ? lastEventAt : 0, history };
   }
 }

@@ -19,6 +19,7 @@ const ORDER_STATUS_AFTER: Partial<Record<PatriotEvent['type'], OrderStatus>> = {
   OrderExpired: 'expired',
   OrderParked: 'parked',
   OrderReleased: 'approved',
+  OrderSubmitted: 'approved',
 };
 
 /**
@@ -81,6 +82,7 @@ export class TradingState implements Catalog {
       case 'OrderExpired':
       case 'OrderParked':
       case 'OrderReleased':
+      case 'OrderSubmitted':
       case 'OrderFilled': {
         this.applyToAccount(event.data.accountId, event);
         const status = event.type === 'OrderFilled' ? (event.data.complete ? 'filled' : 'partially_filled') : ORDER_STATUS_AFTER[event.type]!;

@@ -63,6 +63,8 @@ export interface OrderState {
   readonly exchangeRejection?: { readonly code: string; readonly reason: string };
   readonly cancelReason?: string;
   readonly unknownReason?: string;
+  /** placement requests recorded as leaving (OrderSubmitted); an approved order with none never left */
+  readonly attempts: number;
 }
 
 export type OrderEventType =
@@ -75,7 +77,8 @@ export type OrderEventType =
   | 'OrderCancelled'
   | 'OrderExpired'
   | 'OrderParked'
-  | 'OrderReleased';
+  | 'OrderReleased'
+  | 'OrderSubmitted';
 export type OrderEvent = EventOf<OrderEventType>;
 
 export interface RecordFillCommand {
@@ -103,9 +106,10 @@ export type OrderCommand =
   | { readonly type: 'RecordCancelled'; readonly reason: string }
   | { readonly type: 'RecordExpired' }
   | { readonly type: 'Park'; readonly openOrders: number; readonly cap: number }
-  | { readonly type: 'Release' };
+  | { readonly type: 'Release' }
+  | { readonly type: 'RecordSubmitted' };
 
-export const initialOrderState = (): OrderState => ({ status: 'none', quantity: ZERO, filledQuantity: ZERO, tradeIds: new Set<string>() });
+export const initialOrderState = (): OrderState => ({ status: 'none', quantity: ZERO, filledQuantity: ZERO, tradeIds: new Set<string>(), attempts: 0 });
 
 type Decision = Result<readonly OrderEvent[], DomainError>;
 const fail = (code: string, message: string): Decision => err({ code, message });
@@ -308,6 +312,14 @@ export function decideOrder(command: OrderCommand, state: OrderState): Decision 
       return ok([{ type: 'OrderReleased', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId } }]);
     }
 
+    case 'RecordSubmitted': {
+      const intent = approvedIntent(state, 'send the order');
+      if (!intent.ok) return intent;
+      // an unknown order may be sent again only when the exchange proved the earlier request never arrived (the caller's duty)
+      if (state.status !== 'approved' && state.status !== 'unknown') return fail('INVALID_TRANSITION', `only an approved order can be sent; this one is ${state.status}`);
+      return ok([{ type: 'OrderSubmitted', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, attempt: state.attempts + 1 } }]);
+    }
+
     default:
       return assertNever(command);
   }
@@ -350,6 +362,8 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       return { ...state, status: 'parked' };
     case 'OrderReleased':
       return { ...state, status: 'approved' };
+    case 'OrderSubmitted':
+      return { ...state, status: 'approved', attempts: event.data.attempt };
     default:
       return assertNever(event);
   }

@@ -272,3 +272,31 @@ describe('order decider: parking at the open-order cap', () => {
     expect(needsReconciliation(state.status)).toBe(false);
   });
 });
+
+describe('order decider: an attempt recorded before the request leaves (ADR-0011)', () => {
+  const submitted = (attempt: number): OrderEvent => ({ type: 'OrderSubmitted', data: { ...ids, attempt } });
+  it('RecordSubmitted on an approved order → OrderSubmitted, attempt 1; the status stays approved', () => {
+    spec.given([approved]).when({ type: 'RecordSubmitted' }).then([submitted(1)]);
+    const state = fold(orderDecider, [approved, submitted(1)]);
+    expect(state).toMatchObject({ status: 'approved', attempts: 1 });
+  });
+  it('a second attempt is numbered after the first', () => {
+    spec.given([approved, submitted(1)]).when({ type: 'RecordSubmitted' }).then([submitted(2)]);
+  });
+  it.each([[[approved, accepted]], [[approved, exchangeRejected]], [[approved, submitted(1), accepted, full]]])('RecordSubmitted on an order that is no longer just approved → INVALID_TRANSITION or ORDER_TERMINAL', (given) => {
+    expect(orderDecider.decide({ type: 'RecordSubmitted' }, fold(orderDecider, given)).ok).toBe(false);
+  });
+  it('an unknown order whose request provably never arrived may be sent again: attempt 2, approved again', () => {
+    spec.given([approved, submitted(1), unknown]).when({ type: 'RecordSubmitted' }).then([submitted(2)]);
+    expect(fold(orderDecider, [approved, submitted(1), unknown, submitted(2)])).toMatchObject({ status: 'approved', attempts: 2 });
+  });
+  it('RecordSubmitted before approval → ORDER_NOT_APPROVED', () => {
+    spec.given([]).when({ type: 'RecordSubmitted' }).thenError('ORDER_NOT_APPROVED');
+    spec.given([rejected]).when({ type: 'RecordSubmitted' }).thenError('ORDER_NOT_APPROVED');
+  });
+  it('an order whose attempt left without an answer can be recorded as not placed (final)', () => {
+    spec.given([approved, submitted(1)]).when({ type: 'RecordExchangeRejected', code: 'NOT_PLACED', reason: 'absent' }).then([
+      { type: 'OrderExchangeRejected', data: { ...ids, code: 'NOT_PLACED', reason: 'absent' } },
+    ]);
+  });
+});

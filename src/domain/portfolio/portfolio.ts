@@ -123,6 +123,7 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderStatusUnknown':
     case 'OrderParked':
     case 'OrderReleased':
+    case 'OrderSubmitted':
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
     case 'GlobalKillSwitchEngaged':

@@ -70,13 +70,13 @@ describe('CcxtExchangeGateway: instances, markets, credentials', () => {
     expect(created).toHaveLength(0);
   });
 
-  it('a failing market load sends nothing and reports unknown (the executor retries)', async () => {
+  it('a failing market load sends nothing and reports not placed (the executor retries)', async () => {
     const { gateway, created } = setup({
       createExchange: (id, config) => new FakeExchange(id, config).script('loadMarkets', new ExchangeNotAvailable('binance GET https://api.binance.com/api/v3/exchangeInfo 503')),
     });
     const result = await gateway.placeOrder('acc1', limitBuy());
-    expect(result).toMatchObject({ kind: 'unknown' });
-    expect(result.kind === 'unknown' && result.reason).toContain('nothing sent');
+    expect(result).toMatchObject({ kind: 'not_placed', code: 'EXCHANGE_UNAVAILABLE' });
+    expect(result.kind === 'not_placed' && result.reason).toContain('nothing sent');
     expect(created).toHaveLength(0);
   });
 });

@@ -192,8 +192,8 @@ describe('CcxtExchangeGateway over a real ccxt binance instance (canned HTTP)', 
   it('a 429 with Retry-After puts the host in the penalty box: the next order is refused locally', async () => {
     const { gateway, answer, seen } = wire();
     answer('POST /order', { status: 429, body: { code: -1003, msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.' }, headers: { 'Retry-After': '30' } });
-    expect((await gateway.placeOrder('acc1', sell)).kind).toBe('unknown');
-    expect(await gateway.placeOrder('acc1', sell)).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED' });
+    expect(await gateway.placeOrder('acc1', sell)).toMatchObject({ kind: 'not_placed', code: 'RATE_LIMITED', retryAfterMs: 30_000 });
+    expect(await gateway.placeOrder('acc1', sell)).toMatchObject({ kind: 'not_placed', code: 'RATE_LIMITED' });
     expect(seen.filter((s) => s.method === 'POST')).toHaveLength(1);
   });
 

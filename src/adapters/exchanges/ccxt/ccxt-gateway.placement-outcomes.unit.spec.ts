@@ -51,16 +51,16 @@ describe('CcxtExchangeGateway.placeOrder', () => {
       expect((await gateway.placeOrder('acc1', limitBuy())).kind).toBe('unknown');
     });
 
-    it('a 429 is unknown and puts the host in the penalty box for Retry-After: the next order waits, or is refused when that is too long', async () => {
+    it('a 429 places nothing (the executor tries again) and puts the host in the penalty box for Retry-After: the next order waits, or is refused when that is too long', async () => {
       const { gateway, exchange, scheduler } = setup({ maxOrderWaitMs: 2000 });
       const ex = await exchange();
       ex.last_response_headers = { 'Retry-After': '5' };
       ex.script('createOrder', ccxtErrorFor('binance', 429, '{"code":-1003,"msg":"Too much request weight used"}', { statusText: 'Too Many Requests' }));
-      expect((await gateway.placeOrder('acc1', limitBuy())).kind).toBe('unknown');
+      expect(await gateway.placeOrder('acc1', limitBuy())).toMatchObject({ kind: 'not_placed', code: 'RATE_LIMITED', retryAfterMs: 5000 });
       // the penalty applies to every account of the host
       gateway.registerAccount({ accountId: 'acc2', exchangeId: 'binance', marketType: 'spot' });
       const refused = await gateway.placeOrder('acc2', limitBuy());
-      expect(refused).toMatchObject({ kind: 'rejected', code: 'RATE_LIMITED' });
+      expect(refused).toMatchObject({ kind: 'not_placed', code: 'RATE_LIMITED' });
       expect(ex.callsOf('createOrder')).toHaveLength(1);
       await scheduler.advance(3500);
       const waiting = gateway.placeOrder('acc1', limitBuy());

@@ -44,8 +44,8 @@ export class OrderPlacement {
     try {
       await venues.load(venue);
     } catch (error) {
-      // nothing was sent; 'unknown' makes the executor look up and resend once the exchange answers
-      return { kind: 'unknown', reason: `markets of ${venue.hostKey} could not be loaded, nothing sent: ${caller.classify(entry, error).reason}` };
+      // nothing was sent: the executor tries again after a back-off
+      return { kind: 'not_placed', code: RejectCode.EXCHANGE_UNAVAILABLE, reason: `markets of ${venue.hostKey} could not be loaded, nothing sent: ${caller.classify(entry, error).reason}` };
     }
     const market = venue.resolve(request.symbol);
     if (!market) return { kind: 'rejected', code: RejectCode.UNKNOWN_SYMBOL, reason: `${request.symbol} is not a ${venue.spec.marketType} market of ${venue.spec.exchangeId}` };
@@ -97,8 +97,9 @@ export class OrderPlacement {
     }
     if ('local' in result) {
       permit.done('neutral');
-      if (result.local === 'rate_limit_wait') return { kind: 'rejected', code: RejectCode.RATE_LIMITED, reason: result.reason };
-      return { kind: 'unknown', reason: result.reason };
+      // refused here, before anything left: nothing was placed
+      if (result.local === 'rate_limit_wait') return { kind: 'not_placed', code: RejectCode.RATE_LIMITED, reason: result.reason };
+      return { kind: 'not_placed', code: RejectCode.EXCHANGE_UNAVAILABLE, reason: result.reason };
     }
     const c = result.error;
     permit.done(breakerOutcome(c.kind), c.reason);
@@ -121,8 +122,10 @@ export function outcomeOfFailure(c: ErrorClassification): PlaceOrderResult {
       return { kind: 'unknown', reason: `duplicate clientOrderId: ${c.reason}` };
     case 'not_found':
     case 'unknown':
-    case 'rate_limited':
       return { kind: 'unknown', reason: c.reason };
+    case 'rate_limited':
+      // 429 / 418: the exchange refused the request before its matching engine saw it
+      return { kind: 'not_placed', code: RejectCode.RATE_LIMITED, reason: c.reason, ...(c.retryAfterMs !== undefined ? { retryAfterMs: c.retryAfterMs } : {}) };
     case 'clock':
       return { kind: 'rejected', code: RejectCode.CLOCK_SKEW, reason: `refused for clock skew even after resynchronising: ${c.reason}` };
     case 'auth':

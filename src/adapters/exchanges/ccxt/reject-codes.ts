@@ -31,6 +31,8 @@ export const RejectCode = {
   CIRCUIT_OPEN: 'CIRCUIT_OPEN',
   /** the local rate limiter would have to wait longer than allowed: nothing was sent */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** the exchange could not be reached before the request left (markets not loaded, client not set up): nothing was sent */
+  EXCHANGE_UNAVAILABLE: 'EXCHANGE_UNAVAILABLE',
   /** the request was refused twice for clock skew (nothing reached the matching engine) */
   CLOCK_SKEW: 'CLOCK_SKEW',
   /** the account is not registered with the gateway */

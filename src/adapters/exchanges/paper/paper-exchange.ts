@@ -209,6 +209,12 @@ export class PaperExchange implements ExchangeGateway {
     });
   }
 
+  /** Every placement request is counted with the order (or its refusal), durably: none counted means none arrived. */
+  async placementReceived(accountId: string, clientOrderId: string): Promise<boolean> {
+    if (this.closed) throw new Error('PaperExchange is closed');
+    return this.placementAttempts(accountId, clientOrderId) > 0;
+  }
+
   cancelOrder(accountId: string, clientOrderId: string): Promise<ExchangeOrder | null> {
     if (this.closed) return Promise.reject(new Error('PaperExchange is closed'));
     return new Promise((resolve, reject) => this.enqueue({ kind: 'cancel', accountId, clientOrderId, resolve, reject }));

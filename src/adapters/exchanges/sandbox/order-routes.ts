@@ -23,7 +23,7 @@ async function placeOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
 
   const result = await deps.exchange.placeOrder(call.accountId, request);
   if (result.kind === 'rejected') throw fromPaperRejection(result.code);
-  if (result.kind === 'unknown') throw BinanceErrors.executionUnknown();
+  if (result.kind === 'unknown' || result.kind === 'not_placed') throw BinanceErrors.executionUnknown(); // the paper exchange answers neither
   const placed = result.order;
   const orderId = Number(placed.exchangeOrderId);
   const times = deps.index.record(call.accountId, orderId, placed.clientOrderId, placed.symbol, call.now);
