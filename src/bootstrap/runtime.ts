@@ -7,6 +7,7 @@ import type { EventStore } from '../application/ports/event-store.js';
 import type { KeyValueStore } from '../application/ports/key-value.js';
 import type { Auth } from '../application/ports/auth.js';
 import { openStorage } from './storage.js';
+import { openStorageWaiting } from './wait-for-database.js';
 import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import type { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
@@ -101,7 +102,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const ids = new RandomIds(clock);
   const streamMutex = new KeyedMutex();
 
-  const storage = await openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'));
+  // PostgreSQL not reachable yet: wait for it (GET /health 200, /ready 503 meanwhile on the port)
+  const { storage, heldPort } = await openStorageWaiting(config, () => openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'), {
+    onLogLost: (error) => log.error({ file: error.path, reason: error.message }, 'the event log file was deleted or replaced under the running server: alerts are refused, /ready answers 503'),
+  }), log);
   const { kv, readModels } = storage;
   const events = timedAppends(storage.events, metrics);
   const feed = new SyntheticPriceFeed({ clock, seed: config.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: config.feed.intervalMs });
@@ -273,6 +277,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const app = await buildHttpApp({
     logger,
     ingest: async (request) => {
+      const health = storage.healthy();
+      if (!health.ok) throw new Error(health.reason ?? 'the event log cannot record'); // answered 503, never acknowledged
       const outcome = await ingestAlert({ store: events, catalog: processor.state, clock, ids, secretOf }, request);
       metrics.alerts.inc({ outcome: outcome.kind === 'refused' ? outcome.code : outcome.kind });
       return outcome;
@@ -283,7 +289,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(commandDeps, tenantId, target, engaged, reason),
     waitForProjection: (position) => projections.waitFor(position),
     equityCurve: (tenantId, accountId, from, to, limit) => storage.snapshots.equityCurve({ tenantId, accountId, from, to, limit }),
-    isReady: () => ready,
+    isReady: () => ready && storage.healthy().ok,
     metrics: metrics.registry,
     credentials: {
       set: async (tenantId, accountId, credentials) => {
@@ -332,7 +338,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     tenantOf: (request) => principalOf(request).tenantId,
     userOf: (request) => principalOf(request).userId,
   });
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen({ host: config.host, port: heldPort ?? config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
