@@ -61,7 +61,8 @@ export async function verifyLog(config: PatriotConfig): Promise<Record<string, u
  * restored. Every server on the data directory must be stopped first.
  */
 export async function rebuildReadModels(config: PatriotConfig): Promise<Record<string, unknown>> {
-  const storage = await openExisting(config, { derived: 'rebuild' });
+  // without a log file at all, a new empty one is made: the operator chose to start over
+  const storage = await openStorage(config, () => undefined, { derived: 'rebuild' });
   try {
     if (!(await storage.leases.tryAcquire(LEADER_LEASE))) {
       throw new Error('a running PATRIOT node leads on this database (it projects the read models); stop the nodes before rebuilding');
