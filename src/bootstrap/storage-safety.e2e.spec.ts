@@ -14,7 +14,6 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, re
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
-import { rebuildReadModels } from './maintenance.js';
 import { SqliteEventStore } from '../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { cleanupTempDirs, demoOf, fetchJson, makeTempDir, marketAlert, postAlert, quiesce, startTestServer, waitUntil, type Page, type SignalView } from '../../test/support/server.js';
 import { ensureBuilt, childEnv, MAIN, ROOT } from '../../test/support/processes.js';
@@ -67,6 +66,7 @@ describe('a log behind or other than its read models: start refused', () => {
     expect(existsSync(join(dataDir, 'patriot.db')), 'a fresh log was created').toBe(false);
 
     // the operator chooses to keep the (new, empty) log: the read models are rebuilt from it
+    const { rebuildReadModels } = await import('./maintenance.js');
     const rebuilt = await rebuildReadModels(loadConfig({}, { dataDir, logLevel: 'warn' }));
     expect(rebuilt).toMatchObject({ rebuilt: true, eventsProjected: 0 });
     const server = await startTestServer({ dataDir });
