@@ -103,7 +103,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const streamMutex = new KeyedMutex();
 
   // PostgreSQL not reachable yet: wait for it (GET /health 200, /ready 503 meanwhile on the port)
-  const { storage, heldPort } = await openStorageWaiting(config, () => openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'), {
+  const { storage, handOver } = await openStorageWaiting(config, () => openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'), {
     onLogLost: (error) => log.error({ file: error.path, reason: error.message }, 'the event log file was deleted or replaced under the running server: alerts are refused, /ready answers 503'),
   }), log);
   const { kv, readModels } = storage;
@@ -338,7 +338,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     tenantOf: (request) => principalOf(request).tenantId,
     userOf: (request) => principalOf(request).userId,
   });
-  await app.listen({ host: config.host, port: heldPort ?? config.port });
+  // the port held while waiting for the database is handed over to the real server
+  await app.listen({ host: config.host, port: handOver ? await handOver() : config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -2,8 +2,9 @@
  * Start-up while PostgreSQL is not there yet: databases restart after their clients in every real
  * deployment, so an unreachable database at start is waited for, not fatal. Meanwhile a bare
  * listener on the configured address answers /health 200 (the process is alive) and everything
- * else 503 (/ready: not ready; alerts: not recorded, send again). Once storage opens, the listener
- * is closed and the real server takes the same port.
+ * else 503 (/ready: not ready; alerts: not recorded, send again). It keeps answering while the
+ * server catches up after storage opened, and is closed just before the real server takes the same
+ * port (`handOver`). The listener is unref'd: a start that fails after all does not hang on it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,8 +22,11 @@ export interface WaitOptions {
 
 export interface OpenedStorage {
   readonly storage: Storage;
-  /** the port the waiting listener held (the real server must take it), when one was needed */
-  readonly heldPort?: number;
+  /**
+   * When a waiting listener was needed: closes it and resolves to the port it held, which the real
+   * server must take at once. Until then it goes on answering (/ready: starting up).
+   */
+  readonly handOver?: () => Promise<number>;
 }
 
 const json = (status: number, body: unknown, extra: Record<string, string> = {}) => ({ status, body: JSON.stringify(body), headers: { 'content-type': 'application/json; charset=utf-8', ...extra } });
@@ -40,6 +44,7 @@ async function holdPort(config: PatriotConfig, reason: () => string): Promise<Se
     request.resume(); // read (and drop) any body, so the connection can be reused
     response.writeHead(answer.status, answer.headers).end(answer.body);
   });
+  server.unref();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: config.host, port: config.port }, () => {
@@ -74,11 +79,18 @@ export async function openStorageWaiting(config: PatriotConfig, open: () => Prom
       try {
         const storage = await open();
         if (held === undefined) return { storage };
-        const port = (held.address() as AddressInfo).port;
-        await release(held);
-        held = undefined;
+        const server = held;
+        held = undefined; // from here on the caller owns it, through handOver
+        lastCause = 'the database is reachable; starting up';
         log.info({ attempts: attempt, database: redactUrl(url) }, 'the database is reachable: starting');
-        return { storage, heldPort: port };
+        return {
+          storage,
+          handOver: async () => {
+            const port = (server.address() as AddressInfo).port;
+            await release(server);
+            return port;
+          },
+        };
       } catch (error) {
         if (!isTransientDatabaseError(error)) throw error;
         lastCause = scrubSecrets(describe(error), url);
