@@ -11,25 +11,65 @@ import { LEADER_LEASE } from '../application/workflows/lease-keeper.js';
 import type { PatriotConfig } from './config.js';
 import { MASTER_KEY_FINGERPRINT, loadKeyring } from './master-key.js';
 import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
-import { openStorage, type Storage } from './storage.js';
+import { openStorage, type OpenOptions, type Storage } from './storage.js';
 
 /** Opens an existing log (a maintenance command must never create a fresh, empty one). */
-async function openExisting(config: PatriotConfig): Promise<Storage> {
+async function openExisting(config: PatriotConfig, options: OpenOptions = {}): Promise<Storage> {
   if (!config.databaseUrl) {
     const path = join(config.dataDir, 'patriot.db');
     if (!existsSync(path)) throw new Error(`no event log at ${path} (set PATRIOT_DATA_DIR)`);
   }
-  return openStorage(config, () => undefined);
+  return openStorage(config, () => undefined, options);
 }
 
-/** `patriot verify`: recomputes the hash chain from the start and reports the first broken position. */
+/**
+ * `patriot verify`: recomputes the hash chain from the start and reports the first broken position,
+ * with the last good position and the streams of both when they can be read (a damaged file
+ * stops the check where it can no longer be read).
+ */
 export async function verifyLog(config: PatriotConfig): Promise<Record<string, unknown> & { ok: boolean }> {
-  const storage = await openExisting(config);
+  const storage = await openExisting(config, { derived: 'skip' }); // the log alone: read models are not looked at
   try {
     const result = await storage.events.verifyChain();
-    return result.ok
-      ? { ok: true, eventsChecked: result.eventsChecked, lastPosition: result.lastPosition }
-      : { ok: false, eventsChecked: result.eventsChecked, brokenAt: result.brokenAt, reason: result.reason };
+    if (result.ok) return { ok: true, eventsChecked: result.eventsChecked, lastPosition: result.lastPosition };
+    const streamAt = async (position: number): Promise<string | undefined> => {
+      if (position < 1) return undefined;
+      try {
+        return (await storage.events.readAll(position - 1, 1)).find((e) => e.globalPosition === position)?.streamId;
+      } catch {
+        return undefined; // unreadable there
+      }
+    };
+    const lastGoodPosition = result.brokenAt - 1;
+    const [brokenStream, lastGoodStream] = [await streamAt(result.brokenAt), await streamAt(lastGoodPosition)];
+    return {
+      ok: false, eventsChecked: result.eventsChecked, brokenAt: result.brokenAt,
+      ...(brokenStream !== undefined ? { brokenStream } : {}),
+      lastGoodPosition,
+      ...(lastGoodStream !== undefined ? { lastGoodStream } : {}),
+      reason: result.reason,
+    };
+  } finally {
+    await storage.close();
+  }
+}
+
+/**
+ * `patriot rebuild-read-models`: keeps the event log as it is, empties the read models and the
+ * portfolio snapshots, binds them to this log and projects the whole log again. For a data
+ * directory whose log is behind or other than its read models, when no backup of the log is to be
+ * restored. Every server on the data directory must be stopped first.
+ */
+export async function rebuildReadModels(config: PatriotConfig): Promise<Record<string, unknown>> {
+  // without a log file at all, a new empty one is made: the operator chose to start over
+  const storage = await openStorage(config, () => undefined, { derived: 'rebuild' });
+  try {
+    if (!(await storage.leases.tryAcquire(LEADER_LEASE))) {
+      throw new Error('a running PATRIOT node leads on this database (it projects the read models); stop the nodes before rebuilding');
+    }
+    const runner = new ProjectionRunner(storage.events, storage.readModels);
+    const projected = await runner.rebuild();
+    return { rebuilt: true, eventsProjected: projected, lastPosition: await storage.events.headPosition(), readModels: await digestReadModels(storage.readModels) };
   } finally {
     await storage.close();
   }

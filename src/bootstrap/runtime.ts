@@ -7,6 +7,7 @@ import type { EventStore } from '../application/ports/event-store.js';
 import type { KeyValueStore } from '../application/ports/key-value.js';
 import type { Auth } from '../application/ports/auth.js';
 import { openStorage } from './storage.js';
+import { openStorageWaiting } from './wait-for-database.js';
 import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import type { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
@@ -102,7 +103,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const ids = new RandomIds(clock);
   const streamMutex = new KeyedMutex();
 
-  const storage = await openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'));
+  // PostgreSQL not reachable yet: wait for it (GET /health 200, /ready 503 meanwhile on the port)
+  const { storage, handOver } = await openStorageWaiting(config, () => openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'), {
+    onLogLost: (error) => log.error({ file: error.path, reason: error.message }, 'the event log file was deleted or replaced under the running server: alerts are refused, /ready answers 503'),
+  }), log);
   const { kv, readModels } = storage;
   // whether an alert can be recorded now (/ready): every append reports to it, and the store is probed
   const health = new StoreHealth({ probe: () => storage.probe(), log });
@@ -284,6 +288,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const app = await buildHttpApp({
     logger,
     ingest: async (request) => {
+      const logFile = storage.healthy();
+      if (!logFile.ok) throw new Error(logFile.reason ?? 'the event log cannot record'); // answered 503, never acknowledged
       const outcome = await ingestAlert(ingestDeps, request);
       metrics.alerts.inc({ outcome: outcome.kind === 'refused' ? outcome.code : outcome.kind });
       return outcome;
@@ -295,7 +301,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     waitForProjection: (position) => projections.waitFor(position),
     equityCurve: (tenantId, accountId, from, to, limit) => storage.snapshots.equityCurve({ tenantId, accountId, from, to, limit }),
     isReady: () => ready,
-    storeUnavailable: () => health.unavailable,
+    storeUnavailable: () => {
+      const logFile = storage.healthy();
+      return logFile.ok ? health.unavailable : (logFile.reason ?? 'the event log file is gone');
+    },
     metrics: metrics.registry,
     credentials: {
       set: async (tenantId, accountId, credentials) => {
@@ -344,7 +353,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     tenantOf: (request) => principalOf(request).tenantId,
     userOf: (request) => principalOf(request).userId,
   });
-  await app.listen({ host: config.host, port: config.port });
+  // the port held while waiting for the database is handed over to the real server
+  await app.listen({ host: config.host, port: handOver ? await handOver() : config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

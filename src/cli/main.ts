@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../bootstrap/config.js';
 import { startPatriot } from '../bootstrap/runtime.js';
 import { printBanner } from './banner.js';
-import { createAdmin, replayProjections, rotateMasterKey, verifyLog } from '../bootstrap/maintenance.js';
+import { createAdmin, rebuildReadModels, replayProjections, rotateMasterKey, verifyLog } from '../bootstrap/maintenance.js';
 import { migrate } from '../bootstrap/storage.js';
 import { runSandboxCommand } from '../bootstrap/sandbox.js';
 
@@ -13,6 +13,8 @@ const HELP = `patriot <command>
   migrate  apply pending PostgreSQL schema migrations (DATABASE_URL); serve also does it on start
   verify   check the event log's hash chain; exit 1 and name the first broken position
   replay   rebuild every read model from the event log and compare with the current ones
+  rebuild-read-models  empty the read models and snapshots and rebuild them from the event log as it is (after a log was
+           lost or replaced and no backup is restored; serve refuses to start on such a data directory until then)
   create-admin <username>  a new tenant and its first admin (password from PATRIOT_ADMIN_PASSWORD, else generated and printed once)
   rotate-master-key  re-wrap stored exchange credentials under PATRIOT_MASTER_KEY (the old key in PATRIOT_MASTER_KEY_PREVIOUS)
   sandbox  run a Binance-compatible spot exchange (the paper exchange behind Binance's API) for ccxt on PATRIOT_SANDBOX_PORT (9100)
@@ -48,6 +50,11 @@ async function main(argv: string[]): Promise<number> {
       const result = await replayProjections(loadConfig());
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return result.identical ? 0 : 1;
+    }
+    case 'rebuild-read-models': {
+      const result = await rebuildReadModels(loadConfig());
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
     }
     case 'create-admin': {
       const username = positionals[1];

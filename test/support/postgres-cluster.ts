@@ -45,7 +45,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startCluster(): Promise<TestCluster> {
+/** `port`: listen there (a test that started a client against it first); default a free port. */
+export async function startCluster(options: { port?: number } = {}): Promise<TestCluster> {
   const bin = binDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
   const dir = mkdtempSync(join(tmpdir(), 'patriot-pg-'));
@@ -57,9 +58,9 @@ export async function startCluster(): Promise<TestCluster> {
     execFileSync(cmd, argv, { stdio: 'pipe', cwd: dir });
   };
   run('initdb', ['-D', data, '--auth=trust', '--username=patriot', '--encoding=UTF8', '--no-sync']);
-  const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=on -c synchronous_commit=on -c max_connections=200`;
-  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const port = options.port ?? (await freePort());
+  const serverOptions = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=on -c synchronous_commit=on -c max_connections=200`;
+  const start = () => run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   start();
   return {
     url: `postgres://patriot@127.0.0.1:${port}/postgres`,

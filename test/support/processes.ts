@@ -47,8 +47,8 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return merged;
 }
 
-/** Starts `patriot serve` with `env` (PORT is chosen here) and resolves once /ready answers 200. */
-export async function spawnServer(env: Record<string, string>, readyWithinMs = 20_000): Promise<Spawned> {
+/** Starts `patriot serve` with `env` (PORT is chosen here) and resolves once /ready (or `probe`) answers 200. */
+export async function spawnServer(env: Record<string, string>, readyWithinMs = 20_000, probe: '/ready' | '/health' = '/ready'): Promise<Spawned> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN, 'serve'], { env: childEnv({ HOST: '127.0.0.1', ...env, PORT: String(port) }), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
@@ -64,8 +64,8 @@ export async function spawnServer(env: Record<string, string>, readyWithinMs = 2
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(async () => {
     if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${out}`);
-    return (await fetch(`${url}/ready`)).status === 200;
-  }, `the server on ${url} to be ready`, readyWithinMs, 50);
+    return (await fetch(`${url}${probe}`)).status === 200;
+  }, `the server on ${url} to answer ${probe}`, readyWithinMs, 50);
   return { child, url, output: () => out };
 }
 

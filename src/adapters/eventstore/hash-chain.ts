@@ -138,6 +138,11 @@ export class ChainVerifier {
     this.failure = { ok: false, eventsChecked: this.checked, brokenAt: globalPosition, reason };
   }
 
+  /** The position the next row must have. */
+  get nextPosition(): number {
+    return this.expectedPosition;
+  }
+
   get failed(): boolean {
     return this.failure !== undefined;
   }

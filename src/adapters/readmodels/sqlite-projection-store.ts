@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../eventstore/sqlite/schema.js';
+import { explainSqliteFailure } from '../eventstore/sqlite/file-errors.js';
 import { StaleCheckpointError, type DocKey, type DocQuery, type ProjectionStore, type ReadDoc } from '../../application/ports/projection-store.js';
 
 interface DocRow {
@@ -11,6 +12,13 @@ interface DocRow {
   signal_id: string | null;
   seq: number;
   data: string;
+}
+
+/** Which event log a derived file was built from, and a position and the hash of its event there. */
+export interface LogBinding {
+  readonly logId: string;
+  readonly position: number;
+  readonly hash: string;
 }
 
 const toDoc = (r: DocRow): ReadDoc => ({
@@ -38,7 +46,26 @@ export class SqliteProjectionStore implements ProjectionStore {
   private readonly listStatements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
-    this.db = openDatabase({ path, synchronous: 'NORMAL' });
+    this.db = openDatabase({ path, synchronous: 'NORMAL', what: 'the read models' });
+    try {
+      this.createSchema();
+    } catch (error) {
+      this.db.close();
+      throw explainSqliteFailure(path, 'the read models', error);
+    }
+    this.upsert = this.db.prepare(
+      `INSERT INTO docs (collection, tenant_id, id, account_id, strategy_id, signal_id, seq, data)
+       VALUES (@collection, @tenant_id, @id, @account_id, @strategy_id, @signal_id, @seq, @data)
+       ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = excluded.account_id, strategy_id = excluded.strategy_id,
+         signal_id = excluded.signal_id, seq = excluded.seq, data = excluded.data`,
+    );
+    this.getOne = this.db.prepare('SELECT * FROM docs WHERE collection = ? AND tenant_id = ? AND id = ?');
+    this.setCheckpoint = this.db.prepare(
+      'INSERT INTO projection_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
+    );
+  }
+
+  private createSchema(): void {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS docs (
         collection TEXT NOT NULL, tenant_id TEXT NOT NULL, id TEXT NOT NULL,
@@ -50,17 +77,28 @@ export class SqliteProjectionStore implements ProjectionStore {
       CREATE INDEX IF NOT EXISTS docs_by_strategy ON docs (collection, tenant_id, strategy_id, seq) WHERE strategy_id IS NOT NULL;
       CREATE INDEX IF NOT EXISTS docs_by_signal ON docs (collection, tenant_id, signal_id, seq) WHERE signal_id IS NOT NULL;
       CREATE TABLE IF NOT EXISTS projection_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS log_binding (id INTEGER PRIMARY KEY CHECK (id = 1), log_id TEXT NOT NULL, position INTEGER NOT NULL, hash TEXT NOT NULL);
     `);
-    this.upsert = this.db.prepare(
-      `INSERT INTO docs (collection, tenant_id, id, account_id, strategy_id, signal_id, seq, data)
-       VALUES (@collection, @tenant_id, @id, @account_id, @strategy_id, @signal_id, @seq, @data)
-       ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = excluded.account_id, strategy_id = excluded.strategy_id,
-         signal_id = excluded.signal_id, seq = excluded.seq, data = excluded.data`,
-    );
-    this.getOne = this.db.prepare('SELECT * FROM docs WHERE collection = ? AND tenant_id = ? AND id = ?');
-    this.setCheckpoint = this.db.prepare(
-      'INSERT INTO projection_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
-    );
+  }
+
+  /**
+   * The event log these read models were built from, and a position and hash they saw in it
+   * (recorded at each start once checked), or undefined for read models made before bindings existed.
+   */
+  logBinding(): LogBinding | undefined {
+    const row = this.db.prepare('SELECT log_id, position, hash FROM log_binding WHERE id = 1').get() as { log_id: string; position: number; hash: string } | undefined;
+    return row ? { logId: row.log_id, position: row.position, hash: row.hash } : undefined;
+  }
+
+  bindToLog(binding: LogBinding): void {
+    this.db.prepare(
+      'INSERT INTO log_binding (id, log_id, position, hash) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET log_id = excluded.log_id, position = excluded.position, hash = excluded.hash',
+    ).run(binding.logId, binding.position, binding.hash);
+  }
+
+  /** How many documents there are (0 for fresh read models). */
+  documentCount(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM docs').pluck().get() as number;
   }
 
   async checkpoint(): Promise<number> {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../eventstore/sqlite/schema.js';
+import { explainSqliteFailure } from '../eventstore/sqlite/file-errors.js';
 import { canonicalTime, type EquityCurveQuery, type PortfolioSnapshot, type SnapshotStore } from '../../application/ports/snapshot-store.js';
 
 interface SnapshotRow {
@@ -34,14 +35,20 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly range: Database.Statement;
 
   constructor(path: string) {
-    this.db = openDatabase({ path, synchronous: 'NORMAL' });
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS portfolio_snapshots (
-        time TEXT NOT NULL, tenant_id TEXT NOT NULL, account_id TEXT NOT NULL,
-        equity TEXT NOT NULL, unrealized_pnl TEXT NOT NULL, balances TEXT NOT NULL,
-        PRIMARY KEY (tenant_id, account_id, time)
-      ) WITHOUT ROWID;
-    `);
+    this.db = openDatabase({ path, synchronous: 'NORMAL', what: 'the portfolio snapshots' });
+    try {
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS portfolio_snapshots (
+          time TEXT NOT NULL, tenant_id TEXT NOT NULL, account_id TEXT NOT NULL,
+          equity TEXT NOT NULL, unrealized_pnl TEXT NOT NULL, balances TEXT NOT NULL,
+          PRIMARY KEY (tenant_id, account_id, time)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS log_binding (id INTEGER PRIMARY KEY CHECK (id = 1), log_id TEXT NOT NULL);
+      `);
+    } catch (error) {
+      this.db.close();
+      throw explainSqliteFailure(path, 'the portfolio snapshots', error);
+    }
     this.insert = this.db.prepare(
       `INSERT INTO portfolio_snapshots (time, tenant_id, account_id, equity, unrealized_pnl, balances)
        VALUES (@time, @tenant_id, @account_id, @equity, @unrealized_pnl, @balances)
@@ -53,6 +60,25 @@ export class SqliteSnapshotStore implements SnapshotStore {
        WHERE tenant_id = ? AND account_id = ? AND time >= ? AND time <= ?
        ORDER BY time ASC LIMIT ?`,
     );
+  }
+
+  /** The id of the event log these snapshots were taken from (undefined before bindings existed). */
+  logBinding(): string | undefined {
+    return (this.db.prepare('SELECT log_id FROM log_binding WHERE id = 1').pluck().get() as string | undefined) ?? undefined;
+  }
+
+  bindToLog(logId: string): void {
+    this.db.prepare('INSERT INTO log_binding (id, log_id) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET log_id = excluded.log_id').run(logId);
+  }
+
+  /** How many snapshots are stored. */
+  snapshotCount(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM portfolio_snapshots').pluck().get() as number;
+  }
+
+  /** Drops every snapshot (rebuilding the derived files for another log). */
+  clear(): void {
+    this.db.exec('DELETE FROM portfolio_snapshots');
   }
 
   async write(snapshots: readonly PortfolioSnapshot[]): Promise<void> {

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { explainSqliteFailure } from './file-errors.js';
 
 export type SqliteDatabase = Database.Database;
 /** A prepared statement taking positional parameters. */
@@ -14,6 +15,8 @@ export interface OpenDatabaseOptions {
   readonly busyTimeoutMs?: number;
   /** FULL (default; the log): a commit is fsynced before it returns. NORMAL: for derived data a crash may roll back to a consistent earlier state. */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /** what the file is, for error messages ("the event log", "the read models"); default "the database" */
+  readonly what?: string;
 }
 
 /**
@@ -22,17 +25,23 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   const { path } = options;
-  if (path !== ':memory:' && path !== '') {
-    mkdirSync(dirname(path), { recursive: true });
+  const what = options.what ?? 'the database';
+  let db: SqliteDatabase;
+  try {
+    if (path !== ':memory:' && path !== '') {
+      mkdirSync(dirname(path), { recursive: true });
+    }
+    db = new Database(path);
+  } catch (error) {
+    throw explainSqliteFailure(path, what, error);
   }
-  const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   } catch (error) {
     db.close();
-    throw error;
+    throw explainSqliteFailure(path, what, error);
   }
   return db;
 }
@@ -64,6 +73,11 @@ CREATE TABLE IF NOT EXISTS dedupe (
   value TEXT NOT NULL,
   PRIMARY KEY (scope, key)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_identity (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  log_id       TEXT    NOT NULL,
+  created_time TEXT    NOT NULL
+) STRICT;
 CREATE TABLE IF NOT EXISTS checkpoints (
   name     TEXT    PRIMARY KEY,
   position INTEGER NOT NULL

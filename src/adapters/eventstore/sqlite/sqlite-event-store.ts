@@ -46,8 +46,11 @@ import type {
 } from '../../../application/ports/event-store.js';
 import { prepareRequest, type PreparedRequest } from '../prepare-request.js';
 import { ChainVerifier, GENESIS_HASH, computeEventHashFromCanonical } from '../hash-chain.js';
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { GroupCommitQueue } from './group-commit.js';
 import { ensureEventStoreSchema, openDatabase, type SqliteDatabase, type SqliteStatement } from './schema.js';
+import { explainSqliteFailure, isCorruption, StorageFileError } from './file-errors.js';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file (parent directories are created), or ':memory:'. */
@@ -62,6 +65,32 @@ export interface SqliteEventStoreOptions {
   readonly verifyPageSize?: number;
   /** Receives errors thrown by onAppended listeners (default: process.emitWarning). */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * How often to check that the open file is still the one at `path` (default 1000 ms; 0: only
+   * after each commit). A deleted or replaced file makes the store refuse every append.
+   */
+  readonly fileCheckIntervalMs?: number;
+  /** Called once when the file is found deleted or replaced. */
+  readonly onFileLost?: (error: LogFileGoneError) => void;
+}
+
+/** The open log file is no longer the file at its path: appends are refused. */
+export class LogFileGoneError extends StorageFileError {
+  constructor(path: string, reason: string) {
+    super(
+      `the event log ${path} ${reason} while the server had it open: nothing more is recorded. ` +
+        'Stop the server and restore the file (with its -wal file) from a backup; a restart on a new, empty log is refused while the read models remember the old one',
+      path,
+      'LOG_FILE_GONE',
+    );
+    this.name = 'LogFileGoneError';
+  }
+}
+
+/** Whether the store can still record: false once its file was deleted or replaced under it. */
+export interface StoreHealth {
+  readonly ok: boolean;
+  readonly reason?: string;
 }
 
 interface Job {
@@ -109,6 +138,13 @@ export class SqliteEventStore implements EventStore {
   /** events written by the batch in progress; joins `tail` only once the batch commits */
   private batchEvents: RecordedEvent[] = [];
   private dataVersion = 0;
+  private readonly path: string;
+  /** device and inode of the file opened, to notice it deleted or replaced (undefined for ':memory:') */
+  private readonly fileId: { dev: number; ino: number } | undefined;
+  private fileTimer: NodeJS.Timeout | undefined;
+  /** set once the file at `path` is no longer the open one */
+  private lost: LogFileGoneError | undefined;
+  private readonly onFileLost: ((error: LogFileGoneError) => void) | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -136,10 +172,14 @@ export class SqliteEventStore implements EventStore {
     this.onListenerError =
       options.onListenerError ??
       ((error) => process.emitWarning(`event store onAppended listener threw: ${String(error)}`));
+    this.path = options.path;
+    this.onFileLost = options.onFileLost;
     this.db = openDatabase({
       path: options.path,
+      what: 'the event log',
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
+    const onDisk = options.path !== ':memory:' && options.path !== '' && !options.path.startsWith('file:');
     try {
       ensureEventStoreSchema(this.db);
       const db = this.db;
@@ -176,9 +216,77 @@ export class SqliteEventStore implements EventStore {
       this.reloadHead();
     } catch (error) {
       this.db.close();
-      throw error;
+      throw explainSqliteFailure(options.path, 'the event log', error);
     }
+    this.fileId = onDisk ? fileIdOf(options.path) : undefined;
     this.queue = new GroupCommitQueue<Job>((jobs) => this.flush(jobs));
+    const every = options.fileCheckIntervalMs ?? 1000;
+    if (this.fileId !== undefined && every > 0) {
+      this.fileTimer = setInterval(() => this.checkFile(), every);
+      this.fileTimer.unref();
+    }
+  }
+
+  /**
+   * Whether the store can still record. Not ok once the file at the path is no longer the one
+   * open (deleted, or replaced by another file): what would be written now would be lost.
+   */
+  health(): StoreHealth {
+    // the file is looked at after every commit and every fileCheckIntervalMs; this reads the verdict
+    return this.lost ? { ok: false, reason: this.lost.message } : { ok: true };
+  }
+
+  /** The identity of this log, made with it (undefined for a log made before identities existed, until ensureLogId). */
+  readLogId(): string | undefined {
+    return this.guard(() => (this.db.prepare('SELECT log_id FROM log_identity WHERE id = 1').pluck().get() as string | undefined) ?? undefined);
+  }
+
+  /** The log's identity, created now if it has none yet. */
+  ensureLogId(): string {
+    return this.guard(() => {
+      this.db.prepare('INSERT INTO log_identity (id, log_id, created_time) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING').run(randomUUID(), new Date().toISOString());
+      return this.db.prepare('SELECT log_id FROM log_identity WHERE id = 1').pluck().get() as string;
+    });
+  }
+
+  /** The hash of the event at a position (GENESIS for 0), or undefined when the log has no such event. */
+  hashAt(position: number): string | undefined {
+    if (position === 0) return GENESIS_HASH;
+    return this.guard(() => (this.db.prepare('SELECT hash FROM events WHERE global_position = ?').pluck().get(position) as string | undefined) ?? undefined);
+  }
+
+  /** The file this store opened. */
+  get filePath(): string {
+    return this.path;
+  }
+
+  /** Compares the open file with the one at the path now; remembers a loss (for good). */
+  private checkFile(): void {
+    if (this.fileId === undefined || this.lost !== undefined || this.closed) return;
+    let now: { dev: number; ino: number } | undefined;
+    try {
+      now = fileIdOf(this.path);
+    } catch {
+      return; // cannot look (e.g. EACCES on the directory): no evidence of a loss
+    }
+    if (now === undefined) this.lost = new LogFileGoneError(this.path, 'was deleted');
+    else if (now.dev !== this.fileId.dev || now.ino !== this.fileId.ino) this.lost = new LogFileGoneError(this.path, 'was replaced by another file');
+    if (this.lost !== undefined) {
+      try {
+        this.onFileLost?.(this.lost);
+      } catch {
+        // a reporter that throws must not break the store
+      }
+    }
+  }
+
+  /** Runs a read, explaining a damaged file. */
+  private guard<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw isCorruption(error) ? explainSqliteFailure(this.path, 'the event log', error) : error;
+    }
   }
 
   /** The underlying better-sqlite3 connection (e.g. for SqliteKeyValueStore on the same file). */
@@ -198,7 +306,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
-    return (this.stmt.readStream.all(streamId, fromVersion) as EventRow[]).map(toRecordedEvent);
+    return this.guard(() => (this.stmt.readStream.all(streamId, fromVersion) as EventRow[]).map(toRecordedEvent));
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
@@ -208,11 +316,11 @@ export class SqliteEventStore implements EventStore {
       const start = afterPosition - first.globalPosition + 1;
       return this.tail.slice(start, start + Math.floor(limit));
     }
-    return (this.stmt.readAll.all(afterPosition, Math.floor(limit)) as EventRow[]).map(toRecordedEvent);
+    return this.guard(() => (this.stmt.readAll.all(afterPosition, Math.floor(limit)) as EventRow[]).map(toRecordedEvent));
   }
 
   async readByCorrelation(correlationId: string): Promise<RecordedEvent[]> {
-    return (this.stmt.readByCorrelation.all(correlationId) as EventRow[]).map(toRecordedEvent);
+    return this.guard(() => (this.stmt.readByCorrelation.all(correlationId) as EventRow[]).map(toRecordedEvent));
   }
 
   async headPosition(): Promise<number> {
@@ -248,9 +356,22 @@ export class SqliteEventStore implements EventStore {
   async verifyChain(): Promise<ChainVerification> {
     const verifier = new ChainVerifier();
     let after = 0;
+    // pages of rows; after a read error, one row at a time to find the first position that cannot be read
+    let pageSize = this.verifyPageSize;
     for (;;) {
       this.assertOpen();
-      const rows = this.stmt.readAll.all(after, this.verifyPageSize) as EventRow[];
+      let rows: EventRow[];
+      try {
+        rows = this.stmt.readAll.all(after, pageSize) as EventRow[];
+      } catch (error) {
+        if (pageSize > 1) {
+          pageSize = 1;
+          continue;
+        }
+        const explained = isCorruption(error) ? explainSqliteFailure(this.path, 'the event log', error) : error;
+        verifier.reportUnreadable(verifier.nextPosition, `the log cannot be read after position ${after}: ${explained instanceof Error ? explained.message : String(explained)}`);
+        return verifier.result();
+      }
       if (rows.length === 0) break;
       for (const row of rows) {
         let event: RecordedEvent;
@@ -263,9 +384,9 @@ export class SqliteEventStore implements EventStore {
         if (!verifier.check(event)) return verifier.result();
         after = row.global_position;
       }
-      if (rows.length < this.verifyPageSize) break;
+      if (rows.length < pageSize) break;
       // Let appends and other work proceed between pages.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (pageSize > 1) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return verifier.result();
   }
@@ -274,6 +395,7 @@ export class SqliteEventStore implements EventStore {
   close(): Promise<void> {
     if (this.closing === undefined) {
       this.closed = true;
+      if (this.fileTimer) clearInterval(this.fileTimer);
       this.closing = (async () => {
         await this.queue.drain();
         this.listeners.clear();
@@ -291,6 +413,7 @@ export class SqliteEventStore implements EventStore {
 
   private submit(requests: readonly AppendRequest[]): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    if (this.lost) return Promise.reject(this.lost);
     let prepared: PreparedRequest[];
     try {
       prepared = requests.map(prepareRequest);
@@ -317,7 +440,17 @@ export class SqliteEventStore implements EventStore {
       this.stmt.commit.run();
     } catch (error) {
       this.recoverFromFailedBatch();
-      for (const job of jobs) job.reject(error);
+      this.checkFile();
+      const reported = this.lost ?? (isCorruption(error) ? explainSqliteFailure(this.path, 'the event log', error) : error);
+      for (const job of jobs) job.reject(reported);
+      return;
+    }
+    // Committed into the file that was open: if that file is no longer at its path, the batch went
+    // into a deleted (or replaced) file and is not durable. Refuse it, and everything after it.
+    this.checkFile();
+    if (this.lost) {
+      this.batchEvents = [];
+      for (const job of jobs) job.reject(this.lost);
       return;
     }
     for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
@@ -508,6 +641,12 @@ export class SqliteEventStore implements EventStore {
 }
 
 type Statement = SqliteStatement;
+
+/** Device and inode of the file at a path, or undefined when there is none. */
+function fileIdOf(path: string): { dev: number; ino: number } | undefined {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat === undefined ? undefined : { dev: stat.dev, ino: stat.ino };
+}
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
