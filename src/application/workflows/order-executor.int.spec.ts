@@ -205,6 +205,20 @@ describe('OrderExecutor', () => {
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
   });
 
+  it('given a definite "nothing placed" answer (a 429 with Retry-After), then the order is tried again as a new recorded attempt, and placed once', async () => {
+    const { store, exchange, executor } = await setup();
+    const place = exchange.placeOrder.bind(exchange);
+    let refusals = 1;
+    exchange.placeOrder = (...args) => (refusals-- > 0 ? Promise.resolve({ kind: 'not_placed' as const, code: 'RATE_LIMITED', reason: '429 too many requests', retryAfterMs: 20 }) : place(...args));
+    const i = intent(18);
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => (await types(store, i)).includes('OrderFilled'));
+    await executor.idle();
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  });
+
   it('given "not found" soon after a placement attempt, then it is not proof: the order is looked up again, and only once the grace window has passed is it recorded as not placed', async () => {
     let now = T0;
     const { store, exchange, executor } = await setup({ absenceGraceMs: 60_000, clock: { now: () => now } });

@@ -80,6 +80,8 @@ export class OrderExecutor {
   private readonly book = new ParkingLot();
   /** orders whose placement request is under way in this process (sent, outcome not recorded yet) */
   private readonly placing = new Set<string>();
+  /** orders the exchange definitely did not place, waiting here for their next attempt */
+  private readonly retrying = new Set<string>();
   /** orders submitted for an account whose turn of the queue has not come yet (they leave together) */
   private readonly openBatches = new Map<string, OrderIntent[]>();
 
@@ -144,7 +146,7 @@ export class OrderExecutor {
     if (!this.owns(accountId)) return; // another node owns it now and reconciles it
     const leaving: { intent: OrderIntent; history: readonly RecordedEvent[] }[] = [];
     for (const intent of batch) {
-      if (this.placing.has(intent.clientOrderId) || leaving.some((l) => l.intent.clientOrderId === intent.clientOrderId)) continue;
+      if (this.placing.has(intent.clientOrderId) || this.retrying.has(intent.clientOrderId) || leaving.some((l) => l.intent.clientOrderId === intent.clientOrderId)) continue;
       let read: Awaited<ReturnType<OrderExecutor['orderState']>>;
       try {
         read = await this.orderState(intent.clientOrderId);
@@ -370,7 +372,7 @@ export class OrderExecutor {
 
   private async lookUp(clientOrderId: string, accountId: string, attempt: number): Promise<void> {
     if (this.stopped || !this.owns(accountId)) return;
-    if (this.placing.has(clientOrderId)) return; // its placement is under way here: its outcome is recorded (or looked up) by it
+    if (this.placing.has(clientOrderId) || this.retrying.has(clientOrderId)) return; // under way here: its outcome is recorded (or looked up) by it
     const { state, lastEventAt } = await this.orderState(clientOrderId);
     const intent = state.intent;
     if (!intent || state.status === 'none' || state.status === 'rejected') return;
@@ -436,10 +438,12 @@ export class OrderExecutor {
     }
     this.deps.log.warn({ clientOrderId: intent.clientOrderId, accountId: intent.accountId, code: result.code, attempt: state.attempts, retryInMs: delay }, 'order not placed; trying again');
     if (this.stopped) return; // the attempt has no outcome: the next owner looks it up (and records it as not placed)
+    this.retrying.add(intent.clientOrderId);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.closeBatch(intent.accountId);
       void this.accounts.run(intent.accountId, async () => {
+        this.retrying.delete(intent.clientOrderId);
         if (this.stopped || !this.owns(intent.accountId) || this.placing.has(intent.clientOrderId)) return;
         const now = await this.orderState(intent.clientOrderId);
         if (now.state.status !== 'approved' || now.state.attempts !== state.attempts) return; // moved on meanwhile
