@@ -87,8 +87,8 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
 });
 
 describe('when the exchange keeps failing', () => {
-  it('the circuit opens: the next order is refused at once (nothing is sent), and the account shows it', async () => {
-    const r = await rig({ visibilityMs: 60_000 }); // the failed ones stay unknown (looked up) during the test
+  it('the circuit opens: the next order waits (nothing is sent while it is open), the account shows it, and the order goes out once the exchange answers again', async () => {
+    const r = await rig({ visibilityMs: 60_000, breakerCoolDownMs: 1500 }); // the failed ones stay unknown (looked up) during the test
     const connection = async () => (await fetchJson<Record<string, unknown>>(r.server.runtime, `/api/v1/accounts/${ACCOUNT}/connection`)).body;
     expect(await connection()).toMatchObject({ accountId: ACCOUNT, exchange: 'binance', owner: 'this_node', circuit: 'closed' });
     // the order endpoint is down: placements and look-ups alike answer 503
@@ -101,11 +101,15 @@ describe('when the exchange keeps failing', () => {
       throw new Error(`${String(e)} ${JSON.stringify(await connection())} ${JSON.stringify(r.server.runtime.ccxt()?.breakerStates())} ${r.server.logs.text().slice(-2500)}`);
     });
     expect((await connection()).circuitRetryAt).toEqual(expect.any(String));
-    const refused = await orderOf(r, await alert(r, 'bn-while-open'));
-    await waitUntil(async () => (await types(r, refused)).includes('OrderExchangeRejected'), 'the order refused');
-    const rejection = (await r.server.runtime.events.readStream(`order-${refused}`)).find((e) => e.type === 'OrderExchangeRejected');
-    expect(rejection?.data).toMatchObject({ code: 'CIRCUIT_OPEN' });
-    expect(r.sandbox.exchange.placementAttempts('sbx', refused)).toBe(0);
+    const waiting = await orderOf(r, await alert(r, 'bn-while-open'));
+    await waitUntil(() => r.server.logs.text().includes('order not placed; trying again'), 'the order to wait for the breaker');
+    expect(await types(r, waiting)).not.toContain('OrderExchangeRejected');
+    expect(r.sandbox.exchange.placementAttempts('sbx', waiting)).toBe(0);
+    // the exchange answers again: the breaker lets a probe through, closes, and the order leaves — once
+    r.sandbox.faults.clear();
+    await waitUntil(async () => (await types(r, waiting)).includes('OrderFilled'), 'the waiting order to go out and fill', 20_000, 50);
+    expect(r.sandbox.exchange.placementAttempts('sbx', waiting)).toBe(1);
+    expect((await types(r, waiting)).filter((t) => t === 'OrderExchangeRejected')).toEqual([]);
     expect(r.server.logs.text()).not.toContain(API_SECRET);
   });
 });

@@ -46,6 +46,14 @@ export interface PatriotConfig {
   readonly streams: { readonly perUser: number; readonly total: number; readonly heartbeatMs: number; readonly credentialRecheckMs: number };
   /** how long after a possible placement an order may still be invisible to look-ups on a real exchange */
   readonly exchangeVisibilityMs: number;
+  /** how long an exchange host's circuit breaker stays open before one request probes it (PATRIOT_BREAKER_COOLDOWN_MS) */
+  readonly breakerCoolDownMs: number;
+  /**
+   * How long after its alert an order the exchange definitely did not place (circuit open, rate
+   * limited, unreachable) is still tried again (PATRIOT_ORDER_RETRY_WITHIN_MS); after it the order
+   * is refused with the last reason.
+   */
+  readonly orderRetryWithinMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -53,7 +61,7 @@ export class ConfigError extends Error {}
 type Source = Record<string, string | undefined>;
 
 const KEYS = [
-  'PORT', 'HOST', 'PATRIOT_FAULT_KILL_AFTER_REFUSAL', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
+  'PORT', 'HOST', 'PATRIOT_FAULT_KILL_AFTER_REFUSAL', 'PATRIOT_BREAKER_COOLDOWN_MS', 'PATRIOT_ORDER_RETRY_WITHIN_MS', 'PATRIOT_DATA_DIR', 'DATABASE_URL', 'PATRIOT_MASTER_KEY', 'PATRIOT_PUBLIC_URL', 'LOG_LEVEL', 'PATRIOT_FEED_SEED',
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
   'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 'PATRIOT_CREDENTIALS_FILE', 'PATRIOT_EXCHANGE_URLS',
   'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS', 'PATRIOT_DEMO_PASSWORD',
@@ -153,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(source.PATRIOT_CREDENTIALS_FILE ? { credentialsFile: resolve(source.PATRIOT_CREDENTIALS_FILE) } : {}),
     exchangeUrls: exchangeUrls(source.PATRIOT_EXCHANGE_URLS),
     exchangeVisibilityMs: int(source, 'PATRIOT_EXCHANGE_VISIBILITY_MS', 60_000, 0, 600_000),
+    breakerCoolDownMs: int(source, 'PATRIOT_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
+    orderRetryWithinMs: int(source, 'PATRIOT_ORDER_RETRY_WITHIN_MS', 120_000, 0, 86_400_000),
     streams: {
       perUser: int(source, 'PATRIOT_STREAMS_PER_USER', 20, 1, 100_000),
       total: int(source, 'PATRIOT_MAX_STREAMS', 10_000, 1, 1_000_000),

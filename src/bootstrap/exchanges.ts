@@ -81,6 +81,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     accountRateLimit: { capacity: 10, refillPerSecond: 5 },
     // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
     notFoundGraceMs: 0,
+    breaker: { coolDownMs: config.breakerCoolDownMs },
     referencePrice: (symbol) => feed.latest(symbol)?.price,
   };
   const ccxtGateway = new LazyCcxtGateway(async () => {

@@ -142,6 +142,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const executor = new OrderExecutor({
     store: events, exchange: gateway, clock, log, streamMutex,
     ...(options.lookupDelaysMs ? { lookupDelaysMs: options.lookupDelaysMs } : {}),
+    retryWithinMs: config.orderRetryWithinMs,
     owns: (accountId) => processor.ownsAccount(accountId),
     openOrderCap: (accountId) => exchanges.openOrderCap(processor.state.account(accountId)),
     absenceGraceMs: (accountId) => exchanges.visibilityMs(processor.state.account(accountId)),

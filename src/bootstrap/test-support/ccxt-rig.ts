@@ -53,6 +53,8 @@ export interface RigOptions {
   readonly masterKey?: string;
   /** reuse a data directory (a restart) */
   readonly dataDir?: string;
+  /** how long the exchange's circuit breaker stays open (default: the server's) */
+  readonly breakerCoolDownMs?: number;
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
@@ -75,6 +77,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
     config: {
       ...(viaApi ? {} : { credentialsFile }), exchangeUrls: { binance: sandbox.httpUrl }, exchangeVisibilityMs: options.visibilityMs ?? 1500,
       ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
+      ...(options.breakerCoolDownMs !== undefined ? { breakerCoolDownMs: options.breakerCoolDownMs } : {}),
     },
     lookupDelaysMs: [100, 200, 400],
     logLevel: 'info',

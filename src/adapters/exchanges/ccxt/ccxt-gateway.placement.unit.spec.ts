@@ -109,7 +109,7 @@ describe('CcxtExchangeGateway.placeOrder', () => {
   });
 
   describe('circuit breaker', () => {
-    it('opens after N consecutive unknown outcomes, refuses new orders with CIRCUIT_OPEN without sending, probes after the cool-down', async () => {
+    it('opens after N consecutive unknown outcomes, answers new orders 'not placed' (CIRCUIT_OPEN) without sending, probes after the cool-down', async () => {
       const { gateway, exchange, scheduler } = setup({ breaker: { failureThreshold: 3, coolDownMs: 30_000 } });
       const changes: string[] = [];
       gateway.onBreakerStateChange((c) => changes.push(`${c.key}:${c.to}`));
@@ -118,7 +118,7 @@ describe('CcxtExchangeGateway.placeOrder', () => {
       ex.script('createOrder', timeout(), timeout(), timeout());
       for (let i = 0; i < 3; i++) expect((await gateway.placeOrder('acc1', limitBuy())).kind).toBe('unknown');
       const refused = await gateway.placeOrder('acc1', limitBuy());
-      expect(refused).toMatchObject({ kind: 'rejected', code: 'CIRCUIT_OPEN' });
+      expect(refused).toMatchObject({ kind: 'not_placed', code: 'CIRCUIT_OPEN', retryAfterMs: expect.any(Number) }); // nothing sent: the executor tries again after the cool-down
       expect(ex.callsOf('createOrder')).toHaveLength(3);
       expect(gateway.breakerStates()).toMatchObject([{ key: 'binance:spot', state: 'open', consecutiveFailures: 3 }]);
       await scheduler.advance(30_000);

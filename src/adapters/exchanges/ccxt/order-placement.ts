@@ -67,7 +67,8 @@ export class OrderPlacement {
     // ---- circuit breaker
     const breaker = breakers.get(venue.hostKey);
     const permit = breaker.tryAcquire();
-    if (!permit.ok) return { kind: 'rejected', code: permit.code, reason: permit.reason };
+    // nothing is sent while the exchange keeps failing: the executor tries again once the breaker lets a probe through
+    if (!permit.ok) return { kind: 'not_placed', code: permit.code, reason: permit.reason, retryAfterMs: permit.retryInMs };
 
     // ---- rate limiter → createOrder
     const fallback: OrderFallback = {
