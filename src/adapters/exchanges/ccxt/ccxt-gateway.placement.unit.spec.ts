@@ -109,7 +109,7 @@ describe('CcxtExchangeGateway.placeOrder', () => {
   });
 
   describe('circuit breaker', () => {
-    it('opens after N consecutive unknown outcomes, answers new orders 'not placed' (CIRCUIT_OPEN) without sending, probes after the cool-down', async () => {
+    it("opens after N consecutive unknown outcomes, answers new orders 'not placed' (CIRCUIT_OPEN) without sending, probes after the cool-down", async () => {
       const { gateway, exchange, scheduler } = setup({ breaker: { failureThreshold: 3, coolDownMs: 30_000 } });
       const changes: string[] = [];
       gateway.onBreakerStateChange((c) => changes.push(`${c.key}:${c.to}`));

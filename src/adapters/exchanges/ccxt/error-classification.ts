@@ -28,6 +28,7 @@ import { okxVerdict } from './error-codes-okx.js';
 import { nativeErrorDetails, scalarText, type NativeError } from './native-error-details.js';
 import { v, type NativeVerdict } from './native-verdict.js';
 import { RejectCode } from './reject-codes.js';
+import { plainReason } from './plain-reason.js';
 
 export { nativeErrorDetails, type NativeError } from './native-error-details.js';
 
@@ -183,7 +184,7 @@ export function classifyCcxtError(exchangeId: string, error: unknown, context: C
   const redact = context.redact ?? ((t: string) => t);
   const name = error instanceof Error ? error.constructor.name : typeof error;
   const detail = native.message !== undefined ? `${native.message}${native.code !== undefined ? ` (${native.code})` : ''}` : rawMessage;
-  const reason = redact(`${exchangeId} ${name}: ${detail}`);
+  const reason = plainReason(redact(`${exchangeId} ${name}: ${detail}`));
   const exchangeCode = native.code !== undefined ? { exchangeCode: native.code } : {};
   switch (verdict.kind) {
     case 'rejected':

@@ -101,11 +101,12 @@ describe('reasons', () => {
     const result = classify('binance', binance(400, '{"code":-1013,"msg":"Filter failure: LOT_SIZE"}'));
     expect(result.reason).toBe('binance InvalidOrder: Filter failure: LOT_SIZE (-1013)');
   });
-  it('go through the redactor', () => {
-    const error = new RequestTimeout('binance GET https://api.binance.com/api/v3/order?symbol=BTCUSDT&timestamp=1&signature=abcdef0123 request timed out (10000 ms)');
-    const result = classifyCcxtError('binance', error, { redact: (t) => t.replace(/signature=\w+/, 'signature=***') });
-    expect(result.reason).toContain('signature=***');
-    expect(result.reason).not.toContain('abcdef0123');
+  it('go through the redactor, and keep no URL (only its host)', () => {
+    const error = new RequestTimeout('binance GET https://api.binance.com/api/v3/order?symbol=BTCUSDT&timestamp=1&signature=abcdef0123 request timed out (10000 ms) apiKey[k3y-value]');
+    const result = classifyCcxtError('binance', error, { redact: (t) => t.replace(/apiKey\[[^\]]*\]/, 'apiKey[***]') });
+    expect(result.reason).toContain('apiKey[***]');
+    expect(result.reason).toContain('(api.binance.com) request timed out');
+    expect(result.reason).not.toMatch(/abcdef0123|k3y-value|https?:/);
   });
 });
 
