@@ -99,7 +99,10 @@ describe.skipIf(!testPgUrl)('two nodes on one database, one killed with SIGKILL 
     cleanupTempDirs();
   });
 
-  it('processes every acknowledged alert exactly once, keeps each account in signal order, never sends a clientOrderId twice', async () => {
+  // A load test: its length is the machine's speed. What may not take for ever is bounded by the
+  // waits inside (start-up, spread, re-sends, takeover, processing); the budget of the whole test
+  // covers their sum, like the crash test's, instead of the 30 s default.
+  it('processes every acknowledged alert exactly once, keeps each account in signal order, never sends a clientOrderId twice', { timeout: 240_000 }, async () => {
     const env = { DATABASE_URL: url, PATRIOT_DATA_DIR: dataDir, PATRIOT_LEASE_INTERVAL_MS: '500', PATRIOT_FEED_INTERVAL_MS: '100' };
     // both start at once on a fresh database: they race to seed the demo as well
     const nodes = await Promise.all([spawnServer({ ...env, PATRIOT_NODE_ID: 'node-a' }), spawnServer({ ...env, PATRIOT_NODE_ID: 'node-b' })]);
