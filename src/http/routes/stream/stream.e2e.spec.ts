@@ -4,7 +4,7 @@
  * ends open streams instead of hanging on them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, fetchJson, login, marketAlert, postAlert, startTestServer, waitUntil, type FillView, type Page, type TestServer } from '../../../../test/support/server.js';
+import { cleanupTempDirs, fetchJson, login, marketAlert, postAlert, quiesce, startTestServer, waitUntil, type FillView, type Page, type TestServer } from '../../../../test/support/server.js';
 import { openSse, type SseConnection, type SseMessage } from '../../../../test/support/sse.js';
 import { registerUser } from '../../../application/commands/configure.js';
 import { KeyedMutex } from '../../../application/shared/keyed-mutex.js';
@@ -77,6 +77,7 @@ describe('GET /api/v1/stream', () => {
     await mine.next((m) => m.event === 'change' && changeData(m).position > changeData(own).position);
     expect(mine.messages.filter(isChangeWith('kill-switch'))).toEqual([]);
     closeAll();
+    await quiesce(server.runtime); // the alerts' later events are all in: nothing of this test reaches the next ones
   });
 
   it('sends mark prices (throttled) and a heartbeat comment', async () => {
@@ -91,7 +92,7 @@ describe('GET /api/v1/stream', () => {
   });
 
   it('Last-Event-ID: a client behind the read models gets a change at once; an up-to-date one does not', async () => {
-    const head = await server.runtime.events.headPosition();
+    const head = await quiesce(server.runtime); // nothing is appended meanwhile: only Last-Event-ID can bring a change
     const behind = await stream(demoToken, { 'last-event-id': String(head - 1) });
     const at = await stream(demoToken, { 'last-event-id': String(head) });
     const change = await behind.next((m) => m.event === 'change');
