@@ -19,8 +19,7 @@ describe('equity curve (portfolio snapshots) on the real server', () => {
     runtime.feed.setPrice('BTC/USDT', '100000');
     expect((await postAlert(runtime, marketAlert(demo.secret, { id: 'eq-1', quantity: '0.1' }))).status).toBe(202);
     await quiesce(runtime);
-    runtime.feed.setPrice('BTC/USDT', '110000');
-    await new Promise((r) => setTimeout(r, 5));
+    runtime.feed.setPrice('BTC/USDT', '110000'); // synchronous: the next snapshot values at it
     await runtime.snapshotNow();
 
     const from = new Date(Date.now() - 3_600_000).toISOString();

@@ -62,10 +62,16 @@ export async function spawnServer(env: Record<string, string>, readyWithinMs = 2
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const url = `http://127.0.0.1:${port}`;
+  let lastAnswer = 'no answer yet';
   await waitUntil(async () => {
     if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${out}`);
-    return (await fetch(`${url}${probe}`)).status === 200;
-  }, `the server on ${url} to answer ${probe}`, readyWithinMs, 50);
+    const status = (await fetch(`${url}${probe}`)).status;
+    lastAnswer = `${probe} answered ${status}`;
+    return status === 200;
+  }, `the server on ${url} to answer ${probe}`, readyWithinMs, 50).catch((error: unknown) => {
+    // say what the server was doing: its last answer and everything it printed
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (${lastAnswer}); its output so far:\n${out}`);
+  });
   return { child, url, output: () => out };
 }
 

@@ -47,8 +47,14 @@ function expectAppended(result: AppendResult): Extract<AppendResult, { kind: 'ap
   return result as Extract<AppendResult, { kind: 'appended' }>;
 }
 
-/** Waits for the store's asynchronous notifications to run. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));
+/** Waits (polling, bounded) until the store's asynchronous notifications made `condition` true. */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 export function describeEventStoreContract(
   name: string,
@@ -386,10 +392,10 @@ export function describeEventStoreContract(
         const heads: number[] = [];
         store.onAppended((head) => heads.push(head));
         await store.append(request('s', 0, [event('A'), event('B')]));
-        await settle();
+        await until(() => heads.length >= 1);
         expect(heads).toEqual([2]);
         await store.append(request('s', 2, [event('C')]));
-        await settle();
+        await until(() => heads.length >= 2);
         expect(heads).toEqual([2, 3]);
       });
 
@@ -397,8 +403,11 @@ export function describeEventStoreContract(
         const heads: number[] = [];
         const unsubscribe = store.onAppended((head) => heads.push(head));
         unsubscribe();
+        // a listener that stays: once it heard the append, the other one had its chance too
+        const marker: number[] = [];
+        store.onAppended((head) => marker.push(head));
         await store.append(request('s', 0, [event('A')]));
-        await settle();
+        await until(() => marker.includes(1));
         expect(heads).toEqual([]);
       });
 
@@ -409,20 +418,24 @@ export function describeEventStoreContract(
         });
         store.onAppended((head) => heads.push(head));
         await store.append(request('s', 0, [event('A')]));
-        await settle();
+        await until(() => heads.length >= 1);
         expectAppended(await store.append(request('s', 1, [event('B')])));
-        await settle();
+        await until(() => heads.length >= 2);
         expect(heads).toEqual([1, 2]);
       });
 
       it('given only a conflict, then listeners are not called', async () => {
+        const marker: number[] = [];
+        store.onAppended((head) => marker.push(head));
         await store.append(request('s', 0, [event('A')]));
-        await settle();
+        await until(() => marker.includes(1)); // the notification of A is behind us
         const heads: number[] = [];
         store.onAppended((head) => heads.push(head));
-        await store.append(request('s', 0, [event('B')]));
-        await settle();
-        expect(heads).toEqual([]);
+        expect((await store.append(request('s', 0, [event('B')]))).kind).toBe('conflict');
+        // a later append: once its notification came, one for the conflict would have come before it
+        await store.append(request('other', 0, [event('C')]));
+        await until(() => marker.includes(2));
+        expect(heads).toEqual([2]);
       });
     });
 

@@ -95,8 +95,10 @@ describe('ProjectionRunner', () => {
     const store = new SqliteProjectionStore(':memory:');
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
+    let reached!: () => void;
+    const atCommit = new Promise<void>((resolve) => (reached = resolve));
     const gated: typeof store = Object.create(store, {
-      commit: { value: async (...args: Parameters<typeof store.commit>) => (await gate, store.commit(...args)) },
+      commit: { value: async (...args: Parameters<typeof store.commit>) => (reached(), await gate, store.commit(...args)) },
     });
     const old = new ProjectionRunner(events, gated);
     await new ProjectionRunner(events, store).rebuild();
@@ -105,7 +107,7 @@ describe('ProjectionRunner', () => {
     const engage = { streamId: 'account-a1', events: [{ type: 'KillSwitchEngaged', data: { accountId: 'a1', reason: 'r' } }], metadata: meta() };
     await events.append({ ...engage, expectedVersion: 1 });
     const stalePass = old.catchUp(); // reads the engage, then waits at its commit
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await atCommit;
     await events.append({ streamId: 'account-a1', expectedVersion: 2, events: [{ type: 'KillSwitchReleased', data: { accountId: 'a1', reason: 'r' } }], metadata: meta() });
     const leader = new ProjectionRunner(events, store);
     await leader.start(); // the new leader projects engage and release

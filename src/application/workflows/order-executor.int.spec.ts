@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OrderExecutor } from './order-executor.js';
 import { KeyedMutex } from '../shared/keyed-mutex.js';
 import { silentLogger } from '../ports/logger.js';
@@ -184,12 +184,23 @@ describe('OrderExecutor', () => {
     const { store, exchange, executor } = await setup();
     const i = { ...intent(12), quantity: '5' }; // 5 BTC ≈ 485,000 USDT > balance
     await approve(store, i);
-    executor.submit(i);
-    await until(async () => (await types(store, i)).includes('OrderExchangeRejected'));
-    const rejected = (await store.readStream(`order-${i.clientOrderId}`)).find((e) => e.type === 'OrderExchangeRejected');
-    expect(rejected?.data).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
-    await new Promise((r) => setTimeout(r, 50));
+    // The executor retries only through its look-up timers; with those faked, "never retried" is
+    // provable: once it is idle, no timer is pending, and running every timer changes nothing.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      executor.submit(i);
+      await executor.idle();
+      expect(await types(store, i)).toEqual(['OrderApproved', 'OrderExchangeRejected']);
+      const rejected = (await store.readStream(`order-${i.clientOrderId}`)).find((e) => e.type === 'OrderExchangeRejected');
+      expect(rejected?.data).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.runAllTimersAsync();
+      await executor.idle();
+    } finally {
+      vi.useRealTimers();
+    }
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderExchangeRejected']);
   });
 
   it('given a restart with an attempt recorded that the exchange proves it never received (paper counts every request), then it is sent again as attempt 2, once', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PortfolioSnapshotter, projectionPortfolioSource, type PortfolioSource } from './portfolio-snapshotter.js';
 import type { Logger } from '../ports/logger.js';
 import type { PriceFeed, PriceTick } from '../ports/price-feed.js';
@@ -74,7 +74,7 @@ async function setup(options: { intervalMs?: number; store?: SnapshotStore; sour
   return { docs, snapshots, feed, clock, lines, snapshotter, curve };
 }
 
-const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> => {
+const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> => {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error('timed out');
@@ -135,14 +135,25 @@ describe('PortfolioSnapshotter', () => {
     const { snapshotter, snapshots, clock } = await setup({ intervalMs: 20 });
     let now = T0;
     clock.now = () => (now += 20);
-    snapshotter.start();
-    snapshotter.start(); // a second start is a no-op
     const count = async () => (await snapshots.equityCurve({ tenantId: 't1', accountId: 'acc1', from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' })).length;
-    await waitFor(async () => (await count()) >= 3);
-    await snapshotter.stop();
-    const stopped = await count();
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(await count()).toBe(stopped);
+    // the interval runs on a fake timer: each tick is made to happen, and "no more ticks" is provable
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      snapshotter.start();
+      snapshotter.start(); // a second start is a no-op
+      expect(vi.getTimerCount()).toBe(1);
+      await waitFor(async () => (await count()) === 1); // at once
+      await vi.advanceTimersByTimeAsync(20);
+      await waitFor(async () => (await count()) === 2);
+      await vi.advanceTimersByTimeAsync(20);
+      await waitFor(async () => (await count()) === 3);
+      await snapshotter.stop();
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(await count()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a failing store is logged by the timer and never crashes the process', async () => {

@@ -73,9 +73,11 @@ describe.skipIf(!testPgUrl)('PostgresEventStore', () => {
     let url: string;
     let admin: PgPool;
 
+    /** Every connection of the stores made by node() (pool and LISTEN) carries this application name. */
+    const NODE_APP = 'es-spec-node';
     /** A new "node": its own pool and store on the same database. */
     const node = async (options: Partial<PostgresEventStoreOptions> = {}): Promise<PostgresEventStore> => {
-      const p = createPool(url, { max: 4 });
+      const p = createPool(url, { max: 4, applicationName: NODE_APP });
       pools.push(p);
       const store = await PostgresEventStore.open({ pool: p, onListenerError: () => {}, ...options });
       stores.push(store);
@@ -93,6 +95,33 @@ describe.skipIf(!testPgUrl)('PostgresEventStore', () => {
       for (const p of pools.splice(0)) await p.end().catch(() => undefined);
     });
 
+    /** A plain connection outside every pool (errors after it is killed are expected and ignored). */
+    const connection = async (): Promise<pg.Client> => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => undefined);
+      await client.connect();
+      return client;
+    };
+    /** Backends of the node() stores that wait for a lock (i.e. an append provably in flight, held at the database). */
+    const waitingOnLock = async (): Promise<number> =>
+      (await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = $1 AND wait_event_type = 'Lock'`,
+        [NODE_APP],
+      )).rows[0].n as number;
+    /**
+     * Terminates every connection of the node() stores (pool and LISTEN) and returns once all of
+     * them are gone, so nothing they were doing can still commit afterwards.
+     */
+    const killNodeConnections = async (): Promise<void> => {
+      const { rows } = await admin.query(
+        `SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+        [NODE_APP],
+      );
+      const pids = rows.map((r) => r.pid as number);
+      await until(async () => (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids])).rows[0].n === 0);
+    };
+
     it('keeps synchronous_commit on', async () => {
       const store = await node();
       expect(store).toBeDefined();
@@ -106,17 +135,28 @@ describe.skipIf(!testPgUrl)('PostgresEventStore', () => {
       expect(rows.map((r) => r.id)).toEqual(['0100_event_store']);
     });
 
-    it('groups concurrent appends into few transactions with multi-row inserts', async () => {
-      const store = await node();
-      const results = await Promise.all(
-        Array.from({ length: 64 }, (_, i) => store.append(req(`g-${i}`, 0, 1, { i }, { dedupe: { scope: 's', key: `k${i}`, value: `v${i}` } }))),
-      );
+    it('groups appends made in one turn into one transaction with multi-row inserts, at most maxBatchRequests calls each', async () => {
+      // All 64 calls are queued in the same turn of the event loop, before the idle queue's first
+      // batch starts (it waits one setImmediate): that they share batches is guaranteed, not likely.
+      const appendAll = (store: PostgresEventStore, prefix: string) =>
+        Promise.all(
+          Array.from({ length: 64 }, (_, i) => store.append(req(`${prefix}-${i}`, 0, 1, { i }, { dedupe: { scope: prefix, key: `k${i}`, value: `v${i}` } }))),
+        );
+      const txIdsOf = async (prefix: string): Promise<number> =>
+        (await admin.query(`SELECT count(DISTINCT tx_id)::int AS n FROM events WHERE stream_id LIKE $1`, [`${prefix}-%`])).rows[0].n as number;
+
+      const one = await node();
+      const results = await appendAll(one, 'g');
       expect(results.every((r) => r.kind === 'appended')).toBe(true);
+      expect(one.stats).toMatchObject({ batches: 1, requests: 64 });
       // Statistics are reported asynchronously; count the distinct writing transactions instead.
-      const { rows } = await admin.query(`SELECT count(DISTINCT tx_id)::int AS n FROM events`);
-      expect(rows[0].n).toBeLessThanOrEqual(2);
-      expect(store.stats.batches).toBeLessThanOrEqual(2);
-      expect((await store.verifyChain()).ok).toBe(true);
+      expect(await txIdsOf('g')).toBe(1);
+
+      const capped = await node({ maxBatchRequests: 16 });
+      expect((await appendAll(capped, 'h')).every((r) => r.kind === 'appended')).toBe(true);
+      expect(capped.stats).toMatchObject({ batches: 4, requests: 64 });
+      expect(await txIdsOf('h')).toBe(4);
+      expect((await one.verifyChain()).ok).toBe(true);
     });
 
     it('a reader polling readAll sees every position exactly once, in order, while several nodes commit with slow transactions', async () => {
@@ -294,9 +334,14 @@ describe.skipIf(!testPgUrl)('PostgresEventStore', () => {
     });
 
     it('when the connections die mid-batch, no append is acknowledged without being committed, and later appends succeed', async () => {
+      // The batch transaction waits at the database for an advisory lock held here, after its
+      // writes and before COMMIT; it is killed there, provably in flight.
+      const LOCK = 2_100_021;
+      const holder = await connection();
+      await holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
       const store = await node({
         beforeCommit: async (client) => {
-          await client.query('SELECT pg_sleep(0.02)');
+          await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK]);
         },
       });
       const pending = Array.from({ length: 60 }, (_, i) =>
@@ -305,16 +350,15 @@ describe.skipIf(!testPgUrl)('PostgresEventStore', () => {
           (error: unknown) => ({ ok: false as const, error, i }),
         ),
       );
-      await sleep(15);
-      await admin.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-      );
+      await until(async () => (await waitingOnLock()) > 0);
+      await killNodeConnections();
+      await holder.query('SELECT pg_advisory_unlock($1)', [LOCK]);
+      await holder.end();
       const outcomes = await Promise.all(pending);
       const failed = outcomes.filter((o) => !o.ok);
       expect(failed.length).toBeGreaterThan(0);
 
-      // The admin pool's connection was terminated too; the pool reconnects.
-      const rows = (await admin.query(`SELECT stream_id FROM events`).catch(() => admin.query(`SELECT stream_id FROM events`))).rows;
+      const rows = (await admin.query(`SELECT stream_id FROM events`)).rows;
       const stored = new Set(rows.map((r) => r.stream_id as string));
       for (const o of outcomes) {
         if (o.ok) {
@@ -349,17 +393,26 @@ describe.skipIf(!testPgUrl)('PostgresEventStore', () => {
           }
         }
       });
+      // Three times: hold the head row from another connection, so the next fast-path write
+      // statement waits for it at the database; kill every connection of the store while that
+      // write is seen waiting (in flight, not committed); let go; wait until appends succeed again.
+      const holder = await connection();
       for (let k = 0; k < 3; k++) {
-        await sleep(60);
-        await admin
-          .query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
-          .catch(() => undefined);
+        const rejectedBefore = rejected;
+        await holder.query('BEGIN');
+        await holder.query('SELECT position FROM event_head FOR UPDATE');
+        await until(async () => (await waitingOnLock()) > 0);
+        await killNodeConnections();
+        await holder.query('ROLLBACK');
+        await until(() => rejected > rejectedBefore);
+        const acknowledgedBefore = acknowledged.length;
+        await until(() => acknowledged.length > acknowledgedBefore);
       }
-      await sleep(60);
+      await holder.end();
       running = false;
       await Promise.all(appenders);
-      expect(rejected).toBeGreaterThan(0);
-      const { rows } = await admin.query(`SELECT stream_id FROM events`).catch(() => admin.query(`SELECT stream_id FROM events`));
+      expect(rejected).toBeGreaterThanOrEqual(3);
+      const { rows } = await admin.query(`SELECT stream_id FROM events`);
       const stored = new Set(rows.map((r) => r.stream_id as string));
       for (const streamId of acknowledged) expect(stored.has(streamId)).toBe(true);
       expect((await store.append(req('after-kill', 0))).kind).toBe('appended');

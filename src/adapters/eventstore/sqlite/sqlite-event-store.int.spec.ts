@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppendRequest, AppendResult } from '../../../application/ports/event-store.js';
 import { describeEventStoreContract } from '../event-store.contract.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.js';
@@ -100,11 +100,13 @@ describe('SqliteEventStore (SQLite specifics)', () => {
     const heads: number[] = [];
     store.onAppended((h) => heads.push(h));
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(req(`s${i}`, 0))));
-    await new Promise((r) => setTimeout(r, 10));
     expect(results.map((r) => (r as Extract<AppendResult, { kind: 'appended' }>).firstPosition)).toEqual(
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
-    expect(heads).toEqual([50]);
+    // a later append is the barrier: once its notification came, the batch's notifications all came before it
+    await store.append(req('marker', 0));
+    await vi.waitFor(() => expect(heads).toContain(51), { timeout: 10_000 });
+    expect(heads).toEqual([50, 51]);
   });
 
   it('given a failing commit (database full), then every request of the batch rejects, nothing is written, and the store keeps working', async () => {

@@ -26,7 +26,9 @@ const unhandledDuring = async (work: () => Promise<void>): Promise<unknown[]> =>
   process.on('unhandledRejection', listener);
   try {
     await work();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Node reports a promise left rejected without a handler once the microtasks of the turn that
+    // rejected it have run: a later turn (setImmediate) is past that point
+    await new Promise((resolve) => setImmediate(resolve));
   } finally {
     process.off('unhandledRejection', listener);
   }

@@ -3,7 +3,7 @@
  * the message, and, for faults after acceptance, exactly one order at the exchange.
  */
 import ccxt from 'ccxt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACCOUNT_ID, clientOrderId, failure, restClient, startSandbox, type BinanceClient, type SandboxFixture } from './test-support/sandbox-fixture.js';
 
 let fx: SandboxFixture;
@@ -117,11 +117,7 @@ describe('faults after the order is accepted', () => {
     fx.sandbox.faults.inject({ kind: 'latency', ms: 600, method: 'POST', path: '/api/v3/order' });
     const id = clientOrderId();
     expect(await failure(impatiently(() => buy(id)))).toBeInstanceOf(ccxt.RequestTimeout);
-    let attempts = 0;
-    for (let i = 0; i < 100 && attempts === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      attempts = fx.sandbox.exchange.placementAttempts(ACCOUNT_ID, id);
-    }
+    await vi.waitFor(() => expect(fx.sandbox.exchange.placementAttempts(ACCOUNT_ID, id)).toBe(1), { timeout: 15_000, interval: 20 });
     await expectExactlyOneOrder(id);
   });
 });
