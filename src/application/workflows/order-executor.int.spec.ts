@@ -190,7 +190,7 @@ describe('OrderExecutor', () => {
     try {
       executor.submit(i);
       await executor.idle();
-      expect(await types(store, i)).toEqual(['OrderApproved', 'OrderExchangeRejected']);
+      expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderExchangeRejected']);
       const rejected = (await store.readStream(`order-${i.clientOrderId}`)).find((e) => e.type === 'OrderExchangeRejected');
       expect(rejected?.data).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
       expect(vi.getTimerCount()).toBe(0);
@@ -200,7 +200,7 @@ describe('OrderExecutor', () => {
       vi.useRealTimers();
     }
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
-    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderExchangeRejected']);
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderExchangeRejected']);
   });
 
   it('given a restart with an attempt recorded that the exchange proves it never received (paper counts every request), then it is sent again as attempt 2, once', async () => {
