@@ -77,9 +77,30 @@ export async function rebuildReadModels(config: PatriotConfig): Promise<Record<s
 
 /** A digest of every read-model document, to compare read models built at different times. */
 export async function digestReadModels(store: ProjectionStore): Promise<{ documents: number; sha256: string }> {
-  const docs = (await store.loadAll()).map((d) => JSON.stringify([d.collection, d.tenantId, d.id, d.accountId ?? null, d.strategyId ?? null, d.signalId ?? null, d.seq, sortKeys(d.data)]));
+  const docs = [...(await canonicalDocuments(store)).values()];
   docs.sort();
   return { documents: docs.length, sha256: createHash('sha256').update(docs.join('\n')).digest('hex') };
+}
+
+/** Every read-model document in a canonical text form, by collection and id. */
+async function canonicalDocuments(store: ProjectionStore): Promise<Map<string, string>> {
+  const docs = new Map<string, string>();
+  for (const d of await store.loadAll()) {
+    docs.set(`${d.collection}/${d.tenantId}/${d.id}`, JSON.stringify([d.collection, d.tenantId, d.id, d.accountId ?? null, d.strategyId ?? null, d.signalId ?? null, d.seq, sortKeys(d.data)]));
+  }
+  return docs;
+}
+
+/** The first documents that differ between two canonical sets (what an operator needs to see when a replay is not identical). */
+function firstDifferences(before: Map<string, string>, after: Map<string, string>, most = 5): { document: string; live?: string; rebuilt?: string }[] {
+  const out: { document: string; live?: string; rebuilt?: string }[] = [];
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    const [live, rebuilt] = [before.get(key), after.get(key)];
+    if (live === rebuilt) continue;
+    out.push({ document: key, ...(live !== undefined ? { live } : {}), ...(rebuilt !== undefined ? { rebuilt } : {}) });
+    if (out.length >= most) break;
+  }
+  return out;
 }
 
 function sortKeys(value: unknown): unknown {
@@ -103,12 +124,17 @@ export async function replayProjections(config: PatriotConfig): Promise<Record<s
     const live = new ProjectionRunner(events, readModels);
     await live.start(); // bring the existing read models up to the head first
     await live.stop();
+    const liveDocs = await canonicalDocuments(readModels);
     const before = await digestReadModels(readModels);
     const started = process.hrtime.bigint();
     const projected = await live.rebuild();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const after = await digestReadModels(readModels);
-    return { eventsProjected: projected, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(projected / Math.max(seconds, 1e-9)), before, after, identical: before.sha256 === after.sha256 };
+    const identical = before.sha256 === after.sha256;
+    return {
+      eventsProjected: projected, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(projected / Math.max(seconds, 1e-9)), before, after, identical,
+      ...(identical ? {} : { differences: firstDifferences(liveDocs, await canonicalDocuments(readModels)) }),
+    };
   } finally {
     await storage.close();
   }
