@@ -128,6 +128,35 @@ describe('SignalProcessor', () => {
       await store.close();
     });
 
+    it('a read that fails after some batches were folded never folds or submits those batches again', async () => {
+      const { store, node } = await cluster();
+      const leader = node();
+      await leader.processor.run();
+      await leader.processor.setRouting(true);
+      let readsUntilFailure = Infinity;
+      const flaky = Object.create(store) as typeof store;
+      flaky.readAll = async (after, limit) => {
+        if (--readsUntilFailure === 0) throw new Error('connection refused');
+        return store.readAll(after, limit);
+      };
+      flaky.onAppended = () => () => undefined; // the owner reads only when the test pumps it
+      const submitted: string[] = [];
+      const owner = new SignalProcessor({
+        store: flaky, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS, batchSize: 2,
+        submit: (intent) => submitted.push(intent.signalId), reconcile: () => undefined,
+      });
+      await owner.run();
+      await owner.takeAccount('a1');
+      for (let i = 1; i <= 6; i++) await store.append(signal(i));
+      await leader.processor.pump();
+      readsUntilFailure = 5; // the owner's next pass reads four batches (the six signals, then s1's approval), then its fifth read fails
+      await expect(owner.pump()).rejects.toThrow(/connection refused/);
+      await owner.pump();
+      expect(submitted).toEqual(['s1', 's2', 's3', 's4', 's5', 's6']);
+      await Promise.all([leader.processor.stop(), owner.stop()]);
+      await store.close();
+    });
+
     it('a routing append that fails while the store is away leaves the catalog whole, and the signal is routed once the store is back', async () => {
       const { store } = await cluster();
       let away = false;

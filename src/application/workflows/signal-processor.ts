@@ -105,7 +105,7 @@ export class SignalProcessor {
    * signals are routed once routing is on. Accounts and routing are handed over by the caller.
    */
   async run(): Promise<void> {
-    await this.readToHead();
+    await this.pump();
     this.dispatching = true;
     this.unsubscribe = this.deps.store.onAppended(() => this.follow());
   }
@@ -192,26 +192,25 @@ export class SignalProcessor {
   }
 
   private async readToHead(): Promise<void> {
-    this.position = await this.fold(this.current, this.position, (e) => {
-      const key = `${e.streamId}@${e.streamVersion}`;
-      if (this.appliedAhead.delete(key)) return 'skip';
-      return undefined;
-    }, (e) => this.dispatch(e));
+    await this.fold(this.current, this.position, (e) => this.appliedAhead.delete(`${e.streamId}@${e.streamVersion}`), (e) => this.dispatch(e), (position) => {
+      this.position = position; // batch by batch: a read that fails later never makes a batch be applied (and dispatched) again
+    });
   }
 
-  /** Folds the log after `from` into `state`; returns the last position read. Only the one fold (inside the flight) calls it. */
-  private async fold(state: TradingState, from: number, skip: (e: RecordedEvent) => 'skip' | undefined, after?: (e: RecordedEvent) => void): Promise<number> {
+  /** Folds the log after `from` into `state`, batch by batch; `reached` hears each batch's last position. Only the one fold (inside the flight) calls it. */
+  private async fold(state: TradingState, from: number, skip: (e: RecordedEvent) => boolean, after: (e: RecordedEvent) => void, reached: (position: number) => void): Promise<void> {
     const batchSize = this.deps.batchSize ?? 5000;
     let position = from;
     for (;;) {
       const batch = await this.deps.store.readAll(position, batchSize);
       for (const e of batch) {
-        if (skip(e) === 'skip') continue;
+        if (skip(e)) continue;
         state.apply(e);
-        after?.(e);
+        after(e);
       }
       if (batch.length > 0) position = batch[batch.length - 1]!.globalPosition;
-      if (batch.length < batchSize) return position;
+      reached(position);
+      if (batch.length < batchSize) return;
     }
   }
 
@@ -302,7 +301,10 @@ export class SignalProcessor {
    */
   private async rebuild(): Promise<void> {
     const fresh = new TradingState(this.deps.markets);
-    const position = await this.fold(fresh, 0, () => undefined);
+    let position = 0;
+    await this.fold(fresh, 0, () => false, () => undefined, (reached) => {
+      position = reached;
+    });
     this.current = fresh;
     this.position = position;
     this.appliedAhead.clear();
