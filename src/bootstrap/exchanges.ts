@@ -14,6 +14,11 @@ import type { AccountConnection } from '../http/deps.js';
 import { binanceCcxtUrls } from '../adapters/exchanges/sandbox/ccxt-urls.js';
 import type { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import type { PatriotConfig } from './config.js';
+import type { MarketListSource } from '../adapters/exchanges/markets/exchange-market-lists.js';
+import type { PriceVenue } from '../adapters/marketdata/account-price-hub.js';
+import { PriceFeedSource } from '../adapters/marketdata/price-feed-source.js';
+import { ccxtConfigFor, hostKeyOf, venueKeyOf, type VenueSpec } from '../adapters/exchanges/ccxt/venue.js';
+import { openVenueMarketData } from './venue-market-data.js';
 
 /** Open-order caps of the exchanges we know (Binance: 200 per symbol; we count per account to stay below it). */
 const OPEN_ORDER_CAPS: Readonly<Record<string, number>> = { binance: 200, bybit: 500, okx: 500 };
@@ -42,6 +47,10 @@ export interface Exchanges {
    * cannot tell (an exchange without such a report, or no answer). Throws when the exchange refuses the key.
    */
   withdrawalsEnabled(account: AccountConfig, credentials: { apiKey: string; secret: string; password?: string }): Promise<boolean | undefined>;
+  /** where an account's market list comes from: the paper exchange's own, or its exchange's (loaded through ccxt) */
+  marketListSource(account: AccountConfig): MarketListSource;
+  /** where an account's prices come from: the paper exchange's feed, or its exchange's public market data */
+  priceVenue(account: AccountConfig): PriceVenue;
   /** what the user sees of an account's exchange connection */
   connection(accountId: string, exchange: string, ownedHere: boolean): AccountConnection;
   close(): Promise<void>;
@@ -62,7 +71,7 @@ function urlsFor(exchangeId: string, bases: Readonly<Record<string, string>>): R
   }
 }
 
-export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPriceFeed; clock: Clock; log: Logger; credentials: CredentialSource }): Exchanges {
+export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPriceFeed; clock: Clock; log: Logger; credentials: CredentialSource; priceOf: (accountId: string, symbol: string) => string | undefined }): Exchanges {
   const { feed, clock, log } = deps;
   const paper = new PaperExchange({
     path: join(config.dataDir, 'paper-exchange.db'), feed, clock, markets: PAPER_MARKETS, seed: config.feed.seed,
@@ -82,7 +91,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
     notFoundGraceMs: 0,
     breaker: { coolDownMs: config.breakerCoolDownMs },
-    referencePrice: (symbol) => feed.latest(symbol)?.price,
+    referencePrice: (symbol, accountId) => deps.priceOf(accountId, symbol),
   };
   const ccxtGateway = new LazyCcxtGateway(async () => {
     const [{ default: ccxt }, { CcxtExchangeGateway }] = await Promise.all([import('ccxt'), import('../adapters/exchanges/ccxt/index.js')]);
@@ -93,6 +102,12 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     });
   });
   const kinds = new Map<string, string>();
+  const venueSpecOf = (account: AccountConfig): VenueSpec => {
+    const urls = urlsFor(account.exchange, config.exchangeUrls);
+    return { exchangeId: account.exchange, marketType: account.marketType ?? 'spot', ...(urls ? { urls } : {}) };
+  };
+  const paperMarkets: MarketListSource = { kind: 'fixed', name: 'the paper exchange', markets: PAPER_MARKETS };
+  const paperPrices: PriceVenue = { key: 'synthetic', open: () => new PriceFeedSource(feed, clock) };
   const gateway = new AccountRoutedExchange([paper, ccxtGateway], (accountId) => {
     const exchange = kinds.get(accountId);
     if (exchange === undefined) throw new Error(`account ${accountId} is not set up on any exchange`);
@@ -101,6 +116,25 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
   return {
     paper, gateway,
     ccxt: () => ccxtGateway.loaded,
+    marketListSource: (account) => {
+      if (account.exchange === 'paper') return paperMarkets;
+      const spec = venueSpecOf(account);
+      return {
+        kind: 'venue', key: venueKeyOf(spec), name: account.exchange,
+        load: async () => {
+          const [{ default: ccxt }, { loadMarketList }] = await Promise.all([import('ccxt'), import('../adapters/exchanges/ccxt/market-list.js')]);
+          const Exchange = (ccxt as unknown as Record<string, new (c: object) => never>)[spec.exchangeId];
+          if (!Exchange) throw new Error(`${spec.exchangeId} is not an exchange ccxt supports`);
+          const client = new Exchange({ ...ccxtConfigFor(spec), timeout: 15_000 });
+          return loadMarketList(spec, client);
+        },
+      };
+    },
+    priceVenue: (account) => {
+      if (account.exchange === 'paper') return paperPrices;
+      const spec = venueSpecOf(account);
+      return { key: hostKeyOf(spec), open: () => openVenueMarketData(spec, { clock, log }) };
+    },
     onStreamStateChange: (listener) => ccxtGateway.onMonitorStateChange(listener),
     register: (account) => {
       if (kinds.has(account.accountId)) return;

@@ -66,10 +66,15 @@ async function allEvents(events: SqliteEventStore): Promise<RecordedEvent[]> {
 /** Ingests an alert exactly as the webhook does (same function, same stores), with no server running. */
 async function ingestOffline(body: object): Promise<string> {
   return withLog(async (events) => {
-    const state = new TradingState(PAPER_MARKETS);
+    const state = new TradingState();
     for (const e of await allEvents(events)) state.apply(e);
+    const catalog = {
+      strategy: (id: string) => state.strategy(id),
+      symbolsFor: () => ({ symbols: PAPER_MARKETS.map((m) => m.symbol), complete: true, venues: ['the paper exchange'] }),
+      refreshMarkets: async () => undefined,
+    };
     const outcome = await ingestAlert(
-      { store: events, catalog: state, clock: systemClock, ids: new RandomIds(systemClock), secretOf: (id) => (id === strategyId ? secret : undefined) },
+      { store: events, catalog, clock: systemClock, ids: new RandomIds(systemClock), secretOf: (id) => (id === strategyId ? secret : undefined) },
       { strategyId, body: JSON.stringify(body) },
     );
     expect(outcome.kind).toBe('accepted');

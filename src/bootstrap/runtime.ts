@@ -34,6 +34,8 @@ import { configureStrategy, openAccount, registerUser } from '../application/com
 import type { Clock } from '../application/ports/clock.js';
 import { tradingViewAlertMessage } from '../domain/signals/alert-template.js';
 import { parseDec } from '../domain/shared/decimal.js';
+import { ExchangeMarketLists } from '../adapters/exchanges/markets/exchange-market-lists.js';
+import { AccountPriceHub } from '../adapters/marketdata/account-price-hub.js';
 import { buildHttpApp } from '../http/app.js';
 import type { PatriotConfig } from './config.js';
 import { asLogger, createLogger } from './logger.js';
@@ -130,7 +132,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       return (tenantId !== undefined ? await vault.reveal(tenantId, accountId) : undefined) ?? fileCredentials.credentialsFor(accountId);
     },
   };
-  const exchanges = openExchanges(config, { feed, clock, log, credentials: credentialSource });
+  const exchanges = openExchanges(config, { feed, clock, log, credentials: credentialSource, priceOf: (accountId, symbol) => accountPrice(accountId, symbol)?.price });
+  // each account trades its own exchange's reality: its market list and its prices
+  const marketLists = new ExchangeMarketLists({ sourceOf: (account) => exchanges.marketListSource(account), kv, clock, log, refreshMs: config.marketData.marketsRefreshMs });
+  const prices = new AccountPriceHub({ venueOf: (account) => exchanges.priceVenue(account), clock, log });
+  const accountPrice = (accountId: string, symbol: string) => {
+    const account = processor.state.account(accountId);
+    return account ? prices.quote(account, symbol) : undefined;
+  };
   const auth = new KvAuth({ kv, clock, signingKey: signingKeyFrom(keyring.current.key) });
   const exchange = exchanges.paper;
   const gateway = exchanges.gateway;
@@ -146,10 +155,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     owns: (accountId) => processor.ownsAccount(accountId),
     openOrderCap: (accountId) => exchanges.openOrderCap(processor.state.account(accountId)),
     absenceGraceMs: (accountId) => exchanges.visibilityMs(processor.state.account(accountId)),
-    markPrice: (symbol) => {
-      const tick = feed.latest(symbol);
-      return tick ? parseDec(tick.price) : undefined;
-    },
+    markPrice: (symbol, accountId) => parseDec(accountPrice(accountId, symbol)?.price),
     onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
     onOutcome: (intent, outcome) => {
       if (config.killAfterRefusal && outcome.kind === 'rejected') {
@@ -165,10 +171,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   gateway.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));
 
   processor = new SignalProcessor({
-    store: events, feed, clock, log, markets: PAPER_MARKETS,
+    store: events, clock, log, markets: marketLists, prices,
+    maxPriceAgeMs: config.marketData.maxPriceAgeMs, priceWaitMs: config.marketData.priceWaitMs,
     onAccountOpened: (accountId) => {
       const account = processor.state.account(accountId);
-      if (account) exchanges.register(account);
+      if (account) {
+        exchanges.register(account);
+        void marketLists.register(account);
+      }
       keeper?.nudge();
     },
     onCredentialsChanged: (accountId) => {
@@ -224,7 +234,11 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       await auth.setLogin(DEMO_LOGIN, demoLogin, demoPassword);
     }
   }
-  for (const account of processor.state.allAccounts()) exchanges.register(account);
+  for (const account of processor.state.allAccounts()) {
+    exchanges.register(account);
+    await marketLists.register(account); // the kept list at once; a fresh one is loaded in the background
+  }
+  marketLists.start();
   // Webhook secrets, read on first use and kept briefly: a strategy configured or a secret rotated through another node is read from the store
   const secrets = new WebhookSecrets(kv, () => clock.now());
   const secretOf = (strategyId: string): string | undefined | Promise<string | undefined> => secrets.lookup(strategyId);
@@ -276,7 +290,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   let publicUrl = publicUrlFor(config.port);
   const queries = new ReadQueries(readModels, events, feed);
   const configurationDeps: ConfigurationDeps = {
-    ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.catalog,
+    ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.catalog, markets: marketLists,
     catchUp: () => processor.catchUp(),
     onSecret: (strategyId, secret) => secrets.remember(strategyId, secret),
   };
@@ -408,6 +422,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       await processor.stop();
       await executor.stop();
       await projections.stop();
+      marketLists.close();
+      await prices.close();
       await exchanges.close();
       await storage.close();
     },

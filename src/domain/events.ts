@@ -35,8 +35,11 @@ export interface OrderIntent {
   readonly type: OrderType;
   readonly quantity: string;
   readonly limitPrice?: string;
-  /** price used for sizing and risk (feed mark price at decision time) */
+  /** price used for sizing and risk (the account's own exchange price at decision time) */
   readonly referencePrice: string;
+  /** where that price came from (e.g. "binance:ws-a", "synthetic") and how old it was, in ms */
+  readonly priceSource?: string;
+  readonly priceAgeMs?: number;
   readonly reduceOnly: boolean;
 }
 

@@ -2,6 +2,7 @@ import type { EventStore } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { KeyValueStore } from '../ports/key-value.js';
 import type { KeyedMutex } from '../shared/keyed-mutex.js';
+import type { AccountMarkets } from '../ports/account-markets.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { RiskLimits } from '../../domain/risk/limits.js';
 import type { OrderTemplate, SizingRule, StrategyConfig } from '../../domain/strategies/strategy.js';
@@ -19,12 +20,13 @@ export interface ConfigurationDeps {
   readonly kv: KeyValueStore;
   readonly ids: IdGenerator;
   readonly newSecret: () => string;
-  /** what the signal processor knows now (tenants of strategies and accounts, listed symbols) */
+  /** what the signal processor knows now (tenants of strategies and accounts) */
   readonly catalog: {
     strategy(strategyId: string): StrategyConfig | undefined;
     account(accountId: string): AccountConfig | undefined;
-    listedSymbols(): readonly string[];
   };
+  /** each account's own exchange's markets */
+  readonly markets: Pick<AccountMarkets, 'list' | 'venueName'>;
   /** brings the processor (and so ingest) up to date with what was just appended */
   readonly catchUp: () => Promise<void>;
   /** a webhook secret was set: caches of it must follow */
@@ -60,10 +62,35 @@ async function known<T>(deps: Pick<ConfigurationDeps, 'catchUp'>, find: () => T 
   return find();
 }
 
+/**
+ * Every market the symbol map names must be listed by each account's exchange (when its list is
+ * known): a map to a market the account cannot trade would only fail later, on a live alert.
+ */
+function checkSymbolMap(deps: ConfigurationDeps, config: StrategyConfig): Result<void, DomainError> {
+  const targets = [...new Set(Object.values(config.symbolMap))];
+  for (const link of config.accounts) {
+    const account = deps.catalog.account(link.accountId);
+    const listed = account ? deps.markets.list(account) : undefined;
+    if (!account || !listed) continue;
+    const symbols = new Set(listed.map((m) => m.symbol));
+    const missing = targets.filter((t) => !symbols.has(t));
+    if (missing.length > 0) {
+      const tickers = Object.entries(config.symbolMap).filter(([, v]) => missing.includes(v)).map(([k, v]) => `"${k}" -> "${v}"`);
+      return err({
+        code: 'SYMBOL_NOT_LISTED',
+        message: `the symbol map names ${missing.map((m) => `"${m}"`).join(', ')}, not listed on ${deps.markets.venueName(account)} for account ${account.accountId} (${tickers.join(', ')}); map each ticker to a market that exchange lists (GET /api/v1/markets?accountId=${account.accountId})`,
+      });
+    }
+  }
+  return ok(undefined);
+}
+
 async function record(deps: ConfigurationDeps, config: StrategyConfig): Promise<Result<{ lastPosition: number }, DomainError>> {
   const valid = validateStrategyConfig(config);
   if (!valid.ok) return valid;
   if (config.accounts.some((a) => deps.catalog.account(a.accountId) === undefined)) await deps.catchUp();
+  const mapped = checkSymbolMap(deps, config);
+  if (!mapped.ok) return mapped;
   const recorded = await configureStrategy(deps, config, (id) => deps.catalog.account(id)?.tenantId, 'api:strategies');
   if (!recorded.ok) return recorded;
   await deps.catchUp();
@@ -126,7 +153,8 @@ export async function openExchangeAccount(deps: ConfigurationDeps, tenantId: str
   if (input.exchange !== 'paper' && input.startingBalance !== undefined) return err({ code: 'NOT_A_PAPER_ACCOUNT', message: 'only a paper account takes a starting balance; a real account has the balances of its exchange' });
   const quoteAsset = input.quoteAsset ?? 'USDT';
   const accountId = deps.ids.next('acc');
-  const bases = [...new Set(deps.catalog.listedSymbols().filter((s) => s.endsWith(`/${quoteAsset}`)).map((s) => s.split('/')[0]!))];
+  const paperList = input.exchange === 'paper' ? deps.markets.list({ accountId, tenantId, name: '', exchange: 'paper', quoteAsset, initialBalances: [], risk: {} }) ?? [] : [];
+  const bases = [...new Set(paperList.filter((m) => m.quote === quoteAsset).map((m) => m.base))];
   const config: AccountConfig = {
     accountId, tenantId, name: input.name.trim(), exchange: input.exchange, quoteAsset,
     ...(input.exchange !== 'paper' ? { marketType: input.marketType ?? 'spot' } : {}),

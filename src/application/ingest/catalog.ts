@@ -1,8 +1,20 @@
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 
+/** What a strategy's accounts' exchanges list, as ingest resolves tickers against it. */
+export interface StrategySymbols {
+  /** the union of the unified symbols its accounts' exchanges list */
+  readonly symbols: readonly string[];
+  /** false while some account's list is not known yet (its exchange not reached) */
+  readonly complete: boolean;
+  /** the exchanges' names, for messages */
+  readonly venues: readonly string[];
+}
+
 /** What ingest needs to know about configured strategies and listed markets. */
 export interface Catalog {
   strategy(strategyId: string): StrategyConfig | undefined;
-  /** unified symbols the exchange lists */
-  listedSymbols(): readonly string[];
+  /** the markets the strategy's accounts can trade */
+  symbolsFor(strategy: StrategyConfig): StrategySymbols;
+  /** asks the strategy's accounts' exchanges for their lists again (after a miss; rate-limited) */
+  refreshMarkets(strategy: StrategyConfig): Promise<void>;
 }

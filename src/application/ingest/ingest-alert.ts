@@ -115,7 +115,16 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   let signal: NormalizedSignal | undefined;
   if (!envelope.ok) failure = envelope.error;
   else {
-    const normalized = normalizeSignal(envelope.value, { listedSymbols: deps.catalog.listedSymbols(), symbolMap: strategy.symbolMap });
+    const normalize = () => {
+      const listing = deps.catalog.symbolsFor(strategy);
+      return normalizeSignal(envelope.value, { listedSymbols: listing.symbols, symbolMap: strategy.symbolMap, listing: { venues: listing.venues, complete: listing.complete } });
+    };
+    let normalized = normalize();
+    // a ticker no list holds: the exchanges may have listed it since (asked at most once a minute each)
+    if (!normalized.ok && normalized.error.code === 'UNKNOWN_SYMBOL') {
+      await deps.catalog.refreshMarkets(strategy);
+      normalized = normalize();
+    }
     if (!normalized.ok) failure = normalized.error;
     else {
       const fresh = checkStaleness(normalized.value.alertTime, receivedAt, strategy.maxSignalAgeSeconds);

@@ -15,7 +15,13 @@ export interface Market {
   readonly minQty: string;
   readonly maxQty: string;
   readonly minNotional: string;
+  /** 'halted' when the exchange lists it but does not trade it now; absent means trading */
+  readonly status?: MarketStatus;
+  /** the exchange's own symbol when it differs (ccxt's, e.g. "BTC/USDT:USDT" for a perpetual) */
+  readonly exchangeSymbol?: string;
 }
+
+export type MarketStatus = 'trading' | 'halted';
 
 export interface PlaceOrderRequest {
   /** Deterministic, 32 lowercase hex chars. The exchange keeps it unique per account. */

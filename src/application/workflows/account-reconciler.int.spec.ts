@@ -5,7 +5,6 @@ import { silentLogger } from '../ports/logger.js';
 import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { PaperExchange } from '../../adapters/exchanges/paper/paper-exchange.js';
 import { SyntheticPriceFeed } from '../../adapters/marketdata/synthetic-price-feed.js';
-import { PAPER_MARKETS } from '../../adapters/exchanges/paper/markets.js';
 
 const clock = { now: () => Date.parse('2026-01-01T00:00:00.000Z') };
 const closers: (() => Promise<void>)[] = [];
@@ -24,7 +23,7 @@ async function setup() {
     streamId: 'account-a1', expectedVersion: 0, metadata: { tenantId: 't1', time: 'x' },
     events: [{ type: 'AccountOpened', data: { accountId: 'a1', tenantId: 't1', name: 'a1', exchange: 'paper', quoteAsset: 'USDT', initialBalances: balances, risk: {} } }],
   });
-  const state = new TradingState(PAPER_MARKETS);
+  const state = new TradingState();
   const refresh = async () => {
     for (const e of await store.readAll(0, 1000)) state.apply(e);
   };

@@ -41,7 +41,7 @@ export interface ExecutorDeps {
    */
   readonly openOrderCap?: (accountId: string) => number | undefined;
   /** the current mark price of a symbol (to pick the parked order nearest to the market) */
-  readonly markPrice?: (symbol: string) => Dec | undefined;
+  readonly markPrice?: (symbol: string, accountId: string) => Dec | undefined;
   /**
    * How long after its approval an order the exchange definitively did not place (rate limited,
    * unreachable before the request left) is still tried again, in ms (default 120 s). After it,
@@ -249,7 +249,7 @@ export class OrderExecutor {
         if (this.stopped || !this.owns(accountId)) return;
         const cap = this.deps.openOrderCap?.(accountId);
         if (cap !== undefined && this.book.openCount(accountId) >= cap) return;
-        const next = this.book.nextToRelease(accountId, (symbol) => this.deps.markPrice?.(symbol));
+        const next = this.book.nextToRelease(accountId, (symbol) => this.deps.markPrice?.(symbol, accountId));
         if (!next) return;
         this.book.unpark(accountId, next.clientOrderId);
         try {

@@ -18,12 +18,30 @@ export interface AccountSnapshot {
   readonly killSwitch: boolean;
 }
 
+/** A market of one account's exchange, as routing sees it. */
+export interface ListedMarket extends MarketRules {
+  /** 'halted': listed but not trading now */
+  readonly status?: 'trading' | 'halted';
+}
+
+/** A price of one account's exchange at decision time. */
+export interface MarkPrice {
+  readonly price: Dec;
+  /** ms since it arrived */
+  readonly ageMs: number;
+  readonly source: string;
+}
+
 export interface RoutingContext {
   readonly account: (accountId: string) => AccountSnapshot | undefined;
-  readonly market: (symbol: string) => MarketRules | undefined;
-  readonly listedSymbols: readonly string[];
-  /** latest price from the feed */
-  readonly markPrice: (symbol: string) => Dec | undefined;
+  /** the account's exchange's markets: undefined while its list is not known yet */
+  readonly markets: (accountId: string) => ReadonlyMap<string, ListedMarket> | undefined;
+  /** the account's exchange, for messages ("binance", "the paper exchange") */
+  readonly venueName: (accountId: string) => string;
+  /** the latest price of a symbol on the account's own exchange */
+  readonly markPrice: (accountId: string, symbol: string) => MarkPrice | undefined;
+  /** a price older than this (ms) is stale: nothing is decided on it */
+  readonly maxPriceAgeMs: number;
   readonly globalKillSwitch: boolean;
   readonly clientOrderId: (accountId: string, leg: number) => string;
 }
@@ -54,16 +72,34 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       skipped.push({ accountId: link.accountId, code: 'ACCOUNT_NOT_FOUND', message: `account ${link.accountId} does not exist` });
       continue;
     }
-    const market = ctx.market(signal.symbol);
+    const venue = ctx.venueName(link.accountId);
+    const markets = ctx.markets(link.accountId);
+    if (!markets) {
+      skipped.push({ accountId: link.accountId, code: 'MARKETS_UNAVAILABLE', message: `the market list of ${venue} could not be loaded yet; nothing was sent` });
+      continue;
+    }
+    const market = markets.get(signal.symbol);
     if (!market) {
-      skipped.push({ accountId: link.accountId, code: 'SYMBOL_NOT_LISTED', message: `${signal.symbol} is not listed on ${account.config.exchange}` });
+      skipped.push({ accountId: link.accountId, code: 'SYMBOL_NOT_LISTED', message: `${signal.symbol} is not listed on ${venue}` });
       continue;
     }
-    const referencePrice = ctx.markPrice(signal.symbol) ?? (signal.price !== undefined ? parseDec(signal.price) : undefined);
-    if (!referencePrice || !referencePrice.greaterThan(0)) {
-      skipped.push({ accountId: link.accountId, code: 'NO_PRICE', message: `no price for ${signal.symbol} to size and check the order` });
+    if (market.status === 'halted') {
+      skipped.push({ accountId: link.accountId, code: 'SYMBOL_HALTED', message: `${signal.symbol} is halted on ${venue}: it is listed but not trading now` });
       continue;
     }
+    const mark = ctx.markPrice(link.accountId, signal.symbol);
+    if (!mark || !mark.price.greaterThan(0)) {
+      skipped.push({ accountId: link.accountId, code: 'NO_PRICE', message: `no price for ${signal.symbol} from ${venue} to size and check the order; nothing was sent` });
+      continue;
+    }
+    if (mark.ageMs > ctx.maxPriceAgeMs) {
+      skipped.push({
+        accountId: link.accountId, code: 'STALE_PRICE',
+        message: `the latest ${signal.symbol} price from ${venue} is ${(mark.ageMs / 1000).toFixed(1)} s old (at most ${(ctx.maxPriceAgeMs / 1000).toFixed(1)} s allowed); nothing was sent`,
+      });
+      continue;
+    }
+    const referencePrice = mark.price;
     const position = account.positionQuantity(signal.symbol);
     const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position });
     if (!sized.ok) {
@@ -85,13 +121,15 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       quantity: decToString(quantity),
       ...(limitPrice !== undefined ? { limitPrice: decToString(limitPrice) } : {}),
       referencePrice: decToString(referencePrice),
+      priceSource: mark.source,
+      priceAgeMs: Math.round(mark.ageMs),
       reduceOnly,
     };
     const reasons: RiskReason[] = checkRisk({
       intent: { symbol: signal.symbol, side, quantity, referencePrice: limitPrice ?? referencePrice, reduceOnly },
       accountLimits: account.config.risk,
       strategyLimits: strategy.risk,
-      listedSymbols: ctx.listedSymbols,
+      listedSymbols: [market.symbol],
       positionQuantity: position,
       openOrders: account.openOrders,
       killSwitch: { global: ctx.globalKillSwitch, account: account.killSwitch },

@@ -16,6 +16,8 @@ const strategy: StrategyConfig = {
 };
 const btc = { symbol: 'BTC/USDT', tickSize: '0.01', stepSize: '0.00001', minQty: '0.00001', maxQty: '9000', minNotional: '5' };
 const sol = { ...btc, symbol: 'SOL/USDT', stepSize: '0.001', minQty: '0.001' };
+const listed = new Map([[btc.symbol, btc], [sol.symbol, sol]]);
+const at = (price: string, ageMs = 0, source = 'binance:ws-a') => ({ price: new Dec(price), ageMs, source });
 
 const received = (signal: Partial<NormalizedSignal> = {}): EventOf<'SignalReceived'> => ({
   type: 'SignalReceived',
@@ -28,9 +30,10 @@ const received = (signal: Partial<NormalizedSignal> = {}): EventOf<'SignalReceiv
 function context(overrides: Partial<RoutingContext> = {}, snapshot: Partial<AccountSnapshot> = {}): RoutingContext {
   return {
     account: (id) => (id === 'acc1' ? { config: account, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false, ...snapshot } : undefined),
-    market: (symbol) => (symbol === 'BTC/USDT' ? btc : symbol === 'SOL/USDT' ? sol : undefined),
-    listedSymbols: ['BTC/USDT', 'SOL/USDT'],
-    markPrice: () => new Dec('100000'),
+    markets: () => listed,
+    venueName: () => 'binance',
+    markPrice: () => at('100000'),
+    maxPriceAgeMs: 5000,
     globalKillSwitch: false,
     clientOrderId: (accountId, leg) => `${accountId}-${leg}`.padEnd(32, '0'),
     ...overrides,
@@ -63,7 +66,7 @@ describe('routeSignal', () => {
   });
 
   it('given a symbol the account may not trade, then rejected with SYMBOL_NOT_ALLOWED', () => {
-    const event = routeSignal(received({ symbol: 'SOL/USDT', ticker: 'SOLUSDT' }), strategy, context({ markPrice: () => new Dec('190') })).orders[0]!.event;
+    const event = routeSignal(received({ symbol: 'SOL/USDT', ticker: 'SOLUSDT' }), strategy, context({ markPrice: () => at('190') })).orders[0]!.event;
     expect(event.type === 'OrderRejected' && event.data.reasons.map((r) => r.code)).toEqual(['SYMBOL_NOT_ALLOWED']);
   });
 
@@ -73,11 +76,50 @@ describe('routeSignal', () => {
     expect(decision.processed.data.skipped).toEqual([expect.objectContaining({ accountId: 'acc1', code: 'NOTHING_TO_CLOSE' })]);
   });
 
-  it('given no feed price, then the alert price is used; with neither, the account is skipped with NO_PRICE', () => {
-    const withAlertPrice = routeSignal(received({ price: '50000' }), strategy, context({ markPrice: () => undefined }));
-    expect(withAlertPrice.orders[0]!.intent).toMatchObject({ referencePrice: '50000', quantity: '0.02' });
-    const none = routeSignal(received(), strategy, context({ markPrice: () => undefined }));
-    expect(none.processed.data.skipped[0]!.code).toBe('NO_PRICE');
+  it("given no price from the account's exchange, then the account is skipped with NO_PRICE: the alert's own price is never used", () => {
+    const decision = routeSignal(received({ price: '50000' }), strategy, context({ markPrice: () => undefined }));
+    expect(decision.orders).toEqual([]);
+    expect(decision.processed.data.skipped[0]).toMatchObject({ code: 'NO_PRICE', message: expect.stringContaining('binance') });
+  });
+
+  it('given a price older than the allowed age, then nothing is decided on it: STALE_PRICE, no order; at the limit it is used', () => {
+    const stale = routeSignal(received(), strategy, context({ markPrice: () => at('100000', 5001) }));
+    expect(stale.orders).toEqual([]);
+    expect(stale.processed.data.skipped[0]).toMatchObject({ accountId: 'acc1', code: 'STALE_PRICE', message: expect.stringMatching(/5\.0 s old .*binance|binance.*5\.0 s old/) });
+    const fresh = routeSignal(received(), strategy, context({ markPrice: () => at('100000', 5000) }));
+    expect(fresh.orders[0]!.intent).toMatchObject({ referencePrice: '100000', priceSource: 'binance:ws-a', priceAgeMs: 5000 });
+  });
+
+  it("given the account's price moved 40 %, then sizing, the notional cap and the limit price follow it", () => {
+    const limitStrategy: StrategyConfig = { ...strategy, accounts: [{ ...strategy.accounts[0]!, orderTemplate: { type: 'limit', offsetBps: '10' } }] };
+    const low = routeSignal(received(), limitStrategy, context({ markPrice: () => at('60000') })).orders[0]!;
+    expect(low.intent).toMatchObject({ quantity: '0.01666', limitPrice: '59940', referencePrice: '60000' });
+    const high = routeSignal(received(), limitStrategy, context({ markPrice: () => at('140000') })).orders[0]!;
+    expect(high.intent).toMatchObject({ quantity: '0.00714', limitPrice: '139860', referencePrice: '140000' });
+    // a fixed quantity worth 2,100 at 140k breaks the 2,000 order cap that it keeps at 60k
+    const fixed: StrategyConfig = { ...strategy, accounts: [{ ...strategy.accounts[0]!, sizing: { kind: 'fixed_quantity', quantity: '0.015' } }] };
+    expect(routeSignal(received(), fixed, context({ markPrice: () => at('60000') })).orders[0]!.event.type).toBe('OrderApproved');
+    const capped = routeSignal(received(), fixed, context({ markPrice: () => at('140000') })).orders[0]!.event;
+    expect(capped.type === 'OrderRejected' && capped.data.reasons.map((r) => r.code)).toEqual(['MAX_ORDER_NOTIONAL']);
+  });
+
+  it("given a symbol the account's exchange does not list, is halted on, or whose list is not loaded, then skipped with a reason naming the exchange", () => {
+    const doge = received({ symbol: 'DOGE/USDT', ticker: 'DOGEUSDT' });
+    expect(routeSignal(doge, strategy, context()).processed.data.skipped[0]).toMatchObject({ code: 'SYMBOL_NOT_LISTED', message: 'DOGE/USDT is not listed on binance' });
+    const halted = new Map([[btc.symbol, { ...btc, status: 'halted' as const }]]);
+    expect(routeSignal(received(), strategy, context({ markets: () => halted })).processed.data.skipped[0]).toMatchObject({ code: 'SYMBOL_HALTED', message: expect.stringContaining('halted on binance') });
+    expect(routeSignal(received(), strategy, context({ markets: () => undefined })).processed.data.skipped[0]).toMatchObject({ code: 'MARKETS_UNAVAILABLE' });
+  });
+
+  it('given two accounts on two exchanges, then each order is sized on its own exchange\'s price', () => {
+    const second: AccountConfig = { ...account, accountId: 'acc2', exchange: 'bybit' };
+    const fanOut: StrategyConfig = { ...strategy, accounts: [strategy.accounts[0]!, { ...strategy.accounts[0]!, accountId: 'acc2' }] };
+    const decision = routeSignal(received(), fanOut, context({
+      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false } : undefined),
+      markPrice: (id) => (id === 'acc1' ? at('100000') : at('50000', 10, 'bybit:ws-b')),
+      clientOrderId: (accountId) => `${accountId}`.padStart(32, '0'),
+    }));
+    expect(decision.orders.map((o) => [o.intent.accountId, o.intent.quantity, o.intent.priceSource])).toEqual([['acc1', '0.01', 'binance:ws-a'], ['acc2', '0.02', 'bybit:ws-b']]);
   });
 
   it('given a limit alert, then a limit order at the alert price rounded to the tick', () => {

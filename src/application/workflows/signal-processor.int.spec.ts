@@ -5,7 +5,7 @@ import type { OrderIntent } from '../../domain/events.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { SyntheticPriceFeed } from '../../adapters/marketdata/synthetic-price-feed.js';
-import { PAPER_MARKETS } from '../../adapters/exchanges/paper/markets.js';
+import { feedPrices, fixedMarkets } from '../../bootstrap/test-support/paper-world.js';
 
 const clock = { now: () => Date.parse('2026-01-01T00:00:00.000Z') };
 const meta = (correlationId?: string) => ({ tenantId: 't1', time: '2026-01-01T00:00:00.000Z', ...(correlationId ? { correlationId } : {}) });
@@ -33,7 +33,7 @@ describe('SignalProcessor', () => {
     }
     const submitted: OrderIntent[] = [];
     const processor = new SignalProcessor({
-      store, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS,
+      store, clock, log: silentLogger, markets: fixedMarkets(), prices: feedPrices(new SyntheticPriceFeed({ clock, seed: 1 }), clock),
       submit: (intent) => submitted.push(intent), reconcile: () => undefined,
     });
     await processor.catchUp();
@@ -67,7 +67,7 @@ describe('SignalProcessor', () => {
         const submitted: string[] = [];
         const reconciled: string[] = [];
         const processor = new SignalProcessor({
-          store, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS,
+          store, clock, log: silentLogger, markets: fixedMarkets(), prices: feedPrices(new SyntheticPriceFeed({ clock, seed: 1 }), clock),
           submit: (intent) => submitted.push(intent.signalId), reconcile: (clientOrderId) => reconciled.push(clientOrderId),
         });
         return { processor, submitted, reconciled };
@@ -109,7 +109,7 @@ describe('SignalProcessor', () => {
       };
       const submitted: string[] = [];
       const processor = new SignalProcessor({
-        store: slow, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS,
+        store: slow, clock, log: silentLogger, markets: fixedMarkets(), prices: feedPrices(new SyntheticPriceFeed({ clock, seed: 1 }), clock),
         submit: (intent) => submitted.push(intent.clientOrderId), reconcile: () => undefined,
       });
       await processor.run();
@@ -142,7 +142,7 @@ describe('SignalProcessor', () => {
       flaky.onAppended = () => () => undefined; // the owner reads only when the test pumps it
       const submitted: string[] = [];
       const owner = new SignalProcessor({
-        store: flaky, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS, batchSize: 2,
+        store: flaky, clock, log: silentLogger, markets: fixedMarkets(), prices: feedPrices(new SyntheticPriceFeed({ clock, seed: 1 }), clock), batchSize: 2,
         submit: (intent) => submitted.push(intent.signalId), reconcile: () => undefined,
       });
       await owner.run();
@@ -173,7 +173,7 @@ describe('SignalProcessor', () => {
       };
       const submitted: string[] = [];
       const processor = new SignalProcessor({
-        store: flaky, feed: new SyntheticPriceFeed({ clock, seed: 1 }), clock, log: silentLogger, markets: PAPER_MARKETS,
+        store: flaky, clock, log: silentLogger, markets: fixedMarkets(), prices: feedPrices(new SyntheticPriceFeed({ clock, seed: 1 }), clock),
         submit: (intent) => submitted.push(intent.signalId), reconcile: () => undefined,
       });
       await processor.run();

@@ -1,26 +1,35 @@
 import type { AppendRequest, EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { Catalog } from '../ingest/catalog.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
-import type { PriceFeed } from '../ports/price-feed.js';
+import type { AccountMarkets } from '../ports/account-markets.js';
+import type { AccountPrices } from '../ports/account-prices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { EventOf, OrderIntent } from '../../domain/events.js';
 import { streams } from '../../domain/events.js';
 import { parseDec } from '../../domain/shared/decimal.js';
+import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
 import { failedRouting, routeSignal, type RoutingDecision } from './route-signal.js';
 import { TradingState } from './trading-state.js';
 import type { Market } from '../ports/exchange.js';
+import type { ListedMarket } from './route-signal.js';
 
 const toNewEvent = (e: { type: string; data: object }) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> });
 
 export interface SignalProcessorDeps {
   readonly store: EventStore;
-  readonly feed: PriceFeed;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly markets: readonly Market[];
+  /** each account's own exchange's markets */
+  readonly markets: AccountMarkets;
+  /** each account's own exchange's prices */
+  readonly prices: AccountPrices;
+  /** a price older than this (ms) is stale: nothing is decided on it (default 5 s) */
+  readonly maxPriceAgeMs?: number;
+  /** how long routing waits for a price it does not have fresh (default 2 s) */
+  readonly priceWaitMs?: number;
   /** receives approved orders, in signal order */
   readonly submit: (intent: OrderIntent) => void;
   /** receives orders whose exchange state must be looked up (at start-up) */
@@ -80,11 +89,84 @@ export class SignalProcessor {
   readonly catalog: Catalog & { account(accountId: string): AccountConfig | undefined } = {
     strategy: (strategyId) => this.current.strategy(strategyId),
     account: (accountId) => this.current.account(accountId),
-    listedSymbols: () => this.current.listedSymbols(),
+    symbolsFor: (strategy) => this.symbolsFor(strategy),
+    refreshMarkets: (strategy) => this.refreshMarkets(strategy),
   };
 
   constructor(private readonly deps: SignalProcessorDeps) {
-    this.current = new TradingState(deps.markets);
+    this.current = new TradingState();
+  }
+
+  /** What a strategy's accounts' exchanges list: the union of their symbols, and whether every list is known. */
+  private symbolsFor(strategy: StrategyConfig): { symbols: readonly string[]; complete: boolean; venues: readonly string[] } {
+    const symbols = new Set<string>();
+    const venues = new Set<string>();
+    let complete = true;
+    for (const link of strategy.accounts) {
+      const account = this.current.account(link.accountId);
+      if (!account) continue;
+      venues.add(this.deps.markets.venueName(account));
+      const listed = this.deps.markets.list(account);
+      if (!listed) complete = false;
+      else for (const m of listed) symbols.add(m.symbol);
+    }
+    return { symbols: [...symbols], complete, venues: [...venues] };
+  }
+
+  /** Asks the strategy's accounts' exchanges for their lists again; waits at most `waitMs` (an alert's answer is waited for). */
+  private async refreshMarkets(strategy: StrategyConfig, waitMs = 1500): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const refreshed = Promise.all(strategy.accounts.map((link) => {
+      const account = this.current.account(link.accountId);
+      return account ? this.deps.markets.refresh(account) : undefined;
+    }));
+    await Promise.race([refreshed, new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    })]);
+    if (timer) clearTimeout(timer);
+  }
+
+  /**
+   * Before routing: each account's market list is asked for again when the signal's symbol is
+   * missing from it, and each account's price of the symbol is awaited briefly when it is not fresh.
+   */
+  private async prepare(pending: readonly EventOf<'SignalReceived'>[]): Promise<void> {
+    const needs = new Map<string, { account: AccountConfig; symbols: Set<string> }>();
+    for (const signal of pending) {
+      const strategy = this.current.strategy(signal.data.strategyId);
+      for (const link of strategy?.accounts ?? []) {
+        const account = this.current.account(link.accountId);
+        if (!account) continue;
+        const need = needs.get(account.accountId) ?? { account, symbols: new Set<string>() };
+        need.symbols.add(signal.data.signal.symbol);
+        needs.set(account.accountId, need);
+      }
+    }
+    const maxAge = this.deps.maxPriceAgeMs ?? 5000;
+    await Promise.all([...needs.values()].map(async ({ account, symbols }) => {
+      try {
+        if ([...symbols].some((s) => !this.deps.markets.market(account, s))) await this.deps.markets.refresh(account);
+        const listed = [...symbols].filter((s) => this.deps.markets.market(account, s) !== undefined);
+        await this.deps.prices.ensure('routing', account, listed, maxAge, this.deps.priceWaitMs ?? 2000);
+      } catch (error) {
+        this.deps.log.warn({ accountId: account.accountId, reason: String(error) }, 'markets or prices could not be prepared for routing');
+      }
+    }));
+  }
+
+  private marketIndexes = new WeakMap<readonly Market[], ReadonlyMap<string, ListedMarket>>();
+
+  private marketsOf(accountId: string): ReadonlyMap<string, ListedMarket> | undefined {
+    const account = this.current.account(accountId);
+    const list = account ? this.deps.markets.list(account) : undefined;
+    if (!list) return undefined;
+    let index = this.marketIndexes.get(list);
+    if (!index) {
+      index = new Map(list.map((m) => [m.symbol, m]));
+      this.marketIndexes.set(list, index);
+    }
+    return index;
   }
 
   /** The folded state now. Read it through this getter each time: a rebuild replaces it. */
@@ -230,6 +312,8 @@ export class SignalProcessor {
   private async routePending(): Promise<void> {
     const pending = this.current.pendingSignals();
     if (pending.length === 0 || this.stopped) return;
+    await this.prepare(pending);
+    if (this.stopped || !this.routing) return;
     const work: { signal: EventOf<'SignalReceived'>; decision: RoutingDecision; tenantId: string; append: Promise<unknown> }[] = [];
     for (const signal of pending) {
       const strategy = this.current.strategy(signal.data.strategyId);
@@ -241,12 +325,18 @@ export class SignalProcessor {
       try {
         decision = routeSignal(signal, strategy, {
           account: (id) => this.current.snapshot(id),
-          market: (symbol) => this.current.market(symbol),
-          listedSymbols: this.current.listedSymbols(),
-          markPrice: (symbol) => {
-            const tick = this.deps.feed.latest(symbol);
-            return tick ? parseDec(tick.price) : undefined;
+          markets: (id) => this.marketsOf(id),
+          venueName: (id) => {
+            const account = this.current.account(id);
+            return account ? this.deps.markets.venueName(account) : 'its exchange';
           },
+          markPrice: (id, symbol) => {
+            const account = this.current.account(id);
+            const quote = account ? this.deps.prices.quote(account, symbol) : undefined;
+            const price = quote ? parseDec(quote.price) : undefined;
+            return quote && price ? { price, ageMs: quote.ageMs, source: quote.source } : undefined;
+          },
+          maxPriceAgeMs: this.deps.maxPriceAgeMs ?? 5000,
           globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
         });
@@ -300,7 +390,7 @@ export class SignalProcessor {
    * orders of owned accounts are looked up again: whatever did commit is then found or sent, once.
    */
   private async rebuild(): Promise<void> {
-    const fresh = new TradingState(this.deps.markets);
+    const fresh = new TradingState();
     let position = 0;
     await this.fold(fresh, 0, () => false, () => undefined, (reached) => {
       position = reached;

@@ -1,6 +1,4 @@
 import type { RecordedEvent } from '../ports/event-store.js';
-import type { Market } from '../ports/exchange.js';
-import type { Catalog } from '../ingest/catalog.js';
 import type { AccountSnapshot } from './route-signal.js';
 import type { EventOf, PatriotEvent } from '../../domain/events.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
@@ -26,22 +24,15 @@ const ORDER_STATUS_AFTER: Partial<Record<PatriotEvent['type'], OrderStatus>> = {
  * The write side's in-memory view of the log, folded event by event: configured strategies
  * and accounts, each account's portfolio (positions, open orders, kill switch) for risk,
  * the global kill switch, signals not yet processed, and orders whose exchange state is
- * not final. Serves as the ingest Catalog.
+ * not final.
  */
-export class TradingState implements Catalog {
+export class TradingState {
   private readonly strategies = new Map<string, StrategyConfig>();
   private readonly accounts = new Map<string, { config: AccountConfig; portfolio: Portfolio }>();
-  private readonly marketBySymbol: ReadonlyMap<string, Market>;
-  private readonly symbols: readonly string[];
   private readonly pending = new Map<string, EventOf<'SignalReceived'>>();
   private readonly liveOrders = new Map<string, { accountId: string; status: OrderStatus }>();
   /** tenants whose kill switch for all their accounts is engaged */
   private readonly tenantKillSwitches = new Set<string>();
-
-  constructor(markets: readonly Market[]) {
-    this.marketBySymbol = new Map(markets.map((m) => [m.symbol, m]));
-    this.symbols = markets.map((m) => m.symbol);
-  }
 
   apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object; readonly metadata?: { readonly tenantId?: string } }): void {
     const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
@@ -112,14 +103,6 @@ export class TradingState implements Catalog {
 
   allAccounts(): AccountConfig[] {
     return [...this.accounts.values()].map((a) => a.config);
-  }
-
-  listedSymbols(): readonly string[] {
-    return this.symbols;
-  }
-
-  market(symbol: string): Market | undefined {
-    return this.marketBySymbol.get(symbol);
   }
 
   snapshot(accountId: string): AccountSnapshot | undefined {

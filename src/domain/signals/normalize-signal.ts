@@ -22,13 +22,15 @@ import { decToString, parseDec, Dec } from '../shared/decimal.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 import type { AlertEnvelope } from './alert-envelope.js';
 import type { NormalizedSignal, SignalAction } from './signal.js';
-import { resolveSymbol } from './symbols.js';
+import { resolveSymbol, type ListingContext } from './symbols.js';
 
 export interface NormalizeContext {
   /** unified symbols the strategy's accounts can trade, e.g. ["BTC/USDT", "BTC/USDT:USDT"] */
   readonly listedSymbols: readonly string[];
   /** the strategy's explicit ticker -> unified symbol map */
   readonly symbolMap: Readonly<Record<string, string>>;
+  /** the exchanges' names and whether every account's list is known */
+  readonly listing?: ListingContext;
 }
 
 /** Largest quantity / price / |target position| accepted from an alert. */
@@ -111,7 +113,7 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     exchange !== undefined && !tickerField.value.includes(':') && !tickerField.value.includes('/')
       ? `${exchange.value}:${tickerField.value}`
       : tickerField.value;
-  const symbol = resolveSymbol(ticker, ctx.listedSymbols, ctx.symbolMap);
+  const symbol = resolveSymbol(ticker, ctx.listedSymbols, ctx.symbolMap, ctx.listing);
   if (!symbol.ok) return symbol;
 
   // quantities

@@ -22,10 +22,43 @@ interface Listed {
   readonly settle: string | undefined;
 }
 
+/** What is known of the markets a ticker is resolved against. */
+export interface ListingContext {
+  /** the exchanges' names, for messages ("binance") */
+  readonly venues?: readonly string[];
+  /**
+   * false while some account's market list is not known yet (its exchange not reached): a ticker
+   * that matches nothing listed is then read as BASE/QUOTE by its quote currency, and each account
+   * checks it against its own list when the order is routed, rather than losing the alert.
+   */
+  readonly complete?: boolean;
+}
+
+/** Quote currencies a compact ticker may end with, longest first. */
+const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'DAI', 'USD', 'EUR', 'GBP', 'TRY', 'BRL', 'JPY', 'AUD', 'BTC', 'ETH', 'BNB'];
+
+/** `DOGEUSDT` -> `DOGE/USDT` by its quote currency; undefined when none fits. */
+function guessUnified(name: string): string | undefined {
+  const sep = /[/\-_]/.exec(name);
+  if (sep !== null) {
+    const base = name.slice(0, sep.index);
+    const quote = name.slice(sep.index + 1);
+    return /^[A-Z0-9]{1,20}$/.test(base) && /^[A-Z0-9]{2,10}$/.test(quote) ? `${base}/${quote}` : undefined;
+  }
+  for (const quote of QUOTES) {
+    if (name.length > quote.length && name.endsWith(quote)) {
+      const base = name.slice(0, -quote.length);
+      return /^[A-Z0-9]{1,20}$/.test(base) ? `${base}/${quote}` : undefined;
+    }
+  }
+  return undefined;
+}
+
 export function resolveSymbol(
   ticker: string,
   listed: readonly string[],
   symbolMap: Readonly<Record<string, string>>,
+  listing: ListingContext = {},
 ): Result<string, DomainError> {
   const raw = ticker.trim();
   if (raw.length === 0) {
@@ -60,9 +93,12 @@ export function resolveSymbol(
     });
   }
   if (chosen === undefined) {
+    const guess = listing.complete === false ? guessUnified(name) : undefined;
+    if (guess !== undefined) return ok(guess);
+    const where = listing.venues && listing.venues.length > 0 ? listing.venues.join(' or ') : "this strategy's accounts' exchanges";
     return err({
       code: 'UNKNOWN_SYMBOL',
-      message: `Ticker "${raw}" does not match any market of this strategy's accounts; add it to the strategy's symbol map (e.g. "${raw}" -> "BTC/USDT").`,
+      message: `Ticker "${raw}" matches no market listed on ${where}. If the exchange lists this instrument under another name, map the ticker to that market in the strategy's symbol map.`,
     });
   }
   return ok(chosen.symbol);

@@ -47,8 +47,8 @@ export interface CcxtGatewayOptions {
    * `fetchOrder` throws instead of returning `null`. Default 60 s; 0 turns it off.
    */
   readonly notFoundGraceMs?: number;
-  /** reference price for a market order's minimum-notional pre-check (e.g. the price feed) */
-  readonly referencePrice?: (symbol: string) => string | undefined;
+  /** reference price for a market order's minimum-notional pre-check: the account's own exchange's price */
+  readonly referencePrice?: (symbol: string, accountId: string) => string | undefined;
   /** a limit price off the tick: rounded toward the passive side (default) or refused */
   readonly limitPriceRounding?: 'passive' | 'reject';
   readonly monitor?: OrderMonitorOptions;

@@ -51,7 +51,7 @@ export class OrderPlacement {
     if (!market) return { kind: 'rejected', code: RejectCode.UNKNOWN_SYMBOL, reason: `${request.symbol} is not a ${venue.spec.marketType} market of ${venue.spec.exchangeId}` };
 
     // ---- validation
-    const reference = request.type === 'market' ? options.referencePrice?.(request.symbol) : undefined;
+    const reference = request.type === 'market' ? options.referencePrice?.(request.symbol, accountId) : undefined;
     const checked = validateOrder(market, venue.precisionMode, request, {
       ...(reference !== undefined ? { referencePrice: reference } : {}),
       ...(options.limitPriceRounding ? { limitPriceRounding: options.limitPriceRounding } : {}),

@@ -63,7 +63,7 @@ export function ccxtConfigFor(spec: VenueSpec, credentials?: Credentials): CcxtC
   };
 }
 
-function isOfType(market: CcxtMarketLike, marketType: MarketType): boolean {
+export function isOfType(market: CcxtMarketLike, marketType: MarketType): boolean {
   switch (marketType) {
     case 'spot':
       return market.spot === true || market.type === 'spot';
