@@ -36,6 +36,7 @@ import { tradingViewAlertMessage } from '../domain/signals/alert-template.js';
 import { parseDec } from '../domain/shared/decimal.js';
 import { ExchangeMarketLists } from '../adapters/exchanges/markets/exchange-market-lists.js';
 import { AccountPriceHub } from '../adapters/marketdata/account-price-hub.js';
+import { accountMarketData, liveFeed } from './account-market-data.js';
 import { buildHttpApp } from '../http/app.js';
 import type { PatriotConfig } from './config.js';
 import { asLogger, createLogger } from './logger.js';
@@ -239,13 +240,26 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     await marketLists.register(account); // the kept list at once; a fresh one is loaded in the background
   }
   marketLists.start();
+  // prices follow what is in use: positions, open orders and mapped symbols of every account (routing and dashboards add theirs)
+  const followInUse = (): void => {
+    for (const account of processor.state.allAccounts()) {
+      try {
+        prices.follow('in-use', account, processor.state.symbolsInUse(account.accountId));
+      } catch (error) {
+        log.warn({ accountId: account.accountId, reason: String(error) }, 'following the prices of an account failed');
+      }
+    }
+  };
+  followInUse();
+  const followTimer = setInterval(followInUse, 5000);
+  followTimer.unref();
   // Webhook secrets, read on first use and kept briefly: a strategy configured or a secret rotated through another node is read from the store
   const secrets = new WebhookSecrets(kv, () => clock.now());
   const secretOf = (strategyId: string): string | undefined | Promise<string | undefined> => secrets.lookup(strategyId);
 
   const snapshotter = new PortfolioSnapshotter({
     source: projectionPortfolioSource(readModels, () => [...new Set(processor.state.allAccounts().map((a) => a.tenantId))]),
-    feed, clock, store: storage.snapshots, logger: log, intervalMs: config.snapshotIntervalMs,
+    mark: (accountId, symbol) => accountPrice(accountId, symbol)?.price, clock, store: storage.snapshots, logger: log, intervalMs: config.snapshotIntervalMs,
   });
   await processor.run();
   // Duties: the leader routes, projects and takes snapshots; each account's orders go out from the node owning it.
@@ -288,14 +302,17 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   let ready = false;
   const publicUrlFor = (port: number) => config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   let publicUrl = publicUrlFor(config.port);
-  const queries = new ReadQueries(readModels, events, feed);
+  const queries = new ReadQueries(readModels, events, (accountId, symbol) => {
+    const quote = accountPrice(accountId, symbol);
+    return quote ? { price: quote.price, source: quote.source, ageMs: quote.ageMs, stale: quote.ageMs > config.marketData.maxPriceAgeMs } : undefined;
+  });
   const configurationDeps: ConfigurationDeps = {
     ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.catalog, markets: marketLists,
     catchUp: () => processor.catchUp(),
     onSecret: (strategyId, secret) => secrets.remember(strategyId, secret),
   };
   const live = new LiveUpdates({
-    events, feed, clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
+    events, feed: liveFeed(feed, prices), clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
   // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
@@ -312,6 +329,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onAlertAccepted: (signalId, receivedAtNs) => metrics.alertAccepted(signalId, receivedAtNs),
     queries,
     feed,
+    marketData: accountMarketData({
+      account: (tenantId, accountId) => {
+        const account = processor.state.account(accountId);
+        return account?.tenantId === tenantId ? account : undefined;
+      },
+      accounts: (tenantId) => processor.state.allAccounts().filter((a) => a.tenantId === tenantId),
+      markets: marketLists, prices, maxPriceAgeMs: config.marketData.maxPriceAgeMs, priceWaitMs: Math.min(config.marketData.priceWaitMs, 1000),
+    }),
     setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(commandDeps, tenantId, target, engaged, reason),
     waitForProjection: (position) => projections.waitFor(position),
     equityCurve: (tenantId, accountId, from, to, limit) => storage.snapshots.equityCurve({ tenantId, accountId, from, to, limit }),
@@ -422,6 +447,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       await processor.stop();
       await executor.stop();
       await projections.stop();
+      clearInterval(followTimer);
       marketLists.close();
       await prices.close();
       await exchanges.close();

@@ -66,6 +66,9 @@ export const PositionDto = Type.Object({
   feesPaid: DecimalString,
   markPrice: Type.Optional(DecimalString),
   unrealizedPnl: Type.Optional(DecimalString),
+  markSource: Type.Optional(Type.String({ description: "where the mark came from: the account's own exchange (e.g. binance:ws-a) or the paper feed (synthetic)" })),
+  markAgeMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  markStale: Type.Optional(Type.Boolean({ description: 'the mark is older than the allowed price age' })),
   updatedAt: Type.String(),
 });
 
@@ -157,6 +160,27 @@ export const TraceEventDto = Type.Object({
 });
 
 export const PriceDto = Type.Object({ symbol: Type.String(), price: DecimalString, time: Type.String() });
+
+export const AccountPriceDto = Type.Object({
+  symbol: Type.String(),
+  price: DecimalString,
+  bid: Type.Optional(DecimalString),
+  ask: Type.Optional(DecimalString),
+  source: Type.String({ description: 'the connection it came through, e.g. binance:ws-a, binance:ws-b, binance:rest, synthetic' }),
+  ageMs: Type.Integer({ minimum: 0 }),
+  stale: Type.Boolean({ description: 'older than the allowed price age: orders needing it are refused with STALE_PRICE' }),
+  time: Type.String({ description: 'when it arrived (ISO-8601)' }),
+});
+
+export const MarketDto = Type.Object({
+  symbol: Type.String({ description: "PATRIOT's unified symbol" }),
+  exchangeSymbol: Type.Optional(Type.String()),
+  base: Type.String(),
+  quote: Type.String(),
+  status: Type.Union([Type.Literal('trading'), Type.Literal('halted')]),
+  precision: Type.Object({ price: DecimalString, amount: DecimalString }, { description: 'tick size and quantity step' }),
+  limits: Type.Object({ minQty: DecimalString, maxQty: DecimalString, minNotional: DecimalString }),
+});
 
 export const KillSwitchBody = Type.Object(
   { engaged: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) },

@@ -37,6 +37,8 @@ export interface HttpDeps {
   readonly onAlertAccepted?: (signalId: string, receivedAtNs: bigint) => void;
   readonly queries: ReadQueries;
   readonly feed: PriceFeed;
+  /** each account's own exchange's markets and prices */
+  readonly marketData: AccountMarketData;
   readonly setKillSwitch: (tenantId: string, target: { accountId?: string }, engaged: boolean, reason: string) => Promise<Result<{ changed: boolean; lastPosition?: number }, DomainError>>;
   /** resolves once the read models include the given position (read-your-writes after a command) */
   readonly waitForProjection: (position: number) => Promise<void>;
@@ -79,4 +81,37 @@ export interface HttpDeps {
   readonly tenantOf: (request: FastifyRequest) => string;
   /** the user a request acts for */
   readonly userOf: (request: FastifyRequest) => string;
+}
+
+export interface MarketView {
+  readonly symbol: string;
+  readonly exchangeSymbol?: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly status: 'trading' | 'halted';
+  readonly precision: { readonly price: string; readonly amount: string };
+  readonly limits: { readonly minQty: string; readonly maxQty: string; readonly minNotional: string };
+}
+
+export interface AccountPriceView {
+  readonly symbol: string;
+  readonly price: string;
+  readonly bid?: string;
+  readonly ask?: string;
+  readonly source: string;
+  readonly ageMs: number;
+  readonly stale: boolean;
+  readonly time: string;
+}
+
+export interface AccountMarketData {
+  /** the tenant's accounts: exchange, venue and how many markets each lists */
+  accounts(tenantId: string): Promise<{ accountId: string; exchange: string; venue: string; loaded: boolean; markets: number }[]>;
+  /** undefined: no such account in this tenant */
+  markets(tenantId: string, accountId: string, query?: string): Promise<{ accountId: string; exchange: string; venue: string; loaded: boolean; items: MarketView[] } | undefined>;
+  prices(tenantId: string, accountId: string, symbols?: readonly string[]): Promise<{
+    accountId: string; exchange: string; venue: string; maxAgeMs: number;
+    connections: { id: string; state: string; lastMessageAt?: string }[];
+    items: AccountPriceView[]; notListed?: string[];
+  } | undefined>;
 }

@@ -125,7 +125,7 @@ export class LiveUpdates {
     const generation = this.generation;
     this.detach.push(events.onAppended(() => this.pump()));
     this.detach.push(feed.subscribe((tick) => {
-      this.movedPrices.set(tick.symbol, tick);
+      this.movedPrices.set(tick.venue === undefined ? tick.symbol : `${tick.venue}|${tick.symbol}`, tick);
       this.prices.request();
     }));
     const heartbeat = setInterval(() => this.each((s) => s.heartbeat()), this.options.heartbeatMs ?? 15_000);

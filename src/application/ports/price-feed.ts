@@ -6,6 +6,12 @@ export interface PriceTick {
   readonly price: string;
   /** ISO-8601 */
   readonly time: string;
+  /** the venue whose price it is, when the feed carries several (e.g. "binance:spot"); absent for the paper feed */
+  readonly venue?: string;
+  /** the connection it came through (e.g. "binance:ws-a") */
+  readonly source?: string;
+  readonly bid?: string;
+  readonly ask?: string;
 }
 
 export interface PriceFeed {

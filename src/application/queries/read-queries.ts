@@ -1,6 +1,5 @@
 import type { EventStore } from '../ports/event-store.js';
 import type { ProjectionStore, ReadDoc } from '../ports/projection-store.js';
-import type { PriceFeed } from '../ports/price-feed.js';
 import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView, type SystemView, type UserView } from '../projections/read-models.js';
 import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
 import { unrealizedPnl } from '../../domain/positions/position.js';
@@ -22,7 +21,15 @@ export interface ListFilter {
 export interface PositionWithPnl extends PositionView {
   readonly markPrice?: string;
   readonly unrealizedPnl?: string;
+  /** where the mark came from (the account's own exchange) and how old it is */
+  readonly markSource?: string;
+  readonly markAgeMs?: number;
+  /** older than the allowed price age: shown, but nothing is decided on it */
+  readonly markStale?: boolean;
 }
+
+/** The mark of a symbol on an account's own exchange. */
+export type MarkOf = (accountId: string, symbol: string) => { readonly price: string; readonly source: string; readonly ageMs: number; readonly stale: boolean } | undefined;
 
 export interface TraceEvent {
   readonly globalPosition: number;
@@ -40,7 +47,7 @@ export class ReadQueries {
   constructor(
     private readonly docs: ProjectionStore,
     private readonly events: EventStore,
-    private readonly feed: PriceFeed,
+    private readonly markOf: MarkOf,
   ) {}
 
   signals(tenantId: string, filter: ListFilter): Promise<Page<SignalView>> {
@@ -66,11 +73,11 @@ export class ReadQueries {
   async positions(tenantId: string, filter: ListFilter): Promise<PositionWithPnl[]> {
     const page = await this.page<PositionView>(C.positions, tenantId, { ...filter, limit: 500 });
     return page.items.map((p) => {
-      const mark = this.feed.latest(p.symbol);
+      const mark = this.markOf(p.accountId, p.symbol);
       const markPrice = mark ? parseDec(mark.price) : undefined;
-      if (!markPrice) return p;
+      if (!mark || !markPrice) return p;
       const upnl = unrealizedPnl({ quantity: new Dec(p.quantity), averageEntryPrice: new Dec(p.averageEntryPrice), realizedPnl: new Dec(p.realizedPnl), feesPaid: new Dec(p.feesPaid) }, markPrice);
-      return { ...p, markPrice: decToString(markPrice), unrealizedPnl: decToString(upnl) };
+      return { ...p, markPrice: decToString(markPrice), unrealizedPnl: decToString(upnl), markSource: mark.source, markAgeMs: Math.round(mark.ageMs), markStale: mark.stale };
     });
   }
 

@@ -66,7 +66,7 @@ async function setup(options: { intervalMs?: number; store?: SnapshotStore; sour
   const { logger, lines } = recordingLogger();
   const base = projectionPortfolioSource(docs, () => options.tenants ?? ['t1', 't2']);
   const snapshotter = new PortfolioSnapshotter({
-    source: options.source ? options.source(base) : base, feed, clock, store: options.store ?? snapshots, logger,
+    source: options.source ? options.source(base) : base, mark: (_accountId, symbol) => feed.latest(symbol)?.price, clock, store: options.store ?? snapshots, logger,
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
   });
   closers.push(() => snapshotter.stop());

@@ -1,6 +1,5 @@
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { PriceFeed } from '../ports/price-feed.js';
 import type { DocQuery, ProjectionStore, ReadDoc } from '../ports/projection-store.js';
 import type { PortfolioSnapshot, SnapshotStore } from '../ports/snapshot-store.js';
 import { C, type AccountView, type BalanceView, type PositionView } from '../projections/read-models.js';
@@ -60,7 +59,8 @@ export function projectionPortfolioSource(
 
 export interface PortfolioSnapshotterDeps {
   readonly source: PortfolioSource;
-  readonly feed: PriceFeed;
+  /** the latest price of a symbol on the account's own exchange */
+  readonly mark: (accountId: string, symbol: string) => string | undefined;
   readonly clock: Clock;
   readonly store: SnapshotStore;
   readonly logger: Logger;
@@ -70,7 +70,7 @@ export interface PortfolioSnapshotterDeps {
 
 /**
  * Takes a portfolio snapshot of every account, periodically: equity and unrealised PnL in the
- * account's quote asset, valued at the price feed's latest prices, plus its balances.
+ * account's quote asset, valued at its own exchange's latest prices, plus its balances.
  *
  * Snapshot times are the clock's time rounded down to the interval grid (a 60 s interval gives
  * 10:01:00.000, 10:02:00.000, ...). Several nodes snapshotting the same accounts therefore write
@@ -144,7 +144,7 @@ export class PortfolioSnapshotter {
       quoteAsset: account.quoteAsset,
       balances: balances.map((b) => ({ asset: b.asset, total: new Dec(b.total) })),
       positions: positions.map((p) => ({ symbol: p.symbol, quantity: new Dec(p.quantity), averageEntryPrice: new Dec(p.averageEntryPrice) })),
-      mark: (symbol) => parseDec(this.deps.feed.latest(symbol)?.price),
+      mark: (symbol) => parseDec(this.deps.mark(account.accountId, symbol)),
     });
     const key = `${account.tenantId}\u0000${account.accountId}`;
     const unpriced = valuation.unpriced.join(',');

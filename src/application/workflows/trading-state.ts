@@ -105,6 +105,19 @@ export class TradingState {
     return [...this.accounts.values()].map((a) => a.config);
   }
 
+  /** Symbols an account holds a position in or has open orders on, and the strategies' mapped symbols routed to it: its prices must be followed. */
+  symbolsInUse(accountId: string): string[] {
+    const a = this.accounts.get(accountId);
+    if (!a) return [];
+    const symbols = new Set<string>();
+    for (const [symbol, position] of a.portfolio.positions) if (!position.quantity.isZero()) symbols.add(symbol);
+    for (const symbol of a.portfolio.openOrders.values()) symbols.add(symbol);
+    for (const strategy of this.strategies.values()) {
+      if (strategy.accounts.some((l) => l.accountId === accountId)) for (const symbol of Object.values(strategy.symbolMap)) symbols.add(symbol);
+    }
+    return [...symbols].sort();
+  }
+
   snapshot(accountId: string): AccountSnapshot | undefined {
     const a = this.accounts.get(accountId);
     if (!a) return undefined;

@@ -86,9 +86,22 @@ describe('resolveSymbol: errors', () => {
     ['BTCUSDT', []],
     ['NASDAQ:AAPL', BOTH],
   ])('%s -> UNKNOWN_SYMBOL naming the ticker', (ticker, listed) => {
-    const r = resolveSymbol(ticker, listed, {});
+    const r = resolveSymbol(ticker, listed, {}, { venues: ['binance'] });
     expect(r).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SYMBOL' } });
-    if (!r.ok) expect(r.error.message).toContain(ticker);
+    if (!r.ok) {
+      expect(r.error.message).toContain(ticker);
+      expect(r.error.message).toContain('binance');
+      // never advice to map the ticker to some other market: followed literally, that trades the wrong instrument
+      expect(r.error.message).not.toMatch(/BTC\/USDT|ETH\/USDT|e\.g\./);
+    }
+  });
+
+  it("while some account's list is not known, a compact ticker is read by its quote currency (each account checks it when routing)", () => {
+    expect(resolveSymbol('BINANCE:DOGEUSDT', BOTH, {}, { complete: false })).toEqual({ ok: true, value: 'DOGE/USDT' });
+    expect(resolveSymbol('PEPEFDUSD', [], {}, { complete: false })).toEqual({ ok: true, value: 'PEPE/FDUSD' });
+    expect(resolveSymbol('ETH-BTC', [], {}, { complete: false })).toEqual({ ok: true, value: 'ETH/BTC' });
+    expect(resolveSymbol('NASDAQ:AAPL', [], {}, { complete: false })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SYMBOL' } });
+    expect(resolveSymbol('DOGEUSDT', BOTH, {}, { complete: true })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SYMBOL' } });
   });
 
   it('an empty ticker is MISSING_SYMBOL', () => {

@@ -21,7 +21,7 @@ const DESCRIPTION = [
   'Server-sent events for the dashboard (use fetch with a streaming reader and the Authorization header; no token in URLs).',
   '`event: change` with `id: <globalPosition>` and `data: {"position", "topics"}` once the read models include that position',
   '(topics among orders, fills, positions, balances, signals, accounts, strategies, kill-switch; at most one per ~100 ms);',
-  '`event: price` with `{"symbol","price","at"}` (the latest of each symbol that moved, at most every 100 ms); a `: ping` comment every 15 s.',
+  '`event: price` with `{"symbol","price","at"}` and, for an exchange\'s prices, `"venue","source","bid","ask"` (the latest of each symbol and venue that moved, at most every 100 ms); a `: ping` comment every 15 s.',
   'Send `Last-Event-ID` when reconnecting: if anything changed since, a change comes at once.',
   'A stream lives no longer than its credential: when the access token expires or the API key is revoked, `event: reauthenticate` (with the reason) comes, and the stream ends; reconnect with a current credential.',
 ].join(' ');
@@ -31,7 +31,7 @@ const formatted = new WeakMap<readonly PriceTick[], string>();
 function pricesText(ticks: readonly PriceTick[]): string {
   let text = formatted.get(ticks);
   if (text === undefined) {
-    text = ticks.map((tick) => `event: price\ndata: ${JSON.stringify({ symbol: tick.symbol, price: tick.price, at: tick.time })}\n\n`).join('');
+    text = ticks.map((tick) => `event: price\ndata: ${JSON.stringify({ symbol: tick.symbol, price: tick.price, at: tick.time, ...(tick.venue !== undefined ? { venue: tick.venue } : {}), ...(tick.source !== undefined ? { source: tick.source } : {}), ...(tick.bid !== undefined ? { bid: tick.bid } : {}), ...(tick.ask !== undefined ? { ask: tick.ask } : {}) })}\n\n`).join('');
     formatted.set(ticks, text);
   }
   return text;
