@@ -55,7 +55,7 @@ export interface PatriotConfig {
    */
   readonly orderRetryWithinMs: number;
   /** market data: a price older than maxPriceAgeMs is stale (nothing is decided on it); routing waits up to priceWaitMs for a fresh one; market lists are loaded again every marketsRefreshMs */
-  readonly marketData: { readonly maxPriceAgeMs: number; readonly priceWaitMs: number; readonly marketsRefreshMs: number };
+  readonly marketData: { readonly maxPriceAgeMs: number; readonly priceWaitMs: number; readonly marketsRefreshMs: number; readonly balancesRefreshMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -69,7 +69,7 @@ const KEYS = [
   'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS', 'PATRIOT_DEMO_PASSWORD',
   'PATRIOT_WEBHOOK_RATE_PER_MIN', 'PATRIOT_LOGIN_RATE_PER_MIN', 'PATRIOT_API_READ_RATE_PER_MIN', 'PATRIOT_API_WRITE_RATE_PER_MIN', 'PATRIOT_CORS_ORIGINS',
   'PATRIOT_STREAMS_PER_USER', 'PATRIOT_MAX_STREAMS', 'PATRIOT_STREAM_HEARTBEAT_MS', 'PATRIOT_STREAM_RECHECK_MS',
-  'PATRIOT_MAX_PRICE_AGE_MS', 'PATRIOT_PRICE_WAIT_MS', 'PATRIOT_MARKETS_REFRESH_MS',
+  'PATRIOT_MAX_PRICE_AGE_MS', 'PATRIOT_PRICE_WAIT_MS', 'PATRIOT_MARKETS_REFRESH_MS', 'PATRIOT_BALANCES_REFRESH_MS',
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -170,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       maxPriceAgeMs: int(source, 'PATRIOT_MAX_PRICE_AGE_MS', 5000, 100, 600_000),
       priceWaitMs: int(source, 'PATRIOT_PRICE_WAIT_MS', 2000, 0, 30_000),
       marketsRefreshMs: int(source, 'PATRIOT_MARKETS_REFRESH_MS', 3_600_000, 10_000, 86_400_000),
+      balancesRefreshMs: int(source, 'PATRIOT_BALANCES_REFRESH_MS', 60_000, 1000, 86_400_000),
     },
     streams: {
       perUser: int(source, 'PATRIOT_STREAMS_PER_USER', 20, 1, 100_000),

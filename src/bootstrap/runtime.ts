@@ -196,7 +196,19 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     store: events, exchange: gateway, clock, log, state: () => processor.state,
     lookUp: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
     tenantOf: (accountId) => processor.state.account(accountId)?.tenantId,
+    adoptsBalances: (accountId) => (processor.state.account(accountId)?.exchange ?? 'paper') !== 'paper',
   });
+  // a real account's balances are read from its exchange periodically too (deposits, withdrawals, trades made elsewhere)
+  const balancesTimer = setInterval(() => {
+    for (const account of processor.state.allAccounts()) {
+      if (account.exchange === 'paper' || !processor.ownsAccount(account.accountId)) continue;
+      void executor
+        .accountIdle(account.accountId)
+        .then(() => (processor.ownsAccount(account.accountId) ? reconciler.reconcile(account.accountId, 'periodic') : undefined))
+        .catch((error: unknown) => log.warn({ accountId: account.accountId, reason: String(error) }, 'reading the account from its exchange failed; tried again later'));
+    }
+  }, config.marketData.balancesRefreshMs);
+  balancesTimer.unref();
   // after a fill stream comes back, compare the account with its exchange: what the socket missed shows up
   const streamStates = new Map<string, string>();
   exchanges.onStreamStateChange((accountId, state) => {
@@ -448,6 +460,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       await executor.stop();
       await projections.stop();
       clearInterval(followTimer);
+      clearInterval(balancesTimer);
       marketLists.close();
       await prices.close();
       await exchanges.close();

@@ -4,7 +4,7 @@
  *
  * Streams:
  *   user-<userId>           UserRegistered
- *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled, AccountCredentialsChanged
+ *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled, AccountBalancesObserved, AccountCredentialsChanged
  *   system-<tenantId>       GlobalKillSwitchEngaged, GlobalKillSwitchReleased (all of that tenant's accounts)
  *   strategy-<strategyId>   StrategyConfigured
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
@@ -117,6 +117,15 @@ export type PatriotEvent =
   | {
       readonly type: 'AccountReconciled';
       readonly data: { readonly accountId: string; readonly trigger: string; readonly differences: readonly ReconciliationDifference[] };
+    }
+  /**
+   * The account's balances as its exchange reports them, adopted as the account's balances (read
+   * when the account connects, after a reconnect and periodically; only while none of its orders
+   * is live, so no fill is counted twice). `cleared`: assets PATRIOT held that the exchange no longer reports.
+   */
+  | {
+      readonly type: 'AccountBalancesObserved';
+      readonly data: { readonly accountId: string; readonly trigger: string; readonly balances: readonly { readonly asset: string; readonly total: string }[]; readonly cleared: readonly string[] };
     }
   /** The account's exchange API credentials were set (sealed in the vault; only a hint is recorded) or removed. */
   | {

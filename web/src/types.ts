@@ -6,7 +6,7 @@ export interface Account {
   credentials?: { apiKeyHint: string; updatedAt: string };
 }
 export interface Connection { accountId: string; exchange: string; owner: string; stream: string; circuit: string; circuitRetryAt?: string; disabledReason?: string }
-export interface Position { accountId: string; symbol: string; quantity: string; averageEntryPrice: string; realizedPnl: string; feesPaid: string; markPrice?: string; unrealizedPnl?: string }
+export interface Position { accountId: string; symbol: string; quantity: string; averageEntryPrice: string; realizedPnl: string; feesPaid: string; markPrice?: string; unrealizedPnl?: string; markSource?: string; markAgeMs?: number; markStale?: boolean }
 export interface Balance { accountId: string; asset: string; total: string }
 export interface Order {
   clientOrderId: string; accountId: string; strategyId: string; signalId: string; symbol: string; side: string; type: string; quantity: string;

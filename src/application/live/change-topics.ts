@@ -20,6 +20,8 @@ export function topicsOf(eventType: string): readonly ChangeTopic[] {
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
       return ['accounts'];
+    case 'AccountBalancesObserved':
+      return ['balances'];
     case 'StrategyConfigured':
       return ['strategies'];
     case 'SignalReceived':

@@ -33,6 +33,8 @@ export function documentsReadBy(recorded: RecordedEvent): [collection: string, i
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
       return [[C.accounts, event.data.accountId]];
+    case 'AccountBalancesObserved':
+      return [...event.data.cleared, ...event.data.balances.map((b) => b.asset)].map((asset): [string, string] => [C.balances, `${event.data.accountId}:${asset}`]);
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
       return [[C.system, 'global']];
@@ -125,6 +127,12 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
       if (!account) return;
       const lastReconciliation = { at: time, trigger: event.data.trigger, differences: event.data.differences };
       put(C.accounts, account.accountId, { ...account, lastReconciliation }, { accountId: account.accountId });
+      return;
+    }
+    case 'AccountBalancesObserved': {
+      const a = event.data.accountId;
+      for (const asset of event.data.cleared) put(C.balances, `${a}:${asset}`, { accountId: a, asset, total: '0', updatedAt: time } satisfies BalanceView, { accountId: a });
+      for (const b of event.data.balances) put(C.balances, `${a}:${b.asset}`, { accountId: a, asset: b.asset, total: decToString(new Dec(b.total)), updatedAt: time } satisfies BalanceView, { accountId: a });
       return;
     }
     case 'AccountCredentialsChanged': {

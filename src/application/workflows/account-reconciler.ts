@@ -17,6 +17,11 @@ export interface ReconcilerDeps {
   /** looks an order up on the exchange and records what it finds (the executor's reconcile) */
   readonly lookUp: (clientOrderId: string, accountId: string) => void;
   readonly tenantOf: (accountId: string) => string | undefined;
+  /**
+   * Whether the account's balances are its exchange's (a real exchange): then what the exchange
+   * reports is adopted as the account's balances whenever none of its orders is live.
+   */
+  readonly adoptsBalances?: (accountId: string) => boolean;
 }
 
 /**
@@ -41,20 +46,36 @@ export class AccountReconciler {
       if (known) this.deps.lookUp(order.clientOrderId, accountId);
     }
     // balances only while nothing is on its way: a fill not recorded yet is not a difference
-    if (!state().hasOrdersInFlight(accountId)) differences.push(...(await this.balanceDifferences(accountId)));
+    const adopts = this.deps.adoptsBalances?.(accountId) ?? false;
+    const events: { type: string; data: Record<string, unknown> }[] = [];
+    if (!state().hasOrdersInFlight(accountId)) {
+      const { differences: balances, atExchange, recorded } = await this.balanceDifferences(accountId);
+      // the first look at a real account shows what it held before PATRIOT: its holdings, not differences
+      const firstLook = adopts && !state().balancesObserved(accountId);
+      if (!firstLook) differences.push(...balances);
+      // adopted only while no order is live at all: the exchange's figures then include every fill we will ever record
+      if (adopts && !state().hasLiveOrders(accountId) && (firstLook || balances.length > 0)) {
+        const observed = [...atExchange.entries()].filter(([, total]) => !total.isZero()).map(([asset, total]) => ({ asset, total: decToString(total) }));
+        const cleared = [...recorded.keys()].filter((asset) => !observed.some((b) => b.asset === asset));
+        events.push({ type: 'AccountBalancesObserved', data: { accountId, trigger, balances: observed, cleared } });
+      }
+    }
     if (differences.length > 0) {
       this.deps.log.warn({ accountId, trigger, differences: differences.length }, 'account differs from its exchange');
+      events.unshift({ type: 'AccountReconciled', data: { accountId, trigger, differences } as unknown as Record<string, unknown> });
+    }
+    if (events.length > 0) {
       await this.deps.store.append({
         streamId: streams.account(accountId),
         expectedVersion: 'any',
-        events: [{ type: 'AccountReconciled', data: { accountId, trigger, differences } as unknown as Record<string, unknown> }],
+        events,
         metadata: { tenantId: this.deps.tenantOf(accountId) ?? 'unknown', time: new Date(this.deps.clock.now()).toISOString(), causationId: `reconcile:${trigger}` },
       });
     }
     return differences;
   }
 
-  private async balanceDifferences(accountId: string): Promise<ReconciliationDifference[]> {
+  private async balanceDifferences(accountId: string): Promise<{ differences: ReconciliationDifference[]; atExchange: Map<string, Dec>; recorded: ReadonlyMap<string, Dec> }> {
     const recorded = this.deps.state().balances(accountId) ?? new Map<string, Dec>();
     const atExchange = new Map<string, Dec>();
     for (const b of await this.deps.exchange.fetchBalances(accountId)) atExchange.set(b.asset, parseDec(b.total) ?? ZERO);
@@ -64,6 +85,6 @@ export class AccountReconciler {
       const theirs = atExchange.get(asset) ?? ZERO;
       if (!ours.equals(theirs)) differences.push({ kind: 'balance', asset, recorded: decToString(ours), exchange: decToString(theirs) });
     }
-    return differences;
+    return { differences, atExchange, recorded };
   }
 }

@@ -31,6 +31,8 @@ export class TradingState {
   private readonly accounts = new Map<string, { config: AccountConfig; portfolio: Portfolio }>();
   private readonly pending = new Map<string, EventOf<'SignalReceived'>>();
   private readonly liveOrders = new Map<string, { accountId: string; status: OrderStatus }>();
+  /** accounts whose balances were read from their exchange at least once */
+  private readonly observed = new Set<string>();
   /** tenants whose kill switch for all their accounts is engaged */
   private readonly tenantKillSwitches = new Set<string>();
 
@@ -63,6 +65,10 @@ export class TradingState {
       case 'KillSwitchEngaged':
       case 'KillSwitchReleased':
         this.applyToAccount(event.data.accountId, event);
+        return;
+      case 'AccountBalancesObserved':
+        this.applyToAccount(event.data.accountId, event);
+        this.observed.add(event.data.accountId);
         return;
       case 'OrderApproved':
       case 'OrderRejected':
@@ -143,6 +149,17 @@ export class TradingState {
   /** The account's balances as its recorded fills make them (undefined for an unknown account). */
   balances(accountId: string): ReadonlyMap<string, Dec> | undefined {
     return this.accounts.get(accountId)?.portfolio.balances;
+  }
+
+  /** Whether the account's balances were ever read from its exchange (before that, holdings predating PATRIOT are not differences). */
+  balancesObserved(accountId: string): boolean {
+    return this.observed.has(accountId);
+  }
+
+  /** Whether any order of the account is not final (on its way, open, parked or of unknown fate): its fills may still come. */
+  hasLiveOrders(accountId: string): boolean {
+    for (const o of this.liveOrders.values()) if (o.accountId === accountId) return true;
+    return false;
   }
 
   /** Whether an order of the account is on its way to the exchange or of unknown fate (its fills may be missing yet). */

@@ -6,7 +6,7 @@ import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
 /** The account aggregate, stream `account-<accountId>`: its configuration and its kill switch. */
 
-export type AccountEvent = EventOf<'AccountOpened' | 'KillSwitchEngaged' | 'KillSwitchReleased' | 'AccountReconciled' | 'AccountCredentialsChanged'>;
+export type AccountEvent = EventOf<'AccountOpened' | 'KillSwitchEngaged' | 'KillSwitchReleased' | 'AccountReconciled' | 'AccountBalancesObserved' | 'AccountCredentialsChanged'>;
 
 export type AccountCommand =
   | { readonly type: 'OpenAccount'; readonly config: AccountConfig }
@@ -80,6 +80,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'KillSwitchReleased':
       return { ...state, killSwitch: { engaged: false } };
     case 'AccountReconciled': // observations and credential changes live on the stream but decide nothing here
+    case 'AccountBalancesObserved':
     case 'AccountCredentialsChanged':
       return state;
     default:

@@ -114,6 +114,13 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     }
     case 'OrderFilled':
       return event.data.accountId === p.accountId ? applyOrderFill(p, event.data) : p;
+    case 'AccountBalancesObserved': {
+      if (event.data.accountId !== p.accountId) return p;
+      const balances = new Map(p.balances);
+      for (const asset of event.data.cleared) balances.set(asset, ZERO);
+      for (const { asset, total } of event.data.balances) balances.set(asset, parseDec(total) ?? ZERO);
+      return { ...p, balances };
+    }
     case 'OrderCancelled':
     case 'OrderExpired':
     case 'OrderExchangeRejected':

@@ -1,7 +1,7 @@
 import { createChart, LineSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
 import { api, errorText } from '../api.js';
 import { showDialog } from '../dialog.js';
-import { badge, formatDecimal, h, pnl, replace, table, td, time } from '../dom.js';
+import { badge, formatDecimal, h, pnl, replace, table, td, time, type Child } from '../dom.js';
 import { toggleKillSwitch } from '../kill-switch.js';
 import type { Account, EquityPoint, Fill, Order, Page, Position, Signal, Strategy, TraceEvent } from '../types.js';
 
@@ -120,8 +120,8 @@ export class OverviewView {
     replace(this.positionsEl, table(
       ['Account', 'Symbol', { text: 'Quantity', num: true }, { text: 'Entry', num: true }, { text: 'Mark', num: true }, { text: 'Unrealised PnL', num: true }, { text: 'Realised PnL', num: true }],
       open.map((p) => h('tr', { 'data-symbol': p.symbol },
-        td(name(p.accountId)), td(p.symbol), td(formatDecimal(p.quantity), 'num'), td(formatDecimal(p.averageEntryPrice, 2), 'num'),
-        td(p.markPrice ? formatDecimal(p.markPrice, 2) : '—', 'num'), td(pnl(p.unrealizedPnl), 'num upnl'), td(pnl(p.realizedPnl), 'num'))),
+        td(name(p.accountId)), td(p.symbol), td(formatDecimal(p.quantity), 'num'), td(formatDecimal(p.averageEntryPrice), 'num'),
+        td(markCell(p), p.markStale ? 'num stale' : 'num'), td(pnl(p.unrealizedPnl), 'num upnl'), td(pnl(p.realizedPnl), 'num'))),
       'No open positions.', 'Open positions'));
     this.renderAccounts();
   }
@@ -212,3 +212,11 @@ function fromScaled(v: bigint, scale: number): string {
   return `${negative ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
 }
 const sum = (values: string[]): string => values.reduce((acc, v) => addDecimals(acc, v), '0');
+
+/** The mark at its own precision, where it came from and how old it is; a stale one says so. */
+function markCell(p: Position): Child[] {
+  if (!p.markPrice) return ['—'];
+  const age = p.markAgeMs === undefined ? '' : p.markAgeMs < 1000 ? `${p.markAgeMs} ms` : `${(p.markAgeMs / 1000).toFixed(1)} s`;
+  const note = [p.markStale ? 'stale' : '', p.markSource ?? '', age].filter(Boolean).join(' · ');
+  return [formatDecimal(p.markPrice), h('small', { class: p.markStale ? 'mark-note warn' : 'mark-note', title: 'price source and age' }, note)];
+}
