@@ -29,7 +29,7 @@ export interface PatriotConfig {
    */
   readonly killAfterRefusal?: boolean;
   /** requests per minute: alerts per strategy, logins per address, API reads and writes per user (0: no limit) */
-  readonly rateLimits: { readonly webhookPerMinute: number; readonly loginsPerMinute: number; readonly readsPerMinute: number; readonly writesPerMinute: number; readonly tradingPerMinute: number };
+  readonly rateLimits: { readonly webhookPerMinute: number; readonly webhookAuthFailuresPerMinute: number; readonly loginsPerMinute: number; readonly readsPerMinute: number; readonly writesPerMinute: number; readonly tradingPerMinute: number };
   /** browser origins allowed to call the API (PATRIOT_CORS_ORIGINS, comma-separated); none by default */
   readonly corsOrigins: readonly string[];
   /** the demo login's password (set at every start); unset: a random one, printed once when created */
@@ -67,7 +67,7 @@ const KEYS = [
   'PATRIOT_FEED_INTERVAL_MS', 'PATRIOT_TAKER_FEE_BPS', 'PATRIOT_MAKER_FEE_BPS', 'PATRIOT_SLIPPAGE_BPS', 'PATRIOT_DEMO', 'PATRIOT_SNAPSHOT_INTERVAL_MS',
   'PATRIOT_NODE_ID', 'PATRIOT_LEASE_INTERVAL_MS', 'PATRIOT_PAPER_MAX_OPEN_ORDERS', 'PATRIOT_CREDENTIALS_FILE', 'PATRIOT_EXCHANGE_URLS',
   'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS', 'PATRIOT_DEMO_PASSWORD',
-  'PATRIOT_WEBHOOK_RATE_PER_MIN', 'PATRIOT_LOGIN_RATE_PER_MIN', 'PATRIOT_API_READ_RATE_PER_MIN', 'PATRIOT_API_WRITE_RATE_PER_MIN', 'PATRIOT_CORS_ORIGINS',
+  'PATRIOT_WEBHOOK_RATE_PER_MIN', 'PATRIOT_WEBHOOK_AUTH_FAILURES_PER_MIN', 'PATRIOT_API_TRADING_RATE_PER_MIN', 'PATRIOT_LOGIN_RATE_PER_MIN', 'PATRIOT_API_READ_RATE_PER_MIN', 'PATRIOT_API_WRITE_RATE_PER_MIN', 'PATRIOT_CORS_ORIGINS',
   'PATRIOT_STREAMS_PER_USER', 'PATRIOT_MAX_STREAMS', 'PATRIOT_STREAM_HEARTBEAT_MS', 'PATRIOT_STREAM_RECHECK_MS',
   'PATRIOT_MAX_PRICE_AGE_MS', 'PATRIOT_PRICE_WAIT_MS', 'PATRIOT_MARKETS_REFRESH_MS', 'PATRIOT_BALANCES_REFRESH_MS',
 ] as const;
@@ -152,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(source.PATRIOT_FAULT_KILL_AFTER_REFUSAL === '1' ? { killAfterRefusal: true } : {}),
     rateLimits: {
       webhookPerMinute: int(source, 'PATRIOT_WEBHOOK_RATE_PER_MIN', 6000, 0, 100_000_000),
+      webhookAuthFailuresPerMinute: int(source, 'PATRIOT_WEBHOOK_AUTH_FAILURES_PER_MIN', 30, 0, 100_000_000),
       loginsPerMinute: int(source, 'PATRIOT_LOGIN_RATE_PER_MIN', 20, 0, 100_000_000),
       readsPerMinute: int(source, 'PATRIOT_API_READ_RATE_PER_MIN', 3000, 0, 100_000_000),
       writesPerMinute: int(source, 'PATRIOT_API_WRITE_RATE_PER_MIN', 120, 0, 100_000_000),

@@ -331,10 +331,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp() };
   const app = await buildHttpApp({
     logger,
-    ingest: async (request) => {
+    ingest: async (request, admit) => {
       const logFile = storage.healthy();
       if (!logFile.ok) throw new Error(logFile.reason ?? 'the event log cannot record'); // answered 503, never acknowledged
-      const outcome = await ingestAlert(ingestDeps, request);
+      const outcome = await ingestAlert(admit ? { ...ingestDeps, admit } : ingestDeps, request);
       metrics.alerts.inc({ outcome: outcome.kind === 'refused' ? outcome.code : outcome.kind });
       return outcome;
     },

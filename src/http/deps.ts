@@ -24,7 +24,8 @@ export interface AccountConnection {
 /** Everything the HTTP layer may call: application services only, never adapters. */
 export interface HttpDeps {
   readonly logger: FastifyBaseLogger;
-  readonly ingest: (request: AlertRequest) => Promise<IngestOutcome>;
+  /** `admit` spends one unit of the strategy's alert budget once the alert is authenticated */
+  readonly ingest: (request: AlertRequest, admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined) => Promise<IngestOutcome>;
   /** adds a user with a login to a tenant (admins only); refused when the username is taken */
   readonly createUser: (tenantId: string, user: { username: string; name: string; role: 'admin' | 'trader' | 'viewer'; password: string }) => Promise<Result<{ userId: string; lastPosition?: number }, DomainError>>;
   /** requests per minute per strategy, user and address */

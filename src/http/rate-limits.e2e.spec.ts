@@ -4,7 +4,7 @@ import { cleanupTempDirs, fetchJson, marketAlert, postAlert, startTestServer, ty
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ config: { rateLimits: { webhookPerMinute: 5, loginsPerMinute: 4, readsPerMinute: 100, writesPerMinute: 3, tradingPerMinute: 2 }, corsOrigins: ['https://dash.example.com'] } });
+  server = await startTestServer({ config: { rateLimits: { webhookPerMinute: 5, webhookAuthFailuresPerMinute: 3, loginsPerMinute: 4, readsPerMinute: 100, writesPerMinute: 3, tradingPerMinute: 2 }, corsOrigins: ['https://dash.example.com'] } });
 });
 afterAll(async () => {
   await server.close();
@@ -12,9 +12,23 @@ afterAll(async () => {
 });
 
 describe('rate limits', () => {
+  it("alerts with a wrong secret never spend the strategy's budget: the owner's alerts still go, and the sender address is slowed instead", async () => {
+    const { runtime } = server;
+    const wrong = (i: number) => postAlert(runtime, marketAlert('not-the-secret-0123456789', { id: `attack-${i}` }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await wrong(i)).status);
+    expect(statuses).toEqual([401, 401, 401, ...Array<number>(9).fill(429)]);
+    // the owner's valid alert from the same address is not blocked (TradingView's addresses are shared by everyone)
+    expect((await postAlert(runtime, marketAlert(runtime.demo!.secret, { id: 'owner-after-attack' }))).status).toBe(202);
+    // an unknown strategy answers like a wrong secret (its ids cannot be probed) — and is slowed the same way
+    const unknown = await fetch(`${runtime.url}/webhook/strat_guess`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(marketAlert('whatever-secret-0123456789')) });
+    expect(unknown.status).toBe(429);
+  });
+
   it('the webhook takes a strategy budget of alerts, then answers 429 with Retry-After and records nothing', async () => {
     const { runtime } = server;
-    for (let i = 0; i < 5; i++) expect((await postAlert(runtime, marketAlert(runtime.demo!.secret, { id: `rl-${i}` }))).status).toBe(202);
+    // one of the 5 went to the owner's alert above
+    for (let i = 0; i < 4; i++) expect((await postAlert(runtime, marketAlert(runtime.demo!.secret, { id: `rl-${i}` }))).status).toBe(202);
     await runtime.settle();
     const head = await runtime.events.headPosition();
     const refused = await fetch(`${runtime.url}/webhook/strat_demo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(marketAlert(runtime.demo!.secret, { id: 'rl-over' })) });

@@ -3,8 +3,10 @@ import rateLimit from '@fastify/rate-limit';
 
 /** Requests per minute allowed per key (0 turns a limit off). */
 export interface RateLimits {
-  /** alerts per strategy */
+  /** authenticated alerts per strategy */
   readonly webhookPerMinute: number;
+  /** alerts failing authentication per sender address (beyond: 429 for failures only) */
+  readonly webhookAuthFailuresPerMinute: number;
   /** logins and refreshes per client address */
   readonly loginsPerMinute: number;
   /** reads per user */
@@ -62,15 +64,5 @@ export async function limitApiRoutes(api: FastifyInstance, limits: RateLimits): 
     hook: 'preHandler',
     max: (request) => orUnlimited(budgetOf(request, limits).max),
     keyGenerator: (request) => budgetOf(request, limits).key,
-  });
-}
-
-/** The webhook's budget: per strategy (TradingView sends from a handful of addresses shared by everyone). */
-export async function limitWebhook(app: FastifyInstance, limits: RateLimits): Promise<void> {
-  if (limits.webhookPerMinute <= 0) return;
-  await app.register(rateLimit, {
-    ...common,
-    max: limits.webhookPerMinute,
-    keyGenerator: (request) => `webhook:${(request.params as { strategyId?: string }).strategyId ?? '-'}`,
   });
 }

@@ -131,7 +131,7 @@ describe('bad input that is not authenticated or not readable appends nothing', 
       status: 400,
       code: 'BODY_TOO_DEEP',
     },
-    { name: 'an unknown strategy', send: () => post(marketAlert(secret), { strategyId: 'strat_nope' }), status: 404, code: 'UNKNOWN_STRATEGY' },
+    { name: 'an unknown strategy (answered like a wrong secret: ids cannot be probed)', send: () => post(marketAlert(secret), { strategyId: 'strat_nope' }), status: 401, code: 'INVALID_SECRET' },
     {
       name: 'a body of 65 KiB',
       send: () => post(JSON.stringify({ ...marketAlert(secret), padding: 'x'.repeat(65 * 1024) }), { contentType: 'application/json' }),

@@ -13,8 +13,11 @@ import { streams } from '../../domain/events.js';
 export type IngestOutcome =
   | { readonly kind: 'accepted'; readonly signalId: string }
   | { readonly kind: 'duplicate'; readonly signalId: string }
-  /** Refused. `signalId` is set when the refusal was recorded as an audit event. */
-  | { readonly kind: 'refused'; readonly code: string; readonly message: string; readonly signalId?: string };
+  /**
+   * Refused. `signalId` is set when the refusal was recorded as an audit event; `unauthenticated`
+   * when the sender did not prove it knows the strategy's secret; `retryAfterMs` with RATE_LIMITED.
+   */
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string; readonly signalId?: string; readonly unauthenticated?: true; readonly retryAfterMs?: number };
 
 export interface AlertRequest {
   readonly strategyId: string;
@@ -33,7 +36,14 @@ export interface IngestDeps {
   readonly secretOf: (strategyId: string) => string | undefined | Promise<string | undefined>;
   /** folds what the log holds now into the catalog (asked when a strategy is not in it) */
   readonly catchUp?: () => Promise<void>;
+  /**
+   * Spends one unit of the strategy's alert budget, asked only once the alert is authenticated
+   * (so nobody without the secret can use up a strategy's budget); the ms to wait when it is spent.
+   */
+  readonly admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined;
 }
+
+const WRONG_SECRET = { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy', unauthenticated: true } as const;
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
@@ -95,13 +105,14 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   }
   const found = strategy ? deps.secretOf(strategy.strategyId) : undefined;
   const expected = typeof found === 'object' ? await found : found;
-  if (!strategy || expected === undefined) return { kind: 'refused', code: 'UNKNOWN_STRATEGY', message: 'no strategy with this id' };
-
+  // an unknown strategy answers exactly like a wrong secret: its ids cannot be probed
   const envelope = readAlertEnvelope(request.body);
-  if (!envelope.ok && request.urlToken === undefined) return { kind: 'refused', code: envelope.error.code, message: envelope.error.message };
+  if (!envelope.ok && request.urlToken === undefined) return { kind: 'refused', code: envelope.error.code, message: envelope.error.message, unauthenticated: true };
   const given = (envelope.ok ? envelope.value.secret : undefined) ?? request.urlToken;
-  if (given === undefined) return { kind: 'refused', code: 'MISSING_SECRET', message: 'the alert carries no secret (put "secret" in the body or ?token= in the URL)' };
-  if (!secretsMatch(given, expected)) return { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy' };
+  if (given === undefined) return { kind: 'refused', code: 'MISSING_SECRET', message: 'the alert carries no secret (put "secret" in the body or ?token= in the URL)', unauthenticated: true };
+  if (!strategy || expected === undefined || !secretsMatch(given, expected)) return WRONG_SECRET;
+  const over = deps.admit?.(strategy.strategyId);
+  if (over) return { kind: 'refused', code: 'RATE_LIMITED', message: `too many alerts for this strategy; retry in ${Math.ceil(over.retryAfterMs / 1000)} s`, retryAfterMs: over.retryAfterMs };
 
   // Authenticated from here on: a refusal is worth an audit record the trader can see.
   const bodySha256 = sha256(request.body).toString('hex');

@@ -1,10 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { WebhookAck, WebhookParams, WebhookQuery } from '../../../contracts/webhook.js';
 import { ErrorBody } from '../../../contracts/common.js';
 import { alertStatus, sendError } from '../../errors.js';
-import { limitWebhook } from '../../rate-limits.js';
+import { WindowBudgets } from '../../window-budgets.js';
 
 export const ALERT_BODY_LIMIT = 64 * 1024;
 
@@ -14,7 +14,24 @@ export const ALERT_BODY_LIMIT = 64 * 1024;
  * 202 only after the alert is durably in the log; a duplicate gets 200 and the original id.
  */
 export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
-  await limitWebhook(app, deps.rateLimits);
+  // Only authenticated alerts spend a strategy's budget: nobody without its secret can block its
+  // alerts. Failed authentication spends the sender address's budget; once it is spent, further
+  // failures answer 429 (a valid alert from the same address still goes through: TradingView
+  // sends everyone's alerts from a handful of addresses).
+  const { webhookPerMinute, webhookAuthFailuresPerMinute } = deps.rateLimits;
+  const perStrategy = webhookPerMinute > 0 ? new WindowBudgets(webhookPerMinute, 60_000) : undefined;
+  const failures = webhookAuthFailuresPerMinute > 0 ? new WindowBudgets(webhookAuthFailuresPerMinute, 60_000) : undefined;
+  const admit = perStrategy
+    ? (strategyId: string) => {
+        const taken = perStrategy.take(`strategy:${strategyId}`);
+        return taken.ok ? undefined : { retryAfterMs: taken.retryAfterMs };
+      }
+    : undefined;
+  const limited = (reply: FastifyReply, max: number, retryAfterMs: number, message: string) => {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    void reply.header('retry-after', String(seconds)).header('ratelimit-limit', String(max)).header('ratelimit-remaining', '0').header('ratelimit-reset', String(seconds));
+    return sendError(reply, 429, 'RATE_LIMITED', message);
+  };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ALERT_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
@@ -38,7 +55,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
       const body = typeof request.body === 'string' ? request.body : '';
       let outcome;
       try {
-        outcome = await deps.ingest({ strategyId: request.params.strategyId, body, ...(request.query.token !== undefined ? { urlToken: request.query.token } : {}) });
+        outcome = await deps.ingest({ strategyId: request.params.strategyId, body, ...(request.query.token !== undefined ? { urlToken: request.query.token } : {}) }, admit);
       } catch (error) {
         request.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'alert could not be recorded');
         return sendError(reply, 503, 'STORE_UNAVAILABLE', 'the alert could not be recorded; it was not acknowledged, send it again');
@@ -50,6 +67,11 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
         case 'duplicate':
           return reply.code(200).send({ signalId: outcome.signalId, status: 'duplicate' });
         case 'refused':
+          if (outcome.code === 'RATE_LIMITED' && perStrategy) return limited(reply, perStrategy.max, outcome.retryAfterMs ?? 60_000, outcome.message);
+          if (outcome.unauthenticated && failures) {
+            const taken = failures.take(`address:${request.ip}`);
+            if (!taken.ok) return limited(reply, failures.max, taken.retryAfterMs, `too many alerts that failed authentication from this address; retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`);
+          }
           return sendError(reply, alertStatus(outcome.code), outcome.code, outcome.message, outcome.signalId !== undefined ? { signalId: outcome.signalId } : {});
       }
     },
