@@ -98,18 +98,23 @@ describe('ExchangeMarketData', () => {
   it('merges both streams: each update once, from whichever connection brought it first, never older', async () => {
     const h = harness();
     const [a, b] = await streaming(h);
+    // each frame its own macrotask, as off a socket
     a.emitBook('BTC/USDT', 100, 101, 1);
+    await advance(1);
     b.emitBook('BTC/USDT', 100, 101, 1); // the same update from ws-b: a duplicate
+    await advance(1);
     b.emitBook('BTC/USDT', 100.5, 101, 2);
-    a.emitBook('BTC/USDT', 100.5, 101, 2);
-    a.emitBook('BTC/USDT', 99, 100, 0); // older than held
     const now = Date.now();
+    await advance(1);
+    a.emitBook('BTC/USDT', 100.5, 101, 2);
+    await advance(1);
+    a.emitBook('BTC/USDT', 99, 100, 0); // older than held
     await advance(1);
     expect(h.quotes.map((q) => `${q.source} ${q.bid}/${q.ask}`)).toEqual([`${WS_A} 100/101`, `${WS_B} 100.5/101`]);
     expect(h.md.quote('BTC/USDT')).toEqual({ symbol: 'BTC/USDT', price: '100.75', bid: '100.5', ask: '101', source: WS_B, receivedAt: now });
-    a.emitTrade('BTC/USDT', 100.6, 10, now);
+    a.emitTrade('BTC/USDT', 100.6, 10, now + 4);
     await advance(1);
-    expect(h.md.quote('BTC/USDT')).toMatchObject({ price: '100.6', source: WS_A, exchangeTime: now });
+    expect(h.md.quote('BTC/USDT')).toMatchObject({ price: '100.6', source: WS_A, exchangeTime: now + 4 });
     expect(states(h.md)).toEqual({ 'ws-a': 'streaming', 'ws-b': 'streaming' });
   });
 
@@ -272,15 +277,18 @@ describe('ExchangeMarketData', () => {
     expect(h.warnings).toContain('market data: symbols not listed by the exchange are not watched');
   });
 
-  it('picks up an update a watch did not return from the client cache (a burst ccxt flushed at once)', async () => {
+  it('a burst ccxt applied at once: every update in the cache is taken at the wake-up, not only the one the watch returned', async () => {
     const h = harness();
     const [a] = await streaming(h);
     a.emitBook('BTC/USDT', 1, 2, 1);
-    await advance(1);
-    // a second update with no watch pending yet: it only reaches ccxt's cache
+    // in the same macrotask, a second symbol's update reaches only ccxt's cache
     a.bidsasks['ETH/USDT'] = { symbol: 'ETH/USDT', bid: 3000, ask: 3001, info: { u: 9 } };
+    await advance(1);
+    expect(h.quotes.map((q) => q.symbol)).toEqual(['BTC/USDT', 'ETH/USDT']);
+    // and the watchdog's sweep finds one that arrived with no wake-up at all
+    a.bidsasks['ETH/USDT'] = { symbol: 'ETH/USDT', bid: 3002, ask: 3003, info: { u: 10 } };
     await advance(200);
-    expect(h.md.quote('ETH/USDT')).toMatchObject({ bid: '3000', source: WS_A });
+    expect(h.md.quote('ETH/USDT')).toMatchObject({ bid: '3002', source: WS_A });
   });
 
   it('a listener that throws does not stop the others; unsubscribe works', async () => {

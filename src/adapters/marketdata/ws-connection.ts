@@ -37,6 +37,8 @@ interface Session {
   readonly startedAt: number;
   /** when the watches were sent (markets loaded); the silence clock runs from here */
   armedAt?: number;
+  /** the symbols watched: those of `symbols` the exchange lists */
+  watched: readonly string[];
   lastMessageAt?: number;
 }
 
@@ -78,7 +80,7 @@ export class WsConnection {
   /** Opens a new client watching `symbols` (sorted, non-empty). */
   start(symbols: readonly string[], key: string): void {
     if (this.session !== undefined) this.dropSession();
-    const session: Session = { client: this.options.createClient(), symbols, key, startedAt: this.options.clock.now() };
+    const session: Session = { client: this.options.createClient(), symbols, key, startedAt: this.options.clock.now(), watched: [] };
     this.session = session;
     this.seenBook.clear();
     this.seenTrade.clear();
@@ -106,21 +108,15 @@ export class WsConnection {
   }
 
   /**
-   * Reads ccxt's caches for updates no watch returned (ccxt flushes a burst of frames at once and a
-   * watch resolves with one of them); the merge drops what is not new.
+   * Reads ccxt's caches for updates no watch returned (a safety net: each watch wake-up already
+   * reads them); the merge drops what is not new.
    */
   sweep(): void {
     const session = this.session;
     if (session === undefined || this.stateValue !== 'streaming') return;
-    const { bidsasks, trades } = session.client;
     const now = this.options.clock.now();
-    for (const symbol of session.symbols) {
-      const book = bidsasks?.[symbol];
-      if (book !== undefined && this.seenBook.get(symbol) !== book) this.book(symbol, book, now);
-      const list = trades?.[symbol];
-      const trade = list !== undefined && list.length > 0 ? list[list.length - 1] : undefined;
-      if (trade !== undefined && this.seenTrade.get(symbol) !== trade) this.trade(symbol, trade, now);
-    }
+    this.scanBooks(session, now);
+    this.scanTrades(session, now);
   }
 
   /** Stops and waits until every client it opened is closed. */
@@ -136,6 +132,7 @@ export class WsConnection {
       const listed = session.symbols.filter((symbol) => Object.hasOwn(markets, symbol));
       this.warnUnlisted(session.symbols.filter((symbol) => !Object.hasOwn(markets, symbol)));
       if (listed.length === 0) throw new Error('none of the followed symbols is listed by the exchange');
+      session.watched = listed;
       session.armedAt = this.options.clock.now();
       await Promise.all([this.watchBook(session, listed), this.watchTrades(session, listed)]);
     } catch (error) {
@@ -143,11 +140,21 @@ export class WsConnection {
     }
   }
 
+  /*
+   * ccxt resolves a watch with one update and, when frames queued up, applies the rest to its
+   * caches at once (its deliverLoop flushes the backlog): so each wake-up reads the cache of every
+   * watched symbol (an identity check each) rather than only what the watch returned. Clients
+   * without the caches (not ccxt) are read from the watch's result.
+   */
   private async watchBook(session: Session, symbols: readonly string[]): Promise<void> {
     while (this.session === session) {
       const tickers = await session.client.watchBidsAsks([...symbols]);
       if (this.session !== session) return;
       const now = this.received(session);
+      if (session.client.bidsasks !== undefined) {
+        this.scanBooks(session, now);
+        continue;
+      }
       for (const key in tickers) {
         const ticker = tickers[key];
         if (ticker === undefined) continue;
@@ -162,6 +169,10 @@ export class WsConnection {
       const trades = await session.client.watchTradesForSymbols([...symbols]);
       if (this.session !== session) return;
       const now = this.received(session);
+      if (session.client.trades !== undefined) {
+        this.scanTrades(session, now);
+        continue;
+      }
       // only the latest trade of each symbol matters for the price
       const done = new Set<string>();
       for (let i = trades.length - 1; i >= 0; i--) {
@@ -171,6 +182,25 @@ export class WsConnection {
         done.add(symbol);
         if (this.seenTrade.get(symbol) !== trade) this.trade(symbol, trade, now);
       }
+    }
+  }
+
+  private scanBooks(session: Session, now: number): void {
+    const cache = session.client.bidsasks;
+    if (cache === undefined) return;
+    for (const symbol of session.watched) {
+      const book = cache[symbol];
+      if (book !== undefined && this.seenBook.get(symbol) !== book) this.book(symbol, book, now);
+    }
+  }
+
+  private scanTrades(session: Session, now: number): void {
+    const cache = session.client.trades;
+    if (cache === undefined) return;
+    for (const symbol of session.watched) {
+      const list = cache[symbol];
+      const trade = list !== undefined && list.length > 0 ? list[list.length - 1] : undefined;
+      if (trade !== undefined && this.seenTrade.get(symbol) !== trade) this.trade(symbol, trade, now);
     }
   }
 
