@@ -1,25 +1,21 @@
 /**
  * market_data_cpu: the CPU one process spends taking public price updates from two WebSocket
- * streams (`ExchangeMarketData`: two unmodified ccxt pro binance clients, merged and deduplicated),
- * as a share of one core. The updates come from a generator in a child process
- * (market-data-generator.ts: Binance bookTicker/trade frames), so only the receiving side is
- * measured, with process.cpuUsage() in this process.
+ * streams, as a share of one core. Two child processes:
+ * - market-data-generator.ts (under tsx; not measured): a minimal Binance spot endpoint pushing
+ *   bookTicker/trade frames, the same updates on every connection;
+ * - market-data-child.ts (plain node, the BUILT dist/; measured with process.cpuUsage() inside it):
+ *   `ExchangeMarketData`, two unmodified ccxt pro binance clients, merge and dedup, one listener.
  *
- *   node --import tsx bench/market-data.ts [--rate=2000] [--duration=10] [--warmup=2]
+ *   npm run build && node --import tsx bench/market-data.ts [--rate=2000] [--duration=10] [--warmup=2]
  *
- * `--rate` is updates/s over both streams together (each connection carries rate/2, the same
- * updates on both, as two connections to an exchange do). Target: < 10 % of one core at 2,000/s.
- * Not yet registered in run.ts (`ALL` + main()): `marketDataCpu` below has the figure's shape.
+ * `--rate` is updates/s over both streams together (rate/2 frames/s on each connection). Target:
+ * < 10 % of one core at 2,000/s. Not registered in run.ts (`ALL` + main()) yet: `marketDataCpu`
+ * returns the figure in the suite's shape.
  */
-import { fork } from 'node:child_process';
-import { Agent } from 'node:http';
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import ccxt from 'ccxt';
-import { binanceCcxtUrls } from '../src/adapters/exchanges/sandbox/ccxt-urls.js';
-import { ExchangeMarketData } from '../src/adapters/marketdata/exchange-market-data.js';
-import { restTickersOf } from '../src/adapters/marketdata/ccxt-market-shapes.js';
-import { silentLogger } from '../src/application/ports/logger.js';
+import ts from 'typescript';
 import { log, round, sleep, type Figure } from './common.js';
 
 export interface MarketDataBenchOptions {
@@ -29,53 +25,47 @@ export interface MarketDataBenchOptions {
   readonly warmupS?: number;
 }
 
-interface Generator {
-  readonly url: string;
-  send(message: object): void;
-  count(): Promise<number>;
-  stop(): Promise<void>;
-}
-
 const TARGET_CORE_SHARE = 0.1;
+const benchDir = fileURLToPath(new URL('./', import.meta.url));
+const root = fileURLToPath(new URL('../', import.meta.url));
+const childDir = fileURLToPath(new URL('./results/.child-md/', import.meta.url));
+
+interface Measured {
+  readonly cpuUs: number;
+  readonly seconds: number;
+  readonly quotes: number;
+  readonly states: string;
+}
 
 export async function marketDataCpu(options: MarketDataBenchOptions = {}): Promise<Figure> {
   const rate = options.rate ?? 2000;
   const durationS = options.durationS ?? 10;
   const warmupS = options.warmupS ?? 2;
+  if (!existsSync(`${root}dist/adapters/marketdata/exchange-market-data.js`)) throw new Error('dist/ is missing the market-data adapter: run `npm run build` first');
   log(`market_data_cpu: ${rate} updates/s over two WebSocket streams, ${warmupS}s warm-up + ${durationS}s`);
-  const generator = await startGenerator();
-  const agent = new Agent({ keepAlive: true });
-  const urls = binanceCcxtUrls(generator.url, generator.url.replace(/^http/, 'ws'));
-  const clientOptions = { fetchCurrencies: false, fetchMarkets: { types: ['spot'] }, defaultType: 'spot', streamLimits: { spot: 1 } };
-  const rest = new ccxt.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options: clientOptions });
-  const md = new ExchangeMarketData({
-    venue: 'bench:spot',
-    createClient: () => new ccxt.pro.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options: clientOptions }),
-    restTickers: restTickersOf(rest),
-    clock: { now: () => Date.now() },
-    logger: silentLogger,
-  });
-  let quotes = 0;
-  md.onQuote(() => {
-    quotes += 1;
-  });
+  const generator = await started(fork(`${benchDir}market-data-generator.ts`, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), 'generator');
+  let measured: ChildProcess | undefined;
   try {
-    const markets = await rest.loadMarkets();
-    md.follow('bench', Object.keys(markets));
-    // both connections subscribed: a slow trickle until both stream
-    generator.send({ type: 'rate', perConnection: 50 });
-    for (let i = 0; i < 200 && !md.status().connections.every((c) => c.state === 'streaming'); i++) await sleep(50);
-    const states = md.status().connections.map((c) => `${c.id}=${c.state}`).join(' ');
-    if (!md.status().connections.every((c) => c.state === 'streaming')) throw new Error(`the two connections did not stream: ${states}`);
+    const url = (generator.ready as { url: string }).url;
+    generator.child.send({ type: 'rate', perConnection: 50 });
+    const child = await started(fork(transpiledChild(), [url], { execArgv: profileFlags(), env: { ...process.env, PATRIOT_ROOT: root }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), 'measured child');
+    measured = child.child;
+    const ready = child.ready as { states: string; symbols: number };
+    if (!/ws-a=streaming ws-b=streaming/.test(ready.states)) throw new Error(`the two connections did not stream: ${ready.states}`);
 
-    generator.send({ type: 'rate', perConnection: 0 });
+    generator.child.send({ type: 'rate', perConnection: 0 });
     await sleep(500);
-    const idle = await measure(generator, () => quotes, Math.min(durationS, 5));
+    const idle = await request<Measured>(measured, { type: 'measure', seconds: Math.min(5, durationS) }, 'measured');
 
-    generator.send({ type: 'rate', perConnection: rate / 2 });
+    generator.child.send({ type: 'rate', perConnection: rate / 2 });
     await sleep(warmupS * 1000);
-    const loaded = await measure(generator, () => quotes, durationS);
-    const coreShare = loaded.coreShare;
+    const sent0 = (await request<{ sent: number }>(generator.child, { type: 'count' }, 'count')).sent;
+    const loaded = await request<Measured>(measured, { type: 'measure', seconds: durationS }, 'measured');
+    const sent = (await request<{ sent: number }>(generator.child, { type: 'count' }, 'count')).sent - sent0;
+
+    const coreShare = loaded.cpuUs / 1e6 / loaded.seconds;
+    const idleShare = idle.cpuUs / 1e6 / idle.seconds;
+    const messagesPerS = sent / loaded.seconds;
     const figure: Figure = {
       name: 'market_data_cpu',
       unit: 'share of one core',
@@ -83,83 +73,91 @@ export async function marketDataCpu(options: MarketDataBenchOptions = {}): Promi
       meets: rate >= 2000 ? coreShare < TARGET_CORE_SHARE : null,
       coreShare: round(coreShare, 4),
       offeredUpdatesPerS: rate,
-      receivedMessagesPerS: round(loaded.messagesPerS, 0),
-      quotesPerS: round(loaded.quotesPerS, 0),
-      cpuUsPerMessage: loaded.messagesPerS > 0 ? round((coreShare * 1e6) / loaded.messagesPerS, 2) : null,
-      idleCoreShare: round(idle.coreShare, 4),
+      messagesPerS: round(messagesPerS, 0),
+      quotesPerS: round(loaded.quotes / loaded.seconds, 0),
+      cpuUsPerMessage: messagesPerS > 0 ? round((loaded.cpuUs / loaded.seconds) / messagesPerS, 2) : null,
+      idleCoreShare: round(idleShare, 4),
       durationS: round(loaded.seconds, 2),
-      symbols: Object.keys(markets).length,
-      note: 'measured process: ExchangeMarketData with two ccxt pro binance clients (one socket each, streamLimits.spot=1) and one quote listener; generator in a child process; process.cpuUsage() of this process only (it runs under the tsx loader)',
+      symbols: ready.symbols,
+      statesAtEnd: loaded.states,
+      note: 'measured: a plain-node child running dist/ ExchangeMarketData (two ccxt pro binance clients, one socket each via streamLimits.spot=1, one quote listener); generator in another child; messagesPerS counts frames sent to both connections; quotesPerS is what the merge emitted (duplicates dropped, bursts conflated)',
     };
-    log(`  market_data_cpu: ${(coreShare * 100).toFixed(2)} % of one core at ${round(loaded.messagesPerS, 0)} messages/s (${round(loaded.quotesPerS, 0)} quotes/s after dedup); idle ${(idle.coreShare * 100).toFixed(2)} %`);
+    log(`  market_data_cpu: ${(coreShare * 100).toFixed(2)} % of one core at ${round(messagesPerS, 0)} messages/s (${figure.quotesPerS} quotes/s emitted); idle ${(idleShare * 100).toFixed(2)} %`);
     return figure;
   } finally {
-    await md.close();
-    await rest.close();
-    agent.destroy();
-    await generator.stop();
+    if (measured !== undefined) await stop(measured);
+    await stop(generator.child);
   }
 }
 
-async function measure(generator: Generator, quotes: () => number, seconds: number) {
-  const sentBefore = await generator.count();
-  const quotesBefore = quotes();
-  const cpuBefore = process.cpuUsage();
-  const t0 = performance.now();
-  await sleep(seconds * 1000);
-  const cpu = process.cpuUsage(cpuBefore);
-  const elapsed = (performance.now() - t0) / 1000;
-  const sent = (await generator.count()) - sentBefore;
-  return {
-    seconds: elapsed,
-    coreShare: (cpu.user + cpu.system) / 1e6 / elapsed,
-    messagesPerS: sent / elapsed,
-    quotesPerS: (quotes() - quotesBefore) / elapsed,
-  };
+/** BENCH_CPU_PROF=<dir>: the measured child writes a .cpuprofile there (see bench/cpuprofile-top.ts). */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-function startGenerator(): Promise<Generator> {
-  const path = fileURLToPath(new URL('./market-data-generator.ts', import.meta.url));
-  const child = fork(path, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+/** The measured child runs on plain node: transpiled (types stripped) next to the other children. */
+function transpiledChild(): string {
+  mkdirSync(childDir, { recursive: true });
+  const out = ts.transpileModule(readFileSync(`${benchDir}market-data-child.ts`, 'utf8'), {
+    fileName: 'market-data-child.ts',
+    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, sourceMap: false },
+  });
+  writeFileSync(`${childDir}market-data-child.js`, out.outputText);
+  writeFileSync(`${childDir}package.json`, '{ "type": "module" }\n');
+  return `${childDir}market-data-child.js`;
+}
+
+function started(child: ChildProcess, what: string): Promise<{ child: ChildProcess; ready: unknown }> {
   child.stdout?.pipe(process.stderr);
   child.stderr?.pipe(process.stderr);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error('market-data generator not ready within 30 s'));
-    }, 30_000);
-    child.once('exit', (code) => reject(new Error(`market-data generator exited with ${code} before it was ready`)));
+      reject(new Error(`${what} not ready within 60 s`));
+    }, 60_000);
+    const onExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} before it was ready`));
+    };
+    child.once('exit', onExit);
     child.on('message', function first(raw: unknown) {
-      const message = raw as { type: string; url?: string };
-      if (message.type !== 'ready' || message.url === undefined) return;
+      const message = raw as { type: string; message?: string };
+      if (message.type === 'error') {
+        clearTimeout(timer);
+        reject(new Error(`${what}: ${message.message}`));
+      }
+      if (message.type !== 'ready') return;
       clearTimeout(timer);
       child.off('message', first);
-      resolve({
-        url: message.url,
-        send: (m) => child.send(m),
-        count: () =>
-          new Promise((res) => {
-            const onMessage = (r: unknown) => {
-              const m = r as { type: string; sent?: number };
-              if (m.type !== 'count') return;
-              child.off('message', onMessage);
-              res(m.sent ?? 0);
-            };
-            child.on('message', onMessage);
-            child.send({ type: 'count' });
-          }),
-        stop: () =>
-          new Promise((res) => {
-            const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-            child.removeAllListeners('exit');
-            child.once('exit', () => {
-              clearTimeout(kill);
-              res();
-            });
-            child.send({ type: 'stop' });
-          }),
-      });
+      child.off('exit', onExit);
+      resolve({ child, ready: message });
     });
+  });
+}
+
+function request<T>(child: ChildProcess, message: object, reply: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (raw: unknown): void => {
+      const m = raw as { type: string };
+      if (m.type !== reply) return;
+      child.off('message', onMessage);
+      resolve(m as T);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.send({ type: 'stop' });
   });
 }
 

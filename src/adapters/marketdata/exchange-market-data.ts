@@ -41,6 +41,12 @@ export interface ExchangeMarketDataOptions {
   readonly checkEveryMs?: number;
   /** REST poll interval while no connection streams. Default 1,000 ms. */
   readonly restPollMs?: number;
+  /**
+   * after a watch wakes up, how long updates may gather in ccxt's caches before the watch is
+   * re-armed (conflation: fewer re-arms under load, at most this much added latency). Default 0:
+   * one event-loop turn.
+   */
+  readonly coalesceMs?: number;
   /** a connection not subscribed (markets loaded) within this is down. Default 10 s. */
   readonly connectTimeoutMs?: number;
   /** reconnect back-off. Default 250 ms doubling to 30 s, with jitter. */
@@ -74,6 +80,8 @@ export class ExchangeMarketData implements MarketDataSource {
     const checkEveryMs = positive(options.checkEveryMs ?? 200, 'checkEveryMs');
     const restPollMs = positive(options.restPollMs ?? 1000, 'restPollMs');
     const connectTimeoutMs = positive(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs');
+    const coalesceMs = options.coalesceMs ?? 0;
+    if (!(coalesceMs >= 0) || coalesceMs > 1000) throw new RangeError(`coalesceMs must be in [0, 1000], got ${coalesceMs}`);
     const onObservation = (observation: Observation): void => this.accept(observation);
     const connection = (id: string): WsConnection =>
       new WsConnection({
@@ -85,6 +93,7 @@ export class ExchangeMarketData implements MarketDataSource {
         logger: this.logger,
         silenceMs,
         connectTimeoutMs,
+        coalesceMs,
         backoff: options.backoff ?? {},
         random: options.random ?? Math.random,
         onObservation,

@@ -82,13 +82,12 @@ export function compareSeq(a: string, b: string): number | undefined {
  */
 export function quotePrice(bid: string | undefined, ask: string | undefined, last: string | undefined): string | undefined {
   if (bid === undefined || ask === undefined) return last ?? bid ?? ask;
-  const b = new Dec(bid);
-  const a = new Dec(ask);
   if (last !== undefined) {
-    const l = new Dec(last);
-    if (l.greaterThanOrEqualTo(b) && l.lessThanOrEqualTo(a)) return last;
+    // a range check: binary doubles of the decimal strings are precise enough for it
+    const l = Number(last);
+    if (l >= Number(bid) && l <= Number(ask)) return last;
   }
-  return decToString(b.plus(a).dividedBy(2));
+  return decToString(new Dec(bid).plus(ask).dividedBy(2));
 }
 
 const DIGITS = /^\d+$/;
@@ -109,6 +108,9 @@ function sameContent(held: HeldQuote, obs: Observation): boolean {
   }
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+// hot path (every accepted update): plain assignments, no spreads
 function build(held: HeldQuote | undefined, obs: Observation): HeldQuote | undefined {
   const isBook = obs.kind !== 'trade';
   const isLast = obs.kind !== 'book';
@@ -117,26 +119,18 @@ function build(held: HeldQuote | undefined, obs: Observation): HeldQuote | undef
   const last = isLast ? (obs.last ?? held?.last) : held?.last;
   const price = quotePrice(bid, ask, last);
   if (price === undefined) return undefined;
-  const exchangeTime = maxDefined(held?.exchangeTime, obs.exchangeTime);
-  const quote: Quote = {
-    symbol: obs.symbol,
-    price,
-    ...(bid !== undefined ? { bid } : {}),
-    ...(ask !== undefined ? { ask } : {}),
-    source: obs.source,
-    receivedAt: obs.receivedAt,
-    ...(obs.exchangeTime !== undefined ? { exchangeTime: obs.exchangeTime } : {}),
-  };
-  const bookSeq = obs.kind === 'book' ? (obs.seq ?? held?.bookSeq) : held?.bookSeq;
-  const tradeSeq = obs.kind === 'trade' ? (obs.seq ?? held?.tradeSeq) : held?.tradeSeq;
+  const quote: Mutable<Quote> = { symbol: obs.symbol, price, source: obs.source, receivedAt: obs.receivedAt };
+  if (bid !== undefined) quote.bid = bid;
+  if (ask !== undefined) quote.ask = ask;
+  if (obs.exchangeTime !== undefined) quote.exchangeTime = obs.exchangeTime;
   return {
     quote,
-    ...(exchangeTime !== undefined ? { exchangeTime } : {}),
-    ...(bookSeq !== undefined ? { bookSeq } : {}),
-    ...(tradeSeq !== undefined ? { tradeSeq } : {}),
-    ...(bid !== undefined ? { bid } : {}),
-    ...(ask !== undefined ? { ask } : {}),
-    ...(last !== undefined ? { last } : {}),
+    exchangeTime: maxDefined(held?.exchangeTime, obs.exchangeTime),
+    bookSeq: obs.kind === 'book' ? (obs.seq ?? held?.bookSeq) : held?.bookSeq,
+    tradeSeq: obs.kind === 'trade' ? (obs.seq ?? held?.tradeSeq) : held?.tradeSeq,
+    bid,
+    ask,
+    last,
   };
 }
 

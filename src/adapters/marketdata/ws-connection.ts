@@ -23,6 +23,8 @@ export interface WsConnectionOptions {
   readonly logger: Logger;
   readonly silenceMs: number;
   readonly connectTimeoutMs: number;
+  /** after each wake-up, how long to let updates gather in ccxt's caches before re-arming (0: one event-loop turn) */
+  readonly coalesceMs: number;
   readonly backoff: BackoffOptions;
   readonly random: () => number;
   readonly onObservation: (observation: Observation) => void;
@@ -145,6 +147,9 @@ export class WsConnection {
    * caches at once (its deliverLoop flushes the backlog): so each wake-up reads the cache of every
    * watched symbol (an identity check each) rather than only what the watch returned. Clients
    * without the caches (not ccxt) are read from the watch's result.
+   * Re-arming a multi-symbol watch costs ccxt work for every symbol, so after a wake-up the loop
+   * lets the frames already on their way land in the caches first (`coalesceMs`, at least one
+   * event-loop turn), reads them, then re-arms: one re-arm per burst instead of one per frame.
    */
   private async watchBook(session: Session, symbols: readonly string[]): Promise<void> {
     while (this.session === session) {
@@ -153,6 +158,9 @@ export class WsConnection {
       const now = this.received(session);
       if (session.client.bidsasks !== undefined) {
         this.scanBooks(session, now);
+        await this.gather();
+        if (this.session !== session) return;
+        this.scanBooks(session, this.options.clock.now());
         continue;
       }
       for (const key in tickers) {
@@ -171,6 +179,9 @@ export class WsConnection {
       const now = this.received(session);
       if (session.client.trades !== undefined) {
         this.scanTrades(session, now);
+        await this.gather();
+        if (this.session !== session) return;
+        this.scanTrades(session, this.options.clock.now());
         continue;
       }
       // only the latest trade of each symbol matters for the price
@@ -183,6 +194,14 @@ export class WsConnection {
         if (this.seenTrade.get(symbol) !== trade) this.trade(symbol, trade, now);
       }
     }
+  }
+
+  private gather(): Promise<void> {
+    const ms = this.options.coalesceMs;
+    return new Promise((resolve) => {
+      if (ms > 0) setTimeout(resolve, ms);
+      else setImmediate(resolve);
+    });
   }
 
   private scanBooks(session: Session, now: number): void {
