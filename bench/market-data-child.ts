@@ -38,12 +38,13 @@ async function main(): Promise<void> {
   // streamLimits.spot = 1: a client's two watches share one socket
   const options = { fetchCurrencies: false, fetchMarkets: { types: ['spot'] }, defaultType: 'spot', streamLimits: { spot: 1 } };
   const rest = new ccxt.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options });
-  const md = new ExchangeMarketData({
+  const md = process.env.BENCH_MD_MODE === 'ccxt-only' ? ccxtOnly(() => new ccxt.pro.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options })) : new ExchangeMarketData({
     venue: 'bench:spot',
     createClient: () => new ccxt.pro.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options }),
     restTickers: restTickersOf(rest),
     clock: { now: () => Date.now() },
     logger: { info: () => {}, warn: () => {}, error: () => {} },
+    coalesceMs: Number(process.env.BENCH_MD_COALESCE_MS ?? 0),
   });
   let quotes = 0;
   md.onQuote(() => {
@@ -75,6 +76,34 @@ async function main(): Promise<void> {
       })();
     }
   });
+}
+
+/**
+ * BENCH_MD_MODE=ccxt-only: the same two clients, each just re-arming watchBidsAsks and
+ * watchTradesForSymbols with nothing done with the results: what ccxt alone costs.
+ */
+function ccxtOnly(create: () => InstanceType<typeof ccxt.pro.binance>): Source {
+  const clients = [create(), create()];
+  let symbols: string[] = [];
+  let running = true;
+  const loop = async (watch: () => Promise<unknown>): Promise<void> => {
+    while (running) await watch().catch(() => sleep(100));
+  };
+  return {
+    follow: (_owner, list) => {
+      symbols = [...list];
+      for (const c of clients) {
+        void loop(() => c.watchBidsAsks(symbols));
+        void loop(() => c.watchTradesForSymbols(symbols));
+      }
+    },
+    onQuote: () => () => {},
+    status: () => ({ connections: [{ id: 'ws-a', state: 'streaming' }, { id: 'ws-b', state: 'streaming' }] }),
+    close: async () => {
+      running = false;
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  };
 }
 
 main().catch((error: unknown) => {

@@ -44,7 +44,7 @@ export interface ExchangeMarketDataOptions {
   /**
    * after a watch wakes up, how long updates may gather in ccxt's caches before the watch is
    * re-armed (conflation: fewer re-arms under load, at most this much added latency). Default 0:
-   * one event-loop turn.
+   * re-armed at once.
    */
   readonly coalesceMs?: number;
   /** a connection not subscribed (markets loaded) within this is down. Default 10 s. */

@@ -147,9 +147,9 @@ export class WsConnection {
    * caches at once (its deliverLoop flushes the backlog): so each wake-up reads the cache of every
    * watched symbol (an identity check each) rather than only what the watch returned. Clients
    * without the caches (not ccxt) are read from the watch's result.
-   * Re-arming a multi-symbol watch costs ccxt work for every symbol, so after a wake-up the loop
-   * lets the frames already on their way land in the caches first (`coalesceMs`, at least one
-   * event-loop turn), reads them, then re-arms: one re-arm per burst instead of one per frame.
+   * Re-arming a multi-symbol watch costs ccxt work for every symbol; with `coalesceMs` > 0 the
+   * loop lets frames land in the caches for that long after a wake-up, reads them, then re-arms
+   * (conflation: fewer re-arms and quotes under heavy load, at most that much added latency).
    */
   private async watchBook(session: Session, symbols: readonly string[]): Promise<void> {
     while (this.session === session) {
@@ -158,9 +158,11 @@ export class WsConnection {
       const now = this.received(session);
       if (session.client.bidsasks !== undefined) {
         this.scanBooks(session, now);
-        await this.gather();
-        if (this.session !== session) return;
-        this.scanBooks(session, this.options.clock.now());
+        if (this.options.coalesceMs > 0) {
+          await this.gather();
+          if (this.session !== session) return;
+          this.scanBooks(session, this.options.clock.now());
+        }
         continue;
       }
       for (const key in tickers) {
@@ -179,9 +181,11 @@ export class WsConnection {
       const now = this.received(session);
       if (session.client.trades !== undefined) {
         this.scanTrades(session, now);
-        await this.gather();
-        if (this.session !== session) return;
-        this.scanTrades(session, this.options.clock.now());
+        if (this.options.coalesceMs > 0) {
+          await this.gather();
+          if (this.session !== session) return;
+          this.scanTrades(session, this.options.clock.now());
+        }
         continue;
       }
       // only the latest trade of each symbol matters for the price
@@ -197,11 +201,7 @@ export class WsConnection {
   }
 
   private gather(): Promise<void> {
-    const ms = this.options.coalesceMs;
-    return new Promise((resolve) => {
-      if (ms > 0) setTimeout(resolve, ms);
-      else setImmediate(resolve);
-    });
+    return new Promise((resolve) => setTimeout(resolve, this.options.coalesceMs));
   }
 
   private scanBooks(session: Session, now: number): void {
