@@ -43,6 +43,8 @@ export const BinanceErrors = {
   filterFailure: (filter: string) => bad(-1013, `Filter failure: ${filter}`),
   invalidQuantity: () => bad(-1013, 'Invalid quantity.'),
   invalidPrice: () => bad(-1013, 'Invalid price.'),
+  /** an order on a symbol whose status is not TRADING (ccxt: MarketClosed) */
+  marketClosed: () => bad(-1013, 'Market is closed.'),
   insufficientBalance: () => bad(-2010, 'Account has insufficient balance for requested action.'),
   duplicateOrder: () => bad(-2010, 'Duplicate order sent.'),
   noLiquidity: () => bad(-2010, 'Order book liquidity is less than symbol minimum quantity.'),

@@ -5,7 +5,8 @@ import type { Market } from '../../../application/ports/exchange.js';
 import type { PriceFeed } from '../../../application/ports/price-feed.js';
 import { SyntheticPriceFeed } from '../../marketdata/synthetic-price-feed.js';
 import { systemClock } from '../../system/system-clock.js';
-import { PAPER_MARKETS } from '../paper/markets.js';
+import { PAPER_START_PRICES } from '../paper/markets.js';
+import { SANDBOX_HALTED_SYMBOLS, SANDBOX_MARKETS, SANDBOX_START_PRICES } from '../paper/sandbox-markets.js';
 import { PaperExchange } from '../paper/paper-exchange.js';
 import { ADMIN_PREFIX, AdminRoutes, type SetPrice } from './admin-routes.js';
 import { ApiKeyRegistry, type SandboxApiAccount } from './api-accounts.js';
@@ -37,8 +38,10 @@ export interface BinanceSandboxOptions {
   readonly feed?: PriceFeed;
   /** Default: the system clock. Timestamps, recvWindow, fault durations and bans follow it. */
   readonly clock?: Clock;
-  /** Default: PAPER_MARKETS. */
+  /** Default: SANDBOX_MARKETS (60+ spot markets; pass PAPER_MARKETS for the paper exchange's three). */
   readonly markets?: readonly Market[];
+  /** Symbols listed with status BREAK (orders refused). Default: SANDBOX_HALTED_SYMBOLS with the default markets, else none. */
+  readonly haltedSymbols?: readonly string[];
   /** Token of the /sandbox/* admin endpoints; without one they answer 404. */
   readonly adminToken?: string;
   /** Paper exchange tuning (defaults: taker 10 bps, maker 2 bps, slippage 5 bps, partial fills on, seed 1). */
@@ -83,9 +86,10 @@ export class BinanceSandbox {
 
   static async start(options: BinanceSandboxOptions): Promise<BinanceSandbox> {
     const clock = options.clock ?? systemClock;
-    const markets = options.markets ?? PAPER_MARKETS;
+    const markets = options.markets ?? SANDBOX_MARKETS;
+    const halted = options.haltedSymbols ?? (options.markets ? [] : SANDBOX_HALTED_SYMBOLS);
     const registry = new ApiKeyRegistry(options.accounts);
-    const ownsFeed = options.feed ? undefined : new SyntheticPriceFeed({ clock, markets });
+    const ownsFeed = options.feed ? undefined : new SyntheticPriceFeed({ clock, markets, startPrices: { ...PAPER_START_PRICES, ...SANDBOX_START_PRICES } });
     const feed = options.feed ?? ownsFeed!;
     const path = options.path ?? ':memory:';
     const makerBps = options.makerFeeBps ?? 2;
@@ -108,7 +112,7 @@ export class BinanceSandbox {
       exchange.onOrderUpdate(({ accountId, order, fill }) => {
         if (fill) index.record(accountId, Number(order.exchangeOrderId), order.clientOrderId, order.symbol, Date.parse(fill.time));
       });
-      const symbols = new SymbolTable(markets);
+      const symbols = new SymbolTable(markets, halted);
       const hub = new UserDataHub(exchange, index, symbols, clock);
       const listenKeys = new ListenKeys(clock);
       const userData = new UserDataServer(hub, registry, listenKeys, clock);

@@ -46,7 +46,7 @@ export function marketRoutes(deps: SpotApiDeps): Route[] {
       path: '/api/v3/exchangeInfo',
       security: 'NONE',
       weight: weight(20),
-      handle: (call) => exchangeInfo(selected(call.params), clock.now()),
+      handle: (call) => exchangeInfo(selected(call.params), clock.now(), (market) => symbols.status(market)),
     },
     {
       method: 'GET',

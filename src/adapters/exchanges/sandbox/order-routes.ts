@@ -17,6 +17,7 @@ export function orderRoutes(deps: SpotApiDeps): Route[] {
 
 async function placeOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
   const order = parseNewOrder(call.params, deps.symbols);
+  if (deps.symbols.status(order.market) !== 'TRADING') throw BinanceErrors.marketClosed();
   const request = toPaperRequest(deps, order);
   const duplicate = deps.faults.take('duplicate', call.method, call.path);
   if (duplicate && duplicate.placeOrder !== true) throw BinanceErrors.duplicateOrder();
