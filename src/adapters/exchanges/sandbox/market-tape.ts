@@ -164,7 +164,7 @@ export class MarketTape {
       seed,
       history,
       trades: [],
-      nextTradeId: 1_000_000 + (seed % 9_000_000) + history.backfilledTrades(),
+      nextTradeId: 1_000_000 + (seed % 9_000_000), // above the synthetic past's trade count, so firstId stays positive
       updateId: 10_000_000 + (seed % 90_000_000),
       lastPrice: price,
       book: undefined,

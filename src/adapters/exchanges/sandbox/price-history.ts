@@ -23,27 +23,20 @@ export class PriceHistory {
   /** The oldest minute the ring holds. */
   private firstMinute: number;
   private cached: { minute: number; candle: Candle | undefined } | undefined;
+  private readonly startMinute: number;
+  /** The synthetic day before the start is written on the first read (it costs ~1 ms a symbol). */
+  private backfilled = false;
 
   constructor(
     private readonly path: SyntheticPath,
     startTime: number,
     startPrice: number,
   ) {
-    const startMinute = Math.floor(startTime / MINUTE_MS);
-    this.firstMinute = startMinute - BACKFILL_MINUTES;
-    this.lastMinute = startMinute;
-    for (let minute = this.firstMinute; minute < startMinute; minute++) {
-      this.write(minute, path.candle(minute * MINUTE_MS, Math.min((minute + 1) * MINUTE_MS, startTime)));
-    }
-    const opening = path.candle(startMinute * MINUTE_MS, startTime);
-    this.write(startMinute, mergeCandle(opening, { open: startPrice, high: startPrice, low: startPrice, close: startPrice, volume: 0, quoteVolume: 0, trades: 0 }));
-  }
-
-  /** Trades printed before the start (the synthetic past in the ring). */
-  backfilledTrades(): number {
-    let total = 0;
-    for (let minute = this.firstMinute; minute <= this.lastMinute; minute++) total += this.trades[this.slot(minute)]!;
-    return total;
+    this.startMinute = Math.floor(startTime / MINUTE_MS);
+    this.firstMinute = this.startMinute - BACKFILL_MINUTES;
+    this.lastMinute = this.startMinute;
+    const opening = path.candle(this.startMinute * MINUTE_MS, startTime);
+    this.write(this.startMinute, mergeCandle(opening, { open: startPrice, high: startPrice, low: startPrice, close: startPrice, volume: 0, quoteVolume: 0, trades: 0 }));
   }
 
   /** A trade at `time`; a time before the newest minute (a clock moved back) counts in the newest. */
@@ -69,6 +62,7 @@ export class PriceHistory {
    * Undefined for a span that starts after `now`.
    */
   candle(from: number, to: number, now: number): Candle | undefined {
+    this.backfill();
     const end = Math.min(to, now + 1);
     if (from >= end) return undefined;
     const ringStart = this.firstMinute * MINUTE_MS;
@@ -77,7 +71,8 @@ export class PriceHistory {
     if (end > ringStart) {
       const first = Math.max(Math.floor(Math.max(from, ringStart) / MINUTE_MS), this.firstMinute);
       const last = Math.min(Math.ceil(end / MINUTE_MS) - 1, this.lastMinute);
-      for (let minute = first; minute <= last; minute++) result = mergeCandle(result, this.read(minute));
+      const ring = this.span(first, last);
+      if (ring) result = mergeCandle(result, ring);
       // a span past the newest minute (no trade since): flat at the last price
       if (last < Math.ceil(end / MINUTE_MS) - 1 && result) result = mergeCandle(result, flat(this.last()));
     }
@@ -86,16 +81,37 @@ export class PriceHistory {
 
   /** The rolling 24 h at `now` (minute resolution). Completed minutes are cached per minute. */
   day(now: number): Candle {
+    this.backfill();
     const nowMinute = Math.max(Math.floor(now / MINUTE_MS), this.lastMinute);
-    if (this.cached?.minute !== nowMinute) {
-      let completed: Candle | undefined;
-      for (let minute = Math.max(nowMinute - 1439, this.firstMinute); minute < nowMinute; minute++) {
-        completed = mergeCandle(completed, minute <= this.lastMinute ? this.read(minute) : flat(this.last()));
-      }
-      this.cached = { minute: nowMinute, candle: completed };
-    }
+    if (this.cached?.minute !== nowMinute) this.cached = { minute: nowMinute, candle: this.span(Math.max(nowMinute - 1439, this.firstMinute), Math.min(nowMinute - 1, this.lastMinute)) };
     const current = nowMinute === this.lastMinute ? this.read(nowMinute) : flat(this.last());
     return this.cached.candle ? mergeCandle({ ...this.cached.candle }, current) : current;
+  }
+
+  /** Minutes before the start still in the ring (not yet overwritten by newer ones) get the synthetic past. */
+  private backfill(): void {
+    if (this.backfilled) return;
+    this.backfilled = true;
+    for (let minute = Math.max(this.firstMinute, this.startMinute - BACKFILL_MINUTES); minute < this.startMinute; minute++) {
+      this.write(minute, this.path.candle(minute * MINUTE_MS, (minute + 1) * MINUTE_MS));
+    }
+  }
+
+  /** The ring's minutes first..last (inclusive) folded into one candle, straight from the arrays. */
+  private span(first: number, last: number): Candle | undefined {
+    if (last < first) return undefined;
+    const s0 = this.slot(first);
+    const candle: Candle = { open: this.open[s0]!, high: -Infinity, low: Infinity, close: 0, volume: 0, quoteVolume: 0, trades: 0 };
+    for (let minute = first; minute <= last; minute++) {
+      const s = this.slot(minute);
+      if (this.high[s]! > candle.high) candle.high = this.high[s]!;
+      if (this.low[s]! < candle.low) candle.low = this.low[s]!;
+      candle.volume += this.volume[s]!;
+      candle.quoteVolume += this.quoteVolume[s]!;
+      candle.trades += this.trades[s]!;
+    }
+    candle.close = this.close[this.slot(last)]!;
+    return candle;
   }
 
   private advanceTo(minute: number): void {

@@ -65,7 +65,8 @@ export class SyntheticPath {
     const close = this.price(to);
     let high = Math.max(open, close);
     let low = Math.min(open, close);
-    const samples = 6;
+    // the fastest wave lasts 47 minutes: a minute needs no inner samples, longer spans up to 6
+    const samples = Math.min(6, Math.ceil((to - from) / (8 * MINUTE_MS)));
     for (let i = 1; i < samples; i++) {
       const p = this.price(from + ((to - from) * i) / samples);
       if (p > high) high = p;
