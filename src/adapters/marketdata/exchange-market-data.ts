@@ -178,6 +178,15 @@ export class ExchangeMarketData implements MarketDataSource {
   /** The supervisor: silence checks, (re)starts, resubscriptions one connection at a time, REST take-over. */
   private evaluate(): void {
     if (this.closed) return;
+    try {
+      this.supervise();
+    } catch (error) {
+      // never let a bug stop the watchdog's timer (or crash the process from it)
+      this.logger.error({ venue: this.venue, reason: reasonOf(error) }, 'market data: supervision failed');
+    }
+  }
+
+  private supervise(): void {
     const now = this.clock.now();
     for (const c of this.connections) c.check(now);
     if (this.desired.length === 0) {

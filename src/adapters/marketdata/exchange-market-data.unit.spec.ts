@@ -310,6 +310,25 @@ describe('ExchangeMarketData', () => {
     expect(states(h.md)['ws-a']).toBe('streaming');
   });
 
+  it('a factory that throws counts as a failed connection (back-off, then retried), never as a crash', async () => {
+    let calls = 0;
+    const venue = new FakeVenue();
+    const h = harness({
+      backoff: { initialMs: 400 },
+      createClient: () => {
+        calls += 1;
+        if (calls <= 2) throw new Error('bad client config');
+        return venue.createClient();
+      },
+    });
+    h.md.follow('s', ['BTC/USDT']);
+    await advance(1);
+    expect(states(h.md)).toMatchObject({ 'ws-a': 'down', 'ws-b': 'down' });
+    await advance(600);
+    expect(venue.clients.length).toBe(2);
+    expect(venue.clients.every((c) => c.watching)).toBe(true);
+  });
+
   it('close() closes every client and leaves no timer running', async () => {
     const h = harness();
     h.restAnswer = async () => ({});

@@ -82,7 +82,14 @@ export class WsConnection {
   /** Opens a new client watching `symbols` (sorted, non-empty). */
   start(symbols: readonly string[], key: string): void {
     if (this.session !== undefined) this.dropSession();
-    const session: Session = { client: this.options.createClient(), symbols, key, startedAt: this.options.clock.now(), watched: [] };
+    let client: ProMarketClient;
+    try {
+      client = this.options.createClient();
+    } catch (error) {
+      this.backOff('down', error);
+      return;
+    }
+    const session: Session = { client, symbols, key, startedAt: this.options.clock.now(), watched: [] };
     this.session = session;
     this.seenBook.clear();
     this.seenTrade.clear();
@@ -248,6 +255,10 @@ export class WsConnection {
   private fail(session: Session, state: 'down' | 'silent', error: unknown): void {
     if (this.session !== session) return; // a closed session's watches reject as it closes
     this.dropSession();
+    this.backOff(state, error);
+  }
+
+  private backOff(state: 'down' | 'silent', error: unknown): void {
     this.failures += 1;
     const delay = backoffDelay(this.failures, this.options.backoff, this.options.random);
     this.retryAt = this.options.clock.now() + delay;
