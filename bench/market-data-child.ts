@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import ccxt from 'ccxt';
+import { WebSocket } from 'ws';
 
 const root = process.env.PATRIOT_ROOT ?? new URL('../../../', import.meta.url).pathname;
 const dist = (path: string): string => pathToFileURL(join(root, 'dist', path)).href;
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   // streamLimits.spot = 1: a client's two watches share one socket
   const options = { fetchCurrencies: false, fetchMarkets: { types: ['spot'] }, defaultType: 'spot', streamLimits: { spot: 1 } };
   const rest = new ccxt.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options });
-  const md = process.env.BENCH_MD_MODE === 'ccxt-only' ? ccxtOnly(() => new ccxt.pro.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options })) : new ExchangeMarketData({
+  const mode = process.env.BENCH_MD_MODE;
+  const md = mode === 'raw-ws' ? rawWs(base.replace(/^http/, 'ws')) : mode === 'ccxt-only' ? ccxtOnly(() => new ccxt.pro.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options })) : new ExchangeMarketData({
     venue: 'bench:spot',
     createClient: () => new ccxt.pro.binance({ urls: { api: urls }, httpAgent: agent, enableRateLimit: false, options }),
     restTickers: restTickersOf(rest),
@@ -102,6 +104,30 @@ function ccxtOnly(create: () => InstanceType<typeof ccxt.pro.binance>): Source {
     close: async () => {
       running = false;
       await Promise.all(clients.map((c) => c.close()));
+    },
+  };
+}
+
+/** BENCH_MD_MODE=raw-ws: two plain `ws` sockets, each frame JSON.parse'd and dropped: the floor. */
+function rawWs(wsBase: string): Source {
+  const sockets: WebSocket[] = [];
+  return {
+    follow: (_owner, list) => {
+      const streams = list.flatMap((s) => {
+        const id = s.replace('/', '').toLowerCase();
+        return [`${id}@bookTicker`, `${id}@trade`];
+      });
+      for (let i = 0; i < 2; i++) {
+        const socket = new WebSocket(`${wsBase}/ws/${i}`);
+        socket.on('open', () => socket.send(JSON.stringify({ method: 'SUBSCRIBE', params: streams, id: 1 })));
+        socket.on('message', (data) => JSON.parse(String(data)));
+        sockets.push(socket);
+      }
+    },
+    onQuote: () => () => {},
+    status: () => ({ connections: sockets.map((s, i) => ({ id: `ws-${i === 0 ? 'a' : 'b'}`, state: s.readyState === WebSocket.OPEN ? 'streaming' : 'connecting' })) }),
+    close: async () => {
+      for (const s of sockets) s.terminate();
     },
   };
 }

@@ -9,7 +9,8 @@
  *   npm run build && node --import tsx bench/market-data.ts [--rate=2000] [--duration=10] [--warmup=2]
  *
  * `--rate` is updates/s over both streams together (rate/2 frames/s on each connection). First a
- * reference run (BENCH_MD_MODE=ccxt-only: the clients alone), then the measured one. Target:
+ * two reference runs (BENCH_MD_MODE=raw-ws: two plain sockets and JSON.parse; ccxt-only: the
+ * clients alone), then the measured one. Target:
  * < 10 % of one core at 2,000/s. Not registered in run.ts (`ALL` + main()) yet: `marketDataCpu`
  * returns the figure in the suite's shape.
  */
@@ -48,7 +49,8 @@ export async function marketDataCpu(options: MarketDataBenchOptions = {}): Promi
   const generator = await started(fork(`${benchDir}market-data-generator.ts`, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), 'generator');
   try {
     const url = (generator.ready as { url: string }).url;
-    // reference: the same two ccxt clients re-arming their watches, results unused
+    // references: two plain sockets parsing JSON (the floor); the same two ccxt clients re-arming their watches, results unused
+    const rawWs = await measuredRun(generator.child, url, 'raw-ws', rate, warmupS, durationS);
     const ccxtOnly = await measuredRun(generator.child, url, 'ccxt-only', rate, warmupS, durationS);
     const full = await measuredRun(generator.child, url, 'full', rate, warmupS, durationS);
     const figure: Figure = {
@@ -62,13 +64,14 @@ export async function marketDataCpu(options: MarketDataBenchOptions = {}): Promi
       quotesPerS: round(full.quotesPerS, 0),
       cpuUsPerMessage: full.messagesPerS > 0 ? round((full.coreShare * 1e6) / full.messagesPerS, 2) : null,
       ccxtAloneCoreShare: round(ccxtOnly.coreShare, 4),
+      rawWebSocketCoreShare: round(rawWs.coreShare, 4),
       durationS: round(full.seconds, 2),
       symbols: full.symbols,
       statesAtEnd: full.states,
       loadAverageAtStart: loadavg().map((x) => round(x, 2)),
-      note: 'measured: a plain-node child running dist/ ExchangeMarketData (two ccxt pro binance clients, one socket each via streamLimits.spot=1, one quote listener); ccxtAloneCoreShare: the same two clients re-arming watchBidsAsks/watchTradesForSymbols with nothing done with the results; generator in another child; messagesPerS counts frames sent to both connections; quotesPerS is what the merge emitted (duplicates from the second connection dropped)',
+      note: 'measured: a plain-node child running dist/ ExchangeMarketData (two ccxt pro binance clients, one socket each via streamLimits.spot=1, one quote listener); ccxtAloneCoreShare: the same two clients re-arming watchBidsAsks/watchTradesForSymbols with nothing done with the results; rawWebSocketCoreShare: two plain ws sockets, JSON.parse per frame (the floor); generator in another child; messagesPerS counts frames sent to both connections; quotesPerS is what the merge emitted (duplicates from the second connection dropped)',
     };
-    log(`  market_data_cpu: ${(full.coreShare * 100).toFixed(2)} % of one core at ${round(full.messagesPerS, 0)} messages/s (${figure.quotesPerS} quotes/s emitted); ccxt alone ${(ccxtOnly.coreShare * 100).toFixed(2)} %`);
+    log(`  market_data_cpu: ${(full.coreShare * 100).toFixed(2)} % of one core at ${round(full.messagesPerS, 0)} messages/s (${figure.quotesPerS} quotes/s emitted); ccxt alone ${(ccxtOnly.coreShare * 100).toFixed(2)} %, two raw sockets + JSON.parse ${(rawWs.coreShare * 100).toFixed(2)} %`);
     return figure;
   } finally {
     await stop(generator.child);
@@ -76,7 +79,7 @@ export async function marketDataCpu(options: MarketDataBenchOptions = {}): Promi
 }
 
 /** One measured child (`mode` full or ccxt-only): streaming first, then warm-up and the window at `rate`. */
-async function measuredRun(generator: ChildProcess, url: string, mode: 'full' | 'ccxt-only', rate: number, warmupS: number, durationS: number) {
+async function measuredRun(generator: ChildProcess, url: string, mode: 'full' | 'ccxt-only' | 'raw-ws', rate: number, warmupS: number, durationS: number) {
   generator.send({ type: 'rate', perConnection: 50 });
   const env = { ...process.env, PATRIOT_ROOT: root, BENCH_MD_MODE: mode };
   const child = await started(fork(transpiledChild(), [url], { execArgv: profileFlags(), env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), `measured child (${mode})`);
