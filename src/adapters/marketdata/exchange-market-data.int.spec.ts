@@ -87,6 +87,17 @@ describe('ExchangeMarketData on the sandbox (real ccxt pro)', () => {
     expect(md.status().connections.every((c) => c.lastMessageAt !== undefined)).toBe(true);
   });
 
+  it('follow() changes reopen the connections with the new union, one at a time, leaving no stale socket', async () => {
+    await following(['BTC/USDT']);
+    md.follow('dashboard', ['LINK/USDT', 'BTC/USDT']);
+    await eventually(() => md.quote('LINK/USDT') !== undefined, 'a LINK quote after follow()', 15_000);
+    await eventually(() => bothStreaming() && sandbox.marketStreams().length === 2 && sandbox.marketStreams().every((c) => c.streams.includes('linkusdt@bookTicker')), 'two sockets, both with LINK', 15_000);
+    md.follow('dashboard', []);
+    await eventually(() => bothStreaming() && sandbox.marketStreams().length === 2 && sandbox.marketStreams().every((c) => !c.streams.includes('linkusdt@bookTicker')), 'two sockets, LINK dropped', 15_000);
+    const moved = sandbox.movePrice('BTC/USDT', 5);
+    await priceSeen('BTC/USDT', moved.price);
+  });
+
   it('one connection silenced: the other carries the prices, the silent one is recycled and streams again', async () => {
     await following(['BTC/USDT', 'SOL/USDT']);
     const [oldest] = sandbox.marketStreams();
