@@ -5,6 +5,7 @@ import { parseDec } from '../domain/shared/decimal.js';
 import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/markets.js';
+import { SANDBOX_HALTED_SYMBOLS, SANDBOX_MARKETS, SANDBOX_START_PRICES } from '../adapters/exchanges/paper/sandbox-markets.js';
 import type { InitialBalance } from '../adapters/exchanges/paper/paper-exchange.js';
 import { BinanceSandbox } from '../adapters/exchanges/sandbox/binance-sandbox.js';
 import { randomAlphanumeric } from '../adapters/exchanges/sandbox/random-text.js';
@@ -30,6 +31,8 @@ export interface SandboxSettings {
   readonly takerFeeBps: number;
   readonly makerFeeBps: number;
   readonly slippageBps: number;
+  /** 'sandbox': the 60+ market listing with one halted symbol (default); 'paper': BTC/ETH/SOL only. */
+  readonly markets: 'sandbox' | 'paper';
 }
 
 /**
@@ -37,6 +40,7 @@ export interface SandboxSettings {
  * `sandbox-exchange.db` there), PATRIOT_SANDBOX_API_KEY / PATRIOT_SANDBOX_API_SECRET (generated when
  * unset), PATRIOT_SANDBOX_ADMIN_TOKEN (generated when unset), PATRIOT_SANDBOX_ACCOUNT_ID (sandbox),
  * PATRIOT_SANDBOX_BALANCES ("USDT=100000,BTC=1"; applied when the account is first created), and
+ * PATRIOT_SANDBOX_MARKETS ("sandbox": 60+ markets, the default; "paper": BTC/ETH/SOL), and
  * the server's PATRIOT_FEED_SEED, PATRIOT_FEED_INTERVAL_MS, PATRIOT_*_FEE_BPS, PATRIOT_SLIPPAGE_BPS.
  * Throws ConfigError on a bad value.
  */
@@ -47,6 +51,8 @@ export function sandboxSettingsFromEnv(env: Env, generate: (length: number) => s
   const givenSecret = text(env, 'PATRIOT_SANDBOX_API_SECRET');
   const givenToken = text(env, 'PATRIOT_SANDBOX_ADMIN_TOKEN');
   const accountId = text(env, 'PATRIOT_SANDBOX_ACCOUNT_ID') ?? 'sandbox';
+  const markets = text(env, 'PATRIOT_SANDBOX_MARKETS') ?? 'sandbox';
+  if (markets !== 'sandbox' && markets !== 'paper') throw new ConfigError(`PATRIOT_SANDBOX_MARKETS must be "sandbox" or "paper", got "${markets}"`);
   return {
     host: text(env, 'HOST') ?? '127.0.0.1',
     port: integer(env, 'PATRIOT_SANDBOX_PORT', 9100, 0, 65_535),
@@ -62,6 +68,7 @@ export function sandboxSettingsFromEnv(env: Env, generate: (length: number) => s
     takerFeeBps: integer(env, 'PATRIOT_TAKER_FEE_BPS', 10, 0, 1000),
     makerFeeBps: integer(env, 'PATRIOT_MAKER_FEE_BPS', 2, 0, 1000),
     slippageBps: integer(env, 'PATRIOT_SLIPPAGE_BPS', 5, 0, 1000),
+    markets,
   };
 }
 
@@ -89,14 +96,18 @@ export interface RunningSandbox {
 /** Starts the sandbox with a running synthetic feed on its own SQLite file. */
 export async function startSandboxFromSettings(settings: SandboxSettings): Promise<RunningSandbox> {
   mkdirSync(resolve(settings.dataFile, '..'), { recursive: true });
-  const feed = new SyntheticPriceFeed({ clock: systemClock, seed: settings.feed.seed, markets: PAPER_MARKETS, startPrices: PAPER_START_PRICES, intervalMs: settings.feed.intervalMs });
+  const full = settings.markets === 'sandbox';
+  const markets = full ? SANDBOX_MARKETS : PAPER_MARKETS;
+  const startPrices = full ? SANDBOX_START_PRICES : PAPER_START_PRICES;
+  const feed = new SyntheticPriceFeed({ clock: systemClock, seed: settings.feed.seed, markets, startPrices, intervalMs: settings.feed.intervalMs });
   const sandbox = await BinanceSandbox.start({
     host: settings.host,
     port: settings.port,
     path: settings.dataFile,
     feed,
     clock: systemClock,
-    markets: PAPER_MARKETS,
+    markets,
+    haltedSymbols: full ? SANDBOX_HALTED_SYMBOLS : [],
     adminToken: settings.adminToken,
     takerFeeBps: settings.takerFeeBps,
     makerFeeBps: settings.makerFeeBps,
@@ -115,6 +126,8 @@ export async function startSandboxFromSettings(settings: SandboxSettings): Promi
     ...(settings.secretGenerated ? { secret: settings.secret } : {}),
     ...(settings.adminTokenGenerated ? { adminToken: settings.adminToken } : {}),
     dataFile: settings.dataFile,
+    markets: markets.length,
+    haltedSymbols: full ? SANDBOX_HALTED_SYMBOLS : [],
   };
   return {
     sandbox,

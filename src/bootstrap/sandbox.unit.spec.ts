@@ -23,6 +23,7 @@ describe('sandboxSettingsFromEnv', () => {
       takerFeeBps: 10,
       makerFeeBps: 2,
       slippageBps: 5,
+      markets: 'sandbox',
     });
   });
 
@@ -63,6 +64,8 @@ describe('sandboxSettingsFromEnv', () => {
     expect(() => sandboxSettingsFromEnv({ PATRIOT_SANDBOX_PORT: '70000' })).toThrow(ConfigError);
     expect(() => sandboxSettingsFromEnv({ PATRIOT_SANDBOX_PORT: '91a' })).toThrow(ConfigError);
     expect(() => sandboxSettingsFromEnv({ PATRIOT_SANDBOX_API_KEY: 'bad key' })).toThrow(ConfigError);
+    expect(() => sandboxSettingsFromEnv({ PATRIOT_SANDBOX_MARKETS: 'all' })).toThrow(ConfigError);
+    expect(sandboxSettingsFromEnv({ PATRIOT_SANDBOX_MARKETS: 'paper' }, generated).markets).toBe('paper');
     expect(() => parseBalances('USDT')).toThrow(ConfigError);
     expect(() => parseBalances('USDT=-1')).toThrow(ConfigError);
     expect(() => parseBalances('usdt=1')).toThrow(ConfigError);

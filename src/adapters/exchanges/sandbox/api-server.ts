@@ -4,12 +4,16 @@ import { ApiKeyRegistry } from './api-accounts.js';
 import { BinanceError, BinanceErrors } from './binance-errors.js';
 import type { HttpErrorStatus } from './fault-spec.js';
 import { RequestParams } from './request-params.js';
+import type { PlacementLog, PlacementTicket } from './placement-log.js';
 import type { Route } from './routes.js';
 import type { SandboxFaults } from './sandbox-faults.js';
 import { checkTimestamp, restSigningPayload, signatureMatches } from './signing.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const JSON_TYPE = 'application/json;charset=UTF-8';
+
+/** The request whose attempts are counted per clientOrderId. */
+const PLACEMENT = 'POST /api/v3/order';
 
 /** What a matched request resolves to before it is written. */
 type Outcome = { readonly status: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> };
@@ -46,6 +50,7 @@ export class ApiRequestHandler {
     private readonly registry: ApiKeyRegistry,
     private readonly faults: SandboxFaults,
     private readonly clock: Clock,
+    private readonly placements?: PlacementLog,
   ) {
     for (const route of routes) this.routes.set(`${route.method} ${route.path}`, route);
     this.weights = new WeightMeter(clock);
@@ -59,6 +64,7 @@ export class ApiRequestHandler {
       return;
     }
     const params = new RequestParams(rawQuery, rawBody);
+    const placement = `${method} ${path}` === PLACEMENT ? this.placements?.begin(params.get('newClientOrderId')) : undefined;
     const headers = { 'X-MBX-USED-WEIGHT-1M': String(this.weights.add(route.weight(params))) };
     const send = (outcome: Outcome) => {
       if (res.destroyed) return;
@@ -68,9 +74,13 @@ export class ApiRequestHandler {
     };
 
     const early = await this.beforeProcessing(method, path);
-    if (early) return send(early);
+    if (early) {
+      placement?.finished(refusalOf(early));
+      return send(early);
+    }
 
-    const outcome = await this.process(route, req, params, rawQuery, rawBody);
+    const outcome = await this.process(route, req, params, rawQuery, rawBody, placement);
+    placement?.finished(refusalOf(outcome));
 
     const timeout = this.faults.take('timeout', method, path);
     if (timeout) {
@@ -100,11 +110,11 @@ export class ApiRequestHandler {
     return early ? serverError(early.status, early.body) : undefined;
   }
 
-  private async process(route: Route, req: IncomingMessage, params: RequestParams, rawQuery: string, rawBody: string): Promise<Outcome> {
+  private async process(route: Route, req: IncomingMessage, params: RequestParams, rawQuery: string, rawBody: string, placement?: PlacementTicket): Promise<Outcome> {
     const now = this.clock.now();
     try {
       const { apiKey, accountId } = this.authenticate(route, req, params, rawQuery, rawBody, now);
-      const body = await route.handle({ method: route.method, path: route.path, params, apiKey, accountId, now });
+      const body = await route.handle({ method: route.method, path: route.path, params, apiKey, accountId, now, ...(placement ? { placement } : {}) });
       return { status: 200, body };
     } catch (error) {
       return errorOutcome(error instanceof BinanceError ? error : BinanceErrors.unknownError());
@@ -141,6 +151,14 @@ export async function readBody(req: IncomingMessage): Promise<string | undefined
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The refusal an answer carries (undefined for a 2xx): Binance's code and message, else the HTTP status. */
+function refusalOf(outcome: Outcome): { code: number; msg: string } | undefined {
+  if (outcome.status < 300) return undefined;
+  const body = outcome.body as { code?: unknown; msg?: unknown } | string;
+  if (typeof body === 'object' && body !== null && typeof body.code === 'number') return { code: body.code, msg: String(body.msg) };
+  return { code: outcome.status, msg: `HTTP ${outcome.status}` };
 }
 
 function errorOutcome(error: BinanceError): Outcome {

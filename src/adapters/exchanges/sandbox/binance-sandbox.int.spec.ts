@@ -21,9 +21,21 @@ afterEach(async () => {
 });
 
 describe('BinanceSandbox via ccxt: markets', () => {
-  it('loadMarkets reads the paper markets with their filters', async () => {
+  it('loadMarkets reads the sandbox listing (50+ spot markets) with their filters; the halted one is inactive', async () => {
     const markets = await client.loadMarkets();
-    expect(Object.keys(markets).sort()).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+    expect(Object.keys(markets).length).toBeGreaterThanOrEqual(50);
+    expect(Object.keys(markets)).toEqual(expect.arrayContaining(['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'SHIB/USDT', 'ETH/BTC', 'BTC/FDUSD', 'BTC/USDC']));
+    const doge = markets['DOGE/USDT']!;
+    expect(doge).toMatchObject({ id: 'DOGEUSDT', base: 'DOGE', quote: 'USDT', active: true });
+    expect(doge.precision).toMatchObject({ amount: 1, price: 0.00001 });
+    expect(doge.limits.amount).toEqual({ min: 1, max: 9000000 });
+    expect(doge.limits.cost?.min).toBe(1);
+    const shib = markets['SHIB/USDT']!;
+    expect(shib.precision).toMatchObject({ amount: 1, price: 1e-8 });
+    expect(markets['FTT/USDT']).toMatchObject({ active: false, info: { status: 'BREAK' } });
+    const halted = await failure(client.createOrder('FTT/USDT', 'market', 'buy', 10));
+    expect(halted).toBeInstanceOf(ccxt.MarketClosed);
+    expect(JSON.parse(client.last_http_response as string)).toEqual({ code: -1013, msg: 'Market is closed.' });
     const btc = markets['BTC/USDT']!;
     expect(btc).toMatchObject({ id: 'BTCUSDT', base: 'BTC', quote: 'USDT', spot: true, type: 'spot', active: true });
     expect(btc.precision).toMatchObject({ amount: 0.00001, price: 0.01 });
@@ -151,7 +163,7 @@ describe('BinanceSandbox via ccxt: Binance errors', () => {
     const missingId = await failure(client.fetchOrder('424242', 'BTC/USDT'));
     expect(missingId).toBeInstanceOf(ccxt.OrderNotFound);
 
-    const symbol = await failure(client.privateGetOrder({ symbol: 'DOGEUSDT', origClientOrderId: 'x' }));
+    const symbol = await failure(client.privateGetOrder({ symbol: 'NOSUCHUSDT', origClientOrderId: 'x' }));
     expect(symbol).toBeInstanceOf(ccxt.BadSymbol);
     expect(symbol.message).toContain('-1121');
 

@@ -1,5 +1,5 @@
 import type { Market } from '../../../application/ports/exchange.js';
-import { binanceDecimal, binanceSymbol } from './symbols.js';
+import { binanceDecimal, binanceSymbol, type SymbolStatus } from './symbols.js';
 
 /** Limits announced in exchangeInfo (the sandbox does not enforce them, faults do). */
 export const RATE_LIMITS = Object.freeze([
@@ -16,10 +16,10 @@ const MAX_NOTIONAL = '9000000.00000000';
  * One symbol of GET /api/v3/exchangeInfo, in Binance's shape, from a paper market. Only LIMIT and
  * MARKET are listed as order types: ccxt refuses the others before sending them.
  */
-export function symbolInfo(market: Market): Record<string, unknown> {
+export function symbolInfo(market: Market, status: SymbolStatus = 'TRADING'): Record<string, unknown> {
   return {
     symbol: binanceSymbol(market),
-    status: 'TRADING',
+    status,
     baseAsset: market.base,
     baseAssetPrecision: 8,
     quoteAsset: market.quote,
@@ -59,12 +59,12 @@ export function symbolInfo(market: Market): Record<string, unknown> {
 }
 
 /** GET /api/v3/exchangeInfo; `symbols` narrows the list (unknown ids are the caller's -1121). */
-export function exchangeInfo(markets: readonly Market[], serverTime: number): Record<string, unknown> {
+export function exchangeInfo(markets: readonly Market[], serverTime: number, statusOf: (market: Market) => SymbolStatus = () => 'TRADING'): Record<string, unknown> {
   return {
     timezone: 'UTC',
     serverTime,
     rateLimits: RATE_LIMITS,
     exchangeFilters: [],
-    symbols: markets.map(symbolInfo),
+    symbols: markets.map((market) => symbolInfo(market, statusOf(market))),
   };
 }

@@ -1,3 +1,5 @@
+import { MARKET_FAULT_KINDS, isMarketDataFaultKind, parseMarketFault, type MarketDataFault } from './market-fault-spec.js';
+
 /**
  * Faults the sandbox can inject, as plain JSON-able objects (the admin endpoint takes the same).
  *
@@ -15,7 +17,8 @@ export interface FaultScope {
 
 export type HttpErrorStatus = 500 | 502 | 503 | 504;
 
-export type SandboxFault =
+/** Faults of the REST API, matched against requests. */
+export type HttpFault =
   /** Delays the response by `ms` (the request is processed after the delay). Default scope: every API request. */
   | ({ readonly kind: 'latency'; readonly ms: number } & FaultScope)
   /**
@@ -44,7 +47,10 @@ export type SandboxFault =
   /** The next placed orders stay invisible to GET order / openOrders / allOrders / myTrades (-2013) for `seconds`. */
   | ({ readonly kind: 'invisible'; readonly seconds: number } & FaultScope);
 
-export type FaultKind = SandboxFault['kind'];
+/** Every injectable fault: the REST API's and the market streams' (market-fault-spec.ts). */
+export type SandboxFault = HttpFault | MarketDataFault;
+
+export type FaultKind = HttpFault['kind'];
 
 const KINDS: readonly FaultKind[] = ['latency', 'timeout', 'http_error', 'rate_limit', 'duplicate', 'invisible'];
 const ORDER_SCOPE = { method: 'POST', path: '/api/v3/order' } as const;
@@ -60,8 +66,9 @@ export class FaultSpecError extends Error {}
 export function parseFault(input: unknown): SandboxFault {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new FaultSpecError('a fault must be an object');
   const raw = input as Record<string, unknown>;
+  if (isMarketDataFaultKind(raw.kind)) return parseMarketFault(raw, (message) => new FaultSpecError(message));
   const kind = raw.kind as FaultKind;
-  if (!KINDS.includes(kind)) throw new FaultSpecError(`kind must be one of ${KINDS.join(', ')}`);
+  if (!KINDS.includes(kind)) throw new FaultSpecError(`kind must be one of ${[...KINDS, ...MARKET_FAULT_KINDS].join(', ')}`);
   const scope = {
     ...optionalCount(raw, 'times', 1, 1_000_000),
     ...optionalCount(raw, 'forMs', 1, 86_400_000),

@@ -17,6 +17,7 @@ export function orderRoutes(deps: SpotApiDeps): Route[] {
 
 async function placeOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
   const order = parseNewOrder(call.params, deps.symbols);
+  if (deps.symbols.status(order.market) !== 'TRADING') throw BinanceErrors.marketClosed();
   const request = toPaperRequest(deps, order);
   const duplicate = deps.faults.take('duplicate', call.method, call.path);
   if (duplicate && duplicate.placeOrder !== true) throw BinanceErrors.duplicateOrder();
@@ -25,6 +26,7 @@ async function placeOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
   if (result.kind === 'rejected') throw fromPaperRejection(result.code);
   if (result.kind === 'unknown' || result.kind === 'not_placed') throw BinanceErrors.executionUnknown(); // the paper exchange answers neither
   const placed = result.order;
+  call.placement?.accepted(placed.clientOrderId);
   const orderId = Number(placed.exchangeOrderId);
   const times = deps.index.record(call.accountId, orderId, placed.clientOrderId, placed.symbol, call.now);
   deps.hub.orderAccepted(call.accountId, placed, times);

@@ -3,7 +3,9 @@ import type { PriceFeed } from '../../../application/ports/price-feed.js';
 import type { PaperExchange } from '../paper/paper-exchange.js';
 import type { HiddenOrders } from './hidden-orders.js';
 import type { ListenKeys } from './listen-keys.js';
+import type { MarketTape } from './market-tape.js';
 import type { OrderIndex } from './order-index.js';
+import type { PlacementTicket } from './placement-log.js';
 import type { RequestParams } from './request-params.js';
 import type { SandboxFaults } from './sandbox-faults.js';
 import type { SymbolTable } from './symbols.js';
@@ -21,6 +23,8 @@ export interface ApiCall {
   readonly accountId: string;
   /** Sandbox clock at arrival (ms). */
   readonly now: number;
+  /** On order placements: where the route reports the order it created. */
+  readonly placement?: PlacementTicket;
 }
 
 export interface Route {
@@ -36,6 +40,8 @@ export interface Route {
 export interface SpotApiDeps {
   readonly exchange: PaperExchange;
   readonly feed: PriceFeed;
+  /** public market activity (trades, book, candles) driven by the feed */
+  readonly tape: MarketTape;
   readonly clock: Clock;
   readonly symbols: SymbolTable;
   readonly index: OrderIndex;

@@ -1,5 +1,6 @@
 import type { Clock } from '../../../application/ports/clock.js';
-import { defaultScope, parseFault, type FaultKind, type SandboxFault } from './fault-spec.js';
+import { FaultSpecError, defaultScope, parseFault, type FaultKind, type HttpFault, type SandboxFault } from './fault-spec.js';
+import type { ConnectionChoice } from './market-fault-spec.js';
 
 export interface PendingFault {
   readonly id: string;
@@ -8,6 +9,8 @@ export interface PendingFault {
   readonly remaining: number | undefined;
   /** Sandbox-clock ms when it stops applying, if it has a duration. */
   readonly expiresAt: number | undefined;
+  /** A silence's market-data connections (ordinals, chosen at injection), or 'all' (later ones too). */
+  readonly connections?: readonly number[] | 'all';
 }
 
 interface Entry {
@@ -15,9 +18,20 @@ interface Entry {
   fault: SandboxFault;
   remaining: number | undefined;
   expiresAt: number | undefined;
+  connections?: readonly number[] | 'all';
 }
 
-export type FaultOf<K extends FaultKind> = Extract<SandboxFault, { kind: K }>;
+export type FaultOf<K extends FaultKind> = Extract<HttpFault, { kind: K }>;
+
+/** What the market-data faults act on (the sandbox's market streams and its price control). */
+export interface MarketFaultTarget {
+  /** ordinals a choice picks now, or 'all' */
+  select(choice: ConnectionChoice): readonly number[] | 'all';
+  /** cuts the chosen connections now; how many */
+  drop(choice: ConnectionChoice): number;
+  /** moves a listed symbol's price by pct percent now (throws RangeError for an unknown symbol) */
+  jump(symbol: string, pct: number): void;
+}
 
 /** 418 ban state after a 429. */
 interface BanState {
@@ -38,16 +52,58 @@ export class SandboxFaults {
   constructor(
     private readonly clock: Clock,
     private readonly dropStreams: () => number,
+    private readonly market?: MarketFaultTarget,
   ) {}
 
-  /** Queues a fault (validated; throws FaultSpecError). Returns its id. */
+  /**
+   * Queues a fault (validated; throws FaultSpecError). Returns its id. A market-stream drop or a
+   * price jump acts at once and is not queued; a silence is queued until removed or expired.
+   */
   inject(fault: SandboxFault): string {
     const checked = parseFault(fault);
     const id = `fault-${this.nextId++}`;
-    const remaining = checked.times ?? (checked.forMs !== undefined ? undefined : 1);
-    const expiresAt = checked.forMs !== undefined ? this.clock.now() + checked.forMs : undefined;
-    this.entries.push({ id, fault: checked, remaining, expiresAt });
-    return id;
+    const now = this.clock.now();
+    switch (checked.kind) {
+      case 'drop_market_streams':
+        this.dropMarketStreams(checked);
+        return id;
+      case 'price_jump':
+        try {
+          this.marketTarget().jump(checked.symbol, checked.pct);
+        } catch (error) {
+          throw error instanceof RangeError ? new FaultSpecError(error.message) : error;
+        }
+        return id;
+      case 'silence_market_streams': {
+        const connections = this.marketTarget().select(checked);
+        this.entries.push({ id, fault: checked, remaining: undefined, expiresAt: checked.forMs !== undefined ? now + checked.forMs : undefined, connections });
+        return id;
+      }
+      default: {
+        const remaining = checked.times ?? (checked.forMs !== undefined ? undefined : 1);
+        const expiresAt = checked.forMs !== undefined ? now + checked.forMs : undefined;
+        this.entries.push({ id, fault: checked, remaining, expiresAt });
+        return id;
+      }
+    }
+  }
+
+  /** Cuts the chosen market-data connections now (all by default); returns how many. */
+  dropMarketStreams(choice: ConnectionChoice = {}): number {
+    return this.marketTarget().drop(choice);
+  }
+
+  /** Silences the chosen market-data connections (all, later ones included, by default) until cleared or `forMs`. */
+  silenceMarketStreams(options: ConnectionChoice & { forMs?: number } = {}): string {
+    return this.inject({ kind: 'silence_market_streams', ...options });
+  }
+
+  /** For the market streams: whether a connection (by ordinal) is silenced now. */
+  silencedNow(): (ordinal: number) => boolean {
+    this.prune();
+    const silences = this.entries.filter((entry) => entry.fault.kind === 'silence_market_streams');
+    if (silences.length === 0) return () => false;
+    return (ordinal) => silences.some((entry) => entry.connections === 'all' || entry.connections?.includes(ordinal) === true);
   }
 
   /** Removes one queued fault; false when it is unknown or already used up. */
@@ -74,6 +130,11 @@ export class SandboxFaults {
   }
 
   // ------------------------------------------------------------------ used by the server
+
+  private marketTarget(): MarketFaultTarget {
+    if (!this.market) throw new FaultSpecError('this sandbox serves no market streams');
+    return this.market;
+  }
 
   /** Consumes one application of the first queued fault of `kind` matching this request. */
   take<K extends FaultKind>(kind: K, method: string, path: string, accept: (fault: FaultOf<K>) => boolean = () => true): FaultOf<K> | undefined {
@@ -124,6 +185,6 @@ export class SandboxFaults {
   }
 }
 
-function definedScope(fault: SandboxFault): { method?: string; path?: string } {
+function definedScope(fault: HttpFault): { method?: string; path?: string } {
   return { ...(fault.method !== undefined ? { method: fault.method } : {}), ...(fault.path !== undefined ? { path: fault.path } : {}) };
 }

@@ -6,18 +6,37 @@ export function binanceSymbol(market: Market): string {
   return `${market.base}${market.quote}`;
 }
 
-/** The listed markets by Binance symbol id. */
+/** Binance's symbol statuses the sandbox uses: TRADING, or halted (BREAK, HALT) where orders are refused. */
+export type SymbolStatus = 'TRADING' | 'BREAK' | 'HALT';
+export const SYMBOL_STATUSES: readonly SymbolStatus[] = ['TRADING', 'BREAK', 'HALT'];
+
+/** The listed markets by Binance symbol id, with their trading status. */
 export class SymbolTable {
   private readonly byId = new Map<string, Market>();
   private readonly byUnified = new Map<string, Market>();
+  private readonly statuses = new Map<string, SymbolStatus>();
 
-  constructor(readonly markets: readonly Market[]) {
+  /** `halted`: unified symbols or Binance ids listed with status BREAK. */
+  constructor(readonly markets: readonly Market[], halted: readonly string[] = []) {
     for (const market of markets) {
       const id = binanceSymbol(market);
       if (this.byId.has(id)) throw new Error(`two markets map to the Binance symbol ${id}`);
       this.byId.set(id, market);
       this.byUnified.set(market.symbol, market);
     }
+    for (const symbol of halted) {
+      const market = this.find(symbol);
+      if (market) this.statuses.set(market.symbol, 'BREAK');
+    }
+  }
+
+  status(market: Market): SymbolStatus {
+    return this.statuses.get(market.symbol) ?? 'TRADING';
+  }
+
+  setStatus(market: Market, status: SymbolStatus): void {
+    if (status === 'TRADING') this.statuses.delete(market.symbol);
+    else this.statuses.set(market.symbol, status);
   }
 
   market(id: string | undefined): Market | undefined {

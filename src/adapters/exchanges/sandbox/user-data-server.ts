@@ -40,8 +40,11 @@ export class UserDataServer {
     private readonly clock: Clock,
   ) {}
 
-  /** The http server's 'upgrade' handler. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /**
+   * Takes an upgrade to the WebSocket API or to a known listenKey's stream; false (socket
+   * untouched) for anything else, e.g. a public market stream.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const path = url.pathname;
     let attach: ((ws: WebSocket) => void) | undefined;
@@ -53,16 +56,14 @@ export class UserDataServer {
       const accountId = this.listenKeys.accountOf(listenKey);
       if (accountId !== undefined) attach = (ws) => this.serveListenKey(ws, accountId, combined ? listenKey : undefined);
     }
-    if (!attach) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
+    if (!attach) return false;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.sockets.add(ws);
       ws.on('close', () => this.sockets.delete(ws));
       ws.on('error', () => ws.terminate());
       attach(ws);
     });
+    return true;
   }
 
   /** Cuts every user-data connection at once, without a close handshake. Returns how many. */

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import ccxt from 'ccxt';
 import { SyntheticPriceFeed } from '../../../marketdata/synthetic-price-feed.js';
+import { SANDBOX_MARKETS, SANDBOX_START_PRICES } from '../../paper/sandbox-markets.js';
 import { BinanceSandbox, type BinanceSandboxOptions } from '../binance-sandbox.js';
 
 export const API_KEY = 'patriotSandboxKey1';
@@ -31,7 +32,7 @@ export interface SandboxFixture {
 
 export async function startSandbox(over: Partial<BinanceSandboxOptions> = {}): Promise<SandboxFixture> {
   const clock = new SkewableClock();
-  const feed = new SyntheticPriceFeed({ clock, seed: 3 });
+  const feed = new SyntheticPriceFeed({ clock, seed: 3, markets: over.markets ?? SANDBOX_MARKETS, startPrices: SANDBOX_START_PRICES });
   feed.setPrice('BTC/USDT', '97000');
   feed.setPrice('ETH/USDT', '3400');
   const sandbox = await BinanceSandbox.start({
