@@ -21,7 +21,7 @@ import type { Logger } from '../../application/ports/logger.js';
 import type { MarketDataSource, MarketDataStatus, Quote } from '../../application/ports/market-data.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ProMarketClient, RestTickers } from './ccxt-market-shapes.js';
-import { mergeObservation, type HeldQuote, type Observation } from './quote-merge.js';
+import { confirms, mergeObservation, type HeldQuote, type Observation } from './quote-merge.js';
 import { RestPoller } from './rest-poller.js';
 import { SharedMarkets } from './shared-markets.js';
 import { reasonOf, WsConnection } from './ws-connection.js';
@@ -221,7 +221,14 @@ export class ExchangeMarketData implements MarketDataSource {
       this.logger.warn({ venue: this.venue, symbol: observation.symbol, reason: reasonOf(error) }, 'market data: unreadable update dropped');
       return;
     }
-    if (next === undefined) return;
+    if (next === undefined) {
+      // unchanged and current: the price is confirmed now (its age restarts), nothing to publish
+      const held = this.held.get(observation.symbol);
+      if (held && observation.receivedAt > held.quote.receivedAt && confirms(held, observation)) {
+        this.held.set(observation.symbol, { ...held, quote: { ...held.quote, receivedAt: observation.receivedAt } });
+      }
+      return;
+    }
     this.held.set(observation.symbol, next);
     for (const listener of this.listeners) {
       try {

@@ -111,7 +111,8 @@ describe('ExchangeMarketData', () => {
     a.emitBook('BTC/USDT', 99, 100, 0); // older than held
     await advance(1);
     expect(h.quotes.map((q) => `${q.source} ${q.bid}/${q.ask}`)).toEqual([`${WS_A} 100/101`, `${WS_B} 100.5/101`]);
-    expect(h.md.quote('BTC/USDT')).toEqual({ symbol: 'BTC/USDT', price: '100.75', bid: '100.5', ask: '101', source: WS_B, receivedAt: now });
+    // ws-a's copy of update 2 is not published again, but confirms the price is current: its age counts from it
+    expect(h.md.quote('BTC/USDT')).toEqual({ symbol: 'BTC/USDT', price: '100.75', bid: '100.5', ask: '101', source: WS_B, receivedAt: now + 1 });
     a.emitTrade('BTC/USDT', 100.6, 10, now + 4);
     await advance(1);
     expect(h.md.quote('BTC/USDT')).toMatchObject({ price: '100.6', source: WS_A, exchangeTime: now + 4 });

@@ -65,6 +65,16 @@ export function mergeObservation(held: HeldQuote | undefined, obs: Observation):
 }
 
 /**
+ * Whether a dropped observation still confirms the held quote is current: the same content, not
+ * older by the exchange's time. A quiet market re-sending its unchanged book is not a stale one:
+ * the quote's age then counts from this confirmation.
+ */
+export function confirms(held: HeldQuote, obs: Observation): boolean {
+  if (obs.exchangeTime !== undefined && held.exchangeTime !== undefined && obs.exchangeTime < held.exchangeTime) return false;
+  return sameContent(held, obs);
+}
+
+/**
  * Orders two keys when both are non-negative integers (any length: Binance ids outgrow 2^53 in
  * string form); `undefined` when they cannot be ordered (then they are not used).
  */

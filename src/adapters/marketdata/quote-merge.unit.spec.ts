@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSeq, mergeObservation, quotePrice, type HeldQuote, type Observation } from './quote-merge.js';
+import { compareSeq, confirms, mergeObservation, quotePrice, type HeldQuote, type Observation } from './quote-merge.js';
 
 const A = 'binance:spot:ws-a';
 const B = 'binance:spot:ws-b';
@@ -26,6 +26,16 @@ function fold(observations: readonly Observation[]): { accepted: string[]; held:
   }
   return { accepted, held };
 }
+
+describe('confirms', () => {
+  it('an unchanged, not older update confirms the held quote is current; a changed or older one does not', () => {
+    const held = mergeObservation(undefined, book(A, '100', '101', undefined, 10))!;
+    expect(confirms(held, book(B, '100', '101', undefined, 12, 9))).toBe(true);
+    expect(confirms(held, book(B, '100', '101', undefined, 10, 9))).toBe(true);
+    expect(confirms(held, book(B, '100', '101', undefined, 9, 9))).toBe(false);
+    expect(confirms(held, book(B, '100', '102', undefined, 12, 9))).toBe(false);
+  });
+});
 
 describe('mergeObservation', () => {
   it('takes the first of two identical book updates (same update id) and drops the copy from the other connection', () => {
