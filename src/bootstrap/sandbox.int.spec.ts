@@ -60,6 +60,17 @@ describe('patriot sandbox', () => {
 
     const client = new ccxt.binance({ apiKey: line.apiKey, secret: line.secret as string, enableRateLimit: false, urls: { api: line.ccxtUrls }, options: { ...CLIENT_OPTIONS } });
     expect((await client.fetchBalance())['ETH']!.free).toBe(2);
+    expect(line).toMatchObject({ haltedSymbols: ['FTT/USDT'] });
+    expect(line.markets).toBeGreaterThanOrEqual(50);
+    const moved = await fetch(`${line.httpUrl}/sandbox/price`, {
+      method: 'POST',
+      headers: { 'X-Sandbox-Admin-Token': line.adminToken as string },
+      body: JSON.stringify({ symbol: 'DOGEUSDT', price: '0.5' }),
+    });
+    expect(await moved.json()).toEqual({ symbol: 'DOGE/USDT', price: '0.5' });
+    const doge = await client.fetchTicker('DOGE/USDT'); // the feed runs: within a few ticks of 0.5
+    expect(doge.last).toBeGreaterThan(0.4);
+    expect(doge.last).toBeLessThan(0.6);
     const id = clientOrderId();
     await client.createOrder('ETH/USDT', 'limit', 'buy', 1, 1000, { clientOrderId: id });
 

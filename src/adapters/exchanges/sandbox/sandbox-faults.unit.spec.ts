@@ -94,3 +94,76 @@ describe('SandboxFaults', () => {
     expect(drops()).toBe(1);
   });
 });
+
+describe('market-data faults', () => {
+  function marketSetup() {
+    const clock = { t: 1_000_000, now() { return this.t; } };
+    const open = [3, 5, 8];
+    const calls: string[] = [];
+    const faults = new SandboxFaults(clock, () => 0, {
+      select: (choice) => (choice.connection !== undefined ? [choice.connection] : choice.count !== undefined ? open.slice(0, choice.count) : 'all'),
+      drop: (choice) => {
+        calls.push(`drop ${JSON.stringify(choice)}`);
+        return choice.connection !== undefined ? 1 : open.length;
+      },
+      jump: (symbol, pct) => {
+        if (symbol !== 'BTC/USDT') throw new RangeError('symbol must be a listed market');
+        calls.push(`jump ${symbol} ${pct}`);
+      },
+    });
+    return { clock, faults, calls };
+  }
+
+  it('validates the market fault kinds', () => {
+    expect(parseFault({ kind: 'silence_market_streams', connection: 2, forMs: 500 })).toEqual({ kind: 'silence_market_streams', connection: 2, forMs: 500 });
+    expect(parseFault({ kind: 'silence_market_streams', untilCleared: true })).toEqual({ kind: 'silence_market_streams', untilCleared: true });
+    expect(parseFault({ kind: 'drop_market_streams', count: 1 })).toEqual({ kind: 'drop_market_streams', count: 1 });
+    expect(parseFault({ kind: 'price_jump', symbol: 'BTC/USDT', pct: -40 })).toEqual({ kind: 'price_jump', symbol: 'BTC/USDT', pct: -40 });
+    for (const bad of [
+      { kind: 'silence_market_streams', connection: 0 },
+      { kind: 'silence_market_streams', connection: 1, count: 1 },
+      { kind: 'silence_market_streams', forMs: 10, untilCleared: true },
+      { kind: 'drop_market_streams', count: 1.5 },
+      { kind: 'price_jump', symbol: 'BTC/USDT', pct: -100 },
+      { kind: 'price_jump', symbol: 'BTC/USDT', pct: 0 },
+      { kind: 'price_jump', pct: 5 },
+    ]) {
+      expect(() => parseFault(bad), JSON.stringify(bad)).toThrow(FaultSpecError);
+    }
+  });
+
+  it('a silence picks its connections when injected and lasts until removed, cleared or expired', () => {
+    const { clock, faults } = marketSetup();
+    expect(faults.silencedNow()(3)).toBe(false);
+    const oldest = faults.inject({ kind: 'silence_market_streams', count: 2 });
+    expect(faults.pending()).toEqual([expect.objectContaining({ id: oldest, connections: [3, 5] })]);
+    expect([3, 5, 8, 9].map(faults.silencedNow())).toEqual([true, true, false, false]);
+    expect(faults.remove(oldest)).toBe(true);
+    expect(faults.silencedNow()(3)).toBe(false);
+
+    faults.inject({ kind: 'silence_market_streams', forMs: 1000 });
+    expect(faults.silencedNow()(99)).toBe(true); // 'all' covers later connections
+    clock.t += 1000;
+    expect(faults.silencedNow()(99)).toBe(false);
+    faults.silenceMarketStreams({ connection: 8 });
+    expect([5, 8].map(faults.silencedNow())).toEqual([false, true]);
+    faults.clear();
+    expect(faults.silencedNow()(8)).toBe(false);
+    expect(faults.take('latency', 'GET', '/api/v3/ping')).toBeUndefined(); // silences never match requests
+  });
+
+  it('drops and price jumps act at once and leave nothing pending; an unknown symbol is a FaultSpecError', () => {
+    const { faults, calls } = marketSetup();
+    faults.inject({ kind: 'drop_market_streams', connection: 5 });
+    expect(faults.dropMarketStreams()).toBe(3);
+    faults.inject({ kind: 'price_jump', symbol: 'BTC/USDT', pct: 40 });
+    expect(() => faults.inject({ kind: 'price_jump', symbol: 'NOPE', pct: 40 })).toThrow(FaultSpecError);
+    expect(calls).toEqual(['drop {"kind":"drop_market_streams","connection":5}', 'drop {}', 'jump BTC/USDT 40']);
+    expect(faults.pending()).toEqual([]);
+  });
+
+  it('without market streams, market faults are refused', () => {
+    const { faults } = setup();
+    expect(() => faults.inject({ kind: 'drop_market_streams' })).toThrow(FaultSpecError);
+  });
+});
