@@ -9,9 +9,10 @@ export interface AccountMarkets {
   market(account: AccountConfig, symbol: string): Market | undefined;
   /**
    * Asks the account's exchange for its list again after a miss (a symbol not found, or no list
-   * yet). Resolves once the list is loaded or the attempt failed; asks at most once a minute per exchange.
+   * yet). Resolves once the list is loaded or the attempt failed; asks at most once a minute per
+   * exchange — `urgent` (the account has no list at all and an alert waits) asks at once.
    */
-  refresh(account: AccountConfig): Promise<void>;
+  refresh(account: AccountConfig, urgent?: boolean): Promise<void>;
   /** the exchange's name for messages, e.g. "binance" or "the paper exchange" */
   venueName(account: AccountConfig): string;
 }

@@ -30,6 +30,8 @@ export interface SignalProcessorDeps {
   readonly maxPriceAgeMs?: number;
   /** how long routing waits for a price it does not have fresh (default 2 s) */
   readonly priceWaitMs?: number;
+  /** how long routing waits for an account's market list when it has none at all (default 5 s) */
+  readonly marketsWaitMs?: number;
   /** receives approved orders, in signal order */
   readonly submit: (intent: OrderIntent) => void;
   /** receives orders whose exchange state must be looked up (at start-up) */
@@ -146,7 +148,15 @@ export class SignalProcessor {
     const maxAge = this.deps.maxPriceAgeMs ?? 5000;
     await Promise.all([...needs.values()].map(async ({ account, symbols }) => {
       try {
-        if ([...symbols].some((s) => !this.deps.markets.market(account, s))) await this.deps.markets.refresh(account);
+        if (!this.deps.markets.list(account)) {
+          // no list at all (its exchange not reached yet): ask now and keep asking for a few seconds
+          const until = this.deps.clock.now() + (this.deps.marketsWaitMs ?? 5000);
+          for (let tries = 1; ; tries++) {
+            await this.deps.markets.refresh(account, true);
+            if (this.deps.markets.list(account) || this.stopped || this.deps.clock.now() >= until || tries >= 10) break;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        } else if ([...symbols].some((s) => !this.deps.markets.market(account, s))) await this.deps.markets.refresh(account);
         const listed = [...symbols].filter((s) => this.deps.markets.market(account, s) !== undefined);
         await this.deps.prices.ensure('routing', account, listed, maxAge, this.deps.priceWaitMs ?? 2000);
       } catch (error) {

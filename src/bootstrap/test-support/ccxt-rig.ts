@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BinanceSandbox } from '../../adapters/exchanges/sandbox/binance-sandbox.js';
 import { SyntheticPriceFeed } from '../../adapters/marketdata/synthetic-price-feed.js';
+import { SANDBOX_MARKETS, SANDBOX_START_PRICES } from '../../adapters/exchanges/paper/sandbox-markets.js';
 import { systemClock } from '../../adapters/system/system-clock.js';
 import { configureStrategy, openAccount } from '../../application/commands/configure.js';
 import { KeyedMutex } from '../../application/shared/keyed-mutex.js';
@@ -58,7 +59,8 @@ export interface RigOptions {
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
-  const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 3 });
+  // the sandbox lists Binance's realistic market list, each symbol priced by its own feed: PATRIOT's binance account trades those prices
+  const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 3, markets: SANDBOX_MARKETS, startPrices: SANDBOX_START_PRICES });
   feed.setPrice('BTC/USDT', '97000');
   const sandbox = await BinanceSandbox.start({
     feed, partialFills: false,
@@ -123,8 +125,13 @@ export async function alert(r: Rig, id: string, quantity = '0.01'): Promise<stri
 
 export async function orderOf(r: Rig, signalId: string): Promise<string> {
   return waitUntil(async () => {
-    const approved = (await r.server.runtime.events.readAll(0, 10_000)).find((e) => e.type === 'OrderApproved' && (e.data as { signalId: string }).signalId === signalId);
-    return approved ? (approved.data as { clientOrderId: string }).clientOrderId : undefined;
+    const events = await r.server.runtime.events.readAll(0, 10_000);
+    const approved = events.find((e) => e.type === 'OrderApproved' && (e.data as { signalId: string }).signalId === signalId);
+    if (approved) return (approved.data as { clientOrderId: string }).clientOrderId;
+    // routed without an approved order: say why at once rather than waiting out the time-out
+    const processed = events.find((e) => e.type === 'SignalProcessed' && (e.data as { signalId: string }).signalId === signalId);
+    if (processed) throw new Error(`the signal was routed without an approved order: ${JSON.stringify(processed.data)}`);
+    return undefined;
   }, 'the order to be approved');
 }
 

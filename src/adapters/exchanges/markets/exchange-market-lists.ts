@@ -29,7 +29,13 @@ interface VenueLists {
   loadedAt: number | undefined;
   lastAttempt: number | undefined;
   loading: Promise<void> | undefined;
+  /** while the venue has no list at all: failed loads in a row, and the timer of the next try */
+  failures: number;
+  retry: NodeJS.Timeout | undefined;
 }
+
+/** A venue with no list at all is tried again sooner: 1 s doubling to the miss interval. */
+const firstListDelay = (failures: number, cap: number): number => Math.min(1000 * 2 ** Math.max(0, failures - 1), cap);
 
 /** The key-value key a venue's list is kept under, so a restart trades before the exchange answers. */
 export const marketListKey = (venueKey: string): string => `markets/${venueKey}`;
@@ -51,7 +57,7 @@ export class ExchangeMarketLists implements AccountMarkets {
   async register(account: AccountConfig): Promise<void> {
     const source = this.options.sourceOf(account);
     if (source.kind === 'fixed' || this.venues.has(source.key)) return;
-    const venue: VenueLists = { key: source.key, load: source.load, markets: undefined, bySymbol: new Map(), loadedAt: undefined, lastAttempt: undefined, loading: undefined };
+    const venue: VenueLists = { key: source.key, load: source.load, markets: undefined, bySymbol: new Map(), loadedAt: undefined, lastAttempt: undefined, loading: undefined, failures: 0, retry: undefined };
     this.venues.set(source.key, venue);
     await this.restore(venue);
     void this.load(venue);
@@ -73,7 +79,7 @@ export class ExchangeMarketLists implements AccountMarkets {
     return this.options.sourceOf(account).name;
   }
 
-  async refresh(account: AccountConfig): Promise<void> {
+  async refresh(account: AccountConfig, urgent = false): Promise<void> {
     const source = this.options.sourceOf(account);
     if (source.kind === 'fixed') return;
     let venue = this.venues.get(source.key);
@@ -83,8 +89,9 @@ export class ExchangeMarketLists implements AccountMarkets {
       if (!venue) return;
     }
     if (venue.loading) return venue.loading;
-    const interval = this.options.missIntervalMs ?? 60_000;
-    if (venue.lastAttempt !== undefined && this.options.clock.now() - venue.lastAttempt < interval) return;
+    const missInterval = this.options.missIntervalMs ?? 60_000;
+    const interval = venue.markets === undefined ? firstListDelay(venue.failures, missInterval) : missInterval;
+    if (!(urgent && venue.markets === undefined) && venue.lastAttempt !== undefined && this.options.clock.now() - venue.lastAttempt < interval) return;
     return this.load(venue);
   }
 
@@ -101,6 +108,7 @@ export class ExchangeMarketLists implements AccountMarkets {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    for (const venue of this.venues.values()) if (venue.retry) clearTimeout(venue.retry);
   }
 
   /** Resolves once every venue has a list or failed its last load (start-up, tests). */
@@ -140,9 +148,20 @@ export class ExchangeMarketLists implements AccountMarkets {
         const before = venue.markets?.length;
         this.install(venue, markets, this.options.clock.now());
         if (before !== markets.length) this.options.log.info({ venue: venue.key, markets: markets.length, halted: markets.filter((m) => m.status === 'halted').length }, 'market list loaded');
+        venue.failures = 0;
         await this.options.kv.set(marketListKey(venue.key), JSON.stringify({ loadedAt: venue.loadedAt, markets }));
       } catch (error) {
         this.options.log.warn({ venue: venue.key, reason: error instanceof Error ? error.message : String(error), kept: venue.markets !== undefined }, 'loading the market list failed; tried again on the next miss or refresh');
+        if (venue.markets === undefined && !this.closed) {
+          // no list at all: its accounts cannot trade, so it is tried again soon, backing off
+          venue.failures += 1;
+          if (venue.retry) clearTimeout(venue.retry);
+          venue.retry = setTimeout(() => {
+            venue.retry = undefined;
+            void this.load(venue);
+          }, firstListDelay(venue.failures, this.options.missIntervalMs ?? 60_000));
+          venue.retry.unref();
+        }
       }
     })().finally(() => {
       venue.loading = undefined;

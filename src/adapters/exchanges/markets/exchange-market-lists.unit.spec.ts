@@ -82,4 +82,17 @@ describe('ExchangeMarketLists', () => {
     expect(lists.venueName(paper)).toBe('the paper exchange');
     expect(r.calls()).toBe(0);
   });
+
+  it('given a venue whose first load fails, then it is tried again by itself, soon (its accounts cannot trade without a list)', async () => {
+    const r = rig([async () => { throw new Error('429'); }, async () => [market('BTC/USDT')]]);
+    const lists = r.lists();
+    const a1 = account('a1', 'binance');
+    await lists.register(a1);
+    await lists.settled();
+    expect(lists.list(a1)).toBeUndefined();
+    const deadline = Date.now() + 10_000;
+    while (lists.list(a1) === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lists.list(a1)?.map((m) => m.symbol)).toEqual(['BTC/USDT']);
+    lists.close();
+  });
 });
