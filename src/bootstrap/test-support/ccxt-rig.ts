@@ -14,6 +14,7 @@ import { KeyedMutex } from '../../application/shared/keyed-mutex.js';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { fetchJson, makeTempDir, postAlert, startTestServer, waitUntil, type OrderView, type Page, type TestServer } from '../../../test/support/server.js';
 import { webhookSecretKey } from '../runtime.js';
+import type { PatriotConfig } from '../config.js';
 import { DEMO_TENANT } from '../demo.js';
 import { recordSecrets } from '../../../test/support/secret-scan.js';
 
@@ -56,6 +57,8 @@ export interface RigOptions {
   readonly dataDir?: string;
   /** how long the exchange's circuit breaker stays open (default: the server's) */
   readonly breakerCoolDownMs?: number;
+  /** market-data settings (price age, waits) */
+  readonly marketData?: PatriotConfig['marketData'];
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
@@ -80,6 +83,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
       ...(viaApi ? {} : { credentialsFile }), exchangeUrls: { binance: sandbox.httpUrl }, exchangeVisibilityMs: options.visibilityMs ?? 1500,
       ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
       ...(options.breakerCoolDownMs !== undefined ? { breakerCoolDownMs: options.breakerCoolDownMs } : {}),
+      ...(options.marketData !== undefined ? { marketData: options.marketData } : {}),
     },
     lookupDelaysMs: [100, 200, 400],
     logLevel: 'info',
