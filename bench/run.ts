@@ -23,6 +23,7 @@ import { cpuOf, latency, log, metricsText, round, type BenchContext, type Figure
 import { endToEndFills } from './fills.js';
 import { restReads } from './reads.js';
 import { soak } from './soak.js';
+import { marketDataCpu } from './market-data.js';
 import { sseFanout, type PriceAges } from './sse-fanout.js';
 
 type PriceFigures = { quiet: PriceAges; underAlerts: PriceAges };
@@ -30,7 +31,7 @@ type PriceFigures = { quiet: PriceAges; underAlerts: PriceAges };
 /** Every figure, in the order they run; --only=a,b picks some. Figures that start a PATRIOT server also feed startup_memory. */
 const ALL = [
   'baseline', 'ingest_sqlite_64', 'ingest_sqlite_256', 'ingest_postgres_64', 'ingest_postgres_256', 'alert_to_exchange', 'projection_rebuild',
-  'end_to_end_fills', 'rest_reads', 'sse_fanout', 'soak', 'startup_memory',
+  'end_to_end_fills', 'rest_reads', 'sse_fanout', 'soak', 'startup_memory', 'market_data_cpu',
 ] as const;
 type FigureName = (typeof ALL)[number];
 const STARTS_A_SERVER: readonly FigureName[] = ['ingest_sqlite_64', 'ingest_sqlite_256', 'ingest_postgres_64', 'ingest_postgres_256', 'alert_to_exchange', 'end_to_end_fills', 'rest_reads', 'sse_fanout', 'soak'];
@@ -250,6 +251,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     await stopServer('startup_memory', child);
   }
+  if (selected.has('market_data_cpu')) figures.push(await marketDataCpu({ durationS: DURATION_S, warmupS: WARMUP_S }));
   if (selected.has('startup_memory')) {
     const readies = serverStarts.map((s) => s.timeToReadyMs);
     const peaks = serverPeaks.map((p) => p.peakRssMb);
