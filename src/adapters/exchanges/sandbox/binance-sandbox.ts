@@ -112,7 +112,7 @@ export class BinanceSandbox {
       const hub = new UserDataHub(exchange, index, symbols, clock);
       const listenKeys = new ListenKeys(clock);
       const userData = new UserDataServer(hub, registry, listenKeys, clock);
-      const faults = new SandboxFaults(clock, () => userData.terminateAll());
+      const faults = new SandboxFaults(clock, () => userData.terminateAll(), () => userData.silenceAll());
       const deps: SpotApiDeps = {
         withdrawalsEnabled: (apiKey) => registry.lookup(apiKey)?.enableWithdrawals === true,
         exchange,

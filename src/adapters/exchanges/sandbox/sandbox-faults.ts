@@ -38,6 +38,7 @@ export class SandboxFaults {
   constructor(
     private readonly clock: Clock,
     private readonly dropStreams: () => number,
+    private readonly silenceStreams: () => number = () => 0,
   ) {}
 
   /** Queues a fault (validated; throws FaultSpecError). Returns its id. */
@@ -71,6 +72,14 @@ export class SandboxFaults {
   /** Terminates every user-data WebSocket connection now (like a network drop); returns how many. */
   dropUserDataStreams(): number {
     return this.dropStreams();
+  }
+
+  /**
+   * Every user-data WebSocket open now stays open and answers pings and requests, but carries
+   * no more events (a stream gone silent); connections opened later work. Returns how many.
+   */
+  silenceUserDataStreams(): number {
+    return this.silenceStreams();
   }
 
   // ------------------------------------------------------------------ used by the server
