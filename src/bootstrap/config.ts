@@ -54,6 +54,12 @@ export interface PatriotConfig {
    * is refused with the last reason.
    */
   readonly orderRetryWithinMs: number;
+  /**
+   * While an exchange's fill stream is up, its open and recently sent orders are also read over
+   * REST this often; a change the stream did not report is recorded and the stream reconnected
+   * (PATRIOT_FILL_STREAM_AUDIT_MS; 0: never).
+   */
+  readonly fillStreamAuditMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -163,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     exchangeVisibilityMs: int(source, 'PATRIOT_EXCHANGE_VISIBILITY_MS', 60_000, 0, 600_000),
     breakerCoolDownMs: int(source, 'PATRIOT_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
     orderRetryWithinMs: int(source, 'PATRIOT_ORDER_RETRY_WITHIN_MS', 120_000, 0, 86_400_000),
+    fillStreamAuditMs: int(source, 'PATRIOT_FILL_STREAM_AUDIT_MS', 20_000, 0, 3_600_000),
     streams: {
       perUser: int(source, 'PATRIOT_STREAMS_PER_USER', 20, 1, 100_000),
       total: int(source, 'PATRIOT_MAX_STREAMS', 10_000, 1, 1_000_000),

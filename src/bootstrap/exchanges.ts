@@ -82,6 +82,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
     notFoundGraceMs: 0,
     breaker: { coolDownMs: config.breakerCoolDownMs },
+    monitor: { auditIntervalMs: config.fillStreamAuditMs },
     referencePrice: (symbol) => feed.latest(symbol)?.price,
   };
   const ccxtGateway = new LazyCcxtGateway(async () => {

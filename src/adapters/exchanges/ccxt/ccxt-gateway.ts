@@ -85,7 +85,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
     this.lookups = lookups;
     this.searcher = new OrderSearcher({ log, caller, clients, knownOrders, completion, lookups });
     this.reads = reads;
-    this.monitoring = new AccountMonitoring({ options, scheduler, log, registry, caller, clients, reads, lookups });
+    this.monitoring = new AccountMonitoring({ options, scheduler, log, registry, caller, clients, reads, lookups, knownOrders });
   }
 
   // ------------------------------------------------------------------ accounts
