@@ -55,6 +55,10 @@ export interface RigOptions {
   readonly dataDir?: string;
   /** how long the exchange's circuit breaker stays open (default: the server's) */
   readonly breakerCoolDownMs?: number;
+  /** how long an order the exchange did not place is tried again (default: the server's) */
+  readonly orderRetryWithinMs?: number;
+  /** how often the fill stream's orders are checked over REST while it is up (default: the server's) */
+  readonly fillStreamAuditMs?: number;
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
@@ -78,6 +82,8 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
       ...(viaApi ? {} : { credentialsFile }), exchangeUrls: { binance: sandbox.httpUrl }, exchangeVisibilityMs: options.visibilityMs ?? 1500,
       ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
       ...(options.breakerCoolDownMs !== undefined ? { breakerCoolDownMs: options.breakerCoolDownMs } : {}),
+      ...(options.orderRetryWithinMs !== undefined ? { orderRetryWithinMs: options.orderRetryWithinMs } : {}),
+      ...(options.fillStreamAuditMs !== undefined ? { fillStreamAuditMs: options.fillStreamAuditMs } : {}),
     },
     lookupDelaysMs: [100, 200, 400],
     logLevel: 'info',

@@ -139,9 +139,15 @@ export class OrderMonitor {
     await this.polling;
   }
 
-  /** Remembers an order as open, so polling looks it up when it leaves the open list. */
+  /**
+   * Remembers an order as open, so polling looks it up when it leaves the open list, and its
+   * state as known (the placement answer is recorded by the caller): the same state seen again,
+   * on the stream or over REST, is not news.
+   */
   track(order: ExchangeOrder): void {
     this.note(order);
+    const key = keyOf(order);
+    if (!this.seen.has(key)) this.seen.set(key, { signature: signatureOf(order), fills: new Set(order.fills.map((f) => f.tradeId)) });
   }
 
   /** Feeds an order seen elsewhere (e.g. a REST answer) through the same de-duplication. */
@@ -319,7 +325,7 @@ export class OrderMonitor {
     const known = this.open.has(order.clientOrderId);
     this.note(order);
     const key = keyOf(order);
-    const signature = `${order.exchangeOrderId}|${order.status}|${order.filledQuantity}|${order.fills.map((f) => f.tradeId).join(',')}`;
+    const signature = signatureOf(order);
     const previous = this.seen.get(key);
     if (previous && previous.signature === signature) return 'same';
     const emitted = previous?.fills ?? new Set<string>();
@@ -340,6 +346,10 @@ export class OrderMonitor {
     }
     return previous || known ? 'changed' : 'new';
   }
+}
+
+function signatureOf(order: ExchangeOrder): string {
+  return `${order.exchangeOrderId}|${order.status}|${order.filledQuantity}|${order.fills.map((f) => f.tradeId).join(',')}`;
 }
 
 function keyOf(order: { symbol: string; clientOrderId: string }): string {
