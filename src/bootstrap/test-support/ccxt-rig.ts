@@ -11,6 +11,7 @@ import { systemClock } from '../../adapters/system/system-clock.js';
 import { configureStrategy, openAccount } from '../../application/commands/configure.js';
 import { KeyedMutex } from '../../application/shared/keyed-mutex.js';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { Market } from '../../application/ports/exchange.js';
 import { fetchJson, makeTempDir, postAlert, startTestServer, waitUntil, type OrderView, type Page, type TestServer } from '../../../test/support/server.js';
 import { webhookSecretKey } from '../runtime.js';
 import { DEMO_TENANT } from '../demo.js';
@@ -59,13 +60,19 @@ export interface RigOptions {
   readonly orderRetryWithinMs?: number;
   /** how often the fill stream's orders are checked over REST while it is up (default: the server's) */
   readonly fillStreamAuditMs?: number;
+  /** the sandbox's markets (default: the paper exchange's), e.g. coarser than PATRIOT's own routing rules */
+  readonly sandboxMarkets?: readonly Market[];
+  /** a limit order's distance below the reference price, in basis points (default 500) */
+  readonly limitOffsetBps?: string;
+  /** the price the sandbox trades BTC/USDT at (default 97000) */
+  readonly btcPrice?: string;
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
   const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 3 });
-  feed.setPrice('BTC/USDT', '97000');
+  feed.setPrice('BTC/USDT', options.btcPrice ?? '97000');
   const sandbox = await BinanceSandbox.start({
-    feed, partialFills: false,
+    feed, partialFills: false, ...(options.sandboxMarkets ? { markets: options.sandboxMarkets } : {}),
     accounts: [
       { apiKey: API_KEY, secret: API_SECRET, accountId: 'sbx', balances: [{ asset: 'USDT', amount: '100000' }] },
       // a key of the same account that may also withdraw funds: PATRIOT must refuse it
@@ -104,7 +111,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   expect(opened.ok).toBe(true);
   await runtime.kv.set(webhookSecretKey(STRATEGY), WEBHOOK_SECRET);
   // a limit buy 5 % below the reference price rests on the book
-  const template = options.orderType === 'limit' ? { type: 'limit' as const, offsetBps: '500' } : { type: 'market' as const };
+  const template = options.orderType === 'limit' ? { type: 'limit' as const, offsetBps: options.limitOffsetBps ?? '500' } : { type: 'market' as const };
   const configured = await configureStrategy(deps, {
     strategyId: STRATEGY, tenantId: DEMO_TENANT, name: 'binance', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
     accounts: [{ accountId: ACCOUNT, sizing: { kind: 'signal_quantity', multiplier: '1' }, orderTemplate: template }],

@@ -90,7 +90,8 @@ export class OrderPlacement {
       try {
         const order = await completion.complete(entry, market, result.value, fallback, false);
         entry.monitor?.track(order);
-        return { kind: 'accepted', order };
+        // what was rounded to the market's step and tick travels with the answer, to be recorded on the order
+        return { kind: 'accepted', order, ...(checked.adjustments.length > 0 ? { adjustments: checked.adjustments } : {}) };
       } catch (error) {
         const reason = clients.redact(entry, error instanceof Error ? error.message : String(error));
         return { kind: 'unknown', reason: `the exchange accepted the order but its answer could not be read: ${reason}` };
