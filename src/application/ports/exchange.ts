@@ -82,6 +82,11 @@ export interface OrderSearch {
   readonly limitPrice?: string;
   /** epoch ms, no later than the moment the order could first have left (the gateway looks from a little before it) */
   readonly sentFrom: number;
+  /**
+   * Only the order query: inside the exchange's visibility window absence is not concluded
+   * anyway, so the costlier sources (order history, trades) wait until it has passed.
+   */
+  readonly quick?: boolean;
 }
 
 export type OrderSearchResult =

@@ -402,6 +402,8 @@ export class OrderExecutor {
       symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
       ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}),
       sentFrom: Number.isFinite(sentFrom) ? sentFrom : latestAttempt,
+      // inside the window absence is not concluded: the order query alone (cheap) may find it; every source once it has passed
+      quick: !windowOver,
     });
     if (result.kind === 'found') {
       await this.adopt(result.order, accountId, clientOrderId, result.source);

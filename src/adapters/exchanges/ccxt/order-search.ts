@@ -70,6 +70,7 @@ export class OrderSearcher {
     } catch (error) {
       failed('order query', error);
     }
+    if (s.quick) return unread.length > 0 ? { kind: 'inconclusive', unread, reason: reasons.join('; ') } : { kind: 'absent', sources: ['order query'] };
 
     const since = s.sentFrom - SEARCH_SKEW_MS;
     const claimed = knownOrders.exchangeIdsOfOthers(accountId, clientOrderId);
