@@ -9,7 +9,7 @@ const MAX_KNOWN_ORDERS = 10_000;
  * grace): the most recent `MAX_KNOWN_ORDERS`, oldest dropped first.
  */
 export class KnownOrders {
-  private readonly orders = new Map<string, { accountId: string; symbol: string; sentAt: number; exchangeOrderId?: string }>();
+  private readonly orders = new Map<string, { accountId: string; symbol: string; sentAt: number; exchangeOrderId?: string; refused?: boolean }>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -37,6 +37,25 @@ export class KnownOrders {
     const ids = new Set<string>();
     for (const [id, known] of this.orders) if (id !== clientOrderId && known.accountId === accountId && known.exchangeOrderId !== undefined) ids.add(known.exchangeOrderId);
     return ids;
+  }
+
+  /** The exchange answered that it placed nothing for this clientOrderId (a refusal, a rate limit). */
+  refused(clientOrderId: string): void {
+    const known = this.orders.get(clientOrderId);
+    if (known) known.refused = true;
+  }
+
+  /**
+   * Other orders of the account on `symbol` this gateway sent since `since` whose exchange id it
+   * never learnt (their answers were lost too, or they were never placed): a fill no source names
+   * could be theirs as well as the one looked for.
+   */
+  unresolvedSince(accountId: string, symbol: string, since: number, except: string): string[] {
+    const out: string[] = [];
+    for (const [id, known] of this.orders) {
+      if (id !== except && known.accountId === accountId && known.symbol === symbol && known.sentAt >= since && known.exchangeOrderId === undefined && known.refused !== true) out.push(id);
+    }
+    return out;
   }
 
   /** clientOrderIds of the account this gateway sent since `since` (scheduler ms), with their symbols. */

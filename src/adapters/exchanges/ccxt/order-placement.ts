@@ -106,7 +106,10 @@ export class OrderPlacement {
     const c = result.error;
     permit.done(breakerOutcome(c.kind), c.reason);
     log.warn({ accountId, clientOrderId: request.clientOrderId, kind: c.kind, exchangeCode: c.exchangeCode, reason: c.reason }, 'order not accepted');
-    return outcomeOfFailure(c);
+    const outcome = outcomeOfFailure(c);
+    // a definite "nothing placed": no fill of it can exist (it is no rival of a lost order's trades)
+    if (outcome.kind === 'rejected' || outcome.kind === 'not_placed') knownOrders.refused(request.clientOrderId);
+    return outcome;
   }
 }
 

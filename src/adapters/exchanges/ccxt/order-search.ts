@@ -8,7 +8,7 @@ import type { ExchangeCaller } from './exchange-call.js';
 import type { KnownOrders } from './known-orders.js';
 import type { OrderCompletion } from './order-completion.js';
 import type { OrderLookups } from './order-lookups.js';
-import { contractSizeOf } from './order-mapping.js';
+import { contractSizeOf, portSymbolOf } from './order-mapping.js';
 import { validateOrder } from './order-validation.js';
 import { attributeTrades, type LostOrder } from './trade-attribution.js';
 
@@ -108,6 +108,13 @@ export class OrderSearcher {
         case 'none':
           break;
         case 'one': {
+          const rivals = knownOrders.unresolvedSince(accountId, portSymbolOf(market), since, clientOrderId);
+          if (rivals.length > 0) {
+            // another order sent meanwhile is unaccounted for too: the fill could be its, not this one's
+            unread.push('trades');
+            reasons.push(`trades: a fill the exchange does not name could be this order's or one of ${rivals.length} other order(s) whose answers were lost too`);
+            break;
+          }
           this.deps.log.warn({ accountId, clientOrderId, exchangeOrderId: verdict.exchangeOrderId }, 'order adopted by its trades: the exchange does not show the order itself yet');
           return await found(this.fromTrades(clientOrderId, market, s, lost, verdict.exchangeOrderId, verdict.trades), 'trades');
         }
