@@ -58,10 +58,12 @@ export class KnownOrders {
     return out;
   }
 
-  /** clientOrderIds of the account this gateway sent since `since` (scheduler ms), with their symbols. */
+  /** clientOrderIds of the account this gateway sent since `since` (scheduler ms) and the exchange did not refuse, with their symbols. */
   sentSince(accountId: string, since: number): { clientOrderId: string; symbol: string }[] {
     const out: { clientOrderId: string; symbol: string }[] = [];
-    for (const [clientOrderId, known] of this.orders) if (known.accountId === accountId && known.sentAt >= since && known.sentAt > 0) out.push({ clientOrderId, symbol: known.symbol });
+    for (const [clientOrderId, known] of this.orders) {
+      if (known.accountId === accountId && known.sentAt >= since && known.sentAt > 0 && known.refused !== true) out.push({ clientOrderId, symbol: known.symbol });
+    }
     return out;
   }
 

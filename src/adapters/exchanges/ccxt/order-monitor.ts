@@ -60,6 +60,8 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
 }
 
 const MAX_REMEMBERED = 5000;
+/** recently sent orders looked up by one audit, at most (the most recent first in line) */
+const MAX_AUDITED_SENT = 20;
 
 /**
  * Watches one account's orders: ccxt pro `watchOrders` while the socket is up; when it fails,
@@ -292,7 +294,11 @@ export class OrderMonitor {
     const listedIds = new Set(listed.map((o) => o.clientOrderId));
     for (const order of listed) take(order);
     const toLookUp = new Map(this.open);
-    if (audit) for (const sent of this.source.recentlySent?.() ?? []) if (!toLookUp.has(sent.clientOrderId) && !this.isFinal(sent)) toLookUp.set(sent.clientOrderId, sent.symbol);
+    if (audit) {
+      // the most recent sent orders whose end is not seen (a lost answer, a silent stream): a bounded number per audit
+      const pending = (this.source.recentlySent?.() ?? []).filter((sent) => !toLookUp.has(sent.clientOrderId) && !this.isFinal(sent));
+      for (const sent of pending.slice(-MAX_AUDITED_SENT)) toLookUp.set(sent.clientOrderId, sent.symbol);
+    }
     for (const [clientOrderId, symbol] of toLookUp) {
       if (this.stopped) return;
       if (listedIds.has(clientOrderId)) continue;
