@@ -38,6 +38,8 @@ export interface ExchangeProfile {
   fetchOrderTrades(client: CcxtClient, exchangeOrderId: string, symbol: string): Promise<CcxtTradeLike[]>;
   /** the account's orders on `symbol` created since `since` (exchange ms), oldest first as far as the exchange sorts them */
   ordersSince(client: CcxtClient, symbol: string, since: number, limit: number): Promise<CcxtOrderLike[]>;
+  /** the most order-history or trade entries one request returns (a full page means there may be more) */
+  readonly pageSize: number;
 }
 
 async function unifiedFetch(client: CcxtClient, clientOrderId: string, symbol: string): Promise<CcxtOrderLike | null> {
@@ -66,6 +68,7 @@ const binance: ExchangeProfile = {
   cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
   fetchOrderTrades: (client, exchangeOrderId, symbol) => client.fetchMyTrades(symbol, undefined, undefined, { orderId: exchangeOrderId }),
   ordersSince: allOrdersSince,
+  pageSize: 1000,
 };
 
 const bybit: ExchangeProfile = {
@@ -89,6 +92,7 @@ const bybit: ExchangeProfile = {
   cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { orderLinkId: clientOrderId }),
   fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
   ordersSince: openAndClosedSince,
+  pageSize: 50,
 };
 
 const okx: ExchangeProfile = {
@@ -103,6 +107,7 @@ const okx: ExchangeProfile = {
   cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
   fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
   ordersSince: openAndClosedSince,
+  pageSize: 100,
 };
 
 /** Any other ccxt exchange: the unified conventions, best effort (not exercised against the real venue). */
@@ -114,6 +119,7 @@ const generic: ExchangeProfile = {
   cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
   fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
   ordersSince: openAndClosedSince,
+  pageSize: 100,
 };
 
 /** Binance: allOrders (`fetchOrders`) from `startTime`. */

@@ -14,7 +14,6 @@ import { attributeTrades, type LostOrder } from './trade-attribution.js';
 
 /** The search starts this long before the first possible send: our clock and the exchange's differ. */
 export const SEARCH_SKEW_MS = 60_000;
-const PAGE = 1000;
 const MAX_PAGES = 5;
 /** unidentified orders whose fills could be the lost one's, looked up by exchange id to name them */
 const MAX_NAMED = 5;
@@ -85,14 +84,14 @@ export class OrderSearcher {
       }
       return undefined;
     };
-    const inList = await listed('order list', (client, from) => entry.profile.ordersSince(client, market.symbol, from, PAGE));
+    const inList = await listed('order list', (client, from) => entry.profile.ordersSince(client, market.symbol, from, entry.profile.pageSize));
     if (inList) return inList;
     // open orders placed before the window: their fills inside it are not this order's
     const inOpen = await listed('open orders', async (client) => client.fetchOpenOrders(market.symbol, undefined, undefined, {}));
     if (inOpen) return inOpen;
 
     try {
-      const trades = await this.pages(entry, since, (client, from) => client.fetchMyTrades(market.symbol, from, PAGE));
+      const trades = await this.pages(entry, since, (client, from) => client.fetchMyTrades(market.symbol, from, entry.profile.pageSize));
       const lost = this.lostOrder(entry, market, s);
       let verdict = attributeTrades(trades, claimed, lost);
       if (verdict.kind === 'ambiguous' && verdict.candidates.length > 0 && verdict.candidates.length <= MAX_NAMED) {
@@ -151,12 +150,12 @@ export class OrderSearcher {
     for (let page = 0; page < MAX_PAGES; page++) {
       const batch = await this.deps.caller.read(entry, (client) => fetch(client, from), false);
       for (const item of batch) byId.set(String(item.id ?? `${byId.size}`), item);
-      if (batch.length < PAGE) return [...byId.values()];
+      if (batch.length < entry.profile.pageSize) return [...byId.values()];
       const latest = Math.max(...batch.map((item) => item.timestamp ?? from));
       if (latest <= from) break;
       from = latest;
     }
-    throw new Error(`more than ${MAX_PAGES * PAGE} entries since the send; the order could be among those not read`);
+    throw new Error(`more than ${MAX_PAGES} pages of entries since the send; the order could be among those not read`);
   }
 
   /** The order as it was sent: the same rounding as at placement (market orders without a notional check). */
