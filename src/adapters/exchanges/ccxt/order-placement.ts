@@ -126,7 +126,10 @@ export function outcomeOfFailure(c: ErrorClassification): PlaceOrderResult {
     case 'duplicate':
       return { kind: 'unknown', reason: `duplicate clientOrderId: ${c.reason}` };
     case 'not_found':
+      return { kind: 'unknown', reason: c.reason };
     case 'unknown':
+      // the exchange refused the connection or its name did not resolve: the request never left
+      if (c.unsent === true) return { kind: 'not_placed', code: RejectCode.EXCHANGE_UNAVAILABLE, reason: `the exchange could not be reached, nothing sent: ${c.reason}` };
       return { kind: 'unknown', reason: c.reason };
     case 'rate_limited':
       // 429 / 418: the exchange refused the request before its matching engine saw it
