@@ -1,5 +1,5 @@
 import type { AppendRequest, EventStore, RecordedEvent } from '../ports/event-store.js';
-import type { ExchangeGateway, ExchangeOrder, OrderSearchResult, PlaceOrderResult } from '../ports/exchange.js';
+import type { ExchangeGateway, ExchangeOrder, PlaceOrderResult } from '../ports/exchange.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { OrderIntent } from '../../domain/events.js';
@@ -9,7 +9,7 @@ import { Dec } from '../../domain/shared/decimal.js';
 import { handleCommand } from '../commands/command-handler.js';
 import { KeyedMutex } from '../shared/keyed-mutex.js';
 import { ParkingLot } from './order-parking.js';
-import { searchOrder } from './order-search.js';
+import { notPlacedReason, searchOrder, unknownReason } from './order-search.js';
 
 export interface ExecutorDeps {
   readonly store: EventStore;
@@ -57,21 +57,7 @@ const DUPLICATE_CODES = new Set(['DUPLICATE_CLIENT_ORDER_ID']);
 const DEFAULT_DELAYS = [250, 1000, 2000, 5000, 10000, 30000];
 const DEFAULT_RETRY_WITHIN_MS = 120_000;
 
-/** Why an order that left without a recorded answer, and that the exchange does not have, is final. */
-export const NOT_PLACED_REASON =
-  'the order was sent but its answer was not recorded (a restart or a lost answer), and the exchange has no order with this id: it refused it or never received it; it is not sent again';
-
-/** NOT_PLACED_REASON, naming the sources of the exchange that were asked. */
-function notPlacedReason(sources: readonly string[]): string {
-  return sources.length <= 1 ? NOT_PLACED_REASON : `${NOT_PLACED_REASON} (asked after its visibility window: ${sources.join(', ')})`;
-}
-
-/** What the user sees while an order's fate is not known. Stable across look-ups, so it is recorded again only when it changes. */
-function unknownReason(result: Exclude<OrderSearchResult, { kind: 'found' }>): string {
-  return result.kind === 'inconclusive'
-    ? `the exchange has not shown this order, and its absence cannot be established: ${result.unread.join(', ')} could not be checked; it is looked up again and is never sent twice`
-    : 'the exchange has not shown this order yet (exchanges may take a while to show a new order); it is looked up again and is never sent twice';
-}
+export { NOT_PLACED_REASON } from './order-search.js';
 
 /**
  * Sends approved orders to the exchange and records what happened. One FIFO queue per
