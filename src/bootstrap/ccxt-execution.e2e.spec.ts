@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxFault } from '../adapters/exchanges/sandbox/fault-spec.js';
 import { cleanupTempDirs, fetchJson, waitUntil, type PositionView } from '../../test/support/server.js';
-import { ACCOUNT, API_SECRET, alert, closeRigs, expectFilledOnce, history, orderOf, rig, types } from './test-support/ccxt-rig.js';
+import { placementLedger } from '../adapters/exchanges/sandbox/placement-ledger.js';
+import { ACCOUNT, API_SECRET, alert, closeRigs, expectFilledOnce, history, orderOf, rig, types, type Rig } from './test-support/ccxt-rig.js';
 
 afterEach(async () => {
   await closeRigs();
@@ -66,11 +67,24 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
     expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
   });
 
+  it('given a duplicate-id answer while the exchange has no such order, then it is never resent: looked up, and recorded as not placed once every source shows nothing past the window', async () => {
+    const r = await rig();
+    r.sandbox.faults.inject({ kind: 'duplicate' }); // -2010 "Duplicate order sent." and nothing placed
+    const id = await orderOf(r, await alert(r, 'bn-duplicate-without-order'));
+    await waitUntil(async () => (await types(r, id)).includes('OrderExchangeRejected'), 'the order recorded as not placed', 20_000, 50);
+    expect(await types(r, id)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderExchangeRejected']);
+    expect((await history(r, id)).at(-1)?.data).toMatchObject({ code: 'NOT_PLACED', reason: expect.stringContaining('trades') });
+    await r.server.runtime.settle();
+    expect(placementLedger(r.sandbox.exchange).count('sbx', id)).toEqual({ requests: 1, accepted: 0, refused: 1, afterAccepted: 0 });
+  });
+
   it('given 429 then 418 (a ban for insisting), then the client backs off, and the order is placed once after the ban', async () => {
     const r = await rig();
     r.sandbox.faults.inject({ kind: 'rate_limit', retryAfterSeconds: 1, banSeconds: 1 });
     const id = await orderOf(r, await alert(r, 'bn-429'));
     await expectFilledOnce(r, id, 20_000);
+    // the refused requests were definite "not placed" answers: each try is a new recorded attempt, one was placed
+    expect(placementLedger(r.sandbox.exchange).count('sbx', id)).toMatchObject({ accepted: 1, afterAccepted: 0 });
   });
 
   it('given a resting limit order and a dropped user-data stream, then its fill still arrives (reconnect or polling) and is recorded once', async () => {
@@ -88,7 +102,7 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
 
 describe('when the exchange keeps failing', () => {
   it('the circuit opens: the next order waits (nothing is sent while it is open), the account shows it, and the order goes out once the exchange answers again', async () => {
-    const r = await rig({ visibilityMs: 60_000, breakerCoolDownMs: 1500 }); // the failed ones stay unknown (looked up) during the test
+    const r = await rig({ visibilityMs: 60_000, breakerCoolDownMs: 5000 }); // the failed ones stay unknown (looked up) during the test; the cool-down outlasts a slow alert
     const connection = async () => (await fetchJson<Record<string, unknown>>(r.server.runtime, `/api/v1/accounts/${ACCOUNT}/connection`)).body;
     expect(await connection()).toMatchObject({ accountId: ACCOUNT, exchange: 'binance', owner: 'this_node', circuit: 'closed' });
     // the order endpoint is down: placements and look-ups alike answer 503
@@ -112,4 +126,25 @@ describe('when the exchange keeps failing', () => {
     expect((await types(r, waiting)).filter((t) => t === 'OrderExchangeRejected')).toEqual([]);
     expect(r.server.logs.text()).not.toContain(API_SECRET);
   });
+
+  it('an order still waiting for the circuit when PATRIOT_ORDER_RETRY_WITHIN_MS runs out is refused with the reason, and nothing is sent', async () => {
+    const r = await rig({ visibilityMs: 60_000, breakerCoolDownMs: 60_000, orderRetryWithinMs: 3000 });
+    await openCircuit(r);
+    const waiting = await orderOf(r, await alert(r, 'bn-expires-while-open'));
+    await waitUntil(async () => (await types(r, waiting)).includes('OrderExchangeRejected'), 'the order to be refused', 20_000, 50);
+    expect((await history(r, waiting)).at(-1)?.data).toMatchObject({ code: 'CIRCUIT_OPEN', reason: expect.stringContaining('given up') });
+    expect(await types(r, waiting)).not.toContain('OrderAccepted');
+    expect(placementLedger(r.sandbox.exchange).count('sbx', waiting).requests).toBe(0);
+    expect(r.sandbox.exchange.placementAttempts('sbx', waiting)).toBe(0);
+  });
 });
+
+/** The order endpoint answers 503 to everything: five orders end unknown and the host's circuit opens. */
+async function openCircuit(r: Rig): Promise<void> {
+  r.sandbox.faults.inject({ kind: 'http_error', status: 503, when: 'before', path: '/api/v3/order', times: 1000 });
+  for (let i = 0; i < 5; i++) {
+    const id = await orderOf(r, await alert(r, `bn-open-${i}`));
+    await waitUntil(async () => (await types(r, id)).includes('OrderStatusUnknown'), 'the failed order to be unknown');
+  }
+  await waitUntil(async () => (await fetchJson<{ circuit: string }>(r.server.runtime, `/api/v1/accounts/${ACCOUNT}/connection`)).body.circuit === 'open', 'the circuit to open');
+}

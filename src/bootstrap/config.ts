@@ -56,6 +56,12 @@ export interface PatriotConfig {
   readonly orderRetryWithinMs: number;
   /** market data: a price older than maxPriceAgeMs is stale (nothing is decided on it); routing waits up to priceWaitMs for a fresh one; market lists are loaded again every marketsRefreshMs */
   readonly marketData: { readonly maxPriceAgeMs: number; readonly priceWaitMs: number; readonly marketsRefreshMs: number; readonly balancesRefreshMs: number };
+  /**
+   * While an exchange's fill stream is up, its open and recently sent orders are also read over
+   * REST this often; a change the stream did not report is recorded and the stream reconnected
+   * (PATRIOT_FILL_STREAM_AUDIT_MS; 0: never).
+   */
+  readonly fillStreamAuditMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -173,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       marketsRefreshMs: int(source, 'PATRIOT_MARKETS_REFRESH_MS', 3_600_000, 10_000, 86_400_000),
       balancesRefreshMs: int(source, 'PATRIOT_BALANCES_REFRESH_MS', 60_000, 1000, 86_400_000),
     },
+    fillStreamAuditMs: int(source, 'PATRIOT_FILL_STREAM_AUDIT_MS', 20_000, 0, 3_600_000),
     streams: {
       perUser: int(source, 'PATRIOT_STREAMS_PER_USER', 20, 1, 100_000),
       total: int(source, 'PATRIOT_MAX_STREAMS', 10_000, 1, 1_000_000),

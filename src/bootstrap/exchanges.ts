@@ -91,6 +91,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
     notFoundGraceMs: 0,
     breaker: { coolDownMs: config.breakerCoolDownMs },
+    monitor: { auditIntervalMs: config.fillStreamAuditMs },
     referencePrice: (symbol, accountId) => deps.priceOf(accountId, symbol),
   };
   const ccxtGateway = new LazyCcxtGateway(async () => {

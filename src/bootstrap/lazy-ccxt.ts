@@ -1,4 +1,4 @@
-import type { Balance, ExchangeGateway, ExchangeOrder, Market, OrderUpdate, PlaceOrderRequest, PlaceOrderResult } from '../application/ports/exchange.js';
+import type { Balance, ExchangeGateway, ExchangeOrder, Market, OrderSearch, OrderSearchResult, OrderUpdate, PlaceOrderRequest, PlaceOrderResult } from '../application/ports/exchange.js';
 import type { CcxtAccount, CcxtExchangeGateway, MonitorState } from '../adapters/exchanges/ccxt/index.js';
 
 /**
@@ -66,6 +66,16 @@ export class LazyCcxtGateway implements ExchangeGateway {
 
   async fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {
     return (await this.ready(accountId)).fetchOrder(accountId, clientOrderId, symbol);
+  }
+
+  async searchOrder(accountId: string, clientOrderId: string, search: OrderSearch): Promise<OrderSearchResult> {
+    let g: CcxtExchangeGateway;
+    try {
+      g = await this.ready(accountId);
+    } catch (error) {
+      return { kind: 'inconclusive', unread: ['exchange'], reason: error instanceof Error ? error.message : String(error) };
+    }
+    return g.searchOrder(accountId, clientOrderId, search);
   }
 
   async cancelOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {

@@ -38,6 +38,9 @@ export const OrderDto = Type.Object({
   fees: DecimalString,
   reasons: Type.Optional(Type.Array(Reason)),
   statusReason: Type.Optional(Type.String()),
+  sentQuantity: Type.Optional(DecimalString),
+  sentPrice: Type.Optional(DecimalString),
+  adjustments: Type.Optional(Type.Array(Type.String())),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

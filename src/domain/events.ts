@@ -97,7 +97,17 @@ export type PatriotEvent =
   | { readonly type: 'OrderRejected'; readonly data: OrderIntent & { readonly reasons: readonly RiskReason[] } }
   | {
       readonly type: 'OrderAccepted';
-      readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly exchangeOrderId: string };
+      readonly data: {
+        readonly clientOrderId: string;
+        readonly accountId: string;
+        readonly exchangeOrderId: string;
+        /** the quantity the exchange holds, when it differs from the intent's (rounded to the exchange's step); absent in older events */
+        readonly sentQuantity?: string;
+        /** the limit price the exchange holds, when it differs from the intent's (rounded to the exchange's tick) */
+        readonly sentPrice?: string;
+        /** what was changed to fit the exchange's rules, in words */
+        readonly adjustments?: readonly string[];
+      };
     }
   | {
       readonly type: 'OrderExchangeRejected';

@@ -1,4 +1,5 @@
-import type { Balance, ExchangeGateway, ExchangeOrder, Market, OrderUpdate, PlaceOrderRequest, PlaceOrderResult } from '../../application/ports/exchange.js';
+import type { Balance, ExchangeGateway, ExchangeOrder, Market, OrderSearch, OrderSearchResult, OrderUpdate, PlaceOrderRequest, PlaceOrderResult } from '../../application/ports/exchange.js';
+import { searchOrder } from '../../application/workflows/order-search.js';
 
 /**
  * One ExchangeGateway over several: each account's calls go to the gateway its exchange is on
@@ -31,6 +32,16 @@ export class AccountRoutedExchange implements ExchangeGateway {
 
   async fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {
     return this.route(accountId).fetchOrder(accountId, clientOrderId, symbol);
+  }
+
+  async searchOrder(accountId: string, clientOrderId: string, search: OrderSearch): Promise<OrderSearchResult> {
+    let gateway: ExchangeGateway;
+    try {
+      gateway = this.route(accountId);
+    } catch (error) {
+      return { kind: 'inconclusive', unread: ['exchange'], reason: error instanceof Error ? error.message : String(error) };
+    }
+    return searchOrder(gateway, accountId, clientOrderId, search);
   }
 
   async placementReceived(accountId: string, clientOrderId: string): Promise<boolean | undefined> {

@@ -66,7 +66,8 @@ export interface ExchangeOrder {
 }
 
 export type PlaceOrderResult =
-  | { readonly kind: 'accepted'; readonly order: ExchangeOrder }
+  /** `adjustments`: notes on what was changed to fit the exchange's rules (rounding to its step or tick) */
+  | { readonly kind: 'accepted'; readonly order: ExchangeOrder; readonly adjustments?: readonly string[] }
   /** Definitive: the exchange refused it and no order exists. */
   | { readonly kind: 'rejected'; readonly code: string; readonly reason: string }
   /** Timeout, 5xx, connection loss: the order may or may not exist. */
@@ -76,6 +77,31 @@ export type PlaceOrderResult =
    * left), and the same request may be made again, not before `retryAfterMs` when given.
    */
   | { readonly kind: 'not_placed'; readonly code: string; readonly reason: string; readonly retryAfterMs?: number };
+
+/** What is known of an order whose outcome was lost, to look for it everywhere the exchange could show it. */
+export interface OrderSearch {
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  /** the quantity asked (the gateway applies the same rounding as when it sent it) */
+  readonly quantity: string;
+  readonly limitPrice?: string;
+  /** epoch ms, no later than the moment the order could first have left (the gateway looks from a little before it) */
+  readonly sentFrom: number;
+  /**
+   * Only the order query: inside the exchange's visibility window absence is not concluded
+   * anyway, so the costlier sources (order history, trades) wait until it has passed.
+   */
+  readonly quick?: boolean;
+}
+
+export type OrderSearchResult =
+  /** `source`: where it was seen (e.g. 'order query', 'order list', 'trades') */
+  | { readonly kind: 'found'; readonly order: ExchangeOrder; readonly source: string }
+  /** every source was asked, and answered, and none shows the order or a fill that could be it */
+  | { readonly kind: 'absent'; readonly sources: readonly string[] }
+  /** absence cannot be established: a source failed (named in `unread`), or a fill that could be this order cannot be told apart */
+  | { readonly kind: 'inconclusive'; readonly unread: readonly string[]; readonly reason: string };
 
 export interface Balance {
   readonly asset: string;
@@ -99,6 +125,14 @@ export interface ExchangeGateway {
    * inconclusive look-up throws. `symbol` is the order's (some exchanges need it to look up).
    */
   fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null>;
+  /**
+   * Looks for an order everywhere the exchange could show it (its order query, the account's
+   * orders and trades since `sentFrom`), for an order whose answer was lost. `absent` only when
+   * every source answered and none shows it; a failed source is `inconclusive`. Gateways without
+   * it are asked `fetchOrder` alone (the paper exchange is consistent at once). Never throws for
+   * an exchange failure (that is `inconclusive`).
+   */
+  searchOrder?(accountId: string, clientOrderId: string, search: OrderSearch): Promise<OrderSearchResult>;
   /**
    * Whether a placement request with this clientOrderId ever reached the exchange: `false` only
    * when the exchange proves it never did (the paper exchange counts every request it receives),

@@ -203,9 +203,19 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
       put(C.orders, i.clientOrderId, view, { accountId: i.accountId, strategyId: i.strategyId, signalId: i.signalId });
       return;
     }
-    case 'OrderAccepted':
-      updateOrder(event.data.clientOrderId, (o) => ({ ...o, exchangeOrderId: event.data.exchangeOrderId, status: o.status === 'approved' || o.status === 'unknown' ? 'accepted' : o.status }));
+    case 'OrderAccepted': {
+      const { sentQuantity, sentPrice, adjustments } = event.data;
+      const sent = { ...(sentQuantity !== undefined ? { sentQuantity } : {}), ...(sentPrice !== undefined ? { sentPrice } : {}), ...(adjustments ? { adjustments: [...adjustments] } : {}) };
+      updateOrder(event.data.clientOrderId, (o) => {
+        if (o.status === 'exchange_rejected') {
+          // concluded not placed, then shown by the exchange after all: adopted
+          const { statusReason: _concluded, ...rest } = o;
+          return { ...rest, ...sent, exchangeOrderId: event.data.exchangeOrderId, status: 'accepted' };
+        }
+        return { ...o, ...sent, exchangeOrderId: event.data.exchangeOrderId, status: o.status === 'approved' || o.status === 'unknown' ? 'accepted' : o.status };
+      });
       return;
+    }
     case 'OrderExchangeRejected':
       updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'exchange_rejected', statusReason: `${event.data.code}: ${event.data.reason}` }));
       return;

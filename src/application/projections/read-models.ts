@@ -50,6 +50,11 @@ export interface OrderView {
   readonly fees: string;
   reasons?: { code: string; message: string }[];
   readonly statusReason?: string;
+  /** what the exchange holds when it differs from `quantity` / `limitPrice` (rounded to its step / tick) */
+  readonly sentQuantity?: string;
+  readonly sentPrice?: string;
+  /** what was changed to fit the exchange's rules, in words */
+  readonly adjustments?: string[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -3,6 +3,7 @@ import { OrderExecutor } from './order-executor.js';
 import { KeyedMutex } from '../shared/keyed-mutex.js';
 import { silentLogger } from '../ports/logger.js';
 import type { EventStore } from '../ports/event-store.js';
+import type { ExchangeGateway, ExchangeOrder, OrderSearchResult } from '../ports/exchange.js';
 import type { OrderIntent } from '../../domain/events.js';
 import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { PaperExchange } from '../../adapters/exchanges/paper/paper-exchange.js';
@@ -248,6 +249,49 @@ describe('OrderExecutor', () => {
     expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown']);
     now += 2_000; // past it: the exchange definitively has no such order
     await until(async () => (await types(store, i)).includes('OrderExchangeRejected'));
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  });
+
+  it('given a lost answer and a source of the exchange that cannot be read past the window, then absence is not concluded: unknown, with the source named, never resent; NOT_PLACED only once every source answered', async () => {
+    let now = T0;
+    const { store, exchange, executor } = await setup({ absenceGraceMs: 1000, clock: { now: () => now } });
+    let answer: OrderSearchResult = { kind: 'inconclusive', unread: ['trades'], reason: 'trades: 503' };
+    let searches = 0;
+    const searching: Pick<ExchangeGateway, 'searchOrder'> = { searchOrder: async () => (searches++, answer) };
+    Object.assign(exchange, searching);
+    exchange.injectFault({ kind: 'unknown_before_accept' });
+    const i = intent(14);
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => searches >= 2);
+    now += 5_000; // well past the window
+    const seen = searches;
+    await until(async () => searches >= seen + 3);
+    const history = await store.readStream(`order-${i.clientOrderId}`);
+    expect(history.map((e) => e.type)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderStatusUnknown']);
+    expect(history.at(-1)?.data).toMatchObject({ reason: expect.stringContaining('trades could not be checked') });
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+    answer = { kind: 'absent', sources: ['order query', 'order list', 'open orders', 'trades'] };
+    await until(async () => (await types(store, i)).includes('OrderExchangeRejected'));
+    expect((await store.readStream(`order-${i.clientOrderId}`)).at(-1)?.data).toMatchObject({ code: 'NOT_PLACED', reason: expect.stringContaining('order list, open orders, trades') });
+    await executor.idle();
+    expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  });
+
+  it('given a lost answer and an order the search finds (e.g. by its trades), then it is adopted with its fills, never resent', async () => {
+    const { store, exchange, executor } = await setup({ absenceGraceMs: 60_000 });
+    const i = intent(15);
+    const order: ExchangeOrder = {
+      clientOrderId: i.clientOrderId, exchangeOrderId: 'E15', symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.001', filledQuantity: '0.001', status: 'filled',
+      fills: [{ tradeId: 'T15', clientOrderId: i.clientOrderId, exchangeOrderId: 'E15', symbol: 'BTC/USDT', side: 'buy', quantity: '0.001', price: '97000', fee: '0', feeCurrency: 'USDT', liquidity: 'taker', time: new Date(T0).toISOString() }],
+    };
+    const searching: Pick<ExchangeGateway, 'searchOrder'> = { searchOrder: async () => ({ kind: 'found', order, source: 'trades' }) };
+    Object.assign(exchange, searching);
+    exchange.injectFault({ kind: 'unknown_before_accept' });
+    await approve(store, i);
+    executor.submit(i);
+    await until(async () => (await types(store, i)).includes('OrderFilled'));
+    expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
     expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
   });
 

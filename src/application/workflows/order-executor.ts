@@ -4,11 +4,12 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { OrderIntent } from '../../domain/events.js';
 import { streams } from '../../domain/events.js';
-import { orderDecider, type OrderCommand, type OrderState } from '../../domain/orders/order-decider.js';
+import { NOT_PLACED, orderDecider, type OrderCommand, type OrderState } from '../../domain/orders/order-decider.js';
 import { Dec } from '../../domain/shared/decimal.js';
 import { handleCommand } from '../commands/command-handler.js';
 import { KeyedMutex } from '../shared/keyed-mutex.js';
 import { ParkingLot } from './order-parking.js';
+import { notPlacedReason, searchOrder, unknownReason } from './order-search.js';
 
 export interface ExecutorDeps {
   readonly store: EventStore;
@@ -56,9 +57,7 @@ const DUPLICATE_CODES = new Set(['DUPLICATE_CLIENT_ORDER_ID']);
 const DEFAULT_DELAYS = [250, 1000, 2000, 5000, 10000, 30000];
 const DEFAULT_RETRY_WITHIN_MS = 120_000;
 
-/** Why an order that left without a recorded answer, and that the exchange does not have, is final. */
-export const NOT_PLACED_REASON =
-  'the order was sent but its answer was not recorded (a restart or a lost answer), and the exchange has no order with this id: it refused it or never received it; it is not sent again';
+export { NOT_PLACED_REASON } from './order-search.js';
 
 /**
  * Sends approved orders to the exchange and records what happened. One FIFO queue per
@@ -346,7 +345,7 @@ export class OrderExecutor {
     if (result.kind !== 'unknown') this.sentAt.delete(intent.clientOrderId);
     switch (result.kind) {
       case 'accepted':
-        await this.recordExchangeOrder(result.order, intent.accountId, `place:${intent.clientOrderId}`);
+        await this.recordExchangeOrder(result.order, intent.accountId, `place:${intent.clientOrderId}`, result.adjustments);
         return;
       case 'rejected':
         if (DUPLICATE_CODES.has(result.code)) {
@@ -373,50 +372,80 @@ export class OrderExecutor {
   private async lookUp(clientOrderId: string, accountId: string, attempt: number): Promise<void> {
     if (this.stopped || !this.owns(accountId)) return;
     if (this.placing.has(clientOrderId) || this.retrying.has(clientOrderId)) return; // under way here: its outcome is recorded (or looked up) by it
-    const { state, lastEventAt } = await this.orderState(clientOrderId);
+    const { state, lastEventAt, history } = await this.orderState(clientOrderId);
     const intent = state.intent;
     if (!intent || state.status === 'none' || state.status === 'rejected') return;
-    let found: ExchangeOrder | null;
-    try {
-      found = await this.deps.exchange.fetchOrder(intent.accountId, clientOrderId, intent.symbol);
-    } catch (error) {
-      this.deps.log.warn({ clientOrderId, attempt, reason: error instanceof Error ? error.message : String(error) }, 'order look-up failed; retrying');
+    if (state.status !== 'approved' && state.status !== 'unknown') {
+      await this.refresh(intent, accountId, attempt); // known to exist: only its current state is wanted
+      return;
+    }
+    // Absence counts only when every source was asked after the window: it is measured before asking.
+    const grace = this.deps.absenceGraceMs?.(accountId) ?? 0;
+    const latestAttempt = Math.max(this.sentAt.get(clientOrderId) ?? 0, this.ownedSince.get(accountId) ?? this.startedAt, lastEventAt);
+    const windowOver = this.deps.clock.now() - latestAttempt >= grace;
+    const sentFrom = Date.parse(history[0]?.metadata.time ?? '');
+    const result = await searchOrder(this.deps.exchange, intent.accountId, clientOrderId, {
+      symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
+      ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}),
+      sentFrom: Number.isFinite(sentFrom) ? sentFrom : latestAttempt,
+      // inside the window absence is not concluded: the order query alone (cheap) may find it; every source once it has passed
+      quick: !windowOver,
+    });
+    if (result.kind === 'found') {
+      await this.adopt(result.order, accountId, clientOrderId, result.source);
+      return;
+    }
+    const left = state.attempts > 0 || state.status === 'unknown';
+    if (result.kind === 'inconclusive' || !windowOver) {
+      // a fill could exist unseen: the order stays unknown, visibly, and is looked up again (never resent)
+      this.deps.log.warn({ clientOrderId, attempt, reason: result.kind === 'inconclusive' ? result.reason : 'inside the visibility window' }, 'order not found yet; looking again');
+      // recorded when the log still says approved (it left before a restart) or a source failed (news for the user)
+      const visible = left && (state.status === 'approved' || result.kind === 'inconclusive');
+      if (visible && !this.stopped) await this.command(clientOrderId, [{ type: 'RecordUnknown', reason: unknownReason(result) }], `lookup:${clientOrderId}`);
       this.later(clientOrderId, accountId, attempt + 1);
       return;
     }
-    if (found) {
-      this.sentAt.delete(clientOrderId);
-      if (found.status === 'open' || found.status === 'partially_filled') this.book.markOpen(accountId, clientOrderId);
-      await this.recordExchangeOrder(found, accountId, `lookup:${clientOrderId}`);
+    if (this.stopped) return; // leave it to the next owner, who looks it up again
+    if (!left) {
+      // it never left (no attempt recorded): send it now, once
+      await this.submitOne(intent);
       return;
     }
-    if (state.status === 'approved' || state.status === 'unknown') {
-      const grace = this.deps.absenceGraceMs?.(accountId) ?? 0;
-      const latestAttempt = Math.max(this.sentAt.get(clientOrderId) ?? 0, this.ownedSince.get(accountId) ?? this.startedAt, lastEventAt);
-      if (this.deps.clock.now() - latestAttempt < grace) {
-        // "not found" so soon after a possible placement is not proof: the exchange may not show it yet
-        this.later(clientOrderId, accountId, attempt + 1);
-        return;
-      }
-      if (this.stopped) return; // leave it to the next owner, who looks it up again
-      if (state.status === 'approved' && state.attempts === 0) {
-        // it never left (no attempt recorded): send it now, once
-        await this.submitOne(intent);
-        return;
-      }
-      if ((await this.deps.exchange.placementReceived?.(accountId, clientOrderId)) === false) {
-        // the exchange proves the request never reached it (the process died with it on the way): a new attempt, recorded first
-        this.deps.log.info({ clientOrderId, attempts: state.attempts }, 'the exchange never received the order: sending it again');
-        await this.submitOne(intent);
-        return;
-      }
-      // It left and its answer was never recorded (a restart, a lost answer), and the exchange has
-      // no such order: the exchange refused it or never received it. Sending the same id again could
-      // execute an order the exchange refused; it is recorded as not placed instead (ADR-0011).
-      this.sentAt.delete(clientOrderId);
-      this.closed(accountId, clientOrderId);
-      await this.command(clientOrderId, [{ type: 'RecordExchangeRejected', code: 'NOT_PLACED', reason: NOT_PLACED_REASON }], `lookup:${clientOrderId}`);
+    if ((await this.deps.exchange.placementReceived?.(accountId, clientOrderId)) === false) {
+      // the exchange proves the request never reached it (the process died with it on the way): a new attempt, recorded first
+      this.deps.log.info({ clientOrderId, attempts: state.attempts }, 'the exchange never received the order: sending it again');
+      await this.submitOne(intent);
+      return;
     }
+    // It left and its answer was never recorded (a restart, a lost answer), and no source of the
+    // exchange shows it or a fill of it, asked after the window: the exchange refused it or never
+    // received it. Sending the same id again could execute an order the exchange refused (or, on
+    // Binance, place a second order once the first is filled); it is recorded as not placed
+    // instead (ADR-0011). Should the exchange show it later after all, it is adopted.
+    this.sentAt.delete(clientOrderId);
+    this.closed(accountId, clientOrderId);
+    await this.command(clientOrderId, [{ type: 'RecordExchangeRejected', code: NOT_PLACED, reason: notPlacedReason(result.sources) }], `lookup:${clientOrderId}`);
+  }
+
+  /** The current state of an order known to exist (accepted, partially filled): its order query. */
+  private async refresh(intent: OrderIntent, accountId: string, attempt: number): Promise<void> {
+    let found: ExchangeOrder | null;
+    try {
+      found = await this.deps.exchange.fetchOrder(intent.accountId, intent.clientOrderId, intent.symbol);
+    } catch (error) {
+      this.deps.log.warn({ clientOrderId: intent.clientOrderId, attempt, reason: error instanceof Error ? error.message : String(error) }, 'order look-up failed; retrying');
+      this.later(intent.clientOrderId, accountId, attempt + 1);
+      return;
+    }
+    if (found) await this.adopt(found, accountId, intent.clientOrderId, 'order query');
+  }
+
+  /** Records what the exchange shows of an order that was looked up. */
+  private async adopt(found: ExchangeOrder, accountId: string, clientOrderId: string, source: string): Promise<void> {
+    this.sentAt.delete(clientOrderId);
+    if (found.status === 'open' || found.status === 'partially_filled') this.book.markOpen(accountId, clientOrderId);
+    if (source !== 'order query') this.deps.log.info({ clientOrderId, source }, 'order found by a search of the exchange');
+    await this.recordExchangeOrder(found, accountId, `lookup:${clientOrderId}`);
   }
 
   /**
@@ -466,9 +495,11 @@ export class OrderExecutor {
     this.timers.add(timer);
   }
 
-  private async recordExchangeOrder(order: ExchangeOrder, accountId: string, causationId: string): Promise<void> {
+  private async recordExchangeOrder(order: ExchangeOrder, accountId: string, causationId: string, adjustments?: readonly string[]): Promise<void> {
     if (order.status !== 'open' && order.status !== 'partially_filled') this.closed(accountId, order.clientOrderId);
-    const commands: OrderCommand[] = [{ type: 'RecordAccepted', exchangeOrderId: order.exchangeOrderId }];
+    // what the exchange holds is recorded when it differs from what was asked (its step and tick)
+    const sent = { quantity: order.quantity, ...(order.limitPrice !== undefined ? { price: order.limitPrice } : {}) };
+    const commands: OrderCommand[] = [{ type: 'RecordAccepted', exchangeOrderId: order.exchangeOrderId, sent, ...(adjustments && adjustments.length > 0 ? { adjustments } : {}) }];
     for (const f of order.fills) {
       commands.push({
         type: 'RecordFill', tradeId: f.tradeId, exchangeOrderId: f.exchangeOrderId, quantity: new Dec(f.quantity), price: new Dec(f.price),

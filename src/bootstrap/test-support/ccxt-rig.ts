@@ -12,6 +12,7 @@ import { systemClock } from '../../adapters/system/system-clock.js';
 import { configureStrategy, openAccount } from '../../application/commands/configure.js';
 import { KeyedMutex } from '../../application/shared/keyed-mutex.js';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { Market } from '../../application/ports/exchange.js';
 import { fetchJson, makeTempDir, postAlert, startTestServer, waitUntil, type OrderView, type Page, type TestServer } from '../../../test/support/server.js';
 import { webhookSecretKey } from '../runtime.js';
 import type { PatriotConfig } from '../config.js';
@@ -59,14 +60,24 @@ export interface RigOptions {
   readonly breakerCoolDownMs?: number;
   /** market-data settings (price age, waits) */
   readonly marketData?: PatriotConfig['marketData'];
+  /** how long an order the exchange did not place is tried again (default: the server's) */
+  readonly orderRetryWithinMs?: number;
+  /** how often the fill stream's orders are checked over REST while it is up (default: the server's) */
+  readonly fillStreamAuditMs?: number;
+  /** the sandbox's markets (default: its realistic list of 62) */
+  readonly sandboxMarkets?: readonly Market[];
+  /** a limit order's distance below the reference price, in basis points (default 500) */
+  readonly limitOffsetBps?: string;
+  /** the price the sandbox trades BTC/USDT at (default 97000) */
+  readonly btcPrice?: string;
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
   // the sandbox lists Binance's realistic market list, each symbol priced by its own feed: PATRIOT's binance account trades those prices
-  const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 3, markets: SANDBOX_MARKETS, startPrices: SANDBOX_START_PRICES });
-  feed.setPrice('BTC/USDT', '97000');
+  const feed = new SyntheticPriceFeed({ clock: systemClock, seed: 3, markets: options.sandboxMarkets ?? SANDBOX_MARKETS, startPrices: SANDBOX_START_PRICES });
+  feed.setPrice('BTC/USDT', options.btcPrice ?? '97000');
   const sandbox = await BinanceSandbox.start({
-    feed, partialFills: false,
+    feed, partialFills: false, ...(options.sandboxMarkets ? { markets: options.sandboxMarkets } : {}),
     accounts: [
       { apiKey: API_KEY, secret: API_SECRET, accountId: 'sbx', balances: [{ asset: 'USDT', amount: '100000' }] },
       // a key of the same account that may also withdraw funds: PATRIOT must refuse it
@@ -84,6 +95,8 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
       ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
       ...(options.breakerCoolDownMs !== undefined ? { breakerCoolDownMs: options.breakerCoolDownMs } : {}),
       ...(options.marketData !== undefined ? { marketData: options.marketData } : {}),
+      ...(options.orderRetryWithinMs !== undefined ? { orderRetryWithinMs: options.orderRetryWithinMs } : {}),
+      ...(options.fillStreamAuditMs !== undefined ? { fillStreamAuditMs: options.fillStreamAuditMs } : {}),
     },
     lookupDelaysMs: [100, 200, 400],
     logLevel: 'info',
@@ -104,7 +117,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   expect(opened.ok).toBe(true);
   await runtime.kv.set(webhookSecretKey(STRATEGY), WEBHOOK_SECRET);
   // a limit buy 5 % below the reference price rests on the book
-  const template = options.orderType === 'limit' ? { type: 'limit' as const, offsetBps: '500' } : { type: 'market' as const };
+  const template = options.orderType === 'limit' ? { type: 'limit' as const, offsetBps: options.limitOffsetBps ?? '500' } : { type: 'market' as const };
   const configured = await configureStrategy(deps, {
     strategyId: STRATEGY, tenantId: DEMO_TENANT, name: 'binance', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
     accounts: [{ accountId: ACCOUNT, sizing: { kind: 'signal_quantity', multiplier: '1' }, orderTemplate: template }],

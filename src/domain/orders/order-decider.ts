@@ -22,6 +22,14 @@ import { err, ok, type DomainError, type Result } from '../shared/result.js';
  * positions and balances permanently wrong. The status stays cancelled/expired unless that fill
  * completes the order (then it is filled). Fills still never exceed the order quantity (OVERFILL),
  * and a fill on an exchange_rejected order is refused (ORDER_TERMINAL): that order never existed.
+ *
+ * The one exception to that: `NOT_PLACED` is our conclusion (every source of the exchange showed
+ * nothing once its visibility window had passed; ADR-0011), not the exchange's answer. Should the
+ * exchange show the order after all, its acceptance and fills are recorded (the order is
+ * adopted): refusing them would leave positions wrong. Nothing is ever sent again either way.
+ *
+ * The order's quantity is the intent's until the exchange reports holding less (its step
+ * rounded it down): `OrderAccepted.sentQuantity`; fills complete the order at that quantity.
  */
 
 export type OrderStatus =
@@ -96,10 +104,22 @@ export interface RecordFillCommand {
   readonly filledAt: string;
 }
 
+export interface RecordAcceptedCommand {
+  readonly type: 'RecordAccepted';
+  readonly exchangeOrderId: string;
+  /** what the exchange holds (recorded when it differs from the intent: rounding to the exchange's step and tick) */
+  readonly sent?: { readonly quantity: string; readonly price?: string };
+  /** notes from the adapter on what it changed, in words */
+  readonly adjustments?: readonly string[];
+}
+
+/** The reason recorded with a NOT_PLACED conclusion (an inference, which the exchange may still overturn). */
+export const NOT_PLACED = 'NOT_PLACED';
+
 export type OrderCommand =
   | { readonly type: 'Approve'; readonly intent: OrderIntent }
   | { readonly type: 'Reject'; readonly intent: OrderIntent; readonly reasons: readonly RiskReason[] }
-  | { readonly type: 'RecordAccepted'; readonly exchangeOrderId: string }
+  | RecordAcceptedCommand
   | { readonly type: 'RecordExchangeRejected'; readonly code: string; readonly reason: string }
   | { readonly type: 'RecordUnknown'; readonly reason: string }
   | RecordFillCommand
@@ -145,13 +165,31 @@ function approvedIntent(state: OrderState, action: string): Result<OrderIntent, 
   return ok(state.intent);
 }
 
+/** Concluded NOT_PLACED by us, not refused by the exchange: the exchange may still show it (then it is adopted). */
+function concludedAbsent(state: OrderState): boolean {
+  return state.status === 'exchange_rejected' && state.exchangeRejection?.code === NOT_PLACED;
+}
+
+/** Sent quantity and price when they differ from the intent's (both valid decimals); notes when given. */
+function sentFields(command: RecordAcceptedCommand, intent: OrderIntent): { sentQuantity?: string; sentPrice?: string; adjustments?: readonly string[] } {
+  const quantity = command.sent ? parseDec(command.sent.quantity) : undefined;
+  const asked = parseDec(intent.quantity);
+  const price = command.sent?.price !== undefined ? parseDec(command.sent.price) : undefined;
+  const limit = intent.limitPrice !== undefined ? parseDec(intent.limitPrice) : undefined;
+  return {
+    ...(quantity && quantity.greaterThan(0) && asked && !quantity.equals(asked) ? { sentQuantity: s(quantity) } : {}),
+    ...(intent.type === 'limit' && price && price.greaterThan(0) && limit && !price.equals(limit) ? { sentPrice: s(price) } : {}),
+    ...(command.adjustments && command.adjustments.length > 0 ? { adjustments: [...command.adjustments] } : {}),
+  };
+}
+
 function terminal(state: OrderState, action: string): Decision {
   return fail('ORDER_TERMINAL', `cannot ${action}: the order is already ${state.status}`);
 }
 
 function decideFill(command: RecordFillCommand, state: OrderState, intent: OrderIntent): Decision {
   if (state.tradeIds.has(command.tradeId)) return none;
-  if (state.status === 'exchange_rejected') return terminal(state, `record fill ${command.tradeId}`);
+  if (state.status === 'exchange_rejected' && !concludedAbsent(state)) return terminal(state, `record fill ${command.tradeId}`);
   if (!command.quantity.greaterThan(0)) {
     return fail('INVALID_FILL', `fill ${command.tradeId} quantity ${s(command.quantity)} must be positive`);
   }
@@ -172,7 +210,7 @@ function decideFill(command: RecordFillCommand, state: OrderState, intent: Order
     );
   }
   const events: OrderEvent[] = [];
-  if (state.status === 'approved' || state.status === 'unknown') {
+  if (state.status === 'approved' || state.status === 'unknown' || concludedAbsent(state)) {
     events.push({
       type: 'OrderAccepted',
       data: { clientOrderId: intent.clientOrderId, accountId: intent.accountId, exchangeOrderId: command.exchangeOrderId },
@@ -220,17 +258,18 @@ export function decideOrder(command: OrderCommand, state: OrderState): Decision 
     case 'RecordAccepted': {
       const intent = approvedIntent(state, 'record acceptance');
       if (!intent.ok) return intent;
+      const accepted: Decision = ok([
+        {
+          type: 'OrderAccepted',
+          data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, exchangeOrderId: command.exchangeOrderId, ...sentFields(command, intent.value) },
+        },
+      ]);
       switch (state.status) {
         case 'approved':
         case 'unknown':
-          return ok([
-            {
-              type: 'OrderAccepted',
-              data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, exchangeOrderId: command.exchangeOrderId },
-            },
-          ]);
+          return accepted;
         case 'exchange_rejected':
-          return terminal(state, 'record acceptance');
+          return concludedAbsent(state) ? accepted : terminal(state, 'record acceptance');
         default:
           // accepted, partially_filled, filled, cancelled, expired: the acceptance is known
           // (or, for a cancel/expiry of a never-accepted order, no longer relevant).
@@ -270,7 +309,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): Decision 
     case 'RecordUnknown': {
       const intent = approvedIntent(state, 'record an unknown outcome');
       if (!intent.ok) return intent;
-      if (state.status !== 'approved') return none; // unknown already, known to exist, or terminal
+      // approved: the answer was lost; unknown: recorded again only when the reason the user sees changed
+      if (state.status !== 'approved' && (state.status !== 'unknown' || state.unknownReason === command.reason)) return none;
       return ok([{ type: 'OrderStatusUnknown', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, reason: command.reason } }]);
     }
 
@@ -333,8 +373,12 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       const { reasons, ...intent } = event.data;
       return { ...state, status: 'rejected', intent, quantity: parseDec(intent.quantity) ?? ZERO, riskReasons: reasons };
     }
-    case 'OrderAccepted':
-      return { ...state, status: 'accepted', exchangeOrderId: event.data.exchangeOrderId };
+    case 'OrderAccepted': {
+      // the exchange holds less than asked (rounded down to its step): that is what fills complete
+      const sent = event.data.sentQuantity !== undefined ? parseDec(event.data.sentQuantity) : undefined;
+      const quantity = sent && sent.greaterThan(0) && sent.lessThan(state.quantity) ? sent : state.quantity;
+      return { ...state, status: 'accepted', exchangeOrderId: event.data.exchangeOrderId, quantity };
+    }
     case 'OrderExchangeRejected':
       return { ...state, status: 'exchange_rejected', exchangeRejection: { code: event.data.code, reason: event.data.reason } };
     case 'OrderStatusUnknown':

@@ -300,3 +300,46 @@ describe('order decider: an attempt recorded before the request leaves (ADR-0011
     ]);
   });
 });
+
+describe('issue 13: what was sent, a visible unknown, and an order concluded not placed that shows after all', () => {
+  const notPlaced: OrderEvent = { type: 'OrderExchangeRejected', data: { ...ids, code: 'NOT_PLACED', reason: 'absent everywhere' } };
+
+  it('records the quantity and price the exchange holds when they differ from the intent, with the notes', () => {
+    const limit: OrderIntent = { ...intent, type: 'limit', quantity: '0.000123', limitPrice: '90000.005' };
+    spec
+      .given([{ type: 'OrderApproved', data: limit }])
+      .when({ type: 'RecordAccepted', exchangeOrderId: 'X1', sent: { quantity: '0.00012', price: '90000' }, adjustments: ['quantity rounded down'] })
+      .then([{ type: 'OrderAccepted', data: { ...ids, exchangeOrderId: 'X1', sentQuantity: '0.00012', sentPrice: '90000', adjustments: ['quantity rounded down'] } }]);
+  });
+
+  it('records nothing extra when the exchange holds what was asked (old events look the same)', () => {
+    spec.given([approved]).when({ type: 'RecordAccepted', exchangeOrderId: 'X1', sent: { quantity: '1.000' } }).then([accepted]);
+  });
+
+  it('a fill of the quantity sent completes an order rounded down', () => {
+    const small: OrderIntent = { ...intent, quantity: '0.000123' };
+    const state = fold(orderDecider, [
+      { type: 'OrderApproved', data: small },
+      { type: 'OrderAccepted', data: { ...ids, exchangeOrderId: 'X1', sentQuantity: '0.00012' } },
+    ]);
+    const decided = orderDecider.decide(fillCmd('t1', '0.00012'), state);
+    expect(decided.ok && decided.value.at(-1)).toMatchObject({ type: 'OrderFilled', data: { complete: true, cumulativeQuantity: '0.00012' } });
+  });
+
+  it('an unknown order is recorded unknown again only when the reason the user sees changes', () => {
+    spec.given([approved, unknown]).when({ type: 'RecordUnknown', reason: 'timeout' }).then([]);
+    spec.given([approved, unknown]).when({ type: 'RecordUnknown', reason: 'trades could not be checked' }).then([
+      { type: 'OrderStatusUnknown', data: { ...ids, reason: 'trades could not be checked' } },
+    ]);
+  });
+
+  it('an order concluded NOT_PLACED that the exchange shows after all is adopted (its acceptance and fills recorded)', () => {
+    spec.given([approved, unknown, notPlaced]).when({ type: 'RecordAccepted', exchangeOrderId: 'X1' }).then([accepted]);
+    spec.given([approved, unknown, notPlaced]).when(fillCmd('t1', '1')).then([accepted, filled('t1', '1', '1', true)]);
+  });
+
+  it('a refusal by the exchange stays final: no acceptance or fill after it', () => {
+    spec.given([approved, exchangeRejected]).when({ type: 'RecordAccepted', exchangeOrderId: 'X1' }).thenError('ORDER_TERMINAL');
+    spec.given([approved, exchangeRejected]).when(fillCmd('t1', '1')).thenError('ORDER_TERMINAL');
+  });
+});

@@ -6,6 +6,7 @@ import type { CcxtClients } from './ccxt-clients.js';
 import type { CcxtOrderLike } from './ccxt-types.js';
 import type { ExchangeCaller } from './exchange-call.js';
 import type { CcxtGatewayOptions } from './gateway-options.js';
+import type { KnownOrders } from './known-orders.js';
 import type { OrderLookups } from './order-lookups.js';
 import { OrderMonitor, type MonitorState } from './order-monitor.js';
 import type { Scheduler } from './scheduler.js';
@@ -20,7 +21,11 @@ export interface AccountMonitoringDeps {
   /** the REST fallbacks of the monitor */
   readonly reads: AccountReads;
   readonly lookups: OrderLookups;
+  readonly knownOrders: KnownOrders;
 }
+
+/** Orders sent this long ago or less are looked up by the stream audit until their end is seen. */
+const RECENT_MS = 10 * 60_000;
 
 /**
  * Wires an `OrderMonitor` per account: ccxt pro `watchOrders` (on the account's pro instance)
@@ -47,7 +52,7 @@ export class AccountMonitoring {
   }
 
   start(accountId: string): void {
-    const { options, scheduler, log, registry, caller, clients, reads, lookups } = this.deps;
+    const { options, scheduler, log, registry, caller, clients, reads, lookups, knownOrders } = this.deps;
     const entry = registry.entry(accountId);
     if (entry.monitor) return;
     const generation = entry.generation;
@@ -71,6 +76,13 @@ export class AccountMonitoring {
           const pro = entry.pro;
           if (pro) await pro.close?.();
         },
+        // a silent stream: drop the instance (its connection and any subscription state), the next watch makes a fresh one
+        recycle: async () => {
+          const pro = entry.pro;
+          entry.pro = undefined;
+          if (pro) clients.blank(pro);
+        },
+        recentlySent: () => knownOrders.sentSince(accountId, scheduler.now() - RECENT_MS),
       },
       (update) => this.emit(update),
       scheduler,

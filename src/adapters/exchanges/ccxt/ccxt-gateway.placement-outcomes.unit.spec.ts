@@ -13,6 +13,20 @@ describe('CcxtExchangeGateway.placeOrder', () => {
       expect(await gateway.placeOrder('acc1', limitBuy())).toMatchObject({ kind: 'rejected', code: 'MIN_NOTIONAL' });
     });
 
+    it('a connection the exchange refused (or a name that does not resolve) carried no request: not placed, tried again; a dropped connection stays unknown', async () => {
+      const { gateway, exchange } = setup();
+      const ex = await exchange();
+      ex.script(
+        'createOrder',
+        new NetworkError('binance POST http://127.0.0.1:9/api/v3/order fetch failed: connect ECONNREFUSED 127.0.0.1:9'),
+        new NetworkError('binance POST https://api.binance.com/api/v3/order fetch failed: getaddrinfo ENOTFOUND api.binance.com'),
+        new NetworkError('binance POST http://127.0.0.1:9/api/v3/order fetch failed: other side closed'),
+      );
+      expect(await gateway.placeOrder('acc1', limitBuy())).toMatchObject({ kind: 'not_placed', code: 'EXCHANGE_UNAVAILABLE' });
+      expect(await gateway.placeOrder('acc1', limitBuy())).toMatchObject({ kind: 'not_placed', code: 'EXCHANGE_UNAVAILABLE' });
+      expect(await gateway.placeOrder('acc1', limitBuy())).toMatchObject({ kind: 'unknown' });
+    });
+
     it('insufficient balance is rejected', async () => {
       const { gateway, exchange } = setup();
       const ex = await exchange();

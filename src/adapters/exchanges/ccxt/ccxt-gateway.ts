@@ -3,6 +3,8 @@ import type {
   ExchangeGateway,
   ExchangeOrder,
   Market,
+  OrderSearch,
+  OrderSearchResult,
   OrderUpdate,
   PlaceOrderRequest,
   PlaceOrderResult,
@@ -20,6 +22,7 @@ import { OrderCompletion } from './order-completion.js';
 import { OrderLookups } from './order-lookups.js';
 import type { MonitorState } from './order-monitor.js';
 import { OrderPlacement } from './order-placement.js';
+import { OrderSearcher } from './order-search.js';
 import { KeyedRateLimiter } from './rate-limiter.js';
 import { systemScheduler } from './scheduler.js';
 import { VenueLoader } from './venue-loader.js';
@@ -56,6 +59,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
   private readonly caller: ExchangeCaller;
   private readonly placement: OrderPlacement;
   private readonly lookups: OrderLookups;
+  private readonly searcher: OrderSearcher;
   private readonly reads: AccountReads;
   private readonly monitoring: AccountMonitoring;
 
@@ -79,8 +83,9 @@ export class CcxtExchangeGateway implements ExchangeGateway {
     this.caller = caller;
     this.placement = new OrderPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
     this.lookups = lookups;
+    this.searcher = new OrderSearcher({ log, caller, clients, knownOrders, completion, lookups });
     this.reads = reads;
-    this.monitoring = new AccountMonitoring({ options, scheduler, log, registry, caller, clients, reads, lookups });
+    this.monitoring = new AccountMonitoring({ options, scheduler, log, registry, caller, clients, reads, lookups, knownOrders });
   }
 
   // ------------------------------------------------------------------ accounts
@@ -147,6 +152,10 @@ export class CcxtExchangeGateway implements ExchangeGateway {
 
   fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {
     return this.lookups.fetchOrder(accountId, clientOrderId, symbol);
+  }
+
+  searchOrder(accountId: string, clientOrderId: string, search: OrderSearch): Promise<OrderSearchResult> {
+    return this.searcher.search(accountId, clientOrderId, search);
   }
 
   cancelOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {

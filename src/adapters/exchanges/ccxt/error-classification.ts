@@ -49,7 +49,8 @@ export type ErrorClassification =
   | { readonly kind: 'rejected'; readonly code: RejectCode; readonly reason: string; readonly exchangeCode?: string }
   | { readonly kind: 'duplicate'; readonly reason: string; readonly exchangeCode?: string }
   | { readonly kind: 'not_found'; readonly reason: string; readonly exchangeCode?: string }
-  | { readonly kind: 'unknown'; readonly reason: string; readonly exchangeCode?: string }
+  /** `unsent`: the connection to the exchange was never made (refused, no such host): the request cannot have arrived */
+  | { readonly kind: 'unknown'; readonly reason: string; readonly exchangeCode?: string; readonly unsent?: true }
   | {
       readonly kind: 'rate_limited';
       readonly reason: string;
@@ -199,14 +200,19 @@ export function classifyCcxtError(exchangeId: string, error: unknown, context: C
         ...exchangeCode,
       };
     }
+    case 'unknown':
+      // a connection that was never established carried no request: nothing can have been placed
+      return { kind: 'unknown', reason, ...exchangeCode, ...(error instanceof NetworkError && NEVER_CONNECTED.test(rawMessage) ? { unsent: true as const } : {}) };
     case 'duplicate':
     case 'not_found':
-    case 'unknown':
     case 'clock':
     case 'auth':
       return { kind: verdict.kind, reason, ...exchangeCode };
   }
 }
+
+/** Node's errors for a connection that was never made (undici's "fetch failed: connect ECONNREFUSED …"). */
+const NEVER_CONNECTED = /\b(?:connect ECONNREFUSED|getaddrinfo (?:ENOTFOUND|EAI_AGAIN))\b/;
 
 /** 429/418 in the message are rate limits whatever the class; other statuses decide nothing here. */
 function httpVerdict(status: number | undefined): NativeVerdict | undefined {

@@ -8,6 +8,8 @@ export type MarketType = 'spot' | 'swap';
 interface OptionalMethods {
   fetchOrderTrades?(id: string, symbol?: string, since?: number, limit?: number, params?: CcxtParams): Promise<CcxtTradeLike[]>;
   fetchCanceledAndClosedOrders?(symbol?: string, since?: number, limit?: number, params?: CcxtParams): Promise<CcxtOrderLike[]>;
+  fetchOrders?(symbol?: string, since?: number, limit?: number, params?: CcxtParams): Promise<CcxtOrderLike[]>;
+  readonly has?: Record<string, unknown>;
 }
 
 /**
@@ -34,6 +36,10 @@ export interface ExchangeProfile {
   fetchByClientOrderId(client: CcxtClient, clientOrderId: string, symbol: string): Promise<CcxtOrderLike | null>;
   cancelByClientOrderId(client: CcxtClient, clientOrderId: string, symbol: string): Promise<CcxtOrderLike>;
   fetchOrderTrades(client: CcxtClient, exchangeOrderId: string, symbol: string): Promise<CcxtTradeLike[]>;
+  /** the account's orders on `symbol` created since `since` (exchange ms), oldest first as far as the exchange sorts them */
+  ordersSince(client: CcxtClient, symbol: string, since: number, limit: number): Promise<CcxtOrderLike[]>;
+  /** the most order-history or trade entries one request returns (a full page means there may be more) */
+  readonly pageSize: number;
 }
 
 async function unifiedFetch(client: CcxtClient, clientOrderId: string, symbol: string): Promise<CcxtOrderLike | null> {
@@ -61,6 +67,8 @@ const binance: ExchangeProfile = {
   fetchByClientOrderId: unifiedFetch,
   cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
   fetchOrderTrades: (client, exchangeOrderId, symbol) => client.fetchMyTrades(symbol, undefined, undefined, { orderId: exchangeOrderId }),
+  ordersSince: allOrdersSince,
+  pageSize: 1000,
 };
 
 const bybit: ExchangeProfile = {
@@ -83,6 +91,8 @@ const bybit: ExchangeProfile = {
   },
   cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { orderLinkId: clientOrderId }),
   fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
+  ordersSince: openAndClosedSince,
+  pageSize: 50,
 };
 
 const okx: ExchangeProfile = {
@@ -96,6 +106,8 @@ const okx: ExchangeProfile = {
   fetchByClientOrderId: unifiedFetch,
   cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
   fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
+  ordersSince: openAndClosedSince,
+  pageSize: 100,
 };
 
 /** Any other ccxt exchange: the unified conventions, best effort (not exercised against the real venue). */
@@ -106,7 +118,26 @@ const generic: ExchangeProfile = {
   fetchByClientOrderId: unifiedFetch,
   cancelByClientOrderId: (client, clientOrderId, symbol) => client.cancelOrder(undefined, symbol, { clientOrderId }),
   fetchOrderTrades: (client, exchangeOrderId, symbol) => orderTrades(client, exchangeOrderId, symbol),
+  ordersSince: openAndClosedSince,
+  pageSize: 100,
 };
+
+/** Binance: allOrders (`fetchOrders`) from `startTime`. */
+function allOrdersSince(client: CcxtClient, symbol: string, since: number, limit: number): Promise<CcxtOrderLike[]> {
+  const all = client as CcxtClient & OptionalMethods;
+  return all.fetchOrders ? all.fetchOrders(symbol, since, limit) : openAndClosedSince(client, symbol, since, limit);
+}
+
+/** Where no unified order history exists: the open orders and the closed (and cancelled) ones since `since`. */
+async function openAndClosedSince(client: CcxtClient, symbol: string, since: number, limit: number): Promise<CcxtOrderLike[]> {
+  const history = client as CcxtClient & OptionalMethods;
+  if (history.fetchOrders && history.has?.['fetchOrders'] === true) return history.fetchOrders(symbol, since, limit);
+  const open = await client.fetchOpenOrders(symbol, undefined, undefined, {});
+  const done = history.fetchCanceledAndClosedOrders
+    ? await history.fetchCanceledAndClosedOrders(symbol, since, limit)
+    : await client.fetchClosedOrders(symbol, since, limit);
+  return [...open, ...done];
+}
 
 function orderTrades(client: CcxtClient, exchangeOrderId: string, symbol: string): Promise<CcxtTradeLike[]> {
   const withTrades = client as CcxtClient & OptionalMethods;

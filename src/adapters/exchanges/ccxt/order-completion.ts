@@ -33,7 +33,7 @@ export class OrderCompletion {
     const { options, scheduler, log, caller, clients, knownOrders } = this.deps;
     const ctx = { market, symbol: portSymbolOf(market), fallback, now: () => scheduler.now() };
     const order = mapOrder(raw, ctx);
-    knownOrders.remember(order.clientOrderId, entry.config.accountId, order.symbol, false);
+    knownOrders.remember(order.clientOrderId, entry.config.accountId, order.symbol, false, order.exchangeOrderId);
     const filled = toDec(order.filledQuantity);
     if (!filled || !filled.greaterThan(filledByFills(order))) return order;
     try {

@@ -47,7 +47,7 @@ export class OrderLookups {
   }
 
   /** The account and the ccxt market of the order (the symbol given, or the one it was sent with). */
-  private async target(accountId: string, clientOrderId: string, symbol: string | undefined): Promise<{ entry: AccountEntry; market: CcxtMarketLike }> {
+  async target(accountId: string, clientOrderId: string, symbol: string | undefined): Promise<{ entry: AccountEntry; market: CcxtMarketLike }> {
     const entry = this.deps.registry.entry(accountId);
     await this.deps.caller.loadVenueOrThrow(entry);
     const wanted = symbol ?? this.deps.knownOrders.symbolOf(clientOrderId);

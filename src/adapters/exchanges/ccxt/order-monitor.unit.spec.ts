@@ -70,9 +70,18 @@ class FakeSource implements MonitorSource {
   async close(): Promise<void> {
     this.closed += 1;
   }
+  recycled = 0;
+  async recycle(): Promise<void> {
+    this.recycled += 1;
+    this.fail('recycled');
+  }
+  sent: { clientOrderId: string; symbol: string }[] = [];
+  recentlySent(): readonly { clientOrderId: string; symbol: string }[] {
+    return this.sent;
+  }
 }
 
-function setup(options: { pollIntervalMs?: number; stableAfterMs?: number } = {}) {
+function setup(options: { pollIntervalMs?: number; stableAfterMs?: number; auditIntervalMs?: number; silenceConfirmMs?: number } = {}) {
   const scheduler = new FakeScheduler();
   const source = new FakeSource();
   const updates: OrderUpdate[] = [];
@@ -82,7 +91,10 @@ function setup(options: { pollIntervalMs?: number; stableAfterMs?: number } = {}
     source,
     (u) => updates.push(u),
     scheduler,
-    { pollIntervalMs: options.pollIntervalMs ?? 5000, stableAfterMs: options.stableAfterMs ?? 3000, backoff: { initialMs: 500, maxMs: 4000, jitter: 0.2 }, random: () => 0.5 },
+    {
+      pollIntervalMs: options.pollIntervalMs ?? 5000, stableAfterMs: options.stableAfterMs ?? 3000, backoff: { initialMs: 500, maxMs: 4000, jitter: 0.2 }, random: () => 0.5,
+      auditIntervalMs: options.auditIntervalMs ?? 0, ...(options.silenceConfirmMs !== undefined ? { silenceConfirmMs: options.silenceConfirmMs } : {}),
+    },
     undefined,
     (s) => states.push(s),
   );
@@ -144,7 +156,7 @@ describe('OrderMonitor', () => {
     expect(monitor.state).toBe('streaming');
     expect(source.openCalls).toBe(2);
     await scheduler.advance(20_000);
-    expect(source.openCalls).toBe(2);
+    expect(source.openCalls).toBe(2); // (the audit of a stream that is up is off here)
     expect(states).toEqual(['polling', 'streaming']);
     await monitor.stop();
   });
@@ -195,10 +207,8 @@ describe('OrderMonitor', () => {
     source.fail();
     await flush();
     expect(source.lookups.sort()).toEqual(['filled', 'flaky', 'gone']);
-    expect(updates.map((u) => [u.order.clientOrderId, u.order.status, u.fill?.tradeId])).toEqual([
-      ['still-open', 'open', undefined],
-      ['filled', 'filled', 'f1'],
-    ]);
+    // a tracked order in the state it was tracked with is not news; its fill is
+    expect(updates.map((u) => [u.order.clientOrderId, u.order.status, u.fill?.tradeId])).toEqual([['filled', 'filled', 'f1']]);
     expect([...monitor.tracked.keys()].sort()).toEqual(['flaky', 'still-open']);
     await monitor.stop();
   });
@@ -232,5 +242,59 @@ describe('OrderMonitor', () => {
     await scheduler.advance(60_000);
     expect({ watch: source.watchCalls, open: source.openCalls }).toEqual(calls);
     expect(scheduler.timers).toBe(0);
+  });
+
+  describe('a stream that stays open but goes silent', () => {
+    it('while streaming, the audit reads open and recently sent orders over REST; a fill the stream never reported is emitted at once and the stream is recycled', async () => {
+      const { scheduler, source, monitor, updates, states } = setup({ auditIntervalMs: 10_000, silenceConfirmMs: 2000 });
+      monitor.start();
+      await flush();
+      source.push([order()]); // the stream reports the resting order...
+      await flush();
+      expect(monitor.state).toBe('streaming');
+      // ...then goes silent: the order fills and the stream says nothing
+      source.byId.set('c1', order({ status: 'filled', filledQuantity: '0.002', fills: [fill('t1', '0.002')] }));
+      await scheduler.advance(10_000);
+      expect(source.lookups).toEqual(['c1']);
+      expect(updates.at(-1)?.fill?.tradeId).toBe('t1'); // recorded without waiting for the stream
+      expect(source.recycled).toBe(0); // the stream may still be on its way with it
+      const watches = source.watchCalls;
+      await scheduler.advance(2000);
+      expect(source.recycled).toBe(1);
+      expect(monitor.silentRecycles).toBe(1);
+      expect(states).toEqual(['streaming', 'polling']); // not claimed healthy while it reconnects
+      await scheduler.advance(500);
+      expect(source.watchCalls).toBe(watches + 1); // a fresh stream
+      await monitor.stop();
+    });
+
+    it('a stream that reports the change soon after the audit saw it is not recycled', async () => {
+      const { scheduler, source, monitor, updates } = setup({ auditIntervalMs: 10_000, silenceConfirmMs: 2000 });
+      monitor.start();
+      await flush();
+      source.push([order()]);
+      await flush();
+      const filled = order({ status: 'filled', filledQuantity: '0.002', fills: [fill('t1', '0.002')] });
+      source.byId.set('c1', filled);
+      await scheduler.advance(10_000);
+      source.push([filled]); // the stream was only a little behind
+      await scheduler.advance(5000);
+      expect(source.recycled).toBe(0);
+      expect(updates.filter((u) => u.fill?.tradeId === 't1')).toHaveLength(1); // emitted once
+      await monitor.stop();
+    });
+
+    it('an audit that finds nothing new leaves a quiet stream alone; recently sent orders are looked up', async () => {
+      const { scheduler, source, monitor } = setup({ auditIntervalMs: 10_000, silenceConfirmMs: 2000 });
+      source.sent = [{ clientOrderId: 'c9', symbol: 'BTC/USDT' }];
+      monitor.start();
+      await flush();
+      await scheduler.advance(3000); // stable: streaming
+      expect(monitor.state).toBe('streaming');
+      await scheduler.advance(30_000);
+      expect(source.lookups).toEqual(['c9', 'c9', 'c9']);
+      expect(source.recycled).toBe(0);
+      await monitor.stop();
+    });
   });
 });

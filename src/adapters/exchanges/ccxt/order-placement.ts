@@ -90,7 +90,8 @@ export class OrderPlacement {
       try {
         const order = await completion.complete(entry, market, result.value, fallback, false);
         entry.monitor?.track(order);
-        return { kind: 'accepted', order };
+        // what was rounded to the market's step and tick travels with the answer, to be recorded on the order
+        return { kind: 'accepted', order, ...(checked.adjustments.length > 0 ? { adjustments: checked.adjustments } : {}) };
       } catch (error) {
         const reason = clients.redact(entry, error instanceof Error ? error.message : String(error));
         return { kind: 'unknown', reason: `the exchange accepted the order but its answer could not be read: ${reason}` };
@@ -105,7 +106,10 @@ export class OrderPlacement {
     const c = result.error;
     permit.done(breakerOutcome(c.kind), c.reason);
     log.warn({ accountId, clientOrderId: request.clientOrderId, kind: c.kind, exchangeCode: c.exchangeCode, reason: c.reason }, 'order not accepted');
-    return outcomeOfFailure(c);
+    const outcome = outcomeOfFailure(c);
+    // a definite "nothing placed": no fill of it can exist (it is no rival of a lost order's trades)
+    if (outcome.kind === 'rejected' || outcome.kind === 'not_placed') knownOrders.refused(request.clientOrderId);
+    return outcome;
   }
 }
 
@@ -122,7 +126,10 @@ export function outcomeOfFailure(c: ErrorClassification): PlaceOrderResult {
     case 'duplicate':
       return { kind: 'unknown', reason: `duplicate clientOrderId: ${c.reason}` };
     case 'not_found':
+      return { kind: 'unknown', reason: c.reason };
     case 'unknown':
+      // the exchange refused the connection or its name did not resolve: the request never left
+      if (c.unsent === true) return { kind: 'not_placed', code: RejectCode.EXCHANGE_UNAVAILABLE, reason: `the exchange could not be reached, nothing sent: ${c.reason}` };
       return { kind: 'unknown', reason: c.reason };
     case 'rate_limited':
       // 429 / 418: the exchange refused the request before its matching engine saw it

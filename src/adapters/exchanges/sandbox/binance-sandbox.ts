@@ -133,7 +133,7 @@ export class BinanceSandbox {
         drop: (choice) => streams!.drop(choice),
         jump: (symbol, pct) => void prices.move(symbol, pct),
       };
-      const faults = new SandboxFaults(clock, () => userData.terminateAll(), marketTarget);
+      const faults = new SandboxFaults(clock, () => userData.terminateAll(), marketTarget, () => userData.silenceAll());
       const openStreams = new MarketStreamServer(tape, symbols, clock, () => faults.silencedNow(), options.tickerRefreshMs ?? 1000);
       streams = openStreams;
       const deps: SpotApiDeps = {

@@ -44,8 +44,13 @@ export type HttpFault =
    * placed (and exists) first, otherwise nothing is placed.
    */
   | ({ readonly kind: 'duplicate'; readonly placeOrder?: boolean } & FaultScope)
-  /** The next placed orders stay invisible to GET order / openOrders / allOrders / myTrades (-2013) for `seconds`. */
-  | ({ readonly kind: 'invisible'; readonly seconds: number } & FaultScope);
+  /**
+   * The next placed orders stay invisible for `seconds` to GET order (-2013), openOrders and
+   * allOrders — Binance's order queries read a database that can lag the matching engine by a
+   * minute — while their trades show in myTrades (read from the engine's memory first). With
+   * `everywhere`, their trades are hidden too.
+   */
+  | ({ readonly kind: 'invisible'; readonly seconds: number; readonly everywhere?: boolean } & FaultScope);
 
 /** Every injectable fault: the REST API's and the market streams' (market-fault-spec.ts). */
 export type SandboxFault = HttpFault | MarketDataFault;
@@ -96,7 +101,8 @@ export function parseFault(input: unknown): SandboxFault {
       if (raw.placeOrder !== undefined && typeof raw.placeOrder !== 'boolean') throw new FaultSpecError('placeOrder must be a boolean');
       return { kind, ...(raw.placeOrder !== undefined ? { placeOrder: raw.placeOrder } : {}), ...scope };
     case 'invisible':
-      return { kind, seconds: requiredCount(raw, 'seconds', 0, 86_400, true), ...scope };
+      if (raw.everywhere !== undefined && typeof raw.everywhere !== 'boolean') throw new FaultSpecError('everywhere must be a boolean');
+      return { kind, seconds: requiredCount(raw, 'seconds', 0, 86_400, true), ...(raw.everywhere !== undefined ? { everywhere: raw.everywhere } : {}), ...scope };
   }
 }
 

@@ -2,6 +2,7 @@ import type { ExchangeOrder, PlaceOrderRequest } from '../../../application/port
 import { Dec } from '../../../domain/shared/decimal.js';
 import { BinanceErrors, fromPaperRejection } from './binance-errors.js';
 import { findOrder } from './order-lookup.js';
+import { placementLedger } from './placement-ledger.js';
 import { parseNewOrder, quantityForQuote, randomClientOrderId, type NewOrder } from './order-params.js';
 import { weight, type ApiCall, type Route, type SpotApiDeps } from './routes.js';
 import { binanceSymbol } from './symbols.js';
@@ -17,21 +18,34 @@ export function orderRoutes(deps: SpotApiDeps): Route[] {
 
 async function placeOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
   const order = parseNewOrder(call.params, deps.symbols);
-  if (deps.symbols.status(order.market) !== 'TRADING') throw BinanceErrors.marketClosed();
-  const request = toPaperRequest(deps, order);
+  const ledger = placementLedger(deps.exchange);
+  ledger.received(call.accountId, order.clientOrderId);
+  let request: PlaceOrderRequest;
+  try {
+    if (deps.symbols.status(order.market) !== 'TRADING') throw BinanceErrors.marketClosed();
+    request = toPaperRequest(deps, order);
+  } catch (error) {
+    ledger.refused(call.accountId, order.clientOrderId);
+    throw error;
+  }
   const duplicate = deps.faults.take('duplicate', call.method, call.path);
-  if (duplicate && duplicate.placeOrder !== true) throw BinanceErrors.duplicateOrder();
+  if (duplicate && duplicate.placeOrder !== true) {
+    ledger.refused(call.accountId, order.clientOrderId);
+    throw BinanceErrors.duplicateOrder();
+  }
 
   const result = await deps.exchange.placeOrder(call.accountId, request);
+  if (result.kind !== 'accepted') ledger.refused(call.accountId, order.clientOrderId);
   if (result.kind === 'rejected') throw fromPaperRejection(result.code);
   if (result.kind === 'unknown' || result.kind === 'not_placed') throw BinanceErrors.executionUnknown(); // the paper exchange answers neither
+  ledger.accepted(call.accountId, order.clientOrderId);
   const placed = result.order;
   call.placement?.accepted(placed.clientOrderId);
   const orderId = Number(placed.exchangeOrderId);
   const times = deps.index.record(call.accountId, orderId, placed.clientOrderId, placed.symbol, call.now);
   deps.hub.orderAccepted(call.accountId, placed, times);
   const invisible = deps.faults.take('invisible', call.method, call.path);
-  if (invisible) deps.hidden.hide(call.accountId, orderId, call.now + invisible.seconds * 1000);
+  if (invisible) deps.hidden.hide(call.accountId, orderId, call.now + invisible.seconds * 1000, invisible.everywhere === true);
 
   if (duplicate) throw BinanceErrors.duplicateOrder();
   return placementView(placed, binanceSymbol(order.market), call.now, order.respType);

@@ -91,7 +91,9 @@ async function myTrades(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
   const { startTime, endTime, limit } = window(call.params);
   if (fromId !== undefined && (startTime !== undefined || endTime !== undefined)) throw BinanceErrors.badParamCombination();
   const fills: ExchangeFill[] = [];
-  for (const { order } of await ordersOf(deps, call, market)) {
+  // an invisible order's trades show unless it is hidden everywhere
+  const tradesVisible = (order: ExchangeOrder) => !deps.hidden.tradesHidden(call.accountId, Number(order.exchangeOrderId), call.now);
+  for (const { order } of await ordersOf(deps, call, market, tradesVisible)) {
     if (orderId === undefined || Number(order.exchangeOrderId) === orderId) fills.push(...order.fills);
   }
   fills.sort((a, b) => Number(a.tradeId) - Number(b.tradeId));
@@ -105,12 +107,17 @@ async function myTrades(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
 }
 
 /** The account's visible orders on one market, oldest first, with their creation times. */
-async function ordersOf(deps: SpotApiDeps, call: ApiCall, market: Market): Promise<{ order: ExchangeOrder; createdAt: number }[]> {
+async function ordersOf(
+  deps: SpotApiDeps,
+  call: ApiCall,
+  market: Market,
+  shown: (order: ExchangeOrder) => boolean = (order) => visible(deps, call, order),
+): Promise<{ order: ExchangeOrder; createdAt: number }[]> {
   const indexed = deps.index.list(call.accountId, market.symbol);
   const orders = await Promise.all(indexed.map((entry) => deps.exchange.fetchOrder(call.accountId, entry.clientOrderId)));
   const result: { order: ExchangeOrder; createdAt: number }[] = [];
   orders.forEach((order, i) => {
-    if (order && visible(deps, call, order)) result.push({ order, createdAt: indexed[i]!.createdAt });
+    if (order && shown(order)) result.push({ order, createdAt: indexed[i]!.createdAt });
   });
   return result;
 }

@@ -91,7 +91,7 @@ describe('faults after the order is accepted', () => {
     await expectExactlyOneOrder(id);
   });
 
-  it('invisible: a placed order answers -2013 to every query for N seconds (sandbox clock), then shows', async () => {
+  it('invisible: a placed order answers -2013 to every order query for N seconds (sandbox clock), then shows; its trades show at once', async () => {
     fx.sandbox.faults.inject({ kind: 'invisible', seconds: 5, times: 2 });
     const marketId = clientOrderId();
     const limitId = clientOrderId();
@@ -103,14 +103,27 @@ describe('faults after the order is accepted', () => {
       expect(error.message).toContain('-2013');
     }
     expect(await client.fetchOpenOrders('BTC/USDT')).toEqual([]);
-    expect(await client.fetchMyTrades('BTC/USDT')).toEqual([]);
     expect(await client.fetchOrders('BTC/USDT')).toEqual([]);
+    // Binance reads trades from the engine's memory first: they show while the order does not
+    expect((await client.fetchMyTrades('BTC/USDT')).map((t) => t.order)).toEqual([market.id]);
 
     fx.clock.offsetMs += 5_001;
     expect((await client.fetchOrder(market.id!, 'BTC/USDT')).clientOrderId).toBe(marketId);
     expect((await client.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toEqual([limitId]);
     expect((await client.fetchMyTrades('BTC/USDT')).map((t) => t.order)).toEqual([market.id]);
     await expectExactlyOneOrder(marketId);
+  });
+
+  it('invisible everywhere: its trades are hidden too until it shows', async () => {
+    fx.sandbox.faults.inject({ kind: 'invisible', seconds: 5, everywhere: true });
+    const id = clientOrderId();
+    const market = await buy(id);
+    expect(await failure(client.fetchOrder('', 'BTC/USDT', { clientOrderId: id }))).toBeInstanceOf(ccxt.OrderNotFound);
+    expect(await client.fetchOrders('BTC/USDT')).toEqual([]);
+    expect(await client.fetchMyTrades('BTC/USDT')).toEqual([]);
+    fx.clock.offsetMs += 5_001;
+    expect((await client.fetchMyTrades('BTC/USDT')).map((t) => t.order)).toEqual([market.id]);
+    await expectExactlyOneOrder(id);
   });
 
   it('latency beyond the client timeout: RequestTimeout, yet the order is placed when the delayed request runs', async () => {

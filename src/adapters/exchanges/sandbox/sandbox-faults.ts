@@ -53,6 +53,7 @@ export class SandboxFaults {
     private readonly clock: Clock,
     private readonly dropStreams: () => number,
     private readonly market?: MarketFaultTarget,
+    private readonly silenceStreams: () => number = () => 0,
   ) {}
 
   /**
@@ -127,6 +128,14 @@ export class SandboxFaults {
   /** Terminates every user-data WebSocket connection now (like a network drop); returns how many. */
   dropUserDataStreams(): number {
     return this.dropStreams();
+  }
+
+  /**
+   * Every user-data WebSocket open now stays open and answers pings and requests, but carries
+   * no more events (a stream gone silent); connections opened later work. Returns how many.
+   */
+  silenceUserDataStreams(): number {
+    return this.silenceStreams();
   }
 
   // ------------------------------------------------------------------ used by the server

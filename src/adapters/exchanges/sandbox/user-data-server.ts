@@ -32,6 +32,8 @@ interface Session {
 export class UserDataServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly sockets = new Set<WebSocket>();
+  /** connections that stay open and answer requests but carry no more events (a half-dead stream) */
+  private readonly silenced = new WeakSet<WebSocket>();
 
   constructor(
     private readonly hub: UserDataHub,
@@ -74,13 +76,19 @@ export class UserDataServer {
     return count;
   }
 
+  /** Every open user-data connection stays open (pings and requests answered) but carries no more events. Returns how many. */
+  silenceAll(): number {
+    for (const ws of this.sockets) this.silenced.add(ws);
+    return this.sockets.size;
+  }
+
   close(): Promise<void> {
     this.terminateAll();
     return new Promise((resolve) => this.wss.close(() => resolve()));
   }
 
   private serveListenKey(ws: WebSocket, accountId: string, stream: string | undefined): void {
-    const unsubscribe = this.hub.subscribe(accountId, (event) => send(ws, stream === undefined ? event : { stream, data: event }));
+    const unsubscribe = this.hub.subscribe(accountId, (event) => this.silenced.has(ws) || send(ws, stream === undefined ? event : { stream, data: event }));
     ws.on('close', unsubscribe);
   }
 
@@ -119,7 +127,7 @@ export class UserDataServer {
       case 'userDataStream.subscribe.signature': {
         const accountId = this.authenticate(params);
         const subscriptionId = session.nextSubscriptionId++;
-        const unsubscribe = this.hub.subscribe(accountId, (event) => send(ws, { subscriptionId, event }));
+        const unsubscribe = this.hub.subscribe(accountId, (event) => this.silenced.has(ws) || send(ws, { subscriptionId, event }));
         session.subscriptions.set(subscriptionId, unsubscribe);
         return { subscriptionId };
       }

@@ -157,6 +157,11 @@ export class FakeExchange implements CcxtProClient {
     return this.run('fetchOpenOrders', [symbol, since, limit, params], () => []);
   }
 
+  /** Binance allOrders */
+  fetchOrders(symbol?: string, since?: number, limit?: number, params: CcxtParams = {}): Promise<CcxtOrderLike[]> {
+    return this.run('fetchOrders', [symbol, since, limit, params], () => []);
+  }
+
   fetchClosedOrders(symbol?: string, since?: number, limit?: number, params: CcxtParams = {}): Promise<CcxtOrderLike[]> {
     return this.run('fetchClosedOrders', [symbol, since, limit, params], () => []);
   }
