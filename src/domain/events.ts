@@ -40,6 +40,9 @@ export interface OrderIntent {
   /** where that price came from (e.g. "binance:ws-a", "synthetic") and how old it was, in ms */
   readonly priceSource?: string;
   readonly priceAgeMs?: number;
+  /** what was asked for before rounding to the market's step and tick, when rounding changed it (never silent) */
+  readonly requestedQuantity?: string;
+  readonly requestedLimitPrice?: string;
   readonly reduceOnly: boolean;
 }
 

@@ -196,6 +196,8 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
         clientOrderId: i.clientOrderId, accountId: i.accountId, strategyId: i.strategyId, signalId: i.signalId, symbol: i.symbol,
         side: i.side, type: i.type, quantity: i.quantity, ...(i.limitPrice !== undefined ? { limitPrice: i.limitPrice } : {}),
         referencePrice: i.referencePrice, reduceOnly: i.reduceOnly,
+        ...(i.priceSource !== undefined ? { priceSource: i.priceSource } : {}), ...(i.priceAgeMs !== undefined ? { priceAgeMs: i.priceAgeMs } : {}),
+        ...(i.requestedQuantity !== undefined ? { requestedQuantity: i.requestedQuantity } : {}), ...(i.requestedLimitPrice !== undefined ? { requestedLimitPrice: i.requestedLimitPrice } : {}),
         status: event.type === 'OrderApproved' ? 'approved' : 'rejected',
         filledQuantity: '0', fees: '0', ...(event.type === 'OrderRejected' ? { reasons: [...event.data.reasons] } : {}),
         createdAt: time, updatedAt: time,

@@ -50,6 +50,12 @@ export interface OrderView {
   readonly fees: string;
   reasons?: { code: string; message: string }[];
   readonly statusReason?: string;
+  /** where the price the order was decided on came from, and its age then (ms) */
+  readonly priceSource?: string;
+  readonly priceAgeMs?: number;
+  /** what was asked for before rounding to the market's step / tick, when rounding changed it */
+  readonly requestedQuantity?: string;
+  readonly requestedLimitPrice?: string;
   /** what the exchange holds when it differs from `quantity` / `limitPrice` (rounded to its step / tick) */
   readonly sentQuantity?: string;
   readonly sentPrice?: string;

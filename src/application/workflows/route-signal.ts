@@ -3,7 +3,7 @@ import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { MarketRules } from '../../domain/sizing/size-order.js';
 import { sizeOrder } from '../../domain/sizing/size-order.js';
-import { limitPriceFor } from '../../domain/orders/limit-price.js';
+import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
 import { signalDecider } from '../../domain/signals/signal-decider.js';
@@ -109,7 +109,8 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
     const { side, quantity, reduceOnly } = sized.value;
     const signalLimit = signal.limitPrice !== undefined ? parseDec(signal.limitPrice) : undefined;
     const template = signal.orderType === 'limit' ? { type: 'limit' as const, offsetBps: '0' } : signal.orderType === 'market' ? { type: 'market' as const } : link.orderTemplate;
-    const limitPrice = limitPriceFor(template, side, referencePrice, market, signalLimit);
+    const limit = limitPriceWithRequest(template, side, referencePrice, market, signalLimit);
+    const limitPrice = limit?.price;
     const intent: OrderIntent = {
       clientOrderId: ctx.clientOrderId(link.accountId, 0),
       accountId: link.accountId,
@@ -121,6 +122,8 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       quantity: decToString(quantity),
       ...(limitPrice !== undefined ? { limitPrice: decToString(limitPrice) } : {}),
       referencePrice: decToString(referencePrice),
+      ...(sized.value.requested !== undefined ? { requestedQuantity: decToString(sized.value.requested) } : {}),
+      ...(limit !== undefined && !limit.requested.equals(limit.price) ? { requestedLimitPrice: decToString(limit.requested) } : {}),
       priceSource: mark.source,
       priceAgeMs: Math.round(mark.ageMs),
       reduceOnly,

@@ -34,18 +34,30 @@ export function limitPriceFor(
   market: Pick<MarketRules, 'symbol' | 'tickSize'>,
   signalLimit?: Dec,
 ): Dec | undefined {
+  return limitPriceWithRequest(template, side, referencePrice, market, signalLimit)?.price;
+}
+
+/** The limit price, and the price asked for before it was rounded to the market's tick (to record the rounding). */
+export function limitPriceWithRequest(
+  template: OrderTemplate,
+  side: OrderSide,
+  referencePrice: Dec,
+  market: Pick<MarketRules, 'symbol' | 'tickSize'>,
+  signalLimit?: Dec,
+): { readonly price: Dec; readonly requested: Dec } | undefined {
   switch (template.type) {
     case 'market':
       return undefined;
     case 'limit': {
       const tick = parseDec(market.tickSize);
       if (!tick || tick.isNegative()) throw new Error(`market ${market.symbol} has an invalid tick size: ${market.tickSize}`);
-      if (signalLimit !== undefined) return roundToTick(signalLimit, side, tick);
+      if (signalLimit !== undefined) return { price: roundToTick(signalLimit, side, tick), requested: signalLimit };
       const offsetBps = parseDec(template.offsetBps);
       if (!offsetBps) throw new Error(`limit template has an invalid offsetBps: ${template.offsetBps}`);
       const shift = offsetBps.dividedBy(BPS);
       const factor = side === 'buy' ? shift.negated().plus(1) : shift.plus(1);
-      return roundToTick(referencePrice.times(factor), side, tick);
+      const requested = referencePrice.times(factor);
+      return { price: roundToTick(requested, side, tick), requested };
     }
     default:
       return assertNever(template);

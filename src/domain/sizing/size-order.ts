@@ -34,6 +34,8 @@ export interface SizedOrder {
   readonly side: OrderSide;
   readonly quantity: Dec;
   readonly reduceOnly: boolean;
+  /** the quantity asked for (a fixed or alert quantity, or a position to close) when rounding to the step changed it */
+  readonly requested?: Dec;
 }
 
 const fail = (code: string, message: string) => err<DomainError>({ code, message });
@@ -169,5 +171,6 @@ export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError
       );
     }
   }
-  return ok({ side, quantity, reduceOnly });
+  const asked = sizing.kind !== 'quote_amount' || signal.action === 'close';
+  return ok({ side, quantity, reduceOnly, ...(asked && !raw.equals(quantity) ? { requested: raw } : {}) });
 }
