@@ -63,15 +63,17 @@ export async function spawnServer(env: Record<string, string>, readyWithinMs = 2
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const url = `http://127.0.0.1:${port}`;
   let lastAnswer = 'no answer yet';
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${out}`);
+  const ready = await waitUntil(async () => {
+    // a server that exited will never answer: say so now, not at the end of the budget
+    if (child.exitCode !== null || child.signalCode !== null) return 'exited' as const;
     const status = (await fetch(`${url}${probe}`)).status;
     lastAnswer = `${probe} answered ${status}`;
-    return status === 200;
+    return status === 200 ? ('ready' as const) : undefined;
   }, `the server on ${url} to answer ${probe}`, readyWithinMs, 50).catch((error: unknown) => {
     // say what the server was doing: its last answer and everything it printed
     throw new Error(`${error instanceof Error ? error.message : String(error)} (${lastAnswer}); its output so far:\n${out}`);
   });
+  if (ready === 'exited') throw new Error(`serve exited (${child.exitCode ?? child.signalCode}) before ${probe} answered 200 (${lastAnswer}); its output:\n${out}`);
   return { child, url, output: () => out };
 }
 

@@ -37,6 +37,10 @@ export class ProjectionRunner {
   private stopped = false;
   /** between start() and stop() */
   private started = false;
+  /** counts start() and stop() calls: a start() that was overtaken by a stop() does not follow the log */
+  private generation = 0;
+  /** the next pass first takes up the stored checkpoint (set by start(): another node may have projected) */
+  private resync = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly flight = new SingleFlight(() => this.drain(), () => this.stopped);
   private unsubscribe: (() => void) | undefined;
@@ -63,13 +67,18 @@ export class ProjectionRunner {
    */
   async start(): Promise<void> {
     if (this.started) return;
-    await this.flight.idle();
+    const generation = ++this.generation;
+    await this.flight.idle(); // the previous lead's last pass (its failure is not this start's)
+    if (generation !== this.generation) return; // stopped, or started again, meanwhile
     this.started = true;
     this.stopped = false;
-    this.position = await this.store.checkpoint();
-    this.cache.clear();
-    this.complete = this.position === 0; // documents are only ever committed with a checkpoint >= 1
+    // Position and cache change only inside a pass (the single flight): a pass started meanwhile
+    // (a request's waitFor, or the previous lead's last pass still running) would otherwise read
+    // from the old position and commit as if it continued from the new one, projecting the events
+    // in between a second time (issue 21). The pass takes up the stored checkpoint first.
+    this.resync = true;
     await this.catchUp();
+    if (generation !== this.generation) return; // stopped (perhaps started again) meanwhile
     this.unsubscribe = this.events.onAppended(() => this.schedule());
   }
 
@@ -86,6 +95,7 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    this.generation++;
     this.started = false;
     this.stopped = true;
     this.unsubscribe?.();
@@ -142,18 +152,28 @@ export class ProjectionRunner {
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 5000;
     for (;;) {
-      const batch = await this.events.readAll(this.position, batchSize);
+      if (this.resync) {
+        this.position = await this.store.checkpoint();
+        this.cache.clear();
+        this.complete = this.position === 0; // documents are only ever committed with a checkpoint >= 1
+        this.resync = false;
+        this.releaseWaiters(); // another node may have projected what they wait for
+      }
+      // the batch, the documents it is projected onto and the commit's fence all belong to `from`
+      const from = this.position;
+      const batch = await this.events.readAll(from, batchSize);
       if (batch.length === 0) return;
       const written = await this.project(batch);
       const last = batch[batch.length - 1]!.globalPosition;
       try {
-        await this.store.commit([...written.values()], last, this.position);
+        await this.store.commit([...written.values()], last, from);
       } catch (error) {
         if (!(error instanceof StaleCheckpointError)) throw error;
         // Another node projected meanwhile (a lead changed hands): continue from what it stored.
         this.position = await this.store.checkpoint();
         this.cache.clear();
         this.complete = false;
+        this.releaseWaiters();
         continue;
       }
       for (const [k, doc] of written) {
