@@ -52,6 +52,9 @@ export class LeaseKeeper {
   private readonly flight = new SingleFlight(() => this.tick(), () => this.stopped);
   private readonly unsubscribe: () => void;
 
+  private transitions: Promise<void> = Promise.resolve();
+  private transitionsRunning = 0;
+
   constructor(private readonly deps: LeaseKeeperDeps) {
     this.unsubscribe = deps.leases.onLost((names) => this.lost(names));
   }
@@ -107,11 +110,11 @@ export class LeaseKeeper {
       this.leading = true;
       this.deps.log.info({ nodeId: this.deps.nodeId }, 'this node leads: routing, projections and snapshots run here');
       try {
-        await this.deps.onLeadership(true);
+        await this.transition(true);
       } catch (error) {
         // could not take up the duties (e.g. the database went away): give the lead back, retry next round
         this.leading = false;
-        await this.deps.onLeadership(false).catch(() => undefined);
+        await this.transition(false).catch(() => undefined);
         await leases.release(LEADER_LEASE);
         throw error;
       }
@@ -150,13 +153,28 @@ export class LeaseKeeper {
     if (released.length > 0) this.deps.log.info({ nodeId, released: released.length, owned, target, nodes }, 'handed account leases back');
   }
 
+  /**
+   * Steps up or down, one after the other: a step-up waits for a step-down still running (a lost
+   * session's), so the step-down can never stop the duties the step-up has just started.
+   */
+  private transition(leading: boolean): Promise<void> {
+    // nothing running: at once (a lost session's duties stop without waiting a turn)
+    const step: Promise<void> = this.transitionsRunning === 0 ? this.deps.onLeadership(leading) : this.transitions.then(() => this.deps.onLeadership(leading));
+    this.transitionsRunning += 1;
+    const done = step.catch(() => undefined).finally(() => {
+      this.transitionsRunning -= 1;
+    });
+    this.transitions = done;
+    return step;
+  }
+
   private lost(names: readonly string[]): void {
     let accounts = 0;
     for (const name of names) {
       if (name === LEADER_LEASE) {
         if (!this.leading) continue;
         this.leading = false;
-        void this.deps.onLeadership(false).catch((error: unknown) => this.deps.log.error({ err: String(error) }, 'stepping down failed'));
+        void this.transition(false).catch((error: unknown) => this.deps.log.error({ err: String(error) }, 'stepping down failed'));
       } else if (name.startsWith(ACCOUNT_PREFIX)) {
         accounts++;
         this.deps.onAccountDropped(name.slice(ACCOUNT_PREFIX.length));

@@ -161,3 +161,34 @@ describe('LeaseKeeper when taking up the lead fails', () => {
     await keeper.stop();
   });
 });
+
+describe('LeaseKeeper leadership changes', () => {
+  it('given a step-down still running when the lead is won back, then the step-up waits for it (the step-down never stops the new duties)', async () => {
+    const cluster = new FakeCluster();
+    const la = cluster.node();
+    const events: string[] = [];
+    let finishStepDown: (() => void) | undefined;
+    const keeper = new LeaseKeeper({
+      leases: la, log: silentLogger, nodeId: 'a', accounts: () => [], intervalMs: 60_000,
+      onLeadership: async (leading) => {
+        events.push(leading ? 'lead:start' : 'step-down:start');
+        if (!leading && finishStepDown === undefined) await new Promise<void>((resolve) => (finishStepDown = resolve));
+        events.push(leading ? 'lead:end' : 'step-down:end');
+      },
+      onAccountTaken: async () => undefined,
+      onAccountDropped: () => undefined,
+      accountIdle: async () => undefined,
+    });
+    await keeper.start();
+    expect(keeper.isLeader).toBe(true);
+    la.die(); // the step-down starts and hangs (waiting for routing to go idle, say)
+    const round = keeper.round(); // the session is fine again: the lead is won back at once
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['lead:start', 'lead:end', 'step-down:start']);
+    finishStepDown!();
+    await round;
+    expect(events).toEqual(['lead:start', 'lead:end', 'step-down:start', 'step-down:end', 'lead:start', 'lead:end']);
+    expect(keeper.isLeader).toBe(true);
+    await keeper.stop();
+  });
+});
