@@ -1,5 +1,5 @@
 import type { KeyValueStore } from '../../application/ports/key-value.js';
-import { isSealed, open, rewrap, seal, type Sealed } from '../crypto/envelope.js';
+import { DecryptionError, isSealed, open, rewrap, seal, type Sealed } from '../crypto/envelope.js';
 import type { Keyring } from './sealed-vault.js';
 
 /** Where strategies' webhook secrets live in the settings store. */
@@ -33,10 +33,19 @@ export function sealingWebhookSecrets(kv: KeyValueStore, keys: Keyring): KeyValu
     const sealed = sealedOf(raw);
     return sealed ? open(keys.all, sealed, contextOf(key)) : raw;
   };
+  /** a value that does not open (moved from another strategy's row, or sealed under a key this node lacks) is no secret: alerts are refused 401 */
+  const openOrNone = (key: string, raw: string) => {
+    try {
+      return openValue(key, raw);
+    } catch (error) {
+      if (error instanceof DecryptionError) return undefined;
+      throw error;
+    }
+  };
   return {
     get: async (key) => {
       const raw = await kv.get(key);
-      return raw !== undefined && isSecretKey(key) ? openValue(key, raw) : raw;
+      return raw !== undefined && isSecretKey(key) ? openOrNone(key, raw) : raw;
     },
     set: (key, value) => kv.set(key, isSecretKey(key) ? sealValue(key, value) : value),
     setIfAbsent: async (key, value) => {
