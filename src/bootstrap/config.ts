@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
+import { SECURITY_KEYS, securityConfig, type SecurityConfig } from './security-config.js';
 
 /** Typed configuration: environment variables win over the optional JSON config file (PATRIOT_CONFIG). */
 export interface PatriotConfig {
@@ -29,7 +30,7 @@ export interface PatriotConfig {
    */
   readonly killAfterRefusal?: boolean;
   /** requests per minute: alerts per strategy, logins per address, API reads and writes per user (0: no limit) */
-  readonly rateLimits: { readonly webhookPerMinute: number; readonly webhookAuthFailuresPerMinute: number; readonly loginsPerMinute: number; readonly readsPerMinute: number; readonly writesPerMinute: number; readonly tradingPerMinute: number };
+  readonly rateLimits: { readonly webhookPerMinute: number; readonly webhookAuthFailuresPerMinute: number; readonly loginsPerMinute: number; readonly refreshesPerMinute?: number; readonly readsPerMinute: number; readonly writesPerMinute: number; readonly tradingPerMinute: number };
   /** browser origins allowed to call the API (PATRIOT_CORS_ORIGINS, comma-separated); none by default */
   readonly corsOrigins: readonly string[];
   /** the demo login's password (set at every start); unset: a random one, printed once when created */
@@ -62,6 +63,8 @@ export interface PatriotConfig {
    * (PATRIOT_FILL_STREAM_AUDIT_MS; 0: never).
    */
   readonly fillStreamAuditMs: number;
+  /** trusted proxies, login back-off, /metrics token, where generated secrets go (security-config.ts) */
+  readonly security: SecurityConfig;
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +79,8 @@ const KEYS = [
   'PATRIOT_WEBHOOK_RATE_PER_MIN', 'PATRIOT_WEBHOOK_AUTH_FAILURES_PER_MIN', 'PATRIOT_API_TRADING_RATE_PER_MIN', 'PATRIOT_LOGIN_RATE_PER_MIN', 'PATRIOT_API_READ_RATE_PER_MIN', 'PATRIOT_API_WRITE_RATE_PER_MIN', 'PATRIOT_CORS_ORIGINS',
   'PATRIOT_STREAMS_PER_USER', 'PATRIOT_MAX_STREAMS', 'PATRIOT_STREAM_HEARTBEAT_MS', 'PATRIOT_STREAM_RECHECK_MS',
   'PATRIOT_MAX_PRICE_AGE_MS', 'PATRIOT_PRICE_WAIT_MS', 'PATRIOT_MARKETS_REFRESH_MS', 'PATRIOT_BALANCES_REFRESH_MS',
+  'PATRIOT_REFRESH_RATE_PER_MIN',
+  ...SECURITY_KEYS,
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -160,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       webhookPerMinute: int(source, 'PATRIOT_WEBHOOK_RATE_PER_MIN', 6000, 0, 100_000_000),
       webhookAuthFailuresPerMinute: int(source, 'PATRIOT_WEBHOOK_AUTH_FAILURES_PER_MIN', 30, 0, 100_000_000),
       loginsPerMinute: int(source, 'PATRIOT_LOGIN_RATE_PER_MIN', 20, 0, 100_000_000),
+      refreshesPerMinute: int(source, 'PATRIOT_REFRESH_RATE_PER_MIN', 60, 0, 100_000_000),
       readsPerMinute: int(source, 'PATRIOT_API_READ_RATE_PER_MIN', 3000, 0, 100_000_000),
       writesPerMinute: int(source, 'PATRIOT_API_WRITE_RATE_PER_MIN', 120, 0, 100_000_000),
       tradingPerMinute: int(source, 'PATRIOT_API_TRADING_RATE_PER_MIN', 30, 0, 100_000_000),
@@ -186,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       heartbeatMs: int(source, 'PATRIOT_STREAM_HEARTBEAT_MS', 15_000, 100, 600_000),
       credentialRecheckMs: int(source, 'PATRIOT_STREAM_RECHECK_MS', 60_000, 100, 3_600_000),
     },
+    security: securityConfig(source, (message) => new ConfigError(message)),
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');

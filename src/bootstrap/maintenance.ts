@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { KvAuth, signingKeyFrom } from '../adapters/auth/kv-auth.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { registerUser } from '../application/commands/configure.js';
+import { sealWebhookSecrets } from '../adapters/credentials/sealed-webhook-secrets.js';
 import { KeyedMutex } from '../application/shared/keyed-mutex.js';
 import { existsSync } from 'node:fs';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
@@ -151,9 +152,11 @@ export async function rotateMasterKey(config: PatriotConfig): Promise<Record<str
   const storage = await openExisting(config);
   try {
     const result = await new SealedCredentialVault(storage.kv, keyring).rotate();
+    // webhook secrets are sealed under the master key too
+    const webhookSecrets = await sealWebhookSecrets(storage.kv, keyring, true);
     // from now on, a node still on the old key alone refuses to start
     await storage.kv.set(MASTER_KEY_FINGERPRINT, keyring.current.id);
-    return { ...result, masterKey: keyring.current.id };
+    return { ...result, webhookSecretsRewrapped: webhookSecrets.rewrapped, webhookSecretsSealed: webhookSecrets.sealed, masterKey: keyring.current.id };
   } finally {
     await storage.close();
   }

@@ -47,6 +47,10 @@ import { KvAuth, signingKeyFrom } from '../adapters/auth/kv-auth.js';
 import { principalOf } from '../http/auth-hook.js';
 import { LiveUpdates } from '../application/live/live-updates.js';
 import { createStrategy, openExchangeAccount, rotateWebhookSecret, updateStrategy, webhookSecretKey, webhookSecretOf, type ConfigurationDeps } from '../application/commands/strategies.js';
+// issue 15: private data directory, sealed webhook secrets, revocable users
+import { secureDataDir } from './data-permissions.js';
+import { sealWebhookSecrets, sealingWebhookSecrets } from '../adapters/credentials/sealed-webhook-secrets.js';
+import { userAdministration } from './user-administration.js';
 
 export interface DemoInfo {
   readonly tenantId: string;
@@ -56,6 +60,8 @@ export interface DemoInfo {
   readonly secret: string;
   readonly webhookUrl: string;
   readonly alertMessage: string;
+  /** the demo strategy's secret was created by this start (shown then; PATRIOT_BANNER_SECRETS=false writes it to a file instead) */
+  readonly secretCreatedNow?: boolean;
   /** the demo login; the password only when this start created it (a configured one is never repeated) */
   readonly login: { readonly username: string; readonly password?: string };
 }
@@ -105,12 +111,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const metrics = new PatriotMetrics();
   const ids = new RandomIds(clock);
   const streamMutex = new KeyedMutex();
+  const unsecured = secureDataDir(config.dataDir); // 0700, its files 0600
+  if (unsecured.length > 0) log.warn({ paths: unsecured }, 'could not make these data files private to this user: fix their owner or mode');
 
   // PostgreSQL not reachable yet: wait for it (GET /health 200, /ready 503 meanwhile on the port)
   const { storage, handOver } = await openStorageWaiting(config, () => openStorage(config, (e) => log.error({ err: String(e) }, 'event listener failed'), {
     onLogLost: (error) => log.error({ file: error.path, reason: error.message }, 'the event log file was deleted or replaced under the running server: alerts are refused, /ready answers 503'),
   }), log);
-  const { kv, readModels } = storage;
+  const { kv: storedKv, readModels } = storage;
   // whether an alert can be recorded now (/ready): every append reports to it, and the store is probed
   const health = new StoreHealth({ probe: () => storage.probe(), log });
   health.start();
@@ -119,12 +127,15 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   // exchange credentials: sealed in the vault (set through the API), else the operator's file
   const keyring = loadKeyring(config, (path) => log.warn({ path }, 'generated a master key beside the data; set PATRIOT_MASTER_KEY to keep it elsewhere (required with several nodes)'));
   try {
-    await checkMasterKey(kv, keyring);
+    await checkMasterKey(storedKv, keyring);
+    await sealWebhookSecrets(storedKv, keyring); // secrets stored in plain text by an earlier version
   } catch (error) {
     health.stop();
     await storage.close();
     throw error;
   }
+  // webhook secrets are sealed under the master key on their way into the store
+  const kv = sealingWebhookSecrets(storedKv, keyring);
   const vault = new SealedCredentialVault(kv, keyring);
   const fileCredentials = config.credentialsFile ? new FileCredentialSource(config.credentialsFile) : noCredentials;
   const credentialSource: CredentialSource = {
@@ -141,7 +152,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     const account = processor.state.account(accountId);
     return account ? prices.quote(account, symbol) : undefined;
   };
-  const auth = new KvAuth({ kv, clock, signingKey: signingKeyFrom(keyring.current.key) });
+  const auth = new KvAuth({ kv, clock, signingKey: signingKeyFrom(keyring.current.key), cacheMs: config.security.authCacheMs });
+  await auth.migrate(); // logins made before users could be revoked get their access record
   const exchange = exchanges.paper;
   const gateway = exchanges.gateway;
 
@@ -228,10 +240,12 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   // Catch up with the log, then seed the demo if this is a fresh data directory.
   await processor.catchUp();
   const commandDeps = { store: events, mutex: streamMutex, clock };
+  let demoSecretCreated = false;
   if (config.demo && !processor.state.strategy(DEMO_STRATEGY)) {
     await registerUser(commandDeps, demoUser, 'demo'); // refused harmlessly when the user exists
     if (!processor.state.account(demoAccount.accountId)) await openAccount(commandDeps, demoAccount, 'demo');
-    await kv.setIfAbsent(webhookSecretKey(DEMO_STRATEGY), newWebhookSecret()); // two nodes seeding at once agree on one secret
+    const generated = newWebhookSecret();
+    demoSecretCreated = (await kv.setIfAbsent(webhookSecretKey(DEMO_STRATEGY), generated)) === generated; // two nodes seeding at once agree on one secret
     await processor.catchUp();
     await configureStrategy(commandDeps, demoStrategy, (id) => processor.state.account(id)?.tenantId, 'demo');
     await processor.catchUp();
@@ -382,6 +396,9 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       return publicUrl;
     },
     auth,
+    users: userAdministration({ ...commandDeps, auth }),
+    security: config.security,
+    streamCursorKey: signingKeyFrom(keyring.current.key),
     createUser: async (tenantId, user) => {
       if (await auth.hasLogin(user.username)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
       const userId = `usr_${randomBytes(6).toString('hex')}`;
@@ -411,13 +428,14 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   publicUrl = publicUrlFor(port);
+  secureDataDir(config.dataDir); // the stores' files are all there now (-wal, -shm)
   if (!options.manualFeed) feed.start();
   ready = true;
 
   const demoSecret = processor.state.strategy(DEMO_STRATEGY) ? await secrets.lookup(DEMO_STRATEGY) : undefined;
   const demo: DemoInfo | undefined = demoSecret === undefined ? undefined : {
     tenantId: DEMO_TENANT, userId: DEMO_USER, strategyId: DEMO_STRATEGY, accountId: demoAccount.accountId, secret: demoSecret,
-    webhookUrl: `${publicUrl}/webhook/${DEMO_STRATEGY}`, alertMessage: tradingViewAlertMessage({ secret: demoSecret, mode: 'strategy' }),
+    webhookUrl: `${publicUrl}/webhook/${DEMO_STRATEGY}`, alertMessage: tradingViewAlertMessage({ secret: demoSecret, mode: 'strategy' }), secretCreatedNow: demoSecretCreated,
     login: { username: DEMO_LOGIN, ...(demoPassword !== undefined ? { password: demoPassword } : {}) },
   };
   logger.info({ url, publicUrl, dataDir: config.dataDir, storage: storage.kind, nodeId, leader: keeper.isLeader, accountsOwned: keeper.ownedAccounts().length, strategies: processor.state.allStrategies().length }, 'PATRIOT listening');

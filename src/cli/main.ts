@@ -24,10 +24,12 @@ Configuration: PORT, HOST, PATRIOT_DATA_DIR, DATABASE_URL, PATRIOT_PUBLIC_URL, L
 async function main(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
   const command = positionals[0] ?? 'help';
+  process.umask(0o077); // whatever PATRIOT creates (stores, key files, sockets) is its own user's only
   switch (command) {
     case 'serve': {
-      const runtime = await startPatriot(loadConfig());
-      printBanner(runtime);
+      const config = loadConfig();
+      const runtime = await startPatriot(config);
+      printBanner(runtime, process.stdout, { secrets: config.security.bannerSecrets, dataDir: config.dataDir });
       const shutdown = (signal: string) => {
         runtime.logger.info({ signal }, 'shutting down');
         runtime.close().then(() => process.exit(0), () => process.exit(1));

@@ -14,12 +14,18 @@ export const TokenPairDto = Type.Object({
   refreshToken: Type.String({ description: 'single use: exchange it at /auth/refresh for a new pair' }),
 });
 
-export const ApiKeyBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export const ApiKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'when the key stops working (ISO time, in the future, at most 2 years ahead); absent: until revoked' })),
+  },
+  { additionalProperties: false },
+);
 
-export const ApiKeyDto = Type.Object({ keyId: Type.String(), name: Type.String(), createdAt: Type.String() });
+export const ApiKeyDto = Type.Object({ keyId: Type.String(), name: Type.String(), createdAt: Type.String(), expiresAt: Type.Optional(Type.String()) });
 
 export const NewApiKeyDto = Type.Object({
-  keyId: Type.String(), name: Type.String(), createdAt: Type.String(),
+  keyId: Type.String(), name: Type.String(), createdAt: Type.String(), expiresAt: Type.Optional(Type.String()),
   key: Type.String({ description: 'shown once: send as `Authorization: Bearer …`; only its hash is kept' }),
 });
 
@@ -32,3 +38,29 @@ export const NewUserBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('trader'), Type.Literal('viewer')]);
+
+export const UserParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+
+export const UserKeyParams = Type.Object({
+  userId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+  keyId: Type.String({ minLength: 1, maxLength: 64 }),
+});
+
+export const RoleBody = Type.Object({ role: Role }, { additionalProperties: false });
+
+export const PasswordBody = Type.Object(
+  { password: Type.String({ minLength: 12, maxLength: 256, description: 'at least 12 characters; stored as a bcrypt hash; every session of the user ends' }) },
+  { additionalProperties: false },
+);
+
+/** A user as their tenant's admins see them. */
+export const UserAdminDto = Type.Object({
+  userId: Type.String(),
+  username: Type.Optional(Type.String({ description: 'the login name' })),
+  name: Type.String(),
+  role: Role,
+  disabled: Type.Boolean({ description: 'no credential of the user is accepted' }),
+  registeredAt: Type.String(),
+});

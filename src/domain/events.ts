@@ -3,7 +3,7 @@
  * decimal strings; times are ISO-8601 strings decided by the application's Clock.
  *
  * Streams:
- *   user-<userId>           UserRegistered
+ *   user-<userId>           UserRegistered, then UserDisabled, UserEnabled, UserRoleChanged, UserPasswordReset, UserApiKeyRevoked (an admin's changes)
  *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled, AccountBalancesObserved, AccountCredentialsChanged
  *   system-<tenantId>       GlobalKillSwitchEngaged, GlobalKillSwitchReleased (all of that tenant's accounts)
  *   strategy-<strategyId>   StrategyConfigured
@@ -50,6 +50,13 @@ export type UserRole = 'admin' | 'trader' | 'viewer';
 
 export type PatriotEvent =
   | { readonly type: 'UserRegistered'; readonly data: { readonly userId: string; readonly tenantId: string; readonly name: string; readonly role: UserRole } }
+  /** An admin stopped every credential of the user (tokens, API keys, live streams) at once. */
+  | { readonly type: 'UserDisabled'; readonly data: { readonly userId: string; readonly by: string } }
+  | { readonly type: 'UserEnabled'; readonly data: { readonly userId: string; readonly by: string } }
+  | { readonly type: 'UserRoleChanged'; readonly data: { readonly userId: string; readonly role: UserRole; readonly previousRole: UserRole; readonly by: string } }
+  /** An admin set a new password: the user's sessions end (the password itself is never recorded). */
+  | { readonly type: 'UserPasswordReset'; readonly data: { readonly userId: string; readonly by: string } }
+  | { readonly type: 'UserApiKeyRevoked'; readonly data: { readonly userId: string; readonly keyId: string; readonly by: string } }
   | { readonly type: 'AccountOpened'; readonly data: AccountConfig }
   | { readonly type: 'KillSwitchEngaged'; readonly data: { readonly accountId: string; readonly reason: string } }
   | { readonly type: 'KillSwitchReleased'; readonly data: { readonly accountId: string } }

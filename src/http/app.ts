@@ -21,6 +21,15 @@ import { authRoutes } from './routes/auth/index.js';
 import { streamRoutes } from './routes/stream/index.js';
 import { closeUnusedSocketsOnClose } from './unused-sockets.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
+import { userRoutes } from './routes/users/index.js';
+import { SecurityLog } from './security-log.js';
+import { installSecurityHeaders } from './security-headers.js';
+
+/** Fastify's trustProxy: false, true, the proxies' addresses and CIDRs, or a hop count (trust the nearest n). */
+function trustProxyOf(setting: boolean | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return typeof setting === 'object' ? [...setting] : setting;
+}
 
 /** Builds the Fastify app: OpenAPI 3.1 from the route schemas, the webhook, the REST API and probes. */
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -29,10 +38,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     // one log line per request would cost more than the request at alert rates; metrics cover it
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    // behind a TLS proxy, the client's address comes from X-Forwarded-For of the proxies trusted here (PATRIOT_TRUST_PROXY)
+    trustProxy: trustProxyOf(deps.security.trustProxy),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
   installErrorHandling(app);
+  installSecurityHeaders(app);
+  const security = new SecurityLog(deps.logger);
+  app.addHook('onClose', async () => security.close());
   closeUnusedSocketsOnClose(app);
   installRequestMetrics(app, deps.metrics);
   if (deps.corsOrigins.length > 0) await app.register(cors, { origin: [...deps.corsOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
@@ -45,6 +58,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'alerts', description: 'Webhook ingest' },
         { name: 'auth', description: 'Log in, tokens, API keys' },
+        { name: 'users', description: "Administration of the tenant's users" },
         { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an access token from /api/v1/auth/login, or an API key' } } },
@@ -55,14 +69,15 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (deps.dashboardDir !== undefined) await app.register(dashboardRoutes, { dir: deps.dashboardDir });
-  await app.register(probeRoutes, { deps });
-  await app.register(webhookRoutes, { deps });
+  await app.register(probeRoutes, { deps, security });
+  await app.register(webhookRoutes, { deps, security });
   await app.register(
     async (api) => {
-      installAuth(api, deps.auth);
+      installAuth(api, deps.auth, security);
       refuseUnexpectedBodies(api);
       await limitApiRoutes(api, deps.rateLimits);
-      await api.register(authRoutes, { deps });
+      await api.register(authRoutes, { deps, security });
+      await api.register(userRoutes, { deps, security });
       await api.register(signalRoutes, { deps });
       await api.register(orderRoutes, { deps });
       await api.register(portfolioRoutes, { deps });

@@ -6,7 +6,8 @@ import type { DomainError, Result } from '../domain/shared/result.js';
 import type { PriceFeed } from '../application/ports/price-feed.js';
 import type { PortfolioSnapshot } from '../application/ports/snapshot-store.js';
 import type { CredentialHint } from '../application/ports/credential-vault.js';
-import type { Auth } from '../application/ports/auth.js';
+import type { ApiKeyInfo, Auth, UserAccess } from '../application/ports/auth.js';
+import type { UserChange } from '../application/commands/users.js';
 import type { RateLimits } from './rate-limits.js';
 import type { LiveSubscriber } from '../application/live/live-updates.js';
 import type { AccountInput, StrategyInput } from '../application/commands/strategies.js';
@@ -34,6 +35,22 @@ export interface HttpDeps {
   readonly corsOrigins: readonly string[];
   /** logins, tokens and API keys: every /api/v1 route but login and refresh needs one */
   readonly auth: Auth;
+  /** an admin's changes of the users of their tenant: recorded, and applied to every credential of the user at once */
+  readonly users: {
+    change(tenantId: string, by: string, userId: string, change: UserChange): Promise<Result<{ access: UserAccess; lastPosition?: number }, DomainError>>;
+    revokeApiKey(tenantId: string, by: string, userId: string, keyId: string): Promise<Result<{ lastPosition?: number }, DomainError>>;
+    /** undefined: no such user in this tenant */
+    apiKeys(tenantId: string, userId: string): Promise<ApiKeyInfo[] | undefined>;
+  };
+  /** on the internet (issue 15): trusted proxies, login back-off, the /metrics token */
+  readonly security: {
+    readonly trustProxy: boolean | number | readonly string[];
+    readonly metricsToken?: string;
+    readonly loginFailuresPerUser: number;
+    readonly loginFailuresPerAddress: number;
+  };
+  /** 32 bytes: seals the live stream's event ids (derived from the master key, so every node reads every node's) */
+  readonly streamCursorKey: Buffer;
   /** called when an alert was acknowledged (for the receipt -> exchange latency figure) */
   readonly onAlertAccepted?: (signalId: string, receivedAtNs: bigint) => void;
   readonly queries: ReadQueries;

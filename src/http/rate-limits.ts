@@ -7,8 +7,10 @@ export interface RateLimits {
   readonly webhookPerMinute: number;
   /** alerts failing authentication per sender address (beyond: 429 for failures only) */
   readonly webhookAuthFailuresPerMinute: number;
-  /** logins and refreshes per client address */
+  /** login attempts per client address */
   readonly loginsPerMinute: number;
+  /** token refreshes and logouts per client address (default 60): failed logins never block them */
+  readonly refreshesPerMinute?: number;
   /** reads per user */
   readonly readsPerMinute: number;
   /** other changes per user, per endpoint */
@@ -44,9 +46,13 @@ const common = {
 
 const isPublic = (request: FastifyRequest) => request.routeOptions.config?.public === true;
 
-/** The budget a request counts against: login per address; otherwise per user and per endpoint, by kind of route. */
+/** The budget a request counts against: logins, and refreshes apart, per address; otherwise per user and per endpoint, by kind of route. */
 function budgetOf(request: FastifyRequest, limits: RateLimits): { key: string; max: number } {
-  if (isPublic(request)) return { key: `login:${request.ip}`, max: limits.loginsPerMinute };
+  if (isPublic(request)) {
+    return request.routeOptions.url?.endsWith('/auth/login')
+      ? { key: `login:${request.ip}`, max: limits.loginsPerMinute }
+      : { key: `refresh:${request.ip}`, max: limits.refreshesPerMinute ?? 60 };
+  }
   const user = `${request.principal?.tenantId ?? '-'}:${request.principal?.userId ?? request.ip}`;
   const endpoint = `${request.method} ${request.routeOptions.url ?? '-'}`;
   const max = READS.has(request.method) ? limits.readsPerMinute : request.routeOptions.config?.rateClass === 'trading' ? limits.tradingPerMinute : limits.writesPerMinute;
@@ -54,7 +60,8 @@ function budgetOf(request: FastifyRequest, limits: RateLimits): { key: string; m
 }
 
 /**
- * Budgets for every route of the API scope (call before its routes): logins per client address;
+ * Budgets for every route of the API scope (call before its routes): logins per client address,
+ * refreshes and logouts per client address apart (a password guesser never blocks a refresh);
  * reads, changes and trading changes per user and per endpoint (checked after authentication, so
  * the key is the user). 429 with RateLimit-* and Retry-After headers. Counted per node.
  */

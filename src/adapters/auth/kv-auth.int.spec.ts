@@ -60,6 +60,7 @@ describe('KvAuth', () => {
 
   it('access tokens stay plain HS256 JWTs of the signing key: one signed elsewhere with the raw key verifies, and ours verify with it', async () => {
     const { auth, signingKey, now } = await setup();
+    await auth.setLogin('uma', { userId: 'u9', tenantId: 't1', role: 'viewer' }, 'another long password'); // a token names a user who exists
     const iat = Math.floor(now() / 1000);
     const elsewhere = await new SignJWT({ tid: 't1', role: 'viewer' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject('u9')
       .setIssuer('patriot').setAudience('patriot-api').setIssuedAt(iat).setExpirationTime(iat + 60).sign(new Uint8Array(signingKey));

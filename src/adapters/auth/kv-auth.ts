@@ -2,9 +2,10 @@ import { createHash, createHmac, randomBytes, timingSafeEqual, webcrypto } from 
 import { hash as bcryptHash, verify as bcryptVerify } from '@node-rs/bcrypt';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type { KeyValueStore } from '../../application/ports/key-value.js';
-import type { ApiKeyInfo, Auth, AuthFailure, Principal, TokenPair } from '../../application/ports/auth.js';
+import type { ApiKeyInfo, Auth, AuthFailure, Principal, TokenPair, UserAccess } from '../../application/ports/auth.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { UserRole } from '../../domain/events.js';
+import { UserRecords, type UserRecord } from './user-records.js';
 
 export interface KvAuthOptions {
   readonly kv: KeyValueStore;
@@ -17,40 +18,56 @@ export interface KvAuthOptions {
   readonly refreshTokenSeconds?: number;
   /** bcrypt cost, default 12 */
   readonly bcryptCost?: number;
+  /**
+   * How long a user's state and a session's standing read from the store are trusted (default
+   * 1000 ms). A change made on this node takes effect at once; one made on another node within this.
+   */
+  readonly cacheMs?: number;
 }
 
 interface Login {
   readonly userId: string;
   readonly tenantId: string;
+  /** the role when the login was created (the user record holds the current one) */
   readonly role: UserRole;
   readonly passwordHash: string;
 }
 
 interface RefreshRecord {
   readonly username: string;
+  readonly userId?: string;
   readonly family: string;
   readonly expiresAt: number;
   readonly used: boolean;
+  /** the user's credential generation when issued: a password reset or a disable moves it on */
+  readonly generation?: number;
 }
 
 interface ApiKeyRecord extends ApiKeyInfo {
   readonly userId: string;
   readonly tenantId: string;
+  /** the creator's role then (ignored: a key acts with its user's current role) */
   readonly role: UserRole;
   readonly secretHash: string;
 }
 
 const ISSUER = 'patriot';
 const AUDIENCE = 'patriot-api';
-const ROLES: ReadonlySet<string> = new Set(['admin', 'trader', 'viewer']);
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const loginKey = (username: string) => `auth/login/${username}`;
+const familyKey = (family: string) => `auth/retired-family/${family}`;
 
 /**
  * Logins, tokens and API keys in the settings store. Passwords: bcrypt (cost 12). Access tokens:
- * HS256 JWTs (algorithm pinned on verify, expiry, issuer and audience required). Refresh tokens:
- * opaque random values stored as SHA-256, single use and rotated; presenting a used one again
- * retires its whole family (someone copied it). API keys: `pk_<id>_<secret>`, stored as the
- * SHA-256 of the secret (high-entropy: no slow hash needed), shown once.
+ * HS256 JWTs (algorithm pinned on verify, expiry, issuer and audience required) naming their
+ * session (`sid`) and the user's credential generation (`gen`). Refresh tokens: opaque random
+ * values stored as SHA-256, single use and rotated; presenting a used one again retires its whole
+ * session. API keys: `pk_<id>_<secret>`, stored as the SHA-256 of the secret, shown once, with an
+ * optional expiry.
+ *
+ * Every credential is checked against its user's current state on every use: a disabled user, a
+ * retired session (logout, reuse detected) or a generation moved on (password reset, disable) is
+ * refused, and a credential acts with the user's current role.
  */
 export class KvAuth implements Auth {
   private readonly key: Uint8Array;
@@ -58,10 +75,15 @@ export class KvAuth implements Auth {
   private imported: Promise<webcrypto.CryptoKey> | undefined;
   /** a real hash to check against when the user does not exist, so timing does not tell which usernames exist */
   private dummyHash: Promise<string> | undefined;
+  private readonly users: UserRecords;
+  /** sessions known retired (for good) or known alive at a time */
+  private readonly sessions = new Map<string, { readonly retired: boolean; readonly readAt: number }>();
+  private readonly listeners = new Set<(userId: string) => void>();
 
   constructor(private readonly options: KvAuthOptions) {
     if (options.signingKey.length < 32) throw new RangeError('the token signing key must be at least 32 bytes');
     this.key = new Uint8Array(options.signingKey);
+    this.users = new UserRecords(options.kv, () => this.now, options.cacheMs ?? 1000);
   }
 
   private hmacKey(): Promise<webcrypto.CryptoKey> {
@@ -72,22 +94,46 @@ export class KvAuth implements Auth {
     return this.options.clock.now();
   }
 
+  private get cacheMs(): number {
+    return this.options.cacheMs ?? 1000;
+  }
+
   async setLogin(username: string, user: { userId: string; tenantId: string; role: UserRole }, password: string): Promise<void> {
     const login: Login = { ...user, passwordHash: await bcryptHash(password, this.options.bcryptCost ?? 12) };
-    await this.options.kv.set(`auth/login/${username}`, JSON.stringify(login));
+    await this.options.kv.set(loginKey(username), JSON.stringify(login));
+    // a new login starts enabled with the given role; setting the password again keeps what admins changed
+    await this.users.upsert(user.userId, (current) => current ?? { username, tenantId: user.tenantId, role: user.role, disabled: false, generation: 0 });
   }
 
   async hasLogin(username: string): Promise<boolean> {
-    return (await this.options.kv.get(`auth/login/${username}`)) !== undefined;
+    return (await this.options.kv.get(loginKey(username))) !== undefined;
+  }
+
+  /** Gives every login made before users could be revoked its user record (idempotent; at start-up). */
+  async migrate(): Promise<number> {
+    let created = 0;
+    for (const [key, raw] of await this.options.kv.entries('auth/login/')) {
+      const login = JSON.parse(raw) as Login;
+      const username = key.slice('auth/login/'.length);
+      await this.users.upsert(login.userId, (current) => {
+        if (current) return current;
+        created++;
+        return { username, tenantId: login.tenantId, role: login.role, disabled: false, generation: 0 };
+      });
+    }
+    return created;
   }
 
   async login(username: string, password: string): Promise<TokenPair | AuthFailure> {
-    const raw = await this.options.kv.get(`auth/login/${username}`);
+    const raw = await this.options.kv.get(loginKey(username));
     const login = raw === undefined ? undefined : (JSON.parse(raw) as Login);
     this.dummyHash ??= bcryptHash(randomBytes(16).toString('hex'), this.options.bcryptCost ?? 12);
     const ok = await bcryptVerify(password, login?.passwordHash ?? (await this.dummyHash));
     if (!login || !ok) return 'INVALID_CREDENTIALS';
-    return this.issue(username, login, randomBytes(16).toString('hex'));
+    const user = await this.users.fresh(login.userId);
+    // a disabled user is answered like a wrong password: the answer does not confirm the password
+    if (!user || user.disabled) return 'INVALID_CREDENTIALS';
+    return this.issue(username, login.userId, user, randomBytes(16).toString('hex'));
   }
 
   async refresh(refreshToken: string): Promise<TokenPair | AuthFailure> {
@@ -96,99 +142,188 @@ export class KvAuth implements Auth {
     if (raw === undefined) return 'INVALID_TOKEN';
     const record = JSON.parse(raw) as RefreshRecord;
     if (record.used) {
-      await this.retireFamily(record.family);
+      await this.retireFamily(record.family, record.userId);
       return 'REFRESH_TOKEN_REUSED';
     }
     if (record.expiresAt <= this.now) return 'TOKEN_EXPIRED';
     // single use: only one of two concurrent refreshes wins
     if (!(await this.options.kv.compareAndSet(key, raw, JSON.stringify({ ...record, used: true })))) {
-      await this.retireFamily(record.family);
+      await this.retireFamily(record.family, record.userId);
       return 'REFRESH_TOKEN_REUSED';
     }
-    const loginRaw = await this.options.kv.get(`auth/login/${record.username}`);
-    if (loginRaw === undefined || (await this.familyRetired(record.family))) return 'INVALID_TOKEN';
-    return this.issue(record.username, JSON.parse(loginRaw) as Login, record.family);
+    const loginRaw = await this.options.kv.get(loginKey(record.username));
+    if (loginRaw === undefined || (await this.familyRetired(record.family, true))) return 'INVALID_TOKEN';
+    const login = JSON.parse(loginRaw) as Login;
+    const user = await this.users.fresh(login.userId);
+    if (!user || user.disabled || (record.generation ?? 0) !== user.generation) return 'CREDENTIAL_REVOKED';
+    return this.issue(record.username, login.userId, user, record.family);
   }
 
   async logout(refreshToken: string): Promise<void> {
     const raw = await this.options.kv.get(`auth/refresh/${sha256(refreshToken)}`);
-    if (raw !== undefined) await this.retireFamily((JSON.parse(raw) as RefreshRecord).family);
+    if (raw === undefined) return;
+    const record = JSON.parse(raw) as RefreshRecord;
+    await this.retireFamily(record.family, record.userId);
   }
 
   async authenticate(bearer: string): Promise<Principal | AuthFailure> {
     if (bearer.startsWith('pk_')) return this.apiKey(bearer);
+    let payload: Record<string, unknown>;
     try {
-      const { payload } = await jwtVerify(bearer, await this.hmacKey(), {
+      ({ payload } = await jwtVerify(bearer, await this.hmacKey(), {
         algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'iat', 'sub'], currentDate: new Date(this.now),
-      });
-      const { sub, tid, role, exp } = payload as { sub?: unknown; tid?: unknown; role?: unknown; exp?: number };
-      if (typeof sub !== 'string' || typeof tid !== 'string' || typeof role !== 'string' || !ROLES.has(role)) return 'INVALID_TOKEN';
-      return { userId: sub, tenantId: tid, role: role as UserRole, via: 'token', ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}) };
+      }));
     } catch (error) {
       return error instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN';
     }
+    const { sub, tid, sid, gen, exp } = payload as { sub?: unknown; tid?: unknown; sid?: unknown; gen?: unknown; exp?: number };
+    if (typeof sub !== 'string' || typeof tid !== 'string') return 'INVALID_TOKEN';
+    const user = await this.users.cached(sub);
+    if (!user || user.tenantId !== tid) return 'INVALID_TOKEN';
+    if (user.disabled || (typeof gen === 'number' ? gen : 0) !== user.generation) return 'CREDENTIAL_REVOKED';
+    // tokens issued before sessions were named (no sid) live out their 15 minutes
+    if (typeof sid === 'string' && (await this.familyRetired(sid, false))) return 'CREDENTIAL_REVOKED';
+    return { userId: sub, tenantId: tid, role: user.role, via: 'token', ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}) };
   }
 
-  async createApiKey(principal: Principal, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
+  async createApiKey(principal: Principal, name: string, expiresAt?: number): Promise<{ key: string; info: ApiKeyInfo }> {
     const keyId = randomBytes(6).toString('hex');
     const secret = randomBytes(24).toString('base64url');
-    const info: ApiKeyInfo = { keyId, name, createdAt: new Date(this.now).toISOString() };
+    const info: ApiKeyInfo = { keyId, name, createdAt: new Date(this.now).toISOString(), ...(expiresAt !== undefined ? { expiresAt: new Date(expiresAt).toISOString() } : {}) };
     const record: ApiKeyRecord = { ...info, userId: principal.userId, tenantId: principal.tenantId, role: principal.role, secretHash: sha256(secret) };
     await this.options.kv.set(`auth/apikey/${keyId}`, JSON.stringify(record));
     return { key: `pk_${keyId}_${secret}`, info };
   }
 
   async listApiKeys(principal: Principal): Promise<ApiKeyInfo[]> {
-    return (await this.options.kv.entries('auth/apikey/'))
-      .map(([, raw]) => JSON.parse(raw) as ApiKeyRecord)
-      .filter((r) => r.userId === principal.userId && r.tenantId === principal.tenantId)
-      .map(({ keyId, name, createdAt }) => ({ keyId, name, createdAt }));
+    return (await this.keyRecords()).filter((r) => r.userId === principal.userId && r.tenantId === principal.tenantId).map(infoOf);
   }
 
   async revokeApiKey(principal: Principal, keyId: string): Promise<boolean> {
+    const record = await this.keyRecord(keyId);
+    if (!record || record.userId !== principal.userId || record.tenantId !== principal.tenantId) return false; // another user's: as if absent
+    return this.deleteKey(record);
+  }
+
+  async access(userId: string): Promise<UserAccess | undefined> {
+    const user = await this.users.fresh(userId);
+    return user ? accessOf(userId, user) : undefined;
+  }
+
+  async accessOfTenant(tenantId: string): Promise<UserAccess[]> {
+    return (await this.users.all()).filter(([, u]) => u.tenantId === tenantId).map(([userId, u]) => accessOf(userId, u));
+  }
+
+  async setDisabled(userId: string, disabled: boolean): Promise<void> {
+    // disabling moves the generation on: enabling again does not bring old sessions back
+    await this.users.upsert(userId, (u) => (u ? { ...u, disabled, generation: disabled && !u.disabled ? u.generation + 1 : u.generation } : u));
+    this.changed(userId);
+  }
+
+  async setRole(userId: string, role: UserRole): Promise<void> {
+    await this.users.upsert(userId, (u) => (u ? { ...u, role } : u));
+    this.changed(userId);
+  }
+
+  async resetPassword(userId: string, password: string): Promise<void> {
+    const user = await this.users.fresh(userId);
+    if (!user) return;
+    const raw = await this.options.kv.get(loginKey(user.username));
+    if (raw === undefined) return;
+    const login = JSON.parse(raw) as Login;
+    await this.options.kv.set(loginKey(user.username), JSON.stringify({ ...login, passwordHash: await bcryptHash(password, this.options.bcryptCost ?? 12) }));
+    await this.users.upsert(userId, (u) => (u ? { ...u, generation: u.generation + 1 } : u));
+    this.changed(userId);
+  }
+
+  async apiKeysOf(userId: string): Promise<ApiKeyInfo[]> {
+    return (await this.keyRecords()).filter((r) => r.userId === userId).map(infoOf);
+  }
+
+  async revokeApiKeyOf(userId: string, keyId: string): Promise<boolean> {
+    const record = await this.keyRecord(keyId);
+    if (!record || record.userId !== userId) return false;
+    return this.deleteKey(record);
+  }
+
+  onAccessChange(listener: (userId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(userId: string): void {
+    this.users.forget(userId);
+    for (const listener of this.listeners) listener(userId);
+  }
+
+  private async deleteKey(record: ApiKeyRecord): Promise<boolean> {
+    const deleted = await this.options.kv.delete(`auth/apikey/${record.keyId}`);
+    if (deleted) this.changed(record.userId);
+    return deleted;
+  }
+
+  private async keyRecord(keyId: string): Promise<ApiKeyRecord | undefined> {
+    if (!/^[0-9a-f]{12}$/.test(keyId)) return undefined;
     const raw = await this.options.kv.get(`auth/apikey/${keyId}`);
-    if (raw === undefined) return false;
-    const record = JSON.parse(raw) as ApiKeyRecord;
-    if (record.userId !== principal.userId || record.tenantId !== principal.tenantId) return false; // another user's: as if absent
-    return this.options.kv.delete(`auth/apikey/${keyId}`);
+    return raw === undefined ? undefined : (JSON.parse(raw) as ApiKeyRecord);
+  }
+
+  private async keyRecords(): Promise<ApiKeyRecord[]> {
+    return (await this.options.kv.entries('auth/apikey/')).map(([, raw]) => JSON.parse(raw) as ApiKeyRecord);
   }
 
   private async apiKey(presented: string): Promise<Principal | AuthFailure> {
     const match = /^pk_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(presented);
     if (!match) return 'INVALID_TOKEN';
-    const raw = await this.options.kv.get(`auth/apikey/${match[1]}`);
-    const record = raw === undefined ? undefined : (JSON.parse(raw) as ApiKeyRecord);
+    const record = await this.keyRecord(match[1]!);
     const given = Buffer.from(sha256(match[2]!), 'hex');
     const expected = Buffer.from(record?.secretHash ?? sha256('no-such-key'), 'hex');
     if (!record || !timingSafeEqual(given, expected)) return 'INVALID_TOKEN';
-    return { userId: record.userId, tenantId: record.tenantId, role: record.role, via: 'api_key' };
+    const user = await this.users.cached(record.userId);
+    if (!user || user.tenantId !== record.tenantId) return 'INVALID_TOKEN';
+    if (user.disabled) return 'CREDENTIAL_REVOKED';
+    const expiresAt = record.expiresAt !== undefined ? Date.parse(record.expiresAt) : undefined;
+    if (expiresAt !== undefined && expiresAt <= this.now) return 'TOKEN_EXPIRED';
+    return { userId: record.userId, tenantId: record.tenantId, role: user.role, via: 'api_key', ...(expiresAt !== undefined ? { expiresAt } : {}) };
   }
 
-  private async issue(username: string, login: Login, family: string): Promise<TokenPair> {
+  private async issue(username: string, userId: string, user: UserRecord, family: string): Promise<TokenPair> {
     const seconds = this.options.accessTokenSeconds ?? 900;
     const iat = Math.floor(this.now / 1000);
-    const accessToken = await new SignJWT({ tid: login.tenantId, role: login.role })
+    const accessToken = await new SignJWT({ tid: user.tenantId, role: user.role, sid: family, gen: user.generation })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(login.userId)
+      .setSubject(userId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt(iat)
       .setExpirationTime(iat + seconds)
       .sign(await this.hmacKey());
     const refreshToken = randomBytes(32).toString('base64url');
-    const record: RefreshRecord = { username, family, expiresAt: this.now + (this.options.refreshTokenSeconds ?? 30 * 86_400) * 1000, used: false };
+    const record: RefreshRecord = { username, userId, family, expiresAt: this.now + (this.options.refreshTokenSeconds ?? 30 * 86_400) * 1000, used: false, generation: user.generation };
     await this.options.kv.set(`auth/refresh/${sha256(refreshToken)}`, JSON.stringify(record));
     return { accessToken, expiresIn: seconds, refreshToken };
   }
 
-  private async retireFamily(family: string): Promise<void> {
-    await this.options.kv.set(`auth/retired-family/${family}`, String(this.now));
+  private async retireFamily(family: string, userId: string | undefined): Promise<void> {
+    await this.options.kv.set(familyKey(family), String(this.now));
+    this.sessions.set(family, { retired: true, readAt: this.now });
+    if (userId !== undefined) for (const listener of this.listeners) listener(userId);
   }
 
-  private async familyRetired(family: string): Promise<boolean> {
-    return (await this.options.kv.get(`auth/retired-family/${family}`)) !== undefined;
+  /** Whether the session was retired: a retirement is for good (cached for ever); a live session is asked again after cacheMs. */
+  private async familyRetired(family: string, fresh: boolean): Promise<boolean> {
+    const known = this.sessions.get(family);
+    if (known?.retired) return true;
+    if (!fresh && known && this.now - known.readAt < this.cacheMs) return false;
+    const retired = (await this.options.kv.get(familyKey(family))) !== undefined;
+    if (this.sessions.size > 100_000) this.sessions.clear(); // bounded: it is only a cache
+    this.sessions.set(family, { retired, readAt: this.now });
+    return retired;
   }
 }
+
+const infoOf = ({ keyId, name, createdAt, expiresAt }: ApiKeyRecord): ApiKeyInfo => ({ keyId, name, createdAt, ...(expiresAt !== undefined ? { expiresAt } : {}) });
+const accessOf = (userId: string, u: UserRecord): UserAccess => ({ userId, tenantId: u.tenantId, username: u.username, role: u.role, disabled: u.disabled });
 
 /** The token signing key, derived from the master key (so every node sharing it agrees). */
 export function signingKeyFrom(masterKey: Buffer): Buffer {

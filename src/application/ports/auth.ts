@@ -4,9 +4,10 @@ import type { UserRole } from '../../domain/events.js';
 export interface Principal {
   readonly userId: string;
   readonly tenantId: string;
+  /** the user's role now (not the one the credential was issued with) */
   readonly role: UserRole;
   readonly via: 'token' | 'api_key';
-  /** when the credential stops being valid (epoch ms): access tokens; API keys last until revoked */
+  /** when the credential stops being valid (epoch ms): access tokens, and API keys created with an expiry */
   readonly expiresAt?: number;
 }
 
@@ -18,12 +19,27 @@ export interface TokenPair {
   readonly refreshToken: string;
 }
 
-export type AuthFailure = 'INVALID_CREDENTIALS' | 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'REFRESH_TOKEN_REUSED';
+/**
+ * INVALID_TOKEN: forged, malformed or unknown; TOKEN_EXPIRED: past its expiry; CREDENTIAL_REVOKED:
+ * genuine, but its session was logged out or retired, its user disabled or their password reset.
+ */
+export type AuthFailure = 'INVALID_CREDENTIALS' | 'INVALID_TOKEN' | 'TOKEN_EXPIRED' | 'REFRESH_TOKEN_REUSED' | 'CREDENTIAL_REVOKED';
 
 export interface ApiKeyInfo {
   readonly keyId: string;
   readonly name: string;
   readonly createdAt: string;
+  /** ISO time after which the key is refused; absent: until revoked */
+  readonly expiresAt?: string;
+}
+
+/** A user's access as authentication sees it (the login name is not in the event log). */
+export interface UserAccess {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly username: string;
+  readonly role: UserRole;
+  readonly disabled: boolean;
 }
 
 /** Port: logins, tokens and API keys. Passwords and key secrets are only ever stored hashed. */
@@ -33,11 +49,29 @@ export interface Auth {
   hasLogin(username: string): Promise<boolean>;
   login(username: string, password: string): Promise<TokenPair | AuthFailure>;
   refresh(refreshToken: string): Promise<TokenPair | AuthFailure>;
-  /** Retires the refresh token and every token issued from the same login. */
+  /** Retires the refresh token, every token issued from the same login, and that session's access tokens. */
   logout(refreshToken: string): Promise<void>;
-  /** From an `Authorization: Bearer …` value (an access token or an API key). */
+  /** From an `Authorization: Bearer …` value (an access token or an API key), checked against the user's current state. */
   authenticate(bearer: string): Promise<Principal | AuthFailure>;
-  createApiKey(principal: Principal, name: string): Promise<{ key: string; info: ApiKeyInfo }>;
+  /** `expiresAt`: epoch ms after which the key is refused (undefined: until revoked) */
+  createApiKey(principal: Principal, name: string, expiresAt?: number): Promise<{ key: string; info: ApiKeyInfo }>;
   listApiKeys(principal: Principal): Promise<ApiKeyInfo[]>;
   revokeApiKey(principal: Principal, keyId: string): Promise<boolean>;
+
+  // administration (admins of the user's tenant; the caller checks the tenant)
+  /** The user's access, or undefined when there is no such user. */
+  access(userId: string): Promise<UserAccess | undefined>;
+  /** Every user of a tenant with a login. */
+  accessOfTenant(tenantId: string): Promise<UserAccess[]>;
+  /** Disables (every credential refused at once, sessions ended) or enables the user (they log in again). */
+  setDisabled(userId: string, disabled: boolean): Promise<void>;
+  /** Every credential of the user acts with the new role from now on. */
+  setRole(userId: string, role: UserRole): Promise<void>;
+  /** A new password; every session of the user ends (API keys stay: revoke them apart). */
+  resetPassword(userId: string, password: string): Promise<void>;
+  apiKeysOf(userId: string): Promise<ApiKeyInfo[]>;
+  /** Revokes a key of this user; false when the user has no such key. */
+  revokeApiKeyOf(userId: string, keyId: string): Promise<boolean>;
+  /** Called on this node when a user's access changed (streams end at once); returns the unsubscribe function. */
+  onAccessChange(listener: (userId: string) => void): () => void;
 }

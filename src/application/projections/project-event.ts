@@ -25,6 +25,11 @@ export function documentsReadBy(recorded: RecordedEvent): [collection: string, i
   const orderAndSignal = (clientOrderId: string): [string, string][] => [[C.orders, clientOrderId], ...(signalOf ? [[C.signals, signalOf] as [string, string]] : [])];
   switch (event.type) {
     case 'UserRegistered':
+    case 'UserDisabled':
+    case 'UserEnabled':
+    case 'UserRoleChanged':
+    case 'UserPasswordReset':
+    case 'UserApiKeyRevoked':
       return [[C.users, event.data.userId]];
     case 'AccountOpened':
       return [[C.accounts, event.data.accountId], ...event.data.initialBalances.map((b): [string, string] => [C.balances, `${event.data.accountId}:${b.asset}`])];
@@ -104,6 +109,19 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
       put(C.users, event.data.userId, user, {});
       return;
     }
+    case 'UserDisabled':
+    case 'UserEnabled':
+    case 'UserRoleChanged': {
+      // an admin's change of a user's access (issue 15): the user list shows it
+      const user = get<UserView>(C.users, event.data.userId);
+      if (!user) return;
+      const next: UserView = event.type === 'UserRoleChanged' ? { ...user, role: event.data.role } : { ...user, disabled: event.type === 'UserDisabled' };
+      put(C.users, event.data.userId, next, {});
+      return;
+    }
+    case 'UserPasswordReset':
+    case 'UserApiKeyRevoked':
+      return;
     case 'AccountOpened': {
       const a = event.data;
       const view: AccountView = { accountId: a.accountId, name: a.name, exchange: a.exchange, quoteAsset: a.quoteAsset, killSwitch: { engaged: false }, openedAt: time };

@@ -115,6 +115,8 @@ export interface UserView {
   readonly name: string;
   readonly role: UserRole;
   readonly registeredAt: string;
+  /** an admin disabled the user: none of their credentials is accepted */
+  readonly disabled?: boolean;
 }
 
 export interface SystemView {

@@ -136,6 +136,11 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
     case 'UserRegistered':
+    case 'UserDisabled':
+    case 'UserEnabled':
+    case 'UserRoleChanged':
+    case 'UserPasswordReset':
+    case 'UserApiKeyRevoked':
     case 'StrategyConfigured':
     case 'SignalReceived':
     case 'SignalRejected':

@@ -1,23 +1,46 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { ApiKeyBody, ApiKeyDto, LoginBody, NewApiKeyDto, NewUserBody, RefreshBody, TokenPairDto } from '../../../contracts/auth-api.js';
-import { UserDto } from '../../../contracts/read-api.js';
+import { ApiKeyBody, ApiKeyDto, LoginBody, NewApiKeyDto, RefreshBody, TokenPairDto } from '../../../contracts/auth-api.js';
 import { sendError } from '../../errors.js';
 import { principalOf } from '../../auth-hook.js';
+import { LoginBackoff } from '../../login-backoff.js';
+import type { SecurityLog } from '../../security-log.js';
+
+/** An API key lives at most this long when it is given an expiry. */
+const MAX_KEY_LIFETIME_MS = 2 * 366 * 86_400_000;
 
 /** Login, token refresh, logout, and a user's API keys. */
-export const authRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+export const authRoutes: FastifyPluginAsync<{ deps: HttpDeps; security: SecurityLog }> = async (app, { deps, security }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // failed logins slow down by username (whichever addresses guess) and by address (whichever usernames)
+  const byUser = new LoginBackoff(deps.security.loginFailuresPerUser);
+  const byAddress = new LoginBackoff(deps.security.loginFailuresPerAddress);
+  const throttled = (reply: FastifyReply, waitMs: number) => {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return sendError(reply.header('retry-after', String(seconds)), 429, 'LOGIN_THROTTLED', `too many failed logins: try again in ${seconds} s`);
+  };
 
   r.post('/auth/login', {
     config: { public: true },
-    schema: { tags: ['auth'], summary: 'Log in: an access token (15 min) and a single-use refresh token', security: [], body: LoginBody, response: { 200: TokenPairDto, 401: ErrorBody } },
+    schema: { tags: ['auth'], summary: 'Log in: an access token (15 min) and a single-use refresh token', security: [], body: LoginBody, response: { 200: TokenPairDto, 401: ErrorBody, 429: ErrorBody } },
   }, async (request, reply) => {
+    const userKey = request.body.username.toLowerCase();
+    const wait = Math.max(byUser.waitMs(userKey) ?? 0, byAddress.waitMs(request.ip) ?? 0);
+    if (wait > 0) {
+      security.note('login_throttled', request.ip, undefined, userKey);
+      return throttled(reply, wait);
+    }
     const result = await deps.auth.login(request.body.username, request.body.password);
-    if (typeof result === 'string') return sendError(reply, 401, 'INVALID_CREDENTIALS', 'unknown username or wrong password');
+    if (typeof result === 'string') {
+      byUser.failed(userKey);
+      byAddress.failed(request.ip);
+      security.note('login_failed', request.ip, undefined, userKey);
+      return sendError(reply, 401, 'INVALID_CREDENTIALS', 'unknown username or wrong password');
+    }
+    byUser.succeeded(userKey);
     return { ...result, tokenType: 'Bearer' as const };
   });
 
@@ -26,13 +49,16 @@ export const authRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { 
     schema: { tags: ['auth'], summary: 'Exchange a refresh token for a new pair (the old one is retired; reusing it logs that session out)', security: [], body: RefreshBody, response: { 200: TokenPairDto, 401: ErrorBody } },
   }, async (request, reply) => {
     const result = await deps.auth.refresh(request.body.refreshToken);
-    if (typeof result === 'string') return sendError(reply, 401, result, 'the refresh token is not valid: log in again');
+    if (typeof result === 'string') {
+      if (result !== 'TOKEN_EXPIRED') security.note('refresh_refused', request.ip, result);
+      return sendError(reply, 401, result, 'the refresh token is not valid: log in again');
+    }
     return { ...result, tokenType: 'Bearer' as const };
   });
 
   r.post('/auth/logout', {
     config: { public: true },
-    schema: { tags: ['auth'], summary: 'Retire a refresh token and every token issued from the same login', security: [], body: RefreshBody, response: { 204: Type.Null() } },
+    schema: { tags: ['auth'], summary: 'End the session: its refresh token, every token issued from the same login and its access tokens stop working', security: [], body: RefreshBody, response: { 204: Type.Null() } },
   }, async (request, reply) => {
     await deps.auth.logout(request.body.refreshToken);
     return reply.code(204).send(null);
@@ -44,11 +70,19 @@ export const authRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { 
 
   r.post('/me/api-keys', {
     config: { minimumRole: 'viewer' },
-    schema: { tags: ['auth'], summary: 'Create an API key for scripts (shown once; it acts with my role)', body: ApiKeyBody, response: { 201: NewApiKeyDto, 403: ErrorBody } },
+    schema: { tags: ['auth'], summary: 'Create an API key for scripts (shown once; it acts with my role, as it is now, until it expires or is revoked)', body: ApiKeyBody, response: { 201: NewApiKeyDto, 400: ErrorBody, 403: ErrorBody } },
   }, async (request, reply) => {
     const principal = principalOf(request);
     if (principal.via === 'api_key') return sendError(reply, 403, 'FORBIDDEN', 'an API key cannot create API keys');
-    const { key, info } = await deps.auth.createApiKey(principal, request.body.name);
+    let expiresAt: number | undefined;
+    if (request.body.expiresAt !== undefined) {
+      expiresAt = Date.parse(request.body.expiresAt);
+      const now = Date.now();
+      if (!Number.isFinite(expiresAt) || expiresAt <= now || expiresAt - now > MAX_KEY_LIFETIME_MS) {
+        return sendError(reply, 400, 'INVALID_EXPIRY', 'expiresAt must be a time in the future, at most 2 years ahead');
+      }
+    }
+    const { key, info } = await deps.auth.createApiKey(principal, request.body.name, expiresAt);
     return reply.code(201).send({ ...info, key });
   });
 
@@ -58,21 +92,5 @@ export const authRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { 
   }, async (request, reply) => {
     if (!(await deps.auth.revokeApiKey(principalOf(request), request.params.keyId))) return sendError(reply, 404, 'API_KEY_NOT_FOUND', 'no such API key');
     return reply.code(204).send(null);
-  });
-
-  r.get('/users', {
-    config: { minimumRole: 'admin' },
-    schema: { tags: ['auth'], summary: "The tenant's users (admins only)", response: { 200: Type.Object({ items: Type.Array(UserDto) }), 403: ErrorBody } },
-  }, async (request) => ({ items: await deps.queries.users(principalOf(request).tenantId) }));
-
-  r.post('/users', {
-    config: { minimumRole: 'admin' },
-    schema: { tags: ['auth'], summary: 'Add a user to my tenant, with a role and a login (admins only)', body: NewUserBody, response: { 201: UserDto, 403: ErrorBody, 409: ErrorBody } },
-  }, async (request, reply) => {
-    const tenantId = principalOf(request).tenantId;
-    const result = await deps.createUser(tenantId, request.body);
-    if (!result.ok) return sendError(reply, 409, result.error.code, result.error.message);
-    if (result.value.lastPosition !== undefined) await deps.waitForProjection(result.value.lastPosition);
-    return reply.code(201).send((await deps.queries.user(tenantId, result.value.userId))!);
   });
 };

@@ -31,5 +31,11 @@ export const dashboardRoutes: FastifyPluginAsync<{ dir: string }> = async (app, 
     return;
   }
   app.get('/app', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/app/'));
-  await app.register(fastifyStatic, { root: dir, prefix: '/app/', index: ['index.html'], decorateReply: false, wildcard: true });
+  await app.register(fastifyStatic, {
+    root: dir, prefix: '/app/', index: ['index.html'], decorateReply: false, wildcard: true,
+    // compressed copies made by the build, chosen by Accept-Encoding
+    preCompressed: true,
+    // never a source map (an older build may have left one here), nor the compressed copies by name
+    allowedPath: (path) => !/\.(map|br|gz)$/i.test(path),
+  });
 };

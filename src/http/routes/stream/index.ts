@@ -10,20 +10,18 @@ import { bearerOf, principalOf } from '../../auth-hook.js';
 import { watchCredential } from './credential-watch.js';
 import { sendError } from '../../errors.js';
 import { StreamRegistry } from './stream-registry.js';
+import { StreamCursor } from './stream-cursor.js';
 
 /** A stream whose client does not read is ended rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 256 * 1024;
 
-const lastEventIdOf = (header: string | string[] | undefined): number | undefined =>
-  typeof header === 'string' && /^[0-9]{1,15}$/.test(header.trim()) ? Number(header.trim()) : undefined;
-
 const DESCRIPTION = [
   'Server-sent events for the dashboard (use fetch with a streaming reader and the Authorization header; no token in URLs).',
-  '`event: change` with `id: <globalPosition>` and `data: {"position", "topics"}` once the read models include that position',
+  '`event: change` with an opaque `id` (send it back as Last-Event-ID) and `data: {"seq", "topics"}` (seq counts this stream\'s changes) once the read models include the change',
   '(topics among orders, fills, positions, balances, signals, accounts, strategies, kill-switch; at most one per ~100 ms);',
   '`event: price` with `{"symbol","price","at"}` and, for an exchange\'s prices, `"venue","source","bid","ask"` (the latest of each symbol and venue that moved, at most every 100 ms); a `: ping` comment every 15 s.',
   'Send `Last-Event-ID` when reconnecting: if anything changed since, a change comes at once.',
-  'A stream lives no longer than its credential: when the access token expires or the API key is revoked, `event: reauthenticate` (with the reason) comes, and the stream ends; reconnect with a current credential.',
+  'A stream lives no longer than its credential: when the access token expires, its session ends, the API key is revoked or expires, or an admin disables the user or changes their role, `event: reauthenticate` (with the reason) comes, and the stream ends; reconnect with a current credential.',
 ].join(' ');
 
 /** One text per batch of prices, whatever the number of streams it goes to (one write each). */
@@ -40,6 +38,7 @@ function pricesText(ticks: readonly PriceTick[]): string {
 /** GET /api/v1/stream — live updates of the caller's tenant. */
 export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
   const registry = new StreamRegistry(deps.streamLimits);
+  const cursor = new StreamCursor(deps.streamCursorKey);
   // open streams would keep the server from closing: end them first
   app.addHook('preClose', (done) => {
     registry.endAll();
@@ -83,16 +82,17 @@ export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
       if (stream.writableLength > MAX_BUFFERED_BYTES) return end();
       stream.write(text);
     };
+    let seq = 0;
     const subscriber: LiveSubscriber = {
       tenantId: principal.tenantId,
-      change: (position, topics) => write(`id: ${position}\nevent: change\ndata: ${JSON.stringify({ position, topics })}\n\n`),
+      change: (position, topics) => write(`id: ${cursor.encode(principal.tenantId, position)}\nevent: change\ndata: ${JSON.stringify({ seq: ++seq, topics })}\n\n`),
       prices: (ticks) => write(pricesText(ticks)),
       heartbeat: () => write(': ping\n\n'),
       end,
     };
     write('retry: 2000\n: connected\n\n');
     try {
-      const off = await deps.live.subscribe(subscriber, lastEventIdOf(request.headers['last-event-id']));
+      const off = await deps.live.subscribe(subscriber, cursor.decode(principal.tenantId, request.headers['last-event-id']));
       if (gone) off();
       else {
         unsubscribe = off;

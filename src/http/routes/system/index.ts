@@ -5,9 +5,15 @@ import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
 import { KillSwitchBody, KillSwitchState } from '../../../contracts/read-api.js';
 import { sendError } from '../../errors.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerOf } from '../../auth-hook.js';
+import type { SecurityLog } from '../../security-log.js';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /** /health, /ready and /metrics live at the root. */
-export const probeRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+export const probeRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: SecurityLog }> = async (app, { deps, security }) => {
+  const metricsToken = deps.security.metricsToken !== undefined ? digest(deps.security.metricsToken) : undefined;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/health', { schema: { tags: ['system'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   r.get('/ready', {
@@ -21,7 +27,17 @@ export const probeRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, {
     if (away !== undefined) return sendError(reply, 503, 'STORE_UNAVAILABLE', `alerts cannot be recorded now: ${away}`);
     return { status: 'ready' as const };
   });
-  r.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+  r.get('/metrics', {
+    schema: { tags: ['system'], summary: 'Prometheus metrics (with PATRIOT_METRICS_TOKEN set: send it as Authorization: Bearer …)', hide: false },
+  }, async (request, reply) => {
+    if (metricsToken !== undefined) {
+      const given = bearerOf(request);
+      // digests compared in constant time (which also hides the token's length)
+      if (given === undefined || !timingSafeEqual(digest(given), metricsToken)) {
+        security?.note('metrics_refused', request.ip, given === undefined ? 'MISSING_TOKEN' : 'INVALID_TOKEN');
+        return sendError(reply.header('www-authenticate', 'Bearer realm="metrics"'), 401, 'UNAUTHENTICATED', 'the metrics need Authorization: Bearer <PATRIOT_METRICS_TOKEN>');
+      }
+    }
     reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.metrics();
   });

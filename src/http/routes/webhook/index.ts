@@ -5,6 +5,10 @@ import { WebhookAck, WebhookParams, WebhookQuery } from '../../../contracts/webh
 import { ErrorBody } from '../../../contracts/common.js';
 import { alertStatus, sendError } from '../../errors.js';
 import { WindowBudgets } from '../../window-budgets.js';
+import type { SecurityLog } from '../../security-log.js';
+
+/** A NUL character, raw or as a JSON escape: no alert needs one, and the stores cannot keep it (PostgreSQL refuses it in JSON). */
+const NUL = /\u0000|\\u0000/i;
 
 export const ALERT_BODY_LIMIT = 64 * 1024;
 
@@ -13,7 +17,7 @@ export const ALERT_BODY_LIMIT = 64 * 1024;
  * content type (TradingView sends JSON as application/json and anything else as text/plain).
  * 202 only after the alert is durably in the log; a duplicate gets 200 and the original id.
  */
-export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: SecurityLog }> = async (app, { deps, security }) => {
   // Only authenticated alerts spend a strategy's budget: nobody without its secret can block its
   // alerts. Failed authentication spends the sender address's budget; once it is spent, further
   // failures answer 429 (a valid alert from the same address still goes through: TradingView
@@ -53,6 +57,10 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
     async (request, reply) => {
       const receivedAtNs = process.hrtime.bigint();
       const body = typeof request.body === 'string' ? request.body : '';
+      // refused before anything else: it would fail to be stored and be answered 503 "send it again" for ever
+      if (NUL.test(body) || request.params.strategyId.includes('\u0000') || request.query.token?.includes('\u0000') === true) {
+        return sendError(reply, 400, 'MALFORMED_BODY', 'the alert contains a NUL character');
+      }
       let outcome;
       try {
         outcome = await deps.ingest({ strategyId: request.params.strategyId, body, ...(request.query.token !== undefined ? { urlToken: request.query.token } : {}) }, admit);
@@ -68,6 +76,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app,
           return reply.code(200).send({ signalId: outcome.signalId, status: 'duplicate' });
         case 'refused':
           if (outcome.code === 'RATE_LIMITED' && perStrategy) return limited(reply, perStrategy.max, outcome.retryAfterMs ?? 60_000, outcome.message);
+          if (outcome.unauthenticated) security?.note('webhook_secret_invalid', request.ip, outcome.code, request.params.strategyId);
           if (outcome.unauthenticated && failures) {
             const taken = failures.take(`address:${request.ip}`);
             if (!taken.ok) return limited(reply, failures.max, taken.retryAfterMs, `too many alerts that failed authentication from this address; retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`);
