@@ -43,6 +43,8 @@ export interface PatriotConfig {
   readonly credentialsFile?: string;
   /** base URLs replacing an exchange's own, by ccxt id (e.g. {"binance": "http://127.0.0.1:9100"}: the sandbox) */
   readonly exchangeUrls: Readonly<Record<string, string>>;
+  /** paper accounts trade at this exchange's live public prices (a dry run; no keys) instead of the synthetic feed (PATRIOT_PAPER_PRICES) */
+  readonly paperPrices?: string;
   /** live update streams (SSE): at most perUser open per user and total in all; a heartbeat comment every heartbeatMs */
   readonly streams: { readonly perUser: number; readonly total: number; readonly heartbeatMs: number; readonly credentialRecheckMs: number };
   /** how long after a possible placement an order may still be invisible to look-ups on a real exchange */
@@ -78,7 +80,7 @@ const KEYS = [
   'PATRIOT_EXCHANGE_VISIBILITY_MS', 'PATRIOT_MASTER_KEY_FILE', 'PATRIOT_MASTER_KEY_PREVIOUS', 'PATRIOT_DEMO_PASSWORD',
   'PATRIOT_WEBHOOK_RATE_PER_MIN', 'PATRIOT_WEBHOOK_AUTH_FAILURES_PER_MIN', 'PATRIOT_API_TRADING_RATE_PER_MIN', 'PATRIOT_LOGIN_RATE_PER_MIN', 'PATRIOT_API_READ_RATE_PER_MIN', 'PATRIOT_API_WRITE_RATE_PER_MIN', 'PATRIOT_CORS_ORIGINS',
   'PATRIOT_STREAMS_PER_USER', 'PATRIOT_MAX_STREAMS', 'PATRIOT_STREAM_HEARTBEAT_MS', 'PATRIOT_STREAM_RECHECK_MS',
-  'PATRIOT_MAX_PRICE_AGE_MS', 'PATRIOT_PRICE_WAIT_MS', 'PATRIOT_MARKETS_REFRESH_MS', 'PATRIOT_BALANCES_REFRESH_MS',
+  'PATRIOT_PAPER_PRICES', 'PATRIOT_MAX_PRICE_AGE_MS', 'PATRIOT_PRICE_WAIT_MS', 'PATRIOT_MARKETS_REFRESH_MS', 'PATRIOT_BALANCES_REFRESH_MS',
   'PATRIOT_REFRESH_RATE_PER_MIN',
   ...SECURITY_KEYS,
 ] as const;
@@ -176,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     leaseIntervalMs: int(source, 'PATRIOT_LEASE_INTERVAL_MS', 1000, 50, 60_000),
     ...(source.PATRIOT_CREDENTIALS_FILE ? { credentialsFile: resolve(source.PATRIOT_CREDENTIALS_FILE) } : {}),
     exchangeUrls: exchangeUrls(source.PATRIOT_EXCHANGE_URLS),
+    ...(source.PATRIOT_PAPER_PRICES ? { paperPrices: paperPrices(source.PATRIOT_PAPER_PRICES) } : {}),
     exchangeVisibilityMs: int(source, 'PATRIOT_EXCHANGE_VISIBILITY_MS', 60_000, 0, 600_000),
     breakerCoolDownMs: int(source, 'PATRIOT_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
     orderRetryWithinMs: int(source, 'PATRIOT_ORDER_RETRY_WITHIN_MS', 120_000, 0, 86_400_000),
@@ -198,4 +201,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   return { ...config, ...overrides };
+}
+
+/** PATRIOT_PAPER_PRICES: a ccxt exchange id whose public prices paper accounts trade at. */
+function paperPrices(raw: string): string {
+  const id = raw.trim().toLowerCase();
+  if (!/^[a-z][a-z0-9]{1,30}$/.test(id)) throw new ConfigError(`PATRIOT_PAPER_PRICES must be a ccxt exchange id such as binance, got ${JSON.stringify(raw)}`);
+  return id;
 }

@@ -13,6 +13,9 @@ import { LazyCcxtGateway } from './lazy-ccxt.js';
 import type { AccountConnection } from '../http/deps.js';
 import { binanceCcxtUrls } from '../adapters/exchanges/sandbox/ccxt-urls.js';
 import type { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
+import type { PriceFeed } from '../application/ports/price-feed.js';
+import type { MarketDataSource } from '../application/ports/market-data.js';
+import { priceFeedOf } from '../adapters/marketdata/price-feed-of.js';
 import type { PatriotConfig } from './config.js';
 import type { MarketListSource } from '../adapters/exchanges/markets/exchange-market-lists.js';
 import type { PriceVenue } from '../adapters/marketdata/account-price-hub.js';
@@ -73,8 +76,11 @@ function urlsFor(exchangeId: string, bases: Readonly<Record<string, string>>): R
 
 export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPriceFeed; clock: Clock; log: Logger; credentials: CredentialSource; priceOf: (accountId: string, symbol: string) => string | undefined }): Exchanges {
   const { feed, clock, log } = deps;
+  // paper accounts fill and are priced at the synthetic feed, or at a real exchange's live public prices (a dry run)
+  const live = config.paperPrices !== undefined ? livePaperPrices(config, deps) : undefined;
+  const paperFeed: PriceFeed = live?.feed ?? feed;
   const paper = new PaperExchange({
-    path: join(config.dataDir, 'paper-exchange.db'), feed, clock, markets: PAPER_MARKETS, seed: config.feed.seed,
+    path: join(config.dataDir, 'paper-exchange.db'), feed: paperFeed, clock, markets: PAPER_MARKETS, seed: config.feed.seed,
     takerFeeBps: config.paper.takerFeeBps, makerFeeBps: config.paper.makerFeeBps, slippageBps: config.paper.slippageBps,
     onListenerError: (e) => log.error({ err: String(e) }, 'exchange update listener failed'),
   });
@@ -108,7 +114,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     return { exchangeId: account.exchange, marketType: account.marketType ?? 'spot', ...(urls ? { urls } : {}) };
   };
   const paperMarkets: MarketListSource = { kind: 'fixed', name: 'the paper exchange', markets: PAPER_MARKETS };
-  const paperPrices: PriceVenue = { key: 'synthetic', open: () => new PriceFeedSource(feed, clock) };
+  const paperPrices: PriceVenue = live?.venue ?? { key: 'synthetic', open: () => new PriceFeedSource(feed, clock) };
   const gateway = new AccountRoutedExchange([paper, ccxtGateway], (accountId) => {
     const exchange = kinds.get(accountId);
     if (exchange === undefined) throw new Error(`account ${accountId} is not set up on any exchange`);
@@ -211,6 +217,30 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     close: async () => {
       await ccxtGateway.close();
       await paper.close();
+      await live?.close();
+    },
+  };
+}
+
+/** The live public prices of PATRIOT_PAPER_PRICES's exchange, for paper accounts: one source, owned here. */
+function livePaperPrices(config: PatriotConfig, deps: { clock: Clock; log: Logger }): { feed: PriceFeed; venue: PriceVenue; close: () => Promise<void> } {
+  const exchangeId = config.paperPrices!;
+  const urls = urlsFor(exchangeId, config.exchangeUrls);
+  const spec: VenueSpec = { exchangeId, marketType: 'spot', ...(urls ? { urls } : {}) };
+  const source = openVenueMarketData(spec, deps);
+  source.follow('paper-exchange', PAPER_MARKETS.map((m) => m.symbol));
+  const feed = priceFeedOf(source, deps.clock, PAPER_MARKETS.map((m) => m.symbol));
+  // the hub shares the source; closing it stays with the exchanges
+  const shared: MarketDataSource = { quote: (s) => source.quote(s), follow: (o, s) => source.follow(o, s), onQuote: (l) => source.onQuote(l), status: () => source.status(), close: async () => undefined };
+  let closed = false;
+  deps.log.info({ exchange: exchangeId }, 'paper accounts trade at live public prices of this exchange (a dry run)');
+  return {
+    feed, venue: { key: `paper@${hostKeyOf(spec)}`, open: () => shared },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      feed.close();
+      await source.close();
     },
   };
 }
