@@ -64,7 +64,12 @@ describe('trading a Binance-compatible exchange through ccxt', () => {
     r.sandbox.faults.inject({ kind: 'timeout', mode: 'destroy' });
     r.sandbox.faults.inject({ kind: 'invisible', seconds: 2 });
     const id = await orderOf(r, await alert(r, 'bn-invisible'));
-    expect(await expectFilledOnce(r, id)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled']);
+    // placed once and filled once (expectFilledOnce checks the exchange); the lost answer makes it unknown,
+    // unless the fill stream reports the order before the look-up records that
+    expect([
+      ['OrderApproved', 'OrderSubmitted', 'OrderStatusUnknown', 'OrderAccepted', 'OrderFilled'],
+      ['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled'],
+    ]).toContainEqual(await expectFilledOnce(r, id));
   });
 
   it('given a duplicate-id answer while the exchange has no such order, then it is never resent: looked up, and recorded as not placed once every source shows nothing past the window', async () => {
