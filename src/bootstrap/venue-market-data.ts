@@ -20,7 +20,9 @@ export function openVenueMarketData(spec: VenueSpec, deps: { clock: Clock; log: 
   let loaded: { pro: Ctor; rest: Ctor } | undefined;
   const config = (): Record<string, unknown> => {
     const base = ccxtConfigFor(spec) as unknown as { options?: Record<string, unknown> } & Record<string, unknown>;
-    return { ...base, httpAgent: agent, timeout: 10_000, options: { ...(base.options ?? {}), streamLimits: { spot: 1, future: 1, delivery: 1 } } };
+    // enableRateLimit off: ccxt 4.5.84 leaves a throttled subscribe's send unhandled (an unhandled
+    // rejection when the socket closes meanwhile); a handful of subscriptions needs no throttle
+    return { ...base, enableRateLimit: false, httpAgent: agent, timeout: 10_000, options: { ...(base.options ?? {}), streamLimits: { spot: 1, future: 1, delivery: 1 } } };
   };
   const pending: { follow: [string, readonly string[]][] } = { follow: [] };
   let source: ExchangeMarketData | undefined;
