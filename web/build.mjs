@@ -25,9 +25,10 @@ const maps = join(root, '..', 'dist', 'web-sourcemaps');
 mkdirSync(maps, { recursive: true });
 for (const name of readdirSync(out)) if (name.endsWith('.map')) renameSync(join(out, name), join(maps, name));
 // served pre-compressed (brotli, gzip) to the browsers that accept it: the bundle is ~0.5 MB
+// (old compressed files go first: removing them while compressing would delete the fresh ones of a rebuild)
+for (const name of readdirSync(out)) if (name.endsWith('.br') || name.endsWith('.gz')) rmSync(join(out, name));
 for (const name of readdirSync(out)) {
-  if (name.endsWith('.br') || name.endsWith('.gz')) rmSync(join(out, name));
-  else if (/\.(js|css|html|svg|txt)$/.test(name)) {
+  if (/\.(js|css|html|svg|txt)$/.test(name)) {
     const body = readFileSync(join(out, name));
     writeFileSync(join(out, `${name}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
     writeFileSync(join(out, `${name}.gz`), gzipSync(body, { level: 9 }));
