@@ -304,6 +304,7 @@ async function main(): Promise<void> {
       const heap = f.heapAfterGcMb as { atStart: number; atEnd: number };
       line = `${f.minutes} min: RSS ${rss.atStart} -> ${rss.atEnd} MB (max ${rss.max}, ${rss.slopeSecondHalfMbPerMin} MB/min over the 2nd half), heap after GC ${heap.atStart} -> ${heap.atEnd} MB`;
     } else if (f.name === 'alert_to_exchange') line = `p50 ~${f.p50Ms} ms (<= ${f.p50BucketUpperBoundMs}), p99 ~${f.p99Ms} ms (<= ${f.p99BucketUpperBoundMs}), count ${f.count} of ${f.alertsSentAccepted} accepted`;
+    else if (f.name === 'market_data_cpu') line = `${(Number(f.coreShare) * 100).toFixed(1)} % of one core at ${f.messagesPerS} messages/s (ccxt alone ${(Number(f.ccxtAloneCoreShare) * 100).toFixed(1)} %, raw sockets ${(Number(f.rawWebSocketCoreShare) * 100).toFixed(1)} %)`;
     else line = `${f.value} (${f.unit.split(' ')[0]})`;
     log(`${mark} ${f.name.padEnd(20)} ${line}   [target: ${f.target ?? 'none'}]`);
   }
