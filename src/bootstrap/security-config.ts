@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { invalidSourceEntry, splitSourceList } from '../application/shared/source-allowlist.js';
 
 /** Settings of issue 15 (on the internet, behind a proxy). */
 export interface SecurityConfig {
@@ -19,10 +20,15 @@ export interface SecurityConfig {
   readonly loginFailuresPerAddress: number;
   /** how long a user's state and a session's standing are trusted by a node that did not change them (PATRIOT_AUTH_CACHE_MS) */
   readonly authCacheMs: number;
+  /**
+   * Who may send alerts to any strategy (PATRIOT_WEBHOOK_ALLOW): addresses, CIDRs and `tradingview`
+   * (TradingView's four sender addresses); unset: anyone. Others get 403 SOURCE_NOT_ALLOWED.
+   */
+  readonly webhookAllow?: readonly string[];
 }
 
 export const SECURITY_KEYS = [
-  'PATRIOT_TRUST_PROXY', 'PATRIOT_METRICS_TOKEN', 'PATRIOT_BANNER_SECRETS', 'PATRIOT_LOGIN_FAILURES_PER_USER', 'PATRIOT_LOGIN_FAILURES_PER_ADDRESS', 'PATRIOT_AUTH_CACHE_MS',
+  'PATRIOT_TRUST_PROXY', 'PATRIOT_METRICS_TOKEN', 'PATRIOT_BANNER_SECRETS', 'PATRIOT_LOGIN_FAILURES_PER_USER', 'PATRIOT_LOGIN_FAILURES_PER_ADDRESS', 'PATRIOT_AUTH_CACHE_MS', 'PATRIOT_WEBHOOK_ALLOW',
 ] as const;
 
 type Source = Record<string, string | undefined>;
@@ -67,6 +73,9 @@ export function securityConfig(source: Source, fail: (message: string) => Error)
   if (metricsToken !== undefined && metricsToken !== '' && metricsToken.length < 16) throw fail('PATRIOT_METRICS_TOKEN must be at least 16 characters');
   const banner = source.PATRIOT_BANNER_SECRETS?.trim().toLowerCase();
   if (banner !== undefined && banner !== '' && banner !== 'true' && banner !== 'false') throw fail('PATRIOT_BANNER_SECRETS is true or false');
+  const webhookAllow = splitSourceList(source.PATRIOT_WEBHOOK_ALLOW ?? '');
+  const invalid = invalidSourceEntry(webhookAllow);
+  if (invalid !== undefined) throw fail(`PATRIOT_WEBHOOK_ALLOW: ${invalid} is not an address, a CIDR or "tradingview" (e.g. tradingview,203.0.113.0/24)`);
   return {
     trustProxy: trustProxyFrom(source.PATRIOT_TRUST_PROXY, fail),
     ...(metricsToken ? { metricsToken } : {}),
@@ -74,5 +83,6 @@ export function securityConfig(source: Source, fail: (message: string) => Error)
     loginFailuresPerUser: count(source, 'PATRIOT_LOGIN_FAILURES_PER_USER', 5, 1, 1000, fail),
     loginFailuresPerAddress: count(source, 'PATRIOT_LOGIN_FAILURES_PER_ADDRESS', 20, 1, 100_000, fail),
     authCacheMs: count(source, 'PATRIOT_AUTH_CACHE_MS', 1000, 0, 60_000, fail),
+    ...(webhookAllow.length > 0 ? { webhookAllow } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { startPatriot } from '../bootstrap/runtime.js';
 import { printBanner } from './banner.js';
 import { createAdmin, rebuildReadModels, replayProjections, rotateMasterKey, verifyLog } from '../bootstrap/maintenance.js';
 import { migrate } from '../bootstrap/storage.js';
+import { BackupError, backupDataDir, restoreDataDir } from '../bootstrap/backup.js';
 import { runSandboxCommand } from '../bootstrap/sandbox.js';
 
 const HELP = `patriot <command>
@@ -15,6 +16,10 @@ const HELP = `patriot <command>
   replay   rebuild every read model from the event log and compare with the current ones
   rebuild-read-models  empty the read models and snapshots and rebuild them from the event log as it is (after a log was
            lost or replaced and no backup is restored; serve refuses to start on such a data directory until then)
+  backup <file>   copy the SQLite data directory's databases into one file, consistently, while the server runs
+           (not the master key: keep it separately); with DATABASE_URL use pg_dump (README, "Backups")
+  restore <file> [--force]  put a backup into PATRIOT_DATA_DIR (refused unless it is empty but for master.key, or --force;
+           stop the server first), then check the restored log's hash chain
   create-admin <username>  a new tenant and its first admin (password from PATRIOT_ADMIN_PASSWORD, else generated and printed once)
   rotate-master-key  re-wrap stored exchange credentials under PATRIOT_MASTER_KEY (the old key in PATRIOT_MASTER_KEY_PREVIOUS)
   sandbox  run a Binance-compatible spot exchange (the paper exchange behind Binance's API) for ccxt on PATRIOT_SANDBOX_PORT (9100)
@@ -22,7 +27,7 @@ const HELP = `patriot <command>
 Configuration: PORT, HOST, PATRIOT_DATA_DIR, DATABASE_URL, PATRIOT_PUBLIC_URL, LOG_LEVEL, PATRIOT_CONFIG (JSON file of the same keys).`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { force: { type: 'boolean' } } });
   const command = positionals[0] ?? 'help';
   process.umask(0o077); // whatever PATRIOT creates (stores, key files, sockets) is its own user's only
   switch (command) {
@@ -57,6 +62,29 @@ async function main(argv: string[]): Promise<number> {
       const result = await rebuildReadModels(loadConfig());
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
+    }
+    case 'backup':
+    case 'restore': {
+      const file = positionals[1];
+      if (!file) {
+        process.stderr.write(`usage: patriot ${command} <file>${command === 'restore' ? ' [--force]' : ''}\n`);
+        return 2;
+      }
+      const config = loadConfig();
+      try {
+        if (command === 'backup') {
+          process.stdout.write(`${JSON.stringify(await backupDataDir(config, file))}\n`);
+          return 0;
+        }
+        const restored = await restoreDataDir(config, file, values.force === true);
+        const verified = await verifyLog(config);
+        process.stdout.write(`${JSON.stringify({ ...restored, verify: verified })}\n`);
+        return verified.ok ? 0 : 1;
+      } catch (error) {
+        if (!(error instanceof BackupError)) throw error;
+        process.stderr.write(`${command} refused: ${error.message}\n`);
+        return 2;
+      }
     }
     case 'create-admin': {
       const username = positionals[1];

@@ -35,6 +35,10 @@ export const StrategyBody = Type.Object(
     risk: Type.Optional(RiskLimitsBody),
     symbolMap: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 64 }), UnifiedSymbol, { maxProperties: 200, description: 'alert ticker -> unified symbol, e.g. "BINANCE:BTCUSDT.P" -> "BTC/USDT"' })),
     maxSignalAgeSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'alerts whose {{timenow}} is older are rejected as stale; 0 = no guard (default 300)' })),
+    allowedSources: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 49 }), {
+      minItems: 1, maxItems: 100, examples: [['tradingview', '203.0.113.0/24']],
+      description: 'who may send this strategy\'s alerts: IPv4/IPv6 addresses, CIDRs and "tradingview" (its four sender addresses); absent: any sender the server allows',
+    })),
   },
   { additionalProperties: false },
 );
@@ -50,6 +54,7 @@ export const StrategyView = Type.Object({
     allowedSymbols: Type.Optional(Type.Array(Type.String())), maxOpenOrders: Type.Optional(Type.Integer()),
   }),
   maxSignalAgeSeconds: Type.Integer(),
+  allowedSources: Type.Optional(Type.Array(Type.String())),
 });
 
 /** The webhook secret and the messages to paste into TradingView: only in the answer that creates or rotates the secret. */

@@ -48,6 +48,8 @@ export interface HttpDeps {
     readonly metricsToken?: string;
     readonly loginFailuresPerUser: number;
     readonly loginFailuresPerAddress: number;
+    /** who may send alerts at all (PATRIOT_WEBHOOK_ALLOW); unset: anyone */
+    readonly webhookAllow?: readonly string[];
   };
   /** 32 bytes: seals the live stream's event ids (derived from the master key, so every node reads every node's) */
   readonly streamCursorKey: Buffer;

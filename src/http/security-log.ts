@@ -7,6 +7,7 @@ export type SecurityEventKind =
   | 'refresh_refused'
   | 'credential_refused'
   | 'webhook_secret_invalid'
+  | 'webhook_source_refused'
   | 'metrics_refused'
   | 'username_collision';
 

@@ -9,6 +9,7 @@ import type { OrderTemplate, SizingRule, StrategyConfig } from '../../domain/str
 import { validateRiskLimits, validateStrategyConfig } from '../../domain/strategies/validate-config.js';
 import { err, ok, type DomainError, type Result } from '../../domain/shared/result.js';
 import { configureStrategy, openAccount } from './configure.js';
+import { invalidSourceEntry } from '../shared/source-allowlist.js';
 
 /** Where a strategy's webhook secret lives in the key-value store. */
 export const webhookSecretKey = (strategyId: string): string => `webhook-secret/${strategyId}`;
@@ -39,6 +40,7 @@ export interface StrategyInput {
   readonly risk?: RiskLimits;
   readonly symbolMap?: Readonly<Record<string, string>>;
   readonly maxSignalAgeSeconds?: number;
+  readonly allowedSources?: readonly string[];
 }
 
 const notFound = (): DomainError => ({ code: 'STRATEGY_NOT_FOUND', message: 'no such strategy' });
@@ -48,7 +50,15 @@ function configFrom(tenantId: string, strategyId: string, input: StrategyInput):
     strategyId, tenantId, name: input.name.trim(), symbolMap: { ...(input.symbolMap ?? {}) },
     accounts: input.accounts.map((a) => ({ accountId: a.accountId, sizing: { ...a.sizing }, orderTemplate: { ...a.orderTemplate } })),
     risk: { ...(input.risk ?? {}) }, maxSignalAgeSeconds: input.maxSignalAgeSeconds ?? 300,
+    ...(input.allowedSources ? { allowedSources: [...new Set(input.allowedSources.map((s) => s.trim()))] } : {}),
   };
+}
+
+/** The domain's checks, and every allowed source an address, a CIDR or `tradingview`. */
+function validConfig(config: StrategyConfig): Result<StrategyConfig, DomainError> {
+  const invalid = invalidSourceEntry(config.allowedSources ?? []);
+  if (invalid !== undefined) return err({ code: 'INVALID_SOURCE', message: `allowedSources: ${JSON.stringify(invalid)} is not an address, a CIDR or "tradingview"` });
+  return validateStrategyConfig(config);
 }
 
 /**
@@ -86,7 +96,7 @@ function checkSymbolMap(deps: ConfigurationDeps, config: StrategyConfig): Result
 }
 
 async function record(deps: ConfigurationDeps, config: StrategyConfig): Promise<Result<{ lastPosition: number }, DomainError>> {
-  const valid = validateStrategyConfig(config);
+  const valid = validConfig(config);
   if (!valid.ok) return valid;
   if (config.accounts.some((a) => deps.catalog.account(a.accountId) === undefined)) await deps.catchUp();
   const mapped = checkSymbolMap(deps, config);
@@ -101,7 +111,7 @@ async function record(deps: ConfigurationDeps, config: StrategyConfig): Promise<
 export async function createStrategy(deps: ConfigurationDeps, tenantId: string, input: StrategyInput): Promise<Result<{ strategyId: string; secret: string; lastPosition: number }, DomainError>> {
   const strategyId = deps.ids.next('strat');
   const config = configFrom(tenantId, strategyId, input);
-  const valid = validateStrategyConfig(config);
+  const valid = validConfig(config);
   if (!valid.ok) return valid;
   // the secret first: a recorded strategy never lacks one
   const secret = deps.newSecret();

@@ -9,6 +9,7 @@ import { signalDecider, type SignalCommand, type SignalEvent } from '../../domai
 import type { NormalizedSignal } from '../../domain/signals/signal.js';
 import type { DomainError } from '../../domain/shared/result.js';
 import { streams } from '../../domain/events.js';
+import { sourceAllowlist, type SourceAllowlist } from '../shared/source-allowlist.js';
 
 export type IngestOutcome =
   | { readonly kind: 'accepted'; readonly signalId: string }
@@ -25,6 +26,8 @@ export interface AlertRequest {
   readonly body: string;
   /** secret from the URL (`?token=`), for senders that cannot put it in the body */
   readonly urlToken?: string;
+  /** the sender's address (the client behind trusted proxies), checked against the strategy's allowedSources */
+  readonly source?: string;
 }
 
 export interface IngestDeps {
@@ -44,6 +47,19 @@ export interface IngestDeps {
 }
 
 const WRONG_SECRET = { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy', unauthenticated: true } as const;
+
+const SOURCE_REFUSED = { kind: 'refused', code: 'SOURCE_NOT_ALLOWED', message: 'this address may not send alerts to this strategy', unauthenticated: true } as const;
+
+/** Each configuration version's list, compiled once. */
+const allowlists = new WeakMap<readonly string[], SourceAllowlist>();
+function allowlistOf(entries: readonly string[]): SourceAllowlist {
+  let list = allowlists.get(entries);
+  if (!list) {
+    list = sourceAllowlist(entries);
+    allowlists.set(entries, list);
+  }
+  return list;
+}
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
@@ -111,6 +127,8 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   const given = (envelope.ok ? envelope.value.secret : undefined) ?? request.urlToken;
   if (given === undefined) return { kind: 'refused', code: 'MISSING_SECRET', message: 'the alert carries no secret (put "secret" in the body or ?token= in the URL)', unauthenticated: true };
   if (!strategy || expected === undefined || !secretsMatch(given, expected)) return WRONG_SECRET;
+  // after the secret: a sender outside the list learns nothing about which strategies exist
+  if (strategy.allowedSources && request.source !== undefined && !allowlistOf(strategy.allowedSources).allows(request.source)) return SOURCE_REFUSED;
   const over = deps.admit?.(strategy.strategyId);
   if (over) return { kind: 'refused', code: 'RATE_LIMITED', message: `too many alerts for this strategy; retry in ${Math.ceil(over.retryAfterMs / 1000)} s`, retryAfterMs: over.retryAfterMs };
 

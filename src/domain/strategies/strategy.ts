@@ -29,4 +29,6 @@ export interface StrategyConfig {
   readonly risk: RiskLimits;
   /** alerts whose {{timenow}} is older than this are rejected as stale; 0 = no guard */
   readonly maxSignalAgeSeconds: number;
+  /** who may send its alerts: addresses, CIDRs, `tradingview`; absent: whoever the server allows */
+  readonly allowedSources?: readonly string[];
 }

@@ -26,6 +26,7 @@ export const strategyRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app
       ...(s.risk.maxOpenOrders !== undefined ? { maxOpenOrders: s.risk.maxOpenOrders } : {}),
     },
     maxSignalAgeSeconds: s.maxSignalAgeSeconds,
+    ...(s.allowedSources ? { allowedSources: [...s.allowedSources] } : {}),
     accounts: s.accounts.map((a) => ({ accountId: a.accountId, sizing: { ...a.sizing }, orderTemplate: { ...a.orderTemplate } })),
   });
   const webhook = (strategyId: string, secret: string) => ({

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { WebhookAck, WebhookParams, WebhookQuery } from '../../../contracts/webhook.js';
@@ -6,6 +6,7 @@ import { ErrorBody } from '../../../contracts/common.js';
 import { alertStatus, sendError } from '../../errors.js';
 import { WindowBudgets } from '../../window-budgets.js';
 import type { SecurityLog } from '../../security-log.js';
+import { sourceAllowlist } from '../../../application/shared/source-allowlist.js';
 
 /** A NUL character, raw or as a JSON escape: no alert needs one, and the stores cannot keep it (PostgreSQL refuses it in JSON). */
 const NUL = /\u0000|\\u0000/i;
@@ -36,6 +37,19 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Secu
     void reply.header('retry-after', String(seconds)).header('ratelimit-limit', String(max)).header('ratelimit-remaining', '0').header('ratelimit-reset', String(seconds));
     return sendError(reply, 429, 'RATE_LIMITED', message);
   };
+  /** failed authentication and refused sources spend the address's budget: 429 once it is spent */
+  const failed = (reply: FastifyReply, address: string): FastifyReply | undefined => {
+    const taken = failures?.take(`address:${address}`);
+    if (!taken || taken.ok) return undefined;
+    return limited(reply, failures!.max, taken.retryAfterMs, `too many alerts that failed authentication from this address; retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`);
+  };
+  // PATRIOT_WEBHOOK_ALLOW: checked on the client address before the body is read
+  const serverWide = deps.security.webhookAllow ? sourceAllowlist(deps.security.webhookAllow) : undefined;
+  const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!serverWide || serverWide.allows(request.ip)) return;
+    security?.note('webhook_source_refused', request.ip, 'SOURCE_NOT_ALLOWED');
+    return failed(reply, request.ip) ?? sendError(reply, 403, 'SOURCE_NOT_ALLOWED', 'this address may not send alerts');
+  };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ALERT_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
@@ -43,15 +57,17 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Secu
     '/webhook/:strategyId',
     {
       bodyLimit: ALERT_BODY_LIMIT,
+      onRequest,
       schema: {
         tags: ['alerts'],
         summary: 'Receive a TradingView alert',
         description:
           'Send the alert message as the body (JSON or text, up to 64 KiB). Authenticate with the strategy secret in the body ("secret") or as ?token=. ' +
-          'Answers 202 once the alert is durably recorded; a repeat of an alert already received answers 200 with the original signalId.',
+          'Answers 202 once the alert is durably recorded; a repeat of an alert already received answers 200 with the original signalId. ' +
+          'A sender outside PATRIOT_WEBHOOK_ALLOW or the strategy\'s allowedSources gets 403 SOURCE_NOT_ALLOWED.',
         params: WebhookParams,
         querystring: WebhookQuery,
-        response: { 200: WebhookAck, 202: WebhookAck, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+        response: { 200: WebhookAck, 202: WebhookAck, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -63,7 +79,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Secu
       }
       let outcome;
       try {
-        outcome = await deps.ingest({ strategyId: request.params.strategyId, body, ...(request.query.token !== undefined ? { urlToken: request.query.token } : {}) }, admit);
+        outcome = await deps.ingest({ strategyId: request.params.strategyId, body, source: request.ip, ...(request.query.token !== undefined ? { urlToken: request.query.token } : {}) }, admit);
       } catch (error) {
         request.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'alert could not be recorded');
         return sendError(reply, 503, 'STORE_UNAVAILABLE', 'the alert could not be recorded; it was not acknowledged, send it again');
@@ -76,10 +92,11 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Secu
           return reply.code(200).send({ signalId: outcome.signalId, status: 'duplicate' });
         case 'refused':
           if (outcome.code === 'RATE_LIMITED' && perStrategy) return limited(reply, perStrategy.max, outcome.retryAfterMs ?? 60_000, outcome.message);
-          if (outcome.unauthenticated) security?.note('webhook_secret_invalid', request.ip, outcome.code, request.params.strategyId);
-          if (outcome.unauthenticated && failures) {
-            const taken = failures.take(`address:${request.ip}`);
-            if (!taken.ok) return limited(reply, failures.max, taken.retryAfterMs, `too many alerts that failed authentication from this address; retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`);
+          if (outcome.unauthenticated) {
+            const kind = outcome.code === 'SOURCE_NOT_ALLOWED' ? 'webhook_source_refused' : 'webhook_secret_invalid';
+            security?.note(kind, request.ip, outcome.code, request.params.strategyId);
+            const over = failed(reply, request.ip);
+            if (over) return over;
           }
           return sendError(reply, alertStatus(outcome.code), outcome.code, outcome.message, outcome.signalId !== undefined ? { signalId: outcome.signalId } : {});
       }
