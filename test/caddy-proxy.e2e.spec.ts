@@ -81,6 +81,13 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
+// under CI=true a missing caddy is a failure (.ci/run installs Debian's caddy), never a silent skip
+describe('caddy is installed where it is required', () => {
+  it.runIf(process.env.CI === 'true')('CI has Debian\'s caddy', () => {
+    expect(hasCaddy, 'caddy is not installed: apt-get install caddy').toBe(true);
+  });
+});
+
 describe.skipIf(!hasCaddy)('behind Caddy (TLS with a local CA)', () => {
   it('an alert from an allowed client is accepted through the proxy; another client gets 403, even when it forges X-Forwarded-For', async () => {
     const secret = patriot.runtime.demo!.secret;
