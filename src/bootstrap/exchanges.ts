@@ -150,10 +150,9 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
         kinds.set(account.accountId, 'paper');
         return;
       }
-      const urls = urlsFor(account.exchange, config.exchangeUrls);
       kinds.set(account.accountId, account.exchange);
       ccxtGateway
-        .register({ accountId: account.accountId, exchangeId: account.exchange, marketType: account.marketType ?? 'spot', ...(urls ? { urls } : {}) })
+        .register({ accountId: account.accountId, ...venueSpecOf(account) })
         .then((g) => g.loadMarkets(account.accountId).catch((error: unknown) => log.warn({ accountId: account.accountId, reason: String(error) }, 'loading the exchange markets failed; retried on first use')))
         .catch((error: unknown) => log.error({ accountId: account.accountId, exchange: account.exchange, reason: String(error) }, 'account cannot trade: its exchange is not supported'));
     },

@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { invalidSourceEntry, splitSourceList } from '../application/shared/source-allowlist.js';
+import { invalidSourceEntry, isAddressOrCidr, splitSourceList } from '../application/shared/source-allowlist.js';
 
 /** Settings of issue 15 (on the internet, behind a proxy). */
 export interface SecurityConfig {
@@ -33,16 +32,6 @@ export const SECURITY_KEYS = [
 
 type Source = Record<string, string | undefined>;
 
-function isCidrOrAddress(text: string): boolean {
-  const [address, bits, extra] = text.split('/');
-  if (extra !== undefined || address === undefined) return false;
-  const family = isIP(address);
-  if (family === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^[0-9]{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
-}
-
 export function trustProxyFrom(raw: string | undefined, fail: (message: string) => Error): boolean | number | string[] {
   const text = raw?.trim() ?? '';
   if (text === '' || text === 'false') return false;
@@ -55,7 +44,7 @@ export function trustProxyFrom(raw: string | undefined, fail: (message: string) 
   const list = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
   const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
   for (const entry of list) {
-    if (!named.has(entry) && !isCidrOrAddress(entry)) throw fail(`PATRIOT_TRUST_PROXY: ${entry} is not an address or CIDR (e.g. 10.0.0.0/8, 127.0.0.1, loopback)`);
+    if (!named.has(entry) && !isAddressOrCidr(entry)) throw fail(`PATRIOT_TRUST_PROXY: ${entry} is not an address or CIDR (e.g. 10.0.0.0/8, 127.0.0.1, loopback)`);
   }
   return list;
 }

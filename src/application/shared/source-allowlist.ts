@@ -11,7 +11,11 @@ export const TRADINGVIEW_PRESET = 'tradingview';
 
 /** An entry of an allowlist: an IPv4/IPv6 address, a CIDR, or `tradingview`. */
 export function isSourceEntry(text: string): boolean {
-  if (text === TRADINGVIEW_PRESET) return true;
+  return text === TRADINGVIEW_PRESET || isAddressOrCidr(text);
+}
+
+/** An IPv4/IPv6 address or a CIDR block of one. */
+export function isAddressOrCidr(text: string): boolean {
   const [address, bits, extra] = text.split('/');
   if (extra !== undefined || address === undefined) return false;
   const family = isIP(address);

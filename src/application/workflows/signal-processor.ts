@@ -1,5 +1,5 @@
 import type { AppendRequest, EventStore, RecordedEvent } from '../ports/event-store.js';
-import type { Catalog } from '../ingest/catalog.js';
+import type { Catalog, StrategySymbols } from '../ingest/catalog.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { AccountMarkets } from '../ports/account-markets.js';
 import type { AccountPrices } from '../ports/account-prices.js';
@@ -99,20 +99,24 @@ export class SignalProcessor {
     this.current = new TradingState();
   }
 
+  /** the last union per strategy, kept while the strategy and its accounts' lists are the same objects (alerts ask on every call) */
+  private readonly symbolUnions = new Map<string, { strategy: StrategyConfig; lists: readonly (readonly Market[] | undefined)[]; value: StrategySymbols }>();
+
   /** What a strategy's accounts' exchanges list: the union of their symbols, and whether every list is known. */
-  private symbolsFor(strategy: StrategyConfig): { symbols: readonly string[]; complete: boolean; venues: readonly string[] } {
+  private symbolsFor(strategy: StrategyConfig): StrategySymbols {
+    const accounts = strategy.accounts.flatMap((link) => this.current.account(link.accountId) ?? []);
+    const lists = accounts.map((account) => this.deps.markets.list(account));
+    const kept = this.symbolUnions.get(strategy.strategyId);
+    if (kept && kept.strategy === strategy && kept.lists.length === lists.length && kept.lists.every((l, i) => l === lists[i])) return kept.value;
     const symbols = new Set<string>();
-    const venues = new Set<string>();
-    let complete = true;
-    for (const link of strategy.accounts) {
-      const account = this.current.account(link.accountId);
-      if (!account) continue;
-      venues.add(this.deps.markets.venueName(account));
-      const listed = this.deps.markets.list(account);
-      if (!listed) complete = false;
-      else for (const m of listed) symbols.add(m.symbol);
-    }
-    return { symbols: [...symbols], complete, venues: [...venues] };
+    for (const listed of lists) for (const m of listed ?? []) symbols.add(m.symbol);
+    const value: StrategySymbols = {
+      symbols: [...symbols],
+      complete: lists.every((l) => l !== undefined),
+      venues: [...new Set(accounts.map((account) => this.deps.markets.venueName(account)))],
+    };
+    this.symbolUnions.set(strategy.strategyId, { strategy, lists, value });
+    return value;
   }
 
   /** Asks the strategy's accounts' exchanges for their lists again; waits at most `waitMs` (an alert's answer is waited for). */
