@@ -1,3 +1,6 @@
+import type { PatriotEventType } from '../../domain/events.js';
+import { ignoreUnknown } from '../../domain/shared/decider.js';
+
 /** What a live-update subscriber is told changed: the read-model areas to refetch. */
 export const CHANGE_TOPICS = ['orders', 'fills', 'positions', 'balances', 'signals', 'accounts', 'strategies', 'kill-switch'] as const;
 export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
@@ -7,7 +10,7 @@ const FILL: readonly ChangeTopic[] = ['orders', 'signals', 'fills', 'positions',
 const NONE: readonly ChangeTopic[] = [];
 
 /** The topics an event of this type changes in the read models (an order's status shows on its signal too). */
-export function topicsOf(eventType: string): readonly ChangeTopic[] {
+export function topicsOf(eventType: PatriotEventType): readonly ChangeTopic[] {
   switch (eventType) {
     case 'AccountOpened':
       return ['accounts', 'balances'];
@@ -42,7 +45,16 @@ export function topicsOf(eventType: string): readonly ChangeTopic[] {
       return ORDER;
     case 'OrderFilled':
       return FILL;
+    case 'UserRegistered':
+    case 'UserDisabled':
+    case 'UserEnabled':
+    case 'UserRoleChanged':
+    case 'UserPasswordReset':
+    case 'UserApiKeyRevoked':
+      return NONE;
     default:
+      // a new event type is a compile error here; one unknown at run time (a newer version's log) changes no topic
+      ignoreUnknown(eventType);
       return NONE;
   }
 }

@@ -3,6 +3,7 @@ import type { PriceFeed, PriceTick } from '../ports/price-feed.js';
 import type { Clock } from '../ports/clock.js';
 import { Paced } from './paced.js';
 import { CHANGE_TOPICS, topicsOf, type ChangeTopic } from './change-topics.js';
+import type { PatriotEventType } from '../../domain/events.js';
 
 /** One open live stream (an SSE response): told about its own tenant's changes only. */
 export interface LiveSubscriber {
@@ -183,7 +184,7 @@ export class LiveUpdates {
       for (const event of batch) {
         const tenantId = event.metadata.tenantId;
         if (!this.byTenant.has(tenantId)) continue;
-        const topics = topicsOf(event.type);
+        const topics = topicsOf(event.type as PatriotEventType);
         if (topics.length === 0) continue;
         let set = changed.get(tenantId);
         if (!set) changed.set(tenantId, (set = new Set()));

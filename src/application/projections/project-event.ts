@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../ports/event-store.js';
 import type { ReadDoc } from '../ports/projection-store.js';
 import type { PatriotEvent } from '../../domain/events.js';
 import { assertNever } from '../../domain/shared/decider.js';
+import { orderStatusAfter, type OrderEvent, type OrderStatus } from '../../domain/orders/order-decider.js';
 import { Dec, ZERO, decToString } from '../../domain/shared/decimal.js';
 import { applyFill } from '../../domain/positions/position.js';
 import { applyFillToBalances, splitSymbol } from '../../domain/portfolio/balances.js';
@@ -96,6 +97,8 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
     syncSignalOrderStatus(next);
     return next;
   };
+  /** the order's status after this event, from the order decider's state machine (the one source of it) */
+  const statusAfter = (o: OrderView, e: OrderEvent): OrderStatus => orderStatusAfter(o.status as OrderStatus, e);
   const syncSignalOrderStatus = (order: OrderView): void => {
     const signal = get<SignalView>(C.signals, order.signalId);
     if (!signal) return;
@@ -216,7 +219,7 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
         referencePrice: i.referencePrice, reduceOnly: i.reduceOnly,
         ...(i.priceSource !== undefined ? { priceSource: i.priceSource } : {}), ...(i.priceAgeMs !== undefined ? { priceAgeMs: i.priceAgeMs } : {}),
         ...(i.requestedQuantity !== undefined ? { requestedQuantity: i.requestedQuantity } : {}), ...(i.requestedLimitPrice !== undefined ? { requestedLimitPrice: i.requestedLimitPrice } : {}),
-        status: event.type === 'OrderApproved' ? 'approved' : 'rejected',
+        status: orderStatusAfter('none', event),
         filledQuantity: '0', fees: '0', ...(event.type === 'OrderRejected' ? { reasons: [...event.data.reasons] } : {}),
         createdAt: time, updatedAt: time,
       };
@@ -230,40 +233,40 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
         if (o.status === 'exchange_rejected') {
           // concluded not placed, then shown by the exchange after all: adopted
           const { statusReason: _concluded, ...rest } = o;
-          return { ...rest, ...sent, exchangeOrderId: event.data.exchangeOrderId, status: 'accepted' };
+          return { ...rest, ...sent, exchangeOrderId: event.data.exchangeOrderId, status: statusAfter(o, event) };
         }
-        return { ...o, ...sent, exchangeOrderId: event.data.exchangeOrderId, status: o.status === 'approved' || o.status === 'unknown' ? 'accepted' : o.status };
+        return { ...o, ...sent, exchangeOrderId: event.data.exchangeOrderId, status: statusAfter(o, event) };
       });
       return;
     }
     case 'OrderExchangeRejected':
-      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'exchange_rejected', statusReason: `${event.data.code}: ${event.data.reason}` }));
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), statusReason: `${event.data.code}: ${event.data.reason}` }));
       return;
     case 'OrderStatusUnknown':
-      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'unknown', statusReason: event.data.reason }));
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), statusReason: event.data.reason }));
       return;
     case 'OrderCancelled':
-      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'cancelled', statusReason: event.data.reason }));
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), statusReason: event.data.reason }));
       return;
     case 'OrderExpired':
-      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: 'expired' }));
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event) }));
       return;
     case 'OrderParked':
       updateOrder(event.data.clientOrderId, (o) => ({
-        ...o, status: 'parked', statusReason: `held back: the account has ${event.data.openOrders} open orders, the exchange allows ${event.data.cap}`,
+        ...o, status: statusAfter(o, event), statusReason: `held back: the account has ${event.data.openOrders} open orders, the exchange allows ${event.data.cap}`,
       }));
       return;
     case 'OrderSubmitted':
       // on its way (again, after an earlier request that provably never arrived): 'approved' until the exchange answers
       updateOrder(event.data.clientOrderId, (o) => {
         const { statusReason: _earlier, ...rest } = o;
-        return { ...rest, status: 'approved' };
+        return { ...rest, status: statusAfter(o, event) };
       });
       return;
     case 'OrderReleased':
       updateOrder(event.data.clientOrderId, (o) => {
         const { statusReason: _held, ...rest } = o;
-        return { ...rest, status: 'approved' };
+        return { ...rest, status: statusAfter(o, event) };
       });
       return;
     case 'OrderFilled': {
@@ -275,7 +278,7 @@ export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
         const before = new Dec(o.filledQuantity);
         const filled = before.plus(quantity);
         const avg = before.isZero() ? price : new Dec(o.averageFillPrice ?? '0').times(before).plus(price.times(quantity)).dividedBy(filled);
-        return { ...o, filledQuantity: decToString(filled), averageFillPrice: decToString(avg), fees: decToString(new Dec(o.fees).plus(fee)), status: f.complete ? 'filled' : 'partially_filled' };
+        return { ...o, filledQuantity: decToString(filled), averageFillPrice: decToString(avg), fees: decToString(new Dec(o.fees).plus(fee)), status: statusAfter(o, event) };
       });
       const fill: FillView = {
         tradeId: f.tradeId, clientOrderId: f.clientOrderId, accountId: f.accountId, strategyId: f.strategyId, symbol: f.symbol, side: f.side,

@@ -91,4 +91,29 @@ describe('read-model projection', () => {
     h.given({ type: 'SignalRejected', data: { signalId: 'sig9', strategyId: 's1', idempotencyKey: 'k', receivedAt: 'x', bodySha256: 'h', code: 'UNKNOWN_SYMBOL', message: 'nope' } });
     expect(h.data('signals', 'sig9')).toMatchObject({ outcome: 'rejected', rejection: { code: 'UNKNOWN_SYMBOL' } });
   });
+  it('given an accepted order cancelled, then the order and its signal show it cancelled with the reason', () => {
+    const h = harness();
+    h.given(
+      opened, signal, { type: 'OrderApproved', data: intent },
+      { type: 'SignalProcessed', data: { signalId: 'sig1', orders: [{ accountId: 'a1', clientOrderId: 'c1', outcome: 'approved' }], skipped: [] } },
+      { type: 'OrderAccepted', data: { clientOrderId: 'c1', accountId: 'a1', exchangeOrderId: 'e1' } },
+      { type: 'OrderCancelled', data: { clientOrderId: 'c1', accountId: 'a1', reason: 'cancelled by the user' } },
+    );
+    expect(h.data('orders', 'c1')).toMatchObject({ status: 'cancelled', statusReason: 'cancelled by the user', filledQuantity: '0' });
+    expect(h.data('signals', 'sig1')).toMatchObject({ orders: [{ clientOrderId: 'c1', status: 'cancelled' }] });
+  });
+
+  it('given a cancelled order, when a late partial fill arrives, then it stays cancelled and the fill still counts', () => {
+    const h = harness();
+    h.given(
+      opened, signal, { type: 'OrderApproved', data: intent },
+      { type: 'SignalProcessed', data: { signalId: 'sig1', orders: [{ accountId: 'a1', clientOrderId: 'c1', outcome: 'approved' }], skipped: [] } },
+      { type: 'OrderAccepted', data: { clientOrderId: 'c1', accountId: 'a1', exchangeOrderId: 'e1' } },
+      { type: 'OrderCancelled', data: { clientOrderId: 'c1', accountId: 'a1', reason: 'user' } },
+      fill('t1', 'buy', '0.4', '100', '0', '0.4', false),
+    );
+    expect(h.data('orders', 'c1')).toMatchObject({ status: 'cancelled', filledQuantity: '0.4' });
+    expect(h.data('signals', 'sig1')).toMatchObject({ orders: [{ clientOrderId: 'c1', status: 'cancelled' }] });
+    expect(h.data('positions', 'a1:BTC/USDT')).toMatchObject({ quantity: '0.4' });
+  });
 });

@@ -4,21 +4,12 @@ import type { EventOf, PatriotEvent } from '../../domain/events.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import { applyPortfolioEvent, emptyPortfolio, openOrderCount, positionQuantity, type Portfolio } from '../../domain/portfolio/portfolio.js';
-import { isTerminal, type OrderStatus } from '../../domain/orders/order-decider.js';
+import { NOT_PLACED, isTerminal, orderStatusAfter, type OrderEvent, type OrderStatus } from '../../domain/orders/order-decider.js';
+import { ignoreUnknown } from '../../domain/shared/decider.js';
 import type { Dec } from '../../domain/shared/decimal.js';
 
-const ORDER_STATUS_AFTER: Partial<Record<PatriotEvent['type'], OrderStatus>> = {
-  OrderApproved: 'approved',
-  OrderRejected: 'rejected',
-  OrderAccepted: 'accepted',
-  OrderExchangeRejected: 'exchange_rejected',
-  OrderStatusUnknown: 'unknown',
-  OrderCancelled: 'cancelled',
-  OrderExpired: 'expired',
-  OrderParked: 'parked',
-  OrderReleased: 'approved',
-  OrderSubmitted: 'approved',
-};
+/** Stands for "some final status" of an order no longer kept: every event the order decider records on a final order leaves it final. */
+const FINAL: OrderStatus = 'cancelled';
 
 /**
  * The write side's in-memory view of the log, folded event by event: configured strategies
@@ -33,6 +24,8 @@ export class TradingState {
   private readonly liveOrders = new Map<string, { accountId: string; status: OrderStatus }>();
   /** accounts whose balances were read from their exchange at least once */
   private readonly observed = new Set<string>();
+  /** orders concluded NOT_PLACED: final unless the exchange shows them after all */
+  private readonly concludedAbsent = new Set<string>();
   /** tenants whose kill switch for all their accounts is engaged */
   private readonly tenantKillSwitches = new Set<string>();
 
@@ -61,6 +54,13 @@ export class TradingState {
       case 'SignalRejected':
       case 'AlertRepeated':
       case 'UserRegistered':
+      case 'UserDisabled':
+      case 'UserEnabled':
+      case 'UserRoleChanged':
+      case 'UserPasswordReset':
+      case 'UserApiKeyRevoked':
+      case 'AccountReconciled':
+      case 'AccountCredentialsChanged':
         return;
       case 'KillSwitchEngaged':
       case 'KillSwitchReleased':
@@ -80,14 +80,30 @@ export class TradingState {
       case 'OrderParked':
       case 'OrderReleased':
       case 'OrderSubmitted':
-      case 'OrderFilled': {
+      case 'OrderFilled':
         this.applyToAccount(event.data.accountId, event);
-        const status = event.type === 'OrderFilled' ? (event.data.complete ? 'filled' : 'partially_filled') : ORDER_STATUS_AFTER[event.type]!;
-        if (isTerminal(status)) this.liveOrders.delete(event.data.clientOrderId);
-        else this.liveOrders.set(event.data.clientOrderId, { accountId: event.data.accountId, status });
+        this.applyToOrder(event);
         return;
-      }
+      default:
+        // a new event type is a compile error here; an unknown one in the log (a newer version's) changes nothing
+        ignoreUnknown(event);
     }
+  }
+
+  /**
+   * The order's status from the order decider's state machine. Final orders are not kept (their
+   * number only grows): one missing here is final, which no event makes live again, except an
+   * order concluded NOT_PLACED that the exchange shows after all (kept apart, and adopted).
+   */
+  private applyToOrder(event: OrderEvent): void {
+    const id = event.data.clientOrderId;
+    const live = this.liveOrders.get(id);
+    const before: OrderStatus = live?.status ?? (this.concludedAbsent.has(id) ? 'exchange_rejected' : event.type === 'OrderApproved' || event.type === 'OrderRejected' ? 'none' : FINAL);
+    const status = orderStatusAfter(before, event);
+    this.concludedAbsent.delete(id);
+    if (status === 'exchange_rejected' && event.type === 'OrderExchangeRejected' && event.data.code === NOT_PLACED) this.concludedAbsent.add(id);
+    if (isTerminal(status)) this.liveOrders.delete(id);
+    else this.liveOrders.set(id, { accountId: event.data.accountId, status });
   }
 
   /** Whether the tenant's kill switch for all its accounts is engaged. */
@@ -178,6 +194,11 @@ export class TradingState {
   /** Whether the order is live here (approved, parked, unknown, open): anything else is final or unknown to us. */
   isLive(clientOrderId: string): boolean {
     return this.liveOrders.has(clientOrderId);
+  }
+
+  /** The status of a live order (undefined for a final one, or one unknown here). */
+  liveOrderStatus(clientOrderId: string): OrderStatus | undefined {
+    return this.liveOrders.get(clientOrderId)?.status;
   }
 
   /** Limit orders held back at an account's open-order cap (never sent), in log order. */

@@ -365,49 +365,74 @@ export function decideOrder(command: OrderCommand, state: OrderState): Decision 
   }
 }
 
-export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
+/**
+ * The order's status after one of its events: the one order state machine. `evolveOrder` takes
+ * its status from here, and so do the read model and the write side's in-memory trading state,
+ * so they cannot disagree (a late partial fill on a cancelled order leaves it cancelled everywhere).
+ */
+export function orderStatusAfter(status: OrderStatus, event: OrderEvent): OrderStatus {
   switch (event.type) {
     case 'OrderApproved':
-      return { ...state, status: 'approved', intent: event.data, quantity: new Dec(event.data.quantity) };
+      return 'approved';
+    case 'OrderRejected':
+      return 'rejected';
+    case 'OrderAccepted':
+      // approved, unknown, or concluded not placed and shown by the exchange after all (adopted)
+      return status === 'none' || status === 'approved' || status === 'unknown' || status === 'exchange_rejected' ? 'accepted' : status;
+    case 'OrderExchangeRejected':
+      return 'exchange_rejected';
+    case 'OrderStatusUnknown':
+      return 'unknown';
+    case 'OrderFilled':
+      // a late fill on a cancelled/expired order (the cancel raced a trade) keeps that status
+      if (event.data.complete) return 'filled';
+      return status === 'cancelled' || status === 'expired' ? status : 'partially_filled';
+    case 'OrderCancelled':
+      return 'cancelled';
+    case 'OrderExpired':
+      return 'expired';
+    case 'OrderParked':
+      return 'parked';
+    case 'OrderReleased':
+    case 'OrderSubmitted':
+      return 'approved';
+    default:
+      return assertNever(event);
+  }
+}
+
+export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
+  const status = orderStatusAfter(state.status, event);
+  switch (event.type) {
+    case 'OrderApproved':
+      return { ...state, status, intent: event.data, quantity: new Dec(event.data.quantity) };
     case 'OrderRejected': {
       const { reasons, ...intent } = event.data;
-      return { ...state, status: 'rejected', intent, quantity: parseDec(intent.quantity) ?? ZERO, riskReasons: reasons };
+      return { ...state, status, intent, quantity: parseDec(intent.quantity) ?? ZERO, riskReasons: reasons };
     }
     case 'OrderAccepted': {
       // the exchange holds less than asked (rounded down to its step): that is what fills complete
       const sent = event.data.sentQuantity !== undefined ? parseDec(event.data.sentQuantity) : undefined;
       const quantity = sent && sent.greaterThan(0) && sent.lessThan(state.quantity) ? sent : state.quantity;
-      return { ...state, status: 'accepted', exchangeOrderId: event.data.exchangeOrderId, quantity };
+      return { ...state, status, exchangeOrderId: event.data.exchangeOrderId, quantity };
     }
     case 'OrderExchangeRejected':
-      return { ...state, status: 'exchange_rejected', exchangeRejection: { code: event.data.code, reason: event.data.reason } };
+      return { ...state, status, exchangeRejection: { code: event.data.code, reason: event.data.reason } };
     case 'OrderStatusUnknown':
-      return { ...state, status: 'unknown', unknownReason: event.data.reason };
+      return { ...state, status, unknownReason: event.data.reason };
     case 'OrderFilled': {
       const tradeIds = new Set(state.tradeIds);
       tradeIds.add(event.data.tradeId);
-      return {
-        ...state,
-        // a late fill on a cancelled/expired order (the cancel raced a trade) keeps that status
-        status: event.data.complete
-          ? 'filled'
-          : state.status === 'cancelled' || state.status === 'expired'
-            ? state.status
-            : 'partially_filled',
-        filledQuantity: new Dec(event.data.cumulativeQuantity),
-        tradeIds,
-      };
+      return { ...state, status, filledQuantity: new Dec(event.data.cumulativeQuantity), tradeIds };
     }
     case 'OrderCancelled':
-      return { ...state, status: 'cancelled', cancelReason: event.data.reason };
-    case 'OrderExpired':
-      return { ...state, status: 'expired' };
-    case 'OrderParked':
-      return { ...state, status: 'parked' };
-    case 'OrderReleased':
-      return { ...state, status: 'approved' };
+      return { ...state, status, cancelReason: event.data.reason };
     case 'OrderSubmitted':
-      return { ...state, status: 'approved', attempts: event.data.attempt };
+      return { ...state, status, attempts: event.data.attempt };
+    case 'OrderExpired':
+    case 'OrderParked':
+    case 'OrderReleased':
+      return { ...state, status };
     default:
       return assertNever(event);
   }

@@ -18,3 +18,9 @@ export function fold<Event, State>(decider: Pick<Decider<unknown, Event, State>,
 export function assertNever(value: never): never {
   throw new Error(`unexpected variant: ${JSON.stringify(value)}`);
 }
+
+/**
+ * For exhaustive switches over a union read from the log: a missing case is a compile error, while
+ * a value unknown at run time (written by a newer version) is ignored rather than thrown.
+ */
+export function ignoreUnknown(_value: never): void {}
