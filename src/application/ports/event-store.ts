@@ -85,3 +85,6 @@ export interface EventStore {
   verifyChain(): Promise<ChainVerification>;
   close(): Promise<void>;
 }
+
+/** A recorded event as readers see it, typed or not (a processor's handlers see typed data). */
+export type RecordedLike = Omit<RecordedEvent, 'type' | 'data'> & { readonly type: string; readonly data: object };

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../ports/event-store.js';
+import type { RecordedLike } from '../ports/event-store.js';
 import type { ReadDoc } from '../ports/projection-store.js';
 import type { PatriotEvent } from '../../domain/events.js';
 import { assertNever } from '../../domain/shared/decider.js';
@@ -20,7 +20,7 @@ type Keys = { accountId?: string; strategyId?: string; signalId?: string };
  * The documents projecting this event will read (a prefetch hint for a cache that does not
  * hold every document; the runner still detects any read it did not foresee).
  */
-export function documentsReadBy(recorded: RecordedEvent): [collection: string, id: string][] {
+export function documentsReadBy(recorded: RecordedLike): [collection: string, id: string][] {
   const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
   const signalOf = recorded.metadata.correlationId;
   const orderAndSignal = (clientOrderId: string): [string, string][] => [[C.orders, clientOrderId], ...(signalOf ? [[C.signals, signalOf] as [string, string]] : [])];
@@ -78,7 +78,7 @@ export function documentsReadBy(recorded: RecordedEvent): [collection: string, i
 }
 
 /** Applies one recorded event to the read models. Pure apart from the DocAccess it is given. */
-export function projectEvent(recorded: RecordedEvent, docs: DocAccess): void {
+export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
   const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
   const tenantId = recorded.metadata.tenantId;
   const time = recorded.metadata.time;

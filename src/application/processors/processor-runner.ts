@@ -1,0 +1,193 @@
+import type { EventStore } from '../ports/event-store.js';
+import { StaleCheckpointError } from '../ports/projection-store.js';
+import { SingleFlight } from '../shared/single-flight.js';
+import { handledBy, type Processor } from './processor.js';
+import type { PatriotEventType } from '../../domain/events.js';
+
+/** The one place a processor's failures and lag are reported (logs and metrics hang off it). */
+export interface ProcessorObserver {
+  failed(processorId: string, error: unknown): void;
+  /** events in the log not yet processed, after each batch */
+  lag(processorId: string, lag: number): void;
+  /** took up its stored checkpoint (at start, or after another node moved it) */
+  resumed?(processorId: string, position: number): void;
+}
+
+export interface ProcessorRunnerOptions {
+  /** how long appends are gathered before a pass (default 20 ms) */
+  readonly intervalMs?: number;
+  /** while not running (another node runs it), how often waitFor looks at the stored checkpoint (default 25 ms) */
+  readonly followerPollMs?: number;
+  /** how long a waitFor on a node that does not run it waits at most (default 10 s) */
+  readonly followerWaitMs?: number;
+  readonly observer?: ProcessorObserver;
+}
+
+/**
+ * Runs one processor: reads the log after its checkpoint in batches, hands each batch's handled
+ * events to it, and moves on only once it committed (back-pressure: nothing is read ahead of what
+ * is durable). Follows appends while started; start() may be called again after stop() (a node
+ * that regains a duty) and starts over from the stored checkpoint.
+ *
+ * Position changes only inside a pass (the single flight): a pass started meanwhile (a waitFor,
+ * or the previous duty's last pass still running) would otherwise read from an old position and
+ * commit as if it continued from the new one, processing the events in between twice. The first
+ * pass after start() takes up the stored checkpoint; a commit fenced out by another node
+ * (StaleCheckpointError) takes up what that node stored.
+ */
+export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
+  private position = 0;
+  private stopped = false;
+  private started = false;
+  /** counts start() and stop() calls: a start() overtaken by a stop() does not follow the log */
+  private generation = 0;
+  private resync = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly flight = new SingleFlight(() => this.drain(), () => this.stopped);
+  private unsubscribe: (() => void) | undefined;
+  private readonly waiters: { position: number; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly events: EventStore,
+    readonly processor: Processor<T>,
+    private readonly options: ProcessorRunnerOptions = {},
+  ) {}
+
+  get id(): string {
+    return this.processor.id;
+  }
+
+  /** The position this runner has processed up to (its last commit). */
+  get checkpoint(): number {
+    return this.position;
+  }
+
+  /** True between start() and stop(). */
+  get running(): boolean {
+    return this.started;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    const generation = ++this.generation;
+    await this.flight.idle(); // the previous duty's last pass (its failure is not this start's)
+    if (generation !== this.generation) return;
+    this.started = true;
+    this.stopped = false;
+    this.resync = true;
+    await this.catchUp();
+    if (generation !== this.generation) return;
+    this.unsubscribe = this.events.onAppended(() => this.schedule());
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    this.started = false;
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flight.idle();
+  }
+
+  /** Drops the processor's effects and processes the whole log again; returns the position reached. */
+  async rebuild(): Promise<number> {
+    const reset = this.processor.reset;
+    if (!reset) throw new Error(`processor ${this.id} cannot be replayed from the start`);
+    await this.flight.idle();
+    await reset.call(this.processor);
+    this.position = 0;
+    this.resync = false;
+    // a runner that is not following the log (a replay) must still drain every batch
+    this.stopped = false;
+    try {
+      await this.catchUp();
+    } finally {
+      if (!this.started) this.stopped = true;
+    }
+    return this.position;
+  }
+
+  /**
+   * Resolves once the processor's effects include the event at `position` (processing now rather
+   * than at the next interval). On a node that does not run it, it watches the stored checkpoint
+   * instead, for at most followerWaitMs.
+   */
+  waitFor(position: number): Promise<void> {
+    if (this.position >= position) return Promise.resolve();
+    if (!this.started) return this.waitForOtherNode(position);
+    const reached = new Promise<void>((resolve) => this.waiters.push({ position, resolve }));
+    void this.catchUp().catch((e: unknown) => this.failed(e));
+    return reached;
+  }
+
+  /** Processes every committed event not yet processed; concurrent calls share one pass. */
+  catchUp(): Promise<void> {
+    return this.flight.run();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.catchUp().catch((e: unknown) => this.failed(e));
+    }, this.options.intervalMs ?? 20);
+  }
+
+  private failed(error: unknown): void {
+    this.options.observer?.failed(this.id, error);
+  }
+
+  private async waitForOtherNode(position: number): Promise<void> {
+    const until = Date.now() + (this.options.followerWaitMs ?? 10_000);
+    while (!this.started && Date.now() < until) {
+      if ((await this.processor.checkpoint().catch(() => 0)) >= position) return;
+      await new Promise((resolve) => setTimeout(resolve, this.options.followerPollMs ?? 25));
+    }
+    if (this.started) await this.waitFor(position); // this node took the duty meanwhile
+  }
+
+  private async takeUpStored(): Promise<void> {
+    this.position = await this.processor.checkpoint();
+    this.processor.resynced?.(this.position);
+    this.options.observer?.resumed?.(this.id, this.position);
+    this.releaseWaiters(); // another node may have processed what they wait for
+  }
+
+  private async drain(): Promise<void> {
+    const batchSize = this.processor.batchSize ?? 1000;
+    for (;;) {
+      if (this.resync) {
+        this.resync = false;
+        await this.takeUpStored();
+      }
+      // the batch and the commit's fence both belong to `from`
+      const from = this.position;
+      const batch = await this.events.readAll(from, batchSize);
+      if (batch.length === 0) return;
+      const to = batch[batch.length - 1]!.globalPosition;
+      try {
+        await this.processor.process(handledBy(this.processor, batch), { from, to });
+      } catch (error) {
+        if (!(error instanceof StaleCheckpointError)) throw error;
+        await this.takeUpStored(); // another node processed meanwhile (a duty changed hands)
+        continue;
+      }
+      this.position = to;
+      this.releaseWaiters();
+      if (this.options.observer) this.options.observer.lag(this.id, Math.max(0, (await this.events.headPosition()) - to));
+      if (batch.length < batchSize || this.stopped) return;
+    }
+  }
+
+  private releaseWaiters(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (w.position <= this.position) {
+        this.waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+}
