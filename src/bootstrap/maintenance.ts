@@ -7,6 +7,9 @@ import { sealWebhookSecrets } from '../adapters/credentials/sealed-webhook-secre
 import { KeyedMutex } from '../application/shared/keyed-mutex.js';
 import { existsSync } from 'node:fs';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
+import { ProcessorRunner } from '../application/processors/processor-runner.js';
+import { registeredProcessors } from '../application/processors/registry.js';
+import type { EventStore } from '../application/ports/event-store.js';
 import type { ProjectionStore } from '../application/ports/projection-store.js';
 import { LEADER_LEASE } from '../application/workflows/lease-keeper.js';
 import type { PatriotConfig } from './config.js';
@@ -68,11 +71,24 @@ export async function rebuildReadModels(config: PatriotConfig): Promise<Record<s
     if (!(await storage.leases.tryAcquire(LEADER_LEASE))) {
       throw new Error('a running PATRIOT node leads on this database (it projects the read models); stop the nodes before rebuilding');
     }
+    // the log may be another than the one the documents were made from: the processors' documents go too, and are made again
+    await storage.readModels.reset({ processors: true });
     const runner = new ProjectionRunner(storage.events, storage.readModels);
     const projected = await runner.rebuild();
+    await catchUpDocumentProcessors(storage.events, storage.readModels);
     return { rebuilt: true, eventsProjected: projected, lastPosition: await storage.events.headPosition(), readModels: await digestReadModels(storage.readModels) };
   } finally {
     await storage.close();
+  }
+}
+
+/** Brings every processor whose documents live with the read models up to the head of the log (from 0 after a full reset). */
+async function catchUpDocumentProcessors(events: EventStore, readModels: ProjectionStore): Promise<void> {
+  for (const processor of registeredProcessors({ events, readModels })) {
+    if (!processor.rebuiltWithReadModels || processor.runsOn === 'account-owner') continue;
+    const runner = new ProcessorRunner(events, processor);
+    await runner.start();
+    await runner.stop();
   }
 }
 
@@ -123,12 +139,15 @@ export async function replayProjections(config: PatriotConfig): Promise<Record<s
       throw new Error('a running PATRIOT node leads on this database (it projects the read models); stop the nodes before replay');
     }
     const live = new ProjectionRunner(events, readModels);
-    await live.start(); // bring the existing read models up to the head first
+    await live.start(); // bring the existing read models (and the processors' documents) up to the head first
     await live.stop();
+    await catchUpDocumentProcessors(events, readModels);
     const liveDocs = await canonicalDocuments(readModels);
     const before = await digestReadModels(readModels);
     const started = process.hrtime.bigint();
+    await readModels.reset({ processors: true });
     const projected = await live.rebuild();
+    await catchUpDocumentProcessors(events, readModels);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const after = await digestReadModels(readModels);
     const identical = before.sha256 === after.sha256;

@@ -22,6 +22,8 @@ export class PatriotMetrics {
     labelNames: ['operation'] as const, buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
   });
   readonly projectionLag = new Gauge({ name: 'patriot_projection_lag_events', help: 'Events in the log not yet in the read models', registers: [this.registry] });
+  readonly processorLag = new Gauge({ name: 'patriot_processor_lag_events', help: 'Events in the log a processor has not processed yet, by processor', labelNames: ['processor'] as const, registers: [this.registry] });
+  readonly processorFailures = new Counter({ name: 'patriot_processor_failures_total', help: 'Failed processor batches (tried again), by processor', labelNames: ['processor'] as const, registers: [this.registry] });
   private readonly received = new Map<string, bigint>();
   private duties: { readonly isLeader: boolean; ownedAccounts(): readonly string[] } | undefined;
   private liveOrders: (() => ReadonlyMap<string, number>) | undefined;

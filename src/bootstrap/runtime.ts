@@ -22,6 +22,9 @@ import type { CcxtExchangeGateway } from '../adapters/exchanges/ccxt/index.js';
 import { RandomIds, systemClock } from '../adapters/system/system-clock.js';
 import { ingestAlert } from '../application/ingest/ingest-alert.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
+import { ProcessorHost } from '../application/processors/processor-host.js';
+import { registeredProcessors } from '../application/processors/registry.js';
+import { processorObserver } from './processor-observer.js';
 import { PortfolioSnapshotter, projectionPortfolioSource } from '../application/workflows/portfolio-snapshotter.js';
 import { ReadQueries } from '../application/queries/read-queries.js';
 import { SignalProcessor } from '../application/workflows/signal-processor.js';
@@ -236,6 +239,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onError: (e) => log.error({ err: String(e) }, 'projection failed'),
     onLag: (lag) => metrics.projectionLag.set(lag),
   });
+  // every other reaction to the log: one module and one line in application/processors/registry.ts
+  const processors = new ProcessorHost(events, registeredProcessors({ events, readModels }), { observer: processorObserver(log, metrics) });
 
   // Catch up with the log, then seed the demo if this is a fresh data directory.
   await processor.catchUp();
@@ -295,11 +300,13 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onLeadership: async (leading) => {
       if (leading) {
         await projections.start();
+        await processors.setLeader(true);
         if (!options.manualFeed) snapshotter.start();
         await processor.setRouting(true);
       } else {
         await processor.setRouting(false);
         await snapshotter.stop();
+        await processors.setLeader(false);
         await projections.stop();
       }
     },
@@ -307,6 +314,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       executor.accountTaken(accountId);
       exchanges.taken(processor.state.account(accountId));
       await processor.takeAccount(accountId);
+      await processors.accountTaken(accountId);
       // once its live orders are looked up, compare the account with its exchange (not awaited: slow exchanges must not hold the lease round)
       void executor
         .accountIdle(accountId)
@@ -316,11 +324,13 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onAccountDropped: (accountId) => {
       processor.dropAccount(accountId);
       executor.accountDropped(accountId);
+      void processors.accountDropped(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'stopping the account\'s processors failed'));
       void exchanges.dropped(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'stopping the account\'s exchange client failed'));
     },
     accountIdle: (accountId) => executor.accountIdle(accountId),
     intervalMs: config.leaseIntervalMs,
   });
+  await processors.start();
   metrics.trackDuties(keeper);
   metrics.trackOrders(() => processor.state.liveOrderCounts());
   await keeper.start();
@@ -459,6 +469,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
         await executor.idle();
         const now = await events.headPosition();
         await projections.waitFor(now);
+        await processors.catchUp();
         if (now === head) return;
         head = now;
       }
@@ -476,6 +487,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       await snapshotter.stop();
       await processor.stop();
       await executor.stop();
+      await processors.stop();
       await projections.stop();
       clearInterval(followTimer);
       clearInterval(balancesTimer);

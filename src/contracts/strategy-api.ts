@@ -43,6 +43,16 @@ export const StrategyBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** How often a strategy's orders filled (kept by the strategy-fill-counts processor). */
+export const StrategyFillCountsDto = Type.Object({
+  strategyId: Type.String(),
+  fills: Type.Integer({ description: 'fills recorded (one per trade)' }),
+  buys: Type.Integer(),
+  sells: Type.Integer(),
+  ordersFilled: Type.Integer({ description: 'orders that filled completely' }),
+  lastFillAt: Type.Optional(Type.String()),
+});
+
 export const StrategyView = Type.Object({
   strategyId: Type.String(),
   name: Type.String(),

@@ -73,6 +73,28 @@ export function describeProjectionStoreContract(name: string, factory: () => Pro
       expect(await store.getMany([{ collection: 'orders', tenantId: 't1', id: 'n0' }])).toEqual([]);
     });
 
+    it("a processor's documents commit with its own checkpoint, fenced on the one it continues from; a read-model reset keeps them, a full one drops them", async () => {
+      const store = await fresh();
+      expect(await store.processorCheckpoint('fills')).toBe(0);
+      await store.commitProcessor('fills', [doc('f1', 1, { collection: 'strategy_fills' })], 5, 0);
+      expect(await store.processorCheckpoint('fills')).toBe(5);
+      expect(await store.checkpoint()).toBe(0); // the read models' own checkpoint is apart
+      expect(await store.processorCheckpoint('other')).toBe(0);
+      await expect(store.commitProcessor('fills', [doc('f2', 2, { collection: 'strategy_fills' })], 9, 0)).rejects.toBeInstanceOf(StaleCheckpointError);
+      expect(await store.get('strategy_fills', 't1', 'f2')).toBeUndefined();
+      expect(await store.processorCheckpoint('fills')).toBe(5);
+      await store.commitProcessor('fills', [doc('f2', 2, { collection: 'strategy_fills' })], 9, 5);
+      await store.commit([doc('o1', 3)], 9);
+      expect(sortedIds(await store.loadAll())).toEqual(['f1', 'f2', 'o1']);
+      await store.reset(); // the read models are rebuilt: the processor's documents and checkpoint stay
+      expect(sortedIds(await store.loadAll())).toEqual(['f1', 'f2']);
+      expect(await store.checkpoint()).toBe(0);
+      expect(await store.processorCheckpoint('fills')).toBe(9);
+      await store.reset({ processors: true }); // the log was replaced: everything derived from it goes
+      expect(await store.processorCheckpoint('fills')).toBe(0);
+      expect(await store.loadAll()).toEqual([]);
+    });
+
     it('an upsert replaces the whole document, indexed fields included', async () => {
       const store = await fresh();
       await store.commit([doc('a', 1, { accountId: 'x', strategyId: 's', data: { id: 'a', status: 'new', extra: true } })], 1);

@@ -77,6 +77,8 @@ export class SqliteProjectionStore implements ProjectionStore {
       CREATE INDEX IF NOT EXISTS docs_by_strategy ON docs (collection, tenant_id, strategy_id, seq) WHERE strategy_id IS NOT NULL;
       CREATE INDEX IF NOT EXISTS docs_by_signal ON docs (collection, tenant_id, signal_id, seq) WHERE signal_id IS NOT NULL;
       CREATE TABLE IF NOT EXISTS projection_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS processor_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS processor_collections (collection TEXT PRIMARY KEY, processor TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS log_binding (id INTEGER PRIMARY KEY CHECK (id = 1), log_id TEXT NOT NULL, position INTEGER NOT NULL, hash TEXT NOT NULL);
     `);
   }
@@ -116,18 +118,42 @@ export class SqliteProjectionStore implements ProjectionStore {
         const row = this.db.prepare('SELECT position FROM projection_checkpoint WHERE id = 1').get() as { position: number } | undefined;
         if ((row?.position ?? 0) !== expected) throw new StaleCheckpointError(expected);
       }
-      for (const d of docs) {
-        this.upsert.run({
-          collection: d.collection, tenant_id: d.tenantId, id: d.id, account_id: d.accountId ?? null, strategy_id: d.strategyId ?? null,
-          signal_id: d.signalId ?? null, seq: d.seq, data: JSON.stringify(d.data),
-        });
-      }
+      this.writeDocs(docs);
       this.setCheckpoint.run(checkpoint);
     })();
   }
 
-  async reset(): Promise<void> {
-    this.db.exec('DELETE FROM docs; DELETE FROM projection_checkpoint;');
+  async processorCheckpoint(processorId: string): Promise<number> {
+    const row = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?').get(processorId) as { position: number } | undefined;
+    return row?.position ?? 0;
+  }
+
+  async commitProcessor(processorId: string, docs: readonly ReadDoc[], checkpoint: number, expected: number): Promise<void> {
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?').get(processorId) as { position: number } | undefined;
+      if ((row?.position ?? 0) !== expected) throw new StaleCheckpointError(expected);
+      this.writeDocs(docs);
+      const owned = this.db.prepare('INSERT INTO processor_collections (collection, processor) VALUES (?, ?) ON CONFLICT (collection) DO NOTHING');
+      for (const collection of new Set(docs.map((d) => d.collection))) owned.run(collection, processorId);
+      this.db.prepare('INSERT INTO processor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(processorId, checkpoint);
+    })();
+  }
+
+  private writeDocs(docs: readonly ReadDoc[]): void {
+    for (const d of docs) {
+      this.upsert.run({
+        collection: d.collection, tenant_id: d.tenantId, id: d.id, account_id: d.accountId ?? null, strategy_id: d.strategyId ?? null,
+        signal_id: d.signalId ?? null, seq: d.seq, data: JSON.stringify(d.data),
+      });
+    }
+  }
+
+  async reset(options: { readonly processors?: boolean } = {}): Promise<void> {
+    this.db.exec(
+      options.processors
+        ? 'DELETE FROM docs; DELETE FROM projection_checkpoint; DELETE FROM processor_checkpoints; DELETE FROM processor_collections;'
+        : 'DELETE FROM docs WHERE collection NOT IN (SELECT collection FROM processor_collections); DELETE FROM projection_checkpoint;',
+    );
   }
 
   async get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined> {

@@ -44,8 +44,20 @@ export interface ProjectionStore {
    * it rejects with StaleCheckpointError (another projector moved it: fencing between nodes).
    */
   commit(docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void>;
-  /** Drops every document and the checkpoint (for a rebuild). */
-  reset(): Promise<void>;
+  /** The checkpoint of a processor that keeps its own documents here (0 when it never committed). */
+  processorCheckpoint(processorId: string): Promise<number>;
+  /**
+   * Writes a processor's documents and moves its checkpoint from `expected` to `checkpoint`,
+   * atomically; when the stored one is no longer `expected` nothing is written and it rejects
+   * with StaleCheckpointError (another node ran the processor meanwhile).
+   */
+  commitProcessor(processorId: string, docs: readonly ReadDoc[], checkpoint: number, expected: number): Promise<void>;
+  /**
+   * Drops the read models' documents and checkpoint (for a rebuild). Processors' documents and
+   * checkpoints stay (they follow the same log on their own) unless `processors` is set (the
+   * log itself was replaced: everything derived from it goes).
+   */
+  reset(options?: { readonly processors?: boolean }): Promise<void>;
   get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined>;
   /** The documents that exist among these keys (absent ones are simply missing from the answer). */
   getMany(keys: readonly DocKey[]): Promise<ReadDoc[]>;

@@ -1,7 +1,7 @@
 import type { EventStore } from '../ports/event-store.js';
 import { StaleCheckpointError } from '../ports/projection-store.js';
 import { SingleFlight } from '../shared/single-flight.js';
-import { handledBy, type Processor } from './processor.js';
+import { checkpointName, handledBy, type Processor } from './processor.js';
 import type { PatriotEventType } from '../../domain/events.js';
 
 /** The one place a processor's failures and lag are reported (logs and metrics hang off it). */
@@ -21,6 +21,8 @@ export interface ProcessorRunnerOptions {
   /** how long a waitFor on a node that does not run it waits at most (default 10 s) */
   readonly followerWaitMs?: number;
   readonly observer?: ProcessorObserver;
+  /** runs the processor for this account only (its own checkpoint; the account's owner runs it) */
+  readonly accountId?: string;
 }
 
 /**
@@ -43,6 +45,9 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
   private generation = 0;
   private resync = false;
   private timer: NodeJS.Timeout | undefined;
+  /** consecutive failed background passes, and the timer of the next try */
+  private failures = 0;
+  private retry: NodeJS.Timeout | undefined;
   private readonly flight = new SingleFlight(() => this.drain(), () => this.stopped);
   private unsubscribe: (() => void) | undefined;
   private readonly waiters: { position: number; resolve: () => void }[] = [];
@@ -53,8 +58,9 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     private readonly options: ProcessorRunnerOptions = {},
   ) {}
 
+  /** the processor's id, and the account it runs for */
   get id(): string {
-    return this.processor.id;
+    return checkpointName(this.processor.id, this.options.accountId);
   }
 
   /** The position this runner has processed up to (its last commit). */
@@ -88,6 +94,8 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     this.unsubscribe = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.retry);
+    this.retry = undefined;
     await this.flight.idle();
   }
 
@@ -118,7 +126,7 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     if (this.position >= position) return Promise.resolve();
     if (!this.started) return this.waitForOtherNode(position);
     const reached = new Promise<void>((resolve) => this.waiters.push({ position, resolve }));
-    void this.catchUp().catch((e: unknown) => this.failed(e));
+    this.background();
     return reached;
   }
 
@@ -131,8 +139,27 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     if (this.timer !== undefined || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.catchUp().catch((e: unknown) => this.failed(e));
+      this.background();
     }, this.options.intervalMs ?? 20);
+  }
+
+  /** A pass in the background; a failed one (the store is away) is tried again with back-off, even if nothing more is appended. */
+  private background(): void {
+    void this.catchUp().then(
+      () => {
+        this.failures = 0;
+      },
+      (error: unknown) => {
+        this.failed(error);
+        this.failures += 1;
+        if (this.stopped || this.retry !== undefined) return;
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          if (!this.stopped) this.background();
+        }, Math.min(100 * 2 ** Math.min(this.failures - 1, 6), 5000));
+        this.retry.unref();
+      },
+    );
   }
 
   private failed(error: unknown): void {
@@ -142,14 +169,14 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
   private async waitForOtherNode(position: number): Promise<void> {
     const until = Date.now() + (this.options.followerWaitMs ?? 10_000);
     while (!this.started && Date.now() < until) {
-      if ((await this.processor.checkpoint().catch(() => 0)) >= position) return;
+      if ((await this.processor.checkpoint(this.options.accountId).catch(() => 0)) >= position) return;
       await new Promise((resolve) => setTimeout(resolve, this.options.followerPollMs ?? 25));
     }
     if (this.started) await this.waitFor(position); // this node took the duty meanwhile
   }
 
   private async takeUpStored(): Promise<void> {
-    this.position = await this.processor.checkpoint();
+    this.position = await this.processor.checkpoint(this.options.accountId);
     this.processor.resynced?.(this.position);
     this.options.observer?.resumed?.(this.id, this.position);
     this.releaseWaiters(); // another node may have processed what they wait for
@@ -168,7 +195,7 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
       if (batch.length === 0) return;
       const to = batch[batch.length - 1]!.globalPosition;
       try {
-        await this.processor.process(handledBy(this.processor, batch), { from, to });
+        await this.processor.process(handledBy(this.processor, batch, this.options.accountId), { from, to }, this.options.accountId);
       } catch (error) {
         if (!(error instanceof StaleCheckpointError)) throw error;
         await this.takeUpStored(); // another node processed meanwhile (a duty changed hands)

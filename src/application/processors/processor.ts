@@ -33,25 +33,40 @@ export interface Processor<T extends PatriotEventType = PatriotEventType> {
   /** the event types it is given; other events only move its checkpoint */
   readonly handles: readonly T[] | 'all';
   readonly runsOn: RunsOn;
+  /** its documents and checkpoint live with the read models: a rebuild of everything derived from the log makes them again */
+  readonly rebuiltWithReadModels?: boolean;
   /** events read from the log per batch (default 1000) */
   readonly batchSize?: number;
-  /** where its effects are durable up to (0: nothing processed yet) */
-  checkpoint(): Promise<number>;
+  /**
+   * Where its effects are durable up to (0: nothing processed yet). `scope`: the account, for a
+   * processor running on each account's owner (one checkpoint per account, handed over with it).
+   */
+  checkpoint(scope?: string): Promise<number>;
   /**
    * Applies the handled events of (from, to] and makes them durable with `to` as the checkpoint.
    * Fenced: when the stored checkpoint is no longer `from` (another node processed meanwhile), it
    * commits nothing and throws StaleCheckpointError; the runner then takes up the stored one.
    */
-  process(events: readonly RecordedOf<T>[], range: BatchRange): Promise<void>;
+  process(events: readonly RecordedOf<T>[], range: BatchRange, scope?: string): Promise<void>;
   /** The runner took up the stored checkpoint (start, or after another node moved it): forget what is cached. */
   resynced?(position: number): void;
   /** Drops its effects and checkpoint, for a replay from the start of the log. */
   reset?(): Promise<void>;
 }
 
-/** The handled events of a batch, typed (the log's data is JSON; the type names its shape). */
-export function handledBy<T extends PatriotEventType>(processor: Pick<Processor<T>, 'handles'>, batch: readonly RecordedEvent[]): RecordedOf<T>[] {
-  if (processor.handles === 'all') return batch as unknown as RecordedOf<T>[];
-  const types: ReadonlySet<string> = new Set(processor.handles);
-  return batch.filter((e) => types.has(e.type)) as unknown as RecordedOf<T>[];
+/** Any processor, whatever events it handles (the registry's element type). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProcessor = Processor<any>;
+
+/** The name of a processor's checkpoint: per account for one running on each account's owner. */
+export const checkpointName = (id: string, scope?: string): string => (scope === undefined ? id : `${id}@${scope}`);
+
+/**
+ * The handled events of a batch, typed (the log's data is JSON; its type names its shape), and
+ * only the account's when the processor runs for one account.
+ */
+export function handledBy<T extends PatriotEventType>(processor: Pick<Processor<T>, 'handles'>, batch: readonly RecordedEvent[], accountId?: string): RecordedOf<T>[] {
+  const types: ReadonlySet<string> | undefined = processor.handles === 'all' ? undefined : new Set(processor.handles);
+  const handled = batch.filter((e) => (types === undefined || types.has(e.type)) && (accountId === undefined || e.data.accountId === accountId));
+  return handled as unknown as RecordedOf<T>[];
 }

@@ -4,6 +4,7 @@ import { C, type AccountView, type BalanceView, type FillView, type OrderView, t
 import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
 import { unrealizedPnl } from '../../domain/positions/position.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
+import { STRATEGY_FILLS, type StrategyFillsView } from '../processors/strategy-fill-counts.js';
 
 export interface Page<T> {
   readonly items: T[];
@@ -99,6 +100,11 @@ export class ReadQueries {
 
   strategy(tenantId: string, strategyId: string): Promise<StrategyConfig | undefined> {
     return this.one<StrategyConfig>(C.strategies, tenantId, strategyId);
+  }
+
+  /** How often the strategy's orders filled (the strategy-fill-counts processor's documents; zeros before its first fill). */
+  async strategyFills(tenantId: string, strategyId: string): Promise<StrategyFillsView> {
+    return (await this.one<StrategyFillsView>(STRATEGY_FILLS, tenantId, strategyId)) ?? { strategyId, fills: 0, buys: 0, sells: 0, ordersFilled: 0 };
   }
 
   async users(tenantId: string): Promise<UserView[]> {

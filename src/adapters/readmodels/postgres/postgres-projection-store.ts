@@ -141,7 +141,27 @@ export class PostgresProjectionStore implements ProjectionStore {
     return (await this.pool.query<DocRow>(`SELECT ${COLUMNS} FROM read_docs`)).rows.map(toDoc);
   }
 
-  async commit(docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void> {
+  commit(docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void> {
+    return this.commitAs(this.name, docs, checkpoint, expected);
+  }
+
+  /** Processors' checkpoints are rows of the same table, named by the processor's id. */
+  async processorCheckpoint(processorId: string): Promise<number> {
+    this.assertOpen();
+    const r = await this.pool.query<{ position: number }>('SELECT position FROM projection_checkpoint WHERE name = $1', [processorCheckpointName(processorId)]);
+    return r.rows[0]?.position ?? 0;
+  }
+
+  async commitProcessor(processorId: string, docs: readonly ReadDoc[], checkpoint: number, expected: number): Promise<void> {
+    // the collections it writes are its own (a rebuild of the read models leaves them); recorded before, harmless if the commit then fails
+    const collections = [...new Set(docs.map((d) => d.collection))];
+    if (collections.length > 0) {
+      await this.pool.query('INSERT INTO processor_collections (collection, processor) SELECT c, $2 FROM unnest($1::text[]) AS c ON CONFLICT (collection) DO NOTHING', [collections, processorId]);
+    }
+    await this.commitAs(processorCheckpointName(processorId), docs, checkpoint, expected);
+  }
+
+  private async commitAs(name: string, docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void> {
     this.assertOpen();
     if (!Number.isSafeInteger(checkpoint) || checkpoint < 0) throw new RangeError(`invalid checkpoint ${checkpoint}`);
     // The same key twice in one statement is refused by ON CONFLICT DO UPDATE: the last one wins, as with sequential upserts.
@@ -151,30 +171,38 @@ export class PostgresProjectionStore implements ProjectionStore {
     const chunks: string[] = [];
     for (let i = 0; i < unique.length; i += this.maxDocsPerStatement) chunks.push(encodeDocs(unique.slice(i, i + this.maxDocsPerStatement)));
     if (chunks.length <= 1 && expected === undefined) {
-      await this.pool.query(COMMIT_ONE_STATEMENT, [chunks[0] ?? '[]', this.name, checkpoint]);
+      await this.pool.query(COMMIT_ONE_STATEMENT, [chunks[0] ?? '[]', name, checkpoint]);
       return;
     }
     if (chunks.length <= 1) {
-      const r = await this.pool.query<{ n: string }>(COMMIT_ONE_STATEMENT_IF, [chunks[0] ?? '[]', this.name, checkpoint, expected]);
+      const r = await this.pool.query<{ n: string }>(COMMIT_ONE_STATEMENT_IF, [chunks[0] ?? '[]', name, checkpoint, expected]);
       if (Number(r.rows[0]?.n ?? 0) === 0) throw new StaleCheckpointError(expected!);
       return;
     }
     await inTransaction(this.pool, async (client) => {
       if (expected !== undefined) {
         // first, so a stale projector writes nothing (the moved row stays locked until COMMIT)
-        const r = await client.query<{ n: string }>(MOVE_CHECKPOINT, [this.name, checkpoint, expected]);
+        const r = await client.query<{ n: string }>(MOVE_CHECKPOINT, [name, checkpoint, expected]);
         if (Number(r.rows[0]?.n ?? 0) === 0) throw new StaleCheckpointError(expected);
       }
       for (const chunk of chunks) await client.query(UPSERT_DOCS, [chunk]);
-      if (expected === undefined) await client.query(UPSERT_CHECKPOINT, [this.name, checkpoint]);
+      if (expected === undefined) await client.query(UPSERT_CHECKPOINT, [name, checkpoint]);
     });
   }
 
-  async reset(): Promise<void> {
+  async reset(options: { readonly processors?: boolean } = {}): Promise<void> {
     this.assertOpen();
     await inTransaction(this.pool, async (client) => {
-      await client.query('TRUNCATE read_docs');
-      await client.query('DELETE FROM projection_checkpoint WHERE name = $1', [this.name]);
+      if (options.processors) {
+        await client.query('TRUNCATE read_docs');
+        await client.query('DELETE FROM projection_checkpoint WHERE name = $1 OR name LIKE $2', [this.name, processorCheckpointName('%')]);
+        await client.query('DELETE FROM processor_collections');
+      } else {
+        const kept = await client.query<{ n: string }>('SELECT count(*) AS n FROM processor_collections');
+        if (Number(kept.rows[0]?.n ?? 0) === 0) await client.query('TRUNCATE read_docs');
+        else await client.query('DELETE FROM read_docs WHERE collection NOT IN (SELECT collection FROM processor_collections)');
+        await client.query('DELETE FROM projection_checkpoint WHERE name = $1', [this.name]);
+      }
     });
   }
 
@@ -221,6 +249,11 @@ export class PostgresProjectionStore implements ProjectionStore {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+/** A processor's checkpoint row: apart from the read models' own (whatever their name). */
+function processorCheckpointName(processorId: string): string {
+  return `processor:${processorId}`;
 }
 
 function encodeDocs(docs: readonly ReadDoc[]): string {

@@ -42,4 +42,9 @@ export const READ_MODEL_MIGRATIONS: Migration[] = [
     id: '0201_projection_checkpoint',
     sql: `CREATE TABLE projection_checkpoint (name text PRIMARY KEY, position bigint NOT NULL CHECK (position >= 0))`,
   },
+  {
+    // which collections processors (application/processors) keep their documents in: a rebuild of the read models leaves them
+    id: '0202_processor_collections',
+    sql: `CREATE TABLE processor_collections (collection text COLLATE "C" PRIMARY KEY, processor text NOT NULL)`,
+  },
 ];

@@ -6,7 +6,7 @@ import type { HttpDeps } from '../../deps.js';
 import type { StrategyConfig } from '../../../domain/strategies/strategy.js';
 import { tradingViewAlertMessage } from '../../../domain/signals/alert-template.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { NewStrategyDto, StrategyBody, StrategySecretDto, StrategyView, TestAlertBody, TestAlertDto } from '../../../contracts/strategy-api.js';
+import { NewStrategyDto, StrategyBody, StrategyFillCountsDto, StrategySecretDto, StrategyView, TestAlertBody, TestAlertDto } from '../../../contracts/strategy-api.js';
 import { sendError } from '../../errors.js';
 
 const StrategyParams = Type.Object({ strategyId: Type.String({ maxLength: 64 }) });
@@ -44,6 +44,14 @@ export const strategyRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app
   }, async (request, reply) => {
     const strategy = await deps.queries.strategy(deps.tenantOf(request), request.params.strategyId);
     return strategy ? view(strategy) : noSuchStrategy(reply);
+  });
+
+  r.get('/strategies/:strategyId/fill-counts', {
+    schema: { tags: ['strategies'], summary: "How often the strategy's orders filled (fills, buys, sells, orders filled completely)", params: StrategyParams, response: { 200: StrategyFillCountsDto, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const tenantId = deps.tenantOf(request);
+    if (!(await deps.queries.strategy(tenantId, request.params.strategyId))) return noSuchStrategy(reply);
+    return deps.queries.strategyFills(tenantId, request.params.strategyId);
   });
 
   r.post('/strategies', {
