@@ -67,7 +67,8 @@ import type {
 } from '../../../application/ports/event-store.js';
 import { createPool, type PgPool } from '../../postgres/pool.js';
 import { runMigrations } from '../../postgres/migrations.js';
-import { ChainVerifier, GENESIS_HASH, computeEventHashFromCanonical } from '../hash-chain.js';
+import { ChainVerifier, GENESIS_HASH } from '../hash-chain.js';
+import { planUnit } from '../plan-append.js';
 import { AsyncGroupCommitQueue } from './async-group-commit.js';
 import { prepareRequest, type PreparedRequest } from '../prepare-request.js';
 import { EVENT_STORE_MIGRATIONS } from './schema.js';
@@ -640,7 +641,7 @@ export class PostgresEventStore implements EventStore {
     return { head, headHash, versions, claims, usedCache, fresh: new Set(streams) };
   }
 
-  /** Validates every call in order, in memory, exactly like SQLite's applyUnit, and builds the rows. */
+  /** Validates every call in order, in memory (plan-append.ts, as SQLite does), and builds the rows. */
   private validate(jobs: readonly Job[], lookup: Lookup): BatchPlan {
     let head = lookup.head;
     let headHash = lookup.headHash;
@@ -665,83 +666,38 @@ export class PostgresEventStore implements EventStore {
       claimValues: [],
     };
     const outcomes: AppendResult[] = [];
+    const lookupInBatch = {
+      version: (streamId: string) => batchVersions.get(streamId) ?? baseVersions.get(streamId) ?? 0,
+      claim: (scope: string, key: string) => existingClaims.get(claimId(scope, key)),
+    };
     for (const job of jobs) {
-      const requests = job.requests;
-      const startVersions: number[] = [];
-      let unitVersions: Map<string, number> | undefined;
-      let unitClaims: Map<string, string> | undefined;
-      let failure: AppendResult | undefined;
-      for (const request of requests) {
-        if (request.events.length > 0 && request.dedupe !== undefined) {
-          const id = claimId(request.dedupe.scope, request.dedupe.key);
-          const existing = unitClaims?.get(id) ?? existingClaims.get(id);
-          if (existing !== undefined) {
-            failure = { kind: 'duplicate', existingValue: existing };
-            break;
-          }
-          if (requests.length > 1) (unitClaims ??= new Map()).set(id, request.dedupe.value);
-        }
-        const current =
-          unitVersions?.get(request.streamId) ??
-          batchVersions.get(request.streamId) ??
-          baseVersions.get(request.streamId) ??
-          0;
-        if (request.expectedVersion !== 'any' && request.expectedVersion !== current) {
-          failure = { kind: 'conflict', streamId: request.streamId, actualVersion: current };
-          break;
-        }
-        startVersions.push(current);
-        if (requests.length > 1) (unitVersions ??= new Map()).set(request.streamId, current + request.events.length);
+      // the rules are plan-append.ts's, shared with SQLite
+      const plan = planUnit(job.requests, lookupInBatch, head, headHash);
+      outcomes.push(plan.result);
+      if (!plan.ok) continue;
+      for (const p of plan.events) {
+        rows.positions.push(p.position);
+        rows.streamIds.push(p.streamId);
+        rows.versions.push(p.version);
+        rows.types.push(p.event.type);
+        rows.data.push(p.event.dataJson);
+        rows.metadata.push(p.request.metadataJson);
+        rows.tenants.push(p.request.tenantId);
+        rows.correlations.push(p.request.correlationId);
+        rows.causations.push(p.request.causationId);
+        rows.times.push(p.request.time);
+        rows.prevHashes.push(p.prevHash);
+        rows.hashes.push(p.hash);
       }
-      if (failure !== undefined) {
-        outcomes.push(failure);
-        continue;
+      for (const claim of plan.claims) {
+        rows.claimScopes.push(claim.scope);
+        rows.claimKeys.push(claim.key);
+        rows.claimValues.push(claim.value);
+        existingClaims.set(claimId(claim.scope, claim.key), claim.value);
       }
-
-      const firstPosition = head + 1;
-      let firstStreamNextVersion = 0;
-      for (let r = 0; r < requests.length; r++) {
-        const request = requests[r]!;
-        let version = startVersions[r]!;
-        for (const event of request.events) {
-          const position = head + 1;
-          version++;
-          const hash = computeEventHashFromCanonical(
-            headHash,
-            position,
-            request.streamIdJson,
-            version,
-            event.typeJson,
-            event.dataJson,
-            request.metadataJson,
-          );
-          rows.positions.push(position);
-          rows.streamIds.push(request.streamId);
-          rows.versions.push(version);
-          rows.types.push(event.type);
-          rows.data.push(event.dataJson);
-          rows.metadata.push(request.metadataJson);
-          rows.tenants.push(request.tenantId);
-          rows.correlations.push(request.correlationId);
-          rows.causations.push(request.causationId);
-          rows.times.push(request.time);
-          rows.prevHashes.push(headHash);
-          rows.hashes.push(hash);
-          head = position;
-          headHash = hash;
-        }
-        if (request.events.length > 0) {
-          if (request.dedupe !== undefined) {
-            rows.claimScopes.push(request.dedupe.scope);
-            rows.claimKeys.push(request.dedupe.key);
-            rows.claimValues.push(request.dedupe.value);
-            existingClaims.set(claimId(request.dedupe.scope, request.dedupe.key), request.dedupe.value);
-          }
-          batchVersions.set(request.streamId, version);
-        }
-        if (request.streamId === requests[0]!.streamId) firstStreamNextVersion = version;
-      }
-      outcomes.push({ kind: 'appended', firstPosition, lastPosition: head, nextExpectedVersion: firstStreamNextVersion });
+      for (const [streamId, version] of plan.versions) batchVersions.set(streamId, version);
+      head = plan.head;
+      headHash = plan.headHash;
     }
     // Versions read from the database are worth caching too (valid at this head).
     for (const streamId of lookup.fresh) {

@@ -45,7 +45,8 @@ import type {
   RecordedEvent,
 } from '../../../application/ports/event-store.js';
 import { prepareRequest, type PreparedRequest } from '../prepare-request.js';
-import { ChainVerifier, GENESIS_HASH, computeEventHashFromCanonical } from '../hash-chain.js';
+import { ChainVerifier, GENESIS_HASH } from '../hash-chain.js';
+import { planUnit } from '../plan-append.js';
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { GroupCommitQueue } from './group-commit.js';
@@ -493,97 +494,35 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Validates one append (or appendAtomic) against the database plus earlier units of this batch,
-   * and writes it if every request passes. Returns the first failure otherwise.
+   * Validates one append (or appendAtomic) against the database plus earlier units of this batch
+   * (plan-append.ts, shared with PostgreSQL), and writes it if every request passes.
    */
   private applyUnit(requests: readonly PreparedRequest[], batchVersions: Map<string, number>): AppendResult {
-    // Validation pass: nothing is written until every request of the unit is known to succeed.
-    const startVersions: number[] = [];
-    let unitVersions: Map<string, number> | undefined;
-    let unitClaims: Map<string, string> | undefined;
-    for (const request of requests) {
-      if (request.events.length > 0 && request.dedupe !== undefined) {
-        const { scope, key } = request.dedupe;
-        const claimKey = scope + '\u0000' + key;
-        const existing =
-          unitClaims?.get(claimKey) ?? (this.stmt.findDedupe.get(scope, key) as string | undefined);
-        if (existing !== undefined) return { kind: 'duplicate', existingValue: existing };
-        if (requests.length > 1) (unitClaims ??= new Map()).set(claimKey, request.dedupe.value);
+    const plan = planUnit(requests, {
+      version: (streamId) => batchVersions.get(streamId) ?? this.currentVersion(streamId),
+      claim: (scope, key) => this.stmt.findDedupe.get(scope, key) as string | undefined,
+    }, this.head, this.headHash);
+    if (!plan.ok) return plan.result;
+    let metadata: { json: string; parsed: EventMetadata } | undefined;
+    for (const p of plan.events) {
+      const { request, event } = p;
+      this.stmt.insertEvent.run(
+        p.position, p.streamId, p.version, event.type, event.dataJson, request.metadataJson,
+        request.tenantId, request.correlationId, request.causationId, request.time, p.prevHash, p.hash,
+      );
+      if (this.tailSize > 0) {
+        if (metadata?.json !== request.metadataJson) metadata = { json: request.metadataJson, parsed: JSON.parse(request.metadataJson) as EventMetadata };
+        this.batchEvents.push({
+          globalPosition: p.position, streamId: p.streamId, streamVersion: p.version, type: event.type,
+          data: JSON.parse(event.dataJson) as Record<string, unknown>, metadata: metadata.parsed, prevHash: p.prevHash, hash: p.hash,
+        });
       }
-      const current =
-        unitVersions?.get(request.streamId) ??
-        batchVersions.get(request.streamId) ??
-        this.currentVersion(request.streamId);
-      if (request.expectedVersion !== 'any' && request.expectedVersion !== current) {
-        return { kind: 'conflict', streamId: request.streamId, actualVersion: current };
-      }
-      startVersions.push(current);
-      if (requests.length > 1) (unitVersions ??= new Map()).set(request.streamId, current + request.events.length);
     }
-
-    // Write pass.
-    const firstPosition = this.head + 1;
-    let firstStreamNextVersion = 0;
-    for (let r = 0; r < requests.length; r++) {
-      const request = requests[r]!;
-      let metadata: EventMetadata | undefined;
-      let version = startVersions[r]!;
-      for (const event of request.events) {
-        const position = this.head + 1;
-        version++;
-        const prevHash = this.headHash;
-        const hash = computeEventHashFromCanonical(
-          prevHash,
-          position,
-          request.streamIdJson,
-          version,
-          event.typeJson,
-          event.dataJson,
-          request.metadataJson,
-        );
-        this.stmt.insertEvent.run(
-          position,
-          request.streamId,
-          version,
-          event.type,
-          event.dataJson,
-          request.metadataJson,
-          request.tenantId,
-          request.correlationId,
-          request.causationId,
-          request.time,
-          prevHash,
-          hash,
-        );
-        this.head = position;
-        this.headHash = hash;
-        if (this.tailSize > 0) {
-          this.batchEvents.push({
-            globalPosition: position,
-            streamId: request.streamId,
-            streamVersion: version,
-            type: event.type,
-            data: JSON.parse(event.dataJson) as Record<string, unknown>,
-            metadata: (metadata ??= JSON.parse(request.metadataJson) as EventMetadata),
-            prevHash,
-            hash,
-          });
-        }
-      }
-      if (request.events.length > 0) {
-        if (request.dedupe !== undefined) {
-          this.stmt.insertDedupe.run(request.dedupe.scope, request.dedupe.key, request.dedupe.value);
-        }
-        batchVersions.set(request.streamId, version);
-      }
-      if (request.streamId === requests[0]!.streamId) firstStreamNextVersion = version;
-    }
-    return {
-      kind: 'appended',
-      firstPosition,
-      lastPosition: this.head,
-      nextExpectedVersion: firstStreamNextVersion,
-    };
+    for (const claim of plan.claims) this.stmt.insertDedupe.run(claim.scope, claim.key, claim.value);
+    for (const [streamId, version] of plan.versions) batchVersions.set(streamId, version);
+    this.head = plan.head;
+    this.headHash = plan.headHash;
+    return plan.result;
   }
 
   private currentVersion(streamId: string): number {
