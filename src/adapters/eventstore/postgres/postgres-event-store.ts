@@ -70,7 +70,8 @@ import { runMigrations } from '../../postgres/migrations.js';
 import { ChainVerifier, GENESIS_HASH } from '../hash-chain.js';
 import { planUnit } from '../plan-append.js';
 import { AsyncGroupCommitQueue } from './async-group-commit.js';
-import { prepareRequest, type PreparedRequest } from '../prepare-request.js';
+import type { PreparedRequest } from '../prepare-request.js';
+import { AppendListeners, StreamVersionCache, checkPage, recordedFromRow, submitCall, type EventRow } from '../store-support.js';
 import { EVENT_STORE_MIGRATIONS } from './schema.js';
 
 export const EVENT_NOTIFY_CHANNEL = 'patriot_events';
@@ -105,17 +106,6 @@ interface Job {
   readonly requests: readonly PreparedRequest[];
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
-}
-
-interface EventRow {
-  global_position: number | string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  data: string;
-  metadata: string;
-  prev_hash: string;
-  hash: string;
 }
 
 /** Column arrays of the rows one batch inserts. */
@@ -277,11 +267,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   private readonly queue: AsyncGroupCommitQueue<Job>;
-  private readonly listeners = new Set<(headPosition: number) => void>();
-  private readonly streamVersions = new Map<string, number>();
-  private readonly streamVersionCacheSize: number;
+  private readonly listeners: AppendListeners;
+  private readonly streamVersions: StreamVersionCache;
   private readonly verifyPageSize: number;
-  private readonly onListenerError: (error: unknown) => void;
   private readonly onListenError: (error: unknown) => void;
   private readonly beforeCommit: ((client: pg.ClientBase) => Promise<void>) | undefined;
 
@@ -306,11 +294,9 @@ export class PostgresEventStore implements EventStore {
     private readonly ownsPool: boolean,
     options: PostgresEventStoreOptions,
   ) {
-    this.streamVersionCacheSize = Math.max(1, Math.floor(options.streamVersionCacheSize ?? 100_000));
+    this.streamVersions = new StreamVersionCache(options.streamVersionCacheSize);
     this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
-    this.onListenerError =
-      options.onListenerError ??
-      ((error) => process.emitWarning(`event store onAppended listener threw: ${String(error)}`));
+    this.listeners = new AppendListeners(options.onListenerError);
     this.onListenError = options.onListenError ?? (() => undefined);
     this.beforeCommit = options.beforeCommit;
     this.queue = new AsyncGroupCommitQueue<Job>(
@@ -333,10 +319,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   appendAtomic(requests: readonly AppendRequest[]): Promise<AppendResult> {
-    if (requests.length === 0) {
-      return Promise.reject(new TypeError('appendAtomic needs at least one request'));
-    }
-    return this.submit(requests);
+    return this.submit(requests, true);
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
@@ -391,11 +374,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   onAppended(listener: (headPosition: number) => void): () => void {
-    const entry = (headPosition: number): void => listener(headPosition);
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.listeners.subscribe(listener);
   }
 
   async findDedupe(scope: string, key: string): Promise<string | undefined> {
@@ -423,18 +402,9 @@ export class PostgresEventStore implements EventStore {
       this.assertOpen();
       const { rows } = await this.pool.query<EventRow>({ ...SQL.verifyPage, values: [after, this.verifyPageSize] });
       if (rows.length === 0) break;
-      for (const row of rows) {
-        const position = Number(row.global_position);
-        let event: RecordedEvent;
-        try {
-          event = toRecordedEvent(row);
-        } catch (error) {
-          verifier.reportUnreadable(position, `event cannot be decoded: ${(error as Error).message}`);
-          return verifier.result();
-        }
-        if (!verifier.check(event)) return verifier.result();
-        after = position;
-      }
+      const checked = checkPage(verifier, rows);
+      if (checked === undefined) return verifier.result();
+      after = checked;
       if (rows.length < this.verifyPageSize) break;
     }
     return verifier.result();
@@ -475,17 +445,9 @@ export class PostgresEventStore implements EventStore {
     return row === undefined ? { position: 0, hash: GENESIS_HASH } : { position: Number(row.position), hash: row.hash };
   }
 
-  private submit(requests: readonly AppendRequest[]): Promise<AppendResult> {
+  private submit(requests: readonly AppendRequest[], atomic = false): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('PostgresEventStore is closed'));
-    let prepared: PreparedRequest[];
-    try {
-      prepared = requests.map(prepareRequest);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.enqueue({ requests: prepared, resolve, reject });
-    });
+    return submitCall(requests, atomic, (job) => this.queue.enqueue(job));
   }
 
   /** Runs one batch. Never throws: every job is settled. */
@@ -713,33 +675,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   private rememberVersion(streamId: string, version: number): void {
-    const cache = this.streamVersions;
-    cache.delete(streamId);
-    cache.set(streamId, version);
-    if (cache.size > this.streamVersionCacheSize) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
+    this.streamVersions.remember(streamId, version);
   }
 
   /** Calls the listeners (asynchronously) if the head moved past what they last saw. */
   private notify(headPosition: number): void {
     if (!(headPosition > this.notifiedHead)) return;
     this.notifiedHead = headPosition;
-    if (this.listeners.size === 0) return;
-    queueMicrotask(() => {
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(headPosition);
-        } catch (error) {
-          try {
-            this.onListenerError(error);
-          } catch {
-            // An error reporter that throws must not break the store either.
-          }
-        }
-      }
-    });
+    this.listeners.notify(headPosition);
   }
 
   // --- LISTEN connection ------------------------------------------------------------------------
@@ -813,15 +756,4 @@ function claimId(scope: string, key: string): string {
   return scope + '\u0000' + key;
 }
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    globalPosition: Number(row.global_position),
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    type: row.type,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
+const toRecordedEvent = recordedFromRow;

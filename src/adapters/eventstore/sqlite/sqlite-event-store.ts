@@ -44,7 +44,8 @@ import type {
   EventStore,
   RecordedEvent,
 } from '../../../application/ports/event-store.js';
-import { prepareRequest, type PreparedRequest } from '../prepare-request.js';
+import type { PreparedRequest } from '../prepare-request.js';
+import { AppendListeners, StreamVersionCache, checkPage, recordedFromRow, submitCall, type EventRow } from '../store-support.js';
 import { ChainVerifier, GENESIS_HASH } from '../hash-chain.js';
 import { planUnit } from '../plan-append.js';
 import { randomUUID } from 'node:crypto';
@@ -100,17 +101,6 @@ interface Job {
   readonly reject: (error: unknown) => void;
 }
 
-interface EventRow {
-  global_position: number;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  data: string;
-  metadata: string;
-  prev_hash: string;
-  hash: string;
-}
-
 const EVENT_COLUMNS = 'global_position, stream_id, stream_version, type, data, metadata, prev_hash, hash';
 
 export class SqliteEventStore implements EventStore {
@@ -121,11 +111,9 @@ export class SqliteEventStore implements EventStore {
 
   private readonly db: SqliteDatabase;
   private readonly queue: GroupCommitQueue<Job>;
-  private readonly listeners = new Set<(headPosition: number) => void>();
-  private readonly streamVersions = new Map<string, number>();
-  private readonly streamVersionCacheSize: number;
+  private readonly listeners: AppendListeners;
+  private readonly streamVersions: StreamVersionCache;
   private readonly verifyPageSize: number;
-  private readonly onListenerError: (error: unknown) => void;
 
   private head = 0;
   private headHash = GENESIS_HASH;
@@ -167,12 +155,10 @@ export class SqliteEventStore implements EventStore {
   };
 
   constructor(options: SqliteEventStoreOptions) {
-    this.streamVersionCacheSize = Math.max(1, Math.floor(options.streamVersionCacheSize ?? 100_000));
+    this.streamVersions = new StreamVersionCache(options.streamVersionCacheSize);
     this.tailSize = Math.max(0, Math.floor(options.recentEventsCacheSize ?? 5_000));
     this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
-    this.onListenerError =
-      options.onListenerError ??
-      ((error) => process.emitWarning(`event store onAppended listener threw: ${String(error)}`));
+    this.listeners = new AppendListeners(options.onListenerError);
     this.path = options.path;
     this.onFileLost = options.onFileLost;
     this.db = openDatabase({
@@ -300,10 +286,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   appendAtomic(requests: readonly AppendRequest[]): Promise<AppendResult> {
-    if (requests.length === 0) {
-      return Promise.reject(new TypeError('appendAtomic needs at least one request'));
-    }
-    return this.submit(requests);
+    return this.submit(requests, true);
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
@@ -331,12 +314,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   onAppended(listener: (headPosition: number) => void): () => void {
-    // Wrap so the same function can be subscribed twice and unsubscribed independently.
-    const entry = (headPosition: number): void => listener(headPosition);
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.listeners.subscribe(listener);
   }
 
   async findDedupe(scope: string, key: string): Promise<string | undefined> {
@@ -374,17 +352,9 @@ export class SqliteEventStore implements EventStore {
         return verifier.result();
       }
       if (rows.length === 0) break;
-      for (const row of rows) {
-        let event: RecordedEvent;
-        try {
-          event = toRecordedEvent(row);
-        } catch (error) {
-          verifier.reportUnreadable(row.global_position, `event cannot be decoded: ${(error as Error).message}`);
-          return verifier.result();
-        }
-        if (!verifier.check(event)) return verifier.result();
-        after = row.global_position;
-      }
+      const checked = checkPage(verifier, rows);
+      if (checked === undefined) return verifier.result();
+      after = checked;
       if (rows.length < pageSize) break;
       // Let appends and other work proceed between pages.
       if (pageSize > 1) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -412,18 +382,10 @@ export class SqliteEventStore implements EventStore {
     if (this.closed && !this.db.open) throw new Error('SqliteEventStore is closed');
   }
 
-  private submit(requests: readonly AppendRequest[]): Promise<AppendResult> {
+  private submit(requests: readonly AppendRequest[], atomic = false): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
     if (this.lost) return Promise.reject(this.lost);
-    let prepared: PreparedRequest[];
-    try {
-      prepared = requests.map(prepareRequest);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.enqueue({ requests: prepared, resolve, reject });
-    });
+    return submitCall(requests, atomic, (job) => this.queue.enqueue(job));
   }
 
   /** Runs one batch in one write transaction. Never throws: every job is settled. */
@@ -534,14 +496,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private rememberVersion(streamId: string, version: number): void {
-    const cache = this.streamVersions;
-    // Re-insert so recently used streams survive eviction (oldest first).
-    cache.delete(streamId);
-    cache.set(streamId, version);
-    if (cache.size > this.streamVersionCacheSize) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
+    this.streamVersions.remember(streamId, version);
   }
 
   /** If another connection committed to this file since we last looked, reload the caches. */
@@ -562,20 +517,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private notify(headPosition: number): void {
-    if (this.listeners.size === 0) return;
-    queueMicrotask(() => {
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(headPosition);
-        } catch (error) {
-          try {
-            this.onListenerError(error);
-          } catch {
-            // An error reporter that throws must not break the store either.
-          }
-        }
-      }
-    });
+    this.listeners.notify(headPosition);
   }
 }
 
@@ -587,16 +529,5 @@ function fileIdOf(path: string): { dev: number; ino: number } | undefined {
   return stat === undefined ? undefined : { dev: stat.dev, ino: stat.ino };
 }
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    globalPosition: row.global_position,
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    type: row.type,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
+const toRecordedEvent = recordedFromRow;
 
