@@ -79,3 +79,31 @@ describe('architecture: dependencies point inward', () => {
     expect(allowed[layerOf(fake)].includes(target)).toBe(false);
   });
 });
+
+describe('the build holds no test code', () => {
+  it('every source file that imports vitest (specs, contract suites, test support) is excluded from dist/ by tsconfig.build.json', () => {
+    const build = JSON.parse(readFileSync(resolve(SRC, '../tsconfig.build.json'), 'utf8')) as { exclude: string[] };
+    // the exclude globs of tsconfig.build.json, as regular expressions over paths relative to the repository
+    const globToRegExp = (glob: string): RegExp => {
+      let out = '';
+      for (let i = 0; i < glob.length; i++) {
+        const c = glob[i]!;
+        if (c === '*' && glob[i + 1] === '*') {
+          const dir = glob[i + 2] === '/';
+          out += dir ? '(?:.*/)?' : '.*';
+          i += dir ? 2 : 1;
+        } else if (c === '*') out += '[^/]*';
+        else out += /[.+?^${}()|[\]\\]/.test(c) ? `\\${c}` : c;
+      }
+      return new RegExp(`^${out}$`);
+    };
+    const excluded = build.exclude.map(globToRegExp);
+    const all = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? all(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : []));
+    const leaking = all(SRC)
+      .filter((file) => /from\s+['"]vitest['"]/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(resolve(SRC, '..'), file))
+      .filter((path) => !excluded.some((re) => re.test(path)));
+    expect(leaking).toEqual([]);
+    expect(excluded.some((re) => re.test('src/adapters/eventstore/event-store.contract.ts'))).toBe(true);
+  });
+});

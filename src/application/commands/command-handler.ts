@@ -3,6 +3,8 @@ import type { Decider } from '../../domain/shared/decider.js';
 import type { DomainError, Result } from '../../domain/shared/result.js';
 import { err, ok } from '../../domain/shared/result.js';
 import type { KeyedMutex } from '../shared/keyed-mutex.js';
+import { aggregateStream } from '../shared/aggregate-stream.js';
+import type { PatriotEvent } from '../../domain/events.js';
 
 export interface HandledCommand<E> {
   readonly events: readonly E[];
@@ -22,7 +24,7 @@ export class ConcurrencyExhaustedError extends Error {
  * writer got there first) reload and decide again. `mutex` serialises writers in this
  * process so conflicts only come from other processes.
  */
-export async function handleCommand<C, E extends { type: string; data: object }, S>(
+export async function handleCommand<C, E extends PatriotEvent, S>(
   store: EventStore,
   mutex: KeyedMutex,
   decider: Decider<C, E, S>,
@@ -33,8 +35,9 @@ export async function handleCommand<C, E extends { type: string; data: object },
   const list: readonly C[] = Array.isArray(commands) ? commands : [commands as C];
   return mutex.run(streamId, async () => {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const history = await store.readStream(streamId);
-      let state = history.reduce((s, r) => decider.evolve(s, { type: r.type, data: r.data } as unknown as E), decider.initialState());
+      const stream = await aggregateStream(store, streamId, decider);
+      const history = stream.history;
+      let state = stream.state;
       const decidedEvents: E[] = [];
       for (const command of list) {
         const decided = decider.decide(command, state);
@@ -47,8 +50,8 @@ export async function handleCommand<C, E extends { type: string; data: object },
       if (decidedEvents.length === 0) return ok({ events: [] });
       const result = await store.append({
         streamId,
-        expectedVersion: history.length,
-        events: decidedEvents.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })),
+        expectedVersion: stream.version,
+        events: decidedEvents,
         metadata: metadata(history),
       });
       switch (result.kind) {

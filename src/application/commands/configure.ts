@@ -41,7 +41,7 @@ export async function configureStrategy(
   const appended = await deps.store.append({
     streamId: streams.strategy(config.strategyId),
     expectedVersion: 'any',
-    events: [{ type: 'StrategyConfigured', data: config as unknown as Record<string, unknown> }],
+    events: [{ type: 'StrategyConfigured', data: config }],
     metadata: meta(deps, config.tenantId, causationId)(),
   });
   return { ok: true, value: appended.kind === 'appended' ? { lastPosition: appended.lastPosition } : {} };

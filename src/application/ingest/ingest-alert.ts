@@ -5,11 +5,12 @@ import type { Catalog } from './catalog.js';
 import { readAlertEnvelope } from '../../domain/signals/alert-envelope.js';
 import { normalizeSignal } from '../../domain/signals/normalize-signal.js';
 import { checkStaleness } from '../../domain/signals/staleness.js';
-import { signalDecider, type SignalCommand, type SignalEvent } from '../../domain/signals/signal-decider.js';
+import { signalDecider, type SignalCommand } from '../../domain/signals/signal-decider.js';
 import type { NormalizedSignal } from '../../domain/signals/signal.js';
 import type { DomainError } from '../../domain/shared/result.js';
 import { streams } from '../../domain/events.js';
 import { sourceAllowlist, type SourceAllowlist } from '../shared/source-allowlist.js';
+import { aggregateStream } from '../shared/aggregate-stream.js';
 
 export type IngestOutcome =
   | { readonly kind: 'accepted'; readonly signalId: string }
@@ -93,14 +94,13 @@ function answerOf(first: RecordedEvent | undefined, signalId: string): IngestOut
  * not fight over versions.
  */
 async function repeatOf(store: EventStore, tenantId: string, signalId: string, repeat: { receivedAt: string; bodySha256: string }): Promise<IngestOutcome> {
-  const history = await store.readStream(streams.signal(signalId));
-  const state = history.reduce((s, e) => signalDecider.evolve(s, e as unknown as SignalEvent), signalDecider.initialState());
+  const { state, history } = await aggregateStream(store, streams.signal(signalId), signalDecider);
   const decided = signalDecider.decide({ type: 'RecordRepeat', ...repeat }, state);
   if (decided.ok) {
     await store.append({
       streamId: streams.repeats(signalId),
       expectedVersion: 'any',
-      events: decided.value.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> })),
+      events: decided.value,
       metadata: { tenantId, time: repeat.receivedAt, correlationId: signalId },
     });
   }
@@ -170,7 +170,7 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   const result = await deps.store.append({
     streamId: streams.signal(signalId),
     expectedVersion: 0,
-    events: decided.value.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> })),
+    events: decided.value,
     metadata: { tenantId: strategy.tenantId, time: receivedAt, correlationId: signalId },
     dedupe: { scope: strategy.strategyId, key: idempotencyKey, value: signalId },
   });

@@ -12,8 +12,8 @@ export interface EventMetadata {
 
 export interface NewEvent {
   readonly type: string;
-  /** JSON-serialisable; decimals are strings. */
-  readonly data: Record<string, unknown>;
+  /** JSON-serialisable; decimals are strings (a PatriotEvent's data as it is). */
+  readonly data: object;
 }
 
 export interface RecordedEvent {

@@ -62,7 +62,7 @@ export class AccountReconciler {
     }
     if (differences.length > 0) {
       this.deps.log.warn({ accountId, trigger, differences: differences.length }, 'account differs from its exchange');
-      events.unshift({ type: 'AccountReconciled', data: { accountId, trigger, differences } as unknown as Record<string, unknown> });
+      events.unshift({ type: 'AccountReconciled', data: { accountId, trigger, differences } });
     }
     if (events.length > 0) {
       await this.deps.store.append({

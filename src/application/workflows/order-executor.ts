@@ -10,6 +10,7 @@ import { handleCommand } from '../commands/command-handler.js';
 import { KeyedMutex } from '../shared/keyed-mutex.js';
 import { ParkingLot } from './order-parking.js';
 import { notPlacedReason, searchOrder, unknownReason } from './order-search.js';
+import { aggregateStream } from '../shared/aggregate-stream.js';
 
 export interface ExecutorDeps {
   readonly store: EventStore;
@@ -544,8 +545,7 @@ export class OrderExecutor {
   }
 
   private async orderState(clientOrderId: string): Promise<{ state: OrderState; lastEventAt: number; history: readonly RecordedEvent[] }> {
-    const history = await this.deps.store.readStream(streams.order(clientOrderId));
-    const state = history.reduce((s, r) => orderDecider.evolve(s, { type: r.type, data: r.data } as never), orderDecider.initialState());
+    const { state, history } = await aggregateStream(this.deps.store, streams.order(clientOrderId), orderDecider);
     const lastEventAt = Date.parse(history[history.length - 1]?.metadata.time ?? '');
     return { state, lastEventAt: Number.isFinite(lastEventAt) ? lastEventAt : 0, history };
   }

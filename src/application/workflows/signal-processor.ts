@@ -5,7 +5,8 @@ import type { AccountMarkets } from '../ports/account-markets.js';
 import type { AccountPrices } from '../ports/account-prices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { EventOf, OrderIntent } from '../../domain/events.js';
+import type { EventOf, OrderIntent, PatriotEventType } from '../../domain/events.js';
+import type { RecordedOf } from '../processors/processor.js';
 import { streams } from '../../domain/events.js';
 import { parseDec } from '../../domain/shared/decimal.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
@@ -16,7 +17,6 @@ import { TradingState } from './trading-state.js';
 import type { Market } from '../ports/exchange.js';
 import type { ListedMarket } from './route-signal.js';
 
-const toNewEvent = (e: { type: string; data: object }) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> });
 
 export interface SignalProcessorDeps {
   readonly store: EventStore;
@@ -310,17 +310,20 @@ export class SignalProcessor {
     }
   }
 
+  /** What a newly read event asks of this node, by event type (typed: each sees its own event's data). */
+  private readonly reactions: { readonly [K in PatriotEventType]?: (event: RecordedOf<K>) => void } = {
+    OrderApproved: (e) => {
+      if (this.owned.has(e.data.accountId)) this.deps.submit(e.data);
+    },
+    AccountOpened: (e) => this.deps.onAccountOpened?.(e.data.accountId),
+    AccountCredentialsChanged: (e) => this.deps.onCredentialsChanged?.(e.data.accountId),
+  };
+
   /** Hands what a newly read event asks of this node to its owner (only while following the log). */
   private dispatch(e: RecordedEvent): void {
     if (!this.dispatching) return;
-    if (e.type === 'OrderApproved') {
-      const intent = e.data as unknown as OrderIntent;
-      if (this.owned.has(intent.accountId)) this.deps.submit(intent);
-    } else if (e.type === 'AccountOpened') {
-      this.deps.onAccountOpened?.(String((e.data as { accountId?: unknown }).accountId));
-    } else if (e.type === 'AccountCredentialsChanged') {
-      this.deps.onCredentialsChanged?.(String((e.data as { accountId?: unknown }).accountId));
-    }
+    const react = this.reactions[e.type as PatriotEventType] as ((event: RecordedEvent) => void) | undefined;
+    react?.(e);
   }
 
   private async routePending(): Promise<void> {
@@ -370,8 +373,8 @@ export class SignalProcessor {
       const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
       // order decisions first, so readers of the log meet each order before the summary naming it
       const requests: AppendRequest[] = [
-        ...decision.orders.map((o) => ({ streamId: streams.order(o.intent.clientOrderId), expectedVersion: 0, events: [toNewEvent(o.event)], metadata })),
-        { streamId: signalStream, expectedVersion: 1, events: [toNewEvent(decision.processed)], metadata },
+        ...decision.orders.map((o) => ({ streamId: streams.order(o.intent.clientOrderId), expectedVersion: 0, events: [o.event], metadata })),
+        { streamId: signalStream, expectedVersion: 1, events: [decision.processed], metadata },
       ];
       work.push({ signal, decision, tenantId: strategy.tenantId, append: this.deps.store.appendAtomic(requests) });
     }
