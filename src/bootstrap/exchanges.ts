@@ -22,6 +22,8 @@ import type { PriceVenue } from '../adapters/marketdata/account-price-hub.js';
 import { PriceFeedSource } from '../adapters/marketdata/price-feed-source.js';
 import { ccxtConfigFor, hostKeyOf, venueKeyOf, type VenueSpec } from '../adapters/exchanges/ccxt/venue.js';
 import { openVenueMarketData } from './venue-market-data.js';
+import { ccxtKeyPermissions } from '../adapters/exchanges/ccxt/key-permissions.js';
+import type { KeyPermissions } from '../application/commands/credentials.js';
 
 /** Open-order caps of the exchanges we know (Binance: 200 per symbol; we count per account to stay below it). */
 const OPEN_ORDER_CAPS: Readonly<Record<string, number>> = { binance: 200, bybit: 500, okx: 500 };
@@ -45,11 +47,8 @@ export interface Exchanges {
   /** how long an order may stay invisible to look-ups on the account's exchange */
   visibilityMs(account: AccountConfig | undefined): number;
   openOrderCap(account: AccountConfig | undefined): number | undefined;
-  /**
-   * Whether the exchange says the key may withdraw funds: true / false, or undefined when it
-   * cannot tell (an exchange without such a report, or no answer). Throws when the exchange refuses the key.
-   */
-  withdrawalsEnabled(account: AccountConfig, credentials: { apiKey: string; secret: string; password?: string }): Promise<boolean | undefined>;
+  /** what the account's exchange says an API key may do (the credentials command refuses keys that can withdraw) */
+  readonly keys: KeyPermissions;
   /** where an account's market list comes from: the paper exchange's own, or its exchange's (loaded through ccxt) */
   marketListSource(account: AccountConfig): MarketListSource;
   /** where an account's prices come from: the paper exchange's feed, or its exchange's public market data */
@@ -169,26 +168,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
       await g.stopMonitoring(accountId);
       g.forget(accountId); // its credentials leave memory with the client
     },
-    withdrawalsEnabled: async (account, credentials) => {
-      if (account.exchange !== 'binance' || (account.marketType ?? 'spot') !== 'spot') return undefined;
-      const { default: ccxt } = await import('ccxt');
-      const urls = urlsFor('binance', config.exchangeUrls);
-      const client = new ccxt.binance({
-        apiKey: credentials.apiKey, secret: credentials.secret, enableRateLimit: false, timeout: 10_000,
-        ...(urls ? { urls: { api: urls } } : {}), options: { fetchCurrencies: false, fetchMarkets: { types: ['spot'] }, defaultType: 'spot' },
-      });
-      try {
-        const answer = (await client.sapiGetAccountApiRestrictions()) as { enableWithdrawals?: unknown };
-        return typeof answer.enableWithdrawals === 'boolean' ? answer.enableWithdrawals : undefined;
-      } catch (error) {
-        if (error instanceof ccxt.AuthenticationError || error instanceof ccxt.PermissionDenied) throw new Error('the exchange refused this API key');
-        log.warn({ accountId: account.accountId, reason: error instanceof Error ? error.constructor.name : 'error' }, 'could not ask the exchange what the API key may do; accepting it');
-        return undefined;
-      } finally {
-        client.apiKey = '';
-        client.secret = '';
-      }
-    },
+    keys: ccxtKeyPermissions({ log, urlsFor: (exchangeId) => urlsFor(exchangeId, config.exchangeUrls) }),
     credentialsChanged: async (accountId, ownedHere) => {
       const g = ccxtGateway.loaded;
       if (!g || kinds.get(accountId) === 'paper' || !kinds.has(accountId)) return;

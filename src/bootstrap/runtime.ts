@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import type { EventStore } from '../application/ports/event-store.js';
@@ -17,7 +16,8 @@ import { WebhookSecrets } from './webhook-secrets.js';
 import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
 import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
 import type { CredentialSource } from '../application/ports/credentials.js';
-import { removeAccountCredentials, setAccountCredentials } from '../application/commands/credentials.js';
+import { removeAccountCredentials, setCheckedAccountCredentials } from '../application/commands/credentials.js';
+import { createUser } from '../application/commands/create-user.js';
 import type { CcxtExchangeGateway } from '../adapters/exchanges/ccxt/index.js';
 import { RandomIds, systemClock } from '../adapters/system/system-clock.js';
 import { ingestAlert } from '../application/ingest/ingest-alert.js';
@@ -383,21 +383,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     },
     metrics: metrics.registry,
     credentials: {
-      set: async (tenantId, accountId, credentials) => {
-        const account = processor.state.account(accountId);
-        if (account) {
-          let canWithdraw: boolean | undefined;
-          try {
-            canWithdraw = await exchanges.withdrawalsEnabled(account, credentials);
-          } catch (error) {
-            return { refused: { code: 'EXCHANGE_REFUSED_KEY', message: error instanceof Error ? error.message : 'the exchange refused this API key' } };
-          }
-          if (canWithdraw === true) {
-            return { refused: { code: 'WITHDRAWAL_ENABLED_KEY', message: 'the exchange reports that this API key can withdraw funds: create a key with trading permission only' } };
-          }
-        }
-        return setAccountCredentials({ store: events, vault, clock }, tenantId, accountId, credentials);
-      },
+      set: (tenantId, accountId, credentials) => setCheckedAccountCredentials({ store: events, vault, clock, keys: exchanges.keys, account: (id) => processor.state.account(id) }, tenantId, accountId, credentials),
       hint: (tenantId, accountId) => vault.hint(tenantId, accountId),
       remove: (tenantId, accountId) => removeAccountCredentials({ store: events, vault, clock }, tenantId, accountId),
     },
@@ -409,14 +395,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     users: userAdministration({ ...commandDeps, auth }),
     security: config.security,
     streamCursorKey: signingKeyFrom(keyring.current.key),
-    createUser: async (tenantId, user) => {
-      if (await auth.hasLogin(user.username)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
-      const userId = `usr_${randomBytes(6).toString('hex')}`;
-      const registered = await registerUser(commandDeps, { userId, tenantId, name: user.name, role: user.role }, 'api:users');
-      if (!registered.ok) return registered;
-      await auth.setLogin(user.username, { userId, tenantId, role: user.role }, user.password);
-      return { ok: true, value: { userId, lastPosition: await events.headPosition() } };
-    },
+    createUser: (tenantId, user) => createUser({ ...commandDeps, ids, auth }, tenantId, user),
     configuration: {
       createStrategy: (tenantId, input) => createStrategy(configurationDeps, tenantId, input),
       updateStrategy: (tenantId, strategyId, input) => updateStrategy(configurationDeps, tenantId, strategyId, input),

@@ -3,8 +3,47 @@ import type { Clock } from '../ports/clock.js';
 import type { ExchangeCredentials } from '../ports/credentials.js';
 import type { CredentialHint, CredentialVault } from '../ports/credential-vault.js';
 import { streams } from '../../domain/events.js';
+import type { AccountConfig } from '../../domain/accounts/account.js';
 
 type Deps = { readonly store: EventStore; readonly vault: CredentialVault; readonly clock: Clock };
+
+/** What an exchange says a key may do (a port: the exchange adapters answer it). */
+export interface KeyPermissions {
+  /**
+   * Whether the key may withdraw funds: true / false, or undefined when the exchange cannot tell
+   * (no such report, or no answer). Throws when the exchange refuses the key.
+   */
+  withdrawalsEnabled(account: AccountConfig, credentials: ExchangeCredentials): Promise<boolean | undefined>;
+}
+
+export type SetCredentialsDeps = Deps & {
+  readonly keys: KeyPermissions;
+  /** the account (undefined for one not known here yet: its key cannot be asked about) */
+  readonly account: (accountId: string) => AccountConfig | undefined;
+};
+
+export type SetCredentialsOutcome = { readonly refused: { readonly code: string; readonly message: string } } | { readonly hint: CredentialHint; readonly lastPosition?: number };
+
+/**
+ * The rule for an account's exchange key: PATRIOT only trades, so a key its exchange reports as
+ * able to withdraw funds is refused (WITHDRAWAL_ENABLED_KEY), as is a key the exchange refuses
+ * (EXCHANGE_REFUSED_KEY); nothing is stored then. Otherwise the key is sealed and recorded.
+ */
+export async function setCheckedAccountCredentials(deps: SetCredentialsDeps, tenantId: string, accountId: string, credentials: ExchangeCredentials): Promise<SetCredentialsOutcome> {
+  const account = deps.account(accountId);
+  if (account) {
+    let canWithdraw: boolean | undefined;
+    try {
+      canWithdraw = await deps.keys.withdrawalsEnabled(account, credentials);
+    } catch (error) {
+      return { refused: { code: 'EXCHANGE_REFUSED_KEY', message: error instanceof Error ? error.message : 'the exchange refused this API key' } };
+    }
+    if (canWithdraw === true) {
+      return { refused: { code: 'WITHDRAWAL_ENABLED_KEY', message: 'the exchange reports that this API key can withdraw funds: create a key with trading permission only' } };
+    }
+  }
+  return setAccountCredentials(deps, tenantId, accountId, credentials);
+}
 
 const changed = (deps: Deps, tenantId: string, accountId: string, data: { apiKeyHint?: string; removed: boolean }) =>
   deps.store.append({
