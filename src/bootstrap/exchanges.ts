@@ -73,7 +73,15 @@ function urlsFor(exchangeId: string, bases: Readonly<Record<string, string>>): R
   }
 }
 
-export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPriceFeed; clock: Clock; log: Logger; credentials: CredentialSource; priceOf: (accountId: string, symbol: string) => string | undefined }): Exchanges {
+interface ExchangesDeps {
+  readonly feed: SyntheticPriceFeed;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly credentials: CredentialSource;
+  readonly priceOf: (accountId: string, symbol: string) => string | undefined;
+}
+
+export function openExchanges(config: PatriotConfig, deps: ExchangesDeps): Exchanges {
   const { feed, clock, log } = deps;
   // paper accounts fill and are priced at the synthetic feed, or at a real exchange's live public prices (a dry run)
   const live = config.paperPrices !== undefined ? livePaperPrices(config, deps) : undefined;
@@ -83,30 +91,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     takerFeeBps: config.paper.takerFeeBps, makerFeeBps: config.paper.makerFeeBps, slippageBps: config.paper.slippageBps,
     onListenerError: (e) => log.error({ err: String(e) }, 'exchange update listener failed'),
   });
-  const source = deps.credentials;
-  const options: Omit<CcxtGatewayOptions, 'createProExchange'> = {
-    credentials: async (accountId) => {
-      const found = await source.credentialsFor(accountId);
-      if (!found) throw new Error(`no exchange credentials configured for account ${accountId}`);
-      return found;
-    },
-    log,
-    // each account at most 10 requests in a burst, 5 a second on average, within its host's IP budget
-    accountRateLimit: { capacity: 10, refillPerSecond: 5 },
-    // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
-    notFoundGraceMs: 0,
-    breaker: { coolDownMs: config.breakerCoolDownMs },
-    monitor: { auditIntervalMs: config.fillStreamAuditMs },
-    referencePrice: (symbol, accountId) => deps.priceOf(accountId, symbol),
-  };
-  const ccxtGateway = new LazyCcxtGateway(async () => {
-    const [{ default: ccxt }, { CcxtExchangeGateway }] = await Promise.all([import('ccxt'), import('../adapters/exchanges/ccxt/index.js')]);
-    return new CcxtExchangeGateway({
-      ...options,
-      // ccxt pro needs an agent to open plain ws:// connections (a local sandbox)
-      createProExchange: (id, ccxtConfig) => new (ccxt.pro as unknown as Record<string, new (c: object) => never>)[id]!({ ...ccxtConfig, httpAgent: new Agent({ keepAlive: true }) }),
-    });
-  });
+  const ccxtGateway = lazyCcxtGateway(config, deps);
   const kinds = new Map<string, string>();
   const venueSpecOf = (account: AccountConfig): VenueSpec => {
     const urls = urlsFor(account.exchange, config.exchangeUrls);
@@ -122,20 +107,7 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
   return {
     paper, gateway,
     ccxt: () => ccxtGateway.loaded,
-    marketListSource: (account) => {
-      if (account.exchange === 'paper') return paperMarkets;
-      const spec = venueSpecOf(account);
-      return {
-        kind: 'venue', key: venueKeyOf(spec), name: account.exchange,
-        load: async () => {
-          const [{ default: ccxt }, { loadMarketList }] = await Promise.all([import('ccxt'), import('../adapters/exchanges/ccxt/market-list.js')]);
-          const Exchange = (ccxt as unknown as Record<string, new (c: object) => never>)[spec.exchangeId];
-          if (!Exchange) throw new Error(`${spec.exchangeId} is not an exchange ccxt supports`);
-          const client = new Exchange({ ...ccxtConfigFor(spec), timeout: 15_000 });
-          return loadMarketList(spec, client);
-        },
-      };
-    },
+    marketListSource: (account) => (account.exchange === 'paper' ? paperMarkets : venueMarketList(venueSpecOf(account))),
     priceVenue: (account) => {
       if (account.exchange === 'paper') return paperPrices;
       const spec = venueSpecOf(account);
@@ -178,25 +150,71 @@ export function openExchanges(config: PatriotConfig, deps: { feed: SyntheticPric
     },
     visibilityMs: (account) => (account === undefined || account.exchange === 'paper' ? 0 : config.exchangeVisibilityMs),
     openOrderCap: (account) => (account === undefined ? undefined : account.exchange === 'paper' ? config.paper.maxOpenOrders : OPEN_ORDER_CAPS[account.exchange]),
-    connection: (accountId, exchange, ownedHere) => {
-      const owner = ownedHere ? 'this_node' : 'another_node';
-      if (exchange === 'paper') return { accountId, exchange, owner, stream: 'connected', circuit: 'closed' };
-      const g = ccxtGateway.loaded;
-      const breaker = g && kinds.has(accountId) ? g.breakerStates().find((b) => b.key === g.hostOf(accountId)) : undefined;
-      const monitor = g && ownedHere ? g.monitorState(accountId) : undefined;
-      const disabled = g && ownedHere ? g.disabledReason(accountId) : undefined;
-      return {
-        accountId, exchange, owner,
-        stream: monitor === undefined ? 'unknown' : STREAM[monitor],
-        circuit: breaker?.state ?? 'closed',
-        ...(breaker?.state === 'open' && breaker.probeAt !== undefined ? { circuitRetryAt: new Date(breaker.probeAt).toISOString() } : {}),
-        ...(disabled !== undefined ? { disabledReason: disabled } : {}),
-      };
-    },
+    connection: (accountId, exchange, ownedHere) => connectionOf(ccxtGateway, kinds, accountId, exchange, ownedHere),
     close: async () => {
       await ccxtGateway.close();
       await paper.close();
       await live?.close();
+    },
+  };
+}
+
+/** Real exchanges (and the sandbox) through ccxt, loaded on first use (only when an account needs it). */
+function lazyCcxtGateway(config: PatriotConfig, deps: ExchangesDeps): LazyCcxtGateway {
+  const { log } = deps;
+  const source = deps.credentials;
+  const options: Omit<CcxtGatewayOptions, 'createProExchange'> = {
+    credentials: async (accountId) => {
+      const found = await source.credentialsFor(accountId);
+      if (!found) throw new Error(`no exchange credentials configured for account ${accountId}`);
+      return found;
+    },
+    log,
+    // each account at most 10 requests in a burst, 5 a second on average, within its host's IP budget
+    accountRateLimit: { capacity: 10, refillPerSecond: 5 },
+    // the executor decides when "not found" is proof (its window also covers restarts and take-overs)
+    notFoundGraceMs: 0,
+    breaker: { coolDownMs: config.breakerCoolDownMs },
+    monitor: { auditIntervalMs: config.fillStreamAuditMs },
+    referencePrice: (symbol, accountId) => deps.priceOf(accountId, symbol),
+  };
+  return new LazyCcxtGateway(async () => {
+    const [{ default: ccxt }, { CcxtExchangeGateway }] = await Promise.all([import('ccxt'), import('../adapters/exchanges/ccxt/index.js')]);
+    return new CcxtExchangeGateway({
+      ...options,
+      // ccxt pro needs an agent to open plain ws:// connections (a local sandbox)
+      createProExchange: (id, ccxtConfig) => new (ccxt.pro as unknown as Record<string, new (c: object) => never>)[id]!({ ...ccxtConfig, httpAgent: new Agent({ keepAlive: true }) }),
+    });
+  });
+}
+
+/** What the user sees of an account's exchange connection: its fill stream (on the owning node) and its host's circuit breaker. */
+function connectionOf(ccxtGateway: LazyCcxtGateway, kinds: ReadonlyMap<string, string>, accountId: string, exchange: string, ownedHere: boolean): AccountConnection {
+  const owner = ownedHere ? 'this_node' : 'another_node';
+  if (exchange === 'paper') return { accountId, exchange, owner, stream: 'connected', circuit: 'closed' };
+  const g = ccxtGateway.loaded;
+  const breaker = g && kinds.has(accountId) ? g.breakerStates().find((b) => b.key === g.hostOf(accountId)) : undefined;
+  const monitor = g && ownedHere ? g.monitorState(accountId) : undefined;
+  const disabled = g && ownedHere ? g.disabledReason(accountId) : undefined;
+  return {
+    accountId, exchange, owner,
+    stream: monitor === undefined ? 'unknown' : STREAM[monitor],
+    circuit: breaker?.state ?? 'closed',
+    ...(breaker?.state === 'open' && breaker.probeAt !== undefined ? { circuitRetryAt: new Date(breaker.probeAt).toISOString() } : {}),
+    ...(disabled !== undefined ? { disabledReason: disabled } : {}),
+  };
+}
+
+/** An exchange's market list, loaded through ccxt's public API. */
+function venueMarketList(spec: VenueSpec): MarketListSource {
+  return {
+    kind: 'venue', key: venueKeyOf(spec), name: spec.exchangeId,
+    load: async () => {
+      const [{ default: ccxt }, { loadMarketList }] = await Promise.all([import('ccxt'), import('../adapters/exchanges/ccxt/market-list.js')]);
+      const Exchange = (ccxt as unknown as Record<string, new (c: object) => never>)[spec.exchangeId];
+      if (!Exchange) throw new Error(`${spec.exchangeId} is not an exchange ccxt supports`);
+      const client = new Exchange({ ...ccxtConfigFor(spec), timeout: 15_000 });
+      return loadMarketList(spec, client);
     },
   };
 }

@@ -13,7 +13,7 @@ import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
 import { failedRouting, routeSignal, type RoutingDecision } from './route-signal.js';
-import { TradingState } from './trading-state.js';
+import { TradingState, TradingView } from './trading-state.js';
 import type { Market } from '../ports/exchange.js';
 import type { ListedMarket } from './route-signal.js';
 
@@ -44,6 +44,8 @@ export interface SignalProcessorDeps {
   /** an account's exchange credentials changed (after start-up): clients holding the old ones must go */
   readonly onCredentialsChanged?: (accountId: string) => void;
   readonly batchSize?: number;
+  /** where the folded state and the owned accounts are kept (default: a view of its own) */
+  readonly view?: TradingView;
 }
 
 /**
@@ -61,7 +63,11 @@ export interface SignalProcessorDeps {
  * order, ahead of anything new), so orders a dead owner left behind are neither lost nor sent twice.
  */
 export class SignalProcessor {
-  private current: TradingState;
+  /** the folded state and the owned accounts (shared with the executor; see TradingView) */
+  private readonly view: TradingView;
+  private get current(): TradingState {
+    return this.view.current;
+  }
   private position = 0;
   /** a routing append failed: the tentative state must be folded again from the log before anything else */
   private stale = false;
@@ -72,7 +78,9 @@ export class SignalProcessor {
   private routing = false;
   /** submit OrderApproved events read from the log (off while folding history) */
   private dispatching = false;
-  private readonly owned = new Set<string>();
+  private get owned(): Set<string> {
+    return this.view.owned;
+  }
   private readonly takes = new Set<string>();
   private readonly flight = new SingleFlight(async () => {
     if (this.stale) await this.rebuild();
@@ -96,7 +104,7 @@ export class SignalProcessor {
   };
 
   constructor(private readonly deps: SignalProcessorDeps) {
-    this.current = new TradingState();
+    this.view = deps.view ?? new TradingView();
   }
 
   /** the last union per strategy, kept while the strategy and its accounts' lists are the same objects (alerts ask on every call) */
@@ -412,7 +420,7 @@ export class SignalProcessor {
     await this.fold(fresh, 0, () => false, () => undefined, (reached) => {
       position = reached;
     });
-    this.current = fresh;
+    this.view.current = fresh;
     this.position = position;
     this.appliedAhead.clear();
     this.stale = false;

@@ -211,3 +211,23 @@ export class TradingState {
     if (a) a.portfolio = applyPortfolioEvent(a.portfolio, event);
   }
 }
+
+/**
+ * The write side's current TradingState and the accounts this node owns, shared by whoever needs
+ * them (the signal processor folds and swaps the state, the executor and the exchanges read it):
+ * built first, so the parts that use it need no reference to one another.
+ */
+export class TradingView {
+  /** read it through this property each time: a rebuild of the fold replaces it */
+  current = new TradingState();
+  /** accounts whose order flow this node owns now */
+  readonly owned = new Set<string>();
+
+  account(accountId: string): AccountConfig | undefined {
+    return this.current.account(accountId);
+  }
+
+  ownsAccount(accountId: string): boolean {
+    return this.owned.has(accountId);
+  }
+}

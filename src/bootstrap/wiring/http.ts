@@ -1,0 +1,135 @@
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Auth } from '../../application/ports/auth.js';
+import type { TradingView } from '../../application/workflows/trading-state.js';
+import type { SignalProcessor } from '../../application/workflows/signal-processor.js';
+import { ingestAlert } from '../../application/ingest/ingest-alert.js';
+import { setKillSwitch } from '../../application/commands/kill-switch.js';
+import { removeAccountCredentials, setCheckedAccountCredentials } from '../../application/commands/credentials.js';
+import { createUser } from '../../application/commands/create-user.js';
+import { createStrategy, openExchangeAccount, rotateWebhookSecret, updateStrategy, webhookSecretOf, type ConfigurationDeps } from '../../application/commands/strategies.js';
+import { signingKeyFrom } from '../../adapters/auth/kv-auth.js';
+import { buildHttpApp } from '../../http/app.js';
+import type { HttpDeps } from '../../http/deps.js';
+import { principalOf } from '../../http/auth-hook.js';
+import { accountMarketData } from '../account-market-data.js';
+import { newWebhookSecret } from '../demo.js';
+import { userAdministration } from '../user-administration.js';
+import type { WebhookSecrets } from '../webhook-secrets.js';
+import type { Core } from './core.js';
+import type { Markets } from './markets.js';
+import type { ReadSide } from './read-side.js';
+
+/** What the HTTP layer is built from, besides the core. */
+export interface HttpWiring {
+  readonly markets: Markets;
+  readonly readSide: ReadSide;
+  readonly view: TradingView;
+  readonly processor: SignalProcessor;
+  readonly auth: Auth;
+  readonly secrets: WebhookSecrets;
+  readonly isReady: () => boolean;
+  readonly publicUrl: () => string;
+}
+
+/** The API and the dashboard, each capability's part of the HTTP dependencies wired from its own ports. */
+export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
+  const { config } = core;
+  return buildHttpApp({
+    logger: core.logger,
+    ...ingestPart(core, w),
+    ...readPart(core, w),
+    ...accountsPart(core, w),
+    ...usersPart(core, w),
+    configuration: configurationPart(core, w),
+    isReady: w.isReady,
+    storeUnavailable: () => {
+      const logFile = core.storage.healthy();
+      return logFile.ok ? core.health.unavailable : (logFile.reason ?? 'the event log file is gone');
+    },
+    metrics: core.metrics.registry,
+    get publicUrl() {
+      return w.publicUrl();
+    },
+    security: config.security,
+    streamCursorKey: signingKeyFrom(core.keyring.current.key),
+    dashboardDir: fileURLToPath(new URL('../../../dist/web', import.meta.url)),
+    streamLimits: config.streams,
+    rateLimits: config.rateLimits,
+    corsOrigins: config.corsOrigins,
+    tenantOf: (request) => principalOf(request).tenantId,
+    userOf: (request) => principalOf(request).userId,
+  });
+}
+
+/** Alerts in: refused (503) while the log file cannot record, never acknowledged then. */
+function ingestPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'ingest' | 'onAlertAccepted'> {
+  // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
+  const ingestDeps = { store: core.events, catalog: w.processor.catalog, clock: core.clock, ids: core.ids, secretOf: (strategyId: string) => w.secrets.lookup(strategyId), catchUp: () => w.processor.catchUp() };
+  return {
+    ingest: async (request, admit) => {
+      const logFile = core.storage.healthy();
+      if (!logFile.ok) throw new Error(logFile.reason ?? 'the event log cannot record'); // answered 503, never acknowledged
+      const outcome = await ingestAlert(admit ? { ...ingestDeps, admit } : ingestDeps, request);
+      core.metrics.alerts.inc({ outcome: outcome.kind === 'refused' ? outcome.code : outcome.kind });
+      return outcome;
+    },
+    onAlertAccepted: (signalId, receivedAtNs) => core.metrics.alertAccepted(signalId, receivedAtNs),
+  };
+}
+
+function readPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'queries' | 'feed' | 'marketData' | 'waitForProjection' | 'equityCurve' | 'live'> {
+  const { config } = core;
+  return {
+    queries: w.readSide.queries,
+    feed: core.feed,
+    marketData: accountMarketData({
+      account: (tenantId, accountId) => {
+        const account = w.view.account(accountId);
+        return account?.tenantId === tenantId ? account : undefined;
+      },
+      accounts: (tenantId) => w.view.current.allAccounts().filter((a) => a.tenantId === tenantId),
+      markets: w.markets.marketLists, prices: w.markets.prices, maxPriceAgeMs: config.marketData.maxPriceAgeMs, priceWaitMs: Math.min(config.marketData.priceWaitMs, 1000),
+    }),
+    waitForProjection: (position) => w.readSide.projections.waitFor(position),
+    equityCurve: (tenantId, accountId, from, to, limit) => core.storage.snapshots.equityCurve({ tenantId, accountId, from, to, limit }),
+    live: w.readSide.live,
+  };
+}
+
+function accountsPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'setKillSwitch' | 'credentials' | 'connectionOf'> {
+  const { events, vault, clock } = core;
+  const { exchanges } = w.markets;
+  return {
+    setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(core.commandDeps, tenantId, target, engaged, reason),
+    credentials: {
+      set: (tenantId, accountId, credentials) => setCheckedAccountCredentials({ store: events, vault, clock, keys: exchanges.keys, account: (id) => w.view.account(id) }, tenantId, accountId, credentials),
+      hint: (tenantId, accountId) => vault.hint(tenantId, accountId),
+      remove: (tenantId, accountId) => removeAccountCredentials({ store: events, vault, clock }, tenantId, accountId),
+    },
+    connectionOf: (accountId, exchange) => exchanges.connection(accountId, exchange, w.view.ownsAccount(accountId)),
+  };
+}
+
+function usersPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'auth' | 'users' | 'createUser'> {
+  return {
+    auth: w.auth,
+    users: userAdministration({ ...core.commandDeps, auth: w.auth }),
+    createUser: (tenantId, user) => createUser({ ...core.commandDeps, ids: core.ids, auth: w.auth }, tenantId, user),
+  };
+}
+
+function configurationPart(core: Core, w: HttpWiring): HttpDeps['configuration'] {
+  const deps: ConfigurationDeps = {
+    ...core.commandDeps, kv: core.kv, ids: core.ids, newSecret: newWebhookSecret, catalog: w.processor.catalog, markets: w.markets.marketLists,
+    catchUp: () => w.processor.catchUp(),
+    onSecret: (strategyId, secret) => w.secrets.remember(strategyId, secret),
+  };
+  return {
+    createStrategy: (tenantId, input) => createStrategy(deps, tenantId, input),
+    updateStrategy: (tenantId, strategyId, input) => updateStrategy(deps, tenantId, strategyId, input),
+    rotateSecret: (tenantId, strategyId) => rotateWebhookSecret(deps, tenantId, strategyId),
+    secretOf: (tenantId, strategyId) => webhookSecretOf(deps, tenantId, strategyId),
+    openAccount: (tenantId, input) => openExchangeAccount(deps, tenantId, input),
+  };
+}

@@ -1,0 +1,66 @@
+import { ProjectionRunner } from '../../application/projections/projection-runner.js';
+import { ProcessorHost } from '../../application/processors/processor-host.js';
+import { registeredProcessors } from '../../application/processors/registry.js';
+import { PortfolioSnapshotter, projectionPortfolioSource } from '../../application/workflows/portfolio-snapshotter.js';
+import { ReadQueries } from '../../application/queries/read-queries.js';
+import { LiveUpdates } from '../../application/live/live-updates.js';
+import type { TradingView } from '../../application/workflows/trading-state.js';
+import { liveFeed } from '../account-market-data.js';
+import { processorObserver } from '../processor-observer.js';
+import type { Core } from './core.js';
+import type { Markets } from './markets.js';
+
+/** What the API reads: the read models, the processors that follow the log, snapshots, queries and live updates. */
+export interface ReadSide {
+  readonly projections: ProjectionRunner;
+  readonly processors: ProcessorHost;
+  readonly snapshotter: PortfolioSnapshotter;
+  readonly queries: ReadQueries;
+  readonly live: LiveUpdates;
+  /** this node took or lost the lead: the read models, the leader's processors and the snapshots run here or stop */
+  lead(leading: boolean, snapshots: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function wireReadSide(core: Core, markets: Markets, view: TradingView): ReadSide {
+  const { events, log, metrics, config } = core;
+  const { readModels } = core.storage;
+  const projections = new ProjectionRunner(events, readModels, {
+    onError: (e) => log.error({ err: String(e) }, 'projection failed'),
+    onLag: (lag) => metrics.projectionLag.set(lag),
+  });
+  // every other reaction to the log: one module and one line in application/processors/registry.ts
+  const processors = new ProcessorHost(events, registeredProcessors({ events, readModels }), { observer: processorObserver(log, metrics) });
+  const snapshotter = new PortfolioSnapshotter({
+    source: projectionPortfolioSource(readModels, () => [...new Set(view.current.allAccounts().map((a) => a.tenantId))]),
+    mark: (accountId, symbol) => markets.accountPrice(accountId, symbol)?.price, clock: core.clock, store: core.storage.snapshots, logger: log, intervalMs: config.snapshotIntervalMs,
+  });
+  const queries = new ReadQueries(readModels, events, (accountId, symbol) => {
+    const quote = markets.accountPrice(accountId, symbol);
+    return quote ? { price: quote.price, source: quote.source, ageMs: quote.ageMs, stale: quote.ageMs > config.marketData.maxPriceAgeMs } : undefined;
+  });
+  const live = new LiveUpdates({
+    events, feed: liveFeed(core.feed, markets.prices), clock: core.clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
+    onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
+  });
+  return {
+    projections, processors, snapshotter, queries, live,
+    lead: async (leading, snapshots) => {
+      if (leading) {
+        await projections.start();
+        await processors.setLeader(true);
+        if (snapshots) snapshotter.start();
+      } else {
+        await snapshotter.stop();
+        await processors.setLeader(false);
+        await projections.stop();
+      }
+    },
+    stop: async () => {
+      live.close();
+      await snapshotter.stop();
+      await processors.stop();
+      await projections.stop();
+    },
+  };
+}

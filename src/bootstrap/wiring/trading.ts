@@ -1,0 +1,120 @@
+import { OrderExecutor } from '../../application/workflows/order-executor.js';
+import { SignalProcessor } from '../../application/workflows/signal-processor.js';
+import { AccountReconciler } from '../../application/workflows/account-reconciler.js';
+import type { TradingView } from '../../application/workflows/trading-state.js';
+import { parseDec } from '../../domain/shared/decimal.js';
+import type { Core } from './core.js';
+import type { Markets } from './markets.js';
+import type { StartOptions } from '../runtime.js';
+
+/** Signals to orders: the processor routes, the executor sends and records, the reconciler compares accounts with their exchanges. */
+export interface Trading {
+  readonly processor: SignalProcessor;
+  readonly executor: OrderExecutor;
+  readonly reconciler: AccountReconciler;
+  /** an account was opened (read from the log after start-up): the lease keeper looks for an owner */
+  onAccountOpened(listener: () => void): void;
+  /** compares the account with its exchange once nothing of it is in flight (not awaited by callers) */
+  reconcileWhenIdle(accountId: string, trigger: string): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the order flow around one TradingView (the folded state and the owned accounts): the
+ * executor and the exchanges read it, the processor folds into it, so none needs the others.
+ */
+export function wireTrading(core: Core, markets: Markets, view: TradingView, options: StartOptions): Trading {
+  const { config, log } = core;
+  const { exchanges } = markets;
+  const executor = newExecutor(core, markets, view, options);
+  exchanges.gateway.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));
+  const opened = new Set<() => void>();
+  const processor = new SignalProcessor({
+    store: core.events, clock: core.clock, log, markets: markets.marketLists, prices: markets.prices, view,
+    maxPriceAgeMs: config.marketData.maxPriceAgeMs, priceWaitMs: config.marketData.priceWaitMs,
+    onAccountOpened: (accountId) => {
+      const account = view.account(accountId);
+      if (account) {
+        exchanges.register(account);
+        void markets.marketLists.register(account);
+      }
+      for (const listener of opened) listener();
+    },
+    onCredentialsChanged: (accountId) => {
+      void exchanges.credentialsChanged(accountId, view.ownsAccount(accountId)).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'restarting the exchange client failed'));
+    },
+    submit: (intent) => executor.submit(intent),
+    reconcile: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
+    adoptParked: (clientOrderId, accountId) => executor.adoptParked(clientOrderId, accountId),
+    onProcessed: (signalId, decision) => {
+      if (!decision.orders.some((o) => o.event.type === 'OrderApproved')) core.metrics.signalDone(signalId);
+    },
+  });
+  const reconciler = new AccountReconciler({
+    store: core.events, exchange: exchanges.gateway, clock: core.clock, log, state: () => view.current,
+    lookUp: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
+    tenantOf: (accountId) => view.account(accountId)?.tenantId,
+    adoptsBalances: (accountId) => (view.account(accountId)?.exchange ?? 'paper') !== 'paper',
+  });
+  const reconcileWhenIdle = (accountId: string, trigger: string): void => {
+    void executor
+      .accountIdle(accountId)
+      .then(() => (view.ownsAccount(accountId) ? reconciler.reconcile(accountId, trigger) : undefined))
+      .catch((error: unknown) => log.warn({ accountId, trigger, reason: String(error) }, 'comparing the account with its exchange failed; tried again later'));
+  };
+  const balancesTimer = watchAccounts(core, markets, view, reconcileWhenIdle);
+  return {
+    processor, executor, reconciler, reconcileWhenIdle,
+    onAccountOpened: (listener) => void opened.add(listener),
+    stop: async () => {
+      clearInterval(balancesTimer);
+      await processor.stop();
+      await executor.stop();
+    },
+  };
+}
+
+function newExecutor(core: Core, markets: Markets, view: TradingView, options: StartOptions): OrderExecutor {
+  const { config, log, metrics } = core;
+  const { exchanges } = markets;
+  return new OrderExecutor({
+    store: core.events, exchange: exchanges.gateway, clock: core.clock, log, streamMutex: core.streamMutex,
+    ...(options.lookupDelaysMs ? { lookupDelaysMs: options.lookupDelaysMs } : {}),
+    retryWithinMs: config.orderRetryWithinMs,
+    owns: (accountId) => view.ownsAccount(accountId),
+    openOrderCap: (accountId) => exchanges.openOrderCap(view.account(accountId)),
+    absenceGraceMs: (accountId) => exchanges.visibilityMs(view.account(accountId)),
+    markPrice: (symbol, accountId) => parseDec(markets.accountPrice(accountId, symbol)?.price),
+    onPlacing: (intent) => metrics.orderLeaving(intent.signalId),
+    onOutcome: (intent, outcome) => {
+      if (config.killAfterRefusal && outcome.kind === 'rejected') {
+        log.warn({ clientOrderId: intent.clientOrderId }, 'fault injection: killed after the exchange refused an order, before recording it');
+        process.kill(process.pid, 'SIGKILL');
+      }
+      metrics.orders.inc({ outcome: outcome.kind });
+      if (outcome.kind === 'accepted') return;
+      const exchange = view.account(intent.accountId)?.exchange ?? 'unknown';
+      metrics.exchangeErrors.inc({ exchange, kind: outcome.kind, code: outcome.kind === 'rejected' || outcome.kind === 'not_placed' ? outcome.code : 'unknown' });
+    },
+  });
+}
+
+/**
+ * A real account's balances are read from its exchange periodically (deposits, withdrawals, trades
+ * made elsewhere), and after its fill stream comes back (what the socket missed shows up then).
+ */
+function watchAccounts(core: Core, markets: Markets, view: TradingView, reconcileWhenIdle: (accountId: string, trigger: string) => void): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (const account of view.current.allAccounts()) {
+      if (account.exchange !== 'paper' && view.ownsAccount(account.accountId)) reconcileWhenIdle(account.accountId, 'periodic');
+    }
+  }, core.config.marketData.balancesRefreshMs);
+  timer.unref();
+  const streamStates = new Map<string, string>();
+  markets.exchanges.onStreamStateChange((accountId, state) => {
+    const before = streamStates.get(accountId);
+    streamStates.set(accountId, state);
+    if (state === 'streaming' && before === 'polling' && view.ownsAccount(accountId)) reconcileWhenIdle(accountId, 'reconnect');
+  });
+  return timer;
+}
