@@ -12,7 +12,10 @@ const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) })
 /** Another tenant's account answers exactly like one that does not exist. */
 const noSuchAccount = (reply: FastifyReply) => sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
 
-export const accountRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+/** The dependencies these routes use (and nothing else). */
+export type AccountRouteDeps = Pick<HttpDeps, 'configuration' | 'connectionOf' | 'credentials' | 'queries' | 'setKillSwitch' | 'tenantOf' | 'userOf' | 'waitForProjection'>;
+
+export const accountRoutes: FastifyPluginAsync<{ deps: AccountRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/me', {

@@ -13,7 +13,10 @@ import type { SecurityLog } from '../../security-log.js';
 const MAX_KEY_LIFETIME_MS = 2 * 366 * 86_400_000;
 
 /** Login, token refresh, logout, and a user's API keys. */
-export const authRoutes: FastifyPluginAsync<{ deps: HttpDeps; security: SecurityLog }> = async (app, { deps, security }) => {
+/** The dependencies these routes use (and nothing else). */
+export type AuthRouteDeps = Pick<HttpDeps, 'auth' | 'security'>;
+
+export const authRoutes: FastifyPluginAsync<{ deps: AuthRouteDeps; security: SecurityLog }> = async (app, { deps, security }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   // failed logins slow down by username (whichever addresses guess) and by address (whichever usernames)
   const byUser = new LoginBackoff(deps.security.loginFailuresPerUser);

@@ -15,7 +15,10 @@ export interface EquityDeps {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
 
-export const equityRoutes: FastifyPluginAsync<{ deps: HttpDeps & EquityDeps }> = async (app, { deps }) => {
+/** The dependencies these routes use (and nothing else). */
+export type EquityRouteDeps = Pick<HttpDeps, 'equityCurve' | 'queries' | 'tenantOf'>;
+
+export const equityRoutes: FastifyPluginAsync<{ deps: EquityRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/accounts/:accountId/equity', {

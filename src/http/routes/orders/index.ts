@@ -6,7 +6,10 @@ import { ErrorBody, Paging, pageOf } from '../../../contracts/common.js';
 import { OrderDto } from '../../../contracts/read-api.js';
 import { sendError } from '../../errors.js';
 
-export const orderRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+/** The dependencies these routes use (and nothing else). */
+export type OrderRouteDeps = Pick<HttpDeps, 'queries' | 'tenantOf'>;
+
+export const orderRoutes: FastifyPluginAsync<{ deps: OrderRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/orders', {

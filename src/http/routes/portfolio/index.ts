@@ -9,7 +9,10 @@ import { sendError } from '../../errors.js';
 
 const ByAccount = Type.Object({ accountId: Type.Optional(Type.String()) });
 
-export const portfolioRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+/** The dependencies these routes use (and nothing else). */
+export type PortfolioRouteDeps = Pick<HttpDeps, 'feed' | 'marketData' | 'queries' | 'tenantOf'>;
+
+export const portfolioRoutes: FastifyPluginAsync<{ deps: PortfolioRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/fills', {

@@ -8,7 +8,10 @@ import { sendError } from '../../errors.js';
 
 const SignalParams = Type.Object({ signalId: Type.String({ maxLength: 64 }) });
 
-export const signalRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+/** The dependencies these routes use (and nothing else). */
+export type SignalRouteDeps = Pick<HttpDeps, 'queries' | 'tenantOf'>;
+
+export const signalRoutes: FastifyPluginAsync<{ deps: SignalRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/signals', {

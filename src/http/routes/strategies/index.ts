@@ -14,7 +14,10 @@ const noSuchStrategy = (reply: FastifyReply) => sendError(reply, 404, 'STRATEGY_
 /** 404 for a strategy of another tenant (never 403), 422 for an unusable configuration */
 const statusOf = (code: string): number => (code === 'STRATEGY_NOT_FOUND' ? 404 : 422);
 
-export const strategyRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+/** The dependencies these routes use (and nothing else). */
+export type StrategyRouteDeps = Pick<HttpDeps, 'configuration' | 'ingest' | 'publicUrl' | 'queries' | 'tenantOf' | 'waitForProjection'>;
+
+export const strategyRoutes: FastifyPluginAsync<{ deps: StrategyRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const webhookUrl = (strategyId: string) => `${deps.publicUrl}/webhook/${strategyId}`;
   const view = (s: StrategyConfig) => ({

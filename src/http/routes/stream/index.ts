@@ -36,7 +36,10 @@ function pricesText(ticks: readonly PriceTick[]): string {
 }
 
 /** GET /api/v1/stream — live updates of the caller's tenant. */
-export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+/** The dependencies these routes use (and nothing else). */
+export type StreamRouteDeps = Pick<HttpDeps, 'auth' | 'live' | 'streamCursorKey' | 'streamLimits'>;
+
+export const streamRoutes: FastifyPluginAsync<{ deps: StreamRouteDeps }> = async (app, { deps }) => {
   const registry = new StreamRegistry(deps.streamLimits);
   const cursor = new StreamCursor(deps.streamCursorKey);
   // open streams would keep the server from closing: end them first

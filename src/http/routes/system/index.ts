@@ -12,7 +12,10 @@ import type { SecurityLog } from '../../security-log.js';
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /** /health, /ready and /metrics live at the root. */
-export const probeRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: SecurityLog }> = async (app, { deps, security }) => {
+/** The dependencies these routes use (and nothing else). */
+export type ProbeRouteDeps = Pick<HttpDeps, 'isReady' | 'metrics' | 'security' | 'storeUnavailable'>;
+
+export const probeRoutes: FastifyPluginAsync<{ deps: ProbeRouteDeps; security?: SecurityLog }> = async (app, { deps, security }) => {
   const metricsToken = deps.security.metricsToken !== undefined ? digest(deps.security.metricsToken) : undefined;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/health', { schema: { tags: ['system'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
@@ -44,7 +47,10 @@ export const probeRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Securi
 };
 
 /** The global kill switch, under /api/v1. */
-export const systemRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+/** The dependencies these routes use (and nothing else). */
+export type SystemRouteDeps = Pick<HttpDeps, 'queries' | 'setKillSwitch' | 'tenantOf' | 'waitForProjection'>;
+
+export const systemRoutes: FastifyPluginAsync<{ deps: SystemRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/kill-switch', { schema: { tags: ['risk'], summary: 'The global kill switch', response: { 200: KillSwitchState } } }, async (request) => (await deps.queries.system(deps.tenantOf(request))).killSwitch);
   r.put('/kill-switch', {
