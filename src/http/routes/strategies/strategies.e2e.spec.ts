@@ -71,6 +71,20 @@ describe('strategies API', () => {
     expect(unknown.body.error.code).toBe('UNKNOWN_SYMBOL');
   });
 
+  it("counts the strategy's fills (the strategy-fill-counts processor): its two market buys filled; another tenant gets 404", async () => {
+    const { runtime } = server;
+    await quiesce(runtime);
+    const counts = await fetchJson<{ strategyId: string; fills: number; buys: number; sells: number; ordersFilled: number; lastFillAt?: string }>(runtime, `/api/v1/strategies/${created.strategy.strategyId}/fill-counts`);
+    expect(counts.status, counts.text).toBe(200);
+    expect(counts.body).toMatchObject({ strategyId: created.strategy.strategyId, ordersFilled: 2, sells: 0 });
+    expect(counts.body.fills).toBeGreaterThanOrEqual(2);
+    expect(counts.body.buys).toBe(counts.body.fills);
+    expect(counts.body.lastFillAt).toBeDefined();
+    const other = await fetchJson<Err>(runtime, `/api/v1/strategies/${created.strategy.strategyId}/fill-counts`, { token: stranger });
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe('STRATEGY_NOT_FOUND');
+  });
+
   it('updates a strategy (a new version; the secret stays) and rotates the secret (the old one is refused)', async () => {
     const { runtime } = server;
     const id = created.strategy.strategyId;
