@@ -3,7 +3,8 @@ import type { PriceFeed, PriceTick } from '../ports/price-feed.js';
 import type { Clock } from '../ports/clock.js';
 import { Paced } from './paced.js';
 import { CHANGE_TOPICS, topicsOf, type ChangeTopic } from './change-topics.js';
-import type { PatriotEventType } from '../../domain/events.js';
+import { ProcessorRunner } from '../processors/processor-runner.js';
+import type { Processor } from '../processors/processor.js';
 
 /** One open live stream (an SSE response): told about its own tenant's changes only. */
 export interface LiveSubscriber {
@@ -54,8 +55,9 @@ export class LiveUpdates {
   private following = false;
   /** bumped when going idle: an activation still awaiting the head then does not start following */
   private generation = 0;
-  private pumping: Promise<void> | undefined;
-  private pumpAgain = false;
+  /** follows the log while someone listens (a processor whose checkpoint is this node's `position`: nothing durable) */
+  private runner: ProcessorRunner | undefined;
+  private readonly processor: Processor;
   private readonly ready = new Map<string, Set<ChangeTopic>>();
   private readyPosition = 0;
   private readonly changes: Paced;
@@ -68,6 +70,7 @@ export class LiveUpdates {
   constructor(private readonly options: LiveUpdatesOptions) {
     this.changes = new Paced(options.changeIntervalMs ?? 100, options.clock, () => this.flush());
     this.prices = new Paced(options.priceIntervalMs ?? 100, options.clock, () => this.sendPrices());
+    this.processor = this.liveProcessor();
   }
 
   get subscribers(): number {
@@ -124,7 +127,6 @@ export class LiveUpdates {
   private async activate(): Promise<void> {
     const { events, feed } = this.options;
     const generation = this.generation;
-    this.detach.push(events.onAppended(() => this.pump()));
     this.detach.push(feed.subscribe((tick) => {
       this.movedPrices.set(tick.venue === undefined ? tick.symbol : `${tick.venue}|${tick.symbol}`, tick);
       this.prices.request();
@@ -137,7 +139,11 @@ export class LiveUpdates {
     if (generation !== this.generation) return;
     this.position = Math.max(this.position, head);
     this.following = true;
-    this.pump(); // whatever was appended meanwhile
+    this.runner = new ProcessorRunner(events, this.processor, {
+      intervalMs: 0,
+      observer: { failed: (_id, error) => this.options.onError?.(error), lag: () => undefined },
+    });
+    await this.runner.start(); // whatever was appended meanwhile, then every append
   }
 
   /** Last subscriber gone (or closing): stop following; the next subscriber starts from the head again. */
@@ -150,58 +156,49 @@ export class LiveUpdates {
     this.timers = [];
     this.activation = undefined;
     this.following = false;
+    void this.runner?.stop();
+    this.runner = undefined;
     this.generation++;
     this.ready.clear();
     this.movedPrices.clear();
   }
 
-  private pump(): void {
-    if (!this.following) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = (async () => {
-      try {
-        do {
-          this.pumpAgain = false;
-          await this.readNew();
-        } while (this.pumpAgain && this.count > 0);
-      } catch (error) {
-        this.options.onError?.(error);
-      } finally {
-        this.pumping = undefined;
-      }
-    })();
-  }
-
-  private async readNew(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 2000;
-    while (this.count > 0 && this.following) {
-      const batch = await this.options.events.readAll(this.position, batchSize);
-      if (batch.length === 0) return;
-      const changed = new Map<string, Set<ChangeTopic>>();
-      for (const event of batch) {
-        const tenantId = event.metadata.tenantId;
-        if (!this.byTenant.has(tenantId)) continue;
-        const topics = topicsOf(event.type as PatriotEventType);
-        if (topics.length === 0) continue;
-        let set = changed.get(tenantId);
-        if (!set) changed.set(tenantId, (set = new Set()));
-        for (const t of topics) set.add(t);
-      }
-      const last = batch[batch.length - 1]!.globalPosition;
-      await this.options.waitForProjection(last);
-      this.position = Math.max(this.position, last);
-      for (const [tenantId, topics] of changed) {
-        let set = this.ready.get(tenantId);
-        if (!set) this.ready.set(tenantId, (set = new Set()));
-        for (const t of topics) set.add(t);
-      }
-      this.readyPosition = this.position;
-      if (this.ready.size > 0) this.changes.request();
-      if (batch.length < batchSize) return;
-    }
+  /**
+   * The processor the runner drives: each batch reduced to (tenant -> topics) for the tenants with
+   * subscribers, announced once the read models include it. Its checkpoint is where this node's
+   * streams are (a new first subscriber starts at the head): nothing of it is durable.
+   */
+  private liveProcessor(): Processor {
+    return {
+      id: 'live-updates',
+      handles: 'all',
+      runsOn: 'every-node',
+      batchSize: this.options.batchSize ?? 2000,
+      checkpoint: async () => this.position,
+      process: async (batch, range) => {
+        if (!this.following) return;
+        const changed = new Map<string, Set<ChangeTopic>>();
+        for (const event of batch) {
+          const tenantId = event.metadata.tenantId;
+          if (!this.byTenant.has(tenantId)) continue;
+          const topics = topicsOf(event.type);
+          if (topics.length === 0) continue;
+          let set = changed.get(tenantId);
+          if (!set) changed.set(tenantId, (set = new Set()));
+          for (const t of topics) set.add(t);
+        }
+        await this.options.waitForProjection(range.to);
+        if (!this.following) return;
+        this.position = Math.max(this.position, range.to);
+        for (const [tenantId, topics] of changed) {
+          let set = this.ready.get(tenantId);
+          if (!set) this.ready.set(tenantId, (set = new Set()));
+          for (const t of topics) set.add(t);
+        }
+        this.readyPosition = this.position;
+        if (this.ready.size > 0) this.changes.request();
+      },
+    };
   }
 
   private flush(): void {
