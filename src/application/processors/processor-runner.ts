@@ -81,9 +81,17 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     this.started = true;
     this.stopped = false;
     this.resync = true;
-    await this.catchUp();
-    if (generation !== this.generation) return;
-    this.unsubscribe = this.events.onAppended(() => this.schedule());
+    try {
+      await this.catchUp();
+    } catch (error) {
+      if (generation === this.generation) this.background(); // tried again with back-off
+      throw error;
+    } finally {
+      // followed from here on, even when the first catch-up failed (the store away): the next append, or the back-off, tries again
+      if (generation === this.generation) {
+        this.unsubscribe ??= this.events.onAppended(() => this.schedule());
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -111,6 +119,9 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     this.stopped = false;
     try {
       await this.catchUp();
+    } catch (error) {
+      if (generation === this.generation) this.background(); // tried again with back-off
+      throw error;
     } finally {
       if (!this.started) this.stopped = true;
     }

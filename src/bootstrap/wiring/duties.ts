@@ -30,7 +30,8 @@ export function wireDuties(core: Core, markets: Markets, trading: Trading, readS
       executor.accountTaken(accountId);
       exchanges.taken(view.account(accountId));
       await processor.takeAccount(accountId);
-      await readSide.processors.accountTaken(accountId);
+      // its account-owner processors resume from the account's checkpoints (not awaited: a long catch-up must not hold the lease round)
+      void readSide.processors.accountTaken(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'starting the account\'s processors failed'));
       // once its live orders are looked up, compare the account with its exchange (not awaited: slow exchanges must not hold the lease round)
       trading.reconcileWhenIdle(accountId, 'takeover');
     },
