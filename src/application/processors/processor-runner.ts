@@ -119,9 +119,6 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     this.stopped = false;
     try {
       await this.catchUp();
-    } catch (error) {
-      if (generation === this.generation) this.background(); // tried again with back-off
-      throw error;
     } finally {
       if (!this.started) this.stopped = true;
     }
