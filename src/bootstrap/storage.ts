@@ -154,7 +154,7 @@ export async function openSqliteStorage(config: PatriotConfig, onListenerError: 
     events = await SqliteEventStore.open({ path: paths.log, onListenerError, ...(options.onLogLost ? { onFileLost: options.onLogLost } : {}) });
     if (mode === 'check') await checkDerivedFiles(paths, events, readModels, snapshots);
     if (mode === 'rebuild') {
-      await readModels.reset();
+      await readModels.reset({ processors: true }); // another log: everything derived from the old one goes, processors' documents too
       snapshots.clear();
     }
     if (mode !== 'skip') await bindDerivedFiles(events, readModels, snapshots);
