@@ -256,7 +256,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   if (config.demo && processor.state.strategy(DEMO_STRATEGY)) {
     const demoLogin = { userId: demoUser.userId, tenantId: demoUser.tenantId, role: demoUser.role };
     if (config.demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, demoLogin, config.demoPassword);
-    else if (!(await auth.hasLogin(DEMO_LOGIN))) {
+    else if (!(await auth.hasLogin(DEMO_LOGIN, demoLogin.tenantId))) {
       demoPassword = newDemoPassword();
       await auth.setLogin(DEMO_LOGIN, demoLogin, demoPassword);
     }
@@ -400,7 +400,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     security: config.security,
     streamCursorKey: signingKeyFrom(keyring.current.key),
     createUser: async (tenantId, user) => {
-      if (await auth.hasLogin(user.username)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
+      if (await auth.hasLogin(user.username, tenantId)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
       const userId = `usr_${randomBytes(6).toString('hex')}`;
       const registered = await registerUser(commandDeps, { userId, tenantId, name: user.name, role: user.role }, 'api:users');
       if (!registered.ok) return registered;
