@@ -14,6 +14,7 @@ import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/m
 import { openExchanges } from './exchanges.js';
 import { checkMasterKey, loadKeyring } from './master-key.js';
 import { WebhookSecrets } from './webhook-secrets.js';
+import { KvAlertRepeats } from '../adapters/kv/kv-alert-repeats.js';
 import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
 import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
 import type { CredentialSource } from '../application/ports/credentials.js';
@@ -328,10 +329,11 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   let ready = false;
   const publicUrlFor = (port: number) => config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   let publicUrl = publicUrlFor(config.port);
+  const alertRepeats = new KvAlertRepeats(kv); // repeats of alerts are counted beside the log, not appended per repeat
   const queries = new ReadQueries(readModels, events, (accountId, symbol) => {
     const quote = accountPrice(accountId, symbol);
     return quote ? { price: quote.price, source: quote.source, ageMs: quote.ageMs, stale: quote.ageMs > config.marketData.maxPriceAgeMs } : undefined;
-  });
+  }, alertRepeats);
   const configurationDeps: ConfigurationDeps = {
     ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.catalog, markets: marketLists,
     catchUp: () => processor.catchUp(),
@@ -342,7 +344,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
   // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
-  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp() };
+  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp(), repeats: alertRepeats };
   const app = await buildHttpApp({
     logger,
     ingest: async (request, admit) => {
