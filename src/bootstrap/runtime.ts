@@ -15,6 +15,8 @@ import { openExchanges } from './exchanges.js';
 import { checkMasterKey, loadKeyring } from './master-key.js';
 import { WebhookSecrets } from './webhook-secrets.js';
 import { KvAlertRepeats } from '../adapters/kv/kv-alert-repeats.js';
+import { createSigningKey, removeSigningKey, setSigningRequired, signingOf, signingStatus, webhookSigningKey, type SigningDeps } from '../application/commands/webhook-signing.js';
+import { parseSigning } from '../application/ingest/alert-signature.js';
 import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
 import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
 import type { CredentialSource } from '../application/ports/credentials.js';
@@ -344,7 +346,17 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
   // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
-  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp(), repeats: alertRepeats };
+  // signing keys for signed alerts (sealed like the secrets), cached with their absence: most strategies have none
+  const signingKeys = new WebhookSecrets(kv, () => clock.now(), 2_000, webhookSigningKey, true);
+  const signingDeps: SigningDeps = {
+    kv, clock, catalog: processor.catalog, catchUp: () => processor.catchUp(), newSigningKey: () => randomBytes(32).toString('hex'),
+    onSigning: (strategyId, signing) => (signing ? signingKeys.remember(strategyId, JSON.stringify(signing)) : signingKeys.forget(strategyId)),
+  };
+  const signingOfStrategy = (strategyId: string) => {
+    const raw = signingKeys.lookup(strategyId);
+    return raw instanceof Promise ? raw.then(parseSigning) : parseSigning(raw);
+  };
+  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp(), repeats: alertRepeats, signingOf: signingOfStrategy };
   const app = await buildHttpApp({
     logger,
     ingest: async (request, admit) => {
@@ -415,6 +427,13 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       rotateSecret: (tenantId, strategyId) => rotateWebhookSecret(configurationDeps, tenantId, strategyId),
       secretOf: (tenantId, strategyId) => webhookSecretOf(configurationDeps, tenantId, strategyId),
       openAccount: (tenantId, input) => openExchangeAccount(configurationDeps, tenantId, input),
+      signing: {
+        status: (tenantId, strategyId) => signingStatus(signingDeps, tenantId, strategyId),
+        create: (tenantId, strategyId, required) => createSigningKey(signingDeps, tenantId, strategyId, required),
+        setRequired: (tenantId, strategyId, required) => setSigningRequired(signingDeps, tenantId, strategyId, required),
+        remove: (tenantId, strategyId) => removeSigningKey(signingDeps, tenantId, strategyId),
+        of: (tenantId, strategyId) => signingOf(signingDeps, tenantId, strategyId),
+      },
     },
     dashboardDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),
     live,

@@ -8,6 +8,7 @@ export type SecurityEventKind =
   | 'credential_refused'
   | 'webhook_secret_invalid'
   | 'webhook_source_refused'
+  | 'webhook_signature_invalid'
   | 'metrics_refused'
   | 'username_collision';
 

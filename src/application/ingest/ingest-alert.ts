@@ -11,6 +11,7 @@ import type { DomainError } from '../../domain/shared/result.js';
 import { streams } from '../../domain/events.js';
 import { sourceAllowlist, type SourceAllowlist } from '../shared/source-allowlist.js';
 import type { AlertRepeatCounter } from '../ports/alert-repeats.js';
+import { checkSignature, type WebhookSigning } from './alert-signature.js';
 
 export type IngestOutcome =
   | { readonly kind: 'accepted'; readonly signalId: string }
@@ -29,6 +30,10 @@ export interface AlertRequest {
   readonly urlToken?: string;
   /** the sender's address (the client behind trusted proxies), checked against the strategy's allowedSources */
   readonly source?: string;
+  /** the body's bytes as received (what a signature covers); default: `body` as UTF-8 */
+  readonly rawBody?: Buffer;
+  /** the X-Patriot-Signature header, if sent */
+  readonly signature?: string;
 }
 
 export interface IngestDeps {
@@ -47,6 +52,8 @@ export interface IngestDeps {
   readonly admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined;
   /** counts repeats of alerts beside the log: only a signal's first repeat is logged */
   readonly repeats: AlertRepeatCounter;
+  /** the strategy's signing setting (cached by the caller; never logged); absent: no strategy signs */
+  readonly signingOf?: (strategyId: string) => WebhookSigning | undefined | Promise<WebhookSigning | undefined>;
 }
 
 const WRONG_SECRET = { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy', unauthenticated: true } as const;
@@ -134,6 +141,13 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   const given = (envelope.ok ? envelope.value.secret : undefined) ?? request.urlToken;
   if (given === undefined) return { kind: 'refused', code: 'MISSING_SECRET', message: 'the alert carries no secret (put "secret" in the body or ?token= in the URL)', unauthenticated: true };
   if (!strategy || expected === undefined || !secretsMatch(given, expected)) return WRONG_SECRET;
+  // a strategy with a signing key: a signature, if sent, must match (and must be sent when required)
+  if (deps.signingOf) {
+    const found = deps.signingOf(strategy.strategyId);
+    const signing = found instanceof Promise ? await found : found;
+    const refused = checkSignature(request.signature, request.rawBody ?? Buffer.from(request.body, 'utf8'), signing, deps.clock.now());
+    if (refused) return { kind: 'refused', code: refused.code, message: refused.message, unauthenticated: true };
+  }
   // after the secret: a sender outside the list learns nothing about which strategies exist
   if (strategy.allowedSources && request.source !== undefined && !allowlistOf(strategy.allowedSources).allows(request.source)) return SOURCE_REFUSED;
   const over = deps.admit?.(strategy.strategyId);
