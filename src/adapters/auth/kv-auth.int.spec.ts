@@ -5,16 +5,34 @@ import { SqliteEventStore } from '../eventstore/sqlite/sqlite-event-store.js';
 import { SqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
 import { KvAuth } from './kv-auth.js';
 import type { TokenPair } from '../../application/ports/auth.js';
+import type { KeyValueStore } from '../../application/ports/key-value.js';
+import { PostgresKeyValueStore } from '../kv/postgres-key-value-store.js';
+import { createPool } from '../postgres/pool.js';
+import { freshDatabase, testPgUrl } from '../../../test/support/postgres.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function setup() {
+async function sqliteKv(): Promise<KeyValueStore> {
   const events = await SqliteEventStore.open({ path: ':memory:' });
   closers.push(() => events.close());
-  const kv = new SqliteKeyValueStore(events.database);
+  return new SqliteKeyValueStore(events.database);
+}
+
+async function postgresKv(): Promise<KeyValueStore> {
+  const db = await freshDatabase('auth');
+  const pool = createPool(db.url, { max: 4 });
+  closers.push(async () => {
+    await pool.end();
+    await db.drop();
+  });
+  return PostgresKeyValueStore.open({ pool });
+}
+
+async function setup(openKv: () => Promise<KeyValueStore> = sqliteKv) {
+  const kv = await openKv();
   let now = Date.parse('2026-11-25T12:00:00.000Z');
   const signingKey = randomBytes(32);
   const auth = new KvAuth({ kv, clock: { now: () => now }, signingKey, bcryptCost: 4, accessTokenSeconds: 60, refreshTokenSeconds: 3600 });
@@ -104,9 +122,13 @@ describe('KvAuth', () => {
     expect(await auth.revokeApiKey(alice, info.keyId)).toBe(true);
     expect(await auth.authenticate(key)).toBe('INVALID_TOKEN');
   });
+});
 
+const backends: [string, () => Promise<KeyValueStore>][] = [['SQLite', sqliteKv], ...(testPgUrl ? [['PostgreSQL', postgresKv] as [string, () => Promise<KeyValueStore>]] : [])];
+
+describe.each(backends)('KvAuth login names per tenant, on %s', (_name, openKv) => {
   it('login names are per tenant: the same name in two tenants, the password picks the one user; "tenant" settles a shared password; failures all read the same', async () => {
-    const { auth } = await setup();
+    const { auth } = await setup(openKv);
     await auth.setLogin('alice', { userId: 'u2', tenantId: 't2', role: 'viewer' }, 'another long password');
     expect(await auth.hasLogin('alice', 't1')).toBe(true);
     expect(await auth.hasLogin('alice', 't3')).toBe(false);
@@ -133,7 +155,7 @@ describe('KvAuth', () => {
   });
 
   it('migrate moves logins made when names were global to their tenant (idempotent) and they log in as before', async () => {
-    const { kv, auth } = await setup();
+    const { kv, auth } = await setup(openKv);
     const legacy = (await kv.get('auth/login/alice/t1'))!;
     await kv.delete('auth/login/alice/t1');
     await kv.set('auth/login/alice', legacy);

@@ -148,7 +148,7 @@ export class KvAuth implements Auth {
    * (then `tenantId` is needed). A name nobody has still costs one bcrypt check.
    */
   async login(username: string, password: string, tenantId?: string): Promise<TokenPair | AuthFailure> {
-    if (username.includes('/')) return 'INVALID_CREDENTIALS';
+    if (username.includes('/') || username.includes('\u0000')) return 'INVALID_CREDENTIALS'; // no login has such a name (and PostgreSQL text cannot hold NUL)
     const logins = (await this.options.kv.entries(loginsOf(username)))
       .map(([, raw]) => JSON.parse(raw) as Login)
       .filter((l) => tenantId === undefined || l.tenantId === tenantId);
