@@ -111,6 +111,11 @@ describe('signed alerts (issue 15, webhook source controls)', () => {
 
   it('rotating stops the old key at once and keeps "required"; removing the key takes unsigned alerts again; a test alert is signed for the user', async () => {
     const old = await newKey(true);
+    // a bare POST (no body) rotates too
+    const bare = await fetchJson<{ key: string; required: boolean }>(server.runtime, '/api/v1/strategies/strat_demo/signing-key', { method: 'POST' });
+    expect(bare.status).toBe(201);
+    recordSecrets(bare.body.key);
+    expect(bare.body.required).toBe(true);
     const rotated = await newKey();
     expect(rotated).not.toBe(old);
     expect((await fetchJson(server.runtime, '/api/v1/strategies/strat_demo/signing-key')).body).toMatchObject({ required: true });

@@ -32,10 +32,14 @@ export const strategySigningRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = asy
     schema: {
       tags: ['strategies'],
       summary: 'Create or rotate the signing key (the old one stops working at once); the key is shown in this answer only. Sign with X-Patriot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
-      params: StrategyParams, body: Type.Optional(NewSigningKeyBody), response: { 201: NewSigningKeyDto, 404: ErrorBody },
+      params: StrategyParams, body: NewSigningKeyBody, response: { 201: NewSigningKeyDto, 404: ErrorBody },
+    },
+    // a bare POST (no body) asks for the defaults, like `{}`
+    preValidation: async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {};
     },
   }, async (request, reply) => {
-    const created = await signing.create(deps.tenantOf(request), request.params.strategyId, request.body?.required);
+    const created = await signing.create(deps.tenantOf(request), request.params.strategyId, request.body.required);
     if (!created.ok) return refused(reply, created.error);
     const { key, required, createdAt } = created.value;
     return reply.code(201).send({ key, required, createdAt, header: 'X-Patriot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">', toleranceSeconds: SIGNATURE_TOLERANCE_SECONDS });
