@@ -9,8 +9,7 @@ export type SecurityEventKind =
   | 'webhook_secret_invalid'
   | 'webhook_source_refused'
   | 'webhook_signature_invalid'
-  | 'metrics_refused'
-  | 'username_collision';
+  | 'metrics_refused';
 
 /**
  * Security events at warn, aggregated per minute per kind and source address: the first of a
