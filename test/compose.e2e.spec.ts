@@ -12,7 +12,8 @@
  * answers /ready, takes an alert, and keeps it across `down` and `up` (the volumes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { freePort } from './support/processes.js';
 import { waitUntil } from './support/server.js';
 import { recordSecrets } from './support/secret-scan.js';
 
+const execFileAsync = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BASE = process.env.PATRIOT_CONTAINER_BASE;
 const enabled = BASE !== undefined && BASE !== '' && spawnSync('podman-compose', ['--version']).status === 0;
@@ -35,12 +37,18 @@ const MASTER_KEY = randomBytes(32).toString('base64');
 let dir = '';
 let url = '';
 
-function compose(...args: string[]): string {
-  const result = spawnSync('podman-compose', ['--podman-run-args', ULIMITS, '--podman-build-args', ULIMITS, '-p', PROJECT, '-f', join(dir, 'compose.yaml'), ...args], {
-    cwd: dir, encoding: 'utf8', timeout: 900_000, env: { ...process.env, PATRIOT_IMAGE: IMAGE, ...(process.env.PATRIOT_POSTGRES_IMAGE ? { PATRIOT_POSTGRES_IMAGE: process.env.PATRIOT_POSTGRES_IMAGE } : {}) },
-  });
-  if (result.status !== 0) throw new Error(`podman-compose ${args.join(' ')}: ${result.status}\n${result.stderr.slice(-3000)}`);
-  return result.stdout;
+/** podman-compose, asynchronously: a build takes minutes, and a blocked worker loses its link to the runner */
+async function compose(...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync('podman-compose', ['--podman-run-args', ULIMITS, '--podman-build-args', ULIMITS, '-p', PROJECT, '-f', join(dir, 'compose.yaml'), ...args], {
+      cwd: dir, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, PATRIOT_IMAGE: IMAGE, ...(process.env.PATRIOT_POSTGRES_IMAGE ? { PATRIOT_POSTGRES_IMAGE: process.env.PATRIOT_POSTGRES_IMAGE } : {}) },
+    });
+    return stdout;
+  } catch (error) {
+    const failed = error as { code?: unknown; stderr?: string };
+    throw new Error(`podman-compose ${args.join(' ')}: ${String(failed.code)}\n${(failed.stderr ?? '').slice(-3000)}`);
+  }
 }
 const container = (service: string) => `${PROJECT}_${service}_1`;
 const podman = (...args: string[]): string => execFileSync('podman', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -60,13 +68,13 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'master.key'), `${MASTER_KEY}\n`, { mode: 0o400 });
   chownSync(join(dir, 'master.key'), 10001, 10001); // the image's user reads the secret
   writeFileSync(join(dir, 'patriot.env'), `PATRIOT_DEMO_PASSWORD=${PASSWORD}\nPATRIOT_BANNER_SECRETS=false\nPATRIOT_FEED_INTERVAL_MS=50\nLOG_LEVEL=info\n`, { mode: 0o600 });
-  compose('up', '-d', '--build');
+  await compose('up', '-d', '--build');
   await ready();
 }, 1_200_000);
 
-afterAll(() => {
+afterAll(async () => {
   if (!enabled) return;
-  spawnSync('podman-compose', ['-p', PROJECT, '-f', join(dir, 'compose.yaml'), 'down', '-v'], { cwd: dir, timeout: 120_000 });
+  await compose('down', '-v').catch(() => undefined);
   for (const volume of ['data', 'pgdata']) spawnSync('podman', ['volume', 'rm', '-f', `${PROJECT}_${volume}`]);
   spawnSync('podman', ['rmi', '-f', IMAGE]);
   rmSync(dir, { recursive: true, force: true });
@@ -91,8 +99,8 @@ describe.skipIf(!enabled)('deploy/compose.yaml (podman-compose, PostgreSQL)', ()
     const alert = await fetch(`${url}/webhook/strat_demo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', id: `compose-${suffix}` }) });
     expect(alert.status).toBe(202);
     const { signalId } = (await alert.json()) as { signalId: string };
-    compose('down');
-    compose('up', '-d');
+    await compose('down');
+    await compose('up', '-d');
     await ready();
     const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo', password: PASSWORD }) });
     const { accessToken } = (await login.json()) as { accessToken: string };
