@@ -89,6 +89,12 @@ describe.skipIf(!enabled)('deploy/compose.yaml (podman-compose, PostgreSQL)', ()
     expect(podman('exec', container('patriot'), 'id', '-u')).toBe('10001');
     // PostgreSQL is not published on the host
     expect(podman('port', container('postgres'))).toBe('');
+    // neither the database password nor the master key reaches the containers' logs
+    for (const service of ['patriot', 'postgres']) {
+      const logs = spawnSync('podman', ['logs', container(service)], { encoding: 'utf8' });
+      expect(logs.stdout + logs.stderr).not.toContain(DB_PASSWORD);
+      expect(logs.stdout + logs.stderr).not.toContain(MASTER_KEY);
+    }
   });
 
   it('takes an alert and keeps it across down and up (the volumes)', async () => {
