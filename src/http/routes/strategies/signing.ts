@@ -36,7 +36,7 @@ export const strategySigningRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = asy
     },
     // a bare POST (no body) asks for the defaults, like `{}`
     preValidation: async (request) => {
-      if (request.body === undefined || request.body === null) request.body = {};
+      if (request.body === undefined) request.body = {};
     },
   }, async (request, reply) => {
     const created = await signing.create(deps.tenantOf(request), request.params.strategyId, request.body.required);
