@@ -14,6 +14,9 @@ import { PAPER_MARKETS, PAPER_START_PRICES } from '../adapters/exchanges/paper/m
 import { openExchanges } from './exchanges.js';
 import { checkMasterKey, loadKeyring } from './master-key.js';
 import { WebhookSecrets } from './webhook-secrets.js';
+import { KvAlertRepeats } from '../adapters/kv/kv-alert-repeats.js';
+import { createSigningKey, removeSigningKey, setSigningRequired, signingOf, signingStatus, webhookSigningKey, type SigningDeps } from '../application/commands/webhook-signing.js';
+import { parseSigning } from '../application/ingest/alert-signature.js';
 import { SealedCredentialVault } from '../adapters/credentials/sealed-vault.js';
 import { FileCredentialSource, noCredentials } from '../adapters/credentials/file-credential-source.js';
 import type { CredentialSource } from '../application/ports/credentials.js';
@@ -256,7 +259,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   if (config.demo && processor.state.strategy(DEMO_STRATEGY)) {
     const demoLogin = { userId: demoUser.userId, tenantId: demoUser.tenantId, role: demoUser.role };
     if (config.demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, demoLogin, config.demoPassword);
-    else if (!(await auth.hasLogin(DEMO_LOGIN))) {
+    else if (!(await auth.hasLogin(DEMO_LOGIN, demoLogin.tenantId))) {
       demoPassword = newDemoPassword();
       await auth.setLogin(DEMO_LOGIN, demoLogin, demoPassword);
     }
@@ -328,10 +331,11 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   let ready = false;
   const publicUrlFor = (port: number) => config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   let publicUrl = publicUrlFor(config.port);
+  const alertRepeats = new KvAlertRepeats(kv); // repeats of alerts are counted beside the log, not appended per repeat
   const queries = new ReadQueries(readModels, events, (accountId, symbol) => {
     const quote = accountPrice(accountId, symbol);
     return quote ? { price: quote.price, source: quote.source, ageMs: quote.ageMs, stale: quote.ageMs > config.marketData.maxPriceAgeMs } : undefined;
-  });
+  }, alertRepeats);
   const configurationDeps: ConfigurationDeps = {
     ...commandDeps, kv, ids, newSecret: newWebhookSecret, catalog: processor.catalog, markets: marketLists,
     catchUp: () => processor.catchUp(),
@@ -342,7 +346,17 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
   // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
-  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp() };
+  // signing keys for signed alerts (sealed like the secrets), cached with their absence: most strategies have none
+  const signingKeys = new WebhookSecrets(kv, () => clock.now(), 2_000, webhookSigningKey, true);
+  const signingDeps: SigningDeps = {
+    kv, clock, catalog: processor.catalog, catchUp: () => processor.catchUp(), newSigningKey: () => randomBytes(32).toString('hex'),
+    onSigning: (strategyId, signing) => (signing ? signingKeys.remember(strategyId, JSON.stringify(signing)) : signingKeys.forget(strategyId)),
+  };
+  const signingOfStrategy = (strategyId: string) => {
+    const raw = signingKeys.lookup(strategyId);
+    return raw instanceof Promise ? raw.then(parseSigning) : parseSigning(raw);
+  };
+  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp(), repeats: alertRepeats, signingOf: signingOfStrategy };
   const app = await buildHttpApp({
     logger,
     ingest: async (request, admit) => {
@@ -400,7 +414,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     security: config.security,
     streamCursorKey: signingKeyFrom(keyring.current.key),
     createUser: async (tenantId, user) => {
-      if (await auth.hasLogin(user.username)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
+      if (await auth.hasLogin(user.username, tenantId)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
       const userId = `usr_${randomBytes(6).toString('hex')}`;
       const registered = await registerUser(commandDeps, { userId, tenantId, name: user.name, role: user.role }, 'api:users');
       if (!registered.ok) return registered;
@@ -413,6 +427,13 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       rotateSecret: (tenantId, strategyId) => rotateWebhookSecret(configurationDeps, tenantId, strategyId),
       secretOf: (tenantId, strategyId) => webhookSecretOf(configurationDeps, tenantId, strategyId),
       openAccount: (tenantId, input) => openExchangeAccount(configurationDeps, tenantId, input),
+      signing: {
+        status: (tenantId, strategyId) => signingStatus(signingDeps, tenantId, strategyId),
+        create: (tenantId, strategyId, required) => createSigningKey(signingDeps, tenantId, strategyId, required),
+        setRequired: (tenantId, strategyId, required) => setSigningRequired(signingDeps, tenantId, strategyId, required),
+        remove: (tenantId, strategyId) => removeSigningKey(signingDeps, tenantId, strategyId),
+        of: (tenantId, strategyId) => signingOf(signingDeps, tenantId, strategyId),
+      },
     },
     dashboardDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),
     live,

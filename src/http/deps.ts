@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AlertRequest, IngestOutcome } from '../application/ingest/ingest-alert.js';
+import type { WebhookSigning } from '../application/ingest/alert-signature.js';
+import type { SigningStatus } from '../application/commands/webhook-signing.js';
 import type { ReadQueries } from '../application/queries/read-queries.js';
 import type { DomainError, Result } from '../domain/shared/result.js';
 import type { PriceFeed } from '../application/ports/price-feed.js';
@@ -88,6 +90,15 @@ export interface HttpDeps {
     /** the secret of this tenant's strategy (never answered: used to send a test alert) */
     secretOf(tenantId: string, strategyId: string): Promise<string | undefined>;
     openAccount(tenantId: string, input: AccountInput): Promise<Result<{ accountId: string; lastPosition?: number }, DomainError>>;
+    /** signed alerts: a strategy's signing key (shown once when made), whether a signature is required */
+    signing: {
+      status(tenantId: string, strategyId: string): Promise<Result<SigningStatus, DomainError>>;
+      create(tenantId: string, strategyId: string, required?: boolean): Promise<Result<WebhookSigning, DomainError>>;
+      setRequired(tenantId: string, strategyId: string, required: boolean): Promise<Result<SigningStatus, DomainError>>;
+      remove(tenantId: string, strategyId: string): Promise<Result<SigningStatus, DomainError>>;
+      /** the setting itself (never answered: used to sign a test alert) */
+      of(tenantId: string, strategyId: string): Promise<WebhookSigning | undefined>;
+    };
   };
   /** live updates (SSE): subscribe a stream of one tenant; resolves to its unsubscribe function */
   readonly live: { subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> };

@@ -10,6 +10,8 @@ import type { NormalizedSignal } from '../../domain/signals/signal.js';
 import type { DomainError } from '../../domain/shared/result.js';
 import { streams } from '../../domain/events.js';
 import { sourceAllowlist, type SourceAllowlist } from '../shared/source-allowlist.js';
+import type { AlertRepeatCounter } from '../ports/alert-repeats.js';
+import { checkSignature, type WebhookSigning } from './alert-signature.js';
 
 export type IngestOutcome =
   | { readonly kind: 'accepted'; readonly signalId: string }
@@ -28,6 +30,10 @@ export interface AlertRequest {
   readonly urlToken?: string;
   /** the sender's address (the client behind trusted proxies), checked against the strategy's allowedSources */
   readonly source?: string;
+  /** the body's bytes as received (what a signature covers); default: `body` as UTF-8 */
+  readonly rawBody?: Buffer;
+  /** the X-Patriot-Signature header, if sent */
+  readonly signature?: string;
 }
 
 export interface IngestDeps {
@@ -44,6 +50,10 @@ export interface IngestDeps {
    * (so nobody without the secret can use up a strategy's budget); the ms to wait when it is spent.
    */
   readonly admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined;
+  /** counts repeats of alerts beside the log: only a signal's first repeat is logged */
+  readonly repeats: AlertRepeatCounter;
+  /** the strategy's signing setting (cached by the caller; never logged); absent: no strategy signs */
+  readonly signingOf?: (strategyId: string) => WebhookSigning | undefined | Promise<WebhookSigning | undefined>;
 }
 
 const WRONG_SECRET = { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy', unauthenticated: true } as const;
@@ -86,23 +96,27 @@ function answerOf(first: RecordedEvent | undefined, signalId: string): IngestOut
 }
 
 /**
- * A repeat gets the original's answer, and is recorded (AlertRepeated) so the trader sees that
- * TradingView sent it again. It is decided on the original signal's state (it must exist, which
- * nothing can undo) and appended to the signal's own repeats stream whatever its version: the
- * processor's optimistic check on the signal stream stays untouched, and a burst of repeats does
- * not fight over versions.
+ * A repeat gets the original's answer and is counted, so the trader sees that TradingView sent it
+ * again, without the log growing per repeat: the first repeat of a signal is logged once
+ * (AlertRepeated, for audit), every repeat counts in `repeats` beside the log (count, first and
+ * last time). The decision is taken on the original signal's state (it must exist, which nothing
+ * can undo); the event goes to the signal's own repeats stream whatever its version, so the
+ * processor's optimistic check on the signal stream stays untouched.
  */
-async function repeatOf(store: EventStore, tenantId: string, signalId: string, repeat: { receivedAt: string; bodySha256: string }): Promise<IngestOutcome> {
-  const history = await store.readStream(streams.signal(signalId));
+async function repeatOf(deps: IngestDeps, tenantId: string, signalId: string, repeat: { receivedAt: string; bodySha256: string }): Promise<IngestOutcome> {
+  const history = await deps.store.readStream(streams.signal(signalId));
   const state = history.reduce((s, e) => signalDecider.evolve(s, e as unknown as SignalEvent), signalDecider.initialState());
   const decided = signalDecider.decide({ type: 'RecordRepeat', ...repeat }, state);
   if (decided.ok) {
-    await store.append({
-      streamId: streams.repeats(signalId),
-      expectedVersion: 'any',
-      events: decided.value.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> })),
-      metadata: { tenantId, time: repeat.receivedAt, correlationId: signalId },
-    });
+    const logFirst = async () => {
+      await deps.store.append({
+        streamId: streams.repeats(signalId),
+        expectedVersion: 'any',
+        events: decided.value.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown> })),
+        metadata: { tenantId, time: repeat.receivedAt, correlationId: signalId },
+      });
+    };
+    await deps.repeats.count(signalId, repeat.receivedAt, logFirst);
   }
   return answerOf(history[0], signalId);
 }
@@ -127,6 +141,13 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   const given = (envelope.ok ? envelope.value.secret : undefined) ?? request.urlToken;
   if (given === undefined) return { kind: 'refused', code: 'MISSING_SECRET', message: 'the alert carries no secret (put "secret" in the body or ?token= in the URL)', unauthenticated: true };
   if (!strategy || expected === undefined || !secretsMatch(given, expected)) return WRONG_SECRET;
+  // a strategy with a signing key: a signature, if sent, must match (and must be sent when required)
+  if (deps.signingOf) {
+    const found = deps.signingOf(strategy.strategyId);
+    const signing = found instanceof Promise ? await found : found;
+    const refused = checkSignature(request.signature, request.rawBody ?? Buffer.from(request.body, 'utf8'), signing, deps.clock.now());
+    if (refused) return { kind: 'refused', code: refused.code, message: refused.message, unauthenticated: true };
+  }
   // after the secret: a sender outside the list learns nothing about which strategies exist
   if (strategy.allowedSources && request.source !== undefined && !allowlistOf(strategy.allowedSources).allows(request.source)) return SOURCE_REFUSED;
   const over = deps.admit?.(strategy.strategyId);
@@ -176,7 +197,7 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   });
   switch (result.kind) {
     case 'duplicate':
-      return repeatOf(deps.store, strategy.tenantId, result.existingValue, { receivedAt, bodySha256 });
+      return repeatOf(deps, strategy.tenantId, result.existingValue, { receivedAt, bodySha256 });
     case 'conflict':
       throw new Error(`fresh signal stream ${signalId} already exists`);
     case 'appended':
