@@ -51,6 +51,8 @@ import { createStrategy, openExchangeAccount, rotateWebhookSecret, updateStrateg
 import { secureDataDir } from './data-permissions.js';
 import { sealWebhookSecrets, sealingWebhookSecrets } from '../adapters/credentials/sealed-webhook-secrets.js';
 import { userAdministration } from './user-administration.js';
+// issue 22: budgets and failed logins counted across nodes
+import { sharedLimits } from './shared-limits.js';
 
 export interface DemoInfo {
   readonly tenantId: string;
@@ -343,8 +345,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   });
   // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
   const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp() };
+  const limits = sharedLimits(storage.budgetLedger, log);
   const app = await buildHttpApp({
     logger,
+    limits,
     ingest: async (request, admit) => {
       const logFile = storage.healthy();
       if (!logFile.ok) throw new Error(logFile.reason ?? 'the event log cannot record'); // answered 503, never acknowledged
@@ -471,6 +475,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       health.stop();
       feed.stop();
       await app.close();
+      await limits.close();
       live.close();
       await keeper?.stop();
       await snapshotter.stop();

@@ -43,7 +43,7 @@ export interface IngestDeps {
    * Spends one unit of the strategy's alert budget, asked only once the alert is authenticated
    * (so nobody without the secret can use up a strategy's budget); the ms to wait when it is spent.
    */
-  readonly admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined;
+  readonly admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined | Promise<{ readonly retryAfterMs: number } | undefined>;
 }
 
 const WRONG_SECRET = { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy', unauthenticated: true } as const;
@@ -129,7 +129,9 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   if (!strategy || expected === undefined || !secretsMatch(given, expected)) return WRONG_SECRET;
   // after the secret: a sender outside the list learns nothing about which strategies exist
   if (strategy.allowedSources && request.source !== undefined && !allowlistOf(strategy.allowedSources).allows(request.source)) return SOURCE_REFUSED;
-  const over = deps.admit?.(strategy.strategyId);
+  const admitted = deps.admit?.(strategy.strategyId);
+  // usually answered at once; a budget shared by several nodes is now and then asked of the database
+  const over = admitted instanceof Promise ? await admitted : admitted;
   if (over) return { kind: 'refused', code: 'RATE_LIMITED', message: `too many alerts for this strategy; retry in ${Math.ceil(over.retryAfterMs / 1000)} s`, retryAfterMs: over.retryAfterMs };
 
   // Authenticated from here on: a refusal is worth an audit record the trader can see.
