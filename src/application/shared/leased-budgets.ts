@@ -37,7 +37,7 @@ export interface LeasedBudgetsOptions {
   readonly recheckMs?: number;
   /** after the ledger failed, this node counts alone this long before asking it again (default 5000 ms) */
   readonly retryLedgerMs?: number;
-  /** a ledger call that takes longer has failed (default 1000 ms) */
+  /** a ledger call that takes longer has failed (default 2000 ms) */
   readonly timeoutMs?: number;
   /** how often ended windows are deleted from the ledger (default 60 s) */
   readonly sweepMs?: number;
@@ -194,7 +194,7 @@ export class LeasedBudgets implements Budgets {
   }
 
   private withTimeout<T>(work: Promise<T>): Promise<T> {
-    const ms = this.options.timeoutMs ?? 1000;
+    const ms = this.options.timeoutMs ?? 2000;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the budget ledger did not answer within ${ms} ms`)), ms);
