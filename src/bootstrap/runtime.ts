@@ -344,7 +344,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
   // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
-  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp() };
+  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp(), freshSecretOf: (strategyId: string) => secrets.reload(strategyId) };
   const limits = sharedLimits(storage.budgetLedger, log);
   const app = await buildHttpApp({
     logger,
@@ -365,6 +365,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
         return account?.tenantId === tenantId ? account : undefined;
       },
       accounts: (tenantId) => processor.state.allAccounts().filter((a) => a.tenantId === tenantId),
+      catchUp: () => processor.catchUp(), // issue 22: an account opened a moment ago on another node
       markets: marketLists, prices, maxPriceAgeMs: config.marketData.maxPriceAgeMs, priceWaitMs: Math.min(config.marketData.priceWaitMs, 1000),
     }),
     setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(commandDeps, tenantId, target, engaged, reason),
@@ -378,6 +379,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     metrics: metrics.registry,
     credentials: {
       set: async (tenantId, accountId, credentials) => {
+        // issue 22: an account opened a moment ago on another node is folded first (its key is checked, never waved through)
+        if (!processor.state.account(accountId)) await processor.catchUp();
         const account = processor.state.account(accountId);
         if (account) {
           let canWithdraw: boolean | undefined;
