@@ -9,7 +9,8 @@ export class LocalBudgets implements Budgets {
   private readonly windows = new Map<string, { start: number; used: number; windowMs: number }>();
   private lastSweep = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `limit`: keys kept at most (many client addresses in a minute); beyond it the oldest windows are forgotten first */
+  constructor(private readonly now: () => number = Date.now, private readonly limit = 100_000) {}
 
   take(key: string, max: number, windowMs: number): Taken {
     const now = this.now();
@@ -26,6 +27,13 @@ export class LocalBudgets implements Budgets {
   }
 
   private sweep(now: number): void {
+    if (this.windows.size >= this.limit) {
+      for (const [key, window] of this.windows) if (now - window.start >= window.windowMs) this.windows.delete(key);
+      for (const key of this.windows.keys()) {
+        if (this.windows.size < this.limit) break;
+        this.windows.delete(key);
+      }
+    }
     if (now - this.lastSweep < 60_000) return;
     this.lastSweep = now;
     for (const [key, window] of this.windows) if (now - window.start >= window.windowMs) this.windows.delete(key);
