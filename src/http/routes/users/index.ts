@@ -8,7 +8,6 @@ import type { UserChange } from '../../../application/commands/users.js';
 import type { DomainError } from '../../../domain/shared/result.js';
 import { sendError } from '../../errors.js';
 import { principalOf } from '../../auth-hook.js';
-import { WindowBudgets } from '../../window-budgets.js';
 import type { SecurityLog } from '../../security-log.js';
 
 const STATUS: Readonly<Record<string, number>> = { USER_NOT_FOUND: 404, API_KEY_NOT_FOUND: 404, CANNOT_CHANGE_OWN_ACCESS: 409 };
@@ -23,7 +22,8 @@ const refused = (reply: FastifyReply, error: DomainError) => sendError(reply, ST
 export const userRoutes: FastifyPluginAsync<{ deps: HttpDeps; security: SecurityLog }> = async (app, { deps, security }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   // a username taken in another tenant cannot be told from one taken here without a guess: guesses are few
-  const collisions = new WindowBudgets(5, 3_600_000);
+  // (one budget for every node on a database: ADR 0016)
+  const collision = (key: string) => deps.limits.budgets.take(`users:collisions:${key}`, 5, 3_600_000);
   const admin = { minimumRole: 'admin' as const };
 
   const view = async (tenantId: string, userId: string): Promise<Static<typeof UserAdminDto> | undefined> => {
@@ -58,7 +58,7 @@ export const userRoutes: FastifyPluginAsync<{ deps: HttpDeps; security: Security
     const taken = () => sendError(reply, 409, 'USERNAME_TAKEN', 'this username is taken: choose another'); // the same words whichever tenant holds it
     if (!ownName && (await deps.auth.hasLogin(request.body.username))) {
       security.note('username_collision', request.ip);
-      if (!collisions.take(`${tenantId}:${principal.userId}`).ok) {
+      if (!(await collision(`${tenantId}:${principal.userId}`)).ok) {
         return sendError(reply.header('retry-after', '3600'), 429, 'RATE_LIMITED', 'too many usernames that are taken: try again later');
       }
       return taken();
