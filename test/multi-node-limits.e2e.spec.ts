@@ -66,13 +66,29 @@ async function databaseMs(url: string): Promise<number> {
   }
 }
 
-/** Waits until the database's current minute has at least `leftMs` to run; its number. */
-async function minuteWithRoom(url: string, leftMs: number): Promise<number> {
+/** Waits until the database's current minute (after minute `after`) has at least `leftMs` to run; its number. */
+async function minuteWithRoom(url: string, leftMs: number, after = 0): Promise<number> {
   for (;;) {
     const now = await databaseMs(url);
     const left = 60_000 - (now % 60_000);
-    if (left >= leftMs) return Math.floor(now / 60_000);
+    if (left >= leftMs && Math.floor(now / 60_000) > after) return Math.floor(now / 60_000);
     await new Promise((resolve) => setTimeout(resolve, left + 50)); // the next minute starts then
+  }
+}
+
+/**
+ * Runs `work` within one minute of the budgets (on the database's clock): a run the machine slowed
+ * past the minute's end proves nothing, and is made again in a minute of its own (at most 3 times).
+ */
+async function inOneMinute<T>(url: string, leftMs: number, what: string, work: () => Promise<T>): Promise<T> {
+  let after = 0;
+  for (let attempt = 1; ; attempt++) {
+    const minute = await minuteWithRoom(url, leftMs, after);
+    const result = await work();
+    after = Math.floor((await databaseMs(url)) / 60_000);
+    if (after === minute) return result;
+    if (attempt === 3) throw new Error(`${what}: three runs each outlasted the minute they started in`);
+    process.stdout.write(`${what}: the run outlasted its minute; made again in a minute of its own\n`);
   }
 }
 
@@ -163,21 +179,22 @@ describe.skipIf(!testPgUrl)('two nodes behave as one: shared limits, and what on
     }
   });
 
-  it(`a strategy's alert budget holds across both nodes: ${ALERTS_PER_MINUTE} a minute, not ${ALERTS_PER_MINUTE} per node`, { timeout: 180_000 }, async () => {
-    const created = await api<{ strategy: { strategyId: string }; webhook: { secret: string } }>(0, '/strategies', {
-      method: 'POST', json: { name: 'budget', accounts: [{ accountId: 'acc_lim_0', sizing: { kind: 'fixed_quantity', quantity: '0.001' }, orderTemplate: { type: 'market' } }] },
+  it(`a strategy's alert budget holds across both nodes: ${ALERTS_PER_MINUTE} a minute, not ${ALERTS_PER_MINUTE} per node`, { timeout: 300_000 }, async () => {
+    // one window of the budget (a minute on the database's clock) holds the whole burst; a fresh strategy each run
+    const answers = await inOneMinute(url, 40_000, 'the alert burst', async () => {
+      const created = await api<{ strategy: { strategyId: string }; webhook: { secret: string } }>(0, '/strategies', {
+        method: 'POST', json: { name: 'budget', accounts: [{ accountId: 'acc_lim_0', sizing: { kind: 'fixed_quantity', quantity: '0.001' }, orderTemplate: { type: 'market' } }] },
+      });
+      expect(created.status).toBe(201);
+      recordSecrets(created.body.webhook.secret);
+      const { strategyId } = created.body.strategy;
+      const run: Answer[] = [];
+      const queue = Array.from({ length: 150 }, (_, i) => i);
+      await Promise.all(Array.from({ length: 6 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) run.push(await send(nodes[i % 2]!.url, alert(created.body.webhook.secret, `burst-${i}`), strategyId));
+      }));
+      return run;
     });
-    expect(created.status).toBe(201);
-    recordSecrets(created.body.webhook.secret);
-    const { strategyId } = created.body.strategy;
-    // one window of the budget (a minute on the database's clock) with room for the whole burst
-    const minute = await minuteWithRoom(url, 35_000);
-    const answers: Answer[] = [];
-    const queue = Array.from({ length: 150 }, (_, i) => i);
-    await Promise.all(Array.from({ length: 6 }, async () => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift()) answers.push(await send(nodes[i % 2]!.url, alert(created.body.webhook.secret, `burst-${i}`), strategyId));
-    }));
-    expect(Math.floor((await databaseMs(url)) / 60_000), 'the burst stayed within one minute of the budget').toBe(minute);
     const statuses = answers.map(statusOf);
     const accepted = statuses.filter((s) => s === 202).length;
     const limited = answers.filter((a) => a.kind === 'answered' && a.status === 429);
@@ -189,31 +206,35 @@ describe.skipIf(!testPgUrl)('two nodes behave as one: shared limits, and what on
     process.stdout.write(`multi-node limits: 150 alerts alternating two nodes against ${ALERTS_PER_MINUTE}/min: ${accepted} accepted, ${limited.length} refused (background load so far: ${JSON.stringify(Object.fromEntries(loadAnswers))})\n`);
   });
 
-  it('login limits hold across both nodes: failures per username add up, and the per-address budget is one', { timeout: 120_000 }, async () => {
+  it('login limits hold across both nodes: failures per username add up, and the per-address budget is one', { timeout: 300_000 }, async () => {
     // wrong passwords for one username, alternating nodes: throttled once FAILURES_PER_USER failed in
     // all. Counted per node, each node would let FAILURES_PER_USER through: the first 429 at 2 × that.
     const attempts: number[] = [];
-    for (let i = 0; i < 2 * FAILURES_PER_USER && !attempts.includes(429); i++) {
+    for (let i = 0; i < 3 * FAILURES_PER_USER && !attempts.includes(429); i++) {
       const answer = await fetchJson<{ error: { code: string } }>(nodes[i % 2]!, '/api/v1/auth/login', { method: 'POST', json: { username: 'guessed', password: `wrong-${i}` }, token: null });
       attempts.push(answer.status);
       if (answer.status === 429) expect(answer.body.error.code).toBe('LOGIN_THROTTLED');
     }
-    // (the back-off starts at 1 s: an attempt that took longer than that to come fails and doubles it)
+    // (the back-off starts at 1 s and doubles with each failure: only answers slower than 8 s each could push the first 429 to 2 × FAILURES_PER_USER)
     expect(attempts.slice(0, FAILURES_PER_USER), attempts.join(' ')).toEqual(Array(FAILURES_PER_USER).fill(401));
     expect(attempts.indexOf(429), attempts.join(' ')).toBeGreaterThanOrEqual(FAILURES_PER_USER);
     expect(attempts.indexOf(429), attempts.join(' ')).toBeLessThan(2 * FAILURES_PER_USER);
     // the address's login budget: LOGINS_PER_MINUTE in a minute, whichever node is asked
-    const minute = await minuteWithRoom(url, 20_000);
-    const budgetAnswers: string[] = [];
-    for (let i = 0; i < 2 * LOGINS_PER_MINUTE + 4; i++) {
-      const answer = await fetchJson<{ error?: { code: string } }>(nodes[i % 2]!, '/api/v1/auth/login', { method: 'POST', json: { username: `nobody-${i}`, password: 'wrong' }, token: null });
-      budgetAnswers.push(answer.status === 429 ? (answer.body.error?.code ?? '429') : String(answer.status));
-    }
-    expect(Math.floor((await databaseMs(url)) / 60_000), 'the attempts stayed within one minute').toBe(minute);
+    const budgetAnswers = await inOneMinute(url, 30_000, 'the login attempts', async () => {
+      const run: string[] = [];
+      const queue = Array.from({ length: 2 * LOGINS_PER_MINUTE + 4 }, (_, i) => i);
+      await Promise.all(Array.from({ length: 2 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          const answer = await fetchJson<{ error?: { code: string } }>(nodes[i % 2]!, '/api/v1/auth/login', { method: 'POST', json: { username: `nobody-${i}`, password: 'wrong' }, token: null });
+          run.push(answer.status === 429 ? (answer.body.error?.code ?? '429') : String(answer.status));
+        }
+      }));
+      return run;
+    });
     const let_through = budgetAnswers.filter((code) => code !== 'RATE_LIMITED').length;
     expect(let_through, budgetAnswers.join(' ')).toBeLessThanOrEqual(LOGINS_PER_MINUTE);
     expect(let_through).toBeGreaterThan(0); // (the attempts above may have spent part of this minute's budget)
-    expect(budgetAnswers.slice(-4).every((code) => code === 'RATE_LIMITED')).toBe(true);
+    expect(budgetAnswers.filter((code) => code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(LOGINS_PER_MINUTE + 4);
   });
 
   it('the background load was served throughout, and both nodes stop cleanly', { timeout: 60_000 }, async () => {
