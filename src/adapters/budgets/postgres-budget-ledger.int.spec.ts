@@ -118,6 +118,21 @@ describe.skipIf(!testPgUrl)('budgets across nodes on PostgreSQL', () => {
     process.stdout.write(`budgets: a steady sender, 400 takes, ${waited} waited for the ledger\n`);
   });
 
+  it('a spent budget is refused with the time left in the window, and spendable again in the next one', async () => {
+    const [la, lb] = await Promise.all(pools.map((pool) => PostgresBudgetLedger.open({ pool })));
+    const a = node(la!);
+    const b = node(lb!);
+    const WINDOW = 2000;
+    // start early in a window, so that 4 takes fit in it
+    await waitUntil(async () => (await la!.claim('k:probe', 1, WINDOW, 0)).endsInMs > WINDOW * 0.75 || undefined, 'the start of a window', 10_000, 10);
+    const first = [await a.take('k:roll', 3, WINDOW), await b.take('k:roll', 3, WINDOW), await a.take('k:roll', 3, WINDOW), await b.take('k:roll', 3, WINDOW)];
+    expect(first.map((t) => t.ok)).toEqual([true, true, true, false]);
+    const refusal = first[3]!;
+    expect(refusal.ok === false && refusal.retryAfterMs > 0 && refusal.retryAfterMs <= WINDOW).toBe(true);
+    // (b is asked again after its recheck interval: it finds the next window)
+    await waitUntil(async () => (await b.take('k:roll', 3, WINDOW)).ok || undefined, 'a unit of the next window', 10_000, 50);
+  });
+
   it('gives units not spent back after a quiet spell, for the other node', async () => {
     const [la, lb] = await Promise.all(pools.map((pool) => PostgresBudgetLedger.open({ pool })));
     const a = node(la!, { idleReturnMs: 100 });
