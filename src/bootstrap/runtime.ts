@@ -54,6 +54,8 @@ import { createStrategy, openExchangeAccount, rotateWebhookSecret, updateStrateg
 import { secureDataDir } from './data-permissions.js';
 import { sealWebhookSecrets, sealingWebhookSecrets } from '../adapters/credentials/sealed-webhook-secrets.js';
 import { userAdministration } from './user-administration.js';
+// issue 22: budgets and failed logins counted across nodes
+import { sharedLimits } from './shared-limits.js';
 
 export interface DemoInfo {
   readonly tenantId: string;
@@ -356,9 +358,15 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     const raw = signingKeys.lookup(strategyId);
     return raw instanceof Promise ? raw.then(parseSigning) : parseSigning(raw);
   };
-  const ingestDeps = { store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp(), repeats: alertRepeats, signingOf: signingOfStrategy };
+  const ingestDeps = {
+    store: events, catalog: processor.catalog, clock, ids, secretOf, catchUp: () => processor.catchUp(), repeats: alertRepeats,
+    freshSecretOf: (strategyId: string) => secrets.reload(strategyId),
+    signingOf: signingOfStrategy, freshSigningOf: (strategyId: string) => signingKeys.reload(strategyId).then(parseSigning),
+  };
+  const limits = sharedLimits(storage.budgetLedger, log);
   const app = await buildHttpApp({
     logger,
+    limits,
     ingest: async (request, admit) => {
       const logFile = storage.healthy();
       if (!logFile.ok) throw new Error(logFile.reason ?? 'the event log cannot record'); // answered 503, never acknowledged
@@ -375,6 +383,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
         return account?.tenantId === tenantId ? account : undefined;
       },
       accounts: (tenantId) => processor.state.allAccounts().filter((a) => a.tenantId === tenantId),
+      catchUp: () => processor.catchUp(), // issue 22: an account opened a moment ago on another node
       markets: marketLists, prices, maxPriceAgeMs: config.marketData.maxPriceAgeMs, priceWaitMs: Math.min(config.marketData.priceWaitMs, 1000),
     }),
     setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(commandDeps, tenantId, target, engaged, reason),
@@ -388,6 +397,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
     metrics: metrics.registry,
     credentials: {
       set: async (tenantId, accountId, credentials) => {
+        // issue 22: an account opened a moment ago on another node is folded first (its key is checked, never waved through)
+        if (!processor.state.account(accountId)) await processor.catchUp();
         const account = processor.state.account(accountId);
         if (account) {
           let canWithdraw: boolean | undefined;
@@ -492,6 +503,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       health.stop();
       feed.stop();
       await app.close();
+      await limits.close();
       live.close();
       await keeper?.stop();
       await snapshotter.stop();

@@ -13,6 +13,7 @@ import type { UserChange } from '../application/commands/users.js';
 import type { RateLimits } from './rate-limits.js';
 import type { LiveSubscriber } from '../application/live/live-updates.js';
 import type { AccountInput, StrategyInput } from '../application/commands/strategies.js';
+import type { Budgets, LoginThrottle } from '../application/ports/budgets.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -28,11 +29,17 @@ export interface AccountConnection {
 export interface HttpDeps {
   readonly logger: FastifyBaseLogger;
   /** `admit` spends one unit of the strategy's alert budget once the alert is authenticated */
-  readonly ingest: (request: AlertRequest, admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined) => Promise<IngestOutcome>;
+  readonly ingest: (request: AlertRequest, admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined | Promise<{ readonly retryAfterMs: number } | undefined>) => Promise<IngestOutcome>;
   /** adds a user with a login to a tenant (admins only); refused when the username is taken */
   readonly createUser: (tenantId: string, user: { username: string; name: string; role: 'admin' | 'trader' | 'viewer'; password: string }) => Promise<Result<{ userId: string; lastPosition?: number }, DomainError>>;
   /** requests per minute per strategy, user and address */
   readonly rateLimits: RateLimits;
+  /** where those budgets and failed logins are counted: across every node on one PostgreSQL, per node on SQLite (ADR 0016) */
+  readonly limits: {
+    readonly budgets: Budgets;
+    /** failed logins per key of `scope`, with back-off after `allowed` of them */
+    loginThrottle(scope: 'user' | 'address', allowed: number): LoginThrottle;
+  };
   /** origins allowed to call the API from a browser (empty: same origin only) */
   readonly corsOrigins: readonly string[];
   /** logins, tokens and API keys: every /api/v1 route but login and refresh needs one */

@@ -4,8 +4,8 @@ import type { HttpDeps } from '../../deps.js';
 import { WebhookAck, WebhookHeaders, WebhookParams, WebhookQuery } from '../../../contracts/webhook.js';
 import { ErrorBody } from '../../../contracts/common.js';
 import { alertStatus, sendError } from '../../errors.js';
-import { WindowBudgets } from '../../window-budgets.js';
 import type { SecurityLog } from '../../security-log.js';
+import type { Taken } from '../../../application/ports/budgets.js';
 import { sourceAllowlist } from '../../../application/shared/source-allowlist.js';
 import { SIGNATURE_HEADER } from '../../../application/ingest/alert-signature.js';
 
@@ -27,12 +27,15 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Secu
   // failures answer 429 (a valid alert from the same address still goes through: TradingView
   // sends everyone's alerts from a handful of addresses).
   const { webhookPerMinute, webhookAuthFailuresPerMinute } = deps.rateLimits;
-  const perStrategy = webhookPerMinute > 0 ? new WindowBudgets(webhookPerMinute, 60_000) : undefined;
-  const failures = webhookAuthFailuresPerMinute > 0 ? new WindowBudgets(webhookAuthFailuresPerMinute, 60_000) : undefined;
+  // counted across nodes on PostgreSQL (deps.limits, ADR 0016)
+  const { budgets } = deps.limits;
+  const perStrategy = webhookPerMinute > 0 ? { max: webhookPerMinute } : undefined;
+  const failures = webhookAuthFailuresPerMinute > 0 ? { max: webhookAuthFailuresPerMinute } : undefined;
+  const refusal = (taken: Taken) => (taken.ok ? undefined : { retryAfterMs: taken.retryAfterMs });
   const admit = perStrategy
     ? (strategyId: string) => {
-        const taken = perStrategy.take(`strategy:${strategyId}`);
-        return taken.ok ? undefined : { retryAfterMs: taken.retryAfterMs };
+        const taken = budgets.take(`alerts:strategy:${strategyId}`, perStrategy.max, 60_000);
+        return taken instanceof Promise ? taken.then(refusal) : refusal(taken);
       }
     : undefined;
   const limited = (reply: FastifyReply, max: number, retryAfterMs: number, message: string) => {
@@ -41,8 +44,8 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Secu
     return sendError(reply, 429, 'RATE_LIMITED', message);
   };
   /** failed authentication and refused sources spend the address's budget: 429 once it is spent */
-  const failed = (reply: FastifyReply, address: string): FastifyReply | undefined => {
-    const taken = failures?.take(`address:${address}`);
+  const failed = async (reply: FastifyReply, address: string): Promise<FastifyReply | undefined> => {
+    const taken = failures ? await budgets.take(`alerts:failed:${address}`, failures.max, 60_000) : undefined;
     if (!taken || taken.ok) return undefined;
     return limited(reply, failures!.max, taken.retryAfterMs, `too many alerts that failed authentication from this address; retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`);
   };
@@ -51,7 +54,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Secu
   const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!serverWide || serverWide.allows(request.ip)) return;
     security?.note('webhook_source_refused', request.ip, 'SOURCE_NOT_ALLOWED');
-    return failed(reply, request.ip) ?? sendError(reply, 403, 'SOURCE_NOT_ALLOWED', 'this address may not send alerts');
+    return (await failed(reply, request.ip)) ?? sendError(reply, 403, 'SOURCE_NOT_ALLOWED', 'this address may not send alerts');
   };
   app.removeAllContentTypeParsers();
   // the bytes as received (a signature covers them exactly), for this plugin's one route only
@@ -109,7 +112,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: HttpDeps; security?: Secu
           if (outcome.unauthenticated) {
             const kind = outcome.code === 'SOURCE_NOT_ALLOWED' ? 'webhook_source_refused' : SIGNATURE_CODES.has(outcome.code) ? 'webhook_signature_invalid' : 'webhook_secret_invalid';
             security?.note(kind, request.ip, outcome.code, request.params.strategyId);
-            const over = failed(reply, request.ip);
+            const over = await failed(reply, request.ip);
             if (over) return over;
           }
           return sendError(reply, alertStatus(outcome.code), outcome.code, outcome.message, outcome.signalId !== undefined ? { signalId: outcome.signalId } : {});
