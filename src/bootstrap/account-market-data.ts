@@ -33,6 +33,8 @@ export function liveFeed(paper: PriceFeed, prices: AccountPrices): PriceFeed {
 export interface AccountMarketDataDeps {
   /** the tenant's account, or undefined (another tenant's answers as unknown) */
   readonly account: (tenantId: string, accountId: string) => AccountConfig | undefined;
+  /** folds what the log holds now (asked when an account is not known here: opened a moment ago, perhaps on another node) */
+  readonly catchUp?: () => Promise<void>;
   /** every account of the tenant */
   readonly accounts: (tenantId: string) => readonly AccountConfig[];
   readonly markets: AccountMarkets;
@@ -44,13 +46,19 @@ export interface AccountMarketDataDeps {
 
 /** What the API answers about an account's markets and prices: always its own exchange's. */
 export function accountMarketData(deps: AccountMarketDataDeps): AccountMarketData {
+  const accountOf = async (tenantId: string, accountId: string): Promise<AccountConfig | undefined> => {
+    const known = deps.account(tenantId, accountId);
+    if (known || !deps.catchUp) return known;
+    await deps.catchUp();
+    return deps.account(tenantId, accountId);
+  };
   return {
     accounts: async (tenantId) => deps.accounts(tenantId).map((account) => {
       const list = deps.markets.list(account);
       return { accountId: account.accountId, exchange: account.exchange, venue: deps.markets.venueName(account), loaded: list !== undefined, markets: list?.length ?? 0 };
     }),
     markets: async (tenantId, accountId, query) => {
-      const account = deps.account(tenantId, accountId);
+      const account = await accountOf(tenantId, accountId);
       if (!account) return undefined;
       let list = deps.markets.list(account);
       if (!list) {
@@ -67,7 +75,7 @@ export function accountMarketData(deps: AccountMarketDataDeps): AccountMarketDat
       return { accountId, exchange: account.exchange, venue: deps.markets.venueName(account), loaded: list !== undefined, items };
     },
     prices: async (tenantId, accountId, symbols) => {
-      const account = deps.account(tenantId, accountId);
+      const account = await accountOf(tenantId, accountId);
       if (!account) return undefined;
       const listed = deps.markets.list(account) ?? [];
       const wanted = symbols && symbols.length > 0 ? symbols : listed.filter((m) => deps.prices.quote(account, m.symbol) !== undefined).map((m) => m.symbol);

@@ -192,13 +192,13 @@ export async function createAdmin(config: PatriotConfig, username: string, given
   const storage = await openStorage(config, () => undefined);
   try {
     const auth = new KvAuth({ kv: storage.kv, clock: systemClock, signingKey: signingKeyFrom(keyring.current.key) });
-    if (await auth.hasLogin(username)) throw new Error(`the username ${username} is taken`);
     const tenantId = `tnt_${randomBytes(6).toString('hex')}`;
     const userId = `usr_${randomBytes(6).toString('hex')}`;
     const registered = await registerUser({ store: storage.events, mutex: new KeyedMutex(), clock: systemClock }, { userId, tenantId, name: username, role: 'admin' }, 'cli:create-admin');
     if (!registered.ok) throw new Error(registered.error.message);
     const password = given ?? randomBytes(18).toString('base64url');
     await auth.setLogin(username, { userId, tenantId, role: 'admin' }, password);
+    // names are per tenant: another tenant's `username` is no obstacle (log in with "tenant" when both share a password)
     return { username, userId, tenantId, ...(given === undefined ? { password } : {}) };
   } finally {
     await storage.close();

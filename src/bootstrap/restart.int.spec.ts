@@ -14,6 +14,8 @@ import { PaperExchange } from '../adapters/exchanges/paper/paper-exchange.js';
 import { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
 import { RandomIds, systemClock } from '../adapters/system/system-clock.js';
 import { ingestAlert } from '../application/ingest/ingest-alert.js';
+import { KvAlertRepeats } from '../adapters/kv/kv-alert-repeats.js';
+import { SqliteKeyValueStore } from '../adapters/kv/sqlite-key-value-store.js';
 import { ProjectionRunner } from '../application/projections/projection-runner.js';
 import { TradingState } from '../application/workflows/trading-state.js';
 import { clientOrderIdFor } from '../application/shared/client-order-id.js';
@@ -74,7 +76,7 @@ async function ingestOffline(body: object): Promise<string> {
       refreshMarkets: async () => undefined,
     };
     const outcome = await ingestAlert(
-      { store: events, catalog, clock: systemClock, ids: new RandomIds(systemClock), secretOf: (id) => (id === strategyId ? secret : undefined) },
+      { store: events, catalog, clock: systemClock, ids: new RandomIds(systemClock), secretOf: (id) => (id === strategyId ? secret : undefined), repeats: new KvAlertRepeats(new SqliteKeyValueStore(events.database)) },
       { strategyId, body: JSON.stringify(body) },
     );
     expect(outcome.kind).toBe('accepted');

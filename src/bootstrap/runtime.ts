@@ -12,7 +12,7 @@ import { TradingView } from '../application/workflows/trading-state.js';
 import type { LeaseKeeper } from '../application/workflows/lease-keeper.js';
 import { webhookSecretKey } from '../application/commands/strategies.js';
 import type { PatriotConfig } from './config.js';
-import { WebhookSecrets } from './webhook-secrets.js';
+import { sharedLimits, type SharedLimits } from './shared-limits.js';
 import { secureDataDir } from './data-permissions.js';
 import { openCore, type Core } from './wiring/core.js';
 import { wireMarkets, type Markets } from './wiring/markets.js';
@@ -22,6 +22,7 @@ import { wireDuties } from './wiring/duties.js';
 import { demoInfo, seedDemo } from './wiring/demo-seed.js';
 import { followAccounts } from './wiring/prices-in-use.js';
 import { wireHttp } from './wiring/http.js';
+import { wireAlerts } from './wiring/alerts.js';
 
 export interface DemoInfo {
   readonly tenantId: string;
@@ -88,13 +89,12 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const auth = new KvAuth({ kv, clock, signingKey: signingKeyFrom(core.keyring.current.key), cacheMs: config.security.authCacheMs });
   await auth.migrate(); // logins made before users could be revoked get their access record
   const trading = wireTrading(core, markets, view, options);
-  const readSide = wireReadSide(core, markets, view);
+  const alerts = wireAlerts(core, trading.processor);
+  const readSide = wireReadSide(core, markets, view, alerts.repeats);
   // catch up with the log, then seed the demo if this is a fresh data directory
   await trading.processor.catchUp();
   const seed = await seedDemo(core, trading.processor, auth);
   const stopFollowing = await followAccounts(core, markets, view);
-  // webhook secrets, read on first use and kept briefly: a strategy configured or a secret rotated through another node is read from the store
-  const secrets = new WebhookSecrets(kv, () => clock.now());
   await trading.processor.run();
   const keeper = wireDuties(core, markets, trading, readSide, view, !options.manualFeed);
   await readSide.processors.start();
@@ -103,7 +103,9 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   let ready = false;
   const publicUrlFor = (port: number) => config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   let publicUrl = publicUrlFor(config.port);
-  const app = await wireHttp(core, { markets, readSide, view, processor: trading.processor, auth, secrets, isReady: () => ready, publicUrl: () => publicUrl });
+  // issue 22: budgets and failed logins counted across nodes
+  const limits = sharedLimits(core.storage.budgetLedger, log);
+  const app = await wireHttp(core, { markets, readSide, view, processor: trading.processor, auth, alerts, limits, isReady: () => ready, publicUrl: () => publicUrl });
   // the port held while waiting for the database is handed over to the real server
   await app.listen({ host: config.host, port: core.handOver ? await core.handOver() : config.port });
   const address = app.server.address();
@@ -114,9 +116,9 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   if (!options.manualFeed) core.feed.start();
   ready = true;
 
-  const demo = await demoInfo(trading.processor, secrets, seed, publicUrl);
+  const demo = await demoInfo(trading.processor, alerts.secrets, seed, publicUrl);
   log.info({ url, publicUrl, dataDir: config.dataDir, storage: core.storage.kind, nodeId: config.nodeId, leader: keeper.isLeader, accountsOwned: keeper.ownedAccounts().length, strategies: view.current.allStrategies().length }, 'PATRIOT listening');
-  const close = closer(core, markets, trading, readSide, keeper, app, () => {
+  const close = closer(core, markets, trading, readSide, keeper, app, limits, () => {
     ready = false;
     stopFollowing();
   });
@@ -151,7 +153,7 @@ async function settle(core: Core, markets: Markets, trading: Trading, readSide: 
 }
 
 /** Stops everything in order (the API first, the storage last); idempotent. */
-function closer(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, keeper: LeaseKeeper, app: FastifyInstance, stopping: () => void): () => Promise<void> {
+function closer(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, keeper: LeaseKeeper, app: FastifyInstance, limits: SharedLimits, stopping: () => void): () => Promise<void> {
   let closed = false;
   return async () => {
     if (closed) return;
@@ -160,6 +162,7 @@ function closer(core: Core, markets: Markets, trading: Trading, readSide: ReadSi
     core.health.stop();
     core.feed.stop();
     await app.close();
+    await limits.close();
     readSide.live.close();
     await keeper.stop();
     await readSide.snapshotter.stop();

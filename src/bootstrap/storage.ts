@@ -22,6 +22,8 @@ import type { Leases } from '../application/ports/leases.js';
 import { LocalLeases } from '../adapters/leases/local-leases.js';
 import { PostgresLeases } from '../adapters/leases/postgres-leases.js';
 import type { PatriotConfig } from './config.js';
+import type { BudgetLedger, LoginFailureLedger } from '../application/ports/budgets.js';
+import { BUDGET_MIGRATIONS, PostgresBudgetLedger } from '../adapters/budgets/postgres-budget-ledger.js';
 
 /** The durable state PATRIOT keeps: the event log, small settings beside it, and the read models. */
 export interface Storage {
@@ -33,6 +35,8 @@ export interface Storage {
   readonly snapshots: SnapshotStore;
   /** who leads and who owns which account, among the nodes sharing this storage */
   readonly leases: Leases;
+  /** request budgets and failed logins of every node sharing this storage (PostgreSQL only: one SQLite node counts in memory) */
+  readonly budgetLedger?: BudgetLedger & LoginFailureLedger;
   /** rejects when an alert could not be recorded now (the database away or read-only, the disk full); bounded in time */
   probe(): Promise<void>;
   /**
@@ -190,9 +194,10 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     const kv = await PostgresKeyValueStore.open({ pool });
     const readModels = await PostgresProjectionStore.open({ pool });
     const snapshots = await PostgresSnapshotStore.open({ pool });
+    const budgetLedger = await PostgresBudgetLedger.open({ pool });
     const prober = postgresProbe(url);
     return {
-      kind: 'postgres', events, kv, readModels, snapshots, leases,
+      kind: 'postgres', events, kv, readModels, snapshots, leases, budgetLedger,
       probe: () => prober.probe(),
       healthy: () => ({ ok: true }),
       close: async () => {
@@ -216,7 +221,7 @@ export async function migrate(config: PatriotConfig): Promise<string[]> {
   if (!config.databaseUrl) return []; // SQLite files create their schema when opened
   const pool = createPool(config.databaseUrl, { max: 2 });
   try {
-    return await runMigrations(pool, [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...KV_MIGRATIONS, ...SNAPSHOT_MIGRATIONS]);
+    return await runMigrations(pool, [...EVENT_STORE_MIGRATIONS, ...READ_MODEL_MIGRATIONS, ...KV_MIGRATIONS, ...SNAPSHOT_MIGRATIONS, ...BUDGET_MIGRATIONS]);
   } finally {
     await pool.end();
   }

@@ -46,4 +46,16 @@ describe('webhook secrets', () => {
     store.set(webhookSecretKey('s1'), 'b'); // configured again: nothing stale was kept
     expect(await here.lookup('s1')).toBe('b');
   });
+
+  it('reload reads the store whatever the cache holds (an alert carrying a secret rotated elsewhere); concurrent reloads share one read', async () => {
+    const { store, kv, reads, clock } = setup();
+    const here = new WebhookSecrets(kv, clock.now, 2_000);
+    store.set(webhookSecretKey('s1'), 'old');
+    await here.lookup('s1');
+    store.set(webhookSecretKey('s1'), 'new'); // rotated through another node
+    const [a, b] = await Promise.all([here.reload('s1'), here.reload('s1')]);
+    expect([a, b]).toEqual(['new', 'new']);
+    expect(reads()).toBe(2);
+    expect(here.lookup('s1')).toBe('new'); // and cached: the old one is refused from now on
+  });
 });

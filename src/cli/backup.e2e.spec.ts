@@ -56,7 +56,8 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-describe('patriot backup / restore (SQLite)', () => {
+// Each case runs the CLI several times (a Node start each): on a loaded 2-core machine that is seconds per run.
+describe('patriot backup / restore (SQLite)', { timeout: 180_000 }, () => {
   it('a backup taken while alerts are being recorded restores to a log whose chain verifies and whose read models replay identically', async () => {
     const file = join(makeTempDir('patriot-backup-'), 'during.patriot-backup');
     let sending = true;

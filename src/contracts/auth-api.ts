@@ -1,7 +1,11 @@
 import { Type } from 'typebox';
 
 export const LoginBody = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+    tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'the tenant id: needed only when the same name and password are used in several tenants' })),
+  },
   { additionalProperties: false },
 );
 

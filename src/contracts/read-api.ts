@@ -16,7 +16,12 @@ export const SignalDto = Type.Object({
     Type.Object({ accountId: Type.String(), clientOrderId: Type.String(), outcome: Type.String(), status: Type.String(), reasons: Type.Optional(Type.Array(Reason)) }),
   ),
   skipped: Type.Array(Type.Object({ accountId: Type.String(), code: Type.String(), message: Type.String() })),
-  repeats: Type.Optional(Type.Object({ count: Type.Integer({ minimum: 1 }), lastAt: Type.String({ format: 'date-time' }) }, { description: 'the same alert came again (same id or body): answered as the original, nothing traded again' })),
+  repeats: Type.Optional(
+    Type.Object(
+      { count: Type.Integer({ minimum: 1 }), lastAt: Type.String({ format: 'date-time' }), firstAt: Type.Optional(Type.String({ format: 'date-time' })) },
+      { description: 'the same alert came again (same id or body): answered as the original, nothing traded again. Counted beside the log: only the first repeat is in the trace' },
+    ),
+  ),
 });
 
 export const OrderDto = Type.Object({

@@ -75,7 +75,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     async (api) => {
       installAuth(api, deps.auth, security);
       refuseUnexpectedBodies(api);
-      await limitApiRoutes(api, deps.rateLimits);
+      await limitApiRoutes(api, deps.rateLimits, deps.limits.budgets);
       await api.register(authRoutes, { deps, security });
       await api.register(userRoutes, { deps, security });
       await api.register(signalRoutes, { deps });

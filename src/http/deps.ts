@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AlertRequest, IngestOutcome } from '../application/ingest/ingest-alert.js';
+import type { WebhookSigning } from '../application/ingest/alert-signature.js';
+import type { SigningStatus } from '../application/commands/webhook-signing.js';
 import type { ReadQueries } from '../application/queries/read-queries.js';
 import type { DomainError, Result } from '../domain/shared/result.js';
 import type { PriceFeed } from '../application/ports/price-feed.js';
@@ -11,6 +13,7 @@ import type { UserChange } from '../application/commands/users.js';
 import type { RateLimits } from './rate-limits.js';
 import type { LiveSubscriber } from '../application/live/live-updates.js';
 import type { AccountInput, StrategyInput } from '../application/commands/strategies.js';
+import type { Budgets, LoginThrottle } from '../application/ports/budgets.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -26,11 +29,17 @@ export interface AccountConnection {
 export interface HttpDeps {
   readonly logger: FastifyBaseLogger;
   /** `admit` spends one unit of the strategy's alert budget once the alert is authenticated */
-  readonly ingest: (request: AlertRequest, admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined) => Promise<IngestOutcome>;
+  readonly ingest: (request: AlertRequest, admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined | Promise<{ readonly retryAfterMs: number } | undefined>) => Promise<IngestOutcome>;
   /** adds a user with a login to a tenant (admins only); refused when the username is taken */
   readonly createUser: (tenantId: string, user: { username: string; name: string; role: 'admin' | 'trader' | 'viewer'; password: string }) => Promise<Result<{ userId: string; lastPosition?: number }, DomainError>>;
   /** requests per minute per strategy, user and address */
   readonly rateLimits: RateLimits;
+  /** where those budgets and failed logins are counted: across every node on one PostgreSQL, per node on SQLite (ADR 0016) */
+  readonly limits: {
+    readonly budgets: Budgets;
+    /** failed logins per key of `scope`, with back-off after `allowed` of them */
+    loginThrottle(scope: 'user' | 'address', allowed: number): LoginThrottle;
+  };
   /** origins allowed to call the API from a browser (empty: same origin only) */
   readonly corsOrigins: readonly string[];
   /** logins, tokens and API keys: every /api/v1 route but login and refresh needs one */
@@ -88,6 +97,15 @@ export interface HttpDeps {
     /** the secret of this tenant's strategy (never answered: used to send a test alert) */
     secretOf(tenantId: string, strategyId: string): Promise<string | undefined>;
     openAccount(tenantId: string, input: AccountInput): Promise<Result<{ accountId: string; lastPosition?: number }, DomainError>>;
+    /** signed alerts: a strategy's signing key (shown once when made), whether a signature is required */
+    signing: {
+      status(tenantId: string, strategyId: string): Promise<Result<SigningStatus, DomainError>>;
+      create(tenantId: string, strategyId: string, required?: boolean): Promise<Result<WebhookSigning, DomainError>>;
+      setRequired(tenantId: string, strategyId: string, required: boolean): Promise<Result<SigningStatus, DomainError>>;
+      remove(tenantId: string, strategyId: string): Promise<Result<SigningStatus, DomainError>>;
+      /** the setting itself (never answered: used to sign a test alert) */
+      of(tenantId: string, strategyId: string): Promise<WebhookSigning | undefined>;
+    };
   };
   /** live updates (SSE): subscribe a stream of one tenant; resolves to its unsubscribe function */
   readonly live: { subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> };

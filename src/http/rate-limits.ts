@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import type { Budgets } from '../application/ports/budgets.js';
 
 /** Requests per minute allowed per key (0 turns a limit off). */
 export interface RateLimits {
@@ -59,15 +60,40 @@ function budgetOf(request: FastifyRequest, limits: RateLimits): { key: string; m
   return { key: `user:${user}:${endpoint}`, max };
 }
 
+type Answer = { current: number; ttl: number };
+
+/**
+ * @fastify/rate-limit's store hook over our Budgets port (the plugin constructs the class itself):
+ * the plugin counts `current` against `max`, so a spent unit reports what has been used and a
+ * refusal reports one more than the budget.
+ */
+function budgetStore(budgets: Budgets) {
+  return class BudgetStore {
+    incr(key: string, callback: (error: Error | null, answer?: Answer) => void, timeWindow: number, max: number): void {
+      const answer = (taken: Awaited<ReturnType<Budgets['take']>>): Answer =>
+        taken.ok ? { current: Math.max(1, max - taken.remaining), ttl: taken.resetMs } : { current: max + 1, ttl: taken.retryAfterMs };
+      const taken = budgets.take(`api:${key}`, max, timeWindow);
+      if (taken instanceof Promise) taken.then((t) => callback(null, answer(t)), (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+      else callback(null, answer(taken));
+    }
+
+    child(): BudgetStore {
+      return this;
+    }
+  };
+}
+
 /**
  * Budgets for every route of the API scope (call before its routes): logins per client address,
  * refreshes and logouts per client address apart (a password guesser never blocks a refresh);
  * reads, changes and trading changes per user and per endpoint (checked after authentication, so
- * the key is the user). 429 with RateLimit-* and Retry-After headers. Counted per node.
+ * the key is the user). 429 with RateLimit-* and Retry-After headers. Counted in `budgets`: across
+ * every node on PostgreSQL, per node on SQLite.
  */
-export async function limitApiRoutes(api: FastifyInstance, limits: RateLimits): Promise<void> {
+export async function limitApiRoutes(api: FastifyInstance, limits: RateLimits, budgets: Budgets): Promise<void> {
   await api.register(rateLimit, {
     ...common,
+    store: budgetStore(budgets),
     hook: 'preHandler',
     max: (request) => orUnlimited(budgetOf(request, limits).max),
     keyGenerator: (request) => budgetOf(request, limits).key,

@@ -8,8 +8,8 @@ export type SecurityEventKind =
   | 'credential_refused'
   | 'webhook_secret_invalid'
   | 'webhook_source_refused'
-  | 'metrics_refused'
-  | 'username_collision';
+  | 'webhook_signature_invalid'
+  | 'metrics_refused';
 
 /**
  * Security events at warn, aggregated per minute per kind and source address: the first of a

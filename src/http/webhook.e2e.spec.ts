@@ -100,7 +100,7 @@ describe('accepted alerts', () => {
     await quiesce(server.runtime);
     expect((await server.runtime.events.readAll(head, 100)).map((e) => [e.type, e.streamId])).toEqual([['AlertRepeated', `repeats-${first.body.signalId}`]]);
     const signal = await get<SignalView>(`/api/v1/signals/${first.body.signalId}`);
-    expect(signal.body.repeats).toEqual({ count: 1, lastAt: expect.any(String) });
+    expect(signal.body.repeats).toEqual({ count: 1, lastAt: expect.any(String), firstAt: expect.any(String) });
     expect(signal.body.outcome).toBe('accepted');
     expect(signal.body.orders).toHaveLength(1);
   });

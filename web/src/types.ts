@@ -20,7 +20,7 @@ export interface Signal {
   orders: { accountId: string; clientOrderId: string; outcome: string; status: string; reasons?: Reason[] }[];
   skipped: { accountId: string; code: string; message: string }[];
   /** the same alert came again (answered as the original) */
-  repeats?: { count: number; lastAt: string };
+  repeats?: { count: number; lastAt: string; firstAt?: string };
 }
 export interface TraceEvent { globalPosition: number; streamId: string; type: string; time: string; data: Record<string, unknown>; hash: string }
 export type Sizing = { kind: 'fixed_quantity'; quantity: string } | { kind: 'quote_amount'; amount: string } | { kind: 'signal_quantity'; multiplier: string };

@@ -5,16 +5,34 @@ import { SqliteEventStore } from '../eventstore/sqlite/sqlite-event-store.js';
 import { SqliteKeyValueStore } from '../kv/sqlite-key-value-store.js';
 import { KvAuth } from './kv-auth.js';
 import type { TokenPair } from '../../application/ports/auth.js';
+import type { KeyValueStore } from '../../application/ports/key-value.js';
+import { PostgresKeyValueStore } from '../kv/postgres-key-value-store.js';
+import { createPool } from '../postgres/pool.js';
+import { freshDatabase, testPgUrl } from '../../../test/support/postgres.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function setup() {
+async function sqliteKv(): Promise<KeyValueStore> {
   const events = await SqliteEventStore.open({ path: ':memory:' });
   closers.push(() => events.close());
-  const kv = new SqliteKeyValueStore(events.database);
+  return new SqliteKeyValueStore(events.database);
+}
+
+async function postgresKv(): Promise<KeyValueStore> {
+  const db = await freshDatabase('auth');
+  const pool = createPool(db.url, { max: 4 });
+  closers.push(async () => {
+    await pool.end();
+    await db.drop();
+  });
+  return PostgresKeyValueStore.open({ pool });
+}
+
+async function setup(openKv: () => Promise<KeyValueStore> = sqliteKv) {
+  const kv = await openKv();
   let now = Date.parse('2026-11-25T12:00:00.000Z');
   const signingKey = randomBytes(32);
   const auth = new KvAuth({ kv, clock: { now: () => now }, signingKey, bcryptCost: 4, accessTokenSeconds: 60, refreshTokenSeconds: 3600 });
@@ -33,7 +51,7 @@ describe('KvAuth', () => {
     expect(await auth.login('bob', 'correct horse battery')).toBe('INVALID_CREDENTIALS');
     const tokens = pair(await auth.login('alice', 'correct horse battery'));
     expect(await auth.authenticate(tokens.accessToken)).toEqual({ userId: 'u1', tenantId: 't1', role: 'trader', via: 'token', expiresAt: expect.any(Number) });
-    const stored = (await kv.get('auth/login/alice'))!;
+    const stored = (await kv.get('auth/login/alice/t1'))!;
     expect(stored).toMatch(/"passwordHash":"\$2b\$04\$/);
     expect(stored).not.toContain('correct horse');
   });
@@ -103,5 +121,50 @@ describe('KvAuth', () => {
     expect(await auth.revokeApiKey({ ...alice, userId: 'u2' }, info.keyId)).toBe(false);
     expect(await auth.revokeApiKey(alice, info.keyId)).toBe(true);
     expect(await auth.authenticate(key)).toBe('INVALID_TOKEN');
+  });
+});
+
+const backends: [string, () => Promise<KeyValueStore>][] = [['SQLite', sqliteKv], ...(testPgUrl ? [['PostgreSQL', postgresKv] as [string, () => Promise<KeyValueStore>]] : [])];
+
+describe.each(backends)('KvAuth login names per tenant, on %s', (_name, openKv) => {
+  it('login names are per tenant: the same name in two tenants, the password picks the one user; "tenant" settles a shared password; failures all read the same', async () => {
+    const { auth } = await setup(openKv);
+    await auth.setLogin('alice', { userId: 'u2', tenantId: 't2', role: 'viewer' }, 'another long password');
+    expect(await auth.hasLogin('alice', 't1')).toBe(true);
+    expect(await auth.hasLogin('alice', 't3')).toBe(false);
+    const t1 = pair(await auth.login('alice', 'correct horse battery'));
+    expect(await auth.authenticate(t1.accessToken)).toMatchObject({ userId: 'u1', tenantId: 't1' });
+    const t2 = pair(await auth.login('alice', 'another long password'));
+    expect(await auth.authenticate(t2.accessToken)).toMatchObject({ userId: 'u2', tenantId: 't2' });
+    // a refresh keeps to its own tenant's login
+    expect(await auth.authenticate(pair(await auth.refresh(t2.refreshToken)).accessToken)).toMatchObject({ userId: 'u2', tenantId: 't2' });
+    expect(await auth.login('alice', 'correct horse battery', 't2')).toBe('INVALID_CREDENTIALS');
+    expect(await auth.login('alice', 'a/b', 't2')).toBe('INVALID_CREDENTIALS');
+    expect(await auth.login('al/ice', 'correct horse battery')).toBe('INVALID_CREDENTIALS');
+    // the same password in both: ambiguous without "tenant", which then picks one
+    await auth.setLogin('alice', { userId: 'u2', tenantId: 't2', role: 'viewer' }, 'correct horse battery');
+    expect(await auth.login('alice', 'correct horse battery')).toBe('INVALID_CREDENTIALS');
+    expect(await auth.authenticate(pair(await auth.login('alice', 'correct horse battery', 't2')).accessToken)).toMatchObject({ userId: 'u2' });
+    // unless one of them is disabled: a disabled user never counts
+    await auth.setDisabled('u1', true);
+    expect(await auth.authenticate(pair(await auth.login('alice', 'correct horse battery')).accessToken)).toMatchObject({ userId: 'u2' });
+    // a password reset writes the user's own tenant's login only
+    await auth.resetPassword('u2', 'a third long password');
+    expect(await auth.login('alice', 'correct horse battery', 't2')).toBe('INVALID_CREDENTIALS');
+    expect(await auth.authenticate(pair(await auth.login('alice', 'a third long password')).accessToken)).toMatchObject({ userId: 'u2' });
+  });
+
+  it('migrate moves logins made when names were global to their tenant (idempotent) and they log in as before', async () => {
+    const { kv, auth } = await setup(openKv);
+    const legacy = (await kv.get('auth/login/alice/t1'))!;
+    await kv.delete('auth/login/alice/t1');
+    await kv.set('auth/login/alice', legacy);
+    await kv.set('auth/login/bob', JSON.stringify({ ...JSON.parse(legacy), userId: 'u7', tenantId: 't7' }));
+    expect(await auth.login('alice', 'correct horse battery')).toBe('INVALID_CREDENTIALS'); // not found until migrated
+    await auth.migrate();
+    await auth.migrate();
+    expect((await kv.entries('auth/login/')).map(([k]) => k)).toEqual(['auth/login/alice/t1', 'auth/login/bob/t7']);
+    expect(await auth.authenticate(pair(await auth.login('alice', 'correct horse battery')).accessToken)).toMatchObject({ userId: 'u1', tenantId: 't1' });
+    expect(await auth.authenticate(pair(await auth.login('bob', 'correct horse battery')).accessToken)).toMatchObject({ userId: 'u7', tenantId: 't7', role: 'trader' });
   });
 });

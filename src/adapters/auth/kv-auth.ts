@@ -54,7 +54,13 @@ interface ApiKeyRecord extends ApiKeyInfo {
 const ISSUER = 'patriot';
 const AUDIENCE = 'patriot-api';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const loginKey = (username: string) => `auth/login/${username}`;
+/**
+ * A login is per tenant: `auth/login/<name>/<tenantId>` (a name cannot hold `/`), so every login of
+ * one name is a prefix scan and tenants pick names without learning about each other's.
+ */
+const LOGIN_PREFIX = 'auth/login/';
+const loginKey = (username: string, tenantId: string) => `${LOGIN_PREFIX}${username}/${tenantId}`;
+const loginsOf = (username: string) => `${LOGIN_PREFIX}${username}/`;
 const familyKey = (family: string) => `auth/retired-family/${family}`;
 
 /**
@@ -100,21 +106,32 @@ export class KvAuth implements Auth {
 
   async setLogin(username: string, user: { userId: string; tenantId: string; role: UserRole }, password: string): Promise<void> {
     const login: Login = { ...user, passwordHash: await bcryptHash(password, this.options.bcryptCost ?? 12) };
-    await this.options.kv.set(loginKey(username), JSON.stringify(login));
+    await this.options.kv.set(loginKey(username, user.tenantId), JSON.stringify(login));
     // a new login starts enabled with the given role; setting the password again keeps what admins changed
     await this.users.upsert(user.userId, (current) => current ?? { username, tenantId: user.tenantId, role: user.role, disabled: false, generation: 0 });
   }
 
-  async hasLogin(username: string): Promise<boolean> {
-    return (await this.options.kv.get(loginKey(username))) !== undefined;
+  async hasLogin(username: string, tenantId: string): Promise<boolean> {
+    return (await this.options.kv.get(loginKey(username, tenantId))) !== undefined;
   }
 
-  /** Gives every login made before users could be revoked its user record (idempotent; at start-up). */
+  /**
+   * At start-up, idempotent, safe with several nodes at once: moves logins made when names were
+   * global (`auth/login/<name>`) to their tenant's key, and gives every login made before users
+   * could be revoked its user record.
+   */
   async migrate(): Promise<number> {
     let created = 0;
-    for (const [key, raw] of await this.options.kv.entries('auth/login/')) {
+    const kv = this.options.kv;
+    for (const [key, raw] of await kv.entries(LOGIN_PREFIX)) {
+      const rest = key.slice(LOGIN_PREFIX.length);
       const login = JSON.parse(raw) as Login;
-      const username = key.slice('auth/login/'.length);
+      const username = rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : rest;
+      if (!rest.includes('/')) {
+        // the new row first (a node that already moved it wins), then the old one goes
+        await kv.setIfAbsent(loginKey(username, login.tenantId), raw);
+        await kv.delete(key);
+      }
       await this.users.upsert(login.userId, (current) => {
         if (current) return current;
         created++;
@@ -124,15 +141,29 @@ export class KvAuth implements Auth {
     return created;
   }
 
-  async login(username: string, password: string): Promise<TokenPair | AuthFailure> {
-    const raw = await this.options.kv.get(loginKey(username));
-    const login = raw === undefined ? undefined : (JSON.parse(raw) as Login);
+  /**
+   * The password is tried against every login of that name (one per tenant that uses it; `tenantId`
+   * narrows them to one) and succeeds when exactly one enabled user has it. Every failure reads the
+   * same: no such name, a wrong password, a disabled user, or the same password in two tenants
+   * (then `tenantId` is needed). A name nobody has still costs one bcrypt check.
+   */
+  async login(username: string, password: string, tenantId?: string): Promise<TokenPair | AuthFailure> {
+    if (username.includes('/') || username.includes('\u0000')) return 'INVALID_CREDENTIALS'; // no login has such a name (and PostgreSQL text cannot hold NUL)
+    const logins = (await this.options.kv.entries(loginsOf(username)))
+      .map(([, raw]) => JSON.parse(raw) as Login)
+      .filter((l) => tenantId === undefined || l.tenantId === tenantId);
     this.dummyHash ??= bcryptHash(randomBytes(16).toString('hex'), this.options.bcryptCost ?? 12);
-    const ok = await bcryptVerify(password, login?.passwordHash ?? (await this.dummyHash));
-    if (!login || !ok) return 'INVALID_CREDENTIALS';
-    const user = await this.users.fresh(login.userId);
-    // a disabled user is answered like a wrong password: the answer does not confirm the password
-    if (!user || user.disabled) return 'INVALID_CREDENTIALS';
+    const hashes = logins.length > 0 ? logins.map((l) => l.passwordHash) : [await this.dummyHash];
+    const verdicts = await Promise.all(hashes.map((h) => bcryptVerify(password, h)));
+    const matching = logins.filter((_, i) => verdicts[i]);
+    const enabled: { login: Login; user: UserRecord }[] = [];
+    for (const login of matching) {
+      const user = await this.users.fresh(login.userId);
+      // a disabled user is answered like a wrong password: the answer does not confirm the password
+      if (user && !user.disabled && user.tenantId === login.tenantId) enabled.push({ login, user });
+    }
+    if (enabled.length !== 1) return 'INVALID_CREDENTIALS';
+    const [{ login, user }] = enabled as [{ login: Login; user: UserRecord }];
     return this.issue(username, login.userId, user, randomBytes(16).toString('hex'));
   }
 
@@ -151,12 +182,12 @@ export class KvAuth implements Auth {
       await this.retireFamily(record.family, record.userId);
       return 'REFRESH_TOKEN_REUSED';
     }
-    const loginRaw = await this.options.kv.get(loginKey(record.username));
-    if (loginRaw === undefined || (await this.familyRetired(record.family, true))) return 'INVALID_TOKEN';
-    const login = JSON.parse(loginRaw) as Login;
-    const user = await this.users.fresh(login.userId);
-    if (!user || user.disabled || (record.generation ?? 0) !== user.generation) return 'CREDENTIAL_REVOKED';
-    return this.issue(record.username, login.userId, user, record.family);
+    // refresh tokens from before sessions named their user cannot tell which tenant's login: log in again
+    if (record.userId === undefined || (await this.familyRetired(record.family, true))) return 'INVALID_TOKEN';
+    const user = await this.users.fresh(record.userId);
+    if (!user || (await this.options.kv.get(loginKey(user.username, user.tenantId))) === undefined) return 'INVALID_TOKEN';
+    if (user.disabled || (record.generation ?? 0) !== user.generation) return 'CREDENTIAL_REVOKED';
+    return this.issue(record.username, record.userId, user, record.family);
   }
 
   async logout(refreshToken: string): Promise<void> {
@@ -228,10 +259,10 @@ export class KvAuth implements Auth {
   async resetPassword(userId: string, password: string): Promise<void> {
     const user = await this.users.fresh(userId);
     if (!user) return;
-    const raw = await this.options.kv.get(loginKey(user.username));
+    const raw = await this.options.kv.get(loginKey(user.username, user.tenantId));
     if (raw === undefined) return;
     const login = JSON.parse(raw) as Login;
-    await this.options.kv.set(loginKey(user.username), JSON.stringify({ ...login, passwordHash: await bcryptHash(password, this.options.bcryptCost ?? 12) }));
+    await this.options.kv.set(loginKey(user.username, user.tenantId), JSON.stringify({ ...login, passwordHash: await bcryptHash(password, this.options.bcryptCost ?? 12) }));
     await this.users.upsert(userId, (u) => (u ? { ...u, generation: u.generation + 1 } : u));
     this.changed(userId);
   }

@@ -59,4 +59,24 @@ describe('sealed webhook secrets', () => {
     expect(await sealWebhookSecrets(raw, ring(newKey, oldKey), true)).toEqual({ sealed: 0, rewrapped: 1 });
     expect(await sealingWebhookSecrets(raw, ring(newKey)).get('webhook-secret/legacy')).toBe('legacy-plain-0123456789');
   });
+
+  it('signing keys are sealed too, bound to their strategy and kind; one that does not open reads as unreadable (every alert refused), and rotation re-wraps them', async () => {
+    const raw = await kvStore();
+    const oldKey = randomBytes(32);
+    const kv = sealingWebhookSecrets(raw, ring(oldKey));
+    const setting = JSON.stringify({ key: 'c'.repeat(64), required: true, createdAt: '2026-12-06T00:00:00.000Z' });
+    await kv.set('webhook-signing/s1', setting);
+    expect(await raw.get('webhook-signing/s1')).not.toContain('c'.repeat(64));
+    expect(await kv.get('webhook-signing/s1')).toBe(setting);
+    // moved to another strategy, or to the secret's row: it does not open
+    await raw.set('webhook-signing/s2', (await raw.get('webhook-signing/s1'))!);
+    expect(await kv.get('webhook-signing/s2')).toBe('unreadable');
+    await raw.set('webhook-secret/s1', (await raw.get('webhook-signing/s1'))!);
+    expect(await kv.get('webhook-secret/s1')).toBeUndefined();
+    await raw.delete('webhook-signing/s2');
+    await raw.delete('webhook-secret/s1');
+    const newKey = randomBytes(32);
+    expect(await sealWebhookSecrets(raw, ring(newKey, oldKey), true)).toEqual({ sealed: 0, rewrapped: 1 });
+    expect(await sealingWebhookSecrets(raw, ring(newKey)).get('webhook-signing/s1')).toBe(setting);
+  });
 });

@@ -4,10 +4,19 @@ import type { Keyring } from './sealed-vault.js';
 
 /** Where strategies' webhook secrets live in the settings store. */
 export const WEBHOOK_SECRET_PREFIX = 'webhook-secret/';
+/** Where strategies' signing keys for signed alerts live (with whether a signature is required). */
+export const WEBHOOK_SIGNING_PREFIX = 'webhook-signing/';
+const SEALED_PREFIXES = [WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNING_PREFIX] as const;
 
-const isSecretKey = (key: string) => key.startsWith(WEBHOOK_SECRET_PREFIX);
-/** Binds a sealed secret to its strategy: copied to another strategy's row, it does not open. */
-const contextOf = (key: string) => `${key.slice(WEBHOOK_SECRET_PREFIX.length)}|webhook-secret`;
+const prefixOf = (key: string) => SEALED_PREFIXES.find((p) => key.startsWith(p));
+const isSecretKey = (key: string) => prefixOf(key) !== undefined;
+/** Binds a sealed secret to its strategy and its kind: copied to another row, it does not open. */
+const contextOf = (key: string) => {
+  const prefix = prefixOf(key)!;
+  return `${key.slice(prefix.length)}|${prefix.slice(0, -1)}`;
+};
+/** what a signing key that does not open reads as: not a setting, so every alert is refused (never fail open) */
+const UNOPENED_SIGNING = 'unreadable';
 
 function sealedOf(raw: string): Sealed | undefined {
   if (!raw.startsWith('{')) return undefined;
@@ -33,12 +42,15 @@ export function sealingWebhookSecrets(kv: KeyValueStore, keys: Keyring): KeyValu
     const sealed = sealedOf(raw);
     return sealed ? open(keys.all, sealed, contextOf(key)) : raw;
   };
-  /** a value that does not open (moved from another strategy's row, or sealed under a key this node lacks) is no secret: alerts are refused 401 */
+  /**
+   * A value that does not open (moved from another strategy's row, or sealed under a key this node
+   * lacks) is no secret: alerts are refused 401; a signing key that does not open refuses every alert.
+   */
   const openOrNone = (key: string, raw: string) => {
     try {
       return openValue(key, raw);
     } catch (error) {
-      if (error instanceof DecryptionError) return undefined;
+      if (error instanceof DecryptionError) return key.startsWith(WEBHOOK_SIGNING_PREFIX) ? UNOPENED_SIGNING : undefined;
       throw error;
     }
   };
@@ -64,14 +76,14 @@ export function sealingWebhookSecrets(kv: KeyValueStore, keys: Keyring): KeyValu
 }
 
 /**
- * Seals every webhook secret still stored in plain text (written before secrets were sealed), and
+ * Seals every webhook secret (and signing key) still stored in plain text (written before secrets were sealed), and
  * re-wraps sealed ones under the current master key when `rewrapOld` (patriot rotate-master-key).
  * Compare-and-set: a secret rotated meanwhile is left as its writer stored it. Idempotent; safe
  * with several nodes starting at once.
  */
 export async function sealWebhookSecrets(kv: KeyValueStore, keys: Keyring, rewrapOld = false): Promise<{ sealed: number; rewrapped: number }> {
   const counts = { sealed: 0, rewrapped: 0 };
-  for (const [key, raw] of await kv.entries(WEBHOOK_SECRET_PREFIX)) {
+  for (const [key, raw] of [...(await kv.entries(WEBHOOK_SECRET_PREFIX)), ...(await kv.entries(WEBHOOK_SIGNING_PREFIX))]) {
     const sealed = sealedOf(raw);
     if (!sealed) {
       if (await kv.compareAndSet(key, raw, JSON.stringify({ sealed: seal(keys.current, raw, contextOf(key)) }))) counts.sealed++;

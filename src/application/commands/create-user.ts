@@ -22,11 +22,12 @@ export interface NewUser {
 }
 
 /**
- * An admin adds a user with a login to their tenant: refused when the username is taken;
+ * An admin adds a user with a login to their tenant: refused when the username is taken in that
+ * tenant (names are per tenant);
  * otherwise the user is registered (recorded) and only then given the login.
  */
 export async function createUser(deps: CreateUserDeps, tenantId: string, user: NewUser): Promise<Result<{ userId: string; lastPosition: number }, DomainError>> {
-  if (await deps.auth.hasLogin(user.username)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
+  if (await deps.auth.hasLogin(user.username, tenantId)) return { ok: false, error: { code: 'USERNAME_TAKEN', message: `the username ${user.username} is taken` } };
   const userId = deps.ids.next('usr');
   const registered = await registerUser(deps, { userId, tenantId, name: user.name, role: user.role }, 'api:users');
   if (!registered.ok) return registered;

@@ -20,6 +20,8 @@ export type SetCredentialsDeps = Deps & {
   readonly keys: KeyPermissions;
   /** the account (undefined for one not known here yet: its key cannot be asked about) */
   readonly account: (accountId: string) => AccountConfig | undefined;
+  /** folds what the log holds now (an account opened a moment ago, perhaps on another node) */
+  readonly catchUp?: () => Promise<void>;
 };
 
 export type SetCredentialsOutcome = { readonly refused: { readonly code: string; readonly message: string } } | { readonly hint: CredentialHint; readonly lastPosition?: number };
@@ -30,6 +32,8 @@ export type SetCredentialsOutcome = { readonly refused: { readonly code: string;
  * (EXCHANGE_REFUSED_KEY); nothing is stored then. Otherwise the key is sealed and recorded.
  */
 export async function setCheckedAccountCredentials(deps: SetCredentialsDeps, tenantId: string, accountId: string, credentials: ExchangeCredentials): Promise<SetCredentialsOutcome> {
+  // an account opened a moment ago on another node is folded first: its key is checked, never waved through
+  if (!deps.account(accountId)) await deps.catchUp?.();
   const account = deps.account(accountId);
   if (account) {
     let canWithdraw: boolean | undefined;

@@ -43,7 +43,7 @@ export interface StrategyInput {
   readonly allowedSources?: readonly string[];
 }
 
-const notFound = (): DomainError => ({ code: 'STRATEGY_NOT_FOUND', message: 'no such strategy' });
+export const notFound = (): DomainError => ({ code: 'STRATEGY_NOT_FOUND', message: 'no such strategy' });
 
 function configFrom(tenantId: string, strategyId: string, input: StrategyInput): StrategyConfig {
   return {
@@ -65,7 +65,7 @@ function validConfig(config: StrategyConfig): Result<StrategyConfig, DomainError
  * A configuration command decides on the configuration written before it, on any node: what the
  * catalog does not know yet is looked for in the log first (an account opened a moment ago).
  */
-async function known<T>(deps: Pick<ConfigurationDeps, 'catchUp'>, find: () => T | undefined): Promise<T | undefined> {
+export async function known<T>(deps: Pick<ConfigurationDeps, 'catchUp'>, find: () => T | undefined): Promise<T | undefined> {
   const found = find();
   if (found !== undefined) return found;
   await deps.catchUp();

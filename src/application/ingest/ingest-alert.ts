@@ -7,10 +7,13 @@ import { normalizeSignal } from '../../domain/signals/normalize-signal.js';
 import { checkStaleness } from '../../domain/signals/staleness.js';
 import { signalDecider, type SignalCommand } from '../../domain/signals/signal-decider.js';
 import type { NormalizedSignal } from '../../domain/signals/signal.js';
+import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import type { DomainError } from '../../domain/shared/result.js';
 import { streams } from '../../domain/events.js';
 import { sourceAllowlist, type SourceAllowlist } from '../shared/source-allowlist.js';
 import { aggregateStream } from '../shared/aggregate-stream.js';
+import type { AlertRepeatCounter } from '../ports/alert-repeats.js';
+import { checkSignature, type WebhookSigning } from './alert-signature.js';
 
 export type IngestOutcome =
   | { readonly kind: 'accepted'; readonly signalId: string }
@@ -29,6 +32,10 @@ export interface AlertRequest {
   readonly urlToken?: string;
   /** the sender's address (the client behind trusted proxies), checked against the strategy's allowedSources */
   readonly source?: string;
+  /** the body's bytes as received (what a signature covers); default: `body` as UTF-8 */
+  readonly rawBody?: Buffer;
+  /** the X-Patriot-Signature header, if sent */
+  readonly signature?: string;
 }
 
 export interface IngestDeps {
@@ -38,13 +45,21 @@ export interface IngestDeps {
   readonly ids: IdGenerator;
   /** the strategy's webhook secret (cached by the caller, so usually synchronous; never logged) */
   readonly secretOf: (strategyId: string) => string | undefined | Promise<string | undefined>;
-  /** folds what the log holds now into the catalog (asked when a strategy is not in it) */
+  /** folds what the log holds now into the catalog (asked when a strategy is not in it, or its configuration here would refuse the alert) */
   readonly catchUp?: () => Promise<void>;
+  /** the secret as the store holds it now (asked when the one at hand does not match: rotated a moment ago, perhaps on another node) */
+  readonly freshSecretOf?: (strategyId: string) => Promise<string | undefined>;
   /**
    * Spends one unit of the strategy's alert budget, asked only once the alert is authenticated
    * (so nobody without the secret can use up a strategy's budget); the ms to wait when it is spent.
    */
-  readonly admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined;
+  readonly admit?: (strategyId: string) => { readonly retryAfterMs: number } | undefined | Promise<{ readonly retryAfterMs: number } | undefined>;
+  /** counts repeats of alerts beside the log: only a signal's first repeat is logged */
+  readonly repeats: AlertRepeatCounter;
+  /** the strategy's signing setting (cached by the caller; never logged); absent: no strategy signs */
+  readonly signingOf?: (strategyId: string) => WebhookSigning | undefined | Promise<WebhookSigning | undefined>;
+  /** the signing setting as the store holds it now (asked before refusing on a cached one changed on another node) */
+  readonly freshSigningOf?: (strategyId: string) => Promise<WebhookSigning | undefined>;
 }
 
 const WRONG_SECRET = { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy', unauthenticated: true } as const;
@@ -87,24 +102,35 @@ function answerOf(first: RecordedEvent | undefined, signalId: string): IngestOut
 }
 
 /**
- * A repeat gets the original's answer, and is recorded (AlertRepeated) so the trader sees that
- * TradingView sent it again. It is decided on the original signal's state (it must exist, which
- * nothing can undo) and appended to the signal's own repeats stream whatever its version: the
- * processor's optimistic check on the signal stream stays untouched, and a burst of repeats does
- * not fight over versions.
+ * A repeat gets the original's answer and is counted, so the trader sees that TradingView sent it
+ * again, without the log growing per repeat: the first repeat of a signal is logged once
+ * (AlertRepeated, for audit), every repeat counts in `repeats` beside the log (count, first and
+ * last time). The decision is taken on the original signal's state (it must exist, which nothing
+ * can undo); the event goes to the signal's own repeats stream whatever its version, so the
+ * processor's optimistic check on the signal stream stays untouched.
  */
-async function repeatOf(store: EventStore, tenantId: string, signalId: string, repeat: { receivedAt: string; bodySha256: string }): Promise<IngestOutcome> {
-  const { state, history } = await aggregateStream(store, streams.signal(signalId), signalDecider);
+async function repeatOf(deps: IngestDeps, tenantId: string, signalId: string, repeat: { receivedAt: string; bodySha256: string }): Promise<IngestOutcome> {
+  const { state, history } = await aggregateStream(deps.store, streams.signal(signalId), signalDecider);
   const decided = signalDecider.decide({ type: 'RecordRepeat', ...repeat }, state);
   if (decided.ok) {
-    await store.append({
-      streamId: streams.repeats(signalId),
-      expectedVersion: 'any',
-      events: decided.value,
-      metadata: { tenantId, time: repeat.receivedAt, correlationId: signalId },
-    });
+    const logFirst = async () => {
+      await deps.store.append({
+        streamId: streams.repeats(signalId),
+        expectedVersion: 'any',
+        events: decided.value,
+        metadata: { tenantId, time: repeat.receivedAt, correlationId: signalId },
+      });
+    };
+    await deps.repeats.count(signalId, repeat.receivedAt, logFirst);
   }
   return answerOf(history[0], signalId);
+}
+
+/** The strategy's configuration as the log holds it now (the one at hand when nothing changed, or without catchUp). */
+async function latest(deps: IngestDeps, strategy: StrategyConfig): Promise<StrategyConfig> {
+  if (!deps.catchUp) return strategy;
+  await deps.catchUp();
+  return deps.catalog.strategy(strategy.strategyId) ?? strategy;
 }
 
 /**
@@ -126,10 +152,31 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   if (!envelope.ok && request.urlToken === undefined) return { kind: 'refused', code: envelope.error.code, message: envelope.error.message, unauthenticated: true };
   const given = (envelope.ok ? envelope.value.secret : undefined) ?? request.urlToken;
   if (given === undefined) return { kind: 'refused', code: 'MISSING_SECRET', message: 'the alert carries no secret (put "secret" in the body or ?token= in the URL)', unauthenticated: true };
-  if (!strategy || expected === undefined || !secretsMatch(given, expected)) return WRONG_SECRET;
+  if (!strategy || expected === undefined) return WRONG_SECRET;
+  if (!secretsMatch(given, expected)) {
+    // a secret rotated a moment ago (perhaps on another node) is not refused for the cache's sake
+    const fresh = deps.freshSecretOf ? await deps.freshSecretOf(strategy.strategyId) : undefined;
+    if (fresh === undefined || fresh === expected || !secretsMatch(given, fresh)) return WRONG_SECRET;
+  }
+  // a strategy with a signing key: a signature, if sent, must match (and must be sent when required)
+  if (deps.signingOf) {
+    const found = deps.signingOf(strategy.strategyId);
+    const body = request.rawBody ?? Buffer.from(request.body, 'utf8');
+    let refused = checkSignature(request.signature, body, found instanceof Promise ? await found : found, deps.clock.now());
+    // a key rotated or a requirement lifted a moment ago on another node: decided on the stored setting
+    if (refused && deps.freshSigningOf) refused = checkSignature(request.signature, body, await deps.freshSigningOf(strategy.strategyId), deps.clock.now());
+    if (refused) return { kind: 'refused', code: refused.code, message: refused.message, unauthenticated: true };
+  }
   // after the secret: a sender outside the list learns nothing about which strategies exist
-  if (strategy.allowedSources && request.source !== undefined && !allowlistOf(strategy.allowedSources).allows(request.source)) return SOURCE_REFUSED;
-  const over = deps.admit?.(strategy.strategyId);
+  const refusesSource = (s: StrategyConfig) => s.allowedSources !== undefined && request.source !== undefined && !allowlistOf(s.allowedSources).allows(request.source);
+  if (refusesSource(strategy)) {
+    // the list may have been widened a moment ago on another node: decide on the configuration the log holds now
+    strategy = await latest(deps, strategy);
+    if (refusesSource(strategy)) return SOURCE_REFUSED;
+  }
+  const admitted = deps.admit?.(strategy.strategyId);
+  // usually answered at once; a budget shared by several nodes is now and then asked of the database
+  const over = admitted instanceof Promise ? await admitted : admitted;
   if (over) return { kind: 'refused', code: 'RATE_LIMITED', message: `too many alerts for this strategy; retry in ${Math.ceil(over.retryAfterMs / 1000)} s`, retryAfterMs: over.retryAfterMs };
 
   // Authenticated from here on: a refusal is worth an audit record the trader can see.
@@ -144,19 +191,28 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   let signal: NormalizedSignal | undefined;
   if (!envelope.ok) failure = envelope.error;
   else {
+    let config: StrategyConfig = strategy;
     const normalize = () => {
-      const listing = deps.catalog.symbolsFor(strategy);
-      return normalizeSignal(envelope.value, { listedSymbols: listing.symbols, symbolMap: strategy.symbolMap, listing: { venues: listing.venues, complete: listing.complete } });
+      const listing = deps.catalog.symbolsFor(config);
+      return normalizeSignal(envelope.value, { listedSymbols: listing.symbols, symbolMap: config.symbolMap, listing: { venues: listing.venues, complete: listing.complete } });
     };
     let normalized = normalize();
+    if (!normalized.ok) {
+      // the symbol map may have changed a moment ago on another node: decide on the configuration the log holds now
+      const now = await latest(deps, config);
+      if (now !== config) {
+        config = now;
+        normalized = normalize();
+      }
+    }
     // a ticker no list holds: the exchanges may have listed it since (asked at most once a minute each)
     if (!normalized.ok && normalized.error.code === 'UNKNOWN_SYMBOL') {
-      await deps.catalog.refreshMarkets(strategy);
+      await deps.catalog.refreshMarkets(config);
       normalized = normalize();
     }
     if (!normalized.ok) failure = normalized.error;
     else {
-      const fresh = checkStaleness(normalized.value.alertTime, receivedAt, strategy.maxSignalAgeSeconds);
+      const fresh = checkStaleness(normalized.value.alertTime, receivedAt, config.maxSignalAgeSeconds);
       if (!fresh.ok) failure = fresh.error;
       else signal = normalized.value;
     }
@@ -176,7 +232,7 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   });
   switch (result.kind) {
     case 'duplicate':
-      return repeatOf(deps.store, strategy.tenantId, result.existingValue, { receivedAt, bodySha256 });
+      return repeatOf(deps, strategy.tenantId, result.existingValue, { receivedAt, bodySha256 });
     case 'conflict':
       throw new Error(`fresh signal stream ${signalId} already exists`);
     case 'appended':

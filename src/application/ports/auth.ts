@@ -44,10 +44,12 @@ export interface UserAccess {
 
 /** Port: logins, tokens and API keys. Passwords and key secrets are only ever stored hashed. */
 export interface Auth {
-  /** Creates (or replaces the password of) a login for a user. */
+  /** Creates (or replaces the password of) a login for a user. Login names are unique per tenant. */
   setLogin(username: string, user: { userId: string; tenantId: string; role: UserRole }, password: string): Promise<void>;
-  hasLogin(username: string): Promise<boolean>;
-  login(username: string, password: string): Promise<TokenPair | AuthFailure>;
+  /** Whether the tenant has a login of that name (other tenants' names are never asked about). */
+  hasLogin(username: string, tenantId: string): Promise<boolean>;
+  /** `tenantId` picks the tenant when a name is used in several (otherwise the password must fit exactly one). */
+  login(username: string, password: string, tenantId?: string): Promise<TokenPair | AuthFailure>;
   refresh(refreshToken: string): Promise<TokenPair | AuthFailure>;
   /** Retires the refresh token, every token issued from the same login, and that session's access tokens. */
   logout(refreshToken: string): Promise<void>;

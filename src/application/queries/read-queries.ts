@@ -5,6 +5,7 @@ import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
 import { unrealizedPnl } from '../../domain/positions/position.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import { STRATEGY_FILLS, type StrategyFillsView } from '../processors/strategy-fill-counts.js';
+import type { AlertRepeatCounter, RepeatTally } from '../ports/alert-repeats.js';
 
 export interface Page<T> {
   readonly items: T[];
@@ -43,20 +44,52 @@ export interface TraceEvent {
   readonly hash: string;
 }
 
+/** A signal's repeats as shown: `firstAt` when every one of them was counted (not only logged). */
+export interface WithRepeats {
+  readonly repeats?: { readonly count: number; readonly lastAt: string; readonly firstAt?: string };
+}
+
+function repeatsOf(logged: { count: number; lastAt: string }, tally: RepeatTally): NonNullable<WithRepeats['repeats']> {
+  const onlyLogged = Math.max(0, logged.count - tally.logged);
+  return {
+    count: onlyLogged + tally.count,
+    lastAt: logged.lastAt > tally.lastAt ? logged.lastAt : tally.lastAt,
+    ...(onlyLogged === 0 ? { firstAt: tally.firstAt } : {}),
+  };
+}
+
 /** The read side: every query is scoped to one tenant. */
 export class ReadQueries {
   constructor(
     private readonly docs: ProjectionStore,
     private readonly events: EventStore,
     private readonly markOf: MarkOf,
+    private readonly repeats?: Pick<AlertRepeatCounter, 'tallies'>,
   ) {}
 
-  signals(tenantId: string, filter: ListFilter): Promise<Page<SignalView>> {
-    return this.page<SignalView>(C.signals, tenantId, filter);
+  async signals(tenantId: string, filter: ListFilter): Promise<Page<SignalView & WithRepeats>> {
+    const page = await this.page<SignalView>(C.signals, tenantId, filter);
+    return { ...page, items: await this.withRepeats(page.items) };
   }
 
-  signal(tenantId: string, signalId: string): Promise<SignalView | undefined> {
-    return this.one<SignalView>(C.signals, tenantId, signalId);
+  async signal(tenantId: string, signalId: string): Promise<(SignalView & WithRepeats) | undefined> {
+    const signal = await this.one<SignalView>(C.signals, tenantId, signalId);
+    return signal ? (await this.withRepeats([signal]))[0] : undefined;
+  }
+
+  /**
+   * The repeats counted beside the log added to those in it: the log holds a signal's first repeat
+   * (and, from versions that logged every repeat, all of theirs), the counter every repeat since.
+   * Only signals whose repeat is logged are looked up.
+   */
+  private async withRepeats(signals: SignalView[]): Promise<(SignalView & WithRepeats)[]> {
+    const repeated = signals.filter((s) => s.repeats !== undefined).map((s) => s.signalId);
+    if (!this.repeats || repeated.length === 0) return signals;
+    const tallies = await this.repeats.tallies(repeated);
+    return signals.map((s) => {
+      const tally = tallies.get(s.signalId);
+      return tally && s.repeats ? { ...s, repeats: repeatsOf(s.repeats, tally) } : s;
+    });
   }
 
   orders(tenantId: string, filter: ListFilter): Promise<Page<OrderView>> {

@@ -33,7 +33,7 @@ export async function seedDemo(core: Core, processor: SignalProcessor, auth: Aut
   if (!config.demo || !processor.state.strategy(DEMO_STRATEGY)) return { secretCreated };
   const demoLogin = { userId: demoUser.userId, tenantId: demoUser.tenantId, role: demoUser.role };
   if (config.demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, demoLogin, config.demoPassword);
-  else if (!(await auth.hasLogin(DEMO_LOGIN))) {
+  else if (!(await auth.hasLogin(DEMO_LOGIN, demoLogin.tenantId))) {
     const password = newDemoPassword();
     await auth.setLogin(DEMO_LOGIN, demoLogin, password);
     return { secretCreated, password };

@@ -15,7 +15,8 @@ import { principalOf } from '../../http/auth-hook.js';
 import { accountMarketData } from '../account-market-data.js';
 import { newWebhookSecret } from '../demo.js';
 import { userAdministration } from '../user-administration.js';
-import type { WebhookSecrets } from '../webhook-secrets.js';
+import type { SharedLimits } from '../shared-limits.js';
+import type { Alerts } from './alerts.js';
 import type { Core } from './core.js';
 import type { Markets } from './markets.js';
 import type { ReadSide } from './read-side.js';
@@ -27,7 +28,8 @@ export interface HttpWiring {
   readonly view: TradingView;
   readonly processor: SignalProcessor;
   readonly auth: Auth;
-  readonly secrets: WebhookSecrets;
+  readonly alerts: Alerts;
+  readonly limits: SharedLimits;
   readonly isReady: () => boolean;
   readonly publicUrl: () => string;
 }
@@ -37,6 +39,7 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
   const { config } = core;
   return buildHttpApp({
     logger: core.logger,
+    limits: w.limits,
     ...ingestPart(core, w),
     ...readPart(core, w),
     ...accountsPart(core, w),
@@ -64,8 +67,7 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
 
 /** Alerts in: refused (503) while the log file cannot record, never acknowledged then. */
 function ingestPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'ingest' | 'onAlertAccepted'> {
-  // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
-  const ingestDeps = { store: core.events, catalog: w.processor.catalog, clock: core.clock, ids: core.ids, secretOf: (strategyId: string) => w.secrets.lookup(strategyId), catchUp: () => w.processor.catchUp() };
+  const { ingestDeps } = w.alerts;
   return {
     ingest: async (request, admit) => {
       const logFile = core.storage.healthy();
@@ -89,6 +91,7 @@ function readPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'queries' | 'feed' 
         return account?.tenantId === tenantId ? account : undefined;
       },
       accounts: (tenantId) => w.view.current.allAccounts().filter((a) => a.tenantId === tenantId),
+      catchUp: () => w.processor.catchUp(), // an account opened a moment ago on another node
       markets: w.markets.marketLists, prices: w.markets.prices, maxPriceAgeMs: config.marketData.maxPriceAgeMs, priceWaitMs: Math.min(config.marketData.priceWaitMs, 1000),
     }),
     waitForProjection: (position) => w.readSide.projections.waitFor(position),
@@ -103,7 +106,8 @@ function accountsPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'setKillSwitch'
   return {
     setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(core.commandDeps, tenantId, target, engaged, reason),
     credentials: {
-      set: (tenantId, accountId, credentials) => setCheckedAccountCredentials({ store: events, vault, clock, keys: exchanges.keys, account: (id) => w.view.account(id) }, tenantId, accountId, credentials),
+      set: (tenantId, accountId, credentials) =>
+        setCheckedAccountCredentials({ store: events, vault, clock, keys: exchanges.keys, account: (id) => w.view.account(id), catchUp: () => w.processor.catchUp() }, tenantId, accountId, credentials),
       hint: (tenantId, accountId) => vault.hint(tenantId, accountId),
       remove: (tenantId, accountId) => removeAccountCredentials({ store: events, vault, clock }, tenantId, accountId),
     },
@@ -123,7 +127,7 @@ function configurationPart(core: Core, w: HttpWiring): HttpDeps['configuration']
   const deps: ConfigurationDeps = {
     ...core.commandDeps, kv: core.kv, ids: core.ids, newSecret: newWebhookSecret, catalog: w.processor.catalog, markets: w.markets.marketLists,
     catchUp: () => w.processor.catchUp(),
-    onSecret: (strategyId, secret) => w.secrets.remember(strategyId, secret),
+    onSecret: (strategyId, secret) => w.alerts.secrets.remember(strategyId, secret),
   };
   return {
     createStrategy: (tenantId, input) => createStrategy(deps, tenantId, input),
@@ -131,5 +135,6 @@ function configurationPart(core: Core, w: HttpWiring): HttpDeps['configuration']
     rotateSecret: (tenantId, strategyId) => rotateWebhookSecret(deps, tenantId, strategyId),
     secretOf: (tenantId, strategyId) => webhookSecretOf(deps, tenantId, strategyId),
     openAccount: (tenantId, input) => openExchangeAccount(deps, tenantId, input),
+    signing: w.alerts.signing,
   };
 }

@@ -5,6 +5,7 @@ import { PortfolioSnapshotter, projectionPortfolioSource } from '../../applicati
 import { ReadQueries } from '../../application/queries/read-queries.js';
 import { LiveUpdates } from '../../application/live/live-updates.js';
 import type { TradingView } from '../../application/workflows/trading-state.js';
+import type { AlertRepeatCounter } from '../../application/ports/alert-repeats.js';
 import { liveFeed } from '../account-market-data.js';
 import { processorObserver } from '../processor-observer.js';
 import type { Core } from './core.js';
@@ -22,7 +23,7 @@ export interface ReadSide {
   stop(): Promise<void>;
 }
 
-export function wireReadSide(core: Core, markets: Markets, view: TradingView): ReadSide {
+export function wireReadSide(core: Core, markets: Markets, view: TradingView, repeats: AlertRepeatCounter): ReadSide {
   const { events, log, metrics, config } = core;
   const { readModels } = core.storage;
   const projections = new ProjectionRunner(events, readModels, {
@@ -38,7 +39,7 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView): R
   const queries = new ReadQueries(readModels, events, (accountId, symbol) => {
     const quote = markets.accountPrice(accountId, symbol);
     return quote ? { price: quote.price, source: quote.source, ageMs: quote.ageMs, stale: quote.ageMs > config.marketData.maxPriceAgeMs } : undefined;
-  });
+  }, repeats);
   const live = new LiveUpdates({
     events, feed: liveFeed(core.feed, markets.prices), clock: core.clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),

@@ -6,7 +6,6 @@ import { ErrorBody } from '../../../contracts/common.js';
 import { ApiKeyBody, ApiKeyDto, LoginBody, NewApiKeyDto, RefreshBody, TokenPairDto } from '../../../contracts/auth-api.js';
 import { sendError } from '../../errors.js';
 import { principalOf } from '../../auth-hook.js';
-import { LoginBackoff } from '../../login-backoff.js';
 import type { SecurityLog } from '../../security-log.js';
 
 /** An API key lives at most this long when it is given an expiry. */
@@ -14,13 +13,14 @@ const MAX_KEY_LIFETIME_MS = 2 * 366 * 86_400_000;
 
 /** Login, token refresh, logout, and a user's API keys. */
 /** The dependencies these routes use (and nothing else). */
-export type AuthRouteDeps = Pick<HttpDeps, 'auth' | 'security'>;
+export type AuthRouteDeps = Pick<HttpDeps, 'auth' | 'limits' | 'security'>;
 
 export const authRoutes: FastifyPluginAsync<{ deps: AuthRouteDeps; security: SecurityLog }> = async (app, { deps, security }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   // failed logins slow down by username (whichever addresses guess) and by address (whichever usernames)
-  const byUser = new LoginBackoff(deps.security.loginFailuresPerUser);
-  const byAddress = new LoginBackoff(deps.security.loginFailuresPerAddress);
+  // (counted across nodes on PostgreSQL: a guesser gains nothing by spreading over nodes)
+  const byUser = deps.limits.loginThrottle('user', deps.security.loginFailuresPerUser);
+  const byAddress = deps.limits.loginThrottle('address', deps.security.loginFailuresPerAddress);
   const throttled = (reply: FastifyReply, waitMs: number) => {
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
     return sendError(reply.header('retry-after', String(seconds)), 429, 'LOGIN_THROTTLED', `too many failed logins: try again in ${seconds} s`);
@@ -31,19 +31,20 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthRouteDeps; security: Sec
     schema: { tags: ['auth'], summary: 'Log in: an access token (15 min) and a single-use refresh token', security: [], body: LoginBody, response: { 200: TokenPairDto, 401: ErrorBody, 429: ErrorBody } },
   }, async (request, reply) => {
     const userKey = request.body.username.toLowerCase();
-    const wait = Math.max(byUser.waitMs(userKey) ?? 0, byAddress.waitMs(request.ip) ?? 0);
+    const [userWait, addressWait] = await Promise.all([byUser.waitMs(userKey), byAddress.waitMs(request.ip)]);
+    const wait = Math.max(userWait ?? 0, addressWait ?? 0);
     if (wait > 0) {
       security.note('login_throttled', request.ip, undefined, userKey);
       return throttled(reply, wait);
     }
-    const result = await deps.auth.login(request.body.username, request.body.password);
+    // the back-off is per name whatever `tenant` says: naming tenants does not buy more guesses
+    const result = await deps.auth.login(request.body.username, request.body.password, request.body.tenant);
     if (typeof result === 'string') {
-      byUser.failed(userKey);
-      byAddress.failed(request.ip);
+      await Promise.all([byUser.failed(userKey), byAddress.failed(request.ip)]);
       security.note('login_failed', request.ip, undefined, userKey);
       return sendError(reply, 401, 'INVALID_CREDENTIALS', 'unknown username or wrong password');
     }
-    byUser.succeeded(userKey);
+    await byUser.succeeded(userKey);
     return { ...result, tokenType: 'Bearer' as const };
   });
 

@@ -8,6 +8,8 @@ import { tradingViewAlertMessage } from '../../../domain/signals/alert-template.
 import { ErrorBody } from '../../../contracts/common.js';
 import { NewStrategyDto, StrategyBody, StrategyFillCountsDto, StrategySecretDto, StrategyView, TestAlertBody, TestAlertDto } from '../../../contracts/strategy-api.js';
 import { sendError } from '../../errors.js';
+import { strategySigningRoutes } from './signing.js';
+import { signAlert } from '../../../application/ingest/alert-signature.js';
 
 const StrategyParams = Type.Object({ strategyId: Type.String({ maxLength: 64 }) });
 const noSuchStrategy = (reply: FastifyReply) => sendError(reply, 404, 'STRATEGY_NOT_FOUND', 'no such strategy');
@@ -19,6 +21,7 @@ export type StrategyRouteDeps = Pick<HttpDeps, 'configuration' | 'ingest' | 'pub
 
 export const strategyRoutes: FastifyPluginAsync<{ deps: StrategyRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(strategySigningRoutes, { deps });
   const webhookUrl = (strategyId: string) => `${deps.publicUrl}/webhook/${strategyId}`;
   const view = (s: StrategyConfig) => ({
     strategyId: s.strategyId, name: s.name, webhookUrl: webhookUrl(s.strategyId), symbolMap: { ...s.symbolMap },
@@ -107,9 +110,12 @@ export const strategyRoutes: FastifyPluginAsync<{ deps: StrategyRouteDeps }> = a
     if (secret === undefined) return noSuchStrategy(reply);
     const { action, ticker, quantity, price } = request.body;
     const body = JSON.stringify({ secret, id: `test-${randomUUID()}`, action, ticker, ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}), timenow: new Date().toISOString() });
+    // signed like a sender with the key would sign it, so a strategy that requires signatures can be tested too
+    const signing = await deps.configuration.signing.of(deps.tenantOf(request), strategyId);
+    const signature = signing?.key ? signAlert(signing.key, Math.floor(Date.now() / 1000), body) : undefined;
     let outcome;
     try {
-      outcome = await deps.ingest({ strategyId, body });
+      outcome = await deps.ingest({ strategyId, body, ...(signature !== undefined ? { signature } : {}) });
     } catch {
       return sendError(reply, 503, 'STORE_UNAVAILABLE', 'the alert could not be recorded');
     }

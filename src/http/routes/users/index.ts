@@ -8,7 +8,6 @@ import type { UserChange } from '../../../application/commands/users.js';
 import type { DomainError } from '../../../domain/shared/result.js';
 import { sendError } from '../../errors.js';
 import { principalOf } from '../../auth-hook.js';
-import { WindowBudgets } from '../../window-budgets.js';
 import type { SecurityLog } from '../../security-log.js';
 
 const STATUS: Readonly<Record<string, number>> = { USER_NOT_FOUND: 404, API_KEY_NOT_FOUND: 404, CANNOT_CHANGE_OWN_ACCESS: 409 };
@@ -20,10 +19,11 @@ const refused = (reply: FastifyReply, error: DomainError) => sendError(reply, ST
  * request with any credential (live streams end at once) and is recorded in the log (never a
  * password). Another tenant's user ids answer 404, like ids that do not exist.
  */
-export const userRoutes: FastifyPluginAsync<{ deps: HttpDeps; security: SecurityLog }> = async (app, { deps, security }) => {
+/** The dependencies these routes use (and nothing else). */
+export type UserRouteDeps = Pick<HttpDeps, 'auth' | 'createUser' | 'queries' | 'users' | 'waitForProjection'>;
+
+export const userRoutes: FastifyPluginAsync<{ deps: UserRouteDeps; security: SecurityLog }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  // a username taken in another tenant cannot be told from one taken here without a guess: guesses are few
-  const collisions = new WindowBudgets(5, 3_600_000);
   const admin = { minimumRole: 'admin' as const };
 
   const view = async (tenantId: string, userId: string): Promise<Static<typeof UserAdminDto> | undefined> => {
@@ -50,19 +50,12 @@ export const userRoutes: FastifyPluginAsync<{ deps: HttpDeps; security: Security
 
   r.post('/users', {
     config: admin,
-    schema: { tags: ['users'], summary: 'Add a user to my tenant, with a role and a login (admins only)', body: NewUserBody, response: { 201: UserAdminDto, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody } },
+    schema: { tags: ['users'], summary: 'Add a user to my tenant, with a role and a login (admins only)', body: NewUserBody, response: { 201: UserAdminDto, 403: ErrorBody, 409: ErrorBody } },
   }, async (request, reply) => {
     const principal = principalOf(request);
     const tenantId = principal.tenantId;
-    const ownName = (await deps.auth.accessOfTenant(tenantId)).some((a) => a.username === request.body.username);
-    const taken = () => sendError(reply, 409, 'USERNAME_TAKEN', 'this username is taken: choose another'); // the same words whichever tenant holds it
-    if (!ownName && (await deps.auth.hasLogin(request.body.username))) {
-      security.note('username_collision', request.ip);
-      if (!collisions.take(`${tenantId}:${principal.userId}`).ok) {
-        return sendError(reply.header('retry-after', '3600'), 429, 'RATE_LIMITED', 'too many usernames that are taken: try again later');
-      }
-      return taken();
-    }
+    // login names are unique per tenant: only this tenant's names are ever taken, so nothing here tells of another's
+    const taken = () => sendError(reply, 409, 'USERNAME_TAKEN', 'this tenant already has a user of that name: choose another');
     const result = await deps.createUser(tenantId, request.body);
     if (!result.ok) return result.error.code === 'USERNAME_TAKEN' ? taken() : sendError(reply, 409, result.error.code, result.error.message);
     if (result.value.lastPosition !== undefined) await deps.waitForProjection(result.value.lastPosition);

@@ -25,9 +25,3 @@ const TIMED_OUT = Symbol('timed out');
 export function eventually(holds: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   return until(() => new Promise<boolean>((resolve) => setTimeout(() => resolve(holds()), 10)), (ok) => ok, what, timeoutMs).then(() => undefined);
 }
-
-/** Resolves 'quiet' if `promise` has not settled within `ms` (a bounded window, used after a positive marker). */
-export function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | 'quiet'> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<'quiet'>((resolve) => (timer = setTimeout(() => resolve('quiet'), ms)))]).finally(() => clearTimeout(timer));
-}

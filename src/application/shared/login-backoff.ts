@@ -1,3 +1,5 @@
+import type { LoginThrottle } from '../ports/budgets.js';
+
 /**
  * Failed logins per key (a username, a client address), with exponential back-off: after
  * `allowed` failures, each further attempt must wait base × 2^(failures − allowed), at most `maxMs`.
@@ -49,4 +51,13 @@ export class LoginBackoff {
     }
     return entry;
   }
+}
+
+/** The in-memory back-off as a LoginThrottle: a single node's (SQLite) whole story. */
+export function localLoginThrottle(backoff: LoginBackoff): LoginThrottle {
+  return {
+    waitMs: async (key) => backoff.waitMs(key),
+    failed: async (key) => backoff.failed(key),
+    succeeded: async (key) => backoff.succeeded(key),
+  };
 }
