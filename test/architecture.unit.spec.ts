@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import ts from 'typescript';
 
 /**
  * The dependency rule of DESIGN.md, checked on every import in src/:
@@ -131,5 +132,22 @@ describe('route plugins declare what they use', () => {
       });
     }
     expect(problems).toEqual([]);
+  });
+
+  it('the composition root stays readable: no function in src/bootstrap is over 80 lines', () => {
+    const long: string[] = [];
+    for (const file of sourceFiles(join(SRC, 'bootstrap')).filter((f) => !f.includes('.spec.') && !f.includes('test-support'))) {
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+          const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+          const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+          if (last - first + 1 > 80) long.push(`${relative(SRC, file)}:${first + 1} (${last - first + 1} lines)`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(long).toEqual([]);
   });
 });
