@@ -77,7 +77,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       refuseUnexpectedBodies(api);
       await limitApiRoutes(api, deps.rateLimits, deps.limits.budgets);
       await api.register(authRoutes, { deps, security });
-      await api.register(userRoutes, { deps, security });
+      await api.register(userRoutes, { deps });
       await api.register(signalRoutes, { deps });
       await api.register(orderRoutes, { deps });
       await api.register(portfolioRoutes, { deps });

@@ -8,7 +8,6 @@ import type { UserChange } from '../../../application/commands/users.js';
 import type { DomainError } from '../../../domain/shared/result.js';
 import { sendError } from '../../errors.js';
 import { principalOf } from '../../auth-hook.js';
-import type { SecurityLog } from '../../security-log.js';
 
 const STATUS: Readonly<Record<string, number>> = { USER_NOT_FOUND: 404, API_KEY_NOT_FOUND: 404, CANNOT_CHANGE_OWN_ACCESS: 409 };
 const refused = (reply: FastifyReply, error: DomainError) => sendError(reply, STATUS[error.code] ?? 409, error.code, error.message);
@@ -22,7 +21,7 @@ const refused = (reply: FastifyReply, error: DomainError) => sendError(reply, ST
 /** The dependencies these routes use (and nothing else). */
 export type UserRouteDeps = Pick<HttpDeps, 'auth' | 'createUser' | 'queries' | 'users' | 'waitForProjection'>;
 
-export const userRoutes: FastifyPluginAsync<{ deps: UserRouteDeps; security: SecurityLog }> = async (app, { deps }) => {
+export const userRoutes: FastifyPluginAsync<{ deps: UserRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const admin = { minimumRole: 'admin' as const };
 
