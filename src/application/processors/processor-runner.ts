@@ -7,8 +7,8 @@ import type { PatriotEventType } from '../../domain/events.js';
 /** The one place a processor's failures and lag are reported (logs and metrics hang off it). */
 export interface ProcessorObserver {
   failed(processorId: string, error: unknown): void;
-  /** events in the log not yet processed, after each batch */
-  lag(processorId: string, lag: number): void;
+  /** events in the log not yet processed, after each batch (absent: the head is not read for it) */
+  lag?(processorId: string, lag: number): void;
   /** took up its stored checkpoint (at start, or after another node moved it) */
   resumed?(processorId: string, position: number): void;
 }
@@ -23,6 +23,8 @@ export interface ProcessorRunnerOptions {
   readonly observer?: ProcessorObserver;
   /** runs the processor for this account only (its own checkpoint; the account's owner runs it) */
   readonly accountId?: string;
+  /** the longest wait between tries after failed passes (default 5 s) */
+  readonly maxRetryMs?: number;
 }
 
 /**
@@ -138,6 +140,11 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     return reached;
   }
 
+  /** Resolves when no pass is running. */
+  async idle(): Promise<void> {
+    await this.flight.idle();
+  }
+
   /** Processes every committed event not yet processed; concurrent calls share one pass. */
   catchUp(): Promise<void> {
     return this.flight.run();
@@ -152,7 +159,7 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
   }
 
   /** A pass in the background; a failed one (the store is away) is tried again with back-off, even if nothing more is appended. */
-  private background(): void {
+  background(): void {
     void this.catchUp().then(
       () => {
         this.failures = 0;
@@ -164,7 +171,7 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
         this.retry = setTimeout(() => {
           this.retry = undefined;
           if (!this.stopped) this.background();
-        }, Math.min(100 * 2 ** Math.min(this.failures - 1, 6), 5000));
+        }, Math.min(100 * 2 ** Math.min(this.failures - 1, 6), this.options.maxRetryMs ?? 5000));
         this.retry.unref();
       },
     );
@@ -200,7 +207,7 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
       // the batch and the commit's fence both belong to `from`
       const from = this.position;
       const batch = await this.events.readAll(from, batchSize);
-      if (batch.length === 0) return;
+      if (batch.length === 0) break;
       const to = batch[batch.length - 1]!.globalPosition;
       try {
         await this.processor.process(handledBy(this.processor, batch, this.options.accountId), { from, to }, this.options.accountId);
@@ -211,9 +218,10 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
       }
       this.position = to;
       this.releaseWaiters();
-      if (this.options.observer) this.options.observer.lag(this.id, Math.max(0, (await this.events.headPosition()) - to));
-      if (batch.length < batchSize || this.stopped) return;
+      if (this.options.observer?.lag) this.options.observer.lag(this.id, Math.max(0, (await this.events.headPosition()) - to));
+      if (batch.length < batchSize || this.stopped) break;
     }
+    await this.processor.caughtUp?.();
   }
 
   private releaseWaiters(): void {

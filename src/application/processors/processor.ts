@@ -52,6 +52,13 @@ export interface Processor<T extends PatriotEventType = PatriotEventType> {
   resynced?(position: number): void;
   /** Drops its effects and checkpoint, for a replay from the start of the log. */
   reset?(): Promise<void>;
+  /**
+   * Called at the end of every pass, once the log is read to its head (also when the pass found
+   * nothing new): for work that depends on the whole state rather than on one batch (routing the
+   * signals still pending, handing over accounts taken meanwhile). Runs inside the pass, so it
+   * never overlaps a batch.
+   */
+  caughtUp?(): Promise<void>;
 }
 
 /** Any processor, whatever events it handles (the registry's element type). */

@@ -1,4 +1,4 @@
-import type { AppendRequest, EventStore, RecordedEvent } from '../ports/event-store.js';
+import type { AppendRequest, EventStore, RecordedLike } from '../ports/event-store.js';
 import type { Catalog, StrategySymbols } from '../ingest/catalog.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { AccountMarkets } from '../ports/account-markets.js';
@@ -6,11 +6,11 @@ import type { AccountPrices } from '../ports/account-prices.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { EventOf, OrderIntent, PatriotEventType } from '../../domain/events.js';
-import type { RecordedOf } from '../processors/processor.js';
+import type { Processor, RecordedOf } from '../processors/processor.js';
+import { ProcessorRunner, type ProcessorObserver } from '../processors/processor-runner.js';
 import { streams } from '../../domain/events.js';
 import { parseDec } from '../../domain/shared/decimal.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
-import { SingleFlight } from '../shared/single-flight.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
 import { failedRouting, routeSignal, type RoutingDecision } from './route-signal.js';
 import { TradingState, TradingView } from './trading-state.js';
@@ -46,6 +46,8 @@ export interface SignalProcessorDeps {
   readonly batchSize?: number;
   /** where the folded state and the owned accounts are kept (default: a view of its own) */
   readonly view?: TradingView;
+  /** where its failures and lag go (default: failures logged) */
+  readonly observer?: ProcessorObserver;
 }
 
 /**
@@ -61,6 +63,13 @@ export interface SignalProcessorDeps {
  * submits its own decisions for accounts it owns; any other owner submits each OrderApproved
  * it reads from the log. Taking an account first reconciles its live orders (look-ups, in log
  * order, ahead of anything new), so orders a dead owner left behind are neither lost nor sent twice.
+ *
+ * It is a processor (id `trading-state`, every node) run by a ProcessorRunner of its own: the
+ * runner reads the log in batches, follows appends, retries a failed pass with back-off and
+ * reports lag and failures; each batch is folded and its events dispatched (a typed reaction per
+ * event type); at the end of each pass (`caughtUp`) taken accounts are adopted and pending signals
+ * routed. Its checkpoint is in memory: the state is folded from the start of the log at start-up
+ * (ingest and the API read it synchronously, so it is not in the host's registry).
  */
 export class SignalProcessor {
   /** the folded state and the owned accounts (shared with the executor; see TradingView) */
@@ -71,9 +80,6 @@ export class SignalProcessor {
   private position = 0;
   /** a routing append failed: the tentative state must be folded again from the log before anything else */
   private stale = false;
-  /** consecutive failed background passes, and the timer of the next try */
-  private failures = 0;
-  private retry: NodeJS.Timeout | undefined;
   private stopped = false;
   private routing = false;
   /** submit OrderApproved events read from the log (off while folding history) */
@@ -82,13 +88,8 @@ export class SignalProcessor {
     return this.view.owned;
   }
   private readonly takes = new Set<string>();
-  private readonly flight = new SingleFlight(async () => {
-    if (this.stale) await this.rebuild();
-    await this.readToHead();
-    this.adoptTakenAccounts();
-    if (this.routing) await this.routePending();
-  }, () => this.stopped);
-  private unsubscribe: (() => void) | undefined;
+  /** reads the log for it (batches, following appends, back-off, lag) */
+  private readonly runner: ProcessorRunner;
   /** events this processor applied to its state before reading them back from the log */
   private readonly appliedAhead = new Set<string>();
 
@@ -105,6 +106,40 @@ export class SignalProcessor {
 
   constructor(private readonly deps: SignalProcessorDeps) {
     this.view = deps.view ?? new TradingView();
+    const log = deps.log;
+    this.runner = new ProcessorRunner(deps.store, this.asProcessor(), {
+      intervalMs: 0, // routing waits for nothing but the appends of the same moment
+      maxRetryMs: 2000,
+      observer: deps.observer ?? { failed: (id, e) => log.error({ processor: id, err: String(e) }, 'signal processing failed; trying again') },
+    });
+  }
+
+  /** The fold, dispatch and routing as one processor for the runner. */
+  private asProcessor(): Processor {
+    return {
+      id: 'trading-state',
+      handles: 'all',
+      runsOn: 'every-node',
+      batchSize: this.deps.batchSize ?? 5000,
+      checkpoint: () => Promise.resolve(this.position),
+      process: async (events) => {
+        // a rebuild first (a routing append failed): it folds the log to its head, this batch included
+        if (this.stale) await this.rebuild();
+        for (const e of events) {
+          if (e.globalPosition <= this.position) continue; // folded by that rebuild already
+          if (this.appliedAhead.delete(`${e.streamId}@${e.streamVersion}`)) continue;
+          this.current.apply(e);
+          this.dispatch(e);
+        }
+        // batch by batch: a read that fails later never makes a batch be applied (and dispatched) again
+        if (events.length > 0) this.position = Math.max(this.position, events[events.length - 1]!.globalPosition);
+      },
+      caughtUp: async () => {
+        if (this.stale) await this.rebuild();
+        this.adoptTakenAccounts();
+        if (this.routing) await this.routePending();
+      },
+    };
   }
 
   /** the last union per strategy, kept while the strategy and its accounts' lists are the same objects (alerts ask on every call) */
@@ -211,39 +246,15 @@ export class SignalProcessor {
   async run(): Promise<void> {
     await this.pump();
     this.dispatching = true;
-    this.unsubscribe = this.deps.store.onAppended(() => this.follow());
-  }
-
-  /**
-   * One pass in the background. A failed pass (the store is away) is tried again with back-off
-   * until one succeeds: signals left pending by a failed routing append are routed once the store
-   * is back, even when no new event arrives to wake the processor.
-   */
-  private follow(): void {
-    void this.pump().then(
-      () => {
-        this.failures = 0;
-      },
-      (e: unknown) => {
-        this.failures += 1;
-        this.deps.log.error({ err: String(e), failures: this.failures }, 'signal processing failed; trying again');
-        if (this.stopped || this.retry) return;
-        const delay = Math.min(100 * 2 ** Math.min(this.failures - 1, 5), 2000);
-        this.retry = setTimeout(() => {
-          this.retry = undefined;
-          if (!this.stopped) this.follow();
-        }, delay);
-        this.retry.unref();
-      },
-    );
+    // A failed pass (the store is away) is tried again with back-off until one succeeds: signals
+    // left pending by a failed routing append are routed once the store is back, even when no new
+    // event arrives to wake the processor.
+    await this.runner.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.unsubscribe?.();
-    if (this.retry) clearTimeout(this.retry);
-    this.retry = undefined;
-    await this.flight.idle();
+    await this.runner.stop();
   }
 
   get checkpoint(): number {
@@ -253,8 +264,8 @@ export class SignalProcessor {
   /** Routes pending signals from now on (this node leads), or stops routing. */
   async setRouting(on: boolean): Promise<void> {
     this.routing = on;
-    if (on) await this.pump().then(() => undefined, () => this.follow()); // the store is away: keep trying in the background
-    else await this.flight.idle();
+    if (on) await this.pump().then(() => undefined, () => this.runner.background()); // the store is away: keep trying in the background
+    else await this.runner.idle();
   }
 
   get isRouting(): boolean {
@@ -292,29 +303,18 @@ export class SignalProcessor {
 
   /** Reads new events and routes pending signals; concurrent calls share one pass. */
   pump(): Promise<void> {
-    return this.flight.run();
+    return this.runner.catchUp();
   }
 
-  private async readToHead(): Promise<void> {
-    await this.fold(this.current, this.position, (e) => this.appliedAhead.delete(`${e.streamId}@${e.streamVersion}`), (e) => this.dispatch(e), (position) => {
-      this.position = position; // batch by batch: a read that fails later never makes a batch be applied (and dispatched) again
-    });
-  }
-
-  /** Folds the log after `from` into `state`, batch by batch; `reached` hears each batch's last position. Only the one fold (inside the flight) calls it. */
-  private async fold(state: TradingState, from: number, skip: (e: RecordedEvent) => boolean, after: (e: RecordedEvent) => void, reached: (position: number) => void): Promise<void> {
+  /** Folds the whole log into a new state (a rebuild builds it aside). Only inside a pass of the runner. */
+  private async foldAll(state: TradingState): Promise<number> {
     const batchSize = this.deps.batchSize ?? 5000;
-    let position = from;
+    let position = 0;
     for (;;) {
       const batch = await this.deps.store.readAll(position, batchSize);
-      for (const e of batch) {
-        if (skip(e)) continue;
-        state.apply(e);
-        after(e);
-      }
+      for (const e of batch) state.apply(e);
       if (batch.length > 0) position = batch[batch.length - 1]!.globalPosition;
-      reached(position);
-      if (batch.length < batchSize) return;
+      if (batch.length < batchSize) return position;
     }
   }
 
@@ -328,9 +328,9 @@ export class SignalProcessor {
   };
 
   /** Hands what a newly read event asks of this node to its owner (only while following the log). */
-  private dispatch(e: RecordedEvent): void {
+  private dispatch(e: RecordedLike): void {
     if (!this.dispatching) return;
-    const react = this.reactions[e.type as PatriotEventType] as ((event: RecordedEvent) => void) | undefined;
+    const react = this.reactions[e.type as PatriotEventType] as ((event: RecordedLike) => void) | undefined;
     react?.(e);
   }
 
@@ -416,10 +416,7 @@ export class SignalProcessor {
    */
   private async rebuild(): Promise<void> {
     const fresh = new TradingState();
-    let position = 0;
-    await this.fold(fresh, 0, () => false, () => undefined, (reached) => {
-      position = reached;
-    });
+    const position = await this.foldAll(fresh);
     this.view.current = fresh;
     this.position = position;
     this.appliedAhead.clear();
