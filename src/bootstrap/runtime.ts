@@ -69,6 +69,8 @@ export interface StartOptions {
   readonly logDestination?: NodeJS.WritableStream;
   /** do not start the feed's timer (tests drive prices by hand) */
   readonly manualFeed?: boolean;
+  /** the leader takes portfolio snapshots (on its timer and after fills); default: unless manualFeed */
+  readonly snapshots?: boolean;
   /** back-off before each look-up of an order in unknown state (tests shorten it) */
   readonly lookupDelaysMs?: readonly number[];
 }
@@ -90,13 +92,13 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   await auth.migrate(); // logins made before users could be revoked get their access record
   const trading = wireTrading(core, markets, view, options);
   const alerts = wireAlerts(core, trading.processor);
-  const readSide = wireReadSide(core, markets, view, alerts.repeats);
+  const readSide = wireReadSide(core, markets, view, alerts.repeats, options.snapshots ?? !options.manualFeed);
   // catch up with the log, then seed the demo if this is a fresh data directory
   await trading.processor.catchUp();
   const seed = await seedDemo(core, trading.processor, auth);
   const stopFollowing = await followAccounts(core, markets, view);
   await trading.processor.run();
-  const keeper = wireDuties(core, markets, trading, readSide, view, !options.manualFeed);
+  const keeper = wireDuties(core, markets, trading, readSide, view);
   await readSide.processors.start();
   await keeper.start();
 

@@ -70,6 +70,8 @@ export interface TestServer {
 }
 
 export interface StartOptions {
+  /** the leader takes portfolio snapshots (timer and processor); default off, tests take them with snapshotNow() */
+  readonly snapshots?: boolean;
   /** reuse a data directory (restart); default a fresh temp dir */
   readonly dataDir?: string;
   /** share one log buffer across restarts */
@@ -99,7 +101,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const dataDir = options.dataDir ?? makeTempDir();
   const logs = options.logs ?? new LogBuffer();
   const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, logLevel: options.logLevel ?? 'warn', demoPassword: DEMO_PASSWORD, ...options.config });
-  const runtime = await startPatriot(config, { logDestination: logs, manualFeed: true, ...(options.lookupDelaysMs ? { lookupDelaysMs: options.lookupDelaysMs } : {}) });
+  const runtime = await startPatriot(config, { logDestination: logs, manualFeed: true, ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}), ...(options.lookupDelaysMs ? { lookupDelaysMs: options.lookupDelaysMs } : {}) });
   const secrets: string[] = [DEMO_PASSWORD];
   if (runtime.demo) {
     secrets.push(runtime.demo.secret);

@@ -13,6 +13,16 @@ export interface Reaction<T extends PatriotEventType> {
   react(event: RecordedOf<T>): Promise<void>;
 }
 
+/** A reaction to a whole batch at once (e.g. one snapshot per account touched, not one per event); idempotent like a Reaction. */
+export interface BatchReaction<T extends PatriotEventType> {
+  readonly id: string;
+  readonly handles: readonly T[];
+  readonly runsOn: RunsOn;
+  readonly batchSize?: number;
+  /** the effect of the batch's handled events (possibly none); done again after a crash, so idempotent */
+  reactToBatch(events: readonly RecordedOf<T>[], range: BatchRange): Promise<void>;
+}
+
 /**
  * A reaction as a processor. Its effects live elsewhere than its checkpoint (the event store's
  * named checkpoints), so they cannot commit together: the checkpoint is saved after the batch's
@@ -21,6 +31,17 @@ export interface Reaction<T extends PatriotEventType> {
  * duty stops at its next batch; the idempotence covers the overlap).
  */
 export function reactor<T extends PatriotEventType>(events: EventStore, reaction: Reaction<T>): Processor<T> {
+  const { react, ...rest } = reaction;
+  return batchReactor(events, {
+    ...rest,
+    async reactToBatch(batch) {
+      for (const e of batch) await react.call(reaction, e);
+    },
+  });
+}
+
+/** A batch reaction as a processor (at least once, as `reactor`). */
+export function batchReactor<T extends PatriotEventType>(events: EventStore, reaction: BatchReaction<T>): Processor<T> {
   return {
     id: reaction.id,
     handles: reaction.handles,
@@ -30,7 +51,7 @@ export function reactor<T extends PatriotEventType>(events: EventStore, reaction
     async process(batch: readonly RecordedOf<T>[], range: BatchRange, scope?: string): Promise<void> {
       const name = checkpointName(reaction.id, scope);
       if ((await events.loadCheckpoint(name)) !== range.from) throw new StaleCheckpointError(range.from);
-      for (const e of batch) await reaction.react(e);
+      await reaction.reactToBatch(batch, range);
       await events.saveCheckpoint(name, range.to);
     },
   };

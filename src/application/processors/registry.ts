@@ -3,11 +3,14 @@ import type { ProjectionStore } from '../ports/projection-store.js';
 import type { AnyProcessor } from './processor.js';
 import { documentProjector } from './document-projector.js';
 import { strategyFillCounts } from './strategy-fill-counts.js';
+import { portfolioSnapshots, type AccountSnapshots } from './portfolio-snapshots.js';
 
 /** What processors are built from (the adapters the composition root chose). */
 export interface ProcessorPorts {
   readonly events: EventStore;
   readonly readModels: ProjectionStore;
+  /** snapshots of accounts whose balances changed (absent: only the timer takes snapshots, or none) */
+  readonly snapshots?: AccountSnapshots;
 }
 
 /**
@@ -16,4 +19,5 @@ export interface ProcessorPorts {
  */
 export const registeredProcessors = (ports: ProcessorPorts): AnyProcessor[] => [
   documentProjector(ports.readModels, strategyFillCounts),
+  ...(ports.snapshots ? [portfolioSnapshots(ports.events, ports.snapshots)] : []),
 ];

@@ -92,10 +92,20 @@ export class PortfolioSnapshotter {
   }
 
   /** Snapshots every account now; resolves to the number of snapshots written. */
-  async snapshotNow(): Promise<number> {
+  snapshotNow(): Promise<number> {
+    return this.snapshot(() => true);
+  }
+
+  /** Snapshots these accounts now (their balances changed); resolves to the number of snapshots written. */
+  snapshotAccounts(accountIds: ReadonlySet<string>): Promise<number> {
+    return this.snapshot((accountId) => accountIds.has(accountId));
+  }
+
+  private async snapshot(which: (accountId: string) => boolean): Promise<number> {
     const now = this.deps.clock.now();
     const time = new Date(now - (now % this.intervalMs)).toISOString();
-    const accounts = await this.deps.source.listAccounts();
+    const accounts = (await this.deps.source.listAccounts()).filter((a) => which(a.accountId));
+    if (accounts.length === 0) return 0;
     const snapshots: PortfolioSnapshot[] = [];
     for (const account of accounts) {
       try {

@@ -10,7 +10,7 @@ import type { ReadSide } from './read-side.js';
  * processors and takes snapshots; each account's orders, exchange client and account-owner
  * processors run on the node owning it.
  */
-export function wireDuties(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, view: TradingView, snapshots: boolean): LeaseKeeper {
+export function wireDuties(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, view: TradingView): LeaseKeeper {
   const { log } = core;
   const { exchanges } = markets;
   const { processor, executor } = trading;
@@ -19,11 +19,11 @@ export function wireDuties(core: Core, markets: Markets, trading: Trading, readS
     accounts: () => view.current.allAccounts().map((a) => a.accountId),
     onLeadership: async (leading) => {
       if (leading) {
-        await readSide.lead(true, snapshots);
+        await readSide.lead(true);
         await processor.setRouting(true);
       } else {
         await processor.setRouting(false);
-        await readSide.lead(false, snapshots);
+        await readSide.lead(false);
       }
     },
     onAccountTaken: async (accountId) => {

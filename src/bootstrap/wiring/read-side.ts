@@ -19,23 +19,28 @@ export interface ReadSide {
   readonly queries: ReadQueries;
   readonly live: LiveUpdates;
   /** this node took or lost the lead: the read models, the leader's processors and the snapshots run here or stop */
-  lead(leading: boolean, snapshots: boolean): Promise<void>;
+  lead(leading: boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function wireReadSide(core: Core, markets: Markets, view: TradingView, repeats: AlertRepeatCounter): ReadSide {
+/** `snapshots`: the leader takes portfolio snapshots (on its timer, and when a fill or observed balances change an account) */
+export function wireReadSide(core: Core, markets: Markets, view: TradingView, repeats: AlertRepeatCounter, snapshots: boolean): ReadSide {
   const { events, log, metrics, config } = core;
   const { readModels } = core.storage;
   const projections = new ProjectionRunner(events, readModels, {
     onError: (e) => log.error({ err: String(e) }, 'projection failed'),
     onLag: (lag) => metrics.projectionLag.set(lag),
   });
-  // every other reaction to the log: one module and one line in application/processors/registry.ts
-  const processors = new ProcessorHost(events, registeredProcessors({ events, readModels }), { observer: processorObserver(log, metrics) });
   const snapshotter = new PortfolioSnapshotter({
     source: projectionPortfolioSource(readModels, () => [...new Set(view.current.allAccounts().map((a) => a.tenantId))]),
     mark: (accountId, symbol) => markets.accountPrice(accountId, symbol)?.price, clock: core.clock, store: core.storage.snapshots, logger: log, intervalMs: config.snapshotIntervalMs,
   });
+  const accountSnapshots = {
+    readModelsAt: (position: number) => within(projections.waitFor(position), 10_000, 'the read models are behind; snapshots wait'),
+    snapshotAccounts: (accountIds: ReadonlySet<string>) => snapshotter.snapshotAccounts(accountIds),
+  };
+  // every other reaction to the log: one module and one line in application/processors/registry.ts
+  const processors = new ProcessorHost(events, registeredProcessors({ events, readModels, ...(snapshots ? { snapshots: accountSnapshots } : {}) }), { observer: processorObserver(log, metrics) });
   const queries = new ReadQueries(readModels, events, (accountId, symbol) => {
     const quote = markets.accountPrice(accountId, symbol);
     return quote ? { price: quote.price, source: quote.source, ageMs: quote.ageMs, stale: quote.ageMs > config.marketData.maxPriceAgeMs } : undefined;
@@ -46,7 +51,7 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
   });
   return {
     projections, processors, snapshotter, queries, live,
-    lead: async (leading, snapshots) => {
+    lead: async (leading) => {
       if (leading) {
         await projections.start();
         await processors.setLeader(true);
@@ -64,4 +69,14 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
       await projections.stop();
     },
   };
+}
+
+/** Rejects when `work` has not settled within `ms` (a processor's pass must not wait forever: it is tried again). */
+function within<T>(work: Promise<T>, ms: number, reason: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(reason)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
