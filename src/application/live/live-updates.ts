@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { EventReader } from '../ports/event-store.js';
 import type { PriceFeed, PriceTick } from '../ports/price-feed.js';
 import type { Clock } from '../ports/clock.js';
 import { Paced } from './paced.js';
@@ -19,7 +19,7 @@ export interface LiveSubscriber {
 }
 
 export interface LiveUpdatesOptions {
-  readonly events: EventStore;
+  readonly events: EventReader;
   readonly feed: PriceFeed;
   /** paces the coalescing of changes and prices */
   readonly clock: Clock;

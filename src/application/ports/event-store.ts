@@ -58,7 +58,8 @@ export type ChainVerification =
   | { readonly ok: true; readonly eventsChecked: number; readonly lastPosition: number }
   | { readonly ok: false; readonly eventsChecked: number; readonly brokenAt: number; readonly reason: string };
 
-export interface EventStore {
+/** Writing to the log: what commands and workflows that decide need. */
+export interface EventAppender {
   /** Appends one stream's events; durable (committed) when the promise resolves. */
   append(request: AppendRequest): Promise<AppendResult>;
   /**
@@ -66,23 +67,45 @@ export interface EventStore {
    * (the first failing request's result is returned for all of them).
    */
   appendAtomic(requests: readonly AppendRequest[]): Promise<AppendResult>;
+}
+
+/** Reading the log: one stream (to decide on it), or everything in order (to follow it). */
+export interface EventReader {
   /** Events of one stream with version >= fromVersion, in order. */
   readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
   /** Events with globalPosition > afterPosition, in order, at most `limit`. */
   readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]>;
-  /** Every event whose metadata.correlationId is this id (the trace of one alert), in log order. */
-  readByCorrelation(correlationId: string): Promise<RecordedEvent[]>;
   /** Highest committed global position (0 when empty). */
   headPosition(): Promise<number>;
   /** Called (asynchronously) after each commit with the new head position. */
   onAppended(listener: (headPosition: number) => void): () => void;
-  /** Looks up a dedupe claim without claiming. */
-  findDedupe(scope: string, key: string): Promise<string | undefined>;
-  /** Named checkpoints of log consumers (workflows) that live beside the log. */
+}
+
+/** Named checkpoints of log consumers (reactors) that live beside the log. */
+export interface CheckpointStore {
   loadCheckpoint(name: string): Promise<number>;
   saveCheckpoint(name: string, position: number): Promise<void>;
+}
+
+/** What an audit reads: one alert's trace, the chain's integrity. */
+export interface EventAudit {
+  /** Every event whose metadata.correlationId is this id (the trace of one alert), in log order. */
+  readByCorrelation(correlationId: string): Promise<RecordedEvent[]>;
   /** Recomputes the hash chain from the start; reports the first broken position. */
   verifyChain(): Promise<ChainVerification>;
+}
+
+/** Ingest's look-up of an alert already claimed (without claiming). */
+export interface DedupeLookup {
+  findDedupe(scope: string, key: string): Promise<string | undefined>;
+}
+
+/**
+ * The whole store, as adapters implement it and the composition root holds it. Application code
+ * asks for the narrow parts it uses (a reader, an appender, checkpoints), so each dependency says
+ * what it does with the log.
+ */
+export interface EventStore extends EventAppender, EventReader, CheckpointStore, EventAudit, DedupeLookup {
   close(): Promise<void>;
 }
 

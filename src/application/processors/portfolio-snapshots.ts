@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { CheckpointStore } from '../ports/event-store.js';
 import type { Processor } from './processor.js';
 import { batchReactor } from './reactor.js';
 
@@ -19,7 +19,7 @@ export const PORTFOLIO_SNAPSHOTS = 'portfolio-snapshots';
  * caught up with it. A snapshot is stored under its grid time (the last written wins), so a batch
  * done again after a crash writes the same keys: idempotent, as a reactor's effects must be.
  */
-export const portfolioSnapshots = (events: EventStore, snapshots: AccountSnapshots): Processor<'OrderFilled' | 'AccountBalancesObserved'> =>
+export const portfolioSnapshots = (events: CheckpointStore, snapshots: AccountSnapshots): Processor<'OrderFilled' | 'AccountBalancesObserved'> =>
   batchReactor(events, {
     id: PORTFOLIO_SNAPSHOTS,
     handles: ['OrderFilled', 'AccountBalancesObserved'],

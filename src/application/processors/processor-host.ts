@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { EventReader } from '../ports/event-store.js';
 import { ProcessorRunner, type ProcessorObserver } from './processor-runner.js';
 import type { AnyProcessor } from './processor.js';
 
@@ -22,7 +22,7 @@ export class ProcessorHost {
   private leading = false;
 
   constructor(
-    private readonly events: EventStore,
+    private readonly events: EventReader,
     readonly processors: readonly AnyProcessor[],
     private readonly options: ProcessorHostOptions = {},
   ) {

@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { EventReader } from '../ports/event-store.js';
 import { StaleCheckpointError } from '../ports/projection-store.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { checkpointName, handledBy, type Processor } from './processor.js';
@@ -55,7 +55,7 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
   private readonly waiters: { position: number; resolve: () => void }[] = [];
 
   constructor(
-    private readonly events: EventStore,
+    private readonly events: EventReader,
     readonly processor: Processor<T>,
     private readonly options: ProcessorRunnerOptions = {},
   ) {}

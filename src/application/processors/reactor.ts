@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { CheckpointStore } from '../ports/event-store.js';
 import { StaleCheckpointError } from '../ports/projection-store.js';
 import { checkpointName, type BatchRange, type Processor, type RecordedOf, type RunsOn } from './processor.js';
 import type { PatriotEventType } from '../../domain/events.js';
@@ -30,7 +30,7 @@ export interface BatchReaction<T extends PatriotEventType> {
  * changes nothing twice. The stored checkpoint is checked before a batch (a node that lost the
  * duty stops at its next batch; the idempotence covers the overlap).
  */
-export function reactor<T extends PatriotEventType>(events: EventStore, reaction: Reaction<T>): Processor<T> {
+export function reactor<T extends PatriotEventType>(events: CheckpointStore, reaction: Reaction<T>): Processor<T> {
   const { react, ...rest } = reaction;
   return batchReactor(events, {
     ...rest,
@@ -41,7 +41,7 @@ export function reactor<T extends PatriotEventType>(events: EventStore, reaction
 }
 
 /** A batch reaction as a processor (at least once, as `reactor`). */
-export function batchReactor<T extends PatriotEventType>(events: EventStore, reaction: BatchReaction<T>): Processor<T> {
+export function batchReactor<T extends PatriotEventType>(events: CheckpointStore, reaction: BatchReaction<T>): Processor<T> {
   return {
     id: reaction.id,
     handles: reaction.handles,

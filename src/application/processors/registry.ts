@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { CheckpointStore } from '../ports/event-store.js';
 import type { ProjectionStore } from '../ports/projection-store.js';
 import type { AnyProcessor } from './processor.js';
 import { documentProjector } from './document-projector.js';
@@ -7,7 +7,8 @@ import { portfolioSnapshots, type AccountSnapshots } from './portfolio-snapshots
 
 /** What processors are built from (the adapters the composition root chose). */
 export interface ProcessorPorts {
-  readonly events: EventStore;
+  /** where reactors keep their checkpoints */
+  readonly events: CheckpointStore;
   readonly readModels: ProjectionStore;
   /** snapshots of accounts whose balances changed (absent: only the timer takes snapshots, or none) */
   readonly snapshots?: AccountSnapshots;

@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { EventReader } from '../ports/event-store.js';
 import type { ProjectionStore } from '../ports/projection-store.js';
 import { ProcessorRunner } from '../processors/processor-runner.js';
 import { ReadModelProcessor } from './read-model-processor.js';
@@ -19,7 +19,7 @@ export interface ProjectionRunnerOptions {
 
 /** The read-model processor on its runner: keeps the read models up to date with the log (see ReadModelProcessor). */
 export class ProjectionRunner extends ProcessorRunner {
-  constructor(events: EventStore, store: ProjectionStore, options: ProjectionRunnerOptions = {}) {
+  constructor(events: EventReader, store: ProjectionStore, options: ProjectionRunnerOptions = {}) {
     super(events, new ReadModelProcessor(store, { ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}), ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}) }), {
       ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
       ...(options.followerPollMs !== undefined ? { followerPollMs: options.followerPollMs } : {}),

@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { EventAudit } from '../ports/event-store.js';
 import type { ProjectionStore, ReadDoc } from '../ports/projection-store.js';
 import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView, type SystemView, type UserView } from '../projections/read-models.js';
 import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
@@ -62,7 +62,7 @@ function repeatsOf(logged: { count: number; lastAt: string }, tally: RepeatTally
 export class ReadQueries {
   constructor(
     private readonly docs: ProjectionStore,
-    private readonly events: EventStore,
+    private readonly events: Pick<EventAudit, 'readByCorrelation'>,
     private readonly markOf: MarkOf,
     private readonly repeats?: Pick<AlertRepeatCounter, 'tallies'>,
   ) {}

@@ -1,4 +1,4 @@
-import type { EventStore } from '../ports/event-store.js';
+import type { EventAppender, EventReader } from '../ports/event-store.js';
 import type { ExchangeGateway } from '../ports/exchange.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -8,7 +8,7 @@ import { Dec, ZERO, decToString, parseDec } from '../../domain/shared/decimal.js
 import type { TradingState } from './trading-state.js';
 
 export interface ReconcilerDeps {
-  readonly store: EventStore;
+  readonly store: Pick<EventAppender, 'append'> & Pick<EventReader, 'readStream'>;
   readonly exchange: ExchangeGateway;
   readonly clock: Clock;
   readonly log: Logger;

@@ -1,4 +1,4 @@
-import type { AppendRequest, EventStore, RecordedLike } from '../ports/event-store.js';
+import type { AppendRequest, EventAppender, EventReader, RecordedLike } from '../ports/event-store.js';
 import type { Catalog, StrategySymbols } from '../ingest/catalog.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { AccountMarkets } from '../ports/account-markets.js';
@@ -19,7 +19,7 @@ import type { ListedMarket } from './route-signal.js';
 
 
 export interface SignalProcessorDeps {
-  readonly store: EventStore;
+  readonly store: EventAppender & EventReader;
   readonly clock: Clock;
   readonly log: Logger;
   /** each account's own exchange's markets */
