@@ -132,6 +132,7 @@ export class PostgresLeases implements Leases {
       connectionString: this.options.url,
       application_name: this.options.applicationName ?? 'patriot-leases',
       query_timeout: this.options.queryTimeoutMs ?? 5000,
+      connectionTimeoutMillis: this.options.queryTimeoutMs ?? 5000, // a database that never answers is a failed round, not a hung one
       keepAlive: true,
     });
     client.on('error', (error) => this.sessionGone(client, error));
