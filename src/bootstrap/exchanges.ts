@@ -214,7 +214,12 @@ function venueMarketList(spec: VenueSpec): MarketListSource {
       const Exchange = (ccxt as unknown as Record<string, new (c: object) => never>)[spec.exchangeId];
       if (!Exchange) throw new Error(`${spec.exchangeId} is not an exchange ccxt supports`);
       const client = new Exchange({ ...ccxtConfigFor(spec), timeout: 15_000 });
-      return loadMarketList(spec, client);
+      try {
+        return await loadMarketList(spec, client);
+      } finally {
+        // one client per load: its sockets go with it
+        await (client as { close?: () => Promise<unknown> }).close?.().catch(() => undefined);
+      }
     },
   };
 }
