@@ -33,8 +33,9 @@ function keep(pair: TokenPair): void {
   renewTimer = window.setTimeout(() => void refresh(), Math.max(10, pair.expiresIn - 60) * 1000);
 }
 
-export async function login(username: string, password: string): Promise<void> {
-  const res = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+/** `tenant`: only when two tenants have a user of this name and password (the API then needs to be told which). */
+export async function login(username: string, password: string, tenant?: string): Promise<void> {
+  const res = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password, ...(tenant !== undefined ? { tenant } : {}) }) });
   if (!res.ok) throw await errorOf(res);
   keep((await res.json()) as TokenPair);
 }

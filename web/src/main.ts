@@ -43,6 +43,10 @@ function showLogin(message = ''): void {
     h('h1', { id: 'login-h' }, 'Log in to PATRIOT'),
     h('label', {}, 'Username', h('input', { name: 'username', autocomplete: 'username', required: true })),
     h('label', {}, 'Password', h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+    // only needed when two tenants have a user of this name with this password
+    h('details', { class: 'tenant-choice' },
+      h('summary', {}, 'Log in to a named tenant'),
+      h('label', {}, 'Tenant', h('span', { class: 'hint' }, 'leave empty unless your administrator gave you one'), h('input', { name: 'tenant', autocomplete: 'organization' }))),
     error,
     h('button', { type: 'submit', class: 'primary' }, 'Log in'));
   form.addEventListener('submit', async (event) => {
@@ -50,7 +54,8 @@ function showLogin(message = ''): void {
     const data = new FormData(form);
     error.textContent = '';
     try {
-      await login(String(data.get('username') ?? ''), String(data.get('password') ?? ''));
+      const tenant = String(data.get('tenant') ?? '').trim();
+      await login(String(data.get('username') ?? ''), String(data.get('password') ?? ''), tenant === '' ? undefined : tenant);
       startApp();
     } catch (e) {
       error.textContent = errorText(e);
