@@ -74,6 +74,8 @@ export type PatriotEvent =
         readonly bodySha256: string;
         readonly format: string;
         readonly signal: NormalizedSignal;
+        /** only this account of the strategy (a close asked through the API or the dashboard); absent: all of them */
+        readonly accountId?: string;
       };
     }
   | {

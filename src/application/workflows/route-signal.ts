@@ -13,7 +13,10 @@ import { type Dec, decToString, parseDec } from '../../domain/shared/decimal.js'
 /** What routing needs to know about one account at decision time. */
 export interface AccountSnapshot {
   readonly config: AccountConfig;
+  /** the account's signed position in a symbol (all strategies) */
   readonly positionQuantity: (symbol: string) => Dec;
+  /** one strategy's own signed position in a symbol on this account (from its fills) */
+  readonly strategyPositionQuantity: (strategyId: string, symbol: string) => Dec;
   readonly openOrders: number;
   readonly killSwitch: boolean;
 }
@@ -66,7 +69,9 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
   const orders: RoutedOrder[] = [];
   const skipped: { accountId: string; code: string; message: string }[] = [];
 
-  for (const link of strategy.accounts) {
+  // a close asked through the API names one account of the strategy
+  const links = received.data.accountId === undefined ? strategy.accounts : strategy.accounts.filter((l) => l.accountId === received.data.accountId);
+  for (const link of links) {
     const account = ctx.account(link.accountId);
     if (!account) {
       skipped.push({ accountId: link.accountId, code: 'ACCOUNT_NOT_FOUND', message: `account ${link.accountId} does not exist` });
@@ -101,7 +106,8 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
     }
     const referencePrice = mark.price;
     const position = account.positionQuantity(signal.symbol);
-    const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position });
+    const own = account.strategyPositionQuantity(strategy.strategyId, signal.symbol);
+    const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position: own, accountPosition: position });
     if (!sized.ok) {
       skipped.push({ accountId: link.accountId, ...sized.error });
       continue;
@@ -164,7 +170,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
  */
 export function failedRouting(received: EventOf<'SignalReceived'>, strategy: StrategyConfig, reason: string): RoutingDecision {
   const processed = signalDecider.decide(
-    { type: 'MarkProcessed', orders: [], skipped: strategy.accounts.map((a) => ({ accountId: a.accountId, code: 'ROUTING_FAILED', message: `routing failed: ${reason}` })) },
+    { type: 'MarkProcessed', orders: [], skipped: strategy.accounts.filter((a) => received.data.accountId === undefined || a.accountId === received.data.accountId).map((a) => ({ accountId: a.accountId, code: 'ROUTING_FAILED', message: `routing failed: ${reason}` })) },
     fold(signalDecider, [received]),
   );
   if (!processed.ok) throw new Error(`signal decider refused MarkProcessed: ${processed.error.code}`);

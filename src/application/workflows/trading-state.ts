@@ -7,6 +7,8 @@ import { applyPortfolioEvent, emptyPortfolio, openOrderCount, positionQuantity, 
 import { NOT_PLACED, isTerminal, orderStatusAfter, type OrderEvent, type OrderStatus } from '../../domain/orders/order-decider.js';
 import { ignoreUnknown } from '../../domain/shared/decider.js';
 import type { Dec } from '../../domain/shared/decimal.js';
+import { parseDec } from '../../domain/shared/decimal.js';
+import { EMPTY_BOOK, applyStrategyFill, holdersOf, strategyPosition, type StrategyPositionBook } from '../../domain/positions/strategy-positions.js';
 
 /** Stands for "some final status" of an order no longer kept: every event the order decider records on a final order leaves it final. */
 const FINAL: OrderStatus = 'cancelled';
@@ -28,6 +30,8 @@ export class TradingState {
   private readonly concludedAbsent = new Set<string>();
   /** tenants whose kill switch for all their accounts is engaged */
   private readonly tenantKillSwitches = new Set<string>();
+  /** per account: each strategy's own position, from its fills (ADR-0019) */
+  private readonly strategyBooks = new Map<string, StrategyPositionBook>();
 
   apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object; readonly metadata?: { readonly tenantId?: string } }): void {
     const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
@@ -80,9 +84,13 @@ export class TradingState {
       case 'OrderParked':
       case 'OrderReleased':
       case 'OrderSubmitted':
+        this.applyToAccount(event.data.accountId, event);
+        this.applyToOrder(event);
+        return;
       case 'OrderFilled':
         this.applyToAccount(event.data.accountId, event);
         this.applyToOrder(event);
+        this.applyToStrategyBook(event);
         return;
       default:
         // a new event type is a compile error here; an unknown one in the log (a newer version's) changes nothing
@@ -149,7 +157,20 @@ export class TradingState {
       positionQuantity: (symbol) => positionQuantity(portfolio, symbol),
       openOrders: openOrderCount(portfolio),
       killSwitch: portfolio.killSwitch.engaged,
+      strategyPositionQuantity: (strategyId, symbol) => strategyPosition(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, strategyId, symbol),
     };
+  }
+
+  /** The strategies holding a position in the symbol on the account, with their signed quantities. */
+  positionHolders(accountId: string, symbol: string): { readonly strategyId: string; readonly quantity: Dec }[] {
+    return holdersOf(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, symbol);
+  }
+
+  private applyToStrategyBook(event: EventOf<'OrderFilled'>): void {
+    const { accountId, strategyId, symbol, side } = event.data;
+    const quantity = parseDec(event.data.quantity);
+    if (!this.accounts.has(accountId) || quantity === undefined) return;
+    this.strategyBooks.set(accountId, applyStrategyFill(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, { strategyId, symbol, side, quantity }));
   }
 
   /** Accepted signals not yet routed, in log order. */

@@ -3,6 +3,7 @@ import type { NormalizedSignal } from '../signals/signal.js';
 import type { SizingRule } from '../strategies/strategy.js';
 import { type Dec, decToString, parseDec } from '../shared/decimal.js';
 import { assertNever } from '../shared/decider.js';
+import { closeQuantity } from './close-quantity.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
 /**
@@ -26,8 +27,10 @@ export interface SizeOrderInput {
   /** price used to convert quote amounts and to check the minimum notional */
   readonly referencePrice: Dec;
   readonly market: MarketRules;
-  /** signed current base position (long > 0, short < 0) */
+  /** signed current base position (long > 0, short < 0): the strategy's own in the account */
   readonly position: Dec;
+  /** the account's signed position (all strategies); default `position` (one strategy on the account) */
+  readonly accountPosition?: Dec;
 }
 
 export interface SizedOrder {
@@ -111,8 +114,9 @@ function ruleQuantity(signal: NormalizedSignal, sizing: SizingRule, referencePri
  * Turns a normalised signal into an order side and base quantity for one account.
  *
  * - buy / sell: quantity from the sizing rule, rounded DOWN to the market's step size.
- * - close: the side opposite to the position, quantity |position| (rounded down to the step, so a
- *   sub-step dust remainder stays), reduceOnly. A flat position is NOTHING_TO_CLOSE.
+ * - close: the side opposite to the strategy's position, quantity |position| capped at the account's
+ *   (rounded down to the step, so a sub-step dust remainder stays), reduceOnly; side-aware
+ *   (close_long / close_short): see close-quantity.ts for NOTHING_TO_CLOSE, NO_LONG_TO_CLOSE, NO_SHORT_TO_CLOSE.
  *
  * Then the market's limits: BELOW_MIN_QUANTITY (also when the quantity rounds down to 0),
  * ABOVE_MAX_QUANTITY, BELOW_MIN_NOTIONAL (quantity × referencePrice < minNotional). Reduce-only
@@ -139,11 +143,10 @@ export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError
       break;
     }
     case 'close': {
-      if (position.isZero()) {
-        return fail('NOTHING_TO_CLOSE', `no open position in ${market.symbol} to close`);
-      }
-      side = position.isNegative() ? 'buy' : 'sell';
-      raw = position.abs();
+      const close = closeQuantity({ symbol: market.symbol, position, accountPosition: input.accountPosition ?? position, ...(signal.closeSide !== undefined ? { closeSide: signal.closeSide } : {}) });
+      if (!close.ok) return close;
+      side = close.value.side;
+      raw = close.value.quantity;
       reduceOnly = true;
       break;
     }
