@@ -22,6 +22,7 @@ import { streamRoutes } from './routes/stream/index.js';
 import { closeUnusedSocketsOnClose } from './unused-sockets.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
 import { userRoutes } from './routes/users/index.js';
+import { positionRoutes } from './routes/positions/index.js';
 import { SecurityLog } from './security-log.js';
 import { installSecurityHeaders } from './security-headers.js';
 
@@ -86,6 +87,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(systemRoutes, { deps });
       await api.register(equityRoutes, { deps });
       await api.register(streamRoutes, { deps });
+      await api.register(positionRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,7 @@ import type { RateLimits } from './rate-limits.js';
 import type { LiveSubscriber } from '../application/live/live-updates.js';
 import type { AccountInput, StrategyInput } from '../application/commands/strategies.js';
 import type { Budgets, LoginThrottle } from '../application/ports/budgets.js';
+import type { CloseError, CloseRecorded, CloseRequest } from '../application/commands/close-position.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -119,6 +120,15 @@ export interface HttpDeps {
   readonly tenantOf: (request: FastifyRequest) => string;
   /** the user a request acts for */
   readonly userOf: (request: FastifyRequest) => string;
+  /** positions per strategy, and closing them like an alert's close (ADR-0019) */
+  readonly positions: PositionCommands;
+}
+
+/** Positions per strategy (from the write side's folded state) and closes. */
+export interface PositionCommands {
+  /** undefined: no such account in this tenant */
+  holders(tenantId: string, accountId: string, symbol: string): Promise<{ accountId: string; symbol: string; quantity: string; strategies: { strategyId: string; quantity: string }[] } | undefined>;
+  close(tenantId: string, request: CloseRequest): Promise<Result<CloseRecorded, CloseError>>;
 }
 
 export interface MarketView {
