@@ -1,0 +1,73 @@
+/**
+ * Positions per strategy and closes through the real ccxt client against the Binance sandbox:
+ * two strategies share one binance account; a close by API sells only the named strategy's share
+ * (placed once, recorded as on the exchange); an exit of the wrong side sends nothing; a close of
+ * every share leaves the exchange balance at what was there before.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../adapters/system/system-clock.js';
+import { configureStrategy } from '../application/commands/configure.js';
+import { KeyedMutex } from '../application/shared/keyed-mutex.js';
+import { Dec } from '../domain/shared/decimal.js';
+import { cleanupTempDirs, fetchJson, postAlert, quiesce, waitUntil, type SignalView } from '../../test/support/server.js';
+import { webhookSecretKey } from './runtime.js';
+import { DEMO_TENANT } from './demo.js';
+import { ACCOUNT, STRATEGY, alert, closeRigs, expectFilledOnce, orderOf, rig } from './test-support/ccxt-rig.js';
+import { recordSecrets } from '../../test/support/secret-scan.js';
+
+const SECOND = 'strat_bn_second';
+const SECOND_SECRET = 'webhook-secret-for-second-strategy';
+recordSecrets(SECOND_SECRET);
+const BTC = encodeURIComponent('BTC/USDT');
+
+afterAll(async () => {
+  await closeRigs();
+  cleanupTempDirs();
+});
+
+describe('positions per strategy through ccxt against the sandbox', () => {
+  it("one strategy's close sells only its share at the exchange; the wrong side's exit sends nothing; closing every share flattens", async () => {
+    const r = await rig();
+    const { runtime } = r.server;
+    const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
+    await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
+    const configured = await configureStrategy(deps, {
+      strategyId: SECOND, tenantId: DEMO_TENANT, name: 'second', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
+      accounts: [{ accountId: ACCOUNT, sizing: { kind: 'fixed_quantity', quantity: '0.02' }, orderTemplate: { type: 'market' } }],
+    }, () => DEMO_TENANT, 'test');
+    expect(configured.ok).toBe(true);
+    const btcAtExchange = async () => new Dec((await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC')?.total ?? '0');
+
+    await expectFilledOnce(r, await orderOf(r, await alert(r, 'pos-first', '0.01')));
+    const second = await postAlert(runtime, { secret: SECOND_SECRET, action: 'buy', ticker: 'BINANCE:BTCUSDT' }, { strategyId: SECOND });
+    expect(second.status, second.text).toBe(202);
+    await expectFilledOnce(r, await orderOf(r, second.body.signalId!));
+    expect((await btcAtExchange()).toFixed()).toBe('0.03');
+
+    // the wrong side: nothing is sent, and the signal says why
+    const exitShort = await postAlert(runtime, { secret: SECOND_SECRET, action: 'exit_short', ticker: 'BINANCE:BTCUSDT' }, { strategyId: SECOND });
+    await quiesce(runtime);
+    const skipped = (await fetchJson<SignalView>(runtime, `/api/v1/signals/${exitShort.body.signalId!}`)).body;
+    expect(skipped.skipped).toEqual([expect.objectContaining({ code: 'NO_SHORT_TO_CLOSE' })]);
+
+    // the first strategy's close by API: only its 0.01 leaves
+    const closed = await fetchJson<{ signals: { strategyId: string; signalId: string }[] }>(runtime, `/api/v1/accounts/${ACCOUNT}/positions/${BTC}/close`, { json: { strategyId: STRATEGY } });
+    expect(closed.status, closed.text).toBe(202);
+    const closeOrder = await orderOf(r, closed.body.signals[0]!.signalId);
+    expect(await expectFilledOnce(r, closeOrder)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+    const atExchange = await r.sandbox.exchange.fetchOrder('sbx', closeOrder);
+    expect([atExchange?.side, atExchange?.filledQuantity]).toEqual(['sell', '0.01']);
+    expect((await btcAtExchange()).toFixed()).toBe('0.02');
+
+    // every remaining share: the account ends flat here and at the exchange
+    const rest = await fetchJson<{ signals: { strategyId: string; signalId: string }[] }>(runtime, `/api/v1/accounts/${ACCOUNT}/positions/${BTC}/close`, { json: {} });
+    expect(rest.status, rest.text).toBe(202);
+    expect(rest.body.signals.map((s) => s.strategyId)).toEqual([SECOND]);
+    await expectFilledOnce(r, await orderOf(r, rest.body.signals[0]!.signalId));
+    expect((await btcAtExchange()).isZero()).toBe(true);
+    await waitUntil(async () => {
+      const h = (await fetchJson<{ quantity: string; strategies: unknown[] }>(runtime, `/api/v1/accounts/${ACCOUNT}/positions/${BTC}/strategies`)).body;
+      return new Dec(h.quantity).isZero() && h.strategies.length === 0;
+    }, 'the account flat in PATRIOT');
+  });
+});
