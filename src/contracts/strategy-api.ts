@@ -11,6 +11,8 @@ export const SizingBody = Type.Union([
   Type.Object({ kind: Type.Literal('fixed_quantity'), quantity: PositiveDecimal }, { additionalProperties: false, description: 'always this base quantity' }),
   Type.Object({ kind: Type.Literal('quote_amount'), amount: PositiveDecimal }, { additionalProperties: false, description: 'spend this quote amount per order' }),
   Type.Object({ kind: Type.Literal('signal_quantity'), multiplier: PositiveDecimal }, { additionalProperties: false, description: "the alert's own quantity times a multiplier" }),
+  // ADR-0019: sizing modes of positions and sizing
+  Type.Object({ kind: Type.Literal('target_position'), multiplier: PositiveDecimal }, { additionalProperties: false, description: "bring the strategy's position to the alert's position_size (times a multiplier)" }),
 ]);
 
 export const OrderTemplateBody = Type.Union([

@@ -23,7 +23,8 @@ export interface Signal {
   repeats?: { count: number; lastAt: string; firstAt?: string };
 }
 export interface TraceEvent { globalPosition: number; streamId: string; type: string; time: string; data: Record<string, unknown>; hash: string }
-export type Sizing = { kind: 'fixed_quantity'; quantity: string } | { kind: 'quote_amount'; amount: string } | { kind: 'signal_quantity'; multiplier: string };
+export type Sizing = { kind: 'fixed_quantity'; quantity: string } | { kind: 'quote_amount'; amount: string } | { kind: 'signal_quantity'; multiplier: string }
+  | { kind: 'target_position'; multiplier: string };
 export type OrderTemplate = { type: 'market' } | { type: 'limit'; offsetBps: string };
 export interface RiskLimits { maxOrderNotional?: string; maxPositionNotional?: string; allowedSymbols?: string[]; maxOpenOrders?: number }
 export interface Strategy {

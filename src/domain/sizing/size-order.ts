@@ -4,6 +4,7 @@ import type { SizingRule } from '../strategies/strategy.js';
 import { type Dec, decToString, parseDec } from '../shared/decimal.js';
 import { assertNever } from '../shared/decider.js';
 import { closeQuantity } from './close-quantity.js';
+import { targetOrder } from './target-position.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
 /**
@@ -105,6 +106,8 @@ function ruleQuantity(signal: NormalizedSignal, sizing: SizingRule, referencePri
       }
       return ok(quantity.times(multiplier));
     }
+    case 'target_position':
+      return fail('INVALID_SIZING', 'target position sizing decides the side and the quantity together (see target-position.ts)');
     default:
       return assertNever(sizing);
   }
@@ -135,6 +138,14 @@ export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError
   switch (signal.action) {
     case 'buy':
     case 'sell': {
+      if (sizing.kind === 'target_position') {
+        const target = targetOrder({ signal, multiplier: sizing.multiplier, position, step, symbol: market.symbol, derivative: market.symbol.includes(':') });
+        if (!target.ok) return target;
+        side = target.value.side;
+        raw = target.value.quantity;
+        reduceOnly = target.value.reduceOnly;
+        break;
+      }
       const quantity = ruleQuantity(signal, sizing, referencePrice);
       if (!quantity.ok) return quantity;
       side = signal.action;

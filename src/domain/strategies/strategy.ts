@@ -6,7 +6,9 @@ export type SizingRule =
   /** spend this quote amount (quantity = amount / price, rounded down to the step) */
   | { readonly kind: 'quote_amount'; readonly amount: string }
   /** the alert's own quantity ({{strategy.order.contracts}}) times a multiplier */
-  | { readonly kind: 'signal_quantity'; readonly multiplier: string };
+  | { readonly kind: 'signal_quantity'; readonly multiplier: string }
+  /** bring the strategy's position to the alert's {{strategy.position_size}} times a multiplier (ADR-0019) */
+  | { readonly kind: 'target_position'; readonly multiplier: string };
 
 export type OrderTemplate =
   | { readonly type: 'market' }

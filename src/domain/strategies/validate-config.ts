@@ -1,5 +1,6 @@
 import type { RiskLimits } from '../risk/limits.js';
 import type { StrategyConfig } from './strategy.js';
+import { sizingAmount } from './sizing-amount.js';
 import { parseDec } from '../shared/decimal.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
@@ -26,7 +27,7 @@ export function validateStrategyConfig(config: StrategyConfig): Result<StrategyC
     if (seen.has(link.accountId)) return err({ code: 'DUPLICATE_ACCOUNT', message: `account ${link.accountId} is listed twice` });
     seen.add(link.accountId);
     const sizing = link.sizing;
-    const amount = sizing.kind === 'fixed_quantity' ? sizing.quantity : sizing.kind === 'quote_amount' ? sizing.amount : sizing.multiplier;
+    const amount = sizingAmount(sizing);
     if (!positive(amount)) return err({ code: 'INVALID_SIZING', message: `the sizing of account ${link.accountId} must be greater than 0` });
     if (link.orderTemplate.type === 'limit' && parseDec(link.orderTemplate.offsetBps) === undefined) {
       return err({ code: 'INVALID_ORDER_TEMPLATE', message: 'offsetBps must be a decimal number' });

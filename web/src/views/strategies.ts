@@ -7,6 +7,7 @@ const SIZING: Record<Sizing['kind'], { label: string; field: string; hint: strin
   fixed_quantity: { label: 'Fixed quantity', field: 'quantity', hint: 'base quantity, e.g. 0.01' },
   quote_amount: { label: 'Quote amount', field: 'amount', hint: 'spend this much USDT' },
   signal_quantity: { label: "Alert's quantity ×", field: 'multiplier', hint: 'multiplier of {{strategy.order.contracts}}' },
+  target_position: { label: 'Target position ×', field: 'multiplier', hint: 'multiplier of {{strategy.position_size}}: the strategy is brought to it' },
 };
 
 /** Strategies: create and edit, webhook URL and ready-to-paste alert message, test alerts. */
@@ -193,6 +194,8 @@ function describeSizing(sizing: Record<string, string>): string {
       return `${sizing.amount} USDT per order`;
     case 'signal_quantity':
       return `alert quantity × ${sizing.multiplier}`;
+    case 'target_position':
+      return `target position × ${sizing.multiplier}`;
     default:
       return String(sizing.kind);
   }
