@@ -4,7 +4,7 @@
  * (placed once, recorded as on the exchange); an exit of the wrong side sends nothing; a close of
  * every share leaves the exchange balance at what was there before.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { configureStrategy } from '../application/commands/configure.js';
 import { KeyedMutex } from '../application/shared/keyed-mutex.js';
@@ -20,10 +20,10 @@ const SECOND_SECRET = 'webhook-secret-for-second-strategy';
 recordSecrets(SECOND_SECRET);
 const BTC = encodeURIComponent('BTC/USDT');
 
-afterAll(async () => {
+afterEach(async () => {
   await closeRigs();
-  cleanupTempDirs();
 });
+afterAll(() => cleanupTempDirs());
 
 describe('positions per strategy through ccxt against the sandbox', () => {
   it("one strategy's close sells only its share at the exchange; the wrong side's exit sends nothing; closing every share flattens", async () => {
@@ -69,5 +69,29 @@ describe('positions per strategy through ccxt against the sandbox', () => {
       const h = (await fetchJson<{ quantity: string; strategies: unknown[] }>(runtime, `/api/v1/accounts/${ACCOUNT}/positions/${BTC}/strategies`)).body;
       return new Dec(h.quantity).isZero() && h.strategies.length === 0;
     }, 'the account flat in PATRIOT');
+  });
+
+  it('target position through ccxt: long 0.02 from flat, then 0.005, then flat; the exchange balance follows exactly', async () => {
+    const r = await rig();
+    const { runtime } = r.server;
+    const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
+    await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
+    const configured = await configureStrategy(deps, {
+      strategyId: SECOND, tenantId: DEMO_TENANT, name: 'target', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
+      accounts: [{ accountId: ACCOUNT, sizing: { kind: 'target_position', multiplier: '1' }, orderTemplate: { type: 'market' } }],
+    }, () => DEMO_TENANT, 'test');
+    expect(configured.ok).toBe(true);
+    const btcAtExchange = async () => new Dec((await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC')?.total ?? '0').toFixed();
+    const target = async (id: string, size: string, side: string) => {
+      const sent = await postAlert(runtime, { secret: SECOND_SECRET, id, action: 'buy', ticker: 'BINANCE:BTCUSDT', position_size: size, market_position: side }, { strategyId: SECOND });
+      expect(sent.status, sent.text).toBe(202);
+      await expectFilledOnce(r, await orderOf(r, sent.body.signalId!));
+    };
+    await target('t1', '0.02', 'long');
+    expect(await btcAtExchange()).toBe('0.02');
+    await target('t2', '0.005', 'long');
+    expect(await btcAtExchange()).toBe('0.005');
+    await target('t3', '0', 'flat');
+    expect(await btcAtExchange()).toBe('0');
   });
 });
