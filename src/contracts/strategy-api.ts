@@ -13,6 +13,10 @@ export const SizingBody = Type.Union([
   Type.Object({ kind: Type.Literal('signal_quantity'), multiplier: PositiveDecimal }, { additionalProperties: false, description: "the alert's own quantity times a multiplier" }),
   // ADR-0019: sizing modes of positions and sizing
   Type.Object({ kind: Type.Literal('target_position'), multiplier: PositiveDecimal }, { additionalProperties: false, description: "bring the strategy's position to the alert's position_size (times a multiplier)" }),
+  Type.Object({ kind: Type.Literal('percent_of_equity'), percent: PositiveDecimal }, { additionalProperties: false, description: "spend this percent (0-100] of the account's equity per order" }),
+  Type.Object({ kind: Type.Literal('percent_of_balance'), percent: PositiveDecimal }, { additionalProperties: false, description: "spend this percent (0-100] of the account's quote balance per order" }),
+  Type.Object({ kind: Type.Literal('percent_of_position'), percent: PositiveDecimal }, { additionalProperties: false, description: "exits: this percent (0-100] of the strategy's position" }),
+  Type.Object({ kind: Type.Literal('risk'), riskPercent: PositiveDecimal, stopPercent: Type.Optional(PositiveDecimal) }, { additionalProperties: false, description: "risk riskPercent of equity to the alert's stop_loss, or stopPercent away from the price" }),
 ]);
 
 export const OrderTemplateBody = Type.Union([

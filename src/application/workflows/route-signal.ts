@@ -3,6 +3,7 @@ import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { MarketRules } from '../../domain/sizing/size-order.js';
 import { sizeOrder } from '../../domain/sizing/size-order.js';
+import type { SizingBasis } from '../../domain/sizing/sizing-modes.js';
 import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
@@ -17,6 +18,8 @@ export interface AccountSnapshot {
   readonly positionQuantity: (symbol: string) => Dec;
   /** one strategy's own signed position in a symbol on this account (from its fills) */
   readonly strategyPositionQuantity: (strategyId: string, symbol: string) => Dec;
+  /** equity and quote balance at these prices, for percent and risk sizing (ADR-0019) */
+  readonly sizingBasis: (mark: (symbol: string) => Dec | undefined) => SizingBasis;
   readonly openOrders: number;
   readonly killSwitch: boolean;
 }
@@ -107,7 +110,8 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
     const referencePrice = mark.price;
     const position = account.positionQuantity(signal.symbol);
     const own = account.strategyPositionQuantity(strategy.strategyId, signal.symbol);
-    const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position: own, accountPosition: position });
+    const basis = account.sizingBasis((symbol) => (symbol === signal.symbol ? referencePrice : ctx.markPrice(link.accountId, symbol)?.price));
+    const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position: own, accountPosition: position, basis });
     if (!sized.ok) {
       skipped.push({ accountId: link.accountId, ...sized.error });
       continue;

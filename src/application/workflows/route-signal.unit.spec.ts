@@ -29,7 +29,7 @@ const received = (signal: Partial<NormalizedSignal> = {}): EventOf<'SignalReceiv
 
 function context(overrides: Partial<RoutingContext> = {}, snapshot: Partial<AccountSnapshot> = {}): RoutingContext {
   return {
-    account: (id) => (id === 'acc1' ? { config: account, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false, strategyPositionQuantity: (_s, symbol) => (snapshot.positionQuantity ?? (() => ZERO))(symbol), ...snapshot } : undefined),
+    account: (id) => (id === 'acc1' ? { config: account, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false, strategyPositionQuantity: (_s, symbol) => (snapshot.positionQuantity ?? (() => ZERO))(symbol), sizingBasis: () => ({ equity: new Dec('10000'), availableQuote: new Dec('10000') }), ...snapshot } : undefined),
     markets: () => listed,
     venueName: () => 'binance',
     markPrice: () => at('100000'),
@@ -115,7 +115,7 @@ describe('routeSignal', () => {
     const second: AccountConfig = { ...account, accountId: 'acc2', exchange: 'bybit' };
     const fanOut: StrategyConfig = { ...strategy, accounts: [strategy.accounts[0]!, { ...strategy.accounts[0]!, accountId: 'acc2' }] };
     const decision = routeSignal(received(), fanOut, context({
-      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, openOrders: 0, killSwitch: false } : undefined),
+      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, sizingBasis: () => ({ equity: ZERO, availableQuote: ZERO }), openOrders: 0, killSwitch: false } : undefined),
       markPrice: (id) => (id === 'acc1' ? at('100000') : at('50000', 10, 'bybit:ws-b')),
       clientOrderId: (accountId) => `${accountId}`.padStart(32, '0'),
     }));
@@ -134,7 +134,7 @@ describe('routeSignal', () => {
       accounts: [strategy.accounts[0]!, { accountId: 'acc2', sizing: { kind: 'fixed_quantity', quantity: '0.002' }, orderTemplate: { type: 'limit', offsetBps: '10' } }],
     };
     const ctx = context({
-      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, openOrders: 0, killSwitch: false } : undefined),
+      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, sizingBasis: () => ({ equity: ZERO, availableQuote: ZERO }), openOrders: 0, killSwitch: false } : undefined),
       clientOrderId: (accountId) => `${accountId}`.padStart(32, '0'),
     });
     const decision = routeSignal(received(), fanOut, ctx);

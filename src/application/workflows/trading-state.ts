@@ -8,6 +8,7 @@ import { NOT_PLACED, isTerminal, orderStatusAfter, type OrderEvent, type OrderSt
 import { ignoreUnknown } from '../../domain/shared/decider.js';
 import type { Dec } from '../../domain/shared/decimal.js';
 import { parseDec } from '../../domain/shared/decimal.js';
+import { sizingBasisOf } from './sizing-basis.js';
 import { EMPTY_BOOK, applyStrategyFill, holdersOf, strategyPosition, type StrategyPositionBook } from '../../domain/positions/strategy-positions.js';
 
 /** Stands for "some final status" of an order no longer kept: every event the order decider records on a final order leaves it final. */
@@ -158,6 +159,7 @@ export class TradingState {
       openOrders: openOrderCount(portfolio),
       killSwitch: portfolio.killSwitch.engaged,
       strategyPositionQuantity: (strategyId, symbol) => strategyPosition(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, strategyId, symbol),
+      sizingBasis: (mark) => sizingBasisOf(portfolio, mark),
     };
   }
 

@@ -1,6 +1,6 @@
 import type { RiskLimits } from '../risk/limits.js';
 import type { StrategyConfig } from './strategy.js';
-import { sizingAmount } from './sizing-amount.js';
+import { checkSizingPercents, sizingAmount } from './sizing-amount.js';
 import { parseDec } from '../shared/decimal.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
@@ -29,6 +29,8 @@ export function validateStrategyConfig(config: StrategyConfig): Result<StrategyC
     const sizing = link.sizing;
     const amount = sizingAmount(sizing);
     if (!positive(amount)) return err({ code: 'INVALID_SIZING', message: `the sizing of account ${link.accountId} must be greater than 0` });
+    const percents = checkSizingPercents(sizing, link.accountId);
+    if (!percents.ok) return percents;
     if (link.orderTemplate.type === 'limit' && parseDec(link.orderTemplate.offsetBps) === undefined) {
       return err({ code: 'INVALID_ORDER_TEMPLATE', message: 'offsetBps must be a decimal number' });
     }
