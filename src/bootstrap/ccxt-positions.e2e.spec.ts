@@ -94,4 +94,28 @@ describe('positions per strategy through ccxt against the sandbox', () => {
     await target('t3', '0', 'flat');
     expect(await btcAtExchange()).toBe('0');
   });
+
+  it('percent of the quote balance through ccxt, then a 50 % close: the sandbox holds exactly what PATRIOT recorded', async () => {
+    const r = await rig();
+    const { runtime } = r.server;
+    const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
+    await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
+    const configured = await configureStrategy(deps, {
+      strategyId: SECOND, tenantId: DEMO_TENANT, name: 'percent', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
+      accounts: [{ accountId: ACCOUNT, sizing: { kind: 'percent_of_balance', percent: '10' }, orderTemplate: { type: 'market' } }],
+    }, () => DEMO_TENANT, 'test');
+    expect(configured.ok).toBe(true);
+    const btcAtExchange = async () => new Dec((await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC')?.total ?? '0');
+    const sent = await postAlert(runtime, { secret: SECOND_SECRET, id: 'p1', action: 'buy', ticker: 'BINANCE:BTCUSDT' }, { strategyId: SECOND });
+    const buy = await orderOf(r, sent.body.signalId!);
+    await expectFilledOnce(r, buy);
+    const bought = await btcAtExchange();
+    // 10 % of 100,000 USDT at about 97,000: about 0.103 BTC, never more than 10,000 USDT worth at the reference price
+    expect(bought.greaterThan('0.1') && bought.lessThan('0.11')).toBe(true);
+    const half = await postAlert(runtime, { secret: SECOND_SECRET, id: 'p2', action: 'close', ticker: 'BINANCE:BTCUSDT', qty: '50%' }, { strategyId: SECOND });
+    await expectFilledOnce(r, await orderOf(r, half.body.signalId!));
+    const left = await btcAtExchange();
+    expect(left.greaterThanOrEqualTo(bought.dividedBy(2))).toBe(true);
+    expect(left.minus(bought.dividedBy(2)).lessThan('0.00001')).toBe(true);
+  });
 });

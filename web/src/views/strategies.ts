@@ -8,6 +8,10 @@ const SIZING: Record<Sizing['kind'], { label: string; field: string; hint: strin
   quote_amount: { label: 'Quote amount', field: 'amount', hint: 'spend this much USDT' },
   signal_quantity: { label: "Alert's quantity ×", field: 'multiplier', hint: 'multiplier of {{strategy.order.contracts}}' },
   target_position: { label: 'Target position ×', field: 'multiplier', hint: 'multiplier of {{strategy.position_size}}: the strategy is brought to it' },
+  percent_of_equity: { label: '% of equity', field: 'percent', hint: 'percent of the account equity per order, e.g. 5' },
+  percent_of_balance: { label: '% of USDT balance', field: 'percent', hint: 'percent of the quote balance per order, e.g. 10' },
+  percent_of_position: { label: '% of position (exits)', field: 'percent', hint: "percent of the strategy's position each exit takes, e.g. 50" },
+  risk: { label: 'Risk % of equity', field: 'riskPercent', hint: "percent of equity lost at the stop (the alert's stop_loss, else the default stop %)" },
 };
 
 /** Strategies: create and edit, webhook URL and ready-to-paste alert message, test alerts. */
@@ -127,13 +131,18 @@ export class StrategiesView {
   private accountRow(link: Strategy['accounts'][number] | undefined, removable: () => boolean): HTMLElement {
     const account = h('select', { name: 'accountId', 'aria-label': 'Account' }, this.accounts.map((a) => h('option', { value: a.accountId, selected: a.accountId === link?.accountId }, `${a.name} (${a.exchange})`)));
     const kind = h('select', { name: 'sizingKind', 'aria-label': 'Sizing' }, Object.entries(SIZING).map(([k, v]) => h('option', { value: k, selected: k === (link?.sizing.kind ?? 'fixed_quantity') }, v.label)));
-    const sizingValue = link ? Object.entries(link.sizing).find(([k]) => k !== 'kind')?.[1] : '0.01';
+    const known = link ? SIZING[link.sizing.kind as Sizing['kind']] : undefined;
+    const sizingValue = link ? (known ? link.sizing[known.field] : Object.entries(link.sizing).find(([k]) => k !== 'kind')?.[1]) : '0.01';
     const amount = h('input', { name: 'sizingValue', 'aria-label': 'Sizing amount', inputmode: 'decimal', value: sizingValue ?? '', required: true, title: SIZING.fixed_quantity.hint });
     const type = h('select', { name: 'orderType', 'aria-label': 'Order type' }, h('option', { value: 'market', selected: link?.orderTemplate.type !== 'limit' }, 'Market'), h('option', { value: 'limit', selected: link?.orderTemplate.type === 'limit' }, 'Limit'));
     const offset = h('input', { name: 'offsetBps', 'aria-label': 'Limit offset (bps)', placeholder: 'offset bps', inputmode: 'decimal', value: link?.orderTemplate.offsetBps ?? '5', hidden: link?.orderTemplate.type !== 'limit' });
     type.addEventListener('change', () => (offset.hidden = type.value !== 'limit'));
-    kind.addEventListener('change', () => (amount.title = SIZING[kind.value as Sizing['kind']].hint));
-    const row = h('div', { class: 'row account-row' }, account, kind, amount, type, offset,
+    const stop = h('input', { name: 'stopPercent', 'aria-label': 'Default stop %', placeholder: 'default stop %', inputmode: 'decimal', value: link?.sizing.kind === 'risk' ? (link.sizing.stopPercent ?? '') : '', hidden: link?.sizing.kind !== 'risk' });
+    kind.addEventListener('change', () => {
+      amount.title = SIZING[kind.value as Sizing['kind']].hint;
+      stop.hidden = kind.value !== 'risk';
+    });
+    const row = h('div', { class: 'row account-row' }, account, kind, amount, stop, type, offset,
       h('button', { type: 'button', class: 'small', 'aria-label': 'Remove this account', onclick: () => { if (removable()) row.remove(); } }, 'Remove'));
     return row;
   }
@@ -145,7 +154,7 @@ export class StrategiesView {
     const accounts = [...form.querySelectorAll<HTMLElement>('.account-row')].map((row) => {
       const value = (name: string) => (row.querySelector<HTMLInputElement | HTMLSelectElement>(`[name=${name}]`)?.value ?? '').trim();
       const kind = value('sizingKind') as Sizing['kind'];
-      const sizing = { kind, [SIZING[kind].field]: value('sizingValue') } as Sizing;
+      const sizing = { kind, [SIZING[kind].field]: value('sizingValue'), ...(kind === 'risk' && value('stopPercent') ? { stopPercent: value('stopPercent') } : {}) } as Sizing;
       const orderTemplate: OrderTemplate = value('orderType') === 'limit' ? { type: 'limit', offsetBps: value('offsetBps') } : { type: 'market' };
       return { accountId: value('accountId'), sizing, orderTemplate };
     });
@@ -196,6 +205,14 @@ function describeSizing(sizing: Record<string, string>): string {
       return `alert quantity × ${sizing.multiplier}`;
     case 'target_position':
       return `target position × ${sizing.multiplier}`;
+    case 'percent_of_equity':
+      return `${sizing.percent} % of equity per order`;
+    case 'percent_of_balance':
+      return `${sizing.percent} % of the quote balance per order`;
+    case 'percent_of_position':
+      return `${sizing.percent} % of the position per exit`;
+    case 'risk':
+      return `risk ${sizing.riskPercent} % of equity${sizing.stopPercent ? ` (stop ${sizing.stopPercent} % by default)` : ''}`;
     default:
       return String(sizing.kind);
   }
