@@ -71,6 +71,8 @@ export const StrategyView = Type.Object({
   }),
   maxSignalAgeSeconds: Type.Integer(),
   allowedSources: Type.Optional(Type.Array(Type.String())),
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('paused')], { description: 'paused: its alerts are recorded and refused (STRATEGY_PAUSED)' })),
+  pausedReason: Type.Optional(Type.String()),
 });
 
 /** The webhook secret and the messages to paste into TradingView: only in the answer that creates or rotates the secret. */

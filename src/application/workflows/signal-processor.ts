@@ -13,6 +13,7 @@ import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
 import { failedRouting, routeSignal, type RoutingDecision } from './route-signal.js';
+import { controlRefusal, refusedRouting } from './strategy-control-routing.js';
 import { TradingState, TradingView } from './trading-state.js';
 import type { Market } from '../ports/exchange.js';
 import type { ListedMarket } from './route-signal.js';
@@ -101,6 +102,7 @@ export class SignalProcessor {
     account: (accountId) => this.current.account(accountId),
     symbolsFor: (strategy) => this.symbolsFor(strategy),
     refreshMarkets: (strategy) => this.refreshMarkets(strategy),
+    isPaused: (strategyId) => this.current.isPaused(strategyId),
   };
 
   constructor(private readonly deps: SignalProcessorDeps) {
@@ -341,13 +343,15 @@ export class SignalProcessor {
     if (this.stopped || !this.routing) return;
     const work: { signal: EventOf<'SignalReceived'>; decision: RoutingDecision; tenantId: string; append: Promise<unknown> }[] = [];
     for (const signal of pending) {
-      const strategy = this.current.strategy(signal.data.strategyId);
+      const strategy = this.current.strategyForRouting(signal.data.strategyId);
       if (!strategy) {
         this.deps.log.error({ signalId: signal.data.signalId, strategyId: signal.data.strategyId }, 'signal for an unknown strategy left pending');
         continue;
       }
       let decision: RoutingDecision;
-      try {
+      const refused = controlRefusal(signal, this.current);
+      if (refused) decision = refusedRouting(signal, strategy, refused.code, refused.message);
+      else try {
         decision = routeSignal(signal, strategy, {
           account: (id) => this.current.snapshot(id),
           markets: (id) => this.marketsOf(id),

@@ -31,6 +31,9 @@ export class TradingState {
   private readonly concludedAbsent = new Set<string>();
   /** tenants whose kill switch for all their accounts is engaged */
   private readonly tenantKillSwitches = new Set<string>();
+  /** strategies paused and deleted (ADR-0019): a deleted one is unknown to ingest and configuration, still routable for what it left pending */
+  private readonly pausedStrategies = new Set<string>();
+  private readonly deletedStrategies = new Set<string>();
   /** per account: each strategy's own position, from its fills (ADR-0019) */
   private readonly strategyBooks = new Map<string, StrategyPositionBook>();
 
@@ -39,6 +42,16 @@ export class TradingState {
     switch (event.type) {
       case 'StrategyConfigured':
         this.strategies.set(event.data.strategyId, event.data);
+        return;
+      case 'StrategyPaused':
+        this.pausedStrategies.add(event.data.strategyId);
+        return;
+      case 'StrategyResumed':
+        this.pausedStrategies.delete(event.data.strategyId);
+        return;
+      case 'StrategyDeleted':
+        this.deletedStrategies.add(event.data.strategyId);
+        this.pausedStrategies.delete(event.data.strategyId);
         return;
       case 'AccountOpened':
         this.accounts.set(event.data.accountId, { config: event.data, portfolio: applyPortfolioEvent(emptyPortfolio(event.data), event) });
@@ -120,12 +133,23 @@ export class TradingState {
     return this.tenantKillSwitches.has(tenantId);
   }
 
+  /** A strategy that exists (a deleted one does not). */
   strategy(strategyId: string): StrategyConfig | undefined {
+    return this.deletedStrategies.has(strategyId) ? undefined : this.strategies.get(strategyId);
+  }
+
+  /** A strategy's configuration even when deleted: signals it left pending are still routed. */
+  strategyForRouting(strategyId: string): StrategyConfig | undefined {
     return this.strategies.get(strategyId);
   }
 
+  /** Whether the strategy is paused (its alerts are recorded and refused). */
+  isPaused(strategyId: string): boolean {
+    return this.pausedStrategies.has(strategyId);
+  }
+
   allStrategies(): StrategyConfig[] {
-    return [...this.strategies.values()];
+    return [...this.strategies.values()].filter((s) => !this.deletedStrategies.has(s.strategyId));
   }
 
   account(accountId: string): AccountConfig | undefined {
@@ -166,6 +190,12 @@ export class TradingState {
   /** The strategies holding a position in the symbol on the account, with their signed quantities. */
   positionHolders(accountId: string, symbol: string): { readonly strategyId: string; readonly quantity: Dec }[] {
     return holdersOf(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, symbol);
+  }
+
+  /** One strategy's open positions on the account. */
+  strategyPositions(accountId: string, strategyId: string): { readonly symbol: string; readonly quantity: Dec }[] {
+    const bySymbol = (this.strategyBooks.get(accountId) ?? EMPTY_BOOK).get(strategyId);
+    return bySymbol ? [...bySymbol].map(([symbol, quantity]) => ({ symbol, quantity })) : [];
   }
 
   private applyToStrategyBook(event: EventOf<'OrderFilled'>): void {

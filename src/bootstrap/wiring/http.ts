@@ -6,6 +6,7 @@ import type { SignalProcessor } from '../../application/workflows/signal-process
 import { ingestAlert } from '../../application/ingest/ingest-alert.js';
 import { setKillSwitch } from '../../application/commands/kill-switch.js';
 import { closePosition } from '../../application/commands/close-position.js';
+import { controlStrategy } from '../../application/commands/strategy-control.js';
 import { decToString } from '../../domain/shared/decimal.js';
 import { removeAccountCredentials, setCheckedAccountCredentials } from '../../application/commands/credentials.js';
 import { createUser } from '../../application/commands/create-user.js';
@@ -48,6 +49,7 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     ...usersPart(core, w),
     configuration: configurationPart(core, w),
     positions: positionsPart(core, w),
+    strategyControl: (tenantId, strategyId, command) => controlStrategy({ ...core.commandDeps, state: () => w.view.current, catchUp: () => w.processor.catchUp() }, tenantId, strategyId, command),
     isReady: w.isReady,
     storeUnavailable: () => {
       const logFile = core.storage.healthy();
