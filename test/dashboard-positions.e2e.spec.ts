@@ -71,4 +71,26 @@ describe.skipIf(!available)('closing a position from the dashboard', () => {
     expect(h.body.quantity).toBe('0');
     expect(problems).toEqual([]);
   });
+
+  it('Pause asks first and shows the strategy paused; its alerts are refused; Resume lets them through again', async () => {
+    const { runtime } = server;
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${runtime.url}/`);
+    await page.getByLabel('Username').fill('demo');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('link', { name: 'Strategies' }).click();
+    const card = page.locator(`article[data-strategy="${runtime.demo!.strategyId}"]`);
+    await card.waitFor();
+    await card.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Pause strategy' }).click();
+    await card.getByText('Paused').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'strategy-paused.png') });
+    const refused = await postAlert(runtime, marketAlert(runtime.demo!.secret, { quantity: '0.01', id: 'while-paused' }));
+    expect([refused.status, refused.body.error?.code]).toEqual([422, 'STRATEGY_PAUSED']);
+    await card.getByRole('button', { name: 'Resume' }).click();
+    await card.getByRole('button', { name: 'Pause' }).waitFor();
+    const accepted = await postAlert(runtime, marketAlert(runtime.demo!.secret, { quantity: '0.01', id: 'after-resume' }));
+    expect(accepted.status, accepted.text).toBe(202);
+  });
 });

@@ -34,6 +34,8 @@ export interface RiskLimits { maxOrderNotional?: string; maxPositionNotional?: s
 export interface Strategy {
   strategyId: string; name: string; webhookUrl: string; symbolMap: Record<string, string>; risk: RiskLimits; maxSignalAgeSeconds: number;
   accounts: { accountId: string; sizing: Record<string, string>; orderTemplate: Record<string, string> }[];
+  status?: 'active' | 'paused';
+  pausedReason?: string;
 }
 export interface StrategyInput {
   name: string; accounts: { accountId: string; sizing: Sizing; orderTemplate: OrderTemplate }[];

@@ -1,6 +1,7 @@
 import { api, errorText } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { copyButton, h, replace, toast } from '../dom.js';
+import { controlButtons, runBadge } from '../strategy-control.js';
 import type { Account, OrderTemplate, Sizing, Strategy, StrategyInput, WebhookSecret } from '../types.js';
 
 const SIZING: Record<Sizing['kind'], { label: string; field: string; hint: string }> = {
@@ -50,12 +51,13 @@ export class StrategiesView {
       const action = h('select', { 'aria-label': `Action of the test alert of ${s.name}` }, h('option', { value: 'buy' }, 'buy'), h('option', { value: 'sell' }, 'sell'), h('option', { value: 'close' }, 'close'));
       const result = h('p', { role: 'status', class: 'muted' });
       return h('article', { class: 'card', 'data-strategy': s.strategyId, 'aria-label': s.name },
-        h('h3', {}, s.name),
+        h('h3', {}, s.name, ' ', runBadge(s)),
         h('p', { class: 'muted' }, s.accounts.map((a) => `${name(a.accountId)}: ${describeSizing(a.sizing)}, ${a.orderTemplate.type}`).join(' · ')),
         h('div', { class: 'copy-line' }, h('span', {}, 'Webhook URL'), h('code', {}, s.webhookUrl), copyButton(() => s.webhookUrl, `Copy the webhook URL of ${s.name}`)),
         h('div', { class: 'actions' },
           h('button', { type: 'button', onclick: () => this.edit(s) }, 'Edit'),
-          h('button', { type: 'button', onclick: () => void this.rotate(s) }, 'New secret & alert message')),
+          h('button', { type: 'button', onclick: () => void this.rotate(s) }, 'New secret & alert message'),
+          ...controlButtons(s, () => void this.update(['strategies']))),
         h('form', { class: 'row test-alert', onsubmit: (e: Event) => { e.preventDefault(); void this.testAlert(s, action.value, ticker.value, quantity.value, result); } },
           action, ticker, quantity, h('button', { type: 'submit' }, 'Send test alert')),
         result);
