@@ -60,6 +60,17 @@ export async function closePosition(deps: ClosePositionDeps, tenantId: string, r
     return s !== undefined && s.tenantId === tenantId && s.accounts.some((l) => l.accountId === account.accountId) ? s : undefined;
   };
 
+  // the same Idempotency-Key again: the first request's answer, even once there is nothing left to close
+  if (request.requestKey !== undefined) {
+    const candidates = request.strategyId !== undefined ? [request.strategyId] : state.allStrategies().filter((s) => linked(s.strategyId)).map((s) => s.strategyId);
+    const repeated: { strategyId: string; signalId: string; repeated: boolean }[] = [];
+    for (const strategyId of candidates) {
+      const signalId = await deps.store.findDedupe(strategyId, closeKey(account.accountId, strategyId, request, request.requestKey));
+      if (signalId !== undefined) repeated.push({ strategyId, signalId, repeated: true });
+    }
+    if (repeated.length > 0) return ok({ signals: repeated });
+  }
+
   let targets: string[];
   if (request.strategyId !== undefined) {
     const strategy = state.strategy(request.strategyId);
@@ -104,11 +115,11 @@ async function recordClose(
 ): Promise<{ signalId: string; repeated: boolean; lastPosition?: number }> {
   const receivedAt = new Date(deps.clock.now()).toISOString();
   const signalId = deps.ids.next('sig');
-  const described = JSON.stringify({ close: { accountId, symbol: request.symbol, strategyId, side: request.side ?? null, key: request.requestKey ?? signalId } });
-  const bodySha256 = createHash('sha256').update(described).digest('hex');
+  const idempotencyKey = closeKey(accountId, strategyId, request, request.requestKey ?? signalId);
+  const bodySha256 = idempotencyKey.slice('api-close:'.length);
   const signal: NormalizedSignal = { action: 'close', ticker: request.symbol, symbol: request.symbol, ...(request.side ? { closeSide: request.side } : {}), comment: 'closed through the API' };
   const decided = signalDecider.decide(
-    { type: 'Receive', signalId, strategyId, idempotencyKey: `api-close:${bodySha256}`, receivedAt, bodySha256, format: 'api', signal, accountId },
+    { type: 'Receive', signalId, strategyId, idempotencyKey, receivedAt, bodySha256, format: 'api', signal, accountId },
     signalDecider.initialState(),
   );
   if (!decided.ok) throw new Error(`signal decider refused a new close: ${decided.error.code}`);
@@ -117,7 +128,7 @@ async function recordClose(
     expectedVersion: 0,
     events: decided.value,
     metadata: { tenantId, time: receivedAt, correlationId: signalId, causationId: 'api:close-position' },
-    dedupe: { scope: strategyId, key: `api-close:${bodySha256}`, value: signalId },
+    dedupe: { scope: strategyId, key: idempotencyKey, value: signalId },
   });
   switch (result.kind) {
     case 'appended':
@@ -127,4 +138,10 @@ async function recordClose(
     case 'conflict':
       throw new Error(`fresh signal stream ${signalId} already exists`);
   }
+}
+
+/** The dedupe key of one strategy's close: the request's digest (its key, account, symbol, side). */
+function closeKey(accountId: string, strategyId: string, request: CloseRequest, key: string): string {
+  const described = JSON.stringify({ close: { accountId, symbol: request.symbol, strategyId, side: request.side ?? null, key } });
+  return `api-close:${createHash('sha256').update(described).digest('hex')}`;
 }

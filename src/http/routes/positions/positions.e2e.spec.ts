@@ -9,7 +9,7 @@ import { KeyedMutex } from '../../../application/shared/keyed-mutex.js';
 import { registerUser } from '../../../application/commands/configure.js';
 import { systemClock } from '../../../adapters/system/system-clock.js';
 import {
-  cleanupTempDirs, demoOf, fetchJson, login, postAlert, quiesce, startTestServer,
+  cleanupTempDirs, DEMO_PASSWORD, demoOf, fetchJson, login, postAlert, quiesce, startTestServer,
   type OrderView, type Page, type SignalView, type TestServer, type TraceAnswer,
 } from '../../../../test/support/server.js';
 
@@ -145,5 +145,27 @@ describe('positions per strategy on a shared account', () => {
     expect(types[0]).toBe('SignalReceived');
     expect(types.indexOf('OrderApproved')).toBeGreaterThan(0);
     expect(types.indexOf('OrderApproved')).toBeLessThan(types.indexOf('OrderFilled'));
+  });
+
+  it('the same Idempotency-Key closes once: a retry gets the first answer, even after the position is gone', async () => {
+    await alert(demo.strategyId, demo.secret, { action: 'buy', quantity: '0.01', id: 'again-1' });
+    await quiesce(server.runtime);
+    const token = await login(server.runtime, 'demo', DEMO_PASSWORD);
+    const post = async () => {
+      const res = await fetch(`${server.runtime.url}/api/v1/accounts/${ACCOUNT}/positions/${BTC}/close`, {
+        method: 'POST', headers: { authorization: `Bearer ${token!}`, 'content-type': 'application/json', 'idempotency-key': 'retry-me-1' }, body: '{}',
+      });
+      return { status: res.status, body: (await res.json()) as CloseAnswer };
+    };
+    const [first, second] = await Promise.all([post(), post()]);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect(second.body.signals.map((x) => x.signalId)).toEqual(first.body.signals.map((x) => x.signalId));
+    await quiesce(server.runtime);
+    const later = await post();
+    expect(later.status).toBe(202);
+    expect(later.body.signals).toEqual([{ strategyId: demo.strategyId, signalId: first.body.signals[0]!.signalId, repeated: true }]);
+    const orders = await ordersOf(first.body.signals[0]!.signalId);
+    expect(orders).toHaveLength(1);
+    same((await holders()).quantity, '0');
   });
 });
