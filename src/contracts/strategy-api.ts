@@ -30,6 +30,8 @@ export const RiskLimitsBody = Type.Object(
     maxPositionNotional: Type.Optional(PositiveDecimal),
     allowedSymbols: Type.Optional(Type.Array(UnifiedSymbol, { maxItems: 200 })),
     maxOpenOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    dailyLossLimit: Type.Optional(PositiveDecimal),
+    maxDrawdownPercent: Type.Optional(PositiveDecimal),
   },
   { additionalProperties: false, description: 'pre-trade limits in the quote asset; an absent limit is not enforced' },
 );

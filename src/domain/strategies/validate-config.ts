@@ -14,6 +14,10 @@ const positive = (text: string | undefined): boolean => {
 export function validateRiskLimits(risk: RiskLimits): Result<RiskLimits, DomainError> {
   if (!positive(risk.maxOrderNotional)) return err({ code: 'INVALID_LIMIT', message: 'maxOrderNotional must be greater than 0' });
   if (!positive(risk.maxPositionNotional)) return err({ code: 'INVALID_LIMIT', message: 'maxPositionNotional must be greater than 0' });
+  if (!positive(risk.dailyLossLimit)) return err({ code: 'INVALID_LIMIT', message: 'dailyLossLimit must be greater than 0' });
+  const drawdown = risk.maxDrawdownPercent === undefined ? undefined : parseDec(risk.maxDrawdownPercent);
+  if (drawdown !== undefined && !(drawdown.greaterThan(0) && drawdown.lessThan(100))) return err({ code: 'INVALID_PERCENT', message: 'maxDrawdownPercent must be above 0 and below 100' });
+  if (risk.maxDrawdownPercent !== undefined && drawdown === undefined) return err({ code: 'INVALID_PERCENT', message: 'maxDrawdownPercent must be above 0 and below 100' });
   if (risk.allowedSymbols && new Set(risk.allowedSymbols).size !== risk.allowedSymbols.length) return err({ code: 'INVALID_LIMIT', message: 'allowedSymbols lists a symbol twice' });
   return ok(risk);
 }
@@ -36,6 +40,9 @@ export function validateStrategyConfig(config: StrategyConfig): Result<StrategyC
     }
   }
   if (!Number.isInteger(config.maxSignalAgeSeconds) || config.maxSignalAgeSeconds < 0) return err({ code: 'INVALID_MAX_SIGNAL_AGE', message: 'maxSignalAgeSeconds must be a whole number >= 0' });
+  if (config.risk.dailyLossLimit !== undefined || config.risk.maxDrawdownPercent !== undefined) {
+    return err({ code: 'ACCOUNT_LIMIT_ONLY', message: 'dailyLossLimit and maxDrawdownPercent are set on an account (they engage its kill switch), not on a strategy' });
+  }
   const risk = validateRiskLimits(config.risk);
   return risk.ok ? ok(config) : risk;
 }
