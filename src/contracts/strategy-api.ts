@@ -30,6 +30,7 @@ export const RiskLimitsBody = Type.Object(
     maxPositionNotional: Type.Optional(PositiveDecimal),
     allowedSymbols: Type.Optional(Type.Array(UnifiedSymbol, { maxItems: 200 })),
     maxOpenOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    maxTradesPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     dailyLossLimit: Type.Optional(PositiveDecimal),
     maxDrawdownPercent: Type.Optional(PositiveDecimal),
   },

@@ -6,6 +6,7 @@ import { sizeOrder } from '../../domain/sizing/size-order.js';
 import type { SizingBasis } from '../../domain/sizing/sizing-modes.js';
 import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
+import { checkTradesPerDay, utcDay, type TradesToday } from '../../domain/risk/trade-limits.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
 import { signalDecider } from '../../domain/signals/signal-decider.js';
 import { fold } from '../../domain/shared/decider.js';
@@ -50,6 +51,8 @@ export interface RoutingContext {
   readonly maxPriceAgeMs: number;
   readonly globalKillSwitch: boolean;
   readonly clientOrderId: (accountId: string, leg: number) => string;
+  /** orders approved on a UTC day that opened or added to a position (ADR-0019); absent: not counted */
+  readonly tradesOn?: (day: string, accountId: string, strategyId: string) => TradesToday;
 }
 
 export interface RoutedOrder {
@@ -138,7 +141,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       priceAgeMs: Math.round(mark.ageMs),
       reduceOnly,
     };
-    const reasons: RiskReason[] = checkRisk({
+    const reasons: RiskReason[] = [...checkRisk({
       intent: { symbol: signal.symbol, side, quantity, referencePrice: limitPrice ?? referencePrice, reduceOnly },
       accountLimits: account.config.risk,
       strategyLimits: strategy.risk,
@@ -146,7 +149,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       positionQuantity: position,
       openOrders: account.openOrders,
       killSwitch: { global: ctx.globalKillSwitch, account: account.killSwitch },
-    });
+    }), ...checkTradesPerDay({ reduceOnly, today: tradesToday(ctx, received.data.receivedAt, link.accountId, strategy.strategyId), account: account.config.risk, strategy: strategy.risk })];
     const decided = orderDecider.decide(reasons.length === 0 ? { type: 'Approve', intent } : { type: 'Reject', intent, reasons }, orderDecider.initialState());
     if (!decided.ok) {
       skipped.push({ accountId: link.accountId, ...decided.error });
@@ -179,4 +182,10 @@ export function failedRouting(received: EventOf<'SignalReceived'>, strategy: Str
   );
   if (!processed.ok) throw new Error(`signal decider refused MarkProcessed: ${processed.error.code}`);
   return { orders: [], processed: processed.value[0] as RoutingDecision['processed'] };
+}
+
+/** Trades already approved today (the signal's UTC day) for the account and the strategy (ADR-0019). */
+function tradesToday(ctx: RoutingContext, receivedAt: string, accountId: string, strategyId: string): TradesToday {
+  const day = utcDay(receivedAt);
+  return (day !== undefined ? ctx.tradesOn?.(day, accountId, strategyId) : undefined) ?? { account: 0, strategy: 0 };
 }

@@ -368,6 +368,7 @@ export class SignalProcessor {
           maxPriceAgeMs: this.deps.maxPriceAgeMs ?? 5000,
           globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
+          tradesOn: (day, accountId, strategyId) => this.current.tradesOn(day, accountId, strategyId),
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -376,13 +377,13 @@ export class SignalProcessor {
       }
       // Apply the decision now so the next signal of this batch sees its open orders.
       const signalStream = streams.signal(signal.data.signalId);
+      const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
       this.current.apply(decision.processed);
       this.appliedAhead.add(`${signalStream}@2`);
       for (const o of decision.orders) {
-        this.current.apply(o.event);
+        this.current.apply({ ...o.event, metadata }); // with its time: trades per day count it (ADR-0019)
         this.appliedAhead.add(`${streams.order(o.intent.clientOrderId)}@1`);
       }
-      const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
       // order decisions first, so readers of the log meet each order before the summary naming it
       const requests: AppendRequest[] = [
         ...decision.orders.map((o) => ({ streamId: streams.order(o.intent.clientOrderId), expectedVersion: 0, events: [o.event], metadata })),

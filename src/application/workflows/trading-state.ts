@@ -9,6 +9,7 @@ import { ignoreUnknown } from '../../domain/shared/decider.js';
 import type { Dec } from '../../domain/shared/decimal.js';
 import { parseDec } from '../../domain/shared/decimal.js';
 import { sizingBasisOf } from './sizing-basis.js';
+import { utcDay } from '../../domain/risk/trade-limits.js';
 import { EMPTY_BOOK, applyStrategyFill, holdersOf, strategyPosition, type StrategyPositionBook } from '../../domain/positions/strategy-positions.js';
 
 /** Stands for "some final status" of an order no longer kept: every event the order decider records on a final order leaves it final. */
@@ -34,10 +35,12 @@ export class TradingState {
   /** strategies paused and deleted (ADR-0019): a deleted one is unknown to ingest and configuration, still routable for what it left pending */
   private readonly pausedStrategies = new Set<string>();
   private readonly deletedStrategies = new Set<string>();
+  /** approved orders that open or add, per `${day}|a:${accountId}` and `${day}|s:${strategyId}` (ADR-0019); only the last days are kept */
+  private readonly tradeCounts = new Map<string, number>();
   /** per account: each strategy's own position, from its fills (ADR-0019) */
   private readonly strategyBooks = new Map<string, StrategyPositionBook>();
 
-  apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object; readonly metadata?: { readonly tenantId?: string } }): void {
+  apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object; readonly metadata?: { readonly tenantId?: string; readonly time?: string } }): void {
     const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
     switch (event.type) {
       case 'StrategyConfigured':
@@ -89,6 +92,10 @@ export class TradingState {
         this.observed.add(event.data.accountId);
         return;
       case 'OrderApproved':
+        this.countTrade(event.data, recorded.metadata?.time);
+        this.applyToAccount(event.data.accountId, event);
+        this.applyToOrder(event);
+        return;
       case 'OrderRejected':
       case 'OrderAccepted':
       case 'OrderExchangeRejected':
@@ -196,6 +203,22 @@ export class TradingState {
   strategyPositions(accountId: string, strategyId: string): { readonly symbol: string; readonly quantity: Dec }[] {
     const bySymbol = (this.strategyBooks.get(accountId) ?? EMPTY_BOOK).get(strategyId);
     return bySymbol ? [...bySymbol].map(([symbol, quantity]) => ({ symbol, quantity })) : [];
+  }
+
+  /** Orders approved on the UTC day that open or add to a position, for the account and for the strategy. */
+  tradesOn(day: string, accountId: string, strategyId: string): { account: number; strategy: number } {
+    return { account: this.tradeCounts.get(`${day}|a:${accountId}`) ?? 0, strategy: this.tradeCounts.get(`${day}|s:${strategyId}`) ?? 0 };
+  }
+
+  private countTrade(intent: { accountId: string; strategyId: string; reduceOnly: boolean }, time: string | undefined): void {
+    const day = time === undefined ? undefined : utcDay(time);
+    if (intent.reduceOnly || time === undefined || day === undefined) return;
+    for (const key of [`${day}|a:${intent.accountId}`, `${day}|s:${intent.strategyId}`]) this.tradeCounts.set(key, (this.tradeCounts.get(key) ?? 0) + 1);
+    if (this.tradeCounts.size > 20_000) {
+      // keep the last two days only
+      const keep = new Set([day, utcDay(new Date(Date.parse(time) - 86_400_000).toISOString()) ?? day]);
+      for (const key of this.tradeCounts.keys()) if (!keep.has(key.slice(0, 10))) this.tradeCounts.delete(key);
+    }
   }
 
   private applyToStrategyBook(event: EventOf<'OrderFilled'>): void {

@@ -14,6 +14,7 @@ const positive = (text: string | undefined): boolean => {
 export function validateRiskLimits(risk: RiskLimits): Result<RiskLimits, DomainError> {
   if (!positive(risk.maxOrderNotional)) return err({ code: 'INVALID_LIMIT', message: 'maxOrderNotional must be greater than 0' });
   if (!positive(risk.maxPositionNotional)) return err({ code: 'INVALID_LIMIT', message: 'maxPositionNotional must be greater than 0' });
+  if (risk.maxTradesPerDay !== undefined && (!Number.isInteger(risk.maxTradesPerDay) || risk.maxTradesPerDay < 1)) return err({ code: 'INVALID_LIMIT', message: 'maxTradesPerDay must be a whole number >= 1' });
   if (!positive(risk.dailyLossLimit)) return err({ code: 'INVALID_LIMIT', message: 'dailyLossLimit must be greater than 0' });
   const drawdown = risk.maxDrawdownPercent === undefined ? undefined : parseDec(risk.maxDrawdownPercent);
   if (drawdown !== undefined && !(drawdown.greaterThan(0) && drawdown.lessThan(100))) return err({ code: 'INVALID_PERCENT', message: 'maxDrawdownPercent must be above 0 and below 100' });
