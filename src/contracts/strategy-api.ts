@@ -11,6 +11,12 @@ export const SizingBody = Type.Union([
   Type.Object({ kind: Type.Literal('fixed_quantity'), quantity: PositiveDecimal }, { additionalProperties: false, description: 'always this base quantity' }),
   Type.Object({ kind: Type.Literal('quote_amount'), amount: PositiveDecimal }, { additionalProperties: false, description: 'spend this quote amount per order' }),
   Type.Object({ kind: Type.Literal('signal_quantity'), multiplier: PositiveDecimal }, { additionalProperties: false, description: "the alert's own quantity times a multiplier" }),
+  // ADR-0019: sizing modes of positions and sizing
+  Type.Object({ kind: Type.Literal('target_position'), multiplier: PositiveDecimal }, { additionalProperties: false, description: "bring the strategy's position to the alert's position_size (times a multiplier)" }),
+  Type.Object({ kind: Type.Literal('percent_of_equity'), percent: PositiveDecimal }, { additionalProperties: false, description: "spend this percent (0-100] of the account's equity per order" }),
+  Type.Object({ kind: Type.Literal('percent_of_balance'), percent: PositiveDecimal }, { additionalProperties: false, description: "spend this percent (0-100] of the account's quote balance per order" }),
+  Type.Object({ kind: Type.Literal('percent_of_position'), percent: PositiveDecimal }, { additionalProperties: false, description: "exits: this percent (0-100] of the strategy's position" }),
+  Type.Object({ kind: Type.Literal('risk'), riskPercent: PositiveDecimal, stopPercent: Type.Optional(PositiveDecimal) }, { additionalProperties: false, description: "risk riskPercent of equity to the alert's stop_loss, or stopPercent away from the price" }),
 ]);
 
 export const OrderTemplateBody = Type.Union([
@@ -24,6 +30,9 @@ export const RiskLimitsBody = Type.Object(
     maxPositionNotional: Type.Optional(PositiveDecimal),
     allowedSymbols: Type.Optional(Type.Array(UnifiedSymbol, { maxItems: 200 })),
     maxOpenOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    maxTradesPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    dailyLossLimit: Type.Optional(PositiveDecimal),
+    maxDrawdownPercent: Type.Optional(PositiveDecimal),
   },
   { additionalProperties: false, description: 'pre-trade limits in the quote asset; an absent limit is not enforced' },
 );
@@ -65,6 +74,8 @@ export const StrategyView = Type.Object({
   }),
   maxSignalAgeSeconds: Type.Integer(),
   allowedSources: Type.Optional(Type.Array(Type.String())),
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('paused')], { description: 'paused: its alerts are recorded and refused (STRATEGY_PAUSED)' })),
+  pausedReason: Type.Optional(Type.String()),
 });
 
 /** The webhook secret and the messages to paste into TradingView: only in the answer that creates or rotates the secret. */

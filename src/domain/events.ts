@@ -6,7 +6,7 @@
  *   user-<userId>           UserRegistered, then UserDisabled, UserEnabled, UserRoleChanged, UserPasswordReset, UserApiKeyRevoked (an admin's changes)
  *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled, AccountBalancesObserved, AccountCredentialsChanged
  *   system-<tenantId>       GlobalKillSwitchEngaged, GlobalKillSwitchReleased (all of that tenant's accounts)
- *   strategy-<strategyId>   StrategyConfigured
+ *   strategy-<strategyId>   StrategyConfigured, then StrategyPaused, StrategyResumed, StrategyDeleted (ADR-0019)
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
  *   repeats-<signalId>      AlertRepeated, each time the same alert came again
  *   order-<clientOrderId>   OrderApproved | OrderRejected, then exchange outcomes and fills
@@ -74,6 +74,8 @@ export type PatriotEvent =
         readonly bodySha256: string;
         readonly format: string;
         readonly signal: NormalizedSignal;
+        /** only this account of the strategy (a close asked through the API or the dashboard); absent: all of them */
+        readonly accountId?: string;
       };
     }
   | {
@@ -181,7 +183,13 @@ export type PatriotEvent =
       };
     }
   | { readonly type: 'OrderCancelled'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly reason: string } }
-  | { readonly type: 'OrderExpired'; readonly data: { readonly clientOrderId: string; readonly accountId: string } };
+  | { readonly type: 'OrderExpired'; readonly data: { readonly clientOrderId: string; readonly accountId: string } }
+  // Strategy control (ADR-0019), on the strategy's stream after its StrategyConfigured:
+  /** Its alerts are recorded and refused (STRATEGY_PAUSED) until it is resumed. */
+  | { readonly type: 'StrategyPaused'; readonly data: { readonly strategyId: string; readonly by: string; readonly reason: string } }
+  | { readonly type: 'StrategyResumed'; readonly data: { readonly strategyId: string; readonly by: string } }
+  /** Gone: its webhook answers like an unknown strategy; its signals and orders stay in the log. */
+  | { readonly type: 'StrategyDeleted'; readonly data: { readonly strategyId: string; readonly by: string } };
 
 export type ReconciliationDifference =
   /** our balance (from recorded fills) and the exchange's total differ */

@@ -22,6 +22,8 @@ import { streamRoutes } from './routes/stream/index.js';
 import { closeUnusedSocketsOnClose } from './unused-sockets.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
 import { userRoutes } from './routes/users/index.js';
+import { positionRoutes } from './routes/positions/index.js';
+import { strategyControlRoutes } from './routes/strategies/control.js';
 import { SecurityLog } from './security-log.js';
 import { installSecurityHeaders } from './security-headers.js';
 
@@ -86,6 +88,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(systemRoutes, { deps });
       await api.register(equityRoutes, { deps });
       await api.register(streamRoutes, { deps });
+      await api.register(positionRoutes, { deps });
+      await api.register(strategyControlRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,9 @@ import type { RateLimits } from './rate-limits.js';
 import type { LiveSubscriber } from '../application/live/live-updates.js';
 import type { AccountInput, StrategyInput } from '../application/commands/strategies.js';
 import type { Budgets, LoginThrottle } from '../application/ports/budgets.js';
+import type { CloseError, CloseRecorded, CloseRequest } from '../application/commands/close-position.js';
+import type { ControlError } from '../application/commands/strategy-control.js';
+import type { StrategyControlCommand } from '../domain/strategies/strategy-control.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -119,6 +122,17 @@ export interface HttpDeps {
   readonly tenantOf: (request: FastifyRequest) => string;
   /** the user a request acts for */
   readonly userOf: (request: FastifyRequest) => string;
+  /** positions per strategy, and closing them like an alert's close (ADR-0019) */
+  readonly positions: PositionCommands;
+  /** pause, resume or delete a strategy of the tenant (ADR-0019) */
+  readonly strategyControl: (tenantId: string, strategyId: string, command: StrategyControlCommand) => Promise<Result<{ changed: boolean; lastPosition?: number }, ControlError>>;
+}
+
+/** Positions per strategy (from the write side's folded state) and closes. */
+export interface PositionCommands {
+  /** undefined: no such account in this tenant */
+  holders(tenantId: string, accountId: string, symbol: string): Promise<{ accountId: string; symbol: string; quantity: string; strategies: { strategyId: string; quantity: string }[] } | undefined>;
+  close(tenantId: string, request: CloseRequest): Promise<Result<CloseRecorded, CloseError>>;
 }
 
 export interface MarketView {

@@ -23,12 +23,19 @@ export interface Signal {
   repeats?: { count: number; lastAt: string; firstAt?: string };
 }
 export interface TraceEvent { globalPosition: number; streamId: string; type: string; time: string; data: Record<string, unknown>; hash: string }
-export type Sizing = { kind: 'fixed_quantity'; quantity: string } | { kind: 'quote_amount'; amount: string } | { kind: 'signal_quantity'; multiplier: string };
+export type Sizing = { kind: 'fixed_quantity'; quantity: string } | { kind: 'quote_amount'; amount: string } | { kind: 'signal_quantity'; multiplier: string }
+  | { kind: 'target_position'; multiplier: string }
+  | { kind: 'percent_of_equity'; percent: string }
+  | { kind: 'percent_of_balance'; percent: string }
+  | { kind: 'percent_of_position'; percent: string }
+  | { kind: 'risk'; riskPercent: string; stopPercent?: string };
 export type OrderTemplate = { type: 'market' } | { type: 'limit'; offsetBps: string };
 export interface RiskLimits { maxOrderNotional?: string; maxPositionNotional?: string; allowedSymbols?: string[]; maxOpenOrders?: number }
 export interface Strategy {
   strategyId: string; name: string; webhookUrl: string; symbolMap: Record<string, string>; risk: RiskLimits; maxSignalAgeSeconds: number;
   accounts: { accountId: string; sizing: Record<string, string>; orderTemplate: Record<string, string> }[];
+  status?: 'active' | 'paused';
+  pausedReason?: string;
 }
 export interface StrategyInput {
   name: string; accounts: { accountId: string; sizing: Sizing; orderTemplate: OrderTemplate }[];

@@ -17,4 +17,6 @@ export interface Catalog {
   symbolsFor(strategy: StrategyConfig): StrategySymbols;
   /** asks the strategy's accounts' exchanges for their lists again (after a miss; rate-limited) */
   refreshMarkets(strategy: StrategyConfig): Promise<void>;
+  /** whether the strategy is paused: its alerts are recorded and refused with STRATEGY_PAUSED (ADR-0019) */
+  isPaused?(strategyId: string): boolean;
 }

@@ -189,7 +189,10 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
 
   let failure: DomainError | undefined;
   let signal: NormalizedSignal | undefined;
-  if (!envelope.ok) failure = envelope.error;
+  // resumed a moment ago (perhaps on another node): decided on what the log holds now
+  if (deps.catalog.isPaused?.(strategy.strategyId)) strategy = await latest(deps, strategy);
+  if (deps.catalog.isPaused?.(strategy.strategyId)) failure = { code: 'STRATEGY_PAUSED', message: 'the strategy is paused: its alerts are recorded and refused until it is resumed' };
+  else if (!envelope.ok) failure = envelope.error;
   else {
     let config: StrategyConfig = strategy;
     const normalize = () => {

@@ -24,6 +24,7 @@ const TOPICS: { readonly [K in PatriotEventType]: readonly ChangeTopic[] } = {
   AccountCredentialsChanged: ['accounts'],
   AccountBalancesObserved: ['balances'],
   StrategyConfigured: ['strategies'],
+  StrategyPaused: ['strategies'], StrategyResumed: ['strategies'], StrategyDeleted: ['strategies'],
   SignalReceived: SIGNAL, SignalRejected: SIGNAL, SignalProcessed: SIGNAL, AlertRepeated: SIGNAL,
   OrderApproved: ORDER, OrderRejected: ORDER, OrderAccepted: ORDER, OrderExchangeRejected: ORDER, OrderStatusUnknown: ORDER,
   OrderParked: ORDER, OrderReleased: ORDER, OrderSubmitted: ORDER, OrderCancelled: ORDER, OrderExpired: ORDER,

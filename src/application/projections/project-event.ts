@@ -45,6 +45,9 @@ export function documentsReadBy(recorded: RecordedLike): [collection: string, id
     case 'GlobalKillSwitchReleased':
       return [[C.system, 'global']];
     case 'StrategyConfigured':
+    case 'StrategyPaused':
+    case 'StrategyResumed':
+    case 'StrategyDeleted':
       return [[C.strategies, event.data.strategyId]];
     case 'SignalReceived':
     case 'SignalRejected':
@@ -170,9 +173,23 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
     case 'GlobalKillSwitchReleased':
       put(C.system, 'global', { killSwitch: { engaged: false } }, {});
       return;
-    case 'StrategyConfigured':
-      put(C.strategies, event.data.strategyId, { ...event.data, updatedAt: time }, { strategyId: event.data.strategyId });
+    case 'StrategyConfigured': {
+      // a new version keeps the run state (ADR-0019)
+      const before = get<{ status?: string; pausedReason?: string }>(C.strategies, event.data.strategyId);
+      const run = before?.status !== undefined ? { status: before.status, ...(before.pausedReason !== undefined ? { pausedReason: before.pausedReason } : {}) } : {};
+      put(C.strategies, event.data.strategyId, { ...event.data, ...run, updatedAt: time }, { strategyId: event.data.strategyId });
       return;
+    }
+    case 'StrategyPaused':
+    case 'StrategyResumed':
+    case 'StrategyDeleted': {
+      const before = get<Record<string, unknown>>(C.strategies, event.data.strategyId);
+      if (!before) return;
+      const { pausedReason: _reason, ...rest } = before;
+      const status = event.type === 'StrategyPaused' ? 'paused' : event.type === 'StrategyResumed' ? 'active' : 'deleted';
+      put(C.strategies, event.data.strategyId, { ...rest, status, ...(event.type === 'StrategyPaused' ? { pausedReason: event.data.reason } : {}), updatedAt: time }, { strategyId: event.data.strategyId });
+      return;
+    }
     case 'SignalReceived': {
       const d = event.data;
       const view: SignalView = {

@@ -4,6 +4,12 @@ import { C, type AccountView, type BalanceView, type FillView, type OrderView, t
 import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
 import { unrealizedPnl } from '../../domain/positions/position.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
+
+/** A strategy's run state in the read model (ADR-0019); absent status: active. */
+export interface StrategyRun {
+  readonly status?: 'active' | 'paused' | 'deleted';
+  readonly pausedReason?: string;
+}
 import { STRATEGY_FILLS, type StrategyFillsView } from '../processors/strategy-fill-counts.js';
 import type { AlertRepeatCounter, RepeatTally } from '../ports/alert-repeats.js';
 
@@ -127,12 +133,15 @@ export class ReadQueries {
     return this.one<AccountView>(C.accounts, tenantId, accountId);
   }
 
-  async strategies(tenantId: string): Promise<StrategyConfig[]> {
-    return (await this.page<StrategyConfig>(C.strategies, tenantId, { limit: 500 })).items;
+  async strategies(tenantId: string): Promise<(StrategyConfig & StrategyRun)[]> {
+    // a deleted strategy is gone from the list (its signals and orders stay)
+    return (await this.page<StrategyConfig & StrategyRun>(C.strategies, tenantId, { limit: 500 })).items.filter((s) => s.status !== 'deleted');
   }
 
-  strategy(tenantId: string, strategyId: string): Promise<StrategyConfig | undefined> {
-    return this.one<StrategyConfig>(C.strategies, tenantId, strategyId);
+  /** One strategy with its run state (ADR-0019); a deleted one is not found. */
+  async strategy(tenantId: string, strategyId: string): Promise<(StrategyConfig & StrategyRun) | undefined> {
+    const found = await this.one<StrategyConfig & StrategyRun>(C.strategies, tenantId, strategyId);
+    return found?.status === 'deleted' ? undefined : found;
   }
 
   /** How often the strategy's orders filled (the strategy-fill-counts processor's documents; zeros before its first fill). */

@@ -66,6 +66,8 @@ export interface PortfolioSnapshotterDeps {
   readonly logger: Logger;
   /** period of start() and the grid snapshot times are aligned to (default 60,000 ms) */
   readonly intervalMs?: number;
+  /** after each round is written: the loss limits watch the equity (ADR-0019) */
+  readonly onSnapshots?: (snapshots: readonly PortfolioSnapshot[]) => Promise<void>;
 }
 
 /**
@@ -115,6 +117,7 @@ export class PortfolioSnapshotter {
       }
     }
     await this.deps.store.write(snapshots);
+    await this.deps.onSnapshots?.(snapshots);
     return snapshots.length;
   }
 

@@ -3,8 +3,10 @@ import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { MarketRules } from '../../domain/sizing/size-order.js';
 import { sizeOrder } from '../../domain/sizing/size-order.js';
+import type { SizingBasis } from '../../domain/sizing/sizing-modes.js';
 import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
+import { checkTradesPerDay, utcDay, type TradesToday } from '../../domain/risk/trade-limits.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
 import { signalDecider } from '../../domain/signals/signal-decider.js';
 import { fold } from '../../domain/shared/decider.js';
@@ -13,7 +15,12 @@ import { type Dec, decToString, parseDec } from '../../domain/shared/decimal.js'
 /** What routing needs to know about one account at decision time. */
 export interface AccountSnapshot {
   readonly config: AccountConfig;
+  /** the account's signed position in a symbol (all strategies) */
   readonly positionQuantity: (symbol: string) => Dec;
+  /** one strategy's own signed position in a symbol on this account (from its fills) */
+  readonly strategyPositionQuantity: (strategyId: string, symbol: string) => Dec;
+  /** equity and quote balance at these prices, for percent and risk sizing (ADR-0019) */
+  readonly sizingBasis: (mark: (symbol: string) => Dec | undefined) => SizingBasis;
   readonly openOrders: number;
   readonly killSwitch: boolean;
 }
@@ -44,6 +51,8 @@ export interface RoutingContext {
   readonly maxPriceAgeMs: number;
   readonly globalKillSwitch: boolean;
   readonly clientOrderId: (accountId: string, leg: number) => string;
+  /** orders approved on a UTC day that opened or added to a position (ADR-0019); absent: not counted */
+  readonly tradesOn?: (day: string, accountId: string, strategyId: string) => TradesToday;
 }
 
 export interface RoutedOrder {
@@ -66,7 +75,9 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
   const orders: RoutedOrder[] = [];
   const skipped: { accountId: string; code: string; message: string }[] = [];
 
-  for (const link of strategy.accounts) {
+  // a close asked through the API names one account of the strategy
+  const links = received.data.accountId === undefined ? strategy.accounts : strategy.accounts.filter((l) => l.accountId === received.data.accountId);
+  for (const link of links) {
     const account = ctx.account(link.accountId);
     if (!account) {
       skipped.push({ accountId: link.accountId, code: 'ACCOUNT_NOT_FOUND', message: `account ${link.accountId} does not exist` });
@@ -101,7 +112,9 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
     }
     const referencePrice = mark.price;
     const position = account.positionQuantity(signal.symbol);
-    const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position });
+    const own = account.strategyPositionQuantity(strategy.strategyId, signal.symbol);
+    const basis = account.sizingBasis((symbol) => (symbol === signal.symbol ? referencePrice : ctx.markPrice(link.accountId, symbol)?.price));
+    const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position: own, accountPosition: position, basis });
     if (!sized.ok) {
       skipped.push({ accountId: link.accountId, ...sized.error });
       continue;
@@ -128,7 +141,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       priceAgeMs: Math.round(mark.ageMs),
       reduceOnly,
     };
-    const reasons: RiskReason[] = checkRisk({
+    const reasons: RiskReason[] = [...checkRisk({
       intent: { symbol: signal.symbol, side, quantity, referencePrice: limitPrice ?? referencePrice, reduceOnly },
       accountLimits: account.config.risk,
       strategyLimits: strategy.risk,
@@ -136,7 +149,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       positionQuantity: position,
       openOrders: account.openOrders,
       killSwitch: { global: ctx.globalKillSwitch, account: account.killSwitch },
-    });
+    }), ...checkTradesPerDay({ reduceOnly, today: tradesToday(ctx, received.data.receivedAt, link.accountId, strategy.strategyId), account: account.config.risk, strategy: strategy.risk })];
     const decided = orderDecider.decide(reasons.length === 0 ? { type: 'Approve', intent } : { type: 'Reject', intent, reasons }, orderDecider.initialState());
     if (!decided.ok) {
       skipped.push({ accountId: link.accountId, ...decided.error });
@@ -164,9 +177,15 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
  */
 export function failedRouting(received: EventOf<'SignalReceived'>, strategy: StrategyConfig, reason: string): RoutingDecision {
   const processed = signalDecider.decide(
-    { type: 'MarkProcessed', orders: [], skipped: strategy.accounts.map((a) => ({ accountId: a.accountId, code: 'ROUTING_FAILED', message: `routing failed: ${reason}` })) },
+    { type: 'MarkProcessed', orders: [], skipped: strategy.accounts.filter((a) => received.data.accountId === undefined || a.accountId === received.data.accountId).map((a) => ({ accountId: a.accountId, code: 'ROUTING_FAILED', message: `routing failed: ${reason}` })) },
     fold(signalDecider, [received]),
   );
   if (!processed.ok) throw new Error(`signal decider refused MarkProcessed: ${processed.error.code}`);
   return { orders: [], processed: processed.value[0] as RoutingDecision['processed'] };
+}
+
+/** Trades already approved today (the signal's UTC day) for the account and the strategy (ADR-0019). */
+function tradesToday(ctx: RoutingContext, receivedAt: string, accountId: string, strategyId: string): TradesToday {
+  const day = utcDay(receivedAt);
+  return (day !== undefined ? ctx.tradesOn?.(day, accountId, strategyId) : undefined) ?? { account: 0, strategy: 0 };
 }

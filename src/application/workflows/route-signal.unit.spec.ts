@@ -29,7 +29,7 @@ const received = (signal: Partial<NormalizedSignal> = {}): EventOf<'SignalReceiv
 
 function context(overrides: Partial<RoutingContext> = {}, snapshot: Partial<AccountSnapshot> = {}): RoutingContext {
   return {
-    account: (id) => (id === 'acc1' ? { config: account, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false, ...snapshot } : undefined),
+    account: (id) => (id === 'acc1' ? { config: account, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false, strategyPositionQuantity: (_s, symbol) => (snapshot.positionQuantity ?? (() => ZERO))(symbol), sizingBasis: () => ({ equity: new Dec('10000'), availableQuote: new Dec('10000') }), ...snapshot } : undefined),
     markets: () => listed,
     venueName: () => 'binance',
     markPrice: () => at('100000'),
@@ -115,7 +115,7 @@ describe('routeSignal', () => {
     const second: AccountConfig = { ...account, accountId: 'acc2', exchange: 'bybit' };
     const fanOut: StrategyConfig = { ...strategy, accounts: [strategy.accounts[0]!, { ...strategy.accounts[0]!, accountId: 'acc2' }] };
     const decision = routeSignal(received(), fanOut, context({
-      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false } : undefined),
+      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, sizingBasis: () => ({ equity: ZERO, availableQuote: ZERO }), openOrders: 0, killSwitch: false } : undefined),
       markPrice: (id) => (id === 'acc1' ? at('100000') : at('50000', 10, 'bybit:ws-b')),
       clientOrderId: (accountId) => `${accountId}`.padStart(32, '0'),
     }));
@@ -134,7 +134,7 @@ describe('routeSignal', () => {
       accounts: [strategy.accounts[0]!, { accountId: 'acc2', sizing: { kind: 'fixed_quantity', quantity: '0.002' }, orderTemplate: { type: 'limit', offsetBps: '10' } }],
     };
     const ctx = context({
-      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false } : undefined),
+      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, sizingBasis: () => ({ equity: ZERO, availableQuote: ZERO }), openOrders: 0, killSwitch: false } : undefined),
       clientOrderId: (accountId) => `${accountId}`.padStart(32, '0'),
     });
     const decision = routeSignal(received(), fanOut, ctx);
@@ -149,6 +149,52 @@ describe('routeSignal', () => {
   it('given an account the strategy names but that does not exist, then it is skipped with ACCOUNT_NOT_FOUND', () => {
     const decision = routeSignal(received(), { ...strategy, accounts: [{ ...strategy.accounts[0]!, accountId: 'ghost' }] }, context());
     expect(decision.processed.data.skipped).toEqual([expect.objectContaining({ accountId: 'ghost', code: 'ACCOUNT_NOT_FOUND' })]);
+  });
+});
+
+describe('routeSignal: positions per strategy and side-aware closes', () => {
+  // two strategies share acc1: s1 holds long 0.03, s2 long 0.02 (account long 0.05)
+  const shared = (own: Record<string, string>, accountQty = '0.05') => context({}, {
+    positionQuantity: () => new Dec(accountQty),
+    strategyPositionQuantity: (strategyId) => new Dec(own[strategyId] ?? '0'),
+  });
+
+  it("given two strategies on one account, when one closes, then it sells only its own position", () => {
+    const ctx = shared({ s1: '0.03', s2: '0.02' });
+    const decision = routeSignal(received({ action: 'close' }), strategy, ctx);
+    expect(decision.orders[0]!.intent).toMatchObject({ side: 'sell', quantity: '0.03', reduceOnly: true, strategyId: 's1' });
+    const other = routeSignal(received({ action: 'close' }), { ...strategy, strategyId: 's2' }, ctx);
+    expect(other.orders[0]!.intent).toMatchObject({ side: 'sell', quantity: '0.02', strategyId: 's2' });
+  });
+
+  it('given a strategy with no position of its own on a shared account, when it closes, then NOTHING_TO_CLOSE though the account is long', () => {
+    const decision = routeSignal(received({ action: 'close' }), strategy, shared({ s2: '0.05' }));
+    expect(decision.orders).toEqual([]);
+    expect(decision.processed.data.skipped).toEqual([expect.objectContaining({ accountId: 'acc1', code: 'NOTHING_TO_CLOSE' })]);
+  });
+
+  it.each([
+    { side: 'long' as const, own: '0', code: 'NO_LONG_TO_CLOSE' },
+    { side: 'long' as const, own: '-0.01', code: 'NO_LONG_TO_CLOSE' },
+    { side: 'short' as const, own: '0', code: 'NO_SHORT_TO_CLOSE' },
+    { side: 'short' as const, own: '0.01', code: 'NO_SHORT_TO_CLOSE' },
+  ])('given an exit of a $side while the strategy is $own, then nothing is sent and it says $code', ({ side, own, code }) => {
+    const decision = routeSignal(received({ action: 'close', closeSide: side }), strategy, shared({ s1: own }, own));
+    expect(decision.orders).toEqual([]);
+    expect(decision.processed.data.skipped).toEqual([expect.objectContaining({ accountId: 'acc1', code, message: expect.stringContaining('nothing was sent') })]);
+  });
+
+  it('given an exit of a short while short, then buys back exactly the short, reduce-only', () => {
+    const decision = routeSignal(received({ action: 'close', closeSide: 'short' }), strategy, shared({ s1: '-0.04' }, '-0.04'));
+    expect(decision.orders[0]!.intent).toMatchObject({ side: 'buy', quantity: '0.04', reduceOnly: true });
+  });
+
+  it('given a close for one account of a two-account strategy (asked through the API), then only that account is routed', () => {
+    const fanOut: StrategyConfig = { ...strategy, accounts: [strategy.accounts[0]!, { ...strategy.accounts[0]!, accountId: 'acc2' }] };
+    const signal = received({ action: 'close' });
+    const decision = routeSignal({ ...signal, data: { ...signal.data, accountId: 'acc1' } }, fanOut, shared({ s1: '0.01' }));
+    expect(decision.orders.map((o) => o.intent.accountId)).toEqual(['acc1']);
+    expect(decision.processed.data.skipped).toEqual([]);
   });
 });
 

@@ -13,6 +13,7 @@ import { parseDec } from '../../domain/shared/decimal.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
 import { failedRouting, routeSignal, type RoutingDecision } from './route-signal.js';
+import { controlRefusal, refusedRouting } from './strategy-control-routing.js';
 import { TradingState, TradingView } from './trading-state.js';
 import type { Market } from '../ports/exchange.js';
 import type { ListedMarket } from './route-signal.js';
@@ -102,6 +103,7 @@ export class SignalProcessor {
     account: (accountId) => this.current.account(accountId),
     symbolsFor: (strategy) => this.symbolsFor(strategy),
     refreshMarkets: (strategy) => this.refreshMarkets(strategy),
+    isPaused: (strategyId) => this.current.isPaused(strategyId),
   };
 
   constructor(private readonly deps: SignalProcessorDeps) {
@@ -341,13 +343,15 @@ export class SignalProcessor {
     if (this.stopped || !this.routing) return;
     const work: { signal: EventOf<'SignalReceived'>; decision: RoutingDecision; tenantId: string; append: Promise<unknown> }[] = [];
     for (const signal of pending) {
-      const strategy = this.current.strategy(signal.data.strategyId);
+      const strategy = this.current.strategyForRouting(signal.data.strategyId);
       if (!strategy) {
         this.deps.log.error({ signalId: signal.data.signalId, strategyId: signal.data.strategyId }, 'signal for an unknown strategy left pending');
         continue;
       }
       let decision: RoutingDecision;
-      try {
+      const refused = controlRefusal(signal, this.current);
+      if (refused) decision = refusedRouting(signal, strategy, refused.code, refused.message);
+      else try {
         decision = routeSignal(signal, strategy, {
           account: (id) => this.current.snapshot(id),
           markets: (id) => this.marketsOf(id),
@@ -364,6 +368,7 @@ export class SignalProcessor {
           maxPriceAgeMs: this.deps.maxPriceAgeMs ?? 5000,
           globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
+          tradesOn: (day, accountId, strategyId) => this.current.tradesOn(day, accountId, strategyId),
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -372,13 +377,13 @@ export class SignalProcessor {
       }
       // Apply the decision now so the next signal of this batch sees its open orders.
       const signalStream = streams.signal(signal.data.signalId);
+      const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
       this.current.apply(decision.processed);
       this.appliedAhead.add(`${signalStream}@2`);
       for (const o of decision.orders) {
-        this.current.apply(o.event);
+        this.current.apply({ ...o.event, metadata }); // with its time: trades per day count it (ADR-0019)
         this.appliedAhead.add(`${streams.order(o.intent.clientOrderId)}@1`);
       }
-      const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
       // order decisions first, so readers of the log meet each order before the summary naming it
       const requests: AppendRequest[] = [
         ...decision.orders.map((o) => ({ streamId: streams.order(o.intent.clientOrderId), expectedVersion: 0, events: [o.event], metadata })),

@@ -7,6 +7,10 @@ import { applyPortfolioEvent, emptyPortfolio, openOrderCount, positionQuantity, 
 import { NOT_PLACED, isTerminal, orderStatusAfter, type OrderEvent, type OrderStatus } from '../../domain/orders/order-decider.js';
 import { ignoreUnknown } from '../../domain/shared/decider.js';
 import type { Dec } from '../../domain/shared/decimal.js';
+import { parseDec } from '../../domain/shared/decimal.js';
+import { sizingBasisOf } from './sizing-basis.js';
+import { utcDay } from '../../domain/risk/trade-limits.js';
+import { EMPTY_BOOK, applyStrategyFill, holdersOf, strategyPosition, type StrategyPositionBook } from '../../domain/positions/strategy-positions.js';
 
 /** Stands for "some final status" of an order no longer kept: every event the order decider records on a final order leaves it final. */
 const FINAL: OrderStatus = 'cancelled';
@@ -28,12 +32,29 @@ export class TradingState {
   private readonly concludedAbsent = new Set<string>();
   /** tenants whose kill switch for all their accounts is engaged */
   private readonly tenantKillSwitches = new Set<string>();
+  /** strategies paused and deleted (ADR-0019): a deleted one is unknown to ingest and configuration, still routable for what it left pending */
+  private readonly pausedStrategies = new Set<string>();
+  private readonly deletedStrategies = new Set<string>();
+  /** approved orders that open or add, per `${day}|a:${accountId}` and `${day}|s:${strategyId}` (ADR-0019); only the last days are kept */
+  private readonly tradeCounts = new Map<string, number>();
+  /** per account: each strategy's own position, from its fills (ADR-0019) */
+  private readonly strategyBooks = new Map<string, StrategyPositionBook>();
 
-  apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object; readonly metadata?: { readonly tenantId?: string } }): void {
+  apply(recorded: Pick<RecordedEvent, 'type'> & { readonly data: object; readonly metadata?: { readonly tenantId?: string; readonly time?: string } }): void {
     const event = { type: recorded.type, data: recorded.data } as PatriotEvent;
     switch (event.type) {
       case 'StrategyConfigured':
         this.strategies.set(event.data.strategyId, event.data);
+        return;
+      case 'StrategyPaused':
+        this.pausedStrategies.add(event.data.strategyId);
+        return;
+      case 'StrategyResumed':
+        this.pausedStrategies.delete(event.data.strategyId);
+        return;
+      case 'StrategyDeleted':
+        this.deletedStrategies.add(event.data.strategyId);
+        this.pausedStrategies.delete(event.data.strategyId);
         return;
       case 'AccountOpened':
         this.accounts.set(event.data.accountId, { config: event.data, portfolio: applyPortfolioEvent(emptyPortfolio(event.data), event) });
@@ -71,6 +92,10 @@ export class TradingState {
         this.observed.add(event.data.accountId);
         return;
       case 'OrderApproved':
+        this.countTrade(event.data, recorded.metadata?.time);
+        this.applyToAccount(event.data.accountId, event);
+        this.applyToOrder(event);
+        return;
       case 'OrderRejected':
       case 'OrderAccepted':
       case 'OrderExchangeRejected':
@@ -80,9 +105,13 @@ export class TradingState {
       case 'OrderParked':
       case 'OrderReleased':
       case 'OrderSubmitted':
+        this.applyToAccount(event.data.accountId, event);
+        this.applyToOrder(event);
+        return;
       case 'OrderFilled':
         this.applyToAccount(event.data.accountId, event);
         this.applyToOrder(event);
+        this.applyToStrategyBook(event);
         return;
       default:
         // a new event type is a compile error here; an unknown one in the log (a newer version's) changes nothing
@@ -111,12 +140,23 @@ export class TradingState {
     return this.tenantKillSwitches.has(tenantId);
   }
 
+  /** A strategy that exists (a deleted one does not). */
   strategy(strategyId: string): StrategyConfig | undefined {
+    return this.deletedStrategies.has(strategyId) ? undefined : this.strategies.get(strategyId);
+  }
+
+  /** A strategy's configuration even when deleted: signals it left pending are still routed. */
+  strategyForRouting(strategyId: string): StrategyConfig | undefined {
     return this.strategies.get(strategyId);
   }
 
+  /** Whether the strategy is paused (its alerts are recorded and refused). */
+  isPaused(strategyId: string): boolean {
+    return this.pausedStrategies.has(strategyId);
+  }
+
   allStrategies(): StrategyConfig[] {
-    return [...this.strategies.values()];
+    return [...this.strategies.values()].filter((s) => !this.deletedStrategies.has(s.strategyId));
   }
 
   account(accountId: string): AccountConfig | undefined {
@@ -149,7 +189,43 @@ export class TradingState {
       positionQuantity: (symbol) => positionQuantity(portfolio, symbol),
       openOrders: openOrderCount(portfolio),
       killSwitch: portfolio.killSwitch.engaged,
+      strategyPositionQuantity: (strategyId, symbol) => strategyPosition(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, strategyId, symbol),
+      sizingBasis: (mark) => sizingBasisOf(portfolio, mark),
     };
+  }
+
+  /** The strategies holding a position in the symbol on the account, with their signed quantities. */
+  positionHolders(accountId: string, symbol: string): { readonly strategyId: string; readonly quantity: Dec }[] {
+    return holdersOf(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, symbol);
+  }
+
+  /** One strategy's open positions on the account. */
+  strategyPositions(accountId: string, strategyId: string): { readonly symbol: string; readonly quantity: Dec }[] {
+    const bySymbol = (this.strategyBooks.get(accountId) ?? EMPTY_BOOK).get(strategyId);
+    return bySymbol ? [...bySymbol].map(([symbol, quantity]) => ({ symbol, quantity })) : [];
+  }
+
+  /** Orders approved on the UTC day that open or add to a position, for the account and for the strategy. */
+  tradesOn(day: string, accountId: string, strategyId: string): { account: number; strategy: number } {
+    return { account: this.tradeCounts.get(`${day}|a:${accountId}`) ?? 0, strategy: this.tradeCounts.get(`${day}|s:${strategyId}`) ?? 0 };
+  }
+
+  private countTrade(intent: { accountId: string; strategyId: string; reduceOnly: boolean }, time: string | undefined): void {
+    const day = time === undefined ? undefined : utcDay(time);
+    if (intent.reduceOnly || time === undefined || day === undefined) return;
+    for (const key of [`${day}|a:${intent.accountId}`, `${day}|s:${intent.strategyId}`]) this.tradeCounts.set(key, (this.tradeCounts.get(key) ?? 0) + 1);
+    if (this.tradeCounts.size > 20_000) {
+      // keep the last two days only
+      const keep = new Set([day, utcDay(new Date(Date.parse(time) - 86_400_000).toISOString()) ?? day]);
+      for (const key of this.tradeCounts.keys()) if (!keep.has(key.slice(0, 10))) this.tradeCounts.delete(key);
+    }
+  }
+
+  private applyToStrategyBook(event: EventOf<'OrderFilled'>): void {
+    const { accountId, strategyId, symbol, side } = event.data;
+    const quantity = parseDec(event.data.quantity);
+    if (!this.accounts.has(accountId) || quantity === undefined) return;
+    this.strategyBooks.set(accountId, applyStrategyFill(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, { strategyId, symbol, side, quantity }));
   }
 
   /** Accepted signals not yet routed, in log order. */

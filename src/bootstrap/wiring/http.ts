@@ -5,6 +5,9 @@ import type { TradingView } from '../../application/workflows/trading-state.js';
 import type { SignalProcessor } from '../../application/workflows/signal-processor.js';
 import { ingestAlert } from '../../application/ingest/ingest-alert.js';
 import { setKillSwitch } from '../../application/commands/kill-switch.js';
+import { closePosition } from '../../application/commands/close-position.js';
+import { controlStrategy } from '../../application/commands/strategy-control.js';
+import { decToString } from '../../domain/shared/decimal.js';
 import { removeAccountCredentials, setCheckedAccountCredentials } from '../../application/commands/credentials.js';
 import { createUser } from '../../application/commands/create-user.js';
 import { createStrategy, openExchangeAccount, rotateWebhookSecret, updateStrategy, webhookSecretOf, type ConfigurationDeps } from '../../application/commands/strategies.js';
@@ -45,6 +48,8 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     ...accountsPart(core, w),
     ...usersPart(core, w),
     configuration: configurationPart(core, w),
+    positions: positionsPart(core, w),
+    strategyControl: (tenantId, strategyId, command) => controlStrategy({ ...core.commandDeps, state: () => w.view.current, catchUp: () => w.processor.catchUp() }, tenantId, strategyId, command),
     isReady: w.isReady,
     storeUnavailable: () => {
       const logFile = core.storage.healthy();
@@ -112,6 +117,23 @@ function accountsPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'setKillSwitch'
       remove: (tenantId, accountId) => removeAccountCredentials({ store: events, vault, clock }, tenantId, accountId),
     },
     connectionOf: (accountId, exchange) => exchanges.connection(accountId, exchange, w.view.ownsAccount(accountId)),
+  };
+}
+
+function positionsPart(core: Core, w: HttpWiring): HttpDeps['positions'] {
+  const catchUp = () => w.processor.catchUp();
+  return {
+    holders: async (tenantId, accountId, symbol) => {
+      await catchUp();
+      const state = w.view.current;
+      const account = state.account(accountId);
+      if (!account || account.tenantId !== tenantId) return undefined;
+      return {
+        accountId, symbol, quantity: decToString(state.snapshot(accountId)!.positionQuantity(symbol)),
+        strategies: state.positionHolders(accountId, symbol).map((h) => ({ strategyId: h.strategyId, quantity: decToString(h.quantity) })),
+      };
+    },
+    close: (tenantId, request) => closePosition({ store: core.events, clock: core.clock, ids: core.ids, state: () => w.view.current, catchUp }, tenantId, request),
   };
 }
 

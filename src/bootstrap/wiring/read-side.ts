@@ -4,6 +4,8 @@ import { registeredProcessors } from '../../application/processors/registry.js';
 import { PortfolioSnapshotter, projectionPortfolioSource } from '../../application/workflows/portfolio-snapshotter.js';
 import { ReadQueries } from '../../application/queries/read-queries.js';
 import { LiveUpdates } from '../../application/live/live-updates.js';
+import { LossGuard } from '../../application/workflows/loss-guard.js';
+import { setKillSwitch } from '../../application/commands/kill-switch.js';
 import type { TradingView } from '../../application/workflows/trading-state.js';
 import type { AlertRepeatCounter } from '../../application/ports/alert-repeats.js';
 import { liveFeed } from '../account-market-data.js';
@@ -31,9 +33,11 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
     onError: (e) => log.error({ err: String(e) }, 'projection failed'),
     onLag: (lag) => metrics.projectionLag.set(lag),
   });
+  const guard = newLossGuard(core, view);
   const snapshotter = new PortfolioSnapshotter({
     source: projectionPortfolioSource(readModels, () => [...new Set(view.current.allAccounts().map((a) => a.tenantId))]),
     mark: (accountId, symbol) => markets.accountPrice(accountId, symbol)?.price, clock: core.clock, store: core.storage.snapshots, logger: log, intervalMs: config.snapshotIntervalMs,
+    onSnapshots: (snapshots) => guard.check(snapshots),
   });
   const accountSnapshots = {
     readModelsAt: (position: number) => within(projections.waitFor(position), 10_000, 'the read models are behind; snapshots wait'),
@@ -79,4 +83,19 @@ function within<T>(work: Promise<T>, ms: number, reason: string): Promise<T> {
     timer.unref();
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** The daily loss and drawdown limits of accounts, watched after each round of snapshots (ADR-0019). */
+function newLossGuard(core: Core, view: TradingView): LossGuard {
+  return new LossGuard({
+    snapshots: core.storage.snapshots, logger: core.log,
+    account: (accountId) => {
+      const config = view.account(accountId);
+      return config ? { limits: config.risk, killSwitch: view.current.snapshot(accountId)?.killSwitch ?? false } : undefined;
+    },
+    engage: async (tenantId, accountId, reason) => {
+      const result = await setKillSwitch(core.commandDeps, tenantId, { accountId }, true, reason);
+      if (!result.ok) core.log.error({ accountId, code: result.error.code }, 'engaging the kill switch for a loss limit failed');
+    },
+  });
 }

@@ -142,6 +142,9 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'UserPasswordReset':
     case 'UserApiKeyRevoked':
     case 'StrategyConfigured':
+    case 'StrategyPaused':
+    case 'StrategyResumed':
+    case 'StrategyDeleted':
     case 'SignalReceived':
     case 'SignalRejected':
     case 'SignalProcessed':

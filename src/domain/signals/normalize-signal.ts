@@ -120,7 +120,12 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
   let quantity: string | undefined;
   let quoteAmount: string | undefined;
   const qtyField = find(fields, KEYS.quantity);
-  if (qtyField !== undefined) {
+  let quantityPercent: string | undefined;
+  if (qtyField !== undefined && qtyField.value.endsWith('%')) {
+    const p = percentOf(qtyField);
+    if (!p.ok) return p;
+    quantityPercent = p.value;
+  } else if (qtyField !== undefined) {
     const q = positiveDecimal(qtyField, 'INVALID_QUANTITY', 'quantity');
     if (!q.ok) return q;
     quantity = q.value;
@@ -243,8 +248,9 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     ...(orderId !== undefined ? { orderId } : {}),
     ...(comment !== undefined ? { comment } : {}),
     ...(alertTime !== undefined ? { alertTime } : {}),
+    ...(quantityPercent !== undefined ? { quantityPercent } : {}),
   };
-  return ok(signal);
+  return withStopLoss(signal, fields);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +306,7 @@ function checkDecimal(field: Found, code: string, what: string, allowZeroOrNegat
   const value = parseDec(field.value);
   const hint = code === 'INVALID_PRICE' ? 'e.g. "{{close}}"' : 'e.g. "{{strategy.order.contracts}}" or 0.01';
   if (value === undefined) {
-    const percent = field.value.endsWith('%') ? ' Percent sizes are set per account in the strategy, not in the alert.' : '';
+    const percent = field.value.endsWith('%') ? ' A percent is accepted in "qty" / "quantity" only (e.g. "25%").' : '';
     return err({ code, message: `Field "${field.key}" (${what}) is ${shown(field.value)}, which is not a decimal number (${hint}).${percent}` });
   }
   if (!allowZeroOrNegative && value.lessThanOrEqualTo(0)) {
@@ -375,4 +381,29 @@ export function parseAlertTime(text: string): string | undefined {
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions and sizing (ADR-0019): a percent quantity, and the stop-loss price risk sizing reads.
+
+const STOP_LOSS_KEYS = ['stop_loss', 'sl', 'stop_loss_price'] as const;
+
+/** "25%" -> "25": a percent of the sizing mode's base, 0 < p <= 100 (INVALID_PERCENT otherwise). */
+function percentOf(field: Found): Result<string, DomainError> {
+  const value = parseDec(field.value.slice(0, -1));
+  if (value === undefined || !value.greaterThan(0) || value.greaterThan(100)) {
+    return err({
+      code: 'INVALID_PERCENT',
+      message: `Field "${field.key}" is ${shown(field.value)}; a percent quantity must be above 0 % and at most 100 % (of the sizing mode's base: the position for a close, the equity, the balance or the configured size).`,
+    });
+  }
+  return ok(decToString(value));
+}
+
+function withStopLoss(signal: NormalizedSignal, fields: Fields): Result<NormalizedSignal, DomainError> {
+  const stopField = find(fields, STOP_LOSS_KEYS);
+  if (stopField === undefined) return ok(signal);
+  const stop = positiveDecimal(stopField, 'INVALID_PRICE', 'stop-loss price');
+  if (!stop.ok) return stop;
+  return ok({ ...signal, stopLossPrice: stop.value });
 }

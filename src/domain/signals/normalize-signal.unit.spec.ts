@@ -199,7 +199,10 @@ describe('normalizeSignal: quantities and prices', () => {
     ['99999999999999999999999', 'INVALID_QUANTITY'],
     ['0.0000000000000000001', 'INVALID_QUANTITY'],
     ['1e-19', 'INVALID_QUANTITY'],
-    ['10%', 'INVALID_QUANTITY'],
+    ['0%', 'INVALID_PERCENT'],
+    ['100.5%', 'INVALID_PERCENT'],
+    ['-5%', 'INVALID_PERCENT'],
+    ['x%', 'INVALID_PERCENT'],
     ['1,5', 'INVALID_QUANTITY'],
   ])('quantity %s -> %s', (quantity, code) => {
     const error = errorOf(json({ action: 'buy', ticker: 'BTCUSDT', quantity }));
@@ -216,6 +219,17 @@ describe('normalizeSignal: quantities and prices', () => {
     ['.5', '0.5'],
   ])('quantity %s is accepted as %s', (quantity, canonical) => {
     expect(signalOf(json({ action: 'buy', ticker: 'BTCUSDT', quantity })).quantity).toBe(canonical);
+  });
+
+  it.each([['25%', '25'], ['100%', '100'], ['0.5%', '0.5'], [' 12.50% ', '12.5']])('a percent quantity %s is a percent of the sizing base (%s), not a quantity', (qty, percent) => {
+    const signal = signalOf(json({ action: 'close', ticker: 'BTCUSDT', qty }));
+    expect(signal.quantityPercent).toBe(percent);
+    expect(signal.quantity).toBeUndefined();
+  });
+
+  it.each(['stop_loss', 'sl'])('reads a stop-loss price from "%s"; a bad one is INVALID_PRICE', (key) => {
+    expect(signalOf(json({ action: 'buy', ticker: 'BTCUSDT', [key]: '95000.5' })).stopLossPrice).toBe('95000.5');
+    expect(errorOf(json({ action: 'buy', ticker: 'BTCUSDT', [key]: '-1' })).code).toBe('INVALID_PRICE');
   });
 
   it.each(['qty', 'contracts', 'size', 'volume'])('reads the quantity from "%s"', (key) => {

@@ -28,4 +28,8 @@ export interface NormalizedSignal {
   readonly comment?: string;
   /** {{timenow}} as ISO-8601, if sent */
   readonly alertTime?: string;
+  /** a percent quantity ("qty": "25%"): percent of the sizing mode's base, 0 < p <= 100 (ADR-0019) */
+  readonly quantityPercent?: string;
+  /** the alert's stop-loss price (stop_loss / sl), for risk-based sizing (ADR-0019) */
+  readonly stopLossPrice?: string;
 }

@@ -3,6 +3,9 @@ import type { NormalizedSignal } from '../signals/signal.js';
 import type { SizingRule } from '../strategies/strategy.js';
 import { type Dec, decToString, parseDec } from '../shared/decimal.js';
 import { assertNever } from '../shared/decider.js';
+import { closeQuantity } from './close-quantity.js';
+import { targetOrder } from './target-position.js';
+import { accountModeQuantity, positionShare, scaledByAlertPercent, type SizingBasis } from './sizing-modes.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
 /**
@@ -26,8 +29,12 @@ export interface SizeOrderInput {
   /** price used to convert quote amounts and to check the minimum notional */
   readonly referencePrice: Dec;
   readonly market: MarketRules;
-  /** signed current base position (long > 0, short < 0) */
+  /** signed current base position (long > 0, short < 0): the strategy's own in the account */
   readonly position: Dec;
+  /** the account's signed position (all strategies); default `position` (one strategy on the account) */
+  readonly accountPosition?: Dec;
+  /** equity and quote balance, for the percent and risk modes (ADR-0019) */
+  readonly basis?: SizingBasis;
 }
 
 export interface SizedOrder {
@@ -69,14 +76,14 @@ function parseRules(market: MarketRules): Result<ParsedRules, DomainError> {
 }
 
 /** The raw (unrounded) base quantity a buy/sell signal asks for under the sizing rule. */
-function ruleQuantity(signal: NormalizedSignal, sizing: SizingRule, referencePrice: Dec): Result<Dec, DomainError> {
+function ruleQuantity(signal: NormalizedSignal, sizing: SizingRule, referencePrice: Dec, side: OrderSide, basis: SizingBasis | undefined): Result<Dec, DomainError> {
   switch (sizing.kind) {
     case 'fixed_quantity': {
       const quantity = parseDec(sizing.quantity);
       if (!quantity || !quantity.greaterThan(0)) {
         return fail('INVALID_SIZING', `fixed quantity ${sizing.quantity} is not a positive decimal`);
       }
-      return ok(quantity);
+      return ok(scaledByAlertPercent(signal, quantity));
     }
     case 'quote_amount': {
       const amount = parseDec(sizing.amount);
@@ -86,12 +93,15 @@ function ruleQuantity(signal: NormalizedSignal, sizing: SizingRule, referencePri
       if (!referencePrice.greaterThan(0)) {
         return fail('INVALID_REFERENCE_PRICE', `reference price ${s(referencePrice)} must be positive to size a quote amount`);
       }
-      return ok(amount.dividedBy(referencePrice));
+      return ok(scaledByAlertPercent(signal, amount).dividedBy(referencePrice));
     }
     case 'signal_quantity': {
       const multiplier = parseDec(sizing.multiplier);
       if (!multiplier || !multiplier.greaterThan(0)) {
         return fail('INVALID_SIZING', `signal quantity multiplier ${sizing.multiplier} is not a positive decimal`);
+      }
+      if (signal.quantityPercent !== undefined) {
+        return fail('PERCENT_NOT_APPLICABLE', `the alert's ${signal.quantityPercent} % has no base under signal_quantity sizing: send a quantity, or size the strategy by percent of equity or balance`);
       }
       if (signal.quantity === undefined || signal.quantity.trim() === '') {
         return fail('MISSING_SIGNAL_QUANTITY', `the alert carries no quantity, but sizing is signal_quantity (multiplier ${sizing.multiplier})`);
@@ -102,6 +112,13 @@ function ruleQuantity(signal: NormalizedSignal, sizing: SizingRule, referencePri
       }
       return ok(quantity.times(multiplier));
     }
+    case 'percent_of_equity':
+    case 'percent_of_balance':
+    case 'risk':
+      return accountModeQuantity(signal, side, sizing, referencePrice, basis);
+    case 'target_position':
+    case 'percent_of_position':
+      return fail('INVALID_SIZING', `${sizing.kind} sizing decides the side and the quantity together`);
     default:
       return assertNever(sizing);
   }
@@ -111,8 +128,9 @@ function ruleQuantity(signal: NormalizedSignal, sizing: SizingRule, referencePri
  * Turns a normalised signal into an order side and base quantity for one account.
  *
  * - buy / sell: quantity from the sizing rule, rounded DOWN to the market's step size.
- * - close: the side opposite to the position, quantity |position| (rounded down to the step, so a
- *   sub-step dust remainder stays), reduceOnly. A flat position is NOTHING_TO_CLOSE.
+ * - close: the side opposite to the strategy's position, quantity |position| capped at the account's
+ *   (rounded down to the step, so a sub-step dust remainder stays), reduceOnly; side-aware
+ *   (close_long / close_short): see close-quantity.ts for NOTHING_TO_CLOSE, NO_LONG_TO_CLOSE, NO_SHORT_TO_CLOSE.
  *
  * Then the market's limits: BELOW_MIN_QUANTITY (also when the quantity rounds down to 0),
  * ABOVE_MAX_QUANTITY, BELOW_MIN_NOTIONAL (quantity × referencePrice < minNotional). Reduce-only
@@ -131,7 +149,26 @@ export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError
   switch (signal.action) {
     case 'buy':
     case 'sell': {
-      const quantity = ruleQuantity(signal, sizing, referencePrice);
+      if (sizing.kind === 'target_position' && signal.quantityPercent !== undefined) {
+        return fail('PERCENT_NOT_APPLICABLE', `the alert's ${signal.quantityPercent} % has no base under target_position sizing: the target is position_size`);
+      }
+      if (sizing.kind === 'percent_of_position') {
+        const share = positionShare(signal, sizing.percent, position, market.symbol);
+        if (!share.ok) return share;
+        side = share.value.side;
+        raw = share.value.quantity;
+        reduceOnly = true;
+        break;
+      }
+      if (sizing.kind === 'target_position') {
+        const target = targetOrder({ signal, multiplier: sizing.multiplier, position, step, symbol: market.symbol, derivative: market.symbol.includes(':') });
+        if (!target.ok) return target;
+        side = target.value.side;
+        raw = target.value.quantity;
+        reduceOnly = target.value.reduceOnly;
+        break;
+      }
+      const quantity = ruleQuantity(signal, sizing, referencePrice, signal.action, input.basis);
       if (!quantity.ok) return quantity;
       side = signal.action;
       raw = quantity.value;
@@ -139,12 +176,18 @@ export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError
       break;
     }
     case 'close': {
-      if (position.isZero()) {
-        return fail('NOTHING_TO_CLOSE', `no open position in ${market.symbol} to close`);
-      }
-      side = position.isNegative() ? 'buy' : 'sell';
-      raw = position.abs();
+      const close = closeQuantity({ symbol: market.symbol, position, accountPosition: input.accountPosition ?? position, ...(signal.closeSide !== undefined ? { closeSide: signal.closeSide } : {}) });
+      if (!close.ok) return close;
+      side = close.value.side;
+      raw = close.value.quantity;
       reduceOnly = true;
+      // a percent close ("qty": "50%", or percent_of_position sizing): that share of what is closable
+      const percent = signal.quantityPercent ?? (sizing.kind === 'percent_of_position' ? sizing.percent : undefined);
+      if (percent !== undefined) {
+        const share = positionShare({ ...signal, quantityPercent: percent }, percent, close.value.side === 'sell' ? raw : raw.negated(), market.symbol);
+        if (!share.ok) return share;
+        raw = share.value.quantity;
+      }
       break;
     }
     default:
@@ -171,6 +214,6 @@ export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError
       );
     }
   }
-  const asked = sizing.kind !== 'quote_amount' || signal.action === 'close';
+  const asked = sizing.kind === 'fixed_quantity' || sizing.kind === 'signal_quantity' || sizing.kind === 'percent_of_position' || sizing.kind === 'target_position' || signal.action === 'close';
   return ok({ side, quantity, reduceOnly, ...(asked && !raw.equals(quantity) ? { requested: raw } : {}) });
 }

@@ -6,7 +6,17 @@ export type SizingRule =
   /** spend this quote amount (quantity = amount / price, rounded down to the step) */
   | { readonly kind: 'quote_amount'; readonly amount: string }
   /** the alert's own quantity ({{strategy.order.contracts}}) times a multiplier */
-  | { readonly kind: 'signal_quantity'; readonly multiplier: string };
+  | { readonly kind: 'signal_quantity'; readonly multiplier: string }
+  /** bring the strategy's position to the alert's {{strategy.position_size}} times a multiplier (ADR-0019) */
+  | { readonly kind: 'target_position'; readonly multiplier: string }
+  /** spend this percent of the account's equity (quote balance + holdings at their price + futures PnL) per order */
+  | { readonly kind: 'percent_of_equity'; readonly percent: string }
+  /** spend this percent of the account's quote balance per order */
+  | { readonly kind: 'percent_of_balance'; readonly percent: string }
+  /** exits: sell (buy back) this percent of the strategy's position; a close closes this percent */
+  | { readonly kind: 'percent_of_position'; readonly percent: string }
+  /** risk riskPercent of equity between entry and stop: the alert's stop_loss, else stopPercent below/above the price */
+  | { readonly kind: 'risk'; readonly riskPercent: string; readonly stopPercent?: string };
 
 export type OrderTemplate =
   | { readonly type: 'market' }

@@ -1,5 +1,6 @@
 import type { RiskLimits } from '../risk/limits.js';
 import type { StrategyConfig } from './strategy.js';
+import { checkSizingPercents, sizingAmount } from './sizing-amount.js';
 import { parseDec } from '../shared/decimal.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 
@@ -13,6 +14,11 @@ const positive = (text: string | undefined): boolean => {
 export function validateRiskLimits(risk: RiskLimits): Result<RiskLimits, DomainError> {
   if (!positive(risk.maxOrderNotional)) return err({ code: 'INVALID_LIMIT', message: 'maxOrderNotional must be greater than 0' });
   if (!positive(risk.maxPositionNotional)) return err({ code: 'INVALID_LIMIT', message: 'maxPositionNotional must be greater than 0' });
+  if (risk.maxTradesPerDay !== undefined && (!Number.isInteger(risk.maxTradesPerDay) || risk.maxTradesPerDay < 1)) return err({ code: 'INVALID_LIMIT', message: 'maxTradesPerDay must be a whole number >= 1' });
+  if (!positive(risk.dailyLossLimit)) return err({ code: 'INVALID_LIMIT', message: 'dailyLossLimit must be greater than 0' });
+  const drawdown = risk.maxDrawdownPercent === undefined ? undefined : parseDec(risk.maxDrawdownPercent);
+  if (drawdown !== undefined && !(drawdown.greaterThan(0) && drawdown.lessThan(100))) return err({ code: 'INVALID_PERCENT', message: 'maxDrawdownPercent must be above 0 and below 100' });
+  if (risk.maxDrawdownPercent !== undefined && drawdown === undefined) return err({ code: 'INVALID_PERCENT', message: 'maxDrawdownPercent must be above 0 and below 100' });
   if (risk.allowedSymbols && new Set(risk.allowedSymbols).size !== risk.allowedSymbols.length) return err({ code: 'INVALID_LIMIT', message: 'allowedSymbols lists a symbol twice' });
   return ok(risk);
 }
@@ -26,13 +32,18 @@ export function validateStrategyConfig(config: StrategyConfig): Result<StrategyC
     if (seen.has(link.accountId)) return err({ code: 'DUPLICATE_ACCOUNT', message: `account ${link.accountId} is listed twice` });
     seen.add(link.accountId);
     const sizing = link.sizing;
-    const amount = sizing.kind === 'fixed_quantity' ? sizing.quantity : sizing.kind === 'quote_amount' ? sizing.amount : sizing.multiplier;
+    const amount = sizingAmount(sizing);
     if (!positive(amount)) return err({ code: 'INVALID_SIZING', message: `the sizing of account ${link.accountId} must be greater than 0` });
+    const percents = checkSizingPercents(sizing, link.accountId);
+    if (!percents.ok) return percents;
     if (link.orderTemplate.type === 'limit' && parseDec(link.orderTemplate.offsetBps) === undefined) {
       return err({ code: 'INVALID_ORDER_TEMPLATE', message: 'offsetBps must be a decimal number' });
     }
   }
   if (!Number.isInteger(config.maxSignalAgeSeconds) || config.maxSignalAgeSeconds < 0) return err({ code: 'INVALID_MAX_SIGNAL_AGE', message: 'maxSignalAgeSeconds must be a whole number >= 0' });
+  if (config.risk.dailyLossLimit !== undefined || config.risk.maxDrawdownPercent !== undefined) {
+    return err({ code: 'ACCOUNT_LIMIT_ONLY', message: 'dailyLossLimit and maxDrawdownPercent are set on an account (they engage its kill switch), not on a strategy' });
+  }
   const risk = validateRiskLimits(config.risk);
   return risk.ok ? ok(config) : risk;
 }

@@ -3,6 +3,7 @@ import { api, errorText } from '../api.js';
 import { showDialog } from '../dialog.js';
 import { badge, formatDecimal, h, pnl, replace, table, td, time, type Child } from '../dom.js';
 import { toggleKillSwitch } from '../kill-switch.js';
+import { closePositionButton } from '../close-position.js';
 import type { Account, EquityPoint, Fill, Order, Page, Position, Signal, Strategy, TraceEvent } from '../types.js';
 
 const FINAL = new Set(['filled', 'cancelled', 'rejected', 'expired', 'exchange_rejected']);
@@ -118,10 +119,11 @@ export class OverviewView {
     const open = this.positions.filter((p) => !/^-?0(\.0*)?$/.test(p.quantity));
     const name = (id: string) => this.accounts.find((a) => a.accountId === id)?.name ?? id;
     replace(this.positionsEl, table(
-      ['Account', 'Symbol', { text: 'Quantity', num: true }, { text: 'Entry', num: true }, { text: 'Mark', num: true }, { text: 'Unrealised PnL', num: true }, { text: 'Realised PnL', num: true }],
+      ['Account', 'Symbol', { text: 'Quantity', num: true }, { text: 'Entry', num: true }, { text: 'Mark', num: true }, { text: 'Unrealised PnL', num: true }, { text: 'Realised PnL', num: true }, ''],
       open.map((p) => h('tr', { 'data-symbol': p.symbol },
         td(name(p.accountId)), td(p.symbol), td(formatDecimal(p.quantity), 'num'), td(formatDecimal(p.averageEntryPrice), 'num'),
-        td(markCell(p), p.markStale ? 'num stale' : 'num'), td(pnl(p.unrealizedPnl), 'num upnl'), td(pnl(p.realizedPnl), 'num'))),
+        td(markCell(p), p.markStale ? 'num stale' : 'num'), td(pnl(p.unrealizedPnl), 'num upnl'), td(pnl(p.realizedPnl), 'num'),
+        td(closePositionButton(p, name(p.accountId), (id) => this.strategies.get(id) ?? id, () => void this.loadPositions())))),
       'No open positions.', 'Open positions'));
     this.renderAccounts();
   }

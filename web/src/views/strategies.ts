@@ -1,12 +1,18 @@
 import { api, errorText } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { copyButton, h, replace, toast } from '../dom.js';
+import { controlButtons, runBadge } from '../strategy-control.js';
 import type { Account, OrderTemplate, Sizing, Strategy, StrategyInput, WebhookSecret } from '../types.js';
 
 const SIZING: Record<Sizing['kind'], { label: string; field: string; hint: string }> = {
   fixed_quantity: { label: 'Fixed quantity', field: 'quantity', hint: 'base quantity, e.g. 0.01' },
   quote_amount: { label: 'Quote amount', field: 'amount', hint: 'spend this much USDT' },
   signal_quantity: { label: "Alert's quantity ×", field: 'multiplier', hint: 'multiplier of {{strategy.order.contracts}}' },
+  target_position: { label: 'Target position ×', field: 'multiplier', hint: 'multiplier of {{strategy.position_size}}: the strategy is brought to it' },
+  percent_of_equity: { label: '% of equity', field: 'percent', hint: 'percent of the account equity per order, e.g. 5' },
+  percent_of_balance: { label: '% of USDT balance', field: 'percent', hint: 'percent of the quote balance per order, e.g. 10' },
+  percent_of_position: { label: '% of position (exits)', field: 'percent', hint: "percent of the strategy's position each exit takes, e.g. 50" },
+  risk: { label: 'Risk % of equity', field: 'riskPercent', hint: "percent of equity lost at the stop (the alert's stop_loss, else the default stop %)" },
 };
 
 /** Strategies: create and edit, webhook URL and ready-to-paste alert message, test alerts. */
@@ -45,12 +51,13 @@ export class StrategiesView {
       const action = h('select', { 'aria-label': `Action of the test alert of ${s.name}` }, h('option', { value: 'buy' }, 'buy'), h('option', { value: 'sell' }, 'sell'), h('option', { value: 'close' }, 'close'));
       const result = h('p', { role: 'status', class: 'muted' });
       return h('article', { class: 'card', 'data-strategy': s.strategyId, 'aria-label': s.name },
-        h('h3', {}, s.name),
+        h('h3', {}, s.name, ' ', runBadge(s)),
         h('p', { class: 'muted' }, s.accounts.map((a) => `${name(a.accountId)}: ${describeSizing(a.sizing)}, ${a.orderTemplate.type}`).join(' · ')),
         h('div', { class: 'copy-line' }, h('span', {}, 'Webhook URL'), h('code', {}, s.webhookUrl), copyButton(() => s.webhookUrl, `Copy the webhook URL of ${s.name}`)),
         h('div', { class: 'actions' },
           h('button', { type: 'button', onclick: () => this.edit(s) }, 'Edit'),
-          h('button', { type: 'button', onclick: () => void this.rotate(s) }, 'New secret & alert message')),
+          h('button', { type: 'button', onclick: () => void this.rotate(s) }, 'New secret & alert message'),
+          ...controlButtons(s, () => void this.update(['strategies']))),
         h('form', { class: 'row test-alert', onsubmit: (e: Event) => { e.preventDefault(); void this.testAlert(s, action.value, ticker.value, quantity.value, result); } },
           action, ticker, quantity, h('button', { type: 'submit' }, 'Send test alert')),
         result);
@@ -126,13 +133,18 @@ export class StrategiesView {
   private accountRow(link: Strategy['accounts'][number] | undefined, removable: () => boolean): HTMLElement {
     const account = h('select', { name: 'accountId', 'aria-label': 'Account' }, this.accounts.map((a) => h('option', { value: a.accountId, selected: a.accountId === link?.accountId }, `${a.name} (${a.exchange})`)));
     const kind = h('select', { name: 'sizingKind', 'aria-label': 'Sizing' }, Object.entries(SIZING).map(([k, v]) => h('option', { value: k, selected: k === (link?.sizing.kind ?? 'fixed_quantity') }, v.label)));
-    const sizingValue = link ? Object.entries(link.sizing).find(([k]) => k !== 'kind')?.[1] : '0.01';
+    const known = link ? SIZING[link.sizing.kind as Sizing['kind']] : undefined;
+    const sizingValue = link ? (known ? link.sizing[known.field] : Object.entries(link.sizing).find(([k]) => k !== 'kind')?.[1]) : '0.01';
     const amount = h('input', { name: 'sizingValue', 'aria-label': 'Sizing amount', inputmode: 'decimal', value: sizingValue ?? '', required: true, title: SIZING.fixed_quantity.hint });
     const type = h('select', { name: 'orderType', 'aria-label': 'Order type' }, h('option', { value: 'market', selected: link?.orderTemplate.type !== 'limit' }, 'Market'), h('option', { value: 'limit', selected: link?.orderTemplate.type === 'limit' }, 'Limit'));
     const offset = h('input', { name: 'offsetBps', 'aria-label': 'Limit offset (bps)', placeholder: 'offset bps', inputmode: 'decimal', value: link?.orderTemplate.offsetBps ?? '5', hidden: link?.orderTemplate.type !== 'limit' });
     type.addEventListener('change', () => (offset.hidden = type.value !== 'limit'));
-    kind.addEventListener('change', () => (amount.title = SIZING[kind.value as Sizing['kind']].hint));
-    const row = h('div', { class: 'row account-row' }, account, kind, amount, type, offset,
+    const stop = h('input', { name: 'stopPercent', 'aria-label': 'Default stop %', placeholder: 'default stop %', inputmode: 'decimal', value: link?.sizing.kind === 'risk' ? (link.sizing.stopPercent ?? '') : '', hidden: link?.sizing.kind !== 'risk' });
+    kind.addEventListener('change', () => {
+      amount.title = SIZING[kind.value as Sizing['kind']].hint;
+      stop.hidden = kind.value !== 'risk';
+    });
+    const row = h('div', { class: 'row account-row' }, account, kind, amount, stop, type, offset,
       h('button', { type: 'button', class: 'small', 'aria-label': 'Remove this account', onclick: () => { if (removable()) row.remove(); } }, 'Remove'));
     return row;
   }
@@ -144,7 +156,7 @@ export class StrategiesView {
     const accounts = [...form.querySelectorAll<HTMLElement>('.account-row')].map((row) => {
       const value = (name: string) => (row.querySelector<HTMLInputElement | HTMLSelectElement>(`[name=${name}]`)?.value ?? '').trim();
       const kind = value('sizingKind') as Sizing['kind'];
-      const sizing = { kind, [SIZING[kind].field]: value('sizingValue') } as Sizing;
+      const sizing = { kind, [SIZING[kind].field]: value('sizingValue'), ...(kind === 'risk' && value('stopPercent') ? { stopPercent: value('stopPercent') } : {}) } as Sizing;
       const orderTemplate: OrderTemplate = value('orderType') === 'limit' ? { type: 'limit', offsetBps: value('offsetBps') } : { type: 'market' };
       return { accountId: value('accountId'), sizing, orderTemplate };
     });
@@ -193,6 +205,16 @@ function describeSizing(sizing: Record<string, string>): string {
       return `${sizing.amount} USDT per order`;
     case 'signal_quantity':
       return `alert quantity × ${sizing.multiplier}`;
+    case 'target_position':
+      return `target position × ${sizing.multiplier}`;
+    case 'percent_of_equity':
+      return `${sizing.percent} % of equity per order`;
+    case 'percent_of_balance':
+      return `${sizing.percent} % of the quote balance per order`;
+    case 'percent_of_position':
+      return `${sizing.percent} % of the position per exit`;
+    case 'risk':
+      return `risk ${sizing.riskPercent} % of equity${sizing.stopPercent ? ` (stop ${sizing.stopPercent} % by default)` : ''}`;
     default:
       return String(sizing.kind);
   }

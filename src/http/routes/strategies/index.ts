@@ -23,7 +23,9 @@ export const strategyRoutes: FastifyPluginAsync<{ deps: StrategyRouteDeps }> = a
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(strategySigningRoutes, { deps });
   const webhookUrl = (strategyId: string) => `${deps.publicUrl}/webhook/${strategyId}`;
-  const view = (s: StrategyConfig) => ({
+  const view = (s: StrategyConfig & { status?: string; pausedReason?: string }) => ({
+    status: s.status === 'paused' ? 'paused' as const : 'active' as const,
+    ...(s.status === 'paused' && s.pausedReason !== undefined ? { pausedReason: s.pausedReason } : {}),
     strategyId: s.strategyId, name: s.name, webhookUrl: webhookUrl(s.strategyId), symbolMap: { ...s.symbolMap },
     risk: {
       ...(s.risk.maxOrderNotional !== undefined ? { maxOrderNotional: s.risk.maxOrderNotional } : {}),

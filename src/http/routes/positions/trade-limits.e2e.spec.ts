@@ -1,0 +1,44 @@
+/**
+ * Max trades per day over real HTTP through the paper exchange (ADR-0019): the strategy's limit
+ * refuses the next entry with MAX_TRADES_PER_DAY, exits still go; counted across routing batches.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, fetchJson, postAlert, quiesce, startTestServer, type OrderView, type Page, type TestServer } from '../../../../test/support/server.js';
+
+let server: TestServer;
+let s: { strategyId: string; secret: string };
+
+beforeAll(async () => {
+  server = await startTestServer();
+  server.runtime.feed.setPrice('BTC/USDT', '97000');
+  const created = await fetchJson<{ strategy: { strategyId: string }; webhook: { secret: string } }>(server.runtime, '/api/v1/strategies', {
+    json: { name: 'Two a day', risk: { maxTradesPerDay: 2 }, accounts: [{ accountId: 'acc_demo_paper', sizing: { kind: 'fixed_quantity', quantity: '0.001' }, orderTemplate: { type: 'market' } }], maxSignalAgeSeconds: 0 },
+  });
+  expect(created.status, created.text).toBe(201);
+  s = { strategyId: created.body.strategy.strategyId, secret: created.body.webhook.secret };
+});
+afterAll(async () => {
+  await server.close();
+  cleanupTempDirs();
+});
+
+let n = 0;
+async function orderOf(action: string): Promise<OrderView | undefined> {
+  n += 1;
+  const res = await postAlert(server.runtime, { secret: s.secret, id: `t-${n}`, action, ticker: 'BINANCE:BTCUSDT' }, { strategyId: s.strategyId });
+  expect(res.status, res.text).toBe(202);
+  await quiesce(server.runtime);
+  return (await fetchJson<Page<OrderView>>(server.runtime, `/api/v1/orders?signalId=${res.body.signalId!}`)).body.items[0];
+}
+
+describe('max trades per day', () => {
+  it('two entries go, the third is rejected with MAX_TRADES_PER_DAY; a close still goes', async () => {
+    expect((await orderOf('buy'))?.status).toBe('filled');
+    expect((await orderOf('buy'))?.status).toBe('filled');
+    const third = await orderOf('buy');
+    expect(third?.status).toBe('rejected');
+    expect(third?.reasons?.map((r) => r.code)).toEqual(['MAX_TRADES_PER_DAY']);
+    const exit = await orderOf('close');
+    expect([exit?.side, exit?.status, exit?.reduceOnly]).toEqual(['sell', 'filled', true]);
+  });
+});
