@@ -9,7 +9,7 @@
  *   strategy-<strategyId>   StrategyConfigured
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
  *   repeats-<signalId>      AlertRepeated, each time the same alert came again
- *   order-<clientOrderId>   OrderApproved | OrderRejected, then exchange outcomes and fills
+ *   order-<clientOrderId>   OrderApproved | OrderRejected, then exchange outcomes and fills (and OrderCancelRequested)
  */
 import type { StrategyConfig } from './strategies/strategy.js';
 import type { AccountConfig } from './accounts/account.js';
@@ -101,6 +101,8 @@ export type PatriotEvent =
         readonly orders: readonly { readonly accountId: string; readonly clientOrderId: string; readonly outcome: 'approved' | 'rejected' }[];
         /** accounts the signal produced no order for (e.g. already at target position), with why */
         readonly skipped: readonly { readonly accountId: string; readonly code: string; readonly message: string }[];
+        /** a `cancel` alert: the open orders it asked to cancel (absent for other alerts) */
+        readonly cancels?: readonly { readonly accountId: string; readonly clientOrderId: string }[];
       };
     }
   | { readonly type: 'OrderApproved'; readonly data: OrderIntent }
@@ -181,7 +183,15 @@ export type PatriotEvent =
       };
     }
   | { readonly type: 'OrderCancelled'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly reason: string } }
-  | { readonly type: 'OrderExpired'; readonly data: { readonly clientOrderId: string; readonly accountId: string } };
+  | { readonly type: 'OrderExpired'; readonly data: { readonly clientOrderId: string; readonly accountId: string } }
+  // ---- order lifecycle (issue 17): cancel
+  /**
+   * Someone asked for the order to be cancelled (recorded before the exchange is asked, like
+   * OrderSubmitted before a placement). The order's status does not change by it: the exchange's
+   * answer (OrderCancelled, or the fills that beat the cancel) does. `by`: who ("user:<id>",
+   * "alert:<signalId>", ...); `reason`: why, in words.
+   */
+  | { readonly type: 'OrderCancelRequested'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly by: string; readonly reason: string } };
 
 export type ReconciliationDifference =
   /** our balance (from recorded fills) and the exchange's total differ */

@@ -14,6 +14,7 @@ import type { RateLimits } from './rate-limits.js';
 import type { LiveSubscriber } from '../application/live/live-updates.js';
 import type { AccountInput, StrategyInput } from '../application/commands/strategies.js';
 import type { Budgets, LoginThrottle } from '../application/ports/budgets.js';
+import type { CancelRequested } from '../application/commands/cancel-orders.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -119,6 +120,11 @@ export interface HttpDeps {
   readonly tenantOf: (request: FastifyRequest) => string;
   /** the user a request acts for */
   readonly userOf: (request: FastifyRequest) => string;
+  /** cancels (issue 17): the request is recorded on the order's stream; the account's owner asks the exchange */
+  readonly cancels: {
+    order(tenantId: string, clientOrderId: string, by: string, reason: string): Promise<Result<CancelRequested & { lastPosition?: number }, DomainError>>;
+    account(tenantId: string, accountId: string, filter: { symbol?: string }, by: string, reason: string): Promise<Result<{ requested: CancelRequested[]; notOpen: string[]; lastPosition?: number }, DomainError>>;
+  };
 }
 
 export interface MarketView {

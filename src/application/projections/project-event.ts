@@ -63,6 +63,7 @@ export function documentsReadBy(recorded: RecordedLike): [collection: string, id
     case 'OrderParked':
     case 'OrderReleased':
     case 'OrderSubmitted':
+    case 'OrderCancelRequested':
       return orderAndSignal(event.data.clientOrderId);
     case 'OrderFilled': {
       const { base, quote } = splitSymbol(event.data.symbol);
@@ -246,7 +247,7 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), statusReason: event.data.reason }));
       return;
     case 'OrderCancelled':
-      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), statusReason: event.data.reason }));
+      updateOrder(event.data.clientOrderId, (o) => withoutCancelRequest({ ...o, status: statusAfter(o, event), statusReason: event.data.reason }));
       return;
     case 'OrderExpired':
       updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event) }));
@@ -268,6 +269,9 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
         const { statusReason: _held, ...rest } = o;
         return { ...rest, status: statusAfter(o, event) };
       });
+      return;
+    case 'OrderCancelRequested':
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), cancelRequested: { by: event.data.by, reason: event.data.reason, at: time } }));
       return;
     case 'OrderFilled': {
       const f = event.data;
@@ -315,4 +319,11 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
     default:
       assertNever(event);
   }
+}
+
+/** A cancellation answers the pending cancel request (as in the order decider's evolve; other final states keep it, shown as overtaken). */
+function withoutCancelRequest(o: OrderView): OrderView {
+  if (o.cancelRequested === undefined) return o;
+  const { cancelRequested: _answered, ...rest } = o;
+  return rest;
 }

@@ -99,12 +99,13 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
       code: 'INVALID_ACTION',
       message:
         `Field "${actionField.key}" is ${shown(actionField.value)}, which is not an action PATRIOT understands; ` +
-        'use buy, sell, long, short, close, exit, flat, close_long or close_short.',
+        'use buy, sell, long, short, close, exit, flat, close_long, close_short or cancel.',
     });
   }
 
   // ticker and symbol
   const tickerField = find(fields, KEYS.ticker);
+  if (tickerField === undefined && action.action === 'cancel') return ok(cancelEverySymbol(fields)); // issue 17
   if (tickerField === undefined) {
     return err({ code: 'MISSING_SYMBOL', message: 'The alert names no instrument: add "ticker": "{{ticker}}".' });
   }
@@ -289,6 +290,10 @@ const ACTIONS: Readonly<Record<string, { readonly action: SignalAction; readonly
   closeshort: { action: 'close', closeSide: 'short' },
   exit_short: { action: 'close', closeSide: 'short' },
   exitshort: { action: 'close', closeSide: 'short' },
+  // order lifecycle (issue 17): cancel the strategy's open orders (of the ticker, when the alert names one)
+  cancel: { action: 'cancel' },
+  cancel_all: { action: 'cancel' },
+  cancel_orders: { action: 'cancel' },
 };
 
 function parseAction(value: string): { readonly action: SignalAction; readonly closeSide?: 'long' | 'short' } | undefined {
@@ -375,4 +380,13 @@ export function parseAlertTime(text: string): string | undefined {
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+// ---- order lifecycle (issue 17)
+
+/** A `cancel` alert naming no instrument: every symbol (ticker and symbol empty). */
+function cancelEverySymbol(fields: Fields): NormalizedSignal {
+  const orderId = find(fields, KEYS.orderId)?.value.slice(0, MAX_ID_LENGTH);
+  const comment = find(fields, KEYS.comment)?.value.slice(0, MAX_COMMENT_LENGTH);
+  return { action: 'cancel', ticker: '', symbol: '', ...(orderId !== undefined ? { orderId } : {}), ...(comment !== undefined ? { comment } : {}) };
 }

@@ -1,5 +1,5 @@
 /** A TradingView (or peer-format) alert after parsing and normalisation. Decimals are strings. */
-export type SignalAction = 'buy' | 'sell' | 'close';
+export type SignalAction = 'buy' | 'sell' | 'close' | 'cancel';
 
 export interface NormalizedSignal {
   readonly action: SignalAction;

@@ -147,6 +147,8 @@ export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError
       reduceOnly = true;
       break;
     }
+    case 'cancel':
+      return fail('NOT_AN_ORDER', 'a cancel alert places no order');
     default:
       return assertNever(signal.action);
   }
