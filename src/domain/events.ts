@@ -16,7 +16,14 @@ import type { AccountConfig } from './accounts/account.js';
 import type { NormalizedSignal } from './signals/signal.js';
 
 export type OrderSide = 'buy' | 'sell';
-export type OrderType = 'market' | 'limit';
+export type OrderType = 'market' | 'limit' | ConditionalOrderType;
+/**
+ * Issue 17: orders that wait on the exchange for their trigger (`stopPrice`), then execute as a
+ * market order or rest as a limit order. Stop: triggers when the price moves against the side
+ * (a sell at or below the stop, a buy at or above); take-profit: the other way. As Binance's
+ * STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT.
+ */
+export type ConditionalOrderType = 'stop_market' | 'stop_limit' | 'take_profit' | 'take_profit_limit';
 
 export interface RiskReason {
   /** stable code, e.g. MAX_ORDER_NOTIONAL, KILL_SWITCH, SYMBOL_NOT_ALLOWED */
@@ -35,6 +42,8 @@ export interface OrderIntent {
   readonly type: OrderType;
   readonly quantity: string;
   readonly limitPrice?: string;
+  /** the trigger price of a stop or take-profit order (issue 17) */
+  readonly stopPrice?: string;
   /** price used for sizing and risk (the account's own exchange price at decision time) */
   readonly referencePrice: string;
   /** where that price came from (e.g. "binance:ws-a", "synthetic") and how old it was, in ms */

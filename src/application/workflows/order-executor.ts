@@ -340,6 +340,7 @@ export class OrderExecutor {
         .placeOrder(intent.accountId, {
           clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
           ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}), reduceOnly: intent.reduceOnly,
+          ...(intent.stopPrice !== undefined ? { stopPrice: intent.stopPrice } : {}),
         })
         .catch((error: unknown): PlaceOrderResult => ({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) }));
     } catch (error) {

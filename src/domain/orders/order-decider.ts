@@ -2,6 +2,7 @@ import type { EventOf, OrderIntent, RiskReason } from '../events.js';
 import { Dec, ZERO, decToString, parseDec } from '../shared/decimal.js';
 import { assertNever, type Decider } from '../shared/decider.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
+import { hasLimitPrice, isConditional } from './order-types.js';
 
 /**
  * The order aggregate, one stream per order: `order-<clientOrderId>`.
@@ -161,7 +162,13 @@ function validateIntent(intent: OrderIntent): DomainError | undefined {
   if (reference === undefined || !reference.greaterThan(0)) {
     return { code: 'INVALID_INTENT', message: `reference price ${intent.referencePrice} is not a positive decimal` };
   }
-  if (intent.type === 'limit') {
+  if (isConditional(intent.type)) {
+    const stop = intent.stopPrice === undefined ? undefined : parseDec(intent.stopPrice);
+    if (stop === undefined || !stop.greaterThan(0)) {
+      return { code: 'INVALID_INTENT', message: `a ${intent.type} order needs a positive stop price, got ${intent.stopPrice ?? 'none'}` };
+    }
+  }
+  if (hasLimitPrice(intent.type)) {
     const limit = intent.limitPrice === undefined ? undefined : parseDec(intent.limitPrice);
     if (limit === undefined || !limit.greaterThan(0)) {
       return { code: 'INVALID_INTENT', message: `a limit order needs a positive limit price, got ${intent.limitPrice ?? 'none'}` };
@@ -194,7 +201,7 @@ function sentFields(command: RecordAcceptedCommand, intent: OrderIntent): { sent
   const limit = intent.limitPrice !== undefined ? parseDec(intent.limitPrice) : undefined;
   return {
     ...(quantity && quantity.greaterThan(0) && asked && !quantity.equals(asked) ? { sentQuantity: s(quantity) } : {}),
-    ...(intent.type === 'limit' && price && price.greaterThan(0) && limit && !price.equals(limit) ? { sentPrice: s(price) } : {}),
+    ...(hasLimitPrice(intent.type) && price && price.greaterThan(0) && limit && !price.equals(limit) ? { sentPrice: s(price) } : {}),
     ...(command.adjustments && command.adjustments.length > 0 ? { adjustments: [...command.adjustments] } : {}),
   };
 }
