@@ -50,6 +50,7 @@ export const OrderDto = Type.Object({
   sentQuantity: Type.Optional(DecimalString),
   sentPrice: Type.Optional(DecimalString),
   adjustments: Type.Optional(Type.Array(Type.String())),
+  stopPrice: Type.Optional(DecimalString),
   cancelRequested: Type.Optional(Type.Object({ by: Type.String(), reason: Type.String(), at: Type.String() }, { description: 'a cancel asked for and not answered by the exchange yet' })),
   createdAt: Type.String(),
   updatedAt: Type.String(),

@@ -21,6 +21,7 @@
 import { decToString, parseDec, Dec } from '../shared/decimal.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 import type { AlertEnvelope } from './alert-envelope.js';
+import type { ConditionalOrderType } from '../events.js';
 import type { NormalizedSignal, SignalAction } from './signal.js';
 import { resolveSymbol, type ListingContext } from './symbols.js';
 
@@ -163,21 +164,24 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     if (!p.ok) return p;
     limitPrice = p.value;
   }
-  let orderType: 'market' | 'limit' | undefined;
+  let orderType: NormalizedSignal['orderType'];
   const typeField = find(fields, KEYS.orderType);
   if (typeField !== undefined) {
     const t = typeField.value.toLowerCase();
-    if (t !== 'market' && t !== 'limit') {
+    const conditional = conditionalTypeOf(t); // issue 17
+    if (t !== 'market' && t !== 'limit' && conditional === undefined) {
       return err({
         code: 'INVALID_ORDER_TYPE',
-        message: `Field "${typeField.key}" is ${shown(typeField.value)}; use "market" or "limit".`,
+        message: `Field "${typeField.key}" is ${shown(typeField.value)}; use "market", "limit", "stop", "stop_limit", "take_profit" or "take_profit_limit".`,
       });
     }
-    orderType = t;
+    orderType = conditional ?? (t as 'market' | 'limit');
   } else if (limitPrice !== undefined) {
     orderType = 'limit';
   }
-  if (orderType === 'limit') {
+  const stop = parseStopPrice(fields, orderType);
+  if (!stop.ok) return stop;
+  if (orderType === 'limit' || orderType === 'stop_limit' || orderType === 'take_profit_limit') {
     limitPrice ??= price;
     if (limitPrice === undefined) {
       return err({
@@ -185,8 +189,8 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
         message: 'The alert asks for a limit order but carries no price: add "limit_price" (or "price", e.g. "{{close}}").',
       });
     }
-  } else if (orderType === 'market') {
-    limitPrice = undefined; // an explicit market order ignores a stray limit price
+  } else if (orderType !== undefined) {
+    limitPrice = undefined; // an explicit market order (or stop / take-profit market) ignores a stray limit price
   }
 
   // positions
@@ -239,6 +243,7 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     ...(price !== undefined ? { price } : {}),
     ...(orderType !== undefined ? { orderType } : {}),
     ...(limitPrice !== undefined ? { limitPrice } : {}),
+    ...(stop.value !== undefined ? { stopPrice: stop.value } : {}),
     ...(targetPosition !== undefined ? { targetPosition } : {}),
     ...(marketPosition !== undefined ? { marketPosition } : {}),
     ...(orderId !== undefined ? { orderId } : {}),
@@ -389,4 +394,26 @@ function cancelEverySymbol(fields: Fields): NormalizedSignal {
   const orderId = find(fields, KEYS.orderId)?.value.slice(0, MAX_ID_LENGTH);
   const comment = find(fields, KEYS.comment)?.value.slice(0, MAX_COMMENT_LENGTH);
   return { action: 'cancel', ticker: '', symbol: '', ...(orderId !== undefined ? { orderId } : {}), ...(comment !== undefined ? { comment } : {}) };
+}
+
+const CONDITIONAL_ALIASES: Readonly<Record<string, ConditionalOrderType>> = {
+  stop: 'stop_market', stop_market: 'stop_market', stop_loss: 'stop_market', stop_limit: 'stop_limit', stop_loss_limit: 'stop_limit',
+  take_profit: 'take_profit', take_profit_market: 'take_profit', take_profit_limit: 'take_profit_limit',
+};
+
+/** The stop / take-profit order type an alert's `order_type` names, if it names one. */
+function conditionalTypeOf(text: string): ConditionalOrderType | undefined {
+  return Object.hasOwn(CONDITIONAL_ALIASES, text) ? CONDITIONAL_ALIASES[text] : undefined;
+}
+
+/** `stop_price`: required by a stop / take-profit order type, refused (as meaningless) by none. */
+function parseStopPrice(fields: Fields, orderType: NormalizedSignal['orderType']): Result<string | undefined, DomainError> {
+  const field = find(fields, ['stop_price', 'stopprice']);
+  const conditional = orderType !== undefined && orderType !== 'market' && orderType !== 'limit';
+  if (field === undefined) {
+    return conditional ? err({ code: 'STOP_PRICE_REQUIRED', message: `The alert asks for a ${orderType} order but carries no "stop_price".` }) : ok(undefined);
+  }
+  const p = positiveDecimal(field, 'INVALID_PRICE', 'stop price');
+  if (!p.ok) return p;
+  return conditional ? ok(p.value) : ok(undefined);
 }

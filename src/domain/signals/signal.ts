@@ -1,3 +1,5 @@
+import type { ConditionalOrderType } from '../events.js';
+
 /** A TradingView (or peer-format) alert after parsing and normalisation. Decimals are strings. */
 export type SignalAction = 'buy' | 'sell' | 'close' | 'cancel';
 
@@ -18,8 +20,10 @@ export interface NormalizedSignal {
   readonly quoteAmount?: string;
   /** price the alert carried ({{close}} / {{strategy.order.price}}), if any */
   readonly price?: string;
-  readonly orderType?: 'market' | 'limit';
+  readonly orderType?: 'market' | 'limit' | ConditionalOrderType;
   readonly limitPrice?: string;
+  /** the trigger of a stop / take-profit order (`stop_price`; issue 17) */
+  readonly stopPrice?: string;
   /** signed target position ({{strategy.position_size}}), if any */
   readonly targetPosition?: string;
   readonly marketPosition?: 'long' | 'short' | 'flat';
