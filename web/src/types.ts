@@ -11,6 +11,8 @@ export interface Balance { accountId: string; asset: string; total: string }
 export interface Order {
   clientOrderId: string; accountId: string; strategyId: string; signalId: string; symbol: string; side: string; type: string; quantity: string;
   limitPrice?: string; status: string; filledQuantity: string; averageFillPrice?: string; createdAt: string; reasons?: Reason[]; statusReason?: string;
+  /** issue 17: the trigger of a stop / take-profit order */
+  stopPrice?: string;
   /** issue 17: a cancel asked for and not answered yet */
   cancelRequested?: { by: string; reason: string; at: string };
 }

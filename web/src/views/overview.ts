@@ -131,7 +131,7 @@ export class OverviewView {
     const orders = (await api<Page<Order>>('/orders?limit=100')).items.filter((o) => !FINAL.has(o.status));
     replace(this.ordersEl, table(
       ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
-      orders.map((o) => [[o.symbol], [o.side], [o.type], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),
+      orders.map((o) => [[o.symbol], [o.side], [o.stopPrice ? `${o.type} @ ${formatDecimal(o.stopPrice, 2)}` : o.type], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),
       'No open orders.', 'Open orders'));
   }
 
