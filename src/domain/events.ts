@@ -14,6 +14,7 @@
 import type { StrategyConfig } from './strategies/strategy.js';
 import type { AccountConfig } from './accounts/account.js';
 import type { NormalizedSignal } from './signals/signal.js';
+import type { BracketPlan } from './orders/bracket.js';
 
 export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit' | ConditionalOrderType;
@@ -53,6 +54,10 @@ export interface OrderIntent {
   readonly requestedQuantity?: string;
   readonly requestedLimitPrice?: string;
   readonly reduceOnly: boolean;
+  /** issue 17: an entry with take-profit legs and a stop-loss, managed as a bracket */
+  readonly bracket?: BracketPlan;
+  /** issue 17: a child of a bracket: its entry, and which leg it is */
+  readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number };
 }
 
 export type UserRole = 'admin' | 'trader' | 'viewer';

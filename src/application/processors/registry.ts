@@ -3,6 +3,7 @@ import type { ProjectionStore } from '../ports/projection-store.js';
 import type { AnyProcessor } from './processor.js';
 import { documentProjector } from './document-projector.js';
 import { strategyFillCounts } from './strategy-fill-counts.js';
+import { bracketOrders } from './bracket-orders.js';
 
 /** What processors are built from (the adapters the composition root chose). */
 export interface ProcessorPorts {
@@ -16,4 +17,5 @@ export interface ProcessorPorts {
  */
 export const registeredProcessors = (ports: ProcessorPorts): AnyProcessor[] => [
   documentProjector(ports.readModels, strategyFillCounts),
+  bracketOrders(ports.events), // issue 17: brackets managed by PATRIOT
 ];

@@ -5,6 +5,7 @@ import type { MarketRules } from '../../domain/sizing/size-order.js';
 import { sizeOrder } from '../../domain/sizing/size-order.js';
 import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { conditionalPrices } from '../../domain/orders/conditional-intent.js';
+import { bracketPlanFor } from '../../domain/orders/bracket-spec.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
 import { signalDecider } from '../../domain/signals/signal-decider.js';
@@ -113,6 +114,11 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       skipped.push({ accountId: link.accountId, ...conditional.error });
       continue;
     }
+    const bracket = signal.bracket && !reduceOnly ? bracketPlanFor(signal.bracket, side, parseDec(signal.limitPrice ?? '') ?? referencePrice, market) : undefined; // issue 17
+    if (bracket && !bracket.ok) {
+      skipped.push({ accountId: link.accountId, ...bracket.error });
+      continue;
+    }
     const signalLimit = signal.limitPrice !== undefined ? parseDec(signal.limitPrice) : undefined;
     const template = signal.orderType === 'limit' ? { type: 'limit' as const, offsetBps: '0' } : signal.orderType === 'market' ? { type: 'market' as const } : link.orderTemplate;
     const limit = conditional ? undefined : limitPriceWithRequest(template, side, referencePrice, market, signalLimit);
@@ -128,6 +134,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       quantity: decToString(quantity),
       ...(limitPrice !== undefined ? { limitPrice: decToString(limitPrice) } : {}),
       ...(conditional ? { stopPrice: decToString(conditional.value.stopPrice) } : {}),
+      ...(bracket && !conditional ? { bracket: bracket.value } : {}),
       referencePrice: decToString(referencePrice),
       ...(sized.value.requested !== undefined ? { requestedQuantity: decToString(sized.value.requested) } : {}),
       ...(limit !== undefined && !limit.requested.equals(limit.price) ? { requestedLimitPrice: decToString(limit.requested) } : {}),

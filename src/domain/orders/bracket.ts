@@ -77,7 +77,7 @@ export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketActi
   const stopFilled = facts.stops.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
   const exitFilled = facts.exits.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
   const held = entered.minus(tpFilled).minus(stopFilled).minus(exitFilled);
-  const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired');
+  const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || leg.status === 'exchange_rejected');
 
   // take-profits: placed once (unless the stop was hit); cancelled once the stop was hit or nothing is held
   const sizes = legSizes(entered, plan.takeProfits.map((t) => new Dec(t.fraction)), step);

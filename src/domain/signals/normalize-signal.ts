@@ -22,7 +22,7 @@ import { decToString, parseDec, Dec } from '../shared/decimal.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 import type { AlertEnvelope } from './alert-envelope.js';
 import type { ConditionalOrderType } from '../events.js';
-import type { NormalizedSignal, SignalAction } from './signal.js';
+import type { BracketLevel, BracketRequest, NormalizedSignal, SignalAction } from './signal.js';
 import { resolveSymbol, type ListingContext } from './symbols.js';
 
 export interface NormalizeContext {
@@ -181,6 +181,8 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
   }
   const stop = parseStopPrice(fields, orderType);
   if (!stop.ok) return stop;
+  const bracket = parseBracket(fields); // issue 17
+  if (!bracket.ok) return bracket;
   if (orderType === 'limit' || orderType === 'stop_limit' || orderType === 'take_profit_limit') {
     limitPrice ??= price;
     if (limitPrice === undefined) {
@@ -244,6 +246,7 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     ...(orderType !== undefined ? { orderType } : {}),
     ...(limitPrice !== undefined ? { limitPrice } : {}),
     ...(stop.value !== undefined ? { stopPrice: stop.value } : {}),
+    ...(bracket.value !== undefined ? { bracket: bracket.value } : {}),
     ...(targetPosition !== undefined ? { targetPosition } : {}),
     ...(marketPosition !== undefined ? { marketPosition } : {}),
     ...(orderId !== undefined ? { orderId } : {}),
@@ -416,4 +419,57 @@ function parseStopPrice(fields: Fields, orderType: NormalizedSignal['orderType']
   const p = positiveDecimal(field, 'INVALID_PRICE', 'stop price');
   if (!p.ok) return p;
   return conditional ? ok(p.value) : ok(undefined);
+}
+
+/**
+ * Bracket fields (issue 17): `take_profit` (one level or several, comma-separated: prices, or
+ * percent distances from the entry like "2%"), `take_profit_split` (percent of the entry per level,
+ * summing to 100; default equal parts), `stop_loss` (a price or "1.5%"), `break_even` ("true": move
+ * the stop to the entry once the first take-profit filled).
+ */
+function parseBracket(fields: Fields): Result<BracketRequest | undefined, DomainError> {
+  const tpField = find(fields, ['take_profit', 'takeprofit', 'tp']);
+  const slField = find(fields, ['stop_loss', 'stoploss', 'sl']);
+  const splitField = find(fields, ['take_profit_split', 'tp_split']);
+  const beField = find(fields, ['break_even', 'breakeven', 'move_stop_to_entry']);
+  if (tpField === undefined && slField === undefined) {
+    if (splitField !== undefined || beField !== undefined) return err({ code: 'INVALID_BRACKET', message: '"take_profit_split" and "break_even" need a "take_profit" or "stop_loss".' });
+    return ok(undefined);
+  }
+  const takeProfits: BracketLevel[] = [];
+  for (const part of (tpField?.value ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const level = bracketLevel(part, tpField!.key);
+    if (!level.ok) return level;
+    takeProfits.push(level.value);
+  }
+  if (takeProfits.length > 5) return err({ code: 'INVALID_BRACKET', message: `at most 5 take-profit levels, got ${takeProfits.length}` });
+  let split: string[] | undefined;
+  if (splitField !== undefined) {
+    split = splitField.value.split(',').map((p) => p.trim().replace(/%$/, ''));
+    const parts = split.map((p) => (DECIMAL_TEXT.test(p) ? new Dec(p) : undefined));
+    if (split.length !== takeProfits.length || parts.some((p) => p === undefined || !p.greaterThan(0))) {
+      return err({ code: 'INVALID_BRACKET', message: `"${splitField.key}" must give one positive percent per take-profit level (${takeProfits.length})` });
+    }
+    if (!parts.reduce((a, b) => a!.plus(b!), new Dec(0))!.equals(100)) return err({ code: 'PERCENT_OVER_100', message: `"${splitField.key}" must sum to 100, got ${splitField.value}` });
+  }
+  let stopLoss: BracketLevel | undefined;
+  if (slField !== undefined) {
+    const level = bracketLevel(slField.value.trim(), slField.key);
+    if (!level.ok) return level;
+    stopLoss = level.value;
+  }
+  const breakEven = beField !== undefined && ['true', '1', 'yes'].includes(beField.value.trim().toLowerCase());
+  return ok({ takeProfits, ...(split ? { split } : {}), ...(stopLoss ? { stopLoss } : {}), breakEven });
+}
+
+const DECIMAL_TEXT = /^[0-9]{1,12}(\.[0-9]{1,12})?$/;
+
+function bracketLevel(text: string, key: string): Result<BracketLevel, DomainError> {
+  const percent = text.endsWith('%');
+  const number = percent ? text.slice(0, -1).trim() : text;
+  if (!DECIMAL_TEXT.test(number) || !new Dec(number).greaterThan(0)) {
+    return err({ code: 'INVALID_BRACKET', message: `Field "${key}" has ${shown(text)}; give a price (e.g. 105000) or a percent from the entry (e.g. 2%).` });
+  }
+  if (percent && !new Dec(number).lessThan(100)) return err({ code: 'PERCENT_OVER_100', message: `Field "${key}" is ${text}: a distance from the entry must be under 100%` });
+  return ok(percent ? { percent: number } : { price: number });
 }

@@ -22,6 +22,8 @@ export interface NormalizedSignal {
   readonly price?: string;
   readonly orderType?: 'market' | 'limit' | ConditionalOrderType;
   readonly limitPrice?: string;
+  /** issue 17: take-profit legs and a stop-loss for the entry (`take_profit`, `stop_loss`, ...) */
+  readonly bracket?: BracketRequest;
   /** the trigger of a stop / take-profit order (`stop_price`; issue 17) */
   readonly stopPrice?: string;
   /** signed target position ({{strategy.position_size}}), if any */
@@ -32,4 +34,16 @@ export interface NormalizedSignal {
   readonly comment?: string;
   /** {{timenow}} as ISO-8601, if sent */
   readonly alertTime?: string;
+}
+
+/** A level as the alert gave it: a price, or a distance from the entry in percent. */
+export type BracketLevel = { readonly price: string } | { readonly percent: string };
+
+/** The bracket an alert asks for (issue 17). */
+export interface BracketRequest {
+  readonly takeProfits: readonly BracketLevel[];
+  /** percent of the entry per take-profit leg (sums to 100); absent: equal parts */
+  readonly split?: readonly string[];
+  readonly stopLoss?: BracketLevel;
+  readonly breakEven: boolean;
 }

@@ -38,10 +38,10 @@ async function tick(price: string): Promise<void> {
 }
 
 describe('PaperExchange: stop and take-profit orders', () => {
-  it('a sell stop-market waits open above its stop, locks the base, and sells at market once the price falls to it', async () => {
+  it('a sell stop-market waits open above its stop without holding the base, and sells at market once the price falls to it', async () => {
     const placed = accepted(await ex.placeOrder('a', order({ stopPrice: '95000' })));
     expect(placed).toMatchObject({ type: 'stop_market', stopPrice: '95000', status: 'open', filledQuantity: '0' });
-    expect((await ex.fetchBalances('a')).find((b) => b.asset === 'BTC')).toMatchObject({ total: '1', available: '0.9' });
+    expect((await ex.fetchBalances('a')).find((b) => b.asset === 'BTC')).toMatchObject({ total: '1', available: '1' });
     await tick('96000');
     expect((await ex.fetchOrder('a', placed.clientOrderId))?.status).toBe('open');
     await tick('94990');
@@ -79,6 +79,15 @@ describe('PaperExchange: stop and take-profit orders', () => {
     expect((await ex.fetchBalances('a')).find((b) => b.asset === 'BTC')).toMatchObject({ total: '1', available: '1' });
     await tick('90000');
     expect((await ex.fetchOrder('a', placed.clientOrderId))?.status).toBe('cancelled');
+  });
+
+  it('a triggered stop whose base is held by a limit order expires (nothing oversold); a stop beside a take-profit limit is accepted', async () => {
+    const tp = accepted(await ex.placeOrder('a', order({ type: 'limit', limitPrice: '99000', quantity: '1' })));
+    const stop = accepted(await ex.placeOrder('a', order({ stopPrice: '95000', quantity: '1' })));
+    await tick('94000');
+    expect((await ex.fetchOrder('a', stop.clientOrderId))?.status).toBe('expired');
+    expect((await ex.fetchOrder('a', tp.clientOrderId))?.status).toBe('open');
+    expect((await ex.fetchBalances('a')).find((b) => b.asset === 'BTC')).toMatchObject({ total: '1' });
   });
 
   it('a stop survives a restart of the exchange on the same file', async () => {

@@ -703,9 +703,10 @@ export class PaperExchange implements ExchangeGateway {
   // ---------------------------------------------------------------- stop and take-profit orders (issue 17)
 
   /**
-   * A stop / take-profit order waits, open, holding its funds (sells the base quantity; buys the
-   * quote at the limit, or at the stop plus the taker fee); refused when the market already
-   * reached its trigger (as Binance's -2021).
+   * A stop / take-profit order waits, open, without holding funds (a bracket's stop and its
+   * take-profit limits cover the same base: funds are checked when it triggers); the funds must be
+   * there when it is placed all the same; refused when the market already reached its trigger
+   * (as Binance's "Stop price would trigger immediately.").
    */
   private placeConditional(accountId: string, request: PlaceOrderRequest, spec: MarketSpec, checked: { quantity: Dec; limitPrice?: Dec; stopPrice?: Dec }, feedPrice: Dec | undefined): ExchangeOrder {
     const type = request.type;
@@ -720,17 +721,16 @@ export class PaperExchange implements ExchangeGateway {
     if (notional.lessThan(spec.minNotional)) throw new Rejected(RejectCode.MIN_NOTIONAL, `notional ${decToString(notional)} < minNotional ${market.minNotional}`);
     const need = request.side === 'buy' ? buyCost(checked.quantity, limit ?? checked.stopPrice, limit ? this.makerRate : this.takerRate) : checked.quantity;
     const needAsset = request.side === 'buy' ? market.quote : market.base;
-    const available = this.available(accountId, needAsset);
-    if (available.lessThan(need)) throw new Rejected(RejectCode.INSUFFICIENT_BALANCE, `needs ${decToString(need)} ${needAsset} available, has ${decToString(available)}`);
     const now = this.batch().time;
+    const total = this.batch().balance(accountId, needAsset).total;
+    if (total.lessThan(need)) throw new Rejected(RejectCode.INSUFFICIENT_BALANCE, `needs ${decToString(need)} ${needAsset}, holds ${decToString(total)}`);
     const row: OrderRow = {
       order_id: this.nextId('order'), account_id: accountId, client_order_id: request.clientOrderId, symbol: market.symbol, side: request.side,
       type: executesAs(type), quantity: decToString(checked.quantity), limit_price: limit ? decToString(limit) : null, filled_quantity: '0',
-      status: 'open', locked_asset: needAsset, locked_amount: decToString(need), fill_count: 0, created_at: now, updated_at: now,
+      status: 'open', locked_asset: null, locked_amount: '0', fill_count: 0, created_at: now, updated_at: now,
     };
     this.sql.insertOrder.run(row);
     this.conditions.insert.run({ order_id: row.order_id, kind: type, stop_price: decToString(checked.stopPrice), triggered: 0 });
-    this.adjustBalance(accountId, needAsset, ZERO, need);
     return this.toOrder(row, []);
   }
 
@@ -744,22 +744,31 @@ export class PaperExchange implements ExchangeGateway {
     if (!condition || condition.triggered === 1) return false;
     if (!triggers(condition.kind, row.side, new Dec(condition.stop_price), price)) return true;
     this.conditions.markTriggered.run(row.order_id);
-    if (row.type === 'limit') return false;
-    const locked = new Dec(row.locked_amount);
-    if (row.locked_asset && locked.greaterThan(0)) this.adjustBalance(row.account_id, row.locked_asset, ZERO, locked.negated());
-    row.locked_asset = null;
-    row.locked_amount = '0';
     const quantity = new Dec(row.quantity).minus(row.filled_quantity);
+    if (row.type === 'limit') {
+      // from now on a resting limit order: it holds its funds like one, or expires when they are not there
+      const limit = new Dec(row.limit_price!);
+      const need = row.side === 'buy' ? buyCost(quantity, limit, this.makerRate) : quantity;
+      const asset = row.side === 'buy' ? spec.market.quote : spec.market.base;
+      if (this.available(row.account_id, asset).lessThan(need)) return this.expire(row, now, updates);
+      this.adjustBalance(row.account_id, asset, ZERO, need);
+      row.locked_asset = asset;
+      row.locked_amount = decToString(need);
+      this.sql.updateOrder.run(row);
+      return false;
+    }
     const execPrice = slippedPrice(row.side, price, this.slippageRate, spec.tick);
     const need = row.side === 'buy' ? buyCost(quantity, execPrice, this.takerRate) : quantity;
-    if (this.available(row.account_id, row.side === 'buy' ? spec.market.quote : spec.market.base).lessThan(need)) {
-      row.status = 'expired';
-      row.updated_at = now;
-      this.sql.updateOrder.run(row);
-      updates.push({ accountId: row.account_id, order: this.toOrder(row) });
-      return true;
-    }
+    if (this.available(row.account_id, row.side === 'buy' ? spec.market.quote : spec.market.base).lessThan(need)) return this.expire(row, now, updates);
     this.applyFill(row, this.sql.fillsOfOrder.all(row.order_id), quantity, execPrice, 'taker', now, updates);
+    return true;
+  }
+
+  private expire(row: OrderRow, now: string, updates: OrderUpdate[]): true {
+    row.status = 'expired';
+    row.updated_at = now;
+    this.sql.updateOrder.run(row);
+    updates.push({ accountId: row.account_id, order: this.toOrder(row) });
     return true;
   }
 
