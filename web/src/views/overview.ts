@@ -131,7 +131,7 @@ export class OverviewView {
     const orders = (await api<Page<Order>>('/orders?limit=100')).items.filter((o) => !FINAL.has(o.status));
     replace(this.ordersEl, table(
       ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
-      orders.map((o) => [[o.symbol], [o.side], [o.stopPrice ? `${o.type} @ ${formatDecimal(o.stopPrice, 2)}` : o.type], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),
+      nestBrackets(orders).map((o) => [[o.parent ? `↳ ${o.symbol}` : o.symbol], [o.side], [orderKind(o)], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),
       'No open orders.', 'Open orders'));
   }
 
@@ -226,4 +226,24 @@ function markCell(p: Position): Child[] {
 function cancelCell(o: Order, reload: () => Promise<void>): HTMLElement {
   if (o.cancelRequested) return h('span', { class: 'muted', title: `${o.cancelRequested.reason} (by ${o.cancelRequested.by})` }, 'cancel requested');
   return h('button', { type: 'button', class: 'small', 'data-cancel': o.clientOrderId, onclick: async () => { if (await cancelOrder(o)) await reload(); } }, 'Cancel');
+}
+
+/** Issue 17: bracket children right under their entry (the entry first when it is still open). */
+function nestBrackets(orders: Order[]): Order[] {
+  const children = new Map<string, Order[]>();
+  for (const o of orders) if (o.parent) children.set(o.parent.clientOrderId, [...(children.get(o.parent.clientOrderId) ?? []), o]);
+  const placed = new Set<string>();
+  const out: Order[] = [];
+  for (const o of orders) {
+    if (o.parent && orders.some((e) => e.clientOrderId === o.parent!.clientOrderId)) continue; // shown under its entry
+    out.push(o);
+    for (const c of children.get(o.clientOrderId) ?? []) if (!placed.has(c.clientOrderId)) (placed.add(c.clientOrderId), out.push(c));
+  }
+  return out;
+}
+
+/** The order's type, its trigger, and its leg when it is a bracket child. */
+function orderKind(o: Order): string {
+  const type = o.stopPrice ? `${o.type} @ ${formatDecimal(o.stopPrice, 2)}` : o.type;
+  return o.parent ? `${type} (${o.parent.role.replace('_', '-')})` : type;
 }
