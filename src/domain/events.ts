@@ -9,14 +9,22 @@
  *   strategy-<strategyId>   StrategyConfigured, then StrategyPaused, StrategyResumed, StrategyDeleted (ADR-0019)
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
  *   repeats-<signalId>      AlertRepeated, each time the same alert came again
- *   order-<clientOrderId>   OrderApproved | OrderRejected, then exchange outcomes and fills
+ *   order-<clientOrderId>   OrderApproved | OrderRejected, then exchange outcomes and fills (and OrderCancelRequested)
  */
 import type { StrategyConfig } from './strategies/strategy.js';
 import type { AccountConfig } from './accounts/account.js';
 import type { NormalizedSignal } from './signals/signal.js';
+import type { BracketPlan } from './orders/bracket.js';
 
 export type OrderSide = 'buy' | 'sell';
-export type OrderType = 'market' | 'limit';
+export type OrderType = 'market' | 'limit' | ConditionalOrderType;
+/**
+ * Issue 17: orders that wait on the exchange for their trigger (`stopPrice`), then execute as a
+ * market order or rest as a limit order. Stop: triggers when the price moves against the side
+ * (a sell at or below the stop, a buy at or above); take-profit: the other way. As Binance's
+ * STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT.
+ */
+export type ConditionalOrderType = 'stop_market' | 'stop_limit' | 'take_profit' | 'take_profit_limit';
 
 export interface RiskReason {
   /** stable code, e.g. MAX_ORDER_NOTIONAL, KILL_SWITCH, SYMBOL_NOT_ALLOWED */
@@ -35,6 +43,8 @@ export interface OrderIntent {
   readonly type: OrderType;
   readonly quantity: string;
   readonly limitPrice?: string;
+  /** the trigger price of a stop or take-profit order (issue 17) */
+  readonly stopPrice?: string;
   /** price used for sizing and risk (the account's own exchange price at decision time) */
   readonly referencePrice: string;
   /** where that price came from (e.g. "binance:ws-a", "synthetic") and how old it was, in ms */
@@ -44,6 +54,10 @@ export interface OrderIntent {
   readonly requestedQuantity?: string;
   readonly requestedLimitPrice?: string;
   readonly reduceOnly: boolean;
+  /** issue 17: an entry with take-profit legs and a stop-loss, managed as a bracket */
+  readonly bracket?: BracketPlan;
+  /** issue 17: a child of a bracket: its entry, and which leg it is */
+  readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number };
 }
 
 export type UserRole = 'admin' | 'trader' | 'viewer';
@@ -103,6 +117,8 @@ export type PatriotEvent =
         readonly orders: readonly { readonly accountId: string; readonly clientOrderId: string; readonly outcome: 'approved' | 'rejected' }[];
         /** accounts the signal produced no order for (e.g. already at target position), with why */
         readonly skipped: readonly { readonly accountId: string; readonly code: string; readonly message: string }[];
+        /** a `cancel` alert: the open orders it asked to cancel (absent for other alerts) */
+        readonly cancels?: readonly { readonly accountId: string; readonly clientOrderId: string }[];
       };
     }
   | { readonly type: 'OrderApproved'; readonly data: OrderIntent }
@@ -189,7 +205,15 @@ export type PatriotEvent =
   | { readonly type: 'StrategyPaused'; readonly data: { readonly strategyId: string; readonly by: string; readonly reason: string } }
   | { readonly type: 'StrategyResumed'; readonly data: { readonly strategyId: string; readonly by: string } }
   /** Gone: its webhook answers like an unknown strategy; its signals and orders stay in the log. */
-  | { readonly type: 'StrategyDeleted'; readonly data: { readonly strategyId: string; readonly by: string } };
+  | { readonly type: 'StrategyDeleted'; readonly data: { readonly strategyId: string; readonly by: string } }
+  // ---- order lifecycle (issue 17): cancel
+  /**
+   * Someone asked for the order to be cancelled (recorded before the exchange is asked, like
+   * OrderSubmitted before a placement). The order's status does not change by it: the exchange's
+   * answer (OrderCancelled, or the fills that beat the cancel) does. `by`: who ("user:<id>",
+   * "alert:<signalId>", ...); `reason`: why, in words.
+   */
+  | { readonly type: 'OrderCancelRequested'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly by: string; readonly reason: string } };
 
 export type ReconciliationDifference =
   /** our balance (from recorded fills) and the exchange's total differ */

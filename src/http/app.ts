@@ -7,6 +7,7 @@ import { installRequestMetrics } from './request-metrics.js';
 import { webhookRoutes } from './routes/webhook/index.js';
 import { signalRoutes } from './routes/signals/index.js';
 import { orderRoutes } from './routes/orders/index.js';
+import { orderCancelRoutes } from './routes/orders/cancel.js';
 import { portfolioRoutes } from './routes/portfolio/index.js';
 import { accountRoutes } from './routes/accounts/index.js';
 import { strategyRoutes } from './routes/strategies/index.js';
@@ -82,6 +83,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(userRoutes, { deps });
       await api.register(signalRoutes, { deps });
       await api.register(orderRoutes, { deps });
+      await api.register(orderCancelRoutes, { deps });
       await api.register(portfolioRoutes, { deps });
       await api.register(accountRoutes, { deps });
       await api.register(strategyRoutes, { deps });

@@ -17,6 +17,7 @@ import type { Budgets, LoginThrottle } from '../application/ports/budgets.js';
 import type { CloseError, CloseRecorded, CloseRequest } from '../application/commands/close-position.js';
 import type { ControlError } from '../application/commands/strategy-control.js';
 import type { StrategyControlCommand } from '../domain/strategies/strategy-control.js';
+import type { CancelRequested } from '../application/commands/cancel-orders.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -126,6 +127,11 @@ export interface HttpDeps {
   readonly positions: PositionCommands;
   /** pause, resume or delete a strategy of the tenant (ADR-0019) */
   readonly strategyControl: (tenantId: string, strategyId: string, command: StrategyControlCommand) => Promise<Result<{ changed: boolean; lastPosition?: number }, ControlError>>;
+  /** cancels (issue 17): the request is recorded on the order's stream; the account's owner asks the exchange */
+  readonly cancels: {
+    order(tenantId: string, clientOrderId: string, by: string, reason: string): Promise<Result<CancelRequested & { lastPosition?: number }, DomainError>>;
+    account(tenantId: string, accountId: string, filter: { symbol?: string }, by: string, reason: string): Promise<Result<{ requested: CancelRequested[]; notOpen: string[]; lastPosition?: number }, DomainError>>;
+  };
 }
 
 /** Positions per strategy (from the write side's folded state) and closes. */

@@ -11,6 +11,12 @@ export interface Balance { accountId: string; asset: string; total: string }
 export interface Order {
   clientOrderId: string; accountId: string; strategyId: string; signalId: string; symbol: string; side: string; type: string; quantity: string;
   limitPrice?: string; status: string; filledQuantity: string; averageFillPrice?: string; createdAt: string; reasons?: Reason[]; statusReason?: string;
+  /** issue 17: the trigger of a stop / take-profit order */
+  stopPrice?: string;
+  /** issue 17: a bracket child, under its entry */
+  parent?: { clientOrderId: string; role: string; index: number };
+  /** issue 17: a cancel asked for and not answered yet */
+  cancelRequested?: { by: string; reason: string; at: string };
 }
 export interface Fill { tradeId: string; accountId: string; symbol: string; side: string; quantity: string; price: string; fee: string; feeCurrency: string; filledAt: string }
 export interface Reason { code: string; message: string }

@@ -1,7 +1,8 @@
 /** Port: an exchange account we can trade on (paper simulator or a real exchange). */
 
 export type OrderSide = 'buy' | 'sell';
-export type OrderType = 'market' | 'limit';
+export type { OrderType } from '../../domain/events.js';
+import type { OrderType } from '../../domain/events.js';
 
 export interface Market {
   /** Unified symbol, e.g. "BTC/USDT". */
@@ -31,6 +32,8 @@ export interface PlaceOrderRequest {
   readonly type: OrderType;
   readonly quantity: string;
   readonly limitPrice?: string;
+  /** trigger price of a stop / take-profit order (issue 17) */
+  readonly stopPrice?: string;
   readonly reduceOnly?: boolean;
 }
 
@@ -60,6 +63,8 @@ export interface ExchangeOrder {
   readonly type: OrderType;
   readonly quantity: string;
   readonly limitPrice?: string;
+  /** trigger price of a stop / take-profit order (issue 17) */
+  readonly stopPrice?: string;
   readonly filledQuantity: string;
   readonly status: ExchangeOrderStatus;
   readonly fills: readonly ExchangeFill[];

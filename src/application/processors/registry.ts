@@ -1,14 +1,15 @@
-import type { CheckpointStore } from '../ports/event-store.js';
+import type { EventStore } from '../ports/event-store.js';
 import type { ProjectionStore } from '../ports/projection-store.js';
 import type { AnyProcessor } from './processor.js';
 import { documentProjector } from './document-projector.js';
 import { strategyFillCounts } from './strategy-fill-counts.js';
 import { portfolioSnapshots, type AccountSnapshots } from './portfolio-snapshots.js';
+import { bracketOrders } from './bracket-orders.js';
 
 /** What processors are built from (the adapters the composition root chose). */
 export interface ProcessorPorts {
-  /** where reactors keep their checkpoints */
-  readonly events: CheckpointStore;
+  /** the log: reactors keep their checkpoints there, and some append (brackets) */
+  readonly events: EventStore;
   readonly readModels: ProjectionStore;
   /** snapshots of accounts whose balances changed (absent: only the timer takes snapshots, or none) */
   readonly snapshots?: AccountSnapshots;
@@ -21,4 +22,5 @@ export interface ProcessorPorts {
 export const registeredProcessors = (ports: ProcessorPorts): AnyProcessor[] => [
   documentProjector(ports.readModels, strategyFillCounts),
   ...(ports.snapshots ? [portfolioSnapshots(ports.events, ports.snapshots)] : []),
+  bracketOrders(ports.events), // issue 17: brackets managed by PATRIOT
 ];

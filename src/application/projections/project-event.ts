@@ -66,6 +66,7 @@ export function documentsReadBy(recorded: RecordedLike): [collection: string, id
     case 'OrderParked':
     case 'OrderReleased':
     case 'OrderSubmitted':
+    case 'OrderCancelRequested':
       return orderAndSignal(event.data.clientOrderId);
     case 'OrderFilled': {
       const { base, quote } = splitSymbol(event.data.symbol);
@@ -233,7 +234,7 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       const view: OrderView = {
         clientOrderId: i.clientOrderId, accountId: i.accountId, strategyId: i.strategyId, signalId: i.signalId, symbol: i.symbol,
         side: i.side, type: i.type, quantity: i.quantity, ...(i.limitPrice !== undefined ? { limitPrice: i.limitPrice } : {}),
-        referencePrice: i.referencePrice, reduceOnly: i.reduceOnly,
+        referencePrice: i.referencePrice, reduceOnly: i.reduceOnly, ...(i.stopPrice !== undefined ? { stopPrice: i.stopPrice } : {}), ...(i.parent ? { parent: { ...i.parent } } : {}),
         ...(i.priceSource !== undefined ? { priceSource: i.priceSource } : {}), ...(i.priceAgeMs !== undefined ? { priceAgeMs: i.priceAgeMs } : {}),
         ...(i.requestedQuantity !== undefined ? { requestedQuantity: i.requestedQuantity } : {}), ...(i.requestedLimitPrice !== undefined ? { requestedLimitPrice: i.requestedLimitPrice } : {}),
         status: orderStatusAfter('none', event),
@@ -263,7 +264,7 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), statusReason: event.data.reason }));
       return;
     case 'OrderCancelled':
-      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), statusReason: event.data.reason }));
+      updateOrder(event.data.clientOrderId, (o) => withoutCancelRequest({ ...o, status: statusAfter(o, event), statusReason: event.data.reason }));
       return;
     case 'OrderExpired':
       updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event) }));
@@ -285,6 +286,9 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
         const { statusReason: _held, ...rest } = o;
         return { ...rest, status: statusAfter(o, event) };
       });
+      return;
+    case 'OrderCancelRequested':
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), cancelRequested: { by: event.data.by, reason: event.data.reason, at: time } }));
       return;
     case 'OrderFilled': {
       const f = event.data;
@@ -332,4 +336,11 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
     default:
       assertNever(event);
   }
+}
+
+/** A cancellation answers the pending cancel request (as in the order decider's evolve; other final states keep it, shown as overtaken). */
+function withoutCancelRequest(o: OrderView): OrderView {
+  if (o.cancelRequested === undefined) return o;
+  const { cancelRequested: _answered, ...rest } = o;
+  return rest;
 }

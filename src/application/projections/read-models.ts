@@ -61,6 +61,12 @@ export interface OrderView {
   readonly sentPrice?: string;
   /** what was changed to fit the exchange's rules, in words */
   readonly adjustments?: string[];
+  /** the trigger price of a stop / take-profit order (issue 17) */
+  readonly stopPrice?: string;
+  /** a bracket child: its entry and its leg (issue 17) */
+  readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number };
+  /** a cancel asked for and not answered yet: who asked, why, when (issue 17) */
+  readonly cancelRequested?: { readonly by: string; readonly reason: string; readonly at: string };
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -4,13 +4,14 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { OrderIntent } from '../../domain/events.js';
 import { streams } from '../../domain/events.js';
-import { NOT_PLACED, orderDecider, type OrderCommand, type OrderState } from '../../domain/orders/order-decider.js';
+import { NOT_PLACED, isTerminal, orderDecider, type OrderCommand, type OrderState } from '../../domain/orders/order-decider.js';
 import { Dec } from '../../domain/shared/decimal.js';
 import { handleCommand } from '../commands/command-handler.js';
 import { KeyedMutex } from '../shared/keyed-mutex.js';
 import { ParkingLot } from './order-parking.js';
 import { notPlacedReason, searchOrder, unknownReason } from './order-search.js';
 import { aggregateStream } from '../shared/aggregate-stream.js';
+import { askToCancel, cancelledReason, cancelNeeds } from './order-cancel.js';
 
 export interface ExecutorDeps {
   readonly store: EventStore;
@@ -201,10 +202,15 @@ export class OrderExecutor {
     for (const { intent } of leaving) await this.submitOne(intent);
   }
 
-  /** Records one order as leaving, then sends it; nothing is sent when its state refuses (e.g. it left already). */
+  /**
+   * Records one order as leaving, then sends it; nothing is sent when its state refuses (e.g. it
+   * left already), nor when a cancel was asked for meanwhile (then it is recorded cancelled instead).
+   */
   private async submitOne(intent: OrderIntent): Promise<void> {
     if (this.stopped) return; // no attempt recorded: the next owner sends it
-    if (await this.command(intent.clientOrderId, [{ type: 'RecordSubmitted' }], `submit:${intent.clientOrderId}`)) this.send(intent);
+    const events = await this.commandEvents(intent.clientOrderId, [{ type: 'RecordSubmitted' }], `submit:${intent.clientOrderId}`);
+    if (events?.some((e) => e.type === 'OrderSubmitted')) this.send(intent);
+    else if (events?.some((e) => e.type === 'OrderCancelled')) this.closed(intent.accountId, intent.clientOrderId);
   }
 
   /** Sends now (the caller holds the account's queue) and records the outcome outside the queue. */
@@ -334,6 +340,7 @@ export class OrderExecutor {
         .placeOrder(intent.accountId, {
           clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
           ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}), reduceOnly: intent.reduceOnly,
+          ...(intent.stopPrice !== undefined ? { stopPrice: intent.stopPrice } : {}),
         })
         .catch((error: unknown): PlaceOrderResult => ({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) }));
     } catch (error) {
@@ -496,7 +503,7 @@ export class OrderExecutor {
     this.timers.add(timer);
   }
 
-  private async recordExchangeOrder(order: ExchangeOrder, accountId: string, causationId: string, adjustments?: readonly string[]): Promise<void> {
+  private async recordExchangeOrder(order: ExchangeOrder, accountId: string, causationId: string, adjustments?: readonly string[], cancelReason = 'cancelled on the exchange'): Promise<void> {
     if (order.status !== 'open' && order.status !== 'partially_filled') this.closed(accountId, order.clientOrderId);
     // what the exchange holds is recorded when it differs from what was asked (its step and tick)
     const sent = { quantity: order.quantity, ...(order.limitPrice !== undefined ? { price: order.limitPrice } : {}) };
@@ -509,7 +516,7 @@ export class OrderExecutor {
     }
     switch (order.status) {
       case 'cancelled':
-        commands.push({ type: 'RecordCancelled', reason: 'cancelled on the exchange' });
+        commands.push({ type: 'RecordCancelled', reason: cancelReason });
         break;
       case 'expired':
         commands.push({ type: 'RecordExpired' });
@@ -523,15 +530,105 @@ export class OrderExecutor {
         break;
     }
     await this.command(order.clientOrderId, commands, causationId);
+    // still open on the exchange: a cancel asked for meanwhile (or before a takeover) is sent now
+    if (order.status === 'open' || order.status === 'partially_filled') await this.cancelIfRequested(order.clientOrderId, accountId);
   }
 
   /** Records facts on the order's stream; false (logged) when the order's state refuses them. */
   private async command(clientOrderId: string, commands: OrderCommand[], causationId: string): Promise<boolean> {
+    return (await this.commandEvents(clientOrderId, commands, causationId)) !== undefined;
+  }
+
+  /** Records facts on the order's stream: the events recorded, or undefined (logged) when the order's state refuses them. */
+  private async commandEvents(clientOrderId: string, commands: OrderCommand[], causationId: string): Promise<readonly { type: string }[] | undefined> {
     const result = await handleCommand(this.deps.store, this.deps.streamMutex, orderDecider, streams.order(clientOrderId), commands, (history) =>
       this.metadata(history, causationId),
     );
     if (!result.ok) this.deps.log.warn({ clientOrderId, code: result.error.code, message: result.error.message }, 'exchange report not recorded');
-    return result.ok;
+    return result.ok ? result.value.events : undefined;
+  }
+
+  // ---- order lifecycle (issue 17): cancel, through the same never-double machinery as placing
+
+  /** orders whose cancel request is on its way to the exchange from here */
+  private readonly cancelling = new Set<string>();
+  /** cancel requests sent per order (for back-off between repeats); forgotten once the order is final */
+  private readonly cancelTries = new Map<string, number>();
+
+  /**
+   * A cancel of the order was recorded (OrderCancelRequested): asks the exchange, in the account's
+   * queue, once the order's placement outcome is known. An unknown answer (timeout, 5xx) is looked
+   * up, never assumed; while the order is still open the exchange is asked again, with back-off.
+   * A takeover finishes a recorded cancel: the order's look-up finds it open and asks again.
+   */
+  cancel(clientOrderId: string, accountId: string): void {
+    if (this.stopped) return;
+    const tries = this.cancelTries.get(clientOrderId) ?? 0;
+    const run = (): void => {
+      this.closeBatch(accountId);
+      void this.accounts.run(accountId, async () => {
+        try {
+          await this.driveCancel(clientOrderId, accountId);
+        } catch (error) {
+          this.deps.log.warn({ clientOrderId, reason: error instanceof Error ? error.message : String(error) }, 'cancelling an order failed; looking it up');
+          this.later(clientOrderId, accountId, tries + 1);
+        }
+      });
+    };
+    if (tries === 0) return run();
+    const delays = this.deps.lookupDelaysMs ?? DEFAULT_DELAYS;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, delays[Math.min(tries - 1, delays.length - 1)] ?? 1000);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private async cancelIfRequested(clientOrderId: string, accountId: string): Promise<void> {
+    const { state } = await this.orderState(clientOrderId);
+    if (state.cancelRequest && !isTerminal(state.status)) this.cancel(clientOrderId, accountId);
+  }
+
+  private async driveCancel(clientOrderId: string, accountId: string): Promise<void> {
+    if (this.stopped || !this.owns(accountId)) return; // the next owner finishes it
+    // under way here (placing, retrying, cancelling): recording its outcome comes back here
+    if (this.placing.has(clientOrderId) || this.retrying.has(clientOrderId) || this.cancelling.has(clientOrderId)) return;
+    const { state } = await this.orderState(clientOrderId);
+    const need = cancelNeeds(state);
+    switch (need) {
+      case 'nothing':
+        this.cancelTries.delete(clientOrderId);
+        return;
+      case 'placement_outcome':
+        // found open: the cancel follows; never placed: recorded cancelled without being sent
+        await this.lookUp(clientOrderId, accountId, 0);
+        return;
+      case 'exchange':
+        break;
+    }
+    const intent = state.intent!;
+    this.cancelTries.set(clientOrderId, (this.cancelTries.get(clientOrderId) ?? 0) + 1);
+    this.cancelling.add(clientOrderId);
+    let answer: Awaited<ReturnType<typeof askToCancel>>;
+    try {
+      answer = await askToCancel(this.deps.exchange, intent);
+    } finally {
+      this.cancelling.delete(clientOrderId);
+    }
+    const tries = this.cancelTries.get(clientOrderId) ?? 1;
+    switch (answer.kind) {
+      case 'answered':
+        await this.recordExchangeOrder(answer.order, accountId, `cancel:${clientOrderId}`, undefined, cancelledReason(state.cancelRequest!));
+        if (answer.order.status !== 'open' && answer.order.status !== 'partially_filled') this.cancelTries.delete(clientOrderId);
+        return;
+      case 'unknown':
+      case 'absent':
+        // not answered, or the exchange does not show an order our log has: look it up (never assume)
+        this.deps.log.warn({ clientOrderId, accountId, answer: answer.kind, reason: answer.reason }, 'cancel outcome not known; looking the order up');
+        this.later(clientOrderId, accountId, tries);
+        return;
+    }
   }
 
   private metadata(history: readonly RecordedEvent[], causationId: string) {

@@ -35,6 +35,8 @@ const command: fc.Arbitrary<OrderCommand> = fc.oneof(
   fc.constant<OrderCommand>({ type: 'RecordExpired' }),
   fc.constant<OrderCommand>({ type: 'Park', openOrders: 10, cap: 10 }),
   fc.constant<OrderCommand>({ type: 'Release' }),
+  // issue 17: cancel requests, racing every outcome above
+  fc.constantFrom('user:u1', 'alert:sig9').map((by): OrderCommand => ({ type: 'RequestCancel', by, reason: 'r' })),
 );
 
 const start: fc.Arbitrary<OrderCommand> = fc.constantFrom<'market' | 'limit'>('market', 'limit').chain((type) =>
@@ -91,6 +93,8 @@ describe('one order state machine', () => {
             expect(order?.filledQuantity).toBe(state.filledQuantity.toString());
             expect(side.trading.isLive('c1'), `trading state liveness after ${event.type} (${state.status})`).toBe(!isTerminal(state.status));
             expect(side.trading.liveOrderStatus('c1') ?? 'final', `trading state after ${event.type}`).toBe(isTerminal(state.status) ? 'final' : state.status);
+            // a pending cancel request is the same in the read model as in the decider
+            expect(order?.cancelRequested !== undefined, `read model's pending cancel after ${event.type}`).toBe(state.cancelRequest !== undefined);
           }
         }
       }),

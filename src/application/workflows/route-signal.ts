@@ -5,6 +5,8 @@ import type { MarketRules } from '../../domain/sizing/size-order.js';
 import { sizeOrder } from '../../domain/sizing/size-order.js';
 import type { SizingBasis } from '../../domain/sizing/sizing-modes.js';
 import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
+import { conditionalPrices } from '../../domain/orders/conditional-intent.js';
+import { bracketPlanFor } from '../../domain/orders/bracket-spec.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
 import { checkTradesPerDay, utcDay, type TradesToday } from '../../domain/risk/trade-limits.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
@@ -120,10 +122,20 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       continue;
     }
     const { side, quantity, reduceOnly } = sized.value;
+    const conditional = conditionalPrices(signal, side, referencePrice, market.tickSize); // issue 17: stop / take-profit
+    if (conditional && !conditional.ok) {
+      skipped.push({ accountId: link.accountId, ...conditional.error });
+      continue;
+    }
+    const bracket = signal.bracket && !reduceOnly ? bracketPlanFor(signal.bracket, side, parseDec(signal.limitPrice ?? '') ?? referencePrice, market) : undefined; // issue 17
+    if (bracket && !bracket.ok) {
+      skipped.push({ accountId: link.accountId, ...bracket.error });
+      continue;
+    }
     const signalLimit = signal.limitPrice !== undefined ? parseDec(signal.limitPrice) : undefined;
     const template = signal.orderType === 'limit' ? { type: 'limit' as const, offsetBps: '0' } : signal.orderType === 'market' ? { type: 'market' as const } : link.orderTemplate;
-    const limit = limitPriceWithRequest(template, side, referencePrice, market, signalLimit);
-    const limitPrice = limit?.price;
+    const limit = conditional ? undefined : limitPriceWithRequest(template, side, referencePrice, market, signalLimit);
+    const limitPrice = conditional ? conditional.value.limitPrice : limit?.price;
     const intent: OrderIntent = {
       clientOrderId: ctx.clientOrderId(link.accountId, 0),
       accountId: link.accountId,
@@ -131,9 +143,11 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       signalId,
       symbol: signal.symbol,
       side,
-      type: limitPrice === undefined ? 'market' : 'limit',
+      type: conditional ? conditional.value.type : limitPrice === undefined ? 'market' : 'limit',
       quantity: decToString(quantity),
       ...(limitPrice !== undefined ? { limitPrice: decToString(limitPrice) } : {}),
+      ...(conditional ? { stopPrice: decToString(conditional.value.stopPrice) } : {}),
+      ...(bracket && !conditional ? { bracket: bracket.value } : {}),
       referencePrice: decToString(referencePrice),
       ...(sized.value.requested !== undefined ? { requestedQuantity: decToString(sized.value.requested) } : {}),
       ...(limit !== undefined && !limit.requested.equals(limit.price) ? { requestedLimitPrice: decToString(limit.requested) } : {}),
@@ -142,7 +156,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       reduceOnly,
     };
     const reasons: RiskReason[] = [...checkRisk({
-      intent: { symbol: signal.symbol, side, quantity, referencePrice: limitPrice ?? referencePrice, reduceOnly },
+      intent: { symbol: signal.symbol, side, quantity, referencePrice: limitPrice ?? conditional?.value.stopPrice ?? referencePrice, reduceOnly },
       accountLimits: account.config.risk,
       strategyLimits: strategy.risk,
       listedSymbols: [market.symbol],

@@ -14,6 +14,7 @@ import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
 import { failedRouting, routeSignal, type RoutingDecision } from './route-signal.js';
 import { controlRefusal, refusedRouting } from './strategy-control-routing.js';
+import { routeCancel } from './route-cancel.js';
 import { TradingState, TradingView } from './trading-state.js';
 import type { Market } from '../ports/exchange.js';
 import type { ListedMarket } from './route-signal.js';
@@ -45,6 +46,8 @@ export interface SignalProcessorDeps {
   /** an account's exchange credentials changed (after start-up): clients holding the old ones must go */
   readonly onCredentialsChanged?: (accountId: string) => void;
   readonly batchSize?: number;
+  /** a cancel of an order of an account this node owns was recorded (issue 17): ask the exchange */
+  readonly cancel?: (clientOrderId: string, accountId: string) => void;
   /** where the folded state and the owned accounts are kept (default: a view of its own) */
   readonly view?: TradingView;
   /** where its failures and lag go (default: failures logged) */
@@ -326,6 +329,9 @@ export class SignalProcessor {
       if (this.owned.has(e.data.accountId)) this.deps.submit(e.data);
     },
     AccountOpened: (e) => this.deps.onAccountOpened?.(e.data.accountId),
+    OrderCancelRequested: (e) => {
+      if (this.owned.has(e.data.accountId)) this.deps.cancel?.(e.data.clientOrderId, e.data.accountId);
+    },
     AccountCredentialsChanged: (e) => this.deps.onCredentialsChanged?.(e.data.accountId),
   };
 
@@ -346,6 +352,10 @@ export class SignalProcessor {
       const strategy = this.current.strategyForRouting(signal.data.strategyId);
       if (!strategy) {
         this.deps.log.error({ signalId: signal.data.signalId, strategyId: signal.data.strategyId }, 'signal for an unknown strategy left pending');
+        continue;
+      }
+      if (signal.data.signal.action === 'cancel') {
+        work.push(this.routeCancelSignal(signal, strategy));
         continue;
       }
       let decision: RoutingDecision;
@@ -410,6 +420,25 @@ export class SignalProcessor {
       this.stale = true;
       await this.rebuild();
     }
+  }
+
+  /**
+   * A `cancel` alert (issue 17): the cancel requests of the strategy's open orders are recorded
+   * with the signal's SignalProcessed, in one append (the intent first; the owners of the accounts
+   * read them back from the log and ask the exchanges). A request that meets an order which
+   * became final meanwhile changes nothing (the order's status comes from the exchange's answers).
+   */
+  private routeCancelSignal(signal: EventOf<'SignalReceived'>, strategy: StrategyConfig): { signal: EventOf<'SignalReceived'>; decision: RoutingDecision; tenantId: string; append: Promise<unknown> } {
+    const { decision, requests } = routeCancel(signal, strategy, (accountId, filter) => this.current.liveOrdersOf(accountId, filter));
+    const signalStream = streams.signal(signal.data.signalId);
+    this.current.apply(decision.processed);
+    this.appliedAhead.add(`${signalStream}@2`);
+    const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
+    const appends: AppendRequest[] = [
+      ...requests.map((r) => ({ streamId: streams.order(r.data.clientOrderId), expectedVersion: 'any' as const, events: [r], metadata })),
+      { streamId: signalStream, expectedVersion: 1, events: [decision.processed], metadata },
+    ];
+    return { signal, decision, tenantId: strategy.tenantId, append: this.deps.store.appendAtomic(appends) };
   }
 
   /**

@@ -105,6 +105,7 @@ export class TradingState {
       case 'OrderParked':
       case 'OrderReleased':
       case 'OrderSubmitted':
+      case 'OrderCancelRequested':
         this.applyToAccount(event.data.accountId, event);
         this.applyToOrder(event);
         return;
@@ -133,6 +134,29 @@ export class TradingState {
     if (status === 'exchange_rejected' && event.type === 'OrderExchangeRejected' && event.data.code === NOT_PLACED) this.concludedAbsent.add(id);
     if (isTerminal(status)) this.liveOrders.delete(id);
     else this.liveOrders.set(id, { accountId: event.data.accountId, status });
+    this.trackOrderDetails(event, status);
+  }
+
+  // ---- order lifecycle (issue 17): which live order is whose, on what symbol (to cancel them by account, symbol or strategy)
+  private readonly orderDetails = new Map<string, { readonly symbol: string; readonly strategyId: string }>();
+
+  private trackOrderDetails(event: OrderEvent, status: OrderStatus): void {
+    const id = event.data.clientOrderId;
+    if (isTerminal(status)) this.orderDetails.delete(id);
+    else if (event.type === 'OrderApproved') this.orderDetails.set(id, { symbol: event.data.symbol, strategyId: event.data.strategyId });
+  }
+
+  /** The account's orders not final yet (parked, on their way, open, of unknown fate), in log order; optionally of one symbol or strategy. */
+  liveOrdersOf(accountId: string, filter: { symbol?: string; strategyId?: string } = {}): { clientOrderId: string; symbol: string; strategyId: string; status: OrderStatus }[] {
+    const found: { clientOrderId: string; symbol: string; strategyId: string; status: OrderStatus }[] = [];
+    for (const [clientOrderId, o] of this.liveOrders) {
+      const details = this.orderDetails.get(clientOrderId);
+      if (o.accountId !== accountId || !details) continue;
+      if (filter.symbol !== undefined && details.symbol !== filter.symbol) continue;
+      if (filter.strategyId !== undefined && details.strategyId !== filter.strategyId) continue;
+      found.push({ clientOrderId, ...details, status: o.status });
+    }
+    return found;
   }
 
   /** Whether the tenant's kill switch for all its accounts is engaged. */

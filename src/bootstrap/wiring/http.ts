@@ -8,6 +8,7 @@ import { setKillSwitch } from '../../application/commands/kill-switch.js';
 import { closePosition } from '../../application/commands/close-position.js';
 import { controlStrategy } from '../../application/commands/strategy-control.js';
 import { decToString } from '../../domain/shared/decimal.js';
+import { requestAccountCancels, requestOrderCancel, type CancelDeps } from '../../application/commands/cancel-orders.js';
 import { removeAccountCredentials, setCheckedAccountCredentials } from '../../application/commands/credentials.js';
 import { createUser } from '../../application/commands/create-user.js';
 import { createStrategy, openExchangeAccount, rotateWebhookSecret, updateStrategy, webhookSecretOf, type ConfigurationDeps } from '../../application/commands/strategies.js';
@@ -67,7 +68,17 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     corsOrigins: config.corsOrigins,
     tenantOf: (request) => principalOf(request).tenantId,
     userOf: (request) => principalOf(request).userId,
+    cancels: cancelsPart(core, w),
   });
+}
+
+/** Cancels by API (issue 17): recorded against the folded log, caught up first (an order placed a moment ago on another node). */
+function cancelsPart(core: Core, w: HttpWiring): HttpDeps['cancels'] {
+  const deps: CancelDeps = { ...core.commandDeps, state: async () => (await w.processor.catchUp(), w.view.current) };
+  return {
+    order: (tenantId, clientOrderId, by, reason) => requestOrderCancel(deps, tenantId, clientOrderId, by, reason),
+    account: (tenantId, accountId, filter, by, reason) => requestAccountCancels(deps, tenantId, accountId, filter, by, reason),
+  };
 }
 
 /** Alerts in: refused (503) while the log file cannot record, never acknowledged then. */

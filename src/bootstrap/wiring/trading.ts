@@ -46,6 +46,7 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
     submit: (intent) => executor.submit(intent),
     reconcile: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
     adoptParked: (clientOrderId, accountId) => executor.adoptParked(clientOrderId, accountId),
+    cancel: (clientOrderId, accountId) => executor.cancel(clientOrderId, accountId),
     onProcessed: (signalId, decision) => {
       if (!decision.orders.some((o) => o.event.type === 'OrderApproved')) core.metrics.signalDone(signalId);
     },

@@ -2,6 +2,7 @@ import type { EventOf, OrderIntent, RiskReason } from '../events.js';
 import { Dec, ZERO, decToString, parseDec } from '../shared/decimal.js';
 import { assertNever, type Decider } from '../shared/decider.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
+import { hasLimitPrice, isConditional } from './order-types.js';
 
 /**
  * The order aggregate, one stream per order: `order-<clientOrderId>`.
@@ -73,6 +74,8 @@ export interface OrderState {
   readonly unknownReason?: string;
   /** placement requests recorded as leaving (OrderSubmitted); an approved order with none never left */
   readonly attempts: number;
+  /** a cancel asked for and not answered yet (OrderCancelRequested): the executor asks the exchange until the order is final */
+  readonly cancelRequest?: { readonly by: string; readonly reason: string };
 }
 
 export type OrderEventType =
@@ -86,7 +89,8 @@ export type OrderEventType =
   | 'OrderExpired'
   | 'OrderParked'
   | 'OrderReleased'
-  | 'OrderSubmitted';
+  | 'OrderSubmitted'
+  | 'OrderCancelRequested';
 export type OrderEvent = EventOf<OrderEventType>;
 
 export interface RecordFillCommand {
@@ -127,7 +131,20 @@ export type OrderCommand =
   | { readonly type: 'RecordExpired' }
   | { readonly type: 'Park'; readonly openOrders: number; readonly cap: number }
   | { readonly type: 'Release' }
-  | { readonly type: 'RecordSubmitted' };
+  | { readonly type: 'RecordSubmitted' }
+  | RequestCancelCommand;
+
+/**
+ * Cancel the order (issue 17). Open or of unknown fate: the request is recorded and the exchange
+ * is asked after (never assumed). Never sent yet (parked, or approved without an attempt): it is
+ * cancelled at once, and the expected version of the stream keeps a placement from slipping in
+ * between. Final: ORDER_NOT_OPEN. Asked again while a request is pending: nothing new is recorded.
+ */
+export interface RequestCancelCommand {
+  readonly type: 'RequestCancel';
+  readonly by: string;
+  readonly reason: string;
+}
 
 export const initialOrderState = (): OrderState => ({ status: 'none', quantity: ZERO, filledQuantity: ZERO, tradeIds: new Set<string>(), attempts: 0 });
 
@@ -145,7 +162,13 @@ function validateIntent(intent: OrderIntent): DomainError | undefined {
   if (reference === undefined || !reference.greaterThan(0)) {
     return { code: 'INVALID_INTENT', message: `reference price ${intent.referencePrice} is not a positive decimal` };
   }
-  if (intent.type === 'limit') {
+  if (isConditional(intent.type)) {
+    const stop = intent.stopPrice === undefined ? undefined : parseDec(intent.stopPrice);
+    if (stop === undefined || !stop.greaterThan(0)) {
+      return { code: 'INVALID_INTENT', message: `a ${intent.type} order needs a positive stop price, got ${intent.stopPrice ?? 'none'}` };
+    }
+  }
+  if (hasLimitPrice(intent.type)) {
     const limit = intent.limitPrice === undefined ? undefined : parseDec(intent.limitPrice);
     if (limit === undefined || !limit.greaterThan(0)) {
       return { code: 'INVALID_INTENT', message: `a limit order needs a positive limit price, got ${intent.limitPrice ?? 'none'}` };
@@ -178,7 +201,7 @@ function sentFields(command: RecordAcceptedCommand, intent: OrderIntent): { sent
   const limit = intent.limitPrice !== undefined ? parseDec(intent.limitPrice) : undefined;
   return {
     ...(quantity && quantity.greaterThan(0) && asked && !quantity.equals(asked) ? { sentQuantity: s(quantity) } : {}),
-    ...(intent.type === 'limit' && price && price.greaterThan(0) && limit && !price.equals(limit) ? { sentPrice: s(price) } : {}),
+    ...(hasLimitPrice(intent.type) && price && price.greaterThan(0) && limit && !price.equals(limit) ? { sentPrice: s(price) } : {}),
     ...(command.adjustments && command.adjustments.length > 0 ? { adjustments: [...command.adjustments] } : {}),
   };
 }
@@ -357,12 +380,33 @@ export function decideOrder(command: OrderCommand, state: OrderState): Decision 
       if (!intent.ok) return intent;
       // an unknown order may be sent again only when the exchange proved the earlier request never arrived (the caller's duty)
       if (state.status !== 'approved' && state.status !== 'unknown') return fail('INVALID_TRANSITION', `only an approved order can be sent; this one is ${state.status}`);
+      // a cancel was asked for and the order is not on the exchange (the caller's duty, as above): it is cancelled, not sent
+      if (state.cancelRequest) return ok([{ type: 'OrderCancelled', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, reason: cancelledBeforeSent(state.cancelRequest) } }]);
       return ok([{ type: 'OrderSubmitted', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, attempt: state.attempts + 1 } }]);
     }
+
+    case 'RequestCancel':
+      return decideCancelRequest(command, state);
 
     default:
       return assertNever(command);
   }
+}
+
+const cancelledBeforeSent = (request: { readonly by: string; readonly reason: string }): string =>
+  `cancelled before it was sent (${request.reason}; by ${request.by})`;
+
+function decideCancelRequest(command: RequestCancelCommand, state: OrderState): Decision {
+  if (state.status === 'none' || state.intent === undefined) return fail('ORDER_NOT_FOUND', 'no such order');
+  if (state.status === 'rejected') return fail('ORDER_NOT_OPEN', 'the order was rejected by risk and never sent: there is nothing to cancel');
+  if (isTerminal(state.status)) return fail('ORDER_NOT_OPEN', `the order is already ${state.status}: there is nothing to cancel`);
+  if (state.cancelRequest) return none; // asked already: the executor is on it
+  const { clientOrderId, accountId } = state.intent;
+  const requested: OrderEvent = { type: 'OrderCancelRequested', data: { clientOrderId, accountId, by: command.by, reason: command.reason } };
+  if (state.status === 'parked' || (state.status === 'approved' && state.attempts === 0)) {
+    return ok([requested, { type: 'OrderCancelled', data: { clientOrderId, accountId, reason: cancelledBeforeSent(command) } }]);
+  }
+  return ok([requested]);
 }
 
 /**
@@ -396,6 +440,8 @@ export function orderStatusAfter(status: OrderStatus, event: OrderEvent): OrderS
     case 'OrderReleased':
     case 'OrderSubmitted':
       return 'approved';
+    case 'OrderCancelRequested':
+      return status; // a request: the exchange's answer changes the status
     default:
       return assertNever(event);
   }
@@ -425,8 +471,12 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       tradeIds.add(event.data.tradeId);
       return { ...state, status, filledQuantity: new Dec(event.data.cumulativeQuantity), tradeIds };
     }
-    case 'OrderCancelled':
-      return { ...state, status, cancelReason: event.data.reason };
+    case 'OrderCancelled': {
+      const { cancelRequest: _answered, ...rest } = state;
+      return { ...rest, status, cancelReason: event.data.reason };
+    }
+    case 'OrderCancelRequested':
+      return { ...state, status, cancelRequest: { by: event.data.by, reason: event.data.reason } };
     case 'OrderSubmitted':
       return { ...state, status, attempts: event.data.attempt };
     case 'OrderExpired':

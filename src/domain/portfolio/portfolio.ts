@@ -131,6 +131,7 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderParked':
     case 'OrderReleased':
     case 'OrderSubmitted':
+    case 'OrderCancelRequested':
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
     case 'GlobalKillSwitchEngaged':

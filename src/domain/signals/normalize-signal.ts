@@ -21,7 +21,8 @@
 import { decToString, parseDec, Dec } from '../shared/decimal.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 import type { AlertEnvelope } from './alert-envelope.js';
-import type { NormalizedSignal, SignalAction } from './signal.js';
+import type { ConditionalOrderType } from '../events.js';
+import type { BracketLevel, BracketRequest, NormalizedSignal, SignalAction } from './signal.js';
 import { resolveSymbol, type ListingContext } from './symbols.js';
 
 export interface NormalizeContext {
@@ -99,12 +100,13 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
       code: 'INVALID_ACTION',
       message:
         `Field "${actionField.key}" is ${shown(actionField.value)}, which is not an action PATRIOT understands; ` +
-        'use buy, sell, long, short, close, exit, flat, close_long or close_short.',
+        'use buy, sell, long, short, close, exit, flat, close_long, close_short or cancel.',
     });
   }
 
   // ticker and symbol
   const tickerField = find(fields, KEYS.ticker);
+  if (tickerField === undefined && action.action === 'cancel') return ok(cancelEverySymbol(fields)); // issue 17
   if (tickerField === undefined) {
     return err({ code: 'MISSING_SYMBOL', message: 'The alert names no instrument: add "ticker": "{{ticker}}".' });
   }
@@ -167,21 +169,26 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     if (!p.ok) return p;
     limitPrice = p.value;
   }
-  let orderType: 'market' | 'limit' | undefined;
+  let orderType: NormalizedSignal['orderType'];
   const typeField = find(fields, KEYS.orderType);
   if (typeField !== undefined) {
     const t = typeField.value.toLowerCase();
-    if (t !== 'market' && t !== 'limit') {
+    const conditional = conditionalTypeOf(t); // issue 17
+    if (t !== 'market' && t !== 'limit' && conditional === undefined) {
       return err({
         code: 'INVALID_ORDER_TYPE',
-        message: `Field "${typeField.key}" is ${shown(typeField.value)}; use "market" or "limit".`,
+        message: `Field "${typeField.key}" is ${shown(typeField.value)}; use "market", "limit", "stop", "stop_limit", "take_profit" or "take_profit_limit".`,
       });
     }
-    orderType = t;
+    orderType = conditional ?? (t as 'market' | 'limit');
   } else if (limitPrice !== undefined) {
     orderType = 'limit';
   }
-  if (orderType === 'limit') {
+  const stop = parseStopPrice(fields, orderType);
+  if (!stop.ok) return stop;
+  const bracket = parseBracket(fields); // issue 17
+  if (!bracket.ok) return bracket;
+  if (orderType === 'limit' || orderType === 'stop_limit' || orderType === 'take_profit_limit') {
     limitPrice ??= price;
     if (limitPrice === undefined) {
       return err({
@@ -189,8 +196,8 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
         message: 'The alert asks for a limit order but carries no price: add "limit_price" (or "price", e.g. "{{close}}").',
       });
     }
-  } else if (orderType === 'market') {
-    limitPrice = undefined; // an explicit market order ignores a stray limit price
+  } else if (orderType !== undefined) {
+    limitPrice = undefined; // an explicit market order (or stop / take-profit market) ignores a stray limit price
   }
 
   // positions
@@ -243,6 +250,8 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     ...(price !== undefined ? { price } : {}),
     ...(orderType !== undefined ? { orderType } : {}),
     ...(limitPrice !== undefined ? { limitPrice } : {}),
+    ...(stop.value !== undefined ? { stopPrice: stop.value } : {}),
+    ...(bracket.value !== undefined ? { bracket: bracket.value } : {}),
     ...(targetPosition !== undefined ? { targetPosition } : {}),
     ...(marketPosition !== undefined ? { marketPosition } : {}),
     ...(orderId !== undefined ? { orderId } : {}),
@@ -295,6 +304,10 @@ const ACTIONS: Readonly<Record<string, { readonly action: SignalAction; readonly
   closeshort: { action: 'close', closeSide: 'short' },
   exit_short: { action: 'close', closeSide: 'short' },
   exitshort: { action: 'close', closeSide: 'short' },
+  // order lifecycle (issue 17): cancel the strategy's open orders (of the ticker, when the alert names one)
+  cancel: { action: 'cancel' },
+  cancel_all: { action: 'cancel' },
+  cancel_orders: { action: 'cancel' },
 };
 
 function parseAction(value: string): { readonly action: SignalAction; readonly closeSide?: 'long' | 'short' } | undefined {
@@ -403,7 +416,93 @@ function percentOf(field: Found): Result<string, DomainError> {
 function withStopLoss(signal: NormalizedSignal, fields: Fields): Result<NormalizedSignal, DomainError> {
   const stopField = find(fields, STOP_LOSS_KEYS);
   if (stopField === undefined) return ok(signal);
+  // a percent distance ("1.5%") is the bracket's stop (parsed there); risk sizing reads it from the bracket
+  if (stopField.value.trim().endsWith('%')) return ok(signal);
   const stop = positiveDecimal(stopField, 'INVALID_PRICE', 'stop-loss price');
   if (!stop.ok) return stop;
   return ok({ ...signal, stopLossPrice: stop.value });
+}
+
+// ---- order lifecycle (issue 17)
+
+/** A `cancel` alert naming no instrument: every symbol (ticker and symbol empty). */
+function cancelEverySymbol(fields: Fields): NormalizedSignal {
+  const orderId = find(fields, KEYS.orderId)?.value.slice(0, MAX_ID_LENGTH);
+  const comment = find(fields, KEYS.comment)?.value.slice(0, MAX_COMMENT_LENGTH);
+  return { action: 'cancel', ticker: '', symbol: '', ...(orderId !== undefined ? { orderId } : {}), ...(comment !== undefined ? { comment } : {}) };
+}
+
+const CONDITIONAL_ALIASES: Readonly<Record<string, ConditionalOrderType>> = {
+  stop: 'stop_market', stop_market: 'stop_market', stop_loss: 'stop_market', stop_limit: 'stop_limit', stop_loss_limit: 'stop_limit',
+  take_profit: 'take_profit', take_profit_market: 'take_profit', take_profit_limit: 'take_profit_limit',
+};
+
+/** The stop / take-profit order type an alert's `order_type` names, if it names one. */
+function conditionalTypeOf(text: string): ConditionalOrderType | undefined {
+  return Object.hasOwn(CONDITIONAL_ALIASES, text) ? CONDITIONAL_ALIASES[text] : undefined;
+}
+
+/** `stop_price`: required by a stop / take-profit order type, refused (as meaningless) by none. */
+function parseStopPrice(fields: Fields, orderType: NormalizedSignal['orderType']): Result<string | undefined, DomainError> {
+  const field = find(fields, ['stop_price', 'stopprice']);
+  const conditional = orderType !== undefined && orderType !== 'market' && orderType !== 'limit';
+  if (field === undefined) {
+    return conditional ? err({ code: 'STOP_PRICE_REQUIRED', message: `The alert asks for a ${orderType} order but carries no "stop_price".` }) : ok(undefined);
+  }
+  const p = positiveDecimal(field, 'INVALID_PRICE', 'stop price');
+  if (!p.ok) return p;
+  return conditional ? ok(p.value) : ok(undefined);
+}
+
+/**
+ * Bracket fields (issue 17): `take_profit` (one level or several, comma-separated: prices, or
+ * percent distances from the entry like "2%"), `take_profit_split` (percent of the entry per level,
+ * summing to 100; default equal parts), `stop_loss` (a price or "1.5%"), `break_even` ("true": move
+ * the stop to the entry once the first take-profit filled).
+ */
+function parseBracket(fields: Fields): Result<BracketRequest | undefined, DomainError> {
+  const tpField = find(fields, ['take_profit', 'takeprofit', 'tp']);
+  const slField = find(fields, ['stop_loss', 'stoploss', 'sl']);
+  const splitField = find(fields, ['take_profit_split', 'tp_split']);
+  const beField = find(fields, ['break_even', 'breakeven', 'move_stop_to_entry']);
+  if (tpField === undefined && slField === undefined) {
+    if (splitField !== undefined || beField !== undefined) return err({ code: 'INVALID_BRACKET', message: '"take_profit_split" and "break_even" need a "take_profit" or "stop_loss".' });
+    return ok(undefined);
+  }
+  const takeProfits: BracketLevel[] = [];
+  for (const part of (tpField?.value ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const level = bracketLevel(part, tpField!.key);
+    if (!level.ok) return level;
+    takeProfits.push(level.value);
+  }
+  if (takeProfits.length > 5) return err({ code: 'INVALID_BRACKET', message: `at most 5 take-profit levels, got ${takeProfits.length}` });
+  let split: string[] | undefined;
+  if (splitField !== undefined) {
+    split = splitField.value.split(',').map((p) => p.trim().replace(/%$/, ''));
+    const parts = split.map((p) => (DECIMAL_TEXT.test(p) ? new Dec(p) : undefined));
+    if (split.length !== takeProfits.length || parts.some((p) => p === undefined || !p.greaterThan(0))) {
+      return err({ code: 'INVALID_BRACKET', message: `"${splitField.key}" must give one positive percent per take-profit level (${takeProfits.length})` });
+    }
+    if (!parts.reduce((a, b) => a!.plus(b!), new Dec(0))!.equals(100)) return err({ code: 'PERCENT_OVER_100', message: `"${splitField.key}" must sum to 100, got ${splitField.value}` });
+  }
+  let stopLoss: BracketLevel | undefined;
+  if (slField !== undefined) {
+    const level = bracketLevel(slField.value.trim(), slField.key);
+    if (!level.ok) return level;
+    stopLoss = level.value;
+  }
+  const breakEven = beField !== undefined && ['true', '1', 'yes'].includes(beField.value.trim().toLowerCase());
+  return ok({ takeProfits, ...(split ? { split } : {}), ...(stopLoss ? { stopLoss } : {}), breakEven });
+}
+
+const DECIMAL_TEXT = /^[0-9]{1,12}(\.[0-9]{1,12})?$/;
+
+function bracketLevel(text: string, key: string): Result<BracketLevel, DomainError> {
+  const percent = text.endsWith('%');
+  const number = percent ? text.slice(0, -1).trim() : text;
+  if (!DECIMAL_TEXT.test(number) || !new Dec(number).greaterThan(0)) {
+    return err({ code: 'INVALID_BRACKET', message: `Field "${key}" has ${shown(text)}; give a price (e.g. 105000) or a percent from the entry (e.g. 2%).` });
+  }
+  if (percent && !new Dec(number).lessThan(100)) return err({ code: 'PERCENT_OVER_100', message: `Field "${key}" is ${text}: a distance from the entry must be under 100%` });
+  return ok(percent ? { percent: number } : { price: number });
 }

@@ -279,7 +279,7 @@ describe('normalizeSignal: error codes', () => {
     ['bad time', 'INVALID_TIME', json({ action: 'buy', ticker: 'BTCUSDT', timenow: 'yesterday' }), /"timenow".*\{\{timenow\}\}/],
     ['limit without price', 'LIMIT_PRICE_REQUIRED', json({ action: 'buy', ticker: 'BTCUSDT', order_type: 'limit' }), /limit_price/],
     ['OctoBot limit without PRICE', 'LIMIT_PRICE_REQUIRED', 'SYMBOL=BTCUSDT;SIGNAL=BUY;ORDER_TYPE=LIMIT', /price/],
-    ['bad order type', 'INVALID_ORDER_TYPE', json({ action: 'buy', ticker: 'BTCUSDT', order_type: 'stop' }), /market.*limit/],
+    ['bad order type', 'INVALID_ORDER_TYPE', json({ action: 'buy', ticker: 'BTCUSDT', order_type: 'iceberg' }), /market.*limit/],
     ['bad market position', 'INVALID_MARKET_POSITION', json({ action: 'buy', ticker: 'BTCUSDT', market_position: 'sideways' }), /long, short or flat/],
     [
       'strategy placeholder in a plain alert',
@@ -374,5 +374,23 @@ describe('parseAlertTime', () => {
   it('prefers {{timenow}} over {{time}} (the bar time)', () => {
     const s = signalOf(json({ action: 'buy', ticker: 'BTCUSDT', time: '2024-05-01T00:00:00Z', timenow: '2024-05-01T12:00:00Z' }));
     expect(s.alertTime).toBe('2024-05-01T12:00:00.000Z');
+  });
+});
+
+// ---- issue 17: stop and take-profit order types from alerts
+describe('normalizeSignal: stop and take-profit orders (issue 17)', () => {
+  it('order_type stop / stop_limit / take_profit / take_profit_limit with stop_price', () => {
+    const stop = signalOf(json({ action: 'sell', ticker: 'BTCUSDT', order_type: 'stop', stop_price: '95000' }));
+    expect([stop.orderType, stop.stopPrice, stop.limitPrice]).toEqual(['stop_market', '95000', undefined]);
+    const stopLimit = signalOf(json({ action: 'sell', ticker: 'BTCUSDT', order_type: 'stop_limit', stop_price: '95000', limit_price: '94900' }));
+    expect([stopLimit.orderType, stopLimit.stopPrice, stopLimit.limitPrice]).toEqual(['stop_limit', '95000', '94900']);
+    expect(signalOf(json({ action: 'sell', ticker: 'BTCUSDT', order_type: 'take_profit', stop_price: '99000' })).orderType).toBe('take_profit');
+    expect(signalOf(json({ action: 'buy', ticker: 'BTCUSDT', order_type: 'take_profit_limit', stop_price: '90000', price: '90000' })).orderType).toBe('take_profit_limit');
+  });
+  it('a stop type without stop_price is STOP_PRICE_REQUIRED; a stop_limit without a limit is LIMIT_PRICE_REQUIRED; a cancel needs no ticker', () => {
+    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', order_type: 'stop' })).code).toBe('STOP_PRICE_REQUIRED');
+    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', order_type: 'stop_limit', stop_price: '95000' })).code).toBe('LIMIT_PRICE_REQUIRED');
+    expect(signalOf(json({ action: 'cancel' }))).toMatchObject({ action: 'cancel', symbol: '' });
+    expect(signalOf(json({ action: 'cancel', ticker: 'BTCUSDT' }))).toMatchObject({ action: 'cancel', symbol: 'BTC/USDT' });
   });
 });

@@ -1,5 +1,7 @@
+import type { ConditionalOrderType } from '../events.js';
+
 /** A TradingView (or peer-format) alert after parsing and normalisation. Decimals are strings. */
-export type SignalAction = 'buy' | 'sell' | 'close';
+export type SignalAction = 'buy' | 'sell' | 'close' | 'cancel';
 
 export interface NormalizedSignal {
   readonly action: SignalAction;
@@ -18,8 +20,12 @@ export interface NormalizedSignal {
   readonly quoteAmount?: string;
   /** price the alert carried ({{close}} / {{strategy.order.price}}), if any */
   readonly price?: string;
-  readonly orderType?: 'market' | 'limit';
+  readonly orderType?: 'market' | 'limit' | ConditionalOrderType;
   readonly limitPrice?: string;
+  /** issue 17: take-profit legs and a stop-loss for the entry (`take_profit`, `stop_loss`, ...) */
+  readonly bracket?: BracketRequest;
+  /** the trigger of a stop / take-profit order (`stop_price`; issue 17) */
+  readonly stopPrice?: string;
   /** signed target position ({{strategy.position_size}}), if any */
   readonly targetPosition?: string;
   readonly marketPosition?: 'long' | 'short' | 'flat';
@@ -32,4 +38,16 @@ export interface NormalizedSignal {
   readonly quantityPercent?: string;
   /** the alert's stop-loss price (stop_loss / sl), for risk-based sizing (ADR-0019) */
   readonly stopLossPrice?: string;
+}
+
+/** A level as the alert gave it: a price, or a distance from the entry in percent. */
+export type BracketLevel = { readonly price: string } | { readonly percent: string };
+
+/** The bracket an alert asks for (issue 17). */
+export interface BracketRequest {
+  readonly takeProfits: readonly BracketLevel[];
+  /** percent of the entry per take-profit leg (sums to 100); absent: equal parts */
+  readonly split?: readonly string[];
+  readonly stopLoss?: BracketLevel;
+  readonly breakEven: boolean;
 }

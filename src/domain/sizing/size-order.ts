@@ -190,6 +190,8 @@ export function sizeOrder(input: SizeOrderInput): Result<SizedOrder, DomainError
       }
       break;
     }
+    case 'cancel':
+      return fail('NOT_AN_ORDER', 'a cancel alert places no order');
     default:
       return assertNever(signal.action);
   }

@@ -71,9 +71,11 @@ function stopDistance(signal: NormalizedSignal, side: OrderSide, sizing: Extract
     }
     return ok(price.minus(stop).abs());
   }
-  if (sizing.stopPercent !== undefined) {
-    const p = parseDec(sizing.stopPercent);
-    if (!p || !p.greaterThan(0) || !p.lessThan(100)) return fail('INVALID_PERCENT', `stop percent ${sizing.stopPercent} must be above 0 and below 100`);
+  // the alert's bracket stop as a distance from the entry ("stop_loss": "1.5%") comes before the strategy's default
+  const stopPercent = signal.bracket?.stopLoss !== undefined && 'percent' in signal.bracket.stopLoss ? signal.bracket.stopLoss.percent : sizing.stopPercent;
+  if (stopPercent !== undefined) {
+    const p = parseDec(stopPercent);
+    if (!p || !p.greaterThan(0) || !p.lessThan(100)) return fail('INVALID_PERCENT', `stop percent ${stopPercent} must be above 0 and below 100`);
     return ok(price.times(p).dividedBy(HUNDRED));
   }
   return fail('MISSING_STOP', 'risk sizing needs a stop: send "stop_loss" in the alert, or set stopPercent on the strategy');

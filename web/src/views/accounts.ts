@@ -1,6 +1,7 @@
 import { api, errorText } from '../api.js';
 import { badge, h, replace, table, td, toast } from '../dom.js';
 import { toggleKillSwitch } from '../kill-switch.js';
+import { cancelAccountOrders } from '../cancel-orders.js';
 import type { Account, Connection } from '../types.js';
 
 /** Exchange accounts: add one (paper or ccxt, keys write-only), connection state, kill switches. */
@@ -52,10 +53,11 @@ export class AccountsView {
         td(a.name), td(a.exchange), td(a.exchange === 'paper' ? h('span', { class: 'muted' }, 'not needed') : a.credentials ? h('code', {}, a.credentials.apiKeyHint) : h('span', { class: 'error' }, 'not set')),
         td(connectionOf(a, connections[i])),
         td(a.killSwitch.engaged ? badge('engaged') : h('span', { class: 'muted' }, 'off')),
-        td(h('button', {
+        td([h('button', {
           type: 'button', class: 'small', 'aria-pressed': String(a.killSwitch.engaged),
           onclick: async () => { if (await toggleKillSwitch({ accountId: a.accountId, name: a.name }, a.killSwitch)) await this.update(['accounts']); },
-        }, a.killSwitch.engaged ? 'Release kill switch' : 'Kill switch')))), 'No accounts yet.', 'Exchange accounts'));
+        }, a.killSwitch.engaged ? 'Release kill switch' : 'Kill switch'),
+        ' ', h('button', { type: 'button', class: 'small', 'data-cancel-orders': a.accountId, onclick: async () => void (await cancelAccountOrders(a)) }, 'Cancel open orders')]))), 'No accounts yet.', 'Exchange accounts'));
     } catch (error) {
       replace(this.listEl, h('p', { class: 'error' }, errorText(error)));
     }

@@ -4,6 +4,7 @@ import { showDialog } from '../dialog.js';
 import { badge, formatDecimal, h, pnl, replace, table, td, time, type Child } from '../dom.js';
 import { toggleKillSwitch } from '../kill-switch.js';
 import { closePositionButton } from '../close-position.js';
+import { cancelOrder } from '../cancel-orders.js';
 import type { Account, EquityPoint, Fill, Order, Page, Position, Signal, Strategy, TraceEvent } from '../types.js';
 
 const FINAL = new Set(['filled', 'cancelled', 'rejected', 'expired', 'exchange_rejected']);
@@ -131,8 +132,8 @@ export class OverviewView {
   private async loadOrders(): Promise<void> {
     const orders = (await api<Page<Order>>('/orders?limit=100')).items.filter((o) => !FINAL.has(o.status));
     replace(this.ordersEl, table(
-      ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status'],
-      orders.map((o) => [[o.symbol], [o.side], [o.type], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)]]),
+      ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
+      nestBrackets(orders).map((o) => [[o.parent ? `↳ ${o.symbol}` : o.symbol], [o.side], [orderKind(o)], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),
       'No open orders.', 'Open orders'));
   }
 
@@ -221,4 +222,30 @@ function markCell(p: Position): Child[] {
   const age = p.markAgeMs === undefined ? '' : p.markAgeMs < 1000 ? `${p.markAgeMs} ms` : `${(p.markAgeMs / 1000).toFixed(1)} s`;
   const note = [p.markStale ? 'stale' : '', p.markSource ?? '', age].filter(Boolean).join(' · ');
   return [formatDecimal(p.markPrice), h('small', { class: p.markStale ? 'mark-note warn' : 'mark-note', title: 'price source and age' }, note)];
+}
+
+/** Issue 17: the open order's cancel button, or the pending request while the exchange has not answered. */
+function cancelCell(o: Order, reload: () => Promise<void>): HTMLElement {
+  if (o.cancelRequested) return h('span', { class: 'muted', title: `${o.cancelRequested.reason} (by ${o.cancelRequested.by})` }, 'cancel requested');
+  return h('button', { type: 'button', class: 'small', 'data-cancel': o.clientOrderId, onclick: async () => { if (await cancelOrder(o)) await reload(); } }, 'Cancel');
+}
+
+/** Issue 17: bracket children right under their entry (the entry first when it is still open). */
+function nestBrackets(orders: Order[]): Order[] {
+  const children = new Map<string, Order[]>();
+  for (const o of orders) if (o.parent) children.set(o.parent.clientOrderId, [...(children.get(o.parent.clientOrderId) ?? []), o]);
+  const placed = new Set<string>();
+  const out: Order[] = [];
+  for (const o of orders) {
+    if (o.parent && orders.some((e) => e.clientOrderId === o.parent!.clientOrderId)) continue; // shown under its entry
+    out.push(o);
+    for (const c of children.get(o.clientOrderId) ?? []) if (!placed.has(c.clientOrderId)) (placed.add(c.clientOrderId), out.push(c));
+  }
+  return out;
+}
+
+/** The order's type, its trigger, and its leg when it is a bracket child. */
+function orderKind(o: Order): string {
+  const type = o.stopPrice ? `${o.type} @ ${formatDecimal(o.stopPrice, 2)}` : o.type;
+  return o.parent ? `${type} (${o.parent.role.replace('_', '-')})` : type;
 }

@@ -71,6 +71,10 @@ export interface CcxtOrderLike {
   readonly remaining?: NumLike;
   readonly timestamp?: number | null | undefined;
   readonly trades?: readonly CcxtTradeLike[] | null | undefined;
+  /** a stop / take-profit's trigger price (issue 17) */
+  readonly triggerPrice?: NumLike;
+  /** the exchange's own answer (its order type names a stop / take-profit where ccxt's unified `type` does not) */
+  readonly info?: unknown;
 }
 
 /** ccxt's balance structure: `{ BTC: { free, used, total }, …, free: {…}, used: {…}, total: {…}, info }`. */

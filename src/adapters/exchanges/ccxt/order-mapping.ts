@@ -2,6 +2,8 @@ import type { Balance, ExchangeFill, ExchangeOrder, ExchangeOrderStatus, Market,
 import { Dec, ZERO, decToString, parseDec } from '../../../domain/shared/decimal.js';
 import type { CcxtBalancesLike, CcxtMarketLike, CcxtOrderLike, CcxtTradeLike, NumLike } from './ccxt-types.js';
 import { PrecisionMode, incrementAt } from './order-validation.js';
+import { hasLimitPrice, isConditional } from '../../../domain/orders/order-types.js';
+import type { ConditionalOrderType } from '../../../domain/events.js';
 
 /**
  * ccxt → port structures. ccxt hands out numbers parsed from the exchange's decimal text; the
@@ -142,7 +144,8 @@ export function mapOrder(order: CcxtOrderLike, ctx: MappingContext): ExchangeOrd
   if (clientOrderId === undefined) throw new OrderMappingError(`order ${exchangeOrderId} without a clientOrderId`);
   const orderSide = side(order.side) ?? fb.side;
   if (orderSide === undefined) throw new OrderMappingError(`order ${exchangeOrderId} without a side`);
-  const type = orderType(order.type) ?? fb.type ?? (toDec(order.price) ? 'limit' : 'market');
+  const trigger = toDec(order.triggerPrice);
+  const type = conditionalTypeOf(order, trigger, fb.type) ?? orderType(order.type) ?? fb.type ?? (toDec(order.price) ? 'limit' : 'market');
 
   const amount = toDec(order.amount);
   const quantity = amount && amount.greaterThan(0) ? amount.times(size) : (fb.quantity !== undefined ? parseDec(fb.quantity) : undefined);
@@ -161,7 +164,7 @@ export function mapOrder(order: CcxtOrderLike, ctx: MappingContext): ExchangeOrd
   const filledReported = toDec(order.filled);
   const filled = filledReported ? filledReported.times(size) : filledFromTrades;
 
-  const limitPrice = type === 'limit' ? (toDec(order.price) ?? (fb.limitPrice !== undefined ? parseDec(fb.limitPrice) : undefined)) : undefined;
+  const limitPrice = hasLimitPrice(type) ? (toDec(order.price) ?? (fb.limitPrice !== undefined ? parseDec(fb.limitPrice) : undefined)) : undefined;
   return {
     clientOrderId,
     exchangeOrderId,
@@ -170,6 +173,7 @@ export function mapOrder(order: CcxtOrderLike, ctx: MappingContext): ExchangeOrd
     type,
     quantity: decToString(quantity ?? ZERO),
     ...(limitPrice && limitPrice.greaterThan(0) ? { limitPrice: decToString(limitPrice) } : {}),
+    ...(isConditional(type) && trigger && trigger.greaterThan(0) ? { stopPrice: decToString(trigger) } : {}),
     filledQuantity: decToString(filled),
     status: statusOf(order.status, filled, quantity),
     fills,
@@ -222,4 +226,21 @@ export function toPortMarket(market: CcxtMarketLike, precisionMode: number): Mar
     maxQty: decToString(maxQty ? maxQty.times(size) : ZERO),
     minNotional: decToString(positive(market.limits.cost?.min) ?? ZERO),
   };
+}
+
+/** Binance's (and Binance-compatible venues') names of the conditional order types (issue 17). */
+const NATIVE_CONDITIONAL: Readonly<Record<string, ConditionalOrderType>> = {
+  STOP_LOSS: 'stop_market', STOP_LOSS_LIMIT: 'stop_limit', TAKE_PROFIT: 'take_profit', TAKE_PROFIT_LIMIT: 'take_profit_limit',
+};
+
+/**
+ * A stop / take-profit: ccxt's unified type says only market or limit, so the venue's own type
+ * names it (Binance's info.type), else the type it was sent as when the order carries a trigger.
+ */
+function conditionalTypeOf(order: CcxtOrderLike, trigger: Dec | undefined, sent: OrderType | undefined): ConditionalOrderType | undefined {
+  const info = order.info;
+  const native = info !== null && typeof info === 'object' ? (info as { type?: unknown }).type : undefined;
+  if (typeof native === 'string' && Object.hasOwn(NATIVE_CONDITIONAL, native)) return NATIVE_CONDITIONAL[native];
+  if (trigger && trigger.greaterThan(0) && sent !== undefined && isConditional(sent)) return sent;
+  return undefined;
 }

@@ -13,6 +13,7 @@ import { portSymbolOf, type OrderFallback } from './order-mapping.js';
 import { toCcxtNumber, validateOrder } from './order-validation.js';
 import { RejectCode } from './reject-codes.js';
 import type { VenueLoader } from './venue-loader.js';
+import { executesAs, isConditional } from '../../../domain/orders/order-types.js';
 
 export interface OrderPlacementDeps {
   readonly options: Pick<CcxtGatewayOptions, 'referencePrice' | 'limitPriceRounding' | 'maxOrderWaitMs'>;
@@ -52,7 +53,8 @@ export class OrderPlacement {
 
     // ---- validation
     const reference = request.type === 'market' ? options.referencePrice?.(request.symbol, accountId) : undefined;
-    const checked = validateOrder(market, venue.precisionMode, request, {
+    // a stop / take-profit is checked as what it executes as once triggered (issue 17)
+    const checked = validateOrder(market, venue.precisionMode, { ...request, type: executesAs(request.type) }, {
       ...(reference !== undefined ? { referencePrice: reference } : {}),
       ...(options.limitPriceRounding ? { limitPriceRounding: options.limitPriceRounding } : {}),
     });
@@ -78,10 +80,10 @@ export class OrderPlacement {
       quantity: checked.quantity,
       ...(checked.price !== undefined ? { limitPrice: checked.price } : {}),
     };
-    const params = entry.profile.createParams(request.clientOrderId, venue.spec.marketType, request.reduceOnly === true);
+    const params = { ...entry.profile.createParams(request.clientOrderId, venue.spec.marketType, request.reduceOnly === true), ...triggerParams(request) };
     const result = await caller.call(entry, options.maxOrderWaitMs ?? 10_000, (client) => {
       knownOrders.remember(request.clientOrderId, accountId, portSymbolOf(market), true);
-      return client.createOrder(market.symbol, request.type, request.side, amount, price, params);
+      return client.createOrder(market.symbol, executesAs(request.type), request.side, amount, price, params);
     });
 
     // ---- classification
@@ -141,4 +143,13 @@ export function outcomeOfFailure(c: ErrorClassification): PlaceOrderResult {
     default:
       return assertNever(c);
   }
+}
+
+/**
+ * ccxt's unified params of a stop / take-profit (issue 17): `stopLossPrice` / `takeProfitPrice`,
+ * which ccxt turns into the venue's own (Binance spot: STOP_LOSS(_LIMIT) / TAKE_PROFIT(_LIMIT) with stopPrice).
+ */
+export function triggerParams(request: PlaceOrderRequest): Record<string, string> {
+  if (!isConditional(request.type) || request.stopPrice === undefined) return {};
+  return request.type === 'stop_market' || request.type === 'stop_limit' ? { stopLossPrice: request.stopPrice } : { takeProfitPrice: request.stopPrice };
 }

@@ -1,5 +1,6 @@
 import type { Market, PlaceOrderRequest } from '../../../application/ports/exchange.js';
 import { Dec, parseDec } from '../../../domain/shared/decimal.js';
+import { hasLimitPrice, isConditional } from '../../../domain/orders/order-types.js';
 
 /** Stable rejection codes of the paper exchange. */
 export const RejectCode = {
@@ -13,6 +14,8 @@ export const RejectCode = {
   MIN_NOTIONAL: 'MIN_NOTIONAL',
   INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  /** a stop / take-profit whose trigger the market has already reached (Binance -2021) */
+  WOULD_TRIGGER_IMMEDIATELY: 'WOULD_TRIGGER_IMMEDIATELY',
 } as const;
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 
@@ -69,6 +72,8 @@ export interface ValidatedRequest {
   readonly quantity: Dec;
   /** Present for limit orders. */
   readonly limitPrice?: Dec;
+  /** Present for stop and take-profit orders (issue 17). */
+  readonly stopPrice?: Dec;
 }
 
 /**
@@ -81,19 +86,25 @@ export function validateStatic(spec: MarketSpec, request: PlaceOrderRequest): Va
     return { code: RejectCode.INVALID_ORDER, reason: 'clientOrderId must be 1-36 chars of [.A-Za-z0-9:/_-]' };
   }
   if (request.side !== 'buy' && request.side !== 'sell') return { code: RejectCode.INVALID_ORDER, reason: `bad side ${String(request.side)}` };
-  if (request.type !== 'market' && request.type !== 'limit') return { code: RejectCode.INVALID_ORDER, reason: `bad type ${String(request.type)}` };
+  if (request.type !== 'market' && request.type !== 'limit' && !isConditional(request.type)) return { code: RejectCode.INVALID_ORDER, reason: `bad type ${String(request.type)}` };
   const quantity = parseDec(request.quantity);
   if (!quantity || !quantity.greaterThan(0)) return { code: RejectCode.INVALID_ORDER, reason: `quantity must be a positive decimal, got ${String(request.quantity)}` };
   if (!isMultipleOf(quantity, spec.step)) return { code: RejectCode.LOT_SIZE, reason: `quantity ${request.quantity} is not a multiple of stepSize ${spec.market.stepSize}` };
   if (quantity.lessThan(spec.minQty)) return { code: RejectCode.LOT_SIZE, reason: `quantity ${request.quantity} < minQty ${spec.market.minQty}` };
   if (quantity.greaterThan(spec.maxQty)) return { code: RejectCode.LOT_SIZE, reason: `quantity ${request.quantity} > maxQty ${spec.market.maxQty}` };
-  if (request.type === 'market') return { quantity };
+  let stopPrice: Dec | undefined;
+  if (isConditional(request.type)) {
+    stopPrice = parseDec(request.stopPrice ?? '');
+    if (!stopPrice || !stopPrice.greaterThan(0)) return { code: RejectCode.INVALID_ORDER, reason: `a ${request.type} order needs a positive stopPrice, got ${String(request.stopPrice)}` };
+    if (!isMultipleOf(stopPrice, spec.tick)) return { code: RejectCode.PRICE_FILTER, reason: `stopPrice ${request.stopPrice} is not a multiple of tickSize ${spec.market.tickSize}` };
+  }
+  if (!hasLimitPrice(request.type)) return { quantity, ...(stopPrice ? { stopPrice } : {}) };
   if (request.limitPrice === undefined) return { code: RejectCode.INVALID_ORDER, reason: 'limit order needs limitPrice' };
   const limitPrice = parseDec(request.limitPrice);
   if (!limitPrice) return { code: RejectCode.INVALID_ORDER, reason: `limitPrice must be a decimal, got ${String(request.limitPrice)}` };
   if (!limitPrice.greaterThan(0)) return { code: RejectCode.PRICE_FILTER, reason: `limitPrice must be > 0, got ${request.limitPrice}` };
   if (!isMultipleOf(limitPrice, spec.tick)) return { code: RejectCode.PRICE_FILTER, reason: `limitPrice ${request.limitPrice} is not a multiple of tickSize ${spec.market.tickSize}` };
-  return { quantity, limitPrice };
+  return { quantity, limitPrice, ...(stopPrice ? { stopPrice } : {}) };
 }
 
 export function isRejection(value: ValidatedRequest | Rejection): value is Rejection {

@@ -19,6 +19,8 @@ import { PAPER_MARKETS } from './markets.js';
 import { PARTIAL_MAX_BPS, PARTIAL_MIN_BPS, crosses, isMarketable, partialFillQuantity } from './matching.js';
 import { BatchContext } from './batch-context.js';
 import { PaperStatements, attemptsAfterClose, openPaperDatabase, type FillRow, type OrderRow } from './schema.js';
+import { ConditionStatements } from './conditions.js';
+import { executesAs, isConditional, triggers } from '../../../domain/orders/order-types.js';
 
 export interface PaperExchangeOptions {
   /** SQLite file owned by this exchange, or ':memory:' (state then dies with the object). */
@@ -94,6 +96,8 @@ class Rejected extends Error {
 export class PaperExchange implements ExchangeGateway {
   private readonly db: Database.Database;
   private readonly sql: PaperStatements;
+  /** stop and take-profit conditions (issue 17) */
+  private readonly conditions: ConditionStatements;
   private readonly feed: PriceFeed;
   private readonly clock: Clock;
   private readonly marketList: readonly Market[];
@@ -152,6 +156,7 @@ export class PaperExchange implements ExchangeGateway {
     this.path = options.path;
     this.db = openPaperDatabase(options.path);
     this.sql = new PaperStatements(this.db);
+    this.conditions = new ConditionStatements(this.db);
     this.opTxn = this.db.transaction((op: Op) => this.apply(op));
     this.batchTxn = this.db.transaction((ops: readonly Op[], time: string, isolate: boolean) => {
       const ctx = new BatchContext(this.sql, time);
@@ -485,6 +490,7 @@ export class PaperExchange implements ExchangeGateway {
     const side = request.side;
     const tick = this.priceFor(market.symbol);
     const feedPrice = tick ? new Dec(tick.price) : undefined;
+    if (isConditional(request.type)) return this.placeConditional(accountId, request, spec, checked, feedPrice);
 
     // Decide how it executes: immediately as taker at `execPrice`, or resting at the limit.
     let execPrice: Dec | undefined;
@@ -565,6 +571,7 @@ export class PaperExchange implements ExchangeGateway {
     const updates: OrderUpdate[] = [];
     const now = this.batch().time;
     for (const row of this.sql.openOrdersBySymbol.all(tick.symbol)) {
+      if (this.waitsForTrigger(row, price, spec, now, updates)) continue;
       const limit = new Dec(row.limit_price ?? '0');
       if (row.type !== 'limit' || !crosses(row.side, limit, price)) continue;
       const remaining = new Dec(row.quantity).minus(row.filled_quantity);
@@ -676,19 +683,93 @@ export class PaperExchange implements ExchangeGateway {
 
   private toOrder(row: OrderRow, fills?: readonly FillRow[]): ExchangeOrder {
     const fillRows = fills ?? this.sql.fillsOfOrder.all(row.order_id);
+    const condition = this.conditions.get.get(row.order_id);
     const order: ExchangeOrder = {
       clientOrderId: row.client_order_id,
       exchangeOrderId: String(row.order_id),
       symbol: row.symbol,
       side: row.side,
-      type: row.type,
+      type: condition ? condition.kind : row.type,
       quantity: row.quantity,
       ...(row.limit_price !== null ? { limitPrice: row.limit_price } : {}),
+      ...(condition ? { stopPrice: condition.stop_price } : {}),
       filledQuantity: row.filled_quantity,
       status: row.status,
       fills: fillRows.map(toFill),
     };
     return order;
+  }
+
+  // ---------------------------------------------------------------- stop and take-profit orders (issue 17)
+
+  /**
+   * A stop / take-profit order waits, open, without holding funds (a bracket's stop and its
+   * take-profit limits cover the same base: funds are checked when it triggers); the funds must be
+   * there when it is placed all the same; refused when the market already reached its trigger
+   * (as Binance's "Stop price would trigger immediately.").
+   */
+  private placeConditional(accountId: string, request: PlaceOrderRequest, spec: MarketSpec, checked: { quantity: Dec; limitPrice?: Dec; stopPrice?: Dec }, feedPrice: Dec | undefined): ExchangeOrder {
+    const type = request.type;
+    if (!isConditional(type) || !checked.stopPrice) throw new Rejected(RejectCode.INVALID_ORDER, 'a conditional order needs a stop price');
+    if (!feedPrice) throw new Rejected(RejectCode.NO_PRICE, `no price for ${spec.market.symbol}`);
+    if (triggers(type, request.side, checked.stopPrice, feedPrice)) {
+      throw new Rejected(RejectCode.WOULD_TRIGGER_IMMEDIATELY, `the ${type} would trigger at once: the market (${decToString(feedPrice)}) is already past ${decToString(checked.stopPrice)}`);
+    }
+    const { market } = spec;
+    const limit = executesAs(type) === 'limit' ? checked.limitPrice! : undefined;
+    const notional = checked.quantity.times(limit ?? checked.stopPrice);
+    if (notional.lessThan(spec.minNotional)) throw new Rejected(RejectCode.MIN_NOTIONAL, `notional ${decToString(notional)} < minNotional ${market.minNotional}`);
+    const need = request.side === 'buy' ? buyCost(checked.quantity, limit ?? checked.stopPrice, limit ? this.makerRate : this.takerRate) : checked.quantity;
+    const needAsset = request.side === 'buy' ? market.quote : market.base;
+    const now = this.batch().time;
+    const total = this.batch().balance(accountId, needAsset).total;
+    if (total.lessThan(need)) throw new Rejected(RejectCode.INSUFFICIENT_BALANCE, `needs ${decToString(need)} ${needAsset}, holds ${decToString(total)}`);
+    const row: OrderRow = {
+      order_id: this.nextId('order'), account_id: accountId, client_order_id: request.clientOrderId, symbol: market.symbol, side: request.side,
+      type: executesAs(type), quantity: decToString(checked.quantity), limit_price: limit ? decToString(limit) : null, filled_quantity: '0',
+      status: 'open', locked_asset: null, locked_amount: '0', fill_count: 0, created_at: now, updated_at: now,
+    };
+    this.sql.insertOrder.run(row);
+    this.conditions.insert.run({ order_id: row.order_id, kind: type, stop_price: decToString(checked.stopPrice), triggered: 0 });
+    return this.toOrder(row, []);
+  }
+
+  /**
+   * True while the row is a stop / take-profit not triggered at this price (the tick skips it).
+   * On its trigger a market one executes at once (as taker, with slippage; expired when the funds
+   * no longer cover it, as an exchange would); a limit one rests from then on like any limit order.
+   */
+  private waitsForTrigger(row: OrderRow, price: Dec, spec: MarketSpec, now: string, updates: OrderUpdate[]): boolean {
+    const condition = this.conditions.get.get(row.order_id);
+    if (!condition || condition.triggered === 1) return false;
+    if (!triggers(condition.kind, row.side, new Dec(condition.stop_price), price)) return true;
+    this.conditions.markTriggered.run(row.order_id);
+    const quantity = new Dec(row.quantity).minus(row.filled_quantity);
+    if (row.type === 'limit') {
+      // from now on a resting limit order: it holds its funds like one, or expires when they are not there
+      const limit = new Dec(row.limit_price!);
+      const need = row.side === 'buy' ? buyCost(quantity, limit, this.makerRate) : quantity;
+      const asset = row.side === 'buy' ? spec.market.quote : spec.market.base;
+      if (this.available(row.account_id, asset).lessThan(need)) return this.expire(row, now, updates);
+      this.adjustBalance(row.account_id, asset, ZERO, need);
+      row.locked_asset = asset;
+      row.locked_amount = decToString(need);
+      this.sql.updateOrder.run(row);
+      return false;
+    }
+    const execPrice = slippedPrice(row.side, price, this.slippageRate, spec.tick);
+    const need = row.side === 'buy' ? buyCost(quantity, execPrice, this.takerRate) : quantity;
+    if (this.available(row.account_id, row.side === 'buy' ? spec.market.quote : spec.market.base).lessThan(need)) return this.expire(row, now, updates);
+    this.applyFill(row, this.sql.fillsOfOrder.all(row.order_id), quantity, execPrice, 'taker', now, updates);
+    return true;
+  }
+
+  private expire(row: OrderRow, now: string, updates: OrderUpdate[]): true {
+    row.status = 'expired';
+    row.updated_at = now;
+    this.sql.updateOrder.run(row);
+    updates.push({ accountId: row.account_id, order: this.toOrder(row) });
+    return true;
   }
 
   private isoNow(): string {

@@ -50,6 +50,7 @@ export const BinanceErrors = {
   marketClosed: () => bad(-1013, 'Market is closed.'),
   insufficientBalance: () => bad(-2010, 'Account has insufficient balance for requested action.'),
   duplicateOrder: () => bad(-2010, 'Duplicate order sent.'),
+  wouldTriggerImmediately: () => bad(-2010, 'Stop price would trigger immediately.'),
   noLiquidity: () => bad(-2010, 'Order book liquidity is less than symbol minimum quantity.'),
   unknownOrderOnCancel: () => bad(-2011, 'Unknown order sent.'),
   orderDoesNotExist: () => bad(-2013, 'Order does not exist.'),
@@ -95,6 +96,8 @@ export function fromPaperRejection(code: string): BinanceError {
       return BinanceErrors.rejectedApiKey();
     case RejectCode.INVALID_ORDER:
       return BinanceErrors.invalidQuantity();
+    case RejectCode.WOULD_TRIGGER_IMMEDIATELY:
+      return BinanceErrors.wouldTriggerImmediately();
     default:
       return BinanceErrors.internalError();
   }

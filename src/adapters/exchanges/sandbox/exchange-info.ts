@@ -27,7 +27,7 @@ export function symbolInfo(market: Market, status: SymbolStatus = 'TRADING'): Re
     quoteAssetPrecision: 8,
     baseCommissionPrecision: 8,
     quoteCommissionPrecision: 8,
-    orderTypes: ['LIMIT', 'MARKET'],
+    orderTypes: ['LIMIT', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'],
     icebergAllowed: false,
     ocoAllowed: false,
     otoAllowed: false,

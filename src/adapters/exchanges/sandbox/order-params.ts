@@ -1,4 +1,5 @@
 import type { Market, OrderSide, OrderType } from '../../../application/ports/exchange.js';
+import type { ConditionalOrderType } from '../../../domain/events.js';
 import { Dec, parseDec } from '../../../domain/shared/decimal.js';
 import { BinanceErrors } from './binance-errors.js';
 import { randomAlphanumeric } from './random-text.js';
@@ -16,6 +17,8 @@ export interface NewOrder {
   readonly quantity?: string;
   readonly quoteOrderQty?: string;
   readonly price?: string;
+  /** STOP_LOSS(_LIMIT) / TAKE_PROFIT(_LIMIT): the trigger price (issue 17) */
+  readonly stopPrice?: string;
   readonly respType: NewOrderRespType;
 }
 
@@ -50,7 +53,7 @@ export function parseNewOrder(params: RequestParams, symbols: SymbolTable): NewO
   if (sideText !== 'BUY' && sideText !== 'SELL') throw BinanceErrors.invalidSide();
   const typeText = params.get('type');
   if (typeText === undefined) throw BinanceErrors.mandatory('type');
-  if (typeText !== 'LIMIT' && typeText !== 'MARKET') throw BinanceErrors.invalidOrderType();
+  if (typeText !== 'LIMIT' && typeText !== 'MARKET' && !(typeText in CONDITIONAL)) throw BinanceErrors.invalidOrderType();
 
   const clientOrderId = params.get('newClientOrderId') ?? randomClientOrderId();
   if (!CLIENT_ORDER_ID.test(clientOrderId)) throw BinanceErrors.illegalChars('newClientOrderId', CLIENT_ORDER_ID_RANGE);
@@ -60,6 +63,8 @@ export function parseNewOrder(params: RequestParams, symbols: SymbolTable): NewO
 
   const quantity = decimalParam(params, 'quantity', BinanceErrors.invalidQuantity);
   const base = { market, clientOrderId, side: sideText === 'BUY' ? 'buy' : 'sell', respType: respTypeText } as const;
+
+  if (typeText in CONDITIONAL) return { ...base, ...parseConditional(params, CONDITIONAL[typeText]!, quantity) };
 
   if (typeText === 'LIMIT') {
     const timeInForce = params.get('timeInForce');
@@ -88,4 +93,37 @@ export function quantityForQuote(quoteOrderQty: string, price: string, stepSize:
   const step = new Dec(stepSize);
   const raw = new Dec(quoteOrderQty).dividedBy(parseDec(price) ?? new Dec(0));
   return raw.isFinite() ? raw.dividedToIntegerBy(step).times(step).toFixed() : '0';
+}
+
+// ---- stop and take-profit orders (issue 17): Binance spot's STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT
+
+const CONDITIONAL: Readonly<Record<string, ConditionalOrderType>> = {
+  STOP_LOSS: 'stop_market',
+  STOP_LOSS_LIMIT: 'stop_limit',
+  TAKE_PROFIT: 'take_profit',
+  TAKE_PROFIT_LIMIT: 'take_profit_limit',
+};
+
+/** Binance's name of a conditional order type. */
+export function binanceConditionalType(type: ConditionalOrderType): string {
+  return Object.keys(CONDITIONAL).find((k) => CONDITIONAL[k] === type)!;
+}
+
+/** stopPrice is mandatory; the _LIMIT ones take price and timeInForce GTC, the others neither. */
+function parseConditional(params: RequestParams, type: ConditionalOrderType, quantity: string | undefined): { type: ConditionalOrderType; quantity: string; stopPrice: string; price?: string } {
+  if (params.has('quoteOrderQty')) throw BinanceErrors.notRequired('quoteOrderQty');
+  if (quantity === undefined) throw BinanceErrors.mandatory('quantity');
+  const stopPrice = decimalParam(params, 'stopPrice', BinanceErrors.invalidPrice);
+  if (stopPrice === undefined) throw BinanceErrors.mandatory('stopPrice');
+  if (type === 'stop_market' || type === 'take_profit') {
+    if (params.has('timeInForce')) throw BinanceErrors.notRequired('timeInForce');
+    if (params.has('price')) throw BinanceErrors.notRequired('price');
+    return { type, quantity, stopPrice };
+  }
+  const timeInForce = params.get('timeInForce');
+  if (timeInForce === undefined) throw BinanceErrors.mandatory('timeInForce');
+  if (timeInForce !== 'GTC') throw BinanceErrors.invalidTimeInForce();
+  const price = decimalParam(params, 'price', BinanceErrors.invalidPrice);
+  if (price === undefined) throw BinanceErrors.mandatory('price');
+  return { type, quantity, stopPrice, price };
 }

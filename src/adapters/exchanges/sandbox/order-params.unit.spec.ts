@@ -47,7 +47,7 @@ describe('parseNewOrder', () => {
     expect(rejection(noSymbol)).toEqual({ code: -1102, msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed." });
     expect(rejection({ ...limit, symbol: 'XXXUSDT' })).toEqual({ code: -1121, msg: 'Invalid symbol.' });
     expect(rejection({ ...limit, side: 'HOLD' })).toEqual({ code: -1117, msg: 'Invalid side.' });
-    expect(rejection({ ...limit, type: 'STOP_LOSS' })).toEqual({ code: -1116, msg: 'Invalid orderType.' });
+    expect(rejection({ ...limit, type: 'LIMIT_MAKER' })).toEqual({ code: -1116, msg: 'Invalid orderType.' });
     expect(rejection({ ...limit, timeInForce: 'IOC' })).toEqual({ code: -1115, msg: 'Invalid timeInForce.' });
     expect(rejection({ ...limit, timeInForce: '' }).code).toBe(-1102);
     expect(rejection({ ...limit, price: '' })).toMatchObject({ code: -1102 });

@@ -68,6 +68,7 @@ function toPaperRequest(deps: SpotApiDeps, order: NewOrder): PlaceOrderRequest {
     type: order.type,
     quantity,
     ...(order.price !== undefined ? { limitPrice: order.price } : {}),
+    ...(order.stopPrice !== undefined ? { stopPrice: order.stopPrice } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
-import type { Balance, ExchangeFill, ExchangeOrder, ExchangeOrderStatus } from '../../../application/ports/exchange.js';
+import type { Balance, ExchangeFill, ExchangeOrder, ExchangeOrderStatus, OrderType } from '../../../application/ports/exchange.js';
 import { Dec, ZERO } from '../../../domain/shared/decimal.js';
-import type { NewOrderRespType } from './order-params.js';
+import { binanceConditionalType, type NewOrderRespType } from './order-params.js';
 import { binanceDecimal } from './symbols.js';
 
 /** Times the paper exchange does not keep (from the sandbox's order index), in ms. */
@@ -56,7 +56,7 @@ function amounts(order: ExchangeOrder) {
     cummulativeQuoteQty: binanceDecimal(quoteFilled(order.fills)),
     status: binanceStatus(order.status),
     timeInForce: 'GTC',
-    type: order.type === 'limit' ? 'LIMIT' : 'MARKET',
+    type: binanceType(order.type),
     side: order.side === 'buy' ? 'BUY' : 'SELL',
   };
 }
@@ -66,7 +66,7 @@ export function orderView(order: ExchangeOrder, symbolId: string, times: OrderTi
   return {
     ...common(order, symbolId),
     ...amounts(order),
-    stopPrice: binanceDecimal('0'),
+    stopPrice: binanceDecimal(order.stopPrice ?? '0'),
     icebergQty: binanceDecimal('0'),
     time: times.createdAt,
     updateTime: times.updatedAt,
@@ -141,4 +141,11 @@ export function balanceView(balance: Balance): { asset: string; free: string; lo
   const total = new Dec(balance.total);
   const free = new Dec(balance.available);
   return { asset: balance.asset, free: binanceDecimal(free), locked: binanceDecimal(total.minus(free)) };
+}
+
+/** Binance's name of an order type (issue 17: the conditional ones included). */
+export function binanceType(type: OrderType): string {
+  if (type === 'limit') return 'LIMIT';
+  if (type === 'market') return 'MARKET';
+  return binanceConditionalType(type);
 }

@@ -1,0 +1,37 @@
+import type Database from 'better-sqlite3';
+import type { ConditionalOrderType } from '../../../domain/events.js';
+
+/**
+ * Stop and take-profit orders of the paper exchange (issue 17). The order itself is a row of
+ * paper_orders (type: what it executes as once triggered, 'market' or 'limit'; status open while
+ * it waits); its condition lives here, so files written before conditional orders existed open
+ * unchanged (the table is created when missing).
+ */
+export const CONDITIONS_DDL = `
+CREATE TABLE IF NOT EXISTS paper_conditions (
+  order_id    INTEGER PRIMARY KEY REFERENCES paper_orders(order_id),
+  kind        TEXT NOT NULL CHECK (kind IN ('stop_market', 'stop_limit', 'take_profit', 'take_profit_limit')),
+  stop_price  TEXT NOT NULL,
+  triggered   INTEGER NOT NULL CHECK (triggered IN (0, 1))
+);
+`;
+
+export interface ConditionRow {
+  order_id: number;
+  kind: ConditionalOrderType;
+  stop_price: string;
+  triggered: 0 | 1;
+}
+
+export class ConditionStatements {
+  readonly get;
+  readonly insert;
+  readonly markTriggered;
+
+  constructor(db: Database.Database) {
+    db.exec(CONDITIONS_DDL);
+    this.get = db.prepare<[number], ConditionRow>('SELECT order_id, kind, stop_price, triggered FROM paper_conditions WHERE order_id = ?');
+    this.insert = db.prepare<ConditionRow>('INSERT INTO paper_conditions (order_id, kind, stop_price, triggered) VALUES (@order_id, @kind, @stop_price, @triggered)');
+    this.markTriggered = db.prepare<[number]>('UPDATE paper_conditions SET triggered = 1 WHERE order_id = ?');
+  }
+}

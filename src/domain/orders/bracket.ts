@@ -1,0 +1,147 @@
+import type { OrderSide } from '../events.js';
+import { Dec, ZERO, decToString, parseDec } from '../shared/decimal.js';
+import { isTerminal, type OrderStatus } from './order-decider.js';
+
+/**
+ * A bracket (issue 17): an entry with take-profit legs and a stop-loss, managed by PATRIOT where
+ * the exchange has no one-cancels-other. Pure: `planBracket` looks at the facts of the entry and
+ * its children (as the order decider folds them) and says what to place and what to cancel; the
+ * bracket reactor carries it out (each action idempotent) after every fact of the group.
+ *
+ * - The children cover what the entry filled, placed once the entry is done (filled, or final
+ *   with a partial fill). Take-profit legs are limit orders splitting that quantity (the last leg
+ *   takes what rounding left); the stop-loss is a stop-market order for whatever is still held.
+ * - One-cancels-other: once the stop triggered (filled any part, or expired: on spot the
+ *   take-profits hold the base it would sell), the take-profits still working are cancelled and,
+ *   once none works, whatever is still held is sold at market (an exit leg); once the
+ *   take-profits filled everything, the stop is cancelled. A partial fill of
+ *   a take-profit resizes the stop (cancel, then a new stop for what is left: exchanges cannot
+ *   amend a waiting stop), and so does the optional move of the stop to the entry price after the
+ *   first take-profit filled completely (break-even).
+ * - Exits never exceed the entry: a stop is only placed for what the entry filled minus what the
+ *   exits filled, and only while no earlier stop is still working.
+ */
+export interface BracketPlan {
+  /** the entry's side (the children sell a long, buy back a short) */
+  readonly entrySide: OrderSide;
+  /** take-profit legs: limit price and the fraction of the filled entry (fractions sum to 1) */
+  readonly takeProfits: readonly { readonly price: string; readonly fraction: string }[];
+  /** stop-loss trigger price */
+  readonly stopLoss?: string;
+  /** move the stop to the entry's average price once the first take-profit filled completely */
+  readonly breakEven?: boolean;
+  /** the market's quantity step and price tick (legs are rounded down to the step) */
+  readonly stepSize: string;
+  readonly tickSize: string;
+}
+
+/** An order of the group as the decider folds it (absent: not placed yet). */
+export interface LegFacts {
+  readonly clientOrderId: string;
+  readonly status: OrderStatus;
+  readonly quantity: Dec;
+  readonly filled: Dec;
+  readonly cancelRequested: boolean;
+  readonly stopPrice?: Dec;
+}
+
+export interface BracketFacts {
+  readonly entry: { readonly status: OrderStatus; readonly filled: Dec; readonly averagePrice?: Dec };
+  /** by take-profit leg index */
+  readonly takeProfits: readonly (LegFacts | undefined)[];
+  /** stop-loss generations, oldest first (a resize or a move to break-even makes a new one) */
+  readonly stops: readonly LegFacts[];
+  /** market exits after the stop triggered, oldest first */
+  readonly exits: readonly LegFacts[];
+}
+
+export type BracketAction =
+  | { readonly kind: 'place_take_profit'; readonly leg: number; readonly side: OrderSide; readonly quantity: string; readonly limitPrice: string }
+  | { readonly kind: 'place_stop'; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly stopPrice: string }
+  | { readonly kind: 'place_exit'; readonly generation: number; readonly side: OrderSide; readonly quantity: string }
+  | { readonly kind: 'cancel'; readonly clientOrderId: string; readonly reason: string };
+
+/** At most this many stop generations per bracket (a stop refused again and again is not chased forever). */
+export const MAX_STOP_GENERATIONS = 20;
+
+const live = (leg: LegFacts | undefined): boolean => leg !== undefined && !isTerminal(leg.status);
+const entryDone = (status: OrderStatus): boolean => status === 'filled' || status === 'cancelled' || status === 'expired';
+
+export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
+  const entered = facts.entry.filled;
+  if (!entryDone(facts.entry.status) || !entered.greaterThan(0)) return [];
+  const side: OrderSide = plan.entrySide === 'buy' ? 'sell' : 'buy';
+  const step = parseDec(plan.stepSize) ?? new Dec('1e-8');
+  const actions: BracketAction[] = [];
+  const tpFilled = facts.takeProfits.reduce((sum, leg) => sum.plus(leg?.filled ?? ZERO), ZERO);
+  const stopFilled = facts.stops.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
+  const exitFilled = facts.exits.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
+  const held = entered.minus(tpFilled).minus(stopFilled).minus(exitFilled);
+  const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || leg.status === 'exchange_rejected');
+
+  // take-profits: placed once (unless the stop was hit); cancelled once the stop was hit or nothing is held
+  const sizes = legSizes(entered, plan.takeProfits.map((t) => new Dec(t.fraction)), step);
+  plan.takeProfits.forEach((tp, leg) => {
+    const facts_ = facts.takeProfits[leg];
+    if (facts_ === undefined) {
+      if (!stopHit && sizes[leg]!.greaterThan(0) && held.greaterThan(0)) actions.push({ kind: 'place_take_profit', leg, side, quantity: decToString(sizes[leg]!), limitPrice: tp.price });
+      return;
+    }
+    if (live(facts_) && !facts_.cancelRequested && (stopHit || !held.greaterThan(0))) {
+      actions.push({ kind: 'cancel', clientOrderId: facts_.clientOrderId, reason: stopHit ? 'bracket: the stop-loss filled' : 'bracket: nothing left to take profit on' });
+    }
+  });
+
+  if (plan.stopLoss === undefined) return actions;
+  if (stopHit) return [...actions, ...afterStop(facts, held, side, step)];
+  const firstTpDone = facts.takeProfits.some((leg) => leg !== undefined && leg.status === 'filled');
+  const stopPrice = plan.breakEven && firstTpDone && facts.entry.averagePrice ? roundTick(facts.entry.averagePrice, plan) : new Dec(plan.stopLoss);
+  const current = facts.stops[facts.stops.length - 1];
+  if (current !== undefined && live(current)) {
+    const open = current.quantity.minus(current.filled);
+    const wrong = !open.equals(held) || (current.stopPrice !== undefined && !current.stopPrice.equals(stopPrice));
+    if ((wrong || !held.greaterThan(0)) && !current.cancelRequested) {
+      actions.push({ kind: 'cancel', clientOrderId: current.clientOrderId, reason: held.greaterThan(0) ? 'bracket: the stop-loss is resized' : 'bracket: the take-profits filled' });
+    }
+    return actions;
+  }
+  // no stop working: one for what is held (never while an earlier one may still fill)
+  if (held.greaterThan(0) && facts.stops.length < MAX_STOP_GENERATIONS) {
+    const quantity = floorStep(held, step);
+    if (quantity.greaterThan(0)) actions.push({ kind: 'place_stop', generation: facts.stops.length, side, quantity: decToString(quantity), stopPrice: decToString(stopPrice) });
+  }
+  return actions;
+}
+
+/** The stop triggered: no stop works any more; what is held leaves at market once no take-profit holds it. */
+function afterStop(facts: BracketFacts, held: Dec, side: OrderSide, step: Dec): BracketAction[] {
+  const actions: BracketAction[] = [];
+  for (const leg of facts.stops) {
+    if (live(leg) && !leg.cancelRequested) actions.push({ kind: 'cancel', clientOrderId: leg.clientOrderId, reason: 'bracket: the stop-loss triggered' });
+  }
+  const busy = facts.takeProfits.some((leg) => live(leg)) || facts.stops.some((leg) => live(leg)) || facts.exits.some((leg) => live(leg));
+  const quantity = floorStep(held, step);
+  if (!busy && quantity.greaterThan(0) && facts.exits.length < MAX_STOP_GENERATIONS) {
+    actions.push({ kind: 'place_exit', generation: facts.exits.length, side, quantity: decToString(quantity) });
+  }
+  return actions;
+}
+
+/** Each leg's share of `total`, rounded down to the step; the last leg takes what rounding left. */
+export function legSizes(total: Dec, fractions: readonly Dec[], step: Dec): Dec[] {
+  const sizes = fractions.map((f) => floorStep(total.times(f), step));
+  if (sizes.length > 0) sizes[sizes.length - 1] = total.minus(sizes.slice(0, -1).reduce((a, b) => a.plus(b), ZERO));
+  return sizes;
+}
+
+function floorStep(value: Dec, step: Dec): Dec {
+  return step.greaterThan(0) ? value.dividedToIntegerBy(step).times(step) : value;
+}
+
+function roundTick(price: Dec, plan: BracketPlan): Dec {
+  const tick = parseDec(plan.tickSize);
+  if (!tick || !tick.greaterThan(0)) return price;
+  // the break-even stop of a long sells at or above entry; of a short buys at or below it
+  const ticks = price.dividedBy(tick);
+  return (plan.entrySide === 'buy' ? ticks.ceil() : ticks.floor()).times(tick);
+}

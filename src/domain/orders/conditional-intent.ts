@@ -1,0 +1,36 @@
+import type { ConditionalOrderType, OrderSide } from '../events.js';
+import type { NormalizedSignal } from '../signals/signal.js';
+import { type Dec, parseDec } from '../shared/decimal.js';
+import { err, ok, type DomainError, type Result } from '../shared/result.js';
+import { roundToTick } from './limit-price.js';
+import { checkTriggerSide, hasLimitPrice, isConditional } from './order-types.js';
+
+export interface ConditionalPrices {
+  readonly type: ConditionalOrderType;
+  readonly stopPrice: Dec;
+  /** for stop_limit and take_profit_limit */
+  readonly limitPrice?: Dec;
+}
+
+/**
+ * The prices of a stop / take-profit order an alert asks for (issue 17), rounded to the market's
+ * tick (toward the passive side, like limit prices), or why not: a trigger on the wrong side of
+ * the market (STOP_WRONG_SIDE, TAKE_PROFIT_WRONG_SIDE). `undefined`: the alert asks for no such order.
+ */
+export function conditionalPrices(signal: NormalizedSignal, side: OrderSide, market: Dec, tickSize: string): Result<ConditionalPrices, DomainError> | undefined {
+  const type = signal.orderType;
+  if (type === undefined || !isConditional(type)) return undefined;
+  const tick = parseDec(tickSize);
+  const stopAsked = parseDec(signal.stopPrice ?? '');
+  if (!tick || !tick.greaterThan(0)) return err({ code: 'MARKET_RULES_INVALID', message: `the market's tick size ${tickSize} is not usable` });
+  if (!stopAsked || !stopAsked.greaterThan(0)) return err({ code: 'STOP_PRICE_REQUIRED', message: `a ${type} order needs a positive stop price` });
+  const stopPrice = roundToTick(stopAsked, side, tick);
+  if (!stopPrice.greaterThan(0)) return err({ code: 'STOP_PRICE_REQUIRED', message: `stop price ${stopAsked.toString()} rounds to zero at tick ${tickSize}` });
+  const wrongSide = checkTriggerSide(type, side, stopPrice, market);
+  if (wrongSide) return err(wrongSide);
+  if (!hasLimitPrice(type)) return ok({ type, stopPrice });
+  const limitAsked = parseDec(signal.limitPrice ?? '');
+  if (!limitAsked || !limitAsked.greaterThan(0)) return err({ code: 'LIMIT_PRICE_REQUIRED', message: `a ${type} order needs a limit price` });
+  return ok({ type, stopPrice, limitPrice: roundToTick(limitAsked, side, tick) });
+}
+
