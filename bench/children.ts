@@ -27,7 +27,7 @@ export interface SpawnOptions {
   readonly readyTimeoutMs?: number;
 }
 
-const CHILD_SOURCES = ['ipc.ts', 'server-child.ts', 'baseline-child.ts'] as const;
+const CHILD_SOURCES = ['ipc.ts', 'server-child.ts', 'baseline-child.ts', 'load-child.ts'] as const;
 const benchDir = fileURLToPath(new URL('./', import.meta.url));
 const outDir = fileURLToPath(new URL('./results/.child/', import.meta.url));
 let compiled = false;
@@ -51,9 +51,14 @@ function compileChildren(): void {
   compiled = true;
 }
 
-export function spawnChild(script: 'server-child.ts' | 'baseline-child.ts', options: SpawnOptions = {}): Promise<RunningChild> {
+/** The transpiled path of one of the child sources (compiled on first use). */
+export function childScript(script: (typeof CHILD_SOURCES)[number]): string {
   compileChildren();
-  const path = `${outDir}${script.replace(/\.ts$/, '.js')}`;
+  return `${outDir}${script.replace(/\.ts$/, '.js')}`;
+}
+
+export function spawnChild(script: 'server-child.ts' | 'baseline-child.ts', options: SpawnOptions = {}): Promise<RunningChild> {
+  const path = childScript(script);
   const started = performance.now();
   const child: ChildProcess = fork(path, [], {
     execArgv: [...(options.nodeFlags ?? [])],
