@@ -62,7 +62,8 @@ export function spawnChild(script: 'server-child.ts' | 'baseline-child.ts', opti
   const started = performance.now();
   const child: ChildProcess = fork(path, [], {
     execArgv: [...(options.nodeFlags ?? [])],
-    env: { ...process.env, LOG_LEVEL: 'warn', PATRIOT_ROOT: fileURLToPath(new URL('../', import.meta.url)), ...options.env },
+    // BENCH_PATRIOT_ROOT: run another checkout's dist/ (e.g. an older commit, for before/after CPU figures)
+    env: { ...process.env, LOG_LEVEL: 'warn', PATRIOT_ROOT: process.env.BENCH_PATRIOT_ROOT ?? fileURLToPath(new URL('../', import.meta.url)), ...options.env },
     // keep our stdout clean for the JSON result: the child's output goes to stderr
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

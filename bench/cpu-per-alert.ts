@@ -13,6 +13,7 @@ import { counterByLabel } from './prom.js';
 import { latency, log, metricsText, numberArg, round, sleep, type BenchContext, type Figure } from './common.js';
 import { LogTimes } from './fills.js';
 import type { RunningChild } from './children.js';
+import { startPerf } from './perf.js';
 
 const sum = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
 const cpuUs = async (child: RunningChild) => {
@@ -44,7 +45,9 @@ export async function cpuPerAlert(ctx: BenchContext): Promise<Figure> {
   const idleS = 3;
   const connections = numberArg(ctx.argv, 'cpu-connections', 64);
   log(`cpu_per_alert: fresh server, ${rate} alerts/s offered, ${connections} connections, ${ctx.warmupS}s warm-up + ${ctx.durationS}s, CPU until drained`);
-  const child = await ctx.startServer('cpu_per_alert');
+  const perfDir = process.env.BENCH_PERF;
+  // --perf-basic-prof: V8 writes /tmp/perf-<pid>.map, so perf names JIT-compiled JS functions
+  const child = await ctx.startServer('cpu_per_alert', {}, perfDir ? ['--perf-basic-prof'] : []);
   try {
     const base = child.ready.url;
     const webhookUrl = child.ready.webhookUrl!;
@@ -59,6 +62,7 @@ export async function cpuPerAlert(ctx: BenchContext): Promise<Figure> {
     await sleep(idleS * 1000);
     const idleUsPerS = (await cpuUs(child) - i0) / ((performance.now() - it0) / 1000);
 
+    const perf = perfDir ? startPerf(child.pid, perfDir) : undefined;
     const t0 = Date.now();
     const c0 = await cpuUs(child);
     const w0 = performance.now();
@@ -66,6 +70,7 @@ export async function cpuPerAlert(ctx: BenchContext): Promise<Figure> {
     const complete = await drained(base, 120);
     const c1 = await cpuUs(child);
     const elapsedS = (performance.now() - w0) / 1000;
+    const perfData = perf ? await perf.stop() : undefined;
     await times.add(child); // after the CPU window: reading the log is not counted
 
     const filled = times.count('OrderFilled', t0);
@@ -86,6 +91,7 @@ export async function cpuPerAlert(ctx: BenchContext): Promise<Figure> {
       windowPlusDrainS: round(elapsedS, 2), serverCpuMs: round(cpuUsTotal / 1000, 0), idleServerCpuUsPerS: round(idleUsPerS, 0),
       achievedRatePerS: round(r.requestsPerS, 0), offeredRateHeld: rateHeld, ratioToBaseline: ctx.baselineRps ? round(r.requestsPerS / ctx.baselineRps, 3) : null,
       non2xx: r.non2xx, errors: r.errors, generator: r.generator, httpLatencyMs: latency(r),
+      ...(perfData ? { perfData, perfReport: `perf report -i ${perfData} --no-children --sort dso,sym --stdio | head -60` } : {}),
       note: 'CPU from the start of the window until every accepted alert is final and every processor is at the head (polled on /metrics every 250 ms, which is counted); idle-corrected subtracts the server\'s background CPU measured over an idle window just before. Insensitive to other load on the machine to first order, unlike every throughput and latency figure',
     };
   } finally {
