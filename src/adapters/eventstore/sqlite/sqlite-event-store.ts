@@ -64,7 +64,7 @@ export interface SqliteEventStoreOptions {
   readonly streamVersionCacheSize?: number;
   /** Most recent committed events kept in memory to serve readAll without SQL (default 5,000; 0 disables). */
   readonly recentEventsCacheSize?: number;
-  /** Short streams (<= 32 events) kept whole in memory to serve readStream without SQL (default 2,000; 0 disables; off when recentEventsCacheSize is 0). */
+  /** Short streams (<= 32 events) kept whole in memory to serve readStream without SQL (default 10,000; 0 disables; off when recentEventsCacheSize is 0). */
   readonly recentStreamsCacheSize?: number;
   /** Rows per page when verifying the chain (default 1,000). */
   readonly verifyPageSize?: number;
@@ -163,7 +163,7 @@ export class SqliteEventStore implements EventStore {
     this.streamVersions = new StreamVersionCache(options.streamVersionCacheSize);
     this.tailSize = Math.max(0, Math.floor(options.recentEventsCacheSize ?? 5_000));
     // fed by the same committed events as the tail: without a tail it would never learn of new events
-    this.recentStreams = new RecentStreams(this.tailSize === 0 ? 0 : Math.max(0, Math.floor(options.recentStreamsCacheSize ?? 2_000)));
+    this.recentStreams = new RecentStreams(this.tailSize === 0 ? 0 : Math.max(0, Math.floor(options.recentStreamsCacheSize ?? 10_000)));
     this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
     this.listeners = new AppendListeners(options.onListenerError);
     this.path = options.path;
