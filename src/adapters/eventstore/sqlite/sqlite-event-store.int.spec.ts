@@ -153,36 +153,6 @@ describe('SqliteEventStore (SQLite specifics)', () => {
     expect(await store.readAll(head, 10)).toEqual(await fromFile.readAll(head, 10));
   });
 
-  it('given short streams held in memory, then readStream from memory equals readStream from the file, also after another connection appends to them', async () => {
-    const store = openStore({ recentStreamsCacheSize: 3 });
-    const fromFile = openStore({ recentEventsCacheSize: 0 });
-    const ids = ['o-1', 'o-2', 'o-3', 'o-4', 'o-5'];
-    for (let round = 0; round < 3; round++) await Promise.all(ids.map((id) => store.append(req(id, round, 1, { id, round }))));
-    await store.append(req('long', 0, 40)); // longer than a held stream may be
-    const same = async () => {
-      for (const id of [...ids, 'long', 'absent']) {
-        for (const from of [1, 2, 3, 4]) expect(await store.readStream(id, from)).toEqual(await fromFile.readStream(id, from));
-      }
-    };
-    await same();
-    await fromFile.append(req('o-5', 3, 2, { elsewhere: true }));
-    await same();
-    expect((await store.readStream('o-5')).map((e) => e.data)).toEqual([...[0, 1, 2].map((round): Record<string, unknown> => ({ id: 'o-5', round })), { elsewhere: true }, { elsewhere: true }]);
-    await store.append(req('o-5', 5, 1, { here: true }));
-    await store.append(req('o-1', 3, 1, { here: true }));
-    await same();
-  });
-
-  it('given a stream read whole from the file, then events committed afterwards extend it in memory exactly as in the file', async () => {
-    const writer = openStore({ recentEventsCacheSize: 0 });
-    await writer.append(req('order-x', 0, 3, { w: 1 }));
-    const store = openStore();
-    expect(await store.readStream('order-x')).toHaveLength(3); // from the file, now held
-    await store.append(req('order-x', 3, 2, { w: 2 }));
-    expect(await store.readStream('order-x')).toEqual(await writer.readStream('order-x'));
-    expect(await store.readStream('order-x', 4)).toEqual(await writer.readStream('order-x', 4));
-  });
-
   it('given a tiny stream-version cache, then versions are still correct for many streams', async () => {
     const store = openStore({ streamVersionCacheSize: 2 });
     for (let round = 0; round < 3; round++) {

@@ -48,7 +48,6 @@ import type { PreparedRequest } from '../prepare-request.js';
 import { AppendListeners, StreamVersionCache, checkPage, recordedFromRow, submitCall, type EventRow } from '../store-support.js';
 import { ChainVerifier, GENESIS_HASH } from '../hash-chain.js';
 import { planUnit } from '../plan-append.js';
-import { RecentStreams } from '../recent-streams.js';
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { GroupCommitQueue } from './group-commit.js';
@@ -64,8 +63,6 @@ export interface SqliteEventStoreOptions {
   readonly streamVersionCacheSize?: number;
   /** Most recent committed events kept in memory to serve readAll without SQL (default 5,000; 0 disables). */
   readonly recentEventsCacheSize?: number;
-  /** Short streams (<= 32 events) kept whole in memory to serve readStream without SQL (default 10,000; 0 disables; off when recentEventsCacheSize is 0). */
-  readonly recentStreamsCacheSize?: number;
   /** Rows per page when verifying the chain (default 1,000). */
   readonly verifyPageSize?: number;
   /** Receives errors thrown by onAppended listeners (default: process.emitWarning). */
@@ -127,8 +124,6 @@ export class SqliteEventStore implements EventStore {
    */
   private tail: RecordedEvent[] = [];
   private readonly tailSize: number;
-  /** whole short streams as committed (readStream without SQL); cleared with `tail` */
-  private readonly recentStreams: RecentStreams;
   /** events written by the batch in progress; joins `tail` only once the batch commits */
   private batchEvents: RecordedEvent[] = [];
   private dataVersion = 0;
@@ -162,8 +157,6 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     this.streamVersions = new StreamVersionCache(options.streamVersionCacheSize);
     this.tailSize = Math.max(0, Math.floor(options.recentEventsCacheSize ?? 5_000));
-    // fed by the same committed events as the tail: without a tail it would never learn of new events
-    this.recentStreams = new RecentStreams(this.tailSize === 0 ? 0 : Math.max(0, Math.floor(options.recentStreamsCacheSize ?? 10_000)));
     this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
     this.listeners = new AppendListeners(options.onListenerError);
     this.path = options.path;
@@ -297,13 +290,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
-    if (!this.changedElsewhere()) {
-      const held = this.recentStreams.read(streamId, fromVersion);
-      if (held !== undefined) return held;
-    }
-    const events = this.guard(() => (this.stmt.readStream.all(streamId, fromVersion) as EventRow[]).map(toRecordedEvent));
-    if (fromVersion <= 1) this.recentStreams.loaded(streamId, events);
-    return events;
+    return this.guard(() => (this.stmt.readStream.all(streamId, fromVersion) as EventRow[]).map(toRecordedEvent));
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
@@ -439,7 +426,6 @@ export class SqliteEventStore implements EventStore {
     const written = this.batchEvents;
     this.batchEvents = [];
     if (this.tailSize === 0 || written.length === 0) return;
-    this.recentStreams.committed(written);
     const last = this.tail[this.tail.length - 1];
     if (last !== undefined && last.globalPosition !== headBefore) this.tail = []; // not contiguous: start again
     for (const e of written) this.tail.push(e);
@@ -450,13 +436,11 @@ export class SqliteEventStore implements EventStore {
   private changedElsewhere(): boolean {
     if ((this.stmt.dataVersion.get() as number) === this.dataVersion) return false;
     this.tail = [];
-    this.recentStreams.clear();
     return true;
   }
 
   private recoverFromFailedBatch(): void {
     this.batchEvents = [];
-    this.recentStreams.clear();
     try {
       if (this.db.inTransaction) this.stmt.rollback.run();
     } catch {
@@ -522,7 +506,6 @@ export class SqliteEventStore implements EventStore {
       this.dataVersion = dataVersion;
       this.streamVersions.clear();
       this.tail = [];
-      this.recentStreams.clear();
       this.reloadHead();
     }
   }
