@@ -71,7 +71,7 @@ export async function createUsers(baseUrl: string, adminToken: string, prefix: s
  */
 export async function seedOrders(baseUrl: string, webhookUrl: string, secret: string, prefix: string, alerts: number, rate = 500): Promise<number> {
   const bodies = alertBodies(secret, prefix);
-  const r = await runLoad({ url: webhookUrl, connections: 16, durationS: Math.ceil((alerts / rate) * 3) + 10, body: bodies.next, overallRate: rate, amount: alerts });
+  const r = await runLoad({ url: webhookUrl, connections: 16, durationS: Math.ceil((alerts / rate) * 3) + 10, alerts: bodies, overallRate: rate, amount: alerts });
   const accepted = r.byStatus['202'] ?? 0;
   const sum = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
   for (let i = 0; i < 240; i++) {

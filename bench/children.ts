@@ -27,7 +27,7 @@ export interface SpawnOptions {
   readonly readyTimeoutMs?: number;
 }
 
-const CHILD_SOURCES = ['ipc.ts', 'server-child.ts', 'baseline-child.ts'] as const;
+const CHILD_SOURCES = ['ipc.ts', 'server-child.ts', 'baseline-child.ts', 'load-child.ts'] as const;
 const benchDir = fileURLToPath(new URL('./', import.meta.url));
 const outDir = fileURLToPath(new URL('./results/.child/', import.meta.url));
 let compiled = false;
@@ -51,13 +51,19 @@ function compileChildren(): void {
   compiled = true;
 }
 
-export function spawnChild(script: 'server-child.ts' | 'baseline-child.ts', options: SpawnOptions = {}): Promise<RunningChild> {
+/** The transpiled path of one of the child sources (compiled on first use). */
+export function childScript(script: (typeof CHILD_SOURCES)[number]): string {
   compileChildren();
-  const path = `${outDir}${script.replace(/\.ts$/, '.js')}`;
+  return `${outDir}${script.replace(/\.ts$/, '.js')}`;
+}
+
+export function spawnChild(script: 'server-child.ts' | 'baseline-child.ts', options: SpawnOptions = {}): Promise<RunningChild> {
+  const path = childScript(script);
   const started = performance.now();
   const child: ChildProcess = fork(path, [], {
     execArgv: [...(options.nodeFlags ?? [])],
-    env: { ...process.env, LOG_LEVEL: 'warn', PATRIOT_ROOT: fileURLToPath(new URL('../', import.meta.url)), ...options.env },
+    // BENCH_PATRIOT_ROOT: run another checkout's dist/ (e.g. an older commit, for before/after CPU figures)
+    env: { ...process.env, LOG_LEVEL: 'warn', PATRIOT_ROOT: process.env.BENCH_PATRIOT_ROOT ?? fileURLToPath(new URL('../', import.meta.url)), ...options.env },
     // keep our stdout clean for the JSON result: the child's output goes to stderr
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

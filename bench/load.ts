@@ -1,7 +1,18 @@
-/** Load generation with autocannon, and the unique alert bodies the ingest figures need. */
-import autocannon from 'autocannon';
+/**
+ * Load generation, always OUTSIDE the bench's and the measured server's event loops:
+ * - unbounded alert load (baseline, ingest): Debian's `wrk` (one thread, C connections,
+ *   bench/wrk-alerts.lua makes every alert unique) when it is installed;
+ * - fixed offered rate, a request count, per-connection headers, or no wrk: autocannon in a
+ *   forked child process (load-child.ts).
+ * `BENCH_GENERATOR=autocannon` forces the child for everything (to compare the two generators).
+ */
+import { spawn, fork, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { childScript } from './children.js';
 
 export interface LoadResult {
+  /** which generator produced this figure */
+  readonly generator: string;
   readonly durationS: number;
   readonly requests: number;
   readonly requestsPerS: number;
@@ -12,12 +23,19 @@ export interface LoadResult {
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
 }
 
+/** What makes the unique alerts of one load: every run adds its own sub-prefix, so alert ids never repeat. */
+export interface AlertSpec {
+  readonly secret: string;
+  readonly prefix: string;
+  /** 0.0001 BTC at ~97,000 USDT ~ 9.7 USDT: above the paper exchange's 5 USDT min notional */
+  readonly contracts: string;
+}
+
 export interface LoadOptions {
   readonly url: string;
   readonly connections: number;
   readonly durationS: number;
-  /** builds each request's body; undefined = a fixed body */
-  readonly body: () => string;
+  readonly alerts: AlertSpec;
   readonly overallRate?: number;
   /** stop after this many requests (durationS still bounds the run) */
   readonly amount?: number;
@@ -33,77 +51,108 @@ export interface GetLoadOptions {
   readonly overallRate?: number;
 }
 
+/** The job load-child.ts runs (plain data: it crosses the IPC channel). */
+export type LoadJob =
+  | ({ readonly kind: 'alerts' } & LoadOptions)
+  | ({ readonly kind: 'gets' } & GetLoadOptions);
+
+/**
+ * Unique alerts: explicit "id" = prefix + run + counter (so every request is a new alert, never the
+ * dedupe path), buy/sell alternating so balances never run out.
+ */
+export function alertBodies(secret: string, prefix: string, contracts = '0.0001'): AlertSpec {
+  return { secret, prefix, contracts };
+}
+
+let runs = 0;
+const wrkScript = fileURLToPath(new URL('./wrk-alerts.lua', import.meta.url));
+let wrkFound: string | null | undefined;
+
+/** The wrk binary, or null (not installed, or BENCH_GENERATOR=autocannon). */
+export function wrkBinary(): string | null {
+  if (process.env.BENCH_GENERATOR === 'autocannon') return null;
+  if (wrkFound !== undefined) return wrkFound;
+  try {
+    wrkFound = execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    wrkFound = null;
+  }
+  return wrkFound;
+}
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const target = new URL(options.url);
-  const result = await autocannon({
-    url: target.origin,
-    connections: options.connections,
-    duration: options.durationS,
-    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
-    ...(options.amount !== undefined ? { amount: options.amount } : {}),
-    requests: [
-      {
-        method: 'POST',
-        path: `${target.pathname}${target.search}`,
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: options.body() }),
-      },
-    ],
+  const alerts = { ...options.alerts, prefix: `${options.alerts.prefix}.${++runs}` };
+  const wrk = wrkBinary();
+  if (wrk && options.overallRate === undefined && options.amount === undefined) return runWrk(wrk, { ...options, alerts });
+  return inLoadChild({ kind: 'alerts', ...options, alerts });
+}
+
+export function runGets(options: GetLoadOptions): Promise<LoadResult> {
+  return inLoadChild({ kind: 'gets', ...options });
+}
+
+function inLoadChild(job: LoadJob): Promise<LoadResult> {
+  const child = fork(childScript('load-child.ts'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  child.stdout?.pipe(process.stderr);
+  child.stderr?.pipe(process.stderr);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the load child did not finish within ${job.durationS + 60} s (killed)`));
+    }, (job.durationS + 60) * 1000);
+    child.once('message', (raw: unknown) => {
+      clearTimeout(timer);
+      const message = raw as { type: 'result'; result: LoadResult } | { type: 'error'; message: string };
+      if (message.type === 'result') resolve(message.result);
+      else reject(new Error(`load child: ${message.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the load child exited (code ${code}) without a result`));
+    });
+    child.send(job);
   });
-  return summarize(result);
 }
 
-/**
- * GETs with per-connection headers. autocannon shares one request list between its connections;
- * setupClient gives each connection (client) a list of its own, built once (no per-request setup).
- */
-export async function runGets(options: GetLoadOptions): Promise<LoadResult> {
-  let next = 0;
-  const result = await autocannon({
-    url: options.origin,
-    connections: options.connections,
-    duration: options.durationS,
-    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
-    requests: options.perConnection[0]!.map((r) => ({ method: 'GET' as const, path: r.path, headers: { ...r.headers } })),
-    setupClient: (client) => {
-      const own = options.perConnection[next++ % options.perConnection.length]!;
-      (client as unknown as { requestIterator: { setRequests(r: unknown[]): void } }).requestIterator.setRequests(
-        own.map((r) => ({ method: 'GET', path: r.path, headers: { ...r.headers } })),
-      );
-    },
+interface WrkOutput {
+  durationUs: number;
+  requests: number;
+  byStatus: Record<string, number>;
+  errors: { connect: number; read: number; write: number; status: number; timeout: number };
+  latencyUs: { p50: number; p90: number; p99: number; max: number; mean: number };
+}
+
+function runWrk(wrk: string, options: LoadOptions): Promise<LoadResult> {
+  const durationS = Math.max(1, Math.round(options.durationS));
+  const args = ['-t1', `-c${options.connections}`, `-d${durationS}s`, '--timeout', '10s', '-s', wrkScript, options.url];
+  const child = spawn(wrk, args, {
+    env: { ...process.env, WRK_SECRET: options.alerts.secret, WRK_PREFIX: options.alerts.prefix, WRK_CONTRACTS: options.alerts.contracts },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return summarize(result);
-}
-
-function summarize(result: autocannon.Result): LoadResult {
-  const byStatus: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) byStatus[code] = Number(stat?.count ?? 0);
-  const requests = Object.values(byStatus).reduce((a, b) => a + b, 0);
-  const durationS = (result.finish.getTime() - result.start.getTime()) / 1000 || result.duration;
-  return {
-    durationS,
-    requests,
-    requestsPerS: requests / durationS,
-    byStatus,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
-  };
-}
-
-/**
- * A generator of unique alerts: explicit "id" = run prefix + counter (so every request is a
- * new alert, never the dedupe path), buy/sell alternating so balances never run out.
- * 0.0001 BTC at ~97,000 USDT ~ 9.7 USDT: above the paper exchange's 5 USDT min notional.
- */
-export function alertBodies(secret: string, prefix: string, contracts = '0.0001'): { next: () => string; count: () => number } {
-  let n = 0;
-  return {
-    next: () => {
-      n += 1;
-      return JSON.stringify({ secret, id: `${prefix}-${n}`, action: n % 2 === 1 ? 'buy' : 'sell', ticker: 'BINANCE:BTCUSDT', contracts });
-    },
-    count: () => n,
-  };
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => void (err += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), (durationS + 30) * 1000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('WRK_RESULT '));
+      if (code !== 0 || !line) {
+        reject(new Error(`wrk ${args.join(' ')} exited with ${code}: ${err.trim() || out.trim()}`));
+        return;
+      }
+      const w = JSON.parse(line.slice('WRK_RESULT '.length)) as WrkOutput;
+      const twoXx = Object.entries(w.byStatus).reduce((sum, [code, n]) => sum + (code.startsWith('2') ? n : 0), 0);
+      const answered = Object.values(w.byStatus).reduce((a, b) => a + b, 0);
+      const seconds = w.durationUs / 1e6;
+      const ms = (us: number) => Math.round(us / 10) / 100;
+      resolve({
+        generator: `wrk (1 thread, ${options.connections} connections)`, durationS: seconds, requests: answered, requestsPerS: answered / seconds,
+        byStatus: w.byStatus, non2xx: answered - twoXx, errors: w.errors.connect + w.errors.read + w.errors.write, timeouts: w.errors.timeout,
+        latencyMs: { p50: ms(w.latencyUs.p50), p90: ms(w.latencyUs.p90), p99: ms(w.latencyUs.p99), max: ms(w.latencyUs.max), mean: ms(w.latencyUs.mean) },
+      });
+    });
+  });
 }

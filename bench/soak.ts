@@ -49,7 +49,7 @@ export async function soak(ctx: BenchContext): Promise<Figure> {
     }, 5000);
 
     // alerts: one steady autocannon run for the whole soak
-    const alerts = runLoad({ url: child.ready.webhookUrl!, connections: 8, durationS: totalS, body: alertBodies(child.ready.secret!, `${ctx.runPrefix}-soak`).next, overallRate: alertRate });
+    const alerts = runLoad({ url: child.ready.webhookUrl!, connections: 8, durationS: totalS, alerts: alertBodies(child.ready.secret!, `${ctx.runPrefix}-soak`), overallRate: alertRate });
 
     // reads: rounds of at most a minute; the token is refreshed before each (access tokens live 15 min)
     let session: Session = await login(base, 'demo', password);

@@ -42,6 +42,11 @@ export class SqliteProjectionStore implements ProjectionStore {
   private readonly upsert: Database.Statement;
   private readonly setCheckpoint: Database.Statement;
   private readonly getOne: Database.Statement;
+  /** prepared once: a commit runs per processor batch, and preparing costs as much as the statement */
+  private readonly readCheckpoint: Database.Statement;
+  private readonly readProcessorCheckpoint: Database.Statement;
+  private readonly claimCollection: Database.Statement;
+  private readonly setProcessorCheckpoint: Database.Statement;
   /** list() statements by their SQL: at most 16 shapes (which filters are set); preparing one costs as much as a page read */
   private readonly listStatements = new Map<string, Database.Statement>();
 
@@ -62,6 +67,12 @@ export class SqliteProjectionStore implements ProjectionStore {
     this.getOne = this.db.prepare('SELECT * FROM docs WHERE collection = ? AND tenant_id = ? AND id = ?');
     this.setCheckpoint = this.db.prepare(
       'INSERT INTO projection_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
+    );
+    this.readCheckpoint = this.db.prepare('SELECT position FROM projection_checkpoint WHERE id = 1');
+    this.readProcessorCheckpoint = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?');
+    this.claimCollection = this.db.prepare('INSERT INTO processor_collections (collection, processor) VALUES (?, ?) ON CONFLICT (collection) DO NOTHING');
+    this.setProcessorCheckpoint = this.db.prepare(
+      'INSERT INTO processor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
     );
   }
 
@@ -104,7 +115,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async checkpoint(): Promise<number> {
-    const row = this.db.prepare('SELECT position FROM projection_checkpoint WHERE id = 1').get() as { position: number } | undefined;
+    const row = this.readCheckpoint.get() as { position: number } | undefined;
     return row?.position ?? 0;
   }
 
@@ -115,7 +126,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   async commit(docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void> {
     this.db.transaction(() => {
       if (expected !== undefined) {
-        const row = this.db.prepare('SELECT position FROM projection_checkpoint WHERE id = 1').get() as { position: number } | undefined;
+        const row = this.readCheckpoint.get() as { position: number } | undefined;
         if ((row?.position ?? 0) !== expected) throw new StaleCheckpointError(expected);
       }
       this.writeDocs(docs);
@@ -124,18 +135,17 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async processorCheckpoint(processorId: string): Promise<number> {
-    const row = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?').get(processorId) as { position: number } | undefined;
+    const row = this.readProcessorCheckpoint.get(processorId) as { position: number } | undefined;
     return row?.position ?? 0;
   }
 
   async commitProcessor(processorId: string, docs: readonly ReadDoc[], checkpoint: number, expected: number): Promise<void> {
     this.db.transaction(() => {
-      const row = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?').get(processorId) as { position: number } | undefined;
+      const row = this.readProcessorCheckpoint.get(processorId) as { position: number } | undefined;
       if ((row?.position ?? 0) !== expected) throw new StaleCheckpointError(expected);
       this.writeDocs(docs);
-      const owned = this.db.prepare('INSERT INTO processor_collections (collection, processor) VALUES (?, ?) ON CONFLICT (collection) DO NOTHING');
-      for (const collection of new Set(docs.map((d) => d.collection))) owned.run(collection, processorId);
-      this.db.prepare('INSERT INTO processor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(processorId, checkpoint);
+      for (const collection of new Set(docs.map((d) => d.collection))) this.claimCollection.run(collection, processorId);
+      this.setProcessorCheckpoint.run(processorId, checkpoint);
     })();
   }
 
