@@ -227,9 +227,11 @@ describe('normalizeSignal: quantities and prices', () => {
     expect(signal.quantity).toBeUndefined();
   });
 
-  it.each(['stop_loss', 'sl'])('reads a stop-loss price from "%s"; a bad one is INVALID_PRICE', (key) => {
-    expect(signalOf(json({ action: 'buy', ticker: 'BTCUSDT', [key]: '95000.5' })).stopLossPrice).toBe('95000.5');
-    expect(errorOf(json({ action: 'buy', ticker: 'BTCUSDT', [key]: '-1' })).code).toBe('INVALID_PRICE');
+  it.each(['stop_loss', 'sl'])('reads a stop-loss price from "%s" (risk sizing and the bracket\'s stop); a bad one is INVALID_BRACKET', (key) => {
+    const signal = signalOf(json({ action: 'buy', ticker: 'BTCUSDT', [key]: '95000.5' }));
+    expect(signal.stopLossPrice).toBe('95000.5');
+    expect(signal.bracket?.stopLoss).toEqual({ price: '95000.5' });
+    expect(errorOf(json({ action: 'buy', ticker: 'BTCUSDT', [key]: '-1' })).code).toBe('INVALID_BRACKET');
   });
 
   it.each(['qty', 'contracts', 'size', 'volume'])('reads the quantity from "%s"', (key) => {

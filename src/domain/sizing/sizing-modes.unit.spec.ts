@@ -20,6 +20,7 @@ describe('sizing modes', () => {
     { name: '% of balance: 50 % of 8,000 at 100 = 40', sizing: { kind: 'percent_of_balance', percent: '50' }, over: { action: 'sell' as const }, out: ['sell', '40', false] },
     { name: "risk: 1 % of 20,000 to the alert's stop 95 = 200 / 5 = 40", sizing: { kind: 'risk', riskPercent: '1' }, over: { stopLossPrice: '95' }, out: ['buy', '40', false] },
     { name: 'risk: the default stop 2 % below 100 = 200 / 2 = 100', sizing: { kind: 'risk', riskPercent: '1', stopPercent: '2' }, over: {}, out: ['buy', '100', false] },
+    { name: "risk: the alert's bracket stop 4 % from 100 comes before the strategy's 2 % = 200 / 4 = 50", sizing: { kind: 'risk', riskPercent: '1', stopPercent: '2' }, over: { bracket: { takeProfits: [], stopLoss: { percent: '4' }, breakEven: false } }, out: ['buy', '50', false] },
     { name: 'risk on a sell: the stop above', sizing: { kind: 'risk', riskPercent: '0.5', stopPercent: '50' }, over: { action: 'sell' as const, stopLossPrice: '110' }, out: ['sell', '10', false] },
     { name: 'fixed quantity × the alert percent', sizing: { kind: 'fixed_quantity', quantity: '2' }, over: { quantityPercent: '25' }, out: ['buy', '0.5', false] },
     { name: 'quote amount × the alert percent', sizing: { kind: 'quote_amount', amount: '1000' }, over: { quantityPercent: '50' }, out: ['buy', '5', false] },
