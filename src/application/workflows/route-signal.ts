@@ -6,6 +6,7 @@ import { sizeOrder } from '../../domain/sizing/size-order.js';
 import type { SizingBasis } from '../../domain/sizing/sizing-modes.js';
 import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
+import { checkCooldown } from '../../domain/risk/cooldown.js';
 import { checkTradesPerDay, utcDay, type TradesToday } from '../../domain/risk/trade-limits.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
 import { signalDecider } from '../../domain/signals/signal-decider.js';
@@ -53,6 +54,8 @@ export interface RoutingContext {
   readonly clientOrderId: (accountId: string, leg: number) => string;
   /** orders approved on a UTC day that opened or added to a position (ADR-0019); absent: not counted */
   readonly tradesOn?: (day: string, accountId: string, strategyId: string) => TradesToday;
+  /** the strategy's losing trades in a row (ADR-0019); absent: no cooldown */
+  readonly lossStreak?: (strategyId: string) => { readonly losses: number; readonly lastLossAt?: string };
 }
 
 export interface RoutedOrder {
@@ -149,7 +152,8 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       positionQuantity: position,
       openOrders: account.openOrders,
       killSwitch: { global: ctx.globalKillSwitch, account: account.killSwitch },
-    }), ...checkTradesPerDay({ reduceOnly, today: tradesToday(ctx, received.data.receivedAt, link.accountId, strategy.strategyId), account: account.config.risk, strategy: strategy.risk })];
+    }), ...checkTradesPerDay({ reduceOnly, today: tradesToday(ctx, received.data.receivedAt, link.accountId, strategy.strategyId), account: account.config.risk, strategy: strategy.risk }),
+      ...checkCooldown({ reduceOnly, ...(ctx.lossStreak?.(strategy.strategyId) ?? { losses: 0 }), now: received.data.receivedAt, strategy: strategy.risk })];
     const decided = orderDecider.decide(reasons.length === 0 ? { type: 'Approve', intent } : { type: 'Reject', intent, reasons }, orderDecider.initialState());
     if (!decided.ok) {
       skipped.push({ accountId: link.accountId, ...decided.error });

@@ -369,6 +369,7 @@ export class SignalProcessor {
           globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
           tradesOn: (day, accountId, strategyId) => this.current.tradesOn(day, accountId, strategyId),
+          lossStreak: (strategyId) => this.current.lossStreak(strategyId),
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
