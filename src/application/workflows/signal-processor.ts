@@ -370,6 +370,7 @@ export class SignalProcessor {
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
           tradesOn: (day, accountId, strategyId) => this.current.tradesOn(day, accountId, strategyId),
           lossStreak: (strategyId) => this.current.lossStreak(strategyId),
+          strategyDayLoss: (strategyId, day, mark) => this.current.strategyDayLoss(strategyId, day, mark),
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

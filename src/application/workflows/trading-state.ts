@@ -10,7 +10,7 @@ import type { Dec } from '../../domain/shared/decimal.js';
 import { parseDec } from '../../domain/shared/decimal.js';
 import { sizingBasisOf } from './sizing-basis.js';
 import { utcDay } from '../../domain/risk/trade-limits.js';
-import { NO_STREAK, applyStreakFill, type LossStreak } from '../../domain/positions/loss-streak.js';
+import { NO_STREAK, applyStreakFill, dayLoss, type LossStreak } from '../../domain/positions/loss-streak.js';
 import { splitSymbol } from '../../domain/portfolio/balances.js';
 import { EMPTY_BOOK, applyStrategyFill, holdersOf, strategyPosition, type StrategyPositionBook } from '../../domain/positions/strategy-positions.js';
 
@@ -224,6 +224,11 @@ export class TradingState {
       const keep = new Set([day, utcDay(new Date(Date.parse(time) - 86_400_000).toISOString()) ?? day]);
       for (const key of this.tradeCounts.keys()) if (!keep.has(key.slice(0, 10))) this.tradeCounts.delete(key);
     }
+  }
+
+  /** The strategy's loss on a UTC day: realised after fees, plus unrealised at `mark` (positive = lost). */
+  strategyDayLoss(strategyId: string, day: string, mark: (accountId: string, symbol: string) => Dec | undefined): Dec {
+    return dayLoss(this.streaks.get(strategyId) ?? NO_STREAK, day, mark);
   }
 
   /** The strategy's losing trades in a row, and when the last ended. */

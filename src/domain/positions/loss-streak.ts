@@ -13,9 +13,33 @@ export interface LossStreak {
   readonly lastLossAt?: string;
   /** per `${accountId}\n${symbol}`: the open round trip */
   readonly open: ReadonlyMap<string, { readonly position: Position; readonly pnl: Dec }>;
+  /** realised PnL minus quote fees per UTC day of the fills (the last two days kept) */
+  readonly realizedByDay?: ReadonlyMap<string, Dec>;
 }
 
 export const NO_STREAK: LossStreak = { losses: 0, open: new Map() };
+
+function withDay(streak: LossStreak, day: string, pnl: Dec): ReadonlyMap<string, Dec> {
+  const days = new Map(streak.realizedByDay ?? []);
+  days.set(day, (days.get(day) ?? ZERO).plus(pnl));
+  const kept = [...days.keys()].sort().slice(-2);
+  for (const d of days.keys()) if (!kept.includes(d)) days.delete(d);
+  return days;
+}
+
+/**
+ * The strategy's loss on a UTC day (positive = lost): minus (that day's realised PnL after fees +
+ * the unrealised PnL of its open positions at `mark`); a position without a mark counts 0.
+ */
+export function dayLoss(streak: LossStreak, day: string, mark: (accountId: string, symbol: string) => Dec | undefined): Dec {
+  let pnl = streak.realizedByDay?.get(day) ?? ZERO;
+  for (const [key, trip] of streak.open) {
+    const [accountId = '', symbol = ''] = key.split('\n');
+    const price = mark(accountId, symbol);
+    if (price !== undefined && !trip.position.quantity.isZero()) pnl = pnl.plus(price.minus(trip.position.averageEntryPrice).times(trip.position.quantity));
+  }
+  return pnl.negated();
+}
 
 export interface StreakFill {
   readonly accountId: string;
@@ -33,6 +57,9 @@ export function applyStreakFill(streak: LossStreak, fill: StreakFill): LossStrea
   const before = streak.open.get(key) ?? { position: FLAT, pnl: ZERO };
   const effect = applyFill(before.position, { side: fill.side, quantity: fill.quantity, price: fill.price, fee: fill.feeInQuote });
   const pnl = before.pnl.plus(effect.realizedPnl).minus(fill.feeInQuote);
+  const day = Number.isNaN(Date.parse(fill.filledAt)) ? undefined : new Date(Date.parse(fill.filledAt)).toISOString().slice(0, 10);
+  const realizedByDay = day === undefined ? streak.realizedByDay : withDay(streak, day, effect.realizedPnl.minus(fill.feeInQuote));
+  streak = realizedByDay === undefined ? streak : { ...streak, realizedByDay };
   const after = effect.position.quantity;
   const ended = !before.position.quantity.isZero() && (after.isZero() || after.isNegative() !== before.position.quantity.isNegative());
   const open = new Map(streak.open);
@@ -42,5 +69,6 @@ export function applyStreakFill(streak: LossStreak, fill: StreakFill): LossStrea
   }
   if (after.isZero()) open.delete(key);
   else open.set(key, { position: effect.position, pnl: ZERO }); // a flip opens the next trade at the fill price
-  return pnl.isNegative() ? { losses: streak.losses + 1, lastLossAt: fill.filledAt, open } : { losses: 0, open };
+  const days = streak.realizedByDay !== undefined ? { realizedByDay: streak.realizedByDay } : {};
+  return pnl.isNegative() ? { losses: streak.losses + 1, lastLossAt: fill.filledAt, open, ...days } : { losses: 0, open, ...days };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_STREAK, applyStreakFill, type LossStreak, type StreakFill } from './loss-streak.js';
-import { checkCooldown } from '../risk/cooldown.js';
+import { checkCooldown, checkStrategyDailyLoss } from '../risk/cooldown.js';
+import { dayLoss } from './loss-streak.js';
 import { Dec, ZERO } from '../shared/decimal.js';
 
 const fill = (side: 'buy' | 'sell', quantity: string, price: string, filledAt = '2026-03-01T10:00:00.000Z', fee = '0'): StreakFill =>
@@ -31,5 +32,23 @@ describe('checkCooldown', () => {
     expect(at(2, '2026-03-01T10:10:00.000Z', true)).toEqual([]);
     expect(at(3, '2026-03-01T11:00:00.000Z')).toEqual([]);
     expect(checkCooldown({ reduceOnly: false, losses: 9, lastLossAt: '2026-03-01T10:00:00.000Z', now: '2026-03-01T10:01:00.000Z', strategy: {} })).toEqual([]);
+  });
+});
+
+describe("a strategy's daily loss", () => {
+  it('is that day\'s realised PnL after fees plus the unrealised PnL of its open positions, negated', () => {
+    const streak = run([
+      fill('buy', '1', '100', '2026-03-01T10:00:00.000Z', '1'), fill('sell', '1', '90', '2026-03-01T11:00:00.000Z', '1'), // -10 - 2 fees
+      fill('buy', '2', '50', '2026-03-01T12:00:00.000Z'), // open long 2 at 50
+    ]);
+    expect(dayLoss(streak, '2026-03-01', () => new Dec('45')).toFixed()).toBe('22'); // 12 + 2 × 5
+    expect(dayLoss(streak, '2026-03-02', () => new Dec('45')).toFixed()).toBe('10'); // only the open position's
+    expect(dayLoss(streak, '2026-03-01', () => undefined).toFixed()).toBe('12');
+  });
+  it('refuses entries at the limit, never exits', () => {
+    const at = (loss: string, reduceOnly = false) => checkStrategyDailyLoss({ reduceOnly, loss: new Dec(loss), strategy: { dailyLossLimit: '20' } }).map((r) => r.code);
+    expect(at('19.99')).toEqual([]);
+    expect(at('20')).toEqual(['STRATEGY_DAILY_LOSS_LIMIT']);
+    expect(at('50', true)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { RiskReason } from '../events.js';
 import type { RiskLimits } from './limits.js';
+import { type Dec, decToString, parseDec } from '../shared/decimal.js';
 
 /**
  * Pure: COOLDOWN while the strategy has lost `cooldownAfterLosses` trades in a row and less than
@@ -13,4 +14,15 @@ export function checkCooldown(input: { readonly reduceOnly: boolean; readonly lo
   if (Number.isNaN(since) || since >= minutes * 60_000) return [];
   const left = Math.ceil((minutes * 60_000 - since) / 60_000);
   return [{ code: 'COOLDOWN', message: `${input.losses} losing trades in a row: the strategy cools down for ${minutes} min after the last one (about ${left} min left; exits still go)` }];
+}
+
+/**
+ * Pure: STRATEGY_DAILY_LOSS_LIMIT when the strategy's loss today (realised after fees + unrealised
+ * at the account's prices) has reached its `dailyLossLimit` (ADR-0019): its entries are refused for
+ * the rest of the UTC day; exits still go. The account's own limit engages its kill switch instead.
+ */
+export function checkStrategyDailyLoss(input: { readonly reduceOnly: boolean; readonly loss: Dec; readonly strategy: RiskLimits }): RiskReason[] {
+  const limit = parseDec(input.strategy.dailyLossLimit);
+  if (input.reduceOnly || limit === undefined || !limit.greaterThan(0) || input.loss.lessThan(limit)) return [];
+  return [{ code: 'STRATEGY_DAILY_LOSS_LIMIT', message: `the strategy lost ${decToString(input.loss.toDecimalPlaces(8))} today (realised and unrealised), at or above its daily loss limit ${decToString(limit)}: no new entries until the next UTC day (exits still go)` }];
 }

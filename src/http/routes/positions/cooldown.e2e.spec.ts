@@ -44,3 +44,22 @@ describe('cooldown after losing trades', () => {
     expect([refused?.status, refused?.reasons?.map((r) => r.code)]).toEqual(['rejected', ['COOLDOWN']]);
   });
 });
+
+describe("a strategy's daily loss limit", () => {
+  it('once its loss today (realised and unrealised) reaches the limit, entries are rejected with STRATEGY_DAILY_LOSS_LIMIT; its close still goes', async () => {
+    server.runtime.feed.setPrice('BTC/USDT', '97000');
+    const created = await fetchJson<{ strategy: { strategyId: string }; webhook: { secret: string } }>(server.runtime, '/api/v1/strategies', {
+      json: { name: 'Loses at most 50 a day', risk: { dailyLossLimit: '50' }, accounts: [{ accountId: 'acc_demo_paper', sizing: { kind: 'fixed_quantity', quantity: '0.01' }, orderTemplate: { type: 'market' } }], maxSignalAgeSeconds: 0 },
+    });
+    expect(created.status, created.text).toBe(201);
+    s = { strategyId: created.body.strategy.strategyId, secret: created.body.webhook.secret };
+    expect((await orderOf('buy'))?.status).toBe('filled');
+    expect((await orderOf('buy'))?.status).toBe('filled'); // about 2 USDT of fees and slippage: well within 50
+    server.runtime.feed.setPrice('BTC/USDT', '94000'); // 0.02 × ~3,000 = ~60 unrealised
+    const refused = await orderOf('buy');
+    expect([refused?.status, refused?.reasons?.map((r) => r.code)]).toEqual(['rejected', ['STRATEGY_DAILY_LOSS_LIMIT']]);
+    const exit = await orderOf('close');
+    expect([exit?.side, exit?.status, exit?.reduceOnly]).toEqual(['sell', 'filled', true]);
+  });
+});
+
