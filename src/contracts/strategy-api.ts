@@ -31,6 +31,8 @@ export const RiskLimitsBody = Type.Object(
     allowedSymbols: Type.Optional(Type.Array(UnifiedSymbol, { maxItems: 200 })),
     maxOpenOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     maxTradesPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    cooldownAfterLosses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    cooldownMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 525_600 })),
     dailyLossLimit: Type.Optional(PositiveDecimal),
     maxDrawdownPercent: Type.Optional(PositiveDecimal),
   },

@@ -8,11 +8,12 @@ import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { conditionalPrices } from '../../domain/orders/conditional-intent.js';
 import { bracketPlanFor } from '../../domain/orders/bracket-spec.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
+import { checkCooldown, checkStrategyDailyLoss } from '../../domain/risk/cooldown.js';
 import { checkTradesPerDay, utcDay, type TradesToday } from '../../domain/risk/trade-limits.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
 import { signalDecider } from '../../domain/signals/signal-decider.js';
 import { fold } from '../../domain/shared/decider.js';
-import { type Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
+import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
 
 /** What routing needs to know about one account at decision time. */
 export interface AccountSnapshot {
@@ -55,6 +56,10 @@ export interface RoutingContext {
   readonly clientOrderId: (accountId: string, leg: number) => string;
   /** orders approved on a UTC day that opened or added to a position (ADR-0019); absent: not counted */
   readonly tradesOn?: (day: string, accountId: string, strategyId: string) => TradesToday;
+  /** the strategy's losing trades in a row (ADR-0019); absent: no cooldown */
+  readonly lossStreak?: (strategyId: string) => { readonly losses: number; readonly lastLossAt?: string };
+  /** the strategy's loss on a UTC day, realised and unrealised at these prices (ADR-0019); absent: no strategy loss limit */
+  readonly strategyDayLoss?: (strategyId: string, day: string, mark: (accountId: string, symbol: string) => Dec | undefined) => Dec;
 }
 
 export interface RoutedOrder {
@@ -163,7 +168,9 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       positionQuantity: position,
       openOrders: account.openOrders,
       killSwitch: { global: ctx.globalKillSwitch, account: account.killSwitch },
-    }), ...checkTradesPerDay({ reduceOnly, today: tradesToday(ctx, received.data.receivedAt, link.accountId, strategy.strategyId), account: account.config.risk, strategy: strategy.risk })];
+    }), ...checkTradesPerDay({ reduceOnly, today: tradesToday(ctx, received.data.receivedAt, link.accountId, strategy.strategyId), account: account.config.risk, strategy: strategy.risk }),
+      ...checkCooldown({ reduceOnly, ...(ctx.lossStreak?.(strategy.strategyId) ?? { losses: 0 }), now: received.data.receivedAt, strategy: strategy.risk }),
+      ...checkStrategyDailyLoss({ reduceOnly, loss: strategyLossToday(ctx, received.data.receivedAt, strategy), strategy: strategy.risk })];
     const decided = orderDecider.decide(reasons.length === 0 ? { type: 'Approve', intent } : { type: 'Reject', intent, reasons }, orderDecider.initialState());
     if (!decided.ok) {
       skipped.push({ accountId: link.accountId, ...decided.error });
@@ -202,4 +209,11 @@ export function failedRouting(received: EventOf<'SignalReceived'>, strategy: Str
 function tradesToday(ctx: RoutingContext, receivedAt: string, accountId: string, strategyId: string): TradesToday {
   const day = utcDay(receivedAt);
   return (day !== undefined ? ctx.tradesOn?.(day, accountId, strategyId) : undefined) ?? { account: 0, strategy: 0 };
+}
+
+/** The strategy's loss today (the signal's UTC day), realised and unrealised at each account's price; 0 when not asked. */
+function strategyLossToday(ctx: RoutingContext, receivedAt: string, strategy: StrategyConfig): Dec {
+  const day = utcDay(receivedAt);
+  if (strategy.risk.dailyLossLimit === undefined || day === undefined || !ctx.strategyDayLoss) return new Dec(0);
+  return ctx.strategyDayLoss(strategy.strategyId, day, (accountId, symbol) => ctx.markPrice(accountId, symbol)?.price);
 }

@@ -379,6 +379,8 @@ export class SignalProcessor {
           globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
           tradesOn: (day, accountId, strategyId) => this.current.tradesOn(day, accountId, strategyId),
+          lossStreak: (strategyId) => this.current.lossStreak(strategyId),
+          strategyDayLoss: (strategyId, day, mark) => this.current.strategyDayLoss(strategyId, day, mark),
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

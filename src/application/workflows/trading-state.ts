@@ -10,6 +10,8 @@ import type { Dec } from '../../domain/shared/decimal.js';
 import { parseDec } from '../../domain/shared/decimal.js';
 import { sizingBasisOf } from './sizing-basis.js';
 import { utcDay } from '../../domain/risk/trade-limits.js';
+import { NO_STREAK, applyStreakFill, dayLoss, type LossStreak } from '../../domain/positions/loss-streak.js';
+import { splitSymbol } from '../../domain/portfolio/balances.js';
 import { EMPTY_BOOK, applyStrategyFill, holdersOf, strategyPosition, type StrategyPositionBook } from '../../domain/positions/strategy-positions.js';
 
 /** Stands for "some final status" of an order no longer kept: every event the order decider records on a final order leaves it final. */
@@ -37,6 +39,8 @@ export class TradingState {
   private readonly deletedStrategies = new Set<string>();
   /** approved orders that open or add, per `${day}|a:${accountId}` and `${day}|s:${strategyId}` (ADR-0019); only the last days are kept */
   private readonly tradeCounts = new Map<string, number>();
+  /** per strategy: its losing trades in a row (ADR-0019) */
+  private readonly streaks = new Map<string, LossStreak>();
   /** per account: each strategy's own position, from its fills (ADR-0019) */
   private readonly strategyBooks = new Map<string, StrategyPositionBook>();
 
@@ -113,6 +117,7 @@ export class TradingState {
         this.applyToAccount(event.data.accountId, event);
         this.applyToOrder(event);
         this.applyToStrategyBook(event);
+        this.applyToStreak(event);
         return;
       default:
         // a new event type is a compile error here; an unknown one in the log (a newer version's) changes nothing
@@ -243,6 +248,28 @@ export class TradingState {
       const keep = new Set([day, utcDay(new Date(Date.parse(time) - 86_400_000).toISOString()) ?? day]);
       for (const key of this.tradeCounts.keys()) if (!keep.has(key.slice(0, 10))) this.tradeCounts.delete(key);
     }
+  }
+
+  /** The strategy's loss on a UTC day: realised after fees, plus unrealised at `mark` (positive = lost). */
+  strategyDayLoss(strategyId: string, day: string, mark: (accountId: string, symbol: string) => Dec | undefined): Dec {
+    return dayLoss(this.streaks.get(strategyId) ?? NO_STREAK, day, mark);
+  }
+
+  /** The strategy's losing trades in a row, and when the last ended. */
+  lossStreak(strategyId: string): { losses: number; lastLossAt?: string } {
+    const s = this.streaks.get(strategyId) ?? NO_STREAK;
+    return { losses: s.losses, ...(s.lastLossAt !== undefined ? { lastLossAt: s.lastLossAt } : {}) };
+  }
+
+  private applyToStreak(event: EventOf<'OrderFilled'>): void {
+    const f = event.data;
+    const quantity = parseDec(f.quantity);
+    const price = parseDec(f.price);
+    const fee = parseDec(f.fee);
+    if (quantity === undefined || price === undefined || fee === undefined) return;
+    const { base, quote } = splitSymbol(f.symbol);
+    const feeInQuote = f.feeCurrency === quote ? fee : f.feeCurrency === base ? fee.times(price) : fee.times(0);
+    this.streaks.set(f.strategyId, applyStreakFill(this.streaks.get(f.strategyId) ?? NO_STREAK, { accountId: f.accountId, symbol: f.symbol, side: f.side, quantity, price, feeInQuote, filledAt: f.filledAt }));
   }
 
   private applyToStrategyBook(event: EventOf<'OrderFilled'>): void {

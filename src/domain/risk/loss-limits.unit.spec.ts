@@ -27,15 +27,19 @@ describe('lossBreach', () => {
 });
 
 describe('loss limits in configuration', () => {
-  it('an account takes them (drawdown above 0 and below 100); a strategy refuses them', async () => {
+  it('an account takes them (drawdown above 0 and below 100); a strategy takes a daily loss limit but no drawdown', async () => {
     const { validateRiskLimits, validateStrategyConfig } = await import('../strategies/validate-config.js');
     expect(validateRiskLimits({ dailyLossLimit: '500', maxDrawdownPercent: '20' }).ok).toBe(true);
     expect(validateRiskLimits({ maxDrawdownPercent: '100' })).toMatchObject({ ok: false, error: { code: 'INVALID_PERCENT' } });
     expect(validateRiskLimits({ dailyLossLimit: '0' })).toMatchObject({ ok: false, error: { code: 'INVALID_LIMIT' } });
     const strategy = validateStrategyConfig({
-      strategyId: 's', tenantId: 't', name: 'n', symbolMap: {}, maxSignalAgeSeconds: 0, risk: { dailyLossLimit: '500' },
+      strategyId: 's', tenantId: 't', name: 'n', symbolMap: {}, maxSignalAgeSeconds: 0, risk: { dailyLossLimit: '500', maxDrawdownPercent: '10' },
       accounts: [{ accountId: 'a', sizing: { kind: 'fixed_quantity', quantity: '1' }, orderTemplate: { type: 'market' } }],
     });
     expect(strategy).toMatchObject({ ok: false, error: { code: 'ACCOUNT_LIMIT_ONLY' } });
+    expect(validateStrategyConfig({
+      strategyId: 's', tenantId: 't', name: 'n', symbolMap: {}, maxSignalAgeSeconds: 0, risk: { dailyLossLimit: '500' },
+      accounts: [{ accountId: 'a', sizing: { kind: 'fixed_quantity', quantity: '1' }, orderTemplate: { type: 'market' } }],
+    }).ok).toBe(true);
   });
 });

@@ -41,8 +41,11 @@ export function validateStrategyConfig(config: StrategyConfig): Result<StrategyC
     }
   }
   if (!Number.isInteger(config.maxSignalAgeSeconds) || config.maxSignalAgeSeconds < 0) return err({ code: 'INVALID_MAX_SIGNAL_AGE', message: 'maxSignalAgeSeconds must be a whole number >= 0' });
-  if (config.risk.dailyLossLimit !== undefined || config.risk.maxDrawdownPercent !== undefined) {
-    return err({ code: 'ACCOUNT_LIMIT_ONLY', message: 'dailyLossLimit and maxDrawdownPercent are set on an account (they engage its kill switch), not on a strategy' });
+  if ((config.risk.cooldownAfterLosses === undefined) !== (config.risk.cooldownMinutes === undefined)) {
+    return err({ code: 'INVALID_LIMIT', message: 'cooldownAfterLosses and cooldownMinutes go together' });
+  }
+  if (config.risk.maxDrawdownPercent !== undefined) {
+    return err({ code: 'ACCOUNT_LIMIT_ONLY', message: 'maxDrawdownPercent is set on an account (it engages its kill switch), not on a strategy' });
   }
   const risk = validateRiskLimits(config.risk);
   return risk.ok ? ok(config) : risk;
