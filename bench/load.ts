@@ -93,8 +93,9 @@ export function runGets(options: GetLoadOptions): Promise<LoadResult> {
 
 function inLoadChild(job: LoadJob): Promise<LoadResult> {
   const child = fork(childScript('load-child.ts'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  child.stdout?.pipe(process.stderr);
-  child.stderr?.pipe(process.stderr);
+  // forwarded chunk by chunk: pipe() would add listeners to process.stderr for every load run
+  child.stdout?.on('data', (chunk: Buffer) => void process.stderr.write(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => void process.stderr.write(chunk));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
