@@ -22,6 +22,7 @@ import { streamRoutes } from './routes/stream/index.js';
 import { closeUnusedSocketsOnClose } from './unused-sockets.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
 import { userRoutes } from './routes/users/index.js';
+import { outboundWebhookRoutes } from './routes/outbound-webhooks/index.js';
 import { SecurityLog } from './security-log.js';
 import { installSecurityHeaders } from './security-headers.js';
 
@@ -59,7 +60,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         { name: 'alerts', description: 'Webhook ingest' },
         { name: 'auth', description: 'Log in, tokens, API keys' },
         { name: 'users', description: "Administration of the tenant's users" },
-        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' },
+        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' }, { name: 'notifications', description: 'Signed outbound webhooks' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an access token from /api/v1/auth/login, or an API key' } } },
       security: [{ bearer: [] }],
@@ -86,6 +87,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(systemRoutes, { deps });
       await api.register(equityRoutes, { deps });
       await api.register(streamRoutes, { deps });
+      await api.register(outboundWebhookRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,7 @@ import type { RateLimits } from './rate-limits.js';
 import type { LiveSubscriber } from '../application/live/live-updates.js';
 import type { AccountInput, StrategyInput } from '../application/commands/strategies.js';
 import type { Budgets, LoginThrottle } from '../application/ports/budgets.js';
+import type { OutboundAdmin } from '../application/notify/outbound-admin.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -107,6 +108,8 @@ export interface HttpDeps {
       of(tenantId: string, strategyId: string): Promise<WebhookSigning | undefined>;
     };
   };
+  /** signed outbound webhooks of a tenant (admins): endpoints, delivery log, test delivery */
+  readonly outboundWebhooks: Pick<OutboundAdmin, 'list' | 'create' | 'setEnabled' | 'remove' | 'deliveries' | 'sendTest'>;
   /** live updates (SSE): subscribe a stream of one tenant; resolves to its unsubscribe function */
   readonly live: { subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> };
   /** open live streams allowed per user and in all */

@@ -45,6 +45,7 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     ...accountsPart(core, w),
     ...usersPart(core, w),
     configuration: configurationPart(core, w),
+    outboundWebhooks: w.readSide.outbound.admin,
     isReady: w.isReady,
     storeUnavailable: () => {
       const logFile = core.storage.healthy();
