@@ -24,6 +24,8 @@ export class WebhookReceiver {
   badSignatures = 0;
   /** answer 500 instead of 200 */
   failing = false;
+  /** each accepted delivery is answered after this long (a slow receiver) */
+  delayMs = 0;
   /** requests seen while failing */
   failedRequests = 0;
   secret = '';
@@ -71,6 +73,11 @@ export class WebhookReceiver {
     return this.received.map((r) => r.id);
   }
 
+  /** the ids received, each once, in the order first received */
+  uniqueIds(): string[] {
+    return [...new Set(this.ids())];
+  }
+
   private async handle(req: IncomingMessage): Promise<number> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -86,6 +93,7 @@ export class WebhookReceiver {
       this.failedRequests++;
       return 500;
     }
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     const body = JSON.parse(raw.toString('utf8')) as Received['body'];
     this.received.push({ id: body.id, type: body.type, kind: body.kind, tenantId: body.tenantId, headerId: String(req.headers['x-patriot-event-id']), body });
     for (const w of this.waiters.filter((w) => this.received.length >= w.count)) w.resolve();

@@ -37,7 +37,11 @@ async function world(retry: RetryPolicy = FAST) {
     await webhooks.stop();
     events.close();
   });
-  const append = async (tenantId: string, streamId: string, type: string, data: object) => (await events.append({ streamId, expectedVersion: 'any', metadata: { tenantId, time: new Date().toISOString() }, events: [{ type, data }] })).lastPosition;
+  const append = async (tenantId: string, streamId: string, type: string, data: object) => {
+    const appended = await events.append({ streamId, expectedVersion: 'any', metadata: { tenantId, time: new Date().toISOString() }, events: [{ type, data }] });
+    if (appended.kind !== 'appended') throw new Error('not appended');
+    return appended.lastPosition;
+  };
   let fills = 0;
   const fill = (tenantId = 't1') => {
     const i = ++fills;
@@ -139,7 +143,7 @@ describe('signed outbound webhooks', () => {
     await w.webhooks.start();
     const lost = await w.fill();
     const failed = await until(() => w.deliveries.get(id, `evt_${lost}`), (d) => d?.status === 'failed');
-    expect(failed.attempts).toBeGreaterThan(1);
+    expect(failed!.attempts).toBeGreaterThan(1);
     r.failing = false;
     const next = await w.fill();
     await r.waitFor(1);
