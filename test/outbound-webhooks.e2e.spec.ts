@@ -128,7 +128,7 @@ describe('a server SIGKILLed during a burst of deliveries', () => {
 
       const second = await spawnServer(env, 30_000);
       const fills = (): string[] => {
-        const db = new Database(join(dir, 'events.db'), { readonly: true, fileMustExist: true });
+        const db = new Database(join(dir, 'patriot.db'), { readonly: true, fileMustExist: true });
         try {
           return (db.prepare("SELECT global_position FROM events WHERE type = 'OrderFilled' ORDER BY global_position").pluck().all() as number[]).map((p) => `evt_${p}`);
         } finally {
