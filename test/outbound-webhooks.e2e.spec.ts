@@ -138,7 +138,9 @@ describe('a server SIGKILLed during a burst of deliveries', () => {
       const expected = await waitUntil(() => {
         const all = fills();
         return all.length >= ALERTS && all.every((id) => r.uniqueIds().includes(id)) ? all : undefined;
-      }, 'every fill to be delivered', 120_000, 100);
+      }, 'every fill to be delivered', 120_000, 100).catch((error: unknown) => {
+        throw new Error(`${String(error)}: ${fills().length} fills, ${r.uniqueIds().length} delivered (${deliveredBeforeKill} before the kill); the server said:\n${second.output().slice(-3000)}`);
+      });
       expect(await stopGracefully(second)).toBe(0);
       expect(deliveredBeforeKill).toBeLessThan(expected.length); // the kill interrupted the burst
       expect(r.uniqueIds()).toEqual(expected); // in log order, each at least once
