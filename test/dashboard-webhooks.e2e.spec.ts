@@ -68,6 +68,8 @@ describe.skipIf(!available)('dashboard: outbound webhooks', () => {
       expect(receiver.received.at(-1)).toMatchObject({ type: 'Test' });
       expect(receiver.badSignatures).toBe(0);
       expect(await page.locator('tr[data-delivery]').first().textContent()).toContain('delivered');
+      // nothing wider than the screen (tables scroll inside their own box)
+      expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
 
       await page.getByRole('button', { name: 'Disable' }).click();
       await page.getByRole('button', { name: 'Enable' }).waitFor({ timeout: 30_000 });
