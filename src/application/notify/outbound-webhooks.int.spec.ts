@@ -169,6 +169,30 @@ describe('signed outbound webhooks', () => {
     expect(await w.kv.entries('outbound-')).toEqual([]);
   });
 
+  it('given two nodes, when an endpoint is created on the one that does not lead, then the leader picks it up by polling; a new leader resumes from the checkpoint', async () => {
+    const w = await world();
+    const r = await receiver();
+    const follower = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 50, intervalMs: 5 });
+    const leader = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 50, intervalMs: 5 });
+    closers.push(() => leader.stop(), () => follower.stop());
+    await leader.start();
+    // the follower's admin: its refresh is a no-op (it does not lead); the leader's poll finds the endpoint
+    const admin = new OutboundAdmin({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, poster: httpPoster({ allowPrivate: true }), clock, newId: () => 'owh_polled', newSecret: () => randomBytes(32).toString('hex'), changed: () => void follower.refresh() });
+    const created = await admin.create('t1', { url: r.url, kinds: ['fill'] });
+    if (!created.ok) throw new Error(created.error.code);
+    r.secret = created.value.secret;
+    await until(async () => leader.active, (a) => a.includes('owh_polled'));
+    expect(follower.active).toEqual([]);
+    const p1 = await w.fill();
+    await r.waitFor(1);
+    await until(() => w.events.loadCheckpoint(outboundCheckpointName('owh_polled')), (c) => c >= p1); // its answer is in (else it is in flight: sent again)
+    await leader.stop(); // the lead moves
+    const p2 = await w.fill(); // while nobody leads
+    await follower.start();
+    await r.waitFor(2);
+    expect(r.ids()).toEqual([`evt_${p1}`, `evt_${p2}`]);
+  });
+
   it('refuses bad input with stable codes and changes nothing; another tenant\'s endpoint is not found', async () => {
     const w = await world();
     const r = await receiver();
