@@ -113,8 +113,17 @@ describe('a server SIGKILLed during a burst of deliveries', () => {
       PATRIOT_OUTBOUND_ALLOW_PRIVATE: 'true', PATRIOT_OUTBOUND_RETRY_BASE_MS: '20', PATRIOT_OUTBOUND_RETRY_MAX_MS: '200', PATRIOT_OUTBOUND_POLL_MS: '200',
     };
     const r = await receiver('/burst/path-token-cccccccccccc');
+    const fills = (): string[] => {
+      const db = new Database(join(dir, 'patriot.db'), { readonly: true, fileMustExist: true });
+      try {
+        return (db.prepare("SELECT global_position FROM events WHERE type = 'OrderFilled' ORDER BY global_position").pluck().all() as number[]).map((p) => `evt_${p}`);
+      } finally {
+        db.close();
+      }
+    };
+
     try {
-      r.delayMs = 15; // a slow receiver: the deliveries trail the fills
+      r.delayMs = 50; // a slow receiver: the deliveries trail the fills
       const first = await spawnServer(env, 30_000);
       const secret = await waitUntil(() => /"secret":"([^"]+)"/.exec(first.output())?.[1], 'the serve banner');
       const token = await login(first, 'demo', DEMO_PASSWORD);
@@ -122,19 +131,13 @@ describe('a server SIGKILLed during a burst of deliveries', () => {
       await addEndpoint(first, r, ['fill'], token);
       const ALERTS = 40;
       for (let i = 0; i < ALERTS; i++) expect((await postAlert(first, marketAlert(secret, { quantity: '0.001', id: `outbound-burst-${i}` }))).status).toBe(202);
-      await r.waitFor(3); // deliveries under way
+      // every alert filled (an order in flight at a kill may rightly end NOT_PLACED: not what this shows), deliveries under way
+      await waitUntil(() => fills().length >= ALERTS, 'the alerts to fill', 60_000, 50);
+      await r.waitFor(3);
       await killHard(first);
       const deliveredBeforeKill = r.uniqueIds().length;
 
       const second = await spawnServer(env, 30_000);
-      const fills = (): string[] => {
-        const db = new Database(join(dir, 'patriot.db'), { readonly: true, fileMustExist: true });
-        try {
-          return (db.prepare("SELECT global_position FROM events WHERE type = 'OrderFilled' ORDER BY global_position").pluck().all() as number[]).map((p) => `evt_${p}`);
-        } finally {
-          db.close();
-        }
-      };
       const expected = await waitUntil(() => {
         const all = fills();
         return all.length >= ALERTS && all.every((id) => r.uniqueIds().includes(id)) ? all : undefined;

@@ -25,7 +25,8 @@ let globalSwitch: KillSwitch = { engaged: false };
 let live: LiveStream | undefined;
 let everConnected = false;
 
-const routes: Record<string, () => View> = { overview: () => new OverviewView(), accounts: () => new AccountsView(), strategies: () => new StrategiesView(), webhooks: () => new WebhooksView() };
+const routes: Record<string, () => View> = { overview: () => new OverviewView(), accounts: () => new AccountsView(), strategies: () => new StrategiesView() };
+routes.webhooks = () => new WebhooksView(); // outbound webhooks (admins)
 const routeName = (): string => {
   const name = location.hash.replace(/^#\/?/, '');
   return name in routes ? name : 'overview';
