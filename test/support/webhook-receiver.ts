@@ -24,6 +24,8 @@ export class WebhookReceiver {
   badSignatures = 0;
   /** answer 500 instead of 200 */
   failing = false;
+  /** answer 500 to deliveries of these event ids only */
+  readonly failingIds = new Set<string>();
   /** each accepted delivery is answered after this long (a slow receiver) */
   delayMs = 0;
   /** requests seen while failing */
@@ -89,12 +91,12 @@ export class WebhookReceiver {
       this.badSignatures++;
       return 401;
     }
-    if (this.failing) {
+    const body = JSON.parse(raw.toString('utf8')) as Received['body'];
+    if (this.failing || this.failingIds.has(body.id)) {
       this.failedRequests++;
       return 500;
     }
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
-    const body = JSON.parse(raw.toString('utf8')) as Received['body'];
     this.received.push({ id: body.id, type: body.type, kind: body.kind, tenantId: body.tenantId, headerId: String(req.headers['x-patriot-event-id']), body });
     for (const w of this.waiters.filter((w) => this.received.length >= w.count)) w.resolve();
     this.waiters = this.waiters.filter((w) => this.received.length < w.count);

@@ -135,6 +135,26 @@ describe('signed outbound webhooks', () => {
     await until(() => w.events.loadCheckpoint(outboundCheckpointName(downId)), (c) => c === positions.at(-1));
   });
 
+  it('given a batch failing at its second event, when the runner stops and another starts, then the first event is not sent again', async () => {
+    const w = await world();
+    const r = await receiver();
+    const id = await endpoint(w, r, ['fill']);
+    const [p1, p2, p3] = [await w.fill(), await w.fill(), await w.fill()]; // one batch for a runner starting now
+    r.failingIds.add(`evt_${p2}`);
+    await w.webhooks.start();
+    await r.waitForFailures(2);
+    expect(r.ids()).toEqual([`evt_${p1}`]);
+    expect(await w.events.loadCheckpoint(outboundCheckpointName(id))).toBe(p1); // saved inside the batch, past what was delivered
+    await w.webhooks.stop(); // the lead moves mid-batch
+    r.failingIds.clear();
+    const next = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 60_000, intervalMs: 5 });
+    closers.push(() => next.stop());
+    await next.start();
+    await r.waitFor(3);
+    expect(r.ids()).toEqual([`evt_${p1}`, `evt_${p2}`, `evt_${p3}`]);
+    expect((await w.deliveries.get(id, `evt_${p2}`))?.attempts).toBeGreaterThan(2);
+  });
+
   it('given an event not delivered within the give-up time, then it is recorded failed and the next events go', async () => {
     const w = await world({ baseMs: 10, maxMs: 20, giveUpAfterMs: 150 });
     const r = await receiver();
