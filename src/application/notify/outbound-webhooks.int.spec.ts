@@ -1,10 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { SqliteKeyValueStore } from '../../adapters/kv/sqlite-key-value-store.js';
 import { kekFrom } from '../../adapters/crypto/envelope.js';
 import { sealingWebhookSecrets } from '../../adapters/credentials/sealed-webhook-secrets.js';
 import { httpPoster } from '../../adapters/notify/http-poster.js';
+import { PostgresEventStore } from '../../adapters/eventstore/postgres/postgres-event-store.js';
+import { PostgresKeyValueStore } from '../../adapters/kv/postgres-key-value-store.js';
+import { createPool } from '../../adapters/postgres/pool.js';
+import { freshDatabase, testPgUrl } from '../../../test/support/postgres.js';
+import type { CheckpointStore, EventStore } from '../ports/event-store.js';
 import { WebhookReceiver } from '../../../test/support/webhook-receiver.js';
 import type { KeyValueStore } from '../ports/key-value.js';
 import type { RetryPolicy } from '../../domain/notices/notice.js';
@@ -22,9 +27,33 @@ const quiet = { debug: () => undefined, info: () => undefined, warn: () => undef
 const clock = { now: () => Date.now() };
 const FAST: RetryPolicy = { baseMs: 20, maxMs: 100, giveUpAfterMs: 86_400_000 };
 
+/** The stores of one test: SQLite, or a fresh PostgreSQL database (when the run has a server). */
+type Stores = { events: EventStore & CheckpointStore; raw: KeyValueStore; close(): Promise<void> };
+const BACKENDS: [string, () => Promise<Stores>][] = [
+  ['SQLite', async () => {
+    const events = await SqliteEventStore.open({ path: ':memory:' });
+    return { events, raw: new SqliteKeyValueStore(events.database), close: async () => events.close() };
+  }],
+  ...(testPgUrl ? [['PostgreSQL', async () => {
+    const db = await freshDatabase('outbound');
+    const pool = createPool(db.url, { max: 6 });
+    const events = await PostgresEventStore.open({ pool, onListenerError: () => undefined });
+    const raw = await PostgresKeyValueStore.open({ pool });
+    return {
+      events, raw,
+      close: async () => {
+        await events.close();
+        await raw.close();
+        await pool.end();
+        await db.drop();
+      },
+    };
+  }] as [string, () => Promise<Stores>]] : []),
+];
+let openStores: () => Promise<Stores> = BACKENDS[0]![1];
+
 async function world(retry: RetryPolicy = FAST) {
-  const events = await SqliteEventStore.open({ path: ':memory:' });
-  const raw: KeyValueStore = new SqliteKeyValueStore(events.database);
+  const { events, raw, close } = await openStores();
   const key = kekFrom(randomBytes(32));
   const kv = sealingWebhookSecrets(raw, { current: key, all: new Map([[key.id, key]]) });
   const endpoints = new EndpointStore(kv);
@@ -35,7 +64,7 @@ async function world(retry: RetryPolicy = FAST) {
   const admin = new OutboundAdmin({ events, endpoints, deliveries, poster, clock, newId: () => `owh_${++n}`, newSecret: () => randomBytes(32).toString('hex'), changed: () => void webhooks.refresh() });
   closers.push(async () => {
     await webhooks.stop();
-    events.close();
+    await close();
   });
   const append = async (tenantId: string, streamId: string, type: string, data: object) => {
     const appended = await events.append({ streamId, expectedVersion: 'any', metadata: { tenantId, time: new Date().toISOString() }, events: [{ type, data }] });
@@ -72,7 +101,11 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
   }
 }
 
-describe('signed outbound webhooks', () => {
+describe.each(BACKENDS)('signed outbound webhooks on %s', (_name, stores) => {
+  beforeEach(() => {
+    openStores = stores;
+  });
+
   it('given two endpoints, when events of the chosen kinds are recorded, then each receives only its tenant\'s events of its kinds, signed, in log order, from the log\'s head', async () => {
     const w = await world();
     const a = await receiver('/a/secret-path-token');
