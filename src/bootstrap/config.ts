@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { SECURITY_KEYS, securityConfig, type SecurityConfig } from './security-config.js';
+import { OUTBOUND_KEYS, outboundConfig, type OutboundConfig } from './outbound-config.js';
 
 /** Typed configuration: environment variables win over the optional JSON config file (PATRIOT_CONFIG). */
 export interface PatriotConfig {
@@ -67,6 +68,8 @@ export interface PatriotConfig {
   readonly fillStreamAuditMs: number;
   /** trusted proxies, login back-off, /metrics token, where generated secrets go (security-config.ts) */
   readonly security: SecurityConfig;
+  /** outbound webhooks: private addresses, timeout, retries (outbound-config.ts) */
+  readonly outbound: OutboundConfig;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +86,7 @@ const KEYS = [
   'PATRIOT_PAPER_PRICES', 'PATRIOT_MAX_PRICE_AGE_MS', 'PATRIOT_PRICE_WAIT_MS', 'PATRIOT_MARKETS_REFRESH_MS', 'PATRIOT_BALANCES_REFRESH_MS',
   'PATRIOT_REFRESH_RATE_PER_MIN',
   ...SECURITY_KEYS,
+  ...OUTBOUND_KEYS,
 ] as const;
 
 function numberSetting(source: Source, key: string, fallback: number, min: number, max: number, integer: boolean): number {
@@ -196,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       credentialRecheckMs: int(source, 'PATRIOT_STREAM_RECHECK_MS', 60_000, 100, 3_600_000),
     },
     security: securityConfig(source, (message) => new ConfigError(message)),
+    outbound: outboundConfig(source, int, (message) => new ConfigError(message)),
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');

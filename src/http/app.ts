@@ -25,6 +25,7 @@ import { dashboardRoutes } from './routes/dashboard/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { positionRoutes } from './routes/positions/index.js';
 import { strategyControlRoutes } from './routes/strategies/control.js';
+import { outboundWebhookRoutes } from './routes/outbound-webhooks/index.js';
 import { SecurityLog } from './security-log.js';
 import { installSecurityHeaders } from './security-headers.js';
 
@@ -62,7 +63,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         { name: 'alerts', description: 'Webhook ingest' },
         { name: 'auth', description: 'Log in, tokens, API keys' },
         { name: 'users', description: "Administration of the tenant's users" },
-        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' },
+        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' }, { name: 'notifications', description: 'Signed outbound webhooks' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an access token from /api/v1/auth/login, or an API key' } } },
       security: [{ bearer: [] }],
@@ -92,6 +93,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(streamRoutes, { deps });
       await api.register(positionRoutes, { deps });
       await api.register(strategyControlRoutes, { deps });
+      await api.register(outboundWebhookRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

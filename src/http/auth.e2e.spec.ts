@@ -17,6 +17,8 @@ let viewer: string;
 let stranger: string;
 let orderId: string;
 let signalId: string;
+/** one of the demo tenant's outbound webhook endpoints */
+let endpointId: string;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -32,6 +34,8 @@ beforeAll(async () => {
   const order = (await fetchJson<Page<OrderView>>(runtime, '/api/v1/orders')).body.items[0]!;
   orderId = order.clientOrderId;
   signalId = order.signalId;
+  const endpoint = await fetchJson<{ endpoint: { endpointId: string } }>(runtime, '/api/v1/outbound-webhooks', { json: { url: 'https://hooks.invalid/auth-spec', kinds: ['fill'] } });
+  endpointId = endpoint.body.endpoint.endpointId;
 });
 afterAll(async () => {
   await server.close();
@@ -92,7 +96,7 @@ async function operations(): Promise<Operation[]> {
   for (const [path, methods] of Object.entries(doc.paths)) {
     if (!path.startsWith('/api/v1/')) continue;
     for (const [method, op] of Object.entries(methods)) {
-      const filled = path.replace('{accountId}', 'acc_demo_paper').replace('{clientOrderId}', orderId).replace('{signalId}', signalId).replace('{strategyId}', 'strat_demo').replace('{userId}', 'usr_demo').replace(/\{[^}]+\}/g, 'x');
+      const filled = path.replace('{accountId}', 'acc_demo_paper').replace('{clientOrderId}', orderId).replace('{signalId}', signalId).replace('{strategyId}', 'strat_demo').replace('{userId}', 'usr_demo').replace('{endpointId}', endpointId).replace(/\{[^}]+\}/g, 'x');
       ops.push({ method: method.toUpperCase(), path: filled, public: Array.isArray(op.security) && op.security.length === 0, template: path, body: op.requestBody?.content?.['application/json']?.schema });
     }
   }
@@ -147,11 +151,11 @@ describe('the API gate', () => {
     const { runtime } = server;
     const ops = (await operations()).filter((o) => !o.public);
     const before = await runtime.events.headPosition();
-    const ours = ['acc_demo_paper', orderId, signalId, 'strat_demo', 'usr_demo', 'tnt_demo'];
+    const ours = ['acc_demo_paper', orderId, signalId, 'strat_demo', 'usr_demo', 'tnt_demo', endpointId];
     let targeted = 0;
     for (const op of ops) {
       if (op.template === '/api/v1/stream') continue; // endless; its own spec shows each subscriber hears only its tenant
-      const hasId = /\{(accountId|clientOrderId|signalId|strategyId|userId)\}/.test(op.template);
+      const hasId = /\{(accountId|clientOrderId|signalId|strategyId|userId|endpointId)\}/.test(op.template);
       if (!hasId && op.method !== 'GET') continue; // a change without an id acts on the caller's own tenant (tested on its own)
       const res = await fetchJson<{ error?: { code: string } }>(runtime, op.path, { method: op.method, token: stranger, ...(op.body === undefined ? {} : { json: sample(op.body) }) });
       const label = `${op.method} ${op.path}: ${res.status} ${res.text.slice(0, 120)}`;

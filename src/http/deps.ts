@@ -18,6 +18,7 @@ import type { CloseError, CloseRecorded, CloseRequest } from '../application/com
 import type { ControlError } from '../application/commands/strategy-control.js';
 import type { StrategyControlCommand } from '../domain/strategies/strategy-control.js';
 import type { CancelRequested } from '../application/commands/cancel-orders.js';
+import type { OutboundAdmin } from '../application/notify/outbound-admin.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -111,6 +112,8 @@ export interface HttpDeps {
       of(tenantId: string, strategyId: string): Promise<WebhookSigning | undefined>;
     };
   };
+  /** signed outbound webhooks of a tenant (admins): endpoints, delivery log, test delivery */
+  readonly outboundWebhooks: Pick<OutboundAdmin, 'list' | 'create' | 'setEnabled' | 'remove' | 'deliveries' | 'sendTest'>;
   /** live updates (SSE): subscribe a stream of one tenant; resolves to its unsubscribe function */
   readonly live: { subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> };
   /** open live streams allowed per user and in all */

@@ -34,7 +34,7 @@ export function recordOutput(label: string, text: string): void {
 }
 
 /** Answers that hand out a secret once, by design: their body is not scanned, the secrets in it are recorded. */
-const ISSUING: readonly RegExp[] = [/^POST \/api\/v1\/auth\/(login|refresh)$/, /^POST \/api\/v1\/me\/api-keys$/, /^POST \/api\/v1\/strategies$/, /^POST \/api\/v1\/strategies\/[^/]+\/(secret|rotate-secret|signing-key)$/];
+const ISSUING: readonly RegExp[] = [/^POST \/api\/v1\/auth\/(login|refresh)$/, /^POST \/api\/v1\/me\/api-keys$/, /^POST \/api\/v1\/strategies$/, /^POST \/api\/v1\/strategies\/[^/]+\/(secret|rotate-secret|signing-key)$/, /^POST \/api\/v1\/outbound-webhooks$/];
 const ISSUED_FIELDS = ['accessToken', 'refreshToken', 'key', 'secret', 'webhookSecret'];
 
 /** Every string under an issuing field name, at any depth of the answer. */

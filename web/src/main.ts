@@ -6,6 +6,7 @@ import type { KillSwitch } from './types.js';
 import { AccountsView } from './views/accounts.js';
 import { OverviewView } from './views/overview.js';
 import { StrategiesView } from './views/strategies.js';
+import { WebhooksView } from './views/webhooks.js';
 
 interface View {
   render(main: HTMLElement): void;
@@ -25,6 +26,7 @@ let live: LiveStream | undefined;
 let everConnected = false;
 
 const routes: Record<string, () => View> = { overview: () => new OverviewView(), accounts: () => new AccountsView(), strategies: () => new StrategiesView() };
+routes.webhooks = () => new WebhooksView(); // outbound webhooks (admins)
 const routeName = (): string => {
   const name = location.hash.replace(/^#\/?/, '');
   return name in routes ? name : 'overview';

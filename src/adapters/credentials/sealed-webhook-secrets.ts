@@ -1,12 +1,15 @@
 import type { KeyValueStore } from '../../application/ports/key-value.js';
 import { DecryptionError, isSealed, open, rewrap, seal, type Sealed } from '../crypto/envelope.js';
 import type { Keyring } from './sealed-vault.js';
+import { OUTBOUND_SECRET_PREFIX } from '../../application/notify/endpoint-store.js';
 
 /** Where strategies' webhook secrets live in the settings store. */
 export const WEBHOOK_SECRET_PREFIX = 'webhook-secret/';
 /** Where strategies' signing keys for signed alerts live (with whether a signature is required). */
 export const WEBHOOK_SIGNING_PREFIX = 'webhook-signing/';
-const SEALED_PREFIXES = [WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNING_PREFIX] as const;
+/** Outbound webhook endpoints' URL and signing secret (application/notify/endpoint-store.ts). */
+export { OUTBOUND_SECRET_PREFIX };
+const SEALED_PREFIXES = [WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNING_PREFIX, OUTBOUND_SECRET_PREFIX] as const;
 
 const prefixOf = (key: string) => SEALED_PREFIXES.find((p) => key.startsWith(p));
 const isSecretKey = (key: string) => prefixOf(key) !== undefined;
@@ -83,7 +86,7 @@ export function sealingWebhookSecrets(kv: KeyValueStore, keys: Keyring): KeyValu
  */
 export async function sealWebhookSecrets(kv: KeyValueStore, keys: Keyring, rewrapOld = false): Promise<{ sealed: number; rewrapped: number }> {
   const counts = { sealed: 0, rewrapped: 0 };
-  for (const [key, raw] of [...(await kv.entries(WEBHOOK_SECRET_PREFIX)), ...(await kv.entries(WEBHOOK_SIGNING_PREFIX))]) {
+  for (const [key, raw] of (await Promise.all(SEALED_PREFIXES.map((p) => kv.entries(p)))).flat()) {
     const sealed = sealedOf(raw);
     if (!sealed) {
       if (await kv.compareAndSet(key, raw, JSON.stringify({ sealed: seal(keys.current, raw, contextOf(key)) }))) counts.sealed++;

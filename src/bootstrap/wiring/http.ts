@@ -51,6 +51,7 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     configuration: configurationPart(core, w),
     positions: positionsPart(core, w),
     strategyControl: (tenantId, strategyId, command) => controlStrategy({ ...core.commandDeps, state: () => w.view.current, catchUp: () => w.processor.catchUp() }, tenantId, strategyId, command),
+    outboundWebhooks: w.readSide.outbound.admin,
     isReady: w.isReady,
     storeUnavailable: () => {
       const logFile = core.storage.healthy();

@@ -12,6 +12,7 @@ import { liveFeed } from '../account-market-data.js';
 import { processorObserver } from '../processor-observer.js';
 import type { Core } from './core.js';
 import type { Markets } from './markets.js';
+import { wireOutbound, type Outbound } from './outbound-webhooks.js';
 
 /** What the API reads: the read models, the processors that follow the log, snapshots, queries and live updates. */
 export interface ReadSide {
@@ -20,6 +21,8 @@ export interface ReadSide {
   readonly snapshotter: PortfolioSnapshotter;
   readonly queries: ReadQueries;
   readonly live: LiveUpdates;
+  /** signed outbound webhooks: one runner per endpoint on the leader, and the admins' API */
+  readonly outbound: Outbound;
   /** this node took or lost the lead: the read models, the leader's processors and the snapshots run here or stop */
   lead(leading: boolean): Promise<void>;
   stop(): Promise<void>;
@@ -53,14 +56,17 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
     events, feed: liveFeed(core.feed, markets.prices), clock: core.clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
+  const outbound = wireOutbound(core);
   return {
-    projections, processors, snapshotter, queries, live,
+    projections, processors, snapshotter, queries, live, outbound,
     lead: async (leading) => {
       if (leading) {
         await projections.start();
         await processors.setLeader(true);
         if (snapshots) snapshotter.start();
+        await outbound.webhooks.start();
       } else {
+        await outbound.webhooks.stop();
         await snapshotter.stop();
         await processors.setLeader(false);
         await projections.stop();
@@ -68,6 +74,7 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
     },
     stop: async () => {
       live.close();
+      await outbound.webhooks.stop();
       await snapshotter.stop();
       await processors.stop();
       await projections.stop();

@@ -1,0 +1,125 @@
+import type { RetryPolicy } from '../../domain/notices/notice.js';
+import type { CheckpointStore, EventReader } from '../ports/event-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { WebhookPoster } from '../ports/webhook-poster.js';
+import { ProcessorRunner, type ProcessorObserver } from '../processors/processor-runner.js';
+import { SingleFlight } from '../shared/single-flight.js';
+import type { DeliveryLog } from './delivery-log.js';
+import type { EndpointStore, OutboundEndpoint } from './endpoint-store.js';
+import { DeliveryStopped, noticeDelivery } from './notice-delivery.js';
+import { webhookSink } from './webhook-sink.js';
+
+/** The checkpoint of an endpoint's runner (the event store's named checkpoints). */
+export const outboundCheckpointName = (endpointId: string): string => `outbound-webhook@${endpointId}`;
+
+export interface OutboundWebhooksDeps {
+  readonly events: EventReader & CheckpointStore;
+  readonly endpoints: EndpointStore;
+  readonly deliveries: DeliveryLog;
+  readonly poster: WebhookPoster;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly retry: RetryPolicy;
+  /** how often the endpoints are read again (created or removed on another node) */
+  readonly pollMs: number;
+  readonly observer?: ProcessorObserver;
+  /** how long appends are gathered before a pass (default 20 ms) */
+  readonly intervalMs?: number;
+}
+
+interface Running {
+  readonly runner: ProcessorRunner;
+  readonly abort: AbortController;
+}
+
+/**
+ * The leader's outbound webhooks: one processor runner per enabled endpoint, each with its own
+ * checkpoint, so an endpoint that is down or slow delays only itself (never trading, never
+ * another endpoint). The endpoints are read from the settings store every `pollMs` (created,
+ * disabled or removed on any node) and at once when this node changed one (`refresh`).
+ */
+export class OutboundWebhooks {
+  private readonly running = new Map<string, Running>();
+  private leading = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly flight = new SingleFlight(() => this.sync(), () => false);
+
+  constructor(private readonly deps: OutboundWebhooksDeps) {}
+
+  /** the endpoints delivering on this node now */
+  get active(): string[] {
+    return [...this.running.keys()];
+  }
+
+  async start(): Promise<void> {
+    if (this.leading) return;
+    this.leading = true;
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.deps.pollMs);
+    this.timer.unref();
+    await this.refresh();
+  }
+
+  async stop(): Promise<void> {
+    this.leading = false;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flight.idle();
+    await Promise.all([...this.running.keys()].map((id) => this.stopOne(id)));
+  }
+
+  /** Reads the endpoints again and starts or stops their runners (a no-op while not leading). */
+  refresh(): Promise<void> {
+    return this.flight.run();
+  }
+
+  private async sync(): Promise<void> {
+    if (!this.leading) return;
+    let endpoints: OutboundEndpoint[];
+    try {
+      endpoints = (await this.deps.endpoints.all()).filter((e) => e.enabled);
+    } catch (error) {
+      this.deps.log.warn({ reason: String(error) }, 'reading the outbound webhook endpoints failed; tried again at the next poll');
+      return;
+    }
+    const wanted = new Map(endpoints.map((e) => [e.endpointId, e]));
+    await Promise.all([...this.running.keys()].filter((id) => !wanted.has(id)).map((id) => this.stopOne(id)));
+    for (const endpoint of wanted.values()) {
+      if (!this.leading) return;
+      if (!this.running.has(endpoint.endpointId)) await this.startOne(endpoint);
+    }
+  }
+
+  private async startOne(endpoint: OutboundEndpoint): Promise<void> {
+    const secrets = await this.deps.endpoints.secrets(endpoint.endpointId);
+    if (!secrets) {
+      this.deps.log.warn({ endpointId: endpoint.endpointId }, 'an outbound webhook endpoint\'s URL and secret cannot be opened on this node (master key?): not delivering');
+      return;
+    }
+    const abort = new AbortController();
+    const { events, deliveries, clock, retry, log } = this.deps;
+    const processor = noticeDelivery({
+      processorId: outboundCheckpointName(endpoint.endpointId), destinationId: endpoint.endpointId, tenantId: endpoint.tenantId, kinds: endpoint.kinds,
+      sink: webhookSink(this.deps.poster, clock, secrets.url, secrets.secret),
+    }, {
+      checkpoints: events, deliveries, clock, retry, signal: abort.signal,
+      onFailedAttempt: (endpointId, d) => log.warn({ endpointId, eventId: d.eventId, attempts: d.attempts, status: d.status, error: d.lastError }, d.status === 'failed' ? 'outbound webhook given up for this event' : 'outbound webhook delivery failed; tried again with back-off'),
+    });
+    const observer = this.deps.observer;
+    const runner = new ProcessorRunner(events, processor, {
+      ...(this.deps.intervalMs !== undefined ? { intervalMs: this.deps.intervalMs } : {}),
+      ...(observer ? { observer: { ...observer, failed: (id, error) => (error instanceof DeliveryStopped ? undefined : observer.failed(id, error)) } } : {}),
+    });
+    this.running.set(endpoint.endpointId, { runner, abort });
+    // not awaited: a long catch-up (an endpoint down) must not hold the others; failures are retried by the runner
+    void runner.start().catch(() => undefined);
+  }
+
+  private async stopOne(endpointId: string): Promise<void> {
+    const running = this.running.get(endpointId);
+    if (!running) return;
+    this.running.delete(endpointId);
+    running.abort.abort();
+    await running.runner.stop();
+  }
+}

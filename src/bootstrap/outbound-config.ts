@@ -1,0 +1,37 @@
+/** Outbound webhooks (issue 19): how they are sent and retried. */
+export interface OutboundConfig {
+  /** reach loopback, private and link-local addresses too (self-hosted receivers; PATRIOT_OUTBOUND_ALLOW_PRIVATE=true); refused by default (SSRF) */
+  readonly allowPrivate: boolean;
+  /** one request's deadline (PATRIOT_OUTBOUND_TIMEOUT_MS, default 10 s) */
+  readonly timeoutMs: number;
+  /** the first wait after a failed delivery, doubled after each (PATRIOT_OUTBOUND_RETRY_BASE_MS, default 1 s) */
+  readonly retryBaseMs: number;
+  /** the longest wait between tries (PATRIOT_OUTBOUND_RETRY_MAX_MS, default 10 min) */
+  readonly retryMaxMs: number;
+  /** an event not delivered this long after its first try is recorded failed and the next goes (PATRIOT_OUTBOUND_GIVE_UP_MS, default 24 h) */
+  readonly giveUpAfterMs: number;
+  /** how often the leader reads the endpoints again (created or removed on another node; PATRIOT_OUTBOUND_POLL_MS, default 5 s) */
+  readonly pollMs: number;
+}
+
+export const OUTBOUND_KEYS = [
+  'PATRIOT_OUTBOUND_ALLOW_PRIVATE', 'PATRIOT_OUTBOUND_TIMEOUT_MS', 'PATRIOT_OUTBOUND_RETRY_BASE_MS', 'PATRIOT_OUTBOUND_RETRY_MAX_MS', 'PATRIOT_OUTBOUND_GIVE_UP_MS', 'PATRIOT_OUTBOUND_POLL_MS',
+] as const;
+
+type Source = Record<string, string | undefined>;
+type Int = (source: Source, key: string, fallback: number, min: number, max: number) => number;
+
+export function outboundConfig(source: Source, int: Int, fail: (message: string) => Error): OutboundConfig {
+  const allow = source.PATRIOT_OUTBOUND_ALLOW_PRIVATE?.trim() ?? '';
+  if (!['', 'true', 'false'].includes(allow)) throw fail(`PATRIOT_OUTBOUND_ALLOW_PRIVATE must be true or false, got "${allow}"`);
+  const retryBaseMs = int(source, 'PATRIOT_OUTBOUND_RETRY_BASE_MS', 1000, 1, 3_600_000);
+  const retryMaxMs = int(source, 'PATRIOT_OUTBOUND_RETRY_MAX_MS', 600_000, 1, 86_400_000);
+  if (retryMaxMs < retryBaseMs) throw fail('PATRIOT_OUTBOUND_RETRY_MAX_MS must not be below PATRIOT_OUTBOUND_RETRY_BASE_MS');
+  return {
+    allowPrivate: allow === 'true',
+    timeoutMs: int(source, 'PATRIOT_OUTBOUND_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryBaseMs, retryMaxMs,
+    giveUpAfterMs: int(source, 'PATRIOT_OUTBOUND_GIVE_UP_MS', 86_400_000, 1, 7 * 86_400_000),
+    pollMs: int(source, 'PATRIOT_OUTBOUND_POLL_MS', 5000, 50, 600_000),
+  };
+}

@@ -1,0 +1,47 @@
+import { Type } from 'typebox';
+
+/** An outbound webhook endpoint as shown: never its full URL (paths often carry a secret), never its signing secret. */
+export const OutboundEndpointDto = Type.Object({
+  endpointId: Type.String(),
+  url: Type.String({ description: 'scheme://host/… only' }),
+  kinds: Type.Array(Type.String(), { description: 'the event kinds sent to it' }),
+  enabled: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  changedAt: Type.String({ format: 'date-time' }),
+});
+
+export const NewOutboundEndpointBody = Type.Object({
+  url: Type.String({ minLength: 1, maxLength: 8192, description: 'http(s) URL the events are POSTed to' }),
+  kinds: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, description: 'fill, order_rejected, order_unknown, order_expired, order_cancelled, alert_rejected, kill_switch, reconciliation' }),
+}, { additionalProperties: false });
+
+export const NewOutboundEndpointDto = Type.Object({
+  endpoint: OutboundEndpointDto,
+  secret: Type.String({ description: 'shown once: 64 hex characters, the HMAC-SHA256 key (as written) the deliveries are signed with; stored sealed' }),
+  signature: Type.String({ description: 'how deliveries are signed' }),
+});
+
+export const OutboundEnabledBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
+
+export const OutboundDeliveryDto = Type.Object({
+  eventId: Type.String({ description: 'the idempotency key: the same event always has the same id (header X-Patriot-Event-Id)' }),
+  type: Type.String(),
+  kind: Type.String(),
+  status: Type.Union([Type.Literal('delivered'), Type.Literal('pending'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  lastError: Type.Optional(Type.String()),
+  lastStatusCode: Type.Optional(Type.Integer()),
+  firstAttemptAt: Type.String({ format: 'date-time' }),
+  lastAttemptAt: Type.String({ format: 'date-time' }),
+  nextAttemptAt: Type.Optional(Type.String({ format: 'date-time' })),
+  deliveredAt: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export const OutboundTestDto = Type.Object({
+  eventId: Type.String(),
+  delivered: Type.Boolean(),
+  statusCode: Type.Optional(Type.Integer()),
+  error: Type.Optional(Type.String()),
+});
+
+export const OutboundKindsDto = Type.Object({ kinds: Type.Array(Type.Object({ kind: Type.String(), eventTypes: Type.Array(Type.String()) })) });

@@ -1,0 +1,97 @@
+import type { PatriotEventType } from '../events.js';
+import { err, ok, type DomainError, type Result } from '../shared/result.js';
+
+/**
+ * What is told to the outside (issue 19): a notice is one recorded event of a kind a user can
+ * choose, with a stable id (the idempotency key a receiver dedupes on). Every channel (outbound
+ * webhooks today; chat, e-mail, a message bus later) delivers notices; only the sink differs.
+ */
+export const NOTICE_KINDS = ['fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** The event types each kind tells of. */
+export const EVENT_TYPES_OF_KIND: Readonly<Record<NoticeKind, readonly PatriotEventType[]>> = {
+  fill: ['OrderFilled'],
+  order_rejected: ['OrderRejected', 'OrderExchangeRejected'],
+  order_unknown: ['OrderStatusUnknown'],
+  order_expired: ['OrderExpired'],
+  order_cancelled: ['OrderCancelled'],
+  alert_rejected: ['SignalRejected'],
+  kill_switch: ['KillSwitchEngaged', 'KillSwitchReleased', 'GlobalKillSwitchEngaged', 'GlobalKillSwitchReleased'],
+  reconciliation: ['AccountReconciled'],
+};
+
+const KIND_OF_TYPE: ReadonlyMap<string, NoticeKind> = new Map(NOTICE_KINDS.flatMap((kind) => EVENT_TYPES_OF_KIND[kind].map((type) => [type, kind] as const)));
+
+/** The kind an event type is told as (undefined: never told). */
+export const kindOfEventType = (type: string): NoticeKind | undefined => KIND_OF_TYPE.get(type);
+
+/** The event types a set of kinds covers. */
+export const eventTypesOf = (kinds: readonly NoticeKind[]): PatriotEventType[] => [...new Set(kinds.flatMap((k) => EVENT_TYPES_OF_KIND[k]))];
+
+/** One notice, as every channel sends it (the webhook body is exactly this, as JSON). */
+export interface Notice {
+  /** stable per event: the same event is always the same id (redeliveries included) */
+  readonly id: string;
+  readonly type: string;
+  readonly kind: NoticeKind | 'test';
+  /** when the event was decided (ISO-8601) */
+  readonly time: string;
+  readonly tenantId: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** The idempotency key of the event at a log position. */
+export const noticeIdOf = (globalPosition: number): string => `evt_${globalPosition}`;
+
+/** The notice of a recorded event; undefined when its type is not told. */
+export function noticeOf(event: { readonly globalPosition: number; readonly type: string; readonly data: object; readonly metadata: { readonly tenantId: string; readonly time: string } }): Notice | undefined {
+  const kind = kindOfEventType(event.type);
+  if (kind === undefined) return undefined;
+  return { id: noticeIdOf(event.globalPosition), type: event.type, kind, time: event.metadata.time, tenantId: event.metadata.tenantId, data: event.data as Readonly<Record<string, unknown>> };
+}
+
+/** The chosen kinds, checked: at least one, each known, each once. */
+export function parseKinds(raw: readonly string[]): Result<NoticeKind[], DomainError> {
+  if (raw.length === 0) return err({ code: 'UNKNOWN_EVENT_KIND', message: `choose at least one event kind: ${NOTICE_KINDS.join(', ')}` });
+  const unknown = raw.filter((k) => !(NOTICE_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) return err({ code: 'UNKNOWN_EVENT_KIND', message: `unknown event kind ${JSON.stringify(unknown[0]).slice(0, 60)}: choose among ${NOTICE_KINDS.join(', ')}` });
+  return ok(NOTICE_KINDS.filter((k) => raw.includes(k)));
+}
+
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * An endpoint's URL, checked: http or https, a host, no fragment, at most MAX_URL_LENGTH
+ * characters. The message never repeats the URL (it may carry a secret, as Slack's do).
+ */
+export function parseEndpointUrl(raw: string): Result<URL, DomainError> {
+  const invalid = (why: string) => err({ code: 'INVALID_URL', message: `the URL is not usable: ${why}` });
+  if (raw.length > MAX_URL_LENGTH) return invalid(`longer than ${MAX_URL_LENGTH} characters`);
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return invalid('not an absolute URL such as https://hooks.example.com/patriot');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return invalid('only http:// and https:// are supported');
+  if (url.hostname === '') return invalid('it has no host');
+  if (url.hash !== '') return invalid('a #fragment is never sent; remove it');
+  return ok(url);
+}
+
+/** How a URL is shown: scheme and host only (the path and query often carry a secret). */
+export const maskUrl = (url: URL): string => `${url.protocol}//${url.host}/…`;
+
+/** Retries of a delivery: exponential back-off from `baseMs`, at most `maxMs` between tries, for `giveUpAfterMs` after the first try. */
+export interface RetryPolicy {
+  readonly baseMs: number;
+  readonly maxMs: number;
+  readonly giveUpAfterMs: number;
+}
+
+/** The wait after the `attempts`-th failed try (1-based). */
+export const retryDelay = (policy: RetryPolicy, attempts: number): number => Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30));
+
+/** Whether a delivery first tried at `firstAttemptAt` is given up at `now` (ms). */
+export const givenUp = (policy: RetryPolicy, firstAttemptAt: number, now: number): boolean => now - firstAttemptAt >= policy.giveUpAfterMs;
