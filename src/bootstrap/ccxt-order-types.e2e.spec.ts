@@ -74,3 +74,17 @@ describe('brackets through ccxt on a Binance-compatible exchange (managed by PAT
     expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
   });
 });
+
+describe('trailing stops through ccxt on a Binance-compatible exchange (native: STOP_LOSS with trailingDelta)', () => {
+  it('a buy trailing stop of 1 % follows the lowest price and triggers when the price rises back through it', async () => {
+    const r = await rig();
+    const id = await orderOf(r, await alertWith(r, 'bn-trailing', { action: 'buy', trailing_percent: '1%' }));
+    await waitUntil(async () => (await types(r, id)).includes('OrderAccepted'), 'the trailing stop accepted', 15_000, 50);
+    expect(await r.sandbox.exchange.fetchOrder('sbx', id)).toMatchObject({ status: 'open', type: 'stop_market', trailingPercent: '1', stopPrice: '97970' });
+    r.feed.setPrice('BTC/USDT', '95000');
+    await waitUntil(async () => (await r.sandbox.exchange.fetchOrder('sbx', id))?.stopPrice === '95950', 'the stop to follow the price down');
+    r.feed.setPrice('BTC/USDT', '96000');
+    await waitUntil(async () => (await types(r, id)).includes('OrderFilled'), 'the trailing stop to trigger and fill', 20_000, 50);
+    expect((await r.sandbox.exchange.fetchOrder('sbx', id))?.status).toBe('filled');
+  });
+});

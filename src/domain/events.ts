@@ -45,6 +45,8 @@ export interface OrderIntent {
   readonly limitPrice?: string;
   /** the trigger price of a stop or take-profit order (issue 17) */
   readonly stopPrice?: string;
+  /** a trailing stop (issue 17): the stop follows the best price at this distance, in percent (`stopPrice` is its first trigger) */
+  readonly trailingPercent?: string;
   /** price used for sizing and risk (the account's own exchange price at decision time) */
   readonly referencePrice: string;
   /** where that price came from (e.g. "binance:ws-a", "synthetic") and how old it was, in ms */

@@ -13,6 +13,8 @@ export interface Order {
   limitPrice?: string; status: string; filledQuantity: string; averageFillPrice?: string; createdAt: string; reasons?: Reason[]; statusReason?: string;
   /** issue 17: the trigger of a stop / take-profit order */
   stopPrice?: string;
+  /** issue 17: a trailing stop's distance in percent */
+  trailingPercent?: string;
   /** issue 17: a bracket child, under its entry */
   parent?: { clientOrderId: string; role: string; index: number };
   /** issue 17: a cancel asked for and not answered yet */

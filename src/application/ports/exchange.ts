@@ -34,6 +34,8 @@ export interface PlaceOrderRequest {
   readonly limitPrice?: string;
   /** trigger price of a stop / take-profit order (issue 17) */
   readonly stopPrice?: string;
+  /** a trailing stop: the distance the stop follows the best price at, in percent (issue 17) */
+  readonly trailingPercent?: string;
   readonly reduceOnly?: boolean;
 }
 
@@ -63,8 +65,9 @@ export interface ExchangeOrder {
   readonly type: OrderType;
   readonly quantity: string;
   readonly limitPrice?: string;
-  /** trigger price of a stop / take-profit order (issue 17) */
+  /** trigger price of a stop / take-profit order (issue 17); for a trailing stop, its current trigger */
   readonly stopPrice?: string;
+  readonly trailingPercent?: string;
   readonly filledQuantity: string;
   readonly status: ExchangeOrderStatus;
   readonly fills: readonly ExchangeFill[];

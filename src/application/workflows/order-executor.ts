@@ -341,6 +341,7 @@ export class OrderExecutor {
           clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
           ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}), reduceOnly: intent.reduceOnly,
           ...(intent.stopPrice !== undefined ? { stopPrice: intent.stopPrice } : {}),
+          ...(intent.trailingPercent !== undefined ? { trailingPercent: intent.trailingPercent } : {}),
         })
         .catch((error: unknown): PlaceOrderResult => ({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) }));
     } catch (error) {

@@ -152,6 +152,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       quantity: decToString(quantity),
       ...(limitPrice !== undefined ? { limitPrice: decToString(limitPrice) } : {}),
       ...(conditional ? { stopPrice: decToString(conditional.value.stopPrice) } : {}),
+      ...(conditional?.value.trailingPercent ? { trailingPercent: decToString(conditional.value.trailingPercent) } : {}),
       ...(bracket && !conditional ? { bracket: bracket.value } : {}),
       referencePrice: decToString(referencePrice),
       ...(sized.value.requested !== undefined ? { requestedQuantity: decToString(sized.value.requested) } : {}),

@@ -1,6 +1,6 @@
 import type { ConditionalOrderType, OrderSide } from '../events.js';
 import type { NormalizedSignal } from '../signals/signal.js';
-import { type Dec, parseDec } from '../shared/decimal.js';
+import { Dec, parseDec } from '../shared/decimal.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
 import { roundToTick } from './limit-price.js';
 import { checkTriggerSide, hasLimitPrice, isConditional } from './order-types.js';
@@ -10,6 +10,8 @@ export interface ConditionalPrices {
   readonly stopPrice: Dec;
   /** for stop_limit and take_profit_limit */
   readonly limitPrice?: Dec;
+  /** a trailing stop's distance in percent (its first trigger is `stopPrice`, that far from the market) */
+  readonly trailingPercent?: Dec;
 }
 
 /**
@@ -21,14 +23,15 @@ export function conditionalPrices(signal: NormalizedSignal, side: OrderSide, mar
   const type = signal.orderType;
   if (type === undefined || !isConditional(type)) return undefined;
   const tick = parseDec(tickSize);
-  const stopAsked = parseDec(signal.stopPrice ?? '');
+  const trail = signal.trailingPercent !== undefined ? parseDec(signal.trailingPercent) : undefined;
+  const stopAsked = trail ? (side === 'sell' ? market.times(new Dec(100).minus(trail)) : market.times(new Dec(100).plus(trail))).dividedBy(100) : parseDec(signal.stopPrice ?? '');
   if (!tick || !tick.greaterThan(0)) return err({ code: 'MARKET_RULES_INVALID', message: `the market's tick size ${tickSize} is not usable` });
   if (!stopAsked || !stopAsked.greaterThan(0)) return err({ code: 'STOP_PRICE_REQUIRED', message: `a ${type} order needs a positive stop price` });
   const stopPrice = roundToTick(stopAsked, side, tick);
   if (!stopPrice.greaterThan(0)) return err({ code: 'STOP_PRICE_REQUIRED', message: `stop price ${stopAsked.toString()} rounds to zero at tick ${tickSize}` });
   const wrongSide = checkTriggerSide(type, side, stopPrice, market);
   if (wrongSide) return err(wrongSide);
-  if (!hasLimitPrice(type)) return ok({ type, stopPrice });
+  if (!hasLimitPrice(type)) return ok({ type, stopPrice, ...(trail ? { trailingPercent: trail } : {}) });
   const limitAsked = parseDec(signal.limitPrice ?? '');
   if (!limitAsked || !limitAsked.greaterThan(0)) return err({ code: 'LIMIT_PRICE_REQUIRED', message: `a ${type} order needs a limit price` });
   return ok({ type, stopPrice, limitPrice: roundToTick(limitAsked, side, tick) });

@@ -168,6 +168,12 @@ function validateIntent(intent: OrderIntent): DomainError | undefined {
       return { code: 'INVALID_INTENT', message: `a ${intent.type} order needs a positive stop price, got ${intent.stopPrice ?? 'none'}` };
     }
   }
+  if (intent.trailingPercent !== undefined) {
+    const trail = parseDec(intent.trailingPercent);
+    if (intent.type !== 'stop_market' || !trail || !trail.greaterThan(0) || !trail.lessThan(100)) {
+      return { code: 'INVALID_INTENT', message: `a trailing stop is a stop_market with a distance above 0 and under 100 %, got ${intent.type} ${intent.trailingPercent}` };
+    }
+  }
   if (hasLimitPrice(intent.type)) {
     const limit = intent.limitPrice === undefined ? undefined : parseDec(intent.limitPrice);
     if (limit === undefined || !limit.greaterThan(0)) {

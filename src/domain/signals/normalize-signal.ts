@@ -184,7 +184,10 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
   } else if (limitPrice !== undefined) {
     orderType = 'limit';
   }
-  const stop = parseStopPrice(fields, orderType);
+  const trailing = parseTrailing(fields); // issue 17
+  if (!trailing.ok) return trailing;
+  if (trailing.value !== undefined) orderType = 'stop_market';
+  const stop = trailing.value !== undefined ? ok(undefined) : parseStopPrice(fields, orderType);
   if (!stop.ok) return stop;
   const bracket = parseBracket(fields); // issue 17
   if (!bracket.ok) return bracket;
@@ -251,6 +254,7 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     ...(orderType !== undefined ? { orderType } : {}),
     ...(limitPrice !== undefined ? { limitPrice } : {}),
     ...(stop.value !== undefined ? { stopPrice: stop.value } : {}),
+    ...(trailing.value !== undefined ? { trailingPercent: trailing.value } : {}),
     ...(bracket.value !== undefined ? { bracket: bracket.value } : {}),
     ...(targetPosition !== undefined ? { targetPosition } : {}),
     ...(marketPosition !== undefined ? { marketPosition } : {}),
@@ -433,6 +437,7 @@ function cancelEverySymbol(fields: Fields): NormalizedSignal {
 }
 
 const CONDITIONAL_ALIASES: Readonly<Record<string, ConditionalOrderType>> = {
+  trailing_stop: 'stop_market',
   stop: 'stop_market', stop_market: 'stop_market', stop_loss: 'stop_market', stop_limit: 'stop_limit', stop_loss_limit: 'stop_limit',
   take_profit: 'take_profit', take_profit_market: 'take_profit', take_profit_limit: 'take_profit_limit',
 };
@@ -505,4 +510,23 @@ function bracketLevel(text: string, key: string): Result<BracketLevel, DomainErr
   }
   if (percent && !new Dec(number).lessThan(100)) return err({ code: 'PERCENT_OVER_100', message: `Field "${key}" is ${text}: a distance from the entry must be under 100%` });
   return ok(percent ? { percent: number } : { price: number });
+}
+
+/**
+ * A trailing stop (issue 17): `trailing_percent` (e.g. "1.5" or "1.5%"), the distance the stop
+ * follows the best price at. TRAILING_DISTANCE_ZERO for 0, PERCENT_OVER_100 from 100 up; a
+ * distance in price (`trailing_distance`) is not supported yet (TRAILING_DISTANCE_NOT_SUPPORTED).
+ */
+function parseTrailing(fields: Fields): Result<string | undefined, DomainError> {
+  if (find(fields, ['trailing_distance', 'trail_distance']) !== undefined) {
+    return err({ code: 'TRAILING_DISTANCE_NOT_SUPPORTED', message: 'A trailing stop by price distance is not supported yet; give "trailing_percent" (e.g. "1.5%").' });
+  }
+  const field = find(fields, ['trailing_percent', 'trail_percent', 'trailing_stop']);
+  if (field === undefined) return ok(undefined);
+  const text = field.value.trim().replace(/%$/, '');
+  if (!DECIMAL_TEXT.test(text)) return err({ code: 'INVALID_TRAILING', message: `Field "${field.key}" is ${shown(field.value)}; give a percent such as "1.5%".` });
+  const percent = new Dec(text);
+  if (percent.isZero()) return err({ code: 'TRAILING_DISTANCE_ZERO', message: `Field "${field.key}" is 0: a trailing stop needs a distance above zero.` });
+  if (!percent.lessThan(100)) return err({ code: 'PERCENT_OVER_100', message: `Field "${field.key}" is ${field.value}: a trailing distance must be under 100%.` });
+  return ok(decToString(percent));
 }

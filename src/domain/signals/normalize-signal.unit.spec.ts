@@ -396,3 +396,12 @@ describe('normalizeSignal: stop and take-profit orders (issue 17)', () => {
     expect(signalOf(json({ action: 'cancel', ticker: 'BTCUSDT' }))).toMatchObject({ action: 'cancel', symbol: 'BTC/USDT' });
   });
 });
+
+describe('normalizeSignal: trailing stops (issue 17)', () => {
+  it('trailing_percent makes a trailing stop-market; 0 is TRAILING_DISTANCE_ZERO, 100 % is PERCENT_OVER_100, a price distance is not supported yet', () => {
+    expect(signalOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_percent: '1.5%' }))).toMatchObject({ orderType: 'stop_market', trailingPercent: '1.5' });
+    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_percent: '0' })).code).toBe('TRAILING_DISTANCE_ZERO');
+    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_percent: '100' })).code).toBe('PERCENT_OVER_100');
+    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_distance: '500' })).code).toBe('TRAILING_DISTANCE_NOT_SUPPORTED');
+  });
+});

@@ -26,6 +26,8 @@ export interface NormalizedSignal {
   readonly bracket?: BracketRequest;
   /** the trigger of a stop / take-profit order (`stop_price`; issue 17) */
   readonly stopPrice?: string;
+  /** a trailing stop's distance in percent (`trailing_percent`; issue 17) */
+  readonly trailingPercent?: string;
   /** signed target position ({{strategy.position_size}}), if any */
   readonly targetPosition?: string;
   readonly marketPosition?: 'long' | 'short' | 'flat';

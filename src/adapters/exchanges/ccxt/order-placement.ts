@@ -151,5 +151,7 @@ export function outcomeOfFailure(c: ErrorClassification): PlaceOrderResult {
  */
 export function triggerParams(request: PlaceOrderRequest): Record<string, string> {
   if (!isConditional(request.type) || request.stopPrice === undefined) return {};
+  // a trailing stop: ccxt's trailingPercent (Binance spot: STOP_LOSS with trailingDelta in basis points; the first trigger from the price)
+  if (request.trailingPercent !== undefined && request.type === 'stop_market') return { trailingPercent: request.trailingPercent, stopLossOrTakeProfit: 'stopLoss' };
   return request.type === 'stop_market' || request.type === 'stop_limit' ? { stopLossPrice: request.stopPrice } : { takeProfitPrice: request.stopPrice };
 }

@@ -90,6 +90,22 @@ describe('PaperExchange: stop and take-profit orders', () => {
     expect((await ex.fetchBalances('a')).find((b) => b.asset === 'BTC')).toMatchObject({ total: '1' });
   });
 
+  it('a trailing sell stop follows the highest price at its distance and triggers when the price falls back through it', async () => {
+    const placed = accepted(await ex.placeOrder('a', order({ stopPrice: '96030', trailingPercent: '1' })));
+    expect(placed).toMatchObject({ type: 'stop_market', stopPrice: '96030', trailingPercent: '1', status: 'open' });
+    await tick('100000');
+    expect((await ex.fetchOrder('a', placed.clientOrderId))?.stopPrice).toBe('99000'); // its current trigger
+    await tick('99500'); // a smaller rise does not move it back
+    expect(await ex.fetchOrder('a', placed.clientOrderId)).toMatchObject({ stopPrice: '99000', status: 'open' });
+    await tick('98900');
+    expect((await ex.fetchOrder('a', placed.clientOrderId))?.status).toBe('filled');
+  });
+
+  it('a trailing distance of 0 or of 100 % or more is refused', async () => {
+    expect(await ex.placeOrder('a', order({ stopPrice: '96030', trailingPercent: '0' }))).toMatchObject({ kind: 'rejected', code: 'INVALID_ORDER' });
+    expect(await ex.placeOrder('a', order({ stopPrice: '96030', trailingPercent: '100' }))).toMatchObject({ kind: 'rejected', code: 'INVALID_ORDER' });
+  });
+
   it('a stop survives a restart of the exchange on the same file', async () => {
     const placed = accepted(await ex.placeOrder('a', order({ stopPrice: '95000' })));
     ex.close();

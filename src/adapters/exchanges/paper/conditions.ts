@@ -16,6 +16,21 @@ CREATE TABLE IF NOT EXISTS paper_conditions (
 );
 `;
 
+/** Trailing stops: the distance in percent and the best price seen since placement (the stop follows it). */
+export const TRAILING_DDL = `
+CREATE TABLE IF NOT EXISTS paper_trailing (
+  order_id  INTEGER PRIMARY KEY REFERENCES paper_orders(order_id),
+  percent   TEXT NOT NULL,
+  extreme   TEXT NOT NULL
+);
+`;
+
+export interface TrailingRow {
+  order_id: number;
+  percent: string;
+  extreme: string;
+}
+
 export interface ConditionRow {
   order_id: number;
   kind: ConditionalOrderType;
@@ -27,9 +42,18 @@ export class ConditionStatements {
   readonly get;
   readonly insert;
   readonly markTriggered;
+  readonly setStop;
+  readonly trailing;
+  readonly insertTrailing;
+  readonly setExtreme;
 
   constructor(db: Database.Database) {
     db.exec(CONDITIONS_DDL);
+    db.exec(TRAILING_DDL);
+    this.setStop = db.prepare<[string, number]>('UPDATE paper_conditions SET stop_price = ? WHERE order_id = ?');
+    this.trailing = db.prepare<[number], TrailingRow>('SELECT order_id, percent, extreme FROM paper_trailing WHERE order_id = ?');
+    this.insertTrailing = db.prepare<TrailingRow>('INSERT INTO paper_trailing (order_id, percent, extreme) VALUES (@order_id, @percent, @extreme)');
+    this.setExtreme = db.prepare<[string, number]>('UPDATE paper_trailing SET extreme = ? WHERE order_id = ?');
     this.get = db.prepare<[number], ConditionRow>('SELECT order_id, kind, stop_price, triggered FROM paper_conditions WHERE order_id = ?');
     this.insert = db.prepare<ConditionRow>('INSERT INTO paper_conditions (order_id, kind, stop_price, triggered) VALUES (@order_id, @kind, @stop_price, @triggered)');
     this.markTriggered = db.prepare<[number]>('UPDATE paper_conditions SET triggered = 1 WHERE order_id = ?');

@@ -684,6 +684,7 @@ export class PaperExchange implements ExchangeGateway {
   private toOrder(row: OrderRow, fills?: readonly FillRow[]): ExchangeOrder {
     const fillRows = fills ?? this.sql.fillsOfOrder.all(row.order_id);
     const condition = this.conditions.get.get(row.order_id);
+    const trailing = condition ? this.conditions.trailing.get(row.order_id) : undefined;
     const order: ExchangeOrder = {
       clientOrderId: row.client_order_id,
       exchangeOrderId: String(row.order_id),
@@ -693,6 +694,7 @@ export class PaperExchange implements ExchangeGateway {
       quantity: row.quantity,
       ...(row.limit_price !== null ? { limitPrice: row.limit_price } : {}),
       ...(condition ? { stopPrice: condition.stop_price } : {}),
+      ...(trailing ? { trailingPercent: trailing.percent } : {}),
       filledQuantity: row.filled_quantity,
       status: row.status,
       fills: fillRows.map(toFill),
@@ -712,6 +714,10 @@ export class PaperExchange implements ExchangeGateway {
     const type = request.type;
     if (!isConditional(type) || !checked.stopPrice) throw new Rejected(RejectCode.INVALID_ORDER, 'a conditional order needs a stop price');
     if (!feedPrice) throw new Rejected(RejectCode.NO_PRICE, `no price for ${spec.market.symbol}`);
+    const trail = request.trailingPercent !== undefined ? parseDec(request.trailingPercent) : undefined;
+    if (request.trailingPercent !== undefined && (type !== 'stop_market' || !trail || !trail.greaterThan(0) || !trail.lessThan(100))) {
+      throw new Rejected(RejectCode.INVALID_ORDER, `a trailing stop is a stop_market with a distance above 0 and under 100 %, got ${String(request.trailingPercent)}`);
+    }
     if (triggers(type, request.side, checked.stopPrice, feedPrice)) {
       throw new Rejected(RejectCode.WOULD_TRIGGER_IMMEDIATELY, `the ${type} would trigger at once: the market (${decToString(feedPrice)}) is already past ${decToString(checked.stopPrice)}`);
     }
@@ -731,6 +737,7 @@ export class PaperExchange implements ExchangeGateway {
     };
     this.sql.insertOrder.run(row);
     this.conditions.insert.run({ order_id: row.order_id, kind: type, stop_price: decToString(checked.stopPrice), triggered: 0 });
+    if (trail) this.conditions.insertTrailing.run({ order_id: row.order_id, percent: decToString(trail), extreme: decToString(feedPrice) });
     return this.toOrder(row, []);
   }
 
@@ -742,7 +749,8 @@ export class PaperExchange implements ExchangeGateway {
   private waitsForTrigger(row: OrderRow, price: Dec, spec: MarketSpec, now: string, updates: OrderUpdate[]): boolean {
     const condition = this.conditions.get.get(row.order_id);
     if (!condition || condition.triggered === 1) return false;
-    if (!triggers(condition.kind, row.side, new Dec(condition.stop_price), price)) return true;
+    const stop = this.trail(row, price, spec) ?? new Dec(condition.stop_price);
+    if (!triggers(condition.kind, row.side, stop, price)) return true;
     this.conditions.markTriggered.run(row.order_id);
     const quantity = new Dec(row.quantity).minus(row.filled_quantity);
     if (row.type === 'limit') {
@@ -762,6 +770,22 @@ export class PaperExchange implements ExchangeGateway {
     if (this.available(row.account_id, row.side === 'buy' ? spec.market.quote : spec.market.base).lessThan(need)) return this.expire(row, now, updates);
     this.applyFill(row, this.sql.fillsOfOrder.all(row.order_id), quantity, execPrice, 'taker', now, updates);
     return true;
+  }
+
+  /** A trailing stop follows the best price since it was placed: its new trigger, when it moved (issue 17). */
+  private trail(row: OrderRow, price: Dec, spec: MarketSpec): Dec | undefined {
+    const trailing = this.conditions.trailing.get(row.order_id);
+    if (!trailing) return undefined;
+    const extreme = new Dec(trailing.extreme);
+    const better = row.side === 'sell' ? price.greaterThan(extreme) : price.lessThan(extreme);
+    if (!better) return undefined;
+    const distance = new Dec(trailing.percent).dividedBy(100);
+    const raw = row.side === 'sell' ? price.times(new Dec(1).minus(distance)) : price.times(new Dec(1).plus(distance));
+    const ticks = raw.dividedBy(spec.tick);
+    const stop = (row.side === 'sell' ? ticks.floor() : ticks.ceil()).times(spec.tick);
+    this.conditions.setExtreme.run(decToString(price), row.order_id);
+    this.conditions.setStop.run(decToString(stop), row.order_id);
+    return stop;
   }
 
   private expire(row: OrderRow, now: string, updates: OrderUpdate[]): true {

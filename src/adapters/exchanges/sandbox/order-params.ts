@@ -17,8 +17,10 @@ export interface NewOrder {
   readonly quantity?: string;
   readonly quoteOrderQty?: string;
   readonly price?: string;
-  /** STOP_LOSS(_LIMIT) / TAKE_PROFIT(_LIMIT): the trigger price (issue 17) */
+  /** STOP_LOSS(_LIMIT) / TAKE_PROFIT(_LIMIT): the trigger price (issue 17); absent for a trailing STOP_LOSS (from the price then) */
   readonly stopPrice?: string;
+  /** a trailing STOP_LOSS: Binance's trailingDelta in basis points (issue 17) */
+  readonly trailingDelta?: number;
   readonly respType: NewOrderRespType;
 }
 
@@ -110,16 +112,25 @@ export function binanceConditionalType(type: ConditionalOrderType): string {
 }
 
 /** stopPrice is mandatory; the _LIMIT ones take price and timeInForce GTC, the others neither. */
-function parseConditional(params: RequestParams, type: ConditionalOrderType, quantity: string | undefined): { type: ConditionalOrderType; quantity: string; stopPrice: string; price?: string } {
+function parseConditional(params: RequestParams, type: ConditionalOrderType, quantity: string | undefined): { type: ConditionalOrderType; quantity: string; stopPrice?: string; trailingDelta?: number; price?: string } {
   if (params.has('quoteOrderQty')) throw BinanceErrors.notRequired('quoteOrderQty');
   if (quantity === undefined) throw BinanceErrors.mandatory('quantity');
   const stopPrice = decimalParam(params, 'stopPrice', BinanceErrors.invalidPrice);
-  if (stopPrice === undefined) throw BinanceErrors.mandatory('stopPrice');
+  const trailingText = params.get('trailingDelta');
+  let trailingDelta: number | undefined;
+  if (trailingText !== undefined) {
+    // Binance's TRAILING_DELTA filter: 10..2000 basis points; this sandbox trails STOP_LOSS only
+    if (!/^[0-9]{1,5}$/.test(trailingText) || Number(trailingText) < 10 || Number(trailingText) > 2000) throw BinanceErrors.filterFailure('TRAILING_DELTA');
+    if (type !== 'stop_market') throw BinanceErrors.invalidOrderType();
+    trailingDelta = Number(trailingText);
+  }
+  if (stopPrice === undefined && trailingDelta === undefined) throw BinanceErrors.mandatory('stopPrice');
   if (type === 'stop_market' || type === 'take_profit') {
     if (params.has('timeInForce')) throw BinanceErrors.notRequired('timeInForce');
     if (params.has('price')) throw BinanceErrors.notRequired('price');
-    return { type, quantity, stopPrice };
+    return { type, quantity, ...(stopPrice !== undefined ? { stopPrice } : {}), ...(trailingDelta !== undefined ? { trailingDelta } : {}) };
   }
+  if (stopPrice === undefined) throw BinanceErrors.mandatory('stopPrice');
   const timeInForce = params.get('timeInForce');
   if (timeInForce === undefined) throw BinanceErrors.mandatory('timeInForce');
   if (timeInForce !== 'GTC') throw BinanceErrors.invalidTimeInForce();

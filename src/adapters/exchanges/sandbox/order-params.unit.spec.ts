@@ -77,3 +77,19 @@ describe('quantityForQuote and generated ids', () => {
     expect(ids.size).toBe(50);
   });
 });
+
+describe('parseNewOrder: stop and take-profit orders (issue 17)', () => {
+  const base = { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.01', newClientOrderId: 'b'.repeat(32) };
+  it('reads STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT with stopPrice, and a trailing STOP_LOSS with trailingDelta', () => {
+    expect(parseNewOrder(RequestParams.of({ ...base, type: 'STOP_LOSS', stopPrice: '95000' }), symbols)).toMatchObject({ type: 'stop_market', stopPrice: '95000' });
+    expect(parseNewOrder(RequestParams.of({ ...base, type: 'STOP_LOSS_LIMIT', stopPrice: '95000', price: '94900', timeInForce: 'GTC' }), symbols)).toMatchObject({ type: 'stop_limit', stopPrice: '95000', price: '94900' });
+    expect(parseNewOrder(RequestParams.of({ ...base, type: 'TAKE_PROFIT', stopPrice: '99000' }), symbols)).toMatchObject({ type: 'take_profit' });
+    expect(parseNewOrder(RequestParams.of({ ...base, type: 'TAKE_PROFIT_LIMIT', stopPrice: '99000', price: '99000', timeInForce: 'GTC' }), symbols)).toMatchObject({ type: 'take_profit_limit' });
+    expect(parseNewOrder(RequestParams.of({ ...base, type: 'STOP_LOSS', trailingDelta: '150' }), symbols)).toMatchObject({ type: 'stop_market', trailingDelta: 150 });
+  });
+  it('answers Binance codes: no stopPrice (-1102), a price on a STOP_LOSS (-1106), a trailingDelta outside 10..2000 (-1013)', () => {
+    expect(rejection({ ...base, type: 'STOP_LOSS' }).code).toBe(-1102);
+    expect(rejection({ ...base, type: 'STOP_LOSS', stopPrice: '95000', price: '1' }).code).toBe(-1106);
+    expect(rejection({ ...base, type: 'STOP_LOSS', trailingDelta: '5' })).toEqual({ code: -1013, msg: 'Filter failure: TRAILING_DELTA' });
+  });
+});

@@ -68,7 +68,7 @@ function toPaperRequest(deps: SpotApiDeps, order: NewOrder): PlaceOrderRequest {
     type: order.type,
     quantity,
     ...(order.price !== undefined ? { limitPrice: order.price } : {}),
-    ...(order.stopPrice !== undefined ? { stopPrice: order.stopPrice } : {}),
+    ...trailingStop(deps, order),
   };
 }
 
@@ -84,4 +84,21 @@ async function cancelOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
 
 function isOpen(order: ExchangeOrder): boolean {
   return order.status === 'open' || order.status === 'partially_filled';
+}
+
+/**
+ * The stop of a conditional order; a trailing STOP_LOSS (trailingDelta, issue 17) without a
+ * stopPrice starts that far from the current price, as Binance does.
+ */
+function trailingStop(deps: SpotApiDeps, order: NewOrder): { stopPrice?: string; trailingPercent?: string } {
+  if (order.trailingDelta === undefined) return order.stopPrice !== undefined ? { stopPrice: order.stopPrice } : {};
+  const trailingPercent = new Dec(order.trailingDelta).dividedBy(100);
+  if (order.stopPrice !== undefined) return { stopPrice: order.stopPrice, trailingPercent: trailingPercent.toFixed() };
+  const price = deps.feed.latest(order.market.symbol)?.price;
+  if (price === undefined) throw BinanceErrors.noLiquidity();
+  const tick = new Dec(order.market.tickSize);
+  const factor = order.side === 'sell' ? new Dec(1).minus(trailingPercent.dividedBy(100)) : new Dec(1).plus(trailingPercent.dividedBy(100));
+  const ticks = new Dec(price).times(factor).dividedBy(tick);
+  const stop = (order.side === 'sell' ? ticks.floor() : ticks.ceil()).times(tick);
+  return { stopPrice: stop.toFixed(), trailingPercent: trailingPercent.toFixed() };
 }

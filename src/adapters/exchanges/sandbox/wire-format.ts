@@ -67,6 +67,7 @@ export function orderView(order: ExchangeOrder, symbolId: string, times: OrderTi
     ...common(order, symbolId),
     ...amounts(order),
     stopPrice: binanceDecimal(order.stopPrice ?? '0'),
+    ...(order.trailingPercent !== undefined ? { trailingDelta: Number(order.trailingPercent) * 100 } : {}),
     icebergQty: binanceDecimal('0'),
     time: times.createdAt,
     updateTime: times.updatedAt,
