@@ -8,19 +8,14 @@ import { sendError } from '../../errors.js';
 /** The dependencies these routes use (and nothing else). */
 export type OrderCancelRouteDeps = Pick<HttpDeps, 'cancels' | 'tenantOf' | 'userOf' | 'waitForProjection'>;
 
-const CancelBody = Type.Union([
-  Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
-  Type.Null(),
-]);
+// no body at all is fine; a body that is not this object (a JSON null included) is a 400, as on every route
+const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
 const CancelResult = Type.Object({
   clientOrderId: Type.String(),
   status: Type.String({ description: "the order's status now: `cancelled` at once for an order never sent; an order on the exchange keeps its status until the exchange answers" }),
   recorded: Type.Boolean({ description: 'false: a cancel was already pending (nothing new recorded)' }),
 });
-const AccountCancelBody = Type.Union([
-  Type.Object({ symbol: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
-  Type.Null(),
-]);
+const AccountCancelBody = Type.Object({ symbol: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
 const AccountCancelResult = Type.Object({
   requested: Type.Array(CancelResult),
   notOpen: Type.Array(Type.String(), { description: 'orders that became final before their cancel was recorded' }),
