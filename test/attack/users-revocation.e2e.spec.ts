@@ -124,14 +124,15 @@ describe('revoking users (issue 15, item 2)', () => {
     const past = await fetchJson<{ error: { code: string } }>(server.runtime, '/api/v1/me/api-keys', { json: { name: 'old', expiresAt: '2001-01-01T00:00:00Z' }, token });
     expect(past.status).toBe(400);
     expect(past.body.error.code).toBe('INVALID_EXPIRY');
-    const key = await apiKeyOf(server, token, new Date(Date.now() + 1500).toISOString());
+    // long enough that the key is surely used before it expires on a loaded machine (the use right after creation must pass)
+    const key = await apiKeyOf(server, token, new Date(Date.now() + 8000).toISOString());
     const listed = await fetchJson<{ items: { keyId: string; expiresAt?: string }[] }>(server.runtime, '/api/v1/me/api-keys', { token });
     expect(listed.body.items.find((k) => k.keyId === key.keyId)?.expiresAt).toMatch(/^\d{4}-/);
     expect((await fetchJson(server.runtime, '/api/v1/orders', { token: key.key })).status).toBe(200);
     const expired = await waitUntil(async () => {
       const res = await fetchJson<{ error?: { code: string } }>(server.runtime, '/api/v1/orders', { token: key.key });
       return res.status === 401 ? res : undefined;
-    }, 'the key to expire');
+    }, 'the key to expire', 60_000, 200);
     expect(expired.body.error?.code).toBe('TOKEN_EXPIRED');
   });
 
