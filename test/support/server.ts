@@ -248,3 +248,18 @@ export async function quiesce(runtime: PatriotRuntime, maxRounds = 200): Promise
   }
   throw new Error('the runtime did not become quiet');
 }
+
+/** A strategy created over the API (201 expected): its id and its webhook secret. */
+export async function createStrategy(runtime: { url: string }, config: object): Promise<{ strategyId: string; secret: string }> {
+  const created = await fetchJson<{ strategy: { strategyId: string }; webhook: { secret: string } }>(runtime, '/api/v1/strategies', { json: config });
+  if (created.status !== 201) throw new Error(`creating the strategy failed: ${created.status} ${created.text}`);
+  return { strategyId: created.body.strategy.strategyId, secret: created.body.webhook.secret };
+}
+
+/** Sends one alert of the strategy (202 expected), lets everything settle, and returns the order it made, if any. */
+export async function orderOfAlert(runtime: PatriotRuntime, strategy: { strategyId: string; secret: string }, id: string, action: string, ticker = 'BINANCE:BTCUSDT'): Promise<OrderView | undefined> {
+  const res = await postAlert(runtime, { secret: strategy.secret, id, action, ticker }, { strategyId: strategy.strategyId });
+  if (res.status !== 202) throw new Error(`the alert was not accepted: ${res.status} ${res.text}`);
+  await quiesce(runtime);
+  return (await fetchJson<Page<OrderView>>(runtime, `/api/v1/orders?signalId=${res.body.signalId!}`)).body.items[0];
+}

@@ -4,7 +4,7 @@
  * the next entry is rejected with COOLDOWN (exits still go: see loss-streak.unit.spec.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, fetchJson, postAlert, quiesce, startTestServer, type OrderView, type Page, type TestServer } from '../../../../test/support/server.js';
+import { cleanupTempDirs, createStrategy, orderOfAlert, startTestServer, type OrderView, type TestServer } from '../../../../test/support/server.js';
 
 let server: TestServer;
 let s: { strategyId: string; secret: string };
@@ -12,11 +12,7 @@ let s: { strategyId: string; secret: string };
 beforeAll(async () => {
   server = await startTestServer();
   server.runtime.feed.setPrice('BTC/USDT', '97000');
-  const created = await fetchJson<{ strategy: { strategyId: string }; webhook: { secret: string } }>(server.runtime, '/api/v1/strategies', {
-    json: { name: 'Cools down', risk: { cooldownAfterLosses: 2, cooldownMinutes: 60 }, accounts: [{ accountId: 'acc_demo_paper', sizing: { kind: 'fixed_quantity', quantity: '0.01' }, orderTemplate: { type: 'market' } }], maxSignalAgeSeconds: 0 },
-  });
-  expect(created.status, created.text).toBe(201);
-  s = { strategyId: created.body.strategy.strategyId, secret: created.body.webhook.secret };
+  s = await createStrategy(server.runtime, { name: 'Cools down', risk: { cooldownAfterLosses: 2, cooldownMinutes: 60 }, accounts: [{ accountId: 'acc_demo_paper', sizing: { kind: 'fixed_quantity', quantity: '0.01' }, orderTemplate: { type: 'market' } }], maxSignalAgeSeconds: 0 });
 });
 afterAll(async () => {
   await server.close();
@@ -24,13 +20,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-async function orderOf(action: string): Promise<OrderView | undefined> {
-  n += 1;
-  const res = await postAlert(server.runtime, { secret: s.secret, id: `c-${n}`, action, ticker: 'BINANCE:BTCUSDT' }, { strategyId: s.strategyId });
-  expect(res.status, res.text).toBe(202);
-  await quiesce(server.runtime);
-  return (await fetchJson<Page<OrderView>>(server.runtime, `/api/v1/orders?signalId=${res.body.signalId!}`)).body.items[0];
-}
+const orderOf = (action: string): Promise<OrderView | undefined> => orderOfAlert(server.runtime, s, `c-${++n}`, action);
 
 describe('cooldown after losing trades', () => {
   it('two losing round trips, then the next entry is refused with COOLDOWN', async () => {
@@ -48,11 +38,7 @@ describe('cooldown after losing trades', () => {
 describe("a strategy's daily loss limit", () => {
   it('once its loss today (realised and unrealised) reaches the limit, entries are rejected with STRATEGY_DAILY_LOSS_LIMIT; its close still goes', async () => {
     server.runtime.feed.setPrice('BTC/USDT', '97000');
-    const created = await fetchJson<{ strategy: { strategyId: string }; webhook: { secret: string } }>(server.runtime, '/api/v1/strategies', {
-      json: { name: 'Loses at most 50 a day', risk: { dailyLossLimit: '50' }, accounts: [{ accountId: 'acc_demo_paper', sizing: { kind: 'fixed_quantity', quantity: '0.01' }, orderTemplate: { type: 'market' } }], maxSignalAgeSeconds: 0 },
-    });
-    expect(created.status, created.text).toBe(201);
-    s = { strategyId: created.body.strategy.strategyId, secret: created.body.webhook.secret };
+    s = await createStrategy(server.runtime, { name: 'Loses at most 50 a day', risk: { dailyLossLimit: '50' }, accounts: [{ accountId: 'acc_demo_paper', sizing: { kind: 'fixed_quantity', quantity: '0.01' }, orderTemplate: { type: 'market' } }], maxSignalAgeSeconds: 0 });
     expect((await orderOf('buy'))?.status).toBe('filled');
     expect((await orderOf('buy'))?.status).toBe('filled'); // about 2 USDT of fees and slippage: well within 50
     server.runtime.feed.setPrice('BTC/USDT', '94000'); // 0.02 × ~3,000 = ~60 unrealised

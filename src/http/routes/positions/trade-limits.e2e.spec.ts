@@ -3,7 +3,7 @@
  * refuses the next entry with MAX_TRADES_PER_DAY, exits still go; counted across routing batches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, fetchJson, postAlert, quiesce, startTestServer, type OrderView, type Page, type TestServer } from '../../../../test/support/server.js';
+import { cleanupTempDirs, createStrategy, orderOfAlert, startTestServer, type OrderView, type TestServer } from '../../../../test/support/server.js';
 
 let server: TestServer;
 let s: { strategyId: string; secret: string };
@@ -11,11 +11,7 @@ let s: { strategyId: string; secret: string };
 beforeAll(async () => {
   server = await startTestServer();
   server.runtime.feed.setPrice('BTC/USDT', '97000');
-  const created = await fetchJson<{ strategy: { strategyId: string }; webhook: { secret: string } }>(server.runtime, '/api/v1/strategies', {
-    json: { name: 'Two a day', risk: { maxTradesPerDay: 2 }, accounts: [{ accountId: 'acc_demo_paper', sizing: { kind: 'fixed_quantity', quantity: '0.001' }, orderTemplate: { type: 'market' } }], maxSignalAgeSeconds: 0 },
-  });
-  expect(created.status, created.text).toBe(201);
-  s = { strategyId: created.body.strategy.strategyId, secret: created.body.webhook.secret };
+  s = await createStrategy(server.runtime, { name: 'Two a day', risk: { maxTradesPerDay: 2 }, accounts: [{ accountId: 'acc_demo_paper', sizing: { kind: 'fixed_quantity', quantity: '0.001' }, orderTemplate: { type: 'market' } }], maxSignalAgeSeconds: 0 });
 });
 afterAll(async () => {
   await server.close();
@@ -23,13 +19,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-async function orderOf(action: string): Promise<OrderView | undefined> {
-  n += 1;
-  const res = await postAlert(server.runtime, { secret: s.secret, id: `t-${n}`, action, ticker: 'BINANCE:BTCUSDT' }, { strategyId: s.strategyId });
-  expect(res.status, res.text).toBe(202);
-  await quiesce(server.runtime);
-  return (await fetchJson<Page<OrderView>>(server.runtime, `/api/v1/orders?signalId=${res.body.signalId!}`)).body.items[0];
-}
+const orderOf = (action: string): Promise<OrderView | undefined> => orderOfAlert(server.runtime, s, `t-${++n}`, action);
 
 describe('max trades per day', () => {
   it('two entries go, the third is rejected with MAX_TRADES_PER_DAY; a close still goes', async () => {
