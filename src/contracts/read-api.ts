@@ -97,12 +97,24 @@ export const UserDto = Type.Object({
   registeredAt: Type.String(),
 });
 
+export const KillSwitchActionsDto = Type.Object({
+  requestId: Type.String(),
+  cancelOrders: Type.Boolean({ description: "the account's open orders are cancelled" }),
+  flatten: Type.Boolean({ description: "every strategy's position on the account is closed (market, reduce-only) once no order is open" }),
+  by: Type.String(),
+  requestedAt: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('done')], { description: 'pending: waiting for open orders to end; done: cancels and closes recorded (each close is an order of its own)' }),
+  doneAt: Type.Optional(Type.String()),
+  cancelled: Type.Optional(Type.Array(Type.String(), { description: 'clientOrderIds asked to cancel' })),
+  closes: Type.Optional(Type.Array(Type.Object({ strategyId: Type.String(), symbol: Type.String(), signalId: Type.String() }))),
+}, { description: "the kill switch's latest cancel / flatten request on this account" });
+
 export const AccountDto = Type.Object({
   accountId: Type.String(),
   name: Type.String(),
   exchange: Type.String(),
   quoteAsset: Type.String(),
-  killSwitch: Type.Object({ engaged: Type.Boolean(), reason: Type.Optional(Type.String()) }),
+  killSwitch: Type.Object({ engaged: Type.Boolean(), reason: Type.Optional(Type.String()), actions: Type.Optional(KillSwitchActionsDto) }),
   openedAt: Type.String(),
   credentials: Type.Optional(Type.Object({ apiKeyHint: Type.String({ description: 'the API key, masked to its last four characters' }), updatedAt: Type.String() })),
   lastReconciliation: Type.Optional(
@@ -199,7 +211,17 @@ export const MarketDto = Type.Object({
 });
 
 export const KillSwitchBody = Type.Object(
-  { engaged: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  {
+    engaged: Type.Boolean(),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+    cancelOrders: Type.Optional(Type.Boolean({ description: 'with engaged: true, also cancel every open order (of every account, for the global switch)' })),
+    flatten: Type.Optional(Type.Boolean({ description: "with engaged: true, also cancel every open order and then close every strategy's position with market, reduce-only orders (they pass the engaged switch)" })),
+  },
   { additionalProperties: false },
 );
-export const KillSwitchState = Type.Object({ engaged: Type.Boolean(), reason: Type.Optional(Type.String()) });
+export const KillSwitchState = Type.Object({
+  engaged: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+  actions: Type.Optional(KillSwitchActionsDto),
+  accountActions: Type.Optional(Type.Array(Type.Object({ accountId: Type.String(), requestId: Type.String() }), { description: 'the global switch: the accounts whose orders are cancelled / positions flattened' })),
+});

@@ -4,7 +4,7 @@
  *
  * Streams:
  *   user-<userId>           UserRegistered, then UserDisabled, UserEnabled, UserRoleChanged, UserPasswordReset, UserApiKeyRevoked (an admin's changes)
- *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, AccountReconciled, AccountBalancesObserved, AccountCredentialsChanged
+ *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, KillSwitchActionsRequested, KillSwitchActionsDone, AccountReconciled, AccountBalancesObserved, AccountCredentialsChanged
  *   system-<tenantId>       GlobalKillSwitchEngaged, GlobalKillSwitchReleased (all of that tenant's accounts)
  *   strategy-<strategyId>   StrategyConfigured, then StrategyPaused, StrategyResumed, StrategyDeleted (ADR-0019)
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
@@ -76,6 +76,21 @@ export type PatriotEvent =
   | { readonly type: 'AccountOpened'; readonly data: AccountConfig }
   | { readonly type: 'KillSwitchEngaged'; readonly data: { readonly accountId: string; readonly reason: string } }
   | { readonly type: 'KillSwitchReleased'; readonly data: { readonly accountId: string } }
+  /**
+   * With the kill switch (issue 17): cancel the account's open orders, and flatten (close every
+   * strategy's position once no order is open). Done by the routing leader, then KillSwitchActionsDone.
+   */
+  | { readonly type: 'KillSwitchActionsRequested'; readonly data: { readonly accountId: string; readonly requestId: string; readonly cancelOrders: boolean; readonly flatten: boolean; readonly by: string } }
+  /** What the kill switch's actions recorded: the cancel requests and the close signals (one per strategy and symbol). */
+  | {
+      readonly type: 'KillSwitchActionsDone';
+      readonly data: {
+        readonly accountId: string;
+        readonly requestId: string;
+        readonly cancelled: readonly string[];
+        readonly closes: readonly { readonly strategyId: string; readonly symbol: string; readonly signalId: string }[];
+      };
+    }
   | { readonly type: 'GlobalKillSwitchEngaged'; readonly data: { readonly reason: string } }
   | { readonly type: 'GlobalKillSwitchReleased'; readonly data: Record<string, never> }
   | { readonly type: 'StrategyConfigured'; readonly data: StrategyConfig }

@@ -1,3 +1,4 @@
+import type { KillSwitchChanged, KillSwitchOptions } from '../application/commands/kill-switch.js';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AlertRequest, IngestOutcome } from '../application/ingest/ingest-alert.js';
@@ -73,7 +74,8 @@ export interface HttpDeps {
   readonly feed: PriceFeed;
   /** each account's own exchange's markets and prices */
   readonly marketData: AccountMarketData;
-  readonly setKillSwitch: (tenantId: string, target: { accountId?: string }, engaged: boolean, reason: string) => Promise<Result<{ changed: boolean; lastPosition?: number }, DomainError>>;
+  /** with options (engaging only): also cancel the open orders / flatten the positions (issue 17) */
+  readonly setKillSwitch: (tenantId: string, target: { accountId?: string }, engaged: boolean, reason: string, options?: KillSwitchOptions) => Promise<Result<KillSwitchChanged, DomainError>>;
   /** resolves once the read models include the given position (read-your-writes after a command) */
   readonly waitForProjection: (position: number) => Promise<void>;
   readonly isReady: () => boolean;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EventStore } from '../ports/event-store.js';
+import type { EventAppender, EventStore } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { TradingState } from '../workflows/trading-state.js';
 import type { NormalizedSignal } from '../../domain/signals/signal.js';
@@ -113,13 +113,26 @@ export async function closePosition(deps: ClosePositionDeps, tenantId: string, r
 async function recordClose(
   deps: ClosePositionDeps, tenantId: string, strategyId: string, accountId: string, request: CloseRequest,
 ): Promise<{ signalId: string; repeated: boolean; lastPosition?: number }> {
-  const receivedAt = new Date(deps.clock.now()).toISOString();
   const signalId = deps.ids.next('sig');
   const idempotencyKey = closeKey(accountId, strategyId, request, request.requestKey ?? signalId);
-  const bodySha256 = idempotencyKey.slice('api-close:'.length);
   const signal: NormalizedSignal = { action: 'close', ticker: request.symbol, symbol: request.symbol, ...(request.side ? { closeSide: request.side } : {}), comment: 'closed through the API' };
+  const bodySha256 = idempotencyKey.slice('api-close:'.length);
+  return recordCloseSignal(deps, { tenantId, strategyId, accountId, signalId, signal, idempotencyKey, bodySha256, causationId: 'api:close-position' });
+}
+
+/**
+ * Records one close signal (format "api", naming the one account) for the routing leader, done
+ * once per idempotency key: the same key again answers the first signal (`repeated`). Also the
+ * kill switch's flatten records its closes through this.
+ */
+export async function recordCloseSignal(
+  deps: { readonly store: EventAppender; readonly clock: Clock },
+  close: { tenantId: string; strategyId: string; accountId: string; signalId: string; signal: NormalizedSignal; idempotencyKey: string; bodySha256: string; causationId: string },
+): Promise<{ signalId: string; repeated: boolean; lastPosition?: number }> {
+  const { tenantId, strategyId, accountId, signalId, idempotencyKey, bodySha256 } = close;
+  const receivedAt = new Date(deps.clock.now()).toISOString();
   const decided = signalDecider.decide(
-    { type: 'Receive', signalId, strategyId, idempotencyKey, receivedAt, bodySha256, format: 'api', signal, accountId },
+    { type: 'Receive', signalId, strategyId, idempotencyKey, receivedAt, bodySha256, format: 'api', signal: close.signal, accountId },
     signalDecider.initialState(),
   );
   if (!decided.ok) throw new Error(`signal decider refused a new close: ${decided.error.code}`);
@@ -127,7 +140,7 @@ async function recordClose(
     streamId: streams.signal(signalId),
     expectedVersion: 0,
     events: decided.value,
-    metadata: { tenantId, time: receivedAt, correlationId: signalId, causationId: 'api:close-position' },
+    metadata: { tenantId, time: receivedAt, correlationId: signalId, causationId: close.causationId },
     dedupe: { scope: strategyId, key: idempotencyKey, value: signalId },
   });
   switch (result.kind) {

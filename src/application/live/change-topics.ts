@@ -18,6 +18,8 @@ const TOPICS: { readonly [K in PatriotEventType]: readonly ChangeTopic[] } = {
   AccountOpened: ['accounts', 'balances'],
   KillSwitchEngaged: ['accounts', 'kill-switch'],
   KillSwitchReleased: ['accounts', 'kill-switch'],
+  KillSwitchActionsRequested: ['accounts', 'kill-switch'],
+  KillSwitchActionsDone: ['accounts', 'kill-switch'],
   GlobalKillSwitchEngaged: ['kill-switch'],
   GlobalKillSwitchReleased: ['kill-switch'],
   AccountReconciled: ['accounts'],

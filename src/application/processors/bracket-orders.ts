@@ -2,6 +2,7 @@ import type { EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { OrderIntent } from '../../domain/events.js';
 import { streams } from '../../domain/events.js';
 import { orderDecider, type OrderState } from '../../domain/orders/order-decider.js';
+import { accountDecider } from '../../domain/accounts/account-decider.js';
 import { planBracket, type BracketAction, type BracketFacts, type LegFacts } from '../../domain/orders/bracket.js';
 import { Dec, ZERO, decToString } from '../../domain/shared/decimal.js';
 import { aggregateStream } from '../shared/aggregate-stream.js';
@@ -49,8 +50,10 @@ async function onOrderEvent(events: EventStore, mutex: KeyedMutex, e: RecordedOf
   if (!entryIntent || !plan || tenantId === undefined) return;
   const leg = async (role: 'take_profit' | 'stop' | 'exit', index: number): Promise<LegFacts | undefined> => {
     const id = bracketChildId(entryIntent, tenantId, role, index);
-    const { state } = await aggregateStream(events, streams.order(id), orderDecider);
-    return state.status === 'none' ? undefined : legFacts(id, state);
+    const { state, history } = await aggregateStream(events, streams.order(id), orderDecider);
+    if (state.status === 'none') return undefined;
+    const byOthers = history.some((h) => h.type === 'OrderCancelRequested' && !String((h.data as { by?: unknown }).by ?? '').startsWith('bracket:'));
+    return { ...legFacts(id, state), ...(byOthers ? { cancelledByOthers: true } : {}) };
   };
   const takeProfits = await Promise.all(plan.takeProfits.map((_, i) => leg('take_profit', i)));
   const generations = async (role: 'stop' | 'exit'): Promise<LegFacts[]> => {
@@ -66,7 +69,10 @@ async function onOrderEvent(events: EventStore, mutex: KeyedMutex, e: RecordedOf
     takeProfits, stops: await generations('stop'), exits: await generations('exit'),
   };
   const metadata = { tenantId, time: e.metadata.time, ...(entry.history[0]?.metadata.correlationId !== undefined ? { correlationId: entry.history[0].metadata.correlationId } : {}), causationId: `bracket:${entryId}` };
-  for (const action of planBracket(plan, facts)) await carryOut(events, mutex, entryIntent, tenantId, action, metadata);
+  const actions = planBracket(plan, facts);
+  // the kill switch's flatten closes the position itself: no new child is placed from then on (its cancels end the working ones)
+  const flattening = actions.some((a) => a.kind !== 'cancel') && (await aggregateStream(events, streams.account(entryIntent.accountId), accountDecider)).state.flattening === true;
+  for (const action of actions) if (action.kind === 'cancel' || !flattening) await carryOut(events, mutex, entryIntent, tenantId, action, metadata);
 }
 
 async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderIntent, tenantId: string, action: BracketAction, metadata: { tenantId: string; time: string; correlationId?: string; causationId: string }): Promise<void> {

@@ -6,7 +6,7 @@ import { orderStatusAfter, type OrderEvent, type OrderStatus } from '../../domai
 import { Dec, ZERO, decToString } from '../../domain/shared/decimal.js';
 import { applyFill } from '../../domain/positions/position.js';
 import { applyFillToBalances, splitSymbol } from '../../domain/portfolio/balances.js';
-import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView, type UserView } from './read-models.js';
+import { C, type AccountView, type BalanceView, type FillView, type KillSwitchActionsView, type OrderView, type PositionView, type SignalView, type UserView } from './read-models.js';
 
 /** Read/write access to the documents of one tenant while projecting. */
 export interface DocAccess {
@@ -36,6 +36,8 @@ export function documentsReadBy(recorded: RecordedLike): [collection: string, id
       return [[C.accounts, event.data.accountId], ...event.data.initialBalances.map((b): [string, string] => [C.balances, `${event.data.accountId}:${b.asset}`])];
     case 'KillSwitchEngaged':
     case 'KillSwitchReleased':
+    case 'KillSwitchActionsRequested':
+    case 'KillSwitchActionsDone':
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
       return [[C.accounts, event.data.accountId]];
@@ -143,8 +145,25 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
     case 'KillSwitchReleased': {
       const account = get<AccountView>(C.accounts, event.data.accountId);
       if (!account) return;
-      const killSwitch = event.type === 'KillSwitchEngaged' ? { engaged: true, reason: event.data.reason } : { engaged: false };
+      const actions = account.killSwitch.actions !== undefined ? { actions: account.killSwitch.actions } : {};
+      const killSwitch = event.type === 'KillSwitchEngaged' ? { engaged: true, reason: event.data.reason, ...actions } : { engaged: false, ...actions };
       put(C.accounts, account.accountId, { ...account, killSwitch }, { accountId: account.accountId });
+      return;
+    }
+    case 'KillSwitchActionsRequested': {
+      const account = get<AccountView>(C.accounts, event.data.accountId);
+      if (!account) return;
+      const { accountId: _id, ...requested } = event.data;
+      const actions: KillSwitchActionsView = { ...requested, requestedAt: time, status: 'pending' };
+      put(C.accounts, account.accountId, { ...account, killSwitch: { ...account.killSwitch, actions } }, { accountId: account.accountId });
+      return;
+    }
+    case 'KillSwitchActionsDone': {
+      const account = get<AccountView>(C.accounts, event.data.accountId);
+      const before = account?.killSwitch.actions;
+      if (!account || before?.requestId !== event.data.requestId) return;
+      const actions: KillSwitchActionsView = { ...before, status: 'done', doneAt: time, cancelled: [...event.data.cancelled], closes: event.data.closes.map((c) => ({ ...c })) };
+      put(C.accounts, account.accountId, { ...account, killSwitch: { ...account.killSwitch, actions } }, { accountId: account.accountId });
       return;
     }
     case 'AccountReconciled': {

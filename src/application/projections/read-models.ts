@@ -110,12 +110,27 @@ export interface AccountView {
   readonly name: string;
   readonly exchange: string;
   readonly quoteAsset: string;
-  readonly killSwitch: { readonly engaged: boolean; readonly reason?: string };
+  readonly killSwitch: { readonly engaged: boolean; readonly reason?: string; readonly actions?: KillSwitchActionsView };
   readonly openedAt: string;
   /** the exchange API key on file (masked); never the secret */
   readonly credentials?: { readonly apiKeyHint: string; readonly updatedAt: string };
   /** the last comparison with the exchange that found differences */
   readonly lastReconciliation?: { readonly at: string; readonly trigger: string; readonly differences: ReconciliationDifference[] };
+}
+
+/** The kill switch's latest actions on an account (issue 17): pending until the routing leader has recorded them. */
+export interface KillSwitchActionsView {
+  readonly requestId: string;
+  readonly cancelOrders: boolean;
+  readonly flatten: boolean;
+  readonly by: string;
+  readonly requestedAt: string;
+  readonly status: 'pending' | 'done';
+  readonly doneAt?: string;
+  /** the open orders it asked to cancel */
+  readonly cancelled?: string[];
+  /** the close signals it recorded, one per strategy and symbol */
+  readonly closes?: { strategyId: string; symbol: string; signalId: string }[];
 }
 
 export interface UserView {

@@ -168,7 +168,8 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       listedSymbols: [market.symbol],
       positionQuantity: position,
       openOrders: account.openOrders,
-      killSwitch: { global: ctx.globalKillSwitch, account: account.killSwitch },
+      // the kill switch's own flatten passes it: a reduce-only close the operator asked for with the switch
+      killSwitch: signal.killSwitchFlatten !== undefined && reduceOnly ? { global: false, account: false } : { global: ctx.globalKillSwitch, account: account.killSwitch },
     }), ...checkTradesPerDay({ reduceOnly, today: tradesToday(ctx, received.data.receivedAt, link.accountId, strategy.strategyId), account: account.config.risk, strategy: strategy.risk }),
       ...checkCooldown({ reduceOnly, ...(ctx.lossStreak?.(strategy.strategyId) ?? { losses: 0 }), now: received.data.receivedAt, strategy: strategy.risk }),
       ...checkStrategyDailyLoss({ reduceOnly, loss: strategyLossToday(ctx, received.data.receivedAt, strategy), strategy: strategy.risk })];

@@ -52,6 +52,8 @@ export interface SignalProcessorDeps {
   readonly view?: TradingView;
   /** where its failures and lag go (default: failures logged) */
   readonly observer?: ProcessorObserver;
+  /** on the routing leader, after routing: carries out the kill switch's pending actions (issue 17) */
+  readonly killSwitchActions?: (state: TradingState) => Promise<unknown>;
 }
 
 /**
@@ -143,6 +145,7 @@ export class SignalProcessor {
         if (this.stale) await this.rebuild();
         this.adoptTakenAccounts();
         if (this.routing) await this.routePending();
+        if (this.routing && !this.stopped) await this.deps.killSwitchActions?.(this.current);
       },
     };
   }

@@ -14,6 +14,21 @@ import { NO_STREAK, applyStreakFill, dayLoss, type LossStreak } from '../../doma
 import { splitSymbol } from '../../domain/portfolio/balances.js';
 import { EMPTY_BOOK, applyStrategyFill, holdersOf, strategyPosition, type StrategyPositionBook } from '../../domain/positions/strategy-positions.js';
 
+/** An account's kill switch actions not done yet (KillSwitchActionsRequested without its KillSwitchActionsDone). */
+export interface PendingKillSwitchActions {
+  readonly accountId: string;
+  readonly tenantId: string;
+  readonly requestId: string;
+  readonly cancelOrders: boolean;
+  readonly flatten: boolean;
+  readonly by: string;
+  /** the orders this request asked to cancel so far (OrderCancelRequested by `kill-switch:<requestId>`), in log order */
+  readonly cancelled: string[];
+}
+
+/** Who the kill switch's cancel requests are recorded as (the request they belong to is read back from it). */
+export const killSwitchCancelBy = (requestId: string): string => `kill-switch:${requestId}`;
+
 /** Stands for "some final status" of an order no longer kept: every event the order decider records on a final order leaves it final. */
 const FINAL: OrderStatus = 'cancelled';
 
@@ -91,6 +106,15 @@ export class TradingState {
       case 'KillSwitchReleased':
         this.applyToAccount(event.data.accountId, event);
         return;
+      case 'KillSwitchActionsRequested': {
+        const { accountId, ...actions } = event.data;
+        const tenantId = this.accounts.get(accountId)?.config.tenantId;
+        if (tenantId !== undefined) this.killSwitchActions.set(accountId, { accountId, tenantId, ...actions, cancelled: [] });
+        return;
+      }
+      case 'KillSwitchActionsDone':
+        if (this.killSwitchActions.get(event.data.accountId)?.requestId === event.data.requestId) this.killSwitchActions.delete(event.data.accountId);
+        return;
       case 'AccountBalancesObserved':
         this.applyToAccount(event.data.accountId, event);
         this.observed.add(event.data.accountId);
@@ -109,10 +133,16 @@ export class TradingState {
       case 'OrderParked':
       case 'OrderReleased':
       case 'OrderSubmitted':
-      case 'OrderCancelRequested':
         this.applyToAccount(event.data.accountId, event);
         this.applyToOrder(event);
         return;
+      case 'OrderCancelRequested': {
+        this.applyToAccount(event.data.accountId, event);
+        this.applyToOrder(event);
+        const actions = this.killSwitchActions.get(event.data.accountId);
+        if (actions && event.data.by === killSwitchCancelBy(actions.requestId)) actions.cancelled.push(event.data.clientOrderId);
+        return;
+      }
       case 'OrderFilled':
         this.applyToAccount(event.data.accountId, event);
         this.applyToOrder(event);
@@ -137,9 +167,29 @@ export class TradingState {
     const status = orderStatusAfter(before, event);
     this.concludedAbsent.delete(id);
     if (status === 'exchange_rejected' && event.type === 'OrderExchangeRejected' && event.data.code === NOT_PLACED) this.concludedAbsent.add(id);
-    if (isTerminal(status)) this.liveOrders.delete(id);
-    else this.liveOrders.set(id, { accountId: event.data.accountId, status });
+    if (isTerminal(status)) {
+      this.liveOrders.delete(id);
+      this.cancelsRequested.delete(id);
+    } else {
+      this.liveOrders.set(id, { accountId: event.data.accountId, status });
+      if (event.type === 'OrderCancelRequested') this.cancelsRequested.add(id);
+    }
     this.trackOrderDetails(event, status);
+  }
+
+  // ---- the kill switch's actions (issue 17): requested per account, pending until KillSwitchActionsDone
+  private readonly killSwitchActions = new Map<string, PendingKillSwitchActions>();
+  /** live orders whose cancel was requested already */
+  private readonly cancelsRequested = new Set<string>();
+
+  /** Accounts whose kill switch asked to cancel their orders or flatten them, not done yet (the routing leader does it). */
+  pendingKillSwitchActions(): PendingKillSwitchActions[] {
+    return [...this.killSwitchActions.values()];
+  }
+
+  /** Whether a cancel of this live order was requested already. */
+  cancelRequested(clientOrderId: string): boolean {
+    return this.cancelsRequested.has(clientOrderId);
   }
 
   // ---- order lifecycle (issue 17): which live order is whose, on what symbol (to cancel them by account, symbol or strategy)

@@ -121,7 +121,11 @@ function accountsPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'setKillSwitch'
   const { events, vault, clock } = core;
   const { exchanges } = w.markets;
   return {
-    setKillSwitch: (tenantId, target, engaged, reason) => setKillSwitch(core.commandDeps, tenantId, target, engaged, reason),
+    setKillSwitch: async (tenantId, target, engaged, reason, options) => {
+      if (engaged && (options?.cancelOrders === true || options?.flatten === true)) await w.processor.catchUp(); // the global switch's actions reach accounts opened a moment ago on another node
+      const accountsOf = (tenant: string) => w.view.current.allAccounts().filter((a) => a.tenantId === tenant).map((a) => a.accountId);
+      return setKillSwitch({ ...core.commandDeps, ids: core.ids, accountsOf }, tenantId, target, engaged, reason, options);
+    },
     credentials: {
       set: (tenantId, accountId, credentials) =>
         setCheckedAccountCredentials({ store: events, vault, clock, keys: exchanges.keys, account: (id) => w.view.account(id), catchUp: () => w.processor.catchUp() }, tenantId, accountId, credentials),

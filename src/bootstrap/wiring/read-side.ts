@@ -101,7 +101,7 @@ function newLossGuard(core: Core, view: TradingView): LossGuard {
       return config ? { limits: config.risk, killSwitch: view.current.snapshot(accountId)?.killSwitch ?? false } : undefined;
     },
     engage: async (tenantId, accountId, reason) => {
-      const result = await setKillSwitch(core.commandDeps, tenantId, { accountId }, true, reason);
+      const result = await setKillSwitch({ ...core.commandDeps, ids: core.ids, accountsOf: () => [] }, tenantId, { accountId }, true, reason);
       if (!result.ok) core.log.error({ accountId, code: result.error.code }, 'engaging the kill switch for a loss limit failed');
     },
   });

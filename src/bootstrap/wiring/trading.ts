@@ -1,3 +1,4 @@
+import { settleKillSwitchActions } from '../../application/workflows/kill-switch-actions.js';
 import { OrderExecutor } from '../../application/workflows/order-executor.js';
 import { SignalProcessor } from '../../application/workflows/signal-processor.js';
 import { AccountReconciler } from '../../application/workflows/account-reconciler.js';
@@ -50,6 +51,7 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
     onProcessed: (signalId, decision) => {
       if (!decision.orders.some((o) => o.event.type === 'OrderApproved')) core.metrics.signalDone(signalId);
     },
+    killSwitchActions: (state) => settleKillSwitchActions({ ...core.commandDeps, ids: core.ids }, state),
   });
   const reconciler = new AccountReconciler({
     store: core.events, exchange: exchanges.gateway, clock: core.clock, log, state: () => view.current,

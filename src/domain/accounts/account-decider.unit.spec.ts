@@ -61,3 +61,30 @@ describe('account decider: observations on the stream', () => {
     spec.given([opened, engaged, credentials, reconciled]).when({ type: 'ReleaseKillSwitch' }).then([released]);
   });
 });
+
+describe('account decider: the kill switch cancels and flattens (issue 17)', () => {
+  const actions = { requestId: 'ks-1', cancelOrders: false, flatten: true, by: 'user:u1' };
+  const requested: AccountEvent = { type: 'KillSwitchActionsRequested', data: { accountId: 'acc-1', requestId: 'ks-1', cancelOrders: true, flatten: true, by: 'user:u1' } };
+  const done: AccountEvent = { type: 'KillSwitchActionsDone', data: { accountId: 'acc-1', requestId: 'ks-1', cancelled: ['o1'], closes: [{ strategyId: 's1', symbol: 'BTC/USDT', signalId: 'sig-1' }] } };
+  it('engaging with flatten records the switch and the request; flatten implies cancelling the open orders', () => {
+    spec.given([opened]).when({ type: 'EngageKillSwitch', reason: 'drawdown', actions }).then([engaged, requested]);
+  });
+  it('a switch engaged already still records the request (the operator asks to flatten afterwards)', () => {
+    spec.given([opened, engaged]).when({ type: 'EngageKillSwitch', reason: 'again', actions }).then([requested]);
+  });
+  it('no action asked: nothing but the switch', () => {
+    spec.given([opened]).when({ type: 'EngageKillSwitch', reason: 'drawdown', actions: { ...actions, flatten: false } }).then([engaged]);
+  });
+  it('the global switch records the request on each account', () => {
+    spec.given([opened]).when({ type: 'RequestKillSwitchActions', actions: { ...actions, cancelOrders: true, flatten: false } })
+      .then([{ type: 'KillSwitchActionsRequested', data: { accountId: 'acc-1', requestId: 'ks-1', cancelOrders: true, flatten: false, by: 'user:u1' } }]);
+    spec.given([]).when({ type: 'RequestKillSwitchActions', actions }).thenError('ACCOUNT_NOT_FOUND');
+  });
+  it('completing is done once, and only for the pending request; a release does not undo a request', () => {
+    const complete = { type: 'CompleteKillSwitchActions' as const, requestId: 'ks-1', cancelled: ['o1'], closes: [{ strategyId: 's1', symbol: 'BTC/USDT', signalId: 'sig-1' }] };
+    spec.given([opened, engaged, requested, released]).when(complete).then([done]);
+    spec.given([opened, engaged, requested, done]).when(complete).then([]);
+    spec.given([opened, engaged, requested]).when({ ...complete, requestId: 'ks-other' }).then([]);
+    spec.given([opened, engaged, requested]).when(complete).thenState((s) => expect(s.pendingActions).toBeUndefined());
+  });
+});

@@ -20,6 +20,9 @@ import { isTerminal, type OrderStatus } from './order-decider.js';
  *   first take-profit filled completely (break-even).
  * - Exits never exceed the entry: a stop is only placed for what the entry filled minus what the
  *   exits filled, and only while no earlier stop is still working.
+ * - A child cancelled by anyone but the bracket (the trader, a cancel alert, the kill switch) ends
+ *   the bracket's management: nothing is placed again (a cancelled stop is not put back), and what
+ *   still works is cancelled only once nothing is held.
  */
 export interface BracketPlan {
   /** the entry's side (the children sell a long, buy back a short) */
@@ -42,6 +45,8 @@ export interface LegFacts {
   readonly quantity: Dec;
   readonly filled: Dec;
   readonly cancelRequested: boolean;
+  /** someone other than the bracket asked to cancel it (the trader, a cancel alert, the kill switch) */
+  readonly cancelledByOthers?: boolean;
   readonly stopPrice?: Dec;
 }
 
@@ -78,6 +83,9 @@ export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketActi
   const exitFilled = facts.exits.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
   const held = entered.minus(tpFilled).minus(stopFilled).minus(exitFilled);
   const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || leg.status === 'exchange_rejected');
+  // a child cancelled by anyone but the bracket ends its management: it only cancels from then on (never places again)
+  const withdrawn = [...facts.takeProfits, ...facts.stops, ...facts.exits].some((leg) => leg?.cancelledByOthers === true);
+  if (withdrawn) return cancelsOnly(facts, held);
 
   // take-profits: placed once (unless the stop was hit); cancelled once the stop was hit or nothing is held
   const sizes = legSizes(entered, plan.takeProfits.map((t) => new Dec(t.fraction)), step);
@@ -111,6 +119,14 @@ export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketActi
     if (quantity.greaterThan(0)) actions.push({ kind: 'place_stop', generation: facts.stops.length, side, quantity: decToString(quantity), stopPrice: decToString(stopPrice) });
   }
   return actions;
+}
+
+/** A bracket the trader took over: what still works is left alone unless nothing is held any more (then it is cancelled). */
+function cancelsOnly(facts: BracketFacts, held: Dec): BracketAction[] {
+  if (held.greaterThan(0)) return [];
+  return [...facts.takeProfits, ...facts.stops, ...facts.exits]
+    .filter((leg): leg is LegFacts => live(leg) && !leg!.cancelRequested)
+    .map((leg) => ({ kind: 'cancel' as const, clientOrderId: leg.clientOrderId, reason: 'bracket: nothing left to protect' }));
 }
 
 /** The stop triggered: no stop works any more; what is held leaves at market once no take-profit holds it. */

@@ -134,6 +134,8 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderCancelRequested':
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
+    case 'KillSwitchActionsRequested':
+    case 'KillSwitchActionsDone':
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
     case 'UserRegistered':

@@ -40,6 +40,11 @@ export interface NormalizedSignal {
   readonly quantityPercent?: string;
   /** the alert's stop-loss price (stop_loss / sl), for risk-based sizing (ADR-0019) */
   readonly stopLossPrice?: string;
+  /**
+   * a close the kill switch's flatten recorded (its request id; issue 17): it passes an engaged
+   * kill switch, which refuses every other order. Never set from an alert.
+   */
+  readonly killSwitchFlatten?: string;
 }
 
 /** A level as the alert gave it: a price, or a distance from the entry in percent. */

@@ -1,3 +1,4 @@
+import { killSwitchOptions } from '../../kill-switch-options.js';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -95,7 +96,7 @@ export const accountRoutes: FastifyPluginAsync<{ deps: AccountRouteDeps }> = asy
 
   r.put('/accounts/:accountId/kill-switch', {
     schema: {
-      tags: ['risk'], summary: "Engage or release one account's kill switch (every new order of the account is refused while engaged)",
+      tags: ['risk'], summary: "Engage or release one account's kill switch (every new order of the account is refused while engaged); optionally cancel its open orders and flatten its positions",
       params: AccountParams, body: KillSwitchBody, response: { 200: KillSwitchState, 404: ErrorBody, 422: ErrorBody },
     },
   }, async (request, reply) => {
@@ -103,7 +104,9 @@ export const accountRoutes: FastifyPluginAsync<{ deps: AccountRouteDeps }> = asy
     const account = await deps.queries.account(tenantId, request.params.accountId);
     if (!account) return noSuchAccount(reply);
     const reason = request.body.reason ?? 'engaged through the API';
-    const result = await deps.setKillSwitch(tenantId, { accountId: account.accountId }, request.body.engaged, reason);
+    const options = killSwitchOptions(request.body, `user:${deps.userOf(request)}`);
+    if (!options.ok) return sendError(reply, 422, options.error.code, options.error.message);
+    const result = await deps.setKillSwitch(tenantId, { accountId: account.accountId }, request.body.engaged, reason, options.value);
     if (!result.ok) return sendError(reply, 422, result.error.code, result.error.message);
     if (result.value.lastPosition !== undefined) await deps.waitForProjection(result.value.lastPosition);
     return (await deps.queries.account(tenantId, account.accountId))!.killSwitch;

@@ -1,3 +1,4 @@
+import { killSwitchOptions } from '../../kill-switch-options.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -48,18 +49,25 @@ export const probeRoutes: FastifyPluginAsync<{ deps: ProbeRouteDeps; security?: 
 
 /** The global kill switch, under /api/v1. */
 /** The dependencies these routes use (and nothing else). */
-export type SystemRouteDeps = Pick<HttpDeps, 'queries' | 'setKillSwitch' | 'tenantOf' | 'waitForProjection'>;
+export type SystemRouteDeps = Pick<HttpDeps, 'queries' | 'setKillSwitch' | 'tenantOf' | 'userOf' | 'waitForProjection'>;
 
 export const systemRoutes: FastifyPluginAsync<{ deps: SystemRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/kill-switch', { schema: { tags: ['risk'], summary: 'The global kill switch', response: { 200: KillSwitchState } } }, async (request) => (await deps.queries.system(deps.tenantOf(request))).killSwitch);
   r.put('/kill-switch', {
-    schema: { tags: ['risk'], summary: 'Engage or release the global kill switch (every new order is refused while engaged)', body: KillSwitchBody, response: { 200: KillSwitchState, 422: ErrorBody } },
+    schema: {
+      tags: ['risk'],
+      summary: 'Engage or release the global kill switch (every new order is refused while engaged); optionally cancel every open order and flatten every account',
+      body: KillSwitchBody, response: { 200: KillSwitchState, 422: ErrorBody },
+    },
   }, async (request, reply) => {
     const tenantId = deps.tenantOf(request);
-    const result = await deps.setKillSwitch(tenantId, {}, request.body.engaged, request.body.reason ?? 'engaged through the API');
+    const options = killSwitchOptions(request.body, `user:${deps.userOf(request)}`);
+    if (!options.ok) return sendError(reply, 422, options.error.code, options.error.message);
+    const result = await deps.setKillSwitch(tenantId, {}, request.body.engaged, request.body.reason ?? 'engaged through the API', options.value);
     if (!result.ok) return sendError(reply, 422, result.error.code, result.error.message);
     if (result.value.lastPosition !== undefined) await deps.waitForProjection(result.value.lastPosition);
-    return (await deps.queries.system(tenantId)).killSwitch;
+    const state = (await deps.queries.system(tenantId)).killSwitch;
+    return result.value.actions.length > 0 ? { ...state, accountActions: [...result.value.actions] } : state;
   });
 };

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { planBracket, type BracketFacts, type BracketPlan, type LegFacts } from './bracket.js';
+import { Dec, ZERO } from '../shared/decimal.js';
+
+const plan: BracketPlan = { entrySide: 'buy', takeProfits: [{ price: '110', fraction: '1' }], stopLoss: '90', breakEven: false, stepSize: '0.01', tickSize: '0.01' };
+const leg = (id: string, over: Partial<LegFacts> = {}): LegFacts => ({ clientOrderId: id, status: 'accepted', quantity: new Dec('1'), filled: ZERO, cancelRequested: false, ...over });
+const filledEntry = { status: 'filled' as const, filled: new Dec('1'), averagePrice: new Dec('100') };
+
+describe('a bracket someone else cancelled a child of (issue 17)', () => {
+  it('a stop cancelled by the bracket itself (a resize) is placed again for what is held', () => {
+    const facts: BracketFacts = { entry: filledEntry, takeProfits: [leg('tp')], stops: [leg('s0', { status: 'cancelled' })], exits: [] };
+    expect(planBracket(plan, facts)).toEqual([{ kind: 'place_stop', generation: 1, side: 'sell', quantity: '1', stopPrice: '90' }]);
+  });
+  it('a stop the trader (or the kill switch) cancelled is not put back; the take-profit is left working while something is held', () => {
+    const facts: BracketFacts = { entry: filledEntry, takeProfits: [leg('tp')], stops: [leg('s0', { status: 'cancelled', cancelledByOthers: true })], exits: [] };
+    expect(planBracket(plan, facts)).toEqual([]);
+  });
+  it('a take-profit the trader cancelled: no new stop generation either, and once nothing is held what works is cancelled', () => {
+    const cancelledTp = leg('tp', { status: 'cancelled', cancelledByOthers: true });
+    expect(planBracket(plan, { entry: filledEntry, takeProfits: [cancelledTp], stops: [leg('s0', { status: 'cancelled' })], exits: [] })).toEqual([]);
+    const stopFilled = leg('s1', { status: 'filled', filled: new Dec('1') });
+    expect(planBracket(plan, { entry: filledEntry, takeProfits: [cancelledTp], stops: [stopFilled], exits: [leg('x0')] }))
+      .toEqual([{ kind: 'cancel', clientOrderId: 'x0', reason: 'bracket: nothing left to protect' }]);
+  });
+});
