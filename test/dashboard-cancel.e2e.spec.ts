@@ -1,7 +1,8 @@
 /**
  * Cancel from the dashboard (issue 17), in Debian's chromium against the real server (paper):
  * a resting order's Cancel button, behind a confirmation, ends the order cancelled; the account's
- * "Cancel open orders" button asks for every open order of the account.
+ * "Cancel open orders" button asks for every open order of the account; the account's kill switch
+ * with "flatten" ticked (and a second confirmation) cancels the orders and closes the position.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -64,6 +65,44 @@ describe.skipIf(!available)('cancelling from the dashboard', () => {
     await page.locator(`button[data-cancel-orders="${others[0]!.accountId}"]`).click();
     await page.getByRole('button', { name: 'Cancel open orders' }).last().click();
     for (const o of others) await waitUntil(async () => (await statusOf(o.clientOrderId)) === 'cancelled', 'cancelled from the account button');
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("on a phone: the account's kill switch with flatten ticked asks twice, then the orders are cancelled and the position closed", async () => {
+    const { secret, accountId } = demoOf(server.runtime);
+    const bought = await postAlert(server.runtime, marketAlert(secret, { quantity: '0.01', comment: 'dash position' }));
+    expect(bought.status, bought.text).toBe(202);
+    const resting = await restingOrder();
+    await quiesce(server.runtime);
+    const position = async () => (await fetchJson<{ quantity: string }>(server.runtime, `/api/v1/accounts/${accountId}/positions/${encodeURIComponent('BTC/USDT')}/strategies`)).body.quantity;
+    expect(Number(await position())).toBeGreaterThan(0);
+
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
+    await page.goto(`${server.runtime.url}/app/#/accounts`);
+    await page.getByLabel('Username').fill('demo');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const row = page.locator(`tr[data-account="${accountId}"]`);
+    await row.getByRole('button', { name: 'Kill switch' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Engage the kill switch?').waitFor();
+    await dialog.getByLabel('Also close every position at market (flatten)').check();
+    expect(await dialog.getByLabel('Also cancel every open order').isChecked()).toBe(true);
+    await page.screenshot({ path: 'test-artifacts/kill-switch-flatten-390.png' });
+    await dialog.getByRole('button', { name: 'Engage kill switch' }).click();
+    await page.getByRole('dialog').getByText('Close every position at market?').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Flatten' }).click();
+
+    await waitUntil(async () => {
+      await quiesce(server.runtime);
+      return Number(await position()) === 0 && (await statusOf(resting.clientOrderId)) === 'cancelled';
+    }, 'the orders cancelled and the position closed');
+    await row.locator('[data-ks-actions="done"]').waitFor({ timeout: 15_000 });
+    expect(await row.locator('[data-ks-actions]').textContent()).toMatch(/flatten done: \d+ cancelled, 1 close order/);
+    await row.getByRole('button', { name: 'Release kill switch' }).waitFor();
     expect(problems).toEqual([]);
   }, 120_000);
 });

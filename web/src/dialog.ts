@@ -42,3 +42,26 @@ export function showDialog(title: string, content: HTMLElement[]): Promise<boole
     return [h('h2', {}, title), ...content, h('div', { class: 'actions' }, done)];
   }, title);
 }
+
+/** The kill switch's engage dialog (issue 17): the two extra actions are unticked by default; resolves undefined when cancelled. */
+export function confirmKillSwitch(scope: string): Promise<{ cancelOrders: boolean; flatten: boolean } | undefined> {
+  const cancelOrders = h('input', { type: 'checkbox', name: 'cancelOrders', id: 'ks-cancel-orders' });
+  const flatten = h('input', { type: 'checkbox', name: 'flatten', id: 'ks-flatten' });
+  flatten.addEventListener('change', () => {
+    // flattening cancels the open orders first
+    if (flatten.checked) cancelOrders.checked = true;
+    cancelOrders.disabled = flatten.checked;
+  });
+  return openDialog((close) => {
+    const cancel = h('button', { type: 'button', onclick: () => close(false) }, 'Cancel');
+    const ok = h('button', { type: 'button', class: 'kill', onclick: () => close(true) }, 'Engage kill switch');
+    queueMicrotask(() => cancel.focus());
+    return [
+      h('h2', {}, 'Engage the kill switch?'),
+      h('p', {}, `Every new order of ${scope} will be refused until the switch is released.`),
+      h('label', { class: 'check', for: 'ks-cancel-orders' }, cancelOrders, ' Also cancel every open order'),
+      h('label', { class: 'check', for: 'ks-flatten' }, flatten, ' Also close every position at market (flatten)'),
+      h('div', { class: 'actions' }, cancel, ok),
+    ];
+  }, 'Engage the kill switch?').then((confirmed) => (confirmed ? { cancelOrders: cancelOrders.checked, flatten: flatten.checked } : undefined));
+}

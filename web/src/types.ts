@@ -1,6 +1,7 @@
 /** The API's answers, as the dashboard uses them (decimals are strings). */
 export interface Page<T> { items: T[]; nextBefore?: number }
-export interface KillSwitch { engaged: boolean; reason?: string }
+export interface KillSwitchActions { requestId: string; cancelOrders: boolean; flatten: boolean; status: 'pending' | 'done'; requestedAt: string; cancelled?: string[]; closes?: { strategyId: string; symbol: string; signalId: string }[] }
+export interface KillSwitch { engaged: boolean; reason?: string; actions?: KillSwitchActions }
 export interface Account {
   accountId: string; name: string; exchange: string; quoteAsset: string; killSwitch: KillSwitch; openedAt: string;
   credentials?: { apiKeyHint: string; updatedAt: string };

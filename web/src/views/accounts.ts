@@ -1,6 +1,6 @@
 import { api, errorText } from '../api.js';
 import { badge, h, replace, table, td, toast } from '../dom.js';
-import { toggleKillSwitch } from '../kill-switch.js';
+import { flattenNow, killSwitchActionsText, toggleKillSwitch } from '../kill-switch.js';
 import { cancelAccountOrders } from '../cancel-orders.js';
 import type { Account, Connection } from '../types.js';
 
@@ -52,11 +52,16 @@ export class AccountsView {
       replace(this.listEl, table(['Name', 'Exchange', 'API key', 'Connection', 'Kill switch', ''], accounts.map((a, i) => h('tr', { 'data-account': a.accountId },
         td(a.name), td(a.exchange), td(a.exchange === 'paper' ? h('span', { class: 'muted' }, 'not needed') : a.credentials ? h('code', {}, a.credentials.apiKeyHint) : h('span', { class: 'error' }, 'not set')),
         td(connectionOf(a, connections[i])),
-        td(a.killSwitch.engaged ? badge('engaged') : h('span', { class: 'muted' }, 'off')),
+        td([a.killSwitch.engaged ? badge('engaged') : h('span', { class: 'muted' }, 'off'), ...actionsNote(a)]),
         td([h('button', {
           type: 'button', class: 'small', 'aria-pressed': String(a.killSwitch.engaged),
           onclick: async () => { if (await toggleKillSwitch({ accountId: a.accountId, name: a.name }, a.killSwitch)) await this.update(['accounts']); },
         }, a.killSwitch.engaged ? 'Release kill switch' : 'Kill switch'),
+        a.killSwitch.engaged ? ' ' : null,
+        a.killSwitch.engaged ? h('button', {
+          type: 'button', class: 'small kill', 'data-flatten': a.accountId,
+          onclick: async () => { if (await flattenNow({ accountId: a.accountId, name: a.name })) await this.update(['accounts']); },
+        }, 'Flatten') : null,
         ' ', h('button', { type: 'button', class: 'small', 'data-cancel-orders': a.accountId, onclick: async () => void (await cancelAccountOrders(a)) }, 'Cancel open orders')]))), 'No accounts yet.', 'Exchange accounts'));
     } catch (error) {
       replace(this.listEl, h('p', { class: 'error' }, errorText(error)));
@@ -99,4 +104,10 @@ function connectionOf(account: Account, c: Connection | undefined): HTMLElement 
   if (c.circuit === 'open') return h('span', {}, badge('open'), ' circuit open', c.circuitRetryAt ? ` until ${new Date(c.circuitRetryAt).toLocaleTimeString()}` : '');
   if (c.disabledReason) return h('span', { class: 'error' }, c.disabledReason);
   return h('span', {}, badge(c.stream === 'connected' ? 'connected' : c.stream), c.circuit === 'half_open' ? ' (probing)' : '');
+}
+
+/** The kill switch's latest cancel / flatten on the account, in words (below its state). */
+function actionsNote(a: Account): HTMLElement[] {
+  const text = killSwitchActionsText(a.killSwitch);
+  return text ? [h('div', { class: 'muted small', 'data-ks-actions': a.killSwitch.actions?.status ?? '' }, text)] : [];
 }
