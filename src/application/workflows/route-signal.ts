@@ -161,15 +161,17 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       priceAgeMs: Math.round(mark.ageMs),
       reduceOnly,
     };
+    // the kill switch's own flatten: a reduce-only close the operator asked for with the switch passes
+    // it and the account's and strategy's limits (a notional cap must not keep a position open)
+    const flatten = signal.killSwitchFlatten !== undefined && reduceOnly;
     const reasons: RiskReason[] = [...checkRisk({
       intent: { symbol: signal.symbol, side, quantity, referencePrice: limitPrice ?? conditional?.value.stopPrice ?? referencePrice, reduceOnly },
-      accountLimits: account.config.risk,
-      strategyLimits: strategy.risk,
+      accountLimits: flatten ? {} : account.config.risk,
+      strategyLimits: flatten ? {} : strategy.risk,
       listedSymbols: [market.symbol],
       positionQuantity: position,
       openOrders: account.openOrders,
-      // the kill switch's own flatten passes it: a reduce-only close the operator asked for with the switch
-      killSwitch: signal.killSwitchFlatten !== undefined && reduceOnly ? { global: false, account: false } : { global: ctx.globalKillSwitch, account: account.killSwitch },
+      killSwitch: flatten ? { global: false, account: false } : { global: ctx.globalKillSwitch, account: account.killSwitch },
     }), ...checkTradesPerDay({ reduceOnly, today: tradesToday(ctx, received.data.receivedAt, link.accountId, strategy.strategyId), account: account.config.risk, strategy: strategy.risk }),
       ...checkCooldown({ reduceOnly, ...(ctx.lossStreak?.(strategy.strategyId) ?? { losses: 0 }), now: received.data.receivedAt, strategy: strategy.risk }),
       ...checkStrategyDailyLoss({ reduceOnly, loss: strategyLossToday(ctx, received.data.receivedAt, strategy), strategy: strategy.risk })];

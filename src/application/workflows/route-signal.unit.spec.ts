@@ -189,6 +189,20 @@ describe('routeSignal: positions per strategy and side-aware closes', () => {
     expect(decision.orders[0]!.intent).toMatchObject({ side: 'buy', quantity: '0.04', reduceOnly: true });
   });
 
+  it("given the kill switch's flatten close, then it passes the engaged switches and the notional caps; an ordinary close is refused by the switch", () => {
+    const ctx = { ...shared({ s1: '0.05' }), globalKillSwitch: true };
+    const engaged: RoutingContext = { ...ctx, account: (id) => { const a = ctx.account(id); return a ? { ...a, killSwitch: true } : undefined; } };
+    const capped: StrategyConfig = { ...strategy, risk: { maxOrderNotional: '10' } };
+    const flatten = routeSignal(received({ action: 'close', orderType: 'market', killSwitchFlatten: 'ks1' }), capped, engaged);
+    expect(flatten.orders[0]!.event.type).toBe('OrderApproved');
+    expect(flatten.orders[0]!.intent).toMatchObject({ side: 'sell', quantity: '0.05', reduceOnly: true, type: 'market' });
+    const ordinary = routeSignal(received({ action: 'close' }), capped, engaged).orders[0]!.event;
+    expect(ordinary.type === 'OrderRejected' && ordinary.data.reasons.map((r) => r.code)).toEqual(['KILL_SWITCH_GLOBAL', 'KILL_SWITCH_ACCOUNT', 'MAX_ORDER_NOTIONAL']);
+    // the flag never lets an entry through
+    const entry = routeSignal(received({ action: 'buy', killSwitchFlatten: 'ks1' }), strategy, engaged).orders[0]!.event;
+    expect(entry.type).toBe('OrderRejected');
+  });
+
   it('given a close for one account of a two-account strategy (asked through the API), then only that account is routed', () => {
     const fanOut: StrategyConfig = { ...strategy, accounts: [strategy.accounts[0]!, { ...strategy.accounts[0]!, accountId: 'acc2' }] };
     const signal = received({ action: 'close' });
