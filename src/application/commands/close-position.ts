@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EventAppender, EventStore } from '../ports/event-store.js';
+import type { AppendRequest, EventAppender, EventStore } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { TradingState } from '../workflows/trading-state.js';
 import type { NormalizedSignal } from '../../domain/signals/signal.js';
@@ -127,30 +127,46 @@ async function recordClose(
  */
 export async function recordCloseSignal(
   deps: { readonly store: EventAppender; readonly clock: Clock },
-  close: { tenantId: string; strategyId: string; accountId: string; signalId: string; signal: NormalizedSignal; idempotencyKey: string; bodySha256: string; causationId: string },
+  close: CloseSignal,
 ): Promise<{ signalId: string; repeated: boolean; lastPosition?: number }> {
+  const result = await deps.store.append(closeSignalAppend(close, new Date(deps.clock.now()).toISOString()));
+  switch (result.kind) {
+    case 'appended':
+      return { signalId: close.signalId, repeated: false, lastPosition: result.lastPosition };
+    case 'duplicate':
+      return { signalId: result.existingValue, repeated: true };
+    case 'conflict':
+      throw new Error(`fresh signal stream ${close.signalId} already exists`);
+  }
+}
+
+/** One close signal to record. */
+export interface CloseSignal {
+  readonly tenantId: string;
+  readonly strategyId: string;
+  readonly accountId: string;
+  readonly signalId: string;
+  readonly signal: NormalizedSignal;
+  readonly idempotencyKey: string;
+  readonly bodySha256: string;
+  readonly causationId: string;
+}
+
+/** The append of one close signal (a fresh stream, its idempotency key claimed with it), to record alone or with others. */
+export function closeSignalAppend(close: CloseSignal, receivedAt: string): AppendRequest {
   const { tenantId, strategyId, accountId, signalId, idempotencyKey, bodySha256 } = close;
-  const receivedAt = new Date(deps.clock.now()).toISOString();
   const decided = signalDecider.decide(
     { type: 'Receive', signalId, strategyId, idempotencyKey, receivedAt, bodySha256, format: 'api', signal: close.signal, accountId },
     signalDecider.initialState(),
   );
   if (!decided.ok) throw new Error(`signal decider refused a new close: ${decided.error.code}`);
-  const result = await deps.store.append({
+  return {
     streamId: streams.signal(signalId),
     expectedVersion: 0,
     events: decided.value,
     metadata: { tenantId, time: receivedAt, correlationId: signalId, causationId: close.causationId },
     dedupe: { scope: strategyId, key: idempotencyKey, value: signalId },
-  });
-  switch (result.kind) {
-    case 'appended':
-      return { signalId, repeated: false, lastPosition: result.lastPosition };
-    case 'duplicate':
-      return { signalId: result.existingValue, repeated: true };
-    case 'conflict':
-      throw new Error(`fresh signal stream ${signalId} already exists`);
-  }
+  };
 }
 
 /** The dedupe key of one strategy's close: the request's digest (its key, account, symbol, side). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EventStore } from '../ports/event-store.js';
+import type { AppendRequest, EventStore } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { KeyedMutex } from '../shared/keyed-mutex.js';
 import type { NormalizedSignal } from '../../domain/signals/signal.js';
@@ -7,7 +7,8 @@ import { streams } from '../../domain/events.js';
 import { accountDecider } from '../../domain/accounts/account-decider.js';
 import { orderDecider } from '../../domain/orders/order-decider.js';
 import { handleCommand } from '../commands/command-handler.js';
-import { recordCloseSignal } from '../commands/close-position.js';
+import { closeSignalAppend } from '../commands/close-position.js';
+import { aggregateStream } from '../shared/aggregate-stream.js';
 import { killSwitchCancelBy, type PendingKillSwitchActions, type TradingState } from './trading-state.js';
 
 /** What one pass does for one account's pending kill switch actions (pure: decided from the folded state). */
@@ -72,18 +73,7 @@ export async function settleKillSwitchActions(deps: KillSwitchActionDeps, state:
         }
         continue;
       case 'complete': {
-        const closes: { strategyId: string; symbol: string; signalId: string }[] = [];
-        for (const { strategyId, symbol } of step.closes) {
-          const idempotencyKey = `kill-switch-flatten:${pending.requestId}:${pending.accountId}:${symbol}`;
-          const signal: NormalizedSignal = { action: 'close', ticker: symbol, symbol, orderType: 'market', killSwitchFlatten: pending.requestId, comment: 'flattened by the kill switch' };
-          const recorded = await recordCloseSignal(deps, {
-            tenantId: pending.tenantId, strategyId, accountId: pending.accountId, signalId: deps.ids.next('sig'), signal, idempotencyKey,
-            bodySha256: createHash('sha256').update(idempotencyKey).digest('hex'), causationId: `kill-switch:${pending.requestId}`,
-          });
-          closes.push({ strategyId, symbol, signalId: recorded.signalId });
-        }
-        await handleCommand(deps.store, deps.mutex, accountDecider, streams.account(pending.accountId), { type: 'CompleteKillSwitchActions', requestId: pending.requestId, cancelled: [...pending.cancelled], closes }, metadata);
-        appended = true;
+        if (await complete(deps, pending, step.closes)) appended = true;
         continue;
       }
       default:
@@ -91,4 +81,29 @@ export async function settleKillSwitchActions(deps: KillSwitchActionDeps, state:
     }
   }
   return appended;
+}
+
+/**
+ * Records the flatten's closes and KillSwitchActionsDone in one atomic append: either the request
+ * is done with every close recorded, or nothing is (then the next pass tries again with the state
+ * it has then). Without that, a crash between them would leave the request pending with its own
+ * close orders live, which the next pass would cancel.
+ */
+async function complete(deps: KillSwitchActionDeps, pending: PendingKillSwitchActions, wanted: readonly { strategyId: string; symbol: string }[]): Promise<boolean> {
+  const time = new Date(deps.clock.now()).toISOString();
+  const causationId = `kill-switch:${pending.requestId}`;
+  const closes = wanted.map(({ strategyId, symbol }) => {
+    const idempotencyKey = `kill-switch-flatten:${pending.requestId}:${pending.accountId}:${symbol}`;
+    const signal: NormalizedSignal = { action: 'close', ticker: symbol, symbol, orderType: 'market', killSwitchFlatten: pending.requestId, comment: 'flattened by the kill switch' };
+    return { tenantId: pending.tenantId, strategyId, accountId: pending.accountId, signalId: deps.ids.next('sig'), signal, idempotencyKey, bodySha256: createHash('sha256').update(idempotencyKey).digest('hex'), causationId };
+  });
+  const account = await aggregateStream(deps.store, streams.account(pending.accountId), accountDecider);
+  const decided = accountDecider.decide(
+    { type: 'CompleteKillSwitchActions', requestId: pending.requestId, cancelled: [...pending.cancelled], closes: closes.map((c) => ({ strategyId: c.strategyId, symbol: c.signal.symbol, signalId: c.signalId })) },
+    account.state,
+  );
+  if (!decided.ok || decided.value.length === 0) return false; // done already (another leader) or gone
+  const done: AppendRequest = { streamId: streams.account(pending.accountId), expectedVersion: account.version, events: decided.value, metadata: { tenantId: pending.tenantId, time, causationId } };
+  const result = await deps.store.appendAtomic([...closes.map((c) => closeSignalAppend(c, time)), done]);
+  return result.kind === 'appended'; // a conflict (the account stream moved) or a duplicate: tried again on the next pass
 }
