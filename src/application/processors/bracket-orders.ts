@@ -96,7 +96,10 @@ async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderInten
 
 function legFacts(clientOrderId: string, state: OrderState): LegFacts {
   const stop = state.intent?.stopPrice;
-  return { clientOrderId, status: state.status, quantity: state.quantity, filled: state.filledQuantity, cancelRequested: state.cancelRequest !== undefined, ...(stop !== undefined ? { stopPrice: new Dec(stop) } : {}) };
+  return {
+    clientOrderId, status: state.status, quantity: state.quantity, filled: state.filledQuantity, cancelRequested: state.cancelRequest !== undefined,
+    ...(stop !== undefined ? { stopPrice: new Dec(stop) } : {}), ...(state.exchangeRejection ? { rejection: state.exchangeRejection.code } : {}),
+  };
 }
 
 function averagePrice(history: readonly RecordedEvent[]): { averagePrice?: Dec } {

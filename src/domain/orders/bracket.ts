@@ -1,6 +1,6 @@
 import type { OrderSide } from '../events.js';
 import { Dec, ZERO, decToString, parseDec } from '../shared/decimal.js';
-import { isTerminal, type OrderStatus } from './order-decider.js';
+import { NOT_PLACED, isTerminal, type OrderStatus } from './order-decider.js';
 
 /**
  * A bracket (issue 17): an entry with take-profit legs and a stop-loss, managed by PATRIOT where
@@ -20,6 +20,10 @@ import { isTerminal, type OrderStatus } from './order-decider.js';
  *   first take-profit filled completely (break-even).
  * - Exits never exceed the entry: a stop is only placed for what the entry filled minus what the
  *   exits filled, and only while no earlier stop is still working.
+ * - A stop the exchange refused counts as triggered only when it would have triggered at once (the
+ *   market already past it); one never placed (NOT_PLACED) is placed again; any other refusal ends
+ *   the stop (no market exit, no new generation refused again). Stops are placed before
+ *   take-profits.
  * - A child cancelled by anyone but the bracket (the trader, a cancel alert, the kill switch) ends
  *   the bracket's management: nothing is placed again (a cancelled stop is not put back), and what
  *   still works is cancelled only once nothing is held.
@@ -47,6 +51,8 @@ export interface LegFacts {
   readonly cancelRequested: boolean;
   /** someone other than the bracket asked to cancel it (the trader, a cancel alert, the kill switch) */
   readonly cancelledByOthers?: boolean;
+  /** the exchange's refusal code, when it refused it (exchange_rejected) */
+  readonly rejection?: string;
   readonly stopPrice?: Dec;
 }
 
@@ -72,7 +78,17 @@ export const MAX_STOP_GENERATIONS = 20;
 const live = (leg: LegFacts | undefined): boolean => leg !== undefined && !isTerminal(leg.status);
 const entryDone = (status: OrderStatus): boolean => status === 'filled' || status === 'cancelled' || status === 'expired';
 
+/** A stop the exchange refused because the market was already past it: it counts as triggered. */
+const TRIGGERED_AT_ONCE: ReadonlySet<string> = new Set(['WOULD_TRIGGER_IMMEDIATELY', 'WOULD_MATCH']);
+const triggeredAtOnce = (code: string | undefined): boolean => code === undefined || TRIGGERED_AT_ONCE.has(code);
+
+/** What to do now, the protective stop placed first (where the exchange locks the base, protection wins over a take-profit). */
 export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
+  const actions = planActions(plan, facts);
+  return [...actions.filter((a) => a.kind === 'place_stop'), ...actions.filter((a) => a.kind !== 'place_stop')];
+}
+
+function planActions(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
   const entered = facts.entry.filled;
   if (!entryDone(facts.entry.status) || !entered.greaterThan(0)) return [];
   const side: OrderSide = plan.entrySide === 'buy' ? 'sell' : 'buy';
@@ -82,7 +98,10 @@ export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketActi
   const stopFilled = facts.stops.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
   const exitFilled = facts.exits.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
   const held = entered.minus(tpFilled).minus(stopFilled).minus(exitFilled);
-  const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || leg.status === 'exchange_rejected');
+  const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || (leg.status === 'exchange_rejected' && triggeredAtOnce(leg.rejection)));
+  // refused for another reason (e.g. the balance: on Binance spot a resting sell locks the base, so a
+  // take-profit and a stop cannot both hold it): no exit at market, and no new stop refused again
+  const stopRefused = facts.stops.some((leg) => leg.status === 'exchange_rejected' && !triggeredAtOnce(leg.rejection) && leg.rejection !== NOT_PLACED);
   // a child cancelled by anyone but the bracket ends its management: it only cancels from then on (never places again)
   const withdrawn = [...facts.takeProfits, ...facts.stops, ...facts.exits].some((leg) => leg?.cancelledByOthers === true);
   if (withdrawn) return cancelsOnly(facts, held);
@@ -114,7 +133,7 @@ export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketActi
     return actions;
   }
   // no stop working: one for what is held (never while an earlier one may still fill)
-  if (held.greaterThan(0) && facts.stops.length < MAX_STOP_GENERATIONS) {
+  if (held.greaterThan(0) && !stopRefused && facts.stops.length < MAX_STOP_GENERATIONS) {
     const quantity = floorStep(held, step);
     if (quantity.greaterThan(0)) actions.push({ kind: 'place_stop', generation: facts.stops.length, side, quantity: decToString(quantity), stopPrice: decToString(stopPrice) });
   }

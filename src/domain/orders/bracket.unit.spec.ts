@@ -23,3 +23,25 @@ describe('a bracket someone else cancelled a child of (issue 17)', () => {
       .toEqual([{ kind: 'cancel', clientOrderId: 'x0', reason: 'bracket: nothing left to protect' }]);
   });
 });
+
+describe('a stop the exchange refused (issue 17)', () => {
+  const tp = leg('tp');
+  it('refused because the market was already past it: it counts as triggered (take-profit cancelled, then an exit at market)', () => {
+    for (const rejection of ['WOULD_TRIGGER_IMMEDIATELY', 'WOULD_MATCH']) {
+      const facts: BracketFacts = { entry: filledEntry, takeProfits: [tp], stops: [leg('s0', { status: 'exchange_rejected', rejection })], exits: [] };
+      expect(planBracket(plan, facts)).toEqual([{ kind: 'cancel', clientOrderId: 'tp', reason: 'bracket: the stop-loss filled' }]);
+    }
+  });
+  it('refused for the balance (Binance spot locks the base a take-profit holds): no exit at market, no new stop refused again', () => {
+    const facts: BracketFacts = { entry: filledEntry, takeProfits: [tp], stops: [leg('s0', { status: 'exchange_rejected', rejection: 'INSUFFICIENT_BALANCE' })], exits: [] };
+    expect(planBracket(plan, facts)).toEqual([]);
+  });
+  it('never placed (NOT_PLACED after look-ups): placed again as a new generation', () => {
+    const facts: BracketFacts = { entry: filledEntry, takeProfits: [tp], stops: [leg('s0', { status: 'exchange_rejected', rejection: 'NOT_PLACED' })], exits: [] };
+    expect(planBracket(plan, facts)).toEqual([{ kind: 'place_stop', generation: 1, side: 'sell', quantity: '1', stopPrice: '90' }]);
+  });
+  it('the stop is placed before the take-profits (where the base is locked, protection comes first)', () => {
+    const facts: BracketFacts = { entry: filledEntry, takeProfits: [undefined], stops: [], exits: [] };
+    expect(planBracket(plan, facts).map((a) => a.kind)).toEqual(['place_stop', 'place_take_profit']);
+  });
+});
