@@ -103,6 +103,11 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     const webhookUrl = await page.locator('.secret-panel code').first().innerText();
     expect(webhookUrl).toMatch(new RegExp(`^${runtime.publicUrl}/webhook/strat_`));
     await page.locator('article[data-strategy]', { hasText: 'E2E breakout' }).waitFor();
+    // a ready-to-paste message for each action (issue 17), each with the same secret
+    await page.locator('details.action-messages summary').click();
+    const actions = await page.locator('.action-message').evaluateAll((els) => els.map((e) => ({ action: e.getAttribute('data-action'), text: e.querySelector('pre')?.textContent ?? '' })));
+    expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['bracket', 'stop', 'trailing', 'close', 'exit_long', 'exit_short', 'cancel', 'percent']));
+    for (const a of actions) expect(JSON.parse(a.text)).toMatchObject({ secret: alert.secret, ticker: '{{ticker}}' });
     await page.screenshot({ path: join(ARTIFACTS, 'strategies.png'), fullPage: true });
     await page.getByRole('button', { name: 'I have copied it' }).click();
     expect(await page.locator('body').innerText()).not.toContain(alert.secret);

@@ -87,6 +87,10 @@ export const StrategySecretDto = Type.Object({
   secret: Type.String({ description: 'shown once: store it in the TradingView alert' }),
   alertMessage: Type.String({ description: 'for an alert on a strategy ("Order fills"): every {{placeholder}} is filled by TradingView' }),
   indicatorAlertMessage: Type.String({ description: 'for a plain indicator or price alert: set "action" per alert' }),
+  actionAlertMessages: Type.Array(
+    Type.Object({ action: Type.String(), label: Type.String(), message: Type.String() }),
+    { description: 'one ready-to-paste message per action (buy, limit, percent, bracket, stop, trailing, close, exit_long, exit_short, cancel, ...), for indicator or price alerts' },
+  ),
 });
 
 export const NewStrategyDto = Type.Object({ strategy: StrategyView, webhook: StrategySecretDto });

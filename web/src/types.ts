@@ -50,5 +50,5 @@ export interface StrategyInput {
   name: string; accounts: { accountId: string; sizing: Sizing; orderTemplate: OrderTemplate }[];
   risk: RiskLimits; symbolMap: Record<string, string>; maxSignalAgeSeconds: number;
 }
-export interface WebhookSecret { strategyId: string; webhookUrl: string; secret: string; alertMessage: string; indicatorAlertMessage: string }
+export interface WebhookSecret { strategyId: string; webhookUrl: string; secret: string; alertMessage: string; indicatorAlertMessage: string; actionAlertMessages?: { action: string; label: string; message: string }[] }
 export interface EquityPoint { time: string; equity: string; unrealizedPnl: string }

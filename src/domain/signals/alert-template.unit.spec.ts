@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readAlertEnvelope } from './alert-envelope.js';
-import { tradingViewAlertMessage } from './alert-template.js';
+import { actionAlertMessages, tradingViewAlertMessage } from './alert-template.js';
 import { normalizeSignal } from './normalize-signal.js';
 
 const SECRET = 'wh_9f8e7d6c5b4a';
@@ -98,5 +98,36 @@ describe('tradingViewAlertMessage', () => {
     const secret = 'a"b\\c';
     const env = readAlertEnvelope(tradingViewAlertMessage({ secret, mode: 'indicator' }));
     expect(env.ok && env.value.secret).toBe(secret);
+  });
+});
+
+describe('actionAlertMessages (issue 17)', () => {
+  const values = { ticker: 'BTCUSDT', close: '64123.5', timenow: '2024-05-01T12:00:03Z' };
+  const expected: Record<string, Partial<Record<string, unknown>>> = {
+    buy: { action: 'buy' }, sell: { action: 'sell' }, limit: { action: 'buy', orderType: 'limit', limitPrice: '64123.5' },
+    percent: { action: 'buy', quantityPercent: '25' }, bracket: { action: 'buy' }, bracket_levels: { action: 'buy' },
+    stop: { action: 'sell', orderType: 'stop_market', stopPrice: '64123.5' }, stop_limit: { action: 'sell', orderType: 'stop_limit' },
+    take_profit: { action: 'sell', orderType: 'take_profit' }, trailing: { action: 'sell', trailingPercent: '1.5' },
+    close: { action: 'close' }, close_half: { action: 'close', quantityPercent: '50' },
+    exit_long: { action: 'close', closeSide: 'long' }, exit_short: { action: 'close', closeSide: 'short' }, cancel: { action: 'cancel' },
+  };
+  it('every action message, filled in as TradingView would, is accepted and means what its label says', () => {
+    const messages = actionAlertMessages(SECRET);
+    expect(messages.map((m) => m.action).sort()).toEqual(Object.keys(expected).sort());
+    for (const m of messages) {
+      const env = readAlertEnvelope(fill(m.message, values));
+      expect(env.ok, m.action).toBe(true);
+      if (!env.ok) continue;
+      expect(env.value.secret).toBe(SECRET);
+      const signal = normalizeSignal(env.value, ctx);
+      expect(signal.ok, `${m.action}: ${JSON.stringify(signal)}`).toBe(true);
+      if (signal.ok) expect(signal.value, m.action).toMatchObject({ symbol: 'BTC/USDT', ...expected[m.action] });
+    }
+  });
+  it('the brackets carry their levels', () => {
+    const bracket = actionAlertMessages(SECRET).find((m) => m.action === 'bracket_levels')!;
+    const env = readAlertEnvelope(fill(bracket.message, values));
+    const signal = env.ok ? normalizeSignal(env.value, ctx) : undefined;
+    expect(signal?.ok && signal.value.bracket).toEqual({ takeProfits: [{ percent: '2' }, { percent: '4' }], split: ['50', '50'], stopLoss: { percent: '1.5' }, breakEven: true });
   });
 });

@@ -94,6 +94,11 @@ export class StrategiesView {
       h('pre', { class: 'code', id: 'alert-message' }, w.alertMessage),
       h('div', { class: 'actions' }, copyButton(() => w.alertMessage, 'Copy the alert message')),
       h('details', {}, h('summary', {}, 'For an indicator or price alert'), h('pre', { class: 'code' }, w.indicatorAlertMessage), copyButton(() => w.indicatorAlertMessage, 'Copy the indicator alert message')),
+      (w.actionAlertMessages?.length ?? 0) > 0
+        ? h('details', { class: 'action-messages' }, h('summary', {}, 'A message for each action (brackets, stops, trailing, close, cancel, …)'),
+          ...(w.actionAlertMessages ?? []).map((m) => h('div', { class: 'action-message', 'data-action': m.action },
+            h('p', {}, m.label), h('pre', { class: 'code' }, m.message), copyButton(() => m.message, `Copy: ${m.label}`))))
+        : null,
       h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => replace(this.secretEl) }, 'I have copied it'))));
     this.secretEl.querySelector<HTMLElement>('section')?.focus();
   }

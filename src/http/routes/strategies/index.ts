@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import type { StrategyConfig } from '../../../domain/strategies/strategy.js';
-import { tradingViewAlertMessage } from '../../../domain/signals/alert-template.js';
+import { actionAlertMessages, tradingViewAlertMessage } from '../../../domain/signals/alert-template.js';
 import { ErrorBody } from '../../../contracts/common.js';
 import { NewStrategyDto, StrategyBody, StrategyFillCountsDto, StrategySecretDto, StrategyView, TestAlertBody, TestAlertDto } from '../../../contracts/strategy-api.js';
 import { sendError } from '../../errors.js';
@@ -41,6 +41,7 @@ export const strategyRoutes: FastifyPluginAsync<{ deps: StrategyRouteDeps }> = a
     strategyId, webhookUrl: webhookUrl(strategyId), secret,
     alertMessage: tradingViewAlertMessage({ secret, mode: 'strategy' }),
     indicatorAlertMessage: tradingViewAlertMessage({ secret, mode: 'indicator' }),
+    actionAlertMessages: actionAlertMessages(secret),
   });
 
   r.get('/strategies', {
