@@ -65,7 +65,7 @@ async function onOrderEvent(events: EventStore, mutex: KeyedMutex, e: RecordedOf
     }
   };
   const facts: BracketFacts = {
-    entry: { status: entry.state.status, filled: entry.state.filledQuantity, ...averagePrice(entry.history) },
+    entry: { status: entry.state.status, filled: entry.state.filledQuantity, ...averagePrice(entry.history), clientOrderId: entryId, cancelRequested: entry.state.cancelRequest !== undefined },
     takeProfits, stops: await generations('stop'), exits: await generations('exit'),
   };
   const metadata = { tenantId, time: e.metadata.time, ...(entry.history[0]?.metadata.correlationId !== undefined ? { correlationId: entry.history[0].metadata.correlationId } : {}), causationId: `bracket:${entryId}` };

@@ -9,6 +9,8 @@ import { Dec, ZERO, dec } from '../shared/decimal.js';
  * Brackets managed by PATRIOT (issue 17), over random price paths and random orderings of
  * exchange fills, PATRIOT's reactions and cancel deliveries (a cancel races the fills it meets):
  * - the position never exceeds the entry (exits never sell more than the entry bought);
+ * - an entry resting and filling piece by piece is protected as it fills (a stop for at least half
+ *   of what it bought, growing in doubling steps), take-profits waiting for the entry to end;
  * - once quiet, a bracket never leaves both sides working after one side filled completely;
  * - once quiet, PATRIOT's record of every order equals the exchange's (status and filled quantity).
  * The exchange model behaves like the paper exchange: take-profit limits hold their base, a stop
@@ -16,7 +18,7 @@ import { Dec, ZERO, dec } from '../shared/decimal.js';
  */
 
 type ExStatus = 'open' | 'filled' | 'cancelled' | 'expired';
-interface ExOrder { id: string; kind: 'tp' | 'stop' | 'exit'; qty: Dec; filled: Dec; price: Dec; status: ExStatus; fills: { id: string; qty: Dec }[] }
+interface ExOrder { id: string; kind: 'entry' | 'tp' | 'stop' | 'exit'; qty: Dec; filled: Dec; price: Dec; status: ExStatus; fills: { id: string; qty: Dec }[] }
 
 const ENTRY = dec('1');
 const ENTRY_PRICE = dec('100');
@@ -36,12 +38,32 @@ class World {
   private tradeSeq = 0;
   price = ENTRY_PRICE;
 
-  constructor(readonly plan: BracketPlan) {
+  /** partial: a limit entry resting on the exchange that fills piece by piece (or is cancelled); else a market entry filled at once */
+  constructor(readonly plan: BracketPlan, readonly partial = false) {
     this.record('entry', [
-      { type: 'Approve', intent: { ...intentOf('entry', 'market', '1', {}), side: 'buy', reduceOnly: false } },
+      { type: 'Approve', intent: { ...intentOf('entry', partial ? 'limit' : 'market', '1', partial ? { limitPrice: '100' } : {}), side: 'buy', reduceOnly: false } },
       { type: 'RecordSubmitted' }, { type: 'RecordAccepted', exchangeOrderId: 'entry' },
-      { type: 'RecordFill', tradeId: 't0', exchangeOrderId: 'entry', quantity: ENTRY, price: ENTRY_PRICE, fee: ZERO, feeCurrency: 'USDT', liquidity: 'taker', filledAt: 'x' },
+      ...(partial ? [] : [{ type: 'RecordFill' as const, tradeId: 't0', exchangeOrderId: 'entry', quantity: ENTRY, price: ENTRY_PRICE, fee: ZERO, feeCurrency: 'USDT', liquidity: 'taker' as const, filledAt: 'x' }]),
     ]);
+    if (partial) this.exchange.set('entry', { id: 'entry', kind: 'entry', qty: ENTRY, filled: ZERO, price: ENTRY_PRICE, status: 'open', fills: [] });
+  }
+
+  /** what the entry bought so far */
+  entered(): Dec {
+    return this.partial ? this.exchange.get('entry')!.filled : ENTRY;
+  }
+
+  entryOpen(): boolean {
+    return this.partial && this.exchange.get('entry')!.status === 'open';
+  }
+
+  /** the resting entry fills a part (tenths of what is left, at least one step) */
+  fillEntry(tenths: number): void {
+    const entry = this.exchange.get('entry');
+    if (!entry || entry.status !== 'open') return;
+    const open = entry.qty.minus(entry.filled);
+    const part = open.times(tenths).dividedBy(10).dividedToIntegerBy(STEP).times(STEP);
+    this.fill(entry, part.greaterThan(0) ? part : open);
   }
 
   record(id: string, commands: OrderCommand[]): void {
@@ -55,8 +77,8 @@ class World {
   }
 
   position(): Dec {
-    let p = ENTRY;
-    for (const o of this.exchange.values()) p = p.minus(o.filled);
+    let p = this.entered();
+    for (const o of this.exchange.values()) if (o.kind !== 'entry') p = p.minus(o.filled);
     return p;
   }
 
@@ -122,7 +144,7 @@ class World {
     for (let g = 0; leg(`stop${g}`); g++) stops.push(leg(`stop${g}`)!);
     const exits: LegFacts[] = [];
     for (let g = 0; leg(`exit${g}`); g++) exits.push(leg(`exit${g}`)!);
-    return { entry: { status: entry.status, filled: entry.filledQuantity, averagePrice: ENTRY_PRICE }, takeProfits: this.plan.takeProfits.map((_, i) => leg(`tp${i}`)), stops, exits };
+    return { entry: { status: entry.status, filled: entry.filledQuantity, averagePrice: ENTRY_PRICE, clientOrderId: 'entry', cancelRequested: entry.cancelRequest !== undefined }, takeProfits: this.plan.takeProfits.map((_, i) => leg(`tp${i}`)), stops, exits };
   }
 
   /** PATRIOT plans and acts: new orders are recorded and placed; cancels are recorded, then sent (delivered later). */
@@ -169,6 +191,7 @@ class World {
 
 const step = fc.oneof(
   fc.record({ kind: fc.constant('move' as const), price: fc.integer({ min: 90, max: 112 }), half: fc.boolean() }),
+  fc.record({ kind: fc.constant('entry' as const), tenths: fc.integer({ min: 1, max: 10 }) }),
   fc.constant({ kind: 'react' as const }),
   fc.constant({ kind: 'sync' as const }),
   fc.constant({ kind: 'cancels' as const }),
@@ -181,14 +204,15 @@ const plans = fc.record({
 });
 
 describe('brackets managed by PATRIOT (property)', () => {
-  it('over random price paths and fill/cancel orderings: exits never exceed the entry; once quiet, no bracket leaves both sides working after one side filled, and PATRIOT equals the exchange', () => {
+  it('over random price paths, entries filled at once or piece by piece, and fill/cancel orderings: exits never exceed the entry; while the entry works what it bought has a stop; once quiet, no bracket leaves both sides working after one side filled, and PATRIOT equals the exchange', () => {
     fc.assert(
-      fc.property(plans, fc.array(step, { maxLength: 40 }), ({ levels, stop, breakEven }, steps) => {
+      fc.property(plans, fc.boolean(), fc.array(step, { maxLength: 40 }), ({ levels, stop, breakEven }, partial, steps) => {
         const plan: BracketPlan = { entrySide: 'buy', takeProfits: levels.map(([price, fraction]) => ({ price, fraction })), stopLoss: stop, breakEven, stepSize: STEP, tickSize: '0.01' };
-        const world = new World(plan);
+        const world = new World(plan, partial);
         world.react();
         for (const s of steps) {
           if (s.kind === 'move') world.move(new Dec(s.price), s.half);
+          else if (s.kind === 'entry') world.fillEntry(s.tenths);
           else if (s.kind === 'react') world.react();
           else if (s.kind === 'sync') world.sync();
           else world.deliverCancels();
@@ -196,7 +220,25 @@ describe('brackets managed by PATRIOT (property)', () => {
         }
         world.settle();
         expect(world.position().isNegative()).toBe(false);
-        const working = [...world.exchange.values()].filter((o) => o.status === 'open');
+        const working = [...world.exchange.values()].filter((o) => o.status === 'open' && o.kind !== 'entry');
+        for (const o of world.exchange.values()) {
+          const mine = world.patriot.get(o.id)!;
+          expect(mine.filledQuantity.toString(), `${o.id} filled`).toBe(o.filled.toString());
+          const expected = o.status === 'open' ? !isTerminal(mine.status) : mine.status === o.status;
+          expect(expected, `${o.id}: PATRIOT ${mine.status}, exchange ${o.status}`).toBe(true);
+        }
+        if (world.entryOpen()) {
+          // the entry still works: what it bought is protected (a stop for at least half and at most all of it), no take-profit yet
+          const stopTriggered = [...world.exchange.values()].some((o) => o.kind === 'stop' && (o.status === 'filled' || o.status === 'expired'));
+          expect(stopTriggered, 'the entry still works after the stop triggered').toBe(false);
+          expect(working.filter((o) => o.kind === 'tp'), 'a take-profit before the entry ended').toEqual([]);
+          const held = world.position();
+          const openStop = working.filter((o) => o.kind === 'stop').reduce((sum, o) => sum.plus(o.qty.minus(o.filled)), ZERO);
+          if (held.greaterThan(0)) expect(openStop.times(2).greaterThanOrEqualTo(held) && openStop.lessThanOrEqualTo(held), `stop ${openStop.toString()} for ${held.toString()} held`).toBe(true);
+          else expect(openStop.isZero()).toBe(true);
+          return;
+        }
+        const ENTRY = world.entered();
         const tpsFilled = [...world.exchange.values()].filter((o) => o.kind === 'tp').reduce((sum, o) => sum.plus(o.filled), ZERO);
         const stopFilled = [...world.exchange.values()].some((o) => o.kind === 'stop' && (o.status === 'filled' || o.status === 'expired'));
         // protection works: once the stop triggered, nothing is held any more
@@ -208,12 +250,6 @@ describe('brackets managed by PATRIOT (property)', () => {
         if (world.position().greaterThan(0) && !stopFilled) {
           const openStop = working.filter((o) => o.kind === 'stop').reduce((sum, o) => sum.plus(o.qty.minus(o.filled)), ZERO);
           expect(openStop.toString(), 'the stop covers what is held').toBe(world.position().toString());
-        }
-        for (const o of world.exchange.values()) {
-          const mine = world.patriot.get(o.id)!;
-          expect(mine.filledQuantity.toString(), `${o.id} filled`).toBe(o.filled.toString());
-          const expected = o.status === 'open' ? !isTerminal(mine.status) : mine.status === o.status;
-          expect(expected, `${o.id}: PATRIOT ${mine.status}, exchange ${o.status}`).toBe(true);
         }
       }),
       { numRuns: 400 },

@@ -20,6 +20,8 @@ import { NOT_PLACED, isTerminal, type OrderStatus } from './order-decider.js';
  *   first take-profit filled completely (break-even).
  * - Exits never exceed the entry: a stop is only placed for what the entry filled minus what the
  *   exits filled, and only while no earlier stop is still working.
+ * - While the entry still works, partly filled, a stop protects what it filled (growing in
+ *   doubling steps); take-profits wait for the entry to end.
  * - A stop the exchange refused counts as triggered only when it would have triggered at once (the
  *   market already past it); one never placed (NOT_PLACED) is placed again; any other refusal ends
  *   the stop (no market exit, no new generation refused again). Stops are placed before
@@ -57,7 +59,7 @@ export interface LegFacts {
 }
 
 export interface BracketFacts {
-  readonly entry: { readonly status: OrderStatus; readonly filled: Dec; readonly averagePrice?: Dec };
+  readonly entry: { readonly status: OrderStatus; readonly filled: Dec; readonly averagePrice?: Dec; readonly clientOrderId?: string; readonly cancelRequested?: boolean };
   /** by take-profit leg index */
   readonly takeProfits: readonly (LegFacts | undefined)[];
   /** stop-loss generations, oldest first (a resize or a move to break-even makes a new one) */
@@ -90,7 +92,7 @@ export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketActi
 
 function planActions(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
   const entered = facts.entry.filled;
-  if (!entryDone(facts.entry.status) || !entered.greaterThan(0)) return [];
+  if (!entered.greaterThan(0)) return [];
   const side: OrderSide = plan.entrySide === 'buy' ? 'sell' : 'buy';
   const step = parseDec(plan.stepSize) ?? new Dec('1e-8');
   const actions: BracketAction[] = [];
@@ -98,6 +100,7 @@ function planActions(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
   const stopFilled = facts.stops.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
   const exitFilled = facts.exits.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
   const held = entered.minus(tpFilled).minus(stopFilled).minus(exitFilled);
+  if (!entryDone(facts.entry.status)) return whileEntering(plan, facts, held, side, step);
   const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || (leg.status === 'exchange_rejected' && triggeredAtOnce(leg.rejection)));
   // refused for another reason (e.g. the balance: on Binance spot a resting sell locks the base, so a
   // take-profit and a stop cannot both hold it): no exit at market, and no new stop refused again
@@ -138,6 +141,34 @@ function planActions(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
     if (quantity.greaterThan(0)) actions.push({ kind: 'place_stop', generation: facts.stops.length, side, quantity: decToString(quantity), stopPrice: decToString(stopPrice) });
   }
   return actions;
+}
+
+/**
+ * The entry is still working and partly filled: what it bought is protected at once by a stop
+ * (take-profits wait for the entry to end, as their sizes are shares of what it filled). The stop
+ * grows with the entry in doubling steps (resized only when it covers less than half of what is
+ * held), so a limit entry filling in many pieces costs a few stop generations, not one per fill;
+ * once the entry ends it is resized to exactly what is held. A stop that triggers meanwhile
+ * cancels the rest of the entry, then exits what is held.
+ */
+function whileEntering(plan: BracketPlan, facts: BracketFacts, held: Dec, side: OrderSide, step: Dec): BracketAction[] {
+  if (plan.stopLoss === undefined || facts.entry.clientOrderId === undefined) return [];
+  if ([...facts.takeProfits, ...facts.stops, ...facts.exits].some((leg) => leg?.cancelledByOthers === true)) return [];
+  const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || (leg.status === 'exchange_rejected' && triggeredAtOnce(leg.rejection)));
+  if (stopHit) {
+    const cancelEntry: BracketAction[] = facts.entry.cancelRequested ? [] : [{ kind: 'cancel', clientOrderId: facts.entry.clientOrderId, reason: 'bracket: the stop-loss triggered before the entry filled completely' }];
+    return [...cancelEntry, ...afterStop(facts, held, side, step)];
+  }
+  if (!held.greaterThan(0)) return [];
+  if (facts.stops.some((leg) => leg.status === 'exchange_rejected' && !triggeredAtOnce(leg.rejection) && leg.rejection !== NOT_PLACED)) return [];
+  const current = facts.stops[facts.stops.length - 1];
+  if (current !== undefined && live(current)) {
+    const open = current.quantity.minus(current.filled);
+    return held.greaterThan(open.times(2)) && !current.cancelRequested ? [{ kind: 'cancel', clientOrderId: current.clientOrderId, reason: 'bracket: the stop-loss grows with the entry' }] : [];
+  }
+  const quantity = floorStep(held, step);
+  if (!quantity.greaterThan(0) || facts.stops.length >= MAX_STOP_GENERATIONS) return [];
+  return [{ kind: 'place_stop', generation: facts.stops.length, side, quantity: decToString(quantity), stopPrice: plan.stopLoss }];
 }
 
 /** A bracket the trader took over: what still works is left alone unless nothing is held any more (then it is cancelled). */

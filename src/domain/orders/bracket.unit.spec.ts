@@ -45,3 +45,30 @@ describe('a stop the exchange refused (issue 17)', () => {
     expect(planBracket(plan, facts).map((a) => a.kind)).toEqual(['place_stop', 'place_take_profit']);
   });
 });
+
+describe('a bracket whose entry is still filling (issue 17)', () => {
+  const partly = (filled: string) => ({ status: 'partially_filled' as const, filled: new Dec(filled), averagePrice: new Dec('100'), clientOrderId: 'entry', cancelRequested: false });
+  it('what the entry bought is protected at once by a stop; take-profits wait for the entry to end', () => {
+    expect(planBracket(plan, { entry: partly('0.3'), takeProfits: [undefined], stops: [], exits: [] }))
+      .toEqual([{ kind: 'place_stop', generation: 0, side: 'sell', quantity: '0.3', stopPrice: '90' }]);
+  });
+  it('the stop grows in doubling steps: left while it covers half of what is held, resized beyond', () => {
+    const stop = leg('s0', { quantity: new Dec('0.3') });
+    expect(planBracket(plan, { entry: partly('0.6'), takeProfits: [undefined], stops: [stop], exits: [] })).toEqual([]);
+    expect(planBracket(plan, { entry: partly('0.61'), takeProfits: [undefined], stops: [stop], exits: [] }))
+      .toEqual([{ kind: 'cancel', clientOrderId: 's0', reason: 'bracket: the stop-loss grows with the entry' }]);
+  });
+  it('a stop that triggers while the entry works cancels the rest of the entry', () => {
+    const hit = leg('s0', { quantity: new Dec('0.3'), filled: new Dec('0.3'), status: 'filled' });
+    expect(planBracket(plan, { entry: partly('0.3'), takeProfits: [undefined], stops: [hit], exits: [] }))
+      .toEqual([{ kind: 'cancel', clientOrderId: 'entry', reason: 'bracket: the stop-loss triggered before the entry filled completely' }]);
+  });
+  it('once the entry ends, the stop is resized to exactly what is held and the take-profit placed', () => {
+    const stop = leg('s0', { quantity: new Dec('0.3') });
+    const actions = planBracket(plan, { entry: filledEntry, takeProfits: [undefined], stops: [stop], exits: [] });
+    expect(actions).toEqual([
+      { kind: 'place_take_profit', leg: 0, side: 'sell', quantity: '1', limitPrice: '110' },
+      { kind: 'cancel', clientOrderId: 's0', reason: 'bracket: the stop-loss is resized' },
+    ]);
+  });
+});
