@@ -52,6 +52,7 @@ export const OrderDto = Type.Object({
   adjustments: Type.Optional(Type.Array(Type.String())),
   stopPrice: Type.Optional(DecimalString),
   trailingPercent: Type.Optional(DecimalString),
+  trailingDistance: Type.Optional(DecimalString),
   parent: Type.Optional(Type.Object({ clientOrderId: Type.String(), role: Type.Union([Type.Literal('take_profit'), Type.Literal('stop'), Type.Literal('exit')]), index: Type.Integer({ minimum: 0 }) }, { description: 'a bracket child: its entry and its leg' })),
   cancelRequested: Type.Optional(Type.Object({ by: Type.String(), reason: Type.String(), at: Type.String() }, { description: 'a cancel asked for and not answered by the exchange yet' })),
   createdAt: Type.String(),

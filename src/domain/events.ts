@@ -47,6 +47,8 @@ export interface OrderIntent {
   readonly stopPrice?: string;
   /** a trailing stop (issue 17): the stop follows the best price at this distance, in percent (`stopPrice` is its first trigger) */
   readonly trailingPercent?: string;
+  /** issue 17: a trailing stop's distance in price (quote currency); the exchange must trail by price natively */
+  readonly trailingDistance?: string;
   /** price used for sizing and risk (the account's own exchange price at decision time) */
   readonly referencePrice: string;
   /** where that price came from (e.g. "binance:ws-a", "synthetic") and how old it was, in ms */

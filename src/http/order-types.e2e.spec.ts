@@ -63,6 +63,19 @@ describe('stop and take-profit orders by alert (paper)', () => {
     expect(await orderOf(wrongStop)).toBeUndefined();
   });
 
+  it('a sell trailing stop by price distance (trailing_distance) follows the price up 500 below it and fills when the price falls back', async () => {
+    server.runtime.feed.setPrice('BTC/USDT', '97000');
+    await quiesce(server.runtime);
+    expect((await orderOf(await send({ action: 'buy', quantity: '0.02' })))?.status).toBe('filled'); // something to sell
+    const order = await orderOf(await send({ action: 'sell', trailing_distance: '500' }));
+    expect(order).toMatchObject({ type: 'stop_market', stopPrice: '96500', trailingDistance: '500', status: 'accepted' });
+    server.runtime.feed.setPrice('BTC/USDT', '98000');
+    await quiesce(server.runtime);
+    expect(await server.runtime.exchange.fetchOrder(order!.accountId, order!.clientOrderId)).toMatchObject({ status: 'open', stopPrice: '97500', trailingDistance: '500' });
+    server.runtime.feed.setPrice('BTC/USDT', '97400');
+    await waitUntil(async () => (await orderOf(order!.signalId))?.status === 'filled', 'the trailing stop to fill');
+  });
+
   it('an alert of a stop type without stop_price is refused 422 STOP_PRICE_REQUIRED', async () => {
     const { secret } = demoOf(server.runtime);
     const res = await postAlert(server.runtime, { secret, action: 'sell', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', order_type: 'stop' });

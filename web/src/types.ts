@@ -16,6 +16,8 @@ export interface Order {
   stopPrice?: string;
   /** issue 17: a trailing stop's distance in percent */
   trailingPercent?: string;
+  /** issue 17: a trailing stop's distance in price */
+  trailingDistance?: string;
   /** issue 17: a bracket child, under its entry */
   parent?: { clientOrderId: string; role: string; index: number };
   /** issue 17: a cancel asked for and not answered yet */

@@ -36,6 +36,8 @@ export interface PlaceOrderRequest {
   readonly stopPrice?: string;
   /** a trailing stop: the distance the stop follows the best price at, in percent (issue 17) */
   readonly trailingPercent?: string;
+  /** a trailing stop: the distance the stop follows the best price at, in price (issue 17; only where the exchange trails by price) */
+  readonly trailingDistance?: string;
   readonly reduceOnly?: boolean;
 }
 
@@ -68,6 +70,7 @@ export interface ExchangeOrder {
   /** trigger price of a stop / take-profit order (issue 17); for a trailing stop, its current trigger */
   readonly stopPrice?: string;
   readonly trailingPercent?: string;
+  readonly trailingDistance?: string;
   readonly filledQuantity: string;
   readonly status: ExchangeOrderStatus;
   readonly fills: readonly ExchangeFill[];

@@ -65,6 +65,8 @@ export interface OrderView {
   readonly stopPrice?: string;
   /** a trailing stop's distance in percent (its first trigger is `stopPrice`; issue 17) */
   readonly trailingPercent?: string;
+  /** a trailing stop's distance in price (issue 17) */
+  readonly trailingDistance?: string;
   /** a bracket child: its entry and its leg (issue 17) */
   readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number };
   /** a cancel asked for and not answered yet: who asked, why, when (issue 17) */

@@ -342,6 +342,7 @@ export class OrderExecutor {
           ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}), reduceOnly: intent.reduceOnly,
           ...(intent.stopPrice !== undefined ? { stopPrice: intent.stopPrice } : {}),
           ...(intent.trailingPercent !== undefined ? { trailingPercent: intent.trailingPercent } : {}),
+          ...(intent.trailingDistance !== undefined ? { trailingDistance: intent.trailingDistance } : {}),
         })
         .catch((error: unknown): PlaceOrderResult => ({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) }));
     } catch (error) {

@@ -56,6 +56,8 @@ export interface RoutingContext {
   readonly clientOrderId: (accountId: string, leg: number) => string;
   /** orders approved on a UTC day that opened or added to a position (ADR-0019); absent: not counted */
   readonly tradesOn?: (day: string, accountId: string, strategyId: string) => TradesToday;
+  /** whether the account's exchange trails a stop by a price distance natively (issue 17); absent: it does not */
+  readonly trailsByDistance?: (accountId: string) => boolean;
   /** the strategy's losing trades in a row (ADR-0019); absent: no cooldown */
   readonly lossStreak?: (strategyId: string) => { readonly losses: number; readonly lastLossAt?: string };
   /** the strategy's loss on a UTC day, realised and unrealised at these prices (ADR-0019); absent: no strategy loss limit */
@@ -132,6 +134,10 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       skipped.push({ accountId: link.accountId, ...conditional.error });
       continue;
     }
+    if (conditional?.ok && conditional.value.trailingDistance !== undefined && ctx.trailsByDistance?.(link.accountId) !== true) {
+      skipped.push({ accountId: link.accountId, code: 'TRAILING_DISTANCE_NOT_SUPPORTED', message: `${ctx.venueName(link.accountId)} trails a stop by percent only: give "trailing_percent" instead of a distance; nothing was sent` });
+      continue;
+    }
     const bracket = signal.bracket && !reduceOnly ? bracketPlanFor(signal.bracket, side, parseDec(signal.limitPrice ?? '') ?? referencePrice, market) : undefined; // issue 17
     if (bracket && !bracket.ok) {
       skipped.push({ accountId: link.accountId, ...bracket.error });
@@ -153,6 +159,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       ...(limitPrice !== undefined ? { limitPrice: decToString(limitPrice) } : {}),
       ...(conditional ? { stopPrice: decToString(conditional.value.stopPrice) } : {}),
       ...(conditional?.value.trailingPercent ? { trailingPercent: decToString(conditional.value.trailingPercent) } : {}),
+      ...(conditional?.value.trailingDistance ? { trailingDistance: decToString(conditional.value.trailingDistance) } : {}),
       ...(bracket && !conditional ? { bracket: bracket.value } : {}),
       referencePrice: decToString(referencePrice),
       ...(sized.value.requested !== undefined ? { requestedQuantity: decToString(sized.value.requested) } : {}),

@@ -203,6 +203,19 @@ describe('routeSignal: positions per strategy and side-aware closes', () => {
     expect(entry.type).toBe('OrderRejected');
   });
 
+  it('given a trailing stop by price distance, then only an exchange that trails by price gets it; its first trigger is that far from the price', () => {
+    const signal = received({ action: 'sell', orderType: 'stop_market', trailingDistance: '500' });
+    const held = shared({ s1: '0.05' });
+    const refused = routeSignal(signal, strategy, held);
+    expect(refused.orders).toEqual([]);
+    expect(refused.processed.data.skipped).toEqual([expect.objectContaining({ code: 'TRAILING_DISTANCE_NOT_SUPPORTED', message: expect.stringContaining('binance trails a stop by percent only') })]);
+    const placed = routeSignal(signal, strategy, { ...held, trailsByDistance: () => true });
+    expect(placed.orders[0]!.intent).toMatchObject({ type: 'stop_market', stopPrice: '99500', trailingDistance: '500' });
+    expect(placed.orders[0]!.intent).not.toHaveProperty('trailingPercent');
+    const offTick = routeSignal(received({ action: 'sell', orderType: 'stop_market', trailingDistance: '0.005' }), strategy, { ...held, trailsByDistance: () => true });
+    expect(offTick.processed.data.skipped).toEqual([expect.objectContaining({ code: 'INVALID_TRAILING' })]);
+  });
+
   it('given a close for one account of a two-account strategy (asked through the API), then only that account is routed', () => {
     const fanOut: StrategyConfig = { ...strategy, accounts: [strategy.accounts[0]!, { ...strategy.accounts[0]!, accountId: 'acc2' }] };
     const signal = received({ action: 'close' });

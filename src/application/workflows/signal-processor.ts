@@ -52,6 +52,8 @@ export interface SignalProcessorDeps {
   readonly view?: TradingView;
   /** where its failures and lag go (default: failures logged) */
   readonly observer?: ProcessorObserver;
+  /** whether the account's exchange trails a stop by a price distance natively (issue 17; default: none does) */
+  readonly trailsByDistance?: (account: AccountConfig) => boolean;
   /** on the routing leader, after routing: carries out the kill switch's pending actions (issue 17) */
   readonly killSwitchActions?: (state: TradingState) => Promise<unknown>;
 }
@@ -382,6 +384,10 @@ export class SignalProcessor {
           globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
           clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
           tradesOn: (day, accountId, strategyId) => this.current.tradesOn(day, accountId, strategyId),
+          trailsByDistance: (id) => {
+            const account = this.current.account(id);
+            return account !== undefined && (this.deps.trailsByDistance?.(account) ?? false);
+          },
           lossStreak: (strategyId) => this.current.lossStreak(strategyId),
           strategyDayLoss: (strategyId, day, mark) => this.current.strategyDayLoss(strategyId, day, mark),
         });

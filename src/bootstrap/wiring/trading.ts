@@ -52,6 +52,8 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
       if (!decision.orders.some((o) => o.event.type === 'OrderApproved')) core.metrics.signalDone(signalId);
     },
     killSwitchActions: (state) => settleKillSwitchActions({ ...core.commandDeps, ids: core.ids }, state),
+    // the paper exchange trails by a price distance natively; no ccxt venue is wired for it (Binance spot trails by percent)
+    trailsByDistance: (account) => account.exchange === 'paper',
   });
   const reconciler = new AccountReconciler({
     store: core.events, exchange: exchanges.gateway, clock: core.clock, log, state: () => view.current,

@@ -12,6 +12,8 @@ export interface ConditionalPrices {
   readonly limitPrice?: Dec;
   /** a trailing stop's distance in percent (its first trigger is `stopPrice`, that far from the market) */
   readonly trailingPercent?: Dec;
+  /** a trailing stop's distance in price (its first trigger is `stopPrice`, that far from the market) */
+  readonly trailingDistance?: Dec;
 }
 
 /**
@@ -24,14 +26,22 @@ export function conditionalPrices(signal: NormalizedSignal, side: OrderSide, mar
   if (type === undefined || !isConditional(type)) return undefined;
   const tick = parseDec(tickSize);
   const trail = signal.trailingPercent !== undefined ? parseDec(signal.trailingPercent) : undefined;
-  const stopAsked = trail ? (side === 'sell' ? market.times(new Dec(100).minus(trail)) : market.times(new Dec(100).plus(trail))).dividedBy(100) : parseDec(signal.stopPrice ?? '');
+  const distance = signal.trailingDistance !== undefined ? parseDec(signal.trailingDistance) : undefined;
+  const stopAsked = trail
+    ? (side === 'sell' ? market.times(new Dec(100).minus(trail)) : market.times(new Dec(100).plus(trail))).dividedBy(100)
+    : distance
+      ? (side === 'sell' ? market.minus(distance) : market.plus(distance))
+      : parseDec(signal.stopPrice ?? '');
   if (!tick || !tick.greaterThan(0)) return err({ code: 'MARKET_RULES_INVALID', message: `the market's tick size ${tickSize} is not usable` });
+  if (distance && tick && !distance.dividedBy(tick).isInteger()) {
+    return err({ code: 'INVALID_TRAILING', message: `a trailing distance of ${distance.toString()} is not a whole number of ticks (${tickSize})` });
+  }
   if (!stopAsked || !stopAsked.greaterThan(0)) return err({ code: 'STOP_PRICE_REQUIRED', message: `a ${type} order needs a positive stop price` });
   const stopPrice = roundToTick(stopAsked, side, tick);
   if (!stopPrice.greaterThan(0)) return err({ code: 'STOP_PRICE_REQUIRED', message: `stop price ${stopAsked.toString()} rounds to zero at tick ${tickSize}` });
   const wrongSide = checkTriggerSide(type, side, stopPrice, market);
   if (wrongSide) return err(wrongSide);
-  if (!hasLimitPrice(type)) return ok({ type, stopPrice, ...(trail ? { trailingPercent: trail } : {}) });
+  if (!hasLimitPrice(type)) return ok({ type, stopPrice, ...(trail ? { trailingPercent: trail } : {}), ...(distance ? { trailingDistance: distance } : {}) });
   const limitAsked = parseDec(signal.limitPrice ?? '');
   if (!limitAsked || !limitAsked.greaterThan(0)) return err({ code: 'LIMIT_PRICE_REQUIRED', message: `a ${type} order needs a limit price` });
   return ok({ type, stopPrice, limitPrice: roundToTick(limitAsked, side, tick) });

@@ -174,6 +174,12 @@ function validateIntent(intent: OrderIntent): DomainError | undefined {
       return { code: 'INVALID_INTENT', message: `a trailing stop is a stop_market with a distance above 0 and under 100 %, got ${intent.type} ${intent.trailingPercent}` };
     }
   }
+  if (intent.trailingDistance !== undefined) {
+    const distance = parseDec(intent.trailingDistance);
+    if (intent.type !== 'stop_market' || !distance || !distance.greaterThan(0) || intent.trailingPercent !== undefined) {
+      return { code: 'INVALID_INTENT', message: `a trailing stop by distance is a stop_market with one distance above 0, got ${intent.type} ${intent.trailingDistance}` };
+    }
+  }
   if (hasLimitPrice(intent.type)) {
     const limit = intent.limitPrice === undefined ? undefined : parseDec(intent.limitPrice);
     if (limit === undefined || !limit.greaterThan(0)) {

@@ -254,7 +254,8 @@ export function normalizeSignal(envelope: AlertEnvelope, ctx: NormalizeContext):
     ...(orderType !== undefined ? { orderType } : {}),
     ...(limitPrice !== undefined ? { limitPrice } : {}),
     ...(stop.value !== undefined ? { stopPrice: stop.value } : {}),
-    ...(trailing.value !== undefined ? { trailingPercent: trailing.value } : {}),
+    ...(trailing.value?.percent !== undefined ? { trailingPercent: trailing.value.percent } : {}),
+    ...(trailing.value?.distance !== undefined ? { trailingDistance: trailing.value.distance } : {}),
     ...(bracket.value !== undefined ? { bracket: bracket.value } : {}),
     ...(targetPosition !== undefined ? { targetPosition } : {}),
     ...(marketPosition !== undefined ? { marketPosition } : {}),
@@ -513,20 +514,28 @@ function bracketLevel(text: string, key: string): Result<BracketLevel, DomainErr
 }
 
 /**
- * A trailing stop (issue 17): `trailing_percent` (e.g. "1.5" or "1.5%"), the distance the stop
- * follows the best price at. TRAILING_DISTANCE_ZERO for 0, PERCENT_OVER_100 from 100 up; a
- * distance in price (`trailing_distance`) is not supported yet (TRAILING_DISTANCE_NOT_SUPPORTED).
+ * A trailing stop (issue 17): `trailing_percent` (e.g. "1.5" or "1.5%") or `trailing_distance` (in
+ * the quote currency, e.g. "250"), how far the stop follows the best price. One of them:
+ * INVALID_TRAILING for both; TRAILING_DISTANCE_ZERO for 0; PERCENT_OVER_100 from 100 %.
  */
-function parseTrailing(fields: Fields): Result<string | undefined, DomainError> {
-  if (find(fields, ['trailing_distance', 'trail_distance']) !== undefined) {
-    return err({ code: 'TRAILING_DISTANCE_NOT_SUPPORTED', message: 'A trailing stop by price distance is not supported yet; give "trailing_percent" (e.g. "1.5%").' });
+function parseTrailing(fields: Fields): Result<{ percent?: string; distance?: string } | undefined, DomainError> {
+  const byDistance = find(fields, ['trailing_distance', 'trail_distance', 'trailing_offset']);
+  const byPercent = find(fields, ['trailing_percent', 'trail_percent', 'trailing_stop']);
+  if (byDistance !== undefined && byPercent !== undefined) {
+    return err({ code: 'INVALID_TRAILING', message: `Give either "${byPercent.key}" or "${byDistance.key}", not both.` });
   }
-  const field = find(fields, ['trailing_percent', 'trail_percent', 'trailing_stop']);
-  if (field === undefined) return ok(undefined);
-  const text = field.value.trim().replace(/%$/, '');
-  if (!DECIMAL_TEXT.test(text)) return err({ code: 'INVALID_TRAILING', message: `Field "${field.key}" is ${shown(field.value)}; give a percent such as "1.5%".` });
+  if (byDistance !== undefined) {
+    const text = byDistance.value.trim();
+    if (!DECIMAL_TEXT.test(text)) return err({ code: 'INVALID_TRAILING', message: `Field "${byDistance.key}" is ${shown(byDistance.value)}; give a distance in price such as "250".` });
+    const distance = new Dec(text);
+    if (distance.isZero()) return err({ code: 'TRAILING_DISTANCE_ZERO', message: `Field "${byDistance.key}" is 0: a trailing stop needs a distance above zero.` });
+    return ok({ distance: decToString(distance) });
+  }
+  if (byPercent === undefined) return ok(undefined);
+  const text = byPercent.value.trim().replace(/%$/, '');
+  if (!DECIMAL_TEXT.test(text)) return err({ code: 'INVALID_TRAILING', message: `Field "${byPercent.key}" is ${shown(byPercent.value)}; give a percent such as "1.5%".` });
   const percent = new Dec(text);
-  if (percent.isZero()) return err({ code: 'TRAILING_DISTANCE_ZERO', message: `Field "${field.key}" is 0: a trailing stop needs a distance above zero.` });
-  if (!percent.lessThan(100)) return err({ code: 'PERCENT_OVER_100', message: `Field "${field.key}" is ${field.value}: a trailing distance must be under 100%.` });
-  return ok(decToString(percent));
+  if (percent.isZero()) return err({ code: 'TRAILING_DISTANCE_ZERO', message: `Field "${byPercent.key}" is 0: a trailing stop needs a distance above zero.` });
+  if (!percent.lessThan(100)) return err({ code: 'PERCENT_OVER_100', message: `Field "${byPercent.key}" is ${byPercent.value}: a trailing distance must be under 100%.` });
+  return ok({ percent: decToString(percent) });
 }

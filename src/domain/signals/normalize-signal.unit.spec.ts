@@ -398,10 +398,17 @@ describe('normalizeSignal: stop and take-profit orders (issue 17)', () => {
 });
 
 describe('normalizeSignal: trailing stops (issue 17)', () => {
-  it('trailing_percent makes a trailing stop-market; 0 is TRAILING_DISTANCE_ZERO, 100 % is PERCENT_OVER_100, a price distance is not supported yet', () => {
+  it('trailing_percent makes a trailing stop-market; 0 is TRAILING_DISTANCE_ZERO, 100 % is PERCENT_OVER_100', () => {
     expect(signalOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_percent: '1.5%' }))).toMatchObject({ orderType: 'stop_market', trailingPercent: '1.5' });
     expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_percent: '0' })).code).toBe('TRAILING_DISTANCE_ZERO');
     expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_percent: '100' })).code).toBe('PERCENT_OVER_100');
-    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_distance: '500' })).code).toBe('TRAILING_DISTANCE_NOT_SUPPORTED');
+  });
+  it('trailing_distance is a distance in price; 0 is TRAILING_DISTANCE_ZERO, text is INVALID_TRAILING, both distances at once are INVALID_TRAILING', () => {
+    const signal = signalOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_distance: '500' }));
+    expect(signal).toMatchObject({ orderType: 'stop_market', trailingDistance: '500' });
+    expect(signal).not.toHaveProperty('trailingPercent');
+    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_distance: '0' })).code).toBe('TRAILING_DISTANCE_ZERO');
+    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_distance: 'far' })).code).toBe('INVALID_TRAILING');
+    expect(errorOf(json({ action: 'sell', ticker: 'BTCUSDT', trailing_distance: '500', trailing_percent: '1%' })).code).toBe('INVALID_TRAILING');
   });
 });

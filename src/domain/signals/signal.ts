@@ -28,6 +28,8 @@ export interface NormalizedSignal {
   readonly stopPrice?: string;
   /** a trailing stop's distance in percent (`trailing_percent`; issue 17) */
   readonly trailingPercent?: string;
+  /** a trailing stop's distance in price, in the quote currency (`trailing_distance`; issue 17) */
+  readonly trailingDistance?: string;
   /** signed target position ({{strategy.position_size}}), if any */
   readonly targetPosition?: string;
   readonly marketPosition?: 'long' | 'short' | 'flat';

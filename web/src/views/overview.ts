@@ -247,6 +247,7 @@ function nestBrackets(orders: Order[]): Order[] {
 /** The order's type, its trigger, and its leg when it is a bracket child. */
 function orderKind(o: Order): string {
   const trigger = o.stopPrice ? ` @ ${formatDecimal(o.stopPrice, 2)}` : '';
-  const type = o.trailingPercent ? `trailing ${o.trailingPercent}%${trigger} (first trigger)` : `${o.type}${trigger}`;
+  const type = o.trailingPercent ? `trailing ${o.trailingPercent}%${trigger} (first trigger)`
+    : o.trailingDistance ? `trailing ${formatDecimal(o.trailingDistance, 2)}${trigger} (first trigger)` : `${o.type}${trigger}`;
   return o.parent ? `${type} (${o.parent.role.replace('_', '-')})` : type;
 }

@@ -50,6 +50,8 @@ export class OrderPlacement {
     }
     const market = venue.resolve(request.symbol);
     if (!market) return { kind: 'rejected', code: RejectCode.UNKNOWN_SYMBOL, reason: `${request.symbol} is not a ${venue.spec.marketType} market of ${venue.spec.exchangeId}` };
+    // no ccxt venue is wired to trail by a price distance (routing refuses it first): never sent as something else
+    if (request.trailingDistance !== undefined) return { kind: 'rejected', code: RejectCode.INVALID_ORDER, reason: `${venue.spec.exchangeId} trails a stop by percent only; nothing was sent` };
 
     // ---- validation
     const reference = request.type === 'market' ? options.referencePrice?.(request.symbol, accountId) : undefined;

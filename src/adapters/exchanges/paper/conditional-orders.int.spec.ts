@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExchangeOrder, PlaceOrderRequest, PlaceOrderResult } from '../../../application/ports/exchange.js';
 import { SyntheticPriceFeed } from '../../marketdata/synthetic-price-feed.js';
+import Database from 'better-sqlite3';
 import { PaperExchange } from './paper-exchange.js';
 
 /** Stop and take-profit orders on the paper exchange (issue 17): they wait for their trigger price, then execute. */
@@ -101,9 +102,41 @@ describe('PaperExchange: stop and take-profit orders', () => {
     expect((await ex.fetchOrder('a', placed.clientOrderId))?.status).toBe('filled');
   });
 
+  it('a trailing sell stop by price distance follows the highest price 500 below it (issue 17)', async () => {
+    const placed = accepted(await ex.placeOrder('a', order({ stopPrice: '96500', trailingDistance: '500' })));
+    expect(placed).toMatchObject({ type: 'stop_market', stopPrice: '96500', trailingDistance: '500', status: 'open' });
+    expect(placed).not.toHaveProperty('trailingPercent');
+    await tick('100000');
+    expect((await ex.fetchOrder('a', placed.clientOrderId))?.stopPrice).toBe('99500');
+    await tick('99600'); // no move back
+    expect(await ex.fetchOrder('a', placed.clientOrderId)).toMatchObject({ stopPrice: '99500', status: 'open' });
+    await tick('99400');
+    expect((await ex.fetchOrder('a', placed.clientOrderId))?.status).toBe('filled');
+  });
+
+  it('a trailing distance of zero, off the tick, or given with a percent is refused', async () => {
+    for (const bad of [{ trailingDistance: '0' }, { trailingDistance: '0.001' }, { trailingDistance: '500', trailingPercent: '1' }]) {
+      expect(await ex.placeOrder('a', order({ stopPrice: '96500', ...bad }))).toMatchObject({ kind: 'rejected', code: 'INVALID_ORDER' });
+    }
+  });
+
   it('a trailing distance of 0 or of 100 % or more is refused', async () => {
     expect(await ex.placeOrder('a', order({ stopPrice: '96030', trailingPercent: '0' }))).toMatchObject({ kind: 'rejected', code: 'INVALID_ORDER' });
     expect(await ex.placeOrder('a', order({ stopPrice: '96030', trailingPercent: '100' }))).toMatchObject({ kind: 'rejected', code: 'INVALID_ORDER' });
+  });
+
+  it('a file from before trailing by distance gets the column on opening; its percent trailing stops keep trailing', async () => {
+    const before = accepted(await ex.placeOrder('a', order({ stopPrice: '96030', trailingPercent: '1' })));
+    ex.close();
+    const db = new Database(join(dir, 'paper.db'));
+    db.exec('ALTER TABLE paper_trailing DROP COLUMN distance');
+    db.close();
+    ex = new PaperExchange({ path: join(dir, 'paper.db'), feed, clock, seed: 1, partialFills: false });
+    expect(await ex.fetchOrder('a', before.clientOrderId)).toMatchObject({ trailingPercent: '1', status: 'open' });
+    const byDistance = accepted(await ex.placeOrder('a', order({ stopPrice: '96500', trailingDistance: '500' })));
+    await tick('100000');
+    expect((await ex.fetchOrder('a', before.clientOrderId))?.stopPrice).toBe('99000');
+    expect((await ex.fetchOrder('a', byDistance.clientOrderId))?.stopPrice).toBe('99500');
   });
 
   it('a stop survives a restart of the exchange on the same file', async () => {

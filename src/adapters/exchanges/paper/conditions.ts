@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS paper_conditions (
 );
 `;
 
-/** Trailing stops: the distance in percent and the best price seen since placement (the stop follows it). */
+/** Trailing stops: the distance in percent (or in price: `distance`, percent then '0') and the best price seen since placement (the stop follows it). */
 export const TRAILING_DDL = `
 CREATE TABLE IF NOT EXISTS paper_trailing (
   order_id  INTEGER PRIMARY KEY REFERENCES paper_orders(order_id),
@@ -29,6 +29,8 @@ export interface TrailingRow {
   order_id: number;
   percent: string;
   extreme: string;
+  /** a distance in price instead of the percent (issue 17); null for a percent */
+  distance: string | null;
 }
 
 export interface ConditionRow {
@@ -50,9 +52,12 @@ export class ConditionStatements {
   constructor(db: Database.Database) {
     db.exec(CONDITIONS_DDL);
     db.exec(TRAILING_DDL);
+    // files from before trailing by price distance: the column is added once (null = a percent)
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('paper_trailing')").all();
+    if (!columns.some((c) => c.name === 'distance')) db.exec('ALTER TABLE paper_trailing ADD COLUMN distance TEXT');
     this.setStop = db.prepare<[string, number]>('UPDATE paper_conditions SET stop_price = ? WHERE order_id = ?');
-    this.trailing = db.prepare<[number], TrailingRow>('SELECT order_id, percent, extreme FROM paper_trailing WHERE order_id = ?');
-    this.insertTrailing = db.prepare<TrailingRow>('INSERT INTO paper_trailing (order_id, percent, extreme) VALUES (@order_id, @percent, @extreme)');
+    this.trailing = db.prepare<[number], TrailingRow>('SELECT order_id, percent, extreme, distance FROM paper_trailing WHERE order_id = ?');
+    this.insertTrailing = db.prepare<TrailingRow>('INSERT INTO paper_trailing (order_id, percent, extreme, distance) VALUES (@order_id, @percent, @extreme, @distance)');
     this.setExtreme = db.prepare<[string, number]>('UPDATE paper_trailing SET extreme = ? WHERE order_id = ?');
     this.get = db.prepare<[number], ConditionRow>('SELECT order_id, kind, stop_price, triggered FROM paper_conditions WHERE order_id = ?');
     this.insert = db.prepare<ConditionRow>('INSERT INTO paper_conditions (order_id, kind, stop_price, triggered) VALUES (@order_id, @kind, @stop_price, @triggered)');

@@ -694,7 +694,8 @@ export class PaperExchange implements ExchangeGateway {
       quantity: row.quantity,
       ...(row.limit_price !== null ? { limitPrice: row.limit_price } : {}),
       ...(condition ? { stopPrice: condition.stop_price } : {}),
-      ...(trailing ? { trailingPercent: trailing.percent } : {}),
+      ...(trailing && trailing.distance === null ? { trailingPercent: trailing.percent } : {}),
+      ...(trailing && trailing.distance !== null ? { trailingDistance: trailing.distance } : {}),
       filledQuantity: row.filled_quantity,
       status: row.status,
       fills: fillRows.map(toFill),
@@ -718,6 +719,10 @@ export class PaperExchange implements ExchangeGateway {
     if (request.trailingPercent !== undefined && (type !== 'stop_market' || !trail || !trail.greaterThan(0) || !trail.lessThan(100))) {
       throw new Rejected(RejectCode.INVALID_ORDER, `a trailing stop is a stop_market with a distance above 0 and under 100 %, got ${String(request.trailingPercent)}`);
     }
+    const distance = request.trailingDistance !== undefined ? parseDec(request.trailingDistance) : undefined;
+    if (request.trailingDistance !== undefined && (type !== 'stop_market' || !distance || !distance.greaterThan(0) || trail !== undefined || !distance.dividedBy(spec.tick).isInteger())) {
+      throw new Rejected(RejectCode.INVALID_ORDER, `a trailing stop by distance is a stop_market with one distance above 0, in whole ticks, got ${String(request.trailingDistance)}`);
+    }
     if (triggers(type, request.side, checked.stopPrice, feedPrice)) {
       throw new Rejected(RejectCode.WOULD_TRIGGER_IMMEDIATELY, `the ${type} would trigger at once: the market (${decToString(feedPrice)}) is already past ${decToString(checked.stopPrice)}`);
     }
@@ -737,7 +742,8 @@ export class PaperExchange implements ExchangeGateway {
     };
     this.sql.insertOrder.run(row);
     this.conditions.insert.run({ order_id: row.order_id, kind: type, stop_price: decToString(checked.stopPrice), triggered: 0 });
-    if (trail) this.conditions.insertTrailing.run({ order_id: row.order_id, percent: decToString(trail), extreme: decToString(feedPrice) });
+    if (trail) this.conditions.insertTrailing.run({ order_id: row.order_id, percent: decToString(trail), extreme: decToString(feedPrice), distance: null });
+    if (distance) this.conditions.insertTrailing.run({ order_id: row.order_id, percent: '0', extreme: decToString(feedPrice), distance: decToString(distance) });
     return this.toOrder(row, []);
   }
 
@@ -779,8 +785,11 @@ export class PaperExchange implements ExchangeGateway {
     const extreme = new Dec(trailing.extreme);
     const better = row.side === 'sell' ? price.greaterThan(extreme) : price.lessThan(extreme);
     if (!better) return undefined;
-    const distance = new Dec(trailing.percent).dividedBy(100);
-    const raw = row.side === 'sell' ? price.times(new Dec(1).minus(distance)) : price.times(new Dec(1).plus(distance));
+    const byPrice = trailing.distance !== null ? new Dec(trailing.distance) : undefined;
+    const fraction = new Dec(trailing.percent).dividedBy(100);
+    const raw = byPrice
+      ? (row.side === 'sell' ? price.minus(byPrice) : price.plus(byPrice))
+      : row.side === 'sell' ? price.times(new Dec(1).minus(fraction)) : price.times(new Dec(1).plus(fraction));
     const ticks = raw.dividedBy(spec.tick);
     const stop = (row.side === 'sell' ? ticks.floor() : ticks.ceil()).times(spec.tick);
     this.conditions.setExtreme.run(decToString(price), row.order_id);
