@@ -5,6 +5,7 @@ export const OutboundEndpointDto = Type.Object({
   endpointId: Type.String(),
   url: Type.String({ description: 'scheme://host/… only' }),
   kinds: Type.Array(Type.String(), { description: 'the event kinds sent to it' }),
+  format: Type.Optional(Type.String({ description: 'patriot (signed JSON), discord or slack (an incoming webhook: one line of text per event)' })),
   enabled: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
   changedAt: Type.String({ format: 'date-time' }),
@@ -13,6 +14,7 @@ export const OutboundEndpointDto = Type.Object({
 export const NewOutboundEndpointBody = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 8192, description: 'http(s) URL the events are POSTed to' }),
   kinds: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, description: 'fill, order_rejected, order_unknown, order_expired, order_cancelled, alert_rejected, kill_switch, reconciliation' }),
+  format: Type.Optional(Type.String({ maxLength: 16, description: 'patriot (default: signed JSON), discord or slack (their incoming webhook URL: each event as one line of text; the URL is the secret)' })),
 }, { additionalProperties: false });
 
 export const NewOutboundEndpointDto = Type.Object({

@@ -1,5 +1,6 @@
 import type { NoticeKind } from '../../domain/notices/notice.js';
 import type { KeyValueStore } from '../ports/key-value.js';
+import { ENDPOINT_FORMATS, type EndpointFormat } from './chat-sink.js';
 
 /** Where endpoints live in the settings store: what is shown, by tenant (not secret) ... */
 export const OUTBOUND_ENDPOINT_PREFIX = 'outbound-endpoint/';
@@ -13,6 +14,8 @@ export interface OutboundEndpoint {
   /** scheme://host/… */
   readonly maskedUrl: string;
   readonly kinds: readonly NoticeKind[];
+  /** PATRIOT's signed JSON (absent: the same), or a Discord / Slack incoming webhook's message (issue 19) */
+  readonly format?: EndpointFormat;
   readonly enabled: boolean;
   readonly createdAt: string;
   readonly changedAt: string;
@@ -32,7 +35,8 @@ function parseEndpoint(raw: string): OutboundEndpoint | undefined {
   try {
     const e = JSON.parse(raw) as Partial<OutboundEndpoint>;
     if (typeof e.endpointId === 'string' && typeof e.tenantId === 'string' && typeof e.maskedUrl === 'string' && Array.isArray(e.kinds) && typeof e.enabled === 'boolean' && typeof e.createdAt === 'string') {
-      return { endpointId: e.endpointId, tenantId: e.tenantId, maskedUrl: e.maskedUrl, kinds: e.kinds, enabled: e.enabled, createdAt: e.createdAt, changedAt: e.changedAt ?? e.createdAt };
+      const format = (ENDPOINT_FORMATS as readonly unknown[]).includes(e.format) ? { format: e.format! } : {};
+      return { endpointId: e.endpointId, tenantId: e.tenantId, maskedUrl: e.maskedUrl, kinds: e.kinds, ...format, enabled: e.enabled, createdAt: e.createdAt, changedAt: e.changedAt ?? e.createdAt };
     }
   } catch {
     // not an endpoint

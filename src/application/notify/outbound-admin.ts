@@ -6,7 +6,7 @@ import type { WebhookPoster } from '../ports/webhook-poster.js';
 import type { Delivery, DeliveryLog } from './delivery-log.js';
 import type { EndpointStore, OutboundEndpoint } from './endpoint-store.js';
 import { outboundCheckpointName } from './outbound-webhooks.js';
-import { webhookSink } from './webhook-sink.js';
+import { ENDPOINT_FORMATS, sinkFor, type EndpointFormat } from './chat-sink.js';
 
 /** endpoints per tenant */
 export const MAX_ENDPOINTS_PER_TENANT = 10;
@@ -49,9 +49,13 @@ export class OutboundAdmin {
     return this.deps.endpoints.ofTenant(tenantId);
   }
 
-  async create(tenantId: string, input: { url: string; kinds: readonly string[] }): Promise<Result<{ endpoint: OutboundEndpoint; secret: string }, DomainError>> {
+  async create(tenantId: string, input: { url: string; kinds: readonly string[]; format?: string }): Promise<Result<{ endpoint: OutboundEndpoint; secret: string }, DomainError>> {
     const url = parseEndpointUrl(input.url);
     if (!url.ok) return url;
+    if (input.format !== undefined && !(ENDPOINT_FORMATS as readonly string[]).includes(input.format)) {
+      return err({ code: 'UNKNOWN_FORMAT', message: `format is one of ${ENDPOINT_FORMATS.join(', ')}` });
+    }
+    const format = (input.format ?? 'patriot') as EndpointFormat;
     const kinds = parseKinds(input.kinds);
     if (!kinds.ok) return kinds;
     if ((await this.deps.endpoints.ofTenant(tenantId)).length >= MAX_ENDPOINTS_PER_TENANT) {
@@ -60,7 +64,7 @@ export class OutboundAdmin {
     const endpointId = this.deps.newId();
     const secret = this.deps.newSecret();
     const now = new Date(this.deps.clock.now()).toISOString();
-    const endpoint: OutboundEndpoint = { endpointId, tenantId, maskedUrl: maskUrl(url.value), kinds: kinds.value, enabled: true, createdAt: now, changedAt: now };
+    const endpoint: OutboundEndpoint = { endpointId, tenantId, maskedUrl: maskUrl(url.value), kinds: kinds.value, format, enabled: true, createdAt: now, changedAt: now };
     await this.startAtHead(endpointId); // before it is listed: the leader never sends it history
     await this.deps.endpoints.create(endpoint, { url: url.value.href, secret });
     this.deps.changed();
@@ -103,7 +107,7 @@ export class OutboundAdmin {
       id: `test_${this.deps.newId()}`, type: 'Test', kind: 'test', time: new Date(startedAt).toISOString(), tenantId,
       data: { message: 'a test delivery from PATRIOT: the signature and the event id are those of every delivery' },
     };
-    const outcome = await webhookSink(this.deps.poster, this.deps.clock, secrets.url, secrets.secret).deliver(notice, AbortSignal.timeout(TEST_TIMEOUT_MS));
+    const outcome = await sinkFor(endpoint.format, this.deps.poster, this.deps.clock, secrets.url, secrets.secret).deliver(notice, AbortSignal.timeout(TEST_TIMEOUT_MS));
     const at = new Date(this.deps.clock.now()).toISOString();
     const status = outcome.status !== undefined ? { lastStatusCode: outcome.status } : {};
     await this.deps.deliveries.put(endpointId, {

@@ -8,7 +8,7 @@ import { SingleFlight } from '../shared/single-flight.js';
 import type { DeliveryLog } from './delivery-log.js';
 import type { EndpointStore, OutboundEndpoint } from './endpoint-store.js';
 import { DeliveryStopped, noticeDelivery } from './notice-delivery.js';
-import { webhookSink } from './webhook-sink.js';
+import { sinkFor } from './chat-sink.js';
 
 /** The checkpoint of an endpoint's runner (the event store's named checkpoints). */
 export const outboundCheckpointName = (endpointId: string): string => `outbound-webhook@${endpointId}`;
@@ -100,7 +100,7 @@ export class OutboundWebhooks {
     const { events, deliveries, clock, retry, log } = this.deps;
     const processor = noticeDelivery({
       processorId: outboundCheckpointName(endpoint.endpointId), destinationId: endpoint.endpointId, tenantId: endpoint.tenantId, kinds: endpoint.kinds,
-      sink: webhookSink(this.deps.poster, clock, secrets.url, secrets.secret),
+      sink: sinkFor(endpoint.format, this.deps.poster, clock, secrets.url, secrets.secret),
     }, {
       checkpoints: events, deliveries, clock, retry, signal: abort.signal,
       onFailedAttempt: (endpointId, d) => log.warn({ endpointId, eventId: d.eventId, attempts: d.attempts, status: d.status, error: d.lastError }, d.status === 'failed' ? 'outbound webhook given up for this event' : 'outbound webhook delivery failed; tried again with back-off'),

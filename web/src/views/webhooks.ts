@@ -2,7 +2,8 @@ import { api, errorText } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { badge, copyButton, h, replace, table, td, time, toast } from '../dom.js';
 
-interface Endpoint { endpointId: string; url: string; kinds: string[]; enabled: boolean; createdAt: string }
+interface Endpoint { endpointId: string; url: string; kinds: string[]; format?: string; enabled: boolean; createdAt: string }
+const FORMATS: readonly [string, string][] = [['patriot', 'Signed JSON (your own receiver)'], ['discord', 'Discord incoming webhook'], ['slack', 'Slack incoming webhook']];
 interface Created { endpoint: Endpoint; secret: string; signature: string }
 interface Delivery { eventId: string; type: string; status: 'delivered' | 'pending' | 'failed'; attempts: number; lastError?: string; firstAttemptAt: string; lastAttemptAt: string; nextAttemptAt?: string }
 interface TestResult { delivered: boolean; statusCode?: number; error?: string }
@@ -21,7 +22,8 @@ export class WebhooksView {
 
   render(main: HTMLElement): void {
     const form = h('form', { class: 'stack', 'aria-labelledby': 'add-endpoint-h' },
-      h('label', {}, 'URL', h('span', { class: 'hint' }, 'events are POSTed here as signed JSON'), h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://example.com/patriot-events', autocomplete: 'off', spellcheck: 'false' })),
+      h('label', {}, 'Send as', h('select', { name: 'format' }, ...FORMATS.map(([value, label]) => h('option', { value }, label)))),
+      h('label', {}, 'URL', h('span', { class: 'hint' }, ' signed JSON is POSTed here; for Discord or Slack paste the incoming webhook URL of the channel (it is stored sealed and shown masked)'), h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://example.com/patriot-events', autocomplete: 'off', spellcheck: 'false' })),
       h('fieldset', {}, h('legend', {}, 'Events to send'),
         h('div', { class: 'row kinds' }, ...KINDS.map(([kind, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'kinds', value: kind, checked: kind === 'fill' }), ` ${label}`)))),
       this.formError,
@@ -46,8 +48,8 @@ export class WebhooksView {
     if (!topics.includes('all')) return;
     try {
       const endpoints = (await api<{ items: Endpoint[] }>('/outbound-webhooks')).items;
-      replace(this.listEl, table(['URL', 'Events', 'State', ''], endpoints.map((e) => h('tr', { 'data-endpoint': e.endpointId },
-        td(h('code', {}, e.url)), td(e.kinds.join(', ')), td(e.enabled ? badge('enabled') : h('span', { class: 'muted' }, 'disabled')),
+      replace(this.listEl, table(['URL', 'As', 'Events', 'State', ''], endpoints.map((e) => h('tr', { 'data-endpoint': e.endpointId },
+        td(h('code', {}, e.url)), td(e.format ?? 'patriot'), td(e.kinds.join(', ')), td(e.enabled ? badge('enabled') : h('span', { class: 'muted' }, 'disabled')),
         td(h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'small', onclick: () => void this.test(e) }, 'Send test'),
           h('button', { type: 'button', class: 'small', onclick: () => void this.deliveries(e) }, 'Deliveries'),
@@ -62,9 +64,11 @@ export class WebhooksView {
     const data = new FormData(form);
     this.formError.textContent = '';
     try {
-      const created = await api<Created>('/outbound-webhooks', { body: { url: String(data.get('url') ?? '').trim(), kinds: data.getAll('kinds').map(String) } });
+      const format = String(data.get('format') ?? 'patriot');
+      const created = await api<Created>('/outbound-webhooks', { body: { url: String(data.get('url') ?? '').trim(), kinds: data.getAll('kinds').map(String), format } });
       form.reset();
-      this.showSecret(created);
+      if (format === 'patriot') this.showSecret(created);
+      else toast(`Added: events go to the ${format === 'discord' ? 'Discord' : 'Slack'} channel; try "Send test"`);
       await this.update(['all']);
     } catch (error) {
       this.formError.textContent = errorText(error);

@@ -12,9 +12,9 @@ import { principalOf } from '../../auth-hook.js';
 
 const EndpointParams = Type.Object({ endpointId: Type.String({ maxLength: 64 }) });
 const DeliveriesQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) });
-const STATUS: Readonly<Record<string, number>> = { INVALID_URL: 400, UNKNOWN_EVENT_KIND: 400, ENDPOINT_NOT_FOUND: 404, TOO_MANY_ENDPOINTS: 409, ENDPOINT_UNREADABLE: 409 };
+const STATUS: Readonly<Record<string, number>> = { INVALID_URL: 400, UNKNOWN_EVENT_KIND: 400, UNKNOWN_FORMAT: 400, ENDPOINT_NOT_FOUND: 404, TOO_MANY_ENDPOINTS: 409, ENDPOINT_UNREADABLE: 409 };
 const refused = (reply: FastifyReply, error: DomainError) => sendError(reply, STATUS[error.code] ?? 409, error.code, error.message);
-const dto = (e: OutboundEndpoint): Static<typeof OutboundEndpointDto> => ({ endpointId: e.endpointId, url: e.maskedUrl, kinds: [...e.kinds], enabled: e.enabled, createdAt: e.createdAt, changedAt: e.changedAt });
+const dto = (e: OutboundEndpoint): Static<typeof OutboundEndpointDto> => ({ endpointId: e.endpointId, url: e.maskedUrl, kinds: [...e.kinds], format: e.format ?? 'patriot', enabled: e.enabled, createdAt: e.createdAt, changedAt: e.changedAt });
 const SIGNATURE = 'X-Patriot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>; X-Patriot-Event-Id: the idempotency key';
 
 /**
