@@ -1,8 +1,9 @@
-import { maskUrl, parseEndpointUrl, parseKinds, type Notice } from '../../domain/notices/notice.js';
+import { maskUrl, parseEndpointUrl, parseKinds, parseMailEndpoint, type Notice } from '../../domain/notices/notice.js';
 import { err, ok, type DomainError, type Result } from '../../domain/shared/result.js';
 import type { CheckpointStore, EventReader } from '../ports/event-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { WebhookPoster } from '../ports/webhook-poster.js';
+import type { MailSender } from '../ports/mail-sender.js';
 import type { Delivery, DeliveryLog } from './delivery-log.js';
 import type { EndpointStore, OutboundEndpoint } from './endpoint-store.js';
 import { outboundCheckpointName } from './outbound-webhooks.js';
@@ -18,6 +19,8 @@ export interface OutboundAdminDeps {
   readonly endpoints: EndpointStore;
   readonly deliveries: DeliveryLog;
   readonly poster: WebhookPoster;
+  /** e-mail endpoints' SMTP (absent: they fail with why) */
+  readonly mail?: MailSender;
   readonly clock: Clock;
   /** a new endpoint id */
   readonly newId: () => string;
@@ -50,12 +53,13 @@ export class OutboundAdmin {
   }
 
   async create(tenantId: string, input: { url: string; kinds: readonly string[]; format?: string }): Promise<Result<{ endpoint: OutboundEndpoint; secret: string }, DomainError>> {
-    const url = parseEndpointUrl(input.url);
-    if (!url.ok) return url;
     if (input.format !== undefined && !(ENDPOINT_FORMATS as readonly string[]).includes(input.format)) {
       return err({ code: 'UNKNOWN_FORMAT', message: `format is one of ${ENDPOINT_FORMATS.join(', ')}` });
     }
     const format = (input.format ?? 'patriot') as EndpointFormat;
+    const parsed = format === 'email' ? parseMailEndpoint(input.url) : parseEndpointUrl(input.url);
+    if (!parsed.ok) return parsed;
+    const url = parsed.value instanceof URL ? parsed.value : parsed.value.url;
     const kinds = parseKinds(input.kinds);
     if (!kinds.ok) return kinds;
     if ((await this.deps.endpoints.ofTenant(tenantId)).length >= MAX_ENDPOINTS_PER_TENANT) {
@@ -64,9 +68,9 @@ export class OutboundAdmin {
     const endpointId = this.deps.newId();
     const secret = this.deps.newSecret();
     const now = new Date(this.deps.clock.now()).toISOString();
-    const endpoint: OutboundEndpoint = { endpointId, tenantId, maskedUrl: maskUrl(url.value), kinds: kinds.value, format, enabled: true, createdAt: now, changedAt: now };
+    const endpoint: OutboundEndpoint = { endpointId, tenantId, maskedUrl: maskUrl(url), kinds: kinds.value, format, enabled: true, createdAt: now, changedAt: now };
     await this.startAtHead(endpointId); // before it is listed: the leader never sends it history
-    await this.deps.endpoints.create(endpoint, { url: url.value.href, secret });
+    await this.deps.endpoints.create(endpoint, { url: url.href, secret });
     this.deps.changed();
     return ok({ endpoint, secret });
   }
@@ -107,7 +111,8 @@ export class OutboundAdmin {
       id: `test_${this.deps.newId()}`, type: 'Test', kind: 'test', time: new Date(startedAt).toISOString(), tenantId,
       data: { message: 'a test delivery from PATRIOT: the signature and the event id are those of every delivery' },
     };
-    const outcome = await sinkFor(endpoint.format, this.deps.poster, this.deps.clock, secrets.url, secrets.secret).deliver(notice, AbortSignal.timeout(TEST_TIMEOUT_MS));
+    const senders = { poster: this.deps.poster, clock: this.deps.clock, ...(this.deps.mail ? { mail: this.deps.mail } : {}) };
+    const outcome = await sinkFor(endpoint.format, senders, secrets.url, secrets.secret).deliver(notice, AbortSignal.timeout(TEST_TIMEOUT_MS));
     const at = new Date(this.deps.clock.now()).toISOString();
     const status = outcome.status !== undefined ? { lastStatusCode: outcome.status } : {};
     await this.deps.deliveries.put(endpointId, {

@@ -3,6 +3,7 @@ import type { CheckpointStore, EventReader } from '../ports/event-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { WebhookPoster } from '../ports/webhook-poster.js';
+import type { MailSender } from '../ports/mail-sender.js';
 import { ProcessorRunner, type ProcessorObserver } from '../processors/processor-runner.js';
 import { SingleFlight } from '../shared/single-flight.js';
 import type { DeliveryLog } from './delivery-log.js';
@@ -18,6 +19,8 @@ export interface OutboundWebhooksDeps {
   readonly endpoints: EndpointStore;
   readonly deliveries: DeliveryLog;
   readonly poster: WebhookPoster;
+  /** e-mail endpoints' SMTP (absent: they fail with why) */
+  readonly mail?: MailSender;
   readonly clock: Clock;
   readonly log: Logger;
   readonly retry: RetryPolicy;
@@ -100,7 +103,7 @@ export class OutboundWebhooks {
     const { events, deliveries, clock, retry, log } = this.deps;
     const processor = noticeDelivery({
       processorId: outboundCheckpointName(endpoint.endpointId), destinationId: endpoint.endpointId, tenantId: endpoint.tenantId, kinds: endpoint.kinds,
-      sink: sinkFor(endpoint.format, this.deps.poster, clock, secrets.url, secrets.secret),
+      sink: sinkFor(endpoint.format, { poster: this.deps.poster, clock, ...(this.deps.mail ? { mail: this.deps.mail } : {}) }, secrets.url, secrets.secret),
     }, {
       checkpoints: events, deliveries, clock, retry, signal: abort.signal,
       onFailedAttempt: (endpointId, d) => log.warn({ endpointId, eventId: d.eventId, attempts: d.attempts, status: d.status, error: d.lastError }, d.status === 'failed' ? 'outbound webhook given up for this event' : 'outbound webhook delivery failed; tried again with back-off'),

@@ -95,3 +95,37 @@ export const retryDelay = (policy: RetryPolicy, attempts: number): number => Mat
 
 /** Whether a delivery first tried at `firstAttemptAt` is given up at `now` (ms). */
 export const givenUp = (policy: RetryPolicy, firstAttemptAt: number, now: number): boolean => now - firstAttemptAt >= policy.giveUpAfterMs;
+
+/** At most this many recipients per e-mail endpoint. */
+export const MAX_MAIL_RECIPIENTS = 5;
+const MAIL_ADDRESS = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}$/;
+
+/**
+ * An e-mail endpoint's URL (issue 19), checked: `smtps://user:password@host[:port]?to=a@x.com,b@y.com&from=bot@x.com`
+ * (`smtp://` requires STARTTLS; `&tls=none` sends in the clear, for a relay on the same host). The
+ * recipients and the sender must be plain addresses; `from` defaults to the user when it is an
+ * address. The message never repeats the URL (it carries the password).
+ */
+export function parseMailEndpoint(raw: string): Result<{ url: URL; from: string; to: string[] }, DomainError> {
+  const invalid = (why: string) => err({ code: 'INVALID_URL', message: `the e-mail URL is not usable: ${why}` });
+  if (raw.length > MAX_URL_LENGTH) return invalid(`longer than ${MAX_URL_LENGTH} characters`);
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return invalid('not a URL such as smtps://user:password@smtp.example.com?to=me@example.com');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') return invalid('an e-mail endpoint is smtp:// or smtps://');
+  if (url.hostname === '') return invalid('it has no host');
+  if (url.hash !== '') return invalid('a #fragment is not allowed');
+  const tls = url.searchParams.get('tls');
+  if (tls !== null && tls !== 'none' && tls !== 'required') return invalid('tls is "required" (the default) or "none"');
+  const to = (url.searchParams.get('to') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (to.length === 0) return invalid('name the recipients: ?to=me@example.com');
+  if (to.length > MAX_MAIL_RECIPIENTS) return invalid(`at most ${MAX_MAIL_RECIPIENTS} recipients`);
+  if (to.some((a) => !MAIL_ADDRESS.test(a))) return invalid('a recipient is not a plain e-mail address');
+  const user = decodeURIComponent(url.username);
+  const from = url.searchParams.get('from') ?? (MAIL_ADDRESS.test(user) ? user : '');
+  if (!MAIL_ADDRESS.test(from)) return invalid('name the sender: &from=patriot@example.com');
+  return ok({ url, from, to });
+}

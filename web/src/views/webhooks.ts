@@ -3,7 +3,7 @@ import { confirmAction } from '../dialog.js';
 import { badge, copyButton, h, replace, table, td, time, toast } from '../dom.js';
 
 interface Endpoint { endpointId: string; url: string; kinds: string[]; format?: string; enabled: boolean; createdAt: string }
-const FORMATS: readonly [string, string][] = [['patriot', 'Signed JSON (your own receiver)'], ['discord', 'Discord incoming webhook'], ['slack', 'Slack incoming webhook']];
+const FORMATS: readonly [string, string][] = [['patriot', 'Signed JSON (your own receiver)'], ['discord', 'Discord incoming webhook'], ['slack', 'Slack incoming webhook'], ['email', 'E-mail (an smtps:// URL)']];
 interface Created { endpoint: Endpoint; secret: string; signature: string }
 interface Delivery { eventId: string; type: string; status: 'delivered' | 'pending' | 'failed'; attempts: number; lastError?: string; firstAttemptAt: string; lastAttemptAt: string; nextAttemptAt?: string }
 interface TestResult { delivered: boolean; statusCode?: number; error?: string }
@@ -23,7 +23,7 @@ export class WebhooksView {
   render(main: HTMLElement): void {
     const form = h('form', { class: 'stack', 'aria-labelledby': 'add-endpoint-h' },
       h('label', {}, 'Send as', h('select', { name: 'format' }, ...FORMATS.map(([value, label]) => h('option', { value }, label)))),
-      h('label', {}, 'URL', h('span', { class: 'hint' }, ' signed JSON is POSTed here; for Discord or Slack paste the incoming webhook URL of the channel (it is stored sealed and shown masked)'), h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://example.com/patriot-events', autocomplete: 'off', spellcheck: 'false' })),
+      h('label', {}, 'URL', h('span', { class: 'hint' }, ' signed JSON is POSTed here; for Discord or Slack paste the channel\'s incoming webhook URL; for e-mail smtps://user:password@smtp.example.com?to=me@example.com (stored sealed, shown masked)'), h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://example.com/patriot-events', autocomplete: 'off', spellcheck: 'false' })),
       h('fieldset', {}, h('legend', {}, 'Events to send'),
         h('div', { class: 'row kinds' }, ...KINDS.map(([kind, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'kinds', value: kind, checked: kind === 'fill' }), ` ${label}`)))),
       this.formError,
@@ -68,7 +68,7 @@ export class WebhooksView {
       const created = await api<Created>('/outbound-webhooks', { body: { url: String(data.get('url') ?? '').trim(), kinds: data.getAll('kinds').map(String), format } });
       form.reset();
       if (format === 'patriot') this.showSecret(created);
-      else toast(`Added: events go to the ${format === 'discord' ? 'Discord' : 'Slack'} channel; try "Send test"`);
+      else toast(`Added: events go to ${format === 'email' ? 'the mailbox' : `the ${format === 'discord' ? 'Discord' : 'Slack'} channel`}; try "Send test"`);
       await this.update(['all']);
     } catch (error) {
       this.formError.textContent = errorText(error);
