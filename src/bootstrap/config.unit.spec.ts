@@ -52,4 +52,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@localhost/db' })).not.toThrow(/hunter2/);
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db' }).databaseUrl).toBe('postgres://u:p@localhost/db');
   });
+
+  it('the event stream (issue 19): off by default; PATRIOT_NATS_URL turns it on with a stream and a subject prefix; bad values are refused', () => {
+    expect(loadConfig({}).outbound.nats).toBeUndefined();
+    expect(loadConfig({ PATRIOT_NATS_URL: 'nats://127.0.0.1:4222' }).outbound.nats).toEqual({ url: 'nats://127.0.0.1:4222', stream: 'PATRIOT', subjectPrefix: 'patriot' });
+    expect(loadConfig({ PATRIOT_NATS_URL: 'tls://bus:4222', PATRIOT_NATS_STREAM: 'EVENTS', PATRIOT_NATS_SUBJECT_PREFIX: 'acme.patriot' }).outbound.nats).toEqual({ url: 'tls://bus:4222', stream: 'EVENTS', subjectPrefix: 'acme.patriot' });
+    expect(() => loadConfig({ PATRIOT_NATS_URL: 'http://bus' })).toThrow(/PATRIOT_NATS_URL/);
+    expect(() => loadConfig({ PATRIOT_NATS_URL: 'nats://bus', PATRIOT_NATS_SUBJECT_PREFIX: 'a.>' })).toThrow(/PATRIOT_NATS_SUBJECT_PREFIX/);
+    expect(() => loadConfig({ PATRIOT_NATS_URL: 'nats://bus', PATRIOT_NATS_STREAM: 'a b' })).toThrow(/PATRIOT_NATS_STREAM/);
+  });
 });

@@ -12,10 +12,13 @@ export interface OutboundConfig {
   readonly giveUpAfterMs: number;
   /** how often the leader reads the endpoints again (created or removed on another node; PATRIOT_OUTBOUND_POLL_MS, default 5 s) */
   readonly pollMs: number;
+  /** every event to NATS JetStream (PATRIOT_NATS_URL; absent: no event stream) */
+  readonly nats?: { readonly url: string; readonly stream: string; readonly subjectPrefix: string };
 }
 
 export const OUTBOUND_KEYS = [
   'PATRIOT_OUTBOUND_ALLOW_PRIVATE', 'PATRIOT_OUTBOUND_TIMEOUT_MS', 'PATRIOT_OUTBOUND_RETRY_BASE_MS', 'PATRIOT_OUTBOUND_RETRY_MAX_MS', 'PATRIOT_OUTBOUND_GIVE_UP_MS', 'PATRIOT_OUTBOUND_POLL_MS',
+  'PATRIOT_NATS_URL', 'PATRIOT_NATS_STREAM', 'PATRIOT_NATS_SUBJECT_PREFIX',
 ] as const;
 
 type Source = Record<string, string | undefined>;
@@ -33,5 +36,17 @@ export function outboundConfig(source: Source, int: Int, fail: (message: string)
     retryBaseMs, retryMaxMs,
     giveUpAfterMs: int(source, 'PATRIOT_OUTBOUND_GIVE_UP_MS', 86_400_000, 1, 7 * 86_400_000),
     pollMs: int(source, 'PATRIOT_OUTBOUND_POLL_MS', 5000, 50, 600_000),
+    ...natsConfig(source, fail),
   };
+}
+
+function natsConfig(source: Source, fail: (message: string) => Error): Pick<OutboundConfig, 'nats'> {
+  const url = source.PATRIOT_NATS_URL?.trim() ?? '';
+  if (url === '') return {};
+  if (!/^(nats|tls):\/\/[^\s]+$/.test(url)) throw fail('PATRIOT_NATS_URL must be nats://host:port or tls://host:port');
+  const stream = source.PATRIOT_NATS_STREAM?.trim() || 'PATRIOT';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw fail(`PATRIOT_NATS_STREAM must be letters, digits, _ or -, got "${stream}"`);
+  const subjectPrefix = source.PATRIOT_NATS_SUBJECT_PREFIX?.trim() || 'patriot';
+  if (!/^[A-Za-z0-9_-]{1,32}(\.[A-Za-z0-9_-]{1,32}){0,3}$/.test(subjectPrefix)) throw fail(`PATRIOT_NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, _ or -, got "${subjectPrefix}"`);
+  return { nats: { url, stream, subjectPrefix } };
 }

@@ -16,7 +16,8 @@ export interface Reaction<T extends PatriotEventType> {
 /** A reaction to a whole batch at once (e.g. one snapshot per account touched, not one per event); idempotent like a Reaction. */
 export interface BatchReaction<T extends PatriotEventType> {
   readonly id: string;
-  readonly handles: readonly T[];
+  /** the types it is given, or every event ('all') */
+  readonly handles: readonly T[] | 'all';
   readonly runsOn: RunsOn;
   readonly batchSize?: number;
   /** the effect of the batch's handled events (possibly none); done again after a crash, so idempotent */

@@ -1,6 +1,7 @@
 import { ProjectionRunner } from '../../application/projections/projection-runner.js';
 import { ProcessorHost } from '../../application/processors/processor-host.js';
 import { registeredProcessors } from '../../application/processors/registry.js';
+import { natsSink } from '../../adapters/events/nats-sink.js';
 import { PortfolioSnapshotter, projectionPortfolioSource } from '../../application/workflows/portfolio-snapshotter.js';
 import { ReadQueries } from '../../application/queries/read-queries.js';
 import { LiveUpdates } from '../../application/live/live-updates.js';
@@ -47,7 +48,11 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
     snapshotAccounts: (accountIds: ReadonlySet<string>) => snapshotter.snapshotAccounts(accountIds),
   };
   // every other reaction to the log: one module and one line in application/processors/registry.ts
-  const processors = new ProcessorHost(events, registeredProcessors({ events, readModels, ...(snapshots ? { snapshots: accountSnapshots } : {}) }), { observer: processorObserver(log, metrics) });
+  const nats = config.outbound.nats;
+  const streamSink = nats ? natsSink({ url: nats.url, stream: nats.stream, subjectPrefix: nats.subjectPrefix }) : undefined;
+  const processors = new ProcessorHost(events, registeredProcessors({
+    events, readModels, ...(snapshots ? { snapshots: accountSnapshots } : {}), ...(streamSink && nats ? { eventStream: { sink: streamSink, subjectPrefix: nats.subjectPrefix } } : {}),
+  }), { observer: processorObserver(log, metrics) });
   const queries = new ReadQueries(readModels, events, (accountId, symbol) => {
     const quote = markets.accountPrice(accountId, symbol);
     return quote ? { price: quote.price, source: quote.source, ageMs: quote.ageMs, stale: quote.ageMs > config.marketData.maxPriceAgeMs } : undefined;
@@ -77,6 +82,7 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
       await outbound.webhooks.stop();
       await snapshotter.stop();
       await processors.stop();
+      await streamSink?.close();
       await projections.stop();
     },
   };
