@@ -49,7 +49,8 @@ export function printBanner(runtime: PatriotRuntime, out: NodeJS.WritableStream 
       '',
       '  Try it now:',
       `    curl -s -X POST '${demo.webhookUrl}' -H 'content-type: application/json' \\`,
-      `      -d '{"secret":"${demo.secret}","action":"buy","ticker":"BINANCE:BTCUSDT","contracts":"0.01"}'`,
+      // a fresh id on every run (the time and a random number, expanded by the shell): the same body again would be a duplicate
+      `      -d '{"secret":"${demo.secret}","id":"try-'"$(date +%s)-$RANDOM"'","action":"buy","ticker":"BINANCE:BTCUSDT","contracts":"0.01"}'`,
       `    TOKEN=$(curl -s -X POST '${runtime.publicUrl}/api/v1/auth/login' -H 'content-type: application/json' \\`,
       `      -d '{"username":"${demo.login.username}","password":"${demo.login.password ?? '<the demo password>'}"}' | sed 's/.*"accessToken":"\\([^"]*\\)".*/\\1/')`,
       `    curl -s '${runtime.publicUrl}/api/v1/positions' -H "authorization: Bearer $TOKEN"`,
