@@ -71,7 +71,24 @@ export class ReadQueries {
     private readonly events: Pick<EventAudit, 'readByCorrelation'>,
     private readonly markOf: MarkOf,
     private readonly repeats?: Pick<AlertRepeatCounter, 'tallies'>,
+    /** the orders of a tenant not final yet, from the write side's folded log (issue 20: every open order, not the last page) */
+    private readonly liveOrderIds?: (tenantId: string, accountId?: string) => readonly string[],
   ) {}
+
+  /** At most this many open orders are listed at once. */
+  static readonly MAX_OPEN_ORDERS = 1000;
+
+  /**
+   * Every order of the tenant not final yet (of one account when given), newest first, however
+   * old: the live orders come from the write side, their documents from the read models (one a
+   * moment old and not projected yet is left out until it is).
+   */
+  async openOrders(tenantId: string, filter: { accountId?: string }): Promise<Page<OrderView>> {
+    const ids = (this.liveOrderIds?.(tenantId, filter.accountId) ?? []).slice(0, ReadQueries.MAX_OPEN_ORDERS);
+    const found = await Promise.all(ids.map((id) => this.one<OrderView>(C.orders, tenantId, id)));
+    const items = found.filter((o): o is OrderView => o !== undefined).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return { items };
+  }
 
   async signals(tenantId: string, filter: ListFilter): Promise<Page<SignalView & WithRepeats>> {
     const page = await this.page<SignalView>(C.signals, tenantId, filter);

@@ -56,7 +56,11 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
   const queries = new ReadQueries(readModels, events, (accountId, symbol) => {
     const quote = markets.accountPrice(accountId, symbol);
     return quote ? { price: quote.price, source: quote.source, ageMs: quote.ageMs, stale: quote.ageMs > config.marketData.maxPriceAgeMs } : undefined;
-  }, repeats);
+  }, repeats, (tenantId, accountId) => {
+    const state = view.current;
+    const accounts = accountId !== undefined ? [accountId] : state.allAccounts().filter((a) => a.tenantId === tenantId).map((a) => a.accountId);
+    return accounts.filter((id) => state.account(id)?.tenantId === tenantId).flatMap((id) => state.liveOrdersOf(id).map((o) => o.clientOrderId));
+  });
   const live = new LiveUpdates({
     events, feed: liveFeed(core.feed, markets.prices), clock: core.clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),

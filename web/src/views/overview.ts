@@ -130,7 +130,7 @@ export class OverviewView {
   }
 
   private async loadOrders(): Promise<void> {
-    const orders = (await api<Page<Order>>('/orders?limit=100')).items.filter((o) => !FINAL.has(o.status));
+    const orders = (await api<Page<Order>>('/orders?status=open')).items.filter((o) => !FINAL.has(o.status)); // every open order, however old (issue 20)
     replace(this.ordersEl, table(
       ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
       nestBrackets(orders).map((o) => [[o.parent ? `↳ ${o.symbol}` : o.symbol], [o.side], [orderKind(o)], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),

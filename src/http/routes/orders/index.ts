@@ -14,11 +14,18 @@ export const orderRoutes: FastifyPluginAsync<{ deps: OrderRouteDeps }> = async (
 
   r.get('/orders', {
     schema: {
-      tags: ['orders'], summary: 'Orders, newest first',
-      querystring: Type.Intersect([Paging, Type.Object({ accountId: Type.Optional(Type.String()), signalId: Type.Optional(Type.String()) })]),
+      tags: ['orders'], summary: 'Orders, newest first; with status=open every order not final yet (not paged: at most 1000)',
+      querystring: Type.Intersect([Paging, Type.Object({
+        accountId: Type.Optional(Type.String()), signalId: Type.Optional(Type.String()),
+        status: Type.Optional(Type.Literal('open', { description: 'every open order (approved, on its way, resting, partly filled, of unknown fate), however old' })),
+      })]),
       response: { 200: pageOf(OrderDto) },
     },
-  }, async (request) => deps.queries.orders(deps.tenantOf(request), request.query));
+  }, async (request) => {
+    const tenantId = deps.tenantOf(request);
+    const { status, ...filter } = request.query;
+    return status === 'open' ? deps.queries.openOrders(tenantId, filter.accountId !== undefined ? { accountId: filter.accountId } : {}) : deps.queries.orders(tenantId, filter);
+  });
 
   r.get('/orders/:clientOrderId', {
     schema: { tags: ['orders'], summary: 'One order by its clientOrderId', params: Type.Object({ clientOrderId: Type.String({ maxLength: 64 }) }), response: { 200: OrderDto, 404: ErrorBody } },
