@@ -12,6 +12,7 @@ export const SignalDto = Type.Object({
   signal: Type.Optional(Type.Record(Type.String(), Type.String())),
   outcome: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('rejected'), Type.Literal('partially_rejected'), Type.Literal('skipped')]),
   rejection: Type.Optional(Reason),
+  received: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'a refused alert: what was received, as far as it could be read (at most 12 fields, values cut to 80 characters, never a field that may hold a credential)' })),
   orders: Type.Array(
     Type.Object({ accountId: Type.String(), clientOrderId: Type.String(), outcome: Type.String(), status: Type.String(), reasons: Type.Optional(Type.Array(Reason)) }),
   ),

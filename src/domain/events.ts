@@ -122,6 +122,8 @@ export type PatriotEvent =
         readonly bodySha256: string;
         readonly code: string;
         readonly message: string;
+        /** what was received, as far as it could be read (issue 20): a few fields, cut short, never one that may hold a secret */
+        readonly received?: Readonly<Record<string, string>>;
       };
     }
   | {

@@ -187,7 +187,8 @@ describe('authenticated but invalid alerts are kept as one SignalRejected audit 
   for (const c of cases) {
     it(`${c.name} -> 422 ${c.code}, one SignalRejected, visible as rejected`, async () => {
       const head = await quiesce(server.runtime);
-      const res = await post(uniqueAlert(c.fields()));
+      const fields = c.fields();
+      const res = await post(uniqueAlert(fields));
       expect(res.status).toBe(422);
       const error = (res.body as ErrorAnswer).error;
       expect(error.code).toBe(c.code);
@@ -203,6 +204,10 @@ describe('authenticated but invalid alerts are kept as one SignalRejected audit 
       expect(one.body.outcome).toBe('rejected');
       expect(one.body.rejection?.code).toBe(c.code);
       expect(one.body.orders).toEqual([]);
+      // what was received is shown (issue 20), never the secret
+      const received = (one.body as SignalView & { received?: Record<string, string> }).received ?? {};
+      for (const [k, v] of Object.entries(fields)) expect(received[k], k).toBe(v);
+      expect(JSON.stringify(received)).not.toMatch(/secret/i);
 
       const list = await get<Page<SignalView>>('/api/v1/signals?limit=5');
       const listed = list.body.items.find((s) => s.signalId === error.signalId);

@@ -27,7 +27,7 @@ export interface Fill { tradeId: string; accountId: string; symbol: string; side
 export interface Reason { code: string; message: string }
 export interface Signal {
   signalId: string; strategyId: string; receivedAt: string; signal?: Record<string, string>;
-  outcome: string; rejection?: Reason;
+  outcome: string; rejection?: Reason; received?: Record<string, string>;
   orders: { accountId: string; clientOrderId: string; outcome: string; status: string; reasons?: Reason[] }[];
   skipped: { accountId: string; code: string; message: string }[];
   /** the same alert came again (answered as the original) */

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { Catalog } from './catalog.js';
-import { readAlertEnvelope } from '../../domain/signals/alert-envelope.js';
+import { readAlertEnvelope, receivedSummary } from '../../domain/signals/alert-envelope.js';
 import { normalizeSignal } from '../../domain/signals/normalize-signal.js';
 import { checkStaleness } from '../../domain/signals/staleness.js';
 import { signalDecider, type SignalCommand } from '../../domain/signals/signal-decider.js';
@@ -222,7 +222,7 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   }
   const command: SignalCommand = signal
     ? { type: 'Receive', ...base, format: envelope.ok ? envelope.value.format : 'unknown', signal }
-    : { type: 'RejectAlert', ...base, code: failure!.code, message: failure!.message };
+    : { type: 'RejectAlert', ...base, code: failure!.code, message: failure!.message, ...(envelope.ok ? { received: receivedSummary(envelope.value.fields) } : {}) };
   const decided = signalDecider.decide(command, signalDecider.initialState());
   if (!decided.ok) throw new Error(`signal decider refused a new stream: ${decided.error.code}`);
 

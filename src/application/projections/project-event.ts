@@ -224,6 +224,7 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       const view: SignalView = {
         signalId: d.signalId, strategyId: d.strategyId, receivedAt: d.receivedAt, idempotencyKey: d.idempotencyKey,
         outcome: 'rejected', rejection: { code: d.code, message: d.message }, orders: [], skipped: [],
+        ...(d.received !== undefined ? { received: { ...d.received } } : {}),
       };
       put(C.signals, d.signalId, view, { strategyId: d.strategyId, signalId: d.signalId });
       return;

@@ -25,6 +25,8 @@ export interface SignalView {
   readonly signal?: Record<string, string>;
   readonly outcome: SignalOutcome;
   readonly rejection?: { readonly code: string; readonly message: string };
+  /** a refused alert: what was received, as far as it could be read (a few fields, never a credential) */
+  readonly received?: Record<string, string>;
   readonly orders: { readonly accountId: string; readonly clientOrderId: string; readonly outcome: 'approved' | 'rejected'; readonly status: string; reasons?: { code: string; message: string }[] }[];
   readonly skipped: { readonly accountId: string; readonly code: string; readonly message: string }[];
   /** the same alert came again this many times (answered as the original; nothing traded again) */

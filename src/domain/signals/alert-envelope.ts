@@ -38,6 +38,28 @@ export const ALERT_LIMITS = {
   maxKeyLength: 128,
 } as const;
 
+/** At most this many fields of a refused alert are kept to show what was received, each cut to RECEIVED_VALUE_MAX. */
+export const RECEIVED_FIELDS_MAX = 12;
+export const RECEIVED_VALUE_MAX = 80;
+/** Field names that may hold a credential: never kept, whatever their nesting. */
+const SENSITIVE_NAME = /secret|pass|token|key|signature|auth|credential/i;
+
+/**
+ * What a refused alert carried, to show the trader (issue 20): its first fields in order, values
+ * cut short, and none whose name may hold a credential (the secret is never among the fields).
+ */
+export function receivedSummary(fields: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [name, value] of Object.entries(fields)) {
+    if (n >= RECEIVED_FIELDS_MAX) break;
+    if (value === undefined || SENSITIVE_NAME.test(name)) continue;
+    out[name.slice(0, 40)] = value.length > RECEIVED_VALUE_MAX ? `${value.slice(0, RECEIVED_VALUE_MAX - 1)}…` : value;
+    n++;
+  }
+  return out;
+}
+
 /** Top-level keys holding the secret, in priority order. */
 const SECRET_KEYS = ['secret', 'passphrase', 'token'] as const;
 /** Top-level keys holding an explicit idempotency id, in priority order. */

@@ -198,3 +198,13 @@ describe('readAlertEnvelope: errors', () => {
     expect(error.message).not.toContain('s3cr3t');
   });
 });
+
+describe('receivedSummary (issue 20)', () => {
+  it('keeps the first fields, cut short, and never one whose name may hold a credential', async () => {
+    const { receivedSummary } = await import('./alert-envelope.js');
+    const summary = receivedSummary({ action: 'buy', ticker: 'X'.repeat(200), 'order.api_key': 'k', passphrase2: 'p', 'auth.token': 't', signature: 's', comment: undefined, qty: '1' });
+    expect(summary).toEqual({ action: 'buy', ticker: `${'X'.repeat(79)}…`, qty: '1' });
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, String(i)]));
+    expect(Object.keys(receivedSummary(many))).toHaveLength(12);
+  });
+});

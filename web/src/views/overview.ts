@@ -151,7 +151,7 @@ export class OverviewView {
       ['Received', 'Strategy', 'Alert', 'Outcome', 'Why', ''],
       signals.map((s) => h('tr', { 'data-signal': s.signalId },
         td(time(s.receivedAt)), td(this.strategies.get(s.strategyId) ?? s.strategyId),
-        td(s.signal ? [s.signal.action, s.signal.symbol ?? s.signal.ticker, s.signal.quantity].filter(Boolean).join(' ') : '—'),
+        td(s.signal ? [s.signal.action, s.signal.symbol ?? s.signal.ticker, s.signal.quantity].filter(Boolean).join(' ') : receivedText(s), s.signal ? undefined : 'wrap'),
         td([badge(s.rejection?.code === 'STALE_SIGNAL' ? 'stale' : s.outcome), ...(s.repeats ? [' ', h('span', { class: 'badge duplicate', title: `the same alert came again; last at ${time(s.repeats.lastAt)}; answered as the original, nothing traded again` }, `duplicate ×${s.repeats.count}`)] : [])]),
         td(reasonsOf(s), 'wrap reasons'),
         td(h('button', { type: 'button', class: 'small', onclick: () => void this.trace(s.signalId) }, 'Trace')))),
@@ -250,4 +250,11 @@ function orderKind(o: Order): string {
   const type = o.trailingPercent ? `trailing ${o.trailingPercent}%${trigger} (first trigger)`
     : o.trailingDistance ? `trailing ${formatDecimal(o.trailingDistance, 2)}${trigger} (first trigger)` : `${o.type}${trigger}`;
   return o.parent ? `${type} (${o.parent.role.replace('_', '-')})` : type;
+}
+
+/** A refused alert's fields as received (issue 20), or why nothing could be read. */
+function receivedText(s: Signal): string {
+  const fields = Object.entries(s.received ?? {});
+  if (fields.length === 0) return s.rejection ? '(not readable)' : '—';
+  return fields.map(([k, v]) => `${k}=${v}`).join(' ');
 }
