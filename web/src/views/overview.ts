@@ -133,7 +133,7 @@ export class OverviewView {
     const orders = (await api<Page<Order>>('/orders?status=open')).items.filter((o) => !FINAL.has(o.status)); // every open order, however old (issue 20)
     replace(this.ordersEl, table(
       ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
-      nestBrackets(orders).map((o) => [[o.parent ? `↳ ${o.symbol}` : o.symbol], [o.side], [orderKind(o)], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),
+      nestBrackets(orders).map((o) => [[o.parent ? `↳ ${o.symbol}` : o.symbol], [o.side], [orderKind(o)], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [STATUS_WORDS[o.status] ? h('span', { title: STATUS_WORDS[o.status] }, badge(o.status), h('span', { class: 'muted small' }, ` ${STATUS_HINTS[o.status] ?? ''}`)) : badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),
       'No open orders.', 'Open orders'));
   }
 
@@ -191,8 +191,20 @@ function reasonsOf(s: Signal): string {
   if (s.rejection) return `${s.rejection.code}: ${s.rejection.message}`;
   const reasons = s.orders.flatMap((o) => o.reasons ?? []).map((r) => `${r.code}: ${r.message}`);
   const skipped = s.skipped.map((x) => `${x.code}: ${x.message}`);
-  return [...reasons, ...skipped].join('; ');
+  const fates = s.orders.flatMap((o) => (STATUS_WORDS[o.status] ? [`order ${o.clientOrderId.slice(0, 8)}…: ${STATUS_WORDS[o.status]}`] : []));
+  return [...reasons, ...skipped, ...fates].join('; ');
 }
+
+/** The same, in two or three words for a narrow table cell (the full words are its title). */
+const STATUS_HINTS: Readonly<Record<string, string>> = { unknown: 'being looked up', parked: 'at order limit', expired: 'expired', exchange_rejected: 'refused' };
+
+/** Order states that need words (issue 20): what they mean for the trader. */
+export const STATUS_WORDS: Readonly<Record<string, string>> = {
+  unknown: 'the exchange did not answer clearly whether it took it; PATRIOT is looking it up and will never send it a second time',
+  expired: 'expired at the exchange: not filled in time, or no funds were there when its trigger came; nothing more happens to it',
+  exchange_rejected: 'refused by the exchange; nothing was placed',
+  parked: 'waiting: the account is at its open-order limit; sent once an order ends',
+};
 
 /** Decimal addition on strings (display only; no binary floats): scaled BigInts. */
 export function addDecimals(a: string, b: string): string {
