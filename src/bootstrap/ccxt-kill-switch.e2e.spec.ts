@@ -6,19 +6,14 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Dec } from '../domain/shared/decimal.js';
-import { cleanupTempDirs, fetchJson, postAlert, waitUntil, type OrderView } from '../../test/support/server.js';
-import { ACCOUNT, STRATEGY, WEBHOOK_SECRET, closeRigs, expectFilledOnce, orderOf, rig, types, type Rig } from './test-support/ccxt-rig.js';
+import { cleanupTempDirs, fetchJson, waitUntil, type OrderView } from '../../test/support/server.js';
+import { ACCOUNT, alertWith, closeRigs, expectFilledOnce, orderOf, rig, types } from './test-support/ccxt-rig.js';
 
 afterEach(async () => {
   await closeRigs();
 });
 afterAll(() => cleanupTempDirs());
 
-async function alertWith(r: Rig, id: string, fields: Record<string, string>): Promise<string> {
-  const answer = await postAlert(r.server.runtime, { secret: WEBHOOK_SECRET, id, ticker: 'BINANCE:BTCUSDT', quantity: '0.01', ...fields }, { strategyId: STRATEGY });
-  expect(answer.status, answer.text).toBe(202);
-  return answer.body.signalId!;
-}
 
 describe('the kill switch flattens an account at the exchange', () => {
   it('flatten: every open order is cancelled at the sandbox, then the position is sold; zero open orders and zero BTC remain', async () => {

@@ -5,19 +5,14 @@
  * ends equal to the exchange's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, fetchJson, postAlert, waitUntil, type OrderView } from '../../test/support/server.js';
-import { STRATEGY, WEBHOOK_SECRET, closeRigs, orderOf, rig, types, type Rig } from './test-support/ccxt-rig.js';
+import { cleanupTempDirs, fetchJson, waitUntil, type OrderView } from '../../test/support/server.js';
+import { alertWith, closeRigs, orderOf, rig, types } from './test-support/ccxt-rig.js';
 
 afterEach(async () => {
   await closeRigs();
   cleanupTempDirs();
 });
 
-async function alertWith(r: Rig, id: string, fields: Record<string, string>): Promise<string> {
-  const answer = await postAlert(r.server.runtime, { secret: WEBHOOK_SECRET, id, ticker: 'BINANCE:BTCUSDT', quantity: '0.01', ...fields }, { strategyId: STRATEGY });
-  expect(answer.status, answer.text).toBe(202);
-  return answer.body.signalId!;
-}
 
 describe('stop and take-profit orders through ccxt on a Binance-compatible exchange', () => {
   it('a buy stop-limit is placed as STOP_LOSS_LIMIT with its stopPrice, waits, triggers on the price and fills; log and exchange agree', async () => {

@@ -7,23 +7,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
-import { SqliteKeyValueStore } from '../../adapters/kv/sqlite-key-value-store.js';
-import { kekFrom } from '../../adapters/crypto/envelope.js';
-import { sealingWebhookSecrets } from '../../adapters/credentials/sealed-webhook-secrets.js';
-import { httpPoster } from '../../adapters/notify/http-poster.js';
-import { EndpointStore } from './endpoint-store.js';
-import { DeliveryLog } from './delivery-log.js';
-import { OutboundWebhooks } from './outbound-webhooks.js';
-import { OutboundAdmin } from './outbound-admin.js';
+import { notifyWorld } from './test-support/notify-world.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const clock = { now: () => Date.now() };
 
 /** A chat's incoming webhook: keeps each request's body and event-id header; can answer 429 first. */
 class ChatReceiver {
@@ -59,23 +48,9 @@ class ChatReceiver {
 }
 
 async function world() {
-  const events = await SqliteEventStore.open({ path: ':memory:' });
-  const key = kekFrom(randomBytes(32));
-  const kv = sealingWebhookSecrets(new SqliteKeyValueStore(events.database), { current: key, all: new Map([[key.id, key]]) });
-  const endpoints = new EndpointStore(kv);
-  const deliveries = new DeliveryLog(kv);
-  const poster = httpPoster({ allowPrivate: true, timeoutMs: 2000 });
-  const webhooks = new OutboundWebhooks({ events, endpoints, deliveries, poster, clock, log: quiet, retry: { baseMs: 20, maxMs: 100, giveUpAfterMs: 60_000 }, pollMs: 60_000, intervalMs: 5 });
-  let n = 0;
-  const admin = new OutboundAdmin({ events, endpoints, deliveries, poster, clock, newId: () => `owh_${++n}`, newSecret: () => randomBytes(32).toString('hex'), changed: () => void webhooks.refresh() });
-  closers.push(async () => {
-    await webhooks.stop();
-    events.close();
-  });
-  const append = async (streamId: string, type: string, data: object) => {
-    await events.append({ streamId, expectedVersion: 'any', metadata: { tenantId: 't1', time: new Date().toISOString() }, events: [{ type, data }] });
-  };
-  return { webhooks, admin, deliveries, append };
+  const w = await notifyWorld();
+  closers.push(() => w.close());
+  return w;
 }
 
 const fill = { clientOrderId: 'c1', accountId: 'acc_bn', strategyId: 's1', tradeId: 'tr1', symbol: 'BTC/USDT', side: 'buy', quantity: '0.01', price: '97000.5', fee: '0.97', feeCurrency: 'USDT', liquidity: 'taker', filledAt: '2026-12-07T00:00:00.000Z', cumulativeQuantity: '0.01', complete: true };

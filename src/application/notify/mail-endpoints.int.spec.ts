@@ -7,25 +7,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
-import { SqliteEventStore } from '../../adapters/eventstore/sqlite/sqlite-event-store.js';
-import { SqliteKeyValueStore } from '../../adapters/kv/sqlite-key-value-store.js';
-import { kekFrom } from '../../adapters/crypto/envelope.js';
-import { sealingWebhookSecrets } from '../../adapters/credentials/sealed-webhook-secrets.js';
-import { httpPoster } from '../../adapters/notify/http-poster.js';
-import { smtpMailer } from '../../adapters/notify/smtp-mailer.js';
-import { EndpointStore } from './endpoint-store.js';
-import { DeliveryLog } from './delivery-log.js';
-import { OutboundWebhooks } from './outbound-webhooks.js';
-import { OutboundAdmin } from './outbound-admin.js';
+import { notifyWorld } from './test-support/notify-world.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const clock = { now: () => Date.now() };
 const PASSWORD = 'smtp-pass-never-shown-4f2a';
 
 interface Mail { from: string; to: string[]; raw: string; user: string }
@@ -66,26 +54,14 @@ class MailServer {
 }
 
 async function world() {
-  const events = await SqliteEventStore.open({ path: ':memory:' });
-  const key = kekFrom(randomBytes(32));
-  const kv = sealingWebhookSecrets(new SqliteKeyValueStore(events.database), { current: key, all: new Map([[key.id, key]]) });
-  const endpoints = new EndpointStore(kv);
-  const deliveries = new DeliveryLog(kv);
-  const poster = httpPoster({ allowPrivate: true, timeoutMs: 2000 });
-  const mail = smtpMailer({ allowPrivate: true, timeoutMs: 2000 });
-  const webhooks = new OutboundWebhooks({ events, endpoints, deliveries, poster, mail, clock, log: quiet, retry: { baseMs: 20, maxMs: 100, giveUpAfterMs: 60_000 }, pollMs: 60_000, intervalMs: 5 });
-  let n = 0;
-  const admin = new OutboundAdmin({ events, endpoints, deliveries, poster, mail, clock, newId: () => `owh_${++n}`, newSecret: () => randomBytes(32).toString('hex'), changed: () => void webhooks.refresh() });
-  closers.push(async () => {
-    await webhooks.stop();
-    events.close();
-  });
+  const w = await notifyWorld();
+  closers.push(() => w.close());
   let fills = 0;
   const fill = async () => {
     const i = ++fills;
-    await events.append({ streamId: `order-c${i}`, expectedVersion: 'any', metadata: { tenantId: 't1', time: new Date().toISOString() }, events: [{ type: 'OrderFilled', data: { clientOrderId: `c${i}`, accountId: 'acc1', strategyId: 's1', tradeId: `tr${i}`, symbol: 'BTC/USDT', side: 'buy', quantity: '0.01', price: '97000', fee: '0.97', feeCurrency: 'USDT', liquidity: 'taker', filledAt: new Date().toISOString(), cumulativeQuantity: '0.01', complete: true } }] });
+    await w.append(`order-c${i}`, 'OrderFilled', { clientOrderId: `c${i}`, accountId: 'acc1', strategyId: 's1', tradeId: `tr${i}`, symbol: 'BTC/USDT', side: 'buy', quantity: '0.01', price: '97000', fee: '0.97', feeCurrency: 'USDT', liquidity: 'taker', filledAt: new Date().toISOString(), cumulativeQuantity: '0.01', complete: true });
   };
-  return { webhooks, admin, deliveries, kv, fill };
+  return { ...w, fill };
 }
 
 /** a header's value, unfolded (long headers continue on indented lines) */

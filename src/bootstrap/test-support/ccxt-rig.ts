@@ -140,6 +140,13 @@ export async function alert(r: Rig, id: string, quantity = '0.01'): Promise<stri
   return answer.body.signalId!;
 }
 
+/** An alert of the rig's strategy with these fields (ticker BINANCE:BTCUSDT, quantity 0.01 unless given); its signal id. */
+export async function alertWith(r: Rig, id: string, fields: Record<string, string>): Promise<string> {
+  const answer = await postAlert(r.server.runtime, { secret: WEBHOOK_SECRET, id, ticker: 'BINANCE:BTCUSDT', quantity: '0.01', ...fields }, { strategyId: STRATEGY });
+  expect(answer.status, answer.text).toBe(202);
+  return answer.body.signalId!;
+}
+
 export async function orderOf(r: Rig, signalId: string): Promise<string> {
   return waitUntil(async () => {
     const events = await r.server.runtime.events.readAll(0, 10_000);
