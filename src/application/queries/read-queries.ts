@@ -1,7 +1,7 @@
 import type { EventAudit } from '../ports/event-store.js';
 import type { ProjectionStore, ReadDoc } from '../ports/projection-store.js';
 import { C, type AccountView, type BalanceView, type FillView, type OrderView, type PositionView, type SignalView, type SystemView, type UserView } from '../projections/read-models.js';
-import { Dec, decToString, parseDec } from '../../domain/shared/decimal.js';
+import { Dec, decToString, parseDec, shownDec } from '../../domain/shared/decimal.js';
 import { unrealizedPnl } from '../../domain/positions/position.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 
@@ -129,12 +129,14 @@ export class ReadQueries {
 
   async positions(tenantId: string, filter: ListFilter): Promise<PositionWithPnl[]> {
     const page = await this.page<PositionView>(C.positions, tenantId, { ...filter, limit: 500 });
-    return page.items.map((p) => {
+    return page.items.map((stored) => {
+      // derived amounts are exact inside and rounded for show (issue 20): an average price can have 40 digits
+      const p = { ...stored, averageEntryPrice: shownDec(stored.averageEntryPrice), realizedPnl: shownDec(stored.realizedPnl), feesPaid: shownDec(stored.feesPaid) };
       const mark = this.markOf(p.accountId, p.symbol);
       const markPrice = mark ? parseDec(mark.price) : undefined;
       if (!mark || !markPrice) return p;
-      const upnl = unrealizedPnl({ quantity: new Dec(p.quantity), averageEntryPrice: new Dec(p.averageEntryPrice), realizedPnl: new Dec(p.realizedPnl), feesPaid: new Dec(p.feesPaid) }, markPrice);
-      return { ...p, markPrice: decToString(markPrice), unrealizedPnl: decToString(upnl), markSource: mark.source, markAgeMs: Math.round(mark.ageMs), markStale: mark.stale };
+      const upnl = unrealizedPnl({ quantity: new Dec(stored.quantity), averageEntryPrice: new Dec(stored.averageEntryPrice), realizedPnl: new Dec(stored.realizedPnl), feesPaid: new Dec(stored.feesPaid) }, markPrice);
+      return { ...p, markPrice: decToString(markPrice), unrealizedPnl: shownDec(decToString(upnl)), markSource: mark.source, markAgeMs: Math.round(mark.ageMs), markStale: mark.stale };
     });
   }
 

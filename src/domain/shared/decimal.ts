@@ -28,6 +28,15 @@ export function decToString(value: Dec): string {
   return value.toFixed();
 }
 
+/** Decimal places of amounts and prices shown by the API (issue 20): derived values such as an average price or an unrealised PnL are exact to 40 digits inside, rounded here (half even). */
+export const SHOWN_PLACES = 8;
+
+/** A derived amount as the API shows it: at most SHOWN_PLACES decimals, no trailing zeros. Text that is not a decimal is returned as it is. */
+export function shownDec(text: string, places = SHOWN_PLACES): string {
+  const value = parseDec(text);
+  return value === undefined ? text : decToString(value.toDecimalPlaces(places, Dec.ROUND_HALF_EVEN));
+}
+
 export function dec(value: string | number): Dec {
   return new Dec(value);
 }

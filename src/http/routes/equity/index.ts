@@ -1,3 +1,4 @@
+import { shownDec } from '../../../domain/shared/decimal.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -39,6 +40,6 @@ export const equityRoutes: FastifyPluginAsync<{ deps: EquityRouteDeps }> = async
     const account = await deps.queries.account(tenantId, request.params.accountId);
     if (!account) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
     const snapshots = await deps.equityCurve(tenantId, account.accountId, new Date(fromMs).toISOString(), new Date(toMs).toISOString(), limit ?? 1_000);
-    return { accountId: account.accountId, points: snapshots.map((s) => ({ time: s.time, equity: s.equity, unrealizedPnl: s.unrealizedPnl })) };
+    return { accountId: account.accountId, points: snapshots.map((s) => ({ time: s.time, equity: shownDec(s.equity), unrealizedPnl: shownDec(s.unrealizedPnl) })) };
   });
 };
