@@ -3,7 +3,7 @@ import { confirmAction } from '../dialog.js';
 import { badge, copyButton, h, replace, table, td, time, toast } from '../dom.js';
 
 interface Endpoint { endpointId: string; url: string; kinds: string[]; format?: string; enabled: boolean; createdAt: string }
-const FORMATS: readonly [string, string][] = [['patriot', 'Signed JSON (your own receiver)'], ['discord', 'Discord incoming webhook'], ['slack', 'Slack incoming webhook'], ['email', 'E-mail (an smtps:// URL)']];
+const FORMATS: readonly [string, string][] = [['patriot', 'Signed JSON (your own receiver)'], ['discord', 'Discord incoming webhook'], ['slack', 'Slack incoming webhook'], ['email', 'E-mail (SMTP)']];
 interface Created { endpoint: Endpoint; secret: string; signature: string }
 interface Delivery { eventId: string; type: string; status: 'delivered' | 'pending' | 'failed'; attempts: number; lastError?: string; firstAttemptAt: string; lastAttemptAt: string; nextAttemptAt?: string }
 interface TestResult { delivered: boolean; statusCode?: number; error?: string }
