@@ -3,22 +3,16 @@
  * so resting orders older than the last 100 were missing. `GET /orders?status=open` lists every
  * order not final yet of the tenant (of one account when asked), from the write side's folded log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, demoOf, fetchJson, marketAlert, postAlert, quiesce, startTestServer, type OrderView, type Page, type TestServer } from '../../test/support/server.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, demoOf, fetchJson, marketAlert, paperServerForBlock, postAlert, quiesce, type OrderView, type Page } from '../../test/support/server.js';
 
 afterAll(() => cleanupTempDirs());
 
 describe('every open order', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-    server.runtime.feed.setPrice('BTC/USDT', '97000');
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const serverOf = paperServerForBlock();
 
   it('three resting orders older than the last 100 orders are all listed by status=open, and nothing final is', async () => {
+    const server = serverOf();
     const { secret, accountId } = demoOf(server.runtime);
     let n = 0;
     const send = async (fields: Record<string, string>) => {

@@ -4,6 +4,7 @@
  * Everything uses Node's global fetch; nothing here adds a dependency.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -97,6 +98,25 @@ export async function login(runtime: { url: string }, username: string, password
 }
 
 /** Starts a runtime on 127.0.0.1, port 0, manual feed, logs captured in memory; logged in as the demo user when there is one. */
+/**
+ * One paper server for a describe block: started before its tests with BTC/USDT at `btcPrice`,
+ * closed after them. Read it through the getter (it exists once the block's beforeAll ran).
+ */
+export function paperServerForBlock(btcPrice = '97000', options: StartOptions = {}): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(options);
+    server.runtime.feed.setPrice('BTC/USDT', btcPrice);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('the block\'s server is not started yet');
+    return server;
+  };
+}
+
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? makeTempDir();
   const logs = options.logs ?? new LogBuffer();
