@@ -85,7 +85,7 @@ async function loadGlobalSwitch(): Promise<void> {
   } catch {
     return;
   }
-  globalKill.textContent = globalSwitch.engaged ? 'Release kill switch' : 'Kill switch';
+  globalKill.textContent = globalSwitch.engaged ? 'Release global kill switch' : 'Global kill switch'; // named apart from each account's (issue 20)
   globalKill.setAttribute('aria-pressed', String(globalSwitch.engaged));
   killedBanner.hidden = !globalSwitch.engaged;
   killedBanner.textContent = globalSwitch.engaged ? `Global kill switch engaged: every new order is refused${globalSwitch.reason ? ` (${globalSwitch.reason})` : ''}.` : '';
