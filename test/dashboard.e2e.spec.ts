@@ -190,6 +190,16 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.getByRole('heading', { name: 'New strategy' }).waitFor();
     expect(await page.evaluate(horizontalOverflow)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, 'phone-strategies.png'), fullPage: true });
+    // every input of every page has a name a screen reader reads (issue 20)
+    for (const [link, heading] of [['Overview', 'Overview'], ['Accounts', 'Accounts'], ['Strategies', 'New strategy'], ['Webhooks', 'Webhooks']] as const) {
+      await page.getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { name: heading }).first().waitFor();
+      const unnamed = await page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea')]
+        .filter((el) => (el as HTMLInputElement).type !== 'hidden')
+        .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+        .map((el) => el.outerHTML.slice(0, 120)));
+      expect(unnamed, link).toEqual([]);
+    }
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
