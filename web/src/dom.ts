@@ -31,7 +31,8 @@ export function table(headers: readonly (string | { text: string; num?: boolean 
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
   const head = h('tr', {}, headers.map((x) => (typeof x === 'string' ? h('th', { scope: 'col' }, x) : h('th', { scope: 'col', class: x.num ? 'num' : undefined }, x.text))));
   const body = rows.map((r) => (r instanceof HTMLTableRowElement ? r : h('tr', {}, r.map((cell) => h('td', {}, cell)))));
-  return h('div', { class: 'table-wrap' }, h('table', { 'aria-label': label }, h('thead', {}, head), h('tbody', {}, body)));
+  // a scrolling region the keyboard can reach (Tab, then the arrow keys) when the table is wider than its card
+  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': `${label} (scrolls sideways when wider than the screen)`, tabindex: '0' }, h('table', { 'aria-label': label }, h('thead', {}, head), h('tbody', {}, body)));
 }
 
 export const td = (content: Child | Child[], cls?: string): HTMLTableCellElement => h('td', { class: cls }, content);
