@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { cleanupTempDirs, DEMO_PASSWORD, marketAlert, postAlert, startTestServer, type TestServer } from './support/server.js';
+import { cleanupTempDirs, DEMO_PASSWORD, fetchJson, marketAlert, postAlert, startTestServer, type TestServer } from './support/server.js';
+import { Dec } from '../src/domain/shared/decimal.js';
 
 /** The page's globals, as seen from code that playwright runs in the browser (the test compiles without the DOM library). */
 interface PageGlobals {
@@ -133,6 +134,20 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     runtime.feed.setPrice('BTC/USDT', '98000');
     await expect.poll(async () => row.locator('td.upnl').innerText(), { timeout: 10_000 }).not.toBe(before);
     await runtime.snapshotNow();
+    // the headline PnL is after fees (issue 20): realised + unrealised - fees of the account's positions, as the API has them
+    type Positions = { items: { accountId: string; realizedPnl: string; unrealizedPnl?: string; feesPaid: string }[] };
+    const positions = (await fetchJson<Positions>(runtime, '/api/v1/positions')).body;
+    const demoAccount = runtime.demo!.accountId;
+    const card = page.locator(`.stat[data-account="${demoAccount}"]`);
+    await expect.poll(async () => {
+      const fresh = (await fetchJson<Positions>(runtime, '/api/v1/positions')).body;
+      const mine = fresh.items.filter((p) => p.accountId === demoAccount);
+      const expected = mine.reduce((sum, p) => sum.plus(p.realizedPnl).plus(p.unrealizedPnl ?? '0').minus(p.feesPaid), new Dec(0));
+      const shown = await card.locator('[data-net-pnl]').getAttribute('data-net-pnl');
+      return shown !== null && new Dec(shown).equals(expected);
+    }, { timeout: 10_000 }).toBe(true);
+    expect(positions.items.some((p) => new Dec(p.feesPaid).greaterThan(0))).toBe(true);
+    expect(await card.innerText()).toMatch(/PnL after fees/);
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
 
     // the trace of the alert opens in a dialog; Escape closes it and focus returns to its button
@@ -194,10 +209,11 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     for (const [link, heading] of [['Overview', 'Overview'], ['Accounts', 'Accounts'], ['Strategies', 'New strategy'], ['Webhooks', 'Webhooks']] as const) {
       await page.getByRole('link', { name: link }).click();
       await page.getByRole('heading', { name: heading }).first().waitFor();
-      const unnamed = await page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea')]
-        .filter((el) => (el as HTMLInputElement).type !== 'hidden')
-        .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
-        .map((el) => el.outerHTML.slice(0, 120)));
+      // (a string: the page's DOM types are not the test's)
+      const unnamed = (await page.evaluate(`[...document.querySelectorAll('main input, main select, main textarea')]
+        .filter((el) => el.type !== 'hidden')
+        .filter((el) => el.labels?.length === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+        .map((el) => el.outerHTML.slice(0, 120))`)) as string[];
       expect(unnamed, link).toEqual([]);
     }
     expect(problems).toEqual([]);

@@ -102,10 +102,13 @@ export class OverviewView {
       const mine = this.positions.filter((p) => p.accountId === a.accountId);
       const realised = sum(mine.map((p) => p.realizedPnl));
       const unrealised = sum(mine.map((p) => p.unrealizedPnl ?? '0'));
+      const fees = sum(mine.map((p) => p.feesPaid));
+      // the headline is after fees (issue 20): what the equity moved by, not the gross
+      const net = addDecimals(addDecimals(realised, unrealised), negated(fees));
       return h('div', { class: 'stat', 'data-account': a.accountId },
         h('div', { class: 'label' }, `${a.name} · ${a.exchange}`),
-        h('div', { class: 'value' }, 'PnL ', pnl(addDecimals(realised, unrealised))),
-        h('div', { class: 'label' }, 'realised ', pnl(realised), ' · unrealised ', pnl(unrealised)),
+        h('div', { class: 'value' }, 'PnL after fees ', h('span', { 'data-net-pnl': net }, pnl(net)), ` ${a.quoteAsset}`),
+        h('div', { class: 'label' }, 'realised ', pnl(realised), ' · unrealised ', pnl(unrealised), ' · fees ', h('span', { 'data-fees': fees }, formatDecimal(fees))),
         h('div', { class: 'actions' },
           a.killSwitch.engaged ? badge('engaged') : null,
           h('button', {
@@ -269,4 +272,10 @@ function receivedText(s: Signal): string {
   const fields = Object.entries(s.received ?? {});
   if (fields.length === 0) return s.rejection ? '(not readable)' : '—';
   return fields.map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
+/** A decimal string with its sign turned (display arithmetic on strings, never a float). */
+function negated(value: string): string {
+  if (/^-?0(\.0*)?$/.test(value)) return '0';
+  return value.startsWith('-') ? value.slice(1) : `-${value}`;
 }
