@@ -7,7 +7,7 @@
  * figure says so and how to install them.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/free-port.js';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runLoad, alertBodies, type LoadResult } from './load.js';
@@ -18,17 +18,6 @@ const PYTHON = process.env.BENCH_ANCHOR_PYTHON ?? '/usr/bin/python3';
 const MODULES = 'fastapi, uvicorn, uvloop, httptools, asyncpg';
 const INSTALL = 'apt-get install -y python3-fastapi python3-uvicorn python3-uvloop python3-httptools python3-asyncpg';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function fastapiAnchor(clusterUrl: string, opts: { durationS: number; warmupS: number; runPrefix: string; baselineRps: number | undefined }): Promise<Figure> {
   const name = 'anchor_fastapi';

@@ -4,27 +4,20 @@
  * "Cancel open orders" button asks for every open order of the account; the account's kill switch
  * with "flatten" ticked (and a second confirmation) cancels the orders and closes the position.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import type { Browser } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, demoOf, fetchJson, marketAlert, postAlert, quiesce, startTestServer, waitUntil, type OrderView, type Page as ApiPage, type TestServer } from './support/server.js';
 
-const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium`);
 
 let server: TestServer;
 let browser: Browser;
 
-describe.skipIf(!available)('cancelling from the dashboard', () => {
+describe.skipIf(!chromiumAvailable)('cancelling from the dashboard', () => {
   beforeAll(async () => {
-    await run(process.execPath, ['web/build.mjs']); // the page under test is the current source
     server = await startTestServer();
     server.runtime.feed.setPrice('BTC/USDT', '97000');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchDashboardBrowser(); // built from the current source
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,26 +2,19 @@
  * The dashboard's login form in a real browser (Debian's chromium, playwright-core): a name and
  * password that two tenants share log in once the tenant is named in the form's optional field.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import type { Browser } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, fetchJson, login, startTestServer, type TestServer } from './support/server.js';
 
-const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium; the browser suite may not be skipped in CI`);
 
 let server: TestServer;
 let browser: Browser;
 
-describe.skipIf(!available)('dashboard login with a tenant', () => {
+describe.skipIf(!chromiumAvailable)('dashboard login with a tenant', () => {
   beforeAll(async () => {
-    await run(process.execPath, ['web/build.mjs']); // the page under test is the current source
     server = await startTestServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchDashboardBrowser(); // built from the current source
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

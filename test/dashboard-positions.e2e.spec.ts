@@ -3,30 +3,21 @@
  * an open position gets a Close button; the confirmation names each strategy's share; confirming
  * closes it through the API's close (routed like an alert), and the row goes away without a reload.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import type { Browser } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, fetchJson, marketAlert, postAlert, startTestServer, type TestServer } from './support/server.js';
 
-const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium`);
 
 let server: TestServer;
 let browser: Browser;
 
-describe.skipIf(!available)('closing a position from the dashboard', () => {
+describe.skipIf(!chromiumAvailable)('closing a position from the dashboard', () => {
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await run(process.execPath, ['web/build.mjs']); // the page under test is the current source
     server = await startTestServer();
     server.runtime.feed.setPrice('BTC/USDT', '97000');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchDashboardBrowser(); // built from the current source
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

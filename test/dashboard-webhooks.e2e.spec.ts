@@ -4,31 +4,24 @@
  * test (a local receiver checks its signature with that secret), read the delivery log, disable
  * and remove the endpoint.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import type { Browser } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, startTestServer, type TestServer } from './support/server.js';
 import { recordSecrets } from './support/secret-scan.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
-const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium; the browser suite may not be skipped in CI`);
 
 let server: TestServer;
 let browser: Browser;
 const receiver = new WebhookReceiver('/dashboard/path-token-eeeeeeeeeeee');
 
-describe.skipIf(!available)('dashboard: outbound webhooks', () => {
+describe.skipIf(!chromiumAvailable)('dashboard: outbound webhooks', () => {
   beforeAll(async () => {
-    await run(process.execPath, ['web/build.mjs']); // the page under test is the current source
     server = await startTestServer({ config: { outbound: { allowPrivate: true, timeoutMs: 5000, retryBaseMs: 20, retryMaxMs: 200, giveUpAfterMs: 86_400_000, pollMs: 200 } } });
     recordSecrets(receiver.path);
     await receiver.up();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchDashboardBrowser(); // built from the current source
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -6,11 +6,11 @@
  * no console errors; a phone-sized run. Screenshots go to test-artifacts/.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import type { Browser, Page } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, fetchJson, marketAlert, postAlert, startTestServer, type TestServer } from './support/server.js';
 import { Dec } from '../src/domain/shared/decimal.js';
 
@@ -26,13 +26,7 @@ const horizontalOverflow = (): number => {
 };
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') {
-  throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install chromium); the browser suite may not be skipped in CI`);
-}
-if (!available) console.warn(`skipping the dashboard browser suite: ${CHROMIUM} is not installed (apt-get install chromium)`);
+if (!chromiumAvailable) console.warn(`skipping the dashboard browser suite: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
 let server: TestServer;
 let browser: Browser;
@@ -61,13 +55,11 @@ async function logIn(page: Page): Promise<void> {
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
-describe.skipIf(!available)('the dashboard in Chromium', () => {
+describe.skipIf(!chromiumAvailable)('the dashboard in Chromium', () => {
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await run(process.execPath, ['web/build.mjs']); // the page under test is the current source
     server = await startTestServer();
     server.runtime.feed.setPrice('BTC/USDT', '97000');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchDashboardBrowser(); // built from the current source
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

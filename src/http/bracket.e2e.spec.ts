@@ -4,35 +4,28 @@
  * resizes and moves the stop, the stop's trigger cancels the other take-profit and sells what is
  * held. Nothing is ever sold beyond the entry.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, demoOf, fetchJson, postAlert, quiesce, startTestServer, waitUntil, type OrderView, type Page, type SignalView, type TestServer } from '../../test/support/server.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, demoOf, fetchJson, postAlert, quiesce, paperServerForBlock, waitUntil, type OrderView, type Page, type SignalView } from '../../test/support/server.js';
 
 afterAll(() => cleanupTempDirs());
 
 type Order = OrderView & { stopPrice?: string; type: string };
 
 describe('brackets by alert (paper)', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-    server.runtime.feed.setPrice('BTC/USDT', '97000');
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-  const ordersOf = async (signalId: string): Promise<Order[]> => (await fetchJson<Page<Order>>(server.runtime, `/api/v1/orders?signalId=${signalId}&limit=100`)).body.items;
+  const serverOf = paperServerForBlock();
+  const ordersOf = async (signalId: string): Promise<Order[]> => (await fetchJson<Page<Order>>(serverOf().runtime, `/api/v1/orders?signalId=${signalId}&limit=100`)).body.items;
   const tick = async (price: string) => {
-    server.runtime.feed.setPrice('BTC/USDT', price);
-    await quiesce(server.runtime);
+    serverOf().runtime.feed.setPrice('BTC/USDT', price);
+    await quiesce(serverOf().runtime);
   };
 
   it('entry fills → two take-profits and a stop; the first take-profit moves the stop to break-even for the rest; the stop then sells what is held', async () => {
-    const { secret } = demoOf(server.runtime);
-    const res = await postAlert(server.runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.02', take_profit: '99000,101000', stop_loss: '2%', break_even: 'true' });
+    const { secret } = demoOf(serverOf().runtime);
+    const res = await postAlert(serverOf().runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.02', take_profit: '99000,101000', stop_loss: '2%', break_even: 'true' });
     expect(res.status, res.text).toBe(202);
     const signalId = res.body.signalId!;
     const children = await waitUntil(async () => {
-      await quiesce(server.runtime);
+      await quiesce(serverOf().runtime);
       const all = await ordersOf(signalId);
       return all.length === 4 ? all : undefined;
     }, 'the entry and its three children');
@@ -51,7 +44,7 @@ describe('brackets by alert (paper)', () => {
     await tick('98000');
     // the stop was replaced: 0.01 at the entry's average price (break-even)
     const replaced = await waitUntil(async () => {
-      await quiesce(server.runtime);
+      await quiesce(serverOf().runtime);
       const stops = (await ordersOf(signalId)).filter((o) => o.type === 'stop_market');
       const live = stops.filter((o) => o.status === 'accepted');
       return stops.length >= 2 && live.length === 1 ? live[0] : undefined;
@@ -71,18 +64,18 @@ describe('brackets by alert (paper)', () => {
     const sold = all.filter((o) => o.side === 'sell').reduce((sum, o) => sum + Number(o.filledQuantity), 0);
     expect(sold).toBeCloseTo(0.02, 12); // never beyond the entry
     expect(all.filter((o) => o.status === 'accepted' || o.status === 'partially_filled')).toEqual([]);
-    expect(await server.runtime.exchange.fetchOpenOrders(entry.accountId)).toEqual([]);
+    expect(await serverOf().runtime.exchange.fetchOpenOrders(entry.accountId)).toEqual([]);
   });
 
   it('a take-profit below the entry of a long is skipped TAKE_PROFIT_WRONG_SIDE; a split not summing to 100 is refused 422', async () => {
-    server.runtime.feed.setPrice('BTC/USDT', '97000');
-    await quiesce(server.runtime);
-    const { secret } = demoOf(server.runtime);
-    const wrong = await postAlert(server.runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', take_profit: '96000', comment: 'wrong' });
+    serverOf().runtime.feed.setPrice('BTC/USDT', '97000');
+    await quiesce(serverOf().runtime);
+    const { secret } = demoOf(serverOf().runtime);
+    const wrong = await postAlert(serverOf().runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', take_profit: '96000', comment: 'wrong' });
     expect(wrong.status).toBe(202);
-    await quiesce(server.runtime);
-    expect((await fetchJson<SignalView>(server.runtime, `/api/v1/signals/${wrong.body.signalId}`)).body.skipped.map((s) => s.code)).toEqual(['TAKE_PROFIT_WRONG_SIDE']);
-    const split = await postAlert(server.runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', take_profit: '99000,100000', take_profit_split: '60,60' });
+    await quiesce(serverOf().runtime);
+    expect((await fetchJson<SignalView>(serverOf().runtime, `/api/v1/signals/${wrong.body.signalId}`)).body.skipped.map((s) => s.code)).toEqual(['TAKE_PROFIT_WRONG_SIDE']);
+    const split = await postAlert(serverOf().runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', take_profit: '99000,100000', take_profit_split: '60,60' });
     expect(split.status).toBe(422);
     expect(split.text).toContain('PERCENT_OVER_100');
   });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './processes.js';
+import { freePort } from './free-port.js';
 
 /** Debian's nats-server (package nats-server); under CI=true its absence fails the run. */
 export const NATS_SERVER = '/usr/sbin/nats-server';

@@ -15,10 +15,10 @@ export function mailOf(notice: Notice, from: string, to: readonly string[]) {
 
 /** An e-mail endpoint as a sink: its URL names the SMTP server, the credentials, the sender and the recipients. */
 export function mailSink(mail: MailSender | undefined, smtpUrl: string): NoticeSink {
+  const parsed = parseMailEndpoint(smtpUrl); // once per sink (one per endpoint runner), not per notice
   return {
     deliver: async (notice, signal) => {
       if (!mail) return { ok: false, error: 'e-mail is not available on this server' };
-      const parsed = parseMailEndpoint(smtpUrl);
       if (!parsed.ok) return { ok: false, error: parsed.error.message };
       return mail.send(smtpUrl, mailOf(notice, parsed.value.from, parsed.value.to), signal);
     },

@@ -1,12 +1,8 @@
 import { maskUrl, parseEndpointUrl, parseKinds, parseMailEndpoint, type Notice } from '../../domain/notices/notice.js';
 import { err, ok, type DomainError, type Result } from '../../domain/shared/result.js';
-import type { CheckpointStore, EventReader } from '../ports/event-store.js';
-import type { Clock } from '../ports/clock.js';
-import type { WebhookPoster } from '../ports/webhook-poster.js';
-import type { MailSender } from '../ports/mail-sender.js';
-import type { Delivery, DeliveryLog } from './delivery-log.js';
-import type { EndpointStore, OutboundEndpoint } from './endpoint-store.js';
-import { outboundCheckpointName } from './outbound-webhooks.js';
+import type { Delivery } from './delivery-log.js';
+import type { OutboundEndpoint } from './endpoint-store.js';
+import { outboundCheckpointName, type OutboundPorts } from './outbound-webhooks.js';
 import { ENDPOINT_FORMATS, sinkFor, type EndpointFormat } from './chat-sink.js';
 
 /** endpoints per tenant */
@@ -14,14 +10,7 @@ export const MAX_ENDPOINTS_PER_TENANT = 10;
 /** how long a test delivery waits for an answer at most */
 const TEST_TIMEOUT_MS = 15_000;
 
-export interface OutboundAdminDeps {
-  readonly events: EventReader & CheckpointStore;
-  readonly endpoints: EndpointStore;
-  readonly deliveries: DeliveryLog;
-  readonly poster: WebhookPoster;
-  /** e-mail endpoints' SMTP (absent: they fail with why) */
-  readonly mail?: MailSender;
-  readonly clock: Clock;
+export interface OutboundAdminDeps extends OutboundPorts {
   /** a new endpoint id */
   readonly newId: () => string;
   /** a new signing secret: 32 random bytes, hex */
@@ -111,8 +100,7 @@ export class OutboundAdmin {
       id: `test_${this.deps.newId()}`, type: 'Test', kind: 'test', time: new Date(startedAt).toISOString(), tenantId,
       data: { message: 'a test delivery from PATRIOT: the signature and the event id are those of every delivery' },
     };
-    const senders = { poster: this.deps.poster, clock: this.deps.clock, ...(this.deps.mail ? { mail: this.deps.mail } : {}) };
-    const outcome = await sinkFor(endpoint.format, senders, secrets.url, secrets.secret).deliver(notice, AbortSignal.timeout(TEST_TIMEOUT_MS));
+    const outcome = await sinkFor(endpoint.format, this.deps, secrets.url, secrets.secret).deliver(notice, AbortSignal.timeout(TEST_TIMEOUT_MS));
     const at = new Date(this.deps.clock.now()).toISOString();
     const status = outcome.status !== undefined ? { lastStatusCode: outcome.status } : {};
     await this.deps.deliveries.put(endpointId, {

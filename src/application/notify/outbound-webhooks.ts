@@ -14,7 +14,8 @@ import { sinkFor } from './chat-sink.js';
 /** The checkpoint of an endpoint's runner (the event store's named checkpoints). */
 export const outboundCheckpointName = (endpointId: string): string => `outbound-webhook@${endpointId}`;
 
-export interface OutboundWebhooksDeps {
+/** What the leader's runners and the admins' API both work on (and what the sinks send with: `Senders`). */
+export interface OutboundPorts {
   readonly events: EventReader & CheckpointStore;
   readonly endpoints: EndpointStore;
   readonly deliveries: DeliveryLog;
@@ -22,6 +23,9 @@ export interface OutboundWebhooksDeps {
   /** e-mail endpoints' SMTP (absent: they fail with why) */
   readonly mail?: MailSender;
   readonly clock: Clock;
+}
+
+export interface OutboundWebhooksDeps extends OutboundPorts {
   readonly log: Logger;
   readonly retry: RetryPolicy;
   /** how often the endpoints are read again (created or removed on another node) */
@@ -103,7 +107,7 @@ export class OutboundWebhooks {
     const { events, deliveries, clock, retry, log } = this.deps;
     const processor = noticeDelivery({
       processorId: outboundCheckpointName(endpoint.endpointId), destinationId: endpoint.endpointId, tenantId: endpoint.tenantId, kinds: endpoint.kinds,
-      sink: sinkFor(endpoint.format, { poster: this.deps.poster, clock, ...(this.deps.mail ? { mail: this.deps.mail } : {}) }, secrets.url, secrets.secret),
+      sink: sinkFor(endpoint.format, this.deps, secrets.url, secrets.secret),
     }, {
       checkpoints: events, deliveries, clock, retry, signal: abort.signal,
       onFailedAttempt: (endpointId, d) => log.warn({ endpointId, eventId: d.eventId, attempts: d.attempts, status: d.status, error: d.lastError }, d.status === 'failed' ? 'outbound webhook given up for this event' : 'outbound webhook delivery failed; tried again with back-off'),
