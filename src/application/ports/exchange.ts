@@ -74,6 +74,8 @@ export interface ExchangeOrder {
   readonly filledQuantity: string;
   readonly status: ExchangeOrderStatus;
   readonly fills: readonly ExchangeFill[];
+  /** the exchange's id of the one-cancels-other list the order is a leg of (issue 17), when it is one */
+  readonly orderListId?: string;
 }
 
 export type PlaceOrderResult =
@@ -87,6 +89,35 @@ export type PlaceOrderResult =
    * Definitive: nothing was placed (rate limited, the exchange not reachable before the request
    * left), and the same request may be made again, not before `retryAfterMs` when given.
    */
+  | { readonly kind: 'not_placed'; readonly code: string; readonly reason: string; readonly retryAfterMs?: number };
+
+/**
+ * A one-cancels-other order list (issue 17; Binance spot's `POST /api/v3/orderList/oco`): a
+ * take-profit limit leg that rests as maker and a stop leg, both for the same quantity and side,
+ * placed as one. Any fill of one leg expires the other at once; cancelling either leg cancels both.
+ * The exchange holds the funds once for the list (the base of a sell, the quote of a buy).
+ * Prices must straddle the market: a sell's limit above the last price and its stop below it; a
+ * buy's limit below and its stop above. Otherwise the list is refused (`OCO_PRICES_WRONG_SIDE`).
+ */
+export interface PlaceOrderListRequest {
+  /** deterministic like a clientOrderId; unique among the account's lists */
+  readonly listClientOrderId: string;
+  readonly symbol: string;
+  /** both legs' side: a sell closes a long, a buy closes a short */
+  readonly side: OrderSide;
+  readonly quantity: string;
+  /** the take-profit: a maker-only limit order */
+  readonly limitLeg: { readonly clientOrderId: string; readonly price: string };
+  /** the stop-loss: stop-market, or stop-limit when `limitPrice` is given */
+  readonly stopLeg: { readonly clientOrderId: string; readonly stopPrice: string; readonly limitPrice?: string };
+}
+
+export type PlaceOrderListResult =
+  | { readonly kind: 'accepted'; readonly limitLeg: ExchangeOrder; readonly stopLeg: ExchangeOrder; readonly adjustments?: readonly string[] }
+  /** Definitive: neither leg exists (e.g. `OCO_PRICES_WRONG_SIDE`, `INSUFFICIENT_BALANCE`, `DUPLICATE_CLIENT_ORDER_ID`). */
+  | { readonly kind: 'rejected'; readonly code: string; readonly reason: string }
+  /** Timeout, 5xx, connection loss: the list may or may not exist (each leg can be looked up by its clientOrderId). */
+  | { readonly kind: 'unknown'; readonly reason: string }
   | { readonly kind: 'not_placed'; readonly code: string; readonly reason: string; readonly retryAfterMs?: number };
 
 /** What is known of an order whose outcome was lost, to look for it everywhere the exchange could show it. */
@@ -150,6 +181,15 @@ export interface ExchangeGateway {
    * `undefined` when it cannot tell (a real exchange keeps no trace of a refused request).
    */
   placementReceived?(accountId: string, clientOrderId: string): Promise<boolean | undefined>;
+  /**
+   * Whether the account's exchange has native one-cancels-other lists (issue 17): brackets then
+   * pair each take-profit with its share of the stop in a list instead of PATRIOT cancelling the
+   * sibling. Absent or false: PATRIOT manages the pair.
+   */
+  placesOrderLists?(accountId: string): boolean;
+  /** Places a one-cancels-other list (only where `placesOrderLists` says so). */
+  placeOrderList?(accountId: string, request: PlaceOrderListRequest): Promise<PlaceOrderListResult>;
+  /** Cancels an order; where it is a leg of a one-cancels-other list, the exchange cancels the whole list. */
   cancelOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null>;
   fetchOpenOrders(accountId: string): Promise<ExchangeOrder[]>;
   fetchBalances(accountId: string): Promise<Balance[]>;

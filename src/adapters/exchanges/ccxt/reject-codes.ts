@@ -17,6 +17,8 @@ export const RejectCode = {
   INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
   UNKNOWN_SYMBOL: 'UNKNOWN_SYMBOL',
   MARKET_CLOSED: 'MARKET_CLOSED',
+  /** a one-cancels-other list whose prices do not straddle the market (issue 17) */
+  OCO_PRICES_WRONG_SIDE: 'OCO_PRICES_WRONG_SIDE',
   /** a maker-only order would have taken */
   WOULD_MATCH: 'WOULD_MATCH',
   /** e.g. a reduce-only order that reduces nothing */

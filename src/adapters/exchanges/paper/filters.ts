@@ -16,6 +16,8 @@ export const RejectCode = {
   INTERNAL_ERROR: 'INTERNAL_ERROR',
   /** a stop / take-profit whose trigger the market has already reached (Binance -2021) */
   WOULD_TRIGGER_IMMEDIATELY: 'WOULD_TRIGGER_IMMEDIATELY',
+  /** a one-cancels-other list whose prices do not straddle the market (Binance -2010 "The relationship of the prices for the orders is not correct.") */
+  OCO_PRICES_WRONG_SIDE: 'OCO_PRICES_WRONG_SIDE',
 } as const;
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 
