@@ -61,7 +61,12 @@ export interface OrderIntent {
   /** issue 17: an entry with take-profit legs and a stop-loss, managed as a bracket */
   readonly bracket?: BracketPlan;
   /** issue 17: a child of a bracket: its entry, and which leg it is */
-  readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number };
+  readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number; readonly generation?: number };
+  /**
+   * issue 17: a leg of a one-cancels-other list the exchange holds natively (Binance spot order
+   * lists): both legs leave in one request, and the exchange ends the sibling when one fills.
+   */
+  readonly orderList?: { readonly listClientOrderId: string; readonly leg: 'limit' | 'stop'; readonly siblingClientOrderId: string };
 }
 
 export type UserRole = 'admin' | 'trader' | 'viewer';

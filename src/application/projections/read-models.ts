@@ -70,7 +70,7 @@ export interface OrderView {
   /** a trailing stop's distance in price (issue 17) */
   readonly trailingDistance?: string;
   /** a bracket child: its entry and its leg (issue 17) */
-  readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number };
+  readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number; readonly generation?: number };
   /** a cancel asked for and not answered yet: who asked, why, when (issue 17) */
   readonly cancelRequested?: { readonly by: string; readonly reason: string; readonly at: string };
   readonly createdAt: string;

@@ -166,6 +166,7 @@ class World {
         else this.fill(o, o.qty);
         continue;
       }
+      if (a.kind === 'place_list' || a.kind === 'place_leg_exit') throw new Error('a bracket without order lists planned a list');
       const id = a.kind === 'place_take_profit' ? `tp${a.leg}` : `stop${a.generation}`;
       const prices = a.kind === 'place_take_profit' ? { limitPrice: a.limitPrice } : { stopPrice: a.stopPrice };
       this.record(id, [{ type: 'Approve', intent: intentOf(id, a.kind === 'place_take_profit' ? 'limit' : 'stop_market', a.quantity, prices) }, { type: 'RecordSubmitted' }, { type: 'RecordAccepted', exchangeOrderId: id }]);

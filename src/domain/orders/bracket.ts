@@ -1,6 +1,7 @@
 import type { OrderSide } from '../events.js';
 import { Dec, ZERO, decToString, parseDec } from '../shared/decimal.js';
 import { NOT_PLACED, isTerminal, type OrderStatus } from './order-decider.js';
+import { planListBracket } from './bracket-lists.js';
 
 /**
  * A bracket (issue 17): an entry with take-profit legs and a stop-loss, managed by PATRIOT where
@@ -42,6 +43,12 @@ export interface BracketPlan {
   /** the market's quantity step and price tick (legs are rounded down to the step) */
   readonly stepSize: string;
   readonly tickSize: string;
+  /**
+   * The account's exchange holds one-cancels-other lists natively (Binance spot): each take-profit
+   * leg is paired with its share of the stop in a list (`planListBracket`); otherwise PATRIOT
+   * cancels the sibling itself.
+   */
+  readonly orderLists?: boolean;
 }
 
 /** An order of the group as the decider folds it (absent: not placed yet). */
@@ -66,27 +73,50 @@ export interface BracketFacts {
   readonly stops: readonly LegFacts[];
   /** market exits after the stop triggered, oldest first */
   readonly exits: readonly LegFacts[];
+  /** one-cancels-other lists (`orderLists`), by take-profit leg: its generations, oldest first */
+  readonly lists?: readonly (readonly ListPairFacts[] | undefined)[];
+  /** market exits of one take-profit leg's share (`orderLists`: its list was refused, the market being past one of its prices), by leg */
+  readonly legExits?: readonly (readonly LegFacts[] | undefined)[];
+}
+
+/** The two legs of one one-cancels-other list. */
+export interface ListPairFacts {
+  readonly limit: LegFacts;
+  readonly stop: LegFacts;
+}
+
+/** Every child of the bracket placed so far. */
+export function allLegs(facts: BracketFacts): LegFacts[] {
+  const lists = (facts.lists ?? []).flatMap((gens) => (gens ?? []).flatMap((pair) => [pair.limit, pair.stop]));
+  const legExits = (facts.legExits ?? []).flatMap((gens) => gens ?? []);
+  return [...facts.takeProfits.filter((leg): leg is LegFacts => leg !== undefined), ...facts.stops, ...facts.exits, ...lists, ...legExits];
 }
 
 export type BracketAction =
   | { readonly kind: 'place_take_profit'; readonly leg: number; readonly side: OrderSide; readonly quantity: string; readonly limitPrice: string }
   | { readonly kind: 'place_stop'; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly stopPrice: string }
   | { readonly kind: 'place_exit'; readonly generation: number; readonly side: OrderSide; readonly quantity: string }
-  | { readonly kind: 'cancel'; readonly clientOrderId: string; readonly reason: string };
+  | { readonly kind: 'cancel'; readonly clientOrderId: string; readonly reason: string }
+  /** a one-cancels-other list: the take-profit leg's limit and its share of the stop */
+  | { readonly kind: 'place_list'; readonly leg: number; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly limitPrice: string; readonly stopPrice: string }
+  /** a market exit of one take-profit leg's share */
+  | { readonly kind: 'place_leg_exit'; readonly leg: number; readonly generation: number; readonly side: OrderSide; readonly quantity: string };
 
 /** At most this many stop generations per bracket (a stop refused again and again is not chased forever). */
 export const MAX_STOP_GENERATIONS = 20;
 
-const live = (leg: LegFacts | undefined): boolean => leg !== undefined && !isTerminal(leg.status);
-const entryDone = (status: OrderStatus): boolean => status === 'filled' || status === 'cancelled' || status === 'expired';
+export const live = (leg: LegFacts | undefined): boolean => leg !== undefined && !isTerminal(leg.status);
+export const entryDone = (status: OrderStatus): boolean => status === 'filled' || status === 'cancelled' || status === 'expired';
 
 /** A stop the exchange refused because the market was already past it: it counts as triggered. */
 const TRIGGERED_AT_ONCE: ReadonlySet<string> = new Set(['WOULD_TRIGGER_IMMEDIATELY', 'WOULD_MATCH']);
 const triggeredAtOnce = (code: string | undefined): boolean => code === undefined || TRIGGERED_AT_ONCE.has(code);
+/** A standalone stop triggered: it filled any part, expired (on spot the take-profits hold the base it would sell), or was refused as already past. */
+export const stopTriggered = (leg: LegFacts): boolean => leg.filled.greaterThan(0) || leg.status === 'expired' || (leg.status === 'exchange_rejected' && triggeredAtOnce(leg.rejection));
 
 /** What to do now, the protective stop placed first (where the exchange locks the base, protection wins over a take-profit). */
 export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
-  const actions = planActions(plan, facts);
+  const actions = plan.orderLists === true && plan.stopLoss !== undefined && plan.takeProfits.length > 0 ? planListBracket(plan, facts) : planActions(plan, facts);
   return [...actions.filter((a) => a.kind === 'place_stop'), ...actions.filter((a) => a.kind !== 'place_stop')];
 }
 
@@ -101,12 +131,12 @@ function planActions(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
   const exitFilled = facts.exits.reduce((sum, leg) => sum.plus(leg.filled), ZERO);
   const held = entered.minus(tpFilled).minus(stopFilled).minus(exitFilled);
   if (!entryDone(facts.entry.status)) return whileEntering(plan, facts, held, side, step);
-  const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || (leg.status === 'exchange_rejected' && triggeredAtOnce(leg.rejection)));
+  const stopHit = facts.stops.some(stopTriggered);
   // refused for another reason (e.g. the balance: on Binance spot a resting sell locks the base, so a
   // take-profit and a stop cannot both hold it): no exit at market, and no new stop refused again
   const stopRefused = facts.stops.some((leg) => leg.status === 'exchange_rejected' && !triggeredAtOnce(leg.rejection) && leg.rejection !== NOT_PLACED);
   // a child cancelled by anyone but the bracket ends its management: it only cancels from then on (never places again)
-  const withdrawn = [...facts.takeProfits, ...facts.stops, ...facts.exits].some((leg) => leg?.cancelledByOthers === true);
+  const withdrawn = allLegs(facts).some((leg) => leg.cancelledByOthers === true);
   if (withdrawn) return cancelsOnly(facts, held);
 
   // take-profits: placed once (unless the stop was hit); cancelled once the stop was hit or nothing is held
@@ -151,10 +181,10 @@ function planActions(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
  * once the entry ends it is resized to exactly what is held. A stop that triggers meanwhile
  * cancels the rest of the entry, then exits what is held.
  */
-function whileEntering(plan: BracketPlan, facts: BracketFacts, held: Dec, side: OrderSide, step: Dec): BracketAction[] {
+export function whileEntering(plan: BracketPlan, facts: BracketFacts, held: Dec, side: OrderSide, step: Dec): BracketAction[] {
   if (plan.stopLoss === undefined || facts.entry.clientOrderId === undefined) return [];
-  if ([...facts.takeProfits, ...facts.stops, ...facts.exits].some((leg) => leg?.cancelledByOthers === true)) return [];
-  const stopHit = facts.stops.some((leg) => leg.filled.greaterThan(0) || leg.status === 'expired' || (leg.status === 'exchange_rejected' && triggeredAtOnce(leg.rejection)));
+  if (allLegs(facts).some((leg) => leg.cancelledByOthers === true)) return [];
+  const stopHit = facts.stops.some(stopTriggered);
   if (stopHit) {
     const cancelEntry: BracketAction[] = facts.entry.cancelRequested ? [] : [{ kind: 'cancel', clientOrderId: facts.entry.clientOrderId, reason: 'bracket: the stop-loss triggered before the entry filled completely' }];
     return [...cancelEntry, ...afterStop(facts, held, side, step)];
@@ -172,20 +202,20 @@ function whileEntering(plan: BracketPlan, facts: BracketFacts, held: Dec, side: 
 }
 
 /** A bracket the trader took over: what still works is left alone unless nothing is held any more (then it is cancelled). */
-function cancelsOnly(facts: BracketFacts, held: Dec): BracketAction[] {
+export function cancelsOnly(facts: BracketFacts, held: Dec): BracketAction[] {
   if (held.greaterThan(0)) return [];
-  return [...facts.takeProfits, ...facts.stops, ...facts.exits]
-    .filter((leg): leg is LegFacts => live(leg) && !leg!.cancelRequested)
+  return allLegs(facts)
+    .filter((leg) => live(leg) && !leg.cancelRequested)
     .map((leg) => ({ kind: 'cancel' as const, clientOrderId: leg.clientOrderId, reason: 'bracket: nothing left to protect' }));
 }
 
 /** The stop triggered: no stop works any more; what is held leaves at market once no take-profit holds it. */
-function afterStop(facts: BracketFacts, held: Dec, side: OrderSide, step: Dec): BracketAction[] {
+export function afterStop(facts: BracketFacts, held: Dec, side: OrderSide, step: Dec): BracketAction[] {
   const actions: BracketAction[] = [];
   for (const leg of facts.stops) {
     if (live(leg) && !leg.cancelRequested) actions.push({ kind: 'cancel', clientOrderId: leg.clientOrderId, reason: 'bracket: the stop-loss triggered' });
   }
-  const busy = facts.takeProfits.some((leg) => live(leg)) || facts.stops.some((leg) => live(leg)) || facts.exits.some((leg) => live(leg));
+  const busy = allLegs(facts).some((leg) => live(leg));
   const quantity = floorStep(held, step);
   if (!busy && quantity.greaterThan(0) && facts.exits.length < MAX_STOP_GENERATIONS) {
     actions.push({ kind: 'place_exit', generation: facts.exits.length, side, quantity: decToString(quantity) });
@@ -200,11 +230,11 @@ export function legSizes(total: Dec, fractions: readonly Dec[], step: Dec): Dec[
   return sizes;
 }
 
-function floorStep(value: Dec, step: Dec): Dec {
+export function floorStep(value: Dec, step: Dec): Dec {
   return step.greaterThan(0) ? value.dividedToIntegerBy(step).times(step) : value;
 }
 
-function roundTick(price: Dec, plan: BracketPlan): Dec {
+export function roundTick(price: Dec, plan: BracketPlan): Dec {
   const tick = parseDec(plan.tickSize);
   if (!tick || !tick.greaterThan(0)) return price;
   // the break-even stop of a long sells at or above entry; of a short buys at or below it
