@@ -1,4 +1,4 @@
-import type { Balance, ExchangeGateway, ExchangeOrder, Market, OrderSearch, OrderSearchResult, OrderUpdate, PlaceOrderRequest, PlaceOrderResult } from '../../application/ports/exchange.js';
+import type { Balance, ExchangeGateway, ExchangeOrder, Market, OrderSearch, OrderSearchResult, OrderUpdate, PlaceOrderListRequest, PlaceOrderListResult, PlaceOrderRequest, PlaceOrderResult } from '../../application/ports/exchange.js';
 import { searchOrder } from '../../application/workflows/order-search.js';
 
 /**
@@ -28,6 +28,27 @@ export class AccountRoutedExchange implements ExchangeGateway {
       return { kind: 'rejected', code: 'ACCOUNT_NOT_TRADABLE', reason: error instanceof Error ? error.message : String(error) };
     }
     return gateway.placeOrder(accountId, request);
+  }
+
+  placesOrderLists(accountId: string): boolean {
+    try {
+      const gateway = this.route(accountId);
+      return gateway.placesOrderLists?.(accountId) === true && gateway.placeOrderList !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  async placeOrderList(accountId: string, request: PlaceOrderListRequest): Promise<PlaceOrderListResult> {
+    let gateway: ExchangeGateway;
+    try {
+      gateway = this.route(accountId);
+    } catch (error) {
+      return { kind: 'rejected', code: 'ACCOUNT_NOT_TRADABLE', reason: error instanceof Error ? error.message : String(error) };
+    }
+    // nothing is sent as something else: a list goes only to an exchange that holds lists
+    if (!gateway.placeOrderList || gateway.placesOrderLists?.(accountId) !== true) return { kind: 'rejected', code: 'NOT_SUPPORTED', reason: `the exchange of account ${accountId} has no one-cancels-other lists; nothing was sent` };
+    return gateway.placeOrderList(accountId, request);
   }
 
   async fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {

@@ -3,7 +3,7 @@ import type { OrderIntent } from '../../domain/events.js';
 import { streams } from '../../domain/events.js';
 import { orderDecider, type OrderState } from '../../domain/orders/order-decider.js';
 import { accountDecider } from '../../domain/accounts/account-decider.js';
-import { planBracket, type BracketAction, type BracketFacts, type LegFacts } from '../../domain/orders/bracket.js';
+import { planBracket, type BracketAction, type BracketFacts, type LegFacts, type ListPairFacts } from '../../domain/orders/bracket.js';
 import { Dec, ZERO, decToString } from '../../domain/shared/decimal.js';
 import { aggregateStream } from '../shared/aggregate-stream.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
@@ -38,6 +38,12 @@ export function bracketChildId(entry: OrderIntent, tenantId: string, role: 'take
   return clientOrderIdFor(tenantId, entry.signalId, entry.accountId, base + index);
 }
 
+/** Ids of a one-cancels-other list's legs, of the list itself, and of a leg's market exits: one leg number per role, take-profit leg and generation. */
+export function bracketListId(entry: OrderIntent, tenantId: string, role: 'list_limit' | 'list_stop' | 'list' | 'leg_exit', leg: number, generation: number): string {
+  const base = role === 'list_limit' ? 1000 : role === 'list_stop' ? 2000 : role === 'list' ? 3000 : 4000;
+  return clientOrderIdFor(tenantId, entry.signalId, entry.accountId, base + leg * 100 + generation);
+}
+
 async function onOrderEvent(events: EventStore, mutex: KeyedMutex, e: RecordedOf<Handled>): Promise<void> {
   const order = await aggregateStream(events, streams.order(e.data.clientOrderId), orderDecider);
   const intent = order.state.intent;
@@ -48,25 +54,26 @@ async function onOrderEvent(events: EventStore, mutex: KeyedMutex, e: RecordedOf
   const plan = entryIntent?.bracket;
   const tenantId = entry.history[0]?.metadata.tenantId;
   if (!entryIntent || !plan || tenantId === undefined) return;
-  const leg = async (role: 'take_profit' | 'stop' | 'exit', index: number): Promise<LegFacts | undefined> => {
-    const id = bracketChildId(entryIntent, tenantId, role, index);
+  const leg = (role: 'take_profit' | 'stop' | 'exit', index: number): Promise<LegFacts | undefined> => legById(bracketChildId(entryIntent, tenantId, role, index));
+  const legById = async (id: string): Promise<LegFacts | undefined> => {
     const { state, history } = await aggregateStream(events, streams.order(id), orderDecider);
     if (state.status === 'none') return undefined;
     const byOthers = history.some((h) => h.type === 'OrderCancelRequested' && !String((h.data as { by?: unknown }).by ?? '').startsWith('bracket:'));
     return { ...legFacts(id, state), ...(byOthers ? { cancelledByOthers: true } : {}) };
   };
   const takeProfits = await Promise.all(plan.takeProfits.map((_, i) => leg('take_profit', i)));
-  const generations = async (role: 'stop' | 'exit'): Promise<LegFacts[]> => {
+  const generations = async (read: (g: number) => Promise<LegFacts | undefined>): Promise<LegFacts[]> => {
     const found: LegFacts[] = [];
     for (let g = 0; ; g++) {
-      const facts = await leg(role, g);
+      const facts = await read(g);
       if (!facts) return found;
       found.push(facts);
     }
   };
+  const listed = plan.orderLists === true ? await listFacts(plan.takeProfits.length, (role, i, g) => legById(bracketListId(entryIntent, tenantId, role, i, g))) : {};
   const facts: BracketFacts = {
     entry: { status: entry.state.status, filled: entry.state.filledQuantity, ...averagePrice(entry.history), clientOrderId: entryId, cancelRequested: entry.state.cancelRequest !== undefined },
-    takeProfits, stops: await generations('stop'), exits: await generations('exit'),
+    takeProfits, stops: await generations((g) => leg('stop', g)), exits: await generations((g) => leg('exit', g)), ...listed,
   };
   const metadata = { tenantId, time: e.metadata.time, ...(entry.history[0]?.metadata.correlationId !== undefined ? { correlationId: entry.history[0].metadata.correlationId } : {}), causationId: `bracket:${entryId}` };
   const actions = planBracket(plan, facts);
@@ -75,10 +82,78 @@ async function onOrderEvent(events: EventStore, mutex: KeyedMutex, e: RecordedOf
   for (const action of actions) if (action.kind === 'cancel' || !flattening) await carryOut(events, mutex, entryIntent, tenantId, action, metadata);
 }
 
-async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderIntent, tenantId: string, action: BracketAction, metadata: { tenantId: string; time: string; correlationId?: string; causationId: string }): Promise<void> {
+/** The lists of each take-profit leg (generations: both legs), and each leg's market exits. */
+async function listFacts(legs: number, read: (role: 'list_limit' | 'list_stop' | 'leg_exit', leg: number, generation: number) => Promise<LegFacts | undefined>): Promise<Pick<BracketFacts, 'lists' | 'legExits'>> {
+  const lists: ListPairFacts[][] = [];
+  const legExits: LegFacts[][] = [];
+  for (let i = 0; i < legs; i++) {
+    const pairs: ListPairFacts[] = [];
+    for (let g = 0; ; g++) {
+      const [limit, stop] = await Promise.all([read('list_limit', i, g), read('list_stop', i, g)]);
+      if (!limit || !stop) break; // both legs are approved in one append
+      pairs.push({ limit, stop });
+    }
+    const exits: LegFacts[] = [];
+    for (let g = 0; ; g++) {
+      const exit = await read('leg_exit', i, g);
+      if (!exit) break;
+      exits.push(exit);
+    }
+    lists.push(pairs);
+    legExits.push(exits);
+  }
+  return { lists, legExits };
+}
+
+type Metadata = { tenantId: string; time: string; correlationId?: string; causationId: string };
+
+/** Both legs of a list approved in one append (expected version 0 on each: done once, whoever repeats it). */
+async function approveList(events: EventStore, entry: OrderIntent, tenantId: string, action: Extract<BracketAction, { kind: 'place_list' }>, metadata: Metadata): Promise<void> {
+  const limitId = bracketListId(entry, tenantId, 'list_limit', action.leg, action.generation);
+  const stopId = bracketListId(entry, tenantId, 'list_stop', action.leg, action.generation);
+  const listClientOrderId = bracketListId(entry, tenantId, 'list', action.leg, action.generation);
+  const common = {
+    accountId: entry.accountId, strategyId: entry.strategyId, signalId: entry.signalId, symbol: entry.symbol, side: action.side, quantity: action.quantity,
+    referencePrice: entry.referencePrice, reduceOnly: true,
+  };
+  const limit: OrderIntent = {
+    ...common, clientOrderId: limitId, type: 'limit', limitPrice: action.limitPrice,
+    parent: { clientOrderId: entry.clientOrderId, role: 'take_profit', index: action.leg, generation: action.generation },
+    orderList: { listClientOrderId, leg: 'limit', siblingClientOrderId: stopId },
+  };
+  const stop: OrderIntent = {
+    ...common, clientOrderId: stopId, type: 'stop_market', stopPrice: action.stopPrice,
+    parent: { clientOrderId: entry.clientOrderId, role: 'stop', index: action.leg, generation: action.generation },
+    orderList: { listClientOrderId, leg: 'stop', siblingClientOrderId: limitId },
+  };
+  const requests = [];
+  for (const intent of [limit, stop]) {
+    const decided = orderDecider.decide({ type: 'Approve', intent }, orderDecider.initialState());
+    if (!decided.ok) return;
+    requests.push({ streamId: streams.order(intent.clientOrderId), expectedVersion: 0, events: decided.value, metadata });
+  }
+  // a conflict means the list is there already
+  await events.appendAtomic(requests);
+}
+
+async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderIntent, tenantId: string, action: BracketAction, metadata: Metadata): Promise<void> {
   if (action.kind === 'cancel') {
     await handleCommand(events, mutex, orderDecider, streams.order(action.clientOrderId), { type: 'RequestCancel', by: `bracket:${entry.clientOrderId}`, reason: action.reason }, () => metadata);
     return; // refused (already final): nothing to do
+  }
+  if (action.kind === 'place_list') {
+    await approveList(events, entry, tenantId, action, metadata);
+    return;
+  }
+  if (action.kind === 'place_leg_exit') {
+    const exit: OrderIntent = {
+      clientOrderId: bracketListId(entry, tenantId, 'leg_exit', action.leg, action.generation), accountId: entry.accountId, strategyId: entry.strategyId, signalId: entry.signalId,
+      symbol: entry.symbol, side: action.side, type: 'market', quantity: action.quantity, referencePrice: entry.referencePrice, reduceOnly: true,
+      parent: { clientOrderId: entry.clientOrderId, role: 'exit', index: action.leg, generation: action.generation },
+    };
+    const decided = orderDecider.decide({ type: 'Approve', intent: exit }, orderDecider.initialState());
+    if (decided.ok) await events.append({ streamId: streams.order(exit.clientOrderId), expectedVersion: 0, events: decided.value, metadata });
+    return;
   }
   const role = action.kind === 'place_take_profit' ? 'take_profit' : action.kind === 'place_stop' ? 'stop' : 'exit';
   const index = action.kind === 'place_take_profit' ? action.leg : action.generation;

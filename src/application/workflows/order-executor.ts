@@ -1,10 +1,10 @@
 import type { AppendRequest, EventStore, RecordedEvent } from '../ports/event-store.js';
-import type { ExchangeGateway, ExchangeOrder, PlaceOrderResult } from '../ports/exchange.js';
+import type { ExchangeGateway, ExchangeOrder, PlaceOrderListResult, PlaceOrderResult } from '../ports/exchange.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { OrderIntent } from '../../domain/events.js';
 import { streams } from '../../domain/events.js';
-import { NOT_PLACED, isTerminal, orderDecider, type OrderCommand, type OrderState } from '../../domain/orders/order-decider.js';
+import { NOT_PLACED, isTerminal, orderDecider, type OrderCommand, type OrderEvent, type OrderState } from '../../domain/orders/order-decider.js';
 import { Dec } from '../../domain/shared/decimal.js';
 import { handleCommand } from '../commands/command-handler.js';
 import { KeyedMutex } from '../shared/keyed-mutex.js';
@@ -145,8 +145,10 @@ export class OrderExecutor {
    */
   private async drain(accountId: string, batch: readonly OrderIntent[]): Promise<void> {
     if (!this.owns(accountId)) return; // another node owns it now and reconciles it
-    const leaving: { intent: OrderIntent; history: readonly RecordedEvent[] }[] = [];
-    for (const intent of batch) {
+    const leaving: { intent: OrderIntent; history: readonly RecordedEvent[]; partner?: OrderIntent }[] = [];
+    for (const submitted of batch) {
+      // a one-cancels-other list leaves as one request: its limit leg leads, its stop leg goes with it
+      const intent = submitted.orderList?.leg === 'stop' ? await this.listLead(submitted).catch(() => submitted) : submitted;
       if (this.placing.has(intent.clientOrderId) || this.retrying.has(intent.clientOrderId) || leaving.some((l) => l.intent.clientOrderId === intent.clientOrderId)) continue;
       let read: Awaited<ReturnType<OrderExecutor['orderState']>>;
       try {
@@ -164,6 +166,11 @@ export class OrderExecutor {
       }
       if (state.attempts > 0) {
         this.later(intent.clientOrderId, accountId, 0); // it left once: find out what became of it
+        continue;
+      }
+      if (intent.orderList) {
+        const partner = await this.listPartner(intent);
+        if (partner) leaving.push({ intent, history, partner: partner.intent }, { intent: partner.intent, history: partner.history });
         continue;
       }
       const cap = this.deps.openOrderCap?.(accountId);
@@ -195,11 +202,16 @@ export class OrderExecutor {
       return;
     }
     if (recorded) {
-      for (const { intent } of leaving) this.send(intent);
+      const partners = new Set(leaving.flatMap((l) => (l.partner ? [l.partner.clientOrderId] : [])));
+      for (const { intent, partner } of leaving) {
+        if (partner) this.sendList(intent, partner);
+        else if (!partners.has(intent.clientOrderId)) this.send(intent);
+      }
       return;
     }
-    // another writer moved one of these streams: decide each one alone, on its current state
-    for (const { intent } of leaving) await this.submitOne(intent);
+    // another writer moved one of these streams: decide each one alone, on its current state (a list's lead takes its partner along)
+    const partners = new Set(leaving.flatMap((l) => (l.partner ? [l.partner.clientOrderId] : [])));
+    for (const { intent } of leaving) if (!partners.has(intent.clientOrderId)) await this.submitOne(intent);
   }
 
   /**
@@ -208,6 +220,10 @@ export class OrderExecutor {
    */
   private async submitOne(intent: OrderIntent): Promise<void> {
     if (this.stopped) return; // no attempt recorded: the next owner sends it
+    if (intent.orderList) {
+      await this.submitList(intent);
+      return;
+    }
     const events = await this.commandEvents(intent.clientOrderId, [{ type: 'RecordSubmitted' }], `submit:${intent.clientOrderId}`);
     if (events?.some((e) => e.type === 'OrderSubmitted')) this.send(intent);
     else if (events?.some((e) => e.type === 'OrderCancelled')) this.closed(intent.accountId, intent.clientOrderId);
@@ -471,18 +487,21 @@ export class OrderExecutor {
     const delays = this.deps.lookupDelaysMs ?? DEFAULT_DELAYS;
     const delay = Math.max(result.retryAfterMs ?? 0, delays[Math.min(state.attempts - 1, delays.length - 1)] ?? 1000);
     if (age + delay > within) {
-      this.closed(intent.accountId, intent.clientOrderId);
-      await this.command(intent.clientOrderId, [{ type: 'RecordExchangeRejected', code: result.code, reason: `${result.reason} (not placed within ${Math.round(within / 1000)} s of the alert; given up)` }], `place:${intent.clientOrderId}`);
+      for (const id of [intent.clientOrderId, ...(intent.orderList ? [intent.orderList.siblingClientOrderId] : [])]) {
+        this.closed(intent.accountId, id);
+        await this.command(id, [{ type: 'RecordExchangeRejected', code: result.code, reason: `${result.reason} (not placed within ${Math.round(within / 1000)} s of the alert; given up)` }], `place:${id}`);
+      }
       return;
     }
     this.deps.log.warn({ clientOrderId: intent.clientOrderId, accountId: intent.accountId, code: result.code, attempt: state.attempts, retryInMs: delay }, 'order not placed; trying again');
     if (this.stopped) return; // the attempt has no outcome: the next owner looks it up (and records it as not placed)
-    this.retrying.add(intent.clientOrderId);
+    const held = [intent.clientOrderId, ...(intent.orderList ? [intent.orderList.siblingClientOrderId] : [])];
+    for (const id of held) this.retrying.add(id);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.closeBatch(intent.accountId);
       void this.accounts.run(intent.accountId, async () => {
-        this.retrying.delete(intent.clientOrderId);
+        for (const id of held) this.retrying.delete(id);
         if (this.stopped || !this.owns(intent.accountId) || this.placing.has(intent.clientOrderId)) return;
         const now = await this.orderState(intent.clientOrderId);
         if (now.state.status !== 'approved' || now.state.attempts !== state.attempts) return; // moved on meanwhile
@@ -548,6 +567,146 @@ export class OrderExecutor {
     );
     if (!result.ok) this.deps.log.warn({ clientOrderId, code: result.error.code, message: result.error.message }, 'exchange report not recorded');
     return result.ok ? result.value.events : undefined;
+  }
+
+  // ---- one-cancels-other lists (issue 17): two orders of their own streams, one request
+
+  /** The limit leg of a list, which leads its placement (its stop leg goes with it). */
+  private async listLead(stopLeg: OrderIntent): Promise<OrderIntent> {
+    const { state } = await this.orderState(stopLeg.orderList!.siblingClientOrderId);
+    return state.intent ?? stopLeg;
+  }
+
+  /**
+   * The stop leg that leaves with a list's limit leg, when it can: approved and never sent, like
+   * the lead. A partner already cancelled (before the list left) takes the lead with it; a partner
+   * that left already is looked up, as is the lead.
+   */
+  private async listPartner(lead: OrderIntent): Promise<{ intent: OrderIntent; history: readonly RecordedEvent[] } | undefined> {
+    const partnerId = lead.orderList!.siblingClientOrderId;
+    const { state, history } = await this.orderState(partnerId);
+    if (state.status === 'approved' && state.attempts === 0 && state.intent && !this.placing.has(partnerId) && !this.retrying.has(partnerId)) return { intent: state.intent, history };
+    if (state.status === 'approved' || state.status === 'unknown') {
+      this.later(partnerId, lead.accountId, 0);
+      this.later(lead.clientOrderId, lead.accountId, 0);
+      return undefined;
+    }
+    await this.withdrawLeg(lead, `its list partner is ${state.status}`);
+    return undefined;
+  }
+
+  /** A list leg that cannot leave without its partner: recorded cancelled before it is sent (never sent alone). */
+  private async withdrawLeg(leg: OrderIntent, why: string): Promise<void> {
+    this.deps.log.info({ clientOrderId: leg.clientOrderId, why }, 'order list leg withdrawn before it was sent');
+    await this.command(leg.clientOrderId, [{ type: 'RequestCancel', by: `list:${leg.orderList!.siblingClientOrderId}`, reason: `one-cancels-other: ${why}` }], `list:${leg.clientOrderId}`);
+  }
+
+  /** Records both legs of a list as leaving (one append), then sends the list; a leg whose state refuses stops both. */
+  private async submitList(leg: OrderIntent): Promise<void> {
+    const lead = leg.orderList!.leg === 'stop' ? await this.listLead(leg) : leg;
+    if (!lead.orderList || lead.orderList.leg !== 'limit') return;
+    const [a, b] = await Promise.all([this.orderState(lead.clientOrderId), this.orderState(lead.orderList.siblingClientOrderId)]);
+    const partner = b.state.intent;
+    if (!partner) return;
+    const decided = [a, b].map(({ state }) => orderDecider.decide({ type: 'RecordSubmitted' }, state));
+    const both = decided.every((d) => d.ok && d.value.some((e) => e.type === 'OrderSubmitted'));
+    if (!both) {
+      // a cancel asked for meanwhile (it is recorded cancelled instead) or a state that refuses: neither leg leaves
+      for (const [i, intent] of [lead, partner].entries()) {
+        const d = decided[i]!;
+        if (d.ok && d.value.some((e) => e.type === 'OrderCancelled')) await this.commandEvents(intent.clientOrderId, [{ type: 'RecordSubmitted' }], `submit:${intent.clientOrderId}`);
+      }
+      const after = await Promise.all([this.orderState(lead.clientOrderId), this.orderState(partner.clientOrderId)]);
+      for (const [i, intent] of [lead, partner].entries()) {
+        const other = after[1 - i]!.state;
+        if (after[i]!.state.status === 'approved' && after[i]!.state.attempts === 0 && other.status !== 'approved') await this.withdrawLeg(intent, `its list partner is ${other.status}`);
+      }
+      return;
+    }
+    const time = new Date(this.deps.clock.now()).toISOString();
+    const requests: AppendRequest[] = [lead, partner].map((intent, i) => ({
+      streamId: streams.order(intent.clientOrderId), expectedVersion: [a, b][i]!.history.length,
+      events: (decided[i] as { ok: true; value: readonly OrderEvent[] }).value,
+      metadata: { ...this.metadata([a, b][i]!.history, `submit:${intent.clientOrderId}`), time },
+    }));
+    if ((await this.deps.store.appendAtomic(requests)).kind !== 'appended') {
+      // another writer moved a leg: look both up (a look-up of a leg never sent sends the list)
+      this.later(lead.clientOrderId, lead.accountId, 0);
+      this.later(partner.clientOrderId, lead.accountId, 0);
+      return;
+    }
+    this.sendList(lead, partner);
+  }
+
+  /** Sends a list (both legs' attempts are recorded) and records the outcome outside the queue. */
+  private sendList(lead: OrderIntent, partner: OrderIntent): void {
+    for (const leg of [lead, partner]) this.book.markOpen(leg.accountId, leg.clientOrderId);
+    void this.track(
+      this.placeListAndRecord(lead, partner).catch((e: unknown) => {
+        this.deps.log.error({ clientOrderId: lead.clientOrderId, err: String(e) }, 'recording an order list outcome failed; will look the legs up');
+        this.later(lead.clientOrderId, lead.accountId, 0);
+        this.later(partner.clientOrderId, lead.accountId, 0);
+      }),
+    );
+  }
+
+  private async placeListAndRecord(lead: OrderIntent, partner: OrderIntent): Promise<void> {
+    for (const leg of [lead, partner]) this.placing.add(leg.clientOrderId);
+    try {
+      await this.recordListOutcome(lead, partner, await this.dispatchList(lead, partner));
+    } finally {
+      for (const leg of [lead, partner]) this.placing.delete(leg.clientOrderId);
+    }
+  }
+
+  /** Sends the list; never throws (a thrown error is an unknown outcome). */
+  private async dispatchList(lead: OrderIntent, partner: OrderIntent): Promise<PlaceOrderListResult> {
+    this.deps.onPlacing?.(lead);
+    this.deps.onPlacing?.(partner);
+    for (const leg of [lead, partner]) this.sentAt.set(leg.clientOrderId, this.deps.clock.now());
+    const exchange = this.deps.exchange;
+    if (!exchange.placeOrderList) return { kind: 'rejected', code: 'NOT_SUPPORTED', reason: 'this exchange has no one-cancels-other lists; nothing was sent' };
+    try {
+      return await exchange.placeOrderList(lead.accountId, {
+        listClientOrderId: lead.orderList!.listClientOrderId, symbol: lead.symbol, side: lead.side, quantity: lead.quantity,
+        limitLeg: { clientOrderId: lead.clientOrderId, price: lead.limitPrice ?? '' },
+        stopLeg: { clientOrderId: partner.clientOrderId, stopPrice: partner.stopPrice ?? '', ...(partner.type === 'stop_limit' && partner.limitPrice !== undefined ? { limitPrice: partner.limitPrice } : {}) },
+      });
+    } catch (error) {
+      return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async recordListOutcome(lead: OrderIntent, partner: OrderIntent, result: PlaceOrderListResult): Promise<void> {
+    const legs = [lead, partner];
+    for (const leg of legs) this.deps.onOutcome?.(leg, result.kind === 'accepted' ? { kind: 'accepted', order: leg === lead ? result.limitLeg : result.stopLeg } : result);
+    if (result.kind !== 'unknown') for (const leg of legs) this.sentAt.delete(leg.clientOrderId);
+    switch (result.kind) {
+      case 'accepted':
+        await this.recordExchangeOrder(result.limitLeg, lead.accountId, `place:${lead.clientOrderId}`, result.adjustments);
+        await this.recordExchangeOrder(result.stopLeg, lead.accountId, `place:${partner.clientOrderId}`, result.adjustments);
+        return;
+      case 'rejected':
+        if (DUPLICATE_CODES.has(result.code)) {
+          for (const leg of legs) this.later(leg.clientOrderId, leg.accountId, 0);
+          return;
+        }
+        for (const leg of legs) {
+          this.closed(leg.accountId, leg.clientOrderId);
+          await this.command(leg.clientOrderId, [{ type: 'RecordExchangeRejected', code: result.code, reason: result.reason }], `place:${leg.clientOrderId}`);
+        }
+        return;
+      case 'not_placed':
+        await this.notPlaced(lead, result);
+        return;
+      case 'unknown':
+        this.deps.log.warn({ clientOrderId: lead.clientOrderId, listClientOrderId: lead.orderList?.listClientOrderId, reason: result.reason }, 'order list outcome unknown; will look its legs up');
+        for (const leg of legs) {
+          await this.command(leg.clientOrderId, [{ type: 'RecordUnknown', reason: result.reason }], `place:${leg.clientOrderId}`);
+          this.later(leg.clientOrderId, leg.accountId, 0);
+        }
+        return;
+    }
   }
 
   // ---- order lifecycle (issue 17): cancel, through the same never-double machinery as placing

@@ -7,6 +7,7 @@ import type { SizingBasis } from '../../domain/sizing/sizing-modes.js';
 import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { conditionalPrices } from '../../domain/orders/conditional-intent.js';
 import { bracketPlanFor } from '../../domain/orders/bracket-spec.js';
+import type { BracketPlan } from '../../domain/orders/bracket.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
 import { checkCooldown, checkStrategyDailyLoss } from '../../domain/risk/cooldown.js';
 import { checkTradesPerDay, utcDay, type TradesToday } from '../../domain/risk/trade-limits.js';
@@ -58,6 +59,8 @@ export interface RoutingContext {
   readonly tradesOn?: (day: string, accountId: string, strategyId: string) => TradesToday;
   /** whether the account's exchange trails a stop by a price distance natively (issue 17); absent: it does not */
   readonly trailsByDistance?: (accountId: string) => boolean;
+  /** whether the account's exchange holds one-cancels-other lists natively (issue 17): a bracket with a stop and take-profits then uses them */
+  readonly placesOrderLists?: (accountId: string) => boolean;
   /** the strategy's losing trades in a row (ADR-0019); absent: no cooldown */
   readonly lossStreak?: (strategyId: string) => { readonly losses: number; readonly lastLossAt?: string };
   /** the strategy's loss on a UTC day, realised and unrealised at these prices (ADR-0019); absent: no strategy loss limit */
@@ -160,7 +163,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       ...(conditional ? { stopPrice: decToString(conditional.value.stopPrice) } : {}),
       ...(conditional?.value.trailingPercent ? { trailingPercent: decToString(conditional.value.trailingPercent) } : {}),
       ...(conditional?.value.trailingDistance ? { trailingDistance: decToString(conditional.value.trailingDistance) } : {}),
-      ...(bracket && !conditional ? { bracket: bracket.value } : {}),
+      ...(bracket && !conditional ? { bracket: withOrderLists(bracket.value, ctx.placesOrderLists?.(link.accountId) === true) } : {}),
       referencePrice: decToString(referencePrice),
       ...(sized.value.requested !== undefined ? { requestedQuantity: decToString(sized.value.requested) } : {}),
       ...(limit !== undefined && !limit.requested.equals(limit.price) ? { requestedLimitPrice: decToString(limit.requested) } : {}),
@@ -227,4 +230,9 @@ function strategyLossToday(ctx: RoutingContext, receivedAt: string, strategy: St
   const day = utcDay(receivedAt);
   if (strategy.risk.dailyLossLimit === undefined || day === undefined || !ctx.strategyDayLoss) return new Dec(0);
   return ctx.strategyDayLoss(strategy.strategyId, day, (accountId, symbol) => ctx.markPrice(accountId, symbol)?.price);
+}
+
+/** A bracket with a stop and take-profits rests as one-cancels-other lists where the exchange has them (issue 17). */
+function withOrderLists(plan: BracketPlan, native: boolean): BracketPlan {
+  return native && plan.stopLoss !== undefined && plan.takeProfits.length > 0 ? { ...plan, orderLists: true } : plan;
 }

@@ -54,6 +54,8 @@ export interface SignalProcessorDeps {
   readonly observer?: ProcessorObserver;
   /** whether the account's exchange trails a stop by a price distance natively (issue 17; default: none does) */
   readonly trailsByDistance?: (account: AccountConfig) => boolean;
+  /** whether the account's exchange holds one-cancels-other lists natively (issue 17; default: none does) */
+  readonly placesOrderLists?: (account: AccountConfig) => boolean;
   /** on the routing leader, after routing: carries out the kill switch's pending actions (issue 17) */
   readonly killSwitchActions?: (state: TradingState) => Promise<unknown>;
 }
@@ -387,6 +389,10 @@ export class SignalProcessor {
           trailsByDistance: (id) => {
             const account = this.current.account(id);
             return account !== undefined && (this.deps.trailsByDistance?.(account) ?? false);
+          },
+          placesOrderLists: (id) => {
+            const account = this.current.account(id);
+            return account !== undefined && (this.deps.placesOrderLists?.(account) ?? false);
           },
           lossStreak: (strategyId) => this.current.lossStreak(strategyId),
           strategyDayLoss: (strategyId, day, mark) => this.current.strategyDayLoss(strategyId, day, mark),

@@ -54,6 +54,8 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
     killSwitchActions: (state) => settleKillSwitchActions({ ...core.commandDeps, ids: core.ids }, state),
     // the paper exchange trails by a price distance natively; no ccxt venue is wired for it (Binance spot trails by percent)
     trailsByDistance: (account) => account.exchange === 'paper',
+    // Binance spot holds one-cancels-other lists natively; the paper exchange (its stops hold nothing) and other venues get PATRIOT-managed brackets
+    placesOrderLists: (account) => exchanges.gateway.placesOrderLists?.(account.accountId) === true,
   });
   const reconciler = new AccountReconciler({
     store: core.events, exchange: exchanges.gateway, clock: core.clock, log, state: () => view.current,

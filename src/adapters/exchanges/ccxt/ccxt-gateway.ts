@@ -6,6 +6,8 @@ import type {
   OrderSearch,
   OrderSearchResult,
   OrderUpdate,
+  PlaceOrderListRequest,
+  PlaceOrderListResult,
   PlaceOrderRequest,
   PlaceOrderResult,
 } from '../../../application/ports/exchange.js';
@@ -21,6 +23,7 @@ import { KnownOrders } from './known-orders.js';
 import { OrderCompletion } from './order-completion.js';
 import { OrderLookups } from './order-lookups.js';
 import type { MonitorState } from './order-monitor.js';
+import { OrderListPlacement } from './order-list-placement.js';
 import { OrderPlacement } from './order-placement.js';
 import { OrderSearcher } from './order-search.js';
 import { KeyedRateLimiter } from './rate-limiter.js';
@@ -58,6 +61,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
   private readonly registry: AccountRegistry;
   private readonly caller: ExchangeCaller;
   private readonly placement: OrderPlacement;
+  private readonly listPlacement: OrderListPlacement;
   private readonly lookups: OrderLookups;
   private readonly searcher: OrderSearcher;
   private readonly reads: AccountReads;
@@ -82,6 +86,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
     this.registry = registry;
     this.caller = caller;
     this.placement = new OrderPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
+    this.listPlacement = new OrderListPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
     this.lookups = lookups;
     this.searcher = new OrderSearcher({ log, caller, clients, knownOrders, completion, lookups });
     this.reads = reads;
@@ -148,6 +153,15 @@ export class CcxtExchangeGateway implements ExchangeGateway {
 
   placeOrder(accountId: string, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
     return this.placement.place(accountId, request);
+  }
+
+  /** Binance spot holds one-cancels-other lists (issue 17). */
+  placesOrderLists(accountId: string): boolean {
+    return this.listPlacement.supports(accountId);
+  }
+
+  placeOrderList(accountId: string, request: PlaceOrderListRequest): Promise<PlaceOrderListResult> {
+    return this.listPlacement.place(accountId, request);
   }
 
   fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {

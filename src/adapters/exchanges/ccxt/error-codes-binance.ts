@@ -34,6 +34,8 @@ export function binanceVerdict(code: string | undefined, message: string): Nativ
       if (/duplicate/i.test(message)) return v.duplicate;
       if (/insufficient balance/i.test(message)) return v.rejected(RejectCode.INSUFFICIENT_BALANCE);
       if (/immediately match|trigger immediately/i.test(message)) return v.rejected(RejectCode.WOULD_MATCH);
+      // an order list (OCO) whose prices do not straddle the market (issue 17)
+      if (/relationship of the prices/i.test(message)) return v.rejected(RejectCode.OCO_PRICES_WRONG_SIDE);
       if (/market is closed/i.test(message)) return v.rejected(RejectCode.MARKET_CLOSED);
       if (/not permitted|restricted|disabled|not enabled/i.test(message)) return v.auth;
       return v.rejected(RejectCode.EXCHANGE_REJECTED);

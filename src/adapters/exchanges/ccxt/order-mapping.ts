@@ -177,7 +177,15 @@ export function mapOrder(order: CcxtOrderLike, ctx: MappingContext): ExchangeOrd
     filledQuantity: decToString(filled),
     status: statusOf(order.status, filled, quantity),
     fills,
+    ...orderListOf(order.info),
   };
+}
+
+/** The one-cancels-other list an order is a leg of (Binance's `orderListId`; -1 for none). */
+function orderListOf(info: unknown): { orderListId?: string } {
+  const id = info !== null && typeof info === 'object' ? (info as { orderListId?: unknown }).orderListId : undefined;
+  const text = typeof id === 'number' || typeof id === 'string' ? String(id) : '';
+  return /^\d+$/.test(text) ? { orderListId: text } : {};
 }
 
 /** Sum of the fills' quantities. */
