@@ -19,7 +19,8 @@ export interface Order {
   /** issue 17: a trailing stop's distance in price */
   trailingDistance?: string;
   /** issue 17: a bracket child, under its entry */
-  parent?: { clientOrderId: string; role: string; index: number };
+  parent?: { clientOrderId: string; role: string; index: number; generation?: number };
+  orderList?: { listClientOrderId: string; leg: 'limit' | 'stop'; siblingClientOrderId: string };
   /** issue 17: a cancel asked for and not answered yet */
   cancelRequested?: { by: string; reason: string; at: string };
 }

@@ -254,7 +254,7 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       const view: OrderView = {
         clientOrderId: i.clientOrderId, accountId: i.accountId, strategyId: i.strategyId, signalId: i.signalId, symbol: i.symbol,
         side: i.side, type: i.type, quantity: i.quantity, ...(i.limitPrice !== undefined ? { limitPrice: i.limitPrice } : {}),
-        referencePrice: i.referencePrice, reduceOnly: i.reduceOnly, ...(i.stopPrice !== undefined ? { stopPrice: i.stopPrice } : {}), ...(i.trailingPercent !== undefined ? { trailingPercent: i.trailingPercent } : {}), ...(i.trailingDistance !== undefined ? { trailingDistance: i.trailingDistance } : {}), ...(i.parent ? { parent: { ...i.parent } } : {}),
+        referencePrice: i.referencePrice, reduceOnly: i.reduceOnly, ...(i.stopPrice !== undefined ? { stopPrice: i.stopPrice } : {}), ...(i.trailingPercent !== undefined ? { trailingPercent: i.trailingPercent } : {}), ...(i.trailingDistance !== undefined ? { trailingDistance: i.trailingDistance } : {}), ...(i.parent ? { parent: { ...i.parent } } : {}), ...(i.orderList ? { orderList: { ...i.orderList } } : {}),
         ...(i.priceSource !== undefined ? { priceSource: i.priceSource } : {}), ...(i.priceAgeMs !== undefined ? { priceAgeMs: i.priceAgeMs } : {}),
         ...(i.requestedQuantity !== undefined ? { requestedQuantity: i.requestedQuantity } : {}), ...(i.requestedLimitPrice !== undefined ? { requestedLimitPrice: i.requestedLimitPrice } : {}),
         status: orderStatusAfter('none', event),

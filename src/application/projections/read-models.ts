@@ -71,6 +71,7 @@ export interface OrderView {
   readonly trailingDistance?: string;
   /** a bracket child: its entry and its leg (issue 17) */
   readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number; readonly generation?: number };
+  readonly orderList?: { readonly listClientOrderId: string; readonly leg: 'limit' | 'stop'; readonly siblingClientOrderId: string };
   /** a cancel asked for and not answered yet: who asked, why, when (issue 17) */
   readonly cancelRequested?: { readonly by: string; readonly reason: string; readonly at: string };
   readonly createdAt: string;

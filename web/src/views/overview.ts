@@ -264,7 +264,8 @@ function orderKind(o: Order): string {
   const trigger = o.stopPrice ? ` @ ${formatDecimal(o.stopPrice, 2)}` : '';
   const type = o.trailingPercent ? `trailing ${o.trailingPercent}%${trigger} (first trigger)`
     : o.trailingDistance ? `trailing ${formatDecimal(o.trailingDistance, 2)}${trigger} (first trigger)` : `${o.type}${trigger}`;
-  return o.parent ? `${type} (${o.parent.role.replace('_', '-')})` : type;
+  const list = o.orderList ? ', one-cancels-other' : '';
+  return o.parent ? `${type} (${o.parent.role.replace('_', '-')}${list})` : type;
 }
 
 /** A refused alert's fields as received (issue 20), or why nothing could be read. */
