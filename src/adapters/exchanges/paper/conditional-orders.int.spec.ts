@@ -58,6 +58,15 @@ describe('PaperExchange: stop and take-profit orders', () => {
     expect(after).toMatchObject({ type: 'stop_limit', stopPrice: '98000', limitPrice: '98100', status: 'filled' });
   });
 
+  it('a triggered stop-limit that rests until a later tick releases its hold when it fills (the hold is written with the order)', async () => {
+    const placed = accepted(await ex.placeOrder('a', order({ type: 'stop_limit', stopPrice: '95000', limitPrice: '94500', quantity: '0.4' })));
+    await tick('94000'); // triggered under its limit: rests, holding 0.4 BTC
+    expect((await ex.fetchBalances('a')).find((b) => b.asset === 'BTC')).toMatchObject({ total: '1', available: '0.6' });
+    await tick('94600');
+    expect((await ex.fetchOrder('a', placed.clientOrderId))?.status).toBe('filled');
+    expect((await ex.fetchBalances('a')).find((b) => b.asset === 'BTC')).toMatchObject({ total: '0.6', available: '0.6' });
+  });
+
   it('a take-profit sell triggers when the price rises to it; a take-profit buy when it falls', async () => {
     const sell = accepted(await ex.placeOrder('a', order({ type: 'take_profit', stopPrice: '99000' })));
     const buy = accepted(await ex.placeOrder('a', order({ side: 'buy', type: 'take_profit_limit', stopPrice: '96000', limitPrice: '96000' })));

@@ -70,6 +70,11 @@ export function ceilToStep(value: Dec, step: Dec): Dec {
 /** Binance-style clientOrderId alphabet and length. */
 const CLIENT_ORDER_ID = /^[.A-Za-z0-9:/_-]{1,36}$/;
 
+/** A clientOrderId (or an order list's listClientOrderId) the exchange accepts. */
+export function isClientOrderId(value: unknown): value is string {
+  return typeof value === 'string' && CLIENT_ORDER_ID.test(value);
+}
+
 export interface ValidatedRequest {
   readonly quantity: Dec;
   /** Present for limit orders. */
@@ -84,7 +89,7 @@ export interface ValidatedRequest {
  * price > 0 and a multiple of tick). `limitPrice` on a market order is ignored.
  */
 export function validateStatic(spec: MarketSpec, request: PlaceOrderRequest): ValidatedRequest | Rejection {
-  if (typeof request.clientOrderId !== 'string' || !CLIENT_ORDER_ID.test(request.clientOrderId)) {
+  if (!isClientOrderId(request.clientOrderId)) {
     return { code: RejectCode.INVALID_ORDER, reason: 'clientOrderId must be 1-36 chars of [.A-Za-z0-9:/_-]' };
   }
   if (request.side !== 'buy' && request.side !== 'sell') return { code: RejectCode.INVALID_ORDER, reason: `bad side ${String(request.side)}` };

@@ -7,6 +7,8 @@ import type {
   ExchangeOrder,
   Market,
   OrderUpdate,
+  PlaceOrderListRequest,
+  PlaceOrderListResult,
   PlaceOrderRequest,
   PlaceOrderResult,
 } from '../../../application/ports/exchange.js';
@@ -14,12 +16,13 @@ import type { PriceFeed, PriceTick } from '../../../application/ports/price-feed
 import { Dec, ZERO, decToString, parseDec } from '../../../domain/shared/decimal.js';
 import { SeededRandom, deriveSeed, type Seed } from '../../marketdata/seeded-random.js';
 import { bpsRate, buyCost, feeFor, slippedPrice } from './fill-pricing.js';
-import { RejectCode, isRejection, marketSpec, validateStatic, type MarketSpec } from './filters.js';
+import { RejectCode, isClientOrderId, isRejection, marketSpec, validateStatic, type MarketSpec } from './filters.js';
 import { PAPER_MARKETS } from './markets.js';
 import { PARTIAL_MAX_BPS, PARTIAL_MIN_BPS, crosses, isMarketable, partialFillQuantity } from './matching.js';
 import { BatchContext } from './batch-context.js';
 import { PaperStatements, attemptsAfterClose, openPaperDatabase, type FillRow, type OrderRow } from './schema.js';
 import { ConditionStatements } from './conditions.js';
+import { OrderListStatements, straddlesMarket, type OrderListKey, type OrderListRow, type PaperOrderList } from './order-lists.js';
 import { executesAs, isConditional, triggers } from '../../../domain/orders/order-types.js';
 
 export interface PaperExchangeOptions {
@@ -41,9 +44,16 @@ export interface PaperExchangeOptions {
   readonly partialFills?: boolean;
   /** Called when an onOrderUpdate listener throws (the stream keeps going). Default: ignore. */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * A waiting stop / take-profit (not a leg of a list) holds its funds from placement like a
+   * resting limit order — the base of a sell; the quote of a buy at its limit price, or its stop
+   * price for the market kinds — until it triggers, is cancelled or expires, as Binance spot does.
+   * Default false: it holds nothing while it waits (PATRIOT's paper accounts keep managed brackets).
+   */
+  readonly holdsConditionalFunds?: boolean;
 }
 
-/** Faults for tests; each one applies to the next placeOrder call (FIFO when several are queued). */
+/** Faults for tests; each one applies to the next placeOrder or placeOrderList call (FIFO when several are queued). */
 export type PaperFault =
   /** The order is processed and committed (fills included, updates emitted), but the caller gets `unknown`. */
   | { readonly kind: 'unknown_after_accept'; readonly reason?: string }
@@ -61,6 +71,7 @@ type Deferred<T> = { resolve: (value: T) => void; reject: (error: unknown) => vo
 
 type Op =
   | ({ kind: 'place'; accountId: string; request: PlaceOrderRequest; fault: PaperFault | undefined } & Deferred<PlaceOrderResult>)
+  | ({ kind: 'placeList'; accountId: string; request: PlaceOrderListRequest; fault: PaperFault | undefined } & Deferred<PlaceOrderListResult>)
   | ({ kind: 'cancel'; accountId: string; clientOrderId: string } & Deferred<ExchangeOrder | null>)
   | ({ kind: 'read'; run: () => unknown } & Deferred<unknown>)
   | { kind: 'tick'; tick: PriceTick };
@@ -98,6 +109,11 @@ export class PaperExchange implements ExchangeGateway {
   private readonly sql: PaperStatements;
   /** stop and take-profit conditions (issue 17) */
   private readonly conditions: ConditionStatements;
+  /** one-cancels-other lists (issue 17) */
+  private readonly lists: OrderListStatements;
+  private readonly holdsConditionalFunds: boolean;
+  /** Orders a tick closed as the sibling of a list leg (the tick's rows were read before). */
+  private readonly closedThisTick = new Set<number>();
   private readonly feed: PriceFeed;
   private readonly clock: Clock;
   private readonly marketList: readonly Market[];
@@ -152,11 +168,13 @@ export class PaperExchange implements ExchangeGateway {
     this.seed = options.seed ?? 1;
     this.partialFills = options.partialFills ?? true;
     this.onListenerError = options.onListenerError ?? (() => undefined);
+    this.holdsConditionalFunds = options.holdsConditionalFunds ?? false;
 
     this.path = options.path;
     this.db = openPaperDatabase(options.path);
     this.sql = new PaperStatements(this.db);
     this.conditions = new ConditionStatements(this.db);
+    this.lists = new OrderListStatements(this.db);
     this.opTxn = this.db.transaction((op: Op) => this.apply(op));
     this.batchTxn = this.db.transaction((ops: readonly Op[], time: string, isolate: boolean) => {
       const ctx = new BatchContext(this.sql, time);
@@ -164,9 +182,7 @@ export class PaperExchange implements ExchangeGateway {
       try {
         const outcomes: (OpOutcome | { error: unknown })[] = [];
         for (const op of ops) {
-          if (op.kind === 'place' && typeof op.accountId === 'string' && typeof op.request?.clientOrderId === 'string') {
-            this.sql.bumpAttempts.run(op.accountId, op.request.clientOrderId);
-          }
+          for (const clientOrderId of attemptedIds(op)) this.sql.bumpAttempts.run((op as { accountId: string }).accountId, clientOrderId as string);
           if (!isolate) {
             outcomes.push(this.apply(op));
             continue;
@@ -205,6 +221,41 @@ export class PaperExchange implements ExchangeGateway {
     this.unflushedAttempts.set(key, (this.unflushedAttempts.get(key) ?? 0) + 1);
     const fault = this.faults.shift();
     return new Promise((resolve, reject) => this.enqueue({ kind: 'place', accountId, request, fault, resolve, reject }));
+  }
+
+  /** Paper accounts keep PATRIOT-managed brackets: lists exist for the sandbox (Binance's order lists) and tests. */
+  placesOrderLists(): boolean {
+    return false;
+  }
+
+  /**
+   * Places a one-cancels-other list atomically (both legs or neither): the limit leg rests as a
+   * maker limit order holding the list's funds once, the stop leg waits for its trigger. Any fill
+   * of one leg, or the stop's trigger, expires the other; cancelling either cancels both. Each
+   * placement counts as an attempt of both legs' clientOrderIds.
+   */
+  placeOrderList(accountId: string, request: PlaceOrderListRequest): Promise<PlaceOrderListResult> {
+    if (this.closed) return Promise.reject(new Error('PaperExchange is closed'));
+    const op = { kind: 'placeList', accountId, request } as const;
+    for (const clientOrderId of attemptedIds(op)) {
+      const key = attemptKey(accountId, clientOrderId);
+      this.unflushedAttempts.set(key, (this.unflushedAttempts.get(key) ?? 0) + 1);
+    }
+    const fault = this.faults.shift();
+    return new Promise((resolve, reject) => this.enqueue({ ...op, fault, resolve, reject }));
+  }
+
+  /** A list of the account by its id or its listClientOrderId; null when there is none. */
+  fetchOrderList(accountId: string, key: OrderListKey): Promise<PaperOrderList | null> {
+    return this.read(() => {
+      const row = this.lists.find(accountId, key);
+      return row ? this.toOrderList(row) : null;
+    });
+  }
+
+  /** The account's lists with a leg still open, oldest first. */
+  fetchOpenOrderLists(accountId: string): Promise<PaperOrderList[]> {
+    return this.read(() => this.lists.openOfAccount.all(accountId).map((row) => this.toOrderList(row)));
   }
 
   fetchOrder(accountId: string, clientOrderId: string): Promise<ExchangeOrder | null> {
@@ -383,23 +434,25 @@ export class PaperExchange implements ExchangeGateway {
       // Nothing of this batch is stored.
       this.refreshOpenCountsSafely();
       for (const op of ops) {
-        if (op.kind === 'place') op.resolve({ kind: 'unknown', reason: `storage_error: ${messageOf(commitError)}` });
+        if (op.kind === 'place' || op.kind === 'placeList') op.resolve({ kind: 'unknown', reason: `storage_error: ${messageOf(commitError)}` });
         else if (op.kind !== 'tick') op.reject(commitError);
       }
       return;
     }
     for (const op of ops) {
-      if (op.kind !== 'place') continue;
-      const key = attemptKey(op.accountId, op.request?.clientOrderId);
-      const left = (this.unflushedAttempts.get(key) ?? 1) - 1;
-      if (left > 0) this.unflushedAttempts.set(key, left);
-      else this.unflushedAttempts.delete(key);
+      if (op.kind !== 'place' && op.kind !== 'placeList') continue;
+      for (const clientOrderId of attemptedIds(op, true)) {
+        const key = attemptKey(op.accountId, clientOrderId);
+        const left = (this.unflushedAttempts.get(key) ?? 1) - 1;
+        if (left > 0) this.unflushedAttempts.set(key, left);
+        else this.unflushedAttempts.delete(key);
+      }
     }
     if (writes) this.refreshOpenCountsSafely();
     ops.forEach((op, i) => {
       const outcome = outcomes[i]!;
       if ('error' in outcome) {
-        if (op.kind === 'place') {
+        if (op.kind === 'place' || op.kind === 'placeList') {
           op.resolve({ kind: 'rejected', code: RejectCode.INTERNAL_ERROR, reason: messageOf(outcome.error) });
         } else if (op.kind !== 'tick') op.reject(outcome.error);
         return;
@@ -447,6 +500,8 @@ export class PaperExchange implements ExchangeGateway {
     switch (op.kind) {
       case 'place':
         return this.applyPlace(op.accountId, op.request, op.fault);
+      case 'placeList':
+        return this.applyPlaceList(op.accountId, op.request, op.fault);
       case 'cancel':
         return this.applyCancel(op.accountId, op.clientOrderId);
       case 'read':
@@ -549,18 +604,35 @@ export class PaperExchange implements ExchangeGateway {
     return this.applyFill(row, [], quantity, execPrice!, 'taker', now, updates, true);
   }
 
+  /** Cancels an open order; a leg of a list cancels the whole list (both legs, an update for each). */
   private applyCancel(accountId: string, clientOrderId: string): OpOutcome {
     const row = this.sql.getOrder.get(accountId, clientOrderId);
     if (!row) return noUpdates(null);
     if (!OPEN_STATUSES.has(row.status)) return noUpdates(this.toOrder(row));
-    const locked = new Dec(row.locked_amount);
-    if (row.locked_asset && locked.greaterThan(0)) this.adjustBalance(accountId, row.locked_asset, ZERO, locked.negated());
-    row.status = 'cancelled';
-    row.locked_amount = '0';
+    const updates: OrderUpdate[] = [];
+    const order = this.endOrder(row, 'cancelled', updates);
+    const sibling = this.openSibling(row);
+    if (sibling) this.endOrder(sibling, 'cancelled', updates);
+    return { value: order, updates };
+  }
+
+  /** Ends an open order without a fill (cancelled, or expired): its hold is released, an update pushed. */
+  private endOrder(row: OrderRow, status: 'cancelled' | 'expired', updates: OrderUpdate[]): ExchangeOrder {
+    this.releaseHold(row);
+    row.status = status;
     row.updated_at = this.batch().time;
     this.sql.updateOrder.run(row);
     const order = this.toOrder(row);
-    return { value: order, updates: [{ accountId, order }] };
+    updates.push({ accountId: row.account_id, order });
+    return order;
+  }
+
+  /** Releases what the order holds (the row is written by the caller). */
+  private releaseHold(row: OrderRow): void {
+    const locked = new Dec(row.locked_amount);
+    if (row.locked_asset && locked.greaterThan(0)) this.adjustBalance(row.account_id, row.locked_asset, ZERO, locked.negated());
+    row.locked_asset = null;
+    row.locked_amount = '0';
   }
 
   private applyTick(tick: PriceTick): OpOutcome {
@@ -570,17 +642,24 @@ export class PaperExchange implements ExchangeGateway {
     if (!spec || !price || !price.greaterThan(0)) return noUpdates(undefined);
     const updates: OrderUpdate[] = [];
     const now = this.batch().time;
-    for (const row of this.sql.openOrdersBySymbol.all(tick.symbol)) {
-      if (this.waitsForTrigger(row, price, spec, now, updates)) continue;
-      const limit = new Dec(row.limit_price ?? '0');
-      if (row.type !== 'limit' || !crosses(row.side, limit, price)) continue;
-      const remaining = new Dec(row.quantity).minus(row.filled_quantity);
-      const fraction = this.partialFills
-        ? new SeededRandom(deriveSeed(this.seed, 'partial-fill', row.account_id, row.client_order_id, row.fill_count)).nextInt(PARTIAL_MIN_BPS, PARTIAL_MAX_BPS)
-        : PARTIAL_MAX_BPS;
-      const quantity = partialFillQuantity(remaining, fraction, spec.step, spec.minQty);
-      const fills = this.sql.fillsOfOrder.all(row.order_id);
-      this.applyFill(row, fills, quantity, limit, 'maker', now, updates);
+    this.closedThisTick.clear();
+    try {
+      for (const row of this.sql.openOrdersBySymbol.all(tick.symbol)) {
+        if (this.closedThisTick.has(row.order_id)) continue;
+        if (this.waitsForTrigger(row, price, spec, now, updates)) continue;
+        const limit = new Dec(row.limit_price ?? '0');
+        if (row.type !== 'limit' || !crosses(row.side, limit, price)) continue;
+        const remaining = new Dec(row.quantity).minus(row.filled_quantity);
+        const fraction = this.partialFills
+          ? new SeededRandom(deriveSeed(this.seed, 'partial-fill', row.account_id, row.client_order_id, row.fill_count)).nextInt(PARTIAL_MIN_BPS, PARTIAL_MAX_BPS)
+          : PARTIAL_MAX_BPS;
+        const quantity = partialFillQuantity(remaining, fraction, spec.step, spec.minQty);
+        const fills = this.sql.fillsOfOrder.all(row.order_id);
+        this.applyFill(row, fills, quantity, limit, 'maker', now, updates);
+        this.legTraded(row, updates);
+      }
+    } finally {
+      this.closedThisTick.clear();
     }
     return { value: undefined, updates };
   }
@@ -685,6 +764,7 @@ export class PaperExchange implements ExchangeGateway {
     const fillRows = fills ?? this.sql.fillsOfOrder.all(row.order_id);
     const condition = this.conditions.get.get(row.order_id);
     const trailing = condition ? this.conditions.trailing.get(row.order_id) : undefined;
+    const list = this.lists.ofOrder(row.order_id);
     const order: ExchangeOrder = {
       clientOrderId: row.client_order_id,
       exchangeOrderId: String(row.order_id),
@@ -699,6 +779,7 @@ export class PaperExchange implements ExchangeGateway {
       filledQuantity: row.filled_quantity,
       status: row.status,
       fills: fillRows.map(toFill),
+      ...(list ? { orderListId: String(list.list_id) } : {}),
     };
     return order;
   }
@@ -709,7 +790,8 @@ export class PaperExchange implements ExchangeGateway {
    * A stop / take-profit order waits, open, without holding funds (a bracket's stop and its
    * take-profit limits cover the same base: funds are checked when it triggers); the funds must be
    * there when it is placed all the same; refused when the market already reached its trigger
-   * (as Binance's "Stop price would trigger immediately.").
+   * (as Binance's "Stop price would trigger immediately."). With `holdsConditionalFunds` it holds
+   * them from placement, as Binance spot does (then they must be available, not merely held).
    */
   private placeConditional(accountId: string, request: PlaceOrderRequest, spec: MarketSpec, checked: { quantity: Dec; limitPrice?: Dec; stopPrice?: Dec }, feedPrice: Dec | undefined): ExchangeOrder {
     const type = request.type;
@@ -733,14 +815,16 @@ export class PaperExchange implements ExchangeGateway {
     const need = request.side === 'buy' ? buyCost(checked.quantity, limit ?? checked.stopPrice, limit ? this.makerRate : this.takerRate) : checked.quantity;
     const needAsset = request.side === 'buy' ? market.quote : market.base;
     const now = this.batch().time;
-    const total = this.batch().balance(accountId, needAsset).total;
-    if (total.lessThan(need)) throw new Rejected(RejectCode.INSUFFICIENT_BALANCE, `needs ${decToString(need)} ${needAsset}, holds ${decToString(total)}`);
+    const hold = this.holdsConditionalFunds;
+    const has = hold ? this.available(accountId, needAsset) : this.batch().balance(accountId, needAsset).total;
+    if (has.lessThan(need)) throw new Rejected(RejectCode.INSUFFICIENT_BALANCE, `needs ${decToString(need)} ${needAsset}${hold ? ' available, has' : ', holds'} ${decToString(has)}`);
     const row: OrderRow = {
       order_id: this.nextId('order'), account_id: accountId, client_order_id: request.clientOrderId, symbol: market.symbol, side: request.side,
       type: executesAs(type), quantity: decToString(checked.quantity), limit_price: limit ? decToString(limit) : null, filled_quantity: '0',
-      status: 'open', locked_asset: null, locked_amount: '0', fill_count: 0, created_at: now, updated_at: now,
+      status: 'open', locked_asset: hold ? needAsset : null, locked_amount: hold ? decToString(need) : '0', fill_count: 0, created_at: now, updated_at: now,
     };
     this.sql.insertOrder.run(row);
+    if (hold) this.adjustBalance(accountId, needAsset, ZERO, need);
     this.conditions.insert.run({ order_id: row.order_id, kind: type, stop_price: decToString(checked.stopPrice), triggered: 0 });
     if (trail) this.conditions.insertTrailing.run({ order_id: row.order_id, percent: decToString(trail), extreme: decToString(feedPrice), distance: null });
     if (distance) this.conditions.insertTrailing.run({ order_id: row.order_id, percent: '0', extreme: decToString(feedPrice), distance: decToString(distance) });
@@ -758,6 +842,10 @@ export class PaperExchange implements ExchangeGateway {
     const stop = this.trail(row, price, spec) ?? new Dec(condition.stop_price);
     if (!triggers(condition.kind, row.side, stop, price)) return true;
     this.conditions.markTriggered.run(row.order_id);
+    // a list's stop expires the limit leg first (releasing the list's funds); a stop's own hold is released
+    const sibling = this.openSibling(row);
+    if (sibling) this.closeSibling(sibling, updates);
+    this.releaseHold(row);
     const quantity = new Dec(row.quantity).minus(row.filled_quantity);
     if (row.type === 'limit') {
       // from now on a resting limit order: it holds its funds like one, or expires when they are not there
@@ -798,11 +886,147 @@ export class PaperExchange implements ExchangeGateway {
   }
 
   private expire(row: OrderRow, now: string, updates: OrderUpdate[]): true {
+    this.releaseHold(row);
     row.status = 'expired';
     row.updated_at = now;
     this.sql.updateOrder.run(row);
     updates.push({ accountId: row.account_id, order: this.toOrder(row) });
     return true;
+  }
+
+  // ---------------------------------------------------------------- one-cancels-other lists (issue 17)
+
+  private applyPlaceList(accountId: string, request: PlaceOrderListRequest, fault: PaperFault | undefined): OpOutcome {
+    if (fault?.kind === 'reject') return noUpdates({ kind: 'rejected', code: fault.code, reason: fault.reason ?? 'injected fault' });
+    if (fault?.kind === 'unknown_before_accept') return noUpdates({ kind: 'unknown', reason: fault.reason ?? 'timeout' });
+    let result: PlaceOrderListResult;
+    try {
+      // every Rejected is thrown before the first write
+      result = { kind: 'accepted', ...this.placeListChecked(accountId, request) };
+    } catch (error) {
+      if (!(error instanceof Rejected)) throw error;
+      result = { kind: 'rejected', code: error.code, reason: error.reason };
+    }
+    if (fault?.kind === 'unknown_after_accept') result = { kind: 'unknown', reason: fault.reason ?? 'timeout' };
+    return noUpdates(result);
+  }
+
+  /**
+   * Both legs pass the market's filters (each leg's notional at its own price), no id was used
+   * before, the prices straddle the market, and the funds are there once for the list: the base of
+   * a sell, or the quote of a buy at the higher of its prices (with the higher fee). The stop leg is
+   * written first (the lower order id, as on Binance), then the limit leg holding the list's funds.
+   */
+  private placeListChecked(accountId: string, request: PlaceOrderListRequest): { limitLeg: ExchangeOrder; stopLeg: ExchangeOrder } {
+    if (typeof request !== 'object' || request === null || !isObject(request.limitLeg) || !isObject(request.stopLeg)) {
+      throw new Rejected(RejectCode.INVALID_ORDER, 'an order list needs a limitLeg and a stopLeg');
+    }
+    if (!this.sql.accountExists.get(accountId)) throw new Rejected(RejectCode.UNKNOWN_ACCOUNT, `no account ${accountId}`);
+    const spec = this.specs.get(request.symbol);
+    if (!spec) throw new Rejected(RejectCode.UNKNOWN_SYMBOL, `symbol ${String(request.symbol)} is not listed`);
+    if (!isClientOrderId(request.listClientOrderId)) throw new Rejected(RejectCode.INVALID_ORDER, 'listClientOrderId must be 1-36 chars of [.A-Za-z0-9:/_-]');
+    const { symbol, side, quantity } = request;
+    const stopLimit = request.stopLeg.limitPrice;
+    const limitRequest: PlaceOrderRequest = { clientOrderId: request.limitLeg.clientOrderId, symbol, side, type: 'limit', quantity, limitPrice: request.limitLeg.price };
+    const stopRequest: PlaceOrderRequest = {
+      clientOrderId: request.stopLeg.clientOrderId, symbol, side, type: stopLimit !== undefined ? 'stop_limit' : 'stop_market', quantity,
+      stopPrice: request.stopLeg.stopPrice, ...(stopLimit !== undefined ? { limitPrice: stopLimit } : {}),
+    };
+    const limitChecked = validateStatic(spec, limitRequest);
+    if (isRejection(limitChecked)) throw new Rejected(limitChecked.code, `limit leg: ${limitChecked.reason}`);
+    const stopChecked = validateStatic(spec, stopRequest);
+    if (isRejection(stopChecked)) throw new Rejected(stopChecked.code, `stop leg: ${stopChecked.reason}`);
+    if (limitRequest.clientOrderId === stopRequest.clientOrderId) throw new Rejected(RejectCode.DUPLICATE_CLIENT_ORDER_ID, 'the two legs need different clientOrderIds');
+    for (const leg of [limitRequest, stopRequest]) {
+      if (this.sql.getOrder.get(accountId, leg.clientOrderId)) throw new Rejected(RejectCode.DUPLICATE_CLIENT_ORDER_ID, `clientOrderId ${leg.clientOrderId} was already used on this account`);
+    }
+    if (this.lists.byClientId.get(accountId, request.listClientOrderId)) {
+      throw new Rejected(RejectCode.DUPLICATE_CLIENT_ORDER_ID, `listClientOrderId ${request.listClientOrderId} was already used on this account`);
+    }
+    const tick = this.priceFor(symbol);
+    if (!tick) throw new Rejected(RejectCode.NO_PRICE, `no price for ${symbol}`);
+    const last = new Dec(tick.price);
+    const limitPrice = limitChecked.limitPrice!;
+    const stopPrice = stopChecked.stopPrice!;
+    if (!straddlesMarket(side, limitPrice, stopPrice, last)) {
+      const [limitSide, stopSide] = side === 'sell' ? ['above', 'below'] : ['below', 'above'];
+      throw new Rejected(
+        RejectCode.OCO_PRICES_WRONG_SIDE,
+        `a ${side} list needs its limit price ${limitSide} and its stop price ${stopSide} the market (${decToString(last)}); got limit ${decToString(limitPrice)}, stop ${decToString(stopPrice)}`,
+      );
+    }
+    const { market } = spec;
+    const qty = limitChecked.quantity;
+    for (const [leg, price] of [['limit', limitPrice], ['stop', stopChecked.limitPrice ?? stopPrice]] as const) {
+      const notional = qty.times(price);
+      if (notional.lessThan(spec.minNotional)) throw new Rejected(RejectCode.MIN_NOTIONAL, `${leg} leg: notional ${decToString(notional)} < minNotional ${market.minNotional}`);
+    }
+    const highest = Dec.max(limitPrice, stopPrice, stopChecked.limitPrice ?? stopPrice);
+    const need = side === 'buy' ? buyCost(qty, highest, Dec.max(this.takerRate, this.makerRate)) : qty;
+    const needAsset = side === 'buy' ? market.quote : market.base;
+    const available = this.available(accountId, needAsset);
+    if (available.lessThan(need)) throw new Rejected(RejectCode.INSUFFICIENT_BALANCE, `needs ${decToString(need)} ${needAsset} available, has ${decToString(available)}`);
+
+    const now = this.batch().time;
+    const common = { account_id: accountId, symbol, side, quantity: decToString(qty), filled_quantity: '0', status: 'open', fill_count: 0, created_at: now, updated_at: now } as const;
+    const stopRow: OrderRow = {
+      ...common, order_id: this.nextId('order'), client_order_id: stopRequest.clientOrderId, type: executesAs(stopRequest.type),
+      limit_price: stopChecked.limitPrice ? decToString(stopChecked.limitPrice) : null, locked_asset: null, locked_amount: '0',
+    };
+    this.sql.insertOrder.run(stopRow);
+    this.conditions.insert.run({ order_id: stopRow.order_id, kind: stopRequest.type as 'stop_market' | 'stop_limit', stop_price: decToString(stopPrice), triggered: 0 });
+    const limitRow: OrderRow = {
+      ...common, order_id: this.nextId('order'), client_order_id: limitRequest.clientOrderId, type: 'limit',
+      limit_price: decToString(limitPrice), locked_asset: needAsset, locked_amount: decToString(need),
+    };
+    this.sql.insertOrder.run(limitRow);
+    this.adjustBalance(accountId, needAsset, ZERO, need);
+    this.lists.insert.get({ account_id: accountId, list_client_order_id: request.listClientOrderId, symbol, limit_order_id: limitRow.order_id, stop_order_id: stopRow.order_id, created_at: now });
+    return { limitLeg: this.toOrder(limitRow, []), stopLeg: this.toOrder(stopRow, []) };
+  }
+
+  /** The other leg of the order's list while it is open. */
+  private openSibling(row: OrderRow): OrderRow | undefined {
+    const list = this.lists.ofOrder(row.order_id);
+    if (!list) return undefined;
+    const siblingId = list.limit_order_id === row.order_id ? list.stop_order_id : list.limit_order_id;
+    const sibling = this.sql.getOrderById.get(siblingId);
+    return sibling && OPEN_STATUSES.has(sibling.status) && !this.closedThisTick.has(siblingId) ? sibling : undefined;
+  }
+
+  /** A leg traded or triggered: the other one expires now (the rows of this tick skip it). */
+  private closeSibling(sibling: OrderRow, updates: OrderUpdate[]): void {
+    this.endOrder(sibling, 'expired', updates);
+    this.closedThisTick.add(sibling.order_id);
+  }
+
+  /**
+   * After a fill of a list's leg: the other leg expires; the leg keeps holding only what it still
+   * needs as a plain limit order (a buy list held quote at the higher of its prices).
+   */
+  private legTraded(row: OrderRow, updates: OrderUpdate[]): void {
+    const sibling = this.openSibling(row);
+    if (!sibling) return;
+    this.closeSibling(sibling, updates);
+    if (row.side !== 'buy' || row.locked_asset === null || !OPEN_STATUSES.has(row.status)) return;
+    const need = buyCost(new Dec(row.quantity).minus(row.filled_quantity), new Dec(row.limit_price!), this.makerRate);
+    const excess = new Dec(row.locked_amount).minus(need);
+    if (!excess.greaterThan(0)) return;
+    this.adjustBalance(row.account_id, row.locked_asset, ZERO, excess.negated());
+    row.locked_amount = decToString(need);
+    this.sql.updateOrder.run(row);
+  }
+
+  private toOrderList(row: OrderListRow): PaperOrderList {
+    const leg = (orderId: number) => this.toOrder(this.sql.getOrderById.get(orderId)!);
+    return {
+      orderListId: String(row.list_id),
+      listClientOrderId: row.list_client_order_id,
+      symbol: row.symbol,
+      createdAt: row.created_at,
+      limitLeg: leg(row.limit_order_id),
+      stopLeg: leg(row.stop_order_id),
+    };
   }
 
   private isoNow(): string {
@@ -830,8 +1054,27 @@ function toFill(row: FillRow): ExchangeFill {
   };
 }
 
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
 function noUpdates(value: unknown): OpOutcome {
   return { value, updates: [] };
+}
+
+/**
+ * The clientOrderIds a placement counts an attempt of (a list: both legs'). `inMemory`: the keys
+ * of the not-yet-committed counts, which count a malformed id too (stored counts do not).
+ */
+function attemptedIds(op: { readonly kind: string; readonly accountId?: unknown; readonly request?: unknown }, inMemory = false): unknown[] {
+  if (!inMemory && typeof op.accountId !== 'string') return [];
+  if (op.kind === 'place') {
+    const id = (op.request as PlaceOrderRequest | undefined)?.clientOrderId;
+    return inMemory || typeof id === 'string' ? [id] : [];
+  }
+  if (op.kind !== 'placeList') return [];
+  const request = op.request as PlaceOrderListRequest | undefined;
+  return [request?.limitLeg?.clientOrderId, request?.stopLeg?.clientOrderId].filter((id) => typeof id === 'string');
 }
 
 function attemptKey(accountId: string, clientOrderId: unknown): string {

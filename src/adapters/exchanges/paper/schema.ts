@@ -186,6 +186,7 @@ export class PaperStatements {
   readonly allCounters;
   readonly setCounter;
   readonly getOrder;
+  readonly getOrderById;
   readonly insertOrder;
   readonly updateOrder;
   readonly openOrdersBySymbol;
@@ -209,14 +210,16 @@ export class PaperStatements {
     this.allCounters = db.prepare<[], { name: string; value: number }>(`SELECT name, value FROM paper_counters`);
     this.setCounter = db.prepare<[number, string]>(`UPDATE paper_counters SET value = ? WHERE name = ?`);
     this.getOrder = db.prepare<[string, string], OrderRow>(`SELECT * FROM paper_orders WHERE account_id = ? AND client_order_id = ?`);
+    this.getOrderById = db.prepare<[number], OrderRow>(`SELECT * FROM paper_orders WHERE order_id = ?`);
     this.insertOrder = db.prepare<[OrderRow]>(
       `INSERT INTO paper_orders (order_id, account_id, client_order_id, symbol, side, type, quantity, limit_price,
          filled_quantity, status, locked_asset, locked_amount, fill_count, created_at, updated_at)
        VALUES (@order_id, @account_id, @client_order_id, @symbol, @side, @type, @quantity, @limit_price,
          @filled_quantity, @status, @locked_asset, @locked_amount, @fill_count, @created_at, @updated_at)`,
     );
-    this.updateOrder = db.prepare<[Pick<OrderRow, 'order_id' | 'filled_quantity' | 'status' | 'locked_amount' | 'fill_count' | 'updated_at'>]>(
-      `UPDATE paper_orders SET filled_quantity = @filled_quantity, status = @status, locked_amount = @locked_amount,
+    // locked_asset too: a triggered stop-limit starts holding funds (and a stop that held them releases them) on its trigger
+    this.updateOrder = db.prepare<[Pick<OrderRow, 'order_id' | 'filled_quantity' | 'status' | 'locked_asset' | 'locked_amount' | 'fill_count' | 'updated_at'>]>(
+      `UPDATE paper_orders SET filled_quantity = @filled_quantity, status = @status, locked_asset = @locked_asset, locked_amount = @locked_amount,
          fill_count = @fill_count, updated_at = @updated_at WHERE order_id = @order_id`,
     );
     this.openOrdersBySymbol = db.prepare<[string], OrderRow>(
