@@ -5,15 +5,16 @@ import { BinanceError, BinanceErrors } from './binance-errors.js';
 import type { HttpErrorStatus } from './fault-spec.js';
 import { RequestParams } from './request-params.js';
 import type { PlacementLog, PlacementTicket } from './placement-log.js';
-import type { Route } from './routes.js';
+import type { ApiCall, Route } from './routes.js';
 import type { SandboxFaults } from './sandbox-faults.js';
 import { checkTimestamp, restSigningPayload, signatureMatches } from './signing.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const JSON_TYPE = 'application/json;charset=UTF-8';
 
-/** The request whose attempts are counted per clientOrderId. */
+/** The requests whose attempts are counted per clientOrderId (an order list's: per leg). */
 const PLACEMENT = 'POST /api/v3/order';
+const LIST_PLACEMENT = 'POST /api/v3/orderList/oco';
 
 /** What a matched request resolves to before it is written. */
 type Outcome = { readonly status: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> };
@@ -65,6 +66,11 @@ export class ApiRequestHandler {
     }
     const params = new RequestParams(rawQuery, rawBody);
     const placement = `${method} ${path}` === PLACEMENT ? this.placements?.begin(params.get('newClientOrderId')) : undefined;
+    const legPlacements =
+      `${method} ${path}` === LIST_PLACEMENT && this.placements
+        ? { above: this.placements.begin(params.get('aboveClientOrderId')), below: this.placements.begin(params.get('belowClientOrderId')) }
+        : undefined;
+    const tickets = [placement, legPlacements?.above, legPlacements?.below].filter((ticket) => ticket !== undefined);
     const headers = { 'X-MBX-USED-WEIGHT-1M': String(this.weights.add(route.weight(params))) };
     const send = (outcome: Outcome) => {
       if (res.destroyed) return;
@@ -75,12 +81,12 @@ export class ApiRequestHandler {
 
     const early = await this.beforeProcessing(method, path);
     if (early) {
-      placement?.finished(refusalOf(early));
+      for (const ticket of tickets) ticket.finished(refusalOf(early));
       return send(early);
     }
 
-    const outcome = await this.process(route, req, params, rawQuery, rawBody, placement);
-    placement?.finished(refusalOf(outcome));
+    const outcome = await this.process(route, req, params, rawQuery, rawBody, placement, legPlacements);
+    for (const ticket of tickets) ticket.finished(refusalOf(outcome));
 
     const timeout = this.faults.take('timeout', method, path);
     if (timeout) {
@@ -110,11 +116,20 @@ export class ApiRequestHandler {
     return early ? serverError(early.status, early.body) : undefined;
   }
 
-  private async process(route: Route, req: IncomingMessage, params: RequestParams, rawQuery: string, rawBody: string, placement?: PlacementTicket): Promise<Outcome> {
+  private async process(
+    route: Route,
+    req: IncomingMessage,
+    params: RequestParams,
+    rawQuery: string,
+    rawBody: string,
+    placement?: PlacementTicket,
+    legPlacements?: ApiCall['legPlacements'],
+  ): Promise<Outcome> {
     const now = this.clock.now();
     try {
       const { apiKey, accountId } = this.authenticate(route, req, params, rawQuery, rawBody, now);
-      const body = await route.handle({ method: route.method, path: route.path, params, apiKey, accountId, now, ...(placement ? { placement } : {}) });
+      const call = { method: route.method, path: route.path, params, apiKey, accountId, now, ...(placement ? { placement } : {}), ...(legPlacements ? { legPlacements } : {}) };
+      const body = await route.handle(call);
       return { status: 200, body };
     } catch (error) {
       return errorOutcome(error instanceof BinanceError ? error : BinanceErrors.unknownError());

@@ -26,6 +26,8 @@ export const BinanceErrors = {
   internalError: () => new BinanceError(500, -1001, 'Internal error; unable to process your request. Please try again.'),
   executionUnknown: () => new BinanceError(500, -1006, 'An unexpected response was received from the message bus. Execution status unknown.'),
   unsupportedOperation: () => bad(-1020, 'This operation is not supported.'),
+  /** an order list whose leg types the sandbox does not take (Binance: UNKNOWN_ORDER_COMPOSITION) */
+  unsupportedOrderCombination: () => bad(-1014, 'Unsupported order combination.'),
   timestampOutsideWindow: () => bad(-1021, 'Timestamp for this request is outside of the recvWindow.'),
   timestampAhead: () => bad(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),
   badSignature: () => bad(-1022, 'Signature for this request is not valid.'),
@@ -52,6 +54,10 @@ export const BinanceErrors = {
   duplicateOrder: () => bad(-2010, 'Duplicate order sent.'),
   wouldTriggerImmediately: () => bad(-2010, 'Stop price would trigger immediately.'),
   noLiquidity: () => bad(-2010, 'Order book liquidity is less than symbol minimum quantity.'),
+  /** an OCO whose prices do not straddle the market (issue 17) */
+  ocoPricesWrongSide: () => bad(-2010, 'The relationship of the prices for the orders is not correct.'),
+  unknownOrderListOnCancel: () => bad(-2011, 'Unknown order list sent.'),
+  orderListDoesNotExist: () => bad(-2013, 'Order list does not exist.'),
   unknownOrderOnCancel: () => bad(-2011, 'Unknown order sent.'),
   orderDoesNotExist: () => bad(-2013, 'Order does not exist.'),
   apiKeyFormat: () => new BinanceError(401, -2014, 'API-key format invalid.'),
@@ -98,6 +104,8 @@ export function fromPaperRejection(code: string): BinanceError {
       return BinanceErrors.invalidQuantity();
     case RejectCode.WOULD_TRIGGER_IMMEDIATELY:
       return BinanceErrors.wouldTriggerImmediately();
+    case RejectCode.OCO_PRICES_WRONG_SIDE:
+      return BinanceErrors.ocoPricesWrongSide();
     default:
       return BinanceErrors.internalError();
   }

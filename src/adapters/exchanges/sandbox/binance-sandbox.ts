@@ -19,6 +19,7 @@ import { marketRoutes } from './market-routes.js';
 import { MarketStreamServer, type MarketStreamConnection } from './market-stream-server.js';
 import { MarketTape } from './market-tape.js';
 import { OrderIndex } from './order-index.js';
+import { orderListRoutes } from './order-list-routes.js';
 import { orderRoutes } from './order-routes.js';
 import { queryRoutes } from './query-routes.js';
 import type { SpotApiDeps } from './routes.js';
@@ -111,6 +112,8 @@ export class BinanceSandbox {
       ...(options.slippageBps !== undefined ? { slippageBps: options.slippageBps } : {}),
       ...(options.partialFills !== undefined ? { partialFills: options.partialFills } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      // as Binance spot: a resting stop holds its base (or quote) like a limit order; OCO lists hold it once
+      holdsConditionalFunds: true,
     });
     const index = new OrderIndex(path);
     let tape: MarketTape | undefined;
@@ -150,7 +153,7 @@ export class BinanceSandbox {
         listenKeys,
         commission: { makerBps, takerBps },
       };
-      const routes = [...marketRoutes(deps), ...queryRoutes(deps), ...orderRoutes(deps), ...streamRoutes(deps)];
+      const routes = [...marketRoutes(deps), ...queryRoutes(deps), ...orderRoutes(deps), ...orderListRoutes(deps), ...streamRoutes(deps)];
       const api = new ApiRequestHandler(routes, registry, faults, clock, placements);
       const admin = new AdminRoutes(options.adminToken, faults, symbols, prices, { placements, marketStreams: () => openStreams.list() });
       const server = createServer((req, res) => void dispatch(req, res, api, admin));

@@ -8,7 +8,7 @@ import { weight, type ApiCall, type Route, type SpotApiDeps } from './routes.js'
 import { binanceSymbol } from './symbols.js';
 import { cancelView, placementView } from './wire-format.js';
 
-/** POST /api/v3/order (MARKET, LIMIT GTC) and DELETE /api/v3/order. */
+/** POST /api/v3/order (MARKET, LIMIT GTC, the stop and take-profit types) and DELETE /api/v3/order (a list's leg: the whole list). */
 export function orderRoutes(deps: SpotApiDeps): Route[] {
   return [
     { method: 'POST', path: '/api/v3/order', security: 'SIGNED', weight: weight(1), handle: (call) => placeOrder(deps, call) },
@@ -79,6 +79,11 @@ async function cancelOrder(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
   const cancelled = await deps.exchange.cancelOrder(call.accountId, found.order.clientOrderId);
   if (!cancelled || cancelled.status !== 'cancelled') throw BinanceErrors.unknownOrderOnCancel();
   deps.index.touch(call.accountId, Number(cancelled.exchangeOrderId), call.now);
+  if (cancelled.orderListId !== undefined) {
+    // a leg of a list: the paper exchange cancelled the other leg too (issue 17)
+    const list = await deps.exchange.fetchOrderList(call.accountId, { orderListId: cancelled.orderListId });
+    for (const leg of list ? [list.limitLeg, list.stopLeg] : []) deps.index.touch(call.accountId, Number(leg.exchangeOrderId), call.now);
+  }
   return cancelView(cancelled, binanceSymbol(found.market), cancelId, call.now);
 }
 

@@ -5,7 +5,7 @@ import { findOrder, idParam, optionalMarket, requiredMarket } from './order-look
 import type { RequestParams } from './request-params.js';
 import { weight, type ApiCall, type Route, type SpotApiDeps } from './routes.js';
 import { binanceDecimal, binanceSymbol } from './symbols.js';
-import { balanceView, fillTime, myTradeView, orderView, timesOf } from './wire-format.js';
+import { balanceView, fillTime, myTradeView, orderListIdOf, orderView, timesOf } from './wire-format.js';
 
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 1000;
@@ -91,10 +91,13 @@ async function myTrades(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
   const { startTime, endTime, limit } = window(call.params);
   if (fromId !== undefined && (startTime !== undefined || endTime !== undefined)) throw BinanceErrors.badParamCombination();
   const fills: ExchangeFill[] = [];
+  const listOf = new Map<string, number>(); // orderId -> its list's id (Binance shows it on each trade)
   // an invisible order's trades show unless it is hidden everywhere
   const tradesVisible = (order: ExchangeOrder) => !deps.hidden.tradesHidden(call.accountId, Number(order.exchangeOrderId), call.now);
   for (const { order } of await ordersOf(deps, call, market, tradesVisible)) {
-    if (orderId === undefined || Number(order.exchangeOrderId) === orderId) fills.push(...order.fills);
+    if (orderId !== undefined && Number(order.exchangeOrderId) !== orderId) continue;
+    fills.push(...order.fills);
+    listOf.set(order.exchangeOrderId, orderListIdOf(order));
   }
   fills.sort((a, b) => Number(a.tradeId) - Number(b.tradeId));
   const selected = fills.filter((fill) => {
@@ -103,7 +106,7 @@ async function myTrades(deps: SpotApiDeps, call: ApiCall): Promise<unknown> {
     return (startTime === undefined || time >= startTime) && (endTime === undefined || time <= endTime);
   });
   const page = fromId !== undefined || startTime !== undefined ? selected.slice(0, limit) : selected.slice(-limit);
-  return page.map((fill) => myTradeView(fill, binanceSymbol(market)));
+  return page.map((fill) => myTradeView(fill, binanceSymbol(market), listOf.get(fill.exchangeOrderId)));
 }
 
 /** The account's visible orders on one market, oldest first, with their creation times. */

@@ -25,6 +25,8 @@ export interface ApiCall {
   readonly now: number;
   /** On order placements: where the route reports the order it created. */
   readonly placement?: PlacementTicket;
+  /** On order-list placements (issue 17): the same for each leg, by where it is placed (above / below the market). */
+  readonly legPlacements?: { readonly above: PlacementTicket; readonly below: PlacementTicket };
 }
 
 export interface Route {

@@ -1,7 +1,7 @@
 import type { Balance, ExchangeFill, ExchangeOrder } from '../../../application/ports/exchange.js';
 import { Dec } from '../../../domain/shared/decimal.js';
 import { binanceDecimal } from './symbols.js';
-import { binanceStatus, binanceType, fillTime, quoteFilled, type OrderTimes } from './wire-format.js';
+import { binanceOrderType, binanceStatus, fillTime, orderListIdOf, quoteFilled, type OrderTimes } from './wire-format.js';
 
 export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED';
 
@@ -29,13 +29,13 @@ export function executionReport(
     s: symbolId,
     c: order.clientOrderId,
     S: order.side === 'buy' ? 'BUY' : 'SELL',
-    o: binanceType(order.type),
+    o: binanceOrderType(order),
     f: 'GTC',
     q: binanceDecimal(order.quantity),
     p: binanceDecimal(order.limitPrice ?? '0'),
     P: order.stopPrice !== undefined ? binanceDecimal(order.stopPrice) : ZERO_TEXT,
     F: ZERO_TEXT,
-    g: -1,
+    g: orderListIdOf(order),
     C: kind === 'CANCELED' ? order.clientOrderId : '',
     x: kind,
     X: isNew ? 'NEW' : binanceStatus(order.status),

@@ -1,6 +1,8 @@
 import type { Clock } from '../../../application/ports/clock.js';
 import type { ExchangeOrder, OrderUpdate } from '../../../application/ports/exchange.js';
+import type { PaperOrderList } from '../paper/order-lists.js';
 import type { PaperExchange } from '../paper/paper-exchange.js';
+import { legsOf, listDone, listStatusEvent } from './order-list-views.js';
 import type { OrderIndex } from './order-index.js';
 import type { SymbolTable } from './symbols.js';
 import { accountPosition, executionReport, type ExecutionType } from './user-data-events.js';
@@ -18,6 +20,8 @@ export class UserDataHub {
   /** Assets whose balance changed, per account, waiting for one coalesced balance event. */
   private readonly changedAssets = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
+  /** Lists whose ALL_DONE was published (one event per list; the oldest forgotten beyond a bound). */
+  private readonly listsDone = new Set<string>();
 
   constructor(
     private readonly exchange: PaperExchange,
@@ -44,10 +48,17 @@ export class UserDataHub {
     this.report(accountId, 'NEW', order, times);
   }
 
+  /** An order list accepted through the API: each leg's NEW, then the list's EXEC_STARTED (issue 17). */
+  orderListAccepted(accountId: string, list: PaperOrderList, times: OrderTimes): void {
+    for (const leg of legsOf(list)) this.report(accountId, 'NEW', leg, times);
+    if (this.sinks.has(accountId)) this.publish(accountId, listStatusEvent(list, this.symbols.idOf(list.symbol), times.createdAt, this.clock.now()));
+  }
+
   close(): void {
     this.unsubscribe();
     this.sinks.clear();
     this.changedAssets.clear();
+    this.listsDone.clear();
   }
 
   private onUpdate(update: OrderUpdate): void {
@@ -56,6 +67,24 @@ export class UserDataHub {
     if (!kind) return;
     const indexed = this.index.byOrderId(accountId, Number(order.exchangeOrderId));
     this.report(accountId, kind, order, timesOf(order, indexed, this.clock.now()), fill);
+    if (order.orderListId !== undefined && order.status !== 'open' && order.status !== 'partially_filled') void this.listEnded(accountId, order.orderListId);
+  }
+
+  /** A leg ended: once no leg of its list is open, the list's ALL_DONE (after the legs' reports). */
+  private async listEnded(accountId: string, orderListId: string): Promise<void> {
+    const key = `${accountId}\u0000${orderListId}`;
+    if (!this.sinks.has(accountId) || this.listsDone.has(key)) return;
+    let list: PaperOrderList | null;
+    try {
+      list = await this.exchange.fetchOrderList(accountId, { orderListId });
+    } catch {
+      return; // the exchange closed meanwhile
+    }
+    if (!list || !listDone(list) || this.listsDone.has(key)) return;
+    this.listsDone.add(key);
+    if (this.listsDone.size > 10_000) this.listsDone.delete(this.listsDone.values().next().value!);
+    const now = this.clock.now();
+    this.publish(accountId, listStatusEvent(list, this.symbols.idOf(list.symbol), now, now));
   }
 
   private report(accountId: string, kind: ExecutionType, order: ExchangeOrder, times: OrderTimes, fill?: OrderUpdate['fill']): void {

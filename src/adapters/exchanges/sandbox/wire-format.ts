@@ -39,11 +39,16 @@ export function timesOf(order: ExchangeOrder, indexed: OrderTimes | undefined, n
   return { createdAt, updatedAt };
 }
 
+/** The id of the order list the order is a leg of, -1 outside a list (Binance's `orderListId`). */
+export function orderListIdOf(order: Pick<ExchangeOrder, 'orderListId'>): number {
+  return order.orderListId !== undefined ? Number(order.orderListId) : -1;
+}
+
 function common(order: ExchangeOrder, symbolId: string) {
   return {
     symbol: symbolId,
     orderId: Number(order.exchangeOrderId),
-    orderListId: -1,
+    orderListId: orderListIdOf(order),
     clientOrderId: order.clientOrderId,
   };
 }
@@ -56,7 +61,7 @@ function amounts(order: ExchangeOrder) {
     cummulativeQuoteQty: binanceDecimal(quoteFilled(order.fills)),
     status: binanceStatus(order.status),
     timeInForce: 'GTC',
-    type: binanceType(order.type),
+    type: binanceOrderType(order),
     side: order.side === 'buy' ? 'BUY' : 'SELL',
   };
 }
@@ -109,7 +114,7 @@ export function cancelView(order: ExchangeOrder, symbolId: string, cancelClientO
     symbol: symbolId,
     origClientOrderId: order.clientOrderId,
     orderId: Number(order.exchangeOrderId),
-    orderListId: -1,
+    orderListId: orderListIdOf(order),
     clientOrderId: cancelClientOrderId,
     transactTime,
     ...amounts(order),
@@ -118,13 +123,13 @@ export function cancelView(order: ExchangeOrder, symbolId: string, cancelClientO
   };
 }
 
-/** One GET /api/v3/myTrades entry. */
-export function myTradeView(fill: ExchangeFill, symbolId: string): Record<string, unknown> {
+/** One GET /api/v3/myTrades entry (`orderListId`: the list of the fill's order, -1 outside one). */
+export function myTradeView(fill: ExchangeFill, symbolId: string, orderListId = -1): Record<string, unknown> {
   return {
     symbol: symbolId,
     id: Number(fill.tradeId),
     orderId: Number(fill.exchangeOrderId),
-    orderListId: -1,
+    orderListId,
     price: binanceDecimal(fill.price),
     qty: binanceDecimal(fill.quantity),
     quoteQty: binanceDecimal(new Dec(fill.quantity).times(fill.price)),
@@ -142,6 +147,11 @@ export function balanceView(balance: Balance): { asset: string; free: string; lo
   const total = new Dec(balance.total);
   const free = new Dec(balance.available);
   return { asset: balance.asset, free: binanceDecimal(free), locked: binanceDecimal(total.minus(free)) };
+}
+
+/** Binance's type of an order: a list's limit leg is a LIMIT_MAKER (issue 17). */
+export function binanceOrderType(order: Pick<ExchangeOrder, 'type' | 'orderListId'>): string {
+  return order.type === 'limit' && order.orderListId !== undefined ? 'LIMIT_MAKER' : binanceType(order.type);
 }
 
 /** Binance's name of an order type (issue 17: the conditional ones included). */
