@@ -48,24 +48,29 @@ describe('stop and take-profit orders through ccxt on a Binance-compatible excha
   });
 });
 
-describe('brackets through ccxt on a Binance-compatible exchange (managed by PATRIOT)', () => {
-  it('a market entry with a take-profit and a stop-loss: the children are placed on the exchange, the take-profit fills and the stop is cancelled', async () => {
+describe('brackets through ccxt on a Binance-compatible exchange (one-cancels-other order lists)', () => {
+  it('a market entry with a take-profit and a stop-loss: the children rest as one Binance order list holding the base once; the take-profit fills and the exchange expires the stop', async () => {
     const r = await rig();
     const signalId = await alertWith(r, 'bn-bracket', { action: 'buy', take_profit: '99000', stop_loss: '95000' });
     const entry = await orderOf(r, signalId);
     const children = await waitUntil(async () => {
-      const page = (await fetchJson<{ items: (OrderView & { type: string })[] }>(r.server.runtime, `/api/v1/orders?signalId=${signalId}&limit=50`)).body.items;
+      const page = (await fetchJson<{ items: (OrderView & { type: string; orderList?: { listClientOrderId: string } })[] }>(r.server.runtime, `/api/v1/orders?signalId=${signalId}&limit=50`)).body.items;
       const placed = page.filter((o) => o.clientOrderId !== entry && o.status === 'accepted');
       return placed.length === 2 ? placed : undefined;
     }, 'the take-profit and the stop on the exchange', 20_000, 100);
     const tp = children.find((o) => o.type === 'limit')!;
     const stop = children.find((o) => o.type === 'stop_market')!;
-    expect(await r.sandbox.exchange.fetchOrder('sbx', tp.clientOrderId)).toMatchObject({ status: 'open', limitPrice: '99000' });
-    expect(await r.sandbox.exchange.fetchOrder('sbx', stop.clientOrderId)).toMatchObject({ status: 'open', type: 'stop_market', stopPrice: '95000' });
+    expect(tp.orderList?.listClientOrderId).toBeDefined();
+    expect(stop.orderList?.listClientOrderId).toBe(tp.orderList?.listClientOrderId);
+    const [tpAt, stopAt] = await Promise.all([r.sandbox.exchange.fetchOrder('sbx', tp.clientOrderId), r.sandbox.exchange.fetchOrder('sbx', stop.clientOrderId)]);
+    expect(tpAt).toMatchObject({ status: 'open', limitPrice: '99000' });
+    expect(stopAt).toMatchObject({ status: 'open', type: 'stop_market', stopPrice: '95000', orderListId: tpAt!.orderListId });
+    const bought = (await r.sandbox.exchange.fetchOrder('sbx', entry))!.filledQuantity;
+    expect(tpAt!.quantity).toBe(bought);
     r.feed.setPrice('BTC/USDT', '99100');
     await waitUntil(async () => (await types(r, tp.clientOrderId)).includes('OrderFilled'), 'the take-profit to fill', 20_000, 50);
-    await waitUntil(async () => (await types(r, stop.clientOrderId)).includes('OrderCancelled'), 'the stop cancelled (one-cancels-other)', 20_000, 50);
-    expect((await r.sandbox.exchange.fetchOrder('sbx', stop.clientOrderId))?.status).toBe('cancelled');
+    await waitUntil(async () => (await types(r, stop.clientOrderId)).includes('OrderExpired'), 'the exchange to expire the stop (one-cancels-other)', 20_000, 50);
+    expect(await types(r, stop.clientOrderId)).not.toContain('OrderCancelRequested');
     expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import type { Balance, ExchangeGateway, ExchangeOrder, Market, OrderSearch, OrderSearchResult, OrderUpdate, PlaceOrderRequest, PlaceOrderResult } from '../application/ports/exchange.js';
+import type { Balance, ExchangeGateway, ExchangeOrder, Market, OrderSearch, OrderSearchResult, OrderUpdate, PlaceOrderListRequest, PlaceOrderListResult, PlaceOrderRequest, PlaceOrderResult } from '../application/ports/exchange.js';
+import { holdsOrderLists } from '../adapters/exchanges/ccxt/order-list-venues.js';
 import type { CcxtAccount, CcxtExchangeGateway, MonitorState } from '../adapters/exchanges/ccxt/index.js';
 
 /**
@@ -11,6 +12,8 @@ export class LazyCcxtGateway implements ExchangeGateway {
   private loading: Promise<CcxtExchangeGateway> | undefined;
   private gateway: CcxtExchangeGateway | undefined;
   private readonly registered = new Map<string, Promise<CcxtExchangeGateway>>();
+  /** whether each registered account's venue holds one-cancels-other lists (known before ccxt is loaded) */
+  private readonly lists = new Map<string, boolean>();
   private readonly updateListeners = new Set<(update: OrderUpdate) => void>();
   private readonly monitorListeners = new Set<(accountId: string, state: MonitorState) => void>();
 
@@ -42,6 +45,7 @@ export class LazyCcxtGateway implements ExchangeGateway {
       return g;
     });
     this.registered.set(account.accountId, done);
+    this.lists.set(account.accountId, holdsOrderLists(account.exchangeId, account.marketType));
     return done;
   }
 
@@ -62,6 +66,20 @@ export class LazyCcxtGateway implements ExchangeGateway {
       return { kind: 'rejected', code: 'ACCOUNT_NOT_TRADABLE', reason: error instanceof Error ? error.message : String(error) };
     }
     return g.placeOrder(accountId, request);
+  }
+
+  placesOrderLists(accountId: string): boolean {
+    return this.lists.get(accountId) === true;
+  }
+
+  async placeOrderList(accountId: string, request: PlaceOrderListRequest): Promise<PlaceOrderListResult> {
+    let g: CcxtExchangeGateway;
+    try {
+      g = await this.ready(accountId);
+    } catch (error) {
+      return { kind: 'rejected', code: 'ACCOUNT_NOT_TRADABLE', reason: error instanceof Error ? error.message : String(error) };
+    }
+    return g.placeOrderList(accountId, request);
   }
 
   async fetchOrder(accountId: string, clientOrderId: string, symbol?: string): Promise<ExchangeOrder | null> {

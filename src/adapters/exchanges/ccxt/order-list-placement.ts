@@ -12,6 +12,7 @@ import { outcomeOfFailure } from './order-placement.js';
 import { portSymbolOf } from './order-mapping.js';
 import { validateOrder } from './order-validation.js';
 import { RejectCode } from './reject-codes.js';
+import { holdsOrderLists } from './order-list-venues.js';
 import type { VenueLoader } from './venue-loader.js';
 
 export interface OrderListPlacementDeps {
@@ -45,10 +46,9 @@ const hasListMethods = (client: CcxtClient): client is CcxtClient & OrderListCli
 export class OrderListPlacement {
   constructor(private readonly deps: OrderListPlacementDeps) {}
 
-  /** Binance spot holds order lists natively; every other venue gets PATRIOT-managed brackets. */
   supports(accountId: string): boolean {
     const entry = this.deps.registry.get(accountId);
-    return entry !== undefined && entry.profile.family === 'binance' && entry.venue.spec.marketType === 'spot';
+    return entry !== undefined && holdsOrderLists(entry.config.exchangeId, entry.venue.spec.marketType);
   }
 
   async place(accountId: string, request: PlaceOrderListRequest): Promise<PlaceOrderListResult> {
