@@ -701,10 +701,10 @@ export class OrderExecutor {
         return;
       case 'unknown':
         this.deps.log.warn({ clientOrderId: lead.clientOrderId, listClientOrderId: lead.orderList?.listClientOrderId, reason: result.reason }, 'order list outcome unknown; will look its legs up');
-        for (const leg of legs) {
-          await this.command(leg.clientOrderId, [{ type: 'RecordUnknown', reason: result.reason }], `place:${leg.clientOrderId}`);
-          this.later(leg.clientOrderId, leg.accountId, 0);
-        }
+        for (const leg of legs) await this.command(leg.clientOrderId, [{ type: 'RecordUnknown', reason: result.reason }], `place:${leg.clientOrderId}`);
+        // scheduled only once both are recorded, right before the legs stop being `placing`: a look-up that ran
+        // while the other leg was still being recorded would see the first `placing` and give up (never to run again)
+        for (const leg of legs) this.later(leg.clientOrderId, leg.accountId, 0);
         return;
     }
   }
