@@ -130,7 +130,9 @@ describe('faults after the order is accepted', () => {
     fx.sandbox.faults.inject({ kind: 'latency', ms: 600, method: 'POST', path: '/api/v3/order' });
     const id = clientOrderId();
     expect(await failure(impatiently(() => buy(id)))).toBeInstanceOf(ccxt.RequestTimeout);
+    // the delayed request is counted when it reaches the exchange, and the order is there once the exchange answers it
     await vi.waitFor(() => expect(fx.sandbox.exchange.placementAttempts(ACCOUNT_ID, id)).toBe(1), { timeout: 15_000, interval: 20 });
+    await vi.waitFor(async () => expect((await fx.sandbox.exchange.fetchOrder(ACCOUNT_ID, id))?.status).toBe('filled'), { timeout: 15_000, interval: 20 });
     await expectExactlyOneOrder(id);
   });
 });
