@@ -58,7 +58,6 @@ export const RoundTripsDto = Type.Object({
   truncated: Type.Boolean({ description: 'more trips matched than `limit`' }),
 });
 
-export const ExportParams = Type.Object({ kind: Type.Union([Type.Literal('fills'), Type.Literal('orders'), Type.Literal('round-trips'), Type.Literal('signals')]) });
 export const ExportQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json'), Type.Literal('ndjson')], { default: 'csv', description: 'csv (RFC 4180, a header line), json (one array) or ndjson (a document a line)' })),
   accountId: Type.Optional(Id),

@@ -3,11 +3,11 @@ import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { AnalyticsDto, AnalyticsQuery, ExportParams, ExportQuery, RoundTripsDto, RoundTripsQuery } from '../../../contracts/analytics-api.js';
+import { AnalyticsDto, AnalyticsQuery, ExportQuery, RoundTripsDto, RoundTripsQuery } from '../../../contracts/analytics-api.js';
 import { sendError } from '../../errors.js';
 import { isRangeError, readRange } from './time-range.js';
 import { metricsDto } from './metrics-dto.js';
-import { roundTripDto } from '../../../application/queries/export-rows.js';
+import { EXPORT_KINDS, roundTripDto } from '../../../application/queries/export-rows.js';
 import type { AnalyticsFilter } from '../../../application/queries/analytics-queries.js';
 import { MAX_WINDOW_DAYS } from '../../../domain/analytics/metrics.js';
 import { decToString, parseDec } from '../../../domain/shared/decimal.js';
@@ -81,31 +81,31 @@ export const analyticsRoutes: FastifyPluginAsync<{ deps: AnalyticsRouteDeps }> =
     return { items: trips.slice(-limit).reverse().map(roundTripDto), truncated: trips.length > limit };
   });
 
-  r.get('/export/:kind', {
-    schema: {
-      tags: ['analytics'],
-      summary: 'Download fills, orders, round trips or signals as CSV, a JSON array or NDJSON, streamed page by page; newest first',
-      params: ExportParams,
-      querystring: ExportQuery,
-      response: { 400: ErrorBody, 404: ErrorBody },
-    },
-  }, async (request, reply) => {
-    const q = request.query;
-    const range = readRange(q.from, q.to);
-    if (isRangeError(range)) return sendError(reply, 400, range.code, range.message);
-    const refused = await checkFilter(deps, request, reply, q);
-    if (refused) return refused;
-    const format = q.format ?? 'csv';
-    const kind = request.params.kind;
-    const chunks = deps.analytics.export(kind, format, deps.tenantOf(request), filterOf(q), {
-      ...(range.from !== undefined ? { from: new Date(range.from).toISOString() } : {}), ...(range.to !== undefined ? { to: new Date(range.to).toISOString() } : {}),
+  for (const kind of EXPORT_KINDS) {
+    r.get(`/export/${kind}`, {
+      schema: {
+        tags: ['analytics'],
+        summary: `Download ${kind.replace('-', ' ')} as CSV, a JSON array or NDJSON, streamed page by page; newest first`,
+        querystring: ExportQuery,
+        response: { 400: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request, reply) => {
+      const q = request.query;
+      const range = readRange(q.from, q.to);
+      if (isRangeError(range)) return sendError(reply, 400, range.code, range.message);
+      const refused = await checkFilter(deps, request, reply, q);
+      if (refused) return refused;
+      const format = q.format ?? 'csv';
+      const chunks = deps.analytics.export(kind, format, deps.tenantOf(request), filterOf(q), {
+        ...(range.from !== undefined ? { from: new Date(range.from).toISOString() } : {}), ...(range.to !== undefined ? { to: new Date(range.to).toISOString() } : {}),
+      });
+      const body = Readable.from(chunks, { objectMode: false });
+      body.on('error', (e) => request.log.error({ err: { message: String(e) }, kind }, 'export failed mid-stream'));
+      return (reply as FastifyReply)
+        .header('content-type', CONTENT_TYPE[format])
+        .header('content-disposition', `attachment; filename="${kind}.${format}"`)
+        .header('cache-control', 'no-store')
+        .send(body);
     });
-    const body = Readable.from(chunks, { objectMode: false });
-    body.on('error', (e) => request.log.error({ err: { message: String(e) }, kind }, 'export failed mid-stream'));
-    return (reply as FastifyReply)
-      .header('content-type', CONTENT_TYPE[format])
-      .header('content-disposition', `attachment; filename="${kind}.${format}"`)
-      .header('cache-control', 'no-store')
-      .send(body);
-  });
+  }
 };
