@@ -53,6 +53,7 @@ describe('analytics over HTTP', () => {
       expect(group.metrics.trades).toBe(2);
       expect(group.metrics.realizedPnl).toBe(shownDec(signed.toFixed()));
       expect(group.metrics.daily.at(-1)!.equity).toBe(shownDec(signed.toFixed()));
+      expect(group.metrics.unrealizedPnl).toBe('0'); // flat
     }
     expect(res.body.strategies.map((s) => s.strategyId)).toEqual(['strat_demo']);
     expect(res.body.accounts.map((a) => a.accountId)).toEqual(['acc_demo_paper']);
@@ -122,6 +123,22 @@ describe('analytics over HTTP', () => {
     }
     expect((await get('/api/v1/analytics?accountId=acc_demo_paper', stranger)).status).toBe(404);
     expect((await get('/api/v1/export/fills?accountId=acc_demo_paper', stranger)).status).toBe(404);
+  });
+
+  it('an open trip: listed open, its unrealised PnL at the mark equal to the position\'s', async () => {
+    const { runtime } = server;
+    runtime.feed.setPrice('BTC/USDT', '95000');
+    expect((await postAlert(runtime, marketAlert(demoOf(runtime).secret, { id: 'an-open', action: 'buy', quantity: '0.01' }))).status).toBe(202);
+    await quiesce(runtime);
+    runtime.feed.setPrice('BTC/USDT', '95321.5');
+    await quiesce(runtime);
+    const position = (await get<{ items: { symbol: string; unrealizedPnl?: string }[] }>('/api/v1/positions')).body.items.find((p) => p.symbol === 'BTC/USDT')!;
+    expect(position.unrealizedPnl).toBeDefined();
+    const analytics = (await get<AnalyticsDto>('/api/v1/analytics')).body;
+    expect(analytics.strategies[0]!.metrics.unrealizedPnl).toBe(position.unrealizedPnl);
+    expect(analytics.strategies[0]!.metrics.trades).toBe(2);
+    const trips = (await get<{ items: RoundTripDto[] }>('/api/v1/round-trips')).body.items;
+    expect(trips.map((t) => t.status)).toEqual(['open', 'closed', 'closed']);
   });
 
   it('the routes are in the OpenAPI document', async () => {

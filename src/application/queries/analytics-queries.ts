@@ -18,8 +18,8 @@ export interface AnalyticsFilter {
 export type MarkPrice = (accountId: string, symbol: string) => Dec | undefined;
 
 export interface AnalyticsResult extends AnalyticsReport {
-  /** unrealised PnL of the open trips at the marks, per strategy and account; absent for a group with an open trip without a mark */
-  readonly unrealized: { readonly strategies: ReadonlyMap<string, Dec>; readonly accounts: ReadonlyMap<string, Dec> };
+  /** unrealised PnL of the open trips at the marks, of a strategy or an account (0 without open trips); undefined when an open trip has no mark */
+  readonly unrealized: { readonly strategy: (strategyId: string) => Dec | undefined; readonly account: (accountId: string) => Dec | undefined };
   /** time of the first fill of the selection (the default start of the window) */
   readonly firstFillAt?: string;
 }
@@ -32,7 +32,7 @@ function toAnalyticsFill(f: FillView): AnalyticsFill | undefined {
   return { tradeId: f.tradeId, accountId: f.accountId, strategyId: f.strategyId, symbol: f.symbol, side: f.side, quantity, price, fee, feeCurrency: f.feeCurrency, filledAt: f.filledAt };
 }
 
-function unrealizedBy(trips: readonly RoundTrip[], markOf: MarkPrice, key: (t: RoundTrip) => string): Map<string, Dec> {
+function unrealizedBy(trips: readonly RoundTrip[], markOf: MarkPrice, key: (t: RoundTrip) => string): (id: string) => Dec | undefined {
   const sums = new Map<string, Dec>();
   const unpriced = new Set<string>();
   for (const trip of trips) {
@@ -41,8 +41,7 @@ function unrealizedBy(trips: readonly RoundTrip[], markOf: MarkPrice, key: (t: R
     if (mark === undefined) unpriced.add(key(trip));
     else sums.set(key(trip), (sums.get(key(trip)) ?? ZERO).plus(unrealizedOf(trip, mark)));
   }
-  for (const k of unpriced) sums.delete(k);
-  return sums;
+  return (id) => (unpriced.has(id) ? undefined : sums.get(id) ?? ZERO);
 }
 
 /**
@@ -83,7 +82,7 @@ export class AnalyticsQueries {
     const report = analyze(fills, w);
     return {
       ...report, window: w, ...(firstFillAt !== undefined ? { firstFillAt } : {}),
-      unrealized: { strategies: unrealizedBy(report.trips, this.markOf, (t) => t.strategyId), accounts: unrealizedBy(report.trips, this.markOf, (t) => t.accountId) },
+      unrealized: { strategy: unrealizedBy(report.trips, this.markOf, (t) => t.strategyId), account: unrealizedBy(report.trips, this.markOf, (t) => t.accountId) },
     };
   }
 

@@ -57,8 +57,8 @@ export const analyticsRoutes: FastifyPluginAsync<{ deps: AnalyticsRouteDeps }> =
     });
     return {
       from: result.window.start, to: result.window.end, ...(capital !== undefined ? { capital: decToString(capital) } : {}),
-      strategies: result.strategies.map((s) => ({ strategyId: s.strategyId, metrics: metricsDto(s.metrics, result.unrealized.strategies.get(s.strategyId)) })),
-      accounts: result.accounts.map((a) => ({ accountId: a.accountId, metrics: metricsDto(a.metrics, result.unrealized.accounts.get(a.accountId)) })),
+      strategies: result.strategies.map((s) => ({ strategyId: s.strategyId, metrics: metricsDto(s.metrics, result.unrealized.strategy(s.strategyId)) })),
+      accounts: result.accounts.map((a) => ({ accountId: a.accountId, metrics: metricsDto(a.metrics, result.unrealized.account(a.accountId)) })),
     };
   });
 
