@@ -204,7 +204,7 @@ function dailyBars(daily: readonly { day: string; pnl: string; equity: string }[
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('preserveAspectRatio', 'none');
   svg.setAttribute('class', 'bars');
-  svg.setAttribute('style', `width: min(100%, ${daily.length * 16}px)`); // a few days are a few narrow bars, not one wide block
+  svg.style.width = `min(100%, ${daily.length * 16}px)`; // a few days are a few narrow bars, not one wide block (CSSOM: the CSP allows no style attribute)
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `Daily PnL after fees of ${whose}, ${daily.length} days`);
   const mid = height / 2;
