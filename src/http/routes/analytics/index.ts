@@ -18,20 +18,20 @@ export type AnalyticsRouteDeps = Pick<HttpDeps, 'analytics' | 'queries' | 'tenan
 const DAY_MS = 86_400_000;
 const CONTENT_TYPE = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8' } as const;
 
-/** The account and strategy named must be the tenant's (another tenant's look exactly like none). */
-async function checkFilter(deps: AnalyticsRouteDeps, request: FastifyRequest, reply: FastifyReply, q: AnalyticsFilter): Promise<FastifyReply | undefined> {
-  const tenantId = deps.tenantOf(request);
-  if (q.accountId !== undefined && !(await deps.queries.account(tenantId, q.accountId))) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
-  if (q.strategyId !== undefined && !(await deps.queries.strategy(tenantId, q.strategyId))) return sendError(reply, 404, 'STRATEGY_NOT_FOUND', 'no such strategy');
-  return undefined;
-}
-
 function filterOf(q: { accountId?: string; strategyId?: string; symbol?: string }): AnalyticsFilter {
   return { ...(q.accountId !== undefined ? { accountId: q.accountId } : {}), ...(q.strategyId !== undefined ? { strategyId: q.strategyId } : {}), ...(q.symbol !== undefined ? { symbol: q.symbol } : {}) };
 }
 
 export const analyticsRoutes: FastifyPluginAsync<{ deps: AnalyticsRouteDeps }> = async (app, { deps }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  /** The account and strategy named must be the tenant's (another tenant's look exactly like none). */
+  const checkFilter = async (request: FastifyRequest, reply: FastifyReply, q: AnalyticsFilter): Promise<FastifyReply | undefined> => {
+    const tenantId = deps.tenantOf(request);
+    if (q.accountId !== undefined && !(await deps.queries.account(tenantId, q.accountId))) return sendError(reply, 404, 'ACCOUNT_NOT_FOUND', 'no such account');
+    if (q.strategyId !== undefined && !(await deps.queries.strategy(tenantId, q.strategyId))) return sendError(reply, 404, 'STRATEGY_NOT_FOUND', 'no such strategy');
+    return undefined;
+  };
 
   r.get('/analytics', {
     schema: {
@@ -49,7 +49,7 @@ export const analyticsRoutes: FastifyPluginAsync<{ deps: AnalyticsRouteDeps }> =
     const to = range.to ?? Date.now();
     if (range.from !== undefined && to - range.from > MAX_WINDOW_DAYS * DAY_MS) return sendError(reply, 400, 'RANGE_TOO_LONG', `the window is at most ${MAX_WINDOW_DAYS} days`);
     if (range.from !== undefined && range.from > to) return sendError(reply, 400, 'INVALID_RANGE', '`from` must not be after `to`');
-    const refused = await checkFilter(deps, request, reply, q);
+    const refused = await checkFilter(request, reply, q);
     if (refused) return refused;
     const result = await deps.analytics.report(deps.tenantOf(request), filterOf(q), (first) => {
       const start = range.from ?? Math.max(Math.min(first === undefined ? to : Date.parse(first), to), to - MAX_WINDOW_DAYS * DAY_MS + DAY_MS);
@@ -73,7 +73,7 @@ export const analyticsRoutes: FastifyPluginAsync<{ deps: AnalyticsRouteDeps }> =
     const q = request.query;
     const range = readRange(q.from, q.to);
     if (isRangeError(range)) return sendError(reply, 400, range.code, range.message);
-    const refused = await checkFilter(deps, request, reply, q);
+    const refused = await checkFilter(request, reply, q);
     if (refused) return refused;
     const to = new Date(range.to ?? Date.now()).toISOString();
     const trips = await deps.analytics.roundTrips(deps.tenantOf(request), filterOf(q), range.from !== undefined ? new Date(range.from).toISOString() : undefined, to);
@@ -93,7 +93,7 @@ export const analyticsRoutes: FastifyPluginAsync<{ deps: AnalyticsRouteDeps }> =
       const q = request.query;
       const range = readRange(q.from, q.to);
       if (isRangeError(range)) return sendError(reply, 400, range.code, range.message);
-      const refused = await checkFilter(deps, request, reply, q);
+      const refused = await checkFilter(request, reply, q);
       if (refused) return refused;
       const format = q.format ?? 'csv';
       const chunks = deps.analytics.export(kind, format, deps.tenantOf(request), filterOf(q), {
