@@ -1,6 +1,7 @@
 /**
- * Analytics, round trips and exports over HTTP against the real server (SQLite): a strategy buys
- * twice and sells three times on the paper exchange; the API's figures equal the fills' own
+ * Analytics, round trips and exports over HTTP against the real server, on SQLite and on
+ * PostgreSQL (when the test cluster runs): a strategy buys twice and sells three times on the
+ * paper exchange; the API's figures equal the fills' own
  * (sells - buys - fees once flat), the exports carry every row, bad ranges get stable 4xx codes,
  * and another tenant sees nothing.
  */
@@ -14,13 +15,14 @@ import { systemClock } from '../adapters/system/system-clock.js';
 import type { AnalyticsDto } from '../contracts/analytics-api.js';
 import type { RoundTripDto } from '../application/queries/export-rows.js';
 import { shownDec } from '../domain/shared/decimal.js';
+import { freshDatabase, testPgUrl } from '../../test/support/postgres.js';
 
 let server: TestServer;
 let stranger: string;
 let fills: FillView[];
 
-beforeAll(async () => {
-  server = await startTestServer();
+async function setUp(databaseUrl?: string): Promise<void> {
+  server = await startTestServer(databaseUrl !== undefined ? { config: { databaseUrl } } : {});
   const { runtime } = server;
   const { secret } = demoOf(runtime);
   const steps = [['buy', '0.02', '97000'], ['sell', '0.01', '97500'], ['sell', '0.01', '96800'], ['buy', '0.01', '96000'], ['sell', '0.01', '96500']] as const;
@@ -36,15 +38,26 @@ beforeAll(async () => {
   await registerUser({ store: runtime.events, mutex: new KeyedMutex(), clock: systemClock }, { userId: 'usr_sam', tenantId: 'tnt_other', name: 'Sam', role: 'admin' }, 'test');
   await runtime.auth.setLogin('sam', { userId: 'usr_sam', tenantId: 'tnt_other', role: 'admin' }, 'stranger-password-1');
   stranger = (await login(runtime, 'sam', 'stranger-password-1'))!;
-}, 120_000);
-afterAll(async () => {
-  await server.close();
-  cleanupTempDirs();
-});
+}
 
 const get = <T>(path: string, token?: string) => fetchJson<T>(server.runtime, path, token !== undefined ? { token } : {});
 
-describe('analytics over HTTP', () => {
+const backends: [string, (() => Promise<{ url?: string; drop?: () => Promise<void> }>)][] = [['SQLite', async () => ({})]];
+if (testPgUrl) backends.push(['PostgreSQL', () => freshDatabase('an')]);
+
+for (const [backend, database] of backends) describe(`analytics over HTTP on ${backend}`, () => {
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const db = await database();
+    drop = db.drop;
+    await setUp(db.url);
+  }, 120_000);
+  afterAll(async () => {
+    await server.close();
+    await drop?.();
+    cleanupTempDirs();
+  });
+
   it('the strategy\'s and the account\'s figures equal the fills\': two trades, PnL = sells - buys - fees once flat', async () => {
     const res = await get<AnalyticsDto>('/api/v1/analytics?capital=100000');
     expect(res.status, res.text).toBe(200);
