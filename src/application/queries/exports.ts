@@ -20,7 +20,7 @@ function timeOf(kind: ExportKind, row: Row): string | undefined {
     case 'fills': return (row as FillView).filledAt;
     case 'orders': return (row as OrderView).createdAt;
     case 'signals': return (row as SignalView).receivedAt;
-    case 'round-trips': return (row as RoundTripDto).closedAt ?? (row as RoundTripDto).openedAt;
+    case 'round-trips': return (row as RoundTripDto).closedAt;
   }
 }
 
@@ -70,7 +70,8 @@ export async function* exportChunks(
   for await (const page of rowPages(deps.docs, deps.analytics, kind, tenantId, filter, range)) {
     let chunk = '';
     for (const row of page) {
-      if (!inRange(timeOf(kind, row), from, to) || !matches(kind, row, filter)) continue;
+      // round trips come already chosen for the range (closed in it, or open at its end), like GET /round-trips
+      if ((kind !== 'round-trips' && !inRange(timeOf(kind, row), from, to)) || !matches(kind, row, filter)) continue;
       if (format === 'csv') chunk += csvLine((columns.row as (r: Row) => (string | number | boolean | undefined)[])(row));
       else if (format === 'ndjson') chunk += `${JSON.stringify(row)}\n`;
       else chunk += `${first ? '' : ','}\n${JSON.stringify(row)}`;
