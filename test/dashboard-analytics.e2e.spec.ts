@@ -21,7 +21,8 @@ let browser: Browser;
 
 /** The API's value rounded half even to `places`, grouped as the page shows it. */
 function shown(value: string, places: number): string {
-  const [whole = '', frac] = new Dec(value).toDecimalPlaces(places, Dec.ROUND_HALF_EVEN).toFixed(places).split('.');
+  const rounded = new Dec(value).toDecimalPlaces(places, Dec.ROUND_HALF_EVEN);
+  const [whole = '', frac] = (rounded.isZero() ? rounded.abs() : rounded).toFixed(places).split('.'); // no "-0.00"
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }

@@ -22,7 +22,11 @@ export interface RoundTripDto {
   readonly fills: number;
 }
 
-const shown = (d: Dec): string => shownDec(decToString(d));
+/** rounded for show; a tiny negative that rounds to zero is `0`, not `-0` */
+const shown = (d: Dec): string => {
+  const text = shownDec(decToString(d));
+  return text === '-0' ? '0' : text;
+};
 
 export function roundTripDto(t: RoundTrip): RoundTripDto {
   return {

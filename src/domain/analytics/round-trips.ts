@@ -150,7 +150,7 @@ export function roundTrips(fills: readonly AnalyticsFill[]): RoundTripResult {
         trip.fills += 1;
         chargeFee(trip, fill, feeInQuote);
       }
-      fillPnls.push({ fill, realizedPnl: ZERO, feeInQuote, pnl: feeInQuote.negated() });
+      fillPnls.push({ fill, realizedPnl: ZERO, feeInQuote, pnl: ZERO.minus(feeInQuote) }); // never a negative zero
       continue;
     }
     const direction = trip.side === 'long' ? 1 : -1;

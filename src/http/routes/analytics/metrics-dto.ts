@@ -2,7 +2,11 @@ import type { Metrics } from '../../../domain/analytics/metrics.js';
 import { decToString, shownDec, type Dec } from '../../../domain/shared/decimal.js';
 import type { MetricsDto } from '../../../contracts/analytics-api.js';
 
-const shown = (d: Dec): string => shownDec(decToString(d));
+/** rounded for show; a tiny negative that rounds to zero is `0`, not `-0` */
+const shown = (d: Dec): string => {
+  const text = shownDec(decToString(d));
+  return text === '-0' ? '0' : text;
+};
 const opt = <K extends string>(key: K, d: Dec | undefined): { [P in K]?: string } => (d === undefined ? {} : ({ [key]: shown(d) } as { [P in K]?: string }));
 
 /** Metrics as the API shows them: every amount and ratio rounded to SHOWN_PLACES (half even). */
