@@ -1,5 +1,5 @@
 import { api, authHeaders, errorText } from '../api.js';
-import { h, replace, table, td, time, type Child } from '../dom.js';
+import { h, replace, table, td, time, toast, type Child } from '../dom.js';
 import { fixed, percent, placesOf } from '../decimals.js';
 import type { Account, Analytics, Market, Metrics, RoundTrip, Strategy } from '../types.js';
 
@@ -160,8 +160,11 @@ export class AnalyticsView {
 async function download(href: string, name: string): Promise<void> {
   const headers = await authHeaders();
   if (!headers) return;
-  const res = await fetch(href, { headers });
-  if (!res.ok) return;
+  const res = await fetch(href, { headers }).catch(() => undefined);
+  if (!res?.ok) {
+    toast(`The download failed${res ? ` (HTTP ${res.status})` : ': no connection'}`);
+    return;
+  }
   const url = URL.createObjectURL(await res.blob());
   const a = h('a', { href: url, download: name });
   document.body.append(a);
