@@ -198,7 +198,7 @@ describe.skipIf(!chromiumAvailable)('the dashboard in Chromium', () => {
     expect(await page.evaluate(horizontalOverflow)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, 'phone-strategies.png'), fullPage: true });
     // every input of every page has a name a screen reader reads (issue 20)
-    for (const [link, heading] of [['Overview', 'Overview'], ['Accounts', 'Accounts'], ['Strategies', 'New strategy'], ['Webhooks', 'Webhooks']] as const) {
+    for (const [link, heading] of [['Overview', 'Overview'], ['Accounts', 'Accounts'], ['Strategies', 'New strategy'], ['Webhooks', 'Webhooks'], ['Analytics', 'Analytics']] as const) {
       await page.getByRole('link', { name: link }).click();
       await page.getByRole('heading', { name: heading }).first().waitFor();
       // (a string: the page's DOM types are not the test's)

@@ -13,6 +13,7 @@ import { accountRoutes } from './routes/accounts/index.js';
 import { strategyRoutes } from './routes/strategies/index.js';
 import { probeRoutes, systemRoutes } from './routes/system/index.js';
 import { equityRoutes } from './routes/equity/index.js';
+import { analyticsRoutes } from './routes/analytics/index.js';
 import { ErrorBody } from '../contracts/common.js';
 import { installAuth } from './auth-hook.js';
 import cors from '@fastify/cors';
@@ -63,7 +64,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         { name: 'alerts', description: 'Webhook ingest' },
         { name: 'auth', description: 'Log in, tokens, API keys' },
         { name: 'users', description: "Administration of the tenant's users" },
-        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' }, { name: 'notifications', description: 'Signed outbound webhooks' },
+        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' }, { name: 'analytics', description: 'Round trips, metrics and downloads' }, { name: 'notifications', description: 'Signed outbound webhooks' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an access token from /api/v1/auth/login, or an API key' } } },
       security: [{ bearer: [] }],
@@ -90,6 +91,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(strategyRoutes, { deps });
       await api.register(systemRoutes, { deps });
       await api.register(equityRoutes, { deps });
+      await api.register(analyticsRoutes, { deps });
       await api.register(streamRoutes, { deps });
       await api.register(positionRoutes, { deps });
       await api.register(strategyControlRoutes, { deps });

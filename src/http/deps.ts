@@ -5,6 +5,7 @@ import type { AlertRequest, IngestOutcome } from '../application/ingest/ingest-a
 import type { WebhookSigning } from '../application/ingest/alert-signature.js';
 import type { SigningStatus } from '../application/commands/webhook-signing.js';
 import type { ReadQueries } from '../application/queries/read-queries.js';
+import type { AnalyticsQueries } from '../application/queries/analytics-queries.js';
 import type { DomainError, Result } from '../domain/shared/result.js';
 import type { PriceFeed } from '../application/ports/price-feed.js';
 import type { PortfolioSnapshot } from '../application/ports/snapshot-store.js';
@@ -71,6 +72,8 @@ export interface HttpDeps {
   /** called when an alert was acknowledged (for the receipt -> exchange latency figure) */
   readonly onAlertAccepted?: (signalId: string, receivedAtNs: bigint) => void;
   readonly queries: ReadQueries;
+  /** round trips, metrics and exports from the read models (ADR-0022) */
+  readonly analytics: AnalyticsQueries;
   readonly feed: PriceFeed;
   /** each account's own exchange's markets and prices */
   readonly marketData: AccountMarketData;

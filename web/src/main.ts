@@ -4,6 +4,7 @@ import { toggleKillSwitch } from './kill-switch.js';
 import { LiveStream } from './live.js';
 import type { KillSwitch } from './types.js';
 import { AccountsView } from './views/accounts.js';
+import { AnalyticsView } from './views/analytics.js';
 import { OverviewView } from './views/overview.js';
 import { StrategiesView } from './views/strategies.js';
 import { WebhooksView } from './views/webhooks.js';
@@ -27,6 +28,7 @@ let everConnected = false;
 
 const routes: Record<string, () => View> = { overview: () => new OverviewView(), accounts: () => new AccountsView(), strategies: () => new StrategiesView() };
 routes.webhooks = () => new WebhooksView(); // outbound webhooks (admins)
+routes.analytics = () => new AnalyticsView(); // issue 20: metrics, trade history, downloads
 const routeName = (): string => {
   const name = location.hash.replace(/^#\/?/, '');
   return name in routes ? name : 'overview';

@@ -55,3 +55,17 @@ export interface StrategyInput {
 }
 export interface WebhookSecret { strategyId: string; webhookUrl: string; secret: string; alertMessage: string; indicatorAlertMessage: string; actionAlertMessages?: { action: string; label: string; message: string }[] }
 export interface EquityPoint { time: string; equity: string; unrealizedPnl: string }
+/** issue 20: analytics from the fills (ADR-0022) */
+export interface Metrics {
+  realizedPnl: string; unrealizedPnl?: string; fees: string; otherFees: { currency: string; amount: string }[];
+  trades: number; wins: number; losses: number; winRate?: string; averageWin?: string; averageLoss?: string; profitFactor?: string; expectancy?: string;
+  maxDrawdown: { amount: string; percent?: string; peakAt?: string; troughAt?: string };
+  sharpe?: string; sortino?: string; exposure?: string; daily: { day: string; pnl: string; equity: string }[];
+}
+export interface Analytics { from: string; to: string; strategies: { strategyId: string; metrics: Metrics }[]; accounts: { accountId: string; metrics: Metrics }[] }
+export interface RoundTrip {
+  accountId: string; strategyId: string; symbol: string; side: 'long' | 'short'; status: 'open' | 'closed'; quantity: string; exitedQuantity: string;
+  averageEntryPrice: string; averageExitPrice?: string; realizedPnl: string; fees: string; otherFees: { currency: string; amount: string }[]; pnl: string;
+  openedAt: string; closedAt?: string; fills: number;
+}
+export interface Market { symbol: string; precision: { price: string; amount: string } }

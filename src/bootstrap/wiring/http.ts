@@ -97,10 +97,11 @@ function ingestPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'ingest' | 'onAle
   };
 }
 
-function readPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'queries' | 'feed' | 'marketData' | 'waitForProjection' | 'equityCurve' | 'live'> {
+function readPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'queries' | 'analytics' | 'feed' | 'marketData' | 'waitForProjection' | 'equityCurve' | 'live'> {
   const { config } = core;
   return {
     queries: w.readSide.queries,
+    analytics: w.readSide.analytics,
     feed: core.feed,
     marketData: accountMarketData({
       account: (tenantId, accountId) => {

@@ -4,6 +4,8 @@ import { registeredProcessors } from '../../application/processors/registry.js';
 import { natsSink } from '../../adapters/events/nats-sink.js';
 import { PortfolioSnapshotter, projectionPortfolioSource } from '../../application/workflows/portfolio-snapshotter.js';
 import { ReadQueries } from '../../application/queries/read-queries.js';
+import { AnalyticsQueries } from '../../application/queries/analytics-queries.js';
+import { parseDec } from '../../domain/shared/decimal.js';
 import { LiveUpdates } from '../../application/live/live-updates.js';
 import { LossGuard } from '../../application/workflows/loss-guard.js';
 import { setKillSwitch } from '../../application/commands/kill-switch.js';
@@ -21,6 +23,7 @@ export interface ReadSide {
   readonly processors: ProcessorHost;
   readonly snapshotter: PortfolioSnapshotter;
   readonly queries: ReadQueries;
+  readonly analytics: AnalyticsQueries;
   readonly live: LiveUpdates;
   /** signed outbound webhooks: one runner per endpoint on the leader, and the admins' API */
   readonly outbound: Outbound;
@@ -61,13 +64,17 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
     const accounts = accountId !== undefined ? [accountId] : state.allAccounts().filter((a) => a.tenantId === tenantId).map((a) => a.accountId);
     return accounts.filter((id) => state.account(id)?.tenantId === tenantId).flatMap((id) => state.liveOrdersOf(id).map((o) => o.clientOrderId));
   });
+  const analytics = new AnalyticsQueries(readModels, (accountId, symbol) => {
+    const quote = markets.accountPrice(accountId, symbol);
+    return quote ? parseDec(quote.price) : undefined;
+  });
   const live = new LiveUpdates({
     events, feed: liveFeed(core.feed, markets.prices), clock: core.clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
   const outbound = wireOutbound(core);
   return {
-    projections, processors, snapshotter, queries, live, outbound,
+    projections, processors, snapshotter, queries, analytics, live, outbound,
     lead: async (leading) => {
       if (leading) {
         await projections.start();

@@ -53,6 +53,7 @@ export class OverviewView {
     clearInterval(this.equityTimer);
     this.chart?.remove();
     this.chart = undefined;
+    this.series = undefined; // a curve still loading finds no chart (it was disposed)
     clearTimeout(this.priceTimer);
   }
 
@@ -179,6 +180,7 @@ export class OverviewView {
     if (!accountId || !this.series) return;
     const from = new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString();
     const curve = await api<{ points: EquityPoint[] }>(`/accounts/${encodeURIComponent(accountId)}/equity?from=${encodeURIComponent(from)}`);
+    if (!this.series) return; // the page was left meanwhile
     const seen = new Set<number>();
     const data = curve.points
       .map((p) => ({ time: Math.floor(Date.parse(p.time) / 1000) as UTCTimestamp, value: Number(p.equity) }))
