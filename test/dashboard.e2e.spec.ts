@@ -140,6 +140,21 @@ describe.skipIf(!chromiumAvailable)('the dashboard in Chromium', () => {
     }, { timeout: 10_000 }).toBe(true);
     expect(positions.items.some((p) => new Dec(p.feesPaid).greaterThan(0))).toBe(true);
     expect(await card.innerText()).toMatch(/PnL after fees/);
+    // one time format everywhere (issue 20): UTC to the second, the API's instant
+    type Fills = { items: { tradeId: string; filledAt: string }[] };
+    const fill = (await fetchJson<Fills>(runtime, '/api/v1/fills?limit=1')).body.items[0]!;
+    const shownAt = await page.locator(`tr[data-trade="${fill.tradeId}"] td`).first().innerText();
+    expect(shownAt).toBe(`${fill.filledAt.slice(0, 19).replace('T', ' ')} UTC`);
+    // at desktop widths the overview's tables fit their cards whole: nothing to scroll, the fee column shown (issue 20)
+    for (const width of [1280, 1920]) {
+      await page.setViewportSize({ width, height: 900 });
+      const cut = await page.evaluate(`[...document.querySelectorAll('main .table-wrap')].filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.getAttribute('aria-label'))`);
+      expect(cut, `tables cut at ${width} px`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // the equity curve is drawn against its first snapshot, in the quote asset or as % change (issue 20)
+    await page.locator('#equity-scale').selectOption('percent');
+    await expect.poll(async () => page.locator('section[aria-labelledby="equity-h"] p.muted').innerText(), { timeout: 10_000 }).toMatch(/ UTC; [+−]?[\d,.]+ \([+−]?\d+\.\d{3} %\) since the first/);
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
 
     // the trace of the alert opens in a dialog; Escape closes it and focus returns to its button

@@ -54,9 +54,10 @@ export function formatDecimal(value: string, decimals = 8): string {
   return `${sign}${grouped}${cut ? `.${cut}` : ''}`;
 }
 
-export const time = (iso: string): string => {
+/** The one time format of the dashboard (issue 20): UTC, to the second, e.g. "2026-12-07 08:03:32 UTC". */
+export const time = (iso: string | number): string => {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return Number.isNaN(d.getTime()) ? String(iso) : `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 };
 
 export function badge(text: string): HTMLElement {

@@ -1,5 +1,5 @@
 import { api, errorText } from '../api.js';
-import { badge, h, replace, table, td, toast } from '../dom.js';
+import { badge, h, replace, table, td, time, toast } from '../dom.js';
 import { flattenNow, killSwitchActionsText, toggleKillSwitch } from '../kill-switch.js';
 import { cancelAccountOrders } from '../cancel-orders.js';
 import type { Account, Connection } from '../types.js';
@@ -101,7 +101,7 @@ export class AccountsView {
 function connectionOf(account: Account, c: Connection | undefined): HTMLElement {
   if (account.exchange === 'paper') return badge('connected');
   if (!c) return h('span', { class: 'muted' }, 'unknown');
-  if (c.circuit === 'open') return h('span', {}, badge('open'), ' circuit open', c.circuitRetryAt ? ` until ${new Date(c.circuitRetryAt).toLocaleTimeString()}` : '');
+  if (c.circuit === 'open') return h('span', {}, badge('open'), ' circuit open', c.circuitRetryAt ? ` until ${time(c.circuitRetryAt)}` : '');
   if (c.disabledReason) return h('span', { class: 'error' }, c.disabledReason);
   return h('span', {}, badge(c.stream === 'connected' ? 'connected' : c.stream), c.circuit === 'half_open' ? ' (probing)' : '');
 }

@@ -1,4 +1,4 @@
-import { createChart, LineSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
+import { BaselineSeries, createChart, type IChartApi, type ISeriesApi, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { api, errorText } from '../api.js';
 import { showDialog } from '../dialog.js';
 import { badge, formatDecimal, h, pnl, replace, table, td, time, type Child } from '../dom.js';
@@ -19,8 +19,10 @@ export class OverviewView {
   private readonly chartEl = h('div', { class: 'chart', role: 'img', 'aria-label': 'Equity curve' });
   private readonly chartNote = h('p', { class: 'muted' });
   private readonly accountSelect = h('select', { id: 'equity-account', onchange: () => void this.loadEquity() });
+  /** issue 20: equity in the quote asset, or as % change from the window's first snapshot; both drawn against that start (the baseline) */
+  private readonly scaleSelect = h('select', { id: 'equity-scale', onchange: () => void this.loadEquity() }, h('option', { value: 'amount' }, 'Amount'), h('option', { value: 'percent' }, '% change'));
   private chart: IChartApi | undefined;
-  private series: ISeriesApi<'Line'> | undefined;
+  private series: ISeriesApi<'Baseline'> | undefined;
   private accounts: Account[] = [];
   private positions: Position[] = [];
   private strategies = new Map<string, string>();
@@ -35,7 +37,7 @@ export class OverviewView {
       this.accountsEl,
       h('div', { class: 'grid' },
         h('section', { class: 'card wide', 'aria-labelledby': 'equity-h' },
-          h('div', { class: 'actions' }, h('h2', { id: 'equity-h' }, 'Equity curve'), h('label', { class: 'inline' }, h('span', { class: 'hint' }, 'Account'), this.accountSelect)),
+          h('div', { class: 'actions' }, h('h2', { id: 'equity-h' }, 'Equity curve'), h('label', { class: 'inline' }, h('span', { class: 'hint' }, 'Account'), this.accountSelect), h('label', { class: 'inline' }, h('span', { class: 'hint' }, 'Scale'), this.scaleSelect)),
           this.chartEl, this.chartNote),
         h('section', { class: 'card wide', 'aria-labelledby': 'positions-h' }, h('h2', { id: 'positions-h' }, 'Open positions'), this.positionsEl),
         h('section', { class: 'card', 'aria-labelledby': 'orders-h' }, h('h2', { id: 'orders-h' }, 'Open orders'), this.ordersEl),
@@ -43,8 +45,12 @@ export class OverviewView {
         h('section', { class: 'card wide', 'aria-labelledby': 'signals-h' }, h('h2', { id: 'signals-h' }, 'Signal log'), this.signalsEl),
       ),
     );
-    this.chart = createChart(this.chartEl, { autoSize: true, layout: { attributionLogo: false }, timeScale: { timeVisible: true, secondsVisible: false }, rightPriceScale: { borderVisible: false } });
-    this.series = this.chart.addSeries(LineSeries, { color: '#1d4ed8', lineWidth: 2 });
+    this.chart = createChart(this.chartEl, {
+      autoSize: true, layout: { attributionLogo: false }, timeScale: { timeVisible: true, secondsVisible: false }, rightPriceScale: { borderVisible: false },
+      // the dashboard's one time format (UTC) in the crosshair's label too
+      localization: { timeFormatter: (t: Time) => (typeof t === 'number' ? time(t * 1000) : String(t)) },
+    });
+    this.series = this.chart.addSeries(BaselineSeries, { lineWidth: 2, baseValue: { type: 'price', price: 0 } });
     void this.update(['all']);
     this.equityTimer = window.setInterval(() => void this.loadEquity().catch(() => undefined), 30_000);
   }
@@ -145,7 +151,7 @@ export class OverviewView {
     const fills = (await api<Page<Fill>>('/fills?limit=15')).items;
     replace(this.fillsEl, table(
       ['Time', 'Symbol', 'Side', { text: 'Quantity', num: true }, { text: 'Price', num: true }, { text: 'Fee', num: true }],
-      fills.map((f) => h('tr', { 'data-trade': f.tradeId }, td(time(f.filledAt)), td(f.symbol), td(f.side), td(formatDecimal(f.quantity), 'num'), td(formatDecimal(f.price, 2), 'num'), td(`${formatDecimal(f.fee)} ${f.feeCurrency}`, 'num'))),
+      fills.map((f) => h('tr', { 'data-trade': f.tradeId }, td(time(f.filledAt), 'when'), td(f.symbol), td(f.side), td(formatDecimal(f.quantity), 'num'), td(formatDecimal(f.price, 2), 'num'), td(`${formatDecimal(f.fee)} ${f.feeCurrency}`, 'num'))),
       'No fills yet.', 'Recent fills'));
   }
 
@@ -182,14 +188,39 @@ export class OverviewView {
     const curve = await api<{ points: EquityPoint[] }>(`/accounts/${encodeURIComponent(accountId)}/equity?from=${encodeURIComponent(from)}`);
     if (!this.series) return; // the page was left meanwhile
     const seen = new Set<number>();
-    const data = curve.points
+    const points = curve.points
       .map((p) => ({ time: Math.floor(Date.parse(p.time) / 1000) as UTCTimestamp, value: Number(p.equity) }))
       .filter((p) => Number.isFinite(p.value) && !seen.has(p.time) && seen.add(p.time));
-    this.series.setData(data);
+    const percent = this.scaleSelect.value === 'percent';
+    const start = points[0]?.value;
+    const shown = percent && start ? points.map((p) => ({ time: p.time, value: ((p.value - start) / start) * 100 })) : points;
+    const base = percent ? 0 : (start ?? 0);
+    // a move of a few units on a large account must not fill the axis and look like a crash: the scale spans at least ±0.5 % around the start
+    const least = percent ? 0.5 : Math.abs(base) * 0.005;
+    this.series.applyOptions({
+      baseValue: { type: 'price', price: base },
+      priceFormat: percent ? { type: 'custom', formatter: (v: number) => `${v.toFixed(3)} %`, minMove: 0.001 } : { type: 'price', precision: 2, minMove: 0.01 },
+      autoscaleInfoProvider: (original: () => { priceRange: { minValue: number; maxValue: number } | null } | null) => {
+        const found = original();
+        if (!found?.priceRange) return found;
+        return { ...found, priceRange: { minValue: Math.min(found.priceRange.minValue, base - least), maxValue: Math.max(found.priceRange.maxValue, base + least) } };
+      },
+    });
+    this.series.setData(shown);
     this.chart?.timeScale().fitContent();
     const last = curve.points[curve.points.length - 1];
-    this.chartNote.textContent = last ? `Latest equity ${formatDecimal(last.equity, 2)} at ${time(last.time)} (${curve.points.length} snapshots)` : 'No portfolio snapshots yet: they are taken every minute.';
+    const change = last && curve.points[0] ? changeText(curve.points[0].equity, last.equity) : '';
+    this.chartNote.textContent = last ? `Latest equity ${formatDecimal(last.equity, 2)} at ${time(last.time)}${change} (${curve.points.length} snapshot${curve.points.length === 1 ? '' : 's'}; the line is drawn against the first one)` : 'No portfolio snapshots yet: they are taken every minute.';
   }
+}
+
+/** The change since the window's first snapshot, in the quote asset and in %, e.g. " — −13.00 (−0.013 %) since the first". */
+function changeText(first: string, last: string): string {
+  const [a, b] = [Number(first), Number(last)];
+  if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) return '';
+  const diff = b - a;
+  const sign = diff > 0 ? '+' : diff < 0 ? '−' : '';
+  return `; ${sign}${formatDecimal(Math.abs(diff).toFixed(2), 2)} (${sign}${Math.abs((diff / a) * 100).toFixed(3)} %) since the first`;
 }
 
 function reasonsOf(s: Signal): string {
