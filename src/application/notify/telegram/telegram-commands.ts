@@ -111,7 +111,7 @@ export async function answerCommand(control: TelegramControl, caller: Caller, co
 export async function runConfirmed(control: TelegramControl, caller: Caller, action: Confirmable): Promise<string> {
   if (RANK[caller.role] < RANK.trader) return `Refused: your role is ${caller.role}; this needs the trader role.`;
   const engaged = action.type === 'kill';
-  const result = await control.setKillSwitch(caller.tenantId, engaged, engaged ? `engaged from Telegram by telegram:${caller.userId}` : `released from Telegram by telegram:${caller.userId}`);
+  const result = await control.setKillSwitch(caller.tenantId, engaged, `${engaged ? 'engaged' : 'released'} from Telegram by user ${caller.userId}`);
   if (!result.ok) return `Refused: ${result.error.message}`;
   if (result.value.lastPosition !== undefined) await control.waitForProjection(result.value.lastPosition);
   if (!result.value.changed) return engaged ? 'The global kill switch was already engaged.' : 'The global kill switch was already released.';
@@ -119,7 +119,7 @@ export async function runConfirmed(control: TelegramControl, caller: Caller, act
 }
 
 async function strategyCommand(control: TelegramControl, caller: Caller, strategyId: string, type: 'Pause' | 'Resume'): Promise<Reply> {
-  const by = `telegram:${caller.userId}`;
+  const by = caller.userId; // as the API records it
   const result = await control.strategyControl(caller.tenantId, strategyId, type === 'Pause' ? { type, by, reason: 'paused from Telegram' } : { type, by });
   if (!result.ok) return { text: `Refused: ${result.error.message} (${result.error.code})` };
   if (result.value.lastPosition !== undefined) await control.waitForProjection(result.value.lastPosition);
