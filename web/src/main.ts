@@ -7,6 +7,7 @@ import { AccountsView } from './views/accounts.js';
 import { OverviewView } from './views/overview.js';
 import { StrategiesView } from './views/strategies.js';
 import { WebhooksView } from './views/webhooks.js';
+import { TelegramView } from './views/telegram.js';
 
 interface View {
   render(main: HTMLElement): void;
@@ -27,6 +28,7 @@ let everConnected = false;
 
 const routes: Record<string, () => View> = { overview: () => new OverviewView(), accounts: () => new AccountsView(), strategies: () => new StrategiesView() };
 routes.webhooks = () => new WebhooksView(); // outbound webhooks (admins)
+routes.telegram = () => new TelegramView(); // Telegram: the bot (admins), linking your chat
 const routeName = (): string => {
   const name = location.hash.replace(/^#\/?/, '');
   return name in routes ? name : 'overview';
