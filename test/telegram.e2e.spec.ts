@@ -25,7 +25,7 @@ describe('Telegram against a fake Bot API', () => {
   beforeAll(async () => {
     await fake.start();
     recordSecrets(fake.token);
-    server = await startTestServer({ config: { outbound: { ...FAST_OUTBOUND, telegram: { apiRoot: fake.apiRoot, pollTimeoutS: 1, digestMaxMessages: 10, digestWindowMs: 60_000 } } } });
+    server = await startTestServer({ config: { snapshotIntervalMs: 1000, outbound: { ...FAST_OUTBOUND, telegram: { apiRoot: fake.apiRoot, pollTimeoutS: 1, digestMaxMessages: 10, digestWindowMs: 60_000 } } } });
     server.runtime.feed.setPrice('BTC/USDT', '97000');
   });
   afterAll(async () => {
@@ -123,7 +123,7 @@ describe('Telegram against a fake Bot API', () => {
     expect((await fetchJson<{ status: string }>(rt(), `/api/v1/strategies/${strategyId}`)).body.status).toBe('active');
   });
 
-  it('/pnl answers the numbers of the API (realised + unrealised − fees per account)', async () => {
+  it('/pnl answers the numbers of the API: realised + unrealised − fees per account, and the day\'s equity change from the equity curve', async () => {
     rt().feed.setPrice('BTC/USDT', '97500'); // an unrealised gain on the position bought above
     const items = (await fetchJson<{ items: PositionWithPnl[] }>(rt(), '/api/v1/positions')).body.items;
     const accountId = demoOf(rt()).accountId;
@@ -137,6 +137,18 @@ describe('Telegram against a fake Bot API', () => {
     const answer = await say(TRADER_CHAT, '/pnl');
     expect(answer.text).toContain(`(${accountId}): PnL after fees ${signed(realised.plus(unrealised).minus(fees))} USDT (realised ${signed(realised)}, unrealised ${signed(unrealised)}, fees ${shownDec(fees.toFixed())})`);
     expect((await say(TRADER_CHAT, '/pnl year')).text).toBe('Usage: /pnl, /pnl day or /pnl week');
+
+    // the day's equity change: the first and last points of the API's equity curve (1 s grid: two snapshots a grid step apart)
+    const curve = async () => (await fetchJson<{ points: { equity: string }[] }>(rt(), `/api/v1/accounts/${accountId}/equity`)).body.points;
+    let price = 98000;
+    const points = await waitUntil(async () => {
+      rt().feed.setPrice('BTC/USDT', String((price += 10))); // each snapshot at another price: the grid's first and last points differ
+      await rt().snapshotNow();
+      const got = await curve();
+      return got.length >= 2 && got[0]!.equity !== got[got.length - 1]!.equity ? got : undefined;
+    }, 'two snapshots of different equity', 20_000, 200);
+    const day = await say(TRADER_CHAT, '/pnl day');
+    expect(day.text).toContain(`(${accountId}): equity ${signed(new Dec(points[points.length - 1]!.equity).minus(points[0]!.equity))} USDT over the last day (${points[0]!.equity} → ${points[points.length - 1]!.equity})`);
     expect((await say(VIEWER_CHAT, '/status')).text).toMatch(/^Global kill switch: released/);
   });
 
