@@ -87,13 +87,14 @@ export class FakeTelegram {
     this.retryAfterS = seconds;
   }
 
-  /** A user writes in a private chat (chat id = user id). */
-  userSends(chatId: number, text: string): void {
+  /** A user writes in a private chat (chat id = user id), or in a group (`group`: the group's id, negative). */
+  userSends(chatId: number, text: string, group?: number): void {
     const command = /^\/[a-z_]+/.exec(text);
     this.push({
       message: {
         message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), text,
-        from: { id: chatId, is_bot: false, first_name: `user${chatId}` }, chat: { id: chatId, type: 'private', first_name: `user${chatId}` },
+        from: { id: chatId, is_bot: false, first_name: `user${chatId}` },
+        chat: group !== undefined ? { id: group, type: 'group', title: 'a group' } : { id: chatId, type: 'private', first_name: `user${chatId}` },
         ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
       },
     });

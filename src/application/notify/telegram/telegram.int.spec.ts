@@ -78,6 +78,21 @@ describe('linking a chat with a one-time code', () => {
     await w.fake.waitFor(4004, (m) => m.text.startsWith('Too many wrong codes'), 'the limit');
     expect(await w.store.link('t1', 4004)).toBeUndefined();
   }, 60_000);
+
+  it('a group chat is never linked nor answered, even with a good code', async () => {
+    const w = await world();
+    await w.link(1001, 'user-trader');
+    const code = await w.admin.createLinkCode('t1', 'user-e');
+    if (!code.ok) throw new Error('no code');
+    w.fake.userSends(5005, `/link ${code.value.code}`, -100500);
+    w.fake.userSends(5005, '/start'); // a barrier: updates are handled in order, so its answer comes after the group's was handled
+    await w.fake.waitFor(5005, (m) => m.text === NOT_LINKED, 'the private chat answered');
+    expect(w.fake.to(-100500)).toEqual([]);
+    expect(await w.store.link('t1', -100500)).toBeUndefined();
+    // the code is still good in a private chat
+    w.fake.userSends(5005, `/link ${code.value.code}`);
+    await w.fake.waitFor(5005, (m) => m.text.startsWith('Linked'), 'the private chat linked');
+  }, 60_000);
 });
 
 describe('notices to linked chats', () => {
