@@ -27,6 +27,9 @@ export interface TelegramDeliveryDeps {
   readonly onFailure?: (what: { chatId: number; attempts: number; error: string; givenUp: boolean }) => void;
 }
 
+/** A request in flight is finished when the runner stops (within the API's deadline): stopping never makes a sent message look unsent. */
+const UNSTOPPED = new AbortController().signal;
+
 const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
 
 /**
@@ -38,7 +41,8 @@ const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEX
  * `retry_after`; other failures back off exponentially and a message is given up after
  * `retry.giveUpAfterMs`, or at once when Telegram refuses it for good (400, 403: the chat is gone
  * or the user blocked the bot). The checkpoint moves past each notice (or digest) once sent: at
- * least once, and only what was in flight at a crash is sent again.
+ * least once. Stopping (the lead lost) ends the waits at once but lets a message in flight finish
+ * and be checkpointed, so only a crash sends one again.
  */
 export function telegramDelivery(tenantId: string, chatId: number, kinds: readonly NoticeKind[], deps: TelegramDeliveryDeps): Processor {
   const name = telegramCheckpointName(tenantId, chatId);
@@ -49,7 +53,7 @@ export function telegramDelivery(tenantId: string, chatId: number, kinds: readon
     const first = deps.clock.now();
     for (;;) {
       if (deps.signal.aborted) throw new DeliveryStopped();
-      const outcome = await deps.api.sendMessage(chatId, cut(text), undefined, deps.signal);
+      const outcome = await deps.api.sendMessage(chatId, cut(text), undefined, UNSTOPPED);
       if (outcome.ok) {
         sentAt.push(deps.clock.now());
         if (sentAt.length > deps.digest.maxMessages * 4) sentAt.splice(0, sentAt.length - deps.digest.maxMessages);

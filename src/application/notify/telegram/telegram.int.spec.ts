@@ -115,6 +115,20 @@ describe('notices to linked chats', () => {
     expect(w.log.lines.join('\n')).not.toContain(w.fake.token.split(':')[1]);
   }, 60_000);
 
+  it('stopped (the lead lost) and started again, a chat goes on from its checkpoint: what was appended meanwhile arrives once', async () => {
+    const w = await world();
+    await w.link(1001, 'user-trader');
+    await w.fills(2);
+    await w.fake.waitFor(1001, () => w.fake.to(1001).filter((m) => m.text.includes('Filled')).length === 2, 'two fills');
+    await w.service.stop();
+    await w.fills(3);
+    await w.service.start();
+    await w.fake.waitFor(1001, () => w.fake.to(1001).filter((m) => m.text.includes('Filled')).length === 5, 'the three appended while stopped');
+    const head = await w.events.headPosition();
+    await until(async () => (await w.events.loadCheckpoint(telegramCheckpointName('t1', 1001))) === head, 'the checkpoint at the head');
+    expect(w.fake.to(1001).filter((m) => m.text.includes('Filled')).map((m) => /order (c\d+)/.exec(m.text)?.[1])).toEqual(['c0', 'c1', 'c0', 'c1', 'c2']);
+  }, 60_000);
+
   it('a 429 is waited out as Telegram asks, and no notice is lost', async () => {
     const w = await world();
     await w.link(1001, 'user-trader');
