@@ -40,6 +40,8 @@ export class FakeTelegram {
   private nextMessageId = 1;
   private polls: (() => void)[] = [];
   private isDown = false;
+  /** a webhook set on the bot: getUpdates answers 409 until deleteWebhook */
+  webhookUrl: string | undefined;
   private throttleNext = 0;
   private retryAfterS = 1;
   private throttledUntil = 0;
@@ -172,9 +174,13 @@ export class FakeTelegram {
       case 'sendMessage':
         return this.sendMessage(body, ok, answer);
       case 'getUpdates':
+        if (this.webhookUrl !== undefined) return answer(409, { ok: false, error_code: 409, description: 'Conflict: can\'t use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first' });
         return ok(await this.getUpdates(body, res));
       case 'setWebhook':
+        this.webhookUrl = String(body.url ?? '');
+        return ok(true);
       case 'deleteWebhook':
+        this.webhookUrl = undefined;
         return ok(true);
       case 'answerCallbackQuery':
         this.answeredCallbacks.push({ id: String(body.callback_query_id), ...(typeof body.text === 'string' ? { text: body.text } : {}) });

@@ -55,6 +55,7 @@ export function grammyTelegram(options: GrammyTelegramOptions = {}): TelegramApi
         return true as const;
       }, signal),
       answerCallbackQuery: (callbackId, text, signal) => call((s) => api.answerCallbackQuery(callbackId, text !== undefined ? { text } : {}, s), signal),
+      deleteWebhook: (signal) => call((s) => api.deleteWebhook({ drop_pending_updates: false }, s), signal),
       getUpdates: (offset, timeoutS, signal) => call(async (s) => (await api.getUpdates({ offset, timeout: timeoutS, allowed_updates: ['message', 'callback_query'] }, s)).map(updateOf), signal, timeoutS * 1000 + timeoutMs),
     };
     return api$;

@@ -24,6 +24,8 @@ export interface TelegramApi {
   sendMessage(chatId: number, text: string, buttons: readonly InlineButton[] | undefined, signal: AbortSignal): Promise<TelegramOutcome<{ readonly messageId: number }>>;
   editMessageText(chatId: number, messageId: number, text: string, signal: AbortSignal): Promise<TelegramOutcome<true>>;
   answerCallbackQuery(callbackId: string, text: string | undefined, signal: AbortSignal): Promise<TelegramOutcome<true>>;
+  /** turns a webhook set on the bot off (getUpdates answers 409 while one is set); pending updates are kept */
+  deleteWebhook(signal: AbortSignal): Promise<TelegramOutcome<true>>;
   /** long polling: the updates from `offset` on, waiting up to `timeoutS` for one */
   getUpdates(offset: number, timeoutS: number, signal: AbortSignal): Promise<TelegramOutcome<readonly TelegramUpdate[]>>;
 }

@@ -129,6 +129,8 @@ export class TelegramBotRunner {
       if (signal.aborted) return;
       if (!got.ok) {
         failures += 1;
+        // a webhook set on the bot (by another program, or earlier) blocks long polling: PATRIOT polls, so it turns it off
+        if (got.status === 409 && /webhook/i.test(got.error)) await api.deleteWebhook(signal);
         const wait = got.retryAfterS !== undefined ? got.retryAfterS * 1000 : Math.min(30_000, 500 * 2 ** Math.min(failures - 1, 6));
         if (failures === 1 || failures % 20 === 0) log.warn({ tenantId, error: got.error, failures }, 'Telegram getUpdates failed; polling again with back-off');
         await pause(wait, signal).catch(() => undefined);

@@ -79,6 +79,14 @@ describe('linking a chat with a one-time code', () => {
     expect(await w.store.link('t1', 4004)).toBeUndefined();
   }, 60_000);
 
+  it('a webhook left on the bot (getUpdates answers 409) is turned off, and linking works', async () => {
+    const w = await world();
+    w.fake.webhookUrl = 'https://elsewhere.example.com/hook';
+    await w.link(1001, 'user-trader');
+    expect(w.fake.webhookUrl).toBeUndefined();
+    expect(w.fake.calls.some((c) => c.method === 'deleteWebhook')).toBe(true);
+  }, 60_000);
+
   it('a group chat is never linked nor answered, even with a good code', async () => {
     const w = await world();
     await w.link(1001, 'user-trader');
