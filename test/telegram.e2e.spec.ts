@@ -11,6 +11,7 @@ import { Dec, shownDec } from '../src/domain/shared/decimal.js';
 import { cleanupTempDirs, demoOf, fetchJson, login, marketAlert, postAlert, quiesce, startTestServer, waitUntil, type PositionWithPnl, type TestServer } from './support/server.js';
 import { FakeTelegram, type SentMessage } from './support/fake-telegram.js';
 import { recordSecrets } from './support/secret-scan.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const FAST_OUTBOUND = { allowPrivate: true, timeoutMs: 5000, retryBaseMs: 20, retryMaxMs: 200, giveUpAfterMs: 86_400_000, pollMs: 200 };
 const TRADER_CHAT = 7001;
@@ -152,15 +153,24 @@ describe('Telegram against a fake Bot API', () => {
     expect((await say(VIEWER_CHAT, '/status')).text).toMatch(/^Global kill switch: released/);
   });
 
-  it('the Bot API down holds up no trading; the notices arrive once it is back', async () => {
+  it('the Bot API down holds up no trading and no other channel; the notices arrive once it is back', async () => {
+    const receiver = new WebhookReceiver('/telegram-e2e/path-token-tttttttttttt');
+    recordSecrets(receiver.path);
+    await receiver.up();
+    const endpoint = await fetchJson<{ secret: string }>(rt(), '/api/v1/outbound-webhooks', { json: { url: receiver.url, kinds: ['fill'] } });
+    expect(endpoint.status, endpoint.text).toBe(201);
+    receiver.secret = endpoint.body.secret;
     const before = fake.to(TRADER_CHAT).length;
     fake.down();
     await trade(); // trading goes on: the order is filled and recorded while Telegram is away
     await trade();
     const orders = await fetchJson<{ items: { status: string }[] }>(rt(), '/api/v1/orders?limit=2');
     expect(orders.body.items.map((o) => o.status)).toEqual(['filled', 'filled']);
+    // another channel gets both fills while Telegram is away
+    await waitUntil(() => receiver.received.filter((r) => r.type === 'OrderFilled').length === 2, 'the webhook receiver to get both fills', 20_000);
     await waitUntil(() => server.logs.text().includes('a Telegram notice failed'), 'a failed try to be logged', 20_000);
     expect(fake.to(TRADER_CHAT).length).toBe(before);
+    await receiver.down();
     fake.up();
     await fake.waitFor(TRADER_CHAT, () => fake.to(TRADER_CHAT).slice(before).filter((m) => m.text.startsWith('PATRIOT · Filled')).length === 2, 'both fills after the outage');
     expect(server.logs.text()).not.toContain(fake.token.split(':')[1]);
