@@ -47,7 +47,7 @@ describe('Telegram against a fake Bot API', () => {
     await quiesce(rt());
   };
 
-  it('sets the bot up over the API: bad tokens refused with stable codes, the token stored sealed and shown masked', async () => {
+  it('sets the bot up over the API: bad tokens refused with stable codes, the token checked with getMe and shown masked only (sealed at rest: telegram.int.spec.ts)', async () => {
     const bad = await fetchJson<{ error: { code: string } }>(rt(), '/api/v1/telegram/bot', { method: 'PUT', json: { token: 'not-a-token' } });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'INVALID_BOT_TOKEN']);
     const unknown = await fetchJson<{ error: { code: string } }>(rt(), '/api/v1/telegram/bot', { method: 'PUT', json: { token: '123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
