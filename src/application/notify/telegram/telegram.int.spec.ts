@@ -137,6 +137,26 @@ describe('notices to linked chats', () => {
     expect(w.fake.to(1001).filter((m) => m.text.includes('Filled')).map((m) => /order (c\d+)/.exec(m.text)?.[1])).toEqual(['c0', 'c1', 'c0', 'c1', 'c2']);
   }, 60_000);
 
+  it('the lead moving to another node: it goes on from the stored update offset and the chat\'s checkpoint, nothing handled or sent twice', async () => {
+    const w = await world();
+    await w.link(1001, 'user-trader');
+    await w.fills(1);
+    await w.fake.waitFor(1001, (m) => m.text.includes('Filled'), 'the first fill');
+    await w.service.stop(); // node A loses the lead
+    w.fake.userSends(1001, '/help'); // while no node polls
+    await w.fills(2);
+    const next = w.newService();
+    try {
+      await next.start(); // node B leads
+      await w.fake.waitFor(1001, () => w.fake.to(1001).filter((m) => m.text.includes('Filled')).length === 3, 'the fills appended meanwhile');
+      await w.fake.waitFor(1001, (m) => m.text.startsWith('PATRIOT commands'), 'the /help sent meanwhile answered');
+      expect(w.fake.to(1001).filter((m) => m.text.startsWith('Linked'))).toHaveLength(1); // the /link update was not handled again
+      expect(w.fake.to(1001).filter((m) => m.text.includes('Filled')).map((m) => /order (c\d+)/.exec(m.text)?.[1])).toEqual(['c0', 'c0', 'c1']);
+    } finally {
+      await next.stop();
+    }
+  }, 60_000);
+
   it('a 429 is waited out as Telegram asks, and no notice is lost', async () => {
     const w = await world();
     await w.link(1001, 'user-trader');

@@ -57,10 +57,12 @@ export async function telegramWorld(options: { maxMessages?: number; windowMs?: 
   const linking = new TelegramLinking(store, clock, () => linkCodeFrom(randomBytes(8)));
   const apiOf = grammyTelegram({ apiRoot: fake.apiRoot, timeoutMs: 2000 });
   let n = 0;
-  const service = new TelegramService({
+  /** another node's service on the same stores (it leads once started) */
+  const newService = () => new TelegramService({
     apiOf, store, linking, control: emptyControl(clock), events, clock, log, pollTimeoutS: 1, pollMs: 60_000, intervalMs: 5, newNonce: () => `n${++n}`,
     retry: { baseMs: 20, maxMs: 200, giveUpAfterMs: 600_000 }, digest: { maxMessages: options.maxMessages ?? 20, windowMs: options.windowMs ?? 60_000 },
   });
+  const service = newService();
   const admin = new TelegramAdmin({ store, linking, apiOf, clock, changed: () => void service.refresh() });
   const fills = async (count: number, tenantId = 't1') => {
     await events.append({
@@ -86,5 +88,5 @@ export async function telegramWorld(options: { maxMessages?: number; windowMs?: 
     await fake.stop();
     events.close();
   };
-  return { fake, events, kv, store, clock, log, linking, service, admin, fills, link, close };
+  return { fake, events, kv, store, clock, log, linking, service, newService, admin, fills, link, close };
 }
