@@ -177,8 +177,10 @@ export class TelegramBotRunner {
     if (!caller) return this.reply(m.chatId, 'Your PATRIOT user is disabled or removed: this chat is not answered.');
     if (!command) return this.reply(m.chatId, HELP);
     const answer = await answerCommand(this.deps.control, caller, command, args, (action) => {
+      const now = this.deps.clock.now();
+      for (const [nonce, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(nonce); // buttons never pressed
       const nonce = this.deps.newNonce();
-      this.pending.set(nonce, { chatId: m.chatId, action, expiresAt: this.deps.clock.now() + CONFIRM_TTL_MS });
+      this.pending.set(nonce, { chatId: m.chatId, action, expiresAt: now + CONFIRM_TTL_MS });
       return `c:${nonce}`;
     });
     await this.reply(m.chatId, answer.text, answer.buttons);
