@@ -4,11 +4,10 @@ import type { CheckpointStore, EventReader } from '../../ports/event-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { InlineButton, TelegramApi, TelegramUpdate } from '../../ports/telegram-api.js';
-import { ProcessorRunner, type ProcessorObserver } from '../../processors/processor-runner.js';
-import { SingleFlight } from '../../shared/single-flight.js';
-import { DeliveryStopped, pause } from '../notice-delivery.js';
+import type { ProcessorObserver } from '../../processors/processor-runner.js';
+import { pause } from '../notice-delivery.js';
 import { answerCommand, HELP, runConfirmed, type Caller, type Confirmable, type TelegramControl } from './telegram-commands.js';
-import { telegramCheckpointName, telegramDelivery } from './telegram-delivery.js';
+import { TelegramChats } from './telegram-chats.js';
 import type { TelegramLinking } from './telegram-linking.js';
 import type { TelegramStore } from './telegram-store.js';
 
@@ -45,78 +44,41 @@ const LINK_ANSWERS = {
   TOO_MANY_TRIES: 'Too many wrong codes: linking is paused for a while. Try again later with a new code.',
 } as const;
 
-interface Running {
-  readonly runner: ProcessorRunner;
-  readonly abort: AbortController;
-}
-
 /**
  * One tenant's bot on the leader: long polling (getUpdates, the offset kept in the settings store
- * so the next leader goes on from it), linking, commands from linked private chats, and one
- * delivery runner per linked chat (each its own checkpoint: a chat or a Bot API that is down delays
- * only its own notices). Group chats and chats not linked get nothing, except a fixed NOT_LINKED
- * answer to /start and /link.
+ * so the next leader goes on from it), linking, commands from linked private chats, and the
+ * delivery runners of the linked chats (telegram-chats.ts: one each, so a chat or a Bot API that
+ * is down delays only its own notices). Group chats and chats not linked get nothing, except a
+ * fixed NOT_LINKED answer to /start and /link.
  */
 export class TelegramBotRunner {
   private readonly abort = new AbortController();
-  private readonly chats = new Map<number, Running>();
+  private readonly chats: TelegramChats;
   private readonly pending = new Map<string, { chatId: number; action: Confirmable; expiresAt: number }>();
   private polling: Promise<void> | undefined;
-  private readonly flight = new SingleFlight(() => this.syncChats(), () => false);
 
-  constructor(private readonly deps: TelegramBotDeps) {}
+  constructor(private readonly deps: TelegramBotDeps) {
+    this.chats = new TelegramChats(deps);
+  }
 
   get linkedChats(): number[] {
-    return [...this.chats.keys()];
+    return this.chats.linked;
   }
 
   async start(): Promise<void> {
-    await this.refreshChats();
+    await this.chats.refresh();
     this.polling = this.poll();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
     await this.polling;
-    await this.flight.idle();
-    await Promise.all([...this.chats.keys()].map((chatId) => this.stopChat(chatId)));
+    await this.chats.stop();
   }
 
-  /** Reads the links again: starts the runners of new ones, stops those of removed ones. */
+  /** Reads the links again (made or removed on another node). */
   refreshChats(): Promise<void> {
-    return this.flight.run();
-  }
-
-  private async syncChats(): Promise<void> {
-    if (this.abort.signal.aborted) return;
-    const links = await this.deps.store.links(this.deps.tenantId);
-    const wanted = new Set(links.map((l) => l.chatId));
-    await Promise.all([...this.chats.keys()].filter((id) => !wanted.has(id)).map((id) => this.stopChat(id)));
-    for (const chatId of wanted) if (!this.chats.has(chatId) && !this.abort.signal.aborted) this.startChat(chatId);
-  }
-
-  private startChat(chatId: number): void {
-    const abort = new AbortController();
-    const { tenantId, api, events, clock, retry, digest, log, kinds } = this.deps;
-    const processor = telegramDelivery(tenantId, chatId, kinds, {
-      api, checkpoints: events, clock, retry, digest, signal: abort.signal,
-      onFailure: (f) => log.warn({ tenantId, chatId, attempts: f.attempts, error: f.error }, f.givenUp ? 'a Telegram notice was given up' : 'a Telegram notice failed; tried again with back-off'),
-    });
-    const observer = this.deps.observer;
-    const runner = new ProcessorRunner(events, processor, {
-      ...(this.deps.intervalMs !== undefined ? { intervalMs: this.deps.intervalMs } : {}),
-      ...(observer ? { observer: { ...observer, failed: (id, error) => (error instanceof DeliveryStopped ? undefined : observer.failed(id, error)) } } : {}),
-    });
-    this.chats.set(chatId, { runner, abort });
-    void runner.start().catch(() => undefined); // a long catch-up must not hold the others
-  }
-
-  private async stopChat(chatId: number): Promise<void> {
-    const running = this.chats.get(chatId);
-    if (!running) return;
-    this.chats.delete(chatId);
-    running.abort.abort();
-    await running.runner.stop();
+    return this.chats.refresh();
   }
 
   private async poll(): Promise<void> {
@@ -164,8 +126,8 @@ export class TelegramBotRunner {
     if ((command === 'start' || command === 'link') && args.length > 0) {
       const linked = await this.deps.linking.redeem(this.deps.tenantId, m.chatId, args[0]!);
       if (!linked.ok) return this.reply(m.chatId, LINK_ANSWERS[linked.error]);
-      await this.startAtHead(m.chatId);
-      await this.refreshChats();
+      await this.chats.startAtHead(m.chatId);
+      await this.chats.refresh();
       this.deps.log.info({ tenantId: this.deps.tenantId, chatId: m.chatId, userId: linked.value.userId }, 'a Telegram chat was linked');
       return this.reply(m.chatId, `Linked to PATRIOT user ${linked.value.userId}. You will get notices here.\n\n${HELP}`);
     }
@@ -212,12 +174,6 @@ export class TelegramBotRunner {
     const access = await this.deps.control.access(userId);
     if (!access || access.disabled || access.tenantId !== this.deps.tenantId) return undefined;
     return { tenantId: this.deps.tenantId, userId, role: access.role };
-  }
-
-  /** A new link gets what happens from now on, not the history. */
-  private async startAtHead(chatId: number): Promise<void> {
-    const name = telegramCheckpointName(this.deps.tenantId, chatId);
-    if (!this.chats.has(chatId)) await this.deps.events.saveCheckpoint(name, await this.deps.events.headPosition());
   }
 
   /** An answer: a 429 waits as asked (up to 3 tries); other failures are logged, the command is not done twice. */
