@@ -35,7 +35,7 @@ export interface TelegramBotDeps {
 /** How long a confirmation button works. */
 export const CONFIRM_TTL_MS = 2 * 60_000;
 /** Answered to a chat that sends /start or /link without being linked (nothing else is answered there). */
-export const NOT_LINKED = 'This chat is not linked to a PATRIOT user. On the dashboard (Notifications → Telegram) create a link code, then send /link <code> here.';
+export const NOT_LINKED = 'This chat is not linked to a PATRIOT user. On the Telegram page of the PATRIOT dashboard create a link code, then send /link <code> here.';
 const COMMAND = /^\/([A-Za-z_]{1,32})(?:@\w+)?(?:\s+([\s\S]*))?$/;
 
 const LINK_ANSWERS = {
