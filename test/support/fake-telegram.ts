@@ -29,6 +29,8 @@ export class FakeTelegram {
   readonly sent: SentMessage[] = [];
   readonly edited: { chatId: number; messageId: number; text: string }[] = [];
   readonly answeredCallbacks: { id: string; text?: string }[] = [];
+  /** each sendMessage is answered this much later (a slow Bot API: deliveries trail the events) */
+  delayMs = 0;
   /** sendMessage calls that came before a 429's retry_after had passed */
   violations = 0;
   /** 429s answered */
@@ -172,6 +174,7 @@ export class FakeTelegram {
       case 'getMe':
         return ok({ id: Number(this.token.split(':')[0]), is_bot: true, first_name: 'PATRIOT test', username: this.username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
       case 'sendMessage':
+        if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
         return this.sendMessage(body, ok, answer);
       case 'getUpdates':
         if (this.webhookUrl !== undefined) return answer(409, { ok: false, error_code: 409, description: 'Conflict: can\'t use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first' });
