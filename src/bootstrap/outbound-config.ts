@@ -12,11 +12,28 @@ export interface OutboundConfig {
   readonly giveUpAfterMs: number;
   /** how often the leader reads the endpoints again (created or removed on another node; PATRIOT_OUTBOUND_POLL_MS, default 5 s) */
   readonly pollMs: number;
+  /** Telegram bots (absent: the defaults of telegramDefaults) */
+  readonly telegram?: TelegramConfig;
   /** every event to NATS JetStream (PATRIOT_NATS_URL; absent: no event stream) */
   readonly nats?: { readonly url: string; readonly stream: string; readonly subjectPrefix: string };
 }
 
+/** Telegram (issue 19, ADR-0023). */
+export interface TelegramConfig {
+  /** the Bot API's root (PATRIOT_TELEGRAM_API_ROOT, default https://api.telegram.org; a local Bot API server, or the tests' fake) */
+  readonly apiRoot: string;
+  /** getUpdates' long-poll timeout in seconds (PATRIOT_TELEGRAM_POLL_TIMEOUT_S, default 25) */
+  readonly pollTimeoutS: number;
+  /** notices sent one by one per chat per window; beyond, one digest (PATRIOT_TELEGRAM_DIGEST_MAX, default 10) */
+  readonly digestMaxMessages: number;
+  /** the window (PATRIOT_TELEGRAM_DIGEST_WINDOW_MS, default 60 s) */
+  readonly digestWindowMs: number;
+}
+
+export const telegramDefaults: TelegramConfig = { apiRoot: 'https://api.telegram.org', pollTimeoutS: 25, digestMaxMessages: 10, digestWindowMs: 60_000 };
+
 export const OUTBOUND_KEYS = [
+  'PATRIOT_TELEGRAM_API_ROOT', 'PATRIOT_TELEGRAM_POLL_TIMEOUT_S', 'PATRIOT_TELEGRAM_DIGEST_MAX', 'PATRIOT_TELEGRAM_DIGEST_WINDOW_MS',
   'PATRIOT_OUTBOUND_ALLOW_PRIVATE', 'PATRIOT_OUTBOUND_TIMEOUT_MS', 'PATRIOT_OUTBOUND_RETRY_BASE_MS', 'PATRIOT_OUTBOUND_RETRY_MAX_MS', 'PATRIOT_OUTBOUND_GIVE_UP_MS', 'PATRIOT_OUTBOUND_POLL_MS',
   'PATRIOT_NATS_URL', 'PATRIOT_NATS_STREAM', 'PATRIOT_NATS_SUBJECT_PREFIX',
 ] as const;
@@ -36,6 +53,7 @@ export function outboundConfig(source: Source, int: Int, fail: (message: string)
     retryBaseMs, retryMaxMs,
     giveUpAfterMs: int(source, 'PATRIOT_OUTBOUND_GIVE_UP_MS', 86_400_000, 1, 7 * 86_400_000),
     pollMs: int(source, 'PATRIOT_OUTBOUND_POLL_MS', 5000, 50, 600_000),
+    telegram: telegramConfig(source, int, fail),
     ...natsConfig(source, fail),
   };
 }
@@ -49,4 +67,15 @@ function natsConfig(source: Source, fail: (message: string) => Error): Pick<Outb
   const subjectPrefix = source.PATRIOT_NATS_SUBJECT_PREFIX?.trim() || 'patriot';
   if (!/^[A-Za-z0-9_-]{1,32}(\.[A-Za-z0-9_-]{1,32}){0,3}$/.test(subjectPrefix)) throw fail(`PATRIOT_NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, _ or -, got "${subjectPrefix}"`);
   return { nats: { url, stream, subjectPrefix } };
+}
+
+function telegramConfig(source: Source, int: Int, fail: (message: string) => Error): TelegramConfig {
+  const apiRoot = (source.PATRIOT_TELEGRAM_API_ROOT?.trim() || telegramDefaults.apiRoot).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(apiRoot)) throw fail('PATRIOT_TELEGRAM_API_ROOT must be an http(s) URL such as https://api.telegram.org');
+  return {
+    apiRoot,
+    pollTimeoutS: int(source, 'PATRIOT_TELEGRAM_POLL_TIMEOUT_S', telegramDefaults.pollTimeoutS, 1, 50),
+    digestMaxMessages: int(source, 'PATRIOT_TELEGRAM_DIGEST_MAX', telegramDefaults.digestMaxMessages, 2, 100),
+    digestWindowMs: int(source, 'PATRIOT_TELEGRAM_DIGEST_WINDOW_MS', telegramDefaults.digestWindowMs, 1000, 3_600_000),
+  };
 }

@@ -22,6 +22,7 @@ import { wireDuties } from './wiring/duties.js';
 import { demoInfo, seedDemo } from './wiring/demo-seed.js';
 import { followAccounts } from './wiring/prices-in-use.js';
 import { wireHttp } from './wiring/http.js';
+import { wireTelegram } from './wiring/telegram.js';
 import { wireAlerts } from './wiring/alerts.js';
 
 export interface DemoInfo {
@@ -98,7 +99,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const seed = await seedDemo(core, trading.processor, auth);
   const stopFollowing = await followAccounts(core, markets, view);
   await trading.processor.run();
-  const keeper = wireDuties(core, markets, trading, readSide, view);
+  const telegram = wireTelegram(core, { readSide, view, processor: trading.processor, auth });
+  const keeper = wireDuties(core, markets, trading, readSide, view, [telegram.service]);
   await readSide.processors.start();
   await keeper.start();
 
@@ -107,7 +109,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   let publicUrl = publicUrlFor(config.port);
   // issue 22: budgets and failed logins counted across nodes
   const limits = sharedLimits(core.storage.budgetLedger, log);
-  const app = await wireHttp(core, { markets, readSide, view, processor: trading.processor, auth, alerts, limits, isReady: () => ready, publicUrl: () => publicUrl });
+  const app = await wireHttp(core, { markets, readSide, view, processor: trading.processor, auth, alerts, limits, isReady: () => ready, publicUrl: () => publicUrl, telegram: telegram.admin });
   // the port held while waiting for the database is handed over to the real server
   await app.listen({ host: config.host, port: core.handOver ? await core.handOver() : config.port });
   const address = app.server.address();
@@ -120,7 +122,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
 
   const demo = await demoInfo(trading.processor, alerts.secrets, seed, publicUrl);
   log.info({ url, publicUrl, dataDir: config.dataDir, storage: core.storage.kind, nodeId: config.nodeId, leader: keeper.isLeader, accountsOwned: keeper.ownedAccounts().length, strategies: view.current.allStrategies().length }, 'PATRIOT listening');
-  const close = closer(core, markets, trading, readSide, keeper, app, limits, () => {
+  const close = closer(core, markets, trading, readSide, keeper, app, limits, telegram.service, () => {
     ready = false;
     stopFollowing();
   });
@@ -155,7 +157,7 @@ async function settle(core: Core, markets: Markets, trading: Trading, readSide: 
 }
 
 /** Stops everything in order (the API first, the storage last); idempotent. */
-function closer(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, keeper: LeaseKeeper, app: FastifyInstance, limits: SharedLimits, stopping: () => void): () => Promise<void> {
+function closer(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, keeper: LeaseKeeper, app: FastifyInstance, limits: SharedLimits, telegram: { stop(): Promise<void> }, stopping: () => void): () => Promise<void> {
   let closed = false;
   return async () => {
     if (closed) return;
@@ -167,6 +169,7 @@ function closer(core: Core, markets: Markets, trading: Trading, readSide: ReadSi
     await limits.close();
     readSide.live.close();
     await keeper.stop();
+    await telegram.stop();
     await readSide.snapshotter.stop();
     await trading.stop();
     await readSide.stop();

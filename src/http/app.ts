@@ -27,6 +27,7 @@ import { userRoutes } from './routes/users/index.js';
 import { positionRoutes } from './routes/positions/index.js';
 import { strategyControlRoutes } from './routes/strategies/control.js';
 import { outboundWebhookRoutes } from './routes/outbound-webhooks/index.js';
+import { telegramRoutes } from './routes/telegram/index.js';
 import { SecurityLog } from './security-log.js';
 import { installSecurityHeaders } from './security-headers.js';
 
@@ -64,7 +65,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         { name: 'alerts', description: 'Webhook ingest' },
         { name: 'auth', description: 'Log in, tokens, API keys' },
         { name: 'users', description: "Administration of the tenant's users" },
-        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' }, { name: 'analytics', description: 'Round trips, metrics and downloads' }, { name: 'notifications', description: 'Signed outbound webhooks' },
+        { name: 'signals' }, { name: 'orders' }, { name: 'portfolio' }, { name: 'accounts' }, { name: 'strategies' }, { name: 'risk' }, { name: 'market data' }, { name: 'live' }, { name: 'system' }, { name: 'analytics', description: 'Round trips, metrics and downloads' }, { name: 'notifications', description: 'Signed outbound webhooks, chat and e-mail endpoints, Telegram' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an access token from /api/v1/auth/login, or an API key' } } },
       security: [{ bearer: [] }],
@@ -96,6 +97,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(positionRoutes, { deps });
       await api.register(strategyControlRoutes, { deps });
       await api.register(outboundWebhookRoutes, { deps });
+      await api.register(telegramRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

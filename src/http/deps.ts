@@ -21,6 +21,7 @@ import type { ControlError } from '../application/commands/strategy-control.js';
 import type { StrategyControlCommand } from '../domain/strategies/strategy-control.js';
 import type { CancelRequested } from '../application/commands/cancel-orders.js';
 import type { OutboundAdmin } from '../application/notify/outbound-admin.js';
+import type { TelegramAdmin } from '../application/notify/telegram/telegram-admin.js';
 
 export interface AccountConnection {
   readonly accountId: string;
@@ -119,6 +120,8 @@ export interface HttpDeps {
   };
   /** signed outbound webhooks of a tenant (admins): endpoints, delivery log, test delivery */
   readonly outboundWebhooks: Pick<OutboundAdmin, 'list' | 'create' | 'setEnabled' | 'remove' | 'deliveries' | 'sendTest'>;
+  /** Telegram (issue 19): the tenant's bot (admins), link codes and linked chats (every user, their own) */
+  readonly telegram: Pick<TelegramAdmin, 'status' | 'setBot' | 'removeBot' | 'createLinkCode' | 'unlink'>;
   /** live updates (SSE): subscribe a stream of one tenant; resolves to its unsubscribe function */
   readonly live: { subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> };
   /** open live streams allowed per user and in all */

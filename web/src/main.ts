@@ -8,6 +8,7 @@ import { AnalyticsView } from './views/analytics.js';
 import { OverviewView } from './views/overview.js';
 import { StrategiesView } from './views/strategies.js';
 import { WebhooksView } from './views/webhooks.js';
+import { TelegramView } from './views/telegram.js';
 
 interface View {
   render(main: HTMLElement): void;
@@ -29,6 +30,7 @@ let everConnected = false;
 const routes: Record<string, () => View> = { overview: () => new OverviewView(), accounts: () => new AccountsView(), strategies: () => new StrategiesView() };
 routes.webhooks = () => new WebhooksView(); // outbound webhooks (admins)
 routes.analytics = () => new AnalyticsView(); // issue 20: metrics, trade history, downloads
+routes.telegram = () => new TelegramView(); // Telegram: the bot (admins), linking your chat
 const routeName = (): string => {
   const name = location.hash.replace(/^#\/?/, '');
   return name in routes ? name : 'overview';

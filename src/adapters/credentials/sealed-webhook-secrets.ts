@@ -2,6 +2,7 @@ import type { KeyValueStore } from '../../application/ports/key-value.js';
 import { DecryptionError, isSealed, open, rewrap, seal, type Sealed } from '../crypto/envelope.js';
 import type { Keyring } from './sealed-vault.js';
 import { OUTBOUND_SECRET_PREFIX } from '../../application/notify/endpoint-store.js';
+import { TELEGRAM_SECRET_PREFIX } from '../../application/notify/telegram/telegram-store.js';
 
 /** Where strategies' webhook secrets live in the settings store. */
 export const WEBHOOK_SECRET_PREFIX = 'webhook-secret/';
@@ -9,7 +10,9 @@ export const WEBHOOK_SECRET_PREFIX = 'webhook-secret/';
 export const WEBHOOK_SIGNING_PREFIX = 'webhook-signing/';
 /** Outbound webhook endpoints' URL and signing secret (application/notify/endpoint-store.ts). */
 export { OUTBOUND_SECRET_PREFIX };
-const SEALED_PREFIXES = [WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNING_PREFIX, OUTBOUND_SECRET_PREFIX] as const;
+/** Telegram bot tokens, one per tenant (application/notify/telegram/telegram-store.ts). */
+export { TELEGRAM_SECRET_PREFIX };
+const SEALED_PREFIXES = [WEBHOOK_SECRET_PREFIX, WEBHOOK_SIGNING_PREFIX, OUTBOUND_SECRET_PREFIX, TELEGRAM_SECRET_PREFIX] as const;
 
 const prefixOf = (key: string) => SEALED_PREFIXES.find((p) => key.startsWith(p));
 const isSecretKey = (key: string) => prefixOf(key) !== undefined;

@@ -40,7 +40,8 @@ export interface NoticeDeliveryDeps {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with DeliveryStopped as soon as `signal` aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new DeliveryStopped());
     const done = () => {

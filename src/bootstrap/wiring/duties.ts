@@ -10,7 +10,7 @@ import type { ReadSide } from './read-side.js';
  * processors and takes snapshots; each account's orders, exchange client and account-owner
  * processors run on the node owning it.
  */
-export function wireDuties(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, view: TradingView): LeaseKeeper {
+export function wireDuties(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, view: TradingView, leaderServices: readonly { start(): Promise<void>; stop(): Promise<void> }[] = []): LeaseKeeper {
   const { log } = core;
   const { exchanges } = markets;
   const { processor, executor } = trading;
@@ -21,7 +21,9 @@ export function wireDuties(core: Core, markets: Markets, trading: Trading, readS
       if (leading) {
         await readSide.lead(true);
         await processor.setRouting(true);
+        for (const service of leaderServices) await service.start(); // Telegram's bots: one poller per bot, on the leader
       } else {
+        for (const service of leaderServices) await service.stop();
         await processor.setRouting(false);
         await readSide.lead(false);
       }

@@ -36,6 +36,8 @@ export interface HttpWiring {
   readonly limits: SharedLimits;
   readonly isReady: () => boolean;
   readonly publicUrl: () => string;
+  /** Telegram's settings (issue 19) */
+  readonly telegram: HttpDeps['telegram'];
 }
 
 /** The API and the dashboard, each capability's part of the HTTP dependencies wired from its own ports. */
@@ -50,8 +52,9 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     ...usersPart(core, w),
     configuration: configurationPart(core, w),
     positions: positionsPart(core, w),
-    strategyControl: (tenantId, strategyId, command) => controlStrategy({ ...core.commandDeps, state: () => w.view.current, catchUp: () => w.processor.catchUp() }, tenantId, strategyId, command),
+    strategyControl: strategyControlCommand(core, w),
     outboundWebhooks: w.readSide.outbound.admin,
+    telegram: w.telegram,
     isReady: w.isReady,
     storeUnavailable: () => {
       const logFile = core.storage.healthy();
@@ -71,6 +74,20 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     userOf: (request) => principalOf(request).userId,
     cancels: cancelsPart(core, w),
   });
+}
+
+/** The kill switch command, the same for the API and Telegram's /kill. */
+export function killSwitchCommand(core: Core, w: Pick<HttpWiring, 'view' | 'processor'>): HttpDeps['setKillSwitch'] {
+  return async (tenantId, target, engaged, reason, options) => {
+    if (engaged && (options?.cancelOrders === true || options?.flatten === true)) await w.processor.catchUp(); // the global switch's actions reach accounts opened a moment ago on another node
+    const accountsOf = (tenant: string) => w.view.current.allAccounts().filter((a) => a.tenantId === tenant).map((a) => a.accountId);
+    return setKillSwitch({ ...core.commandDeps, ids: core.ids, accountsOf }, tenantId, target, engaged, reason, options);
+  };
+}
+
+/** Pause / resume / delete a strategy, the same for the API and Telegram's /pause and /resume. */
+export function strategyControlCommand(core: Core, w: Pick<HttpWiring, 'view' | 'processor'>): HttpDeps['strategyControl'] {
+  return (tenantId, strategyId, command) => controlStrategy({ ...core.commandDeps, state: () => w.view.current, catchUp: () => w.processor.catchUp() }, tenantId, strategyId, command);
 }
 
 /** Cancels by API (issue 17): recorded against the folded log, caught up first (an order placed a moment ago on another node). */
@@ -122,11 +139,7 @@ function accountsPart(core: Core, w: HttpWiring): Pick<HttpDeps, 'setKillSwitch'
   const { events, vault, clock } = core;
   const { exchanges } = w.markets;
   return {
-    setKillSwitch: async (tenantId, target, engaged, reason, options) => {
-      if (engaged && (options?.cancelOrders === true || options?.flatten === true)) await w.processor.catchUp(); // the global switch's actions reach accounts opened a moment ago on another node
-      const accountsOf = (tenant: string) => w.view.current.allAccounts().filter((a) => a.tenantId === tenant).map((a) => a.accountId);
-      return setKillSwitch({ ...core.commandDeps, ids: core.ids, accountsOf }, tenantId, target, engaged, reason, options);
-    },
+    setKillSwitch: killSwitchCommand(core, w),
     credentials: {
       set: (tenantId, accountId, credentials) =>
         setCheckedAccountCredentials({ store: events, vault, clock, keys: exchanges.keys, account: (id) => w.view.account(id), catchUp: () => w.processor.catchUp() }, tenantId, accountId, credentials),

@@ -1,0 +1,74 @@
+import { ProcessorRunner } from '../../processors/processor-runner.js';
+import { SingleFlight } from '../../shared/single-flight.js';
+import { DeliveryStopped } from '../notice-delivery.js';
+import type { TelegramBotDeps } from './telegram-bot.js';
+import { telegramCheckpointName, telegramDelivery } from './telegram-delivery.js';
+
+interface Running {
+  readonly runner: ProcessorRunner;
+  readonly abort: AbortController;
+}
+
+/**
+ * The delivery runners of one bot's linked chats: one ProcessorRunner each (its own checkpoint,
+ * so one chat's trouble delays only it), following the links in the settings store.
+ */
+export class TelegramChats {
+  private readonly chats = new Map<number, Running>();
+  private stopped = false;
+  private readonly flight = new SingleFlight(() => this.sync(), () => false);
+
+  constructor(private readonly deps: TelegramBotDeps) {}
+
+  get linked(): number[] {
+    return [...this.chats.keys()];
+  }
+
+  /** Reads the links again: starts the runners of new ones, stops those of removed ones. */
+  refresh(): Promise<void> {
+    return this.flight.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.flight.idle();
+    await Promise.all([...this.chats.keys()].map((chatId) => this.stopChat(chatId)));
+  }
+
+  /** A chat linked just now gets what happens from now on, not the history. */
+  async startAtHead(chatId: number): Promise<void> {
+    if (!this.chats.has(chatId)) await this.deps.events.saveCheckpoint(telegramCheckpointName(this.deps.tenantId, chatId), await this.deps.events.headPosition());
+  }
+
+  private async sync(): Promise<void> {
+    if (this.stopped) return;
+    const wanted = new Set((await this.deps.store.links(this.deps.tenantId)).map((l) => l.chatId));
+    await Promise.all([...this.chats.keys()].filter((id) => !wanted.has(id)).map((id) => this.stopChat(id)));
+    for (const chatId of wanted) if (!this.chats.has(chatId) && !this.stopped) this.startChat(chatId);
+  }
+
+  private startChat(chatId: number): void {
+    const abort = new AbortController();
+    const { tenantId, api, events, clock, retry, digest, log, kinds, observer, intervalMs } = this.deps;
+    const processor = telegramDelivery(tenantId, chatId, kinds, {
+      api, checkpoints: events, clock, retry, digest, signal: abort.signal,
+      onFailure: (f) => log.warn({ tenantId, chatId, attempts: f.attempts, error: f.error }, f.givenUp ? 'a Telegram notice was given up' : 'a Telegram notice failed; tried again with back-off'),
+    });
+    const runner = new ProcessorRunner(events, processor, {
+      ...(intervalMs !== undefined ? { intervalMs } : {}),
+      ...(observer ? { observer: { ...observer, failed: (id, error) => (error instanceof DeliveryStopped ? undefined : observer.failed(id, error)) } } : {}),
+    });
+    this.chats.set(chatId, { runner, abort });
+    // not awaited: a long catch-up must not hold the others. The runner follows appends only once its
+    // first catch-up is done, so one more pass then takes what was appended during it.
+    void runner.start().then(() => runner.background(), () => undefined);
+  }
+
+  private async stopChat(chatId: number): Promise<void> {
+    const running = this.chats.get(chatId);
+    if (!running) return;
+    this.chats.delete(chatId);
+    running.abort.abort();
+    await running.runner.stop();
+  }
+}

@@ -1,0 +1,112 @@
+import { digestText, messagesLeft, nextSlotAt, planSends, type DigestPolicy } from '../../../domain/notices/digest.js';
+import { noticeText } from '../../../domain/notices/notice-text.js';
+import { eventTypesOf, givenUp, noticeOf, retryDelay, type Notice, type NoticeKind, type RetryPolicy } from '../../../domain/notices/notice.js';
+import type { PatriotEventType } from '../../../domain/events.js';
+import type { CheckpointStore } from '../../ports/event-store.js';
+import type { Clock } from '../../ports/clock.js';
+import type { TelegramApi } from '../../ports/telegram-api.js';
+import { StaleCheckpointError } from '../../ports/projection-store.js';
+import type { BatchRange, Processor, RecordedOf } from '../../processors/processor.js';
+import { DeliveryStopped, pause } from '../notice-delivery.js';
+
+/** The checkpoint of a linked chat's notices (the event store's named checkpoints). */
+export const telegramCheckpointName = (tenantId: string, chatId: number): string => `telegram@${tenantId}/${chatId}`;
+
+/** Telegram's limit is 4,096 characters a message. */
+const MAX_TEXT = 4000;
+
+export interface TelegramDeliveryDeps {
+  readonly api: TelegramApi;
+  readonly checkpoints: CheckpointStore;
+  readonly clock: Clock;
+  readonly retry: RetryPolicy;
+  readonly digest: DigestPolicy;
+  /** stops a wait or a request in flight (the runner is being stopped) */
+  readonly signal: AbortSignal;
+  /** a failed try or a message given up (never the token: the API port leaves it out) */
+  readonly onFailure?: (what: { chatId: number; attempts: number; error: string; givenUp: boolean }) => void;
+}
+
+/** A request in flight is finished when the runner stops (within the API's deadline): stopping never makes a sent message look unsent. */
+const UNSTOPPED = new AbortController().signal;
+
+const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
+
+/**
+ * The processor of one linked chat (one runner each, on the leader): its tenant's notices of the
+ * bot's kinds, in log order, as plain-text messages (no parse mode, so nothing from an event's
+ * data is markup). At most `digest.maxMessages` per `digest.windowMs`: when more wait than the
+ * window allows, the last message of the window is one digest of all the rest of the batch (counts
+ * per kind, fills per symbol and side), and the next window starts after it. A 429 waits Telegram's
+ * `retry_after`; other failures back off exponentially and a message is given up after
+ * `retry.giveUpAfterMs`, or at once when Telegram refuses it for good (400, 403: the chat is gone
+ * or the user blocked the bot). The checkpoint moves past each notice (or digest) once sent: at
+ * least once. Stopping (the lead lost) ends the waits at once but lets a message in flight finish
+ * and be checkpointed, so only a crash sends one again.
+ */
+export function telegramDelivery(tenantId: string, chatId: number, kinds: readonly NoticeKind[], deps: TelegramDeliveryDeps): Processor {
+  const name = telegramCheckpointName(tenantId, chatId);
+  const sentAt: number[] = [];
+
+  const send = async (text: string): Promise<void> => {
+    let attempts = 0;
+    const first = deps.clock.now();
+    for (;;) {
+      if (deps.signal.aborted) throw new DeliveryStopped();
+      const outcome = await deps.api.sendMessage(chatId, cut(text), undefined, UNSTOPPED);
+      if (outcome.ok) {
+        sentAt.push(deps.clock.now());
+        if (sentAt.length > deps.digest.maxMessages * 4) sentAt.splice(0, sentAt.length - deps.digest.maxMessages);
+        return;
+      }
+      if (deps.signal.aborted) throw new DeliveryStopped();
+      attempts += 1;
+      if (outcome.status === 429) {
+        await pause(Math.max(1, outcome.retryAfterS ?? 1) * 1000, deps.signal); // as Telegram asks; not a failure
+        continue;
+      }
+      const permanent = outcome.status === 400 || outcome.status === 403;
+      const wait = retryDelay(deps.retry, attempts);
+      const over = permanent || givenUp(deps.retry, first, deps.clock.now() + wait);
+      deps.onFailure?.({ chatId, attempts, error: outcome.error, givenUp: over });
+      if (over) return;
+      await pause(wait, deps.signal);
+    }
+  };
+
+  return {
+    id: name,
+    handles: eventTypesOf(kinds),
+    runsOn: 'leader',
+    batchSize: 1000,
+    checkpoint: () => deps.checkpoints.loadCheckpoint(name),
+    async process(events: readonly RecordedOf<PatriotEventType>[], range: BatchRange): Promise<void> {
+      if ((await deps.checkpoints.loadCheckpoint(name)) !== range.from) throw new StaleCheckpointError(range.from);
+      const told: { notice: Notice; position: number }[] = [];
+      for (const event of events) {
+        if (event.metadata.tenantId !== tenantId) continue;
+        const notice = noticeOf(event);
+        if (notice && kinds.includes(notice.kind as NoticeKind)) told.push({ notice, position: event.globalPosition });
+      }
+      for (let i = 0; i < told.length; ) {
+        const now = deps.clock.now();
+        const plan = planSends(told.length - i, messagesLeft(deps.digest, sentAt, now));
+        if (plan.single === 0 && !plan.digest) {
+          await pause(Math.max(1, nextSlotAt(deps.digest, sentAt, now) - now), deps.signal);
+          continue;
+        }
+        for (const { notice, position } of told.slice(i, i + plan.single)) {
+          await send(`PATRIOT · ${noticeText(notice)}`);
+          await deps.checkpoints.saveCheckpoint(name, position);
+          i += 1;
+        }
+        if (plan.digest) {
+          await send(`PATRIOT · ${digestText(told.slice(i).map((t) => t.notice))}`);
+          await deps.checkpoints.saveCheckpoint(name, told[told.length - 1]!.position);
+          i = told.length;
+        }
+      }
+      await deps.checkpoints.saveCheckpoint(name, range.to);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { DigestPolicy } from '../../../domain/notices/digest.js';
+import type { RetryPolicy } from '../../../domain/notices/notice.js';
+import type { CheckpointStore, EventReader } from '../../ports/event-store.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { TelegramApiFactory } from '../../ports/telegram-api.js';
+import type { ProcessorObserver } from '../../processors/processor-runner.js';
+import { SingleFlight } from '../../shared/single-flight.js';
+import { TelegramBotRunner } from './telegram-bot.js';
+import type { TelegramControl } from './telegram-commands.js';
+import type { TelegramLinking } from './telegram-linking.js';
+import type { TelegramBot, TelegramStore } from './telegram-store.js';
+
+export interface TelegramServiceDeps {
+  readonly apiOf: TelegramApiFactory;
+  readonly store: TelegramStore;
+  readonly linking: TelegramLinking;
+  readonly control: TelegramControl;
+  readonly events: EventReader & CheckpointStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly retry: RetryPolicy;
+  readonly digest: DigestPolicy;
+  readonly pollTimeoutS: number;
+  /** how often bots and links are read again (changed on another node) */
+  readonly pollMs: number;
+  readonly observer?: ProcessorObserver;
+  readonly intervalMs?: number;
+  readonly newNonce: () => string;
+}
+
+/**
+ * Telegram on the routing leader (one node: getUpdates allows one poller per bot; ADR-0023): one
+ * TelegramBotRunner per enabled bot (per tenant). Bots and links are read every `pollMs` (changed
+ * on any node) and at once after a change made on this node (`refresh`). Losing the lead stops
+ * them; the next leader goes on from the stored update offset and the chats' checkpoints.
+ */
+export class TelegramService {
+  private readonly running = new Map<string, { bot: TelegramBot; runner: TelegramBotRunner }>();
+  private leading = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly flight = new SingleFlight(() => this.sync(), () => false);
+
+  constructor(private readonly deps: TelegramServiceDeps) {}
+
+  /** the tenants whose bot runs on this node now */
+  get active(): string[] {
+    return [...this.running.keys()];
+  }
+
+  async start(): Promise<void> {
+    if (this.leading) return;
+    this.leading = true;
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.deps.pollMs);
+    this.timer.unref();
+    await this.refresh();
+  }
+
+  async stop(): Promise<void> {
+    this.leading = false;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flight.idle();
+    await Promise.all([...this.running.keys()].map((t) => this.stopOne(t)));
+  }
+
+  refresh(): Promise<void> {
+    return this.flight.run();
+  }
+
+  private async sync(): Promise<void> {
+    if (!this.leading) return;
+    let bots: TelegramBot[];
+    try {
+      bots = (await this.deps.store.bots()).filter((b) => b.enabled);
+    } catch (error) {
+      this.deps.log.warn({ reason: String(error) }, 'reading the Telegram bots failed; tried again at the next poll');
+      return;
+    }
+    const wanted = new Map(bots.map((b) => [b.tenantId, b]));
+    for (const [tenantId, { bot }] of this.running) {
+      const now = wanted.get(tenantId);
+      if (!now || now.changedAt !== bot.changedAt) await this.stopOne(tenantId); // removed, or changed (token, kinds): started again below
+    }
+    for (const bot of wanted.values()) {
+      if (!this.leading) return;
+      const running = this.running.get(bot.tenantId);
+      if (running) await running.runner.refreshChats();
+      else await this.startOne(bot);
+    }
+  }
+
+  private async startOne(bot: TelegramBot): Promise<void> {
+    const token = await this.deps.store.token(bot.tenantId);
+    if (!token) {
+      this.deps.log.warn({ tenantId: bot.tenantId }, 'a Telegram bot token cannot be opened on this node (master key?): not running the bot');
+      return;
+    }
+    const { apiOf, store, linking, control, events, clock, log, retry, digest, pollTimeoutS, observer, intervalMs, newNonce } = this.deps;
+    const runner = new TelegramBotRunner({
+      tenantId: bot.tenantId, api: apiOf(token), kinds: bot.kinds, store, linking, control, events, clock, log, retry, digest, pollTimeoutS, newNonce,
+      ...(observer ? { observer } : {}), ...(intervalMs !== undefined ? { intervalMs } : {}),
+    });
+    this.running.set(bot.tenantId, { bot, runner });
+    await runner.start();
+  }
+
+  private async stopOne(tenantId: string): Promise<void> {
+    const running = this.running.get(tenantId);
+    if (!running) return;
+    this.running.delete(tenantId);
+    await running.runner.stop();
+  }
+}
