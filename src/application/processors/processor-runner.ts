@@ -83,16 +83,15 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     this.started = true;
     this.stopped = false;
     this.resync = true;
+    // followed from before the first catch-up: an append made while it reads is passed over by it and
+    // has no later append to wake the runner (it waited for the next one); and followed even when that
+    // catch-up fails (the store away): the next append, or the back-off, tries again
+    this.unsubscribe ??= this.events.onAppended(() => this.schedule());
     try {
       await this.catchUp();
     } catch (error) {
       if (generation === this.generation) this.background(); // tried again with back-off
       throw error;
-    } finally {
-      // followed from here on, even when the first catch-up failed (the store away): the next append, or the back-off, tries again
-      if (generation === this.generation) {
-        this.unsubscribe ??= this.events.onAppended(() => this.schedule());
-      }
     }
   }
 
