@@ -5,7 +5,7 @@ import type { Logger } from '../ports/logger.js';
 import type { WebhookPoster } from '../ports/webhook-poster.js';
 import type { MailSender } from '../ports/mail-sender.js';
 import { ProcessorRunner, type ProcessorObserver } from '../processors/processor-runner.js';
-import { SingleFlight } from '../shared/single-flight.js';
+import { LeaderPoll } from './leader-poll.js';
 import type { DeliveryLog } from './delivery-log.js';
 import type { EndpointStore, OutboundEndpoint } from './endpoint-store.js';
 import { DeliveryStopped, noticeDelivery } from './notice-delivery.js';
@@ -46,41 +46,23 @@ interface Running {
  * another endpoint). The endpoints are read from the settings store every `pollMs` (created,
  * disabled or removed on any node) and at once when this node changed one (`refresh`).
  */
-export class OutboundWebhooks {
+export class OutboundWebhooks extends LeaderPoll {
   private readonly running = new Map<string, Running>();
-  private leading = false;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly flight = new SingleFlight(() => this.sync(), () => false);
 
-  constructor(private readonly deps: OutboundWebhooksDeps) {}
+  constructor(private readonly deps: OutboundWebhooksDeps) {
+    super(deps.pollMs);
+  }
 
   /** the endpoints delivering on this node now */
   get active(): string[] {
     return [...this.running.keys()];
   }
 
-  async start(): Promise<void> {
-    if (this.leading) return;
-    this.leading = true;
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.deps.pollMs);
-    this.timer.unref();
-    await this.refresh();
-  }
-
-  async stop(): Promise<void> {
-    this.leading = false;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.flight.idle();
+  protected async stopAll(): Promise<void> {
     await Promise.all([...this.running.keys()].map((id) => this.stopOne(id)));
   }
 
-  /** Reads the endpoints again and starts or stops their runners (a no-op while not leading). */
-  refresh(): Promise<void> {
-    return this.flight.run();
-  }
-
-  private async sync(): Promise<void> {
+  protected async sync(): Promise<void> {
     if (!this.leading) return;
     let endpoints: OutboundEndpoint[];
     try {

@@ -8,7 +8,7 @@ import { breakerOutcome, type ExchangeCaller } from './exchange-call.js';
 import type { CcxtGatewayOptions } from './gateway-options.js';
 import type { KnownOrders } from './known-orders.js';
 import type { OrderCompletion } from './order-completion.js';
-import { outcomeOfFailure } from './order-placement.js';
+import { localRefusal, outcomeOfFailure } from './order-placement.js';
 import { portSymbolOf } from './order-mapping.js';
 import { validateOrder } from './order-validation.js';
 import { RejectCode } from './reject-codes.js';
@@ -114,8 +114,7 @@ export class OrderListPlacement {
     }
     if ('local' in result) {
       permit.done('neutral');
-      if (result.local === 'rate_limit_wait') return { kind: 'not_placed', code: RejectCode.RATE_LIMITED, reason: result.reason };
-      return { kind: 'not_placed', code: RejectCode.EXCHANGE_UNAVAILABLE, reason: result.reason };
+      return localRefusal(result);
     }
     const c = result.error;
     permit.done(breakerOutcome(c.kind), c.reason);

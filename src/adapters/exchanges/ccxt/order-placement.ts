@@ -103,9 +103,7 @@ export class OrderPlacement {
     }
     if ('local' in result) {
       permit.done('neutral');
-      // refused here, before anything left: nothing was placed
-      if (result.local === 'rate_limit_wait') return { kind: 'not_placed', code: RejectCode.RATE_LIMITED, reason: result.reason };
-      return { kind: 'not_placed', code: RejectCode.EXCHANGE_UNAVAILABLE, reason: result.reason };
+      return localRefusal(result);
     }
     const c = result.error;
     permit.done(breakerOutcome(c.kind), c.reason);
@@ -115,6 +113,11 @@ export class OrderPlacement {
     if (outcome.kind === 'rejected' || outcome.kind === 'not_placed') knownOrders.refused(request.clientOrderId);
     return outcome;
   }
+}
+
+/** A call refused here, before anything left (the local rate limiter, an account not set up): nothing was placed. */
+export function localRefusal(result: { readonly local: string; readonly reason: string }): { kind: 'not_placed'; code: string; reason: string } {
+  return { kind: 'not_placed', code: result.local === 'rate_limit_wait' ? RejectCode.RATE_LIMITED : RejectCode.EXCHANGE_UNAVAILABLE, reason: result.reason };
 }
 
 /**

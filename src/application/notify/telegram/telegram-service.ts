@@ -5,7 +5,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { TelegramApiFactory } from '../../ports/telegram-api.js';
 import type { ProcessorObserver } from '../../processors/processor-runner.js';
-import { SingleFlight } from '../../shared/single-flight.js';
+import { LeaderPoll } from '../leader-poll.js';
 import { TelegramBotRunner } from './telegram-bot.js';
 import type { TelegramControl } from './telegram-commands.js';
 import type { TelegramLinking } from './telegram-linking.js';
@@ -35,40 +35,23 @@ export interface TelegramServiceDeps {
  * on any node) and at once after a change made on this node (`refresh`). Losing the lead stops
  * them; the next leader goes on from the stored update offset and the chats' checkpoints.
  */
-export class TelegramService {
+export class TelegramService extends LeaderPoll {
   private readonly running = new Map<string, { bot: TelegramBot; runner: TelegramBotRunner }>();
-  private leading = false;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly flight = new SingleFlight(() => this.sync(), () => false);
 
-  constructor(private readonly deps: TelegramServiceDeps) {}
+  constructor(private readonly deps: TelegramServiceDeps) {
+    super(deps.pollMs);
+  }
 
   /** the tenants whose bot runs on this node now */
   get active(): string[] {
     return [...this.running.keys()];
   }
 
-  async start(): Promise<void> {
-    if (this.leading) return;
-    this.leading = true;
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.deps.pollMs);
-    this.timer.unref();
-    await this.refresh();
-  }
-
-  async stop(): Promise<void> {
-    this.leading = false;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.flight.idle();
+  protected async stopAll(): Promise<void> {
     await Promise.all([...this.running.keys()].map((t) => this.stopOne(t)));
   }
 
-  refresh(): Promise<void> {
-    return this.flight.run();
-  }
-
-  private async sync(): Promise<void> {
+  protected async sync(): Promise<void> {
     if (!this.leading) return;
     let bots: TelegramBot[];
     try {
