@@ -148,7 +148,16 @@ export class OrderExecutor {
     const leaving: { intent: OrderIntent; history: readonly RecordedEvent[]; partner?: OrderIntent }[] = [];
     for (const submitted of batch) {
       // a one-cancels-other list leaves as one request: its limit leg leads, its stop leg goes with it
-      const intent = submitted.orderList?.leg === 'stop' ? await this.listLead(submitted).catch(() => submitted) : submitted;
+      let intent = submitted;
+      if (submitted.orderList?.leg === 'stop') {
+        try {
+          intent = await this.listLead(submitted);
+        } catch {
+          this.later(submitted.clientOrderId, accountId, 0); // the log cannot be read now: looked up later (a leg never sent sends its list)
+          continue;
+        }
+        if (intent.orderList?.leg !== 'limit') continue; // no lead to go with: never sent alone
+      }
       if (this.placing.has(intent.clientOrderId) || this.retrying.has(intent.clientOrderId) || leaving.some((l) => l.intent.clientOrderId === intent.clientOrderId)) continue;
       let read: Awaited<ReturnType<OrderExecutor['orderState']>>;
       try {
@@ -169,7 +178,13 @@ export class OrderExecutor {
         continue;
       }
       if (intent.orderList) {
-        const partner = await this.listPartner(intent);
+        let partner: Awaited<ReturnType<OrderExecutor['listPartner']>>;
+        try {
+          partner = await this.listPartner(intent);
+        } catch {
+          this.later(intent.clientOrderId, accountId, 0);
+          continue;
+        }
         if (partner) leaving.push({ intent, history, partner: partner.intent }, { intent: partner.intent, history: partner.history });
         continue;
       }
