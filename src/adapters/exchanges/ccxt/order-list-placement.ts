@@ -1,31 +1,14 @@
 import type { ExchangeOrder, PlaceOrderListRequest, PlaceOrderListResult } from '../../../application/ports/exchange.js';
-import type { Logger } from '../../../application/ports/logger.js';
-import type { AccountRegistry } from './account-registry.js';
 import type { CcxtClient, CcxtMarketLike, CcxtOrderLike } from './ccxt-types.js';
-import type { CcxtClients } from './ccxt-clients.js';
-import type { CircuitBreakers } from './circuit-breaker.js';
-import { breakerOutcome, type ExchangeCaller } from './exchange-call.js';
-import type { CcxtGatewayOptions } from './gateway-options.js';
-import type { KnownOrders } from './known-orders.js';
-import type { OrderCompletion } from './order-completion.js';
-import { localRefusal, outcomeOfFailure } from './order-placement.js';
+import { breakerOutcome } from './exchange-call.js';
+import { localRefusal, outcomeOfFailure, type OrderPlacementDeps } from './order-placement.js';
 import { portSymbolOf } from './order-mapping.js';
 import { validateOrder } from './order-validation.js';
 import { RejectCode } from './reject-codes.js';
 import { holdsOrderLists } from './order-list-venues.js';
-import type { VenueLoader } from './venue-loader.js';
 
-export interface OrderListPlacementDeps {
-  readonly options: Pick<CcxtGatewayOptions, 'limitPriceRounding' | 'maxOrderWaitMs'>;
-  readonly log: Logger;
-  readonly registry: AccountRegistry;
-  readonly venues: VenueLoader;
-  readonly breakers: CircuitBreakers;
-  readonly caller: ExchangeCaller;
-  readonly clients: CcxtClients;
-  readonly knownOrders: KnownOrders;
-  readonly completion: OrderCompletion;
-}
+/** The same parts as a single order's placement. */
+export type OrderListPlacementDeps = OrderPlacementDeps;
 
 /** ccxt's implicit Binance spot methods for order lists (ccxt has no unified OCO call), and its parser of Binance order reports. */
 interface OrderListClient {

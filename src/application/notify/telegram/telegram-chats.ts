@@ -59,9 +59,8 @@ export class TelegramChats {
       ...(observer ? { observer: { ...observer, failed: (id, error) => (error instanceof DeliveryStopped ? undefined : observer.failed(id, error)) } } : {}),
     });
     this.chats.set(chatId, { runner, abort });
-    // not awaited: a long catch-up must not hold the others. The runner follows appends only once its
-    // first catch-up is done, so one more pass then takes what was appended during it.
-    void runner.start().then(() => runner.background(), () => undefined);
+    // not awaited: a long catch-up must not hold the others (the runner follows appends made during it; failures are retried by it)
+    void runner.start().catch(() => undefined);
   }
 
   private async stopChat(chatId: number): Promise<void> {

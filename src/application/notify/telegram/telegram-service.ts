@@ -1,32 +1,13 @@
-import type { DigestPolicy } from '../../../domain/notices/digest.js';
-import type { RetryPolicy } from '../../../domain/notices/notice.js';
-import type { CheckpointStore, EventReader } from '../../ports/event-store.js';
-import type { Clock } from '../../ports/clock.js';
-import type { Logger } from '../../ports/logger.js';
 import type { TelegramApiFactory } from '../../ports/telegram-api.js';
-import type { ProcessorObserver } from '../../processors/processor-runner.js';
 import { LeaderPoll } from '../leader-poll.js';
-import { TelegramBotRunner } from './telegram-bot.js';
-import type { TelegramControl } from './telegram-commands.js';
-import type { TelegramLinking } from './telegram-linking.js';
-import type { TelegramBot, TelegramStore } from './telegram-store.js';
+import { TelegramBotRunner, type TelegramBotDeps } from './telegram-bot.js';
+import type { TelegramBot } from './telegram-store.js';
 
-export interface TelegramServiceDeps {
+/** What every bot's runner gets (TelegramBotDeps without its tenant, client and kinds), how to make a client, and how often to poll. */
+export interface TelegramServiceDeps extends Omit<TelegramBotDeps, 'tenantId' | 'api' | 'kinds'> {
   readonly apiOf: TelegramApiFactory;
-  readonly store: TelegramStore;
-  readonly linking: TelegramLinking;
-  readonly control: TelegramControl;
-  readonly events: EventReader & CheckpointStore;
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly retry: RetryPolicy;
-  readonly digest: DigestPolicy;
-  readonly pollTimeoutS: number;
   /** how often bots and links are read again (changed on another node) */
   readonly pollMs: number;
-  readonly observer?: ProcessorObserver;
-  readonly intervalMs?: number;
-  readonly newNonce: () => string;
 }
 
 /**
@@ -79,11 +60,8 @@ export class TelegramService extends LeaderPoll {
       this.deps.log.warn({ tenantId: bot.tenantId }, 'a Telegram bot token cannot be opened on this node (master key?): not running the bot');
       return;
     }
-    const { apiOf, store, linking, control, events, clock, log, retry, digest, pollTimeoutS, observer, intervalMs, newNonce } = this.deps;
-    const runner = new TelegramBotRunner({
-      tenantId: bot.tenantId, api: apiOf(token), kinds: bot.kinds, store, linking, control, events, clock, log, retry, digest, pollTimeoutS, newNonce,
-      ...(observer ? { observer } : {}), ...(intervalMs !== undefined ? { intervalMs } : {}),
-    });
+    const { apiOf, pollMs: _pollMs, ...shared } = this.deps;
+    const runner = new TelegramBotRunner({ ...shared, tenantId: bot.tenantId, api: apiOf(token), kinds: bot.kinds });
     this.running.set(bot.tenantId, { bot, runner });
     await runner.start();
   }
