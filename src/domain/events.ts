@@ -67,6 +67,13 @@ export interface OrderIntent {
    * lists): both legs leave in one request, and the exchange ends the sibling when one fills.
    */
   readonly orderList?: { readonly listClientOrderId: string; readonly leg: 'limit' | 'stop'; readonly siblingClientOrderId: string };
+  /**
+   * issue 17: PATRIOT holds the trigger (the account's exchange cannot hold this conditional order
+   * natively): the order is armed, never sent, until the account's exchange price crosses its
+   * trigger (OrderTriggered); it then leaves as a market order, or a limit order for the *_limit
+   * types, with the same clientOrderId.
+   */
+  readonly managed?: true;
 }
 
 export type UserRole = 'admin' | 'trader' | 'viewer';
@@ -198,6 +205,16 @@ export type PatriotEvent =
     }
   /** A parked order is about to be sent (room freed on the exchange). */
   | { readonly type: 'OrderReleased'; readonly data: { readonly clientOrderId: string; readonly accountId: string } }
+  /**
+   * issue 17: an armed PATRIOT-managed order's trigger was crossed by the account's exchange price
+   * (`price`, quoted at `quotedAt`, from `source`): it is about to be sent as a market (or limit) order.
+   */
+  | {
+      readonly type: 'OrderTriggered';
+      readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly trigger: string; readonly price: string; readonly source: string; readonly quotedAt: string };
+    }
+  /** issue 17: an armed PATRIOT-managed trailing stop followed the best price (`extreme`) to a new trigger. */
+  | { readonly type: 'OrderTrailMoved'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly extreme: string; readonly trigger: string } }
   /**
    * The order is about to leave for the exchange (recorded before the request; ADR-0011). An order
    * with an attempt and no outcome may be on the exchange: it is looked up, never sent again.

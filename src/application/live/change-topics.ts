@@ -31,7 +31,7 @@ const TOPICS: { readonly [K in PatriotEventType]: readonly ChangeTopic[] } = {
   OrderApproved: ORDER, OrderRejected: ORDER, OrderAccepted: ORDER, OrderExchangeRejected: ORDER, OrderStatusUnknown: ORDER,
   OrderParked: ORDER, OrderReleased: ORDER, OrderSubmitted: ORDER, OrderCancelled: ORDER, OrderExpired: ORDER,
   OrderFilled: FILL,
-  OrderCancelRequested: ORDER,
+  OrderCancelRequested: ORDER, OrderTriggered: ORDER, OrderTrailMoved: ORDER,
 };
 
 /** The topics an event of this type changes (none for a type unknown at run time: a newer version's log). */

@@ -3,6 +3,7 @@
 export type OrderSide = 'buy' | 'sell';
 export type { OrderType } from '../../domain/events.js';
 import type { OrderType } from '../../domain/events.js';
+import type { NativeTrigger } from '../../domain/orders/native-triggers.js';
 
 export interface Market {
   /** Unified symbol, e.g. "BTC/USDT". */
@@ -20,6 +21,10 @@ export interface Market {
   readonly status?: MarketStatus;
   /** the exchange's own symbol when it differs (ccxt's, e.g. "BTC/USDT:USDT" for a perpetual) */
   readonly exchangeSymbol?: string;
+  /** issue 17: the conditional orders the exchange holds natively on this market (absent: every stop and take-profit type, and trailing by percent); PATRIOT holds the rest */
+  readonly nativeTriggers?: readonly NativeTrigger[];
+  /** issue 17: the trailing percents the exchange accepts, inclusive (outside it PATRIOT holds the trail) */
+  readonly trailingPercentRange?: { readonly min: string; readonly max: string };
 }
 
 export type MarketStatus = 'trading' | 'halted';

@@ -161,6 +161,7 @@ async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderInten
     clientOrderId: bracketChildId(entry, tenantId, role, index), accountId: entry.accountId, strategyId: entry.strategyId, signalId: entry.signalId, symbol: entry.symbol,
     side: action.side, type: action.kind === 'place_take_profit' ? 'limit' : action.kind === 'place_stop' ? 'stop_market' : 'market', quantity: action.quantity,
     ...(action.kind === 'place_take_profit' ? { limitPrice: action.limitPrice } : {}), ...(action.kind === 'place_stop' ? { stopPrice: action.stopPrice } : {}),
+    ...(action.kind === 'place_stop' && entry.bracket?.managedStop === true ? { managed: true as const } : {}),
     referencePrice: entry.referencePrice, reduceOnly: true, parent: { clientOrderId: entry.clientOrderId, role, index },
   };
   const decided = orderDecider.decide({ type: 'Approve', intent: child }, orderDecider.initialState());

@@ -69,6 +69,8 @@ export function documentsReadBy(recorded: RecordedLike): [collection: string, id
     case 'OrderReleased':
     case 'OrderSubmitted':
     case 'OrderCancelRequested':
+    case 'OrderTriggered':
+    case 'OrderTrailMoved':
       return orderAndSignal(event.data.clientOrderId);
     case 'OrderFilled': {
       const { base, quote } = splitSymbol(event.data.symbol);
@@ -255,6 +257,7 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
         clientOrderId: i.clientOrderId, accountId: i.accountId, strategyId: i.strategyId, signalId: i.signalId, symbol: i.symbol,
         side: i.side, type: i.type, quantity: i.quantity, ...(i.limitPrice !== undefined ? { limitPrice: i.limitPrice } : {}),
         referencePrice: i.referencePrice, reduceOnly: i.reduceOnly, ...(i.stopPrice !== undefined ? { stopPrice: i.stopPrice } : {}), ...(i.trailingPercent !== undefined ? { trailingPercent: i.trailingPercent } : {}), ...(i.trailingDistance !== undefined ? { trailingDistance: i.trailingDistance } : {}), ...(i.parent ? { parent: { ...i.parent } } : {}), ...(i.orderList ? { orderList: { ...i.orderList } } : {}),
+        ...(i.managed ? { managed: true, ...(i.stopPrice !== undefined ? { currentTrigger: i.stopPrice } : {}) } : {}),
         ...(i.priceSource !== undefined ? { priceSource: i.priceSource } : {}), ...(i.priceAgeMs !== undefined ? { priceAgeMs: i.priceAgeMs } : {}),
         ...(i.requestedQuantity !== undefined ? { requestedQuantity: i.requestedQuantity } : {}), ...(i.requestedLimitPrice !== undefined ? { requestedLimitPrice: i.requestedLimitPrice } : {}),
         status: orderStatusAfter('none', event),
@@ -309,6 +312,15 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       return;
     case 'OrderCancelRequested':
       updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), cancelRequested: { by: event.data.by, reason: event.data.reason, at: time } }));
+      return;
+    case 'OrderTrailMoved':
+      updateOrder(event.data.clientOrderId, (o) => ({ ...o, status: statusAfter(o, event), currentTrigger: event.data.trigger, trailExtreme: event.data.extreme }));
+      return;
+    case 'OrderTriggered':
+      updateOrder(event.data.clientOrderId, (o) => ({
+        ...o, status: statusAfter(o, event), currentTrigger: event.data.trigger,
+        triggered: { trigger: event.data.trigger, price: event.data.price, source: event.data.source, at: event.data.quotedAt },
+      }));
       return;
     case 'OrderFilled': {
       const f = event.data;

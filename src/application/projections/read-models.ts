@@ -72,6 +72,13 @@ export interface OrderView {
   /** a bracket child: its entry and its leg (issue 17) */
   readonly parent?: { readonly clientOrderId: string; readonly role: 'take_profit' | 'stop' | 'exit'; readonly index: number; readonly generation?: number };
   readonly orderList?: { readonly listClientOrderId: string; readonly leg: 'limit' | 'stop'; readonly siblingClientOrderId: string };
+  /** issue 17: PATRIOT holds the trigger (status `armed` until the price crosses it; then sent as a market / limit order) */
+  readonly managed?: boolean;
+  /** issue 17: a PATRIOT-managed order's trigger now (a trailing stop's moves with the best price, `trailExtreme`) */
+  readonly currentTrigger?: string;
+  readonly trailExtreme?: string;
+  /** issue 17: when the account's exchange price crossed the trigger, and at what price */
+  readonly triggered?: { readonly trigger: string; readonly price: string; readonly source: string; readonly at: string };
   /** a cancel asked for and not answered yet: who asked, why, when (issue 17) */
   readonly cancelRequested?: { readonly by: string; readonly reason: string; readonly at: string };
   readonly createdAt: string;

@@ -1,5 +1,6 @@
 import type { AppendRequest, EventStore, RecordedEvent } from '../ports/event-store.js';
-import type { ExchangeGateway, ExchangeOrder, PlaceOrderListResult, PlaceOrderResult } from '../ports/exchange.js';
+import type { ExchangeGateway, ExchangeOrder, PlaceOrderListResult, PlaceOrderRequest, PlaceOrderResult } from '../ports/exchange.js';
+import { executesAs } from '../../domain/orders/order-types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { OrderIntent } from '../../domain/events.js';
@@ -368,13 +369,7 @@ export class OrderExecutor {
     this.sentAt.set(intent.clientOrderId, this.deps.clock.now());
     try {
       return this.deps.exchange
-        .placeOrder(intent.accountId, {
-          clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
-          ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}), reduceOnly: intent.reduceOnly,
-          ...(intent.stopPrice !== undefined ? { stopPrice: intent.stopPrice } : {}),
-          ...(intent.trailingPercent !== undefined ? { trailingPercent: intent.trailingPercent } : {}),
-          ...(intent.trailingDistance !== undefined ? { trailingDistance: intent.trailingDistance } : {}),
-        })
+        .placeOrder(intent.accountId, placementOf(intent))
         .catch((error: unknown): PlaceOrderResult => ({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) }));
     } catch (error) {
       return Promise.resolve({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) });
@@ -416,6 +411,7 @@ export class OrderExecutor {
     const { state, lastEventAt, history } = await this.orderState(clientOrderId);
     const intent = state.intent;
     if (!intent || state.status === 'none' || state.status === 'rejected') return;
+    if (state.status === 'armed' || state.status === 'parked') return; // never sent: held here, nothing on the exchange to look up
     if (state.status !== 'approved' && state.status !== 'unknown') {
       await this.refresh(intent, accountId, attempt); // known to exist: only its current state is wanted
       return;
@@ -425,9 +421,10 @@ export class OrderExecutor {
     const latestAttempt = Math.max(this.sentAt.get(clientOrderId) ?? 0, this.ownedSince.get(accountId) ?? this.startedAt, lastEventAt);
     const windowOver = this.deps.clock.now() - latestAttempt >= grace;
     const sentFrom = Date.parse(history[0]?.metadata.time ?? '');
+    const sent = placementOf(intent); // a PATRIOT-managed order left as a market / limit order
     const result = await searchOrder(this.deps.exchange, intent.accountId, clientOrderId, {
-      symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity,
-      ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}),
+      symbol: sent.symbol, side: sent.side, type: sent.type, quantity: sent.quantity,
+      ...(sent.limitPrice !== undefined ? { limitPrice: sent.limitPrice } : {}),
       sentFrom: Number.isFinite(sentFrom) ? sentFrom : latestAttempt,
       // inside the window absence is not concluded: the order query alone (cheap) may find it; every source once it has passed
       quick: !windowOver,
@@ -822,4 +819,23 @@ export class OrderExecutor {
     const lastEventAt = Date.parse(history[history.length - 1]?.metadata.time ?? '');
     return { state, lastEventAt: Number.isFinite(lastEventAt) ? lastEventAt : 0, history };
   }
+}
+
+/**
+ * The request an approved order leaves as. A PATRIOT-managed order (issue 17) is only ever sent
+ * once its trigger was crossed (it is `armed` before, which nothing sends): it leaves as what it
+ * executes as, a market order, or a limit order at its limit for the *_limit types.
+ */
+export function placementOf(intent: OrderIntent): PlaceOrderRequest {
+  const base = { clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, quantity: intent.quantity, reduceOnly: intent.reduceOnly };
+  if (intent.managed === true) {
+    return executesAs(intent.type) === 'limit' && intent.limitPrice !== undefined ? { ...base, type: 'limit', limitPrice: intent.limitPrice } : { ...base, type: 'market' };
+  }
+  return {
+    ...base, type: intent.type,
+    ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}),
+    ...(intent.stopPrice !== undefined ? { stopPrice: intent.stopPrice } : {}),
+    ...(intent.trailingPercent !== undefined ? { trailingPercent: intent.trailingPercent } : {}),
+    ...(intent.trailingDistance !== undefined ? { trailingDistance: intent.trailingDistance } : {}),
+  };
 }

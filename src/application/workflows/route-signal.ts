@@ -6,6 +6,7 @@ import { sizeOrder } from '../../domain/sizing/size-order.js';
 import type { SizingBasis } from '../../domain/sizing/sizing-modes.js';
 import { limitPriceWithRequest } from '../../domain/orders/limit-price.js';
 import { conditionalPrices } from '../../domain/orders/conditional-intent.js';
+import { heldNatively, type NativeTriggerSupport } from '../../domain/orders/native-triggers.js';
 import { bracketPlanFor } from '../../domain/orders/bracket-spec.js';
 import type { BracketPlan } from '../../domain/orders/bracket.js';
 import { checkRisk } from '../../domain/risk/check-risk.js';
@@ -30,7 +31,7 @@ export interface AccountSnapshot {
 }
 
 /** A market of one account's exchange, as routing sees it. */
-export interface ListedMarket extends MarketRules {
+export interface ListedMarket extends MarketRules, NativeTriggerSupport {
   /** 'halted': listed but not trading now */
   readonly status?: 'trading' | 'halted';
 }
@@ -137,10 +138,8 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       skipped.push({ accountId: link.accountId, ...conditional.error });
       continue;
     }
-    if (conditional?.ok && conditional.value.trailingDistance !== undefined && ctx.trailsByDistance?.(link.accountId) !== true) {
-      skipped.push({ accountId: link.accountId, code: 'TRAILING_DISTANCE_NOT_SUPPORTED', message: `${ctx.venueName(link.accountId)} trails a stop by percent only: give "trailing_percent" instead of a distance; nothing was sent` });
-      continue;
-    }
+    // a conditional order the exchange cannot hold natively is held by PATRIOT: armed, sent as a market / limit order once its trigger is crossed
+    const managed = conditional?.ok === true && !heldNatively(conditional.value, market, ctx.trailsByDistance?.(link.accountId) === true);
     const bracket = signal.bracket && !reduceOnly ? bracketPlanFor(signal.bracket, side, parseDec(signal.limitPrice ?? '') ?? referencePrice, market) : undefined; // issue 17
     if (bracket && !bracket.ok) {
       skipped.push({ accountId: link.accountId, ...bracket.error });
@@ -163,7 +162,8 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       ...(conditional ? { stopPrice: decToString(conditional.value.stopPrice) } : {}),
       ...(conditional?.value.trailingPercent ? { trailingPercent: decToString(conditional.value.trailingPercent) } : {}),
       ...(conditional?.value.trailingDistance ? { trailingDistance: decToString(conditional.value.trailingDistance) } : {}),
-      ...(bracket && !conditional ? { bracket: withOrderLists(bracket.value, ctx.placesOrderLists?.(link.accountId) === true) } : {}),
+      ...(managed ? { managed: true as const } : {}),
+      ...(bracket && !conditional ? { bracket: withTriggers(bracket.value, ctx.placesOrderLists?.(link.accountId) === true, heldNatively({ type: 'stop_market' }, market, false)) } : {}),
       referencePrice: decToString(referencePrice),
       ...(sized.value.requested !== undefined ? { requestedQuantity: decToString(sized.value.requested) } : {}),
       ...(limit !== undefined && !limit.requested.equals(limit.price) ? { requestedLimitPrice: decToString(limit.requested) } : {}),
@@ -232,7 +232,12 @@ function strategyLossToday(ctx: RoutingContext, receivedAt: string, strategy: St
   return ctx.strategyDayLoss(strategy.strategyId, day, (accountId, symbol) => ctx.markPrice(accountId, symbol)?.price);
 }
 
-/** A bracket with a stop and take-profits rests as one-cancels-other lists where the exchange has them (issue 17). */
-function withOrderLists(plan: BracketPlan, native: boolean): BracketPlan {
-  return native && plan.stopLoss !== undefined && plan.takeProfits.length > 0 ? { ...plan, orderLists: true } : plan;
+/**
+ * A bracket with a stop and take-profits rests as one-cancels-other lists where the exchange has
+ * them (issue 17); where the exchange cannot hold its stop at all, PATRIOT holds the stop legs
+ * (and cancels siblings itself).
+ */
+function withTriggers(plan: BracketPlan, lists: boolean, stopNative: boolean): BracketPlan {
+  if (plan.stopLoss !== undefined && !stopNative) return { ...plan, managedStop: true };
+  return lists && plan.stopLoss !== undefined && plan.takeProfits.length > 0 ? { ...plan, orderLists: true } : plan;
 }

@@ -41,6 +41,8 @@ export interface SignalProcessorDeps {
   readonly onProcessed?: (signalId: string, decision: RoutingDecision) => void;
   /** receives orders parked at the open-order cap of an account this node takes over */
   readonly adoptParked?: (clientOrderId: string, accountId: string) => void;
+  /** takes over an armed PATRIOT-managed order (issue 17): its trigger is watched here now */
+  readonly adoptArmed?: (clientOrderId: string, accountId: string) => void;
   /** an AccountOpened was read from the log (after start-up) */
   readonly onAccountOpened?: (accountId: string) => void;
   /** an account's exchange credentials changed (after start-up): clients holding the old ones must go */
@@ -311,6 +313,7 @@ export class SignalProcessor {
     for (const id of taken) this.owned.add(id);
     for (const o of this.current.ordersToReconcile()) if (taken.has(o.accountId)) this.deps.reconcile(o.clientOrderId, o.accountId);
     for (const o of this.current.parkedOrders()) if (taken.has(o.accountId)) this.deps.adoptParked?.(o.clientOrderId, o.accountId);
+    for (const o of this.current.armedOrders()) if (taken.has(o.accountId)) this.deps.adoptArmed?.(o.clientOrderId, o.accountId);
   }
 
   /** Reads new events and routes pending signals; concurrent calls share one pass. */

@@ -133,6 +133,8 @@ export class TradingState {
       case 'OrderParked':
       case 'OrderReleased':
       case 'OrderSubmitted':
+      case 'OrderTriggered':
+      case 'OrderTrailMoved':
         this.applyToAccount(event.data.accountId, event);
         this.applyToOrder(event);
         return;
@@ -336,7 +338,8 @@ export class TradingState {
 
   /** Orders the exchange may know more about than we do (approved, unknown, open), in log order. */
   ordersToReconcile(): { clientOrderId: string; accountId: string; status: OrderStatus }[] {
-    return [...this.liveOrders].filter(([, o]) => o.status !== 'parked').map(([clientOrderId, o]) => ({ clientOrderId, ...o }));
+    // parked and armed orders were never sent: nothing to look up (their owner holds them)
+    return [...this.liveOrders].filter(([, o]) => o.status !== 'parked' && o.status !== 'armed').map(([clientOrderId, o]) => ({ clientOrderId, ...o }));
   }
 
   /** The account's balances as its recorded fills make them (undefined for an unknown account). */
@@ -381,6 +384,11 @@ export class TradingState {
   /** Limit orders held back at an account's open-order cap (never sent), in log order. */
   parkedOrders(): { clientOrderId: string; accountId: string }[] {
     return [...this.liveOrders].filter(([, o]) => o.status === 'parked').map(([clientOrderId, o]) => ({ clientOrderId, accountId: o.accountId }));
+  }
+
+  /** PATRIOT-managed orders waiting for their trigger (issue 17): the owner of their account watches them. */
+  armedOrders(): { clientOrderId: string; accountId: string }[] {
+    return [...this.liveOrders].filter(([, o]) => o.status === 'armed').map(([clientOrderId, o]) => ({ clientOrderId, accountId: o.accountId }));
   }
 
   private applyToAccount(accountId: string, event: PatriotEvent): void {

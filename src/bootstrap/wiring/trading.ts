@@ -1,5 +1,6 @@
 import { settleKillSwitchActions } from '../../application/workflows/kill-switch-actions.js';
 import { OrderExecutor } from '../../application/workflows/order-executor.js';
+import { ManagedTriggers } from '../../application/workflows/managed-triggers.js';
 import { SignalProcessor } from '../../application/workflows/signal-processor.js';
 import { AccountReconciler } from '../../application/workflows/account-reconciler.js';
 import type { TradingView } from '../../application/workflows/trading-state.js';
@@ -28,6 +29,20 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
   const { config, log } = core;
   const { exchanges } = markets;
   const executor = newExecutor(core, markets, view, options);
+  const triggers = new ManagedTriggers({
+    store: core.events, streamMutex: core.streamMutex, clock: core.clock, log, prices: markets.prices,
+    account: (accountId) => view.account(accountId),
+    tickSize: (accountId, symbol) => {
+      const account = view.account(accountId);
+      return parseDec(account ? markets.marketLists.list(account)?.find((m) => m.symbol === symbol)?.tickSize : undefined);
+    },
+    owns: (accountId) => view.ownsAccount(accountId),
+    send: (intent) => executor.submit(intent),
+    maxPriceAgeMs: config.marketData.maxPriceAgeMs,
+  });
+  triggers.start();
+  const arm = (clientOrderId: string, accountId: string): void =>
+    void triggers.arm(clientOrderId, accountId).catch((error: unknown) => log.warn({ clientOrderId, reason: String(error) }, 'arming a managed order failed; armed again when the account is taken'));
   exchanges.gateway.onOrderUpdate((update) => void executor.onExchangeUpdate(update.order, update.accountId));
   const opened = new Set<() => void>();
   const processor = new SignalProcessor({
@@ -44,7 +59,9 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
     onCredentialsChanged: (accountId) => {
       void exchanges.credentialsChanged(accountId, view.ownsAccount(accountId)).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'restarting the exchange client failed'));
     },
-    submit: (intent) => executor.submit(intent),
+    // an order PATRIOT holds the trigger of is armed here, and sent by the executor once the price crosses it (issue 17)
+    submit: (intent) => (intent.managed === true ? arm(intent.clientOrderId, intent.accountId) : executor.submit(intent)),
+    adoptArmed: arm,
     reconcile: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
     adoptParked: (clientOrderId, accountId) => executor.adoptParked(clientOrderId, accountId),
     cancel: (clientOrderId, accountId) => executor.cancel(clientOrderId, accountId),
@@ -76,6 +93,7 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
     stop: async () => {
       clearInterval(balancesTimer);
       await processor.stop();
+      triggers.stop();
       await executor.stop();
     },
   };

@@ -49,6 +49,11 @@ export interface BracketPlan {
    * cancels the sibling itself.
    */
   readonly orderLists?: boolean;
+  /**
+   * The account's exchange cannot hold a stop-market order on this market: the stop legs are held
+   * by PATRIOT (armed on the exchange's price, sent as market orders once crossed; issue 17).
+   */
+  readonly managedStop?: boolean;
 }
 
 /** An order of the group as the decider folds it (absent: not placed yet). */

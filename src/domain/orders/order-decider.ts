@@ -2,7 +2,8 @@ import type { EventOf, OrderIntent, RiskReason } from '../events.js';
 import { Dec, ZERO, decToString, parseDec } from '../shared/decimal.js';
 import { assertNever, type Decider } from '../shared/decider.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
-import { hasLimitPrice, isConditional } from './order-types.js';
+import { hasLimitPrice, isConditional, triggers } from './order-types.js';
+import { atLeastAsFar } from './managed-trigger.js';
 
 /**
  * The order aggregate, one stream per order: `order-<clientOrderId>`.
@@ -10,6 +11,7 @@ import { hasLimitPrice, isConditional } from './order-types.js';
  *   none -> approved | rejected
  *   approved -> parked | accepted | exchange_rejected | unknown | partially_filled | filled | cancelled | expired
  *   parked   -> approved (released) | cancelled   (held back at the open-order cap; never sent)
+ *   armed    -> approved (triggered) | cancelled  (PATRIOT holds the trigger; never sent before it; issue 17)
  *   unknown  -> accepted | exchange_rejected | partially_filled | filled | cancelled | expired
  *   accepted / partially_filled -> partially_filled | filled | cancelled | expired
  *
@@ -44,7 +46,8 @@ export type OrderStatus =
   | 'expired'
   | 'exchange_rejected'
   | 'unknown'
-  | 'parked';
+  | 'parked'
+  | 'armed';
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['filled', 'cancelled', 'expired', 'exchange_rejected', 'rejected']);
 const NEEDS_RECONCILIATION: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['approved', 'unknown', 'accepted', 'partially_filled']);
@@ -76,6 +79,10 @@ export interface OrderState {
   readonly attempts: number;
   /** a cancel asked for and not answered yet (OrderCancelRequested): the executor asks the exchange until the order is final */
   readonly cancelRequest?: { readonly by: string; readonly reason: string };
+  /** a PATRIOT-managed trailing stop: its last recorded trail (trigger and best price) */
+  readonly trail?: { readonly trigger: string; readonly extreme: string };
+  /** a PATRIOT-managed order whose trigger was crossed (it is sent as a market / limit order) */
+  readonly triggered?: { readonly trigger: string; readonly price: string };
 }
 
 export type OrderEventType =
@@ -90,7 +97,9 @@ export type OrderEventType =
   | 'OrderParked'
   | 'OrderReleased'
   | 'OrderSubmitted'
-  | 'OrderCancelRequested';
+  | 'OrderCancelRequested'
+  | 'OrderTriggered'
+  | 'OrderTrailMoved';
 export type OrderEvent = EventOf<OrderEventType>;
 
 export interface RecordFillCommand {
@@ -132,7 +141,31 @@ export type OrderCommand =
   | { readonly type: 'Park'; readonly openOrders: number; readonly cap: number }
   | { readonly type: 'Release' }
   | { readonly type: 'RecordSubmitted' }
-  | RequestCancelCommand;
+  | RequestCancelCommand
+  | TriggerCommand
+  | MoveTrailCommand;
+
+/**
+ * issue 17: the account's exchange price crossed an armed order's trigger. `trigger` is where the
+ * watcher had it (a trailing stop's may be further along than the last recorded trail: recorded
+ * with it); the price must be at or past it.
+ */
+export interface TriggerCommand {
+  readonly type: 'Trigger';
+  readonly trigger: Dec;
+  /** a trailing stop: the best price behind that trigger */
+  readonly extreme?: Dec;
+  readonly price: Dec;
+  readonly source: string;
+  readonly quotedAt: string;
+}
+
+/** issue 17: an armed trailing stop followed the price; recorded only forward (a sell stop rises, a buy stop falls). */
+export interface MoveTrailCommand {
+  readonly type: 'MoveTrail';
+  readonly trigger: Dec;
+  readonly extreme: Dec;
+}
 
 /**
  * Cancel the order (issue 17). Open or of unknown fate: the request is recorded and the exchange
@@ -180,6 +213,12 @@ function validateIntent(intent: OrderIntent): DomainError | undefined {
       return { code: 'INVALID_INTENT', message: `a trailing stop by distance is a stop_market with one distance above 0, got ${intent.type} ${intent.trailingDistance}` };
     }
   }
+  if (intent.managed === true && !isConditional(intent.type)) {
+    return { code: 'INVALID_INTENT', message: `only a stop or take-profit order can be held by PATRIOT, not a ${intent.type} order` };
+  }
+  if (intent.managed === true && intent.orderList) {
+    return { code: 'INVALID_INTENT', message: 'a leg of a one-cancels-other list is held by the exchange, not by PATRIOT' };
+  }
   if (hasLimitPrice(intent.type)) {
     const limit = intent.limitPrice === undefined ? undefined : parseDec(intent.limitPrice);
     if (limit === undefined || !limit.greaterThan(0)) {
@@ -224,6 +263,7 @@ function terminal(state: OrderState, action: string): Decision {
 
 function decideFill(command: RecordFillCommand, state: OrderState, intent: OrderIntent): Decision {
   if (state.tradeIds.has(command.tradeId)) return none;
+  if (state.status === 'armed') return fail('ORDER_NOT_SENT', `fill ${command.tradeId}: the order is held by PATRIOT and was never sent`);
   if (state.status === 'exchange_rejected' && !concludedAbsent(state)) return terminal(state, `record fill ${command.tradeId}`);
   if (!command.quantity.greaterThan(0)) {
     return fail('INVALID_FILL', `fill ${command.tradeId} quantity ${s(command.quantity)} must be positive`);
@@ -400,9 +440,42 @@ export function decideOrder(command: OrderCommand, state: OrderState): Decision 
     case 'RequestCancel':
       return decideCancelRequest(command, state);
 
+    case 'Trigger':
+      return decideTrigger(command, state);
+
+    case 'MoveTrail': {
+      const intent = approvedIntent(state, 'move the trail');
+      if (!intent.ok) return intent;
+      if (state.status !== 'armed') return fail('ORDER_NOT_ARMED', `only an armed order held by PATRIOT trails; this one is ${state.status}`);
+      const current = parseDec(state.trail?.trigger ?? intent.value.stopPrice);
+      if (!current || intent.value.trailingPercent === undefined && intent.value.trailingDistance === undefined) return fail('INVALID_TRANSITION', 'the order does not trail');
+      if (!atLeastAsFar(intent.value.side, command.trigger, current) || command.trigger.equals(current)) return none;
+      return ok([{ type: 'OrderTrailMoved', data: { clientOrderId: intent.value.clientOrderId, accountId: intent.value.accountId, extreme: s(command.extreme), trigger: s(command.trigger) } }]);
+    }
+
     default:
       return assertNever(command);
   }
+}
+
+function decideTrigger(command: TriggerCommand, state: OrderState): Decision {
+  const intent = approvedIntent(state, 'trigger the order');
+  if (!intent.ok) return intent;
+  const { clientOrderId, accountId, type, side } = intent.value;
+  if (state.triggered) return none; // triggered already: it is on its way
+  if (state.status !== 'armed' || !isConditional(type)) return fail('ORDER_NOT_ARMED', `only an armed order held by PATRIOT triggers; this one is ${state.status}`);
+  const recorded = parseDec(state.trail?.trigger ?? intent.value.stopPrice);
+  const trails = intent.value.trailingPercent !== undefined || intent.value.trailingDistance !== undefined;
+  if (!recorded || !(trails ? atLeastAsFar(side, command.trigger, recorded) : command.trigger.equals(recorded))) {
+    return fail('TRIGGER_MISMATCH', `the trigger ${s(command.trigger)} is not the order's (${recorded ? s(recorded) : 'none'})`);
+  }
+  if (!triggers(type, side, command.trigger, command.price)) return fail('NOT_TRIGGERED', `the price ${s(command.price)} has not crossed the trigger ${s(command.trigger)}`);
+  const events: OrderEvent[] = [];
+  if (!command.trigger.equals(recorded)) {
+    events.push({ type: 'OrderTrailMoved', data: { clientOrderId, accountId, extreme: s(command.extreme ?? command.price), trigger: s(command.trigger) } });
+  }
+  events.push({ type: 'OrderTriggered', data: { clientOrderId, accountId, trigger: s(command.trigger), price: s(command.price), source: command.source, quotedAt: command.quotedAt } });
+  return ok(events);
 }
 
 const cancelledBeforeSent = (request: { readonly by: string; readonly reason: string }): string =>
@@ -415,7 +488,7 @@ function decideCancelRequest(command: RequestCancelCommand, state: OrderState): 
   if (state.cancelRequest) return none; // asked already: the executor is on it
   const { clientOrderId, accountId } = state.intent;
   const requested: OrderEvent = { type: 'OrderCancelRequested', data: { clientOrderId, accountId, by: command.by, reason: command.reason } };
-  if (state.status === 'parked' || (state.status === 'approved' && state.attempts === 0)) {
+  if (state.status === 'parked' || state.status === 'armed' || (state.status === 'approved' && state.attempts === 0)) {
     return ok([requested, { type: 'OrderCancelled', data: { clientOrderId, accountId, reason: cancelledBeforeSent(command) } }]);
   }
   return ok([requested]);
@@ -429,7 +502,7 @@ function decideCancelRequest(command: RequestCancelCommand, state: OrderState): 
 export function orderStatusAfter(status: OrderStatus, event: OrderEvent): OrderStatus {
   switch (event.type) {
     case 'OrderApproved':
-      return 'approved';
+      return event.data.managed === true ? 'armed' : 'approved';
     case 'OrderRejected':
       return 'rejected';
     case 'OrderAccepted':
@@ -454,6 +527,10 @@ export function orderStatusAfter(status: OrderStatus, event: OrderEvent): OrderS
       return 'approved';
     case 'OrderCancelRequested':
       return status; // a request: the exchange's answer changes the status
+    case 'OrderTriggered':
+      return status === 'armed' ? 'approved' : status;
+    case 'OrderTrailMoved':
+      return status;
     default:
       return assertNever(event);
   }
@@ -491,6 +568,10 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       return { ...state, status, cancelRequest: { by: event.data.by, reason: event.data.reason } };
     case 'OrderSubmitted':
       return { ...state, status, attempts: event.data.attempt };
+    case 'OrderTriggered':
+      return { ...state, status, triggered: { trigger: event.data.trigger, price: event.data.price } };
+    case 'OrderTrailMoved':
+      return { ...state, status, trail: { trigger: event.data.trigger, extreme: event.data.extreme } };
     case 'OrderExpired':
     case 'OrderParked':
     case 'OrderReleased':

@@ -132,6 +132,8 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderReleased':
     case 'OrderSubmitted':
     case 'OrderCancelRequested':
+    case 'OrderTriggered':
+    case 'OrderTrailMoved':
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
     case 'KillSwitchActionsRequested':

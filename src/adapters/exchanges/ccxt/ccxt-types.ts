@@ -35,6 +35,8 @@ export interface CcxtMarketLike {
     /** Binance MARKET_LOT_SIZE */
     readonly market?: CcxtMinMax | undefined;
   };
+  /** the exchange's own market record (Binance exchangeInfo: orderTypes, allowTrailingStop) */
+  readonly info?: unknown;
 }
 
 export interface CcxtFeeLike {

@@ -2,6 +2,8 @@ import type { Market } from '../../../application/ports/exchange.js';
 import type { CcxtClient } from './ccxt-types.js';
 import { isOfType, type VenueSpec } from './venue.js';
 import { portSymbolOf, toPortMarket } from './order-mapping.js';
+import { exchangeFamily } from './error-classification.js';
+import { nativeTriggersOf } from './native-triggers.js';
 
 /**
  * A venue's market list as PATRIOT keeps it: every market of the venue's type, with its
@@ -19,6 +21,7 @@ export async function loadMarketList(spec: VenueSpec, client: CcxtClient): Promi
     seen.add(symbol);
     out.push({
       ...toPortMarket(market, precisionMode),
+      ...nativeTriggersOf(exchangeFamily(spec.exchangeId), spec.marketType, market),
       status: market.active === false ? 'halted' : 'trading',
       ...(market.symbol !== symbol ? { exchangeSymbol: market.symbol } : {}),
     });

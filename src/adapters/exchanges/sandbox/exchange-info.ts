@@ -27,12 +27,12 @@ export function symbolInfo(market: Market, status: SymbolStatus = 'TRADING'): Re
     quoteAssetPrecision: 8,
     baseCommissionPrecision: 8,
     quoteCommissionPrecision: 8,
-    orderTypes: ['LIMIT', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'],
+    orderTypes: orderTypesOf(market),
     icebergAllowed: false,
     ocoAllowed: false,
     otoAllowed: false,
     quoteOrderQtyMarketAllowed: true,
-    allowTrailingStop: false,
+    allowTrailingStop: market.nativeTriggers === undefined || market.nativeTriggers.includes('trailing_percent'),
     cancelReplaceAllowed: false,
     amendAllowed: false,
     isSpotTradingAllowed: true,
@@ -67,4 +67,12 @@ export function exchangeInfo(markets: readonly Market[], serverTime: number, sta
     exchangeFilters: [],
     symbols: markets.map((market) => symbolInfo(market, statusOf(market))),
   };
+}
+
+const CONDITIONAL_NAMES = { stop_market: 'STOP_LOSS', stop_limit: 'STOP_LOSS_LIMIT', take_profit: 'TAKE_PROFIT', take_profit_limit: 'TAKE_PROFIT_LIMIT' } as const;
+
+/** The symbol's order types: every conditional type, or those its market lists natively (a symbol without STOP_LOSS, as some Binance symbols are). */
+function orderTypesOf(market: Market): string[] {
+  const kinds = market.nativeTriggers ?? Object.keys(CONDITIONAL_NAMES);
+  return ['LIMIT', 'MARKET', ...Object.entries(CONDITIONAL_NAMES).filter(([kind]) => kinds.includes(kind as keyof typeof CONDITIONAL_NAMES)).map(([, name]) => name)];
 }
