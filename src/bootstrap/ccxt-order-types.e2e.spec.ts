@@ -88,14 +88,4 @@ describe('trailing stops through ccxt on a Binance-compatible exchange (native: 
     expect((await r.sandbox.exchange.fetchOrder('sbx', id))?.status).toBe('filled');
   });
 
-  it('a trailing stop by price distance is refused for Binance (it trails by percent): skipped with TRAILING_DISTANCE_NOT_SUPPORTED, nothing sent', async () => {
-    const r = await rig();
-    const signalId = await alertWith(r, 'bn-trailing-distance', { action: 'buy', trailing_distance: '500' });
-    const signal = await waitUntil(async () => {
-      const s = (await fetchJson<{ outcome?: string; skipped: { code: string; message: string }[] }>(r.server.runtime, `/api/v1/signals/${signalId}`)).body;
-      return s.outcome !== undefined && s.outcome !== 'pending' ? s : undefined;
-    }, 'the alert routed');
-    expect(signal.skipped).toEqual([expect.objectContaining({ code: 'TRAILING_DISTANCE_NOT_SUPPORTED', message: expect.stringContaining('trailing_percent') })]);
-    expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
-  });
 });

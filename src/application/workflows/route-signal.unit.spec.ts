@@ -203,17 +203,34 @@ describe('routeSignal: positions per strategy and side-aware closes', () => {
     expect(entry.type).toBe('OrderRejected');
   });
 
-  it('given a trailing stop by price distance, then only an exchange that trails by price gets it; its first trigger is that far from the price', () => {
+  it('given a trailing stop by price distance, then an exchange that trails by price holds it, any other leaves it to PATRIOT (managed); its first trigger is that far from the price', () => {
     const signal = received({ action: 'sell', orderType: 'stop_market', trailingDistance: '500' });
     const held = shared({ s1: '0.05' });
-    const refused = routeSignal(signal, strategy, held);
-    expect(refused.orders).toEqual([]);
-    expect(refused.processed.data.skipped).toEqual([expect.objectContaining({ code: 'TRAILING_DISTANCE_NOT_SUPPORTED', message: expect.stringContaining('binance trails a stop by percent only') })]);
+    const managed = routeSignal(signal, strategy, held);
+    expect(managed.orders[0]!.event.type).toBe('OrderApproved');
+    expect(managed.orders[0]!.intent).toMatchObject({ type: 'stop_market', stopPrice: '99500', trailingDistance: '500', managed: true });
     const placed = routeSignal(signal, strategy, { ...held, trailsByDistance: () => true });
     expect(placed.orders[0]!.intent).toMatchObject({ type: 'stop_market', stopPrice: '99500', trailingDistance: '500' });
     expect(placed.orders[0]!.intent).not.toHaveProperty('trailingPercent');
+    expect(placed.orders[0]!.intent).not.toHaveProperty('managed');
     const offTick = routeSignal(received({ action: 'sell', orderType: 'stop_market', trailingDistance: '0.005' }), strategy, { ...held, trailsByDistance: () => true });
     expect(offTick.processed.data.skipped).toEqual([expect.objectContaining({ code: 'INVALID_TRAILING' })]);
+  });
+
+  it('given a market whose exchange lists only some conditional types, then the others (and a trailing percent outside its range) are held by PATRIOT, and a bracket\'s stop too (no order lists then)', () => {
+    const held = shared({ s1: '0.05' });
+    const limited: RoutingContext = { ...held, placesOrderLists: () => true, markets: () => new Map([['BTC/USDT', { ...btc, nativeTriggers: ['stop_limit', 'take_profit_limit', 'trailing_percent'], trailingPercentRange: { min: '0.1', max: '20' } }]]) };
+    const stop = routeSignal(received({ action: 'sell', orderType: 'stop_market', stopPrice: '99000' }), strategy, limited);
+    expect(stop.orders[0]!.intent).toMatchObject({ type: 'stop_market', stopPrice: '99000', managed: true });
+    const stopLimit = routeSignal(received({ action: 'sell', orderType: 'stop_limit', stopPrice: '99000', limitPrice: '98900' }), strategy, limited);
+    expect(stopLimit.orders[0]!.intent).not.toHaveProperty('managed');
+    const wide = routeSignal(received({ action: 'sell', orderType: 'stop_market', trailingPercent: '25' }), strategy, limited);
+    expect(wide.orders[0]!.intent).toMatchObject({ trailingPercent: '25', managed: true });
+    const narrow = routeSignal(received({ action: 'sell', orderType: 'stop_market', trailingPercent: '2' }), strategy, limited);
+    expect(narrow.orders[0]!.intent).not.toHaveProperty('managed');
+    const bracket = routeSignal(received({ action: 'buy', bracket: { takeProfits: [{ price: '101000' }], stopLoss: { price: '99000' }, breakEven: false } }), strategy, limited);
+    expect(bracket.orders[0]!.intent.bracket).toMatchObject({ managedStop: true });
+    expect(bracket.orders[0]!.intent.bracket).not.toHaveProperty('orderLists');
   });
 
   it('given a close for one account of a two-account strategy (asked through the API), then only that account is routed', () => {

@@ -1,0 +1,72 @@
+/**
+ * PATRIOT-managed conditional orders (issue 17) through the real ccxt client against the sandbox:
+ * what Binance cannot hold (a trailing stop by price distance; a stop-market on a symbol whose
+ * exchangeInfo does not list STOP_LOSS) is armed in PATRIOT, nothing is sent while the sandbox's
+ * price stays away from the trigger, and once it crosses, exactly one MARKET order with the
+ * order's own clientOrderId reaches the exchange and fills; log, read model and exchange agree.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, fetchJson, waitUntil, type OrderView } from '../../test/support/server.js';
+import { SANDBOX_MARKETS } from '../adapters/exchanges/paper/sandbox-markets.js';
+import { alertWith, closeRigs, history, orderOf, rig, types } from './test-support/ccxt-rig.js';
+
+afterEach(async () => {
+  await closeRigs();
+  cleanupTempDirs();
+});
+
+type ManagedView = OrderView & { type: string; managed?: boolean; currentTrigger?: string; trailExtreme?: string; triggered?: { trigger: string; price: string; source: string } };
+const orderView = async (r: Awaited<ReturnType<typeof rig>>, id: string) => (await fetchJson<ManagedView>(r.server.runtime, `/api/v1/orders/${id}`)).body;
+
+describe('managed by PATRIOT where Binance cannot hold the order', () => {
+  it('a buy trailing stop by price distance is armed (nothing on the exchange), follows the lowest price, and on the way back up one market order leaves and fills', async () => {
+    const r = await rig();
+    const id = await orderOf(r, await alertWith(r, 'bn-trail-distance', { action: 'buy', trailing_distance: '500' }));
+    const armed = await waitUntil(async () => {
+      const o = await orderView(r, id);
+      return o.status === 'armed' ? o : undefined;
+    }, 'the trailing stop armed in PATRIOT');
+    expect(armed).toMatchObject({ type: 'stop_market', managed: true, trailingDistance: '500', stopPrice: '97500', currentTrigger: '97500' });
+    expect(r.sandbox.exchange.placementAttempts('sbx', id)).toBe(0);
+
+    r.feed.setPrice('BTC/USDT', '95000');
+    const followed = await waitUntil(async () => {
+      const o = await orderView(r, id);
+      return o.currentTrigger === '95500' ? o : undefined;
+    }, 'the trail to follow the price down and be recorded', 20_000, 100);
+    expect(followed).toMatchObject({ status: 'armed', trailExtreme: '95000' });
+    expect(r.sandbox.exchange.placementAttempts('sbx', id)).toBe(0);
+
+    r.feed.setPrice('BTC/USDT', '95600');
+    await waitUntil(async () => (await types(r, id)).includes('OrderFilled'), 'the trigger crossed and the market order filled', 20_000, 50);
+    const atExchange = await r.sandbox.exchange.fetchOrder('sbx', id);
+    expect(atExchange).toMatchObject({ type: 'market', side: 'buy', status: 'filled' });
+    expect(r.sandbox.exchange.placementAttempts('sbx', id)).toBe(1);
+    const events = await history(r, id);
+    expect(events.find((e) => e.type === 'OrderTriggered')?.data).toMatchObject({ trigger: '95500' });
+    const done = await waitUntil(async () => {
+      const o = await orderView(r, id);
+      return o.status === 'filled' ? o : undefined;
+    }, 'the read model to show it filled');
+    expect(done).toMatchObject({ type: 'stop_market', managed: true, filledQuantity: atExchange!.filledQuantity, triggered: { trigger: '95500' } });
+  });
+
+  it('on a symbol that lists no STOP_LOSS, a buy stop-market is armed; a cancel ends it at once; another fires once as a market order when the price rises through it', async () => {
+    const markets = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_limit', 'take_profit_limit'] as const } : m));
+    const r = await rig({ sandboxMarkets: markets });
+    const cancelled = await orderOf(r, await alertWith(r, 'bn-managed-cancel', { action: 'buy', order_type: 'stop', stop_price: '98500' }));
+    const fires = await orderOf(r, await alertWith(r, 'bn-managed-stop', { action: 'buy', order_type: 'stop', stop_price: '99000' }));
+    for (const id of [cancelled, fires]) await waitUntil(async () => (await orderView(r, id)).status === 'armed', 'the stop armed in PATRIOT');
+    const cancel = await fetchJson(r.server.runtime, `/api/v1/orders/${cancelled}/cancel`, { json: {} });
+    expect(cancel.status, cancel.text).toBe(202);
+    await waitUntil(async () => (await orderView(r, cancelled)).status === 'cancelled', 'the armed stop cancelled');
+
+    r.feed.setPrice('BTC/USDT', '99100');
+    await waitUntil(async () => (await types(r, fires)).includes('OrderFilled'), 'the stop to trigger and fill', 20_000, 50);
+    expect(await r.sandbox.exchange.fetchOrder('sbx', fires)).toMatchObject({ type: 'market', side: 'buy', status: 'filled' });
+    expect(r.sandbox.exchange.placementAttempts('sbx', fires)).toBe(1);
+    expect(r.sandbox.exchange.placementAttempts('sbx', cancelled)).toBe(0);
+    expect(await types(r, cancelled)).toEqual(['OrderApproved', 'OrderCancelRequested', 'OrderCancelled']);
+    expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
+  });
+});
