@@ -23,6 +23,12 @@ export interface Order {
   orderList?: { listClientOrderId: string; leg: 'limit' | 'stop'; siblingClientOrderId: string };
   /** issue 17: a cancel asked for and not answered yet */
   cancelRequested?: { by: string; reason: string; at: string };
+  /** issue 17: PATRIOT holds the trigger (the exchange cannot): armed until the exchange price crosses it */
+  managed?: boolean;
+  /** issue 17: a PATRIOT-managed order's trigger now (a trailing stop's follows the best price, trailExtreme) */
+  currentTrigger?: string;
+  trailExtreme?: string;
+  triggered?: { trigger: string; price: string; source: string; at: string };
 }
 export interface Fill { tradeId: string; accountId: string; symbol: string; side: string; quantity: string; price: string; fee: string; feeCurrency: string; filledAt: string }
 export interface Reason { code: string; message: string }

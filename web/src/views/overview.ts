@@ -232,7 +232,7 @@ function reasonsOf(s: Signal): string {
 }
 
 /** The same, in two or three words for a narrow table cell (the full words are its title). */
-const STATUS_HINTS: Readonly<Record<string, string>> = { unknown: 'being looked up', parked: 'at order limit', expired: 'expired', exchange_rejected: 'refused' };
+const STATUS_HINTS: Readonly<Record<string, string>> = { unknown: 'being looked up', parked: 'at order limit', armed: 'held by PATRIOT', expired: 'expired', exchange_rejected: 'refused' };
 
 /** Order states that need words (issue 20): what they mean for the trader. */
 export const STATUS_WORDS: Readonly<Record<string, string>> = {
@@ -240,6 +240,7 @@ export const STATUS_WORDS: Readonly<Record<string, string>> = {
   expired: 'expired at the exchange: not filled in time, or no funds were there when its trigger came; nothing more happens to it',
   exchange_rejected: 'refused by the exchange; nothing was placed',
   parked: 'waiting: the account is at its open-order limit; sent once an order ends',
+  armed: 'held by PATRIOT: the exchange cannot hold this order, so PATRIOT watches the exchange\'s price and sends it as a market (or limit) order once the trigger is crossed; nothing is on the exchange until then',
 };
 
 /** Decimal addition on strings (display only; no binary floats): scaled BigInts. */
@@ -295,10 +296,14 @@ function nestBrackets(orders: Order[]): Order[] {
 /** The order's type, its trigger, and its leg when it is a bracket child. */
 function orderKind(o: Order): string {
   const trigger = o.stopPrice ? ` @ ${formatDecimal(o.stopPrice, 2)}` : '';
-  const type = o.trailingPercent ? `trailing ${o.trailingPercent}%${trigger} (first trigger)`
-    : o.trailingDistance ? `trailing ${formatDecimal(o.trailingDistance, 2)}${trigger} (first trigger)` : `${o.type}${trigger}`;
+  // a trailing stop PATRIOT holds shows where its trigger is now (issue 17); one on the exchange shows its first trigger
+  const now = o.managed && o.currentTrigger ? ` @ ${formatDecimal(o.currentTrigger, 2)} now${o.trailExtreme ? ` (best ${formatDecimal(o.trailExtreme, 2)})` : ''}` : '';
+  const trailed = now || `${trigger} (first trigger)`;
+  const type = o.trailingPercent ? `trailing ${o.trailingPercent}%${trailed}`
+    : o.trailingDistance ? `trailing ${formatDecimal(o.trailingDistance, 2)}${trailed}` : `${o.type}${trigger}`;
+  const held = o.managed ? (o.triggered ? `, triggered at ${formatDecimal(o.triggered.price, 2)}` : ', held by PATRIOT') : '';
   const list = o.orderList ? ', one-cancels-other' : '';
-  return o.parent ? `${type} (${o.parent.role.replace('_', '-')}${list})` : type;
+  return o.parent ? `${type} (${o.parent.role.replace('_', '-')}${list}${held})` : `${type}${held}`;
 }
 
 /** A refused alert's fields as received (issue 20), or why nothing could be read. */
