@@ -34,8 +34,8 @@ export function planSends(pending: number, left: number): { readonly single: num
 }
 
 const KIND_WORDS: Readonly<Record<string, string>> = {
-  fill: 'fills', order_rejected: 'orders refused', order_unknown: 'orders in unknown state', order_expired: 'orders expired', order_cancelled: 'orders cancelled',
-  alert_rejected: 'alerts refused', kill_switch: 'kill switch changes', reconciliation: 'reconciliations', test: 'test messages',
+  fill: 'fills', partial_fill: 'partial fills', order_rejected: 'orders refused', order_unknown: 'orders in unknown state', order_expired: 'orders expired', order_cancelled: 'orders cancelled',
+  alert_rejected: 'alerts refused', kill_switch: 'kill switch changes', reconciliation: 'reconciliations', daily_summary: 'daily summaries', digest: 'digests', test: 'test messages',
 };
 
 /**
