@@ -3,6 +3,7 @@ import type { Auth } from '../../application/ports/auth.js';
 import type { SignalProcessor } from '../../application/workflows/signal-processor.js';
 import type { TradingView } from '../../application/workflows/trading-state.js';
 import { TelegramStore } from '../../application/notify/telegram/telegram-store.js';
+import { HeldNotices } from '../../application/notify/held-notices.js';
 import { linkCodeFrom, TelegramLinking } from '../../application/notify/telegram/telegram-linking.js';
 import { TelegramService } from '../../application/notify/telegram/telegram-service.js';
 import { TelegramAdmin } from '../../application/notify/telegram/telegram-admin.js';
@@ -41,7 +42,7 @@ export function wireTelegram(core: Core, w: { readonly readSide: ReadSide; reado
     now: () => clock.now(),
   };
   const service = new TelegramService({
-    apiOf, store, linking, control, events, clock, log, pollTimeoutS: settings.pollTimeoutS, pollMs: config.outbound.pollMs, observer: processorObserver(log, core.metrics),
+    apiOf, store, linking, control, events, held: new HeldNotices(core.kv), clock, log, pollTimeoutS: settings.pollTimeoutS, pollMs: config.outbound.pollMs, observer: processorObserver(log, core.metrics),
     retry: { baseMs: config.outbound.retryBaseMs, maxMs: config.outbound.retryMaxMs, giveUpAfterMs: config.outbound.giveUpAfterMs },
     digest: { maxMessages: settings.digestMaxMessages, windowMs: settings.digestWindowMs },
     newNonce: () => randomBytes(9).toString('base64url'),

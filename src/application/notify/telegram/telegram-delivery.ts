@@ -1,6 +1,8 @@
-import { digestText, messagesLeft, nextSlotAt, planSends, type DigestPolicy } from '../../../domain/notices/digest.js';
+import { digestText, messagesLeft, nextSlotAt, planSends, quietDigest, type DigestPolicy } from '../../../domain/notices/digest.js';
+import { isQuiet, type ChannelSettings } from '../../../domain/notices/channel-settings.js';
+import type { HeldNotices } from '../held-notices.js';
 import { noticeText } from '../../../domain/notices/notice-text.js';
-import { eventTypesOf, givenUp, noticeOf, retryDelay, type Notice, type NoticeKind, type RetryPolicy } from '../../../domain/notices/notice.js';
+import { eventTypesOf, givenUp, isCritical, noticeOf, retryDelay, type Notice, type NoticeKind, type RetryPolicy } from '../../../domain/notices/notice.js';
 import type { PatriotEventType } from '../../../domain/events.js';
 import type { CheckpointStore } from '../../ports/event-store.js';
 import type { Clock } from '../../ports/clock.js';
@@ -21,6 +23,10 @@ export interface TelegramDeliveryDeps {
   readonly clock: Clock;
   readonly retry: RetryPolicy;
   readonly digest: DigestPolicy;
+  /** where notices wait during the chat's quiet hours */
+  readonly held: HeldNotices;
+  /** extra work at the end of each pass (the daily summary): sends through `send` */
+  readonly onCaughtUp?: (send: (notice: Notice) => Promise<void>) => Promise<void>;
   /** stops a wait or a request in flight (the runner is being stopped) */
   readonly signal: AbortSignal;
   /** a failed try or a message given up (never the token: the API port leaves it out) */
@@ -44,8 +50,10 @@ const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEX
  * least once. Stopping (the lead lost) ends the waits at once but lets a message in flight finish
  * and be checkpointed, so only a crash sends one again.
  */
-export function telegramDelivery(tenantId: string, chatId: number, kinds: readonly NoticeKind[], deps: TelegramDeliveryDeps): Processor {
+export function telegramDelivery(tenantId: string, chatId: number, settings: ChannelSettings, deps: TelegramDeliveryDeps): Processor {
   const name = telegramCheckpointName(tenantId, chatId);
+  const { kinds } = settings;
+  const heldAt = `telegram@${tenantId}/${chatId}`;
   const sentAt: number[] = [];
 
   const send = async (text: string): Promise<void> => {
@@ -74,6 +82,15 @@ export function telegramDelivery(tenantId: string, chatId: number, kinds: readon
     }
   };
 
+  /** Once the quiet hours are over, what was held goes as one digest message, then is released (a crash between the two sends it once more). */
+  const flushHeld = async (): Promise<void> => {
+    if (isQuiet(settings, deps.clock.now())) return;
+    const held = await deps.held.all(heldAt);
+    if (held.length === 0) return;
+    await send(`PATRIOT · ${noticeText(quietDigest(held.map((h) => h.notice), new Date(deps.clock.now()).toISOString()))}`);
+    await deps.held.release(heldAt, held.map((h) => h.position));
+  };
+
   return {
     id: name,
     handles: eventTypesOf(kinds),
@@ -82,11 +99,14 @@ export function telegramDelivery(tenantId: string, chatId: number, kinds: readon
     checkpoint: () => deps.checkpoints.loadCheckpoint(name),
     async process(events: readonly RecordedOf<PatriotEventType>[], range: BatchRange): Promise<void> {
       if ((await deps.checkpoints.loadCheckpoint(name)) !== range.from) throw new StaleCheckpointError(range.from);
+      await flushHeld(); // what waited goes before what came after it
       const told: { notice: Notice; position: number }[] = [];
       for (const event of events) {
         if (event.metadata.tenantId !== tenantId) continue;
         const notice = noticeOf(event);
-        if (notice && kinds.includes(notice.kind as NoticeKind)) told.push({ notice, position: event.globalPosition });
+        if (!notice || !kinds.includes(notice.kind as NoticeKind)) continue;
+        if (!isCritical(notice) && isQuiet(settings, deps.clock.now())) await deps.held.hold(heldAt, notice, event.globalPosition); // before the checkpoint passes it
+        else told.push({ notice, position: event.globalPosition });
       }
       for (let i = 0; i < told.length; ) {
         const now = deps.clock.now();
@@ -107,6 +127,10 @@ export function telegramDelivery(tenantId: string, chatId: number, kinds: readon
         }
       }
       await deps.checkpoints.saveCheckpoint(name, range.to);
+    },
+    async caughtUp(): Promise<void> {
+      await flushHeld();
+      await deps.onCaughtUp?.((notice) => send(`PATRIOT · ${noticeText(notice)}`));
     },
   };
 }

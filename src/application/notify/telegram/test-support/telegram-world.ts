@@ -1,3 +1,4 @@
+import { HeldNotices } from '../../held-notices.js';
 import { randomBytes } from 'node:crypto';
 import { SqliteEventStore } from '../../../../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { SqliteKeyValueStore } from '../../../../adapters/kv/sqlite-key-value-store.js';
@@ -59,7 +60,7 @@ export async function telegramWorld(options: { maxMessages?: number; windowMs?: 
   let n = 0;
   /** another node's service on the same stores (it leads once started) */
   const newService = () => new TelegramService({
-    apiOf, store, linking, control: emptyControl(clock), events, clock, log, pollTimeoutS: 1, pollMs: 60_000, intervalMs: 5, newNonce: () => `n${++n}`,
+    apiOf, store, linking, control: emptyControl(clock), events, held: new HeldNotices(kv), clock, log, pollTimeoutS: 1, pollMs: 60_000, intervalMs: 5, newNonce: () => `n${++n}`,
     retry: { baseMs: 20, maxMs: 200, giveUpAfterMs: 600_000 }, digest: { maxMessages: options.maxMessages ?? 20, windowMs: options.windowMs ?? 60_000 },
   });
   const service = newService();
