@@ -4,6 +4,8 @@ import type { SignalProcessor } from '../../application/workflows/signal-process
 import type { TradingView } from '../../application/workflows/trading-state.js';
 import { TelegramStore } from '../../application/notify/telegram/telegram-store.js';
 import { HeldNotices } from '../../application/notify/held-notices.js';
+import { dailySummary } from '../../application/notify/daily-summary.js';
+import { summarySource } from './summary-source.js';
 import { linkCodeFrom, TelegramLinking } from '../../application/notify/telegram/telegram-linking.js';
 import { TelegramService } from '../../application/notify/telegram/telegram-service.js';
 import { TelegramAdmin } from '../../application/notify/telegram/telegram-admin.js';
@@ -46,6 +48,7 @@ export function wireTelegram(core: Core, w: { readonly readSide: ReadSide; reado
     retry: { baseMs: config.outbound.retryBaseMs, maxMs: config.outbound.retryMaxMs, giveUpAfterMs: config.outbound.giveUpAfterMs },
     digest: { maxMessages: settings.digestMaxMessages, windowMs: settings.digestWindowMs },
     newNonce: () => randomBytes(9).toString('base64url'),
+    dailySummary: (destinationId, tenantId, chat) => (chat.kinds.includes('daily_summary') ? dailySummary(destinationId, tenantId, chat, { kv: core.kv, clock, source: summarySource(w.readSide.analytics, w.readSide.queries) }) : undefined),
   });
   const admin = new TelegramAdmin({
     store, linking, apiOf, clock,

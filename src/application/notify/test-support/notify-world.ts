@@ -10,6 +10,8 @@ import { DeliveryLog } from '../delivery-log.js';
 import { HeldNotices } from '../held-notices.js';
 import { OutboundWebhooks } from '../outbound-webhooks.js';
 import { OutboundAdmin } from '../outbound-admin.js';
+import { dailySummary, type SummarySource } from '../daily-summary.js';
+import { endpointSettings } from '../endpoint-store.js';
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -18,7 +20,7 @@ const quiet = { debug: () => undefined, info: () => undefined, warn: () => undef
  * and SMTP mailer (private addresses allowed: the receivers are local), fast retries. `close`
  * stops the runners and the store.
  */
-export async function notifyWorld(options: { clock?: { now(): number } } = {}) {
+export async function notifyWorld(options: { clock?: { now(): number }; summaries?: SummarySource } = {}) {
   const clock = options.clock ?? { now: () => Date.now() };
   const events = await SqliteEventStore.open({ path: ':memory:' });
   const key = kekFrom(randomBytes(32));
@@ -28,7 +30,9 @@ export async function notifyWorld(options: { clock?: { now(): number } } = {}) {
   const held = new HeldNotices(kv);
   const poster = httpPoster({ allowPrivate: true, timeoutMs: 2000 });
   const mail = smtpMailer({ allowPrivate: true, timeoutMs: 2000 });
-  const webhooks = new OutboundWebhooks({ events, endpoints, deliveries, held, poster, mail, clock, log: quiet, retry: { baseMs: 20, maxMs: 100, giveUpAfterMs: 60_000 }, pollMs: 60_000, intervalMs: 5 });
+  const webhooks = new OutboundWebhooks({ events, endpoints, deliveries, held, poster, mail, clock, log: quiet, retry: { baseMs: 20, maxMs: 100, giveUpAfterMs: 60_000 }, pollMs: 60_000, intervalMs: 5,
+    ...(options.summaries ? { dailySummary: (e) => (e.kinds.includes('daily_summary') ? dailySummary(e.endpointId, e.tenantId, endpointSettings(e), { kv, clock, source: options.summaries! }) : undefined) } : {}),
+  });
   let n = 0;
   const admin = new OutboundAdmin({ events, endpoints, deliveries, held, poster, mail, clock, newId: () => `owh_${++n}`, newSecret: () => randomBytes(32).toString('hex'), changed: () => void webhooks.refresh() });
   const append = async (streamId: string, type: string, data: object, tenantId = 't1') => {
