@@ -5,6 +5,8 @@ import type { UserRole } from '../../../domain/events.js';
 import type { Clock } from '../../ports/clock.js';
 import type { TelegramApiFactory } from '../../ports/telegram-api.js';
 import type { TelegramLinking } from './telegram-linking.js';
+import type { Delivery, DeliveryLog } from '../delivery-log.js';
+import { telegramDeliveryKey } from './telegram-delivery.js';
 import { chatSettings, type TelegramBot, type TelegramLink, type TelegramStore } from './telegram-store.js';
 
 /** A bot token as BotFather gives it: <bot id>:<35 or so characters>. */
@@ -14,6 +16,7 @@ const CHECK_TIMEOUT_MS = 15_000;
 export interface TelegramAdminDeps {
   readonly store: TelegramStore;
   readonly linking: TelegramLinking;
+  readonly deliveries: DeliveryLog;
   readonly apiOf: TelegramApiFactory;
   readonly clock: Clock;
   /** this node changed a bot or a link: the leader (if it is this node) picks it up at once */
@@ -109,12 +112,20 @@ export class TelegramAdmin {
     return ok(changed);
   }
 
+  /** A linked chat's delivery log, newest first (one's own chat, or any of the tenant's for an admin): status, attempts, last error; never the token. */
+  async deliveries(tenantId: string, userId: string, role: UserRole, chatId: number, limit: number): Promise<Result<Delivery[], DomainError>> {
+    const link = await this.deps.store.link(tenantId, chatId);
+    if (!link || (role !== 'admin' && link.userId !== userId)) return err({ code: 'LINK_NOT_FOUND', message: 'no such linked chat' });
+    return ok(await this.deps.deliveries.recent(telegramDeliveryKey(tenantId, chatId), limit));
+  }
+
   /** Unlinks a chat: one's own, or any of the tenant's for an admin. */
   async unlink(tenantId: string, userId: string, role: UserRole, chatId: number): Promise<Result<{ chatId: number }, DomainError>> {
     const link = await this.deps.store.link(tenantId, chatId);
     if (!link || (role !== 'admin' && link.userId !== userId)) return err({ code: 'LINK_NOT_FOUND', message: 'no such linked chat' });
     await this.deps.store.unlink(tenantId, chatId);
     this.deps.changed();
+    await this.deps.deliveries.removeAll(telegramDeliveryKey(tenantId, chatId));
     return ok({ chatId });
   }
 }

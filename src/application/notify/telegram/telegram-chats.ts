@@ -60,11 +60,11 @@ export class TelegramChats {
   private startChat(link: TelegramLink): void {
     const { chatId } = link;
     const abort = new AbortController();
-    const { tenantId, api, events, clock, retry, digest, held, log, kinds, observer, intervalMs } = this.deps;
+    const { tenantId, api, events, clock, retry, digest, held, deliveries, log, kinds, observer, intervalMs } = this.deps;
     const settings = chatSettings(link, kinds);
     const summary = this.deps.dailySummary?.(`telegram@${tenantId}/${chatId}`, tenantId, settings);
     const processor = telegramDelivery(tenantId, chatId, settings, {
-      api, checkpoints: events, clock, retry, digest, held, signal: abort.signal, ...(summary ? { onCaughtUp: summary } : {}),
+      api, checkpoints: events, clock, retry, digest, held, deliveries, signal: abort.signal, ...(summary ? { onCaughtUp: summary } : {}),
       onFailure: (f) => log.warn({ tenantId, chatId, attempts: f.attempts, error: f.error }, f.givenUp ? 'a Telegram notice was given up' : 'a Telegram notice failed; tried again with back-off'),
     });
     const runner = new ProcessorRunner(events, processor, {

@@ -1,6 +1,7 @@
 import { digestText, messagesLeft, nextSlotAt, planSends, quietDigest, type DigestPolicy } from '../../../domain/notices/digest.js';
 import { isQuiet, type ChannelSettings } from '../../../domain/notices/channel-settings.js';
 import type { HeldNotices } from '../held-notices.js';
+import type { DeliveryLog } from '../delivery-log.js';
 import { noticeText } from '../../../domain/notices/notice-text.js';
 import { eventTypesOf, givenUp, isCritical, noticeOf, retryDelay, type Notice, type NoticeKind, type RetryPolicy } from '../../../domain/notices/notice.js';
 import type { PatriotEventType } from '../../../domain/events.js';
@@ -13,6 +14,8 @@ import { DeliveryStopped, pause } from '../notice-delivery.js';
 
 /** The checkpoint of a linked chat's notices (the event store's named checkpoints). */
 export const telegramCheckpointName = (tenantId: string, chatId: number): string => `telegram@${tenantId}/${chatId}`;
+/** A chat's key in the delivery log (the outbound endpoints' log, another key space). */
+export const telegramDeliveryKey = (tenantId: string, chatId: number): string => `telegram@${tenantId}:${chatId}`;
 
 /** Telegram's limit is 4,096 characters a message. */
 const MAX_TEXT = 4000;
@@ -25,6 +28,8 @@ export interface TelegramDeliveryDeps {
   readonly digest: DigestPolicy;
   /** where notices wait during the chat's quiet hours */
   readonly held: HeldNotices;
+  /** each message's status, attempts and last error (never the token), for the API */
+  readonly deliveries: DeliveryLog;
   /** extra work at the end of each pass (the daily summary): sends through `send` */
   readonly onCaughtUp?: (send: (notice: Notice) => Promise<void>) => Promise<void>;
   /** stops a wait or a request in flight (the runner is being stopped) */
@@ -56,20 +61,32 @@ export function telegramDelivery(tenantId: string, chatId: number, settings: Cha
   const heldAt = `telegram@${tenantId}/${chatId}`;
   const sentAt: number[] = [];
 
-  const send = async (text: string): Promise<void> => {
+  const logKey = telegramDeliveryKey(tenantId, chatId);
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  /** Sends one message (a notice, a digest, a summary: `notice` names it in the delivery log) until sent or given up. */
+  const send = async (notice: Pick<Notice, 'id' | 'type' | 'kind'>, text: string): Promise<void> => {
     let attempts = 0;
     const first = deps.clock.now();
+    const record = (status: 'delivered' | 'pending' | 'failed', extra: { lastError?: string; lastStatusCode?: number; nextAttemptAt?: string } = {}) => {
+      const now = deps.clock.now();
+      return deps.deliveries.put(logKey, {
+        eventId: notice.id, type: notice.type, kind: notice.kind, status, attempts: Math.max(attempts, 1), firstAttemptAt: iso(first), lastAttemptAt: iso(now), ...extra, ...(status === 'delivered' ? { deliveredAt: iso(now) } : {}),
+      });
+    };
     for (;;) {
       if (deps.signal.aborted) throw new DeliveryStopped();
       const outcome = await deps.api.sendMessage(chatId, cut(text), undefined, UNSTOPPED);
       if (outcome.ok) {
-        sentAt.push(deps.clock.now());
+        attempts += 1;
+        await record('delivered');
         if (sentAt.length > deps.digest.maxMessages * 4) sentAt.splice(0, sentAt.length - deps.digest.maxMessages);
         return;
       }
       if (deps.signal.aborted) throw new DeliveryStopped();
       attempts += 1;
       if (outcome.status === 429) {
+        await record('pending', { lastError: outcome.error, lastStatusCode: 429 });
         await pause(Math.max(1, outcome.retryAfterS ?? 1) * 1000, deps.signal); // as Telegram asks; not a failure
         continue;
       }
@@ -77,6 +94,7 @@ export function telegramDelivery(tenantId: string, chatId: number, settings: Cha
       const wait = retryDelay(deps.retry, attempts);
       const over = permanent || givenUp(deps.retry, first, deps.clock.now() + wait);
       deps.onFailure?.({ chatId, attempts, error: outcome.error, givenUp: over });
+      await record(over ? 'failed' : 'pending', { lastError: outcome.error, ...(outcome.status !== undefined ? { lastStatusCode: outcome.status } : {}), ...(over ? {} : { nextAttemptAt: iso(deps.clock.now() + wait) }) });
       if (over) return;
       await pause(wait, deps.signal);
     }
@@ -87,7 +105,8 @@ export function telegramDelivery(tenantId: string, chatId: number, settings: Cha
     if (isQuiet(settings, deps.clock.now())) return;
     const held = await deps.held.all(heldAt);
     if (held.length === 0) return;
-    await send(`PATRIOT · ${noticeText(quietDigest(held.map((h) => h.notice), new Date(deps.clock.now()).toISOString()))}`);
+    const digest = quietDigest(held.map((h) => h.notice), iso(deps.clock.now()));
+    await send(digest, `PATRIOT · ${noticeText(digest)}`);
     await deps.held.release(heldAt, held.map((h) => h.position));
   };
 
@@ -116,12 +135,13 @@ export function telegramDelivery(tenantId: string, chatId: number, settings: Cha
           continue;
         }
         for (const { notice, position } of told.slice(i, i + plan.single)) {
-          await send(`PATRIOT · ${noticeText(notice)}`);
+          await send(notice, `PATRIOT · ${noticeText(notice)}`);
           await deps.checkpoints.saveCheckpoint(name, position);
           i += 1;
         }
         if (plan.digest) {
-          await send(`PATRIOT · ${digestText(told.slice(i).map((t) => t.notice))}`);
+          const rest = told.slice(i).map((t) => t.notice);
+          await send({ id: `digest_${rest[rest.length - 1]!.id}`, type: 'Digest', kind: 'digest' }, `PATRIOT · ${digestText(rest)}`);
           await deps.checkpoints.saveCheckpoint(name, told[told.length - 1]!.position);
           i = told.length;
         }
@@ -130,7 +150,7 @@ export function telegramDelivery(tenantId: string, chatId: number, settings: Cha
     },
     async caughtUp(): Promise<void> {
       await flushHeld();
-      await deps.onCaughtUp?.((notice) => send(`PATRIOT · ${noticeText(notice)}`));
+      await deps.onCaughtUp?.((notice) => send(notice, `PATRIOT · ${noticeText(notice)}`));
     },
   };
 }

@@ -58,5 +58,31 @@ describe('a linked chat\'s settings', () => {
     expect(digest).toContain('held during quiet hours');
     await until(async () => (await held.all(`telegram@t1/${CHAT}`)).length === 0, 'the held notices released');
     expect(w.fake.to(CHAT)).toHaveLength(before + 2);
+
+    // the chat's delivery log: each message with its status and attempts, for its user (or an admin) only
+    const log = await w.admin.deliveries('t1', 'user-trader', 'trader', CHAT, 10);
+    expect(log.ok && log.value.map((d) => [d.type, d.status, d.attempts])).toEqual([['Digest', 'delivered', 1], ['KillSwitchEngaged', 'delivered', 1]]);
+    expect(await w.admin.deliveries('t1', 'someone-else', 'viewer', CHAT, 10)).toMatchObject({ ok: false, error: { code: 'LINK_NOT_FOUND' } });
   });
+});
+
+describe('a linked chat\'s delivery log', () => {
+  it('shows a message pending with its attempts and last error while the Bot API is down (never the token), then delivered', async () => {
+    const w = await telegramWorld();
+    worlds.push(w);
+    await w.link(CHAT, 'user-trader');
+    w.fake.down();
+    await w.fills(1);
+    const pending = async () => {
+      const log = await w.admin.deliveries('t1', 'user-trader', 'admin', CHAT, 10);
+      return log.ok ? log.value : [];
+    };
+    await until(async () => (await pending()).some((d) => d.status === 'pending' && d.attempts >= 2), 'a pending delivery tried twice');
+    const shown = await pending();
+    expect(shown[0]).toMatchObject({ type: 'OrderFilled', kind: 'fill', status: 'pending', lastError: expect.any(String) });
+    expect(JSON.stringify(shown)).not.toContain(w.fake.token.split(':')[1]);
+    w.fake.up();
+    await until(async () => (await pending())[0]?.status === 'delivered', 'the delivery recorded delivered');
+    expect((await pending())[0]!.attempts).toBeGreaterThanOrEqual(3);
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
 import { TelegramBotBody, TelegramBotDto, TelegramLinkCodeDto, TelegramLinkDto, TelegramStatusDto } from '../../../contracts/telegram-api.js';
-import { ChannelSettingsBody } from '../../../contracts/outbound-webhooks-api.js';
+import { ChannelSettingsBody, OutboundDeliveryDto } from '../../../contracts/outbound-webhooks-api.js';
 import { chatSettings, type TelegramLink } from '../../../application/notify/telegram/telegram-store.js';
 import { NOTICE_KINDS, type NoticeKind } from '../../../domain/notices/notice.js';
 import type { DomainError } from '../../../domain/shared/result.js';
@@ -77,6 +77,19 @@ export const telegramRoutes: FastifyPluginAsync<{ deps: TelegramRouteDeps }> = a
     const p = principalOf(request);
     const changed = await deps.telegram.changeChatSettings(p.tenantId, p.userId, p.role, request.params.chatId, request.body);
     return changed.ok ? linkDto(changed.value, NOTICE_KINDS) : refused(reply, changed.error);
+  });
+
+  r.get('/telegram/links/:chatId/deliveries', {
+    config: anyone,
+    schema: {
+      tags, summary: 'A linked chat\'s delivery log, newest first (your own; an admin any of the tenant\'s): status, attempts, last error (never the token)',
+      params: LinkParams, querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }),
+      response: { 200: Type.Object({ items: Type.Array(OutboundDeliveryDto) }), 404: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const found = await deps.telegram.deliveries(p.tenantId, p.userId, p.role, request.params.chatId, request.query.limit ?? 100);
+    return found.ok ? { items: found.value } : refused(reply, found.error);
   });
 
   r.delete('/telegram/links/:chatId', {
