@@ -33,4 +33,9 @@ export class HeldNotices {
   async release(destinationId: string, positions: readonly number[]): Promise<void> {
     for (const p of [...positions].sort((a, b) => a - b)) await this.kv.delete(keyOf(destinationId, p));
   }
+
+  /** the destination is gone: its held notices with it */
+  async releaseAll(destinationId: string): Promise<void> {
+    for (const [key] of await this.kv.entries(`${HELD_NOTICE_PREFIX}${destinationId}/`)) await this.kv.delete(key);
+  }
 }

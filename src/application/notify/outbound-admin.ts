@@ -97,6 +97,7 @@ export class OutboundAdmin {
     await this.deps.endpoints.remove(endpoint);
     this.deps.changed();
     await this.deps.deliveries.removeAll(endpointId);
+    await this.deps.held.releaseAll(endpointId);
     return ok({ endpointId });
   }
 

@@ -32,6 +32,7 @@ export function wireTelegram(core: Core, w: { readonly readSide: ReadSide; reado
   const { config, clock, log, events } = core;
   const settings = config.outbound.telegram ?? telegramDefaults;
   const deliveries = new DeliveryLog(core.kv);
+  const held = new HeldNotices(core.kv);
   const store = new TelegramStore(core.kv); // the token sealed on its way in (telegram-secret/)
   const linking = new TelegramLinking(store, clock, () => linkCodeFrom(randomBytes(8)));
   const apiOf = grammyTelegram({ apiRoot: settings.apiRoot, timeoutMs: config.outbound.timeoutMs });
@@ -46,14 +47,14 @@ export function wireTelegram(core: Core, w: { readonly readSide: ReadSide; reado
     now: () => clock.now(),
   };
   const service = new TelegramService({
-    apiOf, store, linking, control, events, held: new HeldNotices(core.kv), deliveries, clock, log, pollTimeoutS: settings.pollTimeoutS, pollMs: config.outbound.pollMs, observer: processorObserver(log, core.metrics),
+    apiOf, store, linking, control, events, held, deliveries, clock, log, pollTimeoutS: settings.pollTimeoutS, pollMs: config.outbound.pollMs, observer: processorObserver(log, core.metrics),
     retry: { baseMs: config.outbound.retryBaseMs, maxMs: config.outbound.retryMaxMs, giveUpAfterMs: config.outbound.giveUpAfterMs },
     digest: { maxMessages: settings.digestMaxMessages, windowMs: settings.digestWindowMs },
     newNonce: () => randomBytes(9).toString('base64url'),
     dailySummary: (destinationId, tenantId, chat) => (chat.kinds.includes('daily_summary') ? dailySummary(destinationId, tenantId, chat, { kv: core.kv, clock, source: summarySource(w.readSide.analytics, w.readSide.queries) }) : undefined),
   });
   const admin = new TelegramAdmin({
-    store, linking, deliveries, apiOf, clock,
+    store, linking, deliveries, held, apiOf, clock,
     changed: () => void service.refresh().catch((error: unknown) => log.warn({ reason: String(error) }, 'picking up a Telegram change failed; the next poll does')),
   });
   return { service, admin };

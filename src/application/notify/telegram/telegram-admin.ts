@@ -6,7 +6,8 @@ import type { Clock } from '../../ports/clock.js';
 import type { TelegramApiFactory } from '../../ports/telegram-api.js';
 import type { TelegramLinking } from './telegram-linking.js';
 import type { Delivery, DeliveryLog } from '../delivery-log.js';
-import { telegramDeliveryKey } from './telegram-delivery.js';
+import type { HeldNotices } from '../held-notices.js';
+import { telegramCheckpointName, telegramDeliveryKey } from './telegram-delivery.js';
 import { chatSettings, type TelegramBot, type TelegramLink, type TelegramStore } from './telegram-store.js';
 
 /** A bot token as BotFather gives it: <bot id>:<35 or so characters>. */
@@ -17,6 +18,7 @@ export interface TelegramAdminDeps {
   readonly store: TelegramStore;
   readonly linking: TelegramLinking;
   readonly deliveries: DeliveryLog;
+  readonly held: HeldNotices;
   readonly apiOf: TelegramApiFactory;
   readonly clock: Clock;
   /** this node changed a bot or a link: the leader (if it is this node) picks it up at once */
@@ -126,6 +128,7 @@ export class TelegramAdmin {
     await this.deps.store.unlink(tenantId, chatId);
     this.deps.changed();
     await this.deps.deliveries.removeAll(telegramDeliveryKey(tenantId, chatId));
+    await this.deps.held.releaseAll(telegramCheckpointName(tenantId, chatId)); // what waited for its quiet hours' end goes with it
     return ok({ chatId });
   }
 }

@@ -58,7 +58,7 @@ const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEX
 export function telegramDelivery(tenantId: string, chatId: number, settings: ChannelSettings, deps: TelegramDeliveryDeps): Processor {
   const name = telegramCheckpointName(tenantId, chatId);
   const { kinds } = settings;
-  const heldAt = `telegram@${tenantId}/${chatId}`;
+  const heldAt = name; // held notices are keyed like the checkpoint
   const sentAt: number[] = [];
 
   const logKey = telegramDeliveryKey(tenantId, chatId);

@@ -55,6 +55,7 @@ export async function telegramWorld(options: { maxMessages?: number; windowMs?: 
   const kv = sealingWebhookSecrets(new SqliteKeyValueStore(events.database), { current: key, all: new Map([[key.id, key]]) });
   const store = new TelegramStore(kv);
   const deliveries = new DeliveryLog(kv);
+  const held = new HeldNotices(kv);
   const clock = new ShiftedClock();
   const log = new LinesLogger();
   const linking = new TelegramLinking(store, clock, () => linkCodeFrom(randomBytes(8)));
@@ -62,11 +63,11 @@ export async function telegramWorld(options: { maxMessages?: number; windowMs?: 
   let n = 0;
   /** another node's service on the same stores (it leads once started) */
   const newService = () => new TelegramService({
-    apiOf, store, linking, control: emptyControl(clock), events, held: new HeldNotices(kv), deliveries, clock, log, pollTimeoutS: 1, pollMs: 60_000, intervalMs: 5, newNonce: () => `n${++n}`,
+    apiOf, store, linking, control: emptyControl(clock), events, held, deliveries, clock, log, pollTimeoutS: 1, pollMs: 60_000, intervalMs: 5, newNonce: () => `n${++n}`,
     retry: { baseMs: 20, maxMs: 200, giveUpAfterMs: 600_000 }, digest: { maxMessages: options.maxMessages ?? 20, windowMs: options.windowMs ?? 60_000 },
   });
   const service = newService();
-  const admin = new TelegramAdmin({ store, linking, deliveries, apiOf, clock, changed: () => void service.refresh() });
+  const admin = new TelegramAdmin({ store, linking, deliveries, held, apiOf, clock, changed: () => void service.refresh() });
   const fills = async (count: number, tenantId = 't1') => {
     await events.append({
       streamId: `fills-${Math.random()}`, expectedVersion: 'any', metadata: { tenantId, time: new Date().toISOString() },
