@@ -5,7 +5,8 @@
  * Telegram link settings route answers 404 for a chat that is not linked.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, fetchJson, startTestServer, type TestServer } from '../../test/support/server.js';
+import { cleanupTempDirs, demoOf, fetchJson, marketAlert, postAlert, quiesce, startTestServer, type TestServer } from '../../test/support/server.js';
+import { WebhookReceiver } from '../../test/support/webhook-receiver.js';
 
 let server: TestServer | undefined;
 afterAll(async () => {
@@ -48,5 +49,40 @@ describe('notification settings over the API', () => {
 
     const notLinked = await fetchJson<{ error: { code: string } }>(runtime, '/api/v1/telegram/links/12345/settings', { method: 'PUT', json: { kinds: ['fill'] } });
     expect([notLinked.status, notLinked.body.error.code]).toEqual([404, 'LINK_NOT_FOUND']);
+  }, 60_000);
+
+  it('the daily summary carries the numbers the API answers for its window: PnL after fees, fees and trades per account, and the open positions', async () => {
+    const { runtime } = server!;
+    const { secret } = demoOf(runtime);
+    for (const [action, quantity, price, id] of [['buy', '0.02', '97000', 'sum-1'], ['sell', '0.02', '97500', 'sum-2'], ['buy', '0.01', '97200', 'sum-3']] as const) {
+      runtime.feed.setPrice('BTC/USDT', price);
+      expect((await postAlert(runtime, marketAlert(secret, { id, action, quantity }))).status).toBe(202);
+      await quiesce(runtime);
+    }
+    const receiver = new WebhookReceiver('/summary/path-token-ffffffffffff');
+    await receiver.up();
+    try {
+      const created = await fetchJson<{ endpoint: Endpoint; secret: string }>(runtime, '/api/v1/outbound-webhooks', { json: { url: receiver.url, kinds: ['fill'] } });
+      receiver.secret = created.body.secret;
+      const id = created.body.endpoint.endpointId;
+      // yesterday's summary went (as if it ran for a while): today's is due at 00:00 UTC, i.e. now
+      await runtime.kv.set(`daily-summary/${id}`, JSON.stringify({ day: '2000-01-01', sent: true }));
+      expect((await fetchJson(runtime, `/api/v1/outbound-webhooks/${id}/settings`, { method: 'PUT', json: { kinds: ['daily_summary'], timeZone: 'UTC', summaryAt: '00:00' } })).status).toBe(200);
+      await receiver.waitFor(1);
+      const summary = receiver.received[0]!;
+      expect(summary).toMatchObject({ type: 'DailySummary', kind: 'daily_summary' });
+      const data = summary.body.data as { from: string; to: string; accounts: { accountId: string; realizedPnl: string; fees: string; trades: number }[]; openPositions: { accountId: string; symbol: string; quantity: string }[] };
+      expect(summary.id).toBe(`summary_${data.to.slice(0, 10)}`); // the UTC day it was made on
+      const api = await fetchJson<{ accounts: { accountId: string; metrics: { realizedPnl: string; fees: string; trades: number } }[] }>(runtime, `/api/v1/analytics?from=${encodeURIComponent(data.from)}&to=${encodeURIComponent(data.to)}`);
+      expect(api.status, api.text).toBe(200);
+      expect(data.accounts).toEqual(api.body.accounts.map((a) => ({ accountId: a.accountId, realizedPnl: a.metrics.realizedPnl, fees: a.metrics.fees, trades: a.metrics.trades })));
+      expect(data.accounts.length).toBeGreaterThan(0);
+      expect(data.accounts[0]!.trades).toBeGreaterThan(0);
+      const positions = await fetchJson<{ items: { accountId: string; symbol: string; quantity: string }[] }>(runtime, '/api/v1/positions');
+      expect(data.openPositions.map((p) => [p.accountId, p.symbol, p.quantity])).toEqual(positions.body.items.filter((p) => Number(p.quantity) !== 0).map((p) => [p.accountId, p.symbol, p.quantity]));
+      expect(data.openPositions.length).toBeGreaterThan(0);
+    } finally {
+      await receiver.down();
+    }
   }, 60_000);
 });
