@@ -6,6 +6,7 @@ import { channelSettingsForm, KINDS, settingsSummary, type ChannelSettings } fro
 interface Bot { username: string; maskedToken: string; kinds: string[]; enabled: boolean; changedAt: string }
 interface Link extends ChannelSettings { chatId: number; userId: string; linkedAt: string }
 interface Status { bot?: Bot; links: Link[] }
+interface Delivery { eventId: string; type: string; status: 'delivered' | 'pending' | 'failed'; attempts: number; lastError?: string; firstAttemptAt: string; lastAttemptAt: string }
 interface LinkCode { code: string; expiresAt: string; botUsername: string; command: string; url: string }
 
 
@@ -54,9 +55,22 @@ export class TelegramView {
         td(h('code', {}, String(l.chatId))), td(l.userId), td(time(l.linkedAt)), td(settingsSummary(l)),
         td(h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'small', onclick: () => this.settings(l) }, 'Settings'),
+          h('button', { type: 'button', class: 'small', onclick: () => void this.deliveries(l) }, 'Deliveries'),
           h('button', { type: 'button', class: 'small', onclick: () => void this.unlink(l) }, 'Unlink'))))), 'No linked chats.', 'Linked chats'));
     } catch (error) {
       replace(this.botEl, h('p', { class: 'error' }, errorText(error)));
+    }
+  }
+
+  /** The chat's delivery log: each message's status, attempts and last error. */
+  private async deliveries(link: Link): Promise<void> {
+    try {
+      const items = (await api<{ items: Delivery[] }>(`/telegram/links/${link.chatId}/deliveries?limit=100`)).items;
+      replace(this.settingsEl, h('p', { class: 'muted' }, `Messages to chat ${link.chatId}, newest first`),
+        table(['Event', 'Type', 'Status', { text: 'Attempts', num: true }, 'Last error', 'First try', 'Last try'], items.map((d) => h('tr', { 'data-delivery': d.eventId },
+          td(h('code', {}, d.eventId)), td(d.type), td(badge(d.status)), td(String(d.attempts), 'num'), td(d.lastError ?? ''), td(time(d.firstAttemptAt)), td(time(d.lastAttemptAt)))), 'Nothing sent yet.', 'Delivery log'));
+    } catch (error) {
+      replace(this.settingsEl, h('p', { class: 'error' }, errorText(error)));
     }
   }
 
