@@ -101,4 +101,20 @@ describe('quiet hours', () => {
     expect(w.chat.messages[2]!.text).toContain('order c11');
     expect(w.chat.messages).toHaveLength(3);
   });
+
+  it('what was held survives a restart (or a lead change): the next start sends the digest once the window ended', async () => {
+    const w = await world('2026-07-01T21:00:00Z'); // 23:00 in Berlin (summer time)
+    expect((await w.admin.changeSettings('t1', w.id, { timeZone: 'Europe/Berlin', quietHours: { from: '22:00', to: '07:00' } })).ok).toBe(true);
+    await w.webhooks.start();
+    await w.append('order-c1', 'OrderFilled', fill(1));
+    await w.append('order-c2', 'OrderFilled', fill(2));
+    await until(() => w.held.all(w.id), (h) => h.length === 2);
+    await w.webhooks.stop(); // the lead is lost (or the node dies): the held notices are in the shared store
+    w.setNow('2026-07-02T05:00:00Z'); // 07:00 in Berlin
+    await w.webhooks.start();
+    await until(() => w.chat.messages.length, (n) => n >= 1);
+    expect(w.chat.messages[0]!.text).toContain('Digest of 2 notices');
+    expect(await until(() => w.held.all(w.id), (h) => h.length === 0)).toEqual([]);
+    expect(w.chat.messages).toHaveLength(1);
+  });
 });
