@@ -65,6 +65,15 @@ describe.skipIf(!chromiumAvailable)('dashboard: Telegram', () => {
     await page.evaluate("location.hash = '#/telegram'");
     const row = page.locator('tr[data-chat="8801"]');
     await row.waitFor({ timeout: 30_000 });
+    // the chat's delivery log (the link confirmation is an answer, not a notice: nothing yet), and its settings form
+    await row.getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByText('Nothing sent yet.').waitFor({ timeout: 30_000 });
+    await row.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.locator('form.channel-settings');
+    await settings.getByLabel('Time zone').fill('Europe/Berlin');
+    await settings.getByLabel('Quiet hours on').check();
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await row.filter({ hasText: 'quiet 22:00–07:00 · Europe/Berlin' }).waitFor({ timeout: 30_000 });
     await row.getByRole('button', { name: 'Unlink' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Unlink' }).click();
     await row.waitFor({ state: 'detached', timeout: 30_000 });

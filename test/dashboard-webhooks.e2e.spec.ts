@@ -31,7 +31,7 @@ describe.skipIf(!chromiumAvailable)('dashboard: outbound webhooks', () => {
   });
 
   for (const width of [390, 1280]) {
-    it(`at ${width} px: adds an endpoint (secret shown once), sends a signed test, shows the delivery log, disables and removes it`, async () => {
+    it(`at ${width} px: adds an endpoint (secret shown once), sends a signed test, shows the delivery log, changes its kinds and quiet hours, disables and removes it`, async () => {
       const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
       await page.goto(`${server.runtime.url}/`);
       await page.getByLabel('Username').fill('demo');
@@ -63,6 +63,20 @@ describe.skipIf(!chromiumAvailable)('dashboard: outbound webhooks', () => {
       expect(await page.locator('tr[data-delivery]').first().textContent()).toContain('delivered');
       // nothing wider than the screen (tables scroll inside their own box)
       expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+
+      // the channel's settings: a bad time zone is refused in the form, then quiet hours in Berlin are saved and shown
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const settings = page.locator('form.channel-settings');
+      await settings.getByLabel('Time zone').fill('Mars/Base');
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByRole('alert').filter({ hasText: 'IANA' }).waitFor({ timeout: 30_000 });
+      expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+      await settings.getByLabel('Time zone').fill('Europe/Berlin');
+      await settings.getByLabel('Quiet hours on').check();
+      await settings.getByLabel('Partial fills').check();
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await row.first().filter({ hasText: 'quiet 22:00–07:00 · Europe/Berlin' }).waitFor({ timeout: 30_000 });
+      expect(await row.first().textContent()).toContain('fill, partial_fill, kill_switch');
 
       await page.getByRole('button', { name: 'Disable' }).click();
       await page.getByRole('button', { name: 'Enable' }).waitFor({ timeout: 30_000 });

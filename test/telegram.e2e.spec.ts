@@ -79,7 +79,7 @@ describe('Telegram against a fake Bot API', () => {
     expect((await say(VIEWER_CHAT, `/start ${traderCode}`)).text).toMatch(/^That code is not valid/);
     expect((await say(VIEWER_CHAT, `/start ${await codeOf('viewer')}`)).text).toMatch(/^Linked/);
     const mine = await fetchJson<{ links: { chatId: number; userId: string }[] }>(rt(), '/api/v1/telegram', { token: users.viewer.token });
-    expect(mine.body.links).toEqual([{ chatId: VIEWER_CHAT, userId: users.viewer.userId, linkedAt: expect.any(String) }]);
+    expect(mine.body.links).toEqual([{ chatId: VIEWER_CHAT, userId: users.viewer.userId, linkedAt: expect.any(String), kinds: expect.arrayContaining(['fill']), timeZone: 'UTC', summaryAt: '08:00' }]);
   });
 
   it('a fill reaches the linked chats', async () => {

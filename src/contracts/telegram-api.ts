@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { ChannelSettingsFields } from './outbound-webhooks-api.js';
 
 /** The tenant's bot as shown: never its token (masked: the bot id and the last 4 characters). */
 export const TelegramBotDto = Type.Object({
@@ -14,6 +15,8 @@ export const TelegramLinkDto = Type.Object({
   chatId: Type.Integer(),
   userId: Type.String(),
   linkedAt: Type.String({ format: 'date-time' }),
+  kinds: Type.Array(Type.String(), { description: 'the kinds told to this chat (its own choice, or the bot\'s)' }),
+  ...ChannelSettingsFields,
 });
 
 export const TelegramStatusDto = Type.Object({
@@ -23,7 +26,7 @@ export const TelegramStatusDto = Type.Object({
 
 export const TelegramBotBody = Type.Object({
   token: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the bot token from @BotFather (checked with getMe, stored sealed, never shown again)' })),
-  kinds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, description: 'fill, order_rejected, order_unknown, order_expired, order_cancelled, alert_rejected, kill_switch, reconciliation (default: all)' })),
+  kinds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, description: 'fill, partial_fill, order_rejected, order_unknown, order_expired, order_cancelled, alert_rejected, kill_switch, reconciliation, daily_summary (default: all): what chats without a choice of their own get' })),
   enabled: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 

@@ -96,7 +96,7 @@ async function operations(): Promise<Operation[]> {
   for (const [path, methods] of Object.entries(doc.paths)) {
     if (!path.startsWith('/api/v1/')) continue;
     for (const [method, op] of Object.entries(methods)) {
-      const filled = path.replace('{accountId}', 'acc_demo_paper').replace('{clientOrderId}', orderId).replace('{signalId}', signalId).replace('{strategyId}', 'strat_demo').replace('{userId}', 'usr_demo').replace('{endpointId}', endpointId).replace(/\{[^}]+\}/g, 'x');
+      const filled = path.replace('{accountId}', 'acc_demo_paper').replace('{clientOrderId}', orderId).replace('{signalId}', signalId).replace('{strategyId}', 'strat_demo').replace('{userId}', 'usr_demo').replace('{endpointId}', endpointId).replace('{chatId}', '4242').replace(/\{[^}]+\}/g, 'x');
       ops.push({ method: method.toUpperCase(), path: filled, public: Array.isArray(op.security) && op.security.length === 0, template: path, body: op.requestBody?.content?.['application/json']?.schema });
     }
   }
@@ -155,7 +155,7 @@ describe('the API gate', () => {
     let targeted = 0;
     for (const op of ops) {
       if (op.template === '/api/v1/stream') continue; // endless; its own spec shows each subscriber hears only its tenant
-      const hasId = /\{(accountId|clientOrderId|signalId|strategyId|userId|endpointId)\}/.test(op.template);
+      const hasId = /\{(accountId|clientOrderId|signalId|strategyId|userId|endpointId|chatId)\}/.test(op.template);
       if (!hasId && op.method !== 'GET') continue; // a change without an id acts on the caller's own tenant (tested on its own)
       const res = await fetchJson<{ error?: { code: string } }>(runtime, op.path, { method: op.method, token: stranger, ...(op.body === undefined ? {} : { json: sample(op.body) }) });
       const label = `${op.method} ${op.path}: ${res.status} ${res.text.slice(0, 120)}`;

@@ -119,9 +119,9 @@ export interface HttpDeps {
     };
   };
   /** signed outbound webhooks of a tenant (admins): endpoints, delivery log, test delivery */
-  readonly outboundWebhooks: Pick<OutboundAdmin, 'list' | 'create' | 'setEnabled' | 'remove' | 'deliveries' | 'sendTest'>;
+  readonly outboundWebhooks: Pick<OutboundAdmin, 'list' | 'create' | 'setEnabled' | 'remove' | 'deliveries' | 'sendTest' | 'changeSettings'>;
   /** Telegram (issue 19): the tenant's bot (admins), link codes and linked chats (every user, their own) */
-  readonly telegram: Pick<TelegramAdmin, 'status' | 'setBot' | 'removeBot' | 'createLinkCode' | 'unlink'>;
+  readonly telegram: Pick<TelegramAdmin, 'status' | 'setBot' | 'removeBot' | 'createLinkCode' | 'unlink' | 'changeChatSettings' | 'deliveries'>;
   /** live updates (SSE): subscribe a stream of one tenant; resolves to its unsubscribe function */
   readonly live: { subscribe(subscriber: LiveSubscriber, lastEventId?: number): Promise<() => void> };
   /** open live streams allowed per user and in all */

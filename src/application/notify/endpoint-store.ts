@@ -1,4 +1,5 @@
-import type { NoticeKind } from '../../domain/notices/notice.js';
+import { KINDS_VERSION, storedKinds, type NoticeKind } from '../../domain/notices/notice.js';
+import { DEFAULT_SUMMARY_AT, minutesOf, type ChannelSettings, type QuietHours } from '../../domain/notices/channel-settings.js';
 import type { KeyValueStore } from '../ports/key-value.js';
 import { ENDPOINT_FORMATS, type EndpointFormat } from './chat-sink.js';
 
@@ -19,7 +20,16 @@ export interface OutboundEndpoint {
   readonly enabled: boolean;
   readonly createdAt: string;
   readonly changedAt: string;
+  /** the channel's time zone, quiet hours and daily summary time (absent: UTC, none, 08:00) */
+  readonly timeZone?: string;
+  readonly quietHours?: QuietHours;
+  readonly summaryAt?: string;
 }
+
+/** An endpoint's settings as a channel's (kinds, time zone, quiet hours, summary time). */
+export const endpointSettings = (e: OutboundEndpoint): ChannelSettings => ({
+  kinds: e.kinds, timeZone: e.timeZone ?? 'UTC', ...(e.quietHours ? { quietHours: e.quietHours } : {}), summaryAt: e.summaryAt ?? DEFAULT_SUMMARY_AT,
+});
 
 /** The sealed part: where to send and what to sign with. */
 export interface EndpointSecrets {
@@ -33,10 +43,15 @@ const secretKey = (endpointId: string) => `${OUTBOUND_SECRET_PREFIX}${endpointId
 
 function parseEndpoint(raw: string): OutboundEndpoint | undefined {
   try {
-    const e = JSON.parse(raw) as Partial<OutboundEndpoint>;
+    const e = JSON.parse(raw) as Partial<OutboundEndpoint> & { kindsVersion?: number };
     if (typeof e.endpointId === 'string' && typeof e.tenantId === 'string' && typeof e.maskedUrl === 'string' && Array.isArray(e.kinds) && typeof e.enabled === 'boolean' && typeof e.createdAt === 'string') {
       const format = (ENDPOINT_FORMATS as readonly unknown[]).includes(e.format) ? { format: e.format! } : {};
-      return { endpointId: e.endpointId, tenantId: e.tenantId, maskedUrl: e.maskedUrl, kinds: e.kinds, ...format, enabled: e.enabled, createdAt: e.createdAt, changedAt: e.changedAt ?? e.createdAt };
+      const q = e.quietHours;
+      const quiet = q && typeof q === 'object' && minutesOf(String(q.from)) !== undefined && minutesOf(String(q.to)) !== undefined ? { quietHours: { from: q.from, to: q.to } } : {};
+      return {
+        endpointId: e.endpointId, tenantId: e.tenantId, maskedUrl: e.maskedUrl, kinds: storedKinds(e.kinds, e.kindsVersion), ...format, enabled: e.enabled, createdAt: e.createdAt, changedAt: e.changedAt ?? e.createdAt,
+        ...(typeof e.timeZone === 'string' ? { timeZone: e.timeZone } : {}), ...quiet, ...(typeof e.summaryAt === 'string' ? { summaryAt: e.summaryAt } : {}),
+      };
     }
   } catch {
     // not an endpoint
@@ -78,11 +93,11 @@ export class EndpointStore {
   /** the sealed part first: an endpoint is never listed without what it needs to deliver */
   async create(endpoint: OutboundEndpoint, secrets: EndpointSecrets): Promise<void> {
     await this.kv.set(secretKey(endpoint.endpointId), JSON.stringify(secrets));
-    await this.kv.set(metaKey(endpoint.tenantId, endpoint.endpointId), JSON.stringify(endpoint));
+    await this.put(endpoint);
   }
 
   async put(endpoint: OutboundEndpoint): Promise<void> {
-    await this.kv.set(metaKey(endpoint.tenantId, endpoint.endpointId), JSON.stringify(endpoint));
+    await this.kv.set(metaKey(endpoint.tenantId, endpoint.endpointId), JSON.stringify({ ...endpoint, kindsVersion: KINDS_VERSION }));
   }
 
   async remove(endpoint: OutboundEndpoint): Promise<void> {

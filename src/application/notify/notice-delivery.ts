@@ -1,4 +1,7 @@
-import { eventTypesOf, givenUp, noticeOf, retryDelay, type Notice, type NoticeKind, type RetryPolicy } from '../../domain/notices/notice.js';
+import { eventTypesOf, givenUp, isCritical, noticeOf, retryDelay, type Notice, type NoticeKind, type RetryPolicy } from '../../domain/notices/notice.js';
+import { isQuiet, type ChannelSettings } from '../../domain/notices/channel-settings.js';
+import { quietDigest } from '../../domain/notices/digest.js';
+import type { HeldNotices } from './held-notices.js';
 import type { PatriotEventType } from '../../domain/events.js';
 import type { CheckpointStore } from '../ports/event-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -23,11 +26,17 @@ export interface NoticeDestination {
   readonly tenantId: string;
   readonly kinds: readonly NoticeKind[];
   readonly sink: NoticeSink;
+  /** quiet hours in a time zone (absent: never quiet) */
+  readonly quiet?: Pick<ChannelSettings, 'timeZone' | 'quietHours'>;
+  /** extra work at the end of each pass, inside it (the daily summary): delivers through `deliver` */
+  readonly onCaughtUp?: (deliver: (notice: Notice) => Promise<void>) => Promise<void>;
 }
 
 export interface NoticeDeliveryDeps {
   readonly checkpoints: CheckpointStore;
   readonly deliveries: DeliveryLog;
+  /** where notices wait during quiet hours (needed when the destination has quiet hours) */
+  readonly held?: HeldNotices;
   readonly clock: Clock;
   readonly retry: RetryPolicy;
   /** stops a delivery waiting or in flight (the runner is being stopped) */
@@ -98,6 +107,17 @@ export function noticeDelivery(destination: NoticeDestination, deps: NoticeDeliv
     }
   };
 
+  const quiet = (): boolean => destination.quiet !== undefined && deps.held !== undefined && isQuiet(destination.quiet, deps.clock.now());
+
+  /** Once the quiet hours are over, what was held goes as one digest (recorded in the delivery log like any notice), then is released. */
+  const flushHeld = async (): Promise<void> => {
+    if (!deps.held || quiet()) return;
+    const held = await deps.held.all(destination.destinationId);
+    if (held.length === 0) return;
+    await deliver(quietDigest(held.map((h) => h.notice), iso(deps.clock.now())));
+    await deps.held.release(destination.destinationId, held.map((h) => h.position));
+  };
+
   return {
     id: name,
     handles: types,
@@ -107,14 +127,21 @@ export function noticeDelivery(destination: NoticeDestination, deps: NoticeDeliv
     async process(events: readonly RecordedOf<PatriotEventType>[], range: BatchRange): Promise<void> {
       // fenced like a reactor: another runner (a former leader) moved it meanwhile
       if ((await deps.checkpoints.loadCheckpoint(name)) !== range.from) throw new StaleCheckpointError(range.from);
+      await flushHeld(); // what waited goes before what came after it
       for (const event of events) {
         if (event.metadata.tenantId !== destination.tenantId) continue;
         const notice = noticeOf(event);
         if (!notice || !destination.kinds.includes(notice.kind as NoticeKind)) continue;
-        await deliver(notice);
+        if (deps.held && !isCritical(notice) && quiet()) await deps.held.hold(destination.destinationId, notice, event.globalPosition);
+        else await deliver(notice);
         await deps.checkpoints.saveCheckpoint(name, event.globalPosition); // past it for good, even if the batch stops later
       }
       await deps.checkpoints.saveCheckpoint(name, range.to);
+    },
+    // at the end of every pass (the owner also starts a pass every poll): the digest once the quiet hours ended, the daily summary when due
+    async caughtUp(): Promise<void> {
+      await flushHeld();
+      await destination.onCaughtUp?.(deliver);
     },
   };
 }

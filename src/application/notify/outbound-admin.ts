@@ -1,7 +1,8 @@
-import { maskUrl, parseEndpointUrl, parseKinds, parseMailEndpoint, type Notice } from '../../domain/notices/notice.js';
+import { maskUrl, NOTICE_KINDS, parseEndpointUrl, parseKinds, parseMailEndpoint, type Notice } from '../../domain/notices/notice.js';
+import { changeSettings, type SettingsInput } from '../../domain/notices/channel-settings.js';
 import { err, ok, type DomainError, type Result } from '../../domain/shared/result.js';
 import type { Delivery } from './delivery-log.js';
-import type { OutboundEndpoint } from './endpoint-store.js';
+import { endpointSettings, type OutboundEndpoint } from './endpoint-store.js';
 import { outboundCheckpointName, type OutboundPorts } from './outbound-webhooks.js';
 import { ENDPOINT_FORMATS, sinkFor, type EndpointFormat } from './chat-sink.js';
 
@@ -41,7 +42,8 @@ export class OutboundAdmin {
     return this.deps.endpoints.ofTenant(tenantId);
   }
 
-  async create(tenantId: string, input: { url: string; kinds: readonly string[]; format?: string }): Promise<Result<{ endpoint: OutboundEndpoint; secret: string }, DomainError>> {
+  /** `kinds` absent: every kind */
+  async create(tenantId: string, input: { url: string; kinds?: readonly string[]; format?: string }): Promise<Result<{ endpoint: OutboundEndpoint; secret: string }, DomainError>> {
     if (input.format !== undefined && !(ENDPOINT_FORMATS as readonly string[]).includes(input.format)) {
       return err({ code: 'UNKNOWN_FORMAT', message: `format is one of ${ENDPOINT_FORMATS.join(', ')}` });
     }
@@ -49,7 +51,7 @@ export class OutboundAdmin {
     const parsed = format === 'email' ? parseMailEndpoint(input.url) : parseEndpointUrl(input.url);
     if (!parsed.ok) return parsed;
     const url = parsed.value instanceof URL ? parsed.value : parsed.value.url;
-    const kinds = parseKinds(input.kinds);
+    const kinds = parseKinds(input.kinds ?? NOTICE_KINDS);
     if (!kinds.ok) return kinds;
     if ((await this.deps.endpoints.ofTenant(tenantId)).length >= MAX_ENDPOINTS_PER_TENANT) {
       return err({ code: 'TOO_MANY_ENDPOINTS', message: `a tenant has at most ${MAX_ENDPOINTS_PER_TENANT} outbound webhook endpoints: remove one first` });
@@ -75,12 +77,27 @@ export class OutboundAdmin {
     return ok(changed);
   }
 
+  /** The channel's choices (issue 19): kinds, time zone, quiet hours, summary time; a bad field changes nothing. The leader restarts its runner with them. */
+  async changeSettings(tenantId: string, endpointId: string, input: SettingsInput): Promise<Result<OutboundEndpoint, DomainError>> {
+    const endpoint = await this.deps.endpoints.get(tenantId, endpointId);
+    if (!endpoint) return notFound();
+    const settings = changeSettings(endpointSettings(endpoint), input);
+    if (!settings.ok) return settings;
+    const { kinds, timeZone, quietHours, summaryAt } = settings.value;
+    const { quietHours: _old, ...rest } = endpoint;
+    const changed: OutboundEndpoint = { ...rest, kinds, timeZone, ...(quietHours ? { quietHours } : {}), summaryAt, changedAt: new Date(this.deps.clock.now()).toISOString() };
+    await this.deps.endpoints.put(changed);
+    this.deps.changed();
+    return ok(changed);
+  }
+
   async remove(tenantId: string, endpointId: string): Promise<Result<{ endpointId: string }, DomainError>> {
     const endpoint = await this.deps.endpoints.get(tenantId, endpointId);
     if (!endpoint) return notFound();
     await this.deps.endpoints.remove(endpoint);
     this.deps.changed();
     await this.deps.deliveries.removeAll(endpointId);
+    await this.deps.held.releaseAll(endpointId);
     return ok({ endpointId });
   }
 

@@ -15,6 +15,7 @@ import type { KeyValueStore } from '../ports/key-value.js';
 import type { RetryPolicy } from '../../domain/notices/notice.js';
 import { EndpointStore } from './endpoint-store.js';
 import { DeliveryLog, type Delivery } from './delivery-log.js';
+import { HeldNotices } from './held-notices.js';
 import { OutboundWebhooks, outboundCheckpointName } from './outbound-webhooks.js';
 import { MAX_ENDPOINTS_PER_TENANT, OutboundAdmin } from './outbound-admin.js';
 
@@ -60,9 +61,9 @@ async function world(retry: RetryPolicy = FAST, clock: { now(): number } = syste
   const endpoints = new EndpointStore(kv);
   const deliveries = new DeliveryLog(kv);
   const poster = httpPoster({ allowPrivate: true, timeoutMs: 2000 });
-  const webhooks = new OutboundWebhooks({ events, endpoints, deliveries, poster, clock, log: quiet, retry, pollMs: 60_000, intervalMs: 5 });
+  const webhooks = new OutboundWebhooks({ events, endpoints, deliveries, held: new HeldNotices(kv), poster, clock, log: quiet, retry, pollMs: 60_000, intervalMs: 5 });
   let n = 0;
-  const admin = new OutboundAdmin({ events, endpoints, deliveries, poster, clock, newId: () => `owh_${++n}`, newSecret: () => randomBytes(32).toString('hex'), changed: () => void webhooks.refresh() });
+  const admin = new OutboundAdmin({ events, endpoints, deliveries, held: new HeldNotices(kv), poster, clock, newId: () => `owh_${++n}`, newSecret: () => randomBytes(32).toString('hex'), changed: () => void webhooks.refresh() });
   closers.push(async () => {
     await webhooks.stop();
     await close();
@@ -184,7 +185,7 @@ describe.each(BACKENDS)('signed outbound webhooks on %s', (_name, stores) => {
     const triedBefore = (await w.deliveries.get(id, `evt_${p2}`))?.attempts ?? 0;
     expect(triedBefore).toBeGreaterThanOrEqual(1);
     r.failingIds.clear();
-    const next = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 60_000, intervalMs: 5 });
+    const next = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, held: new HeldNotices(w.kv), poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 60_000, intervalMs: 5 });
     closers.push(() => next.stop());
     await next.start();
     await r.waitFor(3);
@@ -233,12 +234,12 @@ describe.each(BACKENDS)('signed outbound webhooks on %s', (_name, stores) => {
   it('given two nodes, when an endpoint is created on the one that does not lead, then the leader picks it up by polling; a new leader resumes from the checkpoint', async () => {
     const w = await world();
     const r = await receiver();
-    const follower = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 50, intervalMs: 5 });
-    const leader = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 50, intervalMs: 5 });
+    const follower = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, held: new HeldNotices(w.kv), poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 50, intervalMs: 5 });
+    const leader = new OutboundWebhooks({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, held: new HeldNotices(w.kv), poster: httpPoster({ allowPrivate: true }), clock, log: quiet, retry: FAST, pollMs: 50, intervalMs: 5 });
     closers.push(() => leader.stop(), () => follower.stop());
     await leader.start();
     // the follower's admin: its refresh is a no-op (it does not lead); the leader's poll finds the endpoint
-    const admin = new OutboundAdmin({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, poster: httpPoster({ allowPrivate: true }), clock, newId: () => 'owh_polled', newSecret: () => randomBytes(32).toString('hex'), changed: () => void follower.refresh() });
+    const admin = new OutboundAdmin({ events: w.events, endpoints: new EndpointStore(w.kv), deliveries: w.deliveries, held: new HeldNotices(w.kv), poster: httpPoster({ allowPrivate: true }), clock, newId: () => 'owh_polled', newSecret: () => randomBytes(32).toString('hex'), changed: () => void follower.refresh() });
     const created = await admin.create('t1', { url: r.url, kinds: ['fill'] });
     if (!created.ok) throw new Error(created.error.code);
     r.secret = created.value.secret;

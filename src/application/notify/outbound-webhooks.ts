@@ -7,7 +7,9 @@ import type { MailSender } from '../ports/mail-sender.js';
 import { ProcessorRunner, type ProcessorObserver } from '../processors/processor-runner.js';
 import { LeaderPoll } from './leader-poll.js';
 import type { DeliveryLog } from './delivery-log.js';
-import type { EndpointStore, OutboundEndpoint } from './endpoint-store.js';
+import { endpointSettings, type EndpointStore, type OutboundEndpoint } from './endpoint-store.js';
+import type { HeldNotices } from './held-notices.js';
+import type { Notice } from '../../domain/notices/notice.js';
 import { DeliveryStopped, noticeDelivery } from './notice-delivery.js';
 import { sinkFor } from './chat-sink.js';
 
@@ -22,6 +24,8 @@ export interface OutboundPorts {
   readonly poster: WebhookPoster;
   /** e-mail endpoints' SMTP (absent: they fail with why) */
   readonly mail?: MailSender;
+  /** notices waiting for the end of a channel's quiet hours */
+  readonly held: HeldNotices;
   readonly clock: Clock;
 }
 
@@ -33,11 +37,15 @@ export interface OutboundWebhooksDeps extends OutboundPorts {
   readonly observer?: ProcessorObserver;
   /** how long appends are gathered before a pass (default 20 ms) */
   readonly intervalMs?: number;
+  /** the daily summary of an endpoint (absent: no summaries), run at the end of its runner's passes */
+  readonly dailySummary?: (endpoint: OutboundEndpoint) => ((deliver: (notice: Notice) => Promise<void>) => Promise<void>) | undefined;
 }
 
 interface Running {
   readonly runner: ProcessorRunner;
   readonly abort: AbortController;
+  /** the settings it runs with: a change restarts it */
+  readonly changedAt: string;
 }
 
 /**
@@ -72,10 +80,13 @@ export class OutboundWebhooks extends LeaderPoll {
       return;
     }
     const wanted = new Map(endpoints.map((e) => [e.endpointId, e]));
-    await Promise.all([...this.running.keys()].filter((id) => !wanted.has(id)).map((id) => this.stopOne(id)));
+    await Promise.all([...this.running].filter(([id, r]) => wanted.get(id)?.changedAt !== r.changedAt).map(([id]) => this.stopOne(id)));
     for (const endpoint of wanted.values()) {
       if (!this.leading) return;
-      if (!this.running.has(endpoint.endpointId)) await this.startOne(endpoint);
+      const running = this.running.get(endpoint.endpointId);
+      if (!running) await this.startOne(endpoint);
+      // a pass now and then even with nothing appended: the quiet hours' digest and the daily summary are due by the clock
+      else if (endpoint.quietHours || endpoint.kinds.includes('daily_summary')) running.runner.background();
     }
   }
 
@@ -86,12 +97,13 @@ export class OutboundWebhooks extends LeaderPoll {
       return;
     }
     const abort = new AbortController();
-    const { events, deliveries, clock, retry, log } = this.deps;
+    const { events, deliveries, held, clock, retry, log } = this.deps;
+    const summary = this.deps.dailySummary?.(endpoint);
     const processor = noticeDelivery({
       processorId: outboundCheckpointName(endpoint.endpointId), destinationId: endpoint.endpointId, tenantId: endpoint.tenantId, kinds: endpoint.kinds,
-      sink: sinkFor(endpoint.format, this.deps, secrets.url, secrets.secret),
+      sink: sinkFor(endpoint.format, this.deps, secrets.url, secrets.secret), quiet: endpointSettings(endpoint), ...(summary ? { onCaughtUp: summary } : {}),
     }, {
-      checkpoints: events, deliveries, clock, retry, signal: abort.signal,
+      checkpoints: events, deliveries, held, clock, retry, signal: abort.signal,
       onFailedAttempt: (endpointId, d) => log.warn({ endpointId, eventId: d.eventId, attempts: d.attempts, status: d.status, error: d.lastError }, d.status === 'failed' ? 'outbound webhook given up for this event' : 'outbound webhook delivery failed; tried again with back-off'),
     });
     const observer = this.deps.observer;
@@ -99,7 +111,7 @@ export class OutboundWebhooks extends LeaderPoll {
       ...(this.deps.intervalMs !== undefined ? { intervalMs: this.deps.intervalMs } : {}),
       ...(observer ? { observer: { ...observer, failed: (id, error) => (error instanceof DeliveryStopped ? undefined : observer.failed(id, error)) } } : {}),
     });
-    this.running.set(endpoint.endpointId, { runner, abort });
+    this.running.set(endpoint.endpointId, { runner, abort, changedAt: endpoint.changedAt });
     // not awaited: a long catch-up (an endpoint down) must not hold the others; failures are retried by the runner
     void runner.start().catch(() => undefined);
   }

@@ -16,6 +16,7 @@ import { processorObserver } from '../processor-observer.js';
 import type { Core } from './core.js';
 import type { Markets } from './markets.js';
 import { wireOutbound, type Outbound } from './outbound-webhooks.js';
+import { summarySource } from './summary-source.js';
 
 /** What the API reads: the read models, the processors that follow the log, snapshots, queries and live updates. */
 export interface ReadSide {
@@ -72,7 +73,7 @@ export function wireReadSide(core: Core, markets: Markets, view: TradingView, re
     events, feed: liveFeed(core.feed, markets.prices), clock: core.clock, waitForProjection: (position) => projections.waitFor(position), heartbeatMs: config.streams.heartbeatMs,
     onError: (e) => log.warn({ err: String(e) }, 'live updates failed'),
   });
-  const outbound = wireOutbound(core);
+  const outbound = wireOutbound(core, summarySource(analytics, queries));
   return {
     projections, processors, snapshotter, queries, analytics, live, outbound,
     lead: async (leading) => {

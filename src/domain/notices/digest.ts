@@ -34,8 +34,8 @@ export function planSends(pending: number, left: number): { readonly single: num
 }
 
 const KIND_WORDS: Readonly<Record<string, string>> = {
-  fill: 'fills', order_rejected: 'orders refused', order_unknown: 'orders in unknown state', order_expired: 'orders expired', order_cancelled: 'orders cancelled',
-  alert_rejected: 'alerts refused', kill_switch: 'kill switch changes', reconciliation: 'reconciliations', test: 'test messages',
+  fill: 'fills', partial_fill: 'partial fills', order_rejected: 'orders refused', order_unknown: 'orders in unknown state', order_expired: 'orders expired', order_cancelled: 'orders cancelled',
+  alert_rejected: 'alerts refused', kill_switch: 'kill switch changes', reconciliation: 'reconciliations', daily_summary: 'daily summaries', digest: 'digests', test: 'test messages',
 };
 
 /**
@@ -43,7 +43,7 @@ const KIND_WORDS: Readonly<Record<string, string>> = {
  * symbol and side (summed exactly), from the first to the last event. The counts add up to the
  * notices given: nothing is left out of a digest.
  */
-export function digestText(notices: readonly Notice[]): string {
+export function digestText(notices: readonly Notice[], why = 'too many to send one by one'): string {
   const byKind = new Map<string, number>();
   const fills = new Map<string, { count: number; quantity: Dec }>();
   for (const n of notices) {
@@ -65,5 +65,18 @@ export function digestText(notices: readonly Notice[]): string {
   const first = notices[0];
   const last = notices[notices.length - 1];
   const span = first && last ? ` (${first.time} … ${last.time}, ${first.id} … ${last.id})` : '';
-  return [`Digest of ${notices.length} notices${span}: too many to send one by one.`, kinds, ...fillLines].join('\n');
+  return [`Digest of ${notices.length} notices${span}: ${why}.`, kinds, ...fillLines].join('\n');
+}
+
+/**
+ * The digest of the notices held during quiet hours, as one notice: its id is the last held
+ * notice's (`digest_<id>`), so the same held notices make the same digest again after a crash
+ * (a receiver dedupes it like any notice); `data.eventIds` names every notice it stands for.
+ */
+export function quietDigest(held: readonly Notice[], time: string): Notice {
+  const last = held[held.length - 1]!;
+  return {
+    id: `digest_${last.id}`, type: 'Digest', kind: 'digest', time, tenantId: last.tenantId,
+    data: { text: digestText(held, 'held during quiet hours'), count: held.length, eventIds: held.map((n) => n.id) },
+  };
 }

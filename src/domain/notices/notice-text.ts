@@ -41,6 +41,9 @@ export function noticeText(notice: Notice): string {
       const differences = Array.isArray(d.differences) ? d.differences.length : 0;
       return `Reconciliation${account} (${s('trigger')}): ${differences} difference${differences === 1 ? '' : 's'} with the exchange`;
     }
+    case 'Digest':
+    case 'DailySummary':
+      return s('text');
     default:
       return notice.kind === 'test' ? `PATRIOT test message: ${short(s('message'))}` : `${notice.type}${account}`;
   }

@@ -6,12 +6,19 @@ import { err, ok, type DomainError, type Result } from '../shared/result.js';
  * choose, with a stable id (the idempotency key a receiver dedupes on). Every channel (outbound
  * webhooks today; chat, e-mail, a message bus later) delivers notices; only the sink differs.
  */
-export const NOTICE_KINDS = ['fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation'] as const;
+export const NOTICE_KINDS = ['fill', 'partial_fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation', 'daily_summary'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-/** The event types each kind tells of. */
+/**
+ * The event types each kind tells of. A fill is `fill` when it completes its order and
+ * `partial_fill` otherwise (the same OrderFilled type, told apart by `complete`). The daily
+ * summary is not an event: it is made once a day per channel (daily-summary.ts).
+ * Issue 19 also names the circuit breaker, stale prices and a node taking over an account: the log
+ * has no event for them (they live in the nodes' memory and the lease table), so they are not kinds yet.
+ */
 export const EVENT_TYPES_OF_KIND: Readonly<Record<NoticeKind, readonly PatriotEventType[]>> = {
   fill: ['OrderFilled'],
+  partial_fill: ['OrderFilled'],
   order_rejected: ['OrderRejected', 'OrderExchangeRejected'],
   order_unknown: ['OrderStatusUnknown'],
   order_expired: ['OrderExpired'],
@@ -19,22 +26,54 @@ export const EVENT_TYPES_OF_KIND: Readonly<Record<NoticeKind, readonly PatriotEv
   alert_rejected: ['SignalRejected'],
   kill_switch: ['KillSwitchEngaged', 'KillSwitchReleased', 'GlobalKillSwitchEngaged', 'GlobalKillSwitchReleased'],
   reconciliation: ['AccountReconciled'],
+  daily_summary: [],
 };
 
-const KIND_OF_TYPE: ReadonlyMap<string, NoticeKind> = new Map(NOTICE_KINDS.flatMap((kind) => EVENT_TYPES_OF_KIND[kind].map((type) => [type, kind] as const)));
+const KIND_OF_TYPE: ReadonlyMap<string, NoticeKind> = new Map(NOTICE_KINDS.filter((k) => k !== 'partial_fill').flatMap((kind) => EVENT_TYPES_OF_KIND[kind].map((type) => [type, kind] as const)));
 
-/** The kind an event type is told as (undefined: never told). */
-export const kindOfEventType = (type: string): NoticeKind | undefined => KIND_OF_TYPE.get(type);
+/** The kind an event is told as (undefined: never told). */
+export function kindOfEvent(type: string, data: object): NoticeKind | undefined {
+  if (type === 'OrderFilled') return (data as { complete?: unknown }).complete === false ? 'partial_fill' : 'fill';
+  return KIND_OF_TYPE.get(type);
+}
 
 /** The event types a set of kinds covers. */
 export const eventTypesOf = (kinds: readonly NoticeKind[]): PatriotEventType[] => [...new Set(kinds.flatMap((k) => EVENT_TYPES_OF_KIND[k]))];
+
+/**
+ * Kinds stored before `partial_fill` existed: `fill` then meant every fill, so such a choice
+ * keeps getting partial fills. `kindsVersion` 2 marks a choice made with `partial_fill` known.
+ */
+export const KINDS_VERSION = 2;
+export function storedKinds(kinds: readonly string[], version: number | undefined): NoticeKind[] {
+  const known = NOTICE_KINDS.filter((k) => kinds.includes(k));
+  return (version ?? 1) < KINDS_VERSION && known.includes('fill') && !known.includes('partial_fill') ? NOTICE_KINDS.filter((k) => k === 'partial_fill' || known.includes(k)) : known;
+}
+
+/**
+ * Critical notices go out even during a channel's quiet hours (issue 19): a kill switch engaged,
+ * an order stuck unknown, reconciliation differences with the exchange. (A circuit breaker has no
+ * event in the log yet.) Everything else waits for the window's end, in one digest.
+ */
+export function isCritical(notice: Pick<Notice, 'type' | 'data'>): boolean {
+  switch (notice.type) {
+    case 'KillSwitchEngaged':
+    case 'GlobalKillSwitchEngaged':
+    case 'OrderStatusUnknown':
+      return true;
+    case 'AccountReconciled':
+      return Array.isArray(notice.data.differences) && notice.data.differences.length > 0;
+    default:
+      return false;
+  }
+}
 
 /** One notice, as every channel sends it (the webhook body is exactly this, as JSON). */
 export interface Notice {
   /** stable per event: the same event is always the same id (redeliveries included) */
   readonly id: string;
   readonly type: string;
-  readonly kind: NoticeKind | 'test';
+  readonly kind: NoticeKind | 'test' | 'digest';
   /** when the event was decided (ISO-8601) */
   readonly time: string;
   readonly tenantId: string;
@@ -46,7 +85,7 @@ export const noticeIdOf = (globalPosition: number): string => `evt_${globalPosit
 
 /** The notice of a recorded event; undefined when its type is not told. */
 export function noticeOf(event: { readonly globalPosition: number; readonly type: string; readonly data: object; readonly metadata: { readonly tenantId: string; readonly time: string } }): Notice | undefined {
-  const kind = kindOfEventType(event.type);
+  const kind = kindOfEvent(event.type, event.data);
   if (kind === undefined) return undefined;
   return { id: noticeIdOf(event.globalPosition), type: event.type, kind, time: event.metadata.time, tenantId: event.metadata.tenantId, data: event.data as Readonly<Record<string, unknown>> };
 }

@@ -1,16 +1,14 @@
 import { api, errorText } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { badge, copyButton, h, replace, table, td, time, toast } from '../dom.js';
+import { channelSettingsForm, KINDS, settingsSummary, type ChannelSettings } from '../channel-settings.js';
 
 interface Bot { username: string; maskedToken: string; kinds: string[]; enabled: boolean; changedAt: string }
-interface Link { chatId: number; userId: string; linkedAt: string }
+interface Link extends ChannelSettings { chatId: number; userId: string; linkedAt: string }
 interface Status { bot?: Bot; links: Link[] }
+interface Delivery { eventId: string; type: string; status: 'delivered' | 'pending' | 'failed'; attempts: number; lastError?: string; firstAttemptAt: string; lastAttemptAt: string }
 interface LinkCode { code: string; expiresAt: string; botUsername: string; command: string; url: string }
 
-const KINDS: readonly [string, string][] = [
-  ['fill', 'Fills'], ['order_rejected', 'Orders rejected'], ['order_unknown', 'Orders unknown'], ['order_expired', 'Orders expired'], ['order_cancelled', 'Orders cancelled'],
-  ['alert_rejected', 'Alerts rejected'], ['kill_switch', 'Kill switch'], ['reconciliation', 'Reconciliation differences'],
-];
 
 /**
  * Telegram (issue 19): the tenant's bot (admins set its token: checked, sealed, shown masked; and
@@ -20,6 +18,7 @@ export class TelegramView {
   private readonly botEl = h('div');
   private readonly codeEl = h('div');
   private readonly linksEl = h('div');
+  private readonly settingsEl = h('div');
   private readonly formError = h('p', { class: 'error', role: 'alert' });
   private readonly form = h('form', { class: 'stack', 'aria-labelledby': 'tg-bot-form-h' });
 
@@ -35,7 +34,7 @@ export class TelegramView {
           h('p', {}, 'Create a code, then send ', h('code', {}, '/link <code>'), ' to the bot in a private chat (or open the link). The code works once, for 10 minutes.'),
           h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => void this.newCode() }, 'Create a link code')),
           this.codeEl),
-        h('section', { class: 'card wide', 'aria-labelledby': 'tg-links-h' }, h('h2', { id: 'tg-links-h' }, 'Linked chats'), this.linksEl),
+        h('section', { class: 'card wide', 'aria-labelledby': 'tg-links-h' }, h('h2', { id: 'tg-links-h' }, 'Linked chats'), this.linksEl, this.settingsEl),
         h('section', { class: 'card wide', 'aria-labelledby': 'tg-bot-form-h' }, h('h2', { id: 'tg-bot-form-h' }, 'Set up the bot (admins)'), this.form)));
     void this.update(['all']);
   }
@@ -52,12 +51,36 @@ export class TelegramView {
         ? h('p', {}, h('strong', {}, `@${bot.username}`), ' · token ', h('code', {}, bot.maskedToken), ' · ', bot.enabled ? badge('enabled') : h('span', { class: 'muted' }, 'disabled'), ` · tells ${bot.kinds.join(', ')} · changed ${time(bot.changedAt)}`)
         : h('p', { class: 'muted' }, 'No bot yet: an admin creates one with @BotFather and pastes its token below.'));
       this.renderForm(bot);
-      replace(this.linksEl, table(['Chat', 'User', 'Linked', ''], status.links.map((l) => h('tr', { 'data-chat': String(l.chatId) },
-        td(h('code', {}, String(l.chatId))), td(l.userId), td(time(l.linkedAt)),
-        td(h('button', { type: 'button', class: 'small', onclick: () => void this.unlink(l) }, 'Unlink')))), 'No linked chats.', 'Linked chats'));
+      replace(this.linksEl, table(['Chat', 'User', 'Linked', 'Notices', ''], status.links.map((l) => h('tr', { 'data-chat': String(l.chatId) },
+        td(h('code', {}, String(l.chatId))), td(l.userId), td(time(l.linkedAt)), td(settingsSummary(l)),
+        td(h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'small', onclick: () => this.settings(l) }, 'Settings'),
+          h('button', { type: 'button', class: 'small', onclick: () => void this.deliveries(l) }, 'Deliveries'),
+          h('button', { type: 'button', class: 'small', onclick: () => void this.unlink(l) }, 'Unlink'))))), 'No linked chats.', 'Linked chats'));
     } catch (error) {
       replace(this.botEl, h('p', { class: 'error' }, errorText(error)));
     }
+  }
+
+  /** The chat's delivery log: each message's status, attempts and last error. */
+  private async deliveries(link: Link): Promise<void> {
+    try {
+      const items = (await api<{ items: Delivery[] }>(`/telegram/links/${link.chatId}/deliveries?limit=100`)).items;
+      replace(this.settingsEl, h('p', { class: 'muted' }, `Messages to chat ${link.chatId}, newest first`),
+        table(['Event', 'Type', 'Status', { text: 'Attempts', num: true }, 'Last error', 'First try', 'Last try'], items.map((d) => h('tr', { 'data-delivery': d.eventId },
+          td(h('code', {}, d.eventId)), td(d.type), td(badge(d.status)), td(String(d.attempts), 'num'), td(d.lastError ?? ''), td(time(d.firstAttemptAt)), td(time(d.lastAttemptAt)))), 'Nothing sent yet.', 'Delivery log'));
+    } catch (error) {
+      replace(this.settingsEl, h('p', { class: 'error' }, errorText(error)));
+    }
+  }
+
+  private settings(link: Link): void {
+    const form = channelSettingsForm(`Settings of chat ${link.chatId}`, link, `/telegram/links/${link.chatId}/settings`, () => {
+      replace(this.settingsEl);
+      void this.update(['all']);
+    });
+    replace(this.settingsEl, form);
+    form.querySelector<HTMLInputElement>('input')?.focus();
   }
 
   private renderForm(bot: Bot | undefined): void {
@@ -65,7 +88,7 @@ export class TelegramView {
     replace(this.form,
       h('label', {}, 'Bot token', h('span', { class: 'hint' }, bot ? ' leave empty to keep the current one' : ' from @BotFather (stored sealed, shown masked)'),
         h('input', { name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: !bot, placeholder: '123456789:AA…' })),
-      h('fieldset', {}, h('legend', {}, 'Notices sent to linked chats'),
+      h('fieldset', {}, h('legend', {}, 'Notices sent to linked chats (unless a chat chose its own)'),
         h('div', { class: 'row kinds' }, ...KINDS.map(([kind, label]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'kinds', value: kind, checked: chosen.has(kind) }), ` ${label}`)))),
       h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'enabled', checked: bot?.enabled ?? true }), ' Enabled'),
       this.formError,

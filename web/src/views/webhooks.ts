@@ -1,23 +1,21 @@
 import { api, errorText } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { badge, copyButton, h, replace, table, td, time, toast } from '../dom.js';
+import { channelSettingsForm, KINDS, settingsSummary, type ChannelSettings } from '../channel-settings.js';
 
-interface Endpoint { endpointId: string; url: string; kinds: string[]; format?: string; enabled: boolean; createdAt: string }
+interface Endpoint extends ChannelSettings { endpointId: string; url: string; format?: string; enabled: boolean; createdAt: string }
 const FORMATS: readonly [string, string][] = [['patriot', 'Signed JSON (your own receiver)'], ['discord', 'Discord incoming webhook'], ['slack', 'Slack incoming webhook'], ['email', 'E-mail (SMTP)']];
 interface Created { endpoint: Endpoint; secret: string; signature: string }
 interface Delivery { eventId: string; type: string; status: 'delivered' | 'pending' | 'failed'; attempts: number; lastError?: string; firstAttemptAt: string; lastAttemptAt: string; nextAttemptAt?: string }
 interface TestResult { delivered: boolean; statusCode?: number; error?: string }
 
-const KINDS: readonly [string, string][] = [
-  ['fill', 'Fills'], ['order_rejected', 'Orders rejected'], ['order_unknown', 'Orders unknown'], ['order_expired', 'Orders expired'], ['order_cancelled', 'Orders cancelled'],
-  ['alert_rejected', 'Alerts rejected'], ['kill_switch', 'Kill switch'], ['reconciliation', 'Reconciliation differences'],
-];
 
 /** Signed outbound webhooks (admins): add an endpoint (its secret shown once), enable, disable, remove, send a test, see the delivery log. */
 export class WebhooksView {
   private readonly listEl = h('div');
   private readonly secretEl = h('div');
   private readonly logEl = h('div');
+  private readonly settingsEl = h('div');
   private readonly formError = h('p', { class: 'error', role: 'alert' });
 
   render(main: HTMLElement): void {
@@ -34,7 +32,7 @@ export class WebhooksView {
     });
     replace(main, h('h1', {}, 'Webhooks'), this.secretEl,
       h('div', { class: 'grid' },
-        h('section', { class: 'card wide', 'aria-labelledby': 'endpoints-h' }, h('h2', { id: 'endpoints-h' }, 'Outbound webhook endpoints'), this.listEl),
+        h('section', { class: 'card wide', 'aria-labelledby': 'endpoints-h' }, h('h2', { id: 'endpoints-h' }, 'Outbound webhook endpoints'), this.listEl, this.settingsEl),
         h('section', { class: 'card wide', 'aria-labelledby': 'add-endpoint-h' }, h('h2', { id: 'add-endpoint-h' }, 'Add an endpoint'), form),
         h('section', { class: 'card wide', 'aria-labelledby': 'deliveries-h' }, h('h2', { id: 'deliveries-h' }, 'Delivery log'), this.logEl)));
     replace(this.logEl, h('p', { class: 'muted' }, 'Choose "Deliveries" on an endpoint.'));
@@ -49,8 +47,9 @@ export class WebhooksView {
     try {
       const endpoints = (await api<{ items: Endpoint[] }>('/outbound-webhooks')).items;
       replace(this.listEl, table(['URL', 'As', 'Events', 'State', ''], endpoints.map((e) => h('tr', { 'data-endpoint': e.endpointId },
-        td(h('code', {}, e.url)), td(e.format ?? 'patriot'), td(e.kinds.join(', ')), td(e.enabled ? badge('enabled') : h('span', { class: 'muted' }, 'disabled')),
+        td(h('code', {}, e.url)), td(e.format ?? 'patriot'), td(settingsSummary(e)), td(e.enabled ? badge('enabled') : h('span', { class: 'muted' }, 'disabled')),
         td(h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'small', onclick: () => this.settings(e) }, 'Settings'),
           h('button', { type: 'button', class: 'small', onclick: () => void this.test(e) }, 'Send test'),
           h('button', { type: 'button', class: 'small', onclick: () => void this.deliveries(e) }, 'Deliveries'),
           h('button', { type: 'button', class: 'small', 'aria-pressed': String(!e.enabled), onclick: () => void this.toggle(e) }, e.enabled ? 'Disable' : 'Enable'),
@@ -58,6 +57,15 @@ export class WebhooksView {
     } catch (error) {
       replace(this.listEl, h('p', { class: 'error' }, errorText(error)));
     }
+  }
+
+  private settings(e: Endpoint): void {
+    const form = channelSettingsForm(`Settings of ${e.url}`, e, `/outbound-webhooks/${encodeURIComponent(e.endpointId)}/settings`, () => {
+      replace(this.settingsEl);
+      void this.update(['all']);
+    });
+    replace(this.settingsEl, form);
+    form.querySelector<HTMLInputElement>('input')?.focus();
   }
 
   private async add(form: HTMLFormElement): Promise<void> {

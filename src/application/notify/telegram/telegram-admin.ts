@@ -1,10 +1,14 @@
 import { parseKinds, NOTICE_KINDS } from '../../../domain/notices/notice.js';
+import { changeSettings, type SettingsInput } from '../../../domain/notices/channel-settings.js';
 import { err, ok, type DomainError, type Result } from '../../../domain/shared/result.js';
 import type { UserRole } from '../../../domain/events.js';
 import type { Clock } from '../../ports/clock.js';
 import type { TelegramApiFactory } from '../../ports/telegram-api.js';
 import type { TelegramLinking } from './telegram-linking.js';
-import type { TelegramBot, TelegramLink, TelegramStore } from './telegram-store.js';
+import type { Delivery, DeliveryLog } from '../delivery-log.js';
+import type { HeldNotices } from '../held-notices.js';
+import { telegramCheckpointName, telegramDeliveryKey } from './telegram-delivery.js';
+import { chatSettings, type TelegramBot, type TelegramLink, type TelegramStore } from './telegram-store.js';
 
 /** A bot token as BotFather gives it: <bot id>:<35 or so characters>. */
 const TOKEN = /^(\d{3,20}):[A-Za-z0-9_-]{20,100}$/;
@@ -13,6 +17,8 @@ const CHECK_TIMEOUT_MS = 15_000;
 export interface TelegramAdminDeps {
   readonly store: TelegramStore;
   readonly linking: TelegramLinking;
+  readonly deliveries: DeliveryLog;
+  readonly held: HeldNotices;
   readonly apiOf: TelegramApiFactory;
   readonly clock: Clock;
   /** this node changed a bot or a link: the leader (if it is this node) picks it up at once */
@@ -90,12 +96,39 @@ export class TelegramAdmin {
     return ok({ code, expiresAt, botUsername: bot.username, command: `/link ${code}`, url: `https://t.me/${bot.username}?start=${code}` });
   }
 
+  /**
+   * A linked chat's choices (issue 19): kinds, time zone, quiet hours, daily summary time. One's
+   * own chat, or any of the tenant's for an admin; a bad field changes nothing.
+   */
+  async changeChatSettings(tenantId: string, userId: string, role: UserRole, chatId: number, input: SettingsInput): Promise<Result<TelegramLink, DomainError>> {
+    const link = await this.deps.store.link(tenantId, chatId);
+    if (!link || (role !== 'admin' && link.userId !== userId)) return err({ code: 'LINK_NOT_FOUND', message: 'no such linked chat' });
+    const bot = await this.deps.store.bot(tenantId);
+    const settings = changeSettings(chatSettings(link, bot?.kinds ?? NOTICE_KINDS), input);
+    if (!settings.ok) return settings;
+    const { quietHours: _old, ...rest } = link;
+    const { kinds, timeZone, quietHours, summaryAt } = settings.value;
+    const changed: TelegramLink = { ...rest, kinds, timeZone, ...(quietHours ? { quietHours } : {}), summaryAt, changedAt: new Date(this.deps.clock.now()).toISOString() };
+    await this.deps.store.putLink(changed);
+    this.deps.changed();
+    return ok(changed);
+  }
+
+  /** A linked chat's delivery log, newest first (one's own chat, or any of the tenant's for an admin): status, attempts, last error; never the token. */
+  async deliveries(tenantId: string, userId: string, role: UserRole, chatId: number, limit: number): Promise<Result<Delivery[], DomainError>> {
+    const link = await this.deps.store.link(tenantId, chatId);
+    if (!link || (role !== 'admin' && link.userId !== userId)) return err({ code: 'LINK_NOT_FOUND', message: 'no such linked chat' });
+    return ok(await this.deps.deliveries.recent(telegramDeliveryKey(tenantId, chatId), limit));
+  }
+
   /** Unlinks a chat: one's own, or any of the tenant's for an admin. */
   async unlink(tenantId: string, userId: string, role: UserRole, chatId: number): Promise<Result<{ chatId: number }, DomainError>> {
     const link = await this.deps.store.link(tenantId, chatId);
     if (!link || (role !== 'admin' && link.userId !== userId)) return err({ code: 'LINK_NOT_FOUND', message: 'no such linked chat' });
     await this.deps.store.unlink(tenantId, chatId);
     this.deps.changed();
+    await this.deps.deliveries.removeAll(telegramDeliveryKey(tenantId, chatId));
+    await this.deps.held.releaseAll(telegramCheckpointName(tenantId, chatId)); // what waited for its quiet hours' end goes with it
     return ok({ chatId });
   }
 }

@@ -1,5 +1,8 @@
 import type { DigestPolicy } from '../../../domain/notices/digest.js';
-import type { NoticeKind, RetryPolicy } from '../../../domain/notices/notice.js';
+import type { Notice, NoticeKind, RetryPolicy } from '../../../domain/notices/notice.js';
+import type { ChannelSettings } from '../../../domain/notices/channel-settings.js';
+import type { HeldNotices } from '../held-notices.js';
+import type { DeliveryLog } from '../delivery-log.js';
 import type { CheckpointStore, EventReader } from '../../ports/event-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -23,6 +26,12 @@ export interface TelegramBotDeps {
   readonly log: Logger;
   readonly retry: RetryPolicy;
   readonly digest: DigestPolicy;
+  /** notices waiting for the end of a chat's quiet hours */
+  readonly held: HeldNotices;
+  /** each chat's messages: status, attempts, last error */
+  readonly deliveries: DeliveryLog;
+  /** a chat's daily summary (absent: none), run at the end of its runner's passes; `destinationId` keys its once-a-day record */
+  readonly dailySummary?: (destinationId: string, tenantId: string, settings: ChannelSettings) => ((send: (notice: Notice) => Promise<void>) => Promise<void>) | undefined;
   /** getUpdates' long-poll timeout (s) */
   readonly pollTimeoutS: number;
   readonly observer?: ProcessorObserver;

@@ -1,6 +1,9 @@
-import { digestText, messagesLeft, nextSlotAt, planSends, type DigestPolicy } from '../../../domain/notices/digest.js';
+import { digestText, messagesLeft, nextSlotAt, planSends, quietDigest, type DigestPolicy } from '../../../domain/notices/digest.js';
+import { isQuiet, type ChannelSettings } from '../../../domain/notices/channel-settings.js';
+import type { HeldNotices } from '../held-notices.js';
+import type { DeliveryLog } from '../delivery-log.js';
 import { noticeText } from '../../../domain/notices/notice-text.js';
-import { eventTypesOf, givenUp, noticeOf, retryDelay, type Notice, type NoticeKind, type RetryPolicy } from '../../../domain/notices/notice.js';
+import { eventTypesOf, givenUp, isCritical, noticeOf, retryDelay, type Notice, type NoticeKind, type RetryPolicy } from '../../../domain/notices/notice.js';
 import type { PatriotEventType } from '../../../domain/events.js';
 import type { CheckpointStore } from '../../ports/event-store.js';
 import type { Clock } from '../../ports/clock.js';
@@ -11,6 +14,8 @@ import { DeliveryStopped, pause } from '../notice-delivery.js';
 
 /** The checkpoint of a linked chat's notices (the event store's named checkpoints). */
 export const telegramCheckpointName = (tenantId: string, chatId: number): string => `telegram@${tenantId}/${chatId}`;
+/** A chat's key in the delivery log (the outbound endpoints' log, another key space). */
+export const telegramDeliveryKey = (tenantId: string, chatId: number): string => `telegram@${tenantId}:${chatId}`;
 
 /** Telegram's limit is 4,096 characters a message. */
 const MAX_TEXT = 4000;
@@ -21,6 +26,12 @@ export interface TelegramDeliveryDeps {
   readonly clock: Clock;
   readonly retry: RetryPolicy;
   readonly digest: DigestPolicy;
+  /** where notices wait during the chat's quiet hours */
+  readonly held: HeldNotices;
+  /** each message's status, attempts and last error (never the token), for the API */
+  readonly deliveries: DeliveryLog;
+  /** extra work at the end of each pass (the daily summary): sends through `send` */
+  readonly onCaughtUp?: (send: (notice: Notice) => Promise<void>) => Promise<void>;
   /** stops a wait or a request in flight (the runner is being stopped) */
   readonly signal: AbortSignal;
   /** a failed try or a message given up (never the token: the API port leaves it out) */
@@ -44,24 +55,38 @@ const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEX
  * least once. Stopping (the lead lost) ends the waits at once but lets a message in flight finish
  * and be checkpointed, so only a crash sends one again.
  */
-export function telegramDelivery(tenantId: string, chatId: number, kinds: readonly NoticeKind[], deps: TelegramDeliveryDeps): Processor {
+export function telegramDelivery(tenantId: string, chatId: number, settings: ChannelSettings, deps: TelegramDeliveryDeps): Processor {
   const name = telegramCheckpointName(tenantId, chatId);
+  const { kinds } = settings;
+  const heldAt = name; // held notices are keyed like the checkpoint
   const sentAt: number[] = [];
 
-  const send = async (text: string): Promise<void> => {
+  const logKey = telegramDeliveryKey(tenantId, chatId);
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  /** Sends one message (a notice, a digest, a summary: `notice` names it in the delivery log) until sent or given up. */
+  const send = async (notice: Pick<Notice, 'id' | 'type' | 'kind'>, text: string): Promise<void> => {
     let attempts = 0;
     const first = deps.clock.now();
+    const record = (status: 'delivered' | 'pending' | 'failed', extra: { lastError?: string; lastStatusCode?: number; nextAttemptAt?: string } = {}) => {
+      const now = deps.clock.now();
+      return deps.deliveries.put(logKey, {
+        eventId: notice.id, type: notice.type, kind: notice.kind, status, attempts: Math.max(attempts, 1), firstAttemptAt: iso(first), lastAttemptAt: iso(now), ...extra, ...(status === 'delivered' ? { deliveredAt: iso(now) } : {}),
+      });
+    };
     for (;;) {
       if (deps.signal.aborted) throw new DeliveryStopped();
       const outcome = await deps.api.sendMessage(chatId, cut(text), undefined, UNSTOPPED);
       if (outcome.ok) {
-        sentAt.push(deps.clock.now());
+        attempts += 1;
+        await record('delivered');
         if (sentAt.length > deps.digest.maxMessages * 4) sentAt.splice(0, sentAt.length - deps.digest.maxMessages);
         return;
       }
       if (deps.signal.aborted) throw new DeliveryStopped();
       attempts += 1;
       if (outcome.status === 429) {
+        await record('pending', { lastError: outcome.error, lastStatusCode: 429 });
         await pause(Math.max(1, outcome.retryAfterS ?? 1) * 1000, deps.signal); // as Telegram asks; not a failure
         continue;
       }
@@ -69,9 +94,20 @@ export function telegramDelivery(tenantId: string, chatId: number, kinds: readon
       const wait = retryDelay(deps.retry, attempts);
       const over = permanent || givenUp(deps.retry, first, deps.clock.now() + wait);
       deps.onFailure?.({ chatId, attempts, error: outcome.error, givenUp: over });
+      await record(over ? 'failed' : 'pending', { lastError: outcome.error, ...(outcome.status !== undefined ? { lastStatusCode: outcome.status } : {}), ...(over ? {} : { nextAttemptAt: iso(deps.clock.now() + wait) }) });
       if (over) return;
       await pause(wait, deps.signal);
     }
+  };
+
+  /** Once the quiet hours are over, what was held goes as one digest message, then is released (a crash between the two sends it once more). */
+  const flushHeld = async (): Promise<void> => {
+    if (isQuiet(settings, deps.clock.now())) return;
+    const held = await deps.held.all(heldAt);
+    if (held.length === 0) return;
+    const digest = quietDigest(held.map((h) => h.notice), iso(deps.clock.now()));
+    await send(digest, `PATRIOT · ${noticeText(digest)}`);
+    await deps.held.release(heldAt, held.map((h) => h.position));
   };
 
   return {
@@ -82,11 +118,14 @@ export function telegramDelivery(tenantId: string, chatId: number, kinds: readon
     checkpoint: () => deps.checkpoints.loadCheckpoint(name),
     async process(events: readonly RecordedOf<PatriotEventType>[], range: BatchRange): Promise<void> {
       if ((await deps.checkpoints.loadCheckpoint(name)) !== range.from) throw new StaleCheckpointError(range.from);
+      await flushHeld(); // what waited goes before what came after it
       const told: { notice: Notice; position: number }[] = [];
       for (const event of events) {
         if (event.metadata.tenantId !== tenantId) continue;
         const notice = noticeOf(event);
-        if (notice && kinds.includes(notice.kind as NoticeKind)) told.push({ notice, position: event.globalPosition });
+        if (!notice || !kinds.includes(notice.kind as NoticeKind)) continue;
+        if (!isCritical(notice) && isQuiet(settings, deps.clock.now())) await deps.held.hold(heldAt, notice, event.globalPosition); // before the checkpoint passes it
+        else told.push({ notice, position: event.globalPosition });
       }
       for (let i = 0; i < told.length; ) {
         const now = deps.clock.now();
@@ -96,17 +135,22 @@ export function telegramDelivery(tenantId: string, chatId: number, kinds: readon
           continue;
         }
         for (const { notice, position } of told.slice(i, i + plan.single)) {
-          await send(`PATRIOT · ${noticeText(notice)}`);
+          await send(notice, `PATRIOT · ${noticeText(notice)}`);
           await deps.checkpoints.saveCheckpoint(name, position);
           i += 1;
         }
         if (plan.digest) {
-          await send(`PATRIOT · ${digestText(told.slice(i).map((t) => t.notice))}`);
+          const rest = told.slice(i).map((t) => t.notice);
+          await send({ id: `digest_${rest[rest.length - 1]!.id}`, type: 'Digest', kind: 'digest' }, `PATRIOT · ${digestText(rest)}`);
           await deps.checkpoints.saveCheckpoint(name, told[told.length - 1]!.position);
           i = told.length;
         }
       }
       await deps.checkpoints.saveCheckpoint(name, range.to);
+    },
+    async caughtUp(): Promise<void> {
+      await flushHeld();
+      await deps.onCaughtUp?.((notice) => send(notice, `PATRIOT · ${noticeText(notice)}`));
     },
   };
 }

@@ -1,4 +1,5 @@
-import type { NoticeKind } from '../../../domain/notices/notice.js';
+import { KINDS_VERSION, storedKinds, type NoticeKind } from '../../../domain/notices/notice.js';
+import { DEFAULT_SUMMARY_AT, type ChannelSettings, type QuietHours } from '../../../domain/notices/channel-settings.js';
 import type { KeyValueStore } from '../../ports/key-value.js';
 
 /** A tenant's bot, as shown (never its token). */
@@ -30,7 +31,24 @@ export interface TelegramLink {
   readonly chatId: number;
   readonly userId: string;
   readonly linkedAt: string;
+  /** the chat's own choice of kinds (absent: the bot's) */
+  readonly kinds?: readonly NoticeKind[];
+  /** the chat's time zone, quiet hours, daily summary time (absent: UTC, none, 08:00) */
+  readonly timeZone?: string;
+  readonly quietHours?: QuietHours;
+  readonly summaryAt?: string;
+  /** when its settings last changed (a change restarts its runner) */
+  readonly changedAt?: string;
 }
+
+/** A linked chat's settings as a channel's: its own kinds, or the bot's. */
+export const chatSettings = (link: TelegramLink, botKinds: readonly NoticeKind[]): ChannelSettings => ({
+  kinds: link.kinds ?? botKinds, timeZone: link.timeZone ?? 'UTC', ...(link.quietHours ? { quietHours: link.quietHours } : {}), summaryAt: link.summaryAt ?? DEFAULT_SUMMARY_AT,
+});
+
+type Versioned<T> = T & { kindsVersion?: number };
+const withKinds = <T extends { kinds?: readonly NoticeKind[] }>(v: Versioned<T> | undefined): T | undefined =>
+  v && Array.isArray(v.kinds) ? { ...v, kinds: storedKinds(v.kinds, v.kindsVersion) } : v;
 
 /** A one-time link code (stored by its hash). */
 export interface LinkCode {
@@ -59,12 +77,12 @@ export class TelegramStore {
   constructor(private readonly kv: KeyValueStore) {}
 
   async bot(tenantId: string): Promise<TelegramBot | undefined> {
-    const bot = parse<TelegramBot>(await this.kv.get(`${TELEGRAM_BOT_PREFIX}${tenantId}`));
+    const bot = withKinds(parse<Versioned<TelegramBot>>(await this.kv.get(`${TELEGRAM_BOT_PREFIX}${tenantId}`)));
     return bot?.tenantId === tenantId ? bot : undefined;
   }
 
   async bots(): Promise<TelegramBot[]> {
-    return (await this.kv.entries(TELEGRAM_BOT_PREFIX)).map(([, raw]) => parse<TelegramBot>(raw)).filter((b): b is TelegramBot => b !== undefined && typeof b.tenantId === 'string');
+    return (await this.kv.entries(TELEGRAM_BOT_PREFIX)).map(([, raw]) => withKinds(parse<Versioned<TelegramBot>>(raw))).filter((b): b is TelegramBot => b !== undefined && typeof b.tenantId === 'string');
   }
 
   /** undefined: none, or sealed under a key this node cannot open */
@@ -75,7 +93,7 @@ export class TelegramStore {
   /** the token first: a bot is never listed without it */
   async setBot(bot: TelegramBot, token?: string): Promise<void> {
     if (token !== undefined) await this.kv.set(`${TELEGRAM_SECRET_PREFIX}${bot.tenantId}`, token);
-    await this.kv.set(`${TELEGRAM_BOT_PREFIX}${bot.tenantId}`, JSON.stringify(bot));
+    await this.kv.set(`${TELEGRAM_BOT_PREFIX}${bot.tenantId}`, JSON.stringify({ ...bot, kindsVersion: KINDS_VERSION }));
   }
 
   async removeBot(tenantId: string): Promise<void> {
@@ -86,16 +104,16 @@ export class TelegramStore {
   }
 
   async links(tenantId: string): Promise<TelegramLink[]> {
-    return (await this.kv.entries(`${LINK_PREFIX}${tenantId}/`)).map(([, raw]) => parse<TelegramLink>(raw)).filter((l): l is TelegramLink => l !== undefined && l.tenantId === tenantId);
+    return (await this.kv.entries(`${LINK_PREFIX}${tenantId}/`)).map(([, raw]) => withKinds(parse<Versioned<TelegramLink>>(raw))).filter((l): l is TelegramLink => l !== undefined && l.tenantId === tenantId);
   }
 
   async link(tenantId: string, chatId: number): Promise<TelegramLink | undefined> {
-    const link = parse<TelegramLink>(await this.kv.get(`${LINK_PREFIX}${tenantId}/${chatId}`));
+    const link = withKinds(parse<Versioned<TelegramLink>>(await this.kv.get(`${LINK_PREFIX}${tenantId}/${chatId}`)));
     return link?.tenantId === tenantId ? link : undefined;
   }
 
   async putLink(link: TelegramLink): Promise<void> {
-    await this.kv.set(`${LINK_PREFIX}${link.tenantId}/${link.chatId}`, JSON.stringify(link));
+    await this.kv.set(`${LINK_PREFIX}${link.tenantId}/${link.chatId}`, JSON.stringify({ ...link, kindsVersion: KINDS_VERSION }));
   }
 
   async unlink(tenantId: string, chatId: number): Promise<void> {

@@ -3,8 +3,8 @@ import { Type, type Static } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { NewOutboundEndpointBody, NewOutboundEndpointDto, OutboundDeliveryDto, OutboundEnabledBody, OutboundEndpointDto, OutboundKindsDto, OutboundTestDto } from '../../../contracts/outbound-webhooks-api.js';
-import type { OutboundEndpoint } from '../../../application/notify/endpoint-store.js';
+import { ChannelSettingsBody, NewOutboundEndpointBody, NewOutboundEndpointDto, OutboundDeliveryDto, OutboundEnabledBody, OutboundEndpointDto, OutboundKindsDto, OutboundTestDto } from '../../../contracts/outbound-webhooks-api.js';
+import { endpointSettings, type OutboundEndpoint } from '../../../application/notify/endpoint-store.js';
 import { EVENT_TYPES_OF_KIND, NOTICE_KINDS } from '../../../domain/notices/notice.js';
 import type { DomainError } from '../../../domain/shared/result.js';
 import { sendError } from '../../errors.js';
@@ -12,9 +12,12 @@ import { principalOf } from '../../auth-hook.js';
 
 const EndpointParams = Type.Object({ endpointId: Type.String({ maxLength: 64 }) });
 const DeliveriesQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) });
-const STATUS: Readonly<Record<string, number>> = { INVALID_URL: 400, UNKNOWN_EVENT_KIND: 400, UNKNOWN_FORMAT: 400, ENDPOINT_NOT_FOUND: 404, TOO_MANY_ENDPOINTS: 409, ENDPOINT_UNREADABLE: 409 };
+const STATUS: Readonly<Record<string, number>> = { INVALID_URL: 400, UNKNOWN_EVENT_KIND: 400, UNKNOWN_FORMAT: 400, INVALID_TIME_ZONE: 400, INVALID_QUIET_HOURS: 400, INVALID_SUMMARY_TIME: 400, ENDPOINT_NOT_FOUND: 404, TOO_MANY_ENDPOINTS: 409, ENDPOINT_UNREADABLE: 409 };
 const refused = (reply: FastifyReply, error: DomainError) => sendError(reply, STATUS[error.code] ?? 409, error.code, error.message);
-const dto = (e: OutboundEndpoint): Static<typeof OutboundEndpointDto> => ({ endpointId: e.endpointId, url: e.maskedUrl, kinds: [...e.kinds], format: e.format ?? 'patriot', enabled: e.enabled, createdAt: e.createdAt, changedAt: e.changedAt });
+const dto = (e: OutboundEndpoint): Static<typeof OutboundEndpointDto> => {
+  const { timeZone, quietHours, summaryAt } = endpointSettings(e);
+  return { endpointId: e.endpointId, url: e.maskedUrl, kinds: [...e.kinds], format: e.format ?? 'patriot', enabled: e.enabled, createdAt: e.createdAt, changedAt: e.changedAt, timeZone, ...(quietHours ? { quietHours } : {}), summaryAt };
+};
 const SIGNATURE = 'X-Patriot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>; X-Patriot-Event-Id: the idempotency key';
 
 /**
@@ -57,6 +60,17 @@ export const outboundWebhookRoutes: FastifyPluginAsync<{ deps: OutboundWebhookRo
     schema: { tags, summary: 'Enable (from the log\'s head: what happened meanwhile is not sent) or disable an endpoint', params: EndpointParams, body: OutboundEnabledBody, response: { 200: OutboundEndpointDto, 404: ErrorBody } },
   }, async (request, reply) => {
     const changed = await outbound.setEnabled(principalOf(request).tenantId, request.params.endpointId, request.body.enabled);
+    return changed.ok ? dto(changed.value) : refused(reply, changed.error);
+  });
+
+  r.put('/outbound-webhooks/:endpointId/settings', {
+    config: admin,
+    schema: {
+      tags, summary: 'The channel\'s choices: which kinds, its time zone, quiet hours (only critical notices in them; the rest as one digest at their end) and the daily summary\'s time',
+      params: EndpointParams, body: ChannelSettingsBody, response: { 200: OutboundEndpointDto, 400: ErrorBody, 404: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const changed = await outbound.changeSettings(principalOf(request).tenantId, request.params.endpointId, request.body);
     return changed.ok ? dto(changed.value) : refused(reply, changed.error);
   });
 

@@ -1,3 +1,5 @@
+import { HeldNotices } from '../../held-notices.js';
+import { DeliveryLog } from '../../delivery-log.js';
 import { randomBytes } from 'node:crypto';
 import { SqliteEventStore } from '../../../../adapters/eventstore/sqlite/sqlite-event-store.js';
 import { SqliteKeyValueStore } from '../../../../adapters/kv/sqlite-key-value-store.js';
@@ -52,6 +54,8 @@ export async function telegramWorld(options: { maxMessages?: number; windowMs?: 
   const key = kekFrom(randomBytes(32));
   const kv = sealingWebhookSecrets(new SqliteKeyValueStore(events.database), { current: key, all: new Map([[key.id, key]]) });
   const store = new TelegramStore(kv);
+  const deliveries = new DeliveryLog(kv);
+  const held = new HeldNotices(kv);
   const clock = new ShiftedClock();
   const log = new LinesLogger();
   const linking = new TelegramLinking(store, clock, () => linkCodeFrom(randomBytes(8)));
@@ -59,11 +63,11 @@ export async function telegramWorld(options: { maxMessages?: number; windowMs?: 
   let n = 0;
   /** another node's service on the same stores (it leads once started) */
   const newService = () => new TelegramService({
-    apiOf, store, linking, control: emptyControl(clock), events, clock, log, pollTimeoutS: 1, pollMs: 60_000, intervalMs: 5, newNonce: () => `n${++n}`,
+    apiOf, store, linking, control: emptyControl(clock), events, held, deliveries, clock, log, pollTimeoutS: 1, pollMs: 60_000, intervalMs: 5, newNonce: () => `n${++n}`,
     retry: { baseMs: 20, maxMs: 200, giveUpAfterMs: 600_000 }, digest: { maxMessages: options.maxMessages ?? 20, windowMs: options.windowMs ?? 60_000 },
   });
   const service = newService();
-  const admin = new TelegramAdmin({ store, linking, apiOf, clock, changed: () => void service.refresh() });
+  const admin = new TelegramAdmin({ store, linking, deliveries, held, apiOf, clock, changed: () => void service.refresh() });
   const fills = async (count: number, tenantId = 't1') => {
     await events.append({
       streamId: `fills-${Math.random()}`, expectedVersion: 'any', metadata: { tenantId, time: new Date().toISOString() },
@@ -88,5 +92,5 @@ export async function telegramWorld(options: { maxMessages?: number; windowMs?: 
     await fake.stop();
     events.close();
   };
-  return { fake, events, kv, store, clock, log, linking, service, newService, admin, fills, link, close };
+  return { fake, events, kv, deliveries, store, clock, log, linking, service, newService, admin, fills, link, close };
 }
