@@ -134,6 +134,7 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderCancelRequested':
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
+    case 'AccountFuturesSettingsChanged':
     case 'KillSwitchActionsRequested':
     case 'KillSwitchActionsDone':
     case 'GlobalKillSwitchEngaged':

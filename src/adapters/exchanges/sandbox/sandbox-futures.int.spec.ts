@@ -34,7 +34,7 @@ describe('sandbox USDⓈ-M futures through ccxt', () => {
     const btc = client.market(BTC);
     expect([btc.swap, btc.linear, btc.settle, btc.contractSize, btc.id]).toEqual([true, true, 'USDT', 1, 'BTCUSDT']);
     expect([btc.precision.amount, btc.precision.price, btc.limits.cost?.min]).toEqual([0.00001, 0.01, 5]);
-    expect(Object.keys(client.markets).every((s) => s.endsWith(':USDT'))).toBe(true);
+    expect(Object.keys(client.markets ?? {}).every((s) => s.endsWith(':USDT'))).toBe(true);
   });
 
   it('sets leverage and margin type per symbol, with Binance refusals: bounds -4028, same type -4046, with a position -4048, with open orders -4047', async () => {
@@ -103,9 +103,9 @@ describe('sandbox USDⓈ-M futures through ccxt', () => {
     feed.setPrice('BTC/USDT', '95900');
     const filled = await until(() => client.fetchOrder(undefined as unknown as string, BTC, { clientOrderId: id }), (o) => o.status === 'closed', 'the limit to fill');
     expect([filled.status, filled.filled, filled.average]).toEqual(['closed', 0.01, 96000]);
-    expect((await failure(client.cancelOrder(filled.id, BTC))).message).toContain('"code":-2011');
+    expect((await failure(client.cancelOrder(filled.id!, BTC))).message).toContain('"code":-2011');
     const other = await client.createOrder(BTC, 'limit', 'buy', 0.01, 90000);
-    expect((await client.cancelOrder(other.id, BTC)).status).toBe('canceled');
+    expect((await client.cancelOrder(other.id!, BTC)).status).toBe('canceled');
     expect(await client.fetchOpenOrders(BTC)).toEqual([]);
     expect((await failure(client.fetchOrder(undefined as unknown as string, BTC, { clientOrderId: 'nosuchorder' }))).constructor.name).toBe('OrderNotFound');
   });
