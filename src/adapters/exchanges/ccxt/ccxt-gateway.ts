@@ -25,6 +25,7 @@ import { OrderLookups } from './order-lookups.js';
 import type { MonitorState } from './order-monitor.js';
 import { OrderListPlacement } from './order-list-placement.js';
 import { OrderPlacement } from './order-placement.js';
+import { FuturesSetup } from './futures-setup.js';
 import { OrderSearcher } from './order-search.js';
 import { KeyedRateLimiter } from './rate-limiter.js';
 import { systemScheduler } from './scheduler.js';
@@ -85,7 +86,8 @@ export class CcxtExchangeGateway implements ExchangeGateway {
     this.venues = venues;
     this.registry = registry;
     this.caller = caller;
-    this.placement = new OrderPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
+    const futures = new FuturesSetup({ ...(options.futuresSettings ? { settingsOf: options.futuresSettings } : {}), caller, log, waitMs: options.maxOrderWaitMs ?? 10_000 });
+    this.placement = new OrderPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion, futures });
     this.listPlacement = new OrderListPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
     this.lookups = lookups;
     this.searcher = new OrderSearcher({ log, caller, clients, knownOrders, completion, lookups });
