@@ -62,6 +62,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
   private readonly registry: AccountRegistry;
   private readonly caller: ExchangeCaller;
   private readonly placement: OrderPlacement;
+  private readonly futures: FuturesSetup;
   private readonly listPlacement: OrderListPlacement;
   private readonly lookups: OrderLookups;
   private readonly searcher: OrderSearcher;
@@ -86,7 +87,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
     this.venues = venues;
     this.registry = registry;
     this.caller = caller;
-    const futures = new FuturesSetup({ ...(options.futuresSettings ? { settingsOf: options.futuresSettings } : {}), caller, log, waitMs: options.maxOrderWaitMs ?? 10_000 });
+    const futures = (this.futures = new FuturesSetup({ ...(options.futuresSettings ? { settingsOf: options.futuresSettings } : {}), caller, log, waitMs: options.maxOrderWaitMs ?? 10_000 }));
     this.placement = new OrderPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion, futures });
     this.listPlacement = new OrderListPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
     this.lookups = lookups;
@@ -105,6 +106,8 @@ export class CcxtExchangeGateway implements ExchangeGateway {
   /** Drops the account's ccxt instances (blanking their keys) and monitor; the registration stays. */
   forget(accountId: string): void {
     this.registry.forget(accountId);
+    // new credentials may be another exchange account: its leverage and margin mode are set again
+    this.futures.forget(accountId);
   }
 
   /** Forgets the account and removes its registration. */
