@@ -90,6 +90,17 @@ describe('ccxt gateway: futures settings before the order', () => {
     expect(fake.callsOf('createOrder')).toEqual([]);
   });
 
+  it('a reduce-only order (an exit, a stop) never waits on them: it goes even while the exchange refuses the settings', async () => {
+    const g = swapGateway();
+    const fake = await g.exchange();
+    fake.script('setMarginMode', new BadRequest('binance {"code":-4048,"msg":"Margin type cannot be changed if there exists position."}'));
+    expect((await g.gateway.placeOrder('acc1', { ...order(), reduceOnly: true })).kind).toBe('accepted');
+    expect(methods(fake.calls)).toEqual(['createOrder']);
+    // the next entry still sets them first (the refusal was never consumed by the exit)
+    const refused = await g.gateway.placeOrder('acc1', order('5'.repeat(32)));
+    expect(refused).toMatchObject({ kind: 'rejected', code: 'FUTURES_SETTINGS_REFUSED' });
+  });
+
   it('spot accounts and swap accounts without settings set nothing', async () => {
     const none = swapGateway(null);
     const fake = await none.exchange();

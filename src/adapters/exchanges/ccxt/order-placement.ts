@@ -71,8 +71,10 @@ export class OrderPlacement {
     }
     for (const note of checked.adjustments) log.info({ accountId, clientOrderId: request.clientOrderId, note }, 'order adjusted to the market rules');
 
-    // ---- leverage and margin mode (swap): equal to the account's settings, or the order is not sent
-    const unset = await this.deps.futures?.ensure(entry, market.symbol, portSymbolOf(market));
+    // ---- leverage and margin mode (swap): equal to the account's settings, or the order is not sent.
+    // A reduce-only order cannot add exposure: it never waits on them (an exit or a stop must not be
+    // blocked because the exchange refuses a margin-mode change while the position is open).
+    const unset = request.reduceOnly === true ? undefined : await this.deps.futures?.ensure(entry, market.symbol, portSymbolOf(market));
     if (unset) return unset;
 
     // ---- circuit breaker
