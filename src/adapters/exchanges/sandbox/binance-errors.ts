@@ -68,6 +68,7 @@ export const BinanceErrors = {
   marginTypeWithPosition: () => bad(-4048, 'Margin type cannot be changed if there exists position.'),
   marginTypeWithOpenOrders: () => bad(-4047, 'Margin type cannot be changed if there exists open orders.'),
   invalidMarginType: () => bad(-4044, 'The margin type is invalid.'),
+  notionalTooSmall: (min: string) => bad(-4164, `Order's notional must be no smaller than ${min} (unless you choose reduce only).`),
   futuresDuplicateOrder: () => bad(-4116, 'ClientOrderId is duplicated.'),
   invalidPositionSide: () => bad(-4061, "Order's position side does not match user's setting."),
   apiKeyFormat: () => new BinanceError(401, -2014, 'API-key format invalid.'),

@@ -177,6 +177,7 @@ export class FuturesBook {
     if (request.reduceOnly && !reduces(position, signed)) throw BinanceErrors.reduceOnlyRejected();
     const settings = this.settings(accountId, symbol);
     const price = request.price ?? mark;
+    if (!request.reduceOnly && request.quantity.times(price).lessThan(request.market.minNotional)) throw BinanceErrors.notionalTooSmall(request.market.minNotional);
     const grows = growingPart(position, signed);
     if (grows.greaterThan(0)) {
       const margin = grows.times(price).dividedBy(settings.leverage);

@@ -84,7 +84,8 @@ export function futuresRoutes(deps: FuturesApiDeps): Route[] {
     signed('GET', '/fapi/v1/allOrders', 5, (call) => {
       const m = market(call.params);
       const since = idParam(call.params, 'startTime');
-      return book.orders(call.accountId, m.symbol).filter((o) => since === undefined || o.time >= since).map(view);
+      const limit = Math.min(Math.max(idParam(call.params, 'limit') ?? 500, 1), 1000);
+      return book.orders(call.accountId, m.symbol).filter((o) => since === undefined || o.time >= since).slice(0, limit).map(view);
     }),
     signed('GET', '/fapi/v1/userTrades', 5, (call) => {
       const m = market(call.params);

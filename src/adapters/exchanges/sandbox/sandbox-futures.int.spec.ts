@@ -126,5 +126,7 @@ describe('sandbox USDⓈ-M futures through ccxt', () => {
     expect((await failure(client.createOrder(BTC, 'market', 'buy', 0.01, undefined, { positionSide: 'LONG' }))).message).toContain('"code":-4061');
     const raw = client as unknown as { fapiPrivatePostOrder(p: object): Promise<unknown> };
     expect((await failure(raw.fapiPrivatePostOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.000015' }))).message).toContain('LOT_SIZE');
+    // 0.00005 BTC at 97,000 is 4.85 USDT, under the 5 USDT minimum (a reduce-only order may be smaller)
+    expect((await failure(client.createOrder(BTC, 'market', 'buy', 0.00005))).message).toContain('"code":-4164');
   });
 });
