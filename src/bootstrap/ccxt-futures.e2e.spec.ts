@@ -5,9 +5,10 @@
  * leaves no order at the sandbox and a rejection the user sees; a reduce-only exit that would
  * flip the position is refused by the exchange and reported as such.
  */
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Dec } from '../domain/shared/decimal.js';
-import { cleanupTempDirs, fetchJson, waitUntil, type OrderView } from '../../test/support/server.js';
+import { cleanupTempDirs, fetchJson, makeTempDir, waitUntil, type OrderView } from '../../test/support/server.js';
 import { ACCOUNT, alert, alertWith, closeRigs, history, orderOf, rig, type Rig } from './test-support/ccxt-rig.js';
 
 afterEach(async () => {
@@ -70,6 +71,24 @@ describe('futures leverage and margin mode through ccxt against the sandbox', ()
     ]);
     const events = await r.server.runtime.events.readStream(`account-${ACCOUNT}`);
     expect(events.filter((e) => e.type === 'AccountFuturesSettingsChanged').length).toBe(2);
+  });
+
+  it('after a restart the settings come from the log and are set again before the first order', async () => {
+    const dataDir = join(makeTempDir('patriot-futures-restart-'), 'data');
+    const before = await rig({ marketType: 'swap', dataDir });
+    await setFutures(before, { leverage: 6, marginMode: 'isolated' });
+    await outcome(before, await orderOf(before, await alert(before, 'fut-r1', '0.01')), 'OrderFilled');
+    await before.server.close();
+    // the same data on a new process, trading a fresh exchange account (20x cross until told otherwise)
+    const after = await rig({ marketType: 'swap', dataDir });
+    expect(after.sandbox.futures.settings(SANDBOX_ACCOUNT, 'BTC/USDT')).toEqual({ leverage: 20, marginType: 'CROSSED' });
+    const next = await orderOf(after, await alert(after, 'fut-r2', '0.01'));
+    await outcome(after, next, 'OrderFilled');
+    expect(after.sandbox.futures.journal(SANDBOX_ACCOUNT)).toEqual([
+      { kind: 'marginType', symbol: 'BTC/USDT', marginType: 'ISOLATED' },
+      { kind: 'leverage', symbol: 'BTC/USDT', leverage: 6 },
+      { kind: 'order', symbol: 'BTC/USDT', clientOrderId: next, leverage: 6, marginType: 'ISOLATED' },
+    ]);
   });
 
   it('a leverage the exchange refuses leaves no order at the sandbox and a rejection the user sees', async () => {
