@@ -10,6 +10,7 @@ import { PAPER_MARKETS } from '../adapters/exchanges/paper/markets.js';
 import { AccountRoutedExchange } from '../adapters/exchanges/account-router.js';
 import type { CcxtExchangeGateway, CcxtGatewayOptions, MonitorState } from '../adapters/exchanges/ccxt/index.js';
 import { LazyCcxtGateway } from './lazy-ccxt.js';
+import type { FuturesSettingsSource } from '../adapters/exchanges/ccxt/futures-setup.js';
 import type { AccountConnection } from '../http/deps.js';
 import { binanceCcxtUrls } from '../adapters/exchanges/sandbox/ccxt-urls.js';
 import type { SyntheticPriceFeed } from '../adapters/marketdata/synthetic-price-feed.js';
@@ -79,6 +80,8 @@ interface ExchangesDeps {
   readonly log: Logger;
   readonly credentials: CredentialSource;
   readonly priceOf: (accountId: string, symbol: string) => string | undefined;
+  /** a swap account's leverage and margin mode for a symbol, set on the exchange before its orders */
+  readonly futuresSettingsOf?: FuturesSettingsSource;
 }
 
 export function openExchanges(config: PatriotConfig, deps: ExchangesDeps): Exchanges {
@@ -177,6 +180,7 @@ function lazyCcxtGateway(config: PatriotConfig, deps: ExchangesDeps): LazyCcxtGa
     breaker: { coolDownMs: config.breakerCoolDownMs },
     monitor: { auditIntervalMs: config.fillStreamAuditMs },
     referencePrice: (symbol, accountId) => deps.priceOf(accountId, symbol),
+    ...(deps.futuresSettingsOf ? { futuresSettings: deps.futuresSettingsOf } : {}),
   };
   return new LazyCcxtGateway(async () => {
     const [{ default: ccxt }, { CcxtExchangeGateway }] = await Promise.all([import('ccxt'), import('../adapters/exchanges/ccxt/index.js')]);

@@ -116,6 +116,29 @@ export const KillSwitchActionsDto = Type.Object({
   closes: Type.Optional(Type.Array(Type.Object({ strategyId: Type.String(), symbol: Type.String(), signalId: Type.String() }))),
 }, { description: "the kill switch's latest cancel / flatten request on this account" });
 
+const Leverage = Type.Integer({ minimum: 1, maximum: 125, description: 'a whole number; each symbol\'s own limit is the exchange\'s (Binance: -4028 above it)' });
+const MarginMode = Type.Union([Type.Literal('isolated'), Type.Literal('cross')]);
+
+/** A swap account's leverage and margin mode (issue 17): a default and overrides per symbol. */
+export const FuturesSettingsBody = Type.Object(
+  {
+    leverage: Leverage,
+    marginMode: MarginMode,
+    symbols: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}$' }), Type.Object({ leverage: Type.Optional(Leverage), marginMode: Type.Optional(MarginMode) }, { additionalProperties: false }), {
+        description: 'overrides by symbol ("BTC/USDT"), each with leverage, marginMode or both',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const FuturesSettingsDto = Type.Object({
+  leverage: Type.Integer(),
+  marginMode: MarginMode,
+  symbols: Type.Record(Type.String(), Type.Object({ leverage: Type.Optional(Type.Integer()), marginMode: Type.Optional(MarginMode) })),
+});
+
 export const AccountDto = Type.Object({
   accountId: Type.String(),
   name: Type.String(),
@@ -123,6 +146,9 @@ export const AccountDto = Type.Object({
   quoteAsset: Type.String(),
   killSwitch: Type.Object({ engaged: Type.Boolean(), reason: Type.Optional(Type.String()), actions: Type.Optional(KillSwitchActionsDto) }),
   openedAt: Type.String(),
+  marketType: Type.Optional(Type.Union([Type.Literal('spot'), Type.Literal('swap')], { description: 'a ccxt account\'s market type (absent for paper)' })),
+  futures: Type.Optional(FuturesSettingsDto),
+  futuresUpdatedAt: Type.Optional(Type.String()),
   credentials: Type.Optional(Type.Object({ apiKeyHint: Type.String({ description: 'the API key, masked to its last four characters' }), updatedAt: Type.String() })),
   lastReconciliation: Type.Optional(
     Type.Object(

@@ -4,7 +4,7 @@
  *
  * Streams:
  *   user-<userId>           UserRegistered, then UserDisabled, UserEnabled, UserRoleChanged, UserPasswordReset, UserApiKeyRevoked (an admin's changes)
- *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, KillSwitchActionsRequested, KillSwitchActionsDone, AccountReconciled, AccountBalancesObserved, AccountCredentialsChanged
+ *   account-<accountId>     AccountOpened, KillSwitchEngaged, KillSwitchReleased, KillSwitchActionsRequested, KillSwitchActionsDone, AccountReconciled, AccountBalancesObserved, AccountCredentialsChanged, AccountFuturesSettingsChanged
  *   system-<tenantId>       GlobalKillSwitchEngaged, GlobalKillSwitchReleased (all of that tenant's accounts)
  *   strategy-<strategyId>   StrategyConfigured, then StrategyPaused, StrategyResumed, StrategyDeleted (ADR-0019)
  *   signal-<signalId>       SignalReceived | SignalRejected, then SignalProcessed
@@ -13,6 +13,7 @@
  */
 import type { StrategyConfig } from './strategies/strategy.js';
 import type { AccountConfig } from './accounts/account.js';
+import type { FuturesSettings } from './accounts/futures-settings.js';
 import type { NormalizedSignal } from './signals/signal.js';
 import type { BracketPlan } from './orders/bracket.js';
 
@@ -202,6 +203,11 @@ export type PatriotEvent =
   | {
       readonly type: 'AccountCredentialsChanged';
       readonly data: { readonly accountId: string; readonly apiKeyHint?: string; readonly removed: boolean };
+    }
+  /** A swap account's leverage and margin mode were set (the whole settings, default and per symbol; issue 17). */
+  | {
+      readonly type: 'AccountFuturesSettingsChanged';
+      readonly data: { readonly accountId: string; readonly settings: FuturesSettings; readonly by: string };
     }
   /** A parked order is about to be sent (room freed on the exchange). */
   | { readonly type: 'OrderReleased'; readonly data: { readonly clientOrderId: string; readonly accountId: string } }

@@ -1,3 +1,4 @@
+import type { FuturesSettingsInput } from '../application/commands/futures-settings.js';
 import type { KillSwitchChanged, KillSwitchOptions } from '../application/commands/kill-switch.js';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -108,6 +109,8 @@ export interface HttpDeps {
     /** the secret of this tenant's strategy (never answered: used to send a test alert) */
     secretOf(tenantId: string, strategyId: string): Promise<string | undefined>;
     openAccount(tenantId: string, input: AccountInput): Promise<Result<{ accountId: string; lastPosition?: number }, DomainError>>;
+    /** a swap account's leverage and margin mode, default and per symbol (issue 17) */
+    setFuturesSettings(tenantId: string, accountId: string, input: FuturesSettingsInput, by: string): Promise<Result<{ changed: boolean; lastPosition?: number }, DomainError>>;
     /** signed alerts: a strategy's signing key (shown once when made), whether a signature is required */
     signing: {
       status(tenantId: string, strategyId: string): Promise<Result<SigningStatus, DomainError>>;

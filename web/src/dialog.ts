@@ -65,3 +65,33 @@ export function confirmKillSwitch(scope: string): Promise<{ cancelOrders: boolea
     ];
   }, 'Engage the kill switch?').then((confirmed) => (confirmed ? { cancelOrders: cancelOrders.checked, flatten: flatten.checked } : undefined));
 }
+
+/** A swap account's default leverage and margin mode (issue 17); resolves undefined when cancelled. */
+export function askFuturesSettings(account: string, current: { leverage: number; marginMode: 'isolated' | 'cross' } | undefined): Promise<{ leverage: number; marginMode: 'isolated' | 'cross' } | undefined> {
+  const leverage = h('input', { type: 'number', name: 'leverage', id: 'fut-leverage', min: 1, max: 125, step: 1, required: true, value: String(current?.leverage ?? 1) });
+  const mode = h('select', { name: 'marginMode', id: 'fut-margin-mode' }, h('option', { value: 'isolated' }, 'Isolated'), h('option', { value: 'cross' }, 'Cross'));
+  mode.value = current?.marginMode ?? 'isolated';
+  const error = h('p', { class: 'error', role: 'alert' });
+  return openDialog((close) => {
+    const cancel = h('button', { type: 'button', onclick: () => close(false) }, 'Cancel');
+    const ok = h('button', {
+      type: 'button', class: 'primary',
+      onclick: () => {
+        const value = Number(leverage.value);
+        if (!Number.isInteger(value) || value < 1 || value > 125) {
+          error.textContent = 'Leverage is a whole number from 1 to 125.';
+          return;
+        }
+        close(true);
+      },
+    }, 'Save');
+    queueMicrotask(() => leverage.focus());
+    return [
+      h('h2', {}, 'Leverage and margin mode'),
+      h('p', {}, `${account}: set on the exchange before the next order of each symbol. Overrides per symbol are kept.`),
+      h('div', { class: 'row' }, h('label', { for: 'fut-leverage' }, 'Leverage', leverage), h('label', { for: 'fut-margin-mode' }, 'Margin mode', mode)),
+      error,
+      h('div', { class: 'actions' }, cancel, ok),
+    ];
+  }, 'Leverage and margin mode').then((saved) => (saved ? { leverage: Number(leverage.value), marginMode: mode.value === 'cross' ? 'cross' : 'isolated' } : undefined));
+}

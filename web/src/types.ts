@@ -5,7 +5,12 @@ export interface KillSwitch { engaged: boolean; reason?: string; actions?: KillS
 export interface Account {
   accountId: string; name: string; exchange: string; quoteAsset: string; killSwitch: KillSwitch; openedAt: string;
   credentials?: { apiKeyHint: string; updatedAt: string };
+  /** a ccxt account's market type (absent for paper) */
+  marketType?: 'spot' | 'swap';
+  /** a swap account's leverage and margin mode (issue 17): a default and overrides per symbol */
+  futures?: FuturesSettings;
 }
+export interface FuturesSettings { leverage: number; marginMode: 'isolated' | 'cross'; symbols: Record<string, { leverage?: number; marginMode?: 'isolated' | 'cross' }> }
 export interface Connection { accountId: string; exchange: string; owner: string; stream: string; circuit: string; circuitRetryAt?: string; disabledReason?: string }
 export interface Position { accountId: string; symbol: string; quantity: string; averageEntryPrice: string; realizedPnl: string; feesPaid: string; markPrice?: string; unrealizedPnl?: string; markSource?: string; markAgeMs?: number; markStale?: boolean }
 export interface Balance { accountId: string; asset: string; total: string }

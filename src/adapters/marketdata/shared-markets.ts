@@ -1,3 +1,4 @@
+import { listedAs } from './ws-connection.js';
 import type { ProMarketClient } from './ccxt-market-shapes.js';
 
 /**
@@ -12,7 +13,7 @@ export class SharedMarkets {
   /** The symbols the venue lists, once its markets are known (all of them before). */
   listed(symbols: readonly string[]): readonly string[] {
     const markets = this.markets;
-    return markets === undefined ? symbols : symbols.filter((symbol) => Object.hasOwn(markets, symbol));
+    return markets === undefined ? symbols : symbols.filter((symbol) => listedAs(markets, symbol) !== undefined);
   }
 
   /** Gives `client` the markets (loading them on it when nobody has yet) and returns them. */

@@ -39,8 +39,10 @@ interface Session {
   readonly startedAt: number;
   /** when the watches were sent (markets loaded); the silence clock runs from here */
   armedAt?: number;
-  /** the symbols watched: those of `symbols` the exchange lists */
+  /** the symbols watched: those of `symbols` the exchange lists, in the exchange's spelling */
   watched: readonly string[];
+  /** a watched symbol's followed spelling where they differ (a perpetual "BTC/USDT:USDT" followed as "BTC/USDT") */
+  followedAs?: ReadonlyMap<string, string>;
   lastMessageAt?: number;
 }
 
@@ -138,10 +140,16 @@ export class WsConnection {
     try {
       const markets = await this.options.markets.prepare(session.client);
       if (this.session !== session) return;
-      const listed = session.symbols.filter((symbol) => Object.hasOwn(markets, symbol));
-      this.warnUnlisted(session.symbols.filter((symbol) => !Object.hasOwn(markets, symbol)));
+      const followedAs = new Map<string, string>();
+      for (const symbol of session.symbols) {
+        const venueSymbol = listedAs(markets, symbol);
+        if (venueSymbol !== undefined) followedAs.set(venueSymbol, symbol);
+      }
+      this.warnUnlisted(session.symbols.filter((symbol) => listedAs(markets, symbol) === undefined));
+      const listed = [...followedAs.keys()];
       if (listed.length === 0) throw new Error('none of the followed symbols is listed by the exchange');
       session.watched = listed;
+      session.followedAs = followedAs;
       session.armedAt = this.options.clock.now();
       await Promise.all([this.watchBook(session, listed), this.watchTrades(session, listed)]);
     } catch (error) {
@@ -232,12 +240,12 @@ export class WsConnection {
 
   private book(symbol: string, ticker: CcxtTickerLike, now: number): void {
     this.seenBook.set(symbol, ticker);
-    this.options.onObservation(bookObservation(symbol, ticker, this.options.source, now));
+    this.options.onObservation(bookObservation(this.session?.followedAs?.get(symbol) ?? symbol, ticker, this.options.source, now));
   }
 
   private trade(symbol: string, trade: CcxtTradeLike, now: number): void {
     this.seenTrade.set(symbol, trade);
-    this.options.onObservation(tradeObservation(symbol, trade, this.options.source, now));
+    this.options.onObservation(tradeObservation(this.session?.followedAs?.get(symbol) ?? symbol, trade, this.options.source, now));
   }
 
   private received(session: Session): number {
@@ -293,6 +301,17 @@ export class WsConnection {
     for (const symbol of fresh) this.warnedUnknown.add(symbol);
     this.options.logger.warn({ venue: this.options.source, symbols: fresh }, 'market data: symbols not listed by the exchange are not watched');
   }
+}
+
+/**
+ * The exchange's spelling of a followed symbol: itself when listed, else its USDⓈ-margined
+ * perpetual ("BTC/USDT" -> "BTC/USDT:USDT", what a swap account's market list holds).
+ */
+export function listedAs(markets: Readonly<Record<string, unknown>>, symbol: string): string | undefined {
+  if (Object.hasOwn(markets, symbol)) return symbol;
+  const quote = symbol.split('/')[1];
+  const perpetual = quote !== undefined && !symbol.includes(':') ? `${symbol}:${quote}` : undefined;
+  return perpetual !== undefined && Object.hasOwn(markets, perpetual) ? perpetual : undefined;
 }
 
 export function reasonOf(error: unknown): string {

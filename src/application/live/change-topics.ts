@@ -24,6 +24,7 @@ const TOPICS: { readonly [K in PatriotEventType]: readonly ChangeTopic[] } = {
   GlobalKillSwitchReleased: ['kill-switch'],
   AccountReconciled: ['accounts'],
   AccountCredentialsChanged: ['accounts'],
+  AccountFuturesSettingsChanged: ['accounts'],
   AccountBalancesObserved: ['balances'],
   StrategyConfigured: ['strategies'],
   StrategyPaused: ['strategies'], StrategyResumed: ['strategies'], StrategyDeleted: ['strategies'],

@@ -40,6 +40,7 @@ export function documentsReadBy(recorded: RecordedLike): [collection: string, id
     case 'KillSwitchActionsDone':
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
+    case 'AccountFuturesSettingsChanged':
       return [[C.accounts, event.data.accountId]];
     case 'AccountBalancesObserved':
       return [...event.data.cleared, ...event.data.balances.map((b) => b.asset)].map((asset): [string, string] => [C.balances, `${event.data.accountId}:${asset}`]);
@@ -135,7 +136,10 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       return;
     case 'AccountOpened': {
       const a = event.data;
-      const view: AccountView = { accountId: a.accountId, name: a.name, exchange: a.exchange, quoteAsset: a.quoteAsset, killSwitch: { engaged: false }, openedAt: time };
+      const view: AccountView = {
+        accountId: a.accountId, name: a.name, exchange: a.exchange, quoteAsset: a.quoteAsset, killSwitch: { engaged: false }, openedAt: time,
+        ...(a.marketType !== undefined ? { marketType: a.marketType } : {}), ...(a.futures !== undefined ? { futures: a.futures } : {}),
+      };
       put(C.accounts, a.accountId, view, { accountId: a.accountId });
       for (const b of a.initialBalances) {
         const balance: BalanceView = { accountId: a.accountId, asset: b.asset, total: decToString(new Dec(b.amount)), updatedAt: time };
@@ -187,6 +191,12 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       const { credentials: _previous, ...rest } = account;
       const next = event.data.removed || event.data.apiKeyHint === undefined ? rest : { ...rest, credentials: { apiKeyHint: event.data.apiKeyHint, updatedAt: time } };
       put(C.accounts, account.accountId, next, { accountId: account.accountId });
+      return;
+    }
+    case 'AccountFuturesSettingsChanged': {
+      const account = get<AccountView>(C.accounts, event.data.accountId);
+      if (!account) return;
+      put(C.accounts, account.accountId, { ...account, futures: event.data.settings, futuresUpdatedAt: time }, { accountId: account.accountId });
       return;
     }
     case 'GlobalKillSwitchEngaged':

@@ -1,3 +1,4 @@
+import type { FuturesSettings } from '../../domain/accounts/futures-settings.js';
 import type { ReconciliationDifference, UserRole } from '../../domain/events.js';
 
 /** Names and shapes of the read-model documents (what the REST API returns). Decimals are strings. */
@@ -128,6 +129,11 @@ export interface AccountView {
   readonly credentials?: { readonly apiKeyHint: string; readonly updatedAt: string };
   /** the last comparison with the exchange that found differences */
   readonly lastReconciliation?: { readonly at: string; readonly trigger: string; readonly differences: ReconciliationDifference[] };
+  /** a ccxt account's market type (absent: paper, or an account opened before it was shown) */
+  readonly marketType?: 'spot' | 'swap';
+  /** a swap account's leverage and margin mode (issue 17) and when they last changed */
+  readonly futures?: FuturesSettings;
+  readonly futuresUpdatedAt?: string;
 }
 
 /** The kill switch's latest actions on an account (issue 17): pending until the routing leader has recorded them. */

@@ -102,6 +102,11 @@ export class TradingState {
       case 'AccountReconciled':
       case 'AccountCredentialsChanged':
         return;
+      case 'AccountFuturesSettingsChanged': {
+        const a = this.accounts.get(event.data.accountId);
+        if (a) this.accounts.set(event.data.accountId, { ...a, config: { ...a.config, futures: event.data.settings } });
+        return;
+      }
       case 'KillSwitchEngaged':
       case 'KillSwitchReleased':
         this.applyToAccount(event.data.accountId, event);

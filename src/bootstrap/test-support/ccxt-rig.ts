@@ -70,6 +70,8 @@ export interface RigOptions {
   readonly limitOffsetBps?: string;
   /** the price the sandbox trades BTC/USDT at (default 97000) */
   readonly btcPrice?: string;
+  /** the binance account's market type (default spot); swap trades the sandbox's /fapi */
+  readonly marketType?: 'spot' | 'swap';
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
@@ -111,7 +113,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
     return again;
   }
   const opened = await openAccount(deps, {
-    accountId: ACCOUNT, tenantId: DEMO_TENANT, name: 'Binance (sandbox)', exchange: 'binance', quoteAsset: 'USDT',
+    accountId: ACCOUNT, tenantId: DEMO_TENANT, name: 'Binance (sandbox)', exchange: 'binance', quoteAsset: 'USDT', ...(options.marketType ? { marketType: options.marketType } : {}),
     initialBalances: [{ asset: 'USDT', amount: '100000' }], risk: {},
   }, 'test');
   expect(opened.ok).toBe(true);

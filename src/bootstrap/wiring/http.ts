@@ -1,3 +1,4 @@
+import { setFuturesSettings } from '../../application/commands/futures-settings.js';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Auth } from '../../application/ports/auth.js';
@@ -187,6 +188,10 @@ function configurationPart(core: Core, w: HttpWiring): HttpDeps['configuration']
     rotateSecret: (tenantId, strategyId) => rotateWebhookSecret(deps, tenantId, strategyId),
     secretOf: (tenantId, strategyId) => webhookSecretOf(deps, tenantId, strategyId),
     openAccount: (tenantId, input) => openExchangeAccount(deps, tenantId, input),
+    setFuturesSettings: async (tenantId, accountId, input, by) => {
+      await w.processor.catchUp();
+      return setFuturesSettings(core.commandDeps, tenantId, accountId, input, (id) => w.view.account(id)?.tenantId, by);
+    },
     signing: w.alerts.signing,
   };
 }

@@ -1,3 +1,4 @@
+import { effectiveFuturesSettings } from '../../domain/accounts/futures-settings.js';
 import type { CredentialSource } from '../../application/ports/credentials.js';
 import type { TradingView } from '../../application/workflows/trading-state.js';
 import { FileCredentialSource, noCredentials } from '../../adapters/credentials/file-credential-source.js';
@@ -30,7 +31,14 @@ export function wireMarkets(core: Core, view: TradingView): Markets {
     const account = view.account(accountId);
     return account ? prices.quote(account, symbol) : undefined;
   }
-  const exchanges = openExchanges(config, { feed, clock, log, credentials, priceOf: (accountId, symbol) => accountPrice(accountId, symbol)?.price });
+  const exchanges = openExchanges(config, {
+    feed, clock, log, credentials, priceOf: (accountId, symbol) => accountPrice(accountId, symbol)?.price,
+    // a swap account's leverage and margin mode as its settings say now (issue 17)
+    futuresSettingsOf: (accountId, symbol) => {
+      const futures = view.account(accountId)?.futures;
+      return futures ? effectiveFuturesSettings(futures, symbol) : undefined;
+    },
+  });
   const marketLists = new ExchangeMarketLists({ sourceOf: (account) => exchanges.marketListSource(account), kv, clock, log, refreshMs: config.marketData.marketsRefreshMs });
   const prices = new AccountPriceHub({ venueOf: (account) => exchanges.priceVenue(account), clock, log });
   return { exchanges, marketLists, prices, accountPrice };

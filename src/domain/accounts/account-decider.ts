@@ -3,11 +3,12 @@ import type { EventOf } from '../events.js';
 import { parseDec } from '../shared/decimal.js';
 import { assertNever, type Decider } from '../shared/decider.js';
 import { err, ok, type DomainError, type Result } from '../shared/result.js';
+import { futuresSettingsRefusal, sameFuturesSettings, validateFuturesSettings, type FuturesSettings } from './futures-settings.js';
 
 /** The account aggregate, stream `account-<accountId>`: its configuration and its kill switch. */
 
 export type AccountEvent = EventOf<
-  'AccountOpened' | 'KillSwitchEngaged' | 'KillSwitchReleased' | 'KillSwitchActionsRequested' | 'KillSwitchActionsDone' | 'AccountReconciled' | 'AccountBalancesObserved' | 'AccountCredentialsChanged'
+  'AccountOpened' | 'KillSwitchEngaged' | 'KillSwitchReleased' | 'KillSwitchActionsRequested' | 'KillSwitchActionsDone' | 'AccountReconciled' | 'AccountBalancesObserved' | 'AccountCredentialsChanged' | 'AccountFuturesSettingsChanged'
 >;
 
 /** What the kill switch also does (issue 17): cancel the open orders; flatten (which cancels them first). */
@@ -22,6 +23,8 @@ export type AccountCommand =
   | { readonly type: 'OpenAccount'; readonly config: AccountConfig }
   | { readonly type: 'EngageKillSwitch'; readonly reason: string; readonly actions?: KillSwitchActions }
   | { readonly type: 'ReleaseKillSwitch' }
+  /** a swap account's leverage and margin mode (issue 17) */
+  | { readonly type: 'SetFuturesSettings'; readonly settings: FuturesSettings; readonly by: string }
   /** the global kill switch's actions, recorded on each account of the tenant */
   | { readonly type: 'RequestKillSwitchActions'; readonly actions: KillSwitchActions }
   | { readonly type: 'CompleteKillSwitchActions'; readonly requestId: string; readonly cancelled: readonly string[]; readonly closes: readonly { readonly strategyId: string; readonly symbol: string; readonly signalId: string }[] };
@@ -98,6 +101,15 @@ export function decideAccount(command: AccountCommand, state: AccountState): Dec
       if (!state.killSwitch.engaged) return ok([]);
       return ok([{ type: 'KillSwitchReleased', data: { accountId: state.config.accountId } }]);
     }
+    case 'SetFuturesSettings': {
+      if (!state.opened || state.config === undefined) return fail('ACCOUNT_NOT_FOUND', 'the account was never opened');
+      const refusal = futuresSettingsRefusal(state.config);
+      if (refusal) return err(refusal);
+      const valid = validateFuturesSettings(command.settings);
+      if (!valid.ok) return valid;
+      if (sameFuturesSettings(state.config.futures, valid.value)) return ok([]);
+      return ok([{ type: 'AccountFuturesSettingsChanged', data: { accountId: state.config.accountId, settings: valid.value, by: command.by } }]);
+    }
     default:
       return assertNever(command);
   }
@@ -122,6 +134,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       const { pendingActions: _done, ...rest } = state;
       return rest;
     }
+    case 'AccountFuturesSettingsChanged':
+      return state.config ? { ...state, config: { ...state.config, futures: event.data.settings } } : state;
     case 'AccountReconciled': // observations and credential changes live on the stream but decide nothing here
     case 'AccountBalancesObserved':
     case 'AccountCredentialsChanged':

@@ -1,4 +1,5 @@
 import type { RiskLimits } from '../risk/limits.js';
+import type { FuturesSettings } from './futures-settings.js';
 
 export interface AccountConfig {
   readonly accountId: string;
@@ -12,4 +13,6 @@ export interface AccountConfig {
   readonly quoteAsset: string;
   readonly initialBalances: readonly { readonly asset: string; readonly amount: string }[];
   readonly risk: RiskLimits;
+  /** a swap account's leverage and margin mode, default and per symbol (issue 17); absent: the exchange's own */
+  readonly futures?: FuturesSettings;
 }

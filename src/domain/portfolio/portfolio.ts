@@ -136,6 +136,7 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderTrailMoved':
     case 'AccountReconciled':
     case 'AccountCredentialsChanged':
+    case 'AccountFuturesSettingsChanged':
     case 'KillSwitchActionsRequested':
     case 'KillSwitchActionsDone':
     case 'GlobalKillSwitchEngaged':

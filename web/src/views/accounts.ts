@@ -2,6 +2,7 @@ import { api, errorText } from '../api.js';
 import { badge, h, replace, table, td, time, toast } from '../dom.js';
 import { flattenNow, killSwitchActionsText, toggleKillSwitch } from '../kill-switch.js';
 import { cancelAccountOrders } from '../cancel-orders.js';
+import { askFuturesSettings } from '../dialog.js';
 import type { Account, Connection } from '../types.js';
 
 /** Exchange accounts: add one (paper or ccxt, keys write-only), connection state, kill switches. */
@@ -49,8 +50,8 @@ export class AccountsView {
     try {
       const accounts = (await api<{ items: Account[] }>('/accounts')).items;
       const connections = await Promise.all(accounts.map((a) => api<Connection>(`/accounts/${encodeURIComponent(a.accountId)}/connection`).catch(() => undefined)));
-      replace(this.listEl, table(['Name', 'Exchange', 'API key', 'Connection', 'Kill switch', ''], accounts.map((a, i) => h('tr', { 'data-account': a.accountId },
-        td(a.name), td(a.exchange), td(a.exchange === 'paper' ? h('span', { class: 'muted' }, 'not needed') : a.credentials ? h('code', {}, a.credentials.apiKeyHint) : h('span', { class: 'error' }, 'not set')),
+      replace(this.listEl, table(['Name', 'Exchange', 'Leverage', 'API key', 'Connection', 'Kill switch', ''], accounts.map((a, i) => h('tr', { 'data-account': a.accountId },
+        td(a.name), td(a.marketType === 'swap' ? `${a.exchange} · swap` : a.exchange), td([leverageOf(a), ...(a.marketType === 'swap' ? [h('button', { type: 'button', class: 'small', 'data-set-leverage': a.accountId, onclick: async () => { if (await setLeverage(a)) await this.update(['accounts']); } }, 'Set leverage')] : [])]), td(a.exchange === 'paper' ? h('span', { class: 'muted' }, 'not needed') : a.credentials ? h('code', {}, a.credentials.apiKeyHint) : h('span', { class: 'error' }, 'not set')),
         td(connectionOf(a, connections[i])),
         td([a.killSwitch.engaged ? badge('engaged') : h('span', { class: 'muted' }, 'off'), ...actionsNote(a)]),
         td([h('button', {
@@ -104,6 +105,29 @@ function connectionOf(account: Account, c: Connection | undefined): HTMLElement 
   if (c.circuit === 'open') return h('span', {}, badge('open'), ' circuit open', c.circuitRetryAt ? ` until ${time(c.circuitRetryAt)}` : '');
   if (c.disabledReason) return h('span', { class: 'error' }, c.disabledReason);
   return h('span', {}, badge(c.stream === 'connected' ? 'connected' : c.stream), c.circuit === 'half_open' ? ' (probing)' : '');
+}
+
+/** Asks for the account's default leverage and margin mode and saves them (its symbol overrides kept); true when saved. */
+async function setLeverage(a: Account): Promise<boolean> {
+  const chosen = await askFuturesSettings(a.name, a.futures);
+  if (!chosen) return false;
+  try {
+    await api(`/accounts/${encodeURIComponent(a.accountId)}/futures`, { method: 'PUT', body: { ...chosen, symbols: a.futures?.symbols ?? {} } });
+    toast(`${a.name}: ${chosen.leverage}x ${chosen.marginMode}`);
+    return true;
+  } catch (error) {
+    toast(errorText(error));
+    return false;
+  }
+}
+
+/** A swap account's leverage and margin mode (its default, then each symbol's override); '—' elsewhere. */
+function leverageOf(a: Account): HTMLElement {
+  if (a.marketType !== 'swap') return h('span', { class: 'muted' }, '—');
+  const f = a.futures;
+  if (!f) return h('span', { class: 'muted', title: 'PUT /api/v1/accounts/{id}/futures sets them' }, "the exchange's own");
+  const overrides = Object.entries(f.symbols).map(([symbol, o]) => `${symbol}: ${[o.leverage !== undefined ? `${o.leverage}x` : '', o.marginMode ?? ''].filter((t) => t !== '').join(' ')}`);
+  return h('span', { 'data-futures': a.accountId }, `${f.leverage}x ${f.marginMode}`, ...overrides.map((text) => h('div', { class: 'muted small' }, text)));
 }
 
 /** The kill switch's latest cancel / flatten on the account, in words (below its state). */

@@ -25,6 +25,7 @@ import { OrderLookups } from './order-lookups.js';
 import type { MonitorState } from './order-monitor.js';
 import { OrderListPlacement } from './order-list-placement.js';
 import { OrderPlacement } from './order-placement.js';
+import { FuturesSetup } from './futures-setup.js';
 import { OrderSearcher } from './order-search.js';
 import { KeyedRateLimiter } from './rate-limiter.js';
 import { systemScheduler } from './scheduler.js';
@@ -61,6 +62,7 @@ export class CcxtExchangeGateway implements ExchangeGateway {
   private readonly registry: AccountRegistry;
   private readonly caller: ExchangeCaller;
   private readonly placement: OrderPlacement;
+  private readonly futures: FuturesSetup;
   private readonly listPlacement: OrderListPlacement;
   private readonly lookups: OrderLookups;
   private readonly searcher: OrderSearcher;
@@ -85,7 +87,8 @@ export class CcxtExchangeGateway implements ExchangeGateway {
     this.venues = venues;
     this.registry = registry;
     this.caller = caller;
-    this.placement = new OrderPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
+    const futures = (this.futures = new FuturesSetup({ ...(options.futuresSettings ? { settingsOf: options.futuresSettings } : {}), caller, log, waitMs: options.maxOrderWaitMs ?? 10_000 }));
+    this.placement = new OrderPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion, futures });
     this.listPlacement = new OrderListPlacement({ options, log, registry, venues, breakers, caller, clients, knownOrders, completion });
     this.lookups = lookups;
     this.searcher = new OrderSearcher({ log, caller, clients, knownOrders, completion, lookups });
@@ -103,6 +106,8 @@ export class CcxtExchangeGateway implements ExchangeGateway {
   /** Drops the account's ccxt instances (blanking their keys) and monitor; the registration stays. */
   forget(accountId: string): void {
     this.registry.forget(accountId);
+    // new credentials may be another exchange account: its leverage and margin mode are set again
+    this.futures.forget(accountId);
   }
 
   /** Forgets the account and removes its registration. */

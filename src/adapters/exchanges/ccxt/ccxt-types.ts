@@ -110,6 +110,9 @@ export interface CcxtClient {
   fetchClosedOrders(symbol?: string, since?: number, limit?: number, params?: CcxtParams): Promise<CcxtOrderLike[]>;
   fetchMyTrades(symbol?: string, since?: number, limit?: number, params?: CcxtParams): Promise<CcxtTradeLike[]>;
   fetchBalance(params?: CcxtParams): Promise<CcxtBalancesLike>;
+  /** derivatives (issue 17): the symbol's leverage and margin mode on the exchange */
+  setLeverage?(leverage: number, symbol?: string, params?: CcxtParams): Promise<unknown>;
+  setMarginMode?(marginMode: string, symbol?: string, params?: CcxtParams): Promise<unknown>;
   close?(): Promise<unknown>;
 }
 

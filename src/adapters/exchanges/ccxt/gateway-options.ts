@@ -1,3 +1,4 @@
+import type { FuturesSettingsSource } from './futures-setup.js';
 import type { Logger } from '../../../application/ports/logger.js';
 import type { CcxtClient, CcxtConfig, CcxtProClient } from './ccxt-types.js';
 import type { MarketType } from './exchange-profiles.js';
@@ -52,4 +53,6 @@ export interface CcxtGatewayOptions {
   /** a limit price off the tick: rounded toward the passive side (default) or refused */
   readonly limitPriceRounding?: 'passive' | 'reject';
   readonly monitor?: OrderMonitorOptions;
+  /** a swap account's wanted leverage and margin mode per symbol, set on the exchange before an order (issue 17) */
+  readonly futuresSettings?: FuturesSettingsSource;
 }

@@ -13,6 +13,7 @@ import { portSymbolOf, type OrderFallback } from './order-mapping.js';
 import { toCcxtNumber, validateOrder } from './order-validation.js';
 import { RejectCode } from './reject-codes.js';
 import type { VenueLoader } from './venue-loader.js';
+import type { FuturesSetup } from './futures-setup.js';
 import { executesAs, isConditional } from '../../../domain/orders/order-types.js';
 
 export interface OrderPlacementDeps {
@@ -25,6 +26,8 @@ export interface OrderPlacementDeps {
   readonly clients: CcxtClients;
   readonly knownOrders: KnownOrders;
   readonly completion: OrderCompletion;
+  /** sets a swap account's leverage and margin mode before its order (issue 17) */
+  readonly futures?: FuturesSetup;
 }
 
 /**
@@ -67,6 +70,12 @@ export class OrderPlacement {
       return { kind: 'rejected', code: RejectCode.INVALID_ORDER, reason: `quantity ${checked.amount} or price ${checked.price ?? ''} has more digits than ccxt can carry` };
     }
     for (const note of checked.adjustments) log.info({ accountId, clientOrderId: request.clientOrderId, note }, 'order adjusted to the market rules');
+
+    // ---- leverage and margin mode (swap): equal to the account's settings, or the order is not sent.
+    // A reduce-only order cannot add exposure: it never waits on them (an exit or a stop must not be
+    // blocked because the exchange refuses a margin-mode change while the position is open).
+    const unset = request.reduceOnly === true ? undefined : await this.deps.futures?.ensure(entry, market.symbol, portSymbolOf(market));
+    if (unset) return unset;
 
     // ---- circuit breaker
     const breaker = breakers.get(venue.hostKey);

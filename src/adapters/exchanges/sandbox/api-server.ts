@@ -13,7 +13,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const JSON_TYPE = 'application/json;charset=UTF-8';
 
 /** The requests whose attempts are counted per clientOrderId (an order list's: per leg). */
-const PLACEMENT = 'POST /api/v3/order';
+const PLACEMENTS: ReadonlySet<string> = new Set(['POST /api/v3/order', 'POST /fapi/v1/order']);
 const LIST_PLACEMENT = 'POST /api/v3/orderList/oco';
 
 /** What a matched request resolves to before it is written. */
@@ -65,7 +65,7 @@ export class ApiRequestHandler {
       return;
     }
     const params = new RequestParams(rawQuery, rawBody);
-    const placement = `${method} ${path}` === PLACEMENT ? this.placements?.begin(params.get('newClientOrderId')) : undefined;
+    const placement = PLACEMENTS.has(`${method} ${path}`) ? this.placements?.begin(params.get('newClientOrderId')) : undefined;
     const legPlacements =
       `${method} ${path}` === LIST_PLACEMENT && this.placements
         ? { above: this.placements.begin(params.get('aboveClientOrderId')), below: this.placements.begin(params.get('belowClientOrderId')) }

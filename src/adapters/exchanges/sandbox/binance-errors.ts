@@ -60,6 +60,17 @@ export const BinanceErrors = {
   orderListDoesNotExist: () => bad(-2013, 'Order list does not exist.'),
   unknownOrderOnCancel: () => bad(-2011, 'Unknown order sent.'),
   orderDoesNotExist: () => bad(-2013, 'Order does not exist.'),
+  // USDⓈ-M futures (/fapi)
+  marginInsufficient: () => bad(-2019, 'Margin is insufficient.'),
+  reduceOnlyRejected: () => bad(-2022, 'ReduceOnly Order is rejected.'),
+  leverageNotValid: (leverage: string) => bad(-4028, `Leverage ${leverage} is not valid`),
+  noNeedToChangeMarginType: () => bad(-4046, 'No need to change margin type.'),
+  marginTypeWithPosition: () => bad(-4048, 'Margin type cannot be changed if there exists position.'),
+  marginTypeWithOpenOrders: () => bad(-4047, 'Margin type cannot be changed if there exists open orders.'),
+  invalidMarginType: () => bad(-4044, 'The margin type is invalid.'),
+  notionalTooSmall: (min: string) => bad(-4164, `Order's notional must be no smaller than ${min} (unless you choose reduce only).`),
+  futuresDuplicateOrder: () => bad(-4116, 'ClientOrderId is duplicated.'),
+  invalidPositionSide: () => bad(-4061, "Order's position side does not match user's setting."),
   apiKeyFormat: () => new BinanceError(401, -2014, 'API-key format invalid.'),
   rejectedApiKey: () => new BinanceError(401, -2015, 'Invalid API-key, IP, or permissions for action.'),
   tooManyRequests: (retryAfterSeconds: number) =>

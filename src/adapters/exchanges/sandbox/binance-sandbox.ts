@@ -13,6 +13,8 @@ import { ADMIN_PREFIX, AdminRoutes } from './admin-routes.js';
 import { ApiKeyRegistry, type SandboxApiAccount } from './api-accounts.js';
 import { ApiRequestHandler, readBody } from './api-server.js';
 import { binanceCcxtUrls, type BinanceCcxtUrls } from './ccxt-urls.js';
+import { FuturesBook } from './futures-book.js';
+import { futuresRoutes } from './futures-routes.js';
 import { HiddenOrders } from './hidden-orders.js';
 import { ListenKeys } from './listen-keys.js';
 import { marketRoutes } from './market-routes.js';
@@ -56,6 +58,9 @@ export interface BinanceSandboxOptions {
   readonly slippageBps?: number;
   readonly partialFills?: boolean;
   readonly seed?: number;
+  /** USDⓈ-M futures (/fapi): each account's USDT wallet (default: its spot USDT balance), the highest leverage per symbol. */
+  readonly futuresWallets?: Readonly<Record<string, string>>;
+  readonly futuresMaxLeverage?: Readonly<Record<string, number>>;
   /** How often state streams (tickers, book, klines, depth) are re-sent without a price change (ms; 0: never). Default 1000. */
   readonly tickerRefreshMs?: number;
 }
@@ -77,6 +82,8 @@ export class BinanceSandbox {
   readonly feed: PriceFeed;
   /** Public market activity: the trade printed on each feed tick, the book, candles, 24h statistics. */
   readonly tape: MarketTape;
+  /** The USDⓈ-M futures accounts behind /fapi: wallets, positions, leverage and margin type per symbol. */
+  readonly futures: FuturesBook;
 
   private closing: Promise<void> | undefined;
 
@@ -90,6 +97,7 @@ export class BinanceSandbox {
     this.faults = parts.faults;
     this.feed = parts.feed;
     this.tape = parts.tape;
+    this.futures = parts.futures;
   }
 
   static async start(options: BinanceSandboxOptions): Promise<BinanceSandbox> {
@@ -153,13 +161,19 @@ export class BinanceSandbox {
         listenKeys,
         commission: { makerBps, takerBps },
       };
-      const routes = [...marketRoutes(deps), ...queryRoutes(deps), ...orderRoutes(deps), ...orderListRoutes(deps), ...streamRoutes(deps)];
+      const futures = new FuturesBook({ priceOf: (symbol) => feed.latest(symbol)?.price, takerBps: 4, makerBps: 2, ...(options.futuresMaxLeverage ? { maxLeverage: options.futuresMaxLeverage } : {}) });
+      for (const account of options.accounts) {
+        const spotUsdt = account.balances?.find((b) => b.asset === 'USDT')?.amount ?? '0';
+        futures.openAccount(account.accountId, options.futuresWallets?.[account.accountId] ?? spotUsdt);
+      }
+      const unfollow = feed.subscribe((tick) => futures.onPrice(tick.symbol, tick.price, clock.now()));
+      const routes = [...marketRoutes(deps), ...queryRoutes(deps), ...orderRoutes(deps), ...orderListRoutes(deps), ...streamRoutes(deps), ...futuresRoutes({ book: futures, symbols })];
       const api = new ApiRequestHandler(routes, registry, faults, clock, placements);
       const admin = new AdminRoutes(options.adminToken, faults, symbols, prices, { placements, marketStreams: () => openStreams.list() });
       const server = createServer((req, res) => void dispatch(req, res, api, admin));
       server.on('upgrade', (req, socket, head) => upgrade(req, socket, head, userData, openStreams));
       await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
-      return new BinanceSandbox({ exchange, faults, feed, tape, server, userData, streams: openStreams, hub, index, ownsFeed, prices, placements, symbols });
+      return new BinanceSandbox({ exchange, faults, feed, tape, server, userData, streams: openStreams, hub, index, ownsFeed, prices, placements, symbols, futures, unfollow });
     } catch (error) {
       await streams?.close();
       tape?.close();
@@ -211,6 +225,7 @@ export class BinanceSandbox {
     this.closing ??= (async () => {
       const { parts } = this;
       parts.ownsFeed?.stop();
+      parts.unfollow();
       await parts.userData.close();
       await parts.streams.close();
       parts.tape.close();
@@ -240,6 +255,8 @@ interface Parts {
   readonly prices: PriceControl;
   readonly placements: PlacementLog;
   readonly symbols: SymbolTable;
+  readonly futures: FuturesBook;
+  readonly unfollow: () => void;
 }
 
 /** WebSocket upgrades: the WebSocket API and listenKey streams first, then public market streams. */

@@ -1,8 +1,9 @@
 /**
  * ccxt's binance `urls.api` (ccxt 4.5.x), every entry pointed at the sandbox, so a client built
- * with `urls: { api: ... }` cannot reach the real exchange by any path. Only spot (`public`,
- * `private`, the two margin look-ups on `sapi`, `ws.spot`, `ws['ws-api'].spot`) is served;
- * anything else gets a 404 from the sandbox instead of a request to binance.com.
+ * with `urls: { api: ... }` cannot reach the real exchange by any path. Spot (`public`,
+ * `private`, the two margin look-ups on `sapi`, `ws.spot`, `ws['ws-api'].spot`) and the USDⓈ-M
+ * futures subset (`fapiPublic`, `fapiPrivate`, `fapiPrivateV2`/`V3`, market streams on `ws.future`)
+ * are served; anything else gets a 404 from the sandbox instead of a request to binance.com.
  */
 export interface BinanceCcxtUrls {
   readonly [api: string]: string | BinanceCcxtWsUrls;

@@ -77,13 +77,14 @@ export class MarketStreamServer {
 
   /** Whether an upgrade to this path is a market-data connection. */
   static accepts(path: string): boolean {
-    return path === '/ws' || path.startsWith('/ws/') || path === '/stream';
+    // /fws: USDⓈ-M futures market streams (ccxt's ws.future), the same streams under the same symbol ids
+    return path === '/ws' || path.startsWith('/ws/') || path === '/stream' || path === '/fws' || path.startsWith('/fws/');
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const combined = url.pathname === '/stream';
-    const named = combined ? (url.searchParams.get('streams') ?? '') : url.pathname.slice('/ws'.length);
+    const named = combined ? (url.searchParams.get('streams') ?? '') : url.pathname.replace(/^\/f?ws/, '');
     const initial = named.split('/').filter((name) => name.length > 0 && parseStreamName(name) !== undefined);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const connection: Connection = { ordinal: this.nextOrdinal++, ws, path: url.pathname, openedAt: this.clock.now(), combined, streams: new Map() };

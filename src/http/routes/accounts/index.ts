@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { AccountConnectionDto, AccountDto, CredentialsBody, CredentialsHint, KillSwitchBody, KillSwitchState, UserDto } from '../../../contracts/read-api.js';
+import { AccountConnectionDto, AccountDto, FuturesSettingsBody, FuturesSettingsDto, CredentialsBody, CredentialsHint, KillSwitchBody, KillSwitchState, UserDto } from '../../../contracts/read-api.js';
 import { sendError } from '../../errors.js';
 import { NewAccountBody } from '../../../contracts/strategy-api.js';
 
@@ -92,6 +92,30 @@ export const accountRoutes: FastifyPluginAsync<{ deps: AccountRouteDeps }> = asy
     if (!result.removed) return sendError(reply, 404, 'NO_CREDENTIALS', 'no API key is set for this account');
     if (result.lastPosition !== undefined) await deps.waitForProjection(result.lastPosition);
     return reply.code(204).send(null);
+  });
+
+  r.get('/accounts/:accountId/futures', {
+    schema: { tags: ['accounts'], summary: "A swap account's leverage and margin mode (default and per symbol)", params: AccountParams, response: { 200: FuturesSettingsDto, 404: ErrorBody } },
+  }, async (request, reply) => {
+    const account = await deps.queries.account(deps.tenantOf(request), request.params.accountId);
+    if (!account) return noSuchAccount(reply);
+    return account.futures ?? sendError(reply, 404, 'NO_FUTURES_SETTINGS', 'no leverage or margin mode is set for this account: the exchange keeps its own');
+  });
+
+  r.put('/accounts/:accountId/futures', {
+    config: { rateClass: 'trading' },
+    schema: {
+      tags: ['accounts'], summary: "Set a swap account's leverage and margin mode (default and per symbol): set on the exchange before the next order of each symbol",
+      params: AccountParams, body: FuturesSettingsBody, response: { 200: FuturesSettingsDto, 404: ErrorBody, 422: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const tenantId = deps.tenantOf(request);
+    const account = await deps.queries.account(tenantId, request.params.accountId);
+    if (!account) return noSuchAccount(reply);
+    const result = await deps.configuration.setFuturesSettings(tenantId, account.accountId, request.body, `user:${deps.userOf(request)}`);
+    if (!result.ok) return result.error.code === 'ACCOUNT_NOT_FOUND' ? noSuchAccount(reply) : sendError(reply, 422, result.error.code, result.error.message);
+    if (result.value.lastPosition !== undefined) await deps.waitForProjection(result.value.lastPosition);
+    return (await deps.queries.account(tenantId, account.accountId))!.futures;
   });
 
   r.put('/accounts/:accountId/kill-switch', {

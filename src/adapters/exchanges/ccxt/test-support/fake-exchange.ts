@@ -126,6 +126,14 @@ export class FakeExchange implements CcxtProClient {
     });
   }
 
+  setLeverage(leverage: number, symbol?: string): Promise<unknown> {
+    return this.run('setLeverage', [leverage, symbol], () => ({ leverage, symbol }));
+  }
+
+  setMarginMode(marginMode: string, symbol?: string): Promise<unknown> {
+    return this.run('setMarginMode', [marginMode, symbol], () => ({ code: 200, msg: 'success' }));
+  }
+
   createOrder(symbol: string, type: string, side: string, amount: number, price?: number, params: CcxtParams = {}): Promise<CcxtOrderLike> {
     return this.run('createOrder', [symbol, type, side, amount, price, params], () => ({
       id: `ex-${this.calls.length}`,
