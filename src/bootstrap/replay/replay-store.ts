@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { redactUrl } from '../../adapters/postgres/pool.js';
+import { scrubSecrets } from '../storage.js';
+
+/** Where a replay keeps its own log, read models and paper exchange: never the live stores. */
+export type ReplayStoreChoice =
+  | { readonly kind: 'sqlite' }
+  /** a database of its own, created on the server of `serverUrl` (the live DATABASE_URL or another) and dropped afterwards */
+  | { readonly kind: 'postgres'; readonly serverUrl: string };
+
+export interface ReplayStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** a fresh temporary directory (SQLite files; the paper exchange's file on PostgreSQL too) */
+  readonly dataDir: string;
+  /** the replay's own database on PostgreSQL */
+  readonly databaseUrl?: string;
+  /** removes the directory and drops the database */
+  dispose(): Promise<void>;
+}
+
+export class ReplayStoreError extends Error {
+  readonly code = 'REPLAY_STORE_UNAVAILABLE';
+}
+
+/** Makes a replay's store: a temporary directory, and on PostgreSQL a database of its own (never a schema beside the live one: LISTEN/NOTIFY is per database). */
+export async function openReplayStore(choice: ReplayStoreChoice): Promise<ReplayStore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'patriot-replay-'));
+  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+  if (choice.kind === 'sqlite') return { kind: 'sqlite', dataDir, dispose: async () => removeDir() };
+  const name = `patriot_replay_${randomBytes(8).toString('hex')}`;
+  try {
+    await onServer(choice.serverUrl, `CREATE DATABASE ${name}`);
+  } catch (error) {
+    removeDir();
+    throw new ReplayStoreError(`cannot create the replay's own database on ${redactUrl(choice.serverUrl)} (the database user needs CREATEDB): ${scrubSecrets((error as Error).message, choice.serverUrl)}`);
+  }
+  const url = new URL(choice.serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    kind: 'postgres', dataDir, databaseUrl: url.toString(),
+    dispose: async () => {
+      removeDir();
+      await onServer(choice.serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+async function onServer(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
