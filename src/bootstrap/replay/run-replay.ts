@@ -14,6 +14,9 @@ import { openReplayStore, type ReplayStoreChoice } from './replay-store.js';
 import { openReplayRuntime, replayConfig, type ReplayRuntime } from './replay-runtime.js';
 import type { ReplaySetup } from './replay-setup.js';
 
+/** The replay's report (the API's ReplayReportDto). */
+export type ReplayReport = ReplayReportDto;
+
 export interface ReplayInput {
   readonly history: AlertHistory;
   readonly prices: readonly CandleSeries[];
