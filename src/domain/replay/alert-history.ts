@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../shared/result.js';
 import { csvRecords, type CsvRecord } from './csv-records.js';
-import { arrayElementLines, lineAt } from './json-lines.js';
+import { arrayElementLines, badJsonLine } from './json-lines.js';
 import { isoOf, parseReplayTime } from './replay-time.js';
 import { tradingViewTrades } from './tradingview-trades.js';
 import type { ReplayInputError } from './replay-input-error.js';
@@ -63,10 +63,9 @@ function jsonAlerts(text: string): Result<{ format: AlertHistoryFormat; alerts: 
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '');
-    const line = position ? lineAt(text, Number(position[1])) : undefined;
-    return err({ code: 'REPLAY_BAD_JSON', ...(line !== undefined ? { line } : {}), message: `${line !== undefined ? `line ${line}: ` : ''}the alert history is not valid JSON` });
+  } catch {
+    const line = badJsonLine(text);
+    return err({ code: 'REPLAY_BAD_JSON', line, message: `line ${line}: the alert history is not valid JSON` });
   }
   if (!Array.isArray(value)) return err({ code: 'REPLAY_BAD_JSON', line: 1, message: 'line 1: a JSON alert history is an array of {"time", "message"}' });
   const lines = arrayElementLines(text);
