@@ -59,3 +59,11 @@ export const ReplayListDto = Type.Object({ items: Type.Array(ReplaySummaryDto) }
 export const ReplayDto = Type.Object({ replayId: Type.String(), name: Type.String(), createdAt: Type.String(), report: ReplayReportDto });
 export type ReplayDto = Static<typeof ReplayDto>;
 export const ReplayParams = Type.Object({ replayId: Type.String({ minLength: 1, maxLength: 64, pattern: '^rpl_[a-z0-9]+$' }) });
+
+export const ReplayErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'stable machine-readable code', examples: ['REPLAY_BAD_TIME'] }),
+    message: Type.String(),
+    line: Type.Optional(Type.Integer({ description: 'the line of the alert history or the price file that was refused' })),
+  }),
+}, { description: 'A refused replay: nothing was stored' });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HttpDeps } from '../../deps.js';
 import { ErrorBody } from '../../../contracts/common.js';
-import { NewReplayBody, ReplayDto, ReplayListDto, ReplayParams } from '../../../contracts/replay-api.js';
+import { NewReplayBody, ReplayDto, ReplayErrorBody, ReplayListDto, ReplayParams } from '../../../contracts/replay-api.js';
 import { sendError } from '../../errors.js';
 
 /** The alert history and the candles together: at most this many bytes of JSON. */
@@ -26,11 +26,11 @@ export const replayRoutes: FastifyPluginAsync<{ deps: ReplayRouteDeps }> = async
       description: 'Runs the same ingest, routing, sizing, risk and execution as live trading on a paper account in a store of its own (never the live data). ' +
         'A bad line answers 422 with its code and `line`; nothing is stored then. One replay runs at a time on a server (409 REPLAY_BUSY).',
       body: NewReplayBody,
-      response: { 201: ReplayDto, 400: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+      response: { 201: ReplayDto, 400: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ReplayErrorBody, 503: ErrorBody },
     },
   }, async (request, reply) => {
     const run = await deps.replays.run(deps.tenantOf(request), request.body);
-    if (!run.ok) return sendError(reply, run.status, run.code, run.message, run.line !== undefined ? { line: String(run.line) } : {});
+    if (!run.ok) return reply.code(run.status).send({ error: { code: run.code, message: run.message, ...(run.line !== undefined ? { line: run.line } : {}) } });
     return reply.code(201).send(run.replay);
   });
 
