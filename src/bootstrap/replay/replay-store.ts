@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +26,24 @@ export class ReplayStoreError extends Error {
   readonly code = 'REPLAY_STORE_UNAVAILABLE';
 }
 
+/** A RAM-backed directory with this much room is preferred: the store is thrown away, its fsyncs are pure cost (3x slower on disk here). */
+const RAM_DIR = '/dev/shm';
+const RAM_DIR_MIN_FREE = 1024 ** 3;
+
+/** Where the replay's files go: the RAM-backed directory when it has room, else the system's temp directory. */
+export function replayTempRoot(): string {
+  try {
+    const fs = statfsSync(RAM_DIR);
+    if (Number(fs.bavail) * Number(fs.bsize) >= RAM_DIR_MIN_FREE) return RAM_DIR;
+  } catch {
+    // no /dev/shm (not Linux): the temp directory
+  }
+  return tmpdir();
+}
+
 /** Makes a replay's store: a temporary directory, and on PostgreSQL a database of its own (never a schema beside the live one: LISTEN/NOTIFY is per database). */
 export async function openReplayStore(choice: ReplayStoreChoice): Promise<ReplayStore> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'patriot-replay-'));
+  const dataDir = mkdtempSync(join(replayTempRoot(), 'patriot-replay-'));
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   if (choice.kind === 'sqlite') return { kind: 'sqlite', dataDir, dispose: async () => removeDir() };
   const name = `patriot_replay_${randomBytes(8).toString('hex')}`;
