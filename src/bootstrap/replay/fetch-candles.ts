@@ -26,7 +26,7 @@ export async function fetchCandles(request: CandleRequest): Promise<Result<Candl
   if (!/^https?:\/\/[^\s]+$/.test(request.baseUrl)) return err({ code: 'REPLAY_BAD_EXCHANGE', message: '--exchange needs an http(s) URL of a Binance-compatible exchange (e.g. the sandbox)' });
   const ccxt = (await import('ccxt')).default;
   const http = request.baseUrl.replace(/\/+$/, '');
-  const exchange = new ccxt.binance({ urls: { api: binanceCcxtUrls(http, http.replace(/^http/, 'ws')) }, options: { defaultType: 'spot' }, enableRateLimit: false, timeout: 15_000 });
+  const exchange = new ccxt.binance({ urls: { api: binanceCcxtUrls(http, http.replace(/^http/, 'ws')) }, options: { fetchCurrencies: false, fetchMarkets: { types: ['spot'] }, defaultType: 'spot' }, enableRateLimit: false, timeout: 15_000 });
   const step = exchange.parseTimeframe(request.timeframe) * 1000;
   if (!(step > 0)) return err({ code: 'REPLAY_BAD_EXCHANGE', message: `unknown timeframe ${request.timeframe}` });
   const rows: (readonly unknown[])[] = [];
