@@ -17,6 +17,7 @@ import { wireReadSide, type ReadSide } from '../wiring/read-side.js';
 import { wireDuties } from '../wiring/duties.js';
 import { followAccounts } from '../wiring/prices-in-use.js';
 import type { ReplayStore } from './replay-store.js';
+import { SequentialIds } from './sequential-ids.js';
 
 /** The replay's clock: the time of the alert (or candle) being replayed, set by the replay. */
 export class ReplayClock implements Clock {
@@ -72,7 +73,8 @@ const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() 
 export async function openReplayRuntime(config: PatriotConfig, start: number, setup: { strategy: StrategyConfig; accounts: readonly AccountConfig[] }): Promise<ReplayRuntime> {
   const clock = new ReplayClock(start);
   const options: StartOptions = { clock, manualFeed: true, snapshots: false, logDestination: discard() };
-  const core = await openCore(config, options);
+  // ids from a counter, not randomness: client order ids (and the paper exchange's partial fills seeded by them) repeat run after run
+  const core: Core = { ...(await openCore(config, options)), ids: new SequentialIds(clock) };
   const view = new TradingView();
   const markets = wireMarkets(core, view);
   const trading = wireTrading(core, markets, view, options);

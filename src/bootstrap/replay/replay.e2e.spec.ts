@@ -22,8 +22,12 @@ async function replayDatabases(): Promise<string[]> {
   }
 }
 
+// limit orders rest and fill in seeded partial chunks (the seed includes the client order id)
+const limit = { alerts: fixtureAlerts(4, { refusals: false }), prices: { csv: fixtureCandles(4) }, strategy: { orderTemplate: { type: 'limit' as const, offsetBps: '5' } } };
+
 describe('replaying an alert history', () => {
   let sqlite: ReplayReport | undefined;
+  let limitReport: ReplayReport | undefined;
 
   it('reports the trades, PnL after fees and every refusal with its live code', async () => {
     sqlite = await replayFrom(source, config, { kind: 'sqlite' });
@@ -52,12 +56,23 @@ describe('replaying an alert history', () => {
     expect(await replayFrom(source, config, { kind: 'sqlite' })).toEqual(sqlite);
   });
 
+  it('plays the candles between alerts to orders resting on the paper exchange', async () => {
+    // a buy limit 5 bps under the 00:00 candle's close (42021.01): not reached at 00:30, reached by the 01:00 candle's low (41996)
+    const report = await replayFrom(limit, config, { kind: 'sqlite' });
+    limitReport = report;
+    expect(report.roundTrips[0]).toMatchObject({ openedAt: '2024-01-01T01:00:00.000Z', side: 'long' });
+    expect(Number(report.roundTrips[0]!.averageEntryPrice)).toBeLessThanOrEqual(42000.01);
+    expect(await replayFrom(limit, config, { kind: 'sqlite' })).toEqual(report);
+  });
+
   it.skipIf(!testPgUrl)('gives the same report on PostgreSQL, in a database of its own that is dropped afterwards', async () => {
     expect(sqlite).toBeDefined();
     const before = await replayDatabases();
     const postgres = await replayFrom(source, { ...config, databaseUrl: testPgUrl! }, { kind: 'postgres', serverUrl: testPgUrl! });
     expect(postgres.store).toBe('postgres');
     expect(withoutStore(postgres)).toEqual(withoutStore(sqlite!));
+    expect(limitReport).toBeDefined();
+    expect(withoutStore(await replayFrom(limit, { ...config, databaseUrl: testPgUrl! }, { kind: 'postgres', serverUrl: testPgUrl! }))).toEqual(withoutStore(limitReport!));
     expect(await replayDatabases()).toEqual(before);
   });
 

@@ -1,5 +1,5 @@
 import type { AlertHistory, ReplayAlert } from '../../domain/replay/alert-history.js';
-import { priceAt, type CandleSeries } from '../../domain/replay/candles.js';
+import { priceAt, type Candle, type CandleSeries } from '../../domain/replay/candles.js';
 import { isoOf } from '../../domain/replay/replay-time.js';
 import { readAlertEnvelope } from '../../domain/signals/alert-envelope.js';
 import { normalizeSignal } from '../../domain/signals/normalize-signal.js';
@@ -67,8 +67,11 @@ export async function runReplay(input: ReplayInput): Promise<ReplayReportDto> {
       const refused: ReplayRefusal[] = [];
       const signals = new Map<string, ReplayAlert>();
       let duplicates = 0;
+      let previous = first.at;
       for (let i = 0; i < history.alerts.length; i++) {
         const alert = history.alerts[i]!;
+        await walkCandles(rt, setup, input.prices, previous, alert.at);
+        previous = alert.at;
         rt.clock.set(alert.at);
         const symbol = symbolOf(rt, setup, alert.message);
         if (symbol !== undefined) {
@@ -106,6 +109,30 @@ export async function runReplay(input: ReplayInput): Promise<ReplayReportDto> {
     }
   } finally {
     await store.dispose();
+  }
+}
+
+/** A candle's prices in the order they most likely came: open, the extreme on the way, the other extreme, close. */
+const pathOf = (c: Candle): string[] => [c.open, ...(Number(c.close) >= Number(c.open) ? [c.low, c.high] : [c.high, c.low]), c.close];
+
+/**
+ * While an account has orders resting (limits, stops, bracket legs), the candles that start between
+ * two alerts are played to the paper exchange (each at its start time: open, low / high, close), so
+ * what would have filled or triggered in between does; with nothing resting, the replay jumps.
+ */
+async function walkCandles(rt: ReplayRuntime, setup: ReplaySetup, prices: readonly CandleSeries[], from: number, to: number): Promise<void> {
+  const resting = () => setup.accounts.some((a) => rt.view.current.hasLiveOrders(a.accountId));
+  if (to <= from || !resting()) return;
+  const candles = prices
+    .flatMap((s) => s.candles.filter((c) => c.at >= from && c.at < to).map((c) => ({ symbol: s.symbol, candle: c })))
+    .sort((a, b) => a.candle.at - b.candle.at || (a.symbol < b.symbol ? -1 : 1));
+  for (const { symbol, candle } of candles) {
+    if (!resting()) return;
+    rt.clock.set(candle.at);
+    for (const price of pathOf(candle)) {
+      rt.core.feed.setPrice(symbol, price);
+      await rt.settle();
+    }
   }
 }
 
