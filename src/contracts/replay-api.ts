@@ -58,7 +58,7 @@ export const ReplaySummaryDto = Type.Object({
 export const ReplayListDto = Type.Object({ items: Type.Array(ReplaySummaryDto) });
 export const ReplayDto = Type.Object({ replayId: Type.String(), name: Type.String(), createdAt: Type.String(), report: ReplayReportDto });
 export type ReplayDto = Static<typeof ReplayDto>;
-export const ReplayParams = Type.Object({ replayId: Type.String({ minLength: 1, maxLength: 64, pattern: '^rpl_[a-z0-9]+$' }) });
+export const ReplayParams = Type.Object({ replayId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
 
 export const ReplayErrorBody = Type.Object({
   error: Type.Object({
