@@ -48,6 +48,7 @@ export const NewReplayBody = Type.Object({
   startingBalance: Type.Optional(PositiveDecimal),
   strategy: Type.Optional(ReplayStrategyBody),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  store: Type.Optional(Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], { description: 'where the replay keeps its own log: a temp SQLite directory (default), or a database of its own on the server\'s PostgreSQL (needs CREATEDB; slower)' })),
 }, { additionalProperties: false });
 export type NewReplayBody = Static<typeof NewReplayBody>;
 

@@ -52,7 +52,7 @@ for (const [backend, database] of backends) describe(`replays over HTTP on ${bac
   it('replays beside the live data without changing it; the report is the CLI\'s and is kept', async () => {
     const before = { head: await head(), reads: await liveReads() };
     expect(before.head.position).toBeGreaterThan(0);
-    const posted = await fetchJson<ReplayDto>(server.runtime, '/api/v1/replays', { json: { alerts, prices, name: 'fixture' } });
+    const posted = await fetchJson<ReplayDto>(server.runtime, '/api/v1/replays', { json: { alerts, prices, name: 'fixture', ...(backend === 'SQLite' ? {} : { store: 'postgres' }) } });
     expect(posted.status, posted.text).toBe(201);
     await quiesce(server.runtime);
     expect(await head()).toEqual(before.head);
@@ -80,6 +80,11 @@ for (const [backend, database] of backends) describe(`replays over HTTP on ${bac
     expect(badPrices.body.error).toMatchObject({ code: 'REPLAY_BAD_CANDLE', line: 2 });
     const unknownField = await fetchJson(server.runtime, '/api/v1/replays', { json: { alerts, prices, extra: 1 } });
     expect(unknownField.status).toBe(400);
+    if (backend === 'SQLite') {
+      const noPostgres = await fetchJson<{ error: { code: string } }>(server.runtime, '/api/v1/replays', { json: { alerts, prices, store: 'postgres' } });
+      expect(noPostgres.status).toBe(422);
+      expect(noPostgres.body.error.code).toBe('REPLAY_STORE_UNAVAILABLE');
+    }
     expect((await fetchJson(server.runtime, '/api/v1/replays')).text).toEqual(before);
   });
 

@@ -19,13 +19,14 @@ export function replayService(deps: { kv: KeyValueStore; config: PatriotConfig; 
   return {
     run: async (tenantId: string, body: NewReplayBody): Promise<ReplayRun> => {
       if (running) return { ok: false, status: 409, code: 'REPLAY_BUSY', message: 'another replay is running on this server; try again when it is done' };
+      if (body.store === 'postgres' && deps.config.databaseUrl === undefined) return { ok: false, status: 422, code: 'REPLAY_STORE_UNAVAILABLE', message: 'this server does not run on PostgreSQL: replay with store "sqlite"' };
       running = true;
       try {
         const report = await replayFrom({
           alerts: body.alerts, prices: { csv: body.prices },
           ...(body.symbol !== undefined ? { symbol: body.symbol } : {}), ...(body.ticker !== undefined ? { ticker: body.ticker } : {}),
           ...(body.strategy !== undefined ? { strategy: body.strategy } : {}), ...(body.startingBalance !== undefined ? { startingBalance: body.startingBalance } : {}),
-        }, deps.config, deps.config.databaseUrl !== undefined ? { kind: 'postgres', serverUrl: deps.config.databaseUrl } : { kind: 'sqlite' });
+        }, deps.config, body.store === 'postgres' ? { kind: 'postgres', serverUrl: deps.config.databaseUrl! } : { kind: 'sqlite' });
         const replay: ReplayDto = { replayId: deps.ids.next('rpl').toLowerCase(), name: body.name ?? `Replay of ${report.alerts} alerts`, createdAt: new Date(deps.clock.now()).toISOString(), report };
         await deps.kv.set(keyOf(tenantId, replay.replayId), JSON.stringify(replay));
         return { ok: true, replay };
