@@ -3,7 +3,7 @@ import { priceAt, type Candle, type CandleSeries } from '../../domain/replay/can
 import { isoOf } from '../../domain/replay/replay-time.js';
 import { readAlertEnvelope } from '../../domain/signals/alert-envelope.js';
 import { normalizeSignal } from '../../domain/signals/normalize-signal.js';
-import { parseDec } from '../../domain/shared/decimal.js';
+import { Dec, parseDec } from '../../domain/shared/decimal.js';
 import { AnalyticsQueries } from '../../application/queries/analytics-queries.js';
 import { roundTripDto } from '../../application/queries/export-rows.js';
 import { C, type OrderView, type SignalView } from '../../application/projections/read-models.js';
@@ -113,7 +113,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayReportDto> {
 }
 
 /** A candle's prices in the order they most likely came: open, the extreme on the way, the other extreme, close. */
-const pathOf = (c: Candle): string[] => [c.open, ...(Number(c.close) >= Number(c.open) ? [c.low, c.high] : [c.high, c.low]), c.close];
+const pathOf = (c: Candle): string[] => [c.open, ...(new Dec(c.close).greaterThanOrEqualTo(c.open) ? [c.low, c.high] : [c.high, c.low]), c.close];
 
 /**
  * While an account has orders resting (limits, stops, bracket legs), the candles that start between
