@@ -15,6 +15,7 @@ import { wireTrading, type Trading } from '../wiring/trading.js';
 import { wireAlerts, type Alerts } from '../wiring/alerts.js';
 import { wireReadSide, type ReadSide } from '../wiring/read-side.js';
 import { wireDuties } from '../wiring/duties.js';
+import type { LeaseKeeper } from '../../application/workflows/lease-keeper.js';
 import { followAccounts } from '../wiring/prices-in-use.js';
 import type { ReplayStore } from './replay-store.js';
 import { SequentialIds } from './sequential-ids.js';
@@ -80,25 +81,48 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
   const trading = wireTrading(core, markets, view, options);
   const alerts = wireAlerts(core, trading.processor);
   const readSide = wireReadSide(core, markets, view, alerts.repeats, false);
-  await trading.processor.catchUp();
-  for (const account of setup.accounts) {
-    const opened = await openAccount(core.commandDeps, account, 'replay');
-    if (!opened.ok) throw new Error(`opening the replay's account failed: ${opened.error.message}`);
-  }
-  await trading.processor.catchUp();
-  await core.kv.set(webhookSecretKey(setup.strategy.strategyId), randomBytes(24).toString('base64url'));
-  const configured = await configureStrategy(core.commandDeps, setup.strategy, (id) => trading.processor.state.account(id)?.tenantId, 'replay');
-  if (!configured.ok) throw new Error(`configuring the replay's strategy failed: ${configured.error.message}`);
-  await trading.processor.catchUp();
-  const stopFollowing = await followAccounts(core, markets, view);
-  await trading.processor.run();
-  const keeper = wireDuties(core, markets, trading, readSide, view);
-  await readSide.processors.start();
-  await keeper.start();
-  for (let round = 0; !(keeper.isLeader && setup.accounts.every((a) => view.ownsAccount(a.accountId))); round++) {
-    if (round > 200) throw new Error('the replay node did not take its accounts');
-    keeper.nudge();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  let stopFollowing = (): void => undefined;
+  let keeper: LeaseKeeper | undefined;
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    stopFollowing();
+    core.health.stop();
+    readSide.live.close();
+    await keeper?.stop();
+    await trading.stop();
+    await readSide.stop();
+    markets.marketLists.close();
+    await markets.prices.close();
+    await markets.exchanges.close();
+    await core.storage.close();
+  };
+  try {
+    await trading.processor.catchUp();
+    for (const account of setup.accounts) {
+      const opened = await openAccount(core.commandDeps, account, 'replay');
+      if (!opened.ok) throw new Error(`opening the replay's account failed: ${opened.error.message}`);
+    }
+    await trading.processor.catchUp();
+    await core.kv.set(webhookSecretKey(setup.strategy.strategyId), randomBytes(24).toString('base64url'));
+    const configured = await configureStrategy(core.commandDeps, setup.strategy, (id) => trading.processor.state.account(id)?.tenantId, 'replay');
+    if (!configured.ok) throw new Error(`configuring the replay's strategy failed: ${configured.error.message}`);
+    await trading.processor.catchUp();
+    stopFollowing = await followAccounts(core, markets, view);
+    await trading.processor.run();
+    const duties = wireDuties(core, markets, trading, readSide, view);
+    keeper = duties;
+    await readSide.processors.start();
+    await duties.start();
+    for (let round = 0; !(duties.isLeader && setup.accounts.every((a) => view.ownsAccount(a.accountId))); round++) {
+      if (round > 200) throw new Error('the replay node did not take its accounts');
+      duties.nudge();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
   }
   const settle = async () => {
     for (let head = -1; ; ) {
@@ -113,23 +137,8 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
       head = now;
     }
   };
-  let closed = false;
   return {
-    core, view, markets, trading, alerts, readSide, clock, settle,
+    core, view, markets, trading, alerts, readSide, clock, settle, close,
     ingest: (request) => ingestAlert(alerts.ingestDeps, request),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      stopFollowing();
-      core.health.stop();
-      readSide.live.close();
-      await keeper.stop();
-      await trading.stop();
-      await readSide.stop();
-      markets.marketLists.close();
-      await markets.prices.close();
-      await markets.exchanges.close();
-      await core.storage.close();
-    },
   };
 }
