@@ -7,6 +7,7 @@ import { createAdmin, rebuildReadModels, replayProjections, rotateMasterKey, ver
 import { migrate } from '../bootstrap/storage.js';
 import { BackupError, backupDataDir, restoreDataDir } from '../bootstrap/backup.js';
 import { runSandboxCommand } from '../bootstrap/sandbox.js';
+import { replayAlertsCommand } from './replay-alerts.js';
 
 const HELP = `patriot <command>
 
@@ -22,6 +23,10 @@ const HELP = `patriot <command>
            stop the server first), then check the restored log's hash chain
   create-admin <username>  a new tenant and its first admin (password from PATRIOT_ADMIN_PASSWORD, else generated and printed once)
   rotate-master-key  re-wrap stored exchange credentials under PATRIOT_MASTER_KEY (the old key in PATRIOT_MASTER_KEY_PREVIOUS)
+  replay-alerts <file> (--prices <csv> | --exchange <url> [--timeframe 1h]) [--symbol BTC/USDT] [--ticker BTCUSDT]
+           [--strategy <json>] [--balance 100000] [--store sqlite|postgres] [--json]
+           replay an alert history (JSON/CSV of time,message, or TradingView's "List of trades") through the trading
+           engine on a paper account in a store of its own, and print the report (docs/adr/0025)
   sandbox  run a Binance-compatible spot exchange (the paper exchange behind Binance's API) for ccxt on PATRIOT_SANDBOX_PORT (9100)
 
 Configuration: PORT, HOST, PATRIOT_DATA_DIR, DATABASE_URL, PATRIOT_PUBLIC_URL, LOG_LEVEL, PATRIOT_CONFIG (JSON file of the same keys).`;
@@ -101,6 +106,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     }
+    case 'replay-alerts':
+      return replayAlertsCommand(argv.slice(1), loadConfig(), process.stdout, process.stderr);
     case 'sandbox':
       return runSandboxCommand(process.env, process.stdout);
     case 'help':

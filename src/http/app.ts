@@ -14,6 +14,7 @@ import { strategyRoutes } from './routes/strategies/index.js';
 import { probeRoutes, systemRoutes } from './routes/system/index.js';
 import { equityRoutes } from './routes/equity/index.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
+import { replayRoutes } from './routes/replays/index.js';
 import { ErrorBody } from '../contracts/common.js';
 import { installAuth } from './auth-hook.js';
 import cors from '@fastify/cors';
@@ -93,6 +94,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(systemRoutes, { deps });
       await api.register(equityRoutes, { deps });
       await api.register(analyticsRoutes, { deps });
+      await api.register(replayRoutes, { deps });
       await api.register(streamRoutes, { deps });
       await api.register(positionRoutes, { deps });
       await api.register(strategyControlRoutes, { deps });

@@ -1,6 +1,8 @@
 import type { FuturesSettingsInput } from '../application/commands/futures-settings.js';
 import type { KillSwitchChanged, KillSwitchOptions } from '../application/commands/kill-switch.js';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
+import type { NewReplayBody, ReplayDto, ReplaySummaryDto } from '../contracts/replay-api.js';
 import type { Registry } from 'prom-client';
 import type { AlertRequest, IngestOutcome } from '../application/ingest/ingest-alert.js';
 import type { WebhookSigning } from '../application/ingest/alert-signature.js';
@@ -146,6 +148,23 @@ export interface HttpDeps {
     order(tenantId: string, clientOrderId: string, by: string, reason: string): Promise<Result<CancelRequested & { lastPosition?: number }, DomainError>>;
     account(tenantId: string, accountId: string, filter: { symbol?: string }, by: string, reason: string): Promise<Result<{ requested: CancelRequested[]; notOpen: string[]; lastPosition?: number }, DomainError>>;
   };
+  /** alert histories replayed in stores of their own (ADR-0025) */
+  readonly replays: ReplaysPort;
+}
+
+/** A replay's answer: its report, or why it was refused (an input error names its line). */
+export type ReplayRun =
+  | { readonly ok: true; readonly replay: ReplayDto }
+  | { readonly ok: false; readonly status: 409 | 422 | 503; readonly code: string; readonly message: string; readonly line?: number };
+
+export type ReplaySummary = Static<typeof ReplaySummaryDto>;
+
+/** Alert histories replayed through the trading engine in stores of their own (ADR-0025), and their reports. */
+export interface ReplaysPort {
+  run(tenantId: string, body: NewReplayBody): Promise<ReplayRun>;
+  /** the tenant's reports, newest first */
+  list(tenantId: string): Promise<ReplaySummary[]>;
+  get(tenantId: string, replayId: string): Promise<ReplayDto | undefined>;
 }
 
 /** Positions per strategy (from the write side's folded state) and closes. */

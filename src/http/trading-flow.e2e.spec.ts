@@ -358,6 +358,8 @@ describe('API surface: OpenAPI, docs, probes, metrics, unknown ids', () => {
       '/api/v1/strategies/{strategyId}': ['get', 'put'],
       '/api/v1/strategies/{strategyId}/test-alert': ['post'],
       '/api/v1/stream': ['get'],
+      '/api/v1/replays': ['get', 'post'],
+      '/api/v1/replays/{replayId}': ['get'],
     };
     for (const [path, methods] of Object.entries(expected)) {
       expect(res.body.paths, path).toHaveProperty([path]);

@@ -5,6 +5,7 @@ import { LiveStream } from './live.js';
 import type { KillSwitch } from './types.js';
 import { AccountsView } from './views/accounts.js';
 import { AnalyticsView } from './views/analytics.js';
+import { ReplaysView } from './views/replays.js';
 import { OverviewView } from './views/overview.js';
 import { StrategiesView } from './views/strategies.js';
 import { WebhooksView } from './views/webhooks.js';
@@ -30,6 +31,7 @@ let everConnected = false;
 const routes: Record<string, () => View> = { overview: () => new OverviewView(), accounts: () => new AccountsView(), strategies: () => new StrategiesView() };
 routes.webhooks = () => new WebhooksView(); // outbound webhooks (admins)
 routes.analytics = () => new AnalyticsView(); // issue 20: metrics, trade history, downloads
+routes.replays = () => new ReplaysView(); // issue 20: alert histories replayed on a paper account (ADR-0025)
 routes.telegram = () => new TelegramView(); // Telegram: the bot (admins), linking your chat
 const routeName = (): string => {
   const name = location.hash.replace(/^#\/?/, '');

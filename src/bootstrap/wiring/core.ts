@@ -1,7 +1,7 @@
 import type { Logger as Pino } from 'pino';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { KeyValueStore } from '../../application/ports/key-value.js';
-import type { Clock } from '../../application/ports/clock.js';
+import type { Clock, IdGenerator } from '../../application/ports/clock.js';
 import type { Logger } from '../../application/ports/logger.js';
 import { KeyedMutex } from '../../application/shared/keyed-mutex.js';
 import { RandomIds, systemClock } from '../../adapters/system/system-clock.js';
@@ -26,7 +26,7 @@ export interface Core {
   readonly logger: Pino;
   readonly log: Logger;
   readonly metrics: PatriotMetrics;
-  readonly ids: RandomIds;
+  readonly ids: IdGenerator;
   readonly streamMutex: KeyedMutex;
   readonly storage: Storage;
   /** the port held while waiting for the database, handed over to the real server */

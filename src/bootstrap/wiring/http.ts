@@ -20,6 +20,7 @@ import { principalOf } from '../../http/auth-hook.js';
 import { accountMarketData } from '../account-market-data.js';
 import { newWebhookSecret } from '../demo.js';
 import { userAdministration } from '../user-administration.js';
+import { replayService } from '../replay/replay-service.js';
 import type { SharedLimits } from '../shared-limits.js';
 import type { Alerts } from './alerts.js';
 import type { Core } from './core.js';
@@ -74,6 +75,7 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     tenantOf: (request) => principalOf(request).tenantId,
     userOf: (request) => principalOf(request).userId,
     cancels: cancelsPart(core, w),
+    replays: replayService({ kv: core.kv, config, clock: core.clock, ids: core.ids, log: core.log }),
   });
 }
 

@@ -9,7 +9,7 @@ const RATIO_PLACES = 2;
 const EXPORTS = ['fills', 'orders', 'round-trips', 'signals'] as const;
 
 /** A number cell: the API's value kept in data-value, shown rounded half even to `places`. */
-function num(value: string | undefined, places: number, signed = false): HTMLTableCellElement {
+export function num(value: string | undefined, places: number, signed = false): HTMLTableCellElement {
   if (value === undefined) return td('—', 'num muted');
   const cls = !signed ? '' : value.startsWith('-') ? 'neg' : /^0(\.0*)?$/.test(value) ? '' : 'pos';
   return h('td', { class: `num ${cls}`.trim(), 'data-value': value, 'data-places': places }, fixed(value, places));
@@ -173,7 +173,7 @@ async function download(href: string, name: string): Promise<void> {
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function metricsTable(rows: [string, Metrics, string][], first: string, label: string): HTMLElement {
+export function metricsTable(rows: [string, Metrics, string][], first: string, label: string): HTMLElement {
   return table(
     [first, { text: 'PnL after fees', num: true }, { text: 'Trades', num: true }, { text: 'Win rate', num: true }, { text: 'Fees', num: true }, { text: 'Unrealised', num: true },
       { text: 'Avg win', num: true }, { text: 'Avg loss', num: true }, { text: 'Profit factor', num: true }, { text: 'Expectancy', num: true },
