@@ -80,12 +80,12 @@ describe('ccxt gateway: futures settings before the order', () => {
     expect(methods(fake.calls)).toEqual(['setMarginMode', 'setLeverage', 'createOrder']);
   });
 
-  it('a network failure sends no order and is no unknown outcome: rejected FUTURES_SETTINGS_UNAVAILABLE', async () => {
+  it('a network failure sends no order and is no unknown outcome: not placed, FUTURES_SETTINGS_UNAVAILABLE (the executor tries again)', async () => {
     const g = swapGateway();
     const fake = await g.exchange();
     fake.script('setMarginMode', new NetworkError('socket hang up'));
     const result = await g.gateway.placeOrder('acc1', order());
-    expect(result).toMatchObject({ kind: 'rejected', code: 'FUTURES_SETTINGS_UNAVAILABLE' });
+    expect(result).toMatchObject({ kind: 'not_placed', code: 'FUTURES_SETTINGS_UNAVAILABLE' });
     expect(fake.callsOf('setLeverage')).toEqual([]);
     expect(fake.callsOf('createOrder')).toEqual([]);
   });

@@ -35,8 +35,9 @@ export interface FuturesSetupDeps {
  * before an order on a swap account is sent (ADR-0024). What was set is remembered per process:
  * the first order of a symbol after a start sets them (the calls are idempotent), later ones only
  * after the settings changed. When setting fails the order is not sent: it is refused with
- * FUTURES_SETTINGS_REFUSED (the exchange said no) or FUTURES_SETTINGS_UNAVAILABLE (no answer), with
- * the exchange's reason; it never trades at a leverage nobody chose, and no outcome is unknown.
+ * FUTURES_SETTINGS_REFUSED (the exchange said no), or answered FUTURES_SETTINGS_UNAVAILABLE as not
+ * placed (no answer: tried again, settings first, like any order the exchange never got), with the
+ * exchange's reason; it never trades at a leverage nobody chose, and no outcome is unknown.
  */
 export class FuturesSetup {
   private readonly applied = new Map<string, string>();
@@ -74,9 +75,14 @@ export class FuturesSetup {
     for (const key of this.applied.keys()) if (key.startsWith(`${accountId}\n`)) this.applied.delete(key);
   }
 
-  private refused(accountId: string, symbol: string, refusal: { code: string; reason: string }): { kind: 'rejected'; code: string; reason: string } {
+  /**
+   * Refused by the exchange: the order is refused for good. Not answered (network, 5xx, rate
+   * limit): nothing was sent, so it is `not_placed` and the executor tries the order again (settings
+   * first) while it is young enough, then refuses it with this reason.
+   */
+  private refused(accountId: string, symbol: string, refusal: { code: string; reason: string }): { kind: 'rejected' | 'not_placed'; code: string; reason: string } {
     this.deps.log.warn({ accountId, symbol, code: refusal.code, reason: refusal.reason }, 'order not sent: leverage or margin mode could not be set');
-    return { kind: 'rejected', ...refusal };
+    return { kind: refusal.code === FuturesRejectCode.UNAVAILABLE ? 'not_placed' : 'rejected', ...refusal };
   }
 }
 
