@@ -69,4 +69,22 @@ describe('managed by PATRIOT where Binance cannot hold the order', () => {
     expect(await types(r, cancelled)).toEqual(['OrderApproved', 'OrderCancelRequested', 'OrderCancelled']);
     expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
   });
+
+  it('an armed order survives a restart: the new process watches it from its last recorded trail (not its first trigger) and sends it once', async () => {
+    const first = await rig();
+    const id = await orderOf(first, await alertWith(first, 'bn-managed-restart', { action: 'buy', trailing_distance: '500' }));
+    await waitUntil(async () => (await orderView(first, id)).status === 'armed', 'the trailing stop armed');
+    first.feed.setPrice('BTC/USDT', '95000');
+    await waitUntil(async () => (await orderView(first, id)).currentTrigger === '95500', 'the trail recorded at 95500', 20_000, 100);
+    await first.server.close();
+
+    // a new process on the same data (and a fresh exchange connection): 95200 is under the trail's 95500, far under the first trigger 97500
+    const second = await rig({ dataDir: first.server.dataDir, btcPrice: '95200' });
+    second.feed.setPrice('BTC/USDT', '95600');
+    await waitUntil(async () => (await types(second, id)).includes('OrderFilled'), 'the re-armed stop to trigger at its recorded trail and fill', 20_000, 50);
+    expect(await second.sandbox.exchange.fetchOrder('sbx', id)).toMatchObject({ type: 'market', side: 'buy', status: 'filled' });
+    expect(second.sandbox.exchange.placementAttempts('sbx', id)).toBe(1);
+    expect(first.sandbox.exchange.placementAttempts('sbx', id)).toBe(0);
+    expect((await history(second, id)).find((e) => e.type === 'OrderTriggered')?.data).toMatchObject({ trigger: '95500' });
+  });
 });
