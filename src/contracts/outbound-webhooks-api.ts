@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 
-const KINDS = 'fill, partial_fill, order_rejected, order_unknown, order_expired, order_cancelled, alert_rejected, kill_switch, reconciliation, daily_summary';
+const KINDS = 'fill, partial_fill, order_rejected, order_unknown, order_expired, order_cancelled, alert_rejected, kill_switch, reconciliation, daily_summary, circuit_breaker, stale_prices, takeover';
 const HH_MM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 
 /** A channel's quiet hours: local HH:MM in its time zone; `to` before `from` crosses midnight. */

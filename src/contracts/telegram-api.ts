@@ -26,7 +26,7 @@ export const TelegramStatusDto = Type.Object({
 
 export const TelegramBotBody = Type.Object({
   token: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the bot token from @BotFather (checked with getMe, stored sealed, never shown again)' })),
-  kinds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, description: 'fill, partial_fill, order_rejected, order_unknown, order_expired, order_cancelled, alert_rejected, kill_switch, reconciliation, daily_summary (default: all): what chats without a choice of their own get' })),
+  kinds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, description: 'fill, partial_fill, order_rejected, order_unknown, order_expired, order_cancelled, alert_rejected, kill_switch, reconciliation, daily_summary, circuit_breaker, stale_prices, takeover (default: all): what chats without a choice of their own get' })),
   enabled: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 

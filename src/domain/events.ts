@@ -262,7 +262,20 @@ export type PatriotEvent =
    * answer (OrderCancelled, or the fills that beat the cancel) does. `by`: who ("user:<id>",
    * "alert:<signalId>", ...); `reason`: why, in words.
    */
-  | { readonly type: 'OrderCancelRequested'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly by: string; readonly reason: string } };
+  | { readonly type: 'OrderCancelRequested'; readonly data: { readonly clientOrderId: string; readonly accountId: string; readonly by: string; readonly reason: string } }
+  // ---- how an account's connection to its exchange is (issue 19: told to the user), on `health-<accountId>`, recorded by its owner on a change
+  /** the account's exchange host's circuit breaker opened (new orders are refused at once) or closed again */
+  | {
+      readonly type: 'ExchangeCircuitChanged';
+      readonly data: { readonly accountId: string; readonly exchange: string; readonly state: 'open' | 'closed'; readonly reason?: string; readonly retryAt?: string };
+    }
+  /** the account's prices went stale (older than the allowed age: nothing is decided on them) or fresh again */
+  | {
+      readonly type: 'AccountPricesChanged';
+      readonly data: { readonly accountId: string; readonly exchange: string; readonly state: 'stale' | 'fresh'; readonly symbols: readonly string[]; readonly oldestAgeMs?: number };
+    }
+  /** a node took the account's order flow (on `owner-<accountId>`, when it is not the node that had it last) */
+  | { readonly type: 'AccountOwnerChanged'; readonly data: { readonly accountId: string; readonly nodeId: string; readonly previousNodeId?: string } };
 
 export type ReconciliationDifference =
   /** our balance (from recorded fills) and the exchange's total differ */
@@ -285,4 +298,8 @@ export const streams = {
   /** the times an alert came again: apart from its signal's stream, so repeats never race the processor for versions */
   repeats: (signalId: string) => `repeats-${signalId}`,
   order: (clientOrderId: string) => `order-${clientOrderId}`,
+  /** the account's exchange connection as its owner saw it change (issue 19) */
+  health: (accountId: string) => `health-${accountId}`,
+  /** the nodes that owned the account's order flow, in turn (issue 19) */
+  owner: (accountId: string) => `owner-${accountId}`,
 } as const;

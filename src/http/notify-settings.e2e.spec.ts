@@ -23,7 +23,7 @@ describe('notification settings over the API', () => {
     const created = await fetchJson<{ endpoint: Endpoint }>(runtime, '/api/v1/outbound-webhooks', { json: { url: 'https://discord.example.com/api/webhooks/1/token-xyz', format: 'discord' } });
     expect(created.status, created.text).toBe(201);
     const id = created.body.endpoint.endpointId;
-    expect(created.body.endpoint).toMatchObject({ kinds: ['fill', 'partial_fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation', 'daily_summary'], timeZone: 'UTC', summaryAt: '08:00' });
+    expect(created.body.endpoint).toMatchObject({ kinds: ['fill', 'partial_fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation', 'daily_summary', 'circuit_breaker', 'stale_prices', 'takeover'], timeZone: 'UTC', summaryAt: '08:00' });
 
     const before = (await fetchJson<{ items: Endpoint[] }>(runtime, '/api/v1/outbound-webhooks')).body.items;
     for (const [body, status, code] of [

@@ -5,7 +5,7 @@ import { h, toast } from './dom.js';
 export const KINDS: readonly [string, string][] = [
   ['fill', 'Fills'], ['partial_fill', 'Partial fills'], ['order_rejected', 'Orders rejected'], ['order_unknown', 'Orders unknown'], ['order_expired', 'Orders expired'],
   ['order_cancelled', 'Orders cancelled'], ['alert_rejected', 'Alerts rejected'], ['kill_switch', 'Kill switch'], ['reconciliation', 'Reconciliation differences'],
-  ['daily_summary', 'Daily summary'],
+  ['daily_summary', 'Daily summary'], ['circuit_breaker', 'Exchange not answering'], ['stale_prices', 'Stale prices'], ['takeover', 'Node takeovers'],
 ];
 
 /** A channel's settings as the API shows them. */

@@ -23,6 +23,7 @@ const TOPICS: { readonly [K in PatriotEventType]: readonly ChangeTopic[] } = {
   GlobalKillSwitchEngaged: ['kill-switch'],
   GlobalKillSwitchReleased: ['kill-switch'],
   AccountReconciled: ['accounts'],
+  ExchangeCircuitChanged: ['accounts'], AccountPricesChanged: ['accounts'], AccountOwnerChanged: ['accounts'],
   AccountCredentialsChanged: ['accounts'],
   AccountFuturesSettingsChanged: ['accounts'],
   AccountBalancesObserved: ['balances'],

@@ -47,6 +47,10 @@ export function documentsReadBy(recorded: RecordedLike): [collection: string, id
     case 'GlobalKillSwitchEngaged':
     case 'GlobalKillSwitchReleased':
       return [[C.system, 'global']];
+    case 'ExchangeCircuitChanged':
+    case 'AccountPricesChanged':
+    case 'AccountOwnerChanged':
+      return []; // told to the user (issue 19); the connection's state now is read live (/accounts/:id/connection)
     case 'StrategyConfigured':
     case 'StrategyPaused':
     case 'StrategyResumed':
@@ -375,6 +379,10 @@ export function projectEvent(recorded: RecordedLike, docs: DocAccess): void {
       }
       return;
     }
+    case 'ExchangeCircuitChanged':
+    case 'AccountPricesChanged':
+    case 'AccountOwnerChanged':
+      return;
     default:
       assertNever(event);
   }

@@ -101,6 +101,9 @@ export class TradingState {
       case 'UserApiKeyRevoked':
       case 'AccountReconciled':
       case 'AccountCredentialsChanged':
+      case 'ExchangeCircuitChanged':
+      case 'AccountPricesChanged':
+      case 'AccountOwnerChanged':
         return;
       case 'AccountFuturesSettingsChanged': {
         const a = this.accounts.get(event.data.accountId);

@@ -36,10 +36,13 @@ export function wireDuties(core: Core, markets: Markets, trading: Trading, readS
       void readSide.processors.accountTaken(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'starting the account\'s processors failed'));
       // once its live orders are looked up, compare the account with its exchange (not awaited: slow exchanges must not hold the lease round)
       trading.reconcileWhenIdle(accountId, 'takeover');
+      // a takeover from another node is recorded to be told (issue 19); not awaited, never in the way of trading
+      void trading.health.accountTaken(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'recording the account\'s new owner failed'));
     },
     onAccountDropped: (accountId) => {
       processor.dropAccount(accountId);
       executor.accountDropped(accountId);
+      trading.health.accountDropped(accountId);
       void exchanges.dropped(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'stopping the account\'s exchange client failed'));
       void readSide.processors.accountDropped(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'stopping the account\'s processors failed'));
     },

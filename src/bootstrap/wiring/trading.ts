@@ -1,6 +1,7 @@
 import { settleKillSwitchActions } from '../../application/workflows/kill-switch-actions.js';
 import { OrderExecutor } from '../../application/workflows/order-executor.js';
 import { ManagedTriggers } from '../../application/workflows/managed-triggers.js';
+import { AccountHealth } from '../../application/workflows/account-health.js';
 import { SignalProcessor } from '../../application/workflows/signal-processor.js';
 import { AccountReconciler } from '../../application/workflows/account-reconciler.js';
 import type { TradingView } from '../../application/workflows/trading-state.js';
@@ -14,6 +15,8 @@ export interface Trading {
   readonly processor: SignalProcessor;
   readonly executor: OrderExecutor;
   readonly reconciler: AccountReconciler;
+  /** the account's exchange connection changes, recorded to be told (issue 19) */
+  readonly health: AccountHealth;
   /** an account was opened (read from the log after start-up): the lease keeper looks for an owner */
   onAccountOpened(listener: () => void): void;
   /** compares the account with its exchange once nothing of it is in flight (not awaited by callers) */
@@ -87,16 +90,55 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
       .catch((error: unknown) => log.warn({ accountId, trigger, reason: String(error) }, 'comparing the account with its exchange failed; tried again later'));
   };
   const balancesTimer = watchAccounts(core, markets, view, reconcileWhenIdle);
+  const health = newHealth(core, markets, view);
+  const healthTimer = setInterval(() => void health.check(), Math.max(1000, config.marketData.maxPriceAgeMs));
+  healthTimer.unref();
   return {
-    processor, executor, reconciler, reconcileWhenIdle,
+    processor, executor, reconciler, reconcileWhenIdle, health,
     onAccountOpened: (listener) => void opened.add(listener),
     stop: async () => {
       clearInterval(balancesTimer);
+      clearInterval(healthTimer);
       await processor.stop();
       triggers.stop();
       await executor.stop();
     },
   };
+}
+
+/**
+ * Real exchanges' connections as their owner sees them (issue 19): the host's circuit breaker, and
+ * the account's prices older than the allowed age (a symbol with no price yet is not counted: routing
+ * refuses it with NO_PRICE). Paper accounts have neither a breaker nor a feed that can fail: not watched.
+ */
+function newHealth(core: Core, markets: Markets, view: TradingView): AccountHealth {
+  const { config } = core;
+  const real = (accountId: string) => {
+    const account = view.account(accountId);
+    return account && account.exchange !== 'paper' ? account : undefined;
+  };
+  return new AccountHealth({
+    store: core.events, clock: core.clock, log: core.log, nodeId: config.nodeId,
+    tenantOf: (accountId) => real(accountId)?.tenantId,
+    owned: () => view.current.allAccounts().filter((a) => a.exchange !== 'paper' && view.ownsAccount(a.accountId)).map((a) => a.accountId),
+    read: (accountId) => {
+      const account = real(accountId);
+      if (!account) return undefined;
+      const connection = markets.exchanges.connection(accountId, account.exchange, true);
+      const stale: string[] = [];
+      let oldest: number | undefined;
+      for (const symbol of view.current.symbolsInUse(accountId)) {
+        const quote = markets.accountPrice(accountId, symbol);
+        if (!quote || quote.ageMs <= config.marketData.maxPriceAgeMs) continue;
+        stale.push(symbol);
+        oldest = Math.max(oldest ?? 0, Math.round(quote.ageMs));
+      }
+      return {
+        exchange: account.exchange, circuit: connection.circuit, ...(connection.circuitRetryAt !== undefined ? { circuitRetryAt: connection.circuitRetryAt } : {}),
+        staleSymbols: stale, ...(oldest !== undefined ? { oldestAgeMs: oldest } : {}),
+      };
+    },
+  });
 }
 
 function newExecutor(core: Core, markets: Markets, view: TradingView, options: StartOptions): OrderExecutor {

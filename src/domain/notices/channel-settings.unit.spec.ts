@@ -81,6 +81,22 @@ describe('kinds and criticality', () => {
     expect(storedKinds(['fill', 'kill_switch'], 2)).toEqual(['fill', 'kill_switch']);
     expect(storedKinds(['kill_switch', 'gone'], undefined)).toEqual(['kill_switch']);
   });
+  it('a choice of every kind stored before the connection kinds existed gets them; a narrower one does not', () => {
+    const all2 = ['fill', 'partial_fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation', 'daily_summary'];
+    expect(storedKinds(all2, 2)).toEqual(NOTICE_KINDS);
+    expect(storedKinds(['fill', 'kill_switch'], 2)).toEqual(['fill', 'kill_switch']);
+    expect(storedKinds(['fill', 'kill_switch'], 3)).toEqual(['fill', 'kill_switch']);
+  });
+  it('the circuit breaker, stale prices and a takeover from another node are kinds; a first owner is not told', () => {
+    expect(kindOfEvent('ExchangeCircuitChanged', { state: 'open' })).toBe('circuit_breaker');
+    expect(kindOfEvent('AccountPricesChanged', { state: 'stale' })).toBe('stale_prices');
+    expect(kindOfEvent('AccountOwnerChanged', { nodeId: 'b', previousNodeId: 'a' })).toBe('takeover');
+    expect(kindOfEvent('AccountOwnerChanged', { nodeId: 'a' })).toBeUndefined();
+    expect(isCritical({ type: 'ExchangeCircuitChanged', data: { state: 'open' } })).toBe(true);
+    expect(isCritical({ type: 'ExchangeCircuitChanged', data: { state: 'closed' } })).toBe(false);
+    expect(isCritical({ type: 'AccountPricesChanged', data: { state: 'stale' } })).toBe(true);
+    expect(isCritical({ type: 'AccountPricesChanged', data: { state: 'fresh' } })).toBe(false);
+  });
   it('the kill switch engaged, an order stuck unknown and reconciliation differences are critical; the rest wait', () => {
     expect(isCritical({ type: 'KillSwitchEngaged', data: {} })).toBe(true);
     expect(isCritical({ type: 'GlobalKillSwitchEngaged', data: {} })).toBe(true);

@@ -41,6 +41,18 @@ export function noticeText(notice: Notice): string {
       const differences = Array.isArray(d.differences) ? d.differences.length : 0;
       return `Reconciliation${account} (${s('trigger')}): ${differences} difference${differences === 1 ? '' : 's'} with the exchange`;
     }
+    case 'ExchangeCircuitChanged':
+      return d.state === 'open'
+        ? `Exchange ${s('exchange')} not answering${account}: circuit breaker OPEN, new orders are refused at once${s('retryAt') ? ` (tried again at ${s('retryAt')})` : ''}`
+        : `Exchange ${s('exchange')} answering again${account}: circuit breaker closed`;
+    case 'AccountPricesChanged': {
+      const symbols = Array.isArray(d.symbols) ? d.symbols.map(String).slice(0, 10).join(', ') : '';
+      return d.state === 'stale'
+        ? `Prices STALE${account} (${s('exchange')}): ${symbols}${s('oldestAgeMs') ? `, the oldest ${Math.round(Number(s('oldestAgeMs')) / 1000)} s old` : ''}; nothing is decided on them until they are fresh`
+        : `Prices fresh again${account} (${s('exchange')})`;
+    }
+    case 'AccountOwnerChanged':
+      return `Node ${s('nodeId')} took over${account}${s('previousNodeId') ? ` from ${s('previousNodeId')}` : ''}`;
     case 'Digest':
     case 'DailySummary':
       return s('text');

@@ -6,15 +6,15 @@ import { err, ok, type DomainError, type Result } from '../shared/result.js';
  * choose, with a stable id (the idempotency key a receiver dedupes on). Every channel (outbound
  * webhooks today; chat, e-mail, a message bus later) delivers notices; only the sink differs.
  */
-export const NOTICE_KINDS = ['fill', 'partial_fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation', 'daily_summary'] as const;
+export const NOTICE_KINDS = ['fill', 'partial_fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation', 'daily_summary', 'circuit_breaker', 'stale_prices', 'takeover'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /**
  * The event types each kind tells of. A fill is `fill` when it completes its order and
  * `partial_fill` otherwise (the same OrderFilled type, told apart by `complete`). The daily
  * summary is not an event: it is made once a day per channel (daily-summary.ts).
- * Issue 19 also names the circuit breaker, stale prices and a node taking over an account: the log
- * has no event for them (they live in the nodes' memory and the lease table), so they are not kinds yet.
+ * The circuit breaker, stale prices and a node taking over an account are recorded by the account's
+ * owner when they change (AccountHealth); a takeover is told only when another node had the account.
  */
 export const EVENT_TYPES_OF_KIND: Readonly<Record<NoticeKind, readonly PatriotEventType[]>> = {
   fill: ['OrderFilled'],
@@ -27,6 +27,9 @@ export const EVENT_TYPES_OF_KIND: Readonly<Record<NoticeKind, readonly PatriotEv
   kill_switch: ['KillSwitchEngaged', 'KillSwitchReleased', 'GlobalKillSwitchEngaged', 'GlobalKillSwitchReleased'],
   reconciliation: ['AccountReconciled'],
   daily_summary: [],
+  circuit_breaker: ['ExchangeCircuitChanged'],
+  stale_prices: ['AccountPricesChanged'],
+  takeover: ['AccountOwnerChanged'],
 };
 
 const KIND_OF_TYPE: ReadonlyMap<string, NoticeKind> = new Map(NOTICE_KINDS.filter((k) => k !== 'partial_fill').flatMap((kind) => EVENT_TYPES_OF_KIND[kind].map((type) => [type, kind] as const)));
@@ -34,6 +37,7 @@ const KIND_OF_TYPE: ReadonlyMap<string, NoticeKind> = new Map(NOTICE_KINDS.filte
 /** The kind an event is told as (undefined: never told). */
 export function kindOfEvent(type: string, data: object): NoticeKind | undefined {
   if (type === 'OrderFilled') return (data as { complete?: unknown }).complete === false ? 'partial_fill' : 'fill';
+  if (type === 'AccountOwnerChanged' && (data as { previousNodeId?: unknown }).previousNodeId === undefined) return undefined; // a first owner is no takeover
   return KIND_OF_TYPE.get(type);
 }
 
@@ -44,16 +48,22 @@ export const eventTypesOf = (kinds: readonly NoticeKind[]): PatriotEventType[] =
  * Kinds stored before `partial_fill` existed: `fill` then meant every fill, so such a choice
  * keeps getting partial fills. `kindsVersion` 2 marks a choice made with `partial_fill` known.
  */
-export const KINDS_VERSION = 2;
+export const KINDS_VERSION = 3;
+/** The kinds of version 1: a choice of all of them was "everything", and gets the connection kinds of version 3 too. */
+const V1_KINDS: readonly NoticeKind[] = ['fill', 'order_rejected', 'order_unknown', 'order_expired', 'order_cancelled', 'alert_rejected', 'kill_switch', 'reconciliation'];
+const V3_KINDS: readonly NoticeKind[] = ['circuit_breaker', 'stale_prices', 'takeover'];
 export function storedKinds(kinds: readonly string[], version: number | undefined): NoticeKind[] {
-  const known = NOTICE_KINDS.filter((k) => kinds.includes(k));
-  return (version ?? 1) < KINDS_VERSION && known.includes('fill') && !known.includes('partial_fill') ? NOTICE_KINDS.filter((k) => k === 'partial_fill' || known.includes(k)) : known;
+  const v = version ?? 1;
+  let known = NOTICE_KINDS.filter((k) => kinds.includes(k));
+  if (v < 2 && known.includes('fill') && !known.includes('partial_fill')) known = NOTICE_KINDS.filter((k) => k === 'partial_fill' || known.includes(k));
+  if (v < 3 && V1_KINDS.every((k) => known.includes(k))) known = NOTICE_KINDS.filter((k) => V3_KINDS.includes(k) || known.includes(k));
+  return known;
 }
 
 /**
  * Critical notices go out even during a channel's quiet hours (issue 19): a kill switch engaged,
- * an order stuck unknown, reconciliation differences with the exchange. (A circuit breaker has no
- * event in the log yet.) Everything else waits for the window's end, in one digest.
+ * an order stuck unknown, reconciliation differences with the exchange, an exchange's circuit
+ * breaker opening, prices going stale. Everything else waits for the window's end, in one digest.
  */
 export function isCritical(notice: Pick<Notice, 'type' | 'data'>): boolean {
   switch (notice.type) {
@@ -63,6 +73,10 @@ export function isCritical(notice: Pick<Notice, 'type' | 'data'>): boolean {
       return true;
     case 'AccountReconciled':
       return Array.isArray(notice.data.differences) && notice.data.differences.length > 0;
+    case 'ExchangeCircuitChanged':
+      return notice.data.state === 'open';
+    case 'AccountPricesChanged':
+      return notice.data.state === 'stale';
     default:
       return false;
   }

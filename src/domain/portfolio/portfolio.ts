@@ -135,6 +135,9 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
     case 'OrderTriggered':
     case 'OrderTrailMoved':
     case 'AccountReconciled':
+    case 'ExchangeCircuitChanged':
+    case 'AccountPricesChanged':
+    case 'AccountOwnerChanged':
     case 'AccountCredentialsChanged':
     case 'AccountFuturesSettingsChanged':
     case 'KillSwitchActionsRequested':
