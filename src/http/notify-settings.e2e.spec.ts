@@ -27,7 +27,7 @@ describe('notification settings over the API', () => {
 
     const before = (await fetchJson<{ items: Endpoint[] }>(runtime, '/api/v1/outbound-webhooks')).body.items;
     for (const [body, status, code] of [
-      [{ kinds: ['fill', 'takeover'] }, 400, 'UNKNOWN_EVENT_KIND'],
+      [{ kinds: ['fill', 'funding_paid'] }, 400, 'UNKNOWN_EVENT_KIND'],
       [{ timeZone: 'Europe/Atlantis' }, 400, 'INVALID_TIME_ZONE'],
       [{ quietHours: { from: '22:00', to: '25:00' } }, 400, 'INVALID_QUIET_HOURS'],
       [{ summaryAt: '7:5' }, 400, 'INVALID_SUMMARY_TIME'],

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifyWorld } from './test-support/notify-world.js';
 import { ChatReceiver } from '../../../test/support/chat-receivers.js';
+import { NOTICE_KINDS } from '../../domain/notices/notice.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -43,14 +44,14 @@ describe('a channel\'s choices', () => {
     const w = await world('2026-01-15T12:00:00Z');
     expect((await w.admin.list('t1'))[0]!.kinds).toContain('daily_summary');
     for (const [input, code] of [
-      [{ kinds: ['fill', 'takeover'] }, 'UNKNOWN_EVENT_KIND'], [{ kinds: [] }, 'UNKNOWN_EVENT_KIND'], [{ timeZone: 'Europe/Nowhere' }, 'INVALID_TIME_ZONE'],
+      [{ kinds: ['fill', 'funding_paid'] }, 'UNKNOWN_EVENT_KIND'], [{ kinds: [] }, 'UNKNOWN_EVENT_KIND'], [{ timeZone: 'Europe/Nowhere' }, 'INVALID_TIME_ZONE'],
       [{ quietHours: { from: '22:00', to: '7' } }, 'INVALID_QUIET_HOURS'], [{ summaryAt: '24:00' }, 'INVALID_SUMMARY_TIME'],
     ] as const) {
       const refused = await w.admin.changeSettings('t1', w.id, input);
       expect(refused.ok ? 'changed' : refused.error.code, JSON.stringify(input)).toBe(code);
     }
     expect(await w.admin.changeSettings('t2', w.id, { kinds: ['fill'] })).toMatchObject({ ok: false, error: { code: 'ENDPOINT_NOT_FOUND' } });
-    expect((await w.admin.list('t1'))[0]!.kinds).toHaveLength(10); // nothing changed
+    expect((await w.admin.list('t1'))[0]!.kinds).toEqual([...NOTICE_KINDS]); // nothing changed
     expect(await w.admin.changeSettings('t1', w.id, { kinds: ['partial_fill', 'order_unknown'] })).toMatchObject({ ok: true, value: { kinds: ['partial_fill', 'order_unknown'] } });
 
     await w.webhooks.start();
