@@ -120,6 +120,9 @@ describe('when the exchange keeps failing', () => {
       throw new Error(`${String(e)} ${JSON.stringify(await connection())} ${JSON.stringify(r.server.runtime.ccxt()?.breakerStates())} ${r.server.logs.text().slice(-2500)}`);
     });
     expect((await connection()).circuitRetryAt).toEqual(expect.any(String));
+    // recorded to be told (issue 19): the breaker opened
+    const health = async () => (await r.server.runtime.events.readStream(`health-${ACCOUNT}`)).filter((e) => e.type === 'ExchangeCircuitChanged').map((e) => (e.data as { state: string }).state);
+    await waitUntil(async () => (await health()).includes('open'), 'the breaker opening recorded');
     const waiting = await orderOf(r, await alert(r, 'bn-while-open'));
     await waitUntil(() => r.server.logs.text().includes('order not placed; trying again'), 'the order to wait for the breaker');
     expect(await types(r, waiting)).not.toContain('OrderExchangeRejected');
@@ -129,6 +132,7 @@ describe('when the exchange keeps failing', () => {
     await waitUntil(async () => (await types(r, waiting)).includes('OrderFilled'), 'the waiting order to go out and fill', 20_000, 50);
     expect(r.sandbox.exchange.placementAttempts('sbx', waiting)).toBe(1);
     expect((await types(r, waiting)).filter((t) => t === 'OrderExchangeRejected')).toEqual([]);
+    await waitUntil(async () => (await health()).join() === 'open,closed', 'the breaker closing recorded, once each');
     expect(r.server.logs.text()).not.toContain(API_SECRET);
   });
 

@@ -91,7 +91,8 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
   };
   const balancesTimer = watchAccounts(core, markets, view, reconcileWhenIdle);
   const health = newHealth(core, markets, view);
-  const healthTimer = setInterval(() => void health.check(), Math.max(1000, config.marketData.maxPriceAgeMs));
+  // once a second (in-memory reads; a breaker stays open at least its cool-down, so no opening goes unseen)
+  const healthTimer = setInterval(() => void health.check(), 1000);
   healthTimer.unref();
   return {
     processor, executor, reconciler, reconcileWhenIdle, health,
