@@ -24,6 +24,7 @@ import { followAccounts } from './wiring/prices-in-use.js';
 import { wireHttp } from './wiring/http.js';
 import { wireTelegram } from './wiring/telegram.js';
 import { wireAlerts } from './wiring/alerts.js';
+import { settleAll } from './wiring/settle.js';
 
 export interface DemoInfo {
   readonly tenantId: string;
@@ -135,26 +136,12 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
       },
       ownedAccounts: () => keeper.ownedAccounts(),
     },
-    settle: () => settle(core, markets, trading, readSide),
+    settle: () => settleAll(core, markets, trading, readSide),
     snapshotNow: () => readSide.snapshotter.snapshotNow(),
     close,
   };
 }
 
-/** Until a whole round changes nothing: route, let the exchange commit and publish, record, project, process. */
-async function settle(core: Core, markets: Markets, trading: Trading, readSide: ReadSide): Promise<void> {
-  for (let head = -1; ; ) {
-    await trading.processor.pump();
-    await markets.exchanges.paper.settle();
-    await new Promise((resolve) => setImmediate(resolve));
-    await trading.executor.idle();
-    const now = await core.events.headPosition();
-    await readSide.projections.waitFor(now);
-    await readSide.processors.catchUp();
-    if (now === head) return;
-    head = now;
-  }
-}
 
 /** Stops everything in order (the API first, the storage last); idempotent. */
 function closer(core: Core, markets: Markets, trading: Trading, readSide: ReadSide, keeper: LeaseKeeper, app: FastifyInstance, limits: SharedLimits, telegram: { stop(): Promise<void> }, stopping: () => void): () => Promise<void> {

@@ -17,6 +17,7 @@ import { wireReadSide, type ReadSide } from '../wiring/read-side.js';
 import { wireDuties } from '../wiring/duties.js';
 import type { LeaseKeeper } from '../../application/workflows/lease-keeper.js';
 import { followAccounts } from '../wiring/prices-in-use.js';
+import { settleAll } from '../wiring/settle.js';
 import type { ReplayStore } from './replay-store.js';
 import { SequentialIds } from './sequential-ids.js';
 
@@ -124,19 +125,7 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
     await close().catch(() => undefined);
     throw error;
   }
-  const settle = async () => {
-    for (let head = -1; ; ) {
-      await trading.processor.pump();
-      await markets.exchanges.paper.settle();
-      await new Promise((resolve) => setImmediate(resolve));
-      await trading.executor.idle();
-      const now = await core.events.headPosition();
-      await readSide.projections.waitFor(now);
-      await readSide.processors.catchUp();
-      if (now === head) return;
-      head = now;
-    }
-  };
+  const settle = (): Promise<void> => settleAll(core, markets, trading, readSide);
   return {
     core, view, markets, trading, alerts, readSide, clock, settle, close,
     ingest: (request) => ingestAlert(alerts.ingestDeps, request),
