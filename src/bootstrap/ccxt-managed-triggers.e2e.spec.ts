@@ -87,4 +87,49 @@ describe('managed by PATRIOT where Binance cannot hold the order', () => {
     expect(first.sandbox.exchange.placementAttempts('sbx', id)).toBe(0);
     expect((await history(second, id)).find((e) => e.type === 'OrderTriggered')?.data).toMatchObject({ trigger: '95500' });
   });
+
+  it('a bracket on a symbol without STOP_LOSS: PATRIOT holds the stop and the take-profit (a resting take-profit would lock the base the stop must sell); the price falls through the stop: one market sell leaves, the take-profit ends at once', async () => {
+    const markets = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_limit', 'take_profit_limit'] as const } : m));
+    const r = await rig({ sandboxMarkets: markets });
+    const signalId = await alertWith(r, 'bn-managed-bracket', { action: 'buy', take_profit: '99000', stop_loss: '95000' });
+    const entry = await orderOf(r, signalId);
+    const children = await waitUntil(async () => {
+      const page = (await fetchJson<{ items: ManagedView[] }>(r.server.runtime, `/api/v1/orders?signalId=${signalId}&limit=50`)).body.items;
+      const tp = page.find((o) => o.clientOrderId !== entry && o.type === 'take_profit' && o.status === 'armed');
+      const stop = page.find((o) => o.clientOrderId !== entry && o.type === 'stop_market' && o.status === 'armed');
+      return tp && stop ? { tp, stop } : undefined;
+    }, 'the take-profit and the stop armed in PATRIOT', 20_000, 100);
+    expect(children.stop).toMatchObject({ managed: true, stopPrice: '95000', parent: { role: 'stop' } });
+    expect(children.tp).toMatchObject({ managed: true, stopPrice: '99000', parent: { role: 'take_profit' } });
+    expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]); // nothing rests: the base stays free
+
+    r.feed.setPrice('BTC/USDT', '94900');
+    await waitUntil(async () => (await types(r, children.stop.clientOrderId)).includes('OrderFilled'), 'the stop to trigger and fill', 20_000, 50).catch(async (e: unknown) => {
+      throw new Error(`${String(e)} stop: ${JSON.stringify(await types(r, children.stop.clientOrderId))} tp: ${JSON.stringify(await types(r, children.tp.clientOrderId))}`);
+    });
+    await waitUntil(async () => (await types(r, children.tp.clientOrderId)).includes('OrderCancelled'), 'the take-profit ended by PATRIOT', 20_000, 50);
+    expect(await r.sandbox.exchange.fetchOrder('sbx', children.stop.clientOrderId)).toMatchObject({ type: 'market', side: 'sell', status: 'filled', quantity: (await r.sandbox.exchange.fetchOrder('sbx', entry))!.filledQuantity });
+    expect(r.sandbox.exchange.placementAttempts('sbx', children.stop.clientOrderId)).toBe(1);
+    expect(r.sandbox.exchange.placementAttempts('sbx', children.tp.clientOrderId)).toBe(0);
+    expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
+  });
+
+  it('the same bracket when the price rises to the take-profit: one market sell leaves at the take-profit, the held stop ends at once', async () => {
+    const markets = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_limit', 'take_profit_limit'] as const } : m));
+    const r = await rig({ sandboxMarkets: markets });
+    const signalId = await alertWith(r, 'bn-managed-bracket-tp', { action: 'buy', take_profit: '99000', stop_loss: '95000' });
+    const entry = await orderOf(r, signalId);
+    const children = await waitUntil(async () => {
+      const page = (await fetchJson<{ items: ManagedView[] }>(r.server.runtime, `/api/v1/orders?signalId=${signalId}&limit=50`)).body.items;
+      const tp = page.find((o) => o.clientOrderId !== entry && o.type === 'take_profit' && o.status === 'armed');
+      const stop = page.find((o) => o.clientOrderId !== entry && o.type === 'stop_market' && o.status === 'armed');
+      return tp && stop ? { tp, stop } : undefined;
+    }, 'the take-profit and the stop armed in PATRIOT', 20_000, 100);
+    r.feed.setPrice('BTC/USDT', '99100');
+    await waitUntil(async () => (await types(r, children.tp.clientOrderId)).includes('OrderFilled'), 'the take-profit to trigger and fill', 20_000, 50);
+    await waitUntil(async () => (await types(r, children.stop.clientOrderId)).includes('OrderCancelled'), 'the stop ended by PATRIOT', 20_000, 50);
+    expect(await r.sandbox.exchange.fetchOrder('sbx', children.tp.clientOrderId)).toMatchObject({ type: 'market', side: 'sell', status: 'filled' });
+    expect(r.sandbox.exchange.placementAttempts('sbx', children.stop.clientOrderId)).toBe(0);
+    expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
+  });
 });

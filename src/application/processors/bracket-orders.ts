@@ -157,11 +157,16 @@ async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderInten
   }
   const role = action.kind === 'place_take_profit' ? 'take_profit' : action.kind === 'place_stop' ? 'stop' : 'exit';
   const index = action.kind === 'place_take_profit' ? action.leg : action.generation;
+  // a stop PATRIOT holds must find the base free when it fires (a resting take-profit would lock it on a spot exchange):
+  // PATRIOT then holds the take-profits too, as take-profit orders sent at market once their price is reached
+  const held = entry.bracket?.managedStop === true && action.kind !== 'place_exit';
+  const type = action.kind === 'place_take_profit' ? (held ? 'take_profit' : 'limit') : action.kind === 'place_stop' ? 'stop_market' : 'market';
   const child: OrderIntent = {
     clientOrderId: bracketChildId(entry, tenantId, role, index), accountId: entry.accountId, strategyId: entry.strategyId, signalId: entry.signalId, symbol: entry.symbol,
-    side: action.side, type: action.kind === 'place_take_profit' ? 'limit' : action.kind === 'place_stop' ? 'stop_market' : 'market', quantity: action.quantity,
-    ...(action.kind === 'place_take_profit' ? { limitPrice: action.limitPrice } : {}), ...(action.kind === 'place_stop' ? { stopPrice: action.stopPrice } : {}),
-    ...(action.kind === 'place_stop' && entry.bracket?.managedStop === true ? { managed: true as const } : {}),
+    side: action.side, type, quantity: action.quantity,
+    ...(action.kind === 'place_take_profit' ? (held ? { stopPrice: action.limitPrice } : { limitPrice: action.limitPrice }) : {}),
+    ...(action.kind === 'place_stop' ? { stopPrice: action.stopPrice } : {}),
+    ...(held ? { managed: true as const } : {}),
     referencePrice: entry.referencePrice, reduceOnly: true, parent: { clientOrderId: entry.clientOrderId, role, index },
   };
   const decided = orderDecider.decide({ type: 'Approve', intent: child }, orderDecider.initialState());

@@ -51,7 +51,9 @@ export interface BracketPlan {
   readonly orderLists?: boolean;
   /**
    * The account's exchange cannot hold a stop-market order on this market: the stop legs are held
-   * by PATRIOT (armed on the exchange's price, sent as market orders once crossed; issue 17).
+   * by PATRIOT (armed on the exchange's price, sent as market orders once crossed; issue 17), and
+   * so are the take-profits (take-profit orders sent at market once their price is reached): a
+   * take-profit resting on a spot exchange would lock the base the triggered stop must sell.
    */
   readonly managedStop?: boolean;
 }
