@@ -23,8 +23,9 @@ async function setup() {
   const store = await SqliteEventStore.open({ path: ':memory:' });
   stores.push(store);
   const reading: { now: HealthReading } = { now: healthy };
+  const kv = new Map<string, string>();
   const watcher = (nodeId: string) => new AccountHealth({
-    store, clock: { now: () => Date.parse('2026-01-01T00:00:00Z') }, log: silentLogger, nodeId,
+    store, kv: { get: async (k) => kv.get(k), set: async (k, v) => void kv.set(k, v) }, clock: { now: () => Date.parse('2026-01-01T00:00:00Z') }, log: silentLogger, nodeId,
     tenantOf: (id) => (id === 'acc1' ? 't1' : undefined), read: () => reading.now, owned: () => ['acc1'],
   });
   const types = async () => (await store.readAll(0, 100)).map((e) => `${e.type}:${(e.data as { state?: string; nodeId?: string }).state ?? (e.data as { nodeId?: string }).nodeId}`);
@@ -32,12 +33,12 @@ async function setup() {
 }
 
 describe('an account\'s connection health, recorded to be told', () => {
-  it('records the first owner (not told), then only changes: the breaker opening and closing, prices going stale and fresh', async () => {
+  it('records nothing for a first owner, then only changes: the breaker opening and closing, prices going stale and fresh', async () => {
     const { store, reading, watcher, types } = await setup();
     const a = watcher('node-a');
     await a.accountTaken('acc1');
     await a.check();
-    expect(await types()).toEqual(['AccountOwnerChanged:node-a']);
+    expect(await types()).toEqual([]);
     reading.now = { ...healthy, circuit: 'open', circuitRetryAt: '2026-01-01T00:00:30.000Z' };
     await a.check();
     reading.now = { ...healthy, circuit: 'half_open' };
@@ -47,7 +48,7 @@ describe('an account\'s connection health, recorded to be told', () => {
     await a.check();
     reading.now = healthy;
     await a.check();
-    expect(await types()).toEqual(['AccountOwnerChanged:node-a', 'ExchangeCircuitChanged:open', 'ExchangeCircuitChanged:closed', 'AccountPricesChanged:stale', 'AccountPricesChanged:fresh']);
+    expect(await types()).toEqual(['ExchangeCircuitChanged:open', 'ExchangeCircuitChanged:closed', 'AccountPricesChanged:stale', 'AccountPricesChanged:fresh']);
     const events = await store.readAll(0, 100);
     const told = events.map((e) => noticeOf({ ...e, metadata: { tenantId: e.metadata.tenantId, time: e.metadata.time } })).filter((n) => n !== undefined).map((n) => noticeText(n!));
     expect(told).toEqual([
@@ -59,7 +60,7 @@ describe('an account\'s connection health, recorded to be told', () => {
   });
 
   it('a restart on the same node records nothing new; another node taking over records it, told with both nodes, and goes on from the recorded health', async () => {
-    const { reading, watcher, types } = await setup();
+    const { store, reading, watcher, types } = await setup();
     const a = watcher('node-a');
     await a.accountTaken('acc1');
     reading.now = { ...healthy, circuit: 'open' };
@@ -72,7 +73,9 @@ describe('an account\'s connection health, recorded to be told', () => {
     await b.check();
     reading.now = healthy;
     await b.check();
-    expect(await types()).toEqual(['AccountOwnerChanged:node-a', 'ExchangeCircuitChanged:open', 'AccountOwnerChanged:node-b', 'ExchangeCircuitChanged:closed']);
+    expect(await types()).toEqual(['ExchangeCircuitChanged:open', 'AccountOwnerChanged:node-b', 'ExchangeCircuitChanged:closed']);
+    const takeover = (await store.readStream('owner-acc1'))[0]!;
+    expect(noticeText(noticeOf({ ...takeover, metadata: { tenantId: 't1', time: takeover.metadata.time } })!)).toBe('Node node-b took over account acc1 from node node-a');
   });
 
   it('an account it does not know (a paper account) is never recorded', async () => {

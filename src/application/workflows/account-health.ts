@@ -3,6 +3,7 @@ import { streams } from '../../domain/events.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Logger } from '../ports/logger.js';
+import type { KeyValueStore } from '../ports/key-value.js';
 
 /** What the owner sees of an account's exchange connection now. */
 export interface HealthReading {
@@ -17,6 +18,8 @@ export interface HealthReading {
 
 export interface AccountHealthDeps {
   readonly store: EventStore;
+  /** where the node that last owned each account is kept (not a trading fact: only a takeover from it is recorded in the log) */
+  readonly kv: Pick<KeyValueStore, 'get' | 'set'>;
   readonly clock: Clock;
   readonly log: Logger;
   readonly nodeId: string;
@@ -35,26 +38,27 @@ interface Recorded {
  * The account's exchange connection as its owner sees it change, recorded in the log so it can be
  * told (issue 19): its host's circuit breaker opening and closing (`ExchangeCircuitChanged`), its
  * prices going stale and fresh (`AccountPricesChanged`), and a node taking the account over from
- * another (`AccountOwnerChanged`). Each owner reads what the log says last (so a restart or a new
- * owner records a change only when it is one) and then compares on each `check()`; a half-open
- * breaker counts as open until a probe closes it. Nothing here touches trading.
+ * another (`AccountOwnerChanged`; the last owner is kept in the key-value store, so a first owner
+ * and a restart of the same node record nothing). Each owner reads what the log says last (so a
+ * restart or a new owner records a change only when it is one) and then compares on each
+ * `check()`; a half-open breaker counts as open until a probe closes it. Nothing here touches trading.
  */
 export class AccountHealth {
   private readonly last = new Map<string, Recorded>();
 
   constructor(private readonly deps: AccountHealthDeps) {}
 
-  /** This node took the account: records the ownership when another node had it last, and reads the last recorded health. */
+  /** This node took the account: records a takeover when another node had it last, and reads the last recorded health. */
   async accountTaken(accountId: string): Promise<void> {
     const tenantId = this.deps.tenantOf(accountId);
     if (!tenantId) return;
-    const owners = await this.deps.store.readStream(streams.owner(accountId));
-    const previous = owners.at(-1) as { data: { nodeId?: string } } | undefined;
-    if (previous?.data.nodeId !== this.deps.nodeId) {
-      await this.append(streams.owner(accountId), tenantId, {
-        type: 'AccountOwnerChanged',
-        data: { accountId, nodeId: this.deps.nodeId, ...(previous?.data.nodeId !== undefined ? { previousNodeId: previous.data.nodeId } : {}) },
-      });
+    const key = `account-owner/${accountId}`;
+    const previous = await this.deps.kv.get(key);
+    if (previous !== this.deps.nodeId) {
+      if (previous !== undefined) {
+        await this.append(streams.owner(accountId), tenantId, { type: 'AccountOwnerChanged', data: { accountId, nodeId: this.deps.nodeId, previousNodeId: previous } });
+      }
+      await this.deps.kv.set(key, this.deps.nodeId);
     }
     const recorded: Recorded = { circuit: 'closed', prices: 'fresh' };
     for (const e of await this.deps.store.readStream(streams.health(accountId))) {

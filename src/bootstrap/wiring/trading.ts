@@ -119,7 +119,7 @@ function newHealth(core: Core, markets: Markets, view: TradingView): AccountHeal
     return account && account.exchange !== 'paper' ? account : undefined;
   };
   return new AccountHealth({
-    store: core.events, clock: core.clock, log: core.log, nodeId: config.nodeId,
+    store: core.events, kv: core.kv, clock: core.clock, log: core.log, nodeId: config.nodeId,
     tenantOf: (accountId) => real(accountId)?.tenantId,
     owned: () => view.current.allAccounts().filter((a) => a.exchange !== 'paper' && view.ownsAccount(a.accountId)).map((a) => a.accountId),
     read: (accountId) => {

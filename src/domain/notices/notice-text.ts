@@ -52,7 +52,7 @@ export function noticeText(notice: Notice): string {
         : `Prices fresh again${account} (${s('exchange')})`;
     }
     case 'AccountOwnerChanged':
-      return `Node ${s('nodeId')} took over${account}${s('previousNodeId') ? ` from ${s('previousNodeId')}` : ''}`;
+      return `Node ${s('nodeId')} took over account ${s('accountId')}${s('previousNodeId') ? ` from node ${s('previousNodeId')}` : ''}`;
     case 'Digest':
     case 'DailySummary':
       return s('text');
