@@ -40,7 +40,7 @@ describe('an account\'s connection health, recorded to be told', () => {
     await a.check();
     expect(await types()).toEqual([]);
     reading.now = { ...healthy, circuit: 'open', circuitRetryAt: '2026-01-01T00:00:30.000Z' };
-    await a.check();
+    await Promise.all([a.check(), a.check(), a.check()]); // checks that overlap (a slow store) record the change once
     reading.now = { ...healthy, circuit: 'half_open' };
     await a.check(); // still not answering: no change
     reading.now = { ...healthy, staleSymbols: ['BTC/USDT'], oldestAgeMs: 12_000 };

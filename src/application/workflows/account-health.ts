@@ -45,6 +45,8 @@ interface Recorded {
  */
 export class AccountHealth {
   private readonly last = new Map<string, Recorded>();
+  /** the check under way (a slow store must not let two checks record one change twice) */
+  private checking: Promise<void> | undefined;
 
   constructor(private readonly deps: AccountHealthDeps) {}
 
@@ -73,8 +75,15 @@ export class AccountHealth {
     this.last.delete(accountId);
   }
 
-  /** Compares each owned account's connection with what the log says last and records the changes. */
-  async check(): Promise<void> {
+  /** Compares each owned account's connection with what the log says last and records the changes (one check at a time). */
+  check(): Promise<void> {
+    this.checking ??= this.checkAll().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private async checkAll(): Promise<void> {
     for (const accountId of this.deps.owned()) {
       const recorded = this.last.get(accountId);
       const reading = this.deps.read(accountId);
