@@ -151,4 +151,18 @@ describe('futures leverage and margin mode through ccxt against the sandbox', ()
     expect(r.sandbox.placements(exit)).toMatchObject({ received: 1, accepted: 0, refused: 1 });
     expect(r.sandbox.futures.positions(SANDBOX_ACCOUNT, 'BTC/USDT')[0]!.amount.isZero()).toBe(true);
   });
+
+  it('a stop on a futures account is held by PATRIOT (Binance futures stops are algo orders PATRIOT could not look up) and goes as one market order when the price crosses it', async () => {
+    const r = await rig({ marketType: 'swap' });
+    await setFutures(r, { leverage: 3, marginMode: 'cross' });
+    const stop = await orderOf(r, await alertWith(r, 'fut-stop', { action: 'buy', quantity: '0.01', order_type: 'stop', stop_price: '99000' }));
+    await waitUntil(async () => (await orderView(r, stop)).status === 'armed', 'the stop armed in PATRIOT');
+    expect(r.sandbox.placements(stop)).toEqual({ received: 0, accepted: 0, refused: 0 });
+    r.feed.setPrice('BTC/USDT', '99100');
+    const types = await outcome(r, stop, 'OrderFilled');
+    expect(types).toEqual(expect.arrayContaining(['OrderTriggered', 'OrderSubmitted', 'OrderFilled']));
+    expect(r.sandbox.placements(stop)).toEqual({ received: 1, accepted: 1, refused: 0 });
+    expect(r.sandbox.futures.journal(SANDBOX_ACCOUNT).filter((e) => e.kind === 'order')).toEqual([expect.objectContaining({ clientOrderId: stop, leverage: 3 })]);
+    expect(r.sandbox.futures.positions(SANDBOX_ACCOUNT, 'BTC/USDT')[0]!.amount.toFixed()).toBe('0.01');
+  });
 });

@@ -19,11 +19,16 @@ const TRIGGERS_ONLY: readonly NativeTrigger[] = ['stop_market', 'stop_limit', 't
  * rest PATRIOT holds on the exchange's price:
  * - Binance spot: the types the symbol lists in exchangeInfo `orderTypes`; trailing by percent
  *   where `allowTrailingStop` (0.1 to 20 %); never trailing by price distance.
- * - Binance futures, Bybit, OKX and other ccxt venues: stops and take-profits through ccxt's unified
+ * - Binance futures: none. ccxt (4.5.84) places their conditional orders as algo orders
+ *   (`/fapi/v1/algoOrder`), which the look-up by clientOrderId does not find without ccxt's
+ *   `trigger` flag: an order that cannot be looked up must not be sent (ADR-0011), so PATRIOT holds
+ *   them and sends reduce-only market orders.
+ * - Bybit, OKX and other ccxt venues: stops and take-profits through ccxt's unified
  *   `stopLossPrice` / `takeProfitPrice`; trailing stops are PATRIOT's (their trailing orders differ
  *   per venue and product, and ccxt does not unify them).
  */
 export function nativeTriggersOf(family: ExchangeFamily, marketType: MarketType, market: CcxtMarketLike): NativeTriggerSupport {
+  if (family === 'binance' && marketType === 'swap') return { nativeTriggers: [] };
   if (family !== 'binance' || marketType !== 'spot') return { nativeTriggers: TRIGGERS_ONLY };
   const info = market.info !== null && typeof market.info === 'object' ? (market.info as { orderTypes?: unknown; allowTrailingStop?: unknown }) : {};
   const listed = Array.isArray(info.orderTypes) ? info.orderTypes.filter((t): t is string => typeof t === 'string') : undefined;

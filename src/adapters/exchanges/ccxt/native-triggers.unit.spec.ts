@@ -16,9 +16,10 @@ describe('the conditional orders a ccxt venue holds natively', () => {
     expect(nativeTriggersOf('binance', 'spot', market({ orderTypes: ['LIMIT', 'MARKET', 'STOP_LOSS'], allowTrailingStop: false }))).toEqual({ nativeTriggers: ['stop_market'] });
   });
 
-  it('Binance spot without an order-type list keeps the old assumption; futures, Bybit, OKX and others: stops and take-profits, never trailing', () => {
+  it('Binance spot without an order-type list keeps the old assumption; Binance futures: none (algo orders cannot be looked up); Bybit, OKX and others: stops and take-profits, never trailing', () => {
     expect(nativeTriggersOf('binance', 'spot', market(undefined))).toEqual({});
-    for (const [family, type] of [['binance', 'swap'], ['bybit', 'spot'], ['okx', 'swap'], ['other', 'spot']] as const) {
+    expect(nativeTriggersOf('binance', 'swap', market({}))).toEqual({ nativeTriggers: [] });
+    for (const [family, type] of [['bybit', 'spot'], ['okx', 'swap'], ['other', 'spot']] as const) {
       expect(nativeTriggersOf(family, type, market({}))).toEqual({ nativeTriggers: ['stop_market', 'stop_limit', 'take_profit', 'take_profit_limit'] });
     }
   });
