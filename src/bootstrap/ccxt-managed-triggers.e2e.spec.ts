@@ -18,6 +18,22 @@ afterEach(async () => {
 type ManagedView = OrderView & { type: string; managed?: boolean; currentTrigger?: string; trailExtreme?: string; triggered?: { trigger: string; price: string; source: string } };
 const orderView = async (r: Awaited<ReturnType<typeof rig>>, id: string) => (await fetchJson<ManagedView>(r.server.runtime, `/api/v1/orders/${id}`)).body;
 
+/** The sandbox's markets with BTC/USDT listing no STOP_LOSS / TAKE_PROFIT (as some Binance symbols do). */
+const WITHOUT_STOP_LOSS = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_limit', 'take_profit_limit'] as const } : m));
+
+/** A market buy with a take-profit at 99000 and a stop at 95000, once both children are armed in PATRIOT. */
+async function heldBracket(r: Awaited<ReturnType<typeof rig>>, alertId: string): Promise<{ entry: string; children: { tp: ManagedView; stop: ManagedView } }> {
+  const signalId = await alertWith(r, alertId, { action: 'buy', take_profit: '99000', stop_loss: '95000' });
+  const entry = await orderOf(r, signalId);
+  const children = await waitUntil(async () => {
+    const page = (await fetchJson<{ items: ManagedView[] }>(r.server.runtime, `/api/v1/orders?signalId=${signalId}&limit=50`)).body.items;
+    const tp = page.find((o) => o.clientOrderId !== entry && o.type === 'take_profit' && o.status === 'armed');
+    const stop = page.find((o) => o.clientOrderId !== entry && o.type === 'stop_market' && o.status === 'armed');
+    return tp && stop ? { tp, stop } : undefined;
+  }, 'the take-profit and the stop armed in PATRIOT', 20_000, 100);
+  return { entry, children };
+}
+
 describe('managed by PATRIOT where Binance cannot hold the order', () => {
   it('a buy trailing stop by price distance is armed (nothing on the exchange), follows the lowest price, and on the way back up one market order leaves and fills', async () => {
     const r = await rig();
@@ -52,8 +68,7 @@ describe('managed by PATRIOT where Binance cannot hold the order', () => {
   });
 
   it('on a symbol that lists no STOP_LOSS, a buy stop-market is armed; a cancel ends it at once; another fires once as a market order when the price rises through it', async () => {
-    const markets = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_limit', 'take_profit_limit'] as const } : m));
-    const r = await rig({ sandboxMarkets: markets });
+    const r = await rig({ sandboxMarkets: WITHOUT_STOP_LOSS });
     const cancelled = await orderOf(r, await alertWith(r, 'bn-managed-cancel', { action: 'buy', order_type: 'stop', stop_price: '98500' }));
     const fires = await orderOf(r, await alertWith(r, 'bn-managed-stop', { action: 'buy', order_type: 'stop', stop_price: '99000' }));
     for (const id of [cancelled, fires]) await waitUntil(async () => (await orderView(r, id)).status === 'armed', 'the stop armed in PATRIOT');
@@ -89,16 +104,8 @@ describe('managed by PATRIOT where Binance cannot hold the order', () => {
   });
 
   it('a bracket on a symbol without STOP_LOSS: PATRIOT holds the stop and the take-profit (a resting take-profit would lock the base the stop must sell); the price falls through the stop: one market sell leaves, the take-profit ends at once', async () => {
-    const markets = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_limit', 'take_profit_limit'] as const } : m));
-    const r = await rig({ sandboxMarkets: markets });
-    const signalId = await alertWith(r, 'bn-managed-bracket', { action: 'buy', take_profit: '99000', stop_loss: '95000' });
-    const entry = await orderOf(r, signalId);
-    const children = await waitUntil(async () => {
-      const page = (await fetchJson<{ items: ManagedView[] }>(r.server.runtime, `/api/v1/orders?signalId=${signalId}&limit=50`)).body.items;
-      const tp = page.find((o) => o.clientOrderId !== entry && o.type === 'take_profit' && o.status === 'armed');
-      const stop = page.find((o) => o.clientOrderId !== entry && o.type === 'stop_market' && o.status === 'armed');
-      return tp && stop ? { tp, stop } : undefined;
-    }, 'the take-profit and the stop armed in PATRIOT', 20_000, 100);
+    const r = await rig({ sandboxMarkets: WITHOUT_STOP_LOSS });
+    const { entry, children } = await heldBracket(r, 'bn-managed-bracket');
     expect(children.stop).toMatchObject({ managed: true, stopPrice: '95000', parent: { role: 'stop' } });
     expect(children.tp).toMatchObject({ managed: true, stopPrice: '99000', parent: { role: 'take_profit' } });
     expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]); // nothing rests: the base stays free
@@ -115,16 +122,8 @@ describe('managed by PATRIOT where Binance cannot hold the order', () => {
   });
 
   it('the same bracket when the price rises to the take-profit: one market sell leaves at the take-profit, the held stop ends at once', async () => {
-    const markets = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_limit', 'take_profit_limit'] as const } : m));
-    const r = await rig({ sandboxMarkets: markets });
-    const signalId = await alertWith(r, 'bn-managed-bracket-tp', { action: 'buy', take_profit: '99000', stop_loss: '95000' });
-    const entry = await orderOf(r, signalId);
-    const children = await waitUntil(async () => {
-      const page = (await fetchJson<{ items: ManagedView[] }>(r.server.runtime, `/api/v1/orders?signalId=${signalId}&limit=50`)).body.items;
-      const tp = page.find((o) => o.clientOrderId !== entry && o.type === 'take_profit' && o.status === 'armed');
-      const stop = page.find((o) => o.clientOrderId !== entry && o.type === 'stop_market' && o.status === 'armed');
-      return tp && stop ? { tp, stop } : undefined;
-    }, 'the take-profit and the stop armed in PATRIOT', 20_000, 100);
+    const r = await rig({ sandboxMarkets: WITHOUT_STOP_LOSS });
+    const { children } = await heldBracket(r, 'bn-managed-bracket-tp');
     r.feed.setPrice('BTC/USDT', '99100');
     await waitUntil(async () => (await types(r, children.tp.clientOrderId)).includes('OrderFilled'), 'the take-profit to trigger and fill', 20_000, 50);
     await waitUntil(async () => (await types(r, children.stop.clientOrderId)).includes('OrderCancelled'), 'the stop ended by PATRIOT', 20_000, 50);

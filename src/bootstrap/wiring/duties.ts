@@ -43,6 +43,7 @@ export function wireDuties(core: Core, markets: Markets, trading: Trading, readS
       processor.dropAccount(accountId);
       executor.accountDropped(accountId);
       trading.health.accountDropped(accountId);
+      trading.triggers.dropAccount(accountId); // the new owner arms its orders from the log
       void exchanges.dropped(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'stopping the account\'s exchange client failed'));
       void readSide.processors.accountDropped(accountId).catch((error: unknown) => log.warn({ accountId, reason: String(error) }, 'stopping the account\'s processors failed'));
     },

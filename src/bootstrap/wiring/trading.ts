@@ -17,6 +17,8 @@ export interface Trading {
   readonly reconciler: AccountReconciler;
   /** the account's exchange connection changes, recorded to be told (issue 19) */
   readonly health: AccountHealth;
+  /** PATRIOT-managed orders armed on this node (issue 17) */
+  readonly triggers: ManagedTriggers;
   /** an account was opened (read from the log after start-up): the lease keeper looks for an owner */
   onAccountOpened(listener: () => void): void;
   /** compares the account with its exchange once nothing of it is in flight (not awaited by callers) */
@@ -95,7 +97,7 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
   const healthTimer = setInterval(() => void health.check(), 1000);
   healthTimer.unref();
   return {
-    processor, executor, reconciler, reconcileWhenIdle, health,
+    processor, executor, reconciler, reconcileWhenIdle, health, triggers,
     onAccountOpened: (listener) => void opened.add(listener),
     stop: async () => {
       clearInterval(balancesTimer);
