@@ -21,6 +21,9 @@ const orderView = async (r: Awaited<ReturnType<typeof rig>>, id: string) => (awa
 /** The sandbox's markets with BTC/USDT listing no STOP_LOSS / TAKE_PROFIT (as some Binance symbols do). */
 const WITHOUT_STOP_LOSS = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_limit', 'take_profit_limit'] as const } : m));
 
+/** The sandbox's markets with BTC/USDT listing no STOP_LOSS_LIMIT. */
+const WITHOUT_STOP_LIMIT = SANDBOX_MARKETS.map((m) => (m.symbol === 'BTC/USDT' ? { ...m, nativeTriggers: ['stop_market', 'take_profit', 'take_profit_limit'] as const } : m));
+
 /** A market buy with a take-profit at 99000 and a stop at 95000, once both children are armed in PATRIOT. */
 async function heldBracket(r: Awaited<ReturnType<typeof rig>>, alertId: string): Promise<{ entry: string; children: { tp: ManagedView; stop: ManagedView } }> {
   const signalId = await alertWith(r, alertId, { action: 'buy', take_profit: '99000', stop_loss: '95000' });
@@ -119,6 +122,34 @@ describe('managed by PATRIOT where Binance cannot hold the order', () => {
     expect(r.sandbox.exchange.placementAttempts('sbx', children.stop.clientOrderId)).toBe(1);
     expect(r.sandbox.exchange.placementAttempts('sbx', children.tp.clientOrderId)).toBe(0);
     expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
+  });
+
+  it('a bracket with a stop-limit on a symbol without STOP_LOSS_LIMIT: PATRIOT holds it; a gap under its limit triggers it, the take-profit ends at once, one LIMIT sell rests at the limit and fills there when the price comes back', async () => {
+    const r = await rig({ sandboxMarkets: WITHOUT_STOP_LIMIT });
+    const signalId = await alertWith(r, 'bn-managed-stop-limit', { action: 'buy', take_profit: '99000', stop_loss: '95000', stop_loss_limit: '94900' });
+    const entry = await orderOf(r, signalId);
+    const { tp, stop } = await waitUntil(async () => {
+      const page = (await fetchJson<{ items: ManagedView[] }>(r.server.runtime, `/api/v1/orders?signalId=${signalId}&limit=50`)).body.items;
+      const tp_ = page.find((o) => o.clientOrderId !== entry && o.type === 'take_profit' && o.status === 'armed');
+      const stop_ = page.find((o) => o.clientOrderId !== entry && o.type === 'stop_limit' && o.status === 'armed');
+      return tp_ && stop_ ? { tp: tp_, stop: stop_ } : undefined;
+    }, 'the take-profit and the stop-limit armed in PATRIOT', 20_000, 100);
+    expect(stop).toMatchObject({ managed: true, stopPrice: '95000', limitPrice: '94900' });
+    expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
+
+    r.feed.setPrice('BTC/USDT', '94000');
+    await waitUntil(async () => (await types(r, tp.clientOrderId)).includes('OrderCancelled'), 'the take-profit ended once the stop triggered', 20_000, 50);
+    const resting = await waitUntil(async () => (await r.sandbox.exchange.fetchOpenOrders('sbx')).find((o) => o.clientOrderId === stop.clientOrderId), 'the stop-limit resting at its limit', 20_000, 50);
+    expect(resting).toMatchObject({ type: 'limit', side: 'sell', limitPrice: '94900', filledQuantity: '0' });
+    expect(r.sandbox.exchange.placementAttempts('sbx', tp.clientOrderId)).toBe(0);
+
+    r.feed.setPrice('BTC/USDT', '94950');
+    await waitUntil(async () => (await types(r, stop.clientOrderId)).includes('OrderFilled'), 'the limit sell to fill', 20_000, 50);
+    await waitUntil(async () => (await r.sandbox.exchange.fetchOpenOrders('sbx')).length === 0, 'nothing left open at the exchange');
+    const atExchange = (await r.sandbox.exchange.fetchOrder('sbx', stop.clientOrderId))!;
+    expect(atExchange).toMatchObject({ status: 'filled', quantity: (await r.sandbox.exchange.fetchOrder('sbx', entry))!.filledQuantity });
+    for (const fill of atExchange.fills) expect(Number(fill.price)).toBeGreaterThanOrEqual(94900);
+    expect(r.sandbox.exchange.placementAttempts('sbx', stop.clientOrderId)).toBe(1);
   });
 
   it('the same bracket when the price rises to the take-profit: one market sell leaves at the take-profit, the held stop ends at once', async () => {

@@ -82,6 +82,35 @@ describe('brackets as one-cancels-other order lists through ccxt (Binance spot)'
     expect(await r.sandbox.exchange.fetchOpenOrders('sbx')).toEqual([]);
   });
 
+  it('a stop-limit stop (stop_loss_limit) rests in the list as STOP_LOSS_LIMIT: a gap under its limit sells nothing there; back at the limit it sells everything, never under it', async () => {
+    const r = await rig();
+    const signalId = await alertWith(r, 'oco-stop-limit', { action: 'buy', take_profit: '99000', stop_loss: '95000', stop_loss_limit: '94900' });
+    const entry = await orderOf(r, signalId);
+    const legs = await waitUntil(async () => {
+      const open = (await children(r, signalId, entry)).filter((o) => o.status === 'accepted');
+      return open.length === 2 ? open : undefined;
+    }, 'the list on the exchange', 20_000, 100);
+    const stop = legs.find((o) => o.type === 'stop_limit')!;
+    expect([stop.stopPrice, stop.limitPrice]).toEqual(['95000', '94900']);
+    expect((await r.sandbox.exchange.fetchOpenOrders('sbx')).map((o) => o.type).sort()).toEqual(['limit', 'stop_limit']);
+    const held = await btcAt(r);
+
+    r.feed.setPrice('BTC/USDT', '94000');
+    const tp = legs.find((o) => o.type === 'limit')!;
+    await waitUntil(async () => (await types(r, tp.clientOrderId)).includes('OrderExpired'), 'the take-profit expired by the exchange (the stop triggered)', 20_000, 50);
+    // under the limit: the stop-limit rests, nothing was sold and nothing else was sent
+    expect((await btcAt(r)).toFixed()).toBe(held.toFixed());
+    expect((await r.sandbox.exchange.fetchOpenOrders('sbx')).map((o) => o.clientOrderId)).toEqual([stop.clientOrderId]);
+
+    r.feed.setPrice('BTC/USDT', '94950');
+    await waitUntil(async () => (await types(r, stop.clientOrderId)).includes('OrderFilled'), 'the stop-limit to sell at its limit', 20_000, 50);
+    await waitUntil(async () => (await r.sandbox.exchange.fetchOpenOrders('sbx')).length === 0, 'nothing left open at the exchange');
+    expect((await btcAt(r)).isZero()).toBe(true);
+    const atExchange = (await r.sandbox.exchange.fetchOrder('sbx', stop.clientOrderId))!;
+    for (const fill of atExchange.fills) expect(new Dec(fill.price).greaterThanOrEqualTo('94900')).toBe(true);
+    for (const child of await children(r, signalId, entry)) expect(r.sandbox.exchange.placementAttempts('sbx', child.clientOrderId), child.clientOrderId).toBe(1);
+  });
+
   it('the list is placed but its answer is lost (HTTP 503 after placing): both legs are looked up and adopted, the list is never sent again', async () => {
     const r = await rig();
     r.sandbox.faults.inject({ kind: 'http_error', status: 503, when: 'after', method: 'POST', path: '/api/v3/orderList/oco' });

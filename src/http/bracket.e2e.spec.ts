@@ -67,6 +67,57 @@ describe('brackets by alert (paper)', () => {
     expect(await serverOf().runtime.exchange.fetchOpenOrders(entry.accountId)).toEqual([]);
   });
 
+  it('a stop-limit stop (stop_loss_limit): the market gaps through the stop and under its limit → nothing is sold below the limit; the rest leaves once the price is back at the limit', async () => {
+    serverOf().runtime.feed.setPrice('BTC/USDT', '97000');
+    await quiesce(serverOf().runtime);
+    const { secret } = demoOf(serverOf().runtime);
+    const res = await postAlert(serverOf().runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.02', take_profit: '99000', stop_loss: '96000', stop_loss_limit: '95900', comment: 'stop-limit' });
+    expect(res.status, res.text).toBe(202);
+    const signalId = res.body.signalId!;
+    const placed = await waitUntil(async () => {
+      await quiesce(serverOf().runtime);
+      const all = await ordersOf(signalId);
+      return all.length === 3 ? all : undefined;
+    }, 'the entry, its take-profit and its stop-limit');
+    const stop = placed.find((o) => o.type === 'stop_limit')!;
+    expect([stop.side, stop.quantity, stop.stopPrice, stop.limitPrice, stop.status]).toEqual(['sell', '0.02', '96000', '95900', 'accepted']);
+
+    // a gap: from 97000 straight to 95000, under the limit
+    await tick('95000');
+    await tick('95000');
+    const during = await waitUntil(async () => {
+      await tick('95000');
+      const all = await ordersOf(signalId);
+      const tp = all.find((o) => o.type === 'limit' && o.limitPrice === '99000');
+      return tp?.status === 'cancelled' && all.some((o) => o.clientOrderId !== stop.clientOrderId && o.type === 'limit' && o.limitPrice === '95900' && o.status === 'accepted') ? all : undefined;
+    }, 'the take-profit cancelled and what is held offered at the limit');
+    const sold = (orders: Order[]) => orders.filter((o) => o.side === 'sell').reduce((sum, o) => sum + Number(o.filledQuantity), 0);
+    expect(sold(during)).toBe(0); // nothing left under 95900
+    expect(during.filter((o) => o.side === 'sell' && o.type === 'market')).toEqual([]);
+
+    // back at the limit: what is held leaves there, never beyond the entry
+    const after = await waitUntil(async () => {
+      await tick('95950');
+      const all = await ordersOf(signalId);
+      return Math.abs(sold(all) - 0.02) < 1e-12 && all.every((o) => o.status !== 'accepted' && o.status !== 'partially_filled') ? all : undefined;
+    }, 'everything sold at the limit');
+    expect(sold(after)).toBeCloseTo(0.02, 12);
+    for (const o of after.filter((x) => x.side === 'sell' && Number(x.filledQuantity) > 0)) expect(Number(o.averageFillPrice)).toBeGreaterThanOrEqual(95900);
+    expect(await serverOf().runtime.exchange.fetchOpenOrders(placed[0]!.accountId)).toEqual([]);
+  });
+
+  it('a stop-limit whose limit is above a long\'s stop is skipped STOP_LIMIT_WRONG_SIDE; without a stop_loss it is refused 422', async () => {
+    await tick('97000');
+    const { secret } = demoOf(serverOf().runtime);
+    const wrong = await postAlert(serverOf().runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', stop_loss: '96000', stop_loss_limit: '96100', comment: 'wrong stop-limit' });
+    expect(wrong.status).toBe(202);
+    await quiesce(serverOf().runtime);
+    expect((await fetchJson<SignalView>(serverOf().runtime, `/api/v1/signals/${wrong.body.signalId}`)).body.skipped.map((s) => s.code)).toEqual(['STOP_LIMIT_WRONG_SIDE']);
+    const alone = await postAlert(serverOf().runtime, { secret, action: 'buy', ticker: 'BINANCE:BTCUSDT', quantity: '0.01', stop_loss_limit: '0.3%', comment: 'no stop' });
+    expect(alone.status).toBe(422);
+    expect(alone.text).toContain('INVALID_BRACKET');
+  });
+
   it('a take-profit below the entry of a long is skipped TAKE_PROFIT_WRONG_SIDE; a split not summing to 100 is refused 422', async () => {
     serverOf().runtime.feed.setPrice('BTC/USDT', '97000');
     await quiesce(serverOf().runtime);

@@ -122,7 +122,7 @@ async function approveList(events: EventStore, entry: OrderIntent, tenantId: str
     orderList: { listClientOrderId, leg: 'limit', siblingClientOrderId: stopId },
   };
   const stop: OrderIntent = {
-    ...common, clientOrderId: stopId, type: 'stop_market', stopPrice: action.stopPrice,
+    ...common, clientOrderId: stopId, ...stopLegType(action), stopPrice: action.stopPrice,
     parent: { clientOrderId: entry.clientOrderId, role: 'stop', index: action.leg, generation: action.generation },
     orderList: { listClientOrderId, leg: 'stop', siblingClientOrderId: limitId },
   };
@@ -148,7 +148,7 @@ async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderInten
   if (action.kind === 'place_leg_exit') {
     const exit: OrderIntent = {
       clientOrderId: bracketListId(entry, tenantId, 'leg_exit', action.leg, action.generation), accountId: entry.accountId, strategyId: entry.strategyId, signalId: entry.signalId,
-      symbol: entry.symbol, side: action.side, type: 'market', quantity: action.quantity, referencePrice: entry.referencePrice, reduceOnly: true,
+      symbol: entry.symbol, side: action.side, ...exitType(action), quantity: action.quantity, referencePrice: entry.referencePrice, reduceOnly: true,
       parent: { clientOrderId: entry.clientOrderId, role: 'exit', index: action.leg, generation: action.generation },
     };
     const decided = orderDecider.decide({ type: 'Approve', intent: exit }, orderDecider.initialState());
@@ -160,12 +160,13 @@ async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderInten
   // a stop PATRIOT holds must find the base free when it fires (a resting take-profit would lock it on a spot exchange):
   // PATRIOT then holds the take-profits too, as take-profit orders sent at market once their price is reached
   const held = entry.bracket?.managedStop === true && action.kind !== 'place_exit';
-  const type = action.kind === 'place_take_profit' ? (held ? 'take_profit' : 'limit') : action.kind === 'place_stop' ? 'stop_market' : 'market';
+  const type = action.kind === 'place_take_profit' ? (held ? 'take_profit' : 'limit') : action.kind === 'place_stop' ? stopLegType(action).type : exitType(action).type;
   const child: OrderIntent = {
     clientOrderId: bracketChildId(entry, tenantId, role, index), accountId: entry.accountId, strategyId: entry.strategyId, signalId: entry.signalId, symbol: entry.symbol,
     side: action.side, type, quantity: action.quantity,
     ...(action.kind === 'place_take_profit' ? (held ? { stopPrice: action.limitPrice } : { limitPrice: action.limitPrice }) : {}),
-    ...(action.kind === 'place_stop' ? { stopPrice: action.stopPrice } : {}),
+    ...(action.kind === 'place_stop' ? { stopPrice: action.stopPrice, ...(action.stopLimitPrice !== undefined ? { limitPrice: action.stopLimitPrice } : {}) } : {}),
+    ...(action.kind === 'place_exit' && action.limitPrice !== undefined ? { limitPrice: action.limitPrice } : {}),
     ...(held ? { managed: true as const } : {}),
     referencePrice: entry.referencePrice, reduceOnly: true, parent: { clientOrderId: entry.clientOrderId, role, index },
   };
@@ -175,11 +176,22 @@ async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderInten
   await events.append({ streamId: streams.order(child.clientOrderId), expectedVersion: 0, events: decided.value, metadata });
 }
 
+/** An exit after a stop-limit triggered is a limit order at its limit price (never worse than the trader allowed); else a market order. */
+function exitType(action: { readonly limitPrice?: string }): { type: 'limit'; limitPrice: string } | { type: 'market' } {
+  return action.limitPrice !== undefined ? { type: 'limit', limitPrice: action.limitPrice } : { type: 'market' };
+}
+
+/** A stop leg is a stop-limit (resting at its limit once triggered) when the bracket asked for one, else a stop-market. */
+function stopLegType(action: { readonly stopLimitPrice?: string }): { type: 'stop_limit'; limitPrice: string } | { type: 'stop_market' } {
+  return action.stopLimitPrice !== undefined ? { type: 'stop_limit', limitPrice: action.stopLimitPrice } : { type: 'stop_market' };
+}
+
 function legFacts(clientOrderId: string, state: OrderState): LegFacts {
   const stop = state.intent?.stopPrice;
   return {
     clientOrderId, status: state.status, quantity: state.quantity, filled: state.filledQuantity, cancelRequested: state.cancelRequest !== undefined,
     ...(stop !== undefined ? { stopPrice: new Dec(stop) } : {}), ...(state.exchangeRejection ? { rejection: state.exchangeRejection.code } : {}),
+    ...(state.intent?.type === 'stop_limit' ? { stopLimit: true } : {}), ...(state.triggered !== undefined ? { triggered: true } : {}),
   };
 }
 

@@ -163,7 +163,7 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       ...(conditional?.value.trailingPercent ? { trailingPercent: decToString(conditional.value.trailingPercent) } : {}),
       ...(conditional?.value.trailingDistance ? { trailingDistance: decToString(conditional.value.trailingDistance) } : {}),
       ...(managed ? { managed: true as const } : {}),
-      ...(bracket && !conditional ? { bracket: withTriggers(bracket.value, ctx.placesOrderLists?.(link.accountId) === true, heldNatively({ type: 'stop_market' }, market, false)) } : {}),
+      ...(bracket && !conditional ? { bracket: withTriggers(bracket.value, ctx.placesOrderLists?.(link.accountId) === true, heldNatively({ type: signal.bracket?.stopLossLimit ? 'stop_limit' : 'stop_market' }, market, false)) } : {}),
       referencePrice: decToString(referencePrice),
       ...(sized.value.requested !== undefined ? { requestedQuantity: decToString(sized.value.requested) } : {}),
       ...(limit !== undefined && !limit.requested.equals(limit.price) ? { requestedLimitPrice: decToString(limit.requested) } : {}),

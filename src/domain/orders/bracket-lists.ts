@@ -2,7 +2,7 @@ import type { OrderSide } from '../events.js';
 import { Dec, ZERO, decToString, parseDec } from '../shared/decimal.js';
 import { NOT_PLACED } from './order-decider.js';
 import {
-  MAX_STOP_GENERATIONS, afterStop, allLegs, cancelsOnly, entryDone, floorStep, legSizes, live, roundTick, stopTriggered, whileEntering,
+  MAX_STOP_GENERATIONS, afterStop, allLegs, cancelsOnly, entryDone, floorStep, legSizes, live, roundTick, stopLimitPriceFor, stopTriggered, whileEntering,
   type BracketAction, type BracketFacts, type BracketPlan, type LegFacts, type ListPairFacts,
 } from './bracket.js';
 
@@ -39,7 +39,7 @@ export function planListBracket(plan: BracketPlan, facts: BracketFacts): Bracket
   const held = legs.reduce((sum, leg) => sum.minus(leg.filled), entered);
   if (!entryDone(facts.entry.status)) return whileEntering(plan, facts, held, side, step);
   if (legs.some((leg) => leg.cancelledByOthers === true)) return cancelsOnly(facts, held);
-  if (facts.stops.some(stopTriggered)) return afterStop(facts, held, side, step);
+  if (facts.stops.some(stopTriggered)) return afterStop(plan, facts, held, side, step);
   // the standalone stop that protected a partly filled entry gives way to the lists (once it is final)
   const standalone = facts.stops.filter(live);
   if (standalone.length > 0) {
@@ -51,7 +51,7 @@ export function planListBracket(plan: BracketPlan, facts: BracketFacts): Bracket
   const stopPrice = plan.breakEven && firstDone && facts.entry.averagePrice ? roundTick(facts.entry.averagePrice, plan) : new Dec(plan.stopLoss);
   const actions: BracketAction[] = [];
   plan.takeProfits.forEach((tp, leg) => {
-    actions.push(...planLeg(leg, tp.price, sizes[leg] ?? ZERO, facts.lists?.[leg] ?? [], facts.legExits?.[leg] ?? [], { side, step, stopPrice }));
+    actions.push(...planLeg(leg, tp.price, sizes[leg] ?? ZERO, facts.lists?.[leg] ?? [], facts.legExits?.[leg] ?? [], { side, step, stopPrice, stopLimitPrice: stopLimitPriceFor(stopPrice, plan) }));
   });
   return actions;
 }
@@ -60,6 +60,8 @@ interface LegContext {
   readonly side: OrderSide;
   readonly step: Dec;
   readonly stopPrice: Dec;
+  /** the stop leg's limit when the stop is a stop-limit */
+  readonly stopLimitPrice: string | undefined;
 }
 
 /** One take-profit leg's share: its lists (generations) and market exits. */
@@ -73,11 +75,13 @@ function planLeg(leg: number, limitPrice: string, size: Dec, lists: readonly Lis
   const refusal = current === undefined ? undefined : refusalOf(current);
   // the market is past one of the list's prices (or its share already began to leave at market): the share leaves at market
   if (refusal === PRICES_PASSED || exits.length > 0) {
-    return exits.length < MAX_STOP_GENERATIONS ? [{ kind: 'place_leg_exit', leg, generation: exits.length, side: ctx.side, quantity: decToString(remaining) }] : [];
+    const limit = ctx.stopLimitPrice !== undefined ? { limitPrice: ctx.stopLimitPrice } : {};
+    return exits.length < MAX_STOP_GENERATIONS ? [{ kind: 'place_leg_exit', leg, generation: exits.length, side: ctx.side, quantity: decToString(remaining), ...limit }] : [];
   }
   if (refusal !== undefined && refusal !== NOT_PLACED) return []; // refused for another reason: not chased
   if (lists.length >= MAX_STOP_GENERATIONS) return [];
-  return [{ kind: 'place_list', leg, generation: lists.length, side: ctx.side, quantity: decToString(remaining), limitPrice, stopPrice: decToString(ctx.stopPrice) }];
+  const stopLimit = ctx.stopLimitPrice !== undefined ? { stopLimitPrice: ctx.stopLimitPrice } : {};
+  return [{ kind: 'place_list', leg, generation: lists.length, side: ctx.side, quantity: decToString(remaining), limitPrice, stopPrice: decToString(ctx.stopPrice), ...stopLimit }];
 }
 
 /** A list still works: its take-profit filled in part (its stop is gone) or its stop must move to break-even → cancel, then pair again. */

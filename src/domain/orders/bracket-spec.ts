@@ -9,7 +9,10 @@ import { roundToTick } from './limit-price.js';
  * The bracket plan of an entry (issue 17) from what the alert asked: levels in percent become
  * prices from the entry's reference price, everything is rounded to the market's tick, and a
  * level on the wrong side of the entry is refused — a take-profit below the entry of a long
- * (TAKE_PROFIT_WRONG_SIDE), a stop-loss above it (STOP_WRONG_SIDE); mirrored for a short.
+ * (TAKE_PROFIT_WRONG_SIDE), a stop-loss above it (STOP_WRONG_SIDE); mirrored for a short. A
+ * stop-limit's limit (`stop_loss_limit`) must be at or beyond its stop in the direction the stop
+ * exits (below a long's stop, above a short's; STOP_LIMIT_WRONG_SIDE); it is kept as its distance
+ * from the stop, so a stop moved to break-even keeps the same room.
  */
 export function bracketPlanFor(request: BracketRequest, entrySide: OrderSide, entry: Dec, market: { readonly tickSize: string; readonly stepSize: string }): Result<BracketPlan, DomainError> {
   const tick = parseDec(market.tickSize);
@@ -40,5 +43,18 @@ export function bracketPlanFor(request: BracketRequest, entrySide: OrderSide, en
     }
     stopLoss = decToString(price);
   }
-  return ok({ entrySide, takeProfits, ...(stopLoss !== undefined ? { stopLoss } : {}), breakEven: request.breakEven, stepSize: market.stepSize, tickSize: market.tickSize });
+  let stopLimitOffset: string | undefined;
+  if (request.stopLossLimit && stopLoss !== undefined) {
+    const stop = new Dec(stopLoss);
+    const level = request.stopLossLimit;
+    const offset = 'price' in level ? (long ? stop.minus(level.price) : new Dec(level.price).minus(stop)) : stop.times(level.percent).dividedBy(100);
+    if (offset.isNegative() || (long && !stop.minus(offset).greaterThan(0))) {
+      return err({ code: 'STOP_LIMIT_WRONG_SIDE', message: `the stop-limit's limit of a ${long ? 'long' : 'short'} must be at or ${long ? 'below' : 'above'} its stop (${stopLoss})${long ? ' and above 0' : ''}; got ${'price' in level ? level.price : `${level.percent}%`}` });
+    }
+    stopLimitOffset = decToString(offset);
+  }
+  return ok({
+    entrySide, takeProfits, ...(stopLoss !== undefined ? { stopLoss } : {}), ...(stopLimitOffset !== undefined ? { stopLimitOffset } : {}),
+    breakEven: request.breakEven, stepSize: market.stepSize, tickSize: market.tickSize,
+  });
 }

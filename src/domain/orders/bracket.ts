@@ -38,6 +38,13 @@ export interface BracketPlan {
   readonly takeProfits: readonly { readonly price: string; readonly fraction: string }[];
   /** stop-loss trigger price */
   readonly stopLoss?: string;
+  /**
+   * The stop-loss is a stop-limit order (`stop_loss_limit`): its limit this far beyond the trigger
+   * (in price; 0 = at the trigger), kept when the stop moves (break-even). Once it triggered it is
+   * left to fill at its limit: it is neither cancelled nor chased with a market exit while it
+   * works, so the trader's worst price holds. Absent: stop-market.
+   */
+  readonly stopLimitOffset?: string;
   /** move the stop to the entry's average price once the first take-profit filled completely */
   readonly breakEven?: boolean;
   /** the market's quantity step and price tick (legs are rounded down to the step) */
@@ -70,6 +77,10 @@ export interface LegFacts {
   /** the exchange's refusal code, when it refused it (exchange_rejected) */
   readonly rejection?: string;
   readonly stopPrice?: Dec;
+  /** a stop-limit order (once triggered it rests at its limit price) */
+  readonly stopLimit?: boolean;
+  /** PATRIOT held it and it triggered (OrderTriggered): it is on its way to the exchange */
+  readonly triggered?: boolean;
 }
 
 export interface BracketFacts {
@@ -101,13 +112,14 @@ export function allLegs(facts: BracketFacts): LegFacts[] {
 
 export type BracketAction =
   | { readonly kind: 'place_take_profit'; readonly leg: number; readonly side: OrderSide; readonly quantity: string; readonly limitPrice: string }
-  | { readonly kind: 'place_stop'; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly stopPrice: string }
-  | { readonly kind: 'place_exit'; readonly generation: number; readonly side: OrderSide; readonly quantity: string }
+  | { readonly kind: 'place_stop'; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly stopPrice: string; readonly stopLimitPrice?: string }
+  /** an exit after the stop triggered: at market, or at the stop-limit's limit price when the stop is a stop-limit */
+  | { readonly kind: 'place_exit'; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly limitPrice?: string }
   | { readonly kind: 'cancel'; readonly clientOrderId: string; readonly reason: string }
   /** a one-cancels-other list: the take-profit leg's limit and its share of the stop */
-  | { readonly kind: 'place_list'; readonly leg: number; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly limitPrice: string; readonly stopPrice: string }
+  | { readonly kind: 'place_list'; readonly leg: number; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly limitPrice: string; readonly stopPrice: string; readonly stopLimitPrice?: string }
   /** a market exit of one take-profit leg's share */
-  | { readonly kind: 'place_leg_exit'; readonly leg: number; readonly generation: number; readonly side: OrderSide; readonly quantity: string };
+  | { readonly kind: 'place_leg_exit'; readonly leg: number; readonly generation: number; readonly side: OrderSide; readonly quantity: string; readonly limitPrice?: string };
 
 /** At most this many stop generations per bracket (a stop refused again and again is not chased forever). */
 export const MAX_STOP_GENERATIONS = 20;
@@ -118,8 +130,31 @@ export const entryDone = (status: OrderStatus): boolean => status === 'filled' |
 /** A stop the exchange refused because the market was already past it: it counts as triggered. */
 const TRIGGERED_AT_ONCE: ReadonlySet<string> = new Set(['WOULD_TRIGGER_IMMEDIATELY', 'WOULD_MATCH']);
 const triggeredAtOnce = (code: string | undefined): boolean => code === undefined || TRIGGERED_AT_ONCE.has(code);
-/** A standalone stop triggered: it filled any part, expired (on spot the take-profits hold the base it would sell), or was refused as already past. */
-export const stopTriggered = (leg: LegFacts): boolean => leg.filled.greaterThan(0) || leg.status === 'expired' || (leg.status === 'exchange_rejected' && triggeredAtOnce(leg.rejection));
+/**
+ * A standalone stop triggered: PATRIOT held it and it triggered, it filled any part, it expired (on
+ * spot the take-profits hold the base it would sell), or it was refused as already past.
+ */
+export const stopTriggered = (leg: LegFacts): boolean =>
+  leg.triggered === true || leg.filled.greaterThan(0) || leg.status === 'expired' || (leg.status === 'exchange_rejected' && triggeredAtOnce(leg.rejection));
+/** A triggered stop that is finishing on its own: PATRIOT sent it on its trigger, or it is a stop-limit resting at its limit. */
+const finishing = (leg: LegFacts): boolean => leg.triggered === true || (leg.stopLimit === true && leg.filled.greaterThan(0));
+
+/**
+ * The stop-limit's limit for a stop at `stopPrice` (`plan.stopLimitOffset` beyond it, rounded to
+ * the tick away from the trigger so the offset is never narrower than asked; a sell's limit at
+ * least one tick); undefined for a stop-market.
+ */
+export function stopLimitPriceFor(stopPrice: Dec, plan: BracketPlan): string | undefined {
+  if (plan.stopLimitOffset === undefined) return undefined;
+  const offset = new Dec(plan.stopLimitOffset);
+  const tick = parseDec(plan.tickSize);
+  const sells = plan.entrySide === 'buy';
+  const raw = sells ? stopPrice.minus(offset) : stopPrice.plus(offset);
+  if (!tick || !tick.greaterThan(0)) return decToString(raw.greaterThan(0) ? raw : stopPrice);
+  const ticks = raw.dividedBy(tick);
+  const price = (sells ? ticks.floor() : ticks.ceil()).times(tick);
+  return decToString(price.greaterThan(0) ? price : tick);
+}
 
 /** What to do now, the protective stop placed first (where the exchange locks the base, protection wins over a take-profit). */
 export function planBracket(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
@@ -155,12 +190,12 @@ function planActions(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
       return;
     }
     if (live(facts_) && !facts_.cancelRequested && (stopHit || !held.greaterThan(0))) {
-      actions.push({ kind: 'cancel', clientOrderId: facts_.clientOrderId, reason: stopHit ? 'bracket: the stop-loss filled' : 'bracket: nothing left to take profit on' });
+      actions.push({ kind: 'cancel', clientOrderId: facts_.clientOrderId, reason: stopHit ? 'bracket: the stop-loss triggered' : 'bracket: nothing left to take profit on' });
     }
   });
 
   if (plan.stopLoss === undefined) return actions;
-  if (stopHit) return [...actions, ...afterStop(facts, held, side, step)];
+  if (stopHit) return [...actions, ...afterStop(plan, facts, held, side, step)];
   const firstTpDone = facts.takeProfits.some((leg) => leg !== undefined && leg.status === 'filled');
   const stopPrice = plan.breakEven && firstTpDone && facts.entry.averagePrice ? roundTick(facts.entry.averagePrice, plan) : new Dec(plan.stopLoss);
   const current = facts.stops[facts.stops.length - 1];
@@ -175,7 +210,7 @@ function planActions(plan: BracketPlan, facts: BracketFacts): BracketAction[] {
   // no stop working: one for what is held (never while an earlier one may still fill)
   if (held.greaterThan(0) && !stopRefused && facts.stops.length < MAX_STOP_GENERATIONS) {
     const quantity = floorStep(held, step);
-    if (quantity.greaterThan(0)) actions.push({ kind: 'place_stop', generation: facts.stops.length, side, quantity: decToString(quantity), stopPrice: decToString(stopPrice) });
+    if (quantity.greaterThan(0)) actions.push(placeStop(plan, facts.stops.length, side, quantity, stopPrice));
   }
   return actions;
 }
@@ -194,7 +229,7 @@ export function whileEntering(plan: BracketPlan, facts: BracketFacts, held: Dec,
   const stopHit = facts.stops.some(stopTriggered);
   if (stopHit) {
     const cancelEntry: BracketAction[] = facts.entry.cancelRequested ? [] : [{ kind: 'cancel', clientOrderId: facts.entry.clientOrderId, reason: 'bracket: the stop-loss triggered before the entry filled completely' }];
-    return [...cancelEntry, ...afterStop(facts, held, side, step)];
+    return [...cancelEntry, ...afterStop(plan, facts, held, side, step)];
   }
   if (!held.greaterThan(0)) return [];
   if (facts.stops.some((leg) => leg.status === 'exchange_rejected' && !triggeredAtOnce(leg.rejection) && leg.rejection !== NOT_PLACED)) return [];
@@ -205,7 +240,12 @@ export function whileEntering(plan: BracketPlan, facts: BracketFacts, held: Dec,
   }
   const quantity = floorStep(held, step);
   if (!quantity.greaterThan(0) || facts.stops.length >= MAX_STOP_GENERATIONS) return [];
-  return [{ kind: 'place_stop', generation: facts.stops.length, side, quantity: decToString(quantity), stopPrice: plan.stopLoss }];
+  return [placeStop(plan, facts.stops.length, side, quantity, new Dec(plan.stopLoss))];
+}
+
+function placeStop(plan: BracketPlan, generation: number, side: OrderSide, quantity: Dec, stopPrice: Dec): BracketAction {
+  const stopLimitPrice = stopLimitPriceFor(stopPrice, plan);
+  return { kind: 'place_stop', generation, side, quantity: decToString(quantity), stopPrice: decToString(stopPrice), ...(stopLimitPrice !== undefined ? { stopLimitPrice } : {}) };
 }
 
 /** A bracket the trader took over: what still works is left alone unless nothing is held any more (then it is cancelled). */
@@ -216,16 +256,28 @@ export function cancelsOnly(facts: BracketFacts, held: Dec): BracketAction[] {
     .map((leg) => ({ kind: 'cancel' as const, clientOrderId: leg.clientOrderId, reason: 'bracket: nothing left to protect' }));
 }
 
-/** The stop triggered: no stop works any more; what is held leaves at market once no take-profit holds it. */
-export function afterStop(facts: BracketFacts, held: Dec, side: OrderSide, step: Dec): BracketAction[] {
+/**
+ * The stop triggered: no other stop works any more, and what is held leaves once no other order of
+ * the bracket works. A triggered stop finishing on its own (sent by PATRIOT, or a stop-limit
+ * resting at its limit) is left to finish, and only what it does not cover leaves beside it. The
+ * exit is a market order; when the stop is a stop-limit, it is a limit order at the stop's limit
+ * price, so nothing leaves worse than the trader allowed.
+ */
+export function afterStop(plan: BracketPlan, facts: BracketFacts, held: Dec, side: OrderSide, step: Dec): BracketAction[] {
   const actions: BracketAction[] = [];
   for (const leg of facts.stops) {
-    if (live(leg) && !leg.cancelRequested) actions.push({ kind: 'cancel', clientOrderId: leg.clientOrderId, reason: 'bracket: the stop-loss triggered' });
+    if (live(leg) && !leg.cancelRequested && !finishing(leg)) actions.push({ kind: 'cancel', clientOrderId: leg.clientOrderId, reason: 'bracket: the stop-loss triggered' });
   }
-  const busy = allLegs(facts).some((leg) => live(leg));
-  const quantity = floorStep(held, step);
+  // what is already on its way out: stops finishing on their own and exits still working (a limit exit may rest)
+  const leaving = (leg: LegFacts): boolean => !leg.cancelRequested && (finishing(leg) || facts.exits.includes(leg));
+  const stillLive = allLegs(facts).filter((leg) => live(leg));
+  const covered = stillLive.filter(leaving).reduce((sum, leg) => sum.plus(leg.quantity.minus(leg.filled)), ZERO);
+  const busy = stillLive.some((leg) => !leaving(leg));
+  const quantity = floorStep(held.minus(covered), step);
   if (!busy && quantity.greaterThan(0) && facts.exits.length < MAX_STOP_GENERATIONS) {
-    actions.push({ kind: 'place_exit', generation: facts.exits.length, side, quantity: decToString(quantity) });
+    const trigger = facts.stops.find(stopTriggered)?.stopPrice ?? (plan.stopLoss !== undefined ? new Dec(plan.stopLoss) : undefined);
+    const limitPrice = trigger !== undefined ? stopLimitPriceFor(trigger, plan) : undefined;
+    actions.push({ kind: 'place_exit', generation: facts.exits.length, side, quantity: decToString(quantity), ...(limitPrice !== undefined ? { limitPrice } : {}) });
   }
   return actions;
 }

@@ -29,7 +29,7 @@ describe('a stop the exchange refused (issue 17)', () => {
   it('refused because the market was already past it: it counts as triggered (take-profit cancelled, then an exit at market)', () => {
     for (const rejection of ['WOULD_TRIGGER_IMMEDIATELY', 'WOULD_MATCH']) {
       const facts: BracketFacts = { entry: filledEntry, takeProfits: [tp], stops: [leg('s0', { status: 'exchange_rejected', rejection })], exits: [] };
-      expect(planBracket(plan, facts)).toEqual([{ kind: 'cancel', clientOrderId: 'tp', reason: 'bracket: the stop-loss filled' }]);
+      expect(planBracket(plan, facts)).toEqual([{ kind: 'cancel', clientOrderId: 'tp', reason: 'bracket: the stop-loss triggered' }]);
     }
   });
   it('refused for the balance (Binance spot locks the base a take-profit holds): no exit at market, no new stop refused again', () => {

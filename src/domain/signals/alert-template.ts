@@ -63,6 +63,7 @@ export function actionAlertMessages(secret: string): ActionAlertMessage[] {
     { action: 'percent', label: 'Buy with 25 % of the sizing base (equity, balance or position, as the strategy sizes)', message: msg({ action: 'buy', qty: '25%', price: '{{close}}' }) },
     { action: 'bracket', label: 'Buy with a take-profit 2 % above and a stop-loss 1 % below the entry', message: msg({ action: 'buy', price: '{{close}}', take_profit: '2%', stop_loss: '1%' }) },
     { action: 'bracket_levels', label: 'Buy with two take-profits (half at +2 %, half at +4 %), a stop 1.5 % below, moved to break-even after the first', message: msg({ action: 'buy', price: '{{close}}', take_profit: '2%,4%', take_profit_split: '50,50', stop_loss: '1.5%', break_even: 'true' }) },
+    { action: 'bracket_stop_limit', label: 'Buy with a take-profit 2 % above and a stop-limit 1 % below that never sells more than 0.3 % under its trigger', message: msg({ action: 'buy', price: '{{close}}', take_profit: '2%', stop_loss: '1%', stop_loss_limit: '0.3%' }) },
     { action: 'stop', label: 'Sell stop-market (edit the trigger)', message: msg({ action: 'sell', order_type: 'stop', stop_price: '{{close}}' }) },
     { action: 'stop_limit', label: 'Sell stop-limit (edit the trigger and the limit)', message: msg({ action: 'sell', order_type: 'stop_limit', stop_price: '{{close}}', limit_price: '{{close}}' }) },
     { action: 'take_profit', label: 'Sell take-profit (edit the trigger)', message: msg({ action: 'sell', order_type: 'take_profit', stop_price: '{{close}}' }) },

@@ -105,7 +105,7 @@ describe('actionAlertMessages (issue 17)', () => {
   const values = { ticker: 'BTCUSDT', close: '64123.5', timenow: '2024-05-01T12:00:03Z' };
   const expected: Record<string, Partial<Record<string, unknown>>> = {
     buy: { action: 'buy' }, sell: { action: 'sell' }, limit: { action: 'buy', orderType: 'limit', limitPrice: '64123.5' },
-    percent: { action: 'buy', quantityPercent: '25' }, bracket: { action: 'buy' }, bracket_levels: { action: 'buy' },
+    percent: { action: 'buy', quantityPercent: '25' }, bracket: { action: 'buy' }, bracket_levels: { action: 'buy' }, bracket_stop_limit: { action: 'buy' },
     stop: { action: 'sell', orderType: 'stop_market', stopPrice: '64123.5' }, stop_limit: { action: 'sell', orderType: 'stop_limit' },
     take_profit: { action: 'sell', orderType: 'take_profit' }, trailing: { action: 'sell', trailingPercent: '1.5' },
     close: { action: 'close' }, close_half: { action: 'close', quantityPercent: '50' },
@@ -129,5 +129,9 @@ describe('actionAlertMessages (issue 17)', () => {
     const env = readAlertEnvelope(fill(bracket.message, values));
     const signal = env.ok ? normalizeSignal(env.value, ctx) : undefined;
     expect(signal?.ok && signal.value.bracket).toEqual({ takeProfits: [{ percent: '2' }, { percent: '4' }], split: ['50', '50'], stopLoss: { percent: '1.5' }, breakEven: true });
+    const stopLimit = actionAlertMessages(SECRET).find((m) => m.action === 'bracket_stop_limit')!;
+    const env2 = readAlertEnvelope(fill(stopLimit.message, values));
+    const signal2 = env2.ok ? normalizeSignal(env2.value, ctx) : undefined;
+    expect(signal2?.ok && signal2.value.bracket).toEqual({ takeProfits: [{ percent: '2' }], stopLoss: { percent: '1' }, stopLossLimit: { percent: '0.3' }, breakEven: false });
   });
 });

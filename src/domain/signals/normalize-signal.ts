@@ -463,14 +463,19 @@ function parseStopPrice(fields: Fields, orderType: NormalizedSignal['orderType']
 /**
  * Bracket fields (issue 17): `take_profit` (one level or several, comma-separated: prices, or
  * percent distances from the entry like "2%"), `take_profit_split` (percent of the entry per level,
- * summing to 100; default equal parts), `stop_loss` (a price or "1.5%"), `break_even` ("true": move
- * the stop to the entry once the first take-profit filled).
+ * summing to 100; default equal parts), `stop_loss` (a price or "1.5%"), `stop_loss_limit` (the
+ * stop-loss as a stop-limit order: its limit price, or "0.3%" beyond the trigger price; needs
+ * `stop_loss`), `break_even` ("true": move the stop to the entry once the first take-profit filled).
  */
 function parseBracket(fields: Fields): Result<BracketRequest | undefined, DomainError> {
   const tpField = find(fields, ['take_profit', 'takeprofit', 'tp']);
   const slField = find(fields, ['stop_loss', 'stoploss', 'sl']);
   const splitField = find(fields, ['take_profit_split', 'tp_split']);
   const beField = find(fields, ['break_even', 'breakeven', 'move_stop_to_entry']);
+  const slLimitField = find(fields, ['stop_loss_limit', 'sl_limit', 'stop_loss_limit_price']);
+  if (slLimitField !== undefined && slField === undefined) {
+    return err({ code: 'INVALID_BRACKET', message: `"${slLimitField.key}" makes the stop-loss a stop-limit order: it needs a "stop_loss".` });
+  }
   if (tpField === undefined && slField === undefined) {
     if (splitField !== undefined || beField !== undefined) return err({ code: 'INVALID_BRACKET', message: '"take_profit_split" and "break_even" need a "take_profit" or "stop_loss".' });
     return ok(undefined);
@@ -497,19 +502,25 @@ function parseBracket(fields: Fields): Result<BracketRequest | undefined, Domain
     if (!level.ok) return level;
     stopLoss = level.value;
   }
+  let stopLossLimit: BracketLevel | undefined;
+  if (slLimitField !== undefined) {
+    const level = bracketLevel(slLimitField.value.trim(), slLimitField.key, 'the stop-loss price');
+    if (!level.ok) return level;
+    stopLossLimit = level.value;
+  }
   const breakEven = beField !== undefined && ['true', '1', 'yes'].includes(beField.value.trim().toLowerCase());
-  return ok({ takeProfits, ...(split ? { split } : {}), ...(stopLoss ? { stopLoss } : {}), breakEven });
+  return ok({ takeProfits, ...(split ? { split } : {}), ...(stopLoss ? { stopLoss } : {}), ...(stopLossLimit ? { stopLossLimit } : {}), breakEven });
 }
 
 const DECIMAL_TEXT = /^[0-9]{1,12}(\.[0-9]{1,12})?$/;
 
-function bracketLevel(text: string, key: string): Result<BracketLevel, DomainError> {
+function bracketLevel(text: string, key: string, from = 'the entry'): Result<BracketLevel, DomainError> {
   const percent = text.endsWith('%');
   const number = percent ? text.slice(0, -1).trim() : text;
   if (!DECIMAL_TEXT.test(number) || !new Dec(number).greaterThan(0)) {
-    return err({ code: 'INVALID_BRACKET', message: `Field "${key}" has ${shown(text)}; give a price (e.g. 105000) or a percent from the entry (e.g. 2%).` });
+    return err({ code: 'INVALID_BRACKET', message: `Field "${key}" has ${shown(text)}; give a price (e.g. 105000) or a percent from ${from} (e.g. 2%).` });
   }
-  if (percent && !new Dec(number).lessThan(100)) return err({ code: 'PERCENT_OVER_100', message: `Field "${key}" is ${text}: a distance from the entry must be under 100%` });
+  if (percent && !new Dec(number).lessThan(100)) return err({ code: 'PERCENT_OVER_100', message: `Field "${key}" is ${text}: a distance from ${from} must be under 100%` });
   return ok(percent ? { percent: number } : { price: number });
 }
 

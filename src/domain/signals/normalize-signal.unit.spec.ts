@@ -234,6 +234,15 @@ describe('normalizeSignal: quantities and prices', () => {
     expect(errorOf(json({ action: 'buy', ticker: 'BTCUSDT', [key]: '-1' })).code).toBe('INVALID_BRACKET');
   });
 
+  it.each(['stop_loss_limit', 'sl_limit'])('"%s" makes the bracket\'s stop a stop-limit: a price or a percent beyond the trigger; without a stop_loss, zero, negative or 100 % it is refused', (key) => {
+    expect(signalOf(json({ action: 'buy', ticker: 'BTCUSDT', stop_loss: '95000', [key]: '94800' })).bracket?.stopLossLimit).toEqual({ price: '94800' });
+    expect(signalOf(json({ action: 'buy', ticker: 'BTCUSDT', stop_loss: '1%', [key]: '0.25%' })).bracket?.stopLossLimit).toEqual({ percent: '0.25' });
+    expect(errorOf(json({ action: 'buy', ticker: 'BTCUSDT', take_profit: '2%', [key]: '0.3%' })).code).toBe('INVALID_BRACKET');
+    expect(errorOf(json({ action: 'buy', ticker: 'BTCUSDT', stop_loss: '1%', [key]: '0' })).code).toBe('INVALID_BRACKET');
+    expect(errorOf(json({ action: 'buy', ticker: 'BTCUSDT', stop_loss: '1%', [key]: '-3' })).code).toBe('INVALID_BRACKET');
+    expect(errorOf(json({ action: 'buy', ticker: 'BTCUSDT', stop_loss: '1%', [key]: '100%' })).code).toBe('PERCENT_OVER_100');
+  });
+
   it.each(['qty', 'contracts', 'size', 'volume'])('reads the quantity from "%s"', (key) => {
     expect(signalOf(json({ action: 'buy', ticker: 'BTCUSDT', [key]: '3' })).quantity).toBe('3');
   });

@@ -58,5 +58,11 @@ export interface BracketRequest {
   /** percent of the entry per take-profit leg (sums to 100); absent: equal parts */
   readonly split?: readonly string[];
   readonly stopLoss?: BracketLevel;
+  /**
+   * The stop-loss as a stop-limit order: once triggered it rests as a limit order at this price
+   * (a price) or this far beyond the trigger (a percent of the trigger price), so it never fills
+   * worse than that; absent: the stop leaves at market.
+   */
+  readonly stopLossLimit?: BracketLevel;
   readonly breakEven: boolean;
 }
