@@ -41,8 +41,8 @@ export const td = (content: Child | Child[], cls?: string): HTMLTableCellElement
 /** Signed money with its colour class, at the currency's money scale (2 places for fiat and stablecoins, 8 for other assets), the currency after it unless told not to. */
 export function pnl(value: string | undefined, currency?: string, withCurrency = true): HTMLElement {
   if (value === undefined) return h('span', { class: 'muted' }, '—');
-  const cls = value.startsWith('-') ? 'neg' : /^0(\.0*)?$/.test(value) ? '' : 'pos';
   const shown = fixed(value, moneyPlaces(currency));
+  const cls = !/[1-9]/.test(shown) ? '' : shown.startsWith('-') ? 'neg' : 'pos'; // the colour of what is shown: -0.001 USDT is 0.00, not red
   return h('span', { class: cls, 'data-value': value }, withCurrency && currency ? `${shown} ${currency}` : shown);
 }
 

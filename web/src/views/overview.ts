@@ -108,16 +108,23 @@ export class OverviewView {
 
   private renderAccounts(): void {
     replace(this.accountsEl, this.accounts.map((a) => {
+      // PnL is summed per currency (a position's is in its market's quote): an ETH/BTC position's BTC is never added to USDT
       const mine = this.positions.filter((p) => p.accountId === a.accountId);
-      const realised = sum(mine.map((p) => p.realizedPnl));
-      const unrealised = sum(mine.map((p) => p.unrealizedPnl ?? '0'));
-      const fees = sum(mine.map((p) => p.feesPaid));
-      // the headline is after fees (issue 20): what the equity moved by, not the gross
-      const net = addDecimals(addDecimals(realised, unrealised), negated(fees));
+      const currencies = [...new Set([a.quoteAsset, ...mine.map((p) => currencyOf(p) ?? a.quoteAsset)])];
+      const groups = currencies.map((currency) => {
+        const these = mine.filter((p) => (currencyOf(p) ?? a.quoteAsset) === currency);
+        const realised = sum(these.map((p) => p.realizedPnl));
+        const unrealised = sum(these.map((p) => p.unrealizedPnl ?? '0'));
+        const fees = sum(these.map((p) => p.feesPaid));
+        // the headline is after fees (issue 20): what the equity moved by, not the gross
+        return { currency, realised, unrealised, fees, net: addDecimals(addDecimals(realised, unrealised), negated(fees)) };
+      });
+      const several = groups.length > 1;
       return h('div', { class: 'stat', 'data-account': a.accountId },
         h('div', { class: 'label' }, `${a.name} · ${a.exchange}`),
-        h('div', { class: 'value' }, 'PnL after fees ', h('span', { 'data-net-pnl': net }, pnl(net, a.quoteAsset))),
-        h('div', { class: 'label' }, 'realised ', pnl(realised, a.quoteAsset, false), ' · unrealised ', pnl(unrealised, a.quoteAsset, false), ' · fees ', h('span', { 'data-fees': fees }, moneyText(fees, a.quoteAsset))),
+        h('div', { class: 'value' }, 'PnL after fees ', groups.flatMap((g, i) => [i > 0 ? ' · ' : '', h('span', { [i === 0 ? 'data-net-pnl' : 'data-net-pnl-other']: g.net, 'data-currency': g.currency }, pnl(g.net, g.currency))])),
+        groups.map((g, i) => h('div', { class: 'label' }, several ? `${g.currency}: realised ` : 'realised ', pnl(g.realised, g.currency, false), ' · unrealised ', pnl(g.unrealised, g.currency, false), ' · fees ',
+          h('span', i === 0 ? { 'data-fees': g.fees } : {}, moneyText(g.fees, g.currency)))),
         h('div', { class: 'actions' },
           a.killSwitch.engaged ? badge('engaged') : null,
           h('button', {
@@ -149,7 +156,7 @@ export class OverviewView {
     replace(this.ordersEl, table(
       ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
       nestBrackets(orders).map((o) => h('tr', { 'data-order': o.clientOrderId, 'data-symbol': o.symbol, 'data-account': o.accountId },
-        td(o.parent ? `↳ ${o.symbol}` : o.symbol), td(o.side), td(orderKind(o)), shown(o, o.quantity, 'quantity'),
+        td(o.parent ? `↳ ${o.symbol}` : o.symbol), td(o.side), td(orderKind(o), 'kind'), shown(o, o.quantity, 'quantity'),
         o.limitPrice ? shown(o, o.limitPrice, 'price') : td('—', 'num'),
         td(STATUS_WORDS[o.status] ? h('span', { title: STATUS_WORDS[o.status] }, badge(o.status), h('span', { class: 'muted small' }, ` ${STATUS_HINTS[o.status] ?? ''}`)) : badge(o.status)), td(cancelCell(o, () => this.loadOrders())))),
       'No open orders.', 'Open orders'));
