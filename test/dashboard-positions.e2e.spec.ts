@@ -100,9 +100,9 @@ function rounded(value: string, places: number): string {
 const decimalsOf = (text: string) => (text.split('.')[1] ?? '').length;
 const placesOfStep = (step: string) => (step.split('.')[1] ?? '').replace(/0+$/, '').length;
 
-/** Runs in the page: the price and quantity cells of the orders, fills and positions tables, as [account, symbol, kind, data-value, data-places, text]. */
-const MARKET_CELLS = `[...document.querySelectorAll('section[aria-labelledby="orders-h"] tr[data-symbol], section[aria-labelledby="fills-h"] tr[data-symbol], section[aria-labelledby="positions-h"] tr[data-symbol]')]
-  .flatMap((tr) => [...tr.querySelectorAll('[data-kind]')].map((el) => [tr.getAttribute('data-account'), tr.getAttribute('data-symbol'), el.getAttribute('data-kind'), el.getAttribute('data-value'), el.getAttribute('data-places'), el.firstChild.textContent]))`;
+/** Runs in the page: the price and quantity cells of the orders, fills and positions tables (rows: data-account, and data-symbol or data-market), as [account, symbol, kind, data-value, data-places, text]. */
+const MARKET_CELLS = `[...document.querySelectorAll('section[aria-labelledby="orders-h"] tr[data-account], section[aria-labelledby="fills-h"] tr[data-account], section[aria-labelledby="positions-h"] tr[data-account]')]
+  .flatMap((tr) => [...tr.querySelectorAll('[data-kind]')].map((el) => [tr.getAttribute('data-account'), tr.getAttribute('data-symbol') ?? tr.getAttribute('data-market'), el.getAttribute('data-kind'), el.getAttribute('data-value'), el.getAttribute('data-places'), el.firstChild.textContent]))`;
 
 describe.skipIf(!chromiumAvailable)("the overview's numbers at their market's precision", () => {
   let r: Rig;

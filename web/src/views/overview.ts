@@ -155,7 +155,7 @@ export class OverviewView {
     await loadMarkets(orders);
     replace(this.ordersEl, table(
       ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
-      nestBrackets(orders).map((o) => h('tr', { 'data-order': o.clientOrderId, 'data-symbol': o.symbol, 'data-account': o.accountId },
+      nestBrackets(orders).map((o) => h('tr', { 'data-order': o.clientOrderId, 'data-market': o.symbol, 'data-account': o.accountId },
         td(o.parent ? `↳ ${o.symbol}` : o.symbol), td(o.side), td(orderKind(o), 'kind'), shown(o, o.quantity, 'quantity'),
         o.limitPrice ? shown(o, o.limitPrice, 'price') : td('—', 'num'),
         td(STATUS_WORDS[o.status] ? h('span', { title: STATUS_WORDS[o.status] }, badge(o.status), h('span', { class: 'muted small' }, ` ${STATUS_HINTS[o.status] ?? ''}`)) : badge(o.status)), td(cancelCell(o, () => this.loadOrders())))),
@@ -167,7 +167,7 @@ export class OverviewView {
     await loadMarkets(fills);
     replace(this.fillsEl, table(
       ['Time', 'Symbol', 'Side', { text: 'Quantity', num: true }, { text: 'Price', num: true }, { text: 'Fee', num: true }],
-      fills.map((f) => h('tr', { 'data-trade': f.tradeId, 'data-symbol': f.symbol, 'data-account': f.accountId },
+      fills.map((f) => h('tr', { 'data-trade': f.tradeId, 'data-market': f.symbol, 'data-account': f.accountId },
         td(time(f.filledAt), 'when'), td(f.symbol), td(f.side), shown(f, f.quantity, 'quantity'), shown(f, f.price, 'price'),
         h('td', { class: 'num', 'data-value': f.fee }, moneyText(f.fee, f.feeCurrency)))),
       'No fills yet.', 'Recent fills'));
