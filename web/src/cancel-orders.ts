@@ -2,13 +2,14 @@ import { api, errorText } from './api.js';
 import { confirmAction } from './dialog.js';
 import { toast } from './dom.js';
 import type { Order } from './types.js';
+import { shownQuantity } from './markets.js';
 
 /**
  * Cancels (issue 17), each after a confirmation. The request is recorded first and answered 202;
  * the order's status follows the exchange's answer (live updates refresh the lists). True when asked.
  */
-export async function cancelOrder(order: Pick<Order, 'clientOrderId' | 'symbol' | 'side' | 'quantity'>): Promise<boolean> {
-  const confirmed = await confirmAction('Cancel this order?', `The ${order.side} order of ${order.quantity} ${order.symbol} will be cancelled on the exchange. A fill that arrives first is still recorded.`, 'Cancel order');
+export async function cancelOrder(order: Pick<Order, 'clientOrderId' | 'accountId' | 'symbol' | 'side' | 'quantity'>): Promise<boolean> {
+  const confirmed = await confirmAction('Cancel this order?', `The ${order.side} order of ${shownQuantity(order, order.quantity)} ${order.symbol} will be cancelled on the exchange. A fill that arrives first is still recorded.`, 'Cancel order');
   if (!confirmed) return false;
   try {
     await api(`/orders/${encodeURIComponent(order.clientOrderId)}/cancel`, { method: 'POST', body: { reason: 'from the dashboard' } });

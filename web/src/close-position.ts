@@ -1,6 +1,7 @@
 import { api, errorText } from './api.js';
 import { confirmAction } from './dialog.js';
-import { formatDecimal, h, toast } from './dom.js';
+import { h, toast } from './dom.js';
+import { loadMarkets, shownQuantity } from './markets.js';
 
 interface Holders { quantity: string; strategies: { strategyId: string; quantity: string }[] }
 
@@ -28,7 +29,8 @@ async function closePosition(p: { accountId: string; symbol: string }, accountNa
     toast(`The position could not be read: ${errorText(error)}`);
     return false;
   }
-  const shares = holders.strategies.map((s) => `${strategyName(s.strategyId)}: ${formatDecimal(s.quantity)}`).join(', ');
+  await loadMarkets([p]);
+  const shares = holders.strategies.map((s) => `${strategyName(s.strategyId)}: ${shownQuantity(p, s.quantity)}`).join(', ');
   const confirmed = await confirmAction(
     `Close ${p.symbol} on ${accountName}?`,
     `Each strategy's share is closed at market with its own order (reduce-only on futures), checked like an alert's close: ${shares || 'no strategy holds a share'}.`,

@@ -1,4 +1,5 @@
 /** Small DOM helpers: elements are built with textContent only (no HTML strings from data). */
+import { fixed, moneyPlaces } from './decimals.js';
 export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | ((event: Event) => void)>;
 
@@ -37,21 +38,12 @@ export function table(headers: readonly (string | { text: string; num?: boolean 
 
 export const td = (content: Child | Child[], cls?: string): HTMLTableCellElement => h('td', { class: cls }, content);
 
-/** A signed decimal string with its colour class. */
-export function pnl(value: string | undefined): HTMLElement {
+/** Signed money with its colour class, at the currency's money scale (2 places for fiat and stablecoins, 8 for other assets), the currency after it unless told not to. */
+export function pnl(value: string | undefined, currency?: string, withCurrency = true): HTMLElement {
   if (value === undefined) return h('span', { class: 'muted' }, '—');
-  const cls = value.startsWith('-') ? 'neg' : /^0(\.0*)?$/.test(value) ? '' : 'pos';
-  return h('span', { class: cls }, formatDecimal(value));
-}
-
-/** Shortens a decimal string for display (at most 8 decimals); never goes through a float. */
-export function formatDecimal(value: string, decimals = 8): string {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value);
-  if (!match) return value;
-  const [, sign, whole, frac = ''] = match;
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const cut = frac.slice(0, decimals).replace(/0+$/, '');
-  return `${sign}${grouped}${cut ? `.${cut}` : ''}`;
+  const shown = fixed(value, moneyPlaces(currency));
+  const cls = !/[1-9]/.test(shown) ? '' : shown.startsWith('-') ? 'neg' : 'pos'; // the colour of what is shown: -0.001 USDT is 0.00, not red
+  return h('span', { class: cls, 'data-value': value }, withCurrency && currency ? `${shown} ${currency}` : shown);
 }
 
 /** The one time format of the dashboard (issue 20): UTC, to the second, e.g. "2026-12-07 08:03:32 UTC". */

@@ -79,4 +79,5 @@ export interface RoundTrip {
   averageEntryPrice: string; averageExitPrice?: string; realizedPnl: string; fees: string; otherFees: { currency: string; amount: string }[]; pnl: string;
   openedAt: string; closedAt?: string; fills: number;
 }
-export interface Market { symbol: string; precision: { price: string; amount: string } }
+/** A market as the account's own exchange lists it (GET /markets): price is the tick size, amount the quantity step. */
+export interface Market { symbol: string; base?: string; quote?: string; precision: { price: string; amount: string } }

@@ -72,6 +72,8 @@ export interface RigOptions {
   readonly btcPrice?: string;
   /** the binance account's market type (default spot); swap trades the sandbox's /fapi */
   readonly marketType?: 'spot' | 'swap';
+  /** the sandbox account's starting balances, and PATRIOT's account's (default 100,000 USDT) */
+  readonly balances?: readonly { asset: string; amount: string }[];
 }
 
 export async function rig(options: RigOptions = {}): Promise<Rig> {
@@ -81,7 +83,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   const sandbox = await BinanceSandbox.start({
     feed, partialFills: false, ...(options.sandboxMarkets ? { markets: options.sandboxMarkets } : {}),
     accounts: [
-      { apiKey: API_KEY, secret: API_SECRET, accountId: 'sbx', balances: [{ asset: 'USDT', amount: '100000' }] },
+      { apiKey: API_KEY, secret: API_SECRET, accountId: 'sbx', balances: [...(options.balances ?? [{ asset: 'USDT', amount: '100000' }])] },
       // a key of the same account that may also withdraw funds: PATRIOT must refuse it
       { apiKey: WITHDRAW_KEY, secret: WITHDRAW_SECRET, accountId: 'sbx', enableWithdrawals: true },
     ],
@@ -114,7 +116,7 @@ export async function rig(options: RigOptions = {}): Promise<Rig> {
   }
   const opened = await openAccount(deps, {
     accountId: ACCOUNT, tenantId: DEMO_TENANT, name: 'Binance (sandbox)', exchange: 'binance', quoteAsset: 'USDT', ...(options.marketType ? { marketType: options.marketType } : {}),
-    initialBalances: [{ asset: 'USDT', amount: '100000' }], risk: {},
+    initialBalances: [...(options.balances ?? [{ asset: 'USDT', amount: '100000' }])], risk: {},
   }, 'test');
   expect(opened.ok).toBe(true);
   await runtime.kv.set(webhookSecretKey(STRATEGY), WEBHOOK_SECRET);

@@ -1,9 +1,10 @@
 import { api, authHeaders, errorText } from '../api.js';
 import { h, replace, table, td, time, toast, type Child } from '../dom.js';
-import { fixed, percent, placesOf } from '../decimals.js';
-import type { Account, Analytics, Market, Metrics, RoundTrip, Strategy } from '../types.js';
+import { fixed, moneyPlaces, percent, priceText, quantityText, quoteOf, stepPlaces } from '../decimals.js';
+import { loadMarkets, marketOf } from '../markets.js';
+import type { Account, Analytics, Metrics, RoundTrip, Strategy } from '../types.js';
 
-/** Money (PnL, fees, equity) is shown at this fixed scale, with the account's quote asset. */
+/** Money (PnL, fees, equity) is shown at this fixed scale where the currency is USDT or not known; an account's own quote asset sets its own (moneyPlaces). */
 export const MONEY_PLACES = 2;
 const RATIO_PLACES = 2;
 const EXPORTS = ['fills', 'orders', 'round-trips', 'signals'] as const;
@@ -31,7 +32,6 @@ export class AnalyticsView {
   private readonly downloadsEl = h('div', { class: 'actions' });
   private accounts: Account[] = [];
   private strategies: Strategy[] = [];
-  private readonly markets = new Map<string, Market | null>();
 
   render(main: HTMLElement): void {
     replace(this.form,
@@ -92,12 +92,12 @@ export class AnalyticsView {
     this.renderDownloads(q);
     try {
       const [analytics, trips] = await Promise.all([api<Analytics>(`/analytics?${q}`), api<{ items: RoundTrip[]; truncated: boolean }>(`/round-trips?${q}`)]);
-      await this.loadMarkets(trips.items);
+      await loadMarkets(trips.items);
       this.status.textContent = `From ${time(analytics.from)} to ${time(analytics.to)} (UTC days; money at ${MONEY_PLACES} decimals in the quote asset).`;
       const strategyName = (id: string) => this.strategies.find((s) => s.strategyId === id)?.name ?? id;
       const accountName = (id: string) => this.accounts.find((a) => a.accountId === id)?.name ?? id;
       replace(this.strategiesEl, metricsTable(analytics.strategies.map((s) => [strategyName(s.strategyId), s.metrics, s.strategyId]), 'Strategy', 'Metrics per strategy'));
-      replace(this.accountsEl, metricsTable(analytics.accounts.map((a) => [`${accountName(a.accountId)} (${this.quoteOf(a.accountId)})`, a.metrics, a.accountId]), 'Account', 'Metrics per account'));
+      replace(this.accountsEl, metricsTable(analytics.accounts.map((a) => [`${accountName(a.accountId)} (${this.quoteOf(a.accountId)})`, a.metrics, a.accountId, moneyPlaces(this.quoteOf(a.accountId))]), 'Account', 'Metrics per account'));
       const selected = this.strategySelect.value !== '' ? analytics.strategies[0] : undefined;
       const daily = selected?.metrics.daily ?? analytics.accounts[0]?.metrics.daily ?? [];
       const whose = selected ? strategyName(selected.strategyId) : analytics.accounts[0] ? accountName(analytics.accounts[0].accountId) : '';
@@ -112,32 +112,17 @@ export class AnalyticsView {
     return this.accounts.find((a) => a.accountId === accountId)?.quoteAsset ?? '';
   }
 
-  /** Each traded market's tick and step, from the account's own exchange (once per account and symbol). */
-  private async loadMarkets(trips: readonly RoundTrip[]): Promise<void> {
-    const wanted = [...new Set(trips.map((t) => `${t.accountId}\n${t.symbol}`))].filter((k) => !this.markets.has(k));
-    await Promise.all(wanted.map(async (key) => {
-      const [accountId = '', symbol = ''] = key.split('\n');
-      try {
-        const answer = await api<{ items?: Market[] }>(`/markets?accountId=${encodeURIComponent(accountId)}&q=${encodeURIComponent(symbol)}`);
-        this.markets.set(key, answer.items?.find((m) => m.symbol === symbol) ?? null);
-      } catch {
-        this.markets.set(key, null);
-      }
-    }));
-  }
-
   private tripsTable(trips: RoundTrip[], strategyName: (id: string) => string, accountName: (id: string) => string): HTMLElement {
     return table(
       ['Closed', 'Symbol', 'Side', { text: 'PnL after fees', num: true }, { text: 'Quantity', num: true }, { text: 'Entry', num: true }, { text: 'Exit', num: true }, { text: 'Fees', num: true }, 'Strategy', 'Account', 'Opened'],
       trips.map((t) => {
-        const market = this.markets.get(`${t.accountId}\n${t.symbol}`) ?? undefined;
-        const pricePlaces = placesOf(market?.precision.price, 8);
-        const amountPlaces = placesOf(market?.precision.amount, 8);
+        const market = marketOf(t);
+        const money = moneyPlaces(quoteOf(t.symbol));
         const other = t.otherFees.map((o) => ` + ${o.amount} ${o.currency}`).join('');
         return h('tr', { 'data-trip': `${t.accountId}|${t.strategyId}|${t.symbol}|${t.openedAt}` },
           td(t.closedAt ? time(t.closedAt) : h('span', { class: 'badge open' }, 'open')), td(t.symbol), td(t.side),
-          num(t.pnl, MONEY_PLACES, true), num(t.quantity, amountPlaces), num(t.averageEntryPrice, pricePlaces), num(t.averageExitPrice, pricePlaces),
-          (() => { const cell = num(t.fees, MONEY_PLACES); if (other) cell.append(h('small', { class: 'muted' }, other)); return cell; })(),
+          num(t.pnl, money, true), atMarket(t.quantity, quantityText, market?.precision.amount), atMarket(t.averageEntryPrice, priceText, market?.precision.price), atMarket(t.averageExitPrice, priceText, market?.precision.price),
+          (() => { const cell = num(t.fees, money); if (other) cell.append(h('small', { class: 'muted' }, other)); return cell; })(),
           td(strategyName(t.strategyId)), td(accountName(t.accountId)), td(time(t.openedAt)));
       }),
       'No trades in this range.', 'Trade history');
@@ -173,21 +158,28 @@ async function download(href: string, name: string): Promise<void> {
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function metricsTable(rows: [string, Metrics, string][], first: string, label: string): HTMLElement {
+/** A price or quantity cell at its market's tick or step (unknown: up to 8 places, trimmed); the API's value in data-value. */
+function atMarket(value: string | undefined, show: (value: string, step: string | undefined) => string, step: string | undefined): HTMLTableCellElement {
+  if (value === undefined) return td('—', 'num muted');
+  return h('td', { class: 'num', 'data-value': value, 'data-places': stepPlaces(step) }, show(value, step));
+}
+
+/** Metrics rows: name, metrics, id, and the money scale of the row's currency (default MONEY_PLACES). */
+export function metricsTable(rows: [string, Metrics, string, number?][], first: string, label: string): HTMLElement {
   return table(
     [first, { text: 'PnL after fees', num: true }, { text: 'Trades', num: true }, { text: 'Win rate', num: true }, { text: 'Fees', num: true }, { text: 'Unrealised', num: true },
       { text: 'Avg win', num: true }, { text: 'Avg loss', num: true }, { text: 'Profit factor', num: true }, { text: 'Expectancy', num: true },
       { text: 'Max drawdown', num: true }, { text: 'Sharpe (daily)', num: true }, { text: 'Sortino (daily)', num: true }, { text: 'Exposure', num: true }],
-    rows.map(([name, m, id]) => h('tr', { 'data-group': id },
-      td(name), num(m.realizedPnl, MONEY_PLACES, true), td(String(m.trades), 'num'), td(m.winRate === undefined ? '—' : percent(m.winRate), 'num'),
-      num(m.fees, MONEY_PLACES), num(m.unrealizedPnl, MONEY_PLACES, true), num(m.averageWin, MONEY_PLACES, true), num(m.averageLoss, MONEY_PLACES, true),
-      num(m.profitFactor, RATIO_PLACES), num(m.expectancy, MONEY_PLACES, true),
-      drawdownCell(m), num(m.sharpe, RATIO_PLACES), num(m.sortino, RATIO_PLACES), td(m.exposure === undefined ? '—' : percent(m.exposure), 'num'))),
+    rows.map(([name, m, id, money = MONEY_PLACES]) => h('tr', { 'data-group': id },
+      td(name), num(m.realizedPnl, money, true), td(String(m.trades), 'num'), td(m.winRate === undefined ? '—' : percent(m.winRate), 'num'),
+      num(m.fees, money), num(m.unrealizedPnl, money, true), num(m.averageWin, money, true), num(m.averageLoss, money, true),
+      num(m.profitFactor, RATIO_PLACES), num(m.expectancy, money, true),
+      drawdownCell(m, money), num(m.sharpe, RATIO_PLACES), num(m.sortino, RATIO_PLACES), td(m.exposure === undefined ? '—' : percent(m.exposure), 'num'))),
     'No fills in this range.', label);
 }
 
-function drawdownCell(m: Metrics): HTMLTableCellElement {
-  const cell = num(m.maxDrawdown.amount, MONEY_PLACES);
+function drawdownCell(m: Metrics, money: number): HTMLTableCellElement {
+  const cell = num(m.maxDrawdown.amount, money);
   const dates: Child = m.maxDrawdown.peakAt && m.maxDrawdown.troughAt ? h('small', { class: 'mark-note' }, `${time(m.maxDrawdown.peakAt)} → ${time(m.maxDrawdown.troughAt)}`) : null;
   if (m.maxDrawdown.percent !== undefined) cell.append(` (${fixed(m.maxDrawdown.percent, 2)} %)`);
   if (dates) cell.append(dates);

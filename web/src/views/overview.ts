@@ -1,7 +1,9 @@
 import { BaselineSeries, createChart, type IChartApi, type ISeriesApi, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { api, errorText } from '../api.js';
 import { showDialog } from '../dialog.js';
-import { badge, formatDecimal, h, pnl, replace, table, td, time, type Child } from '../dom.js';
+import { badge, h, pnl, replace, table, td, time, type Child } from '../dom.js';
+import { fixed, moneyPlaces, moneyText, priceText, quoteOf, stepPlaces } from '../decimals.js';
+import { loadMarkets, marketOf, shownPrice } from '../markets.js';
 import { toggleKillSwitch } from '../kill-switch.js';
 import { closePositionButton } from '../close-position.js';
 import { cancelOrder } from '../cancel-orders.js';
@@ -106,16 +108,23 @@ export class OverviewView {
 
   private renderAccounts(): void {
     replace(this.accountsEl, this.accounts.map((a) => {
+      // PnL is summed per currency (a position's is in its market's quote): an ETH/BTC position's BTC is never added to USDT
       const mine = this.positions.filter((p) => p.accountId === a.accountId);
-      const realised = sum(mine.map((p) => p.realizedPnl));
-      const unrealised = sum(mine.map((p) => p.unrealizedPnl ?? '0'));
-      const fees = sum(mine.map((p) => p.feesPaid));
-      // the headline is after fees (issue 20): what the equity moved by, not the gross
-      const net = addDecimals(addDecimals(realised, unrealised), negated(fees));
+      const currencies = [...new Set([a.quoteAsset, ...mine.map((p) => currencyOf(p) ?? a.quoteAsset)])];
+      const groups = currencies.map((currency) => {
+        const these = mine.filter((p) => (currencyOf(p) ?? a.quoteAsset) === currency);
+        const realised = sum(these.map((p) => p.realizedPnl));
+        const unrealised = sum(these.map((p) => p.unrealizedPnl ?? '0'));
+        const fees = sum(these.map((p) => p.feesPaid));
+        // the headline is after fees (issue 20): what the equity moved by, not the gross
+        return { currency, realised, unrealised, fees, net: addDecimals(addDecimals(realised, unrealised), negated(fees)) };
+      });
+      const several = groups.length > 1;
       return h('div', { class: 'stat', 'data-account': a.accountId },
         h('div', { class: 'label' }, `${a.name} · ${a.exchange}`),
-        h('div', { class: 'value' }, 'PnL after fees ', h('span', { 'data-net-pnl': net }, pnl(net)), ` ${a.quoteAsset}`),
-        h('div', { class: 'label' }, 'realised ', pnl(realised), ' · unrealised ', pnl(unrealised), ' · fees ', h('span', { 'data-fees': fees }, formatDecimal(fees))),
+        h('div', { class: 'value' }, 'PnL after fees ', groups.flatMap((g, i) => [i > 0 ? ' · ' : '', h('span', { [i === 0 ? 'data-net-pnl' : 'data-net-pnl-other']: g.net, 'data-currency': g.currency }, pnl(g.net, g.currency))])),
+        groups.map((g, i) => h('div', { class: 'label' }, several ? `${g.currency}: realised ` : 'realised ', pnl(g.realised, g.currency, false), ' · unrealised ', pnl(g.unrealised, g.currency, false), ' · fees ',
+          h('span', i === 0 ? { 'data-fees': g.fees } : {}, moneyText(g.fees, g.currency)))),
         h('div', { class: 'actions' },
           a.killSwitch.engaged ? badge('engaged') : null,
           h('button', {
@@ -126,14 +135,16 @@ export class OverviewView {
   }
 
   private async loadPositions(): Promise<void> {
-    this.positions = (await api<{ items: Position[] }>('/positions')).items;
-    const open = this.positions.filter((p) => !/^-?0(\.0*)?$/.test(p.quantity));
+    const positions = (await api<{ items: Position[] }>('/positions')).items;
+    const open = positions.filter((p) => !/^-?0(\.0*)?$/.test(p.quantity));
+    await loadMarkets(open);
+    this.positions = positions;
     const name = (id: string) => this.accounts.find((a) => a.accountId === id)?.name ?? id;
     replace(this.positionsEl, table(
       ['Account', 'Symbol', { text: 'Quantity', num: true }, { text: 'Entry', num: true }, { text: 'Mark', num: true }, { text: 'Unrealised PnL', num: true }, { text: 'Realised PnL', num: true }, ''],
-      open.map((p) => h('tr', { 'data-symbol': p.symbol },
-        td(name(p.accountId)), td(p.symbol), td(formatDecimal(p.quantity), 'num'), td(formatDecimal(p.averageEntryPrice), 'num'),
-        td(markCell(p), p.markStale ? 'num stale' : 'num'), td(pnl(p.unrealizedPnl), 'num upnl'), td(pnl(p.realizedPnl), 'num'),
+      open.map((p) => h('tr', { 'data-symbol': p.symbol, 'data-account': p.accountId },
+        td(name(p.accountId)), td(p.symbol), shown(p, p.quantity, 'quantity'), shown(p, p.averageEntryPrice, 'price'),
+        td(markCell(p), p.markStale ? 'num stale' : 'num'), td(pnl(p.unrealizedPnl, currencyOf(p)), 'num upnl'), td(pnl(p.realizedPnl, currencyOf(p)), 'num'),
         td(closePositionButton(p, name(p.accountId), (id) => this.strategies.get(id) ?? id, () => void this.loadPositions())))),
       'No open positions.', 'Open positions'));
     this.renderAccounts();
@@ -141,17 +152,24 @@ export class OverviewView {
 
   private async loadOrders(): Promise<void> {
     const orders = (await api<Page<Order>>('/orders?status=open')).items.filter((o) => !FINAL.has(o.status)); // every open order, however old (issue 20)
+    await loadMarkets(orders);
     replace(this.ordersEl, table(
       ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
-      nestBrackets(orders).map((o) => [[o.parent ? `↳ ${o.symbol}` : o.symbol], [o.side], [orderKind(o)], [formatDecimal(o.quantity)], [o.limitPrice ? formatDecimal(o.limitPrice, 2) : '—'], [STATUS_WORDS[o.status] ? h('span', { title: STATUS_WORDS[o.status] }, badge(o.status), h('span', { class: 'muted small' }, ` ${STATUS_HINTS[o.status] ?? ''}`)) : badge(o.status)], [cancelCell(o, () => this.loadOrders())]]),
+      nestBrackets(orders).map((o) => h('tr', { 'data-order': o.clientOrderId, 'data-market': o.symbol, 'data-account': o.accountId },
+        td(o.parent ? `↳ ${o.symbol}` : o.symbol), td(o.side), td(orderKind(o), 'kind'), shown(o, o.quantity, 'quantity'),
+        o.limitPrice ? shown(o, o.limitPrice, 'price') : td('—', 'num'),
+        td(STATUS_WORDS[o.status] ? h('span', { title: STATUS_WORDS[o.status] }, badge(o.status), h('span', { class: 'muted small' }, ` ${STATUS_HINTS[o.status] ?? ''}`)) : badge(o.status)), td(cancelCell(o, () => this.loadOrders())))),
       'No open orders.', 'Open orders'));
   }
 
   private async loadFills(): Promise<void> {
     const fills = (await api<Page<Fill>>('/fills?limit=15')).items;
+    await loadMarkets(fills);
     replace(this.fillsEl, table(
       ['Time', 'Symbol', 'Side', { text: 'Quantity', num: true }, { text: 'Price', num: true }, { text: 'Fee', num: true }],
-      fills.map((f) => h('tr', { 'data-trade': f.tradeId }, td(time(f.filledAt), 'when'), td(f.symbol), td(f.side), td(formatDecimal(f.quantity), 'num'), td(formatDecimal(f.price, 2), 'num'), td(`${formatDecimal(f.fee)} ${f.feeCurrency}`, 'num'))),
+      fills.map((f) => h('tr', { 'data-trade': f.tradeId, 'data-market': f.symbol, 'data-account': f.accountId },
+        td(time(f.filledAt), 'when'), td(f.symbol), td(f.side), shown(f, f.quantity, 'quantity'), shown(f, f.price, 'price'),
+        h('td', { class: 'num', 'data-value': f.fee }, moneyText(f.fee, f.feeCurrency)))),
       'No fills yet.', 'Recent fills'));
   }
 
@@ -197,9 +215,11 @@ export class OverviewView {
     const base = percent ? 0 : (start ?? 0);
     // a move of a few units on a large account must not fill the axis and look like a crash: the scale spans at least ±0.5 % around the start
     const least = percent ? 0.5 : Math.abs(base) * 0.005;
+    const quote = this.accounts.find((a) => a.accountId === accountId)?.quoteAsset;
+    const places = moneyPlaces(quote);
     this.series.applyOptions({
       baseValue: { type: 'price', price: base },
-      priceFormat: percent ? { type: 'custom', formatter: (v: number) => `${v.toFixed(3)} %`, minMove: 0.001 } : { type: 'price', precision: 2, minMove: 0.01 },
+      priceFormat: percent ? { type: 'custom', formatter: (v: number) => `${v.toFixed(3)} %`, minMove: 0.001 } : { type: 'price', precision: places, minMove: 10 ** -places },
       autoscaleInfoProvider: (original: () => { priceRange: { minValue: number; maxValue: number } | null } | null) => {
         const found = original();
         if (!found?.priceRange) return found;
@@ -209,18 +229,31 @@ export class OverviewView {
     this.series.setData(shown);
     this.chart?.timeScale().fitContent();
     const last = curve.points[curve.points.length - 1];
-    const change = last && curve.points[0] ? changeText(curve.points[0].equity, last.equity) : '';
-    this.chartNote.textContent = last ? `Latest equity ${formatDecimal(last.equity, 2)} at ${time(last.time)}${change} (${curve.points.length} snapshot${curve.points.length === 1 ? '' : 's'}; the line is drawn against the first one)` : 'No portfolio snapshots yet: they are taken every minute.';
+    const change = last && curve.points[0] ? changeText(curve.points[0].equity, last.equity, places) : '';
+    this.chartNote.textContent = last ? `Latest equity ${moneyText(last.equity, quote)} at ${time(last.time)}${change} (${curve.points.length} snapshot${curve.points.length === 1 ? '' : 's'}; the line is drawn against the first one)` : 'No portfolio snapshots yet: they are taken every minute.';
   }
 }
 
-/** The change since the window's first snapshot, in the quote asset and in %, e.g. " — −13.00 (−0.013 %) since the first". */
-function changeText(first: string, last: string): string {
+/** The change since the window's first snapshot, in the quote asset (decimal, at the money scale) and in %, e.g. "; −13.00 (−0.013 %) since the first". */
+function changeText(first: string, last: string, places: number): string {
   const [a, b] = [Number(first), Number(last)];
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) return '';
-  const diff = b - a;
-  const sign = diff > 0 ? '+' : diff < 0 ? '−' : '';
-  return `; ${sign}${formatDecimal(Math.abs(diff).toFixed(2), 2)} (${sign}${Math.abs((diff / a) * 100).toFixed(3)} %) since the first`;
+  const diff = fixed(addDecimals(last, negated(first)), places);
+  const negative = diff.startsWith('-');
+  const sign = negative ? '−' : /[1-9]/.test(diff) ? '+' : '';
+  return `; ${sign}${negative ? diff.slice(1) : diff} (${sign}${Math.abs(((b - a) / a) * 100).toFixed(3)} %) since the first`;
+}
+
+/** A price or quantity cell at its market's tick or step: the API's value in data-value, the places shown in data-places (absent: market not known, up to 8). */
+function shown(w: { accountId: string; symbol: string }, value: string, kind: 'price' | 'quantity'): HTMLTableCellElement {
+  const market = marketOf(w);
+  const step = kind === 'price' ? market?.precision.price : market?.precision.amount;
+  return h('td', { class: 'num', 'data-value': value, 'data-kind': kind, 'data-places': stepPlaces(step) }, priceText(value, step));
+}
+
+/** The currency a position's PnL is in: its market's quote (a swap's settle asset). */
+function currencyOf(p: Position): string | undefined {
+  return quoteOf(p.symbol) ?? marketOf(p)?.quote;
 }
 
 function reasonsOf(s: Signal): string {
@@ -270,7 +303,7 @@ function markCell(p: Position): Child[] {
   if (!p.markPrice) return ['—'];
   const age = p.markAgeMs === undefined ? '' : p.markAgeMs < 1000 ? `${p.markAgeMs} ms` : `${(p.markAgeMs / 1000).toFixed(1)} s`;
   const note = [p.markStale ? 'stale' : '', p.markSource ?? '', age].filter(Boolean).join(' · ');
-  return [formatDecimal(p.markPrice), h('small', { class: p.markStale ? 'mark-note warn' : 'mark-note', title: 'price source and age' }, note)];
+  return [h('span', { 'data-value': p.markPrice, 'data-kind': 'price', 'data-places': stepPlaces(marketOf(p)?.precision.price) }, shownPrice(p, p.markPrice)), h('small', { class: p.markStale ? 'mark-note warn' : 'mark-note', title: 'price source and age' }, note)];
 }
 
 /** Issue 17: the open order's cancel button, or the pending request while the exchange has not answered. */
@@ -295,13 +328,14 @@ function nestBrackets(orders: Order[]): Order[] {
 
 /** The order's type, its trigger, and its leg when it is a bracket child. */
 function orderKind(o: Order): string {
-  const trigger = o.stopPrice ? ` @ ${formatDecimal(o.stopPrice, 2)}` : '';
+  const price = (value: string) => shownPrice(o, value);
+  const trigger = o.stopPrice ? ` @ ${price(o.stopPrice)}` : '';
   // a trailing stop PATRIOT holds shows where its trigger is now (issue 17); one on the exchange shows its first trigger
-  const now = o.managed && o.currentTrigger ? ` @ ${formatDecimal(o.currentTrigger, 2)} now${o.trailExtreme ? ` (best ${formatDecimal(o.trailExtreme, 2)})` : ''}` : '';
+  const now = o.managed && o.currentTrigger ? ` @ ${price(o.currentTrigger)} now${o.trailExtreme ? ` (best ${price(o.trailExtreme)})` : ''}` : '';
   const trailed = now || `${trigger} (first trigger)`;
   const type = o.trailingPercent ? `trailing ${o.trailingPercent}%${trailed}`
-    : o.trailingDistance ? `trailing ${formatDecimal(o.trailingDistance, 2)}${trailed}` : `${o.type}${trigger}`;
-  const held = o.managed ? (o.triggered ? `, triggered at ${formatDecimal(o.triggered.price, 2)}` : ', held by PATRIOT') : '';
+    : o.trailingDistance ? `trailing ${price(o.trailingDistance)}${trailed}` : `${o.type}${trigger}`;
+  const held = o.managed ? (o.triggered ? `, triggered at ${price(o.triggered.price)}` : ', held by PATRIOT') : '';
   const list = o.orderList ? ', one-cancels-other' : '';
   return o.parent ? `${type} (${o.parent.role.replace('_', '-')}${list}${held})` : `${type}${held}`;
 }

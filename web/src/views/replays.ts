@@ -1,6 +1,6 @@
 import { api, errorText } from '../api.js';
 import { h, replace, table, td, time } from '../dom.js';
-import { fixed } from '../decimals.js';
+import { fixed, priceText, quantityText, stepPlaces } from '../decimals.js';
 import type { Metrics, RoundTrip } from '../types.js';
 import { MONEY_PLACES, metricsTable, num } from './analytics.js';
 
@@ -16,8 +16,8 @@ interface ReplayReport {
 interface Replay { replayId: string; name: string; createdAt: string; report: ReplayReport }
 interface ReplaySummary { replayId: string; name: string; createdAt: string; alerts: number; accepted: number; refused: number; trades: number; pnl: string }
 
-/** The paper exchange's markets (a replay trades them; ADR-0025): their price and amount places. */
-const MARKETS: Readonly<Record<string, { price: number; amount: number }>> = { 'BTC/USDT': { price: 2, amount: 5 }, 'ETH/USDT': { price: 2, amount: 4 }, 'SOL/USDT': { price: 2, amount: 3 } };
+/** The paper exchange's markets (a replay trades them; ADR-0025): their tick and step (src/adapters/exchanges/paper/markets.ts). */
+const MARKETS: Readonly<Record<string, { price: string; amount: string }>> = { 'BTC/USDT': { price: '0.01', amount: '0.00001' }, 'ETH/USDT': { price: '0.01', amount: '0.0001' }, 'SOL/USDT': { price: '0.01', amount: '0.001' } };
 
 /** Replays (issue 20, ADR-0025): upload an alert history and candles, read the reports. */
 export class ReplaysView {
@@ -123,10 +123,11 @@ export class ReplaysView {
         h('h3', {}, `Round trips (${r.roundTrips.length})`),
         table(['Closed', { text: 'PnL after fees', num: true }, 'Symbol', 'Side', { text: 'Quantity', num: true }, { text: 'Entry', num: true }, { text: 'Exit', num: true }, { text: 'Fees', num: true }, 'Opened'],
           r.roundTrips.map((t) => {
-            const places = MARKETS[t.symbol] ?? { price: 8, amount: 8 };
+            const market = MARKETS[t.symbol];
+            const cell = (value: string | undefined, show: typeof priceText, step: string | undefined) => (value === undefined ? td('—', 'num muted') : h('td', { class: 'num', 'data-value': value, 'data-places': stepPlaces(step) }, show(value, step)));
             return h('tr', { 'data-trip': `${t.symbol}|${t.openedAt}` },
               td(t.closedAt ? time(t.closedAt) : h('span', { class: 'badge open' }, 'open')), num(t.pnl, MONEY_PLACES, true), td(t.symbol), td(t.side),
-              num(t.quantity, places.amount), num(t.averageEntryPrice, places.price), num(t.averageExitPrice, places.price), num(t.fees, MONEY_PLACES), td(time(t.openedAt)));
+              cell(t.quantity, quantityText, market?.amount), cell(t.averageEntryPrice, priceText, market?.price), cell(t.averageExitPrice, priceText, market?.price), num(t.fees, MONEY_PLACES), td(time(t.openedAt)));
           }), 'No trades.', 'Replay round trips'),
         h('h3', {}, `Refused alerts (${r.refused.length})`),
         table(['Line', 'Code', 'Why', 'Stage', 'Time'],
