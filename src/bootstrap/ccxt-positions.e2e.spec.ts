@@ -12,7 +12,7 @@ import { Dec } from '../domain/shared/decimal.js';
 import { cleanupTempDirs, fetchJson, postAlert, quiesce, waitUntil, type SignalView } from '../../test/support/server.js';
 import { webhookSecretKey } from './runtime.js';
 import { DEMO_TENANT } from './demo.js';
-import { ACCOUNT, STRATEGY, alert, closeRigs, expectFilledOnce, orderOf, rig } from './test-support/ccxt-rig.js';
+import { ACCOUNT, STRATEGY, WEBHOOK_SECRET, alert, alertWith, closeRigs, expectFilledOnce, history, orderOf, rig, types } from './test-support/ccxt-rig.js';
 import { recordSecrets } from '../../test/support/secret-scan.js';
 
 const SECOND = 'strat_bn_second';
@@ -69,6 +69,39 @@ describe('positions per strategy through ccxt against the sandbox', () => {
       const h = (await fetchJson<{ quantity: string; strategies: unknown[] }>(runtime, `/api/v1/accounts/${ACCOUNT}/positions/${BTC}/strategies`)).body;
       return new Dec(h.quantity).isZero() && h.strategies.length === 0;
     }, 'the account flat in PATRIOT');
+  });
+
+  it('two closes of one strategy while the first close is still on its way to the exchange: one sell, and the other strategy keeps its share', async () => {
+    const r = await rig();
+    const { runtime } = r.server;
+    const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
+    await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
+    const configured = await configureStrategy(deps, {
+      strategyId: SECOND, tenantId: DEMO_TENANT, name: 'second', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
+      accounts: [{ accountId: ACCOUNT, sizing: { kind: 'fixed_quantity', quantity: '0.02' }, orderTemplate: { type: 'market' } }],
+    }, () => DEMO_TENANT, 'test');
+    expect(configured.ok).toBe(true);
+    const btcAtExchange = async () => new Dec((await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC')?.total ?? '0').toFixed();
+    await expectFilledOnce(r, await orderOf(r, await alert(r, 'twice-buy', '0.01')));
+    const second = await postAlert(runtime, { secret: SECOND_SECRET, action: 'buy', ticker: 'BINANCE:BTCUSDT' }, { strategyId: SECOND });
+    await expectFilledOnce(r, await orderOf(r, second.body.signalId!));
+    expect(await btcAtExchange()).toBe('0.03');
+
+    // the exchange answers the next order 8 s late: the first close's sell is on its way while the second close is routed
+    r.sandbox.faults.inject({ kind: 'latency', ms: 8000, method: 'POST', path: '/api/v3/order' });
+    const first = await orderOf(r, await alertWith(r, 'twice-close-1', { action: 'close' }));
+    await waitUntil(async () => (await types(r, first)).includes('OrderSubmitted'), 'the first close on its way');
+    const again = (await postAlert(runtime, { secret: WEBHOOK_SECRET, id: 'twice-close-2', action: 'exit_long', ticker: 'BINANCE:BTCUSDT' }, { strategyId: STRATEGY })).body.signalId!;
+    const processed = await waitUntil(async () => (await runtime.events.readAll(0, 100_000)).find((e) => e.type === 'SignalProcessed' && (e.data as { signalId: string }).signalId === again), 'the second close routed');
+    expect((processed.data as { skipped: { code: string }[] }).skipped).toEqual([expect.objectContaining({ code: 'NO_LONG_TO_CLOSE' })]);
+    await expectFilledOnce(r, first);
+    // the precondition held: the second close was routed before the first one filled
+    const filled = (await history(r, first)).find((e) => e.type === 'OrderFilled')!;
+    expect(processed.globalPosition).toBeLessThan(filled.globalPosition);
+    await quiesce(runtime);
+    // one sell of 0.01: the other strategy's 0.02 is still there
+    expect(await btcAtExchange()).toBe('0.02');
+    expect((await runtime.events.readAll(0, 100_000)).filter((e) => e.type === 'OrderApproved' && (e.data as { side: string }).side === 'sell').map((e) => (e.data as { clientOrderId: string }).clientOrderId)).toEqual([first]);
   });
 
   it('target position through ccxt: long 0.02 from flat, then 0.005, then flat; the exchange balance follows exactly', async () => {

@@ -22,6 +22,12 @@ export interface AccountSnapshot {
   readonly config: AccountConfig;
   /** the account's signed position in a symbol (all strategies) */
   readonly positionQuantity: (symbol: string) => Dec;
+  /**
+   * The signed quantity the account's market orders of signals approved and not final yet will
+   * still fill, in a symbol (one strategy's, or all): a close or a target routed before an earlier
+   * one filled counts it as done, so two alerts never both act on the old position.
+   */
+  readonly inFlightQuantity: (symbol: string, strategyId?: string) => Dec;
   /** one strategy's own signed position in a symbol on this account (from its fills) */
   readonly strategyPositionQuantity: (strategyId: string, symbol: string) => Dec;
   /** equity and quote balance at these prices, for percent and risk sizing (ADR-0019) */
@@ -124,8 +130,9 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
       continue;
     }
     const referencePrice = mark.price;
-    const position = account.positionQuantity(signal.symbol);
-    const own = account.strategyPositionQuantity(strategy.strategyId, signal.symbol);
+    // the positions as they will be once the market orders already on their way have filled
+    const position = account.positionQuantity(signal.symbol).plus(account.inFlightQuantity(signal.symbol));
+    const own = account.strategyPositionQuantity(strategy.strategyId, signal.symbol).plus(account.inFlightQuantity(signal.symbol, strategy.strategyId));
     const basis = account.sizingBasis((symbol) => (symbol === signal.symbol ? referencePrice : ctx.markPrice(link.accountId, symbol)?.price));
     const sized = sizeOrder({ signal, sizing: link.sizing, referencePrice, market, position: own, accountPosition: position, basis });
     if (!sized.ok) {

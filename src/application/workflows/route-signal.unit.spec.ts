@@ -29,7 +29,7 @@ const received = (signal: Partial<NormalizedSignal> = {}): EventOf<'SignalReceiv
 
 function context(overrides: Partial<RoutingContext> = {}, snapshot: Partial<AccountSnapshot> = {}): RoutingContext {
   return {
-    account: (id) => (id === 'acc1' ? { config: account, positionQuantity: () => ZERO, openOrders: 0, killSwitch: false, strategyPositionQuantity: (_s, symbol) => (snapshot.positionQuantity ?? (() => ZERO))(symbol), sizingBasis: () => ({ equity: new Dec('10000'), availableQuote: new Dec('10000') }), ...snapshot } : undefined),
+    account: (id) => (id === 'acc1' ? { config: account, positionQuantity: () => ZERO, inFlightQuantity: () => ZERO, openOrders: 0, killSwitch: false, strategyPositionQuantity: (_s, symbol) => (snapshot.positionQuantity ?? (() => ZERO))(symbol), sizingBasis: () => ({ equity: new Dec('10000'), availableQuote: new Dec('10000') }), ...snapshot } : undefined),
     markets: () => listed,
     venueName: () => 'binance',
     markPrice: () => at('100000'),
@@ -115,7 +115,7 @@ describe('routeSignal', () => {
     const second: AccountConfig = { ...account, accountId: 'acc2', exchange: 'bybit' };
     const fanOut: StrategyConfig = { ...strategy, accounts: [strategy.accounts[0]!, { ...strategy.accounts[0]!, accountId: 'acc2' }] };
     const decision = routeSignal(received(), fanOut, context({
-      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, sizingBasis: () => ({ equity: ZERO, availableQuote: ZERO }), openOrders: 0, killSwitch: false } : undefined),
+      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, inFlightQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, sizingBasis: () => ({ equity: ZERO, availableQuote: ZERO }), openOrders: 0, killSwitch: false } : undefined),
       markPrice: (id) => (id === 'acc1' ? at('100000') : at('50000', 10, 'bybit:ws-b')),
       clientOrderId: (accountId) => `${accountId}`.padStart(32, '0'),
     }));
@@ -134,7 +134,7 @@ describe('routeSignal', () => {
       accounts: [strategy.accounts[0]!, { accountId: 'acc2', sizing: { kind: 'fixed_quantity', quantity: '0.002' }, orderTemplate: { type: 'limit', offsetBps: '10' } }],
     };
     const ctx = context({
-      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, sizingBasis: () => ({ equity: ZERO, availableQuote: ZERO }), openOrders: 0, killSwitch: false } : undefined),
+      account: (id) => (id === 'acc1' || id === 'acc2' ? { config: id === 'acc1' ? account : second, positionQuantity: () => ZERO, inFlightQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, sizingBasis: () => ({ equity: ZERO, availableQuote: ZERO }), openOrders: 0, killSwitch: false } : undefined),
       clientOrderId: (accountId) => `${accountId}`.padStart(32, '0'),
     });
     const decision = routeSignal(received(), fanOut, ctx);
@@ -182,6 +182,29 @@ describe('routeSignal: positions per strategy and side-aware closes', () => {
     const decision = routeSignal(received({ action: 'close', closeSide: side }), strategy, shared({ s1: own }, own));
     expect(decision.orders).toEqual([]);
     expect(decision.processed.data.skipped).toEqual([expect.objectContaining({ accountId: 'acc1', code, message: expect.stringContaining('nothing was sent') })]);
+  });
+
+  it('given a close whose market order is still on its way, when a second close arrives before it fills, then NOTHING_TO_CLOSE (never two sells of one position)', () => {
+    // s1 holds 0.03 (account 0.05); its first close's market sell of 0.03 is approved, not filled yet
+    const flying = (symbol: string, strategyId?: string) => (strategyId === undefined || strategyId === 's1' ? new Dec('-0.03') : ZERO);
+    const ctx = context({}, { positionQuantity: () => new Dec('0.05'), strategyPositionQuantity: (id) => new Dec(id === 's1' ? '0.03' : '0.02'), inFlightQuantity: flying });
+    const decision = routeSignal(received({ action: 'close' }), strategy, ctx);
+    expect(decision.orders).toEqual([]);
+    expect(decision.processed.data.skipped).toEqual([expect.objectContaining({ accountId: 'acc1', code: 'NOTHING_TO_CLOSE' })]);
+    // the other strategy's close still sells its own share
+    expect(routeSignal(received({ action: 'close' }), { ...strategy, strategyId: 's2' }, ctx).orders[0]!.intent).toMatchObject({ side: 'sell', quantity: '0.02' });
+    // half of the first close filled: the rest is still on its way, still nothing to close
+    const half = context({}, { positionQuantity: () => new Dec('0.035'), strategyPositionQuantity: (id) => new Dec(id === 's1' ? '0.015' : '0.02'), inFlightQuantity: (_sym, id) => (id === 's2' ? ZERO : new Dec('-0.015')) });
+    expect(routeSignal(received({ action: 'close' }), strategy, half).orders).toEqual([]);
+  });
+
+  it('given a target position whose first market order is still on its way, when the same target arrives again, then nothing more is bought', () => {
+    const target: StrategyConfig = { ...strategy, accounts: [{ ...strategy.accounts[0]!, sizing: { kind: 'target_position', multiplier: '1' } }] };
+    const ctx = context({}, { positionQuantity: () => ZERO, strategyPositionQuantity: () => ZERO, inFlightQuantity: () => new Dec('0.02') });
+    const again = routeSignal(received({ action: 'buy', targetPosition: '0.02', marketPosition: 'long' }), target, ctx);
+    expect(again.orders).toEqual([]);
+    const more = routeSignal(received({ action: 'buy', targetPosition: '0.05', marketPosition: 'long' }), target, ctx);
+    expect(more.orders[0]!.intent).toMatchObject({ side: 'buy', quantity: '0.03' });
   });
 
   it('given an exit of a short while short, then buys back exactly the short, reduce-only', () => {

@@ -7,7 +7,7 @@ import { applyPortfolioEvent, emptyPortfolio, openOrderCount, positionQuantity, 
 import { NOT_PLACED, isTerminal, orderStatusAfter, type OrderEvent, type OrderStatus } from '../../domain/orders/order-decider.js';
 import { ignoreUnknown } from '../../domain/shared/decider.js';
 import type { Dec } from '../../domain/shared/decimal.js';
-import { parseDec } from '../../domain/shared/decimal.js';
+import { ZERO, parseDec } from '../../domain/shared/decimal.js';
 import { sizingBasisOf } from './sizing-basis.js';
 import { utcDay } from '../../domain/risk/trade-limits.js';
 import { NO_STREAK, applyStreakFill, dayLoss, type LossStreak } from '../../domain/positions/loss-streak.js';
@@ -207,8 +207,41 @@ export class TradingState {
 
   private trackOrderDetails(event: OrderEvent, status: OrderStatus): void {
     const id = event.data.clientOrderId;
-    if (isTerminal(status)) this.orderDetails.delete(id);
-    else if (event.type === 'OrderApproved') this.orderDetails.set(id, { symbol: event.data.symbol, strategyId: event.data.strategyId });
+    if (isTerminal(status)) {
+      this.orderDetails.delete(id);
+      this.inFlight.delete(id);
+      return;
+    }
+    if (event.type === 'OrderApproved') {
+      this.orderDetails.set(id, { symbol: event.data.symbol, strategyId: event.data.strategyId });
+      const intent = event.data;
+      // a signal's own market order (not a bracket's child, not a conditional one PATRIOT holds): it fills in moments, so the
+      // position it makes is counted from its approval — two alerts routed before the first fills do not both act on the old position
+      if (intent.type === 'market' && intent.parent === undefined && intent.managed !== true) {
+        const quantity = parseDec(intent.quantity) ?? ZERO;
+        this.inFlight.set(id, { accountId: intent.accountId, strategyId: intent.strategyId, symbol: intent.symbol, signedOpen: intent.side === 'buy' ? quantity : quantity.negated() });
+      }
+    } else if (event.type === 'OrderFilled') {
+      const flying = this.inFlight.get(id);
+      if (flying) {
+        const filled = parseDec(String(event.data.quantity)) ?? ZERO;
+        const open = flying.signedOpen.abs().minus(filled);
+        if (!open.greaterThan(0)) this.inFlight.delete(id);
+        else this.inFlight.set(id, { ...flying, signedOpen: flying.signedOpen.isNegative() ? open.negated() : open });
+      }
+    }
+  }
+
+  /** market orders of signals approved and not final: their signed quantity still to fill */
+  private readonly inFlight = new Map<string, { readonly accountId: string; readonly strategyId: string; readonly symbol: string; readonly signedOpen: Dec }>();
+
+  /** The signed quantity still to fill of the account's in-flight market orders in a symbol (of one strategy, or all). */
+  private inFlightQuantity(accountId: string, symbol: string, strategyId?: string): Dec {
+    let sum = ZERO;
+    for (const o of this.inFlight.values()) {
+      if (o.accountId === accountId && o.symbol === symbol && (strategyId === undefined || o.strategyId === strategyId)) sum = sum.plus(o.signedOpen);
+    }
+    return sum;
   }
 
   /** The account's orders not final yet (parked, on their way, open, of unknown fate), in log order; optionally of one symbol or strategy. */
@@ -276,6 +309,7 @@ export class TradingState {
     return {
       config: a.config,
       positionQuantity: (symbol) => positionQuantity(portfolio, symbol),
+      inFlightQuantity: (symbol, strategyId) => this.inFlightQuantity(accountId, symbol, strategyId),
       openOrders: openOrderCount(portfolio),
       killSwitch: portfolio.killSwitch.engaged,
       strategyPositionQuantity: (strategyId, symbol) => strategyPosition(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, strategyId, symbol),
