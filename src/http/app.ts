@@ -56,7 +56,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => security.close());
   closeUnusedSocketsOnClose(app);
   installRequestMetrics(app, deps.metrics);
-  if (deps.corsOrigins.length > 0) await app.register(cors, { origin: [...deps.corsOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
+  if (deps.corsOrigins.length > 0) await app.register(cors, { origin: [...deps.corsOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type', 'idempotency-key'], maxAge: 600 });
   app.addSchema(ErrorBody);
 
   await app.register(swagger, {

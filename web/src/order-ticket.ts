@@ -54,7 +54,7 @@ export class OrderTicket {
     };
     const form = h('form', { class: 'stack order-ticket', 'aria-labelledby': 'ot-h', novalidate: true },
       h('div', { class: 'row' }, field('Strategy', this.strategy, ' routes, sizes and risk-checks it like its alerts'), field('Action', this.action)),
-      h('div', { class: 'row' }, field('Ticker', this.ticker, ' as TradingView names it, or BTC/USDT'), this.groups.quantity),
+      h('div', { class: 'row' }, field('Ticker', this.ticker, ' as in TradingView (BINANCE:BTCUSDT), or BTC/USDT'), this.groups.quantity),
       h('div', { class: 'row' }, this.groups.orderType, this.groups.stopPrice, this.groups.limitPrice),
       this.groups.trailing,
       this.groups.bracket,
