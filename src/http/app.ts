@@ -26,6 +26,7 @@ import { closeUnusedSocketsOnClose } from './unused-sockets.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { positionRoutes } from './routes/positions/index.js';
+import { placeOrderRoutes } from './routes/place-order/index.js';
 import { strategyControlRoutes } from './routes/strategies/control.js';
 import { outboundWebhookRoutes } from './routes/outbound-webhooks/index.js';
 import { telegramRoutes } from './routes/telegram/index.js';
@@ -55,7 +56,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => security.close());
   closeUnusedSocketsOnClose(app);
   installRequestMetrics(app, deps.metrics);
-  if (deps.corsOrigins.length > 0) await app.register(cors, { origin: [...deps.corsOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 });
+  if (deps.corsOrigins.length > 0) await app.register(cors, { origin: [...deps.corsOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type', 'idempotency-key'], maxAge: 600 });
   app.addSchema(ErrorBody);
 
   await app.register(swagger, {
@@ -97,6 +98,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(replayRoutes, { deps });
       await api.register(streamRoutes, { deps });
       await api.register(positionRoutes, { deps });
+      await api.register(placeOrderRoutes, { deps });
       await api.register(strategyControlRoutes, { deps });
       await api.register(outboundWebhookRoutes, { deps });
       await api.register(telegramRoutes, { deps });

@@ -23,6 +23,7 @@ import type { CloseError, CloseRecorded, CloseRequest } from '../application/com
 import type { ControlError } from '../application/commands/strategy-control.js';
 import type { StrategyControlCommand } from '../domain/strategies/strategy-control.js';
 import type { CancelRequested } from '../application/commands/cancel-orders.js';
+import type { OrderPlaced, PlaceOrderError, PlaceOrderRequest } from '../application/commands/place-order.js';
 import type { OutboundAdmin } from '../application/notify/outbound-admin.js';
 import type { TelegramAdmin } from '../application/notify/telegram/telegram-admin.js';
 
@@ -141,6 +142,8 @@ export interface HttpDeps {
   readonly userOf: (request: FastifyRequest) => string;
   /** positions per strategy, and closing them like an alert's close (ADR-0019) */
   readonly positions: PositionCommands;
+  /** an order placed by hand (issue 17): alert fields recorded as a signal of the strategy, routed like an alert */
+  readonly placeOrder: (tenantId: string, request: PlaceOrderRequest) => Promise<Result<OrderPlaced, PlaceOrderError>>;
   /** pause, resume or delete a strategy of the tenant (ADR-0019) */
   readonly strategyControl: (tenantId: string, strategyId: string, command: StrategyControlCommand) => Promise<Result<{ changed: boolean; lastPosition?: number }, ControlError>>;
   /** cancels (issue 17): the request is recorded on the order's stream; the account's owner asks the exchange */

@@ -90,7 +90,7 @@ export async function authHeaders(): Promise<Record<string, string> | undefined>
 }
 
 /** Calls the API; a 401 refreshes the token once and retries; a finished session logs out. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
   for (let attempt = 0; attempt < 2; attempt++) {
     const headers = await authHeaders();
     if (!headers) {
@@ -99,7 +99,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     }
     const res = await fetch(`/api/v1${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { ...headers, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...init.headers, ...headers, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
     if (res.status === 401 && attempt === 0) {

@@ -3,8 +3,6 @@ import type { EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { Catalog } from './catalog.js';
 import { readAlertEnvelope, receivedSummary } from '../../domain/signals/alert-envelope.js';
-import { normalizeSignal } from '../../domain/signals/normalize-signal.js';
-import { checkStaleness } from '../../domain/signals/staleness.js';
 import { signalDecider, type SignalCommand } from '../../domain/signals/signal-decider.js';
 import type { NormalizedSignal } from '../../domain/signals/signal.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
@@ -14,6 +12,7 @@ import { sourceAllowlist, type SourceAllowlist } from '../shared/source-allowlis
 import { aggregateStream } from '../shared/aggregate-stream.js';
 import type { AlertRepeatCounter } from '../ports/alert-repeats.js';
 import { checkSignature, type WebhookSigning } from './alert-signature.js';
+import { interpretAlert, latestConfig } from './interpret-alert.js';
 
 export type IngestOutcome =
   | { readonly kind: 'accepted'; readonly signalId: string }
@@ -126,13 +125,6 @@ async function repeatOf(deps: IngestDeps, tenantId: string, signalId: string, re
   return answerOf(history[0], signalId);
 }
 
-/** The strategy's configuration as the log holds it now (the one at hand when nothing changed, or without catchUp). */
-async function latest(deps: IngestDeps, strategy: StrategyConfig): Promise<StrategyConfig> {
-  if (!deps.catchUp) return strategy;
-  await deps.catchUp();
-  return deps.catalog.strategy(strategy.strategyId) ?? strategy;
-}
-
 /**
  * Validates, authenticates and deduplicates one alert, and appends it durably.
  * Only the returned outcome decides the HTTP answer; nothing here throws for bad input.
@@ -171,7 +163,7 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   const refusesSource = (s: StrategyConfig) => s.allowedSources !== undefined && request.source !== undefined && !allowlistOf(s.allowedSources).allows(request.source);
   if (refusesSource(strategy)) {
     // the list may have been widened a moment ago on another node: decide on the configuration the log holds now
-    strategy = await latest(deps, strategy);
+    strategy = await latestConfig(deps, strategy);
     if (refusesSource(strategy)) return SOURCE_REFUSED;
   }
   const admitted = deps.admit?.(strategy.strategyId);
@@ -190,35 +182,13 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   let failure: DomainError | undefined;
   let signal: NormalizedSignal | undefined;
   // resumed a moment ago (perhaps on another node): decided on what the log holds now
-  if (deps.catalog.isPaused?.(strategy.strategyId)) strategy = await latest(deps, strategy);
+  if (deps.catalog.isPaused?.(strategy.strategyId)) strategy = await latestConfig(deps, strategy);
   if (deps.catalog.isPaused?.(strategy.strategyId)) failure = { code: 'STRATEGY_PAUSED', message: 'the strategy is paused: its alerts are recorded and refused until it is resumed' };
   else if (!envelope.ok) failure = envelope.error;
   else {
-    let config: StrategyConfig = strategy;
-    const normalize = () => {
-      const listing = deps.catalog.symbolsFor(config);
-      return normalizeSignal(envelope.value, { listedSymbols: listing.symbols, symbolMap: config.symbolMap, listing: { venues: listing.venues, complete: listing.complete } });
-    };
-    let normalized = normalize();
-    if (!normalized.ok) {
-      // the symbol map may have changed a moment ago on another node: decide on the configuration the log holds now
-      const now = await latest(deps, config);
-      if (now !== config) {
-        config = now;
-        normalized = normalize();
-      }
-    }
-    // a ticker no list holds: the exchanges may have listed it since (asked at most once a minute each)
-    if (!normalized.ok && normalized.error.code === 'UNKNOWN_SYMBOL') {
-      await deps.catalog.refreshMarkets(config);
-      normalized = normalize();
-    }
-    if (!normalized.ok) failure = normalized.error;
-    else {
-      const fresh = checkStaleness(normalized.value.alertTime, receivedAt, config.maxSignalAgeSeconds);
-      if (!fresh.ok) failure = fresh.error;
-      else signal = normalized.value;
-    }
+    const interpreted = await interpretAlert(deps, strategy, envelope.value, receivedAt);
+    if (interpreted.ok) signal = interpreted.value;
+    else failure = interpreted.error;
   }
   const command: SignalCommand = signal
     ? { type: 'Receive', ...base, format: envelope.ok ? envelope.value.format : 'unknown', signal }

@@ -7,6 +7,7 @@ import type { SignalProcessor } from '../../application/workflows/signal-process
 import { ingestAlert } from '../../application/ingest/ingest-alert.js';
 import { setKillSwitch } from '../../application/commands/kill-switch.js';
 import { closePosition } from '../../application/commands/close-position.js';
+import { placeOrder } from '../../application/commands/place-order.js';
 import { controlStrategy } from '../../application/commands/strategy-control.js';
 import { decToString } from '../../domain/shared/decimal.js';
 import { requestAccountCancels, requestOrderCancel, type CancelDeps } from '../../application/commands/cancel-orders.js';
@@ -54,6 +55,7 @@ export function wireHttp(core: Core, w: HttpWiring): Promise<FastifyInstance> {
     ...usersPart(core, w),
     configuration: configurationPart(core, w),
     positions: positionsPart(core, w),
+    placeOrder: (tenantId, request) => placeOrder({ store: core.events, catalog: w.processor.catalog, clock: core.clock, ids: core.ids, catchUp: () => w.processor.catchUp() }, tenantId, request),
     strategyControl: strategyControlCommand(core, w),
     outboundWebhooks: w.readSide.outbound.admin,
     telegram: w.telegram,

@@ -2,6 +2,7 @@ import { api, errorText } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { copyButton, h, replace, toast } from '../dom.js';
 import { controlButtons, runBadge } from '../strategy-control.js';
+import { OrderTicket } from '../order-ticket.js';
 import type { Account, OrderTemplate, Sizing, Strategy, StrategyInput, WebhookSecret } from '../types.js';
 
 const SIZING: Record<Sizing['kind'], { label: string; field: string; hint: string }> = {
@@ -15,16 +16,17 @@ const SIZING: Record<Sizing['kind'], { label: string; field: string; hint: strin
   risk: { label: 'Risk % of equity', field: 'riskPercent', hint: "percent of equity lost at the stop (the alert's stop_loss, else the default stop %)" },
 };
 
-/** Strategies: create and edit, webhook URL and ready-to-paste alert message, test alerts. */
+/** Strategies: create and edit, webhook URL and ready-to-paste alert message, test alerts, the order ticket. */
 export class StrategiesView {
   private readonly listEl = h('div', { class: 'grid' });
   private readonly editorEl = h('section', { class: 'card wide', 'aria-labelledby': 'editor-h' });
   private readonly secretEl = h('div');
   private accounts: Account[] = [];
   private strategies: Strategy[] = [];
+  private readonly ticket = new OrderTicket();
 
   render(main: HTMLElement): void {
-    replace(main, h('h1', {}, 'Strategies'), this.secretEl, h('div', { class: 'grid' }, this.editorEl), h('h2', { class: 'section-title' }, 'Your strategies'), this.listEl);
+    replace(main, h('h1', {}, 'Strategies'), this.secretEl, h('div', { class: 'grid' }, this.ticket.element), h('div', { class: 'grid' }, this.editorEl), h('h2', { class: 'section-title' }, 'Your strategies'), this.listEl);
     void this.update(['all']).then(() => this.edit(undefined));
   }
 
@@ -37,6 +39,7 @@ export class StrategiesView {
       const [accounts, strategies] = await Promise.all([api<{ items: Account[] }>('/accounts'), api<{ items: Strategy[] }>('/strategies')]);
       this.accounts = accounts.items;
       this.strategies = strategies.items;
+      this.ticket.setStrategies(this.strategies);
       this.renderList();
     } catch (error) {
       replace(this.listEl, h('p', { class: 'error' }, errorText(error)));
@@ -55,6 +58,7 @@ export class StrategiesView {
         h('p', { class: 'muted' }, s.accounts.map((a) => `${name(a.accountId)}: ${describeSizing(a.sizing)}, ${a.orderTemplate.type}`).join(' · ')),
         h('div', { class: 'copy-line' }, h('span', {}, 'Webhook URL'), h('code', {}, s.webhookUrl), copyButton(() => s.webhookUrl, `Copy the webhook URL of ${s.name}`)),
         h('div', { class: 'actions' },
+          h('button', { type: 'button', onclick: () => this.ticket.choose(s.strategyId), 'aria-label': `Place an order through ${s.name}` }, 'Place an order'),
           h('button', { type: 'button', onclick: () => this.edit(s) }, 'Edit'),
           h('button', { type: 'button', onclick: () => void this.rotate(s) }, 'New secret & alert message'),
           ...controlButtons(s, () => void this.update(['strategies']))),
