@@ -46,8 +46,10 @@ export interface ReplayRuntime {
   readonly readSide: ReadSide;
   readonly clock: ReplayClock;
   ingest(request: AlertRequest): Promise<IngestOutcome>;
-  /** until a whole round changes nothing (runtime.ts's settle) */
+  /** until a whole round changes nothing: routing, the exchange, the executor and the reactors (bracket orders); the read models wait for `finish` */
   settle(): Promise<void>;
+  /** after the last alert: the read models (and the processors that only write documents) catch up with the whole log in one go, then everything settles (runtime.ts's settle) */
+  finish(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -125,9 +127,48 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
     await close().catch(() => undefined);
     throw error;
   }
-  const settle = (): Promise<void> => settleAll(core, markets, trading, readSide);
+  const derived = await pauseReadModels(readSide);
+  const settle = (): Promise<void> => settleTrading(core, markets, trading, readSide);
+  const finish = async (): Promise<void> => {
+    await settle();
+    await derived.resume();
+    await settleAll(core, markets, trading, readSide);
+  };
   return {
-    core, view, markets, trading, alerts, readSide, clock, settle, close,
+    core, view, markets, trading, alerts, readSide, clock, settle, finish, close,
     ingest: (request) => ingestAlert(alerts.ingestDeps, request),
   };
+}
+
+/**
+ * Stops the read models' projection and the processors that only write read-model documents
+ * (rebuiltWithReadModels) while the alerts are replayed: nothing the engine decides reads them, and
+ * the report reads them only at the end. `resume` starts them again: each catches up from its
+ * stored checkpoint over the whole log, in batches, which gives the documents projecting after
+ * every alert gives (a projection is a fold of the log, whatever its batches).
+ */
+async function pauseReadModels(readSide: ReadSide): Promise<{ resume(): Promise<void> }> {
+  const documents = readSide.processors.processors.filter((p) => p.rebuiltWithReadModels === true && p.runsOn !== 'account-owner').map((p) => readSide.processors.runner(p.id)).filter((r) => r !== undefined);
+  await readSide.projections.stop();
+  for (const runner of documents) await runner.stop();
+  return {
+    resume: async () => {
+      await readSide.projections.start();
+      for (const runner of documents) await runner.start();
+    },
+  };
+}
+
+/** settleAll without the read models: route, let the exchange commit and publish, record, run the processors still running (bracket orders), until a round appends nothing. */
+async function settleTrading(core: Core, markets: Markets, trading: Trading, readSide: ReadSide): Promise<void> {
+  for (let head = -1; ; ) {
+    await trading.processor.pump();
+    await markets.exchanges.paper.settle();
+    await new Promise((resolve) => setImmediate(resolve));
+    await trading.executor.idle();
+    const now = await core.events.headPosition();
+    await readSide.processors.catchUp();
+    if (now === head) return;
+    head = now;
+  }
 }
