@@ -52,6 +52,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { GroupCommitQueue } from './group-commit.js';
 import { ensureEventStoreSchema, openDatabase, type SqliteDatabase, type SqliteStatement } from './schema.js';
+import { isThrowaway } from './throwaway-dirs.js';
 import { explainSqliteFailure, isCorruption, StorageFileError } from './file-errors.js';
 
 export interface SqliteEventStoreOptions {
@@ -166,7 +167,8 @@ export class SqliteEventStore implements EventStore {
       what: 'the event log',
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
-    const onDisk = options.path !== ':memory:' && options.path !== '' && !options.path.startsWith('file:');
+    // a throwaway file (a replay's, throwaway-dirs.ts) is not watched: it is deleted with its directory when done
+    const onDisk = options.path !== ':memory:' && options.path !== '' && !options.path.startsWith('file:') && !isThrowaway(options.path);
     try {
       ensureEventStoreSchema(this.db);
       const db = this.db;
