@@ -20,6 +20,7 @@ import { followAccounts } from '../wiring/prices-in-use.js';
 import { settleAll } from '../wiring/settle.js';
 import type { ReplayStore } from './replay-store.js';
 import { SequentialIds } from './sequential-ids.js';
+import { replaySettings } from './replay-settings.js';
 
 /** The replay's clock: the time of the alert (or candle) being replayed, set by the replay. */
 export class ReplayClock implements Clock {
@@ -78,7 +79,9 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
   const clock = new ReplayClock(start);
   const options: StartOptions = { clock, manualFeed: true, snapshots: false, logDestination: discard() };
   // ids from a counter, not randomness: client order ids (and the paper exchange's partial fills seeded by them) repeat run after run
-  const core: Core = { ...(await openCore(config, options)), ids: new SequentialIds(clock) };
+  const opened = await openCore(config, options);
+  // webhook secrets and signing keys kept once read (replay-settings.ts): the store has no other writer
+  const core: Core = { ...opened, ids: new SequentialIds(clock), kv: replaySettings(opened.kv) };
   const view = new TradingView();
   const markets = wireMarkets(core, view);
   const trading = wireTrading(core, markets, view, options);
