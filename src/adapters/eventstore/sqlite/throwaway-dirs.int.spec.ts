@@ -7,6 +7,7 @@ import { openDatabase } from './schema.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { isThrowaway, makeThrowawayDir, removeThrowawayDir } from './throwaway-dirs.js';
 import { openPaperDatabase } from '../../exchanges/paper/schema.js';
+import { describeEventStoreContract } from '../event-store.contract.js';
 
 const durability = (db: SqliteDatabase) => ({
   journal: db.pragma('journal_mode', { simple: true }),
@@ -64,4 +65,27 @@ describe('throwaway directories (a replay\'s own store, ADR-0025)', () => {
       paper.close();
     }
   });
+});
+
+// the whole port contract holds in a throwaway file too (one locking connection, streams read from memory once known)
+describeEventStoreContract('SqliteEventStore (throwaway file)', async () => {
+  const dir = makeThrowawayDir(tmpdir(), 'patriot-throwaway-spec-');
+  const path = join(dir, 'patriot.db');
+  const open: SqliteEventStore[] = [new SqliteEventStore({ path, onListenerError: () => {} })];
+  return {
+    store: open[0]!,
+    // the file is locked by the store's connection: altered through it, behind the store's back
+    async tamper(globalPosition) {
+      open.at(-1)!.database.prepare(`UPDATE events SET data = json_set(data, '$.tampered', 1) WHERE global_position = ?`).run(globalPosition);
+    },
+    async reopen() {
+      const store = new SqliteEventStore({ path, onListenerError: () => {} });
+      open.push(store);
+      return store;
+    },
+    async cleanup() {
+      for (const store of open) await store.close();
+      removeThrowawayDir(dir);
+    },
+  };
 });
