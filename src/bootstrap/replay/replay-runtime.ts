@@ -19,6 +19,7 @@ import type { LeaseKeeper } from '../../application/workflows/lease-keeper.js';
 import { followAccounts } from '../wiring/prices-in-use.js';
 import { settleAll } from '../wiring/settle.js';
 import type { ReplayStore } from './replay-store.js';
+import type { ProcessorRunner } from '../../application/processors/processor-runner.js';
 import { SequentialIds } from './sequential-ids.js';
 import { replaySettings } from './replay-settings.js';
 
@@ -47,9 +48,9 @@ export interface ReplayRuntime {
   readonly readSide: ReadSide;
   readonly clock: ReplayClock;
   ingest(request: AlertRequest): Promise<IngestOutcome>;
-  /** until a whole round changes nothing: routing, the exchange, the executor and the reactors (bracket orders); the read models wait for `finish` */
+  /** until a whole round changes nothing: routing, the exchange, the executor and the reactors (bracket orders); the read models follow every few thousand events */
   settle(): Promise<void>;
-  /** after the last alert: the read models (and the processors that only write documents) catch up with the whole log in one go, then everything settles (runtime.ts's settle) */
+  /** after the last alert: the read models (and the processors that only write documents) catch up with the log, then everything settles (runtime.ts's settle) */
   finish(): Promise<void>;
   close(): Promise<void>;
 }
@@ -131,9 +132,13 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
     throw error;
   }
   const derived = await pauseReadModels(readSide);
-  const settle = (): Promise<void> => settleTrading(core, markets, trading, readSide);
+  const settle = async (): Promise<void> => {
+    await settleTrading(core, markets, trading, readSide);
+    await derived.keepUp(await core.events.headPosition(), READ_MODELS_EVERY);
+  };
   const finish = async (): Promise<void> => {
-    await settle();
+    await settleTrading(core, markets, trading, readSide);
+    await derived.keepUp(await core.events.headPosition(), 0);
     await derived.resume();
     await settleAll(core, markets, trading, readSide);
   };
@@ -144,20 +149,37 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
 }
 
 /**
- * Stops the read models' projection and the processors that only write read-model documents
- * (rebuiltWithReadModels) while the alerts are replayed: nothing the engine decides reads them, and
- * the report reads them only at the end. `resume` starts them again: each catches up from its
- * stored checkpoint over the whole log, in batches, which gives the documents projecting after
- * every alert gives (a projection is a fold of the log, whatever its batches).
+ * The read models are brought up to date once this many events were appended since they last
+ * were: in batches of thousands instead of after every alert, and while those events are still
+ * among the log's recent ones in memory (the SQLite store keeps 5,000 to 10,000), not read back.
  */
-async function pauseReadModels(readSide: ReadSide): Promise<{ resume(): Promise<void> }> {
+const READ_MODELS_EVERY = 2_000;
+
+/**
+ * Stops the read models' projection and the processors that only write read-model documents
+ * (rebuiltWithReadModels) from following the log while the alerts are replayed: nothing the engine
+ * decides reads them, and the report reads them only at the end. `keepUp` has them process what
+ * was appended since they last did, when it is at least `every` events; `resume` starts them
+ * again (they take up their stored checkpoints). The documents are those projecting after every
+ * alert gives: a projection is a fold of the log, whatever its batches.
+ */
+async function pauseReadModels(readSide: ReadSide): Promise<{ keepUp(head: number, every: number): Promise<void>; resume(): Promise<void> }> {
   const documents = readSide.processors.processors.filter((p) => p.rebuiltWithReadModels === true && p.runsOn !== 'account-owner').map((p) => readSide.processors.runner(p.id)).filter((r) => r !== undefined);
-  await readSide.projections.stop();
-  for (const runner of documents) await runner.stop();
+  const paused: ProcessorRunner[] = [readSide.projections, ...documents];
+  for (const runner of paused) await runner.stop();
   return {
+    keepUp: async (head, every) => {
+      for (const runner of paused) {
+        if (head - runner.checkpoint < Math.max(1, every)) continue;
+        // a stopped runner's pass reads one batch: as many as it takes (each moves the checkpoint on)
+        for (let before = -1; runner.checkpoint < head && runner.checkpoint !== before; ) {
+          before = runner.checkpoint;
+          await runner.catchUp();
+        }
+      }
+    },
     resume: async () => {
-      await readSide.projections.start();
-      for (const runner of documents) await runner.start();
+      for (const runner of paused) await runner.start();
     },
   };
 }
