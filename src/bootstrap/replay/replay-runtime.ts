@@ -90,6 +90,7 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
   const readSide = wireReadSide(core, markets, view, alerts.repeats, false);
   let stopFollowing = (): void => undefined;
   let keeper: LeaseKeeper | undefined;
+  let derived: ReadModelsPaused;
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -127,11 +128,13 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
       duties.nudge();
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    // the lease round that made this node the leader may still be taking up its duties (isLeader is set first): let it finish
+    await duties.round();
+    derived = await pauseReadModels(readSide);
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
   }
-  const derived = await pauseReadModels(readSide);
   const settle = async (): Promise<void> => {
     await settleTrading(core, markets, trading, readSide);
     await derived.keepUp(await core.events.headPosition(), READ_MODELS_EVERY);
@@ -163,7 +166,12 @@ const READ_MODELS_EVERY = 2_000;
  * again (they take up their stored checkpoints). The documents are those projecting after every
  * alert gives: a projection is a fold of the log, whatever its batches.
  */
-async function pauseReadModels(readSide: ReadSide): Promise<{ keepUp(head: number, every: number): Promise<void>; resume(): Promise<void> }> {
+interface ReadModelsPaused {
+  keepUp(head: number, every: number): Promise<void>;
+  resume(): Promise<void>;
+}
+
+async function pauseReadModels(readSide: ReadSide): Promise<ReadModelsPaused> {
   const documents = readSide.processors.processors.filter((p) => p.rebuiltWithReadModels === true && p.runsOn !== 'account-owner').map((p) => readSide.processors.runner(p.id)).filter((r) => r !== undefined);
   const paused: ProcessorRunner[] = [readSide.projections, ...documents];
   for (const runner of paused) await runner.stop();
