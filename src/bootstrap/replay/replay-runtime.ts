@@ -19,7 +19,9 @@ import type { LeaseKeeper } from '../../application/workflows/lease-keeper.js';
 import { followAccounts } from '../wiring/prices-in-use.js';
 import { settleAll } from '../wiring/settle.js';
 import type { ReplayStore } from './replay-store.js';
+import type { ProcessorRunner } from '../../application/processors/processor-runner.js';
 import { SequentialIds } from './sequential-ids.js';
+import { replaySettings } from './replay-settings.js';
 
 /** The replay's clock: the time of the alert (or candle) being replayed, set by the replay. */
 export class ReplayClock implements Clock {
@@ -46,8 +48,10 @@ export interface ReplayRuntime {
   readonly readSide: ReadSide;
   readonly clock: ReplayClock;
   ingest(request: AlertRequest): Promise<IngestOutcome>;
-  /** until a whole round changes nothing (runtime.ts's settle) */
+  /** until a whole round changes nothing: routing, the exchange, the executor and the reactors (bracket orders); the read models follow every few thousand events */
   settle(): Promise<void>;
+  /** after the last alert: the read models (and the processors that only write documents) catch up with the log, then everything settles (runtime.ts's settle) */
+  finish(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,7 +80,9 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
   const clock = new ReplayClock(start);
   const options: StartOptions = { clock, manualFeed: true, snapshots: false, logDestination: discard() };
   // ids from a counter, not randomness: client order ids (and the paper exchange's partial fills seeded by them) repeat run after run
-  const core: Core = { ...(await openCore(config, options)), ids: new SequentialIds(clock) };
+  const opened = await openCore(config, options);
+  // webhook secrets and signing keys kept once read (replay-settings.ts): the store has no other writer
+  const core: Core = { ...opened, ids: new SequentialIds(clock), kv: replaySettings(opened.kv) };
   const view = new TradingView();
   const markets = wireMarkets(core, view);
   const trading = wireTrading(core, markets, view, options);
@@ -84,6 +90,7 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
   const readSide = wireReadSide(core, markets, view, alerts.repeats, false);
   let stopFollowing = (): void => undefined;
   let keeper: LeaseKeeper | undefined;
+  let derived: ReadModelsPaused;
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -121,13 +128,80 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
       duties.nudge();
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    // the lease round that made this node the leader may still be taking up its duties (isLeader is set first): let it finish
+    await duties.round();
+    derived = await pauseReadModels(readSide);
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
   }
-  const settle = (): Promise<void> => settleAll(core, markets, trading, readSide);
+  const settle = async (): Promise<void> => {
+    await settleTrading(core, markets, trading, readSide);
+    await derived.keepUp(await core.events.headPosition(), READ_MODELS_EVERY);
+  };
+  const finish = async (): Promise<void> => {
+    await settleTrading(core, markets, trading, readSide);
+    await derived.keepUp(await core.events.headPosition(), 0);
+    await derived.resume();
+    await settleAll(core, markets, trading, readSide);
+  };
   return {
-    core, view, markets, trading, alerts, readSide, clock, settle, close,
+    core, view, markets, trading, alerts, readSide, clock, settle, finish, close,
     ingest: (request) => ingestAlert(alerts.ingestDeps, request),
   };
+}
+
+/**
+ * The read models are brought up to date once this many events were appended since they last
+ * were: in batches of thousands instead of after every alert, and while those events are still
+ * among the log's recent ones in memory (the SQLite store keeps 5,000 to 10,000), not read back.
+ */
+const READ_MODELS_EVERY = 2_000;
+
+/**
+ * Stops the read models' projection and the processors that only write read-model documents
+ * (rebuiltWithReadModels) from following the log while the alerts are replayed: nothing the engine
+ * decides reads them, and the report reads them only at the end. `keepUp` has them process what
+ * was appended since they last did, when it is at least `every` events; `resume` starts them
+ * again (they take up their stored checkpoints). The documents are those projecting after every
+ * alert gives: a projection is a fold of the log, whatever its batches.
+ */
+interface ReadModelsPaused {
+  keepUp(head: number, every: number): Promise<void>;
+  resume(): Promise<void>;
+}
+
+async function pauseReadModels(readSide: ReadSide): Promise<ReadModelsPaused> {
+  const documents = readSide.processors.processors.filter((p) => p.rebuiltWithReadModels === true && p.runsOn !== 'account-owner').map((p) => readSide.processors.runner(p.id)).filter((r) => r !== undefined);
+  const paused: ProcessorRunner[] = [readSide.projections, ...documents];
+  for (const runner of paused) await runner.stop();
+  return {
+    keepUp: async (head, every) => {
+      for (const runner of paused) {
+        if (head - runner.checkpoint < Math.max(1, every)) continue;
+        // a stopped runner's pass reads one batch: as many as it takes (each moves the checkpoint on)
+        for (let before = -1; runner.checkpoint < head && runner.checkpoint !== before; ) {
+          before = runner.checkpoint;
+          await runner.catchUp();
+        }
+      }
+    },
+    resume: async () => {
+      for (const runner of paused) await runner.start();
+    },
+  };
+}
+
+/** settleAll without the read models: route, let the exchange commit and publish, record, run the processors still running (bracket orders), until a round appends nothing. */
+async function settleTrading(core: Core, markets: Markets, trading: Trading, readSide: ReadSide): Promise<void> {
+  for (let head = -1; ; ) {
+    await trading.processor.pump();
+    await markets.exchanges.paper.settle();
+    await new Promise((resolve) => setImmediate(resolve));
+    await trading.executor.idle();
+    const now = await core.events.headPosition();
+    await readSide.processors.catchUp();
+    if (now === head) return;
+    head = now;
+  }
 }

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { redactUrl } from '../../adapters/postgres/pool.js';
+import { makeThrowawayDir, removeThrowawayDir } from '../../adapters/eventstore/sqlite/throwaway-dirs.js';
 import { scrubSecrets } from '../storage.js';
 
 /** Where a replay keeps its own log, read models and paper exchange: never the live stores. */
@@ -43,8 +43,9 @@ export function replayTempRoot(): string {
 
 /** Makes a replay's store: a temporary directory, and on PostgreSQL a database of its own (never a schema beside the live one: LISTEN/NOTIFY is per database). */
 export async function openReplayStore(choice: ReplayStoreChoice): Promise<ReplayStore> {
-  const dataDir = mkdtempSync(join(replayTempRoot(), 'patriot-replay-'));
-  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+  // thrown away afterwards: its SQLite files skip the durability of the live ones (no fsync, journal in memory; throwaway-dirs.ts)
+  const dataDir = makeThrowawayDir(replayTempRoot(), 'patriot-replay-');
+  const removeDir = () => removeThrowawayDir(dataDir);
   if (choice.kind === 'sqlite') return { kind: 'sqlite', dataDir, dispose: async () => removeDir() };
   const name = `patriot_replay_${randomBytes(8).toString('hex')}`;
   try {

@@ -102,7 +102,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayReportDto> {
         await rt.settle();
         input.onAlert?.(i + 1, history.alerts.length);
       }
-      await rt.settle();
+      await rt.finish();
       return await report(rt, input, { refused, signals, duplicates, from: first.time, to: last.time, store: store.kind });
     } finally {
       await rt.close();

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { explainSqliteFailure } from './file-errors.js';
+import { isThrowaway, relaxThrowaway } from './throwaway-dirs.js';
 
 export type SqliteDatabase = Database.Database;
 /** A prepared statement taking positional parameters. */
@@ -39,6 +40,7 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    if (isThrowaway(path)) relaxThrowaway(db); // a replay's own files only (throwaway-dirs.ts)
   } catch (error) {
     db.close();
     throw explainSqliteFailure(path, what, error);

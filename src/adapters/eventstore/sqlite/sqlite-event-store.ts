@@ -52,6 +52,8 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { GroupCommitQueue } from './group-commit.js';
 import { ensureEventStoreSchema, openDatabase, type SqliteDatabase, type SqliteStatement } from './schema.js';
+import { isThrowaway } from './throwaway-dirs.js';
+import { StreamMemory } from './stream-memory.js';
 import { explainSqliteFailure, isCorruption, StorageFileError } from './file-errors.js';
 
 export interface SqliteEventStoreOptions {
@@ -124,6 +126,8 @@ export class SqliteEventStore implements EventStore {
    */
   private tail: RecordedEvent[] = [];
   private readonly tailSize: number;
+  /** whole streams in memory: only for a throwaway file (a replay's; no other connection can write it) */
+  private readonly streamMemory: StreamMemory | undefined;
   /** events written by the batch in progress; joins `tail` only once the batch commits */
   private batchEvents: RecordedEvent[] = [];
   private dataVersion = 0;
@@ -157,6 +161,7 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     this.streamVersions = new StreamVersionCache(options.streamVersionCacheSize);
     this.tailSize = Math.max(0, Math.floor(options.recentEventsCacheSize ?? 5_000));
+    this.streamMemory = this.tailSize > 0 && isThrowaway(options.path) ? new StreamMemory() : undefined;
     this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
     this.listeners = new AppendListeners(options.onListenerError);
     this.path = options.path;
@@ -166,7 +171,8 @@ export class SqliteEventStore implements EventStore {
       what: 'the event log',
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
-    const onDisk = options.path !== ':memory:' && options.path !== '' && !options.path.startsWith('file:');
+    // a throwaway file (a replay's, throwaway-dirs.ts) is not watched: it is deleted with its directory when done
+    const onDisk = options.path !== ':memory:' && options.path !== '' && !options.path.startsWith('file:') && !isThrowaway(options.path);
     try {
       ensureEventStoreSchema(this.db);
       const db = this.db;
@@ -290,7 +296,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    if (this.streamMemory) return this.readStreamFromMemory(this.streamMemory, streamId, fromVersion);
     return this.guard(() => (this.stmt.readStream.all(streamId, fromVersion) as EventRow[]).map(toRecordedEvent));
+  }
+
+  private readStreamFromMemory(memory: StreamMemory, streamId: string, fromVersion: number): RecordedEvent[] {
+    const known = memory.read(streamId, fromVersion);
+    if (known) return known;
+    const whole = this.guard(() => (this.stmt.readStream.all(streamId, 1) as EventRow[]).map(toRecordedEvent));
+    memory.keep(streamId, whole);
+    return whole.slice(Math.max(0, fromVersion - 1));
   }
 
   async readAll(afterPosition: number, limit: number): Promise<RecordedEvent[]> {
@@ -426,6 +441,7 @@ export class SqliteEventStore implements EventStore {
     const written = this.batchEvents;
     this.batchEvents = [];
     if (this.tailSize === 0 || written.length === 0) return;
+    this.streamMemory?.committed(written);
     const last = this.tail[this.tail.length - 1];
     if (last !== undefined && last.globalPosition !== headBefore) this.tail = []; // not contiguous: start again
     for (const e of written) this.tail.push(e);
@@ -436,11 +452,13 @@ export class SqliteEventStore implements EventStore {
   private changedElsewhere(): boolean {
     if ((this.stmt.dataVersion.get() as number) === this.dataVersion) return false;
     this.tail = [];
+    this.streamMemory?.clear();
     return true;
   }
 
   private recoverFromFailedBatch(): void {
     this.batchEvents = [];
+    this.streamMemory?.clear();
     try {
       if (this.db.inTransaction) this.stmt.rollback.run();
     } catch {
@@ -506,6 +524,7 @@ export class SqliteEventStore implements EventStore {
       this.dataVersion = dataVersion;
       this.streamVersions.clear();
       this.tail = [];
+      this.streamMemory?.clear();
       this.reloadHead();
     }
   }

@@ -363,6 +363,8 @@ export class PaperExchange implements ExchangeGateway {
   /** Resolves once everything queued so far is committed (and its updates queued for emission). */
   async settle(): Promise<void> {
     if (this.closed) return;
+    // nothing queued, nothing left to emit: all is committed already (no empty transaction; a replay settles twice an alert)
+    if (this.queue.length === 0 && this.flushHandle === undefined && this.drainHandle === undefined && this.pendingUpdates.length === 0) return;
     await this.read(() => undefined);
   }
 

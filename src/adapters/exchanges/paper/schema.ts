@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { isThrowaway, relaxThrowaway } from '../../eventstore/sqlite/throwaway-dirs.js';
 
 /**
  * The paper exchange's own SQLite file. Everything (accounts, balances, orders, fills, id
@@ -118,6 +119,7 @@ export function openPaperDatabase(path: string): Database.Database {
     db.pragma('busy_timeout = 5000');
     if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    if (isThrowaway(path)) relaxThrowaway(db); // a replay's own exchange only (throwaway-dirs.ts)
     db.pragma('foreign_keys = ON');
     const migrate = db.transaction(() => {
       db.exec(DDL);
