@@ -55,9 +55,12 @@ export async function closePosition(deps: ClosePositionDeps, tenantId: string, r
   if (!account || account.tenantId !== tenantId) return fail(404, 'ACCOUNT_NOT_FOUND', 'no such account');
   const snapshot = state.snapshot(account.accountId)!;
   const accountPosition = snapshot.positionQuantity(request.symbol);
+  // a strategy that trades the account, or one that still holds a position in the symbol there (unlinked since): its position can be closed
   const linked = (strategyId: string) => {
     const s = state.strategy(strategyId);
-    return s !== undefined && s.tenantId === tenantId && s.accounts.some((l) => l.accountId === account.accountId) ? s : undefined;
+    if (s === undefined || s.tenantId !== tenantId) return undefined;
+    const trades = s.accounts.some((l) => l.accountId === account.accountId);
+    return trades || !snapshot.strategyPositionQuantity(strategyId, request.symbol).isZero() ? s : undefined;
   };
 
   // the same Idempotency-Key again: the first request's answer, even once there is nothing left to close

@@ -1,5 +1,5 @@
 import type { EventOf, OrderIntent, PatriotEvent, RiskReason } from '../../domain/events.js';
-import type { StrategyConfig } from '../../domain/strategies/strategy.js';
+import type { StrategyAccountLink, StrategyConfig } from '../../domain/strategies/strategy.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { MarketRules } from '../../domain/sizing/size-order.js';
 import { sizeOrder } from '../../domain/sizing/size-order.js';
@@ -85,6 +85,18 @@ export interface RoutingDecision {
 }
 
 /**
+ * A close that names one account (the positions API, the dashboard's close button, the kill
+ * switch's flatten) closes the strategy's whole position there: the link's order template is
+ * kept, but not its sizing (a percent_of_position strategy's alert closes its percent; a close
+ * asked by hand or by the kill switch closes everything), and a strategy no longer linked to the
+ * account still closes what it holds there (else a flatten would leave it open).
+ */
+function namedCloseLink(strategy: StrategyConfig, accountId: string): StrategyAccountLink {
+  const link = strategy.accounts.find((l) => l.accountId === accountId);
+  return { accountId, orderTemplate: link?.orderTemplate ?? { type: 'market' }, sizing: { kind: 'signal_quantity', multiplier: '1' } };
+}
+
+/**
  * Fans one accepted signal out to the strategy's accounts: per account it sizes the order,
  * prices it, runs the pre-trade risk checks and decides OrderApproved or OrderRejected,
  * then decides SignalProcessed. Pure: every input is given.
@@ -94,8 +106,9 @@ export function routeSignal(received: EventOf<'SignalReceived'>, strategy: Strat
   const orders: RoutedOrder[] = [];
   const skipped: { accountId: string; code: string; message: string }[] = [];
 
-  // a close asked through the API names one account of the strategy
-  const links = received.data.accountId === undefined ? strategy.accounts : strategy.accounts.filter((l) => l.accountId === received.data.accountId);
+  const named = received.data.accountId;
+  const links = named === undefined ? strategy.accounts
+    : signal.action === 'close' ? [namedCloseLink(strategy, named)] : strategy.accounts.filter((l) => l.accountId === named);
   for (const link of links) {
     const account = ctx.account(link.accountId);
     if (!account) {
