@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import { cleanupTempDirs, DEMO_PASSWORD, demoOf, fetchJson, marketAlert, postAlert, quiesce, startTestServer, type TestServer } from './support/server.js';
 import { Dec } from '../src/domain/shared/decimal.js';
 
@@ -28,11 +28,7 @@ function shown(value: string, places: number): string {
 }
 
 async function logIn(page: Page): Promise<void> {
-  await page.goto(`${server.runtime.url}/`);
-  await page.getByLabel('Username').fill('demo');
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await logInAsDemo(page, server.runtime.url, DEMO_PASSWORD);
   await page.evaluate("location.hash = '#/analytics'");
   await page.getByRole('heading', { name: 'Analytics' }).waitFor();
   await page.locator('tr[data-trip]').nth(1).waitFor({ timeout: 15_000 });

@@ -5,7 +5,7 @@
  * with "flatten" ticked (and a second confirmation) cancels the orders and closes the position.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import type { Browser } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, demoOf, fetchJson, marketAlert, postAlert, quiesce, startTestServer, waitUntil, type OrderView, type Page as ApiPage, type TestServer } from './support/server.js';
 
@@ -41,11 +41,7 @@ describe.skipIf(!chromiumAvailable)('cancelling from the dashboard', () => {
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
-    await page.goto(`${server.runtime.url}/`);
-    await page.getByLabel('Username').fill('demo');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await logInAsDemo(page, server.runtime.url, DEMO_PASSWORD);
 
     await page.locator(`button[data-cancel="${order.clientOrderId}"]`).click();
     await page.getByRole('dialog').getByText('Cancel this order?').waitFor();

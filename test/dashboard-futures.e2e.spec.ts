@@ -4,7 +4,7 @@
  * overrides kept), and the row shows it; spot and paper accounts show none and have no button.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import type { Browser } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, fetchJson, startTestServer, waitUntil, type TestServer } from './support/server.js';
 
@@ -32,11 +32,7 @@ describe.skipIf(!chromiumAvailable)('futures settings on the dashboard', () => {
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
-    await page.goto(`${server.runtime.url}/`);
-    await page.getByLabel('Username').fill('demo');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await logInAsDemo(page, server.runtime.url, DEMO_PASSWORD);
     await page.getByRole('link', { name: 'Accounts' }).click();
 
     const row = page.locator(`tr[data-account="${accountId}"]`);

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import { cleanupTempDirs, DEMO_PASSWORD, demoOf, fetchJson, quiesce, startTestServer, waitUntil, type OrderView, type Page as ApiPage, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -25,11 +25,7 @@ const LAYOUT = `(() => {
 })()`;
 
 async function openStrategies(page: Page): Promise<void> {
-  await page.goto(`${server.runtime.url}/`);
-  await page.getByLabel('Username').fill('demo');
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await logInAsDemo(page, server.runtime.url, DEMO_PASSWORD);
   await page.getByRole('link', { name: 'Strategies' }).click();
   await page.getByRole('heading', { name: 'Place an order' }).waitFor();
   await page.locator('#ot-strategy option').first().waitFor({ state: 'attached' });

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import type { Browser } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, fetchJson, marketAlert, postAlert, quiesce, startTestServer, waitUntil, type OrderView, type Page, type TestServer } from './support/server.js';
 import { ACCOUNT, alertWith, closeRigs, orderOf, rig, types, type Rig } from '../src/bootstrap/test-support/ccxt-rig.js';
@@ -142,11 +142,7 @@ describe.skipIf(!chromiumAvailable)("the overview's numbers at their market's pr
       const problems: string[] = [];
       page.on('pageerror', (e) => problems.push(e.message));
       page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
-      await page.goto(`${runtime.url}/`);
-      await page.getByLabel('Username').fill('demo');
-      await page.getByLabel('Password').fill(DEMO_PASSWORD);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await logInAsDemo(page, runtime.url, DEMO_PASSWORD);
 
       // the fill's price in full (columns: time, symbol, side, quantity, price, fee)
       const fillRow = page.locator(`tr[data-trade="${fill.tradeId}"]`);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { ARTIFACTS, chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import { cleanupTempDirs, DEMO_PASSWORD, fetchJson, startTestServer, type TestServer } from './support/server.js';
 import { fixtureAlerts, fixtureCandles } from '../src/bootstrap/replay/test-support/replay-fixture.js';
 
@@ -40,11 +40,7 @@ const LAYOUT = `(() => {
 })()`;
 
 async function openReplays(page: Page): Promise<void> {
-  await page.goto(`${server.runtime.url}/`);
-  await page.getByLabel('Username').fill('demo');
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await logInAsDemo(page, server.runtime.url, DEMO_PASSWORD);
   await page.getByRole('link', { name: 'Replays' }).click();
   await page.getByRole('heading', { name: 'Replays' }).waitFor();
 }

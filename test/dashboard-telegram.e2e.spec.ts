@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import { cleanupTempDirs, DEMO_PASSWORD, startTestServer, type TestServer } from './support/server.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { recordSecrets } from './support/secret-scan.js';
@@ -33,11 +33,7 @@ describe.skipIf(!chromiumAvailable)('dashboard: Telegram', () => {
 
   it('sets the bot up (token shown masked only), links a chat with a code, lists and unlinks it', async () => {
     const page = await (await browser.newContext({ viewport: { width: 390, height: 900 } })).newPage();
-    await page.goto(`${server.runtime.url}/`);
-    await page.getByLabel('Username').fill('demo');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 30_000 });
+    await logInAsDemo(page, server.runtime.url, DEMO_PASSWORD);
     await page.evaluate("location.hash = '#/telegram'");
     await page.getByRole('heading', { name: 'Telegram', level: 1 }).waitFor({ timeout: 30_000 });
     await page.getByLabel('Bot token').waitFor({ timeout: 30_000 });

@@ -5,7 +5,7 @@
  * and remove the endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import type { Browser } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, startTestServer, type TestServer } from './support/server.js';
 import { recordSecrets } from './support/secret-scan.js';
@@ -33,11 +33,7 @@ describe.skipIf(!chromiumAvailable)('dashboard: outbound webhooks', () => {
   for (const width of [390, 1280]) {
     it(`at ${width} px: adds an endpoint (secret shown once), sends a signed test, shows the delivery log, changes its kinds and quiet hours, disables and removes it`, async () => {
       const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
-      await page.goto(`${server.runtime.url}/`);
-      await page.getByLabel('Username').fill('demo');
-      await page.getByLabel('Password').fill(DEMO_PASSWORD);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 30_000 });
+      await logInAsDemo(page, server.runtime.url, DEMO_PASSWORD);
       await page.evaluate("location.hash = '#/webhooks'");
       await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor({ timeout: 30_000 });
       await page.getByLabel('URL').fill(receiver.url);

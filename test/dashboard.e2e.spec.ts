@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, CHROMIUM, chromiumAvailable, launchDashboardBrowser } from './support/browser.js';
+import { ARTIFACTS, CHROMIUM, chromiumAvailable, launchDashboardBrowser, logInAsDemo } from './support/browser.js';
 import type { Browser, Page } from 'playwright-core';
 import { cleanupTempDirs, DEMO_PASSWORD, fetchJson, marketAlert, postAlert, startTestServer, type TestServer } from './support/server.js';
 import { Dec } from '../src/domain/shared/decimal.js';
@@ -48,11 +48,7 @@ async function curlAlert(url: string, body: object): Promise<{ status: number; b
 }
 
 async function logIn(page: Page): Promise<void> {
-  await page.goto(`${server.runtime.url}/`);
-  await page.getByLabel('Username').fill('demo');
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await logInAsDemo(page, server.runtime.url, DEMO_PASSWORD);
 }
 
 describe.skipIf(!chromiumAvailable)('the dashboard in Chromium', () => {

@@ -12,7 +12,8 @@ import { Dec } from '../domain/shared/decimal.js';
 import { cleanupTempDirs, fetchJson, postAlert, quiesce, waitUntil, type SignalView } from '../../test/support/server.js';
 import { webhookSecretKey } from './runtime.js';
 import { DEMO_TENANT } from './demo.js';
-import { ACCOUNT, STRATEGY, WEBHOOK_SECRET, alert, alertWith, closeRigs, expectFilledOnce, history, orderOf, rig, types } from './test-support/ccxt-rig.js';
+import { ACCOUNT, STRATEGY, WEBHOOK_SECRET, alert, alertWith, closeRigs, expectFilledOnce, history, orderOf, rig, types, type Rig } from './test-support/ccxt-rig.js';
+import type { SizingRule } from '../domain/strategies/strategy.js';
 import { recordSecrets } from '../../test/support/secret-scan.js';
 
 const SECOND = 'strat_bn_second';
@@ -25,17 +26,22 @@ afterEach(async () => {
 });
 afterAll(() => cleanupTempDirs());
 
+/** A second strategy of the demo tenant on the rig's binance account, sized by `sizing`, with its webhook secret. */
+async function secondStrategy(r: Rig, name: string, sizing: SizingRule): Promise<void> {
+  const { runtime } = r.server;
+  await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
+  const configured = await configureStrategy({ store: runtime.events, mutex: new KeyedMutex(), clock: systemClock }, {
+    strategyId: SECOND, tenantId: DEMO_TENANT, name, symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
+    accounts: [{ accountId: ACCOUNT, sizing, orderTemplate: { type: 'market' } }],
+  }, () => DEMO_TENANT, 'test');
+  expect(configured.ok).toBe(true);
+}
+
 describe('positions per strategy through ccxt against the sandbox', () => {
   it("one strategy's close sells only its share at the exchange; the wrong side's exit sends nothing; closing every share flattens", async () => {
     const r = await rig();
     const { runtime } = r.server;
-    const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
-    await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
-    const configured = await configureStrategy(deps, {
-      strategyId: SECOND, tenantId: DEMO_TENANT, name: 'second', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
-      accounts: [{ accountId: ACCOUNT, sizing: { kind: 'fixed_quantity', quantity: '0.02' }, orderTemplate: { type: 'market' } }],
-    }, () => DEMO_TENANT, 'test');
-    expect(configured.ok).toBe(true);
+    await secondStrategy(r, 'second', { kind: 'fixed_quantity', quantity: '0.02' });
     const btcAtExchange = async () => new Dec((await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC')?.total ?? '0');
 
     await expectFilledOnce(r, await orderOf(r, await alert(r, 'pos-first', '0.01')));
@@ -74,13 +80,7 @@ describe('positions per strategy through ccxt against the sandbox', () => {
   it('two closes of one strategy while the first close is still on its way to the exchange: one sell, and the other strategy keeps its share', async () => {
     const r = await rig();
     const { runtime } = r.server;
-    const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
-    await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
-    const configured = await configureStrategy(deps, {
-      strategyId: SECOND, tenantId: DEMO_TENANT, name: 'second', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
-      accounts: [{ accountId: ACCOUNT, sizing: { kind: 'fixed_quantity', quantity: '0.02' }, orderTemplate: { type: 'market' } }],
-    }, () => DEMO_TENANT, 'test');
-    expect(configured.ok).toBe(true);
+    await secondStrategy(r, 'second', { kind: 'fixed_quantity', quantity: '0.02' });
     const btcAtExchange = async () => new Dec((await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC')?.total ?? '0').toFixed();
     await expectFilledOnce(r, await orderOf(r, await alert(r, 'twice-buy', '0.01')));
     const second = await postAlert(runtime, { secret: SECOND_SECRET, action: 'buy', ticker: 'BINANCE:BTCUSDT' }, { strategyId: SECOND });
@@ -107,13 +107,7 @@ describe('positions per strategy through ccxt against the sandbox', () => {
   it('target position through ccxt: long 0.02 from flat, then 0.005, then flat; the exchange balance follows exactly', async () => {
     const r = await rig();
     const { runtime } = r.server;
-    const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
-    await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
-    const configured = await configureStrategy(deps, {
-      strategyId: SECOND, tenantId: DEMO_TENANT, name: 'target', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
-      accounts: [{ accountId: ACCOUNT, sizing: { kind: 'target_position', multiplier: '1' }, orderTemplate: { type: 'market' } }],
-    }, () => DEMO_TENANT, 'test');
-    expect(configured.ok).toBe(true);
+    await secondStrategy(r, 'target', { kind: 'target_position', multiplier: '1' });
     const btcAtExchange = async () => new Dec((await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC')?.total ?? '0').toFixed();
     const target = async (id: string, size: string, side: string) => {
       const sent = await postAlert(runtime, { secret: SECOND_SECRET, id, action: 'buy', ticker: 'BINANCE:BTCUSDT', position_size: size, market_position: side }, { strategyId: SECOND });
@@ -131,13 +125,7 @@ describe('positions per strategy through ccxt against the sandbox', () => {
   it('percent of the quote balance through ccxt, then a 50 % close: the sandbox holds exactly what PATRIOT recorded', async () => {
     const r = await rig();
     const { runtime } = r.server;
-    const deps = { store: runtime.events, mutex: new KeyedMutex(), clock: systemClock };
-    await runtime.kv.set(webhookSecretKey(SECOND), SECOND_SECRET);
-    const configured = await configureStrategy(deps, {
-      strategyId: SECOND, tenantId: DEMO_TENANT, name: 'percent', symbolMap: {}, risk: {}, maxSignalAgeSeconds: 0,
-      accounts: [{ accountId: ACCOUNT, sizing: { kind: 'percent_of_balance', percent: '10' }, orderTemplate: { type: 'market' } }],
-    }, () => DEMO_TENANT, 'test');
-    expect(configured.ok).toBe(true);
+    await secondStrategy(r, 'percent', { kind: 'percent_of_balance', percent: '10' });
     const btcAtExchange = async () => new Dec((await r.sandbox.exchange.fetchBalances('sbx')).find((b) => b.asset === 'BTC')?.total ?? '0');
     const sent = await postAlert(runtime, { secret: SECOND_SECRET, id: 'p1', action: 'buy', ticker: 'BINANCE:BTCUSDT' }, { strategyId: SECOND });
     const buy = await orderOf(r, sent.body.signalId!);
