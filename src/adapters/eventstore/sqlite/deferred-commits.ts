@@ -50,7 +50,12 @@ export class DeferredCommits {
 
   /** commits what is open (every `every` batches, and before the file closes) */
   commit(): void {
-    if (this.db.inTransaction) this.stmt.commit.run();
+    try {
+      if (this.db.inTransaction) this.stmt.commit.run();
+    } catch (error) {
+      this.abort(error); // whatever SQLite kept of it, the batches since the last commit cannot be relied on
+      throw error;
+    }
     this.uncommitted = 0;
   }
 }
