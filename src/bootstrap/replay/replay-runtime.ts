@@ -82,7 +82,11 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
   // ids from a counter, not randomness: client order ids (and the paper exchange's partial fills seeded by them) repeat run after run
   const opened = await openCore(config, options);
   // webhook secrets and signing keys kept once read (replay-settings.ts): the store has no other writer
-  const core: Core = { ...opened, ids: new SequentialIds(clock), kv: replaySettings(opened.kv) };
+  // the log itself, not wrapped in the append-latency histogram and the /ready health watch: the
+  // replay has no /metrics or /ready, and the wrappers cost two async frames and a timer an append
+  opened.health.stop();
+  const events = opened.storage.events;
+  const core: Core = { ...opened, ids: new SequentialIds(clock), kv: replaySettings(opened.kv), events, commandDeps: { ...opened.commandDeps, store: events } };
   const view = new TradingView();
   const markets = wireMarkets(core, view);
   const trading = wireTrading(core, markets, view, options);

@@ -54,6 +54,7 @@ import { GroupCommitQueue } from './group-commit.js';
 import { ensureEventStoreSchema, openDatabase, type SqliteDatabase, type SqliteStatement } from './schema.js';
 import { isThrowaway } from './throwaway-dirs.js';
 import { StreamMemory } from './stream-memory.js';
+import { DeferredCommits } from './deferred-commits.js';
 import { explainSqliteFailure, isCorruption, StorageFileError } from './file-errors.js';
 
 export interface SqliteEventStoreOptions {
@@ -128,6 +129,8 @@ export class SqliteEventStore implements EventStore {
   private readonly tailSize: number;
   /** whole streams in memory: only for a throwaway file (a replay's; no other connection can write it) */
   private readonly streamMemory: StreamMemory | undefined;
+  /** a throwaway log's batches: savepoints of one long transaction (deferred-commits.ts); undefined live */
+  private readonly deferred: DeferredCommits | undefined;
   /** events written by the batch in progress; joins `tail` only once the batch commits */
   private batchEvents: RecordedEvent[] = [];
   private dataVersion = 0;
@@ -205,6 +208,7 @@ export class SqliteEventStore implements EventStore {
            ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
         ),
       };
+      this.deferred = isThrowaway(options.path) ? new DeferredCommits(db) : undefined;
       this.dataVersion = this.stmt.dataVersion.get() as number;
       this.reloadHead();
     } catch (error) {
@@ -385,7 +389,11 @@ export class SqliteEventStore implements EventStore {
       this.closing = (async () => {
         await this.queue.drain();
         this.listeners.clear();
-        this.db.close();
+        try {
+          this.deferred?.commit();
+        } finally {
+          this.db.close();
+        }
       })();
     }
     return this.closing;
@@ -410,14 +418,16 @@ export class SqliteEventStore implements EventStore {
     const headBefore = this.head;
     this.batchEvents = [];
     try {
-      this.stmt.begin.run();
+      if (this.deferred) this.deferred.begin();
+      else this.stmt.begin.run();
       this.refreshIfChangedElsewhere();
       for (const job of jobs) {
         outcomes.push(this.applyUnit(job.requests, batchVersions));
       }
-      this.stmt.commit.run();
+      if (this.deferred) this.deferred.end();
+      else this.stmt.commit.run();
     } catch (error) {
-      this.recoverFromFailedBatch();
+      this.recoverFromFailedBatch(error);
       this.checkFile();
       const reported = this.lost ?? (isCorruption(error) ? explainSqliteFailure(this.path, 'the event log', error) : error);
       for (const job of jobs) job.reject(reported);
@@ -456,11 +466,12 @@ export class SqliteEventStore implements EventStore {
     return true;
   }
 
-  private recoverFromFailedBatch(): void {
+  private recoverFromFailedBatch(error: unknown): void {
     this.batchEvents = [];
     this.streamMemory?.clear();
     try {
-      if (this.db.inTransaction) this.stmt.rollback.run();
+      if (this.deferred) this.deferred.abort(error);
+      else if (this.db.inTransaction) this.stmt.rollback.run();
     } catch {
       // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing else to undo.
     }

@@ -46,6 +46,27 @@ describe('throwaway directories (a replay\'s own store, ADR-0025)', () => {
     expect(isThrowaway(join(dir, 'patriot.db'))).toBe(false);
   });
 
+  it('commit the log\'s batches together (deferred-commits.ts): all of them are in the file once it is closed; a failed batch that rolls back answered ones breaks the log', async () => {
+    const dir = makeThrowawayDir(tmpdir(), 'patriot-throwaway-spec-');
+    cleanup.push(() => removeThrowawayDir(dir));
+    const path = join(dir, 'patriot.db');
+    const store = new SqliteEventStore({ path });
+    for (let i = 0; i < 300; i++) await append(store, i); // more batches than one deferred commit holds
+    await store.close();
+    const reopened = new SqliteEventStore({ path });
+    try {
+      expect(await reopened.headPosition()).toBe(300);
+      expect((await reopened.verifyChain()).ok).toBe(true);
+      await append(reopened, 300); // answered, not yet committed
+      // a batch that fails inside SQLite (here a trigger; in a replay a full disk) rolls back the open transaction
+      reopened.database.exec("CREATE TRIGGER fail_boom BEFORE INSERT ON events WHEN NEW.stream_id = 's-boom' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+      await expect(reopened.append({ streamId: 's-boom', expectedVersion: 0, events: [{ type: 'E', data: {} }], metadata: { tenantId: 't', time: '2024-05-01T00:00:00.000Z' } })).rejects.toThrow(/boom/);
+      await expect(append(reopened, 301)).rejects.toThrow(/lost 1 recorded batches/);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('never include a directory that existed before, whatever its name: its files keep the live durability', async () => {
     const root = mkdtempSync(join(tmpdir(), 'patriot-throwaway-spec-'));
     cleanup.push(() => rmSync(root, { recursive: true, force: true }));
