@@ -12,7 +12,38 @@ import { handleCommand } from '../commands/command-handler.js';
 import { reactor } from './reactor.js';
 import type { Processor, RecordedOf } from './processor.js';
 
-type Handled = 'OrderAccepted' | 'OrderFilled' | 'OrderCancelled' | 'OrderExpired' | 'OrderExchangeRejected';
+type Outcome = 'OrderAccepted' | 'OrderFilled' | 'OrderCancelled' | 'OrderExpired' | 'OrderExchangeRejected';
+type Handled = 'OrderApproved' | Outcome;
+
+/** The entry of the bracket an order belongs to (itself when it carries the bracket; its parent when it is a child), or undefined for an order outside any bracket. */
+const bracketEntryOf = (intent: OrderIntent): string | undefined => (intent.bracket ? intent.clientOrderId : intent.parent?.clientOrderId);
+
+/**
+ * Orders known to be outside any bracket, learnt from their OrderApproved (an order's intent is
+ * its stream's first event and never changes): their outcomes then need no read of the log,
+ * which every outcome of every order cost before (issue 18). Bounded, the oldest first out; an
+ * order not known here (approved before this node followed the log, or forgotten) is read from
+ * the log as before, so what is decided never depends on what is remembered.
+ */
+export class OrdersOutsideBrackets {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly max = 10_000) {}
+
+  approved(intent: OrderIntent): void {
+    if (bracketEntryOf(intent) !== undefined || this.ids.has(intent.clientOrderId)) return;
+    this.ids.add(intent.clientOrderId);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value as string);
+  }
+
+  has(clientOrderId: string): boolean {
+    return this.ids.has(clientOrderId);
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+}
 
 /**
  * Brackets managed by PATRIOT (issue 17; ADR-0018): after every outcome of an entry with a
@@ -22,13 +53,18 @@ type Handled = 'OrderAccepted' | 'OrderFilled' | 'OrderCancelled' | 'OrderExpire
  * The owner of the account sends both, like any order. Children are protective exits of an entry
  * that passed risk: they are approved without a second risk check.
  */
-export function bracketOrders(events: EventStore): Processor<Handled> {
+export function bracketOrders(events: EventStore, outside = new OrdersOutsideBrackets()): Processor<Handled> {
   const mutex = new KeyedMutex();
   return reactor(events, {
     id: 'bracket-orders',
-    handles: ['OrderAccepted', 'OrderFilled', 'OrderCancelled', 'OrderExpired', 'OrderExchangeRejected'],
+    handles: ['OrderApproved', 'OrderAccepted', 'OrderFilled', 'OrderCancelled', 'OrderExpired', 'OrderExchangeRejected'],
     runsOn: 'account-owner',
-    react: (e) => onOrderEvent(events, mutex, e),
+    react: async (e) => {
+      if (e.type === 'OrderApproved') return outside.approved((e as RecordedOf<'OrderApproved'>).data);
+      const outcome = e as RecordedOf<Outcome>;
+      if (outside.has(outcome.data.clientOrderId)) return;
+      await onOrderEvent(events, mutex, outcome);
+    },
   });
 }
 
@@ -44,10 +80,10 @@ export function bracketListId(entry: OrderIntent, tenantId: string, role: 'list_
   return clientOrderIdFor(tenantId, entry.signalId, entry.accountId, base + leg * 100 + generation);
 }
 
-async function onOrderEvent(events: EventStore, mutex: KeyedMutex, e: RecordedOf<Handled>): Promise<void> {
+async function onOrderEvent(events: EventStore, mutex: KeyedMutex, e: RecordedOf<Outcome>): Promise<void> {
   const order = await aggregateStream(events, streams.order(e.data.clientOrderId), orderDecider);
   const intent = order.state.intent;
-  const entryId = intent?.bracket ? intent.clientOrderId : intent?.parent?.clientOrderId;
+  const entryId = intent ? bracketEntryOf(intent) : undefined;
   if (!intent || entryId === undefined) return;
   const entry = entryId === intent.clientOrderId ? order : await aggregateStream(events, streams.order(entryId), orderDecider);
   const entryIntent = entry.state.intent;
