@@ -140,11 +140,11 @@ export async function openReplayRuntime(config: PatriotConfig, start: number, se
     throw error;
   }
   const settle = async (): Promise<void> => {
-    await settleTrading(core, markets, trading, readSide);
+    await settleAll(core, markets, trading, readSide, { readModels: false });
     await derived.keepUp(await core.events.headPosition(), READ_MODELS_EVERY);
   };
   const finish = async (): Promise<void> => {
-    await settleTrading(core, markets, trading, readSide);
+    await settleAll(core, markets, trading, readSide, { readModels: false });
     await derived.keepUp(await core.events.headPosition(), 0);
     await derived.resume();
     await settleAll(core, markets, trading, readSide);
@@ -196,16 +196,3 @@ async function pauseReadModels(readSide: ReadSide): Promise<ReadModelsPaused> {
   };
 }
 
-/** settleAll without the read models: route, let the exchange commit and publish, record, run the processors still running (bracket orders), until a round appends nothing. */
-async function settleTrading(core: Core, markets: Markets, trading: Trading, readSide: ReadSide): Promise<void> {
-  for (let head = -1; ; ) {
-    await trading.processor.pump();
-    await markets.exchanges.paper.settle();
-    await new Promise((resolve) => setImmediate(resolve));
-    await trading.executor.idle();
-    const now = await core.events.headPosition();
-    await readSide.processors.catchUp();
-    if (now === head) return;
-    head = now;
-  }
-}
