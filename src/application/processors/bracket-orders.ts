@@ -196,13 +196,11 @@ async function carryOut(events: EventStore, mutex: KeyedMutex, entry: OrderInten
   // a stop PATRIOT holds must find the base free when it fires (a resting take-profit would lock it on a spot exchange):
   // PATRIOT then holds the take-profits too, as take-profit orders sent at market once their price is reached
   const held = entry.bracket?.managedStop === true && action.kind !== 'place_exit';
-  const type = action.kind === 'place_take_profit' ? (held ? 'take_profit' : 'limit') : action.kind === 'place_stop' ? stopLegType(action).type : exitType(action).type;
+  const typed = action.kind === 'place_take_profit' ? (held ? { type: 'take_profit' as const, stopPrice: action.limitPrice } : { type: 'limit' as const, limitPrice: action.limitPrice })
+    : action.kind === 'place_stop' ? { ...stopLegType(action), stopPrice: action.stopPrice } : exitType(action);
   const child: OrderIntent = {
     clientOrderId: bracketChildId(entry, tenantId, role, index), accountId: entry.accountId, strategyId: entry.strategyId, signalId: entry.signalId, symbol: entry.symbol,
-    side: action.side, type, quantity: action.quantity,
-    ...(action.kind === 'place_take_profit' ? (held ? { stopPrice: action.limitPrice } : { limitPrice: action.limitPrice }) : {}),
-    ...(action.kind === 'place_stop' ? { stopPrice: action.stopPrice, ...(action.stopLimitPrice !== undefined ? { limitPrice: action.stopLimitPrice } : {}) } : {}),
-    ...(action.kind === 'place_exit' && action.limitPrice !== undefined ? { limitPrice: action.limitPrice } : {}),
+    side: action.side, ...typed, quantity: action.quantity,
     ...(held ? { managed: true as const } : {}),
     referencePrice: entry.referencePrice, reduceOnly: true, parent: { clientOrderId: entry.clientOrderId, role, index },
   };
