@@ -6,7 +6,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresAvailable, startCluster, type TestCluster } from '../../test/support/postgres-cluster.js';
-import { ensureBuilt, freePort, killAll, spawnServer, stopGracefully, type Spawned } from '../../test/support/processes.js';
+import { MAIN, ROOT, childEnv, ensureBuilt, freePort, killAll, spawnServer, stopGracefully, type Spawned } from '../../test/support/processes.js';
+import { freshDatabase } from '../../test/support/postgres.js';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanupTempDirs, makeTempDir, waitUntil } from '../../test/support/server.js';
 import { recordSecrets } from '../../test/support/secret-scan.js';
 
@@ -50,3 +54,35 @@ describe.skipIf(!postgresAvailable())('PATRIOT on PostgreSQL: the database is do
     server = undefined;
   });
 });
+
+describe.skipIf(!postgresAvailable())('PATRIOT on PostgreSQL: a start-up that fails after the database opened', () => {
+  afterAll(async () => {
+    await killAll();
+    cleanupTempDirs();
+  });
+
+  // The CI run of stop 31: a node's start-up failed after its PostgreSQL pool was open, printed
+  // "error: database is locked" and stayed alive without a port, so no supervisor restarted it.
+  it('exits 1 with the error, instead of staying alive with its pool open', { timeout: 120_000 }, async () => {
+    ensureBuilt();
+    const { url, drop } = await freshDatabase('startfail');
+    try {
+      const dataDir = makeTempDir('patriot-start-fails-');
+      mkdirSync(join(dataDir, 'paper-exchange.db')); // the paper exchange's file cannot be opened: a directory is in its place
+      const child = spawn(process.execPath, [MAIN, 'serve'], { env: childEnv({ DATABASE_URL: url, PATRIOT_DATA_DIR: dataDir, PORT: String(await freePort()), HOST: '127.0.0.1', PATRIOT_DEMO_PASSWORD: 'demo-password-for-start-fails' }), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      // a bound on how long a start-up may take to fail, not a measure
+      const code = await new Promise<number | null>((exited) => {
+        const timer = setTimeout(() => { child.kill('SIGKILL'); exited(null); }, 90_000);
+        child.once('exit', (c) => { clearTimeout(timer); exited(c); });
+      });
+      expect(code, `serve's output:\n${out}`).toBe(1);
+      expect(out).toMatch(/^error: .*unable to open database file/m);
+    } finally {
+      await drop();
+    }
+  });
+});
+

@@ -126,6 +126,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`${error instanceof ConfigError ? 'configuration error' : 'error'}: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    // exit now: a start-up that failed halfway leaves open what it had opened (the database pool,
+    // timers), and a process that said "error" but stays alive is never restarted by its supervisor
+    process.exit(error instanceof ConfigError ? 2 : 1);
   },
 );

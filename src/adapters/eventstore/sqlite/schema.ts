@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { explainSqliteFailure } from './file-errors.js';
 import { isThrowaway, relaxThrowaway } from './throwaway-dirs.js';
+import { enableWal } from './wal.js';
 
 export type SqliteDatabase = Database.Database;
 /** A prepared statement taking positional parameters. */
@@ -38,7 +39,7 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-    db.pragma('journal_mode = WAL');
+    enableWal(db, options.busyTimeoutMs ?? 5000); // a new file opened by two processes at once: see wal.ts
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     if (isThrowaway(path)) relaxThrowaway(db); // a replay's own files only (throwaway-dirs.ts)
   } catch (error) {

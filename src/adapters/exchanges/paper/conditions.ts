@@ -50,11 +50,14 @@ export class ConditionStatements {
   readonly setExtreme;
 
   constructor(db: Database.Database) {
-    db.exec(CONDITIONS_DDL);
-    db.exec(TRAILING_DDL);
-    // files from before trailing by price distance: the column is added once (null = a percent)
-    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('paper_trailing')").all();
-    if (!columns.some((c) => c.name === 'distance')) db.exec('ALTER TABLE paper_trailing ADD COLUMN distance TEXT');
+    // one write transaction: two nodes sharing the file may start at once, and only one may add the column
+    db.transaction(() => {
+      db.exec(CONDITIONS_DDL);
+      db.exec(TRAILING_DDL);
+      // files from before trailing by price distance: the column is added once (null = a percent)
+      const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('paper_trailing')").all();
+      if (!columns.some((c) => c.name === 'distance')) db.exec('ALTER TABLE paper_trailing ADD COLUMN distance TEXT');
+    }).immediate();
     this.setStop = db.prepare<[string, number]>('UPDATE paper_conditions SET stop_price = ? WHERE order_id = ?');
     this.trailing = db.prepare<[number], TrailingRow>('SELECT order_id, percent, extreme, distance FROM paper_trailing WHERE order_id = ?');
     this.insertTrailing = db.prepare<TrailingRow>('INSERT INTO paper_trailing (order_id, percent, extreme, distance) VALUES (@order_id, @percent, @extreme, @distance)');

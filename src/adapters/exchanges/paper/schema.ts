@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { isThrowaway, relaxThrowaway } from '../../eventstore/sqlite/throwaway-dirs.js';
+import { enableWal } from '../../eventstore/sqlite/wal.js';
 
 /**
  * The paper exchange's own SQLite file. Everything (accounts, balances, orders, fills, id
@@ -117,7 +118,7 @@ export function openPaperDatabase(path: string): Database.Database {
   const db = new Database(path);
   try {
     db.pragma('busy_timeout = 5000');
-    if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
+    if (path !== ':memory:' && path !== '') enableWal(db); // two nodes share this file and start at once: see wal.ts
     db.pragma('synchronous = NORMAL');
     if (isThrowaway(path)) relaxThrowaway(db); // a replay's own exchange only (throwaway-dirs.ts)
     db.pragma('foreign_keys = ON');

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { enableWal } from '../../eventstore/sqlite/wal.js';
 
 /** What Binance knows about an order that the paper exchange does not keep: its id mapping and times. */
 export interface IndexedOrder {
@@ -53,7 +54,7 @@ export class OrderIndex {
   constructor(path: string) {
     this.db = new Database(path);
     this.db.pragma('busy_timeout = 5000');
-    if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
+    if (path !== ':memory:') enableWal(this.db);
     this.db.exec(DDL);
     this.insert = this.db.prepare(
       'INSERT OR IGNORE INTO sandbox_orders (account_id, order_id, client_order_id, symbol, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
