@@ -81,6 +81,27 @@ describe('SqliteEventStore (SQLite specifics)', () => {
     expect(store.database.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
   });
 
+  it('given a checkpoint saved (without an fsync of its own), then appends still commit at FULL and the checkpoint is kept across a reopen', async () => {
+    const store = openStore();
+    await store.append(req('s', 0));
+    await store.saveCheckpoint('reactor@acc', 1);
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+    await store.append(req('s', 1));
+    await store.saveCheckpoint('reactor@acc', 2);
+    await store.close();
+    const again = openStore();
+    expect(await again.loadCheckpoint('reactor@acc')).toBe(2);
+    expect(again.database.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('given a checkpoint that cannot be saved, then the log is back at FULL for the next append', async () => {
+    const store = openStore();
+    await expect(store.saveCheckpoint('bad', -1)).rejects.toThrow(TypeError);
+    store.database.exec('CREATE TRIGGER no_checkpoints BEFORE INSERT ON checkpoints BEGIN SELECT RAISE(ABORT, \'refused\'); END');
+    await expect(store.saveCheckpoint('refused', 1)).rejects.toThrow('refused');
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
   it('given an existing file, when opened twice in a row, then the schema is created idempotently', async () => {
     const first = openStore();
     await first.append(req('s', 0));
