@@ -29,14 +29,15 @@ async function load(dist: string): Promise<{ store: any; runner: any; bracket: a
 const builds = { before: await load(values.before), after: await load(values.after) };
 const meta = { tenantId: 't1', time: '2026-01-01T00:00:00.000Z' };
 
-/** µs of CPU per alert spent in the processor's passes. */
-async function round(build: 'before' | 'after'): Promise<number> {
+/** µs of CPU, and of wall time (the event loop held or waiting), per alert spent in the processor's passes. */
+async function round(build: 'before' | 'after'): Promise<{ cpu: number; wall: number }> {
   const { store, runner: runnerModule, bracket } = builds[build];
   const dir = mkdtempSync(join(tmpdir(), 'patriot-processor-cpu-'));
   const events = await store.SqliteEventStore.open({ path: join(dir, 'log.db') });
   const runner = new runnerModule.ProcessorRunner(events, bracket.bracketOrders(events), { accountId: 'a1' });
   await runner.start();
   let cpu = 0;
+  let wall = 0n;
   for (let i = 0; i < alerts; i++) {
     const id = `c${i}`;
     const intent = { clientOrderId: id, accountId: 'a1', strategyId: 's1', signalId: `sig${i}`, symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '1', referencePrice: '100', reduceOnly: false };
@@ -46,7 +47,9 @@ async function round(build: 'before' | 'after'): Promise<number> {
     await events.append({ streamId: `order-${id}`, expectedVersion: 2, metadata: meta, events: [{ type: 'OrderFilled', data: fill }] });
     if (i % 2 === 1) {
       const start = process.cpuUsage();
+      const began = process.hrtime.bigint();
       await runner.catchUp();
+      wall += process.hrtime.bigint() - began;
       const used = process.cpuUsage(start);
       cpu += used.user + used.system;
     }
@@ -54,12 +57,23 @@ async function round(build: 'before' | 'after'): Promise<number> {
   await runner.stop();
   await events.close();
   rmSync(dir, { recursive: true, force: true });
-  return Math.round(cpu / alerts);
+  return { cpu: Math.round(cpu / alerts), wall: Math.round(Number(wall / 1000n) / alerts) };
 }
 
 await round('before');
 await round('after'); // the JIT
 const usPerAlert: Record<'before' | 'after', number[]> = { before: [], after: [] };
-for (let r = 0; r < rounds; r++) for (const build of r % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const)) usPerAlert[build].push(await round(build));
+const wallUsPerAlert: Record<'before' | 'after', number[]> = { before: [], after: [] };
+for (let r = 0; r < rounds; r++) {
+  for (const build of r % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const)) {
+    const { cpu, wall } = await round(build);
+    usPerAlert[build].push(cpu);
+    wallUsPerAlert[build].push(wall);
+  }
+}
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(JSON.stringify({ alerts, rounds, usPerAlert, median: { before: median(usPerAlert.before), after: median(usPerAlert.after) } }));
+console.log(JSON.stringify({
+  alerts, rounds, usPerAlert, wallUsPerAlert,
+  median: { before: median(usPerAlert.before), after: median(usPerAlert.after) },
+  medianWall: { before: median(wallUsPerAlert.before), after: median(wallUsPerAlert.after) },
+}));
