@@ -38,6 +38,22 @@ const FINAL: OrderStatus = 'cancelled';
  * the global kill switch, signals not yet processed, and orders whose exchange state is
  * not final.
  */
+/** An order concluded NOT_PLACED: what it was, in case the exchange shows it after all. */
+interface ConcludedAbsent {
+  readonly details: { readonly symbol: string; readonly strategyId: string } | undefined;
+  readonly inFlight?: InFlightOrder;
+}
+
+interface InFlightOrder {
+  readonly accountId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly signedOpen: Dec;
+}
+
+const inFlightKey = (accountId: string, symbol: string, strategyId?: string): string =>
+  strategyId === undefined ? `${accountId}\u0000${symbol}` : `${accountId}\u0000${symbol}\u0000${strategyId}`;
+
 export class TradingState {
   private readonly strategies = new Map<string, StrategyConfig>();
   private readonly accounts = new Map<string, { config: AccountConfig; portfolio: Portfolio }>();
@@ -46,7 +62,7 @@ export class TradingState {
   /** accounts whose balances were read from their exchange at least once */
   private readonly observed = new Set<string>();
   /** orders concluded NOT_PLACED: final unless the exchange shows them after all */
-  private readonly concludedAbsent = new Set<string>();
+  private readonly concludedAbsent = new Map<string, ConcludedAbsent>();
   /** tenants whose kill switch for all their accounts is engaged */
   private readonly tenantKillSwitches = new Set<string>();
   /** strategies paused and deleted (ADR-0019): a deleted one is unknown to ingest and configuration, still routable for what it left pending */
@@ -175,8 +191,16 @@ export class TradingState {
     const live = this.liveOrders.get(id);
     const before: OrderStatus = live?.status ?? (this.concludedAbsent.has(id) ? 'exchange_rejected' : event.type === 'OrderApproved' || event.type === 'OrderRejected' ? 'none' : FINAL);
     const status = orderStatusAfter(before, event);
+    const absent = this.concludedAbsent.get(id);
     this.concludedAbsent.delete(id);
-    if (status === 'exchange_rejected' && event.type === 'OrderExchangeRejected' && event.data.code === NOT_PLACED) this.concludedAbsent.add(id);
+    if (status === 'exchange_rejected' && event.type === 'OrderExchangeRejected' && event.data.code === NOT_PLACED) {
+      // what the order was, kept with it: shown by the exchange after all, it is live again as it was
+      const inFlight = this.inFlight.get(id);
+      this.concludedAbsent.set(id, { details: this.orderDetails.get(id), ...(inFlight ? { inFlight } : {}) });
+    } else if (absent !== undefined && !isTerminal(status)) {
+      if (absent.details) this.orderDetails.set(id, absent.details);
+      if (absent.inFlight) this.setInFlight(id, absent.inFlight);
+    }
     if (isTerminal(status)) {
       this.liveOrders.delete(id);
       this.cancelsRequested.delete(id);
@@ -209,7 +233,7 @@ export class TradingState {
     const id = event.data.clientOrderId;
     if (isTerminal(status)) {
       this.orderDetails.delete(id);
-      this.inFlight.delete(id);
+      this.setInFlight(id, undefined);
       return;
     }
     if (event.type === 'OrderApproved') {
@@ -219,29 +243,49 @@ export class TradingState {
       // position it makes is counted from its approval — two alerts routed before the first fills do not both act on the old position
       if (intent.type === 'market' && intent.parent === undefined && intent.managed !== true) {
         const quantity = parseDec(intent.quantity) ?? ZERO;
-        this.inFlight.set(id, { accountId: intent.accountId, strategyId: intent.strategyId, symbol: intent.symbol, signedOpen: intent.side === 'buy' ? quantity : quantity.negated() });
+        this.setInFlight(id, { accountId: intent.accountId, strategyId: intent.strategyId, symbol: intent.symbol, signedOpen: intent.side === 'buy' ? quantity : quantity.negated() });
       }
     } else if (event.type === 'OrderFilled') {
       const flying = this.inFlight.get(id);
       if (flying) {
         const filled = parseDec(String(event.data.quantity)) ?? ZERO;
         const open = flying.signedOpen.abs().minus(filled);
-        if (!open.greaterThan(0)) this.inFlight.delete(id);
-        else this.inFlight.set(id, { ...flying, signedOpen: flying.signedOpen.isNegative() ? open.negated() : open });
+        this.setInFlight(id, open.greaterThan(0) ? { ...flying, signedOpen: flying.signedOpen.isNegative() ? open.negated() : open } : undefined);
       }
     }
   }
 
   /** market orders of signals approved and not final: their signed quantity still to fill */
-  private readonly inFlight = new Map<string, { readonly accountId: string; readonly strategyId: string; readonly symbol: string; readonly signedOpen: Dec }>();
+  private readonly inFlight = new Map<string, InFlightOrder>();
+  /**
+   * Their sums per account and symbol, and per account, symbol and strategy (exact: decimals),
+   * kept as orders come and go: routing asks for one on every order it sizes, and a burst of
+   * alerts leaves thousands in flight (summing them at each ask made a burst quadratic).
+   */
+  private readonly inFlightSums = new Map<string, Dec>();
+
+  private setInFlight(id: string, next: InFlightOrder | undefined): void {
+    const previous = this.inFlight.get(id);
+    if (previous) this.addInFlight(previous, previous.signedOpen.negated());
+    if (next) {
+      this.inFlight.set(id, next);
+      this.addInFlight(next, next.signedOpen);
+    } else {
+      this.inFlight.delete(id);
+    }
+  }
+
+  private addInFlight(order: InFlightOrder, signed: Dec): void {
+    for (const key of [inFlightKey(order.accountId, order.symbol), inFlightKey(order.accountId, order.symbol, order.strategyId)]) {
+      const sum = (this.inFlightSums.get(key) ?? ZERO).plus(signed);
+      if (sum.isZero()) this.inFlightSums.delete(key);
+      else this.inFlightSums.set(key, sum);
+    }
+  }
 
   /** The signed quantity still to fill of the account's in-flight market orders in a symbol (of one strategy, or all). */
   private inFlightQuantity(accountId: string, symbol: string, strategyId?: string): Dec {
-    let sum = ZERO;
-    for (const o of this.inFlight.values()) {
-      if (o.accountId === accountId && o.symbol === symbol && (strategyId === undefined || o.strategyId === strategyId)) sum = sum.plus(o.signedOpen);
-    }
-    return sum;
+    return this.inFlightSums.get(inFlightKey(accountId, symbol, strategyId)) ?? ZERO;
   }
 
   /** The account's orders not final yet (parked, on their way, open, of unknown fate), in log order; optionally of one symbol or strategy. */
