@@ -3,7 +3,7 @@ import type { AccountSnapshot } from './route-signal.js';
 import type { EventOf, PatriotEvent } from '../../domain/events.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
-import { applyPortfolioEvent, emptyPortfolio, openOrderCount, positionQuantity, type Portfolio } from '../../domain/portfolio/portfolio.js';
+import { applyPortfolioEvent, emptyPortfolio, positionQuantity, type Portfolio } from '../../domain/portfolio/portfolio.js';
 import { NOT_PLACED, isTerminal, orderStatusAfter, type OrderEvent, type OrderStatus } from '../../domain/orders/order-decider.js';
 import { ignoreUnknown } from '../../domain/shared/decider.js';
 import type { Dec } from '../../domain/shared/decimal.js';
@@ -189,6 +189,7 @@ export class TradingState {
   private applyToOrder(event: OrderEvent): void {
     const id = event.data.clientOrderId;
     const live = this.liveOrders.get(id);
+    const detailsBefore = this.orderDetails.get(id);
     const before: OrderStatus = live?.status ?? (this.concludedAbsent.has(id) ? 'exchange_rejected' : event.type === 'OrderApproved' || event.type === 'OrderRejected' ? 'none' : FINAL);
     const status = orderStatusAfter(before, event);
     const absent = this.concludedAbsent.get(id);
@@ -209,6 +210,33 @@ export class TradingState {
       if (event.type === 'OrderCancelRequested') this.cancelsRequested.add(id);
     }
     this.trackOrderDetails(event, status);
+    // the account's open orders per symbol (the open-order cap, the prices to follow), counted as orders come and go
+    const nowLive = !isTerminal(status);
+    if ((live !== undefined) !== nowLive) {
+      const symbol = (nowLive ? this.orderDetails.get(id) : detailsBefore)?.symbol;
+      if (symbol !== undefined) this.countOpen(event.data.accountId, symbol, nowLive ? 1 : -1);
+    }
+  }
+
+  /** per account: its open (live) orders per symbol */
+  private readonly openBySymbol = new Map<string, Map<string, number>>();
+
+  private countOpen(accountId: string, symbol: string, delta: 1 | -1): void {
+    let bySymbol = this.openBySymbol.get(accountId);
+    if (!bySymbol) this.openBySymbol.set(accountId, (bySymbol = new Map()));
+    const count = (bySymbol.get(symbol) ?? 0) + delta;
+    if (count > 0) bySymbol.set(symbol, count);
+    else bySymbol.delete(symbol);
+  }
+
+  /** The account's orders not final yet (parked, on their way, open, of unknown fate, held by PATRIOT), of one symbol or all. */
+  openOrderCount(accountId: string, symbol?: string): number {
+    const bySymbol = this.openBySymbol.get(accountId);
+    if (!bySymbol) return 0;
+    if (symbol !== undefined) return bySymbol.get(symbol) ?? 0;
+    let total = 0;
+    for (const count of bySymbol.values()) total += count;
+    return total;
   }
 
   // ---- the kill switch's actions (issue 17): requested per account, pending until KillSwitchActionsDone
@@ -339,7 +367,7 @@ export class TradingState {
     if (!a) return [];
     const symbols = new Set<string>();
     for (const [symbol, position] of a.portfolio.positions) if (!position.quantity.isZero()) symbols.add(symbol);
-    for (const symbol of a.portfolio.openOrders.values()) symbols.add(symbol);
+    for (const symbol of this.openBySymbol.get(accountId)?.keys() ?? []) symbols.add(symbol);
     for (const strategy of this.strategies.values()) {
       if (strategy.accounts.some((l) => l.accountId === accountId)) for (const symbol of Object.values(strategy.symbolMap)) symbols.add(symbol);
     }
@@ -354,7 +382,7 @@ export class TradingState {
       config: a.config,
       positionQuantity: (symbol) => positionQuantity(portfolio, symbol),
       inFlightQuantity: (symbol, strategyId) => this.inFlightQuantity(accountId, symbol, strategyId),
-      openOrders: openOrderCount(portfolio),
+      openOrders: this.openOrderCount(accountId),
       killSwitch: portfolio.killSwitch.engaged,
       strategyPositionQuantity: (strategyId, symbol) => strategyPosition(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, strategyId, symbol),
       sizingBasis: (mark) => sizingBasisOf(portfolio, mark),

@@ -27,8 +27,6 @@ export interface Portfolio {
   readonly opened: boolean;
   readonly balances: ReadonlyMap<string, Dec>;
   readonly positions: ReadonlyMap<string, Position>;
-  /** clientOrderId -> symbol */
-  readonly openOrders: ReadonlyMap<string, string>;
   readonly realizedPnl: Dec;
   readonly fees: Dec;
   readonly feesByCurrency: ReadonlyMap<string, Dec>;
@@ -42,19 +40,11 @@ export function emptyPortfolio(config: AccountConfig): Portfolio {
     opened: false,
     balances: new Map(),
     positions: new Map(),
-    openOrders: new Map(),
     realizedPnl: ZERO,
     fees: ZERO,
     feesByCurrency: new Map(),
     killSwitch: { engaged: false },
   };
-}
-
-function withoutOrder(p: Portfolio, clientOrderId: string): Portfolio {
-  if (!p.openOrders.has(clientOrderId)) return p;
-  const openOrders = new Map(p.openOrders);
-  openOrders.delete(clientOrderId);
-  return { ...p, openOrders };
 }
 
 function applyOrderFill(p: Portfolio, fill: EventOf<'OrderFilled'>['data']): Portfolio {
@@ -80,7 +70,7 @@ function applyOrderFill(p: Portfolio, fill: EventOf<'OrderFilled'>['data']): Por
   const feesByCurrency = new Map(p.feesByCurrency);
   feesByCurrency.set(fill.feeCurrency, (feesByCurrency.get(fill.feeCurrency) ?? ZERO).plus(fee));
 
-  const next: Portfolio = {
+  return {
     ...p,
     positions,
     balances,
@@ -88,7 +78,6 @@ function applyOrderFill(p: Portfolio, fill: EventOf<'OrderFilled'>['data']): Por
     fees: p.fees.plus(feeInQuote),
     feesByCurrency,
   };
-  return fill.complete ? withoutOrder(next, fill.clientOrderId) : next;
 }
 
 /** Applies one event; returns the same object when the event does not concern this portfolio. */
@@ -106,12 +95,6 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
       return event.data.accountId === p.accountId ? { ...p, killSwitch: { engaged: true, reason: event.data.reason } } : p;
     case 'KillSwitchReleased':
       return event.data.accountId === p.accountId ? { ...p, killSwitch: { engaged: false } } : p;
-    case 'OrderApproved': {
-      if (event.data.accountId !== p.accountId) return p;
-      const openOrders = new Map(p.openOrders);
-      openOrders.set(event.data.clientOrderId, event.data.symbol);
-      return { ...p, openOrders };
-    }
     case 'OrderFilled':
       return event.data.accountId === p.accountId ? applyOrderFill(p, event.data) : p;
     case 'AccountBalancesObserved': {
@@ -121,10 +104,12 @@ export function applyPortfolioEvent(p: Portfolio, event: PatriotEvent): Portfoli
       for (const { asset, total } of event.data.balances) balances.set(asset, parseDec(total) ?? ZERO);
       return { ...p, balances };
     }
+    // which orders are open is the order state machine's (TradingState counts them from it):
+    // copying a map of every open order at each event made a burst of alerts quadratic
+    case 'OrderApproved':
     case 'OrderCancelled':
     case 'OrderExpired':
     case 'OrderExchangeRejected':
-      return event.data.accountId === p.accountId ? withoutOrder(p, event.data.clientOrderId) : p;
     case 'OrderRejected':
     case 'OrderAccepted':
     case 'OrderStatusUnknown':
@@ -175,14 +160,6 @@ export function positionOf(p: Portfolio, symbol: string): Position {
 /** Signed base position in a symbol (0 when none). */
 export function positionQuantity(p: Portfolio, symbol: string): Dec {
   return positionOf(p, symbol).quantity;
-}
-
-/** Open orders of the account, or of one symbol. */
-export function openOrderCount(p: Portfolio, symbol?: string): number {
-  if (symbol === undefined) return p.openOrders.size;
-  let count = 0;
-  for (const s of p.openOrders.values()) if (s === symbol) count += 1;
-  return count;
 }
 
 export function balanceOf(p: Portfolio, asset: string): Dec {

@@ -5,7 +5,6 @@ import {
   emptyPortfolio,
   foldPortfolio,
   netRealizedPnl,
-  openOrderCount,
   positionOf,
   positionQuantity,
   unpricedSymbols,
@@ -78,25 +77,21 @@ describe('portfolio: partial fills', () => {
     expect(balances(p)).toEqual({ USDT: '1000' });
 
     p = applyPortfolioEvent(p, approve(buy));
-    expect(openOrderCount(p)).toBe(1);
 
     p = applyPortfolioEvent(p, fill(buy, '0.5', '100', '0.5', '0.05'));
     expect(positionQuantity(p, 'BTC/USDT').toFixed()).toBe('0.5');
     expect(balances(p)).toEqual({ USDT: '949.95', BTC: '0.5' });
-    expect(openOrderCount(p)).toBe(1); // still partially filled
 
     p = applyPortfolioEvent(p, fill(buy, '0.5', '110', '1', '0.055'));
     expect(positionQuantity(p, 'BTC/USDT').toFixed()).toBe('1');
     expect(positionOf(p, 'BTC/USDT').averageEntryPrice.toFixed()).toBe('105');
     expect(balances(p)).toEqual({ USDT: '894.895', BTC: '1' });
-    expect(openOrderCount(p)).toBe(0); // complete fill is terminal
 
     p = applyPortfolioEvent(p, approve(sell));
     p = applyPortfolioEvent(p, fill(sell, '0.4', '120', '0.4', '0.048'));
     expect(positionQuantity(p, 'BTC/USDT').toFixed()).toBe('0.6');
     expect(p.realizedPnl.toFixed()).toBe('6');
     expect(unrealizedPnl(p, () => dec('130')).toFixed()).toBe('15'); // (130 - 105) × 0.6
-    expect(openOrderCount(p, 'BTC/USDT')).toBe(1);
 
     p = applyPortfolioEvent(p, fill(sell, '0.6', '120', '1', '0.072'));
     expect(positionQuantity(p, 'BTC/USDT').toFixed()).toBe('0');
@@ -105,7 +100,6 @@ describe('portfolio: partial fills', () => {
     expect(netRealizedPnl(p).toFixed()).toBe('14.775');
     expect(balances(p)).toEqual({ USDT: '1014.775', BTC: '0' });
     expect(balanceOf(p, 'USDT').minus('1000').toFixed()).toBe(netRealizedPnl(p).toFixed());
-    expect(openOrderCount(p)).toBe(0);
     expect(unrealizedPnl(p, () => dec('999')).toFixed()).toBe('0');
   });
 
@@ -148,42 +142,7 @@ describe('portfolio: derivatives', () => {
   });
 });
 
-describe('portfolio: open orders', () => {
-  const a = intent('o-a', 'buy', '1');
-  const b = intent('o-b', 'buy', '1', 'ETH/USDT');
-  const c = intent('o-c', 'buy', '1');
-  const d = intent('o-d', 'buy', '1');
-  const ids = (i: OrderIntent) => ({ clientOrderId: i.clientOrderId, accountId: i.accountId });
-
-  it('counts approved orders until a terminal event, per account and per symbol', () => {
-    let p = foldPortfolio(config, [opened, approve(a), approve(b), approve(c), approve(d)]);
-    expect(openOrderCount(p)).toBe(4);
-    expect(openOrderCount(p, 'BTC/USDT')).toBe(3);
-    expect(openOrderCount(p, 'ETH/USDT')).toBe(1);
-    p = [
-      { type: 'OrderAccepted', data: { ...ids(a), exchangeOrderId: 'X' } },
-      { type: 'OrderStatusUnknown', data: { ...ids(d), reason: 'timeout' } },
-      { type: 'OrderCancelled', data: { ...ids(a), reason: 'user' } },
-      { type: 'OrderExpired', data: ids(b) },
-      { type: 'OrderExchangeRejected', data: { ...ids(c), code: 'x', reason: 'y' } },
-    ].reduce<Portfolio>((acc, e) => applyPortfolioEvent(acc, e as PatriotEvent), p);
-    expect(openOrderCount(p)).toBe(1);
-    expect([...p.openOrders.keys()]).toEqual(['o-d']);
-  });
-
-  it('a risk-rejected order is never open; a late fill after a cancel does not double count', () => {
-    const p = foldPortfolio(config, [
-      opened,
-      { type: 'OrderRejected', data: { ...a, reasons: [{ code: 'X', message: 'x' }] } },
-      approve(b),
-      approve(c),
-      { type: 'OrderCancelled', data: { ...ids(c), reason: 'user' } },
-      fill(c, '1', '100', '1'),
-    ]);
-    expect(openOrderCount(p)).toBe(1);
-    expect(positionQuantity(p, 'BTC/USDT').toFixed()).toBe('1');
-  });
-
+describe('portfolio: other accounts', () => {
   it('ignores other accounts', () => {
     const other = intent('o-x', 'buy', '1', 'BTC/USDT', 'acc-2');
     const p = foldPortfolio(config, [
@@ -193,7 +152,6 @@ describe('portfolio: open orders', () => {
       fill(other, '1', '100', '1'),
       { type: 'KillSwitchEngaged', data: { accountId: 'acc-2', reason: 'x' } },
     ]);
-    expect(openOrderCount(p)).toBe(0);
     expect(balances(p)).toEqual({ USDT: '1000' });
     expect(p.positions.size).toBe(0);
     expect(p.killSwitch.engaged).toBe(false);

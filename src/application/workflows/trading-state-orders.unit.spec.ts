@@ -6,6 +6,9 @@ import { NOT_PLACED, isTerminal, orderDecider, type OrderCommand, type OrderStat
 import { Dec, ZERO, dec } from '../../domain/shared/decimal.js';
 
 /**
+ * The write side's open orders and in-flight market orders, counted and summed as orders come
+ * and go (never recounted from scratch: a burst of alerts leaves thousands of orders open).
+ *
  * The write side's in-flight market orders (what routing adds to a position so two alerts routed
  * before a fill do not both act on it) are summed per account, symbol and strategy as orders come
  * and go. Whatever the interleaving of outcomes over several orders, each sum equals the sum taken
@@ -91,6 +94,10 @@ describe('in-flight market orders, summed as they come and go', () => {
             const live = ORDERS.filter((o) => o.accountId === accountId && states.has(o.id) && !isTerminal(states.get(o.id)!.status)).map((o) => `${o.id} ${o.symbol} ${o.strategyId}`);
             expect(trading.liveOrdersOf(accountId).map((o) => `${o.clientOrderId} ${o.symbol} ${o.strategyId}`).sort(), `live orders of ${accountId}`).toEqual(live.sort());
             const snapshot = trading.snapshot(accountId)!;
+            // the open-order count (the cap) and the symbols whose prices are followed come from the same machine
+            expect(snapshot.openOrders, `open orders of ${accountId}`).toBe(live.length);
+            for (const symbol of ['BTC/USDT', 'ETH/USDT']) expect(trading.openOrderCount(accountId, symbol)).toBe(live.filter((l) => l.includes(` ${symbol} `)).length);
+            for (const l of live) expect(trading.symbolsInUse(accountId)).toContain(l.split(' ')[1]);
             for (const symbol of ['BTC/USDT', 'ETH/USDT']) {
               expect(snapshot.inFlightQuantity(symbol).toString(), `${accountId} ${symbol}`).toBe(fromScratch(states, accountId, symbol).toString());
               for (const strategyId of ['s1', 's2']) {
@@ -119,5 +126,55 @@ describe('in-flight market orders, summed as they come and go', () => {
     expect(snapshot.inFlightQuantity('BTC/USDT').toString()).toBe('1.666');
     expect(snapshot.inFlightQuantity('BTC/USDT', 's1').plus(snapshot.inFlightQuantity('BTC/USDT', 's2')).toString()).toBe('1.666');
     expect(snapshot.inFlightQuantity('ETH/USDT').toString()).toBe('0');
+  });
+
+  it('counts an account\'s open orders per symbol from approval to the end: accepted and unknown stay open; cancelled, expired, exchange-rejected and a complete fill end', () => {
+    const trading = new TradingState();
+    const record = (event: PatriotEvent): void => trading.apply({ type: event.type, data: event.data });
+    for (const accountId of ['a1', 'a2']) record({ type: 'AccountOpened', data: { accountId, tenantId: 't1', name: accountId, exchange: 'paper', quoteAsset: 'USDT', initialBalances: [], risk: {} } });
+    const states = new Map<string, OrderState>();
+    const run = (spec: Spec, command: OrderCommand): void => {
+      const decided = orderDecider.decide(command, states.get(spec.id) ?? orderDecider.initialState());
+      if (!decided.ok) throw new Error(decided.error.message);
+      let state = states.get(spec.id) ?? orderDecider.initialState();
+      for (const event of decided.value) {
+        state = orderDecider.evolve(state, event);
+        record(event);
+      }
+      states.set(spec.id, state);
+    };
+    const [c1, c2, c3, c4, c5, c6] = ORDERS as [Spec, Spec, Spec, Spec, Spec, Spec];
+    for (const o of [c1, c2, c3, c4, c5, c6]) run(o, { type: 'Approve', intent: intentOf(o) });
+    expect(trading.openOrderCount('a1')).toBe(5);
+    expect(trading.openOrderCount('a1', 'BTC/USDT')).toBe(4);
+    expect(trading.openOrderCount('a1', 'ETH/USDT')).toBe(1);
+    expect(trading.openOrderCount('a2')).toBe(1);
+    run(c1, { type: 'RecordAccepted', exchangeOrderId: 'X1' });
+    run(c2, { type: 'RecordUnknown', reason: 'timeout' });
+    expect(trading.openOrderCount('a1')).toBe(5);
+    run(c1, { type: 'RecordCancelled', reason: 'user' });
+    run(c4, { type: 'RecordExpired' });
+    run(c3, { type: 'RecordExchangeRejected', code: '-2010', reason: 'balance' });
+    run(c6, { type: 'RecordAccepted', exchangeOrderId: 'X6' });
+    run(c6, { type: 'RecordFill', tradeId: 't1', exchangeOrderId: 'X6', quantity: dec('1'), price: dec('100'), fee: dec('0'), feeCurrency: 'USDT', liquidity: 'maker', filledAt: 'x' });
+    expect(trading.openOrderCount('a1')).toBe(2); // c2 (unknown) and c6 (partly filled)
+    run(c6, { type: 'RecordFill', tradeId: 't2', exchangeOrderId: 'X6', quantity: dec('2'), price: dec('100'), fee: dec('0'), feeCurrency: 'USDT', liquidity: 'maker', filledAt: 'x' });
+    expect(trading.openOrderCount('a1')).toBe(1);
+    expect(trading.openOrderCount('a1', 'ETH/USDT')).toBe(0);
+    expect(trading.snapshot('a1')!.openOrders).toBe(1);
+    // a late fill of the cancelled order neither reopens it nor counts it twice
+    run(c1, { type: 'RecordFill', tradeId: 't3', exchangeOrderId: 'X1', quantity: dec('1'), price: dec('100'), fee: dec('0'), feeCurrency: 'USDT', liquidity: 'taker', filledAt: 'x' });
+    expect(trading.openOrderCount('a1')).toBe(1);
+    expect(trading.openOrderCount('a2')).toBe(1);
+  });
+
+  it('never counts a risk-rejected order as open', () => {
+    const trading = new TradingState();
+    trading.apply({ type: 'AccountOpened', data: { accountId: 'a1', tenantId: 't1', name: 'a1', exchange: 'paper', quoteAsset: 'USDT', initialBalances: [], risk: {} } });
+    const decided = orderDecider.decide({ type: 'Reject', intent: intentOf(ORDERS[0]!), reasons: [{ code: 'R', message: 'no' }] }, orderDecider.initialState());
+    if (!decided.ok) throw new Error(decided.error.message);
+    for (const event of decided.value) trading.apply({ type: event.type, data: event.data });
+    expect(trading.openOrderCount('a1')).toBe(0);
+    expect(trading.snapshot('a1')!.openOrders).toBe(0);
   });
 });
