@@ -32,12 +32,6 @@ export const killSwitchCancelBy = (requestId: string): string => `kill-switch:${
 /** Stands for "some final status" of an order no longer kept: every event the order decider records on a final order leaves it final. */
 const FINAL: OrderStatus = 'cancelled';
 
-/**
- * The write side's in-memory view of the log, folded event by event: configured strategies
- * and accounts, each account's portfolio (positions, open orders, kill switch) for risk,
- * the global kill switch, signals not yet processed, and orders whose exchange state is
- * not final.
- */
 /** An order concluded NOT_PLACED: what it was, in case the exchange shows it after all. */
 interface ConcludedAbsent {
   readonly details: { readonly symbol: string; readonly strategyId: string } | undefined;
@@ -54,6 +48,12 @@ interface InFlightOrder {
 const inFlightKey = (accountId: string, symbol: string, strategyId?: string): string =>
   strategyId === undefined ? `${accountId}\u0000${symbol}` : `${accountId}\u0000${symbol}\u0000${strategyId}`;
 
+/**
+ * The write side's in-memory view of the log, folded event by event: configured strategies
+ * and accounts, each account's portfolio (positions, balances, kill switch) and open orders for risk,
+ * the global kill switch, signals not yet processed, and orders whose exchange state is
+ * not final.
+ */
 export class TradingState {
   private readonly strategies = new Map<string, StrategyConfig>();
   private readonly accounts = new Map<string, { config: AccountConfig; portfolio: Portfolio }>();
