@@ -6,6 +6,7 @@ import type { AccountConfig } from '../../domain/accounts/account.js';
 import { applyPortfolioEvent, emptyPortfolio, positionQuantity, type Portfolio } from '../../domain/portfolio/portfolio.js';
 import { NOT_PLACED, isTerminal, orderStatusAfter, type OrderEvent, type OrderStatus } from '../../domain/orders/order-decider.js';
 import { ignoreUnknown } from '../../domain/shared/decider.js';
+import { InFlightOrders, OpenOrderCounts, type InFlightOrder } from './order-tallies.js';
 import type { Dec } from '../../domain/shared/decimal.js';
 import { ZERO, parseDec } from '../../domain/shared/decimal.js';
 import { sizingBasisOf } from './sizing-basis.js';
@@ -37,16 +38,6 @@ interface ConcludedAbsent {
   readonly details: { readonly symbol: string; readonly strategyId: string } | undefined;
   readonly inFlight?: InFlightOrder;
 }
-
-interface InFlightOrder {
-  readonly accountId: string;
-  readonly strategyId: string;
-  readonly symbol: string;
-  readonly signedOpen: Dec;
-}
-
-const inFlightKey = (accountId: string, symbol: string, strategyId?: string): string =>
-  strategyId === undefined ? `${accountId}\u0000${symbol}` : `${accountId}\u0000${symbol}\u0000${strategyId}`;
 
 /**
  * The write side's in-memory view of the log, folded event by event: configured strategies
@@ -200,7 +191,7 @@ export class TradingState {
       this.concludedAbsent.set(id, { details: this.orderDetails.get(id), ...(inFlight ? { inFlight } : {}) });
     } else if (absent !== undefined && !isTerminal(status)) {
       if (absent.details) this.orderDetails.set(id, absent.details);
-      if (absent.inFlight) this.setInFlight(id, absent.inFlight);
+      if (absent.inFlight) this.inFlight.set(id, absent.inFlight);
     }
     if (isTerminal(status)) {
       this.liveOrders.delete(id);
@@ -214,29 +205,16 @@ export class TradingState {
     const nowLive = !isTerminal(status);
     if ((live !== undefined) !== nowLive) {
       const symbol = (nowLive ? this.orderDetails.get(id) : detailsBefore)?.symbol;
-      if (symbol !== undefined) this.countOpen(event.data.accountId, symbol, nowLive ? 1 : -1);
+      if (symbol !== undefined) this.openOrders.add(event.data.accountId, symbol, nowLive ? 1 : -1);
     }
   }
 
   /** per account: its open (live) orders per symbol */
-  private readonly openBySymbol = new Map<string, Map<string, number>>();
-
-  private countOpen(accountId: string, symbol: string, delta: 1 | -1): void {
-    let bySymbol = this.openBySymbol.get(accountId);
-    if (!bySymbol) this.openBySymbol.set(accountId, (bySymbol = new Map()));
-    const count = (bySymbol.get(symbol) ?? 0) + delta;
-    if (count > 0) bySymbol.set(symbol, count);
-    else bySymbol.delete(symbol);
-  }
+  private readonly openOrders = new OpenOrderCounts();
 
   /** The account's orders not final yet (parked, on their way, open, of unknown fate, held by PATRIOT), of one symbol or all. */
   openOrderCount(accountId: string, symbol?: string): number {
-    const bySymbol = this.openBySymbol.get(accountId);
-    if (!bySymbol) return 0;
-    if (symbol !== undefined) return bySymbol.get(symbol) ?? 0;
-    let total = 0;
-    for (const count of bySymbol.values()) total += count;
-    return total;
+    return this.openOrders.count(accountId, symbol);
   }
 
   // ---- the kill switch's actions (issue 17): requested per account, pending until KillSwitchActionsDone
@@ -261,7 +239,7 @@ export class TradingState {
     const id = event.data.clientOrderId;
     if (isTerminal(status)) {
       this.orderDetails.delete(id);
-      this.setInFlight(id, undefined);
+      this.inFlight.set(id, undefined);
       return;
     }
     if (event.type === 'OrderApproved') {
@@ -271,50 +249,20 @@ export class TradingState {
       // position it makes is counted from its approval — two alerts routed before the first fills do not both act on the old position
       if (intent.type === 'market' && intent.parent === undefined && intent.managed !== true) {
         const quantity = parseDec(intent.quantity) ?? ZERO;
-        this.setInFlight(id, { accountId: intent.accountId, strategyId: intent.strategyId, symbol: intent.symbol, signedOpen: intent.side === 'buy' ? quantity : quantity.negated() });
+        this.inFlight.set(id, { accountId: intent.accountId, strategyId: intent.strategyId, symbol: intent.symbol, signedOpen: intent.side === 'buy' ? quantity : quantity.negated() });
       }
     } else if (event.type === 'OrderFilled') {
       const flying = this.inFlight.get(id);
       if (flying) {
         const filled = parseDec(String(event.data.quantity)) ?? ZERO;
         const open = flying.signedOpen.abs().minus(filled);
-        this.setInFlight(id, open.greaterThan(0) ? { ...flying, signedOpen: flying.signedOpen.isNegative() ? open.negated() : open } : undefined);
+        this.inFlight.set(id, open.greaterThan(0) ? { ...flying, signedOpen: flying.signedOpen.isNegative() ? open.negated() : open } : undefined);
       }
     }
   }
 
-  /** market orders of signals approved and not final: their signed quantity still to fill */
-  private readonly inFlight = new Map<string, InFlightOrder>();
-  /**
-   * Their sums per account and symbol, and per account, symbol and strategy (exact: decimals),
-   * kept as orders come and go: routing asks for one on every order it sizes, and a burst of
-   * alerts leaves thousands in flight (summing them at each ask made a burst quadratic).
-   */
-  private readonly inFlightSums = new Map<string, Dec>();
-
-  private setInFlight(id: string, next: InFlightOrder | undefined): void {
-    const previous = this.inFlight.get(id);
-    if (previous) this.addInFlight(previous, previous.signedOpen.negated());
-    if (next) {
-      this.inFlight.set(id, next);
-      this.addInFlight(next, next.signedOpen);
-    } else {
-      this.inFlight.delete(id);
-    }
-  }
-
-  private addInFlight(order: InFlightOrder, signed: Dec): void {
-    for (const key of [inFlightKey(order.accountId, order.symbol), inFlightKey(order.accountId, order.symbol, order.strategyId)]) {
-      const sum = (this.inFlightSums.get(key) ?? ZERO).plus(signed);
-      if (sum.isZero()) this.inFlightSums.delete(key);
-      else this.inFlightSums.set(key, sum);
-    }
-  }
-
-  /** The signed quantity still to fill of the account's in-flight market orders in a symbol (of one strategy, or all). */
-  private inFlightQuantity(accountId: string, symbol: string, strategyId?: string): Dec {
-    return this.inFlightSums.get(inFlightKey(accountId, symbol, strategyId)) ?? ZERO;
-  }
+  /** market orders of signals approved and not final: their signed quantity still to fill, summed as they come and go */
+  private readonly inFlight = new InFlightOrders();
 
   /** The account's orders not final yet (parked, on their way, open, of unknown fate), in log order; optionally of one symbol or strategy. */
   liveOrdersOf(accountId: string, filter: { symbol?: string; strategyId?: string } = {}): { clientOrderId: string; symbol: string; strategyId: string; status: OrderStatus }[] {
@@ -367,7 +315,7 @@ export class TradingState {
     if (!a) return [];
     const symbols = new Set<string>();
     for (const [symbol, position] of a.portfolio.positions) if (!position.quantity.isZero()) symbols.add(symbol);
-    for (const symbol of this.openBySymbol.get(accountId)?.keys() ?? []) symbols.add(symbol);
+    for (const symbol of this.openOrders.symbols(accountId)) symbols.add(symbol);
     for (const strategy of this.strategies.values()) {
       if (strategy.accounts.some((l) => l.accountId === accountId)) for (const symbol of Object.values(strategy.symbolMap)) symbols.add(symbol);
     }
@@ -381,7 +329,7 @@ export class TradingState {
     return {
       config: a.config,
       positionQuantity: (symbol) => positionQuantity(portfolio, symbol),
-      inFlightQuantity: (symbol, strategyId) => this.inFlightQuantity(accountId, symbol, strategyId),
+      inFlightQuantity: (symbol, strategyId) => this.inFlight.quantity(accountId, symbol, strategyId),
       openOrders: this.openOrderCount(accountId),
       killSwitch: portfolio.killSwitch.engaged,
       strategyPositionQuantity: (strategyId, symbol) => strategyPosition(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, strategyId, symbol),
