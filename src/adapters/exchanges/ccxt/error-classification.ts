@@ -28,6 +28,7 @@ import { okxVerdict } from './error-codes-okx.js';
 import { nativeErrorDetails, scalarText, type NativeError } from './native-error-details.js';
 import { v, type NativeVerdict } from './native-verdict.js';
 import { RejectCode } from './reject-codes.js';
+import { exchangeFamily, type ExchangeFamily } from './exchange-family.js';
 import { plainReason } from './plain-reason.js';
 
 export { nativeErrorDetails, type NativeError } from './native-error-details.js';
@@ -72,14 +73,7 @@ export interface ClassifyContext {
   readonly redact?: (text: string) => string;
 }
 
-export type ExchangeFamily = 'binance' | 'bybit' | 'okx' | 'other';
-
-export function exchangeFamily(exchangeId: string): ExchangeFamily {
-  if (exchangeId.startsWith('binance')) return 'binance';
-  if (exchangeId.startsWith('bybit')) return 'bybit';
-  if (exchangeId === 'okx' || exchangeId === 'okxus' || exchangeId === 'myokx') return 'okx';
-  return 'other';
-}
+export { exchangeFamily, type ExchangeFamily } from './exchange-family.js';
 
 function nativeVerdict(family: ExchangeFamily, native: NativeError, rawMessage: string): NativeVerdict | undefined {
   const message = native.message ?? rawMessage;

@@ -1,6 +1,5 @@
-import { OrderNotFound } from 'ccxt';
 import type { CcxtClient, CcxtOrderLike, CcxtParams, CcxtTradeLike } from './ccxt-types.js';
-import { exchangeFamily, type ExchangeFamily } from './error-classification.js';
+import { exchangeFamily, type ExchangeFamily } from './exchange-family.js';
 
 export type MarketType = 'spot' | 'swap';
 
@@ -46,6 +45,9 @@ async function unifiedFetch(client: CcxtClient, clientOrderId: string, symbol: s
   try {
     return await client.fetchOrder(undefined, symbol, { clientOrderId });
   } catch (error) {
+    // ccxt is imported here, not at the top: venue.ts (loaded by every server) imports this module,
+    // and a client that threw has loaded ccxt already, so this import is the cached module
+    const { OrderNotFound } = await import('ccxt');
     if (error instanceof OrderNotFound) return null;
     throw error;
   }

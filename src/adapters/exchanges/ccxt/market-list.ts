@@ -2,7 +2,7 @@ import type { Market } from '../../../application/ports/exchange.js';
 import type { CcxtClient } from './ccxt-types.js';
 import { isOfType, type VenueSpec } from './venue.js';
 import { portSymbolOf, toPortMarket } from './order-mapping.js';
-import { exchangeFamily } from './error-classification.js';
+import { exchangeFamily } from './exchange-family.js';
 import { nativeTriggersOf } from './native-triggers.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { NativeTrigger, NativeTriggerSupport } from '../../../domain/orders/native-triggers.js';
 import type { CcxtMarketLike } from './ccxt-types.js';
-import type { ExchangeFamily } from './error-classification.js';
+import type { ExchangeFamily } from './exchange-family.js';
 import type { MarketType } from './exchange-profiles.js';
 
 /** Binance's names of the conditional order types a symbol lists in exchangeInfo `orderTypes`. */
