@@ -1,5 +1,5 @@
 /** The API's answers, as the dashboard uses them (decimals are strings). */
-export interface Page<T> { items: T[]; nextBefore?: number }
+export interface Page<T> { items: T[]; nextBefore?: number; /** with status=open: every open order (items holds the newest 1,000) */ total?: number }
 export interface KillSwitchActions { requestId: string; cancelOrders: boolean; flatten: boolean; status: 'pending' | 'done'; requestedAt: string; cancelled?: string[]; closes?: { strategyId: string; symbol: string; signalId: string }[] }
 export interface KillSwitch { engaged: boolean; reason?: string; actions?: KillSwitchActions }
 export interface Account {

@@ -75,19 +75,20 @@ export class ReadQueries {
     private readonly liveOrderIds?: (tenantId: string, accountId?: string) => readonly string[],
   ) {}
 
-  /** At most this many open orders are listed at once. */
+  /** At most this many open orders are listed at once (the newest; `total` says how many there are). */
   static readonly MAX_OPEN_ORDERS = 1000;
 
   /**
    * Every order of the tenant not final yet (of one account when given), newest first, however
    * old: the live orders come from the write side, their documents from the read models (one a
-   * moment old and not projected yet is left out until it is).
+   * moment old and not projected yet is left out until it is). Beyond MAX_OPEN_ORDERS the newest
+   * are listed, and `total` counts them all (a grid of resting orders can exceed it).
    */
-  async openOrders(tenantId: string, filter: { accountId?: string }): Promise<Page<OrderView>> {
-    const ids = (this.liveOrderIds?.(tenantId, filter.accountId) ?? []).slice(0, ReadQueries.MAX_OPEN_ORDERS);
-    const found = await Promise.all(ids.map((id) => this.one<OrderView>(C.orders, tenantId, id)));
-    const items = found.filter((o): o is OrderView => o !== undefined).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-    return { items };
+  async openOrders(tenantId: string, filter: { accountId?: string }, max = ReadQueries.MAX_OPEN_ORDERS): Promise<Page<OrderView> & { readonly total: number }> {
+    const ids = this.liveOrderIds?.(tenantId, filter.accountId) ?? [];
+    const found = await this.docs.getMany(ids.map((id) => ({ collection: C.orders, tenantId, id })));
+    const all = found.map((d) => d.data as unknown as OrderView).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return { items: all.slice(0, max), total: all.length };
   }
 
   async signals(tenantId: string, filter: ListFilter): Promise<Page<SignalView & WithRepeats>> {

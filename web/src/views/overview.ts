@@ -151,9 +151,14 @@ export class OverviewView {
   }
 
   private async loadOrders(): Promise<void> {
-    const orders = (await api<Page<Order>>('/orders?status=open')).items.filter((o) => !FINAL.has(o.status)); // every open order, however old (issue 20)
+    const page = await api<Page<Order>>('/orders?status=open');
+    const orders = page.items.filter((o) => !FINAL.has(o.status)); // every open order, however old (issue 20)
     await loadMarkets(orders);
-    replace(this.ordersEl, table(
+    // beyond 1,000 open orders the API lists the newest: say so rather than show a list that looks whole
+    const cut = page.total !== undefined && page.total > page.items.length
+      ? h('p', { class: 'muted small', 'data-open-orders-cut': String(page.total) }, `Showing the newest ${page.items.length.toLocaleString('en')} of ${page.total.toLocaleString('en')} open orders.`)
+      : [];
+    replace(this.ordersEl, cut, table(
       ['Symbol', 'Side', 'Type', { text: 'Quantity', num: true }, { text: 'Limit', num: true }, 'Status', ''],
       nestBrackets(orders).map((o) => h('tr', { 'data-order': o.clientOrderId, 'data-market': o.symbol, 'data-account': o.accountId },
         td(o.parent ? `↳ ${o.symbol}` : o.symbol), td(o.side), td(orderKind(o), 'kind'), shown(o, o.quantity, 'quantity'),

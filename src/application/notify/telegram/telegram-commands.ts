@@ -74,7 +74,7 @@ export async function answerCommand(control: TelegramControl, caller: Caller, co
           `Global kill switch: ${ks.engaged ? `ENGAGED (${ks.reason ?? 'no reason'})` : 'released'}`,
           ...accounts.map((a) => `Account ${a.name} (${a.accountId}, ${a.exchange}): ${a.killSwitch.engaged ? `kill switch ENGAGED (${a.killSwitch.reason ?? ''})` : 'trading'}`),
           `Strategies: ${strategies.filter((s) => s.status !== 'paused').length} active, ${strategies.filter((s) => s.status === 'paused').length} paused`,
-          `Open orders: ${orders.items.length}`,
+          `Open orders: ${orders.total}`,
         ].join('\n'),
       };
     }

@@ -14,7 +14,7 @@ function control() {
         { accountId: 'a1', symbol: 'ETH/USDT', quantity: '0', averageEntryPrice: '0', realizedPnl: '-1', feesPaid: '0.25', updatedAt: '' },
       ],
       balances: async () => [{ accountId: 'a1', asset: 'USDT', total: '1000', updatedAt: '' }, { accountId: 'a1', asset: 'ETH', total: '0', updatedAt: '' }],
-      openOrders: async () => ({ items: [] }),
+      openOrders: async () => ({ items: [], total: 0 }),
       strategies: async () => [],
     },
     setKillSwitch: async (_t, engaged, reason) => (ran.push(`kill ${engaged} ${reason}`), { ok: true, value: { changed: true } }),

@@ -14,12 +14,12 @@ export const orderRoutes: FastifyPluginAsync<{ deps: OrderRouteDeps }> = async (
 
   r.get('/orders', {
     schema: {
-      tags: ['orders'], summary: 'Orders, newest first; with status=open every order not final yet (not paged: at most 1000)',
+      tags: ['orders'], summary: 'Orders, newest first; with status=open every order not final yet (not paged: the newest 1000, and `total`)',
       querystring: Type.Intersect([Paging, Type.Object({
         accountId: Type.Optional(Type.String()), signalId: Type.Optional(Type.String()),
         status: Type.Optional(Type.Literal('open', { description: 'every open order (approved, on its way, resting, partly filled, of unknown fate), however old' })),
       })]),
-      response: { 200: pageOf(OrderDto) },
+      response: { 200: Type.Object({ ...pageOf(OrderDto).properties, total: Type.Optional(Type.Integer({ minimum: 0, description: 'with status=open: how many orders are open (more than `items` holds beyond 1000: the newest are listed)' })) }) },
     },
   }, async (request) => {
     const tenantId = deps.tenantOf(request);

@@ -35,7 +35,7 @@ const emptyControl = (clock: Clock): TelegramControl => ({
   access: async (userId) => ({ tenantId: 't1', role: userId.startsWith('viewer') ? 'viewer' : 'trader', disabled: false }),
   queries: {
     system: async () => ({ killSwitch: { engaged: false } }), accounts: async () => [], positions: async () => [], balances: async () => [],
-    openOrders: async () => ({ items: [] }), strategies: async () => [],
+    openOrders: async () => ({ items: [], total: 0 }), strategies: async () => [],
   },
   setKillSwitch: async () => ({ ok: true, value: { changed: true } }),
   strategyControl: async () => ({ ok: true, value: { changed: true } }),
