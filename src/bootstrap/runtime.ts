@@ -19,7 +19,7 @@ import { wireMarkets, type Markets } from './wiring/markets.js';
 import { wireTrading, type Trading } from './wiring/trading.js';
 import { wireReadSide, type ReadSide } from './wiring/read-side.js';
 import { wireDuties } from './wiring/duties.js';
-import { demoInfo, seedDemo } from './wiring/demo-seed.js';
+import { demoInfo, seedDemo, seedDemoLogin } from './wiring/demo-seed.js';
 import { followAccounts } from './wiring/prices-in-use.js';
 import { wireHttp } from './wiring/http.js';
 import { wireTelegram } from './wiring/telegram.js';
@@ -97,7 +97,10 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   const readSide = wireReadSide(core, markets, view, alerts.repeats, options.snapshots ?? !options.manualFeed);
   // catch up with the log, then seed the demo if this is a fresh data directory
   await trading.processor.catchUp();
-  const seed = await seedDemo(core, trading.processor, auth);
+  const seeded = await seedDemo(core, trading.processor);
+  // the demo login's bcrypt hash runs on a worker thread meanwhile; the port opens once it is set
+  const demoLogin = seedDemoLogin(core, trading.processor, auth);
+  demoLogin.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const stopFollowing = await followAccounts(core, markets, view);
   await trading.processor.run();
   const telegram = wireTelegram(core, { readSide, view, processor: trading.processor, auth });
@@ -111,6 +114,7 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   // issue 22: budgets and failed logins counted across nodes
   const limits = sharedLimits(core.storage.budgetLedger, log);
   const app = await wireHttp(core, { markets, readSide, view, processor: trading.processor, auth, alerts, limits, isReady: () => ready, publicUrl: () => publicUrl, telegram: telegram.admin });
+  const seed = { ...seeded, ...(await demoLogin) };
   // the port held while waiting for the database is handed over to the real server
   await app.listen({ host: config.host, port: core.handOver ? await core.handOver() : config.port });
   const address = app.server.address();

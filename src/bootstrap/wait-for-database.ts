@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { redactUrl } from '../adapters/postgres/pool.js';
+import { redactUrl } from '../adapters/postgres/redact-url.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { PatriotConfig } from './config.js';
 import { isTransientDatabaseError, scrubSecrets, type Storage } from './storage.js';

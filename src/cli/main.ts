@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../bootstrap/config.js';
-import { startPatriot } from '../bootstrap/runtime.js';
-import { printBanner } from './banner.js';
-import { createAdmin, rebuildReadModels, replayProjections, rotateMasterKey, verifyLog } from '../bootstrap/maintenance.js';
-import { migrate } from '../bootstrap/storage.js';
-import { BackupError, backupDataDir, restoreDataDir } from '../bootstrap/backup.js';
-import { runSandboxCommand } from '../bootstrap/sandbox.js';
-import { replayAlertsCommand } from './replay-alerts.js';
+
+// Each command imports what it runs (below): \`serve\` does not load the sandbox, the maintenance
+// tools or the replay CLI, and the others do not load the server (start-up time; bench/README.md).
+const maintenance = () => import('../bootstrap/maintenance.js');
 
 const HELP = `patriot <command>
 
@@ -38,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       const config = loadConfig();
+      const [{ startPatriot }, { printBanner }] = await Promise.all([import('../bootstrap/runtime.js'), import('./banner.js')]);
       const runtime = await startPatriot(config);
       printBanner(runtime, process.stdout, { secrets: config.security.bannerSecrets, dataDir: config.dataDir });
       const shutdown = (signal: string) => {
@@ -49,21 +47,25 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case 'migrate': {
+      const { migrate } = await import('../bootstrap/storage.js');
       const applied = await migrate(loadConfig());
       process.stdout.write(`${JSON.stringify({ applied })}\n`);
       return 0;
     }
     case 'verify': {
+      const { verifyLog } = await maintenance();
       const result = await verifyLog(loadConfig());
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return result.ok ? 0 : 1;
     }
     case 'replay': {
+      const { replayProjections } = await maintenance();
       const result = await replayProjections(loadConfig());
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return result.identical ? 0 : 1;
     }
     case 'rebuild-read-models': {
+      const { rebuildReadModels } = await maintenance();
       const result = await rebuildReadModels(loadConfig());
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
@@ -76,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const config = loadConfig();
+      const [{ BackupError, backupDataDir, restoreDataDir }, { verifyLog }] = await Promise.all([import('../bootstrap/backup.js'), maintenance()]);
       try {
         if (command === 'backup') {
           process.stdout.write(`${JSON.stringify(await backupDataDir(config, file))}\n`);
@@ -97,19 +100,21 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('usage: patriot create-admin <username>\n');
         return 2;
       }
+      const { createAdmin } = await maintenance();
       const result = await createAdmin(loadConfig(), username, process.env.PATRIOT_ADMIN_PASSWORD);
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     }
     case 'rotate-master-key': {
+      const { rotateMasterKey } = await maintenance();
       const result = await rotateMasterKey(loadConfig());
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     }
     case 'replay-alerts':
-      return replayAlertsCommand(argv.slice(1), loadConfig(), process.stdout, process.stderr);
+      return (await import('./replay-alerts.js')).replayAlertsCommand(argv.slice(1), loadConfig(), process.stdout, process.stderr);
     case 'sandbox':
-      return runSandboxCommand(process.env, process.stdout);
+      return (await import('../bootstrap/sandbox.js')).runSandboxCommand(process.env, process.stdout);
     case 'help':
     case '--help':
       process.stdout.write(`${HELP}\n`);

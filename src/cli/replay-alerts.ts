@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { PatriotConfig } from '../bootstrap/config.js';
-import { ReplayRefused, readReplayFiles, replayFrom, type ReplaySource } from '../bootstrap/replay/replay-command.js';
+import { ReplayRefused, replayFrom, type ReplaySource } from '../bootstrap/replay/replay-command.js';
+import { readReplayFiles } from '../bootstrap/replay/replay-files.js';
 import { ReplayStoreError } from '../bootstrap/replay/replay-store.js';
 import type { ReplayReport } from '../bootstrap/replay/run-replay.js';
 

@@ -32,6 +32,16 @@ import { outboundWebhookRoutes } from './routes/outbound-webhooks/index.js';
 import { telegramRoutes } from './routes/telegram/index.js';
 import { SecurityLog } from './security-log.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { LazySchemas, type SchemaCompileFailure } from './lazy-schemas.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** compiles every route schema not compiled yet (started by itself once the server listens); the ones that failed */
+    routeSchemasCompiled(): Promise<SchemaCompileFailure[]>;
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Fastify's trustProxy: false, true, the proxies' addresses and CIDRs, or a hop count (trust the nearest n). */
 function trustProxyOf(setting: boolean | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -40,7 +50,7 @@ function trustProxyOf(setting: boolean | number | readonly string[]): boolean | 
 }
 
 /** Builds the Fastify app: OpenAPI 3.1 from the route schemas, the webhook, the REST API and probes. */
-export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+export async function buildHttpApp(deps: HttpDeps, schemas = new LazySchemas()): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: 256 * 1024,
@@ -49,7 +59,18 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // behind a TLS proxy, the client's address comes from X-Forwarded-For of the proxies trusted here (PATRIOT_TRUST_PROXY)
     trustProxy: trustProxyOf(deps.security.trustProxy),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // compiled on first use, and all of them once the server listens (lazy-schemas.ts)
+    schemaController: { compilersFactory: schemas.compilersFactory },
   });
+  let compiled: Promise<SchemaCompileFailure[]> | undefined;
+  app.decorate('routeSchemasCompiled', () => (compiled ??= schemas.compileAll(nextTurn)));
+  app.addHook('onListen', function compileSchemasNow(done) {
+    done();
+    void app.routeSchemasCompiled().then((failures) => {
+      for (const f of failures) deps.logger.error({ route: f.route, err: f.error }, 'a route schema does not compile: the route answers 500');
+    });
+  });
+  app.addHook('onClose', async () => schemas.stop());
   installErrorHandling(app);
   installSecurityHeaders(app);
   const security = new SecurityLog(deps.logger);

@@ -1,4 +1,4 @@
-import { connect, headers as natsHeaders, nanos, type JetStreamClient, type NatsConnection } from 'nats';
+import type { JetStreamClient, MsgHdrs, NatsConnection } from 'nats';
 import type { EventSink, StreamMessage } from '../../application/ports/event-sink.js';
 
 export interface NatsSinkOptions {
@@ -22,10 +22,12 @@ export interface NatsSinkOptions {
  * twice within the window. A publish resolves once JetStream acknowledged it as stored.
  */
 export function natsSink(options: NatsSinkOptions): EventSink {
-  let ready: Promise<{ nc: NatsConnection; js: JetStreamClient }> | undefined;
+  let ready: Promise<{ nc: NatsConnection; js: JetStreamClient; headers: () => MsgHdrs }> | undefined;
   const timeout = options.timeoutMs ?? 5000;
 
   const open = async () => {
+    // loaded on the first publish: a server without PATRIOT_NATS_URL never loads the client
+    const { connect, headers, nanos } = await import('nats');
     const nc = await connect({ servers: options.url, name: 'patriot', reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout });
     try {
       const jsm = await nc.jetstreamManager({ timeout });
@@ -37,7 +39,7 @@ export function natsSink(options: NatsSinkOptions): EventSink {
         if (!/not found/i.test(String(error))) throw error;
         await jsm.streams.add({ name: options.stream, ...wanted });
       }
-      return { nc, js: nc.jetstream({ timeout }) };
+      return { nc, js: nc.jetstream({ timeout }), headers };
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw error;
@@ -50,8 +52,8 @@ export function natsSink(options: NatsSinkOptions): EventSink {
         ready = undefined; // the next try connects again
         throw error;
       });
-      const { js } = await ready;
-      const h = natsHeaders();
+      const { js, headers } = await ready;
+      const h = headers();
       for (const [k, v] of Object.entries(message.headers)) h.set(k, v);
       await js.publish(message.subject, new TextEncoder().encode(message.body), { msgID: message.id, headers: h, timeout });
     },

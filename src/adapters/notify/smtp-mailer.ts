@@ -1,5 +1,4 @@
 import { lookup } from 'node:dns/promises';
-import nodemailer from 'nodemailer';
 import type { MailSender } from '../../application/ports/mail-sender.js';
 import { isForbiddenAddress, isIpLiteral } from './address-guard.js';
 
@@ -45,6 +44,7 @@ export function smtpMailer(options: SmtpMailerOptions = {}): MailSender {
       }
       if (signal.aborted) return { ok: false, error: 'stopped' };
       const plain = url.searchParams.get('tls') === 'none';
+      const { default: nodemailer } = await import('nodemailer'); // loaded by the first message: a server that sends no e-mail never loads it
       const transport = nodemailer.createTransport({
         host: address, port: url.port ? Number(url.port) : secure ? 465 : 587, secure,
         ...(plain ? { ignoreTLS: true } : secure ? {} : { requireTLS: true }),

@@ -40,13 +40,4 @@ export function createPool(url: string, options: { max?: number; applicationName
   return pool;
 }
 
-/** The URL with any password masked, for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparseable url)';
-  }
-}
+export { redactUrl } from './redact-url.js';

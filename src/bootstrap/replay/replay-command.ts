@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parseAlertHistory, type AlertHistory } from '../../domain/replay/alert-history.js';
 import { parseCandleCsv, type CandleSeries } from '../../domain/replay/candles.js';
 import type { ReplayInputError } from '../../domain/replay/replay-input-error.js';
-import { Compile } from 'typebox/compile';
-import { ReplayStrategyBody, type ReplayReportDto } from '../../contracts/replay-api.js';
+import type { ReplayStrategyBody, ReplayReportDto } from '../../contracts/replay-api.js';
 import type { PatriotConfig } from '../config.js';
 import { replaySetup } from './replay-setup.js';
 import { runReplay } from './run-replay.js';
@@ -61,30 +59,3 @@ async function fetched(exchange: string, symbol: string, timeframe: string, hist
   return parsed.value;
 }
 
-const strategyCheck = Compile(ReplayStrategyBody);
-
-/** `patriot replay-alerts FILE --prices FILE` options, read from files. */
-export function readReplayFiles(alertsFile: string, pricesFile: string | undefined, strategyFile: string | undefined): { alerts: string; prices?: string; strategy?: ReplayStrategyBody } {
-  const read = (file: string, what: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ReplayRefused({ code: 'REPLAY_FILE_UNREADABLE', message: `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` });
-    }
-  };
-  let strategy: ReplayStrategyBody | undefined;
-  if (strategyFile !== undefined) {
-    try {
-      strategy = JSON.parse(read(strategyFile, 'the strategy')) as ReplayStrategyBody;
-    } catch (error) {
-      if (error instanceof ReplayRefused) throw error;
-      throw new ReplayRefused({ code: 'REPLAY_BAD_STRATEGY', message: `the strategy file ${strategyFile} is not valid JSON` });
-    }
-    const errors = strategyCheck.Errors(strategy);
-    if (errors.length > 0) {
-      const first = errors[0]!;
-      throw new ReplayRefused({ code: 'REPLAY_BAD_STRATEGY', message: `the strategy file ${strategyFile}: ${first.instancePath || '/'} ${first.message} (fields: name, sizing, orderTemplate, risk, symbolMap, maxSignalAgeSeconds)` });
-    }
-  }
-  return { alerts: read(alertsFile, 'the alert history'), ...(pricesFile !== undefined ? { prices: read(pricesFile, 'the prices') } : {}), ...(strategy ? { strategy } : {}) };
-}

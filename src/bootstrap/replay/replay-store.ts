@@ -1,8 +1,7 @@
 import { statfsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import pg from 'pg';
-import { redactUrl } from '../../adapters/postgres/pool.js';
+import { redactUrl } from '../../adapters/postgres/redact-url.js';
 import { makeThrowawayDir, removeThrowawayDir } from '../../adapters/eventstore/sqlite/throwaway-dirs.js';
 import { scrubSecrets } from '../storage.js';
 
@@ -74,6 +73,7 @@ export async function openReplayStore(choice: ReplayStoreChoice): Promise<Replay
 }
 
 async function onServer(url: string, sql: string): Promise<void> {
+  const { default: pg } = await import('pg'); // only a replay on PostgreSQL needs it: a SQLite server never loads pg
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {

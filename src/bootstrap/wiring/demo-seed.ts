@@ -15,8 +15,8 @@ export interface DemoSeed {
   readonly password?: string;
 }
 
-/** On a fresh data directory: the demo user, account and strategy, and the demo login (PATRIOT_DEMO=false: nothing). */
-export async function seedDemo(core: Core, processor: SignalProcessor, auth: Auth): Promise<DemoSeed> {
+/** On a fresh data directory: the demo user, account and strategy (PATRIOT_DEMO=false: nothing). The login: `seedDemoLogin`. */
+export async function seedDemo(core: Core, processor: SignalProcessor): Promise<DemoSeed> {
   const { config, commandDeps, kv } = core;
   let secretCreated = false;
   if (config.demo && !processor.state.strategy(DEMO_STRATEGY)) {
@@ -28,17 +28,25 @@ export async function seedDemo(core: Core, processor: SignalProcessor, auth: Aut
     await configureStrategy(commandDeps, demoStrategy, (id) => processor.state.account(id)?.tenantId, 'demo');
     await processor.catchUp();
   }
-  // the demo login: created once with a random password (printed then, and only then), or set from
-  // PATRIOT_DEMO_PASSWORD (never printed: the operator knows it, and a log is no place for it)
-  if (!config.demo || !processor.state.strategy(DEMO_STRATEGY)) return { secretCreated };
+  return { secretCreated };
+}
+
+/**
+ * The demo login: created once with a random password (printed then, and only then), or set from
+ * PATRIOT_DEMO_PASSWORD (never printed: the operator knows it, and a log is no place for it).
+ * Its bcrypt hash (~0.25 s) runs off the event loop, so start-up goes on beside it (runtime.ts).
+ */
+export async function seedDemoLogin(core: Core, processor: SignalProcessor, auth: Auth): Promise<{ readonly password?: string }> {
+  const { config } = core;
+  if (!config.demo || !processor.state.strategy(DEMO_STRATEGY)) return {};
   const demoLogin = { userId: demoUser.userId, tenantId: demoUser.tenantId, role: demoUser.role };
   if (config.demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, demoLogin, config.demoPassword);
   else if (!(await auth.hasLogin(DEMO_LOGIN, demoLogin.tenantId))) {
     const password = newDemoPassword();
     await auth.setLogin(DEMO_LOGIN, demoLogin, password);
-    return { secretCreated, password };
+    return { password };
   }
-  return { secretCreated };
+  return {};
 }
 
 /** What the banner shows of the demo, once the server listens. */
