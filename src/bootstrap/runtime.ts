@@ -19,7 +19,7 @@ import { wireMarkets, type Markets } from './wiring/markets.js';
 import { wireTrading, type Trading } from './wiring/trading.js';
 import { wireReadSide, type ReadSide } from './wiring/read-side.js';
 import { wireDuties } from './wiring/duties.js';
-import { demoInfo, seedDemo, seedDemoLogin } from './wiring/demo-seed.js';
+import { demoInfo, prepareDemoPassword, seedDemo, seedDemoLogin } from './wiring/demo-seed.js';
 import { followAccounts } from './wiring/prices-in-use.js';
 import { wireHttp } from './wiring/http.js';
 import { wireTelegram } from './wiring/telegram.js';
@@ -85,6 +85,8 @@ export { webhookSecretKey };
  * the HTTP API; starts the workers and the server.
  */
 export async function startPatriot(config: PatriotConfig, options: StartOptions = {}): Promise<PatriotRuntime> {
+  // the demo login's bcrypt hash, begun now when it will surely be needed: it runs beside the start
+  const demoPassword = prepareDemoPassword(config);
   const core = await openCore(config, options);
   const { clock, kv, log } = core;
   // the folded state and the owned accounts, shared by trading, the exchanges and the read side
@@ -98,8 +100,8 @@ export async function startPatriot(config: PatriotConfig, options: StartOptions 
   // catch up with the log, then seed the demo if this is a fresh data directory
   await trading.processor.catchUp();
   const seeded = await seedDemo(core, trading.processor);
-  // the demo login's bcrypt hash runs on a worker thread meanwhile; the port opens once it is set
-  const demoLogin = seedDemoLogin(core, trading.processor, auth);
+  // the demo login is set meanwhile (its hash on a worker thread); the port opens once it is
+  const demoLogin = seedDemoLogin(core, trading.processor, auth, demoPassword);
   demoLogin.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const stopFollowing = await followAccounts(core, markets, view);
   await trading.processor.run();

@@ -121,9 +121,12 @@ async function bindDerivedFiles(events: SqliteEventStore, readModels: SqliteProj
   snapshots.bindToLog(logId);
 }
 
+/** The SQLite event log's file in a data directory. */
+export const sqliteLogPath = (dataDir: string): string => join(dataDir, 'patriot.db');
+
 /** SQLite files in the data directory: the embedded default. */
 export async function openSqliteStorage(config: PatriotConfig, onListenerError: (error: unknown) => void, options: OpenOptions = {}): Promise<Storage> {
-  const paths = { log: join(config.dataDir, 'patriot.db'), readModels: join(config.dataDir, 'readmodels.db'), snapshots: join(config.dataDir, 'snapshots.db') };
+  const paths = { log: sqliteLogPath(config.dataDir), readModels: join(config.dataDir, 'readmodels.db'), snapshots: join(config.dataDir, 'snapshots.db') };
   const mode = options.derived ?? 'check';
   const logExisted = existsSync(paths.log);
   // the derived files first: a missing log under read models that have data must not be re-created empty

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual, webcrypto } from 
 import { hash as bcryptHash, verify as bcryptVerify } from '@node-rs/bcrypt';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type { KeyValueStore } from '../../application/ports/key-value.js';
-import type { ApiKeyInfo, Auth, AuthFailure, Principal, TokenPair, UserAccess } from '../../application/ports/auth.js';
+import type { ApiKeyInfo, Auth, AuthFailure, PreparedPassword, Principal, TokenPair, UserAccess } from '../../application/ports/auth.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { UserRole } from '../../domain/events.js';
 import { UserRecords, type UserRecord } from './user-records.js';
@@ -63,6 +63,13 @@ const loginKey = (username: string, tenantId: string) => `${LOGIN_PREFIX}${usern
 const loginsOf = (username: string) => `${LOGIN_PREFIX}${username}/`;
 const familyKey = (family: string) => `auth/retired-family/${family}`;
 
+/** Begins hashing a password now (bcrypt's worker thread), for a `setLogin` later. */
+export function preparePassword(password: string, cost = 12): PreparedPassword {
+  const hash = bcryptHash(password, cost);
+  hash.catch(() => undefined); // awaited by setLogin; not an unhandled rejection if never used
+  return { password, hash };
+}
+
 /**
  * Logins, tokens and API keys in the settings store. Passwords: bcrypt (cost 12). Access tokens:
  * HS256 JWTs (algorithm pinned on verify, expiry, issuer and audience required) naming their
@@ -104,8 +111,9 @@ export class KvAuth implements Auth {
     return this.options.cacheMs ?? 1000;
   }
 
-  async setLogin(username: string, user: { userId: string; tenantId: string; role: UserRole }, password: string): Promise<void> {
-    const login: Login = { ...user, passwordHash: await bcryptHash(password, this.options.bcryptCost ?? 12) };
+  async setLogin(username: string, user: { userId: string; tenantId: string; role: UserRole }, password: string | PreparedPassword): Promise<void> {
+    const passwordHash = typeof password === 'string' ? await bcryptHash(password, this.options.bcryptCost ?? 12) : await password.hash;
+    const login: Login = { ...user, passwordHash };
     await this.options.kv.set(loginKey(username, user.tenantId), JSON.stringify(login));
     // a new login starts enabled with the given role; setting the password again keeps what admins changed
     await this.users.upsert(user.userId, (current) => current ?? { username, tenantId: user.tenantId, role: user.role, disabled: false, generation: 0 });

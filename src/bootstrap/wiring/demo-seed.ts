@@ -1,4 +1,8 @@
-import type { Auth } from '../../application/ports/auth.js';
+import { existsSync } from 'node:fs';
+import type { Auth, PreparedPassword } from '../../application/ports/auth.js';
+import { preparePassword } from '../../adapters/auth/kv-auth.js';
+import type { PatriotConfig } from '../config.js';
+import { sqliteLogPath } from '../storage.js';
 import type { SignalProcessor } from '../../application/workflows/signal-processor.js';
 import { configureStrategy, openAccount, registerUser } from '../../application/commands/configure.js';
 import { tradingViewAlertMessage } from '../../domain/signals/alert-template.js';
@@ -32,19 +36,31 @@ export async function seedDemo(core: Core, processor: SignalProcessor): Promise<
 }
 
 /**
+ * The demo login's password with its hash begun now, before the stores open, when the login will
+ * surely be set: PATRIOT_DEMO_PASSWORD (set at every start) or a new SQLite data directory (no
+ * login yet). Otherwise undefined: nothing is hashed that may not be needed.
+ */
+export function prepareDemoPassword(config: PatriotConfig): PreparedPassword | undefined {
+  if (!config.demo) return undefined;
+  if (config.demoPassword !== undefined) return preparePassword(config.demoPassword);
+  if (config.databaseUrl === undefined && !existsSync(sqliteLogPath(config.dataDir))) return preparePassword(newDemoPassword());
+  return undefined;
+}
+
+/**
  * The demo login: created once with a random password (printed then, and only then), or set from
  * PATRIOT_DEMO_PASSWORD (never printed: the operator knows it, and a log is no place for it).
- * Its bcrypt hash (~0.25 s) runs off the event loop, so start-up goes on beside it (runtime.ts).
+ * `prepared`: from `prepareDemoPassword`, its hash under way since the start began.
  */
-export async function seedDemoLogin(core: Core, processor: SignalProcessor, auth: Auth): Promise<{ readonly password?: string }> {
+export async function seedDemoLogin(core: Core, processor: SignalProcessor, auth: Auth, prepared?: PreparedPassword): Promise<{ readonly password?: string }> {
   const { config } = core;
   if (!config.demo || !processor.state.strategy(DEMO_STRATEGY)) return {};
   const demoLogin = { userId: demoUser.userId, tenantId: demoUser.tenantId, role: demoUser.role };
-  if (config.demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, demoLogin, config.demoPassword);
+  if (config.demoPassword !== undefined) await auth.setLogin(DEMO_LOGIN, demoLogin, prepared ?? config.demoPassword);
   else if (!(await auth.hasLogin(DEMO_LOGIN, demoLogin.tenantId))) {
-    const password = newDemoPassword();
+    const password = prepared ?? preparePassword(newDemoPassword());
     await auth.setLogin(DEMO_LOGIN, demoLogin, password);
-    return { password };
+    return { password: password.password };
   }
   return {};
 }
