@@ -96,6 +96,7 @@ describe('route schemas compiled on first use', () => {
     expect((await app.inject({ method: 'POST', url: '/fine', payload: { a: 1 } })).statusCode).toBe(200); // coerced to '1'
     expect((await app.inject({ method: 'POST', url: '/fine', payload: {} })).statusCode).toBe(400);
     expect((await app.inject({ method: 'POST', url: '/broken', payload: { a: 'x' } })).statusCode).toBe(500);
+    expect((await app.inject({ method: 'POST', url: '/broken', payload: { a: 'x' } })).statusCode, 'and again: the failure is kept, not compiled anew').toBe(500);
   });
 
   it('every route schema of the real server compiles', { timeout: 60_000 }, async () => {

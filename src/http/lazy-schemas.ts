@@ -75,8 +75,7 @@ export class LazySchemas {
   }
 
   private lazyValidator(route: string, compile: () => Validate): Validate {
-    let compiled: Validate | undefined;
-    const get = () => (compiled ??= compile());
+    const get = this.queued(route, compile);
     const validate: Validate & { schemaEnv: boolean } = Object.assign(
       (data: unknown, context?: unknown) => {
         const fn = get();
@@ -88,14 +87,33 @@ export class LazySchemas {
       // function that says it is Ajv's; this one is, once compiled
       { schemaEnv: true, errors: null as unknown },
     );
-    this.pending.push({ route, compile: get });
     return validate;
   }
 
   private lazySerializer(route: string, compile: () => (doc: unknown) => string): (doc: unknown) => string {
-    let compiled: ((doc: unknown) => string) | undefined;
-    const get = () => (compiled ??= compile());
-    this.pending.push({ route, compile: get });
+    const get = this.queued(route, compile);
     return (doc) => get()(doc);
+  }
+
+  /**
+   * `compile` run once, on the first call of what this returns (by a request or `compileAll`),
+   * queued for `compileAll`. A schema that does not compile throws the same error at every call
+   * after the first, without compiling again: a broken route's requests cost no compile each.
+   */
+  private queued<T>(route: string, compile: () => T): () => T {
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    const get = (): T => {
+      if (!outcome) {
+        try {
+          outcome = { ok: true, value: compile() };
+        } catch (error) {
+          outcome = { ok: false, error };
+        }
+      }
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    };
+    this.pending.push({ route, compile: get });
+    return get;
   }
 }
