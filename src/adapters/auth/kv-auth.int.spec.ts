@@ -76,6 +76,29 @@ describe('KvAuth', () => {
     expect(await auth.authenticate(tokens.accessToken)).toBe('TOKEN_EXPIRED');
   });
 
+  it('a token used before is refused as soon as it expires, its user is disabled or its session retired, like a fresh one', async () => {
+    const { auth, advance } = await setup();
+    const tokens = pair(await auth.login('alice', 'correct horse battery'));
+    expect(await auth.authenticate(tokens.accessToken)).toMatchObject({ userId: 'u1' });
+    advance(58_000);
+    expect(await auth.authenticate(tokens.accessToken)).toMatchObject({ userId: 'u1' }); // remembered, still inside its minute
+    advance(2_000); // exp == now: expired, as jose has it
+    expect(await auth.authenticate(tokens.accessToken)).toBe('TOKEN_EXPIRED');
+    expect(await auth.authenticate(tokens.accessToken)).toBe('TOKEN_EXPIRED');
+
+    const second = pair(await auth.login('alice', 'correct horse battery'));
+    expect(await auth.authenticate(second.accessToken)).toMatchObject({ userId: 'u1' });
+    await auth.logout(second.refreshToken);
+    expect(await auth.authenticate(second.accessToken)).toBe('CREDENTIAL_REVOKED');
+
+    const third = pair(await auth.login('alice', 'correct horse battery'));
+    expect(await auth.authenticate(third.accessToken)).toMatchObject({ userId: 'u1' });
+    await auth.setDisabled('u1', true);
+    expect(await auth.authenticate(third.accessToken)).toBe('CREDENTIAL_REVOKED');
+    const [h, p, sig] = third.accessToken.split('.') as [string, string, string];
+    expect(await auth.authenticate(`${h}.${p}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`)).toBe('INVALID_TOKEN'); // another text is verified in full
+  });
+
   it('access tokens stay plain HS256 JWTs of the signing key: one signed elsewhere with the raw key verifies, and ours verify with it', async () => {
     const { auth, signingKey, now } = await setup();
     await auth.setLogin('uma', { userId: 'u9', tenantId: 't1', role: 'viewer' }, 'another long password'); // a token names a user who exists

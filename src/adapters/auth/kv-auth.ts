@@ -6,6 +6,7 @@ import type { ApiKeyInfo, Auth, AuthFailure, PreparedPassword, Principal, TokenP
 import type { Clock } from '../../application/ports/clock.js';
 import type { UserRole } from '../../domain/events.js';
 import { UserRecords, type UserRecord } from './user-records.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export interface KvAuthOptions {
   readonly kv: KeyValueStore;
@@ -89,6 +90,8 @@ export class KvAuth implements Auth {
   /** a real hash to check against when the user does not exist, so timing does not tell which usernames exist */
   private dummyHash: Promise<string> | undefined;
   private readonly users: UserRecords;
+  /** tokens verified before (their time window is checked at every use) */
+  private readonly verified = new VerifiedTokens();
   /** sessions known retired (for good) or known alive at a time */
   private readonly sessions = new Map<string, { readonly retired: boolean; readonly readAt: number }>();
   private readonly listeners = new Set<(userId: string) => void>();
@@ -207,13 +210,17 @@ export class KvAuth implements Auth {
 
   async authenticate(bearer: string): Promise<Principal | AuthFailure> {
     if (bearer.startsWith('pk_')) return this.apiKey(bearer);
-    let payload: Record<string, unknown>;
-    try {
-      ({ payload } = await jwtVerify(bearer, await this.hmacKey(), {
-        algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'iat', 'sub'], currentDate: new Date(this.now),
-      }));
-    } catch (error) {
-      return error instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN';
+    const now = this.now;
+    let payload = this.verified.get(bearer, Math.floor(now / 1000));
+    if (payload === undefined) {
+      try {
+        ({ payload } = await jwtVerify(bearer, await this.hmacKey(), {
+          algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'iat', 'sub'], currentDate: new Date(now),
+        }));
+      } catch (error) {
+        return error instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN';
+      }
+      this.verified.keep(bearer, payload);
     }
     const { sub, tid, sid, gen, exp } = payload as { sub?: unknown; tid?: unknown; sid?: unknown; gen?: unknown; exp?: number };
     if (typeof sub !== 'string' || typeof tid !== 'string') return 'INVALID_TOKEN';

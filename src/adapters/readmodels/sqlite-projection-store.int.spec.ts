@@ -44,6 +44,68 @@ describe('SqliteProjectionStore', () => {
     await store.close();
   });
 
+  it('reads reuse a parse only while the stored text is the same, whichever connection rewrote it; what they return is frozen', async () => {
+    const path = fresh();
+    const reader = new SqliteProjectionStore(path);
+    const writer = new SqliteProjectionStore(path); // another connection (another node on the same data directory)
+    await writer.commit([{ ...doc('a', 1), data: { id: 'a', status: 'new', fills: [{ qty: '1' }] } }], 1);
+    const first = (await reader.list({ collection: 'orders', tenantId: 't1', limit: 10 }))[0]!;
+    expect((await reader.get('orders', 't1', 'a'))?.data).toBe(first.data); // the same text: the same parse
+    expect(Object.isFrozen(first.data) && Object.isFrozen(first.data.fills) && Object.isFrozen((first.data.fills as object[])[0])).toBe(true);
+    expect(() => {
+      (first.data as { status: string }).status = 'changed';
+    }).toThrow(TypeError);
+
+    await writer.commit([{ ...doc('a', 1), data: { id: 'a', status: 'filled', fills: [{ qty: '1' }, { qty: '2' }] } }], 2);
+    expect((await reader.get('orders', 't1', 'a'))?.data).toEqual({ id: 'a', status: 'filled', fills: [{ qty: '1' }, { qty: '2' }] });
+    expect((await reader.list({ collection: 'orders', tenantId: 't1', limit: 10 }))[0]?.data).toEqual({ id: 'a', status: 'filled', fills: [{ qty: '1' }, { qty: '2' }] });
+    expect((await reader.getMany([{ collection: 'orders', tenantId: 't1', id: 'a' }]))[0]?.data.status).toBe('filled');
+
+    // same id in another tenant or collection is another document
+    await writer.commit([{ ...doc('a', 2, { tenantId: 't2' }), data: { owner: 't2' } }, { ...doc('a', 3, { collection: 'fills' }), data: { kind: 'fill' } }], 3);
+    expect((await reader.get('orders', 't2', 'a'))?.data).toEqual({ owner: 't2' });
+    expect((await reader.get('fills', 't1', 'a'))?.data).toEqual({ kind: 'fill' });
+    expect((await reader.get('orders', 't1', 'a'))?.data.status).toBe('filled');
+    await writer.close();
+    await reader.close();
+  });
+
+  it("a list's first page is answered again only while no connection committed: this one's commits, another's and a reset all show at once", async () => {
+    const path = fresh();
+    const reader = new SqliteProjectionStore(path);
+    const other = new SqliteProjectionStore(path); // another node on the same data directory
+    const first = () => reader.list({ collection: 'orders', tenantId: 't1', limit: 10 });
+    const ids = async () => (await first()).map((d) => d.id);
+    await reader.commit([doc('a', 1), doc('b', 2)], 2);
+    expect(await ids()).toEqual(['b', 'a']);
+    const again = await first();
+    again.reverse(); // callers get their own array
+    expect(await ids()).toEqual(['b', 'a']);
+    expect(Object.isFrozen((await first())[0])).toBe(true);
+
+    await other.commit([doc('c', 3)], 3);
+    expect(await ids()).toEqual(['c', 'b', 'a']);
+    await other.commitProcessor('p', [{ ...doc('b', 2), data: { id: 'b', v: 2 } }], 1, 0);
+    expect((await first()).find((d) => d.id === 'b')?.data).toEqual({ id: 'b', v: 2 });
+    await reader.commit([doc('d', 4)], 4);
+    expect(await ids()).toEqual(['d', 'c', 'b', 'a']);
+    await reader.commitProcessor('q', [doc('e', 5)], 1, 0);
+    expect(await ids()).toEqual(['e', 'd', 'c', 'b', 'a']);
+    await other.reset({ processors: true });
+    expect(await ids()).toEqual([]);
+    await reader.commit([doc('f', 6)], 6);
+    expect(await ids()).toEqual(['f']);
+    await reader.reset({ processors: true });
+    expect(await ids()).toEqual([]);
+    // pages after the first are read each time
+    await other.commit([doc('g', 7), doc('h', 8)], 8);
+    expect((await reader.list({ collection: 'orders', tenantId: 't1', limit: 10, before: 8 })).map((d) => d.id)).toEqual(['g']);
+    await other.commit([doc('i', 5)], 9);
+    expect((await reader.list({ collection: 'orders', tenantId: 't1', limit: 10, before: 8 })).map((d) => d.id)).toEqual(['g', 'i']);
+    await other.close();
+    await reader.close();
+  });
+
   it('list() answers every filter shape the same when its prepared statements are reused, writes in between included', async () => {
     const store = new SqliteProjectionStore(fresh());
     const shapes = [{}, { accountId: 'x' }, { strategyId: 's' }, { signalId: 'g' }, { accountId: 'x', before: 4 }, { accountId: 'x', strategyId: 's', signalId: 'g', before: 9 }];

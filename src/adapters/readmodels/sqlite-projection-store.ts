@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from '../eventstore/sqlite/schema.js';
 import { explainSqliteFailure } from '../eventstore/sqlite/file-errors.js';
 import { StaleCheckpointError, type DocKey, type DocQuery, type ProjectionStore, type ReadDoc } from '../../application/ports/projection-store.js';
+import { ParsedDocs } from './parsed-docs.js';
+import { ListAnswers, type FileGeneration } from './list-answers.js';
 
 interface DocRow {
   collection: string;
@@ -32,6 +34,10 @@ const toDoc = (r: DocRow): ReadDoc => ({
   data: JSON.parse(r.data) as Record<string, unknown>,
 });
 
+/** The columns a read returns, as an array (better-sqlite3's raw mode: no object built per row). */
+const READ_COLUMNS = 'id, account_id, strategy_id, signal_id, seq, data';
+type ReadRow = [id: string, accountId: string | null, strategyId: string | null, signalId: string | null, seq: number, data: string];
+
 /**
  * Read models in their own SQLite file. They are rebuildable from the log, so the file
  * uses synchronous=NORMAL: a power loss can only lose whole recent batches (documents
@@ -49,8 +55,18 @@ export class SqliteProjectionStore implements ProjectionStore {
   private readonly setProcessorCheckpoint: Database.Statement;
   /** list() statements by their SQL: at most 16 shapes (which filters are set); preparing one costs as much as a page read */
   private readonly listStatements = new Map<string, Database.Statement>();
+  /** documents read before, parsed: reused while their stored text is the same */
+  private readonly parsed: ParsedDocs;
+  /** first pages of lists, kept until the file changes */
+  private readonly answers: ListAnswers;
+  /** SQLite's count of commits by other connections */
+  private readonly dataVersion: Database.Statement;
+  /** this connection's writes (data_version does not count them) */
+  private ownWrites = 0;
 
-  constructor(path: string) {
+  constructor(path: string, options: { readonly parsedDocs?: number; readonly listAnswerDocs?: number } = {}) {
+    this.parsed = new ParsedDocs(options.parsedDocs ?? 4000);
+    this.answers = new ListAnswers(options.listAnswerDocs ?? 4000);
     this.db = openDatabase({ path, synchronous: 'NORMAL', what: 'the read models' });
     try {
       this.createSchema();
@@ -64,10 +80,11 @@ export class SqliteProjectionStore implements ProjectionStore {
        ON CONFLICT (collection, tenant_id, id) DO UPDATE SET account_id = excluded.account_id, strategy_id = excluded.strategy_id,
          signal_id = excluded.signal_id, seq = excluded.seq, data = excluded.data`,
     );
-    this.getOne = this.db.prepare('SELECT * FROM docs WHERE collection = ? AND tenant_id = ? AND id = ?');
+    this.getOne = this.db.prepare(`SELECT ${READ_COLUMNS} FROM docs WHERE collection = ? AND tenant_id = ? AND id = ?`).raw();
     this.setCheckpoint = this.db.prepare(
       'INSERT INTO projection_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
     );
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     this.readCheckpoint = this.db.prepare('SELECT position FROM projection_checkpoint WHERE id = 1');
     this.readProcessorCheckpoint = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?');
     this.claimCollection = this.db.prepare('INSERT INTO processor_collections (collection, processor) VALUES (?, ?) ON CONFLICT (collection) DO NOTHING');
@@ -104,6 +121,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   bindToLog(binding: LogBinding): void {
+    this.ownWrites++;
     this.db.prepare(
       'INSERT INTO log_binding (id, log_id, position, hash) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET log_id = excluded.log_id, position = excluded.position, hash = excluded.hash',
     ).run(binding.logId, binding.position, binding.hash);
@@ -124,6 +142,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async commit(docs: readonly ReadDoc[], checkpoint: number, expected?: number): Promise<void> {
+    this.ownWrites++;
     this.db.transaction(() => {
       if (expected !== undefined) {
         const row = this.readCheckpoint.get() as { position: number } | undefined;
@@ -140,6 +159,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async commitProcessor(processorId: string, docs: readonly ReadDoc[], checkpoint: number, expected: number): Promise<void> {
+    this.ownWrites++;
     this.db.transaction(() => {
       const row = this.readProcessorCheckpoint.get(processorId) as { position: number } | undefined;
       if ((row?.position ?? 0) !== expected) throw new StaleCheckpointError(expected);
@@ -159,6 +179,9 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async reset(options: { readonly processors?: boolean } = {}): Promise<void> {
+    this.ownWrites++;
+    this.parsed.clear();
+    this.answers.clear();
     this.db.exec(
       options.processors
         ? 'DELETE FROM docs; DELETE FROM projection_checkpoint; DELETE FROM processor_checkpoints; DELETE FROM processor_collections;'
@@ -167,17 +190,27 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined> {
-    const row = this.getOne.get(collection, tenantId, id) as DocRow | undefined;
-    return row ? toDoc(row) : undefined;
+    const row = this.getOne.get(collection, tenantId, id) as ReadRow | undefined;
+    return row ? this.readDoc(collection, tenantId, row) : undefined;
   }
 
   async getMany(keys: readonly DocKey[]): Promise<ReadDoc[]> {
     const found: ReadDoc[] = [];
     for (const k of keys) {
-      const row = this.getOne.get(k.collection, k.tenantId, k.id) as DocRow | undefined;
-      if (row) found.push(toDoc(row));
+      const row = this.getOne.get(k.collection, k.tenantId, k.id) as ReadRow | undefined;
+      if (row) found.push(this.readDoc(k.collection, k.tenantId, row));
     }
     return found;
+  }
+
+  /** A read row as a document; its data parsed once per stored text (shared and frozen: see ParsedDocs). */
+  private readDoc(collection: string, tenantId: string, row: ReadRow): ReadDoc {
+    const [id, accountId, strategyId, signalId, seq, text] = row;
+    const doc: { -readonly [K in keyof ReadDoc]: ReadDoc[K] } = { collection, id, tenantId, seq, data: this.parsed.parse(`${collection}\u0000${tenantId}\u0000${id}`, text) };
+    if (accountId !== null) doc.accountId = accountId;
+    if (strategyId !== null) doc.strategyId = strategyId;
+    if (signalId !== null) doc.signalId = signalId;
+    return Object.freeze(doc); // shared by kept list answers
   }
 
   async list(q: DocQuery): Promise<ReadDoc[]> {
@@ -186,21 +219,35 @@ export class SqliteProjectionStore implements ProjectionStore {
     if (q.strategyId !== undefined) where.push('strategy_id = @strategyId');
     if (q.signalId !== undefined) where.push('signal_id = @signalId');
     if (q.before !== undefined) where.push('seq < @before');
-    const sql = `SELECT * FROM docs WHERE ${where.join(' AND ')} ORDER BY seq DESC, id DESC LIMIT @limit`;
+    const sql = `SELECT ${READ_COLUMNS} FROM docs WHERE ${where.join(' AND ')} ORDER BY seq DESC, id DESC LIMIT @limit`;
     const params: Record<string, string | number> = { collection: q.collection, tenantId: q.tenantId, limit: q.limit };
     if (q.accountId !== undefined) params.accountId = q.accountId;
     if (q.strategyId !== undefined) params.strategyId = q.strategyId;
     if (q.signalId !== undefined) params.signalId = q.signalId;
     if (q.before !== undefined) params.before = q.before;
+    // first pages (no `before`) are what clients poll: kept until the file changes
+    const query = q.before === undefined ? `${sql}\u0000${JSON.stringify(params)}` : undefined;
+    const now = query !== undefined ? this.generation() : undefined;
+    const kept = query !== undefined && now !== undefined ? this.answers.get(query, now) : undefined;
+    if (kept !== undefined) return [...kept];
     let statement = this.listStatements.get(sql);
     if (statement === undefined) {
-      statement = this.db.prepare(sql);
+      statement = this.db.prepare(sql).raw();
       this.listStatements.set(sql, statement);
     }
-    return (statement.all(params) as DocRow[]).map(toDoc);
+    const docs = (statement.all(params) as ReadRow[]).map((row) => this.readDoc(q.collection, q.tenantId, row));
+    if (query !== undefined && now !== undefined) this.answers.set(query, now, docs);
+    return [...docs];
+  }
+
+  /** Where the file is: a commit by any connection, this one included, moves it. */
+  private generation(): FileGeneration {
+    return { others: this.dataVersion.get() as number, own: this.ownWrites };
   }
 
   async close(): Promise<void> {
+    this.parsed.clear();
+    this.answers.clear();
     this.db.close();
   }
 }
