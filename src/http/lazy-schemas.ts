@@ -1,6 +1,7 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
+import { pageItemSchema, pageSerializer } from './page-serializer.js';
 
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 type ValidatorFactory = NonNullable<CompilersFactory['buildValidator']>;
@@ -41,7 +42,13 @@ export class LazySchemas {
     }) as ValidatorFactory,
     buildSerializer: ((externalSchemas, options) => {
       let compiler: ReturnType<SerializerFactory> | undefined;
-      return (route) => this.lazySerializer(`${route.method} ${route.url} ${route.httpStatus}`, () => (compiler ??= this.fjs(externalSchemas, options))(route));
+      const compile = (route: Parameters<ReturnType<SerializerFactory>>[0]) => (compiler ??= this.fjs(externalSchemas, options))(route);
+      return (route) => this.lazySerializer(`${route.method} ${route.url} ${route.httpStatus}`, () => {
+        const whole = compile(route);
+        // a page's items are serialised by the same compiler from their own schema, and kept when immutable
+        const item = pageItemSchema(route.schema);
+        return item ? pageSerializer(whole, compile({ ...route, schema: item })) : whole;
+      });
     }) as SerializerFactory,
   };
 

@@ -1,3 +1,5 @@
+import { deepFreeze } from '../../application/shared/deep-freeze.js';
+
 /**
  * Parsed read-model documents, kept while their stored text is unchanged (issue 18, REST reads).
  *
@@ -37,12 +39,4 @@ export class ParsedDocs {
   clear(): void {
     this.byKey.clear();
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
