@@ -55,6 +55,19 @@ describe.skipIf(!testPgUrl)('PostgresProjectionStore on PostgreSQL', () => {
     await Promise.all([a.close(), b.close(), named.close()]);
   });
 
+  it("a node reads another node's rewrite at once: a parse is reused only for the same stored text; what reads return is deep-frozen", async () => {
+    const [writer, reader] = await Promise.all([PostgresProjectionStore.open({ pool: poolFor(), name: 'parse' }), PostgresProjectionStore.open({ pool: poolFor(), name: 'parse' })]);
+    await writer.commit([{ collection: 'parsed', tenantId: 't', id: 'x', seq: 1, data: { status: 'new', fills: [{ qty: '1' }] } }], 1);
+    const first = (await reader.list({ collection: 'parsed', tenantId: 't', limit: 5 }))[0]!;
+    expect((await reader.get('parsed', 't', 'x'))?.data).toBe(first.data);
+    expect(Object.isFrozen((first.data.fills as object[])[0])).toBe(true);
+    await writer.commit([{ collection: 'parsed', tenantId: 't', id: 'x', seq: 1, data: { status: 'filled', fills: [{ qty: '1' }, { qty: '2' }] } }], 2);
+    expect((await reader.get('parsed', 't', 'x'))?.data).toEqual({ status: 'filled', fills: [{ qty: '1' }, { qty: '2' }] });
+    expect((await reader.getMany([{ collection: 'parsed', tenantId: 't', id: 'x' }]))[0]?.data.status).toBe('filled');
+    expect((await reader.list({ collection: 'parsed', tenantId: 't', limit: 5 }))[0]?.data.status).toBe('filled');
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
   it('measures a commit of 10,000 documents', async () => {
     const store = await PostgresProjectionStore.open({ pool: poolFor(), name: 'bench' });
     await store.reset();

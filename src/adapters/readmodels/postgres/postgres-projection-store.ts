@@ -1,3 +1,4 @@
+import { ParsedDocs } from '../parsed-docs.js';
 import { inTransaction } from '../../postgres/transaction.js';
 import { StaleCheckpointError, type DocKey, type DocQuery, type ProjectionStore, type ReadDoc } from '../../../application/ports/projection-store.js';
 import { runMigrations } from '../../postgres/migrations.js';
@@ -24,6 +25,9 @@ interface DocRow {
 }
 
 const COLUMNS = 'collection, tenant_id, id, account_id, strategy_id, signal_id, seq, data';
+/** reads take the document as text, parsed by ParsedDocs (once per stored text: see parsed-docs.ts) */
+const READ_COLUMNS = 'collection, tenant_id, id, account_id, strategy_id, signal_id, seq, data::text AS data';
+type ReadRow = Omit<DocRow, 'data'> & { data: string };
 
 const toDoc = (r: DocRow): ReadDoc => ({
   collection: r.collection,
@@ -117,6 +121,8 @@ export class PostgresProjectionStore implements ProjectionStore {
 
   readonly name: string;
   private readonly pool: PgPool;
+  /** documents read before, parsed: reused while their stored text is the same */
+  private readonly parsed = new ParsedDocs(4000);
   private readonly maxDocsPerStatement: number;
   private closed = false;
 
@@ -206,26 +212,31 @@ export class PostgresProjectionStore implements ProjectionStore {
     });
   }
 
+  /** A read row as a document, its data parsed once per stored text (shared and deep-frozen). */
+  private readDoc(r: ReadRow): ReadDoc {
+    return toDoc({ ...r, data: this.parsed.parse(`${r.collection}\u0000${r.tenant_id}\u0000${r.id}`, r.data) });
+  }
+
   async get(collection: string, tenantId: string, id: string): Promise<ReadDoc | undefined> {
     this.assertOpen();
-    const r = await this.pool.query<DocRow>(`SELECT ${COLUMNS} FROM read_docs WHERE collection = $1 AND tenant_id = $2 AND id = $3`, [
+    const r = await this.pool.query<ReadRow>(`SELECT ${READ_COLUMNS} FROM read_docs WHERE collection = $1 AND tenant_id = $2 AND id = $3`, [
       collection,
       tenantId,
       id,
     ]);
     const row = r.rows[0];
-    return row ? toDoc(row) : undefined;
+    return row ? this.readDoc(row) : undefined;
   }
 
   async getMany(keys: readonly DocKey[]): Promise<ReadDoc[]> {
     this.assertOpen();
     if (keys.length === 0) return [];
-    const r = await this.pool.query<DocRow>(
-      `SELECT ${COLUMNS} FROM read_docs
+    const r = await this.pool.query<ReadRow>(
+      `SELECT ${READ_COLUMNS} FROM read_docs
        WHERE (collection, tenant_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
       [keys.map((k) => k.collection), keys.map((k) => k.tenantId), keys.map((k) => k.id)],
     );
-    return r.rows.map(toDoc);
+    return r.rows.map((row) => this.readDoc(row));
   }
 
   async list(q: DocQuery): Promise<ReadDoc[]> {
@@ -241,8 +252,8 @@ export class PostgresProjectionStore implements ProjectionStore {
     if (q.signalId !== undefined) add('signal_id', q.signalId);
     if (q.before !== undefined) add('seq', q.before, '<');
     params.push(q.limit);
-    const sql = `SELECT ${COLUMNS} FROM read_docs WHERE ${where.join(' AND ')} ORDER BY seq DESC, id DESC LIMIT $${params.length}`;
-    return (await this.pool.query<DocRow>(sql, params)).rows.map(toDoc);
+    const sql = `SELECT ${READ_COLUMNS} FROM read_docs WHERE ${where.join(' AND ')} ORDER BY seq DESC, id DESC LIMIT $${params.length}`;
+    return (await this.pool.query<ReadRow>(sql, params)).rows.map((row) => this.readDoc(row));
   }
 
   /** The shared pool stays open. */
