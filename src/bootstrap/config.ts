@@ -34,6 +34,12 @@ export interface PatriotConfig {
   readonly rateLimits: { readonly webhookPerMinute: number; readonly webhookAuthFailuresPerMinute: number; readonly loginsPerMinute: number; readonly refreshesPerMinute?: number; readonly readsPerMinute: number; readonly writesPerMinute: number; readonly tradingPerMinute: number };
   /** browser origins allowed to call the API (PATRIOT_CORS_ORIGINS, comma-separated); none by default */
   readonly corsOrigins: readonly string[];
+  /**
+   * How far V8 lets the heap grow past what a full collection kept, in percent (PATRIOT_HEAP_GROWING_PERCENT,
+   * default 50; 0: V8's own choice, which under a burst of alerts let the heap reach 3-4 times what is live).
+   * Not a cap: the heap still grows as far as the live data needs. See ADR-0028.
+   */
+  readonly heapGrowingPercent: number;
   /** the demo login's password (set at every start); unset: a random one, printed once when created */
   readonly demoPassword?: string;
   /** this node's name among the nodes sharing one database (default host-pid) */
@@ -84,7 +90,7 @@ const KEYS = [
   'PATRIOT_WEBHOOK_RATE_PER_MIN', 'PATRIOT_WEBHOOK_AUTH_FAILURES_PER_MIN', 'PATRIOT_API_TRADING_RATE_PER_MIN', 'PATRIOT_LOGIN_RATE_PER_MIN', 'PATRIOT_API_READ_RATE_PER_MIN', 'PATRIOT_API_WRITE_RATE_PER_MIN', 'PATRIOT_CORS_ORIGINS',
   'PATRIOT_STREAMS_PER_USER', 'PATRIOT_MAX_STREAMS', 'PATRIOT_STREAM_HEARTBEAT_MS', 'PATRIOT_STREAM_RECHECK_MS',
   'PATRIOT_PAPER_PRICES', 'PATRIOT_MAX_PRICE_AGE_MS', 'PATRIOT_PRICE_WAIT_MS', 'PATRIOT_MARKETS_REFRESH_MS', 'PATRIOT_BALANCES_REFRESH_MS',
-  'PATRIOT_REFRESH_RATE_PER_MIN',
+  'PATRIOT_REFRESH_RATE_PER_MIN', 'PATRIOT_HEAP_GROWING_PERCENT',
   ...SECURITY_KEYS,
   ...OUTBOUND_KEYS,
 ] as const;
@@ -193,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       balancesRefreshMs: int(source, 'PATRIOT_BALANCES_REFRESH_MS', 60_000, 1000, 86_400_000),
     },
     fillStreamAuditMs: int(source, 'PATRIOT_FILL_STREAM_AUDIT_MS', 20_000, 0, 3_600_000),
+    heapGrowingPercent: int(source, 'PATRIOT_HEAP_GROWING_PERCENT', 50, 0, 1000),
     streams: {
       perUser: int(source, 'PATRIOT_STREAMS_PER_USER', 20, 1, 100_000),
       total: int(source, 'PATRIOT_MAX_STREAMS', 10_000, 1, 1_000_000),

@@ -20,6 +20,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ PATRIOT_PAPER_MAX_OPEN_ORDERS: '0' })).toThrow(/PATRIOT_PAPER_MAX_OPEN_ORDERS/);
   });
 
+  it('the heap growing percent: 50 by default, 0 hands it back to V8, nonsense is refused', () => {
+    expect(loadConfig({}).heapGrowingPercent).toBe(50);
+    expect(loadConfig({ PATRIOT_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(loadConfig({ PATRIOT_HEAP_GROWING_PERCENT: '200' }).heapGrowingPercent).toBe(200);
+    for (const bad of ['-1', '1001', '12.5', 'lots']) expect(() => loadConfig({ PATRIOT_HEAP_GROWING_PERCENT: bad })).toThrow(/PATRIOT_HEAP_GROWING_PERCENT/);
+  });
+
   it('reads the environment', () => {
     const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', PATRIOT_DATA_DIR: '/tmp/x', PATRIOT_PUBLIC_URL: 'https://bot.example.com/', PATRIOT_DEMO: 'false' });
     expect(config).toMatchObject({ port: 0, host: '0.0.0.0', dataDir: '/tmp/x', publicUrl: 'https://bot.example.com', demo: false });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { applyHeapGrowth } from './heap-growth.js';
 import type { Logger as Pino } from 'pino';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { KeyValueStore } from '../application/ports/key-value.js';
@@ -85,6 +86,7 @@ export { webhookSecretKey };
  * the HTTP API; starts the workers and the server.
  */
 export async function startPatriot(config: PatriotConfig, options: StartOptions = {}): Promise<PatriotRuntime> {
+  applyHeapGrowth(config.heapGrowingPercent);
   // the demo login's bcrypt hash, begun now when it will surely be needed: it runs beside the start
   const demoPassword = prepareDemoPassword(config);
   const core = await openCore(config, options);
