@@ -37,7 +37,7 @@ export interface PatriotConfig {
   /**
    * How far V8 lets the heap grow past what a full collection kept, in percent (PATRIOT_HEAP_GROWING_PERCENT,
    * default 50; 0: V8's own choice, which under a burst of alerts let the heap reach 3-4 times what is live).
-   * Not a cap: the heap still grows as far as the live data needs. See ADR-0028.
+   * Not a cap: the heap still grows as far as the live data needs. See ADR-0029.
    */
   readonly heapGrowingPercent: number;
   /** the demo login's password (set at every start); unset: a random one, printed once when created */

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * Tells V8 how far the heap may grow past what its last full collection kept (ADR-0028,
+ * Tells V8 how far the heap may grow past what its last full collection kept (ADR-0029,
  * `PATRIOT_HEAP_GROWING_PERCENT`). Left to itself, V8 picked a factor of up to 4 under a burst of
  * alerts (a high allocation rate on two busy cores): the heap reached ~3-4 times the live data,
  * and resident memory 330-390 MB for ~60 MB live. A fixed 50 % holds the same bursts to ~240-260 MB

@@ -20,7 +20,7 @@ export class ListAnswers {
   private held = 0;
   private at: FileGeneration | undefined;
 
-  constructor(private readonly maxDocs = 4000) {}
+  constructor(private readonly maxDocs = 2000) {}
 
   /** The answer kept for `query` at this generation, if any. */
   get(query: string, now: FileGeneration): readonly ReadDoc[] | undefined {

@@ -15,7 +15,7 @@ import { deepFreeze } from '../../application/shared/deep-freeze.js';
 export class ParsedDocs {
   private readonly byKey = new Map<string, { readonly text: string; readonly data: Record<string, unknown> }>();
 
-  constructor(private readonly max = 5000) {}
+  constructor(private readonly max = 2000) {}
 
   /** The document parsed from `text`, reused when `key`'s last parse was of the same text. */
   parse(key: string, text: string): Record<string, unknown> {
