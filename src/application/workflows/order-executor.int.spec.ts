@@ -110,6 +110,39 @@ describe('OrderExecutor', () => {
     await next.stop();
   });
 
+  it('given a backlog of queued orders when the executor stops, then the stop reads none of their streams and sends none; the next executor sends each once', async () => {
+    const { store, exchange, executor } = await setup();
+    const intents = Array.from({ length: 40 }, (_, n) => intent(100 + n));
+    for (const i of intents) await approve(store, i);
+    const reads = vi.spyOn(store, 'readStream');
+    for (const [n, i] of intents.entries()) {
+      executor.submit(i);
+      if (n % 4 === 3) await Promise.resolve(); // several batches queued behind each other
+    }
+    const readBeforeStop = reads.mock.calls.length; // the first batch may be under way already
+    await executor.stop();
+    expect(reads.mock.calls.length).toBe(readBeforeStop);
+    expect(readBeforeStop).toBeLessThan(intents.length / 2);
+    reads.mockRestore();
+    const unsent: OrderIntent[] = [];
+    for (const i of intents) {
+      const recorded = await types(store, i);
+      expect(recorded).not.toContain('OrderStatusUnknown');
+      if (exchange.placementAttempts('acc1', i.clientOrderId) === 0) {
+        expect(recorded).toEqual(['OrderApproved']); // no attempt recorded: it never left
+        unsent.push(i);
+      }
+    }
+    expect(unsent.length).toBeGreaterThan(intents.length / 2);
+    const next = new OrderExecutor({ store, exchange, clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20] });
+    exchange.onOrderUpdate((u) => void next.onExchangeUpdate(u.order, u.accountId));
+    for (const i of unsent) next.submit(i);
+    await next.idle();
+    await until(async () => (await Promise.all(intents.map((i) => types(store, i)))).every((t) => t.includes('OrderFilled')));
+    for (const i of intents) expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+    await next.stop();
+  });
+
   it('given orders of one account, then they reach the exchange in submission order, each once, and end filled', async () => {
     const { store, exchange, executor } = await setup();
     const intents = [1, 2, 3, 4, 5].map(intent);
