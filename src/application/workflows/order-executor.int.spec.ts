@@ -65,6 +65,31 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 
 const types = async (store: EventStore, i: OrderIntent) => (await store.readStream(`order-${i.clientOrderId}`)).map((e) => e.type);
 
+/** The orders a stopped executor left: never placed, only approved in the log (none recorded as unknown). */
+async function leftUnsent(store: EventStore, exchange: PaperExchange, intents: readonly OrderIntent[]): Promise<OrderIntent[]> {
+  const unsent: OrderIntent[] = [];
+  for (const i of intents) {
+    const recorded = await types(store, i);
+    expect(recorded).not.toContain('OrderStatusUnknown');
+    if (exchange.placementAttempts('acc1', i.clientOrderId) === 0) {
+      expect(recorded).toEqual(['OrderApproved']); // no attempt recorded: it never left
+      unsent.push(i);
+    }
+  }
+  return unsent;
+}
+
+/** The next executor on the same log and exchange (a restart, or the account's next owner) sends what was left, and every order is placed once. */
+async function sentOnceByNextExecutor(store: EventStore, exchange: PaperExchange, unsent: readonly OrderIntent[], all: readonly OrderIntent[]): Promise<void> {
+  const next = new OrderExecutor({ store, exchange, clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20] });
+  exchange.onOrderUpdate((u) => void next.onExchangeUpdate(u.order, u.accountId));
+  for (const i of unsent) next.submit(i);
+  await next.idle();
+  await until(async () => (await Promise.all(all.map((i) => types(store, i)))).every((t) => t.includes('OrderFilled')));
+  for (const i of all) expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+  await next.stop();
+}
+
 describe('OrderExecutor', () => {
   it('given the same approval handed over many times (from the router, from the log, from a look-up), then it is placed once', async () => {
     const { store, exchange, executor } = await setup();
@@ -90,24 +115,9 @@ describe('OrderExecutor', () => {
     for (const i of intents) await approve(store, i);
     for (const i of intents) executor.submit(i);
     await executor.stop();
-    const unsent: OrderIntent[] = [];
-    for (const i of intents) {
-      const recorded = await types(store, i);
-      expect(recorded).not.toContain('OrderStatusUnknown');
-      if (exchange.placementAttempts('acc1', i.clientOrderId) === 0) {
-        expect(recorded).toEqual(['OrderApproved']); // no attempt recorded: it never left
-        unsent.push(i);
-      }
-    }
+    const unsent = await leftUnsent(store, exchange, intents);
     expect(unsent.length).toBeGreaterThan(0);
-    // the next executor on the same log and exchange (a restart, or the account's next owner)
-    const next = new OrderExecutor({ store, exchange, clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20] });
-    exchange.onOrderUpdate((u) => void next.onExchangeUpdate(u.order, u.accountId));
-    for (const i of unsent) next.submit(i);
-    await next.idle();
-    await until(async () => (await Promise.all(unsent.map((i) => types(store, i)))).every((t) => t.includes('OrderFilled')));
-    for (const i of intents) expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
-    await next.stop();
+    await sentOnceByNextExecutor(store, exchange, unsent, intents);
   });
 
   it('given a backlog of queued orders when the executor stops, then the stop reads none of their streams and sends none; the next executor sends each once', async () => {
@@ -124,23 +134,9 @@ describe('OrderExecutor', () => {
     expect(reads.mock.calls.length).toBe(readBeforeStop);
     expect(readBeforeStop).toBeLessThan(intents.length / 2);
     reads.mockRestore();
-    const unsent: OrderIntent[] = [];
-    for (const i of intents) {
-      const recorded = await types(store, i);
-      expect(recorded).not.toContain('OrderStatusUnknown');
-      if (exchange.placementAttempts('acc1', i.clientOrderId) === 0) {
-        expect(recorded).toEqual(['OrderApproved']); // no attempt recorded: it never left
-        unsent.push(i);
-      }
-    }
+    const unsent = await leftUnsent(store, exchange, intents);
     expect(unsent.length).toBeGreaterThan(intents.length / 2);
-    const next = new OrderExecutor({ store, exchange, clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20] });
-    exchange.onOrderUpdate((u) => void next.onExchangeUpdate(u.order, u.accountId));
-    for (const i of unsent) next.submit(i);
-    await next.idle();
-    await until(async () => (await Promise.all(intents.map((i) => types(store, i)))).every((t) => t.includes('OrderFilled')));
-    for (const i of intents) expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
-    await next.stop();
+    await sentOnceByNextExecutor(store, exchange, unsent, intents);
   });
 
   it('given orders of one account, then they reach the exchange in submission order, each once, and end filled', async () => {
