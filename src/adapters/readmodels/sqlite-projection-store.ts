@@ -225,19 +225,25 @@ export class SqliteProjectionStore implements ProjectionStore {
     if (q.strategyId !== undefined) params.strategyId = q.strategyId;
     if (q.signalId !== undefined) params.signalId = q.signalId;
     if (q.before !== undefined) params.before = q.before;
+    if (q.before !== undefined) return this.readList(sql, params, q);
     // first pages (no `before`) are what clients poll: kept until the file changes
-    const query = q.before === undefined ? `${sql}\u0000${JSON.stringify(params)}` : undefined;
-    const now = query !== undefined ? this.generation() : undefined;
-    const kept = query !== undefined && now !== undefined ? this.answers.get(query, now) : undefined;
-    if (kept !== undefined) return [...kept];
+    const query = `${sql}\u0000${JSON.stringify(params)}`;
+    const now = this.generation();
+    let docs = this.answers.get(query, now);
+    if (docs === undefined) {
+      docs = this.readList(sql, params, q);
+      this.answers.set(query, now, docs);
+    }
+    return [...docs]; // the caller's own array: the kept one is shared
+  }
+
+  private readList(sql: string, params: Record<string, string | number>, q: DocQuery): ReadDoc[] {
     let statement = this.listStatements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql).raw();
       this.listStatements.set(sql, statement);
     }
-    const docs = (statement.all(params) as ReadRow[]).map((row) => this.readDoc(q.collection, q.tenantId, row));
-    if (query !== undefined && now !== undefined) this.answers.set(query, now, docs);
-    return [...docs];
+    return (statement.all(params) as ReadRow[]).map((row) => this.readDoc(q.collection, q.tenantId, row));
   }
 
   /** Where the file is: a commit by any connection, this one included, moves it. */
