@@ -25,6 +25,8 @@ export class PatriotMetrics {
   readonly processorLag = new Gauge({ name: 'patriot_processor_lag_events', help: 'Events in the log a processor has not processed yet, by processor', labelNames: ['processor'] as const, registers: [this.registry] });
   readonly processorFailures = new Counter({ name: 'patriot_processor_failures_total', help: 'Failed processor batches (tried again), by processor', labelNames: ['processor'] as const, registers: [this.registry] });
   private readonly received = new Map<string, bigint>();
+  /** when the first order of a signal not answered yet left (routed in the alert's own commit) */
+  private readonly leftFirst = new Map<string, bigint>();
   private duties: { readonly isLeader: boolean; ownedAccounts(): readonly string[] } | undefined;
   private liveOrders: (() => ReadonlyMap<string, number>) | undefined;
 
@@ -64,20 +66,34 @@ export class PatriotMetrics {
   }
 
   alertAccepted(signalId: string, receivedAtNs: bigint): void {
+    // routed in the alert's own commit (ADR-0030), its first order may leave before the answer is written
+    const left = this.leftFirst.get(signalId);
+    if (left !== undefined) {
+      this.leftFirst.delete(signalId);
+      this.alertToExchange.observe(Number(left - receivedAtNs) / 1e9);
+      return;
+    }
     if (this.received.size > 100_000) this.received.delete(this.received.keys().next().value as string);
     this.received.set(signalId, receivedAtNs);
   }
 
   /** The first order of a signal leaves for the exchange. */
   orderLeaving(signalId: string): void {
+    const now = process.hrtime.bigint();
     const start = this.received.get(signalId);
-    if (start === undefined) return;
+    if (start === undefined) {
+      // not answered yet (or not an alert's, or observed already): kept until its alert is answered
+      if (this.leftFirst.size > 10_000) this.leftFirst.delete(this.leftFirst.keys().next().value as string);
+      if (!this.leftFirst.has(signalId)) this.leftFirst.set(signalId, now);
+      return;
+    }
     this.received.delete(signalId);
-    this.alertToExchange.observe(Number(process.hrtime.bigint() - start) / 1e9);
+    this.alertToExchange.observe(Number(now - start) / 1e9);
   }
 
   signalDone(signalId: string): void {
     this.received.delete(signalId);
+    this.leftFirst.delete(signalId);
   }
 }
 

@@ -21,6 +21,15 @@ export class AppendListeners {
     };
   }
 
+  /** Reports an error thrown by a callback of the store's (a listener, a follow-up's settle). */
+  report(error: unknown): void {
+    try {
+      this.onError(error);
+    } catch {
+      // a reporter that throws must not break the store
+    }
+  }
+
   notify(headPosition: number): void {
     if (this.listeners.size === 0) return;
     queueMicrotask(() => {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { EventStore, RecordedEvent } from '../ports/event-store.js';
+import type { AppendRequest, AppendResult, EventStore, RecordedEvent } from '../ports/event-store.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { Catalog } from './catalog.js';
 import { readAlertEnvelope, receivedSummary } from '../../domain/signals/alert-envelope.js';
@@ -59,6 +59,11 @@ export interface IngestDeps {
   readonly signingOf?: (strategyId: string) => WebhookSigning | undefined | Promise<WebhookSigning | undefined>;
   /** the signing setting as the store holds it now (asked before refusing on a cached one changed on another node) */
   readonly freshSigningOf?: (strategyId: string) => Promise<WebhookSigning | undefined>;
+  /**
+   * How an accepted signal is appended (default: `store.append`). The composition root may route it
+   * in the same commit (ADR-0030); the answer is the signal's append, as with `store.append`.
+   */
+  readonly appendSignal?: (request: AppendRequest) => Promise<AppendResult>;
 }
 
 const WRONG_SECRET = { kind: 'refused', code: 'INVALID_SECRET', message: 'the secret does not match this strategy', unauthenticated: true } as const;
@@ -196,13 +201,14 @@ export async function ingestAlert(deps: IngestDeps, request: AlertRequest): Prom
   const decided = signalDecider.decide(command, signalDecider.initialState());
   if (!decided.ok) throw new Error(`signal decider refused a new stream: ${decided.error.code}`);
 
-  const result = await deps.store.append({
+  const append: AppendRequest = {
     streamId: streams.signal(signalId),
     expectedVersion: 0,
     events: decided.value,
     metadata: { tenantId: strategy.tenantId, time: receivedAt, correlationId: signalId },
     dedupe: { scope: strategy.strategyId, key: idempotencyKey, value: signalId },
-  });
+  };
+  const result = await (signal && deps.appendSignal ? deps.appendSignal(append) : deps.store.append(append));
   switch (result.kind) {
     case 'duplicate':
       return repeatOf(deps, strategy.tenantId, result.existingValue, { receivedAt, bodySha256 });

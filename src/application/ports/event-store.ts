@@ -69,6 +69,34 @@ export interface EventAppender {
   appendAtomic(requests: readonly AppendRequest[]): Promise<AppendResult>;
 }
 
+/**
+ * Appends decided in the same commit as an append they follow (ADR-0030): the signal's routing
+ * written with the signal, one durable commit instead of two. `plan` runs inside the store's write,
+ * synchronously, only once the request it follows is written (never for a duplicate or a
+ * conflict); what it returns is appended right after, as one all-or-nothing unit, in the same
+ * commit. `settled` runs once per planned follow-up, after that commit or its failure.
+ */
+export interface FollowUp {
+  /**
+   * What to append with the request just written (undefined: nothing). `committedHead` is the log's
+   * head before the commit under way: everything up to it is durable, what lies between it and
+   * `appended` is being committed with this request.
+   */
+  plan(appended: { readonly firstPosition: number; readonly lastPosition: number }, committedHead: number): readonly AppendRequest[] | undefined;
+  /** the planned follow-up's own result once committed; `failed` when nothing of it is in the log */
+  settled(outcome: FollowUpOutcome): void;
+}
+
+export type FollowUpOutcome =
+  | { readonly kind: 'committed'; readonly result: AppendResult }
+  | { readonly kind: 'failed'; readonly error: unknown };
+
+/** A store that can write a follow-up in the same commit as the append it follows (SQLite's). */
+export interface FollowingAppender {
+  /** As append; the follow-up's plan runs if (and only if) this request is written. */
+  appendFollowedBy(request: AppendRequest, followUp: FollowUp): Promise<AppendResult>;
+}
+
 /** Reading the log: one stream (to decide on it), or everything in order (to follow it). */
 export interface EventReader {
   /** Events of one stream with version >= fromVersion, in order. */

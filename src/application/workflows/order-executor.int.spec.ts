@@ -17,7 +17,7 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function setup(options: { failAppends?: number; absenceGraceMs?: number; clock?: { now(): number }; openOrderCap?: number } = {}) {
+async function setup(options: { failAppends?: number; absenceGraceMs?: number; clock?: { now(): number }; openOrderCap?: number; owns?: (accountId: string) => boolean } = {}) {
   const store = await SqliteEventStore.open({ path: ':memory:' });
   let failures = options.failAppends ?? 0;
   // the log refuses the first N appends of exchange outcomes (e.g. a full disk that recovers)
@@ -32,6 +32,7 @@ async function setup(options: { failAppends?: number; absenceGraceMs?: number; c
     store: flaky, exchange, clock: options.clock ?? clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20],
     ...(options.absenceGraceMs !== undefined ? { absenceGraceMs: () => options.absenceGraceMs! } : {}),
     ...(options.openOrderCap !== undefined ? { openOrderCap: () => options.openOrderCap } : {}),
+    ...(options.owns !== undefined ? { owns: options.owns } : {}),
     markPrice: (symbol) => {
       const tick = feed.latest(symbol);
       return tick ? new Dec(tick.price) : undefined;
@@ -53,6 +54,14 @@ const intent = (n: number): OrderIntent => ({
 
 async function approve(store: EventStore, i: OrderIntent): Promise<void> {
   await store.append({ streamId: `order-${i.clientOrderId}`, expectedVersion: 0, events: [{ type: 'OrderApproved', data: { ...i } }], metadata: { tenantId: 't1', time: 'x', correlationId: i.signalId } });
+}
+
+/** An approval whose attempt was recorded in the same append (ADR-0030: the router records it when the order leaves at once). */
+async function approveLeaving(store: EventStore, i: OrderIntent): Promise<void> {
+  await store.append({
+    streamId: `order-${i.clientOrderId}`, expectedVersion: 0, metadata: { tenantId: 't1', time: new Date(T0).toISOString(), correlationId: i.signalId },
+    events: [{ type: 'OrderApproved', data: { ...i } }, { type: 'OrderSubmitted', data: { clientOrderId: i.clientOrderId, accountId: i.accountId, attempt: 1 } }],
+  });
 }
 
 async function until(check: () => Promise<boolean>): Promise<void> {
@@ -384,5 +393,76 @@ describe('OrderExecutor', () => {
     await executor.idle();
     expect(exchange.placementAttempts('acc1', nearest.clientOrderId)).toBe(0);
     expect(await types(store, nearest)).toEqual(['OrderApproved', 'OrderParked', 'OrderCancelled']);
+  });
+
+  describe('orders whose attempt was recorded with their approval (ADR-0030)', () => {
+    it('given such orders between orders recorded here, then all leave in submission order, each once; theirs with nothing read or recorded first', async () => {
+      const { store, exchange, executor } = await setup();
+      const [a, b, c] = [41, 42, 43].map(intent);
+      await approveLeaving(store, a!);
+      await approve(store, b!);
+      await approveLeaving(store, c!);
+      const reads = vi.spyOn(store, 'readStream');
+      executor.submitRecorded(a!);
+      executor.submit(b!);
+      executor.submitRecorded(c!);
+      await executor.idle();
+      await until(async () => (await Promise.all([a!, b!, c!].map((i) => types(store, i)))).every((t) => t.includes('OrderFilled')));
+      // before leaving, only b's stream was read (to record its attempt); a and c were read afterwards, to record their fills
+      const readFirst = reads.mock.calls.map(([streamId]) => streamId)[0];
+      reads.mockRestore();
+      expect(readFirst).toBe(`order-${b!.clientOrderId}`);
+      for (const i of [a!, b!, c!]) {
+        expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+        expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+      }
+      const exchangeOrderIds = await Promise.all([a!, b!, c!].map(async (i) => Number((await exchange.fetchOrder('acc1', i.clientOrderId))!.exchangeOrderId)));
+      expect(exchangeOrderIds).toEqual([...exchangeOrderIds].sort((x, y) => x - y));
+    });
+
+    it('given such an order queued when the executor stops, then it still leaves, once (its attempt is recorded); an order not recorded is left approved for the next owner', async () => {
+      const { store, exchange, executor } = await setup();
+      const [recorded, plain] = [44, 45].map(intent);
+      await approveLeaving(store, recorded!);
+      await approve(store, plain!);
+      executor.submit(plain!);
+      executor.submitRecorded(recorded!);
+      await executor.stop();
+      expect(exchange.placementAttempts('acc1', recorded!.clientOrderId)).toBe(1);
+      expect(await leftUnsent(store, exchange, [plain!])).toEqual([plain]);
+      await until(async () => (await types(store, recorded!)).includes('OrderFilled'));
+      expect(await types(store, recorded!)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+    });
+
+    it('given the account changed hands before such an order left, then this node sends nothing; the next owner finds the attempt, looks it up and sends it once', async () => {
+      const { store, exchange, executor } = await setup({ owns: () => false });
+      const i = intent(46);
+      await approveLeaving(store, i);
+      executor.submitRecorded(i);
+      await executor.idle();
+      expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(0);
+      const next = new OrderExecutor({ store, exchange, clock, log: silentLogger, streamMutex: new KeyedMutex(), lookupDelaysMs: [5, 10, 20] });
+      exchange.onOrderUpdate((u) => void next.onExchangeUpdate(u.order, u.accountId));
+      next.reconcile(i.clientOrderId, 'acc1'); // what a new owner does with an order whose attempt is recorded
+      await until(async () => (await types(store, i)).includes('OrderFilled'));
+      await next.stop();
+      expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+      expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+    });
+
+    it('then only an order that would leave at once may be recorded so: not one held at the open-order cap, one leg of a list, one PATRIOT holds, nor any once stopped or not owned', async () => {
+      const capped = await setup({ openOrderCap: 5 });
+      const market = intent(47);
+      expect(capped.executor.sendsAtOnce(market)).toBe(true);
+      expect(capped.executor.sendsAtOnce({ ...market, type: 'limit', limitPrice: '90000' })).toBe(false);
+      expect(capped.executor.sendsAtOnce({ ...market, managed: true })).toBe(false);
+      expect(capped.executor.sendsAtOnce({ ...market, orderList: { listClientOrderId: 'l1', leg: 'limit', siblingClientOrderId: 's1' } })).toBe(false);
+      const notOwned = await setup({ owns: () => false });
+      expect(notOwned.executor.sendsAtOnce(market)).toBe(false);
+      const { executor } = await setup();
+      expect(executor.sendsAtOnce({ ...market, type: 'limit', limitPrice: '90000' })).toBe(true); // no cap
+      await executor.stop();
+      expect(executor.sendsAtOnce(market)).toBe(false);
+    });
   });
 });

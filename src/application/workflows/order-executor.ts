@@ -86,6 +86,8 @@ export class OrderExecutor {
   private readonly retrying = new Set<string>();
   /** orders submitted for an account whose turn of the queue has not come yet (they leave together) */
   private readonly openBatches = new Map<string, OrderIntent[]>();
+  /** queued orders whose attempt was recorded with their approval (ADR-0030): they leave with nothing read or recorded first */
+  private readonly recordedLeaving = new Set<string>();
 
   constructor(private readonly deps: ExecutorDeps) {
     this.startedAt = deps.clock.now();
@@ -119,6 +121,31 @@ export class OrderExecutor {
    * append (one commit) before they leave.
    */
   submit(intent: OrderIntent): void {
+    this.enqueue(intent);
+  }
+
+  /**
+   * Whether an order approved now would leave at once with nothing read first (ADR-0030): this node
+   * owns its account and runs, and it is neither held back at an open-order cap, nor one leg of a
+   * list, nor held by PATRIOT. Its attempt may then be recorded with its approval (submitRecorded).
+   */
+  sendsAtOnce(intent: OrderIntent): boolean {
+    if (this.stopped || !this.owns(intent.accountId) || intent.orderList !== undefined || intent.managed === true) return false;
+    return !(intent.type === 'limit' && this.deps.openOrderCap?.(intent.accountId) !== undefined);
+  }
+
+  /**
+   * Queues an order whose attempt was recorded in the commit that approved it (ADR-0030): it leaves
+   * in its account's turn without its stream being read or anything recorded first. Like any order
+   * recorded as leaving, it leaves even while the executor stops; if this node no longer owns the
+   * account, the new owner finds its attempt recorded and looks it up (it is sent if it never left).
+   */
+  submitRecorded(intent: OrderIntent): void {
+    this.recordedLeaving.add(intent.clientOrderId);
+    this.enqueue(intent);
+  }
+
+  private enqueue(intent: OrderIntent): void {
     let batch = this.openBatches.get(intent.accountId);
     if (!batch) {
       const fresh: OrderIntent[] = [];
@@ -145,13 +172,24 @@ export class OrderExecutor {
    * cap or recorded as leaving (ADR-0011) and sent, in order.
    */
   private async drain(accountId: string, batch: readonly OrderIntent[]): Promise<void> {
-    if (!this.owns(accountId)) return; // another node owns it now and reconciles it
+    if (!this.owns(accountId)) {
+      for (const intent of batch) this.recordedLeaving.delete(intent.clientOrderId);
+      return; // another node owns it now and reconciles it (an attempt recorded is looked up there)
+    }
     // stopping: nothing of the batch is read, recorded or sent; it stays approved in the log and whoever
     // owns the account next sends it (once). A backlog of queued batches read every order's stream before
-    // finding this out: a stop under load took 11-12 s on PostgreSQL (issue 18's bench).
-    if (this.stopped) return;
-    const leaving: { intent: OrderIntent; history: readonly RecordedEvent[]; partner?: OrderIntent }[] = [];
+    // finding this out: a stop under load took 11-12 s on PostgreSQL (issue 18's bench). Orders whose
+    // attempt is recorded already leave, as recorded attempts always do (stop waits for them).
+    if (this.stopped) {
+      for (const intent of batch) if (this.recordedLeaving.delete(intent.clientOrderId)) this.send(intent);
+      return;
+    }
+    const leaving: { intent: OrderIntent; history: readonly RecordedEvent[]; partner?: OrderIntent; recorded?: true }[] = [];
     for (const submitted of batch) {
+      if (this.recordedLeaving.delete(submitted.clientOrderId)) {
+        leaving.push({ intent: submitted, history: [], recorded: true }); // recorded with its approval: nothing to read
+        continue;
+      }
       if (this.stopped) break; // what was read so far is left unsent below
       // a one-cancels-other list leaves as one request: its limit leg leads, its stop leg goes with it
       let intent = submitted;
@@ -204,23 +242,29 @@ export class OrderExecutor {
     if (leaving.length === 0) return;
     if (this.stopped) {
       // never sent, no attempt recorded: it stays approved in the log, and whoever owns the account next sends it (once)
-      this.deps.log.info({ accountId, orders: leaving.length }, 'executor stopping: orders left unsent');
+      for (const { intent, recorded } of leaving) if (recorded) this.send(intent);
+      const unsent = leaving.filter((l) => !l.recorded).length;
+      if (unsent > 0) this.deps.log.info({ accountId, orders: unsent }, 'executor stopping: orders left unsent');
       return;
     }
     const time = new Date(this.deps.clock.now()).toISOString();
-    const requests: AppendRequest[] = leaving.map(({ intent, history }) => ({
+    const requests: AppendRequest[] = leaving.filter((l) => !l.recorded).map(({ intent, history }) => ({
       streamId: streams.order(intent.clientOrderId),
       expectedVersion: history.length,
       events: [{ type: 'OrderSubmitted', data: { clientOrderId: intent.clientOrderId, accountId, attempt: 1 } }],
       metadata: { ...this.metadata(history, `submit:${intent.clientOrderId}`), time },
     }));
-    let recorded = false;
-    try {
-      recorded = (await this.deps.store.appendAtomic(requests)).kind === 'appended';
-    } catch (error) {
-      this.deps.log.warn({ accountId, orders: leaving.length, reason: error instanceof Error ? error.message : String(error) }, 'recording orders as leaving failed; they are not sent now, and are looked up later');
-      for (const { intent } of leaving) this.later(intent.clientOrderId, accountId, 0);
-      return;
+    let recorded = requests.length === 0;
+    if (!recorded) {
+      try {
+        recorded = (await this.deps.store.appendAtomic(requests)).kind === 'appended';
+      } catch (error) {
+        this.deps.log.warn({ accountId, orders: requests.length, reason: error instanceof Error ? error.message : String(error) }, 'recording orders as leaving failed; they are not sent now, and are looked up later');
+        // those recorded with their approval leave: their attempt is in the log whatever became of this append
+        for (const l of leaving) if (l.recorded) this.send(l.intent);
+        else this.later(l.intent.clientOrderId, accountId, 0);
+        return;
+      }
     }
     if (recorded) {
       const partners = new Set(leaving.flatMap((l) => (l.partner ? [l.partner.clientOrderId] : [])));
@@ -232,7 +276,10 @@ export class OrderExecutor {
     }
     // another writer moved one of these streams: decide each one alone, on its current state (a list's lead takes its partner along)
     const partners = new Set(leaving.flatMap((l) => (l.partner ? [l.partner.clientOrderId] : [])));
-    for (const { intent } of leaving) if (!partners.has(intent.clientOrderId)) await this.submitOne(intent);
+    for (const { intent, recorded: withApproval } of leaving) {
+      if (withApproval) this.send(intent);
+      else if (!partners.has(intent.clientOrderId)) await this.submitOne(intent);
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { AppendRequest, EventAppender, EventReader, RecordedLike } from '../ports/event-store.js';
+import type { AppendRequest, EventAppender, EventReader, FollowUp, RecordedLike } from '../ports/event-store.js';
 import type { Catalog, StrategySymbols } from '../ingest/catalog.js';
 import type { AccountConfig } from '../../domain/accounts/account.js';
 import type { AccountMarkets } from '../ports/account-markets.js';
@@ -9,6 +9,7 @@ import type { EventOf, OrderIntent, PatriotEventType } from '../../domain/events
 import type { Processor, RecordedOf } from '../processors/processor.js';
 import { ProcessorRunner, type ProcessorObserver } from '../processors/processor-runner.js';
 import { streams } from '../../domain/events.js';
+import { orderDecider } from '../../domain/orders/order-decider.js';
 import { parseDec } from '../../domain/shared/decimal.js';
 import type { StrategyConfig } from '../../domain/strategies/strategy.js';
 import { clientOrderIdFor } from '../shared/client-order-id.js';
@@ -36,6 +37,13 @@ export interface SignalProcessorDeps {
   readonly marketsWaitMs?: number;
   /** receives approved orders, in signal order */
   readonly submit: (intent: OrderIntent) => void;
+  /**
+   * Whether an order approved now would leave at once (ADR-0030): its attempt is then recorded in the
+   * commit that approves it and it goes to `submitRecorded` (default: never; every order goes to `submit`).
+   */
+  readonly sendsAtOnce?: (intent: OrderIntent) => boolean;
+  /** receives approved orders whose attempt was recorded with their approval, in signal order */
+  readonly submitRecorded?: (intent: OrderIntent) => void;
   /** receives orders whose exchange state must be looked up (at start-up) */
   readonly reconcile: (clientOrderId: string, accountId: string) => void;
   readonly onProcessed?: (signalId: string, decision: RoutingDecision) => void;
@@ -357,7 +365,7 @@ export class SignalProcessor {
     if (pending.length === 0 || this.stopped) return;
     await this.prepare(pending);
     if (this.stopped || !this.routing) return;
-    const work: { signal: EventOf<'SignalReceived'>; decision: RoutingDecision; tenantId: string; append: Promise<unknown> }[] = [];
+    const work: { signal: EventOf<'SignalReceived'>; decision: RoutingDecision; leaving?: ReadonlySet<string>; tenantId: string; append: Promise<unknown> }[] = [];
     for (const signal of pending) {
       const strategy = this.current.strategyForRouting(signal.data.strategyId);
       if (!strategy) {
@@ -368,66 +376,15 @@ export class SignalProcessor {
         work.push(this.routeCancelSignal(signal, strategy));
         continue;
       }
-      let decision: RoutingDecision;
-      const refused = controlRefusal(signal, this.current);
-      if (refused) decision = refusedRouting(signal, strategy, refused.code, refused.message);
-      else try {
-        decision = routeSignal(signal, strategy, {
-          account: (id) => this.current.snapshot(id),
-          markets: (id) => this.marketsOf(id),
-          venueName: (id) => {
-            const account = this.current.account(id);
-            return account ? this.deps.markets.venueName(account) : 'its exchange';
-          },
-          markPrice: (id, symbol) => {
-            const account = this.current.account(id);
-            const quote = account ? this.deps.prices.quote(account, symbol) : undefined;
-            const price = quote ? parseDec(quote.price) : undefined;
-            return quote && price ? { price, ageMs: quote.ageMs, source: quote.source } : undefined;
-          },
-          maxPriceAgeMs: this.deps.maxPriceAgeMs ?? 5000,
-          globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
-          clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
-          tradesOn: (day, accountId, strategyId) => this.current.tradesOn(day, accountId, strategyId),
-          trailsByDistance: (id) => {
-            const account = this.current.account(id);
-            return account !== undefined && (this.deps.trailsByDistance?.(account) ?? false);
-          },
-          placesOrderLists: (id) => {
-            const account = this.current.account(id);
-            return account !== undefined && (this.deps.placesOrderLists?.(account) ?? false);
-          },
-          lossStreak: (strategyId) => this.current.lossStreak(strategyId),
-          strategyDayLoss: (strategyId, day, mark) => this.current.strategyDayLoss(strategyId, day, mark),
-        });
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        this.deps.log.error({ signalId: signal.data.signalId, reason }, 'routing a signal failed; recorded as processed without orders');
-        decision = failedRouting(signal, strategy, reason);
-      }
-      // Apply the decision now so the next signal of this batch sees its open orders.
-      const signalStream = streams.signal(signal.data.signalId);
-      const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
-      this.current.apply(decision.processed);
-      this.appliedAhead.add(`${signalStream}@2`);
-      for (const o of decision.orders) {
-        this.current.apply({ ...o.event, metadata }); // with its time: trades per day count it (ADR-0019)
-        this.appliedAhead.add(`${streams.order(o.intent.clientOrderId)}@1`);
-      }
-      // order decisions first, so readers of the log meet each order before the summary naming it
-      const requests: AppendRequest[] = [
-        ...decision.orders.map((o) => ({ streamId: streams.order(o.intent.clientOrderId), expectedVersion: 0, events: [o.event], metadata })),
-        { streamId: signalStream, expectedVersion: 1, events: [decision.processed], metadata },
-      ];
-      work.push({ signal, decision, tenantId: strategy.tenantId, append: this.deps.store.appendAtomic(requests) });
+      const { decision, requests, leaving } = this.decide(signal, strategy);
+      work.push({ signal, decision, leaving, tenantId: strategy.tenantId, append: this.deps.store.appendAtomic(requests) });
     }
     const results = await Promise.allSettled(work.map((w) => w.append));
     let consistent = true;
     results.forEach((r, i) => {
       const w = work[i]!;
       if (r.status === 'fulfilled' && (r.value as { kind: string }).kind === 'appended') {
-        for (const o of w.decision.orders) if (o.event.type === 'OrderApproved' && this.owned.has(o.intent.accountId)) this.deps.submit(o.intent);
-        this.deps.onProcessed?.(w.signal.data.signalId, w.decision);
+        this.routed(w.signal.data.signalId, w.decision, w.leaving);
         return;
       }
       consistent = false;
@@ -440,6 +397,147 @@ export class SignalProcessor {
       this.stale = true;
       await this.rebuild();
     }
+  }
+
+  /**
+   * Routes an alert in the commit that records it (ADR-0030): one durable commit for the signal, its
+   * routing and the attempts of the orders that leave at once, where a pass would take two or three.
+   * Only when nothing stands before it: this node routes, every committed event is folded and no
+   * signal waits to be routed (signals are still routed in the order they were acknowledged), and
+   * each of the strategy's accounts lists the symbol and has a fresh price for it (what a pass
+   * would wait for). Otherwise the follow-up writes nothing, and the next pass routes the signal as
+   * before. A follow-up that did not commit leaves the state to be folded again from the log.
+   */
+  routeInCommit(request: AppendRequest): FollowUp {
+    let routed: { decision: RoutingDecision; leaving: ReadonlySet<string> | undefined } | undefined;
+    return {
+      plan: (_appended, committedHead) => {
+        const event = request.events[0];
+        if (request.events.length !== 1 || event?.type !== 'SignalReceived') return undefined;
+        const signal = event as EventOf<'SignalReceived'>;
+        const strategy = this.routableAtOnce(signal, committedHead);
+        if (!strategy) return undefined;
+        this.current.apply({ ...signal, metadata: request.metadata });
+        this.appliedAhead.add(`${request.streamId}@1`);
+        const { decision, requests, leaving } = this.decide(signal, strategy);
+        routed = { decision, leaving };
+        return requests;
+      },
+      settled: (outcome) => {
+        if (outcome.kind === 'committed' && outcome.result.kind === 'appended' && routed) {
+          this.routed((request.events[0] as EventOf<'SignalReceived'>).data.signalId, routed.decision, routed.leaving);
+          return;
+        }
+        const reason = outcome.kind === 'failed' ? String(outcome.error) : JSON.stringify(outcome.result);
+        this.deps.log.warn({ streamId: request.streamId, reason }, 'routing with the signal not recorded; rebuilding state from the log');
+        this.stale = true; // the next pass folds the log again, then routes the signal if it is in the log
+        this.runner.background();
+      },
+    };
+  }
+
+  /** The strategy to route a signal with at once, or undefined when it must wait for a pass (see routeInCommit). */
+  private routableAtOnce(signal: EventOf<'SignalReceived'>, committedHead: number): StrategyConfig | undefined {
+    if (!this.routing || this.stopped || this.stale || !this.dispatching) return undefined;
+    if (this.position < committedHead || this.current.hasPendingSignals()) return undefined;
+    if (signal.data.signal.action === 'cancel') return undefined;
+    const strategy = this.current.strategyForRouting(signal.data.strategyId);
+    if (!strategy) return undefined;
+    const symbol = signal.data.signal.symbol;
+    const maxAge = this.deps.maxPriceAgeMs ?? 5000;
+    for (const link of strategy.accounts) {
+      const account = this.current.account(link.accountId);
+      if (!account || !this.marketsOf(link.accountId)?.has(symbol)) return undefined;
+      const quote = this.deps.prices.quote(account, symbol);
+      if (!quote || quote.ageMs > maxAge) return undefined;
+    }
+    return strategy;
+  }
+
+  /**
+   * One signal's routing: the decision, applied to the state at once (the next signal sees its
+   * orders), and the appends that record it. An approved order that will leave at once from this
+   * node (`sendsAtOnce`) has its attempt recorded in the same append (ADR-0030): its id is in
+   * `leaving`, and the executor sends it with nothing read or recorded first.
+   */
+  private decide(signal: EventOf<'SignalReceived'>, strategy: StrategyConfig): { decision: RoutingDecision; requests: AppendRequest[]; leaving?: ReadonlySet<string> } {
+    let decision: RoutingDecision;
+    const refused = controlRefusal(signal, this.current);
+    if (refused) decision = refusedRouting(signal, strategy, refused.code, refused.message);
+    else try {
+      decision = routeSignal(signal, strategy, {
+        account: (id) => this.current.snapshot(id),
+        markets: (id) => this.marketsOf(id),
+        venueName: (id) => {
+          const account = this.current.account(id);
+          return account ? this.deps.markets.venueName(account) : 'its exchange';
+        },
+        markPrice: (id, symbol) => {
+          const account = this.current.account(id);
+          const quote = account ? this.deps.prices.quote(account, symbol) : undefined;
+          const price = quote ? parseDec(quote.price) : undefined;
+          return quote && price ? { price, ageMs: quote.ageMs, source: quote.source } : undefined;
+        },
+        maxPriceAgeMs: this.deps.maxPriceAgeMs ?? 5000,
+        globalKillSwitch: this.current.globalKillSwitch(strategy.tenantId),
+        clientOrderId: (accountId, leg) => clientOrderIdFor(strategy.tenantId, signal.data.signalId, accountId, leg),
+        tradesOn: (day, accountId, strategyId) => this.current.tradesOn(day, accountId, strategyId),
+        trailsByDistance: (id) => {
+          const account = this.current.account(id);
+          return account !== undefined && (this.deps.trailsByDistance?.(account) ?? false);
+        },
+        placesOrderLists: (id) => {
+          const account = this.current.account(id);
+          return account !== undefined && (this.deps.placesOrderLists?.(account) ?? false);
+        },
+        lossStreak: (strategyId) => this.current.lossStreak(strategyId),
+        strategyDayLoss: (strategyId, day, mark) => this.current.strategyDayLoss(strategyId, day, mark),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.deps.log.error({ signalId: signal.data.signalId, reason }, 'routing a signal failed; recorded as processed without orders');
+      decision = failedRouting(signal, strategy, reason);
+    }
+    // Apply the decision now so the next signal of this batch sees its open orders.
+    const signalStream = streams.signal(signal.data.signalId);
+    const metadata = { tenantId: strategy.tenantId, time: new Date(this.deps.clock.now()).toISOString(), correlationId: signal.data.signalId, causationId: `${signalStream}@1` };
+    this.current.apply(decision.processed);
+    this.appliedAhead.add(`${signalStream}@2`);
+    let leaving: Set<string> | undefined;
+    // order decisions first, so readers of the log meet each order before the summary naming it
+    const requests: AppendRequest[] = [];
+    for (const o of decision.orders) {
+      const stream = streams.order(o.intent.clientOrderId);
+      this.current.apply({ ...o.event, metadata }); // with its time: trades per day count it (ADR-0019)
+      this.appliedAhead.add(`${stream}@1`);
+      const submitted = o.event.type === 'OrderApproved' && this.owned.has(o.intent.accountId) ? this.leavesAtOnce(o.event) : undefined;
+      if (submitted) {
+        this.current.apply({ ...submitted, metadata });
+        this.appliedAhead.add(`${stream}@2`);
+        (leaving ??= new Set()).add(o.intent.clientOrderId);
+      }
+      requests.push({ streamId: stream, expectedVersion: 0, events: submitted ? [o.event, submitted] : [o.event], metadata });
+    }
+    requests.push({ streamId: signalStream, expectedVersion: 1, events: [decision.processed], metadata });
+    return { decision, requests, ...(leaving ? { leaving } : {}) };
+  }
+
+  /** The attempt recorded with an approval when the order leaves at once from here (ADR-0030); as the order's decider records one. */
+  private leavesAtOnce(approved: EventOf<'OrderApproved'>): EventOf<'OrderSubmitted'> | undefined {
+    if (!this.deps.submitRecorded || !this.deps.sendsAtOnce?.(approved.data)) return undefined;
+    const decided = orderDecider.decide({ type: 'RecordSubmitted' }, orderDecider.evolve(orderDecider.initialState(), approved));
+    const submitted = decided.ok ? decided.value[0] : undefined;
+    return submitted?.type === 'OrderSubmitted' ? submitted : undefined;
+  }
+
+  /** A routing is committed: its approved orders go to the executor (those of accounts this node owns), in order. */
+  private routed(signalId: string, decision: RoutingDecision, leaving: ReadonlySet<string> | undefined): void {
+    for (const o of decision.orders) {
+      if (o.event.type !== 'OrderApproved' || !this.owned.has(o.intent.accountId)) continue;
+      if (leaving?.has(o.intent.clientOrderId)) this.deps.submitRecorded!(o.intent);
+      else this.deps.submit(o.intent);
+    }
+    this.deps.onProcessed?.(signalId, decision);
   }
 
   /**

@@ -394,6 +394,11 @@ export class TradingState {
   }
 
   /** Accepted signals not yet routed, in log order. */
+  /** Whether any accepted signal waits to be routed. */
+  hasPendingSignals(): boolean {
+    return this.pending.size > 0;
+  }
+
   pendingSignals(): EventOf<'SignalReceived'>[] {
     return [...this.pending.values()];
   }

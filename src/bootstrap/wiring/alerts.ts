@@ -7,6 +7,7 @@ import { KvAlertRepeats } from '../../adapters/kv/kv-alert-repeats.js';
 import type { HttpDeps } from '../../http/deps.js';
 import { WebhookSecrets } from '../webhook-secrets.js';
 import type { Core } from './core.js';
+import { followsAppends } from '../wrap-appends.js';
 
 /** Alerts in: webhook secrets and signing keys (cached briefly, read again before refusing), repeats counted beside the log. */
 export interface Alerts {
@@ -29,7 +30,10 @@ export function wireAlerts(core: Core, processor: SignalProcessor): Alerts {
     onSigning: (strategyId, signing) => (signing ? signingKeys.remember(strategyId, JSON.stringify(signing)) : signingKeys.forget(strategyId)),
   };
   const repeats = new KvAlertRepeats(kv); // repeats of alerts are counted beside the log, not appended per repeat
+  const events = core.events;
   const ingestDeps: IngestDeps = {
+    // where the log can, an accepted alert is routed in the commit that records it (ADR-0030)
+    ...(followsAppends(events) ? { appendSignal: (request) => events.appendFollowedBy(request, processor.routeInCommit(request)) } : {}),
     // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
     store: core.events, catalog: processor.catalog, clock, ids: core.ids, catchUp: () => processor.catchUp(), repeats,
     secretOf: (strategyId) => secrets.lookup(strategyId),

@@ -42,12 +42,15 @@ import type {
   ChainVerification,
   EventMetadata,
   EventStore,
+  FollowingAppender,
+  FollowUp,
   RecordedEvent,
 } from '../../../application/ports/event-store.js';
 import type { PreparedRequest } from '../prepare-request.js';
 import { AppendListeners, StreamVersionCache, checkPage, recordedFromRow, submitCall, type EventRow } from '../store-support.js';
 import { ChainVerifier, GENESIS_HASH } from '../hash-chain.js';
 import { planUnit } from '../plan-append.js';
+import { BatchFollowUps } from '../follow-ups.js';
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { GroupCommitQueue } from './group-commit.js';
@@ -102,11 +105,13 @@ interface Job {
   readonly requests: readonly PreparedRequest[];
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
+  /** written in the same transaction right after this job's unit, if that unit is written (ADR-0030) */
+  readonly followUp?: FollowUp;
 }
 
 const EVENT_COLUMNS = 'global_position, stream_id, stream_version, type, data, metadata, prev_hash, hash';
 
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, FollowingAppender {
   /** Opens (and creates if needed) the store; the same as the constructor. */
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
     return new SqliteEventStore(options);
@@ -117,6 +122,7 @@ export class SqliteEventStore implements EventStore {
   private readonly listeners: AppendListeners;
   private readonly streamVersions: StreamVersionCache;
   private readonly verifyPageSize: number;
+  private readonly followUps: BatchFollowUps;
 
   private head = 0;
   private headHash = GENESIS_HASH;
@@ -169,6 +175,7 @@ export class SqliteEventStore implements EventStore {
     this.streamMemory = this.tailSize > 0 && isThrowaway(options.path) ? new StreamMemory() : undefined;
     this.verifyPageSize = Math.max(1, Math.floor(options.verifyPageSize ?? 1000));
     this.listeners = new AppendListeners(options.onListenerError);
+    this.followUps = new BatchFollowUps((error) => this.listeners.report(error));
     this.path = options.path;
     this.onFileLost = options.onFileLost;
     this.db = openDatabase({
@@ -302,6 +309,10 @@ export class SqliteEventStore implements EventStore {
     return this.submit(requests, true);
   }
 
+  appendFollowedBy(request: AppendRequest, followUp: FollowUp): Promise<AppendResult> {
+    return this.submit([request], false, followUp);
+  }
+
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
     if (this.streamMemory) return this.readStreamFromMemory(this.streamMemory, streamId, fromVersion);
     return this.guard(() => (this.stmt.readStream.all(streamId, fromVersion) as EventRow[]).map(toRecordedEvent));
@@ -420,10 +431,10 @@ export class SqliteEventStore implements EventStore {
     if (this.closed && !this.db.open) throw new Error('SqliteEventStore is closed');
   }
 
-  private submit(requests: readonly AppendRequest[], atomic = false): Promise<AppendResult> {
+  private submit(requests: readonly AppendRequest[], atomic = false, followUp?: FollowUp): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
     if (this.lost) return Promise.reject(this.lost);
-    return submitCall(requests, atomic, (job) => this.queue.enqueue(job));
+    return submitCall(requests, atomic, (job) => this.queue.enqueue(followUp ? { ...job, followUp } : job));
   }
 
   /** Runs one batch in one write transaction. Never throws: every job is settled. */
@@ -437,7 +448,9 @@ export class SqliteEventStore implements EventStore {
       else this.stmt.begin.run();
       this.refreshIfChangedElsewhere();
       for (const job of jobs) {
-        outcomes.push(this.applyUnit(job.requests, batchVersions));
+        const outcome = this.applyUnit(job.requests, batchVersions);
+        outcomes.push(outcome);
+        if (job.followUp && outcome.kind === 'appended') this.applyFollowUp(job.followUp, outcome, headBefore, batchVersions);
       }
       if (this.deferred) this.deferred.end();
       else this.stmt.commit.run();
@@ -445,6 +458,7 @@ export class SqliteEventStore implements EventStore {
       this.recoverFromFailedBatch(error);
       this.checkFile();
       const reported = this.lost ?? (isCorruption(error) ? explainSqliteFailure(this.path, 'the event log', error) : error);
+      this.followUps.failed(reported);
       for (const job of jobs) job.reject(reported);
       return;
     }
@@ -453,11 +467,13 @@ export class SqliteEventStore implements EventStore {
     this.checkFile();
     if (this.lost) {
       this.batchEvents = [];
+      this.followUps.failed(this.lost);
       for (const job of jobs) job.reject(this.lost);
       return;
     }
     for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
     this.extendTail(headBefore);
+    this.followUps.committed(); // before the answers: an order decided with its signal leaves at once
     for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
     if (this.head !== headBefore) this.notify(this.head);
   }
@@ -529,6 +545,12 @@ export class SqliteEventStore implements EventStore {
     this.head = plan.head;
     this.headHash = plan.headHash;
     return plan.result;
+  }
+
+  /** Plans a follow-up right after the unit it follows and writes it as one unit of its own (ADR-0030). */
+  private applyFollowUp(followUp: FollowUp, appended: { firstPosition: number; lastPosition: number }, committedHead: number, batchVersions: Map<string, number>): void {
+    const requests = this.followUps.plan(followUp, appended, committedHead);
+    if (requests !== undefined) this.followUps.wrote(this.applyUnit(requests, batchVersions));
   }
 
   private currentVersion(streamId: string): number {
