@@ -166,7 +166,8 @@ describe('market orders: fills, fees, position, balances and PnL', () => {
     const res = await fetchJson<TraceAnswer>(server().runtime, `/api/v1/signals/${buySignal}/trace`);
     expect(res.status).toBe(200);
     expect(res.body.signalId).toBe(buySignal);
-    expect(res.body.events.map((e) => e.type)).toEqual(['SignalReceived', 'OrderApproved', 'SignalProcessed', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+    // the order's attempt is recorded with its approval, in the alert's own commit (ADR-0030)
+    expect(res.body.events.map((e) => e.type)).toEqual(['SignalReceived', 'OrderApproved', 'OrderSubmitted', 'SignalProcessed', 'OrderAccepted', 'OrderFilled']);
     const positions = res.body.events.map((e) => e.globalPosition);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(new Set(positions).size).toBe(positions.length);

@@ -67,8 +67,7 @@ export function wireTrading(core: Core, markets: Markets, view: TradingView, opt
     // an order PATRIOT holds the trigger of is armed here, and sent by the executor once the price crosses it (issue 17)
     submit: (intent) => (intent.managed === true ? arm(intent.clientOrderId, intent.accountId) : executor.submit(intent)),
     // an order that leaves at once has its attempt recorded with its approval, and leaves with nothing read first (ADR-0030)
-    sendsAtOnce: (intent) => executor.sendsAtOnce(intent),
-    submitRecorded: (intent) => executor.submitRecorded(intent),
+    sendsAtOnce: (intent) => executor.sendsAtOnce(intent), submitRecorded: (intent) => executor.submitRecorded(intent),
     adoptArmed: arm,
     reconcile: (clientOrderId, accountId) => executor.reconcile(clientOrderId, accountId),
     adoptParked: (clientOrderId, accountId) => executor.adoptParked(clientOrderId, accountId),
