@@ -25,8 +25,8 @@ export class PatriotMetrics {
   readonly processorLag = new Gauge({ name: 'patriot_processor_lag_events', help: 'Events in the log a processor has not processed yet, by processor', labelNames: ['processor'] as const, registers: [this.registry] });
   readonly processorFailures = new Counter({ name: 'patriot_processor_failures_total', help: 'Failed processor batches (tried again), by processor', labelNames: ['processor'] as const, registers: [this.registry] });
   private readonly received = new Map<string, bigint>();
-  /** when the first order of a signal not answered yet left (routed in the alert's own commit) */
-  private readonly leftFirst = new Map<string, bigint>();
+  /** signals routed in the alert's own commit before it was answered: when the first order left, or null when none will */
+  private readonly leftFirst = new Map<string, bigint | null>();
   private duties: { readonly isLeader: boolean; ownedAccounts(): readonly string[] } | undefined;
   private liveOrders: (() => ReadonlyMap<string, number>) | undefined;
 
@@ -70,7 +70,7 @@ export class PatriotMetrics {
     const left = this.leftFirst.get(signalId);
     if (left !== undefined) {
       this.leftFirst.delete(signalId);
-      this.alertToExchange.observe(Number(left - receivedAtNs) / 1e9);
+      if (left !== null) this.alertToExchange.observe(Number(left - receivedAtNs) / 1e9);
       return;
     }
     if (this.received.size > 100_000) this.received.delete(this.received.keys().next().value as string);
@@ -91,9 +91,12 @@ export class PatriotMetrics {
     this.alertToExchange.observe(Number(now - start) / 1e9);
   }
 
+  /** The signal's routing approved no order: nothing of it will leave. */
   signalDone(signalId: string): void {
-    this.received.delete(signalId);
-    this.leftFirst.delete(signalId);
+    if (this.received.delete(signalId)) return;
+    // routed before its alert was answered: the answer must not wait for an order
+    if (this.leftFirst.size > 10_000) this.leftFirst.delete(this.leftFirst.keys().next().value as string);
+    this.leftFirst.set(signalId, null);
   }
 }
 

@@ -447,10 +447,11 @@ export class SqliteEventStore implements EventStore, FollowingAppender {
       if (this.deferred) this.deferred.begin();
       else this.stmt.begin.run();
       this.refreshIfChangedElsewhere();
+      const committedHead = this.head; // another connection's commits included
       for (const job of jobs) {
         const outcome = this.applyUnit(job.requests, batchVersions);
         outcomes.push(outcome);
-        if (job.followUp && outcome.kind === 'appended') this.applyFollowUp(job.followUp, outcome, headBefore, batchVersions);
+        if (job.followUp && outcome.kind === 'appended') this.applyFollowUp(job.followUp, outcome, committedHead, batchVersions);
       }
       if (this.deferred) this.deferred.end();
       else this.stmt.commit.run();

@@ -60,6 +60,17 @@ describe('SqliteEventStore follow-ups (ADR-0030)', () => {
     expect(await store.verifyChain()).toMatchObject({ ok: true, eventsChecked: 6 });
   });
 
+  it('given another connection committed to the file, then the follow-up\'s committed head counts its events', async () => {
+    const store = openStore();
+    await store.append(req('mine', 0));
+    const other = openStore(); // e.g. another node on the same data directory
+    await other.append(req('theirs', 0));
+    await other.append(req('theirs', 1));
+    const { followUp, planned } = recording(() => undefined);
+    expect(await store.appendFollowedBy(req('signal', 0), followUp)).toMatchObject({ kind: 'appended', firstPosition: 4 });
+    expect(planned).toMatchObject([{ committedHead: 3 }]);
+  });
+
   it('given an append that is a duplicate or a conflict, then its follow-up is never planned', async () => {
     const store = openStore();
     await store.append({ ...req('signal', 0), dedupe: { scope: 's', key: 'k', value: 'first' } });
