@@ -14,8 +14,8 @@ export interface ProcessorObserver {
 }
 
 export interface ProcessorRunnerOptions {
-  /** how long appends are gathered before a pass (default 20 ms) */
-  readonly intervalMs?: number;
+  /** how long appends are gathered before a pass (default 20 ms; 'next-turn': none, the pass runs in the event loop's next turn) */
+  readonly intervalMs?: number | 'next-turn';
   /** while not running (another node runs it), how often waitFor looks at the stored checkpoint (default 25 ms) */
   readonly followerPollMs?: number;
   /** how long a waitFor on a node that does not run it waits at most (default 10 s) */
@@ -47,6 +47,7 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
   private generation = 0;
   private resync = false;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   /** consecutive failed background passes, and the timer of the next try */
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
@@ -103,6 +104,8 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
     this.unsubscribe = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.immediate = undefined;
     clearTimeout(this.retry);
     this.retry = undefined;
     await this.flight.idle();
@@ -150,11 +153,21 @@ export class ProcessorRunner<T extends PatriotEventType = PatriotEventType> {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.stopped) return;
+    if (this.timer !== undefined || this.immediate !== undefined || this.stopped) return;
+    const interval = this.options.intervalMs ?? 20;
+    if (interval === 'next-turn') {
+      // ahead of the next group commit (a timer of 0 waits a millisecond, and the commits made
+      // meanwhile would meet a state that has not folded the one before: ADR-0030)
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.background();
+      });
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.background();
-    }, this.options.intervalMs ?? 20);
+    }, interval);
   }
 
   /** A pass in the background; a failed one (the store is away) is tried again with back-off, even if nothing more is appended. */

@@ -82,6 +82,24 @@ describe('SignalProcessor: routing in the commit that records the alert (ADR-003
     expect(fresh.state.ordersToReconcile()).toHaveLength(2);
   });
 
+  it('given alerts arriving one after another, then each is routed in its own commit (the commit before is folded by then)', async () => {
+    const { sqlite, processor, alert } = await node();
+    await alert('warm');
+    await processor.catchUp();
+    for (let n = 0; n < 20; n++) {
+      await alert(`s${n}`);
+      // the next request comes in a later turn of the event loop, as HTTP requests do
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await processor.catchUp();
+    const log = await sqlite.readAll(0, 1000);
+    for (let n = 0; n < 20; n++) {
+      // routed in its own commit: its routing follows it in the log, nothing in between
+      const mine = log.filter((e) => e.metadata.correlationId === `s${n}`).map((e) => e.globalPosition);
+      expect(mine, `alert ${n}`).toEqual([mine[0], mine[0]! + 1, mine[0]! + 2, mine[0]! + 3]);
+    }
+  });
+
   it('given a signal acknowledged before and not routed yet, then a later alert is not routed ahead of it: both are routed by the pass, in order', async () => {
     const { sqlite, processor, handed, alert } = await node();
     await alert('warm');

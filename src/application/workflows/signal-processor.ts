@@ -129,7 +129,9 @@ export class SignalProcessor {
     this.view = deps.view ?? new TradingView();
     const log = deps.log;
     this.runner = new ProcessorRunner(deps.store, this.asProcessor(), {
-      intervalMs: 0, // routing waits for nothing but the appends of the same moment
+      // routing waits for nothing but the appends of the same moment, and folds each commit before the
+      // next one is made, so that an alert can be routed in its own commit (ADR-0030)
+      intervalMs: 'next-turn',
       maxRetryMs: 2000,
       observer: deps.observer ?? { failed: (id, e) => log.error({ processor: id, err: String(e) }, 'signal processing failed; trying again') },
     });
