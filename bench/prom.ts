@@ -21,8 +21,9 @@ export function parseSamples(text: string): Array<{ name: string; labels: Record
   return out;
 }
 
-export function readHistogram(text: string, name: string): Histogram {
-  const samples = parseSamples(text);
+/** One histogram; with `where`, only the series whose labels include those (e.g. one route of a labelled histogram). */
+export function readHistogram(text: string, name: string, where: Record<string, string> = {}): Histogram {
+  const samples = parseSamples(text).filter((s) => Object.entries(where).every(([k, v]) => s.labels[k] === v));
   const buckets = samples
     .filter((s) => s.name === `${name}_bucket`)
     .map((s) => ({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), count: s.value }))
