@@ -450,6 +450,18 @@ describe('OrderExecutor', () => {
       expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
     });
 
+    it('given a look-up already sending such an order here when its turn comes, then it is not sent a second time', async () => {
+      const { store, exchange, executor } = await setup();
+      const i = intent(48);
+      await approveLeaving(store, i);
+      executor.reconcile(i.clientOrderId, 'acc1'); // finds the attempt, proves it never arrived, sends attempt 2
+      executor.submitRecorded(i);
+      await executor.idle();
+      await until(async () => (await types(store, i)).includes('OrderFilled'));
+      expect(exchange.placementAttempts('acc1', i.clientOrderId)).toBe(1);
+      expect(await types(store, i)).toEqual(['OrderApproved', 'OrderSubmitted', 'OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
+    });
+
     it('then only an order that would leave at once may be recorded so: not one held at the open-order cap, one leg of a list, one PATRIOT holds, nor any once stopped or not owned', async () => {
       const capped = await setup({ openOrderCap: 5 });
       const market = intent(47);

@@ -181,13 +181,14 @@ export class OrderExecutor {
     // finding this out: a stop under load took 11-12 s on PostgreSQL (issue 18's bench). Orders whose
     // attempt is recorded already leave, as recorded attempts always do (stop waits for them).
     if (this.stopped) {
-      for (const intent of batch) if (this.recordedLeaving.delete(intent.clientOrderId)) this.send(intent);
+      for (const intent of batch) if (this.recordedLeaving.delete(intent.clientOrderId) && !this.underWay(intent.clientOrderId)) this.send(intent);
       return;
     }
     const leaving: { intent: OrderIntent; history: readonly RecordedEvent[]; partner?: OrderIntent; recorded?: true }[] = [];
     for (const submitted of batch) {
       if (this.recordedLeaving.delete(submitted.clientOrderId)) {
-        leaving.push({ intent: submitted, history: [], recorded: true }); // recorded with its approval: nothing to read
+        // recorded with its approval: nothing to read (unless a look-up of it sends it, or holds it for its next attempt, here)
+        if (!this.underWay(submitted.clientOrderId)) leaving.push({ intent: submitted, history: [], recorded: true });
         continue;
       }
       if (this.stopped) break; // what was read so far is left unsent below
@@ -202,7 +203,7 @@ export class OrderExecutor {
         }
         if (intent.orderList?.leg !== 'limit') continue; // no lead to go with: never sent alone
       }
-      if (this.placing.has(intent.clientOrderId) || this.retrying.has(intent.clientOrderId) || leaving.some((l) => l.intent.clientOrderId === intent.clientOrderId)) continue;
+      if (this.underWay(intent.clientOrderId) || leaving.some((l) => l.intent.clientOrderId === intent.clientOrderId)) continue;
       let read: Awaited<ReturnType<OrderExecutor['orderState']>>;
       try {
         read = await this.orderState(intent.clientOrderId);
@@ -280,6 +281,11 @@ export class OrderExecutor {
       if (withApproval) this.send(intent);
       else if (!partners.has(intent.clientOrderId)) await this.submitOne(intent);
     }
+  }
+
+  /** Whether this process is placing the order now, or holds it for its next attempt. */
+  private underWay(clientOrderId: string): boolean {
+    return this.placing.has(clientOrderId) || this.retrying.has(clientOrderId);
   }
 
   /**
