@@ -33,7 +33,8 @@ export function wireAlerts(core: Core, processor: SignalProcessor): Alerts {
   const events = core.events;
   const ingestDeps: IngestDeps = {
     // where the log can, an accepted alert is routed in the commit that records it (ADR-0030)
-    ...(followsAppends(events) ? { appendSignal: (request) => events.appendFollowedBy(request, processor.routeInCommit(request)) } : {}),
+    // (on the node that routes: elsewhere the follow-up would only decline)
+    ...(followsAppends(events) ? { appendSignal: (request) => (processor.isRouting ? events.appendFollowedBy(request, processor.routeInCommit(request)) : events.append(request)) } : {}),
     // a strategy this node has not folded yet (created a moment ago, perhaps on another node) is looked for in the log first
     store: core.events, catalog: processor.catalog, clock, ids: core.ids, catchUp: () => processor.catchUp(), repeats,
     secretOf: (strategyId) => secrets.lookup(strategyId),
