@@ -73,8 +73,7 @@ export class PatriotMetrics {
       if (left !== null) this.alertToExchange.observe(Number(left - receivedAtNs) / 1e9);
       return;
     }
-    if (this.received.size > 100_000) this.received.delete(this.received.keys().next().value as string);
-    this.received.set(signalId, receivedAtNs);
+    keepAtMost(this.received, 100_000, signalId, receivedAtNs);
   }
 
   /** The first order of a signal leaves for the exchange. */
@@ -83,8 +82,7 @@ export class PatriotMetrics {
     const start = this.received.get(signalId);
     if (start === undefined) {
       // not answered yet (or not an alert's, or observed already): kept until its alert is answered
-      if (this.leftFirst.size > 10_000) this.leftFirst.delete(this.leftFirst.keys().next().value as string);
-      if (!this.leftFirst.has(signalId)) this.leftFirst.set(signalId, now);
+      if (!this.leftFirst.has(signalId)) keepAtMost(this.leftFirst, 10_000, signalId, now);
       return;
     }
     this.received.delete(signalId);
@@ -95,9 +93,14 @@ export class PatriotMetrics {
   signalDone(signalId: string): void {
     if (this.received.delete(signalId)) return;
     // routed before its alert was answered: the answer must not wait for an order
-    if (this.leftFirst.size > 10_000) this.leftFirst.delete(this.leftFirst.keys().next().value as string);
-    this.leftFirst.set(signalId, null);
+    keepAtMost(this.leftFirst, 10_000, signalId, null);
   }
+}
+
+/** Sets a key in a map that keeps at most about `max` entries, the oldest out first. */
+function keepAtMost<V>(map: Map<string, V>, max: number, key: string, value: V): void {
+  if (map.size > max) map.delete(map.keys().next().value as string);
+  map.set(key, value);
 }
 
 /** The event store with its appends timed into patriot_event_store_append_seconds (plain delegation: the store keeps its own state). */

@@ -65,8 +65,8 @@ export class SqliteProjectionStore implements ProjectionStore {
   private ownWrites = 0;
 
   constructor(path: string, options: { readonly parsedDocs?: number; readonly listAnswerDocs?: number } = {}) {
-    this.parsed = new ParsedDocs(options.parsedDocs ?? 2000);
-    this.answers = new ListAnswers(options.listAnswerDocs ?? 2000);
+    this.parsed = new ParsedDocs(options.parsedDocs);
+    this.answers = new ListAnswers(options.listAnswerDocs);
     this.db = openDatabase({ path, synchronous: 'NORMAL', what: 'the read models' });
     try {
       this.createSchema();

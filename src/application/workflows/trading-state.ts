@@ -393,12 +393,12 @@ export class TradingState {
     this.strategyBooks.set(accountId, applyStrategyFill(this.strategyBooks.get(accountId) ?? EMPTY_BOOK, { strategyId, symbol, side, quantity }));
   }
 
-  /** Accepted signals not yet routed, in log order. */
   /** Whether any accepted signal waits to be routed. */
   hasPendingSignals(): boolean {
     return this.pending.size > 0;
   }
 
+  /** Accepted signals not yet routed, in log order. */
   pendingSignals(): EventOf<'SignalReceived'>[] {
     return [...this.pending.values()];
   }

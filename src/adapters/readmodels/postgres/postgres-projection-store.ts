@@ -122,7 +122,7 @@ export class PostgresProjectionStore implements ProjectionStore {
   readonly name: string;
   private readonly pool: PgPool;
   /** documents read before, parsed: reused while their stored text is the same */
-  private readonly parsed = new ParsedDocs(2000);
+  private readonly parsed = new ParsedDocs();
   private readonly maxDocsPerStatement: number;
   private closed = false;
 
